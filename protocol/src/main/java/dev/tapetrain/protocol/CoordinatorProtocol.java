@@ -1,0 +1,61 @@
+package dev.tapetrain.protocol;
+
+import akka.actor.typed.ActorRef;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Messages a coordinator receives from workers. Each names its sender, so the coordinator can
+ * recognise (and drop) an answer from a worker it no longer counts on.
+ */
+public final class CoordinatorProtocol {
+
+  private CoordinatorProtocol() {}
+
+  /** Everything a coordinator receives over the wire (it has private messages of its own too). */
+  public interface Command {}
+
+  /** A worker loaded the chunks it was assigned. */
+  public record ShardAssigned(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks,
+      String dataDigest, long loadNanos) implements Command, WireMessage {
+    /** Copies the chunk list. */
+    public ShardAssigned {
+      Objects.requireNonNull(worker, "worker");
+      chunks = List.copyOf(chunks);
+      Objects.requireNonNull(dataDigest, "dataDigest");
+    }
+  }
+
+  /** A worker could not load its shard (missing file, different copy, …). */
+  public record ShardRejected(ActorRef<WorkerProtocol.Command> worker, String reason)
+      implements Command, WireMessage {
+    /** Checks the fields. */
+    public ShardRejected {
+      Objects.requireNonNull(worker, "worker");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** A worker's answer to {@link WorkerProtocol.ComputeGradients}: one result per chunk asked. */
+  public record GradientsComputed(long step, ActorRef<WorkerProtocol.Command> worker,
+      List<ChunkResult> results, long computeNanos) implements Command, WireMessage {
+    /** Copies the results. */
+    public GradientsComputed {
+      Objects.requireNonNull(worker, "worker");
+      results = List.copyOf(results);
+    }
+  }
+
+  /**
+   * The sums of one chunk at one step: {@code lossSum = Σ (prediction_i − y_i)²} over its
+   * {@code count} samples and, per parameter, the gradient of {@code lossSum}. Sums, not means,
+   * so that adding chunk results in chunk order and dividing by N gives the full-batch mean
+   * whatever the shards.
+   */
+  public record ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients) {
+    /** Copies the gradients. */
+    public ChunkResult {
+      gradients = List.copyOf(gradients);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.tapetrain.protocol;
+
+import akka.actor.ExtendedActorSystem;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.javadsl.Adapter;
+import akka.serialization.SerializerWithStringManifest;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tapetrain.protocol.proto.AssignShardProto;
+import dev.tapetrain.protocol.proto.ChunkResultProto;
+import dev.tapetrain.protocol.proto.ComputeGradientsProto;
+import dev.tapetrain.protocol.proto.GradientsComputedProto;
+import dev.tapetrain.protocol.proto.ShardAssignedProto;
+import dev.tapetrain.protocol.proto.ShardRejectedProto;
+import dev.tapetrain.protocol.proto.StopWorkProto;
+import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one Akka serializer of tapetrain: maps every {@link WireMessage} record to its protobuf
+ * message and back. Manifests are short and stable (never class names), so classes can be
+ * renamed without breaking the wire; {@code ActorRef}s travel as strings through
+ * {@link ActorRefResolver}.
+ *
+ * <p>Registered in {@code reference.conf} for {@link WireMessage}.
+ */
+public final class ProtocolSerializer extends SerializerWithStringManifest {
+
+  /** Serializer identifier; Akka reserves 0 to 40. */
+  public static final int IDENTIFIER = 7301;
+
+  static final String ASSIGN_SHARD = "as";
+  static final String COMPUTE_GRADIENTS = "cg";
+  static final String STOP_WORK = "sw";
+  static final String SHARD_ASSIGNED = "sa";
+  static final String SHARD_REJECTED = "sr";
+  static final String GRADIENTS_COMPUTED = "gc";
+
+  private final ExtendedActorSystem system;
+  // Resolved lazily: the typed extension is not available while serializers are being created.
+  private volatile ActorRefResolver resolver;
+
+  /** Called reflectively by Akka's serialization extension. */
+  public ProtocolSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    if (o instanceof WorkerProtocol.AssignShard) {
+      return ASSIGN_SHARD;
+    } else if (o instanceof WorkerProtocol.ComputeGradients) {
+      return COMPUTE_GRADIENTS;
+    } else if (o instanceof WorkerProtocol.StopWork) {
+      return STOP_WORK;
+    } else if (o instanceof CoordinatorProtocol.ShardAssigned) {
+      return SHARD_ASSIGNED;
+    } else if (o instanceof CoordinatorProtocol.ShardRejected) {
+      return SHARD_REJECTED;
+    } else if (o instanceof CoordinatorProtocol.GradientsComputed) {
+      return GRADIENTS_COMPUTED;
+    }
+    throw new IllegalArgumentException("tapetrain cannot serialize " + o.getClass().getName());
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    if (o instanceof WorkerProtocol.AssignShard m) {
+      return AssignShardProto.newBuilder()
+          .setDataset(ProtoCodec.toProto(m.dataset()))
+          .addAllChunks(m.chunks())
+          .setReplyTo(refToString(m.replyTo()))
+          .build().toByteArray();
+    } else if (o instanceof WorkerProtocol.ComputeGradients m) {
+      return ComputeGradientsProto.newBuilder()
+          .setStep(m.step())
+          .addAllParams(ProtoCodec.tensorsToProto(m.params()))
+          .addAllChunks(m.chunks())
+          .setReplyTo(refToString(m.replyTo()))
+          .build().toByteArray();
+    } else if (o instanceof WorkerProtocol.StopWork m) {
+      return StopWorkProto.newBuilder().setReason(m.reason()).build().toByteArray();
+    } else if (o instanceof CoordinatorProtocol.ShardAssigned m) {
+      return ShardAssignedProto.newBuilder()
+          .setWorker(refToString(m.worker()))
+          .addAllChunks(m.chunks())
+          .setDataDigest(m.dataDigest())
+          .setLoadNanos(m.loadNanos())
+          .build().toByteArray();
+    } else if (o instanceof CoordinatorProtocol.ShardRejected m) {
+      return ShardRejectedProto.newBuilder()
+          .setWorker(refToString(m.worker()))
+          .setReason(m.reason())
+          .build().toByteArray();
+    } else if (o instanceof CoordinatorProtocol.GradientsComputed m) {
+      GradientsComputedProto.Builder b = GradientsComputedProto.newBuilder()
+          .setStep(m.step())
+          .setWorker(refToString(m.worker()))
+          .setComputeNanos(m.computeNanos());
+      for (CoordinatorProtocol.ChunkResult r : m.results()) {
+        b.addResults(ProtoCodec.toProto(r));
+      }
+      return b.build().toByteArray();
+    }
+    throw new IllegalArgumentException("tapetrain cannot serialize " + o.getClass().getName());
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    try {
+      return decode(bytes, manifest);
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      NotSerializableException failure = new NotSerializableException(
+          "tapetrain message with manifest [" + manifest + "] does not decode: " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  private Object decode(byte[] bytes, String manifest)
+      throws InvalidProtocolBufferException, NotSerializableException {
+    switch (manifest) {
+      case ASSIGN_SHARD: {
+        AssignShardProto p = AssignShardProto.parseFrom(bytes);
+        return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()),
+            p.getChunksList(), stringToRef(p.getReplyTo()));
+      }
+      case COMPUTE_GRADIENTS: {
+        ComputeGradientsProto p = ComputeGradientsProto.parseFrom(bytes);
+        return new WorkerProtocol.ComputeGradients(p.getStep(),
+            ProtoCodec.tensorsFromProto(p.getParamsList()), p.getChunksList(),
+            stringToRef(p.getReplyTo()));
+      }
+      case STOP_WORK:
+        return new WorkerProtocol.StopWork(StopWorkProto.parseFrom(bytes).getReason());
+      case SHARD_ASSIGNED: {
+        ShardAssignedProto p = ShardAssignedProto.parseFrom(bytes);
+        return new CoordinatorProtocol.ShardAssigned(stringToRef(p.getWorker()),
+            p.getChunksList(), p.getDataDigest(), p.getLoadNanos());
+      }
+      case SHARD_REJECTED: {
+        ShardRejectedProto p = ShardRejectedProto.parseFrom(bytes);
+        return new CoordinatorProtocol.ShardRejected(stringToRef(p.getWorker()), p.getReason());
+      }
+      case GRADIENTS_COMPUTED: {
+        GradientsComputedProto p = GradientsComputedProto.parseFrom(bytes);
+        List<CoordinatorProtocol.ChunkResult> results = new ArrayList<>(p.getResultsCount());
+        for (ChunkResultProto r : p.getResultsList()) {
+          results.add(ProtoCodec.fromProto(r));
+        }
+        return new CoordinatorProtocol.GradientsComputed(p.getStep(), stringToRef(p.getWorker()),
+            results, p.getComputeNanos());
+      }
+      default:
+        throw new NotSerializableException(
+            "unknown tapetrain message manifest [" + manifest + "]; is the sender a newer version?");
+    }
+  }
+
+  private String refToString(ActorRef<?> ref) {
+    return resolver().toSerializationFormat(ref);
+  }
+
+  private <T> ActorRef<T> stringToRef(String s) {
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException("missing actor reference");
+    }
+    return resolver().resolveActorRef(s);
+  }
+
+  private ActorRefResolver resolver() {
+    ActorRefResolver r = resolver;
+    if (r == null) {
+      r = ActorRefResolver.get(Adapter.toTyped(system));
+      resolver = r;
+    }
+    return r;
+  }
+}

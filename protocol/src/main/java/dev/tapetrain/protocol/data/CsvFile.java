@@ -1,0 +1,237 @@
+package dev.tapetrain.protocol.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A CSV file of training data: a header row naming the columns, then one sample per row.
+ *
+ * <p>Accepted: UTF-8 with or without a byte-order mark, LF or CRLF line ends, spaces around
+ * cells, cells in double quotes, blank lines (skipped), extra columns (ignored). Every selected
+ * cell must be a finite decimal number ({@code -1.5}, {@code 2e-3}); {@code NaN}, infinities and
+ * values that overflow a double are refused with the line number.
+ */
+public final class CsvFile {
+
+  private static final Pattern NUMBER =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  private CsvFile() {}
+
+  /** What a scan learned about a valid file. */
+  public record Scan(long rows, String sha256) {}
+
+  /** Receives the selected values of each wanted row, in file order. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    /**
+     * Called once per data row.
+     *
+     * @param row      0-based index of the data row (blank lines and the header not counted)
+     * @param features the selected feature values, in the order asked; reused between calls
+     * @param target   the target value
+     */
+    void accept(long row, double[] features, double target);
+  }
+
+  /** Decides, by row index, which rows {@link #read} parses fully. */
+  @FunctionalInterface
+  public interface RowFilter {
+    /** Whether {@code row} is wanted. */
+    boolean wants(long row);
+  }
+
+  /**
+   * Validates the whole file: the header has the columns, every row has enough cells, every
+   * selected value is a finite number.
+   *
+   * @return the number of data rows and the file's SHA-256 (hex)
+   * @throws DataException naming the file and line of the first problem
+   */
+  public static Scan scan(Path path, List<String> features, String target) {
+    long[] rows = {0};
+    String sha = read(path, features, target, row -> true, (row, x, y) -> rows[0]++);
+    if (rows[0] == 0) {
+      throw new DataException(path + ": no data rows after the header");
+    }
+    return new Scan(rows[0], sha);
+  }
+
+  /**
+   * Reads the file and hands every wanted row to {@code consumer}. Unwanted rows are still split
+   * (to count rows exactly as {@link #scan} does) but their numbers are not parsed.
+   *
+   * @return the SHA-256 (hex) of the bytes read, so a caller can prove it read the same file
+   * @throws DataException naming the file and line of a problem
+   */
+  public static String read(Path path, List<String> features, String target, RowFilter filter,
+      RowConsumer consumer) {
+    MessageDigest sha = sha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in,
+            StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16)) {
+      String header = reader.readLine();
+      long lineNo = 1;
+      while (header != null && header.isBlank()) {
+        header = reader.readLine();
+        lineNo++;
+      }
+      if (header == null) {
+        throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
+      }
+      if (header.startsWith("\uFEFF")) {
+        header = header.substring(1);
+      }
+      List<String> columns = split(header, path, lineNo);
+      int[] featureIdx = new int[features.size()];
+      for (int i = 0; i < featureIdx.length; i++) {
+        featureIdx[i] = column(columns, features.get(i), path);
+      }
+      int targetIdx = column(columns, target, path);
+      double[] x = new double[featureIdx.length];
+      long row = 0;
+      String line;
+      while ((line = reader.readLine()) != null) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        List<String> cells = split(line, path, lineNo);
+        if (cells.size() != columns.size()) {
+          throw new DataException(path + ":" + lineNo + ": expected " + columns.size()
+              + " cells as in the header, found " + cells.size());
+        }
+        if (filter.wants(row)) {
+          for (int i = 0; i < featureIdx.length; i++) {
+            x[i] = number(cells.get(featureIdx[i]), columns.get(featureIdx[i]), path, lineNo);
+          }
+          double y = number(cells.get(targetIdx), columns.get(targetIdx), path, lineNo);
+          consumer.accept(row, x, y);
+        }
+        row++;
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchFileException e) {
+      throw new DataException(path + ": no such file");
+    } catch (CharacterCodingException e) {
+      throw new DataException(path + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** The SHA-256 (hex) of a file's bytes. */
+  public static String sha256(Path path) {
+    MessageDigest sha = sha256();
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        sha.update(buf, 0, n);
+      }
+    } catch (NoSuchFileException e) {
+      throw new DataException(path + ": no such file");
+    } catch (IOException e) {
+      throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static int column(List<String> columns, String name, Path path) {
+    int i = columns.indexOf(name);
+    if (i < 0) {
+      throw new DataException(path + ":1: no column '" + name + "' in header " + columns);
+    }
+    return i;
+  }
+
+  private static double number(String cell, String column, Path path, long lineNo) {
+    if (cell.isEmpty()) {
+      throw new DataException(path + ":" + lineNo + ": column '" + column + "' is empty");
+    }
+    if (!NUMBER.matcher(cell).matches()) {
+      throw new DataException(
+          path + ":" + lineNo + ": column '" + column + "': '" + cell + "' is not a number");
+    }
+    double v = Double.parseDouble(cell);
+    if (!Double.isFinite(v)) {
+      throw new DataException(path + ":" + lineNo + ": column '" + column + "': '" + cell
+          + "' overflows a double");
+    }
+    return v;
+  }
+
+  /** Splits one CSV line into trimmed cells; a cell may be quoted ({@code "1.5"}). */
+  static List<String> split(String line, Path path, long lineNo) {
+    List<String> cells = new ArrayList<>();
+    int n = line.length();
+    int i = 0;
+    while (true) {
+      while (i < n && line.charAt(i) == ' ') {
+        i++;
+      }
+      StringBuilder cell = new StringBuilder();
+      if (i < n && line.charAt(i) == '"') {
+        i++;
+        while (true) {
+          if (i >= n) {
+            throw new DataException(path + ":" + lineNo + ": unterminated quote");
+          }
+          char c = line.charAt(i++);
+          if (c == '"') {
+            if (i < n && line.charAt(i) == '"') {
+              cell.append('"');
+              i++;
+            } else {
+              break;
+            }
+          } else {
+            cell.append(c);
+          }
+        }
+        while (i < n && line.charAt(i) != ',') {
+          if (!Character.isWhitespace(line.charAt(i))) {
+            throw new DataException(path + ":" + lineNo + ": text after a closing quote");
+          }
+          i++;
+        }
+        cells.add(cell.toString().trim());
+      } else {
+        int start = i;
+        while (i < n && line.charAt(i) != ',') {
+          i++;
+        }
+        cells.add(line.substring(start, i).trim());
+      }
+      if (i >= n) {
+        return cells;
+      }
+      i++; // the comma
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The messages that cross between the coordinator and its workers, and the specifications of a
+ * dataset and a run.
+ *
+ * <p>Message types are Java records grouped by the actor that receives them:
+ * {@link dev.tapetrain.protocol.WorkerProtocol} and {@link dev.tapetrain.protocol.CoordinatorProtocol}.
+ * On the wire each one is a protobuf message (package {@code dev.tapetrain.protocol.proto}),
+ * mapped by {@link dev.tapetrain.protocol.ProtocolSerializer}; Java serialization is never used.
+ *
+ * <p>Depends on akka-actor-typed (for {@code ActorRef}) and protobuf-java only. Must not depend on
+ * the worker, the coordinator or any numeric code.
+ */
+package dev.tapetrain.protocol;

@@ -1,0 +1,112 @@
+package dev.tapetrain.worker.tape;
+
+import java.util.Arrays;
+
+/**
+ * An immutable float64 tensor: a scalar (rank 0) or a vector (rank 1).
+ *
+ * <p>Tensors are compared by identity, the way a tape tells them apart: two tensors with equal
+ * values are still two nodes of the computation. Use {@link #valueEquals} to compare contents.
+ */
+public final class Tensor implements Operand {
+
+  private static final int[] SCALAR_SHAPE = new int[0];
+
+  private final int[] shape;
+  final double[] data;
+
+  // Takes ownership of the arrays: package-private callers must not keep them.
+  Tensor(int[] shape, double[] data) {
+    this.shape = shape;
+    this.data = data;
+  }
+
+  /** A scalar. */
+  public static Tensor scalar(double value) {
+    return new Tensor(SCALAR_SHAPE, new double[] {value});
+  }
+
+  /** A vector holding a copy of {@code values}. */
+  public static Tensor vector(double... values) {
+    return new Tensor(new int[] {values.length}, values.clone());
+  }
+
+  /** A tensor of the given shape ({@code []} or {@code [n]}) filled with {@code value}. */
+  public static Tensor filled(int[] shape, double value) {
+    double[] d = new double[checkShape(shape)];
+    Arrays.fill(d, value);
+    return new Tensor(shape.clone(), d);
+  }
+
+  /** Zeros of the given shape. */
+  public static Tensor zeros(int[] shape) {
+    return new Tensor(shape.clone(), new double[checkShape(shape)]);
+  }
+
+  static Tensor wrap(int[] shape, double[] data) {
+    return new Tensor(shape, data);
+  }
+
+  private static int checkShape(int[] shape) {
+    if (shape.length > 1) {
+      throw new IllegalArgumentException(
+          "only scalars and vectors are supported, got shape " + Arrays.toString(shape));
+    }
+    if (shape.length == 1 && shape[0] < 0) {
+      throw new IllegalArgumentException("negative dimension: " + Arrays.toString(shape));
+    }
+    return shape.length == 0 ? 1 : shape[0];
+  }
+
+  /** The dimensions: {@code []} for a scalar, {@code [n]} for a vector. A copy. */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  int[] shapeRef() {
+    return shape;
+  }
+
+  /** 0 for a scalar, 1 for a vector. */
+  public int rank() {
+    return shape.length;
+  }
+
+  /** The number of elements. */
+  public int size() {
+    return data.length;
+  }
+
+  /** Element {@code i}. */
+  public double get(int i) {
+    return data[i];
+  }
+
+  /** The value of a scalar (or of a one-element vector). */
+  public double item() {
+    if (data.length != 1) {
+      throw new IllegalStateException("item() of a tensor with " + data.length + " elements");
+    }
+    return data[0];
+  }
+
+  /** A copy of the elements. */
+  public double[] toArray() {
+    return data.clone();
+  }
+
+  /** Whether {@code other} has the same shape and bit-identical elements. */
+  public boolean valueEquals(Tensor other) {
+    return Arrays.equals(shape, other.shape) && Arrays.equals(data, other.data);
+  }
+
+  @Override
+  public Tensor asTensor() {
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return shape.length == 0 ? "Tensor(" + data[0] + ")" : "Tensor(" + Arrays.toString(data) + ")";
+  }
+}

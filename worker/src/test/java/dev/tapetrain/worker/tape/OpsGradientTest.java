@@ -1,0 +1,133 @@
+package dev.tapetrain.worker.tape;
+
+import static dev.tapetrain.worker.tape.GradientCheck.assertClose;
+import static dev.tapetrain.worker.tape.GradientCheck.numeric;
+import static dev.tapetrain.worker.tape.GradientCheck.tensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.function.BinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every primitive against its analytic derivative and against central finite differences, on
+ * random inputs. The target is {@code sum(op(x))}, whose gradient is the elementwise derivative.
+ */
+class OpsGradientTest {
+
+  private static final int TRIALS = 20;
+
+  static Stream<Arguments> unaryOps() {
+    // name, op, analytic derivative, lower bound of the input domain
+    return Stream.of(
+        Arguments.of("neg", (UnaryOperator<Tensor>) Ops::neg, (DoubleUnaryOperator) x -> -1, -3.0),
+        Arguments.of("square", (UnaryOperator<Tensor>) Ops::square,
+            (DoubleUnaryOperator) x -> 2 * x, -3.0),
+        Arguments.of("sqrt", (UnaryOperator<Tensor>) Ops::sqrt,
+            (DoubleUnaryOperator) x -> 0.5 / Math.sqrt(x), 0.1),
+        Arguments.of("exp", (UnaryOperator<Tensor>) Ops::exp,
+            (DoubleUnaryOperator) Math::exp, -3.0),
+        Arguments.of("log", (UnaryOperator<Tensor>) Ops::log,
+            (DoubleUnaryOperator) x -> 1 / x, 0.1),
+        Arguments.of("tanh", (UnaryOperator<Tensor>) Ops::tanh,
+            (DoubleUnaryOperator) x -> 1 - Math.tanh(x) * Math.tanh(x), -3.0),
+        Arguments.of("pow3", (UnaryOperator<Tensor>) t -> Ops.pow(t, 3),
+            (DoubleUnaryOperator) x -> 3 * x * x, -3.0),
+        Arguments.of("pow-1.5", (UnaryOperator<Tensor>) t -> Ops.pow(t, -1.5),
+            (DoubleUnaryOperator) x -> -1.5 * Math.pow(x, -2.5), 0.1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unaryOps")
+  void unaryOpGradientMatchesAnalyticAndFiniteDifferences(String name, UnaryOperator<Tensor> op,
+      DoubleUnaryOperator derivative, double lo) {
+    Random rnd = new Random(name.hashCode());
+    for (int trial = 0; trial < TRIALS; trial++) {
+      boolean scalar = trial % 2 == 0;
+      double[] x = new double[scalar ? 1 : 1 + rnd.nextInt(7)];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = lo + rnd.nextDouble() * (3.0 - lo);
+      }
+      Tensor xt = tensor(x, scalar);
+      Tensor g;
+      try (GradientTape tape = new GradientTape()) {
+        tape.watch(xt);
+        g = tape.gradient(Ops.sum(op.apply(xt)), xt);
+      }
+      double[] analytic = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        analytic[i] = derivative.applyAsDouble(x[i]);
+      }
+      assertClose(analytic, g, name + " analytic");
+      assertClose(numeric(v -> Ops.sum(op.apply(tensor(v, scalar))).item(), x), g, name + " fd");
+      assertEquals(xt.rank(), g.rank(), name + ": gradient has the input's shape");
+    }
+  }
+
+  static Stream<Arguments> binaryOps() {
+    return Stream.of(
+        Arguments.of("add", (BinaryOperator<Tensor>) Ops::add),
+        Arguments.of("sub", (BinaryOperator<Tensor>) Ops::sub),
+        Arguments.of("mul", (BinaryOperator<Tensor>) Ops::mul),
+        Arguments.of("div", (BinaryOperator<Tensor>) Ops::div));
+  }
+
+  /** Both operands, in all broadcast combinations: vector-vector, vector-scalar, scalar-vector. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("binaryOps")
+  void binaryOpGradientMatchesFiniteDifferencesWithBroadcasting(String name,
+      BinaryOperator<Tensor> op) {
+    Random rnd = new Random(name.hashCode());
+    for (int trial = 0; trial < TRIALS; trial++) {
+      int n = 1 + rnd.nextInt(6);
+      boolean aScalar = trial % 3 == 2;
+      boolean bScalar = trial % 3 == 1;
+      double[] a = randomAwayFromZero(rnd, aScalar ? 1 : n);
+      double[] b = randomAwayFromZero(rnd, bScalar ? 1 : n);
+      Tensor at = tensor(a, aScalar);
+      Tensor bt = tensor(b, bScalar);
+      Tensor[] g;
+      try (GradientTape tape = new GradientTape()) {
+        tape.watch(at, bt);
+        g = tape.gradient(Ops.sum(op.apply(at, bt)), at, bt);
+      }
+      assertClose(numeric(v -> Ops.sum(op.apply(tensor(v, aScalar), bt)).item(), a), g[0],
+          name + " d/da");
+      assertClose(numeric(v -> Ops.sum(op.apply(at, tensor(v, bScalar))).item(), b), g[1],
+          name + " d/db");
+    }
+  }
+
+  @ParameterizedTest(name = "n={0}")
+  @MethodSource("sizes")
+  void sumAndMeanGradientsAreOnesAndOneOverN(int n) {
+    Tensor x = Tensor.vector(new Random(n).doubles(n).toArray());
+    try (GradientTape tape = new GradientTape(true)) {
+      tape.watch(x);
+      Tensor gs = tape.gradient(Ops.sum(x), x);
+      Tensor gm = tape.gradient(Ops.mean(x), x);
+      for (int i = 0; i < n; i++) {
+        assertEquals(1.0, gs.get(i), 0.0);
+        assertEquals(1.0 / n, gm.get(i), 1e-15);
+      }
+    }
+  }
+
+  static Stream<Integer> sizes() {
+    return Stream.of(1, 3, 4, 5, 17);
+  }
+
+  private static double[] randomAwayFromZero(Random rnd, int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      double m = 0.5 + 2 * rnd.nextDouble();
+      v[i] = rnd.nextBoolean() ? m : -m;
+    }
+    return v;
+  }
+}
