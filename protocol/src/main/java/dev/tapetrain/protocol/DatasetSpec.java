@@ -25,7 +25,7 @@ public record DatasetSpec(Source source, int chunkSize) {
   public DatasetSpec {
     Objects.requireNonNull(source, "source");
     if (chunkSize < 1) {
-      throw new IllegalArgumentException("chunk size must be at least 1, got " + chunkSize);
+      throw new IllegalArgumentException("--chunk-size must be at least 1, got " + chunkSize);
     }
   }
 
@@ -96,18 +96,18 @@ public record DatasetSpec(Source source, int chunkSize) {
     public Synthetic {
       trueW = List.copyOf(trueW);
       if (examples < 1) {
-        throw new IllegalArgumentException("examples must be at least 1, got " + examples);
+        throw new IllegalArgumentException("--examples must be at least 1, got " + examples);
       }
       if (trueW.isEmpty()) {
-        throw new IllegalArgumentException("true W needs at least one value");
+        throw new IllegalArgumentException("--true-w needs at least one value");
       }
       for (double w : trueW) {
-        requireFinite("true W", w);
+        requireFinite("--true-w", w);
       }
-      requireFinite("true B", trueB);
-      requireFinite("noise", noise);
+      requireFinite("--true-b", trueB);
+      requireFinite("--noise", noise);
       if (noise < 0) {
-        throw new IllegalArgumentException("noise must be >= 0, got " + noise);
+        throw new IllegalArgumentException("--noise must be >= 0, got " + noise);
       }
     }
 

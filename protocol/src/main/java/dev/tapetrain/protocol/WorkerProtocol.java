@@ -1,6 +1,7 @@
 package dev.tapetrain.protocol;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.ServiceKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,6 +10,10 @@ import java.util.Objects;
  * live here so that the coordinator can send them without depending on the worker.
  */
 public final class WorkerProtocol {
+
+  /** Workers register under this key with the Receptionist; the coordinator subscribes to it. */
+  public static final ServiceKey<Command> SERVICE_KEY =
+      ServiceKey.create(Command.class, "tapetrain-worker");
 
   private WorkerProtocol() {}
 

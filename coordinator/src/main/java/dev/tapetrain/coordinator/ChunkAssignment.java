@@ -1,0 +1,115 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Which worker owns which chunks. Every chunk has exactly one owner.
+ *
+ * <p>The initial assignment gives each worker a contiguous block of chunks with close to N/W
+ * samples (a chunk goes to the worker whose share holds its middle sample). A lost worker's
+ * chunks go, in chunk order, each to the survivor that then has the fewest samples.
+ * The assignment never affects the numbers of a run, only who computes them.
+ *
+ * @param <W> worker handle
+ */
+public final class ChunkAssignment<W> {
+
+  private final DatasetSpec dataset;
+  private final Map<W, TreeSet<Integer>> byWorker = new LinkedHashMap<>();
+  private final Map<W, Long> samples = new LinkedHashMap<>();
+  private final List<W> owner;
+
+  private ChunkAssignment(DatasetSpec dataset, List<W> workers) {
+    this.dataset = dataset;
+    this.owner = new ArrayList<>(Collections.nCopies(dataset.numChunks(), (W) null));
+    for (W w : workers) {
+      byWorker.put(w, new TreeSet<>());
+      samples.put(w, 0L);
+    }
+  }
+
+  /** The balanced contiguous assignment of {@code dataset}'s chunks to {@code workers}. */
+  public static <W> ChunkAssignment<W> balanced(List<W> workers, DatasetSpec dataset) {
+    if (workers.isEmpty()) {
+      throw new IllegalArgumentException("no workers to assign chunks to");
+    }
+    ChunkAssignment<W> a = new ChunkAssignment<>(dataset, workers);
+    long n = dataset.examples();
+    int count = workers.size();
+    for (int c = 0; c < dataset.numChunks(); c++) {
+      // Middle sample of the chunk, in units of half samples so everything stays integral.
+      long twiceMiddle = 2 * dataset.chunkStart(c) + dataset.chunkLength(c);
+      int w = (int) Math.min(count - 1, (twiceMiddle * count) / (2 * n));
+      a.give(c, workers.get(w));
+    }
+    return a;
+  }
+
+  private void give(int chunk, W worker) {
+    owner.set(chunk, worker);
+    byWorker.get(worker).add(chunk);
+    samples.merge(worker, (long) dataset.chunkLength(chunk), Long::sum);
+  }
+
+  /** The workers, in assignment order. */
+  public List<W> workers() {
+    return new ArrayList<>(byWorker.keySet());
+  }
+
+  /** Whether {@code worker} is part of this assignment. */
+  public boolean contains(W worker) {
+    return byWorker.containsKey(worker);
+  }
+
+  /** The chunks of {@code worker}, ascending. */
+  public List<Integer> chunksOf(W worker) {
+    TreeSet<Integer> set = byWorker.get(worker);
+    return set == null ? List.of() : List.copyOf(set);
+  }
+
+  /** The number of samples {@code worker} owns. */
+  public long samplesOf(W worker) {
+    return samples.getOrDefault(worker, 0L);
+  }
+
+  /** The owner of {@code chunk}. */
+  public W ownerOf(int chunk) {
+    return owner.get(chunk);
+  }
+
+  /**
+   * Removes {@code lost} and gives its chunks to the others.
+   *
+   * @return what moved: survivor → the chunks it received, ascending; empty if {@code lost} owned
+   *     nothing or was unknown
+   * @throws IllegalStateException if {@code lost} owned chunks and no worker is left
+   */
+  public Map<W, List<Integer>> remove(W lost) {
+    TreeSet<Integer> orphans = byWorker.remove(lost);
+    samples.remove(lost);
+    Map<W, List<Integer>> moved = new LinkedHashMap<>();
+    if (orphans == null || orphans.isEmpty()) {
+      return moved;
+    }
+    if (byWorker.isEmpty()) {
+      throw new IllegalStateException("no worker left to take " + orphans.size() + " chunks");
+    }
+    for (int c : orphans) {
+      W target = null;
+      for (W w : byWorker.keySet()) {
+        if (target == null || samples.get(w) < samples.get(target)) {
+          target = w;
+        }
+      }
+      give(c, target);
+      moved.computeIfAbsent(target, k -> new ArrayList<>()).add(c);
+    }
+    return moved;
+  }
+}

@@ -1,0 +1,452 @@
+package dev.tapetrain.coordinator;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.receptionist.Receptionist;
+import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.coordinator.StepRecord.Reassignment;
+import dev.tapetrain.coordinator.StepRecord.WorkerShare;
+import dev.tapetrain.coordinator.optim.Optimizer;
+import dev.tapetrain.coordinator.optim.Optimizers;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.CoordinatorProtocol.Command;
+import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.protocol.WorkerProtocol;
+import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
+import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
+import dev.tapetrain.protocol.WorkerProtocol.StopWork;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The coordinator of one training run.
+ *
+ * <p>Phases, each its own behaviour: {@link #waitingForWorkers} (Receptionist listings until
+ * {@code spec.workers()} are up), {@link #assigning} (every worker loads its chunks),
+ * {@link #training} (the step loop), then stopped. One step: broadcast
+ * {@link ComputeGradients} with the parameters → collect one {@link ChunkResult} per chunk →
+ * {@link StepReduction} in chunk order → optimizer → {@link TrainingListener#onStep}.
+ *
+ * <p>Evaluation {@code k} computes the loss and gradients at the parameters after {@code k}
+ * updates; evaluation 0 gives the initial loss, evaluation {@code k > 0} the loss logged for step
+ * {@code k − 1}, and {@code steps + 1} evaluations make a run.
+ *
+ * <p>A worker that stops, leaves the listing, rejects its data or misses the step deadline loses
+ * its chunks to the survivors and the step completes without it. Answers for another step, from
+ * an unknown worker, or for chunks the sender was not asked for are dropped and counted.
+ */
+public final class Coordinator {
+
+  private record WorkersListed(Receptionist.Listing listing)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record StepDeadline(long evaluation)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private static final Object DEADLINE_TIMER = "step-deadline";
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final RunSpec spec;
+  private final DatasetSpec dataset;
+  private final TrainingListener listener;
+  private final Optimizer optimizer;
+
+  private ChunkAssignment<ActorRef<WorkerProtocol.Command>> assignment;
+  private List<NamedTensor> params;
+  private List<NamedTensor> lastGradients = List.of();
+  private double initialLoss = Double.NaN;
+  // The last state whose loss was finite: what a diverged run reports and keeps.
+  private double lastLoss = Double.NaN;
+  private List<NamedTensor> lastGoodParams;
+  private long lastGoodSteps;
+
+  // The evaluation in progress.
+  private long evaluation = -1;
+  private ChunkResult[] received;
+  private ActorRef<?>[] askedFrom;
+  private int missing;
+  private final Map<ActorRef<WorkerProtocol.Command>, long[]> shares = new LinkedHashMap<>();
+  private final List<Reassignment> events = new ArrayList<>();
+  private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
+  private long ignored;
+  private long trainStartNanos;
+  private long lastEvaluationDoneNanos;
+  private int workersSeen;
+  private boolean finished;
+
+  private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
+      TrainingListener listener) {
+    this.context = context;
+    this.timers = timers;
+    this.spec = spec;
+    this.dataset = spec.dataset();
+    this.listener = listener;
+    this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
+    this.params = initialParams(spec);
+    this.lastGoodParams = params;
+  }
+
+  /** A coordinator that trains {@code spec} and reports to {@code listener}. */
+  public static Behavior<Command> create(RunSpec spec, TrainingListener listener) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ActorRef<Receptionist.Listing> adapter =
+          ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
+      ctx.getSystem().receptionist()
+          .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
+      return new Coordinator(ctx, timers, spec, listener).waitingForWorkers();
+    }));
+  }
+
+  /** W (a scalar for one feature, a vector for several) and B, as the run starts. */
+  static List<NamedTensor> initialParams(RunSpec spec) {
+    double[] w = spec.initW().stream().mapToDouble(Double::doubleValue).toArray();
+    NamedTensor wt = w.length == 1 ? NamedTensor.scalar("w", w[0]) : NamedTensor.vector("w", w);
+    return List.of(wt, NamedTensor.scalar("b", spec.initB()));
+  }
+
+  // ---- phase 1: waiting for workers ---------------------------------------------------------
+
+  private Behavior<Command> waitingForWorkers() {
+    return Behaviors.receive(Command.class)
+        .onMessage(WorkersListed.class, this::onListingWhileWaiting)
+        .onMessage(GradientsComputed.class, m -> ignore())
+        .onMessage(ShardAssigned.class, m -> ignore())
+        .onMessage(ShardRejected.class, m -> ignore())
+        .build();
+  }
+
+  private Behavior<Command> onListingWhileWaiting(WorkersListed m) {
+    Set<ActorRef<WorkerProtocol.Command>> up =
+        m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
+    if (up.size() > workersSeen) {
+      context.getLog().info("[{}] of [{}] workers up", up.size(), spec.workers());
+      workersSeen = up.size();
+    }
+    if (up.size() < spec.workers()) {
+      return Behaviors.same();
+    }
+    // A stable order, so the assignment (and the logs) do not depend on listing order.
+    List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
+        .sorted(Comparator.comparing(r -> r.path().toString()))
+        .limit(spec.workers())
+        .toList();
+    return startAssigning(chosen);
+  }
+
+  // ---- phase 2: assigning shards ------------------------------------------------------------
+
+  private Behavior<Command> startAssigning(List<ActorRef<WorkerProtocol.Command>> workers) {
+    assignment = ChunkAssignment.balanced(workers, dataset);
+    for (ActorRef<WorkerProtocol.Command> w : workers) {
+      context.watchWith(w, new WorkerLost(w, "terminated"));
+      w.tell(new AssignShard(dataset, assignment.chunksOf(w), context.getSelf()));
+    }
+    listener.onWorkersReady(workers.stream().map(Coordinator::name).toList());
+    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(-1), spec.stepTimeout());
+    return assigning(new HashSet<>(workers));
+  }
+
+  private Behavior<Command> assigning(Set<ActorRef<WorkerProtocol.Command>> pending) {
+    return Behaviors.receive(Command.class)
+        .onMessage(ShardAssigned.class, m -> onShardAssigned(pending, m))
+        .onMessage(ShardRejected.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
+            "rejected its shard: " + m.reason()))
+        .onMessage(WorkerLost.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
+            m.reason()))
+        .onMessage(StepDeadline.class, m -> onAssignDeadline(pending))
+        .onMessage(WorkersListed.class, this::onListing)
+        .onMessage(GradientsComputed.class, m -> ignore())
+        .build();
+  }
+
+  private Behavior<Command> onShardAssigned(Set<ActorRef<WorkerProtocol.Command>> pending,
+      ShardAssigned m) {
+    if (!pending.remove(m.worker())) {
+      return ignore();
+    }
+    String expected = expectedDigest();
+    if (!expected.equals(m.dataDigest())) {
+      return onWorkerLostWhileAssigning(pending, m.worker(),
+          "its data differ (digest " + m.dataDigest() + ", expected " + expected + ")");
+    }
+    return pending.isEmpty() ? startTraining() : Behaviors.same();
+  }
+
+  private Behavior<Command> onWorkerLostWhileAssigning(
+      Set<ActorRef<WorkerProtocol.Command>> pending, ActorRef<WorkerProtocol.Command> worker,
+      String reason) {
+    if (!assignment.contains(worker)) {
+      return ignore();
+    }
+    pending.remove(worker);
+    context.getLog().warn("worker [{}] lost before training: {}", name(worker), reason);
+    if (assignment.workers().size() == 1) {
+      return fail("no worker left: " + name(worker) + " " + reason);
+    }
+    // Survivors load the moved chunks lazily at their first step.
+    int moved = assignment.chunksOf(worker).size();
+    dropWorker(worker);
+    assignment.remove(worker);
+    events.add(new Reassignment(0, name(worker), reason, moved, 0));
+    return pending.isEmpty() ? startTraining() : Behaviors.same();
+  }
+
+  private Behavior<Command> onAssignDeadline(Set<ActorRef<WorkerProtocol.Command>> pending) {
+    Behavior<Command> result = Behaviors.same();
+    for (ActorRef<WorkerProtocol.Command> w : List.copyOf(pending)) {
+      Behavior<Command> next = onWorkerLostWhileAssigning(pending, w,
+          "did not load its shard within " + spec.stepTimeout().toMillis() + " ms");
+      if (finished) {
+        return next;
+      }
+      if (next != Behaviors.<Command>same()) {
+        result = next;
+      }
+    }
+    return result;
+  }
+
+  private String expectedDigest() {
+    return dataset.source() instanceof DatasetSpec.Csv csv ? csv.sha256() : "synthetic";
+  }
+
+  // ---- phase 3: training --------------------------------------------------------------------
+
+  private Behavior<Command> startTraining() {
+    trainStartNanos = System.nanoTime();
+    lastEvaluationDoneNanos = trainStartNanos;
+    beginEvaluation(0);
+    return training();
+  }
+
+  private Behavior<Command> training() {
+    return Behaviors.receive(Command.class)
+        .onMessage(GradientsComputed.class, this::onGradients)
+        .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason()))
+        .onMessage(ShardRejected.class, m -> onWorkerLost(m.worker(),
+            "rejected its shard: " + m.reason()))
+        .onMessage(StepDeadline.class, this::onDeadline)
+        .onMessage(WorkersListed.class, this::onListing)
+        .onMessage(ShardAssigned.class, m -> ignore())
+        .build();
+  }
+
+  private void beginEvaluation(long k) {
+    evaluation = k;
+    int chunks = dataset.numChunks();
+    received = new ChunkResult[chunks];
+    askedFrom = new ActorRef<?>[chunks];
+    missing = chunks;
+    shares.clear();
+    for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
+      ask(w, assignment.chunksOf(w));
+    }
+    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
+  }
+
+  private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
+    for (int c : chunks) {
+      askedFrom[c] = worker;
+    }
+    shares.computeIfAbsent(worker, w -> new long[2])[0] += chunks.size();
+    if (!chunks.isEmpty()) {
+      worker.tell(new ComputeGradients(evaluation, params, chunks, context.getSelf()));
+    }
+  }
+
+  private Behavior<Command> onGradients(GradientsComputed m) {
+    if (m.step() != evaluation || !assignment.contains(m.worker())) {
+      context.getLog().debug("dropped answer for step [{}] from [{}]", m.step(), name(m.worker()));
+      return ignore();
+    }
+    for (ChunkResult r : m.results()) {
+      int c = r.chunk();
+      if (c < 0 || c >= received.length || askedFrom[c] != m.worker() || received[c] != null
+          || r.count() != dataset.chunkLength(c) || StepReduction.mismatch(r, params) != null) {
+        ignored++;
+        continue;
+      }
+      received[c] = r;
+      missing--;
+    }
+    long[] share = shares.get(m.worker());
+    if (share != null) {
+      share[1] += m.computeNanos();
+    }
+    return missing == 0 ? completeEvaluation() : Behaviors.same();
+  }
+
+  private Behavior<Command> completeEvaluation() {
+    long now = System.nanoTime();
+    StepReduction.Totals totals = StepReduction.reduce(received, params, dataset.examples());
+    for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
+      for (int i = 0; i < events.size(); i++) {
+        Reassignment r = events.get(i);
+        if (r.worker().equals(name(e.getKey())) && r.recoveryNanos() == 0) {
+          events.set(i, new Reassignment(r.evaluation(), r.worker(), r.reason(), r.chunksMoved(),
+              now - e.getValue()));
+        }
+      }
+    }
+    lostAt.clear();
+    if (evaluation == 0) {
+      initialLoss = totals.loss();
+      listener.onInitialLoss(totals.loss());
+    } else {
+      List<WorkerShare> workerShares = new ArrayList<>();
+      shares.forEach((w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
+      listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
+          optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
+          events));
+      ignored = 0;
+      events.clear();
+    }
+    lastEvaluationDoneNanos = now;
+    if (!totals.finite()) {
+      String where = evaluation == 0 ? "at the initial parameters"
+          : "after step " + (evaluation - 1);
+      return finish(Status.DIVERGED, "loss or gradient is not finite " + where
+          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+    }
+    lastLoss = totals.loss();
+    lastGoodParams = params;
+    lastGoodSteps = evaluation;
+    if (evaluation == spec.steps()) {
+      return finish(Status.COMPLETED, "");
+    }
+    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
+    if (!allFinite(next)) {
+      return finish(Status.DIVERGED, "parameters are not finite after step " + evaluation
+          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+    }
+    params = next;
+    lastGradients = totals.gradients();
+    beginEvaluation(evaluation + 1);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason) {
+    if (!assignment.contains(worker)) {
+      return Behaviors.same();
+    }
+    context.getLog().warn("worker [{}] lost at step [{}]: {}", name(worker), evaluation, reason);
+    List<Integer> owned = assignment.chunksOf(worker);
+    if (assignment.workers().size() == 1) {
+      return finish(Status.FAILED, "no worker left: " + name(worker) + " " + reason);
+    }
+    dropWorker(worker);
+    Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
+    lostAt.put(worker, System.nanoTime());
+    events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
+    // Ask the new owners for the chunks of this step that had not arrived yet.
+    for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
+      List<Integer> now = new ArrayList<>();
+      for (int c : e.getValue()) {
+        if (received[c] == null) {
+          now.add(c);
+        }
+      }
+      ask(e.getKey(), now);
+    }
+    shares.remove(worker);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDeadline(StepDeadline m) {
+    if (m.evaluation() != evaluation) {
+      return Behaviors.same();
+    }
+    Set<ActorRef<WorkerProtocol.Command>> late = new HashSet<>();
+    for (int c = 0; c < received.length; c++) {
+      if (received[c] == null) {
+        @SuppressWarnings("unchecked")
+        ActorRef<WorkerProtocol.Command> w = (ActorRef<WorkerProtocol.Command>) askedFrom[c];
+        late.add(w);
+      }
+    }
+    for (ActorRef<WorkerProtocol.Command> w : late) {
+      Behavior<Command> next =
+          onWorkerLost(w, "missed the " + spec.stepTimeout().toMillis() + " ms step deadline");
+      if (finished) {
+        return next;
+      }
+    }
+    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onListing(WorkersListed m) {
+    Set<ActorRef<WorkerProtocol.Command>> up =
+        m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
+    for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
+      if (!up.contains(w)) {
+        context.getSelf().tell(new WorkerLost(w, "left the cluster"));
+      }
+    }
+    return Behaviors.same();
+  }
+
+  // ---- the end ------------------------------------------------------------------------------
+
+  private Behavior<Command> fail(String message) {
+    return finish(Status.FAILED, message);
+  }
+
+  private Behavior<Command> finish(Status status, String message) {
+    finished = true;
+    timers.cancelAll();
+    long trainNanos = trainStartNanos == 0 ? 0 : System.nanoTime() - trainStartNanos;
+    int workerCount = assignment == null ? 0 : assignment.workers().size();
+    listener.onFinish(new RunSummary(status, lastGoodSteps, spec.steps(), initialLoss, lastLoss,
+        lastGoodParams, workerCount, trainNanos, message));
+    if (assignment != null) {
+      for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
+        w.tell(new StopWork(status.label()));
+      }
+    }
+    return Behaviors.stopped();
+  }
+
+  private void dropWorker(ActorRef<WorkerProtocol.Command> worker) {
+    context.unwatch(worker);
+    worker.tell(new StopWork("dropped by the coordinator"));
+  }
+
+  private Behavior<Command> ignore() {
+    ignored++;
+    return Behaviors.same();
+  }
+
+  private static boolean allFinite(List<NamedTensor> tensors) {
+    for (NamedTensor t : tensors) {
+      for (double v : t.values()) {
+        if (!Double.isFinite(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static String name(ActorRef<?> ref) {
+    return ref.path().toString();
+  }
+}

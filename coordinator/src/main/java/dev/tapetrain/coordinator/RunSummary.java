@@ -1,0 +1,54 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.protocol.NamedTensor;
+import java.util.List;
+
+/**
+ * How a run ended.
+ *
+ * @param status      completed, diverged, failed or interrupted
+ * @param steps       updates applied
+ * @param plannedSteps updates asked for
+ * @param initialLoss loss at the initial parameters (NaN if never computed)
+ * @param loss        loss at {@code params} (NaN if never computed)
+ * @param params      the last finite parameters
+ * @param workers     workers that took part
+ * @param trainNanos  time inside the step loop
+ * @param message     why it ended, for anything but completed; empty otherwise
+ */
+public record RunSummary(Status status, long steps, long plannedSteps, double initialLoss,
+    double loss, List<NamedTensor> params, int workers, long trainNanos, String message) {
+
+  /** Copies the parameters. */
+  public RunSummary {
+    params = List.copyOf(params);
+  }
+
+  /** The end states of a run, with the process exit code of each. */
+  public enum Status {
+    /** All steps done. */
+    COMPLETED(0),
+    /** A non-finite loss, gradient or parameter stopped training. */
+    DIVERGED(3),
+    /** No worker left, or a worker could not load its data. */
+    FAILED(1),
+    /** Stopped by a signal. */
+    INTERRUPTED(130);
+
+    private final int exitCode;
+
+    Status(int exitCode) {
+      this.exitCode = exitCode;
+    }
+
+    /** The exit code of a process whose run ended this way. */
+    public int exitCode() {
+      return exitCode;
+    }
+
+    /** The lower-case name written to summary.json. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

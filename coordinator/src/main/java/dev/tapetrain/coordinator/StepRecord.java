@@ -1,0 +1,47 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.protocol.NamedTensor;
+import java.util.List;
+
+/**
+ * What happened in one step: update {@code step} was applied and {@code loss} is the loss at the
+ * updated parameters (the tutorial's "Loss at step i").
+ *
+ * @param step         0-based step number
+ * @param loss         mean loss after the update
+ * @param params       parameters after the update
+ * @param gradients    mean gradients the update used
+ * @param learningRate the optimizer's step size
+ * @param stepNanos    wall time of the step (update, broadcast, compute, reduce)
+ * @param workers      per-worker share of the evaluation after the update
+ * @param ignored      answers dropped since the previous record (old step, unknown worker,
+ *                     chunk not assigned to the sender, duplicate)
+ * @param events       worker losses and chunk moves since the previous record
+ */
+public record StepRecord(long step, double loss, List<NamedTensor> params,
+    List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
+    long ignored, List<Reassignment> events) {
+
+  /** Copies the lists. */
+  public StepRecord {
+    params = List.copyOf(params);
+    gradients = List.copyOf(gradients);
+    workers = List.copyOf(workers);
+    events = List.copyOf(events);
+  }
+
+  /** One worker's part of a step. */
+  public record WorkerShare(String worker, int chunks, long computeNanos) {}
+
+  /**
+   * A worker was lost and its chunks moved.
+   *
+   * @param evaluation   the evaluation (step) that was in progress
+   * @param worker       the lost worker
+   * @param reason       terminated, unreachable, missed the deadline, rejected its shard, …
+   * @param chunksMoved  how many chunks moved to the survivors
+   * @param recoveryNanos from detecting the loss to the step's completion
+   */
+  public record Reassignment(long evaluation, String worker, String reason, int chunksMoved,
+      long recoveryNanos) {}
+}

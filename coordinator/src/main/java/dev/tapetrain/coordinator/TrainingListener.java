@@ -1,0 +1,49 @@
+package dev.tapetrain.coordinator;
+
+import java.util.List;
+
+/**
+ * Receives the progress of a run from the coordinator, on the coordinator's thread, in order:
+ * {@link #onWorkersReady}, {@link #onInitialLoss}, {@link #onStep} per logged step,
+ * {@link #onFinish} exactly once. Implementations: the console reporter and the run directory.
+ */
+public interface TrainingListener {
+
+  /** Training is about to start with these workers. */
+  default void onWorkersReady(List<String> workers) {}
+
+  /** The loss at the initial parameters. */
+  default void onInitialLoss(double loss) {}
+
+  /** Step {@code record.step()} is done (called for every step; implementations thin it). */
+  default void onStep(StepRecord record) {}
+
+  /** The run ended. */
+  default void onFinish(RunSummary summary) {}
+
+  /** A listener that forwards every call to each of {@code listeners}, in order. */
+  static TrainingListener all(List<TrainingListener> listeners) {
+    List<TrainingListener> copy = List.copyOf(listeners);
+    return new TrainingListener() {
+      @Override
+      public void onWorkersReady(List<String> workers) {
+        copy.forEach(l -> l.onWorkersReady(workers));
+      }
+
+      @Override
+      public void onInitialLoss(double loss) {
+        copy.forEach(l -> l.onInitialLoss(loss));
+      }
+
+      @Override
+      public void onStep(StepRecord record) {
+        copy.forEach(l -> l.onStep(record));
+      }
+
+      @Override
+      public void onFinish(RunSummary summary) {
+        copy.forEach(l -> l.onFinish(summary));
+      }
+    };
+  }
+}

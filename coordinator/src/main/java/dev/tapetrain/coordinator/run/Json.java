@@ -1,0 +1,116 @@
+package dev.tapetrain.coordinator.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The JSON conventions of a run directory. Doubles are written with {@code Double.toString}
+ * (Jackson's default), so every number reads back to the same double; a parameter is a number
+ * when it is a scalar and an array otherwise.
+ */
+public final class Json {
+
+  /** The shared mapper. */
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .disable(SerializationFeature.INDENT_OUTPUT);
+
+  private Json() {}
+
+  /** A new empty object. */
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Puts a tensor's values under {@code field}: a number for a scalar, else an array. */
+  public static void putTensor(ObjectNode node, String field, NamedTensor t) {
+    if (t.shape().length == 0) {
+      node.put(field, t.values()[0]);
+    } else {
+      ArrayNode a = node.putArray(field);
+      for (double v : t.values()) {
+        a.add(v);
+      }
+    }
+  }
+
+  /** Reads a number or an array of numbers back into doubles. */
+  public static double[] doubles(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return new double[0];
+    }
+    if (node.isArray()) {
+      double[] out = new double[node.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = number(node.get(i));
+      }
+      return out;
+    }
+    return new double[] {number(node)};
+  }
+
+  /** A number, also the non-finite values Jackson writes as strings ("NaN", "Infinity"). */
+  public static double number(JsonNode node) {
+    if (node.isTextual()) {
+      return Double.parseDouble(node.asText());
+    }
+    return node.asDouble();
+  }
+
+  /** The dataset as written in config.json. */
+  public static ObjectNode dataset(DatasetSpec spec) {
+    ObjectNode d = object();
+    if (spec.source() instanceof DatasetSpec.Synthetic s) {
+      d.put("kind", "synthetic");
+      d.put("examples", s.examples());
+      ArrayNode w = d.putArray("true_w");
+      s.trueW().forEach(w::add);
+      d.put("true_b", s.trueB());
+      d.put("noise", s.noise());
+      d.put("seed", s.seed());
+    } else if (spec.source() instanceof DatasetSpec.Csv c) {
+      d.put("kind", "csv");
+      d.put("path", c.path());
+      ArrayNode f = d.putArray("features");
+      c.featureColumns().forEach(f::add);
+      d.put("target", c.targetColumn());
+      d.put("rows", c.rows());
+      d.put("sha256", c.sha256());
+    }
+    d.put("chunk_size", spec.chunkSize());
+    d.put("chunks", spec.numChunks());
+    return d;
+  }
+
+  /**
+   * Writes {@code node} to {@code file} atomically: a temporary file in the same directory,
+   * forced to disk, then renamed over the target. A reader sees the old file or the new one.
+   */
+  public static void writeAtomically(Path file, JsonNode node) {
+    try {
+      byte[] bytes = (MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(bytes));
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tapetrain.localrunner;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.coordinator.ConsoleReporter;
+import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.coordinator.cli.Cli;
+import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.protocol.RunSpec;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar local-runner.jar [options]}: trains in one JVM with {@code --workers} worker
+ * actors, printing the TensorFlow tutorial's output and writing a run directory.
+ *
+ * <p>Exit codes: 0 completed, 1 failed, 2 bad input, 3 diverged.
+ */
+@Command(name = "local-runner", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "tapetrain local-runner 0.1.0",
+    description = {
+        "Fit y = W*x + B by full-batch gradient descent, data-parallel over worker actors in one "
+            + "JVM. Defaults reproduce the TensorFlow GradientTape tutorial.",
+        "Writes runs/<id>/config.json, steps.jsonl and summary.json."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
+        "2:bad option or data", "3:diverged (non-finite loss)"})
+public final class LocalRunner implements Callable<Integer> {
+
+  @Option(names = "--workers", defaultValue = "4", paramLabel = "N", order = -1,
+      description = "Worker actors in this JVM (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Mixin
+  TrainOptions train;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  LocalRunner(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Entry point of the runnable jar. */
+  public static void main(String[] args) {
+    // Initialise logging before any thread logs, or SLF4J prints a replay warning.
+    LoggerFactory.getILoggerFactory();
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command line {@code args} and returns the exit code (for tests and main). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return Cli.execute(new LocalRunner(out, err), args, out, err);
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    RunSpec spec = train.toRunSpec(workers);
+    Path dir = train.runDir() != null ? train.runDir() : RunDirectory.newRunPath(Path.of("runs"));
+    RunDirectory runDir = RunDirectory.create(dir, spec, "local-runner", train.toJson(spec));
+    err.println("run directory: " + dir);
+    CompletableFuture<RunSummary> done = new CompletableFuture<>();
+    TrainingListener listener = TrainingListener.all(List.of(
+        new ConsoleReporter(out, err, spec.logEvery()), runDir, new TrainingListener() {
+          @Override
+          public void onFinish(RunSummary summary) {
+            done.complete(summary);
+          }
+        }));
+    ActorSystem<Void> system = ActorSystem.create(LocalCluster.create(spec, listener, done),
+        "tapetrain", config());
+    try {
+      return done.get().status().exitCode();
+    } catch (ExecutionException e) {
+      err.println("local-runner: failed: " + e.getCause().getMessage());
+      return 1;
+    } finally {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        err.println("local-runner: actor system did not stop cleanly: " + e);
+      }
+    }
+  }
+
+  static Config config() {
+    return ConfigFactory.load("tapetrain-local");
+  }
+
+}

@@ -1,0 +1,63 @@
+package dev.tapetrain.protocol;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that determines a training run's numbers, plus how it is carried out.
+ *
+ * <p>The numbers of a run (every loss, the final W and B) depend on the fields marked
+ * <em>numeric</em> only; {@code workers}, {@code logEvery} and {@code stepTimeout} change how the
+ * run is carried out, never its results.
+ *
+ * @param workers      worker count the coordinator waits for before training
+ * @param steps        number of updates (numeric)
+ * @param learningRate optimizer step size (numeric)
+ * @param initW        initial W, one value per feature (numeric)
+ * @param initB        initial B (numeric)
+ * @param optimizer    optimizer name, {@code sgd} (numeric)
+ * @param dataset      the data and its chunking (numeric)
+ * @param logEvery     print and log every this many steps (the last step is always logged)
+ * @param stepTimeout  how long the coordinator waits for a step's answers before it gives the
+ *                     missing chunks of a silent worker to the others
+ */
+public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+    double initB, String optimizer, DatasetSpec dataset, int logEvery, Duration stepTimeout) {
+
+  /** Validates every field; the messages name the command-line option. */
+  public RunSpec {
+    initW = List.copyOf(initW);
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(dataset, "dataset");
+    Objects.requireNonNull(stepTimeout, "stepTimeout");
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+    }
+    if (steps < 0) {
+      throw new IllegalArgumentException("--steps must be 0 or more, got " + steps);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "--learning-rate must be a finite number > 0, got " + learningRate);
+    }
+    if (initW.size() != dataset.features()) {
+      throw new IllegalArgumentException("--init-w has " + initW.size() + " value(s) but the data "
+          + "have " + dataset.features() + " feature(s)");
+    }
+    for (double w : initW) {
+      if (!Double.isFinite(w)) {
+        throw new IllegalArgumentException("--init-w must be finite, got " + w);
+      }
+    }
+    if (!Double.isFinite(initB)) {
+      throw new IllegalArgumentException("--init-b must be finite, got " + initB);
+    }
+    if (logEvery < 1) {
+      throw new IllegalArgumentException("--log-every must be at least 1, got " + logEvery);
+    }
+    if (stepTimeout.isNegative() || stepTimeout.isZero()) {
+      throw new IllegalArgumentException("--step-timeout must be positive, got " + stepTimeout);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tapetrain.worker;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
+import dev.tapetrain.protocol.WorkerProtocol;
+import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
+import dev.tapetrain.protocol.WorkerProtocol.Command;
+import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
+import dev.tapetrain.protocol.WorkerProtocol.StopWork;
+import dev.tapetrain.protocol.data.DataException;
+import dev.tapetrain.worker.model.ShardEvaluator;
+import java.util.List;
+
+/**
+ * A worker: registers with the Receptionist, loads the chunks the coordinator assigns, and
+ * answers each {@link ComputeGradients} with the sums of the chunks asked for.
+ *
+ * <p>Phases: {@link #idle()} until a shard is assigned, then {@link #serving}. Numbers are
+ * computed by {@link ShardEvaluator}; this class only moves messages.
+ */
+public final class Worker {
+
+  private final ActorContext<Command> context;
+
+  private Worker(ActorContext<Command> context) {
+    this.context = context;
+  }
+
+  /** A worker that registers itself under {@link WorkerProtocol#SERVICE_KEY}. */
+  public static Behavior<Command> create() {
+    return Behaviors.setup(ctx -> {
+      ctx.getSystem().receptionist()
+          .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
+      return new Worker(ctx).idle();
+    });
+  }
+
+  private Behavior<Command> idle() {
+    return Behaviors.receive(Command.class)
+        .onMessage(AssignShard.class, this::onAssignShard)
+        .onMessage(ComputeGradients.class, this::onComputeWithoutShard)
+        .onMessage(StopWork.class, this::onStopWork)
+        .build();
+  }
+
+  private Behavior<Command> serving(ShardEvaluator shard) {
+    return Behaviors.receive(Command.class)
+        .onMessage(AssignShard.class, this::onAssignShard)
+        .onMessage(ComputeGradients.class, m -> onComputeGradients(shard, m))
+        .onMessage(StopWork.class, this::onStopWork)
+        .build();
+  }
+
+  private Behavior<Command> onAssignShard(AssignShard m) {
+    long start = System.nanoTime();
+    try {
+      ShardEvaluator shard = new ShardEvaluator(m.dataset());
+      String digest = shard.ensureLoaded(m.chunks());
+      context.getLog().debug("loaded [{}] chunks", m.chunks().size());
+      m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
+          System.nanoTime() - start));
+      return serving(shard);
+    } catch (DataException | IllegalArgumentException e) {
+      context.getLog().error("cannot load shard: {}", e.getMessage());
+      m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
+      return idle();
+    }
+  }
+
+  private Behavior<Command> onComputeWithoutShard(ComputeGradients m) {
+    m.replyTo().tell(new ShardRejected(context.getSelf(),
+        "step " + m.step() + " asked before any shard was assigned"));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onComputeGradients(ShardEvaluator shard, ComputeGradients m) {
+    long start = System.nanoTime();
+    List<ChunkResult> results;
+    try {
+      results = shard.evaluate(m.params(), m.chunks());
+    } catch (DataException | IllegalArgumentException e) {
+      context.getLog().error("step [{}] failed: {}", m.step(), e.getMessage());
+      m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
+      return Behaviors.same();
+    }
+    m.replyTo().tell(new GradientsComputed(m.step(), context.getSelf(), results,
+        System.nanoTime() - start));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStopWork(StopWork m) {
+    context.getLog().info("stopping: {}", m.reason());
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.tapetrain.worker.data;
+
+import dev.tapetrain.protocol.DatasetSpec;
+
+/**
+ * The tutorial's synthetic data, reproducible anywhere: {@code x_f ~ N(0,1)},
+ * {@code y = Σ trueW_f·x_f + trueB + noise·N(0,1)}.
+ *
+ * <p>Sample {@code i} is drawn from its own SplitMix64 stream seeded by {@code (seed, i)}, so the
+ * data do not depend on the chunk size or on which worker generates a chunk. Normal deviates come
+ * from the Box–Muller transform with {@link StrictMath}, so every JVM on every machine produces
+ * the same bits.
+ */
+public final class SampleGenerator {
+
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+  private SampleGenerator() {}
+
+  /** Generates the samples {@code [start, start + length)} of {@code data} as chunk {@code index}. */
+  public static Chunk generate(DatasetSpec.Synthetic data, int index, long start, int length) {
+    int features = data.features();
+    double[] trueW = new double[features];
+    for (int f = 0; f < features; f++) {
+      trueW[f] = data.trueW().get(f);
+    }
+    double[][] x = new double[features][length];
+    double[] y = new double[length];
+    double[] normals = new double[features + 1 + ((features + 1) & 1)];
+    for (int i = 0; i < length; i++) {
+      long state = mix(data.seed() ^ mix((start + i) * GOLDEN + GOLDEN));
+      for (int k = 0; k < normals.length; k += 2) {
+        state += GOLDEN;
+        double u1 = ((mix(state) >>> 11) + 1) * 0x1.0p-53; // (0, 1]: log is finite
+        state += GOLDEN;
+        double u2 = (mix(state) >>> 11) * 0x1.0p-53;
+        double r = Math.sqrt(-2.0 * StrictMath.log(u1));
+        double theta = 2.0 * Math.PI * u2;
+        normals[k] = r * StrictMath.cos(theta);
+        normals[k + 1] = r * StrictMath.sin(theta);
+      }
+      double target = 0;
+      for (int f = 0; f < features; f++) {
+        x[f][i] = normals[f];
+        target += trueW[f] * normals[f];
+      }
+      y[i] = target + data.trueB() + data.noise() * normals[features];
+    }
+    return new Chunk(index, x, y);
+  }
+
+  /** SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mixer. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
