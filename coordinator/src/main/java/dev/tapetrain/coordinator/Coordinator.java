@@ -180,6 +180,7 @@ public final class Coordinator {
   private Behavior<Command> onShardAssigned(Set<ActorRef<WorkerProtocol.Command>> pending,
       ShardAssigned m) {
     if (!pending.remove(m.worker())) {
+      context.getLog().debug("ignored shard answer from [{}]", name(m.worker()));
       return ignore();
     }
     String expected = expectedDigest();
@@ -275,11 +276,12 @@ public final class Coordinator {
   private Behavior<Command> onGradients(GradientsComputed m) {
     if (m.step() != evaluation || !assignment.contains(m.worker())) {
       context.getLog().debug("dropped answer for step [{}] from [{}]", m.step(), name(m.worker()));
-      return ignore();
+      ignored += m.results().size();
+      return Behaviors.same();
     }
     for (ChunkResult r : m.results()) {
       int c = r.chunk();
-      if (c < 0 || c >= received.length || askedFrom[c] != m.worker() || received[c] != null
+      if (c < 0 || c >= received.length || !m.worker().equals(askedFrom[c]) || received[c] != null
           || r.count() != dataset.chunkLength(c) || StepReduction.mismatch(r, params) != null) {
         ignored++;
         continue;

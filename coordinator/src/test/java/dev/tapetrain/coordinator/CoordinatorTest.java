@@ -1,0 +1,238 @@
+package dev.tapetrain.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.protocol.WorkerProtocol;
+import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
+import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator against stand-in workers driven by the test, with every message serialized
+ * as if it crossed the wire. Each test has its own actor system (and so its own Receptionist).
+ */
+class CoordinatorTest {
+
+  private static final DatasetSpec DATA = new DatasetSpec(
+      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
+
+  private ActorTestKit testKit;
+  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void start() {
+    testKit = ActorTestKit.create(ConfigFactory.parseString("akka.actor.serialize-messages = on"));
+  }
+
+  @AfterEach
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A worker the test drives: what it receives goes to its probe. */
+  private final class FakeWorker {
+    final TestProbe<WorkerProtocol.Command> probe = testKit.createTestProbe();
+    final ActorRef<WorkerProtocol.Command> ref = testKit.spawn(forwardTo(probe.getRef()));
+    List<Integer> chunks = List.of();
+    ActorRef<CoordinatorProtocol.Command> coordinator;
+
+    FakeWorker() {
+      testKit.system().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ref));
+    }
+
+    void acceptShard() {
+      AssignShard m = probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
+      chunks = m.chunks();
+      coordinator = m.replyTo();
+      m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", 1));
+    }
+
+    ComputeGradients expectStep(long step) {
+      ComputeGradients m = probe.expectMessageClass(ComputeGradients.class, Duration.ofSeconds(5));
+      assertEquals(step, m.step());
+      return m;
+    }
+
+    void answer(ComputeGradients m) {
+      answer(m.step(), m.chunks());
+    }
+
+    void answer(long step, List<Integer> chunkList) {
+      List<ChunkResult> results = new ArrayList<>();
+      for (int c : chunkList) {
+        results.add(fakeResult(c));
+      }
+      coordinator.tell(new GradientsComputed(step, ref, results, 1000));
+    }
+  }
+
+  private static Behavior<WorkerProtocol.Command> forwardTo(ActorRef<WorkerProtocol.Command> p) {
+    return Behaviors.receiveMessage(m -> {
+      p.tell(m);
+      return Behaviors.same();
+    });
+  }
+
+  /** A chunk's made-up sums: they depend on the chunk alone, like real ones. */
+  private static ChunkResult fakeResult(int c) {
+    return new ChunkResult(c, DATA.chunkLength(c), c + 1.0,
+        List.of(NamedTensor.scalar("w", 0.5 * c), NamedTensor.scalar("b", 1.0)));
+  }
+
+  private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
+      Duration timeout) {
+    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, "sgd", DATA, 1, timeout);
+    return testKit.spawn(Coordinator.create(spec, new TrainingListener() {
+      @Override
+      public void onStep(StepRecord record) {
+        events.add(record);
+      }
+
+      @Override
+      public void onFinish(RunSummary summary) {
+        events.add(summary);
+      }
+    }));
+  }
+
+  private <T> T next(Class<T> type) throws InterruptedException {
+    Object e = events.poll(5, TimeUnit.SECONDS);
+    assertNotNull(e, "no " + type.getSimpleName() + " within 5 s");
+    return assertInstanceOf(type, e);
+  }
+
+  @Test
+  void everyChunkIsAssignedExactlyOnceAndAskedForEachStep() throws Exception {
+    List<FakeWorker> workers = List.of(new FakeWorker(), new FakeWorker(), new FakeWorker());
+    coordinator(3, 1, Duration.ofSeconds(30));
+    int[] owners = new int[DATA.numChunks()];
+    for (FakeWorker w : workers) {
+      w.acceptShard();
+      w.chunks.forEach(c -> owners[c]++);
+    }
+    for (int c = 0; c < owners.length; c++) {
+      assertEquals(1, owners[c], "chunk " + c + " owners");
+    }
+    for (long step = 0; step <= 1; step++) {
+      for (FakeWorker w : workers) {
+        ComputeGradients m = w.expectStep(step);
+        assertEquals(w.chunks, m.chunks());
+        w.answer(m);
+      }
+    }
+    StepRecord record = next(StepRecord.class);
+    // Loss = Σ (c + 1) / N over the 16 chunks, whatever the workers.
+    assertEquals(136.0 / 1000, record.loss(), 0.0);
+    RunSummary summary = next(RunSummary.class);
+    assertEquals(Status.COMPLETED, summary.status());
+    assertEquals(1, summary.steps());
+  }
+
+  @Test
+  void answersForAnotherStepOrForChunksNotAskedAreDropped() throws Exception {
+    FakeWorker a = new FakeWorker();
+    FakeWorker b = new FakeWorker();
+    coordinator(2, 2, Duration.ofSeconds(30));
+    a.acceptShard();
+    b.acceptShard();
+    a.answer(a.expectStep(0));
+    b.answer(b.expectStep(0));
+    ComputeGradients stepA = a.expectStep(1);
+    ComputeGradients stepB = b.expectStep(1);
+    a.answer(0, a.chunks);      // old step
+    a.answer(1, b.chunks);      // right step, someone else's chunks
+    b.answer(stepB);
+    a.probe.expectNoMessage(Duration.ofMillis(300));
+    a.answer(stepA);
+    a.expectStep(2);
+    // Evaluation 1 completing emits the record of step 0 with what was dropped meanwhile.
+    StepRecord step0 = next(StepRecord.class);
+    assertEquals(0, step0.step());
+    assertEquals(a.chunks.size() + b.chunks.size(), step0.ignored(),
+        "every chunk result of the old-step answer and of the foreign chunks is counted");
+    // Step 0's loss is at the parameters after one update; fake sums make it Σ (c + 1) / N.
+    assertEquals(136.0 / 1000, step0.loss(), 0.0);
+  }
+
+  @Test
+  void aWorkerThatStopsMidStepLosesItsChunksAndTheStepCompletes() throws Exception {
+    FakeWorker a = new FakeWorker();
+    FakeWorker b = new FakeWorker();
+    coordinator(2, 1, Duration.ofSeconds(30));
+    a.acceptShard();
+    b.acceptShard();
+    List<Integer> bChunks = b.chunks;
+    a.answer(a.expectStep(0));
+    b.expectStep(0);
+    testKit.stop(b.ref);
+    ComputeGradients recovery = a.expectStep(0);
+    assertEquals(bChunks, recovery.chunks());
+    a.answer(recovery);
+    ComputeGradients step1 = a.expectStep(1);
+    assertEquals(DATA.numChunks(), step1.chunks().size(), "a owns every chunk now");
+    a.answer(step1);
+    StepRecord record = next(StepRecord.class);
+    assertEquals(1, record.events().size());
+    assertEquals(bChunks.size(), record.events().get(0).chunksMoved());
+    assertEquals(136.0 / 1000, record.loss(), 0.0);
+    RunSummary summary = next(RunSummary.class);
+    assertEquals(Status.COMPLETED, summary.status());
+    assertEquals(1, summary.workers());
+  }
+
+  @Test
+  void aWorkerThatMissesTheDeadlineLosesItsChunks() throws Exception {
+    FakeWorker a = new FakeWorker();
+    FakeWorker b = new FakeWorker();
+    coordinator(2, 1, Duration.ofMillis(500));
+    a.acceptShard();
+    b.acceptShard();
+    a.answer(a.expectStep(0));
+    b.expectStep(0); // and stays silent
+    ComputeGradients recovery = a.expectStep(0);
+    assertEquals(b.chunks, recovery.chunks());
+    a.answer(recovery);
+    a.answer(a.expectStep(1));
+    StepRecord record = next(StepRecord.class);
+    assertTrue(record.events().get(0).reason().contains("deadline"), record.events().toString());
+    assertEquals(Status.COMPLETED, next(RunSummary.class).status());
+  }
+
+  @Test
+  void whenNoWorkerIsLeftTheRunFailsWithAClearMessage() throws Exception {
+    FakeWorker a = new FakeWorker();
+    coordinator(1, 5, Duration.ofSeconds(30));
+    a.acceptShard();
+    a.expectStep(0);
+    testKit.stop(a.ref);
+    RunSummary summary = next(RunSummary.class);
+    assertEquals(Status.FAILED, summary.status());
+    assertTrue(summary.message().startsWith("no worker left"), summary.message());
+  }
+}

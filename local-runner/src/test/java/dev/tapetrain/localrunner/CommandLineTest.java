@@ -1,0 +1,108 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad input gets one line naming the problem and exit code 2, and leaves no run behind. */
+class CommandLineTest {
+
+  @TempDir
+  Path dir;
+
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        Arguments.of(new String[] {"--steps", "abc"}, "'--steps': 'abc' is not a long"),
+        Arguments.of(new String[] {"--steps", "-1"}, "--steps must be 0 or more, got -1"),
+        Arguments.of(new String[] {"--learning-rate", "0"}, "--learning-rate must be a finite"),
+        Arguments.of(new String[] {"--learning-rate", "NaN"}, "--learning-rate must be a finite"),
+        Arguments.of(new String[] {"--workers", "0"}, "--workers must be at least 1, got 0"),
+        Arguments.of(new String[] {"--examples", "0"}, "--examples must be at least 1, got 0"),
+        Arguments.of(new String[] {"--chunk-size", "0"}, "--chunk-size must be at least 1"),
+        Arguments.of(new String[] {"--noise", "-2"}, "--noise must be >= 0, got -2.0"),
+        Arguments.of(new String[] {"--init-w", "five"}, "--init-w: 'five' is not a finite number"),
+        Arguments.of(new String[] {"--log-every", "0"}, "--log-every must be at least 1"),
+        Arguments.of(new String[] {"--optimizer", "lbfgs"}, "unknown optimizer 'lbfgs'"),
+        Arguments.of(new String[] {"--step-timeout", "-5"}, "--step-timeout must be between"),
+        Arguments.of(new String[] {"--frobnicate"}, "Unknown option: '--frobnicate'"),
+        Arguments.of(new String[] {"--data", "/no/such.csv"}, "--data /no/such.csv: no such file"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badOptions")
+  void badOptionGetsOneLineAndExitCodeTwo(String[] args, String expected) throws Exception {
+    Path run = dir.resolve("run");
+    String[] all = Stream.concat(Stream.of(args), Stream.of("--run-dir", run.toString()))
+        .toArray(String[]::new);
+    Runs.Result r = Runs.run(all);
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().startsWith("local-runner: "), r.err());
+    assertTrue(r.err().contains(expected), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    assertFalse(Files.exists(run), "no run directory for a run that never started");
+  }
+
+  @Test
+  void badDataNamesTheFileAndLine() throws Exception {
+    Path data = dir.resolve("bad.csv");
+    Files.writeString(data, "x,y\n1,2\n3,oops\n");
+    Path run = dir.resolve("run");
+    Runs.Result r = Runs.run("--data", data.toString(), "--run-dir", run.toString());
+    assertEquals(2, r.exitCode());
+    assertEquals("local-runner: " + data + ":3: column 'y': 'oops' is not a number\n", r.err());
+    assertFalse(Files.exists(run));
+  }
+
+  @Test
+  void syntheticOptionsWithDataAreRefused() throws Exception {
+    Path data = dir.resolve("ok.csv");
+    Files.writeString(data, "x,y\n1,2\n");
+    Runs.Result r = Runs.run("--data", data.toString(), "--examples", "5");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--examples describes synthetic data"), r.err());
+  }
+
+  @Test
+  void anExistingRunIsNeverOverwritten() throws Exception {
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--steps", "3", "--run-dir", run.toString()).exitCode());
+    byte[] before = Files.readAllBytes(run.resolve("summary.json"));
+    Runs.Result again = Runs.run("--steps", "5", "--run-dir", run.toString());
+    assertEquals(2, again.exitCode());
+    assertTrue(again.err().contains("already exists"), again.err());
+    assertEquals(new String(before), Files.readString(run.resolve("summary.json")));
+  }
+
+  @Test
+  void helpListsEveryOptionOfTheContract() {
+    Runs.Result r = Runs.run("--help");
+    assertEquals(0, r.exitCode());
+    for (String option : new String[] {"--workers", "--steps", "--learning-rate", "--init-w",
+        "--init-b", "--optimizer", "--examples", "--true-w", "--true-b", "--noise", "--seed",
+        "--data", "--chunk-size", "--log-every", "--run-dir"}) {
+      assertTrue(r.out().contains(option), option + " missing from --help");
+    }
+  }
+
+  @Test
+  void divergenceStopsWithExitCodeThreeAndKeepsTheLastFiniteState() throws Exception {
+    Path run = dir.resolve("run");
+    Runs.Result r = Runs.run("--learning-rate", "5", "--run-dir", run.toString());
+    assertEquals(3, r.exitCode());
+    assertTrue(r.err().contains("smaller --learning-rate"), r.err());
+    var summary = Runs.summary(run);
+    assertEquals("diverged", summary.get("status").asText());
+    assertTrue(Double.isFinite(summary.get("loss").asDouble()));
+    assertTrue(Double.isFinite(summary.get("w").asDouble()));
+  }
+}

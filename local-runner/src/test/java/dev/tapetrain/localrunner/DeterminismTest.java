@@ -1,0 +1,76 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The determinism contract and the tutorial's promise, on the real single-JVM runner. */
+class DeterminismTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void finalParamsAndEveryLossAreBitIdenticalForOneToEightWorkers() throws Exception {
+    List<Runs.Step> reference = null;
+    String referenceLastLine = null;
+    for (int workers = 1; workers <= 8; workers++) {
+      Path run = dir.resolve("w" + workers);
+      Runs.Result r = Runs.run("--workers", "" + workers, "--run-dir", run.toString());
+      assertEquals(0, r.exitCode(), r.err());
+      List<Runs.Step> steps = Runs.steps(run);
+      assertEquals(200, steps.size());
+      List<String> lines = r.outLines();
+      if (reference == null) {
+        reference = steps;
+        referenceLastLine = lines.get(lines.size() - 1);
+        continue;
+      }
+      for (int i = 0; i < steps.size(); i++) {
+        Runs.Step a = reference.get(i);
+        Runs.Step b = steps.get(i);
+        String where = workers + " workers, step " + i;
+        assertEquals(Double.doubleToRawLongBits(a.loss()), Double.doubleToRawLongBits(b.loss()),
+            where + " loss");
+        assertEquals(Double.doubleToRawLongBits(a.w()), Double.doubleToRawLongBits(b.w()),
+            where + " w");
+        assertEquals(Double.doubleToRawLongBits(a.b()), Double.doubleToRawLongBits(b.b()),
+            where + " b");
+      }
+      assertEquals(referenceLastLine, lines.get(lines.size() - 1));
+    }
+  }
+
+  @Test
+  void defaultJobPrintsTheTutorialOutputAndFindsTheTrueLine() throws Exception {
+    Path run = dir.resolve("default");
+    Runs.Result r = Runs.run("--run-dir", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.outLines();
+    assertEquals(1 + 200 + 2, lines.size(), r.out());
+    assertTrue(Pattern.matches("Initial loss: \\d+\\.\\d{3}", lines.get(0)), lines.get(0));
+    List<Runs.Step> steps = Runs.steps(run);
+    for (int i = 0; i < 200; i++) {
+      assertEquals(String.format(java.util.Locale.ROOT, "Loss at step %03d: %.3f", i,
+          steps.get(i).loss()), lines.get(1 + i));
+    }
+    JsonNode summary = Runs.summary(run);
+    assertEquals("completed", summary.get("status").asText());
+    double w = summary.get("w").asDouble();
+    double b = summary.get("b").asDouble();
+    assertEquals(String.format(java.util.Locale.ROOT, "Final loss: %.3f",
+        summary.get("loss").asDouble()), lines.get(201));
+    assertEquals("W = " + w + ", B = " + b, lines.get(202));
+    // The tutorial's acceptance: the fit recovers y = 3x + 2 from noisy samples.
+    assertEquals(3.0, w, 0.25);
+    assertEquals(2.0, b, 0.35);
+    // The loss falls from the start to the end, and W, B move towards the truth every step.
+    assertTrue(summary.get("loss").asDouble() < summary.get("initial_loss").asDouble());
+  }
+}

@@ -1,0 +1,51 @@
+package dev.tapetrain.localrunner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs local-runner in this JVM and reads back what it wrote. */
+final class Runs {
+
+  private Runs() {}
+
+  /** The outcome of one command line. */
+  record Result(int exitCode, String out, String err) {
+    List<String> outLines() {
+      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+  }
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = LocalRunner.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** One line of steps.jsonl. */
+  record Step(long step, double loss, double w, double b) {}
+
+  static List<Step> steps(Path runDir) throws IOException {
+    List<Step> steps = new ArrayList<>();
+    for (String line : Files.readAllLines(runDir.resolve("steps.jsonl"))) {
+      JsonNode n = Json.MAPPER.readTree(line);
+      steps.add(new Step(n.get("step").asLong(), Json.number(n.get("loss")),
+          Json.number(n.get("w")), Json.number(n.get("b"))));
+    }
+    return steps;
+  }
+
+  static JsonNode summary(Path runDir) throws IOException {
+    return Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
+  }
+}

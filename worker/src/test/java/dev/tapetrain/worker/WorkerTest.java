@@ -1,0 +1,88 @@
+package dev.tapetrain.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
+import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.WorkerProtocol;
+import dev.tapetrain.worker.model.ShardEvaluator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The worker actor, with every message serialized as if it crossed the wire. */
+class WorkerTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(
+      ConfigFactory.parseString("akka.actor.serialize-messages = on"));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final DatasetSpec DATA = new DatasetSpec(
+      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+  private static final List<NamedTensor> PARAMS =
+      List.of(NamedTensor.scalar("w", 5.0), NamedTensor.scalar("b", 10.0));
+
+  @Test
+  void registersWithTheReceptionist() {
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+    TestProbe<Receptionist.Listing> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> {
+      testKit.system().receptionist().tell(Receptionist.find(WorkerProtocol.SERVICE_KEY,
+          probe.getRef()));
+      assertTrue(probe.receiveMessage().getServiceInstances(WorkerProtocol.SERVICE_KEY)
+          .contains(worker));
+      return null;
+    });
+  }
+
+  @Test
+  void answersTheChunksAskedWithTheEvaluatorsNumbers() {
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+    TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+    worker.tell(new WorkerProtocol.AssignShard(DATA, List.of(0, 1, 2), coordinator.getRef()));
+    ShardAssigned assigned = coordinator.expectMessageClass(ShardAssigned.class);
+    assertEquals(List.of(0, 1, 2), assigned.chunks());
+    assertEquals("synthetic", assigned.dataDigest());
+
+    // Chunk 9 was not assigned: it is loaded on demand (reassigned from a lost worker).
+    worker.tell(new WorkerProtocol.ComputeGradients(3, PARAMS, List.of(2, 9),
+        coordinator.getRef()));
+    GradientsComputed answer = coordinator.expectMessageClass(GradientsComputed.class);
+    assertEquals(3, answer.step());
+    assertEquals(worker, answer.worker());
+    assertEquals(new ShardEvaluator(DATA).evaluate(PARAMS, List.of(2, 9)), answer.results());
+  }
+
+  @Test
+  void rejectsAShardItCannotLoad() {
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+    TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+    DatasetSpec missing = new DatasetSpec(new DatasetSpec.Csv("/no/such/file.csv", List.of("x"),
+        "y", 10, "00"), 5);
+    worker.tell(new WorkerProtocol.AssignShard(missing, List.of(0), coordinator.getRef()));
+    ShardRejected rejected = coordinator.expectMessageClass(ShardRejected.class);
+    assertTrue(rejected.reason().contains("/no/such/file.csv: no such file"), rejected.reason());
+  }
+
+  @Test
+  void stopsWhenToldTheJobIsOver() {
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    worker.tell(new WorkerProtocol.StopWork("completed"));
+    watcher.expectTerminated(worker);
+  }
+}
