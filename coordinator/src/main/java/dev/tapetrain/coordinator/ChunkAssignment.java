@@ -84,6 +84,42 @@ public final class ChunkAssignment<W> {
   }
 
   /**
+   * Adds {@code joined} and moves chunks to it until it holds about N/W samples: each move takes
+   * the highest chunk of the worker that then has the most samples, while that lowers the
+   * larger of the two shares.
+   *
+   * @return the chunks {@code joined} received, ascending
+   */
+  public List<Integer> add(W joined) {
+    if (byWorker.containsKey(joined)) {
+      return chunksOf(joined);
+    }
+    byWorker.put(joined, new TreeSet<>());
+    samples.put(joined, 0L);
+    while (true) {
+      W richest = null;
+      for (W w : byWorker.keySet()) {
+        if (w != joined && (richest == null || samples.get(w) > samples.get(richest))) {
+          richest = w;
+        }
+      }
+      if (richest == null || byWorker.get(richest).isEmpty()) {
+        break;
+      }
+      int c = byWorker.get(richest).last();
+      long len = dataset.chunkLength(c);
+      // A move helps only while it lowers the larger of the two shares.
+      if (samples.get(joined) + len >= samples.get(richest)) {
+        break;
+      }
+      byWorker.get(richest).remove(c);
+      samples.merge(richest, -len, Long::sum);
+      give(c, joined);
+    }
+    return chunksOf(joined);
+  }
+
+  /**
    * Removes {@code lost} and gives its chunks to the others.
    *
    * @return what moved: survivor → the chunks it received, ascending; empty if {@code lost} owned

@@ -60,7 +60,13 @@ public final class Coordinator {
   private record StepDeadline(long evaluation)
       implements Command, NoSerializationVerificationNeeded {}
 
+  private enum WaitDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum StopDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private static final Object DEADLINE_TIMER = "step-deadline";
+  /** How long a finished coordinator waits for its workers to stop before it stops itself. */
+  private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -89,7 +95,10 @@ public final class Coordinator {
   private long ignored;
   private long trainStartNanos;
   private long lastEvaluationDoneNanos;
-  private int workersSeen;
+  private final Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>();
+  // Workers that registered during training: loading (joining), then ready for the next step.
+  private final Set<ActorRef<WorkerProtocol.Command>> joining = new HashSet<>();
+  private final List<ActorRef<WorkerProtocol.Command>> ready = new ArrayList<>();
   private boolean finished;
 
   private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
@@ -111,6 +120,7 @@ public final class Coordinator {
           ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
       ctx.getSystem().receptionist()
           .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
+      timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
       return new Coordinator(ctx, timers, spec, listener).waitingForWorkers();
     }));
   }
@@ -127,6 +137,8 @@ public final class Coordinator {
   private Behavior<Command> waitingForWorkers() {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, this::onListingWhileWaiting)
+        .onMessage(WaitDeadline.class, m -> fail("only " + seen.size() + " of " + spec.workers()
+            + " workers joined within " + spec.waitTimeout().toSeconds() + " s (--wait-timeout)"))
         .onMessage(GradientsComputed.class, m -> ignore())
         .onMessage(ShardAssigned.class, m -> ignore())
         .onMessage(ShardRejected.class, m -> ignore())
@@ -136,13 +148,17 @@ public final class Coordinator {
   private Behavior<Command> onListingWhileWaiting(WorkersListed m) {
     Set<ActorRef<WorkerProtocol.Command>> up =
         m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
-    if (up.size() > workersSeen) {
-      context.getLog().info("[{}] of [{}] workers up", up.size(), spec.workers());
-      workersSeen = up.size();
+    seen.retainAll(up);
+    for (ActorRef<WorkerProtocol.Command> w : up) {
+      if (seen.add(w)) {
+        context.getLog().info("worker [{}] up: [{}] of [{}]", name(w), seen.size(), spec.workers());
+        listener.onWorkerJoined(name(w), seen.size(), spec.workers());
+      }
     }
     if (up.size() < spec.workers()) {
       return Behaviors.same();
     }
+    timers.cancel(WaitDeadline.INSTANCE);
     // A stable order, so the assignment (and the logs) do not depend on listing order.
     List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
         .sorted(Comparator.comparing(r -> r.path().toString()))
@@ -242,16 +258,22 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(GradientsComputed.class, this::onGradients)
         .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason()))
-        .onMessage(ShardRejected.class, m -> onWorkerLost(m.worker(),
-            "rejected its shard: " + m.reason()))
+        .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
         .onMessage(StepDeadline.class, this::onDeadline)
         .onMessage(WorkersListed.class, this::onListing)
-        .onMessage(ShardAssigned.class, m -> ignore())
+        .onMessage(ShardAssigned.class, this::onJoinerLoaded)
         .build();
   }
 
   private void beginEvaluation(long k) {
     evaluation = k;
+    for (ActorRef<WorkerProtocol.Command> joiner : ready) {
+      List<Integer> moved = assignment.add(joiner);
+      context.getLog().info("worker [{}] joined at step [{}] with [{}] chunks", name(joiner), k,
+          moved.size());
+      events.add(new Reassignment(k, name(joiner), "joined", moved.size(), 0));
+    }
+    ready.clear();
     int chunks = dataset.numChunks();
     received = new ChunkResult[chunks];
     askedFrom = new ActorRef<?>[chunks];
@@ -345,7 +367,32 @@ public final class Coordinator {
     return Behaviors.same();
   }
 
+  private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
+    if (joining.remove(m.worker())) {
+      context.getLog().warn("worker [{}] refused: {}", name(m.worker()), m.reason());
+      dropWorker(m.worker());
+      return Behaviors.same();
+    }
+    return onWorkerLost(m.worker(), "rejected its shard: " + m.reason());
+  }
+
+  private Behavior<Command> onJoinerLoaded(ShardAssigned m) {
+    if (!joining.remove(m.worker())) {
+      return ignore();
+    }
+    if (!expectedDigest().equals(m.dataDigest())) {
+      context.getLog().warn("worker [{}] refused: its data differ (digest [{}], expected [{}])",
+          name(m.worker()), m.dataDigest(), expectedDigest());
+      dropWorker(m.worker());
+      return Behaviors.same();
+    }
+    ready.add(m.worker());
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason) {
+    joining.remove(worker);
+    ready.remove(worker);
     if (!assignment.contains(worker)) {
       return Behaviors.same();
     }
@@ -403,6 +450,15 @@ public final class Coordinator {
         context.getSelf().tell(new WorkerLost(w, "left the cluster"));
       }
     }
+    for (ActorRef<WorkerProtocol.Command> w : up) {
+      if (!assignment.contains(w) && !joining.contains(w) && !ready.contains(w) && seen.add(w)) {
+        // A new worker: it loads nothing yet, but proves it reads the same data.
+        context.getLog().info("worker [{}] registered during training", name(w));
+        joining.add(w);
+        context.watchWith(w, new WorkerLost(w, "terminated"));
+        w.tell(new AssignShard(dataset, List.of(), context.getSelf()));
+      }
+    }
     return Behaviors.same();
   }
 
@@ -419,12 +475,31 @@ public final class Coordinator {
     int workerCount = assignment == null ? 0 : assignment.workers().size();
     listener.onFinish(new RunSummary(status, lastGoodSteps, spec.steps(), initialLoss, lastLoss,
         lastGoodParams, workerCount, trainNanos, message));
+    Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);
+    remaining.addAll(ready);
     if (assignment != null) {
-      for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-        w.tell(new StopWork(status.label()));
-      }
+      remaining.addAll(assignment.workers());
     }
-    return Behaviors.stopped();
+    for (ActorRef<WorkerProtocol.Command> w : remaining) {
+      w.tell(new StopWork(status.label()));
+    }
+    if (remaining.isEmpty()) {
+      return Behaviors.stopped();
+    }
+    timers.startSingleTimer(StopDeadline.INSTANCE, STOP_GRACE);
+    return stopping(remaining);
+  }
+
+  /** Waits (briefly) until the workers told to stop have stopped, so none is left waiting. */
+  private Behavior<Command> stopping(Set<ActorRef<WorkerProtocol.Command>> remaining) {
+    return Behaviors.receive(Command.class)
+        .onMessage(WorkerLost.class, m -> {
+          remaining.remove(m.worker());
+          return remaining.isEmpty() ? Behaviors.stopped() : Behaviors.same();
+        })
+        .onMessage(StopDeadline.class, m -> Behaviors.stopped())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
   }
 
   private void dropWorker(ActorRef<WorkerProtocol.Command> worker) {

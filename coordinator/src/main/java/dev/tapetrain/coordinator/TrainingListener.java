@@ -9,6 +9,9 @@ import java.util.List;
  */
 public interface TrainingListener {
 
+  /** A worker registered while the coordinator waits; {@code up} of {@code expected} are up. */
+  default void onWorkerJoined(String worker, int up, int expected) {}
+
   /** Training is about to start with these workers. */
   default void onWorkersReady(List<String> workers) {}
 
@@ -25,6 +28,11 @@ public interface TrainingListener {
   static TrainingListener all(List<TrainingListener> listeners) {
     List<TrainingListener> copy = List.copyOf(listeners);
     return new TrainingListener() {
+      @Override
+      public void onWorkerJoined(String worker, int up, int expected) {
+        copy.forEach(l -> l.onWorkerJoined(worker, up, expected));
+      }
+
       @Override
       public void onWorkersReady(List<String> workers) {
         copy.forEach(l -> l.onWorkersReady(workers));

@@ -107,7 +107,8 @@ class CoordinatorTest {
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout) {
-    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, "sgd", DATA, 1, timeout);
+    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, "sgd", DATA, 1, timeout,
+        Duration.ofSeconds(30));
     return testKit.spawn(Coordinator.create(spec, new TrainingListener() {
       @Override
       public void onStep(StepRecord record) {

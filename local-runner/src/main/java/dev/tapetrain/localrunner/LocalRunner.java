@@ -3,21 +3,15 @@ package dev.tapetrain.localrunner;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.tapetrain.coordinator.ConsoleReporter;
-import dev.tapetrain.coordinator.RunSummary;
-import dev.tapetrain.coordinator.TrainingListener;
-import dev.tapetrain.coordinator.cli.Cli;
+import dev.tapetrain.protocol.cli.Cli;
+import dev.tapetrain.coordinator.CoordinatorGuardian;
+import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
-import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.worker.Worker;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,32 +64,14 @@ public final class LocalRunner implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     RunSpec spec = train.toRunSpec(workers);
-    Path dir = train.runDir() != null ? train.runDir() : RunDirectory.newRunPath(Path.of("runs"));
-    RunDirectory runDir = RunDirectory.create(dir, spec, "local-runner", train.toJson(spec));
-    err.println("run directory: " + dir);
-    CompletableFuture<RunSummary> done = new CompletableFuture<>();
-    TrainingListener listener = TrainingListener.all(List.of(
-        new ConsoleReporter(out, err, spec.logEvery()), runDir, new TrainingListener() {
-          @Override
-          public void onFinish(RunSummary summary) {
-            done.complete(summary);
-          }
-        }));
-    ActorSystem<Void> system = ActorSystem.create(LocalCluster.create(spec, listener, done),
-        "tapetrain", config());
-    try {
-      return done.get().status().exitCode();
-    } catch (ExecutionException e) {
-      err.println("local-runner: failed: " + e.getCause().getMessage());
-      return 1;
-    } finally {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        err.println("local-runner: actor system did not stop cleanly: " + e);
-      }
-    }
+    return TrainingRun.run("local-runner", train, spec, List.of(),
+        (coordinator, done) -> ActorSystem.create(CoordinatorGuardian.create(coordinator, done,
+            ctx -> {
+              for (int i = 1; i <= spec.workers(); i++) {
+                ctx.spawn(Worker.create(), "worker-" + i);
+              }
+            }), "tapetrain", config()),
+        out, err);
   }
 
   static Config config() {

@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param logEvery     print and log every this many steps (the last step is always logged)
  * @param stepTimeout  how long the coordinator waits for a step's answers before it gives the
  *                     missing chunks of a silent worker to the others
+ * @param waitTimeout  how long the coordinator waits for {@code workers} workers to join
  */
 public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
-    double initB, String optimizer, DatasetSpec dataset, int logEvery, Duration stepTimeout) {
+    double initB, String optimizer, DatasetSpec dataset, int logEvery, Duration stepTimeout,
+    Duration waitTimeout) {
 
   /** Validates every field; the messages name the command-line option. */
   public RunSpec {
@@ -31,6 +33,7 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(stepTimeout, "stepTimeout");
+    Objects.requireNonNull(waitTimeout, "waitTimeout");
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
     }
@@ -58,6 +61,9 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
     }
     if (stepTimeout.isNegative() || stepTimeout.isZero()) {
       throw new IllegalArgumentException("--step-timeout must be positive, got " + stepTimeout);
+    }
+    if (waitTimeout.isNegative() || waitTimeout.isZero()) {
+      throw new IllegalArgumentException("--wait-timeout must be positive, got " + waitTimeout);
     }
   }
 }

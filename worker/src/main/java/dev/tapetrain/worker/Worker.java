@@ -16,6 +16,7 @@ import dev.tapetrain.protocol.WorkerProtocol.StopWork;
 import dev.tapetrain.protocol.data.DataException;
 import dev.tapetrain.worker.model.ShardEvaluator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A worker: registers with the Receptionist, loads the chunks the coordinator assigns, and
@@ -27,17 +28,27 @@ import java.util.List;
 public final class Worker {
 
   private final ActorContext<Command> context;
+  private final Consumer<String> onStop;
 
-  private Worker(ActorContext<Command> context) {
+  private Worker(ActorContext<Command> context, Consumer<String> onStop) {
     this.context = context;
+    this.onStop = onStop;
   }
 
   /** A worker that registers itself under {@link WorkerProtocol#SERVICE_KEY}. */
   public static Behavior<Command> create() {
+    return create(reason -> { });
+  }
+
+  /**
+   * A worker that also tells {@code onStop} the coordinator's reason when told to stop
+   * ({@code "completed"} after a successful run).
+   */
+  public static Behavior<Command> create(Consumer<String> onStop) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
-      return new Worker(ctx).idle();
+      return new Worker(ctx, onStop).idle();
     });
   }
 
@@ -96,6 +107,7 @@ public final class Worker {
 
   private Behavior<Command> onStopWork(StopWork m) {
     context.getLog().info("stopping: {}", m.reason());
+    onStop.accept(m.reason());
     return Behaviors.stopped();
   }
 }

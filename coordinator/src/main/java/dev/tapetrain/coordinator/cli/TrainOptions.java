@@ -91,6 +91,11 @@ public final class TrainOptions {
           + "to the others (default: ${DEFAULT-VALUE}).")
   double stepTimeoutSeconds;
 
+  @Option(names = "--wait-timeout", defaultValue = "120", paramLabel = "SECONDS",
+      description = "Seconds to wait for --workers workers to join before giving up "
+          + "(default: ${DEFAULT-VALUE}).")
+  double waitTimeoutSeconds;
+
   @Option(names = "--run-dir", paramLabel = "DIR",
       description = "Run directory to create (default: runs/<timestamp>); never overwritten.")
   Path runDir;
@@ -122,6 +127,10 @@ public final class TrainOptions {
       throw new UsageException("--step-timeout must be between 0 and 86400 seconds, got "
           + stepTimeoutSeconds);
     }
+    if (!(waitTimeoutSeconds > 0) || waitTimeoutSeconds > 86_400) {
+      throw new UsageException("--wait-timeout must be between 0 and 86400 seconds, got "
+          + waitTimeoutSeconds);
+    }
     DatasetSpec.Source source;
     if (data != null) {
       for (String synthetic : List.of("--examples", "--true-w", "--true-b", "--noise", "--seed")) {
@@ -151,7 +160,7 @@ public final class TrainOptions {
       throw new UsageException("--chunk-size " + chunk + " makes too many chunks");
     }
     return wrap(() -> new RunSpec(workers, steps, learningRate, numbers("--init-w", initW), initB,
-        optimizer, dataset, logEvery, Duration.ofNanos((long) (stepTimeoutSeconds * 1e9))));
+        optimizer, dataset, logEvery, seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds)));
   }
 
   /** Every option's effective value, for config.json. */
@@ -167,7 +176,12 @@ public final class TrainOptions {
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());
     o.put("step_timeout_seconds", stepTimeoutSeconds);
+    o.put("wait_timeout_seconds", waitTimeoutSeconds);
     return o;
+  }
+
+  private static Duration seconds(double s) {
+    return Duration.ofNanos((long) (s * 1e9));
   }
 
   private static List<Double> numbers(String option, String text) {

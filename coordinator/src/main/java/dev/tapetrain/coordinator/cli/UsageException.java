@@ -1,7 +1,9 @@
 package dev.tapetrain.coordinator.cli;
 
+import dev.tapetrain.protocol.cli.UserError;
+
 /** A bad command-line value; the message is one line naming the option and the value. */
-public final class UsageException extends RuntimeException {
+public final class UsageException extends UserError {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,6 @@
 /**
  * Command-line pieces shared by {@code local-runner} and {@code coordinator}: the training
  * options of DESIGN's command contract ({@link dev.tapetrain.coordinator.cli.TrainOptions}) and
- * the exit-code rules ({@link dev.tapetrain.coordinator.cli.Cli}). No Akka.
+ * the exception for a bad option value. No Akka.
  */
 package dev.tapetrain.coordinator.cli;

@@ -1,7 +1,9 @@
 package dev.tapetrain.coordinator.run;
 
+import dev.tapetrain.protocol.cli.UserError;
+
 /** A run directory that cannot be used; the message is one line for the user. */
-public final class RunDirectoryException extends RuntimeException {
+public final class RunDirectoryException extends UserError {
 
   private static final long serialVersionUID = 1L;
 

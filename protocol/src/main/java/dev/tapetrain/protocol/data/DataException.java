@@ -1,10 +1,12 @@
 package dev.tapetrain.protocol.data;
 
+import dev.tapetrain.protocol.cli.UserError;
+
 /**
  * Bad training data. The message is one line a user can act on and names the file and, where
  * there is one, the line: {@code data.csv:17: column 'y': 'abc' is not a number}.
  */
-public final class DataException extends RuntimeException {
+public final class DataException extends UserError {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,7 +1,5 @@
-package dev.tapetrain.coordinator.cli;
+package dev.tapetrain.protocol.cli;
 
-import dev.tapetrain.coordinator.run.RunDirectoryException;
-import dev.tapetrain.protocol.data.DataException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -29,13 +27,11 @@ public final class Cli {
       return USAGE;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-      Throwable cause = ex;
-      if (cause instanceof UsageException || cause instanceof DataException
-          || cause instanceof RunDirectoryException || cause instanceof IllegalArgumentException) {
-        err.println(name + ": " + cause.getMessage());
+      if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+        err.println(name + ": " + ex.getMessage());
         return USAGE;
       }
-      err.println(name + ": failed: " + cause);
+      err.println(name + ": failed: " + ex);
       return 1;
     });
     return cl.execute(args);

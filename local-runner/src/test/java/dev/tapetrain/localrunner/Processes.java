@@ -1,0 +1,136 @@
+package dev.tapetrain.localrunner;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Starts tapetrain processes (coordinator, workers) from the test class path on loopback, and
+ * kills every one of them in {@link #close()}, which tests call from {@code @AfterEach} so that
+ * nothing outlives a failing test.
+ */
+final class Processes implements AutoCloseable {
+
+  private final Path logDir;
+  private final List<Process> started = new ArrayList<>();
+
+  Processes(Path logDir) {
+    this.logDir = logDir;
+  }
+
+  /** A port that was free a moment ago. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  Process coordinator(String name, String... args) throws IOException {
+    return start(name, "dev.tapetrain.coordinator.CoordinatorMain", args);
+  }
+
+  Process worker(String name, int coordinatorPort) throws IOException {
+    return start(name, "dev.tapetrain.worker.WorkerMain",
+        "--join", "127.0.0.1:" + coordinatorPort, "--host", "127.0.0.1", "--port", "0");
+  }
+
+  private Process start(String name, String main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-cp");
+    cmd.add(classPath());
+    cmd.add(main);
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd)
+        .redirectOutput(logDir.resolve(name + ".out").toFile())
+        .redirectError(logDir.resolve(name + ".err").toFile())
+        .start();
+    started.add(p);
+    return p;
+  }
+
+  String stderr(String name) throws IOException {
+    return Files.readString(logDir.resolve(name + ".err"));
+  }
+
+  String stdout(String name) throws IOException {
+    return Files.readString(logDir.resolve(name + ".out"));
+  }
+
+  /** Standard output so far, or "" while it cannot be read. */
+  String stdoutQuietly(String name) {
+    try {
+      return stdout(name);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String classPath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    if (cp == null || cp.isBlank()) {
+      cp = System.getProperty("java.class.path");
+    }
+    return String.join(File.pathSeparator, cp.split(File.pathSeparator));
+  }
+
+  /** Waits for {@code p} to exit and returns its exit code; fails after {@code timeout}. */
+  static int exitCode(Process p, Duration timeout) throws InterruptedException {
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("process did not exit within " + timeout);
+    }
+    return p.exitValue();
+  }
+
+  /** Polls {@code condition} every 50 ms until it holds; fails after {@code timeout}. */
+  static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Lines in a run's steps.jsonl so far (0 if it does not exist yet). */
+  static long stepLines(Path runDir) {
+    try {
+      Path f = runDir.resolve("steps.jsonl");
+      return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** kill -9: {@link Process#destroyForcibly()} sends SIGKILL on Linux. */
+  static void kill9(Process p) throws InterruptedException {
+    p.destroyForcibly();
+    p.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    for (Process p : started) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    for (Process p : started) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

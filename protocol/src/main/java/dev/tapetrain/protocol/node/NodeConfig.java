@@ -1,0 +1,67 @@
+package dev.tapetrain.protocol.node;
+
+import akka.actor.Address;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.protocol.cli.UserError;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Akka configuration of one cluster node: {@code tapetrain-cluster.conf} with this node's
+ * host, port and role. Every node of one cluster uses the actor-system name {@link #SYSTEM}.
+ */
+public final class NodeConfig {
+
+  /** The actor-system name shared by every node. */
+  public static final String SYSTEM = "tapetrain";
+  /** Role of the coordinator node (the oldest node; it survives a partition). */
+  public static final String COORDINATOR_ROLE = "coordinator";
+  /** Role of worker nodes. */
+  public static final String WORKER_ROLE = "worker";
+
+  private NodeConfig() {}
+
+  /** The configuration of a node with {@code role} bound to {@code host:port} (0 = any). */
+  public static Config cluster(String role, String host, int port) {
+    Config node = ConfigFactory.parseMap(Map.of(
+        "akka.remote.artery.canonical.hostname", host,
+        "akka.remote.artery.canonical.port", port,
+        "akka.cluster.roles", List.of(role)));
+    // System properties win, then this node's settings, then the file, then reference.conf.
+    return ConfigFactory.systemProperties()
+        .withFallback(node)
+        .withFallback(ConfigFactory.parseResources("tapetrain-cluster.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  /**
+   * Parses {@code HOST:PORT} as the address of the coordinator's node.
+   *
+   * @throws UserError naming {@code option} if it is not {@code HOST:PORT}
+   */
+  public static Address seedAddress(String option, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new UserError(option + ": expected HOST:PORT, got '" + hostPort + "'");
+    }
+    String host = hostPort.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UserError(option + ": '" + hostPort.substring(colon + 1) + "' is not a port");
+    }
+    checkPort(option, port, false);
+    return new Address("akka", SYSTEM, host, port);
+  }
+
+  /** Checks a port number; 0 (any free port) only where {@code zeroAllowed}. */
+  public static void checkPort(String option, int port, boolean zeroAllowed) {
+    if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+      throw new UserError(option + " must be " + (zeroAllowed ? "0 (any free port) or " : "")
+          + "between 1 and 65535, got " + port);
+    }
+  }
+}
