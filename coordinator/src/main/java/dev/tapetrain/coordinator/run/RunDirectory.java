@@ -152,7 +152,6 @@ public final class RunDirectory implements TrainingListener {
     ArrayNode events = line.putArray("reassignments");
     for (StepRecord.Reassignment e : r.events()) {
       ObjectNode ev = events.addObject();
-      ev.put("step", e.evaluation());
       ev.put("worker", e.worker());
       ev.put("reason", e.reason());
       ev.put("chunks_moved", e.chunksMoved());
