@@ -79,6 +79,7 @@ public final class Coordinator {
   private List<NamedTensor> params;
   private List<NamedTensor> lastGradients = List.of();
   private double initialLoss = Double.NaN;
+  private long digest;
   // The last state whose loss was finite: what a diverged run reports and keeps.
   private double lastLoss = Double.NaN;
   private List<NamedTensor> lastGoodParams;
@@ -337,9 +338,10 @@ public final class Coordinator {
     } else {
       List<WorkerShare> workerShares = new ArrayList<>();
       shares.forEach((w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
+      digest = StepRecord.chain(digest, totals.loss(), params, lastGradients);
       listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
           optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
-          events));
+          events, digest));
       ignored = 0;
       events.clear();
     }

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.Hashing;
 import dev.tapetrain.protocol.NamedTensor;
 import java.util.List;
 
@@ -17,10 +18,12 @@ import java.util.List;
  * @param ignored      chunk results dropped since the previous record (old step, unknown worker,
  *                     chunk not assigned to the sender, duplicate)
  * @param events       worker losses and chunk moves since the previous record
+ * @param digest       hash of every loss, parameter and gradient bit of steps 0..step, chained,
+ *                     so two runs can be compared even at steps that were not logged
  */
 public record StepRecord(long step, double loss, List<NamedTensor> params,
     List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
-    long ignored, List<Reassignment> events) {
+    long ignored, List<Reassignment> events, long digest) {
 
   /** Copies the lists. */
   public StepRecord {
@@ -28,6 +31,25 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
     gradients = List.copyOf(gradients);
     workers = List.copyOf(workers);
     events = List.copyOf(events);
+  }
+
+  /** The digest of this step chained to {@code previous} (0 before step 0). */
+  public static long chain(long previous, double loss, List<NamedTensor> params,
+      List<NamedTensor> gradients) {
+    long h = Hashing.add(previous, loss);
+    for (List<NamedTensor> tensors : List.of(params, gradients)) {
+      for (NamedTensor t : tensors) {
+        for (double v : t.values()) {
+          h = Hashing.add(h, v);
+        }
+      }
+    }
+    return h;
+  }
+
+  /** The digest as 16 hex digits, as written to steps.jsonl. */
+  public static String hex(long digest) {
+    return String.format("%016x", digest);
   }
 
   /** One worker's part of a step. */

@@ -7,6 +7,7 @@ import dev.tapetrain.protocol.cli.Cli;
 import dev.tapetrain.coordinator.CoordinatorGuardian;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.localrunner.inspect.InspectCommand;
 import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.worker.Worker;
 import java.io.PrintStream;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
     description = {
         "Fit y = W*x + B by full-batch gradient descent, data-parallel over worker actors in one "
             + "JVM. Defaults reproduce the TensorFlow GradientTape tutorial.",
-        "Writes runs/<id>/config.json, steps.jsonl and summary.json."},
+        "Writes runs/<id>/config.json, steps.jsonl and summary.json.",
+        "'local-runner inspect RUN_DIR [RUN_B]' summarises or compares runs (see inspect --help)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
         "2:bad option or data", "3:diverged (non-finite loss)"})
@@ -58,6 +60,10 @@ public final class LocalRunner implements Callable<Integer> {
 
   /** Runs the command line {@code args} and returns the exit code (for tests and main). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("inspect")) {
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      return Cli.execute(new InspectCommand(out, err), rest, out, err);
+    }
     return Cli.execute(new LocalRunner(out, err), args, out, err);
   }
 

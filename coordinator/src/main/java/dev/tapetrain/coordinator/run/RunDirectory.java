@@ -139,6 +139,7 @@ public final class RunDirectory implements TrainingListener {
     Json.putTensor(line, "b", NamedTensor.find(r.params(), "b"));
     Json.putTensor(line, "grad_w", NamedTensor.find(r.gradients(), "w"));
     Json.putTensor(line, "grad_b", NamedTensor.find(r.gradients(), "b"));
+    line.put("digest", StepRecord.hex(r.digest()));
     line.put("learning_rate", r.learningRate());
     line.put("step_ms", r.stepNanos() / 1e6);
     ArrayNode workers = line.putArray("workers");

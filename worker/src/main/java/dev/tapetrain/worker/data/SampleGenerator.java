@@ -1,6 +1,7 @@
 package dev.tapetrain.worker.data;
 
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.Hashing;
 
 /**
  * The tutorial's synthetic data, reproducible anywhere: {@code x_f ~ N(0,1)},
@@ -13,7 +14,7 @@ import dev.tapetrain.protocol.DatasetSpec;
  */
 public final class SampleGenerator {
 
-  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+  private static final long GOLDEN = Hashing.GOLDEN;
 
   private SampleGenerator() {}
 
@@ -49,10 +50,7 @@ public final class SampleGenerator {
     return new Chunk(index, x, y);
   }
 
-  /** SplitMix64's finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mixer. */
-  static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+  private static long mix(long z) {
+    return Hashing.mix64(z);
   }
 }
