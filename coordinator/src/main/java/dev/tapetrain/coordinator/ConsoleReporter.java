@@ -37,6 +37,11 @@ public final class ConsoleReporter implements TrainingListener {
   }
 
   @Override
+  public void onResumed(long steps, double loss) {
+    out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
+  }
+
+  @Override
   public void onStep(StepRecord r) {
     if (r.step() % logEvery == 0) {
       out.printf(Locale.ROOT, "Loss at step %03d: %.3f%n", r.step(), r.loss());

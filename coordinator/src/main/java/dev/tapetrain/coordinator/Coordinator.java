@@ -60,6 +60,12 @@ public final class Coordinator {
   private record StepDeadline(long evaluation)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /** Stop at once: write the last committed state and end with status interrupted. */
+  public enum Interrupt implements Command, NoSerializationVerificationNeeded {
+    /** The one instance. */
+    INSTANCE
+  }
+
   private enum WaitDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private enum StopDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
@@ -80,10 +86,9 @@ public final class Coordinator {
   private List<NamedTensor> lastGradients = List.of();
   private double initialLoss = Double.NaN;
   private long digest;
-  // The last state whose loss was finite: what a diverged run reports and keeps.
-  private double lastLoss = Double.NaN;
-  private List<NamedTensor> lastGoodParams;
-  private long lastGoodSteps;
+  // The last state whose loss was finite: what a diverged or interrupted run reports and keeps.
+  private TrainingState lastGood;
+  private final long firstEvaluation;
 
   // The evaluation in progress.
   private long evaluation = -1;
@@ -103,26 +108,40 @@ public final class Coordinator {
   private boolean finished;
 
   private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
-      TrainingListener listener) {
+      TrainingState start, TrainingListener listener) {
     this.context = context;
     this.timers = timers;
     this.spec = spec;
     this.dataset = spec.dataset();
     this.listener = listener;
     this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
-    this.params = initialParams(spec);
-    this.lastGoodParams = params;
+    if (start == null) {
+      this.params = initialParams(spec);
+      this.firstEvaluation = 0;
+      this.lastGood = new TrainingState(0, params, optimizer.state(), 0, Double.NaN, Double.NaN);
+    } else {
+      this.params = start.params();
+      this.optimizer.restore(start.optimizerState());
+      this.firstEvaluation = start.steps();
+      this.digest = start.stepDigest();
+      this.initialLoss = start.initialLoss();
+      this.lastGood = start;
+    }
   }
 
-  /** A coordinator that trains {@code spec} and reports to {@code listener}. */
-  public static Behavior<Command> create(RunSpec spec, TrainingListener listener) {
+  /**
+   * A coordinator that trains {@code spec} from {@code start} (null: from the beginning) and
+   * reports to {@code listener}.
+   */
+  public static Behavior<Command> create(RunSpec spec, TrainingState start,
+      TrainingListener listener) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Receptionist.Listing> adapter =
           ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
       ctx.getSystem().receptionist()
           .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
       timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
-      return new Coordinator(ctx, timers, spec, listener).waitingForWorkers();
+      return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers();
     }));
   }
 
@@ -138,6 +157,7 @@ public final class Coordinator {
   private Behavior<Command> waitingForWorkers() {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, this::onListingWhileWaiting)
+        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
         .onMessage(WaitDeadline.class, m -> fail("only " + seen.size() + " of " + spec.workers()
             + " workers joined within " + spec.waitTimeout().toSeconds() + " s (--wait-timeout)"))
         .onMessage(GradientsComputed.class, m -> ignore())
@@ -184,6 +204,7 @@ public final class Coordinator {
   private Behavior<Command> assigning(Set<ActorRef<WorkerProtocol.Command>> pending) {
     return Behaviors.receive(Command.class)
         .onMessage(ShardAssigned.class, m -> onShardAssigned(pending, m))
+        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
         .onMessage(ShardRejected.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
             "rejected its shard: " + m.reason()))
         .onMessage(WorkerLost.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
@@ -251,13 +272,14 @@ public final class Coordinator {
   private Behavior<Command> startTraining() {
     trainStartNanos = System.nanoTime();
     lastEvaluationDoneNanos = trainStartNanos;
-    beginEvaluation(0);
+    beginEvaluation(firstEvaluation);
     return training();
   }
 
   private Behavior<Command> training() {
     return Behaviors.receive(Command.class)
         .onMessage(GradientsComputed.class, this::onGradients)
+        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
         .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason()))
         .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
         .onMessage(StepDeadline.class, this::onDeadline)
@@ -335,6 +357,8 @@ public final class Coordinator {
     if (evaluation == 0) {
       initialLoss = totals.loss();
       listener.onInitialLoss(totals.loss());
+    } else if (evaluation == firstEvaluation) {
+      listener.onResumed(evaluation, totals.loss());
     } else {
       List<WorkerShare> workerShares = new ArrayList<>();
       shares.forEach((w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
@@ -352,9 +376,8 @@ public final class Coordinator {
       return finish(Status.DIVERGED, "loss or gradient is not finite " + where
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
-    lastLoss = totals.loss();
-    lastGoodParams = params;
-    lastGoodSteps = evaluation;
+    lastGood = new TrainingState(evaluation, params, optimizer.state(), digest, initialLoss,
+        totals.loss());
     if (evaluation == spec.steps()) {
       return finish(Status.COMPLETED, "");
     }
@@ -362,6 +385,9 @@ public final class Coordinator {
     if (!allFinite(next)) {
       return finish(Status.DIVERGED, "parameters are not finite after step " + evaluation
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+    }
+    if (evaluation > firstEvaluation && evaluation % spec.checkpointEvery() == 0) {
+      listener.onCheckpoint(lastGood);
     }
     params = next;
     lastGradients = totals.gradients();
@@ -475,8 +501,9 @@ public final class Coordinator {
     timers.cancelAll();
     long trainNanos = trainStartNanos == 0 ? 0 : System.nanoTime() - trainStartNanos;
     int workerCount = assignment == null ? 0 : assignment.workers().size();
-    listener.onFinish(new RunSummary(status, lastGoodSteps, spec.steps(), initialLoss, lastLoss,
-        lastGoodParams, workerCount, trainNanos, message));
+    listener.onCheckpoint(lastGood);
+    listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), initialLoss,
+        lastGood.loss(), lastGood.params(), workerCount, trainNanos, message));
     Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);
     remaining.addAll(ready);
     if (assignment != null) {
@@ -500,6 +527,7 @@ public final class Coordinator {
           return remaining.isEmpty() ? Behaviors.stopped() : Behaviors.same();
         })
         .onMessage(StopDeadline.class, m -> Behaviors.stopped())
+        .onMessage(Interrupt.class, m -> Behaviors.stopped())
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }

@@ -5,7 +5,6 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
-import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.protocol.cli.Cli;
 import dev.tapetrain.protocol.node.NodeConfig;
 import java.io.IOException;
@@ -69,7 +68,6 @@ public final class CoordinatorMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     NodeConfig.checkPort("--port", port, false);
-    RunSpec spec = train.toRunSpec(workers);
     requirePortFree();
     warnIfExposed();
     TrainingListener joins = new TrainingListener() {
@@ -78,7 +76,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         err.println("worker " + up + "/" + expected + " joined: " + worker);
       }
     };
-    return TrainingRun.run("coordinator", train, spec, List.of(joins), (coordinator, done) -> {
+    return TrainingRun.run("coordinator", train, workers, List.of(joins), (spec, coordinator, done) -> {
       ActorSystem<Void> system = ActorSystem.create(
           CoordinatorGuardian.create(coordinator, done, ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());

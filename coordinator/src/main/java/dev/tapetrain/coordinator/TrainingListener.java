@@ -18,6 +18,12 @@ public interface TrainingListener {
   /** The loss at the initial parameters. */
   default void onInitialLoss(double loss) {}
 
+  /** A resumed run evaluated its checkpoint's parameters: training continues after {@code steps}. */
+  default void onResumed(long steps, double loss) {}
+
+  /** A state to commit to the checkpoint (every {@code --checkpoint-every} steps and at the end). */
+  default void onCheckpoint(TrainingState state) {}
+
   /** Step {@code record.step()} is done (called for every step; implementations thin it). */
   default void onStep(StepRecord record) {}
 
@@ -41,6 +47,16 @@ public interface TrainingListener {
       @Override
       public void onInitialLoss(double loss) {
         copy.forEach(l -> l.onInitialLoss(loss));
+      }
+
+      @Override
+      public void onResumed(long steps, double loss) {
+        copy.forEach(l -> l.onResumed(steps, loss));
+      }
+
+      @Override
+      public void onCheckpoint(TrainingState state) {
+        copy.forEach(l -> l.onCheckpoint(state));
       }
 
       @Override

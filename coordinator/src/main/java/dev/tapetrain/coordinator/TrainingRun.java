@@ -1,9 +1,14 @@
 package dev.tapetrain.coordinator;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.coordinator.cli.UsageException;
+import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.protocol.RunSpec;
 import java.io.PrintStream;
@@ -16,12 +21,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One training run of a command ({@code local-runner} or {@code coordinator}): creates the run
- * directory, starts the actor system that hosts the coordinator, prints the tutorial's output,
- * waits for the end and returns the exit code. The commands differ only in how they start the
- * actor system ({@link Launcher}).
+ * One training run of a command ({@code local-runner} or {@code coordinator}): creates (or, with
+ * {@code --resume}, reopens) the run directory, starts the actor system that hosts the
+ * coordinator, prints the tutorial's output, waits for the end and returns the exit code.
+ * SIGINT and SIGTERM interrupt the run: the last committed state goes to the checkpoint, the
+ * summary says {@code interrupted}, and the process exits with 130.
+ *
+ * <p>The commands differ only in how they start the actor system ({@link Launcher}).
  */
 public final class TrainingRun {
+
+  /** Exit code of an interrupted run. */
+  public static final int INTERRUPTED = 130;
 
   private TrainingRun() {}
 
@@ -29,25 +40,52 @@ public final class TrainingRun {
   @FunctionalInterface
   public interface Launcher {
     /**
+     * @param spec        the run
      * @param coordinator the coordinator behaviour to spawn (see {@link CoordinatorGuardian})
      * @param done        completed with the summary, or failed if the coordinator crashed
      */
-    ActorSystem<?> launch(Behavior<CoordinatorProtocol.Command> coordinator,
+    ActorSystem<?> launch(RunSpec spec, Behavior<CoordinatorProtocol.Command> coordinator,
         CompletableFuture<RunSummary> done);
   }
 
   /**
-   * Runs {@code spec} to the end.
+   * Runs the job described by {@code train} to the end.
    *
    * @param extra listeners besides the console and the run directory (e.g. join messages)
    * @return the process exit code of the outcome
    */
-  public static int run(String command, TrainOptions train, RunSpec spec,
+  public static int run(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err)
       throws InterruptedException {
-    Path dir = train.runDir() != null ? train.runDir() : RunDirectory.newRunPath(Path.of("runs"));
-    RunDirectory runDir = RunDirectory.create(dir, spec, command, train.toJson(spec));
-    err.println("run directory: " + dir);
+    RunSpec spec;
+    RunDirectory runDir;
+    TrainingState start = null;
+    if (train.resumeDir() != null) {
+      Path dir = train.resumeDir();
+      RunLog old = RunLog.read(dir);
+      Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
+      spec = train.toResumedSpec(workers, old.config());
+      if (!checkpoint.configDigest().equals(spec.numericDigest())) {
+        throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
+            + "configuration than config.json describes");
+      }
+      if (!checkpoint.dataDigest().equals(RunDirectory.dataDigest(spec))) {
+        throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
+      }
+      if (spec.steps() < checkpoint.state().steps()) {
+        throw new UsageException("--steps " + spec.steps() + " is below the "
+            + checkpoint.state().steps() + " steps already in the checkpoint");
+      }
+      start = checkpoint.state();
+      runDir = RunDirectory.resume(dir, spec, train.toJson(spec), start.steps());
+      err.println("resuming " + dir + " from step " + start.steps());
+    } else {
+      spec = train.toRunSpec(workers);
+      Path dir = train.runDir() != null ? train.runDir()
+          : RunDirectory.newRunPath(Path.of("runs"));
+      runDir = RunDirectory.create(dir, spec, command, train.toJson(spec));
+      err.println("run directory: " + dir);
+    }
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
     listeners.add(new ConsoleReporter(out, err, spec.logEvery()));
@@ -58,20 +96,68 @@ public final class TrainingRun {
         done.complete(summary);
       }
     });
-    ActorSystem<?> system =
-        launcher.launch(Coordinator.create(spec, TrainingListener.all(listeners)), done);
+    CompletableFuture<ActorRef<CoordinatorProtocol.Command>> coordinatorRef =
+        new CompletableFuture<>();
+    Behavior<CoordinatorProtocol.Command> coordinator =
+        Coordinator.create(spec, start, TrainingListener.all(listeners));
+    ActorSystem<?> system = launcher.launch(spec, Behaviors.setup(ctx -> {
+      coordinatorRef.complete(ctx.getSelf());
+      return coordinator;
+    }), done);
+    Thread interrupt = new Thread(
+        () -> interrupt(coordinatorRef, done, system, runDir.path(), out, err),
+        "tapetrain-interrupt");
+    Runtime.getRuntime().addShutdownHook(interrupt);
     try {
       return done.get().status().exitCode();
     } catch (ExecutionException e) {
       err.println(command + ": failed: " + e.getCause().getMessage());
       return 1;
     } finally {
-      system.terminate();
       try {
-        system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        err.println(command + ": actor system did not stop cleanly: " + e);
+        Runtime.getRuntime().removeShutdownHook(interrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running: it finishes the run and halts the JVM.
       }
+      terminate(system, err);
+    }
+  }
+
+  /** The JVM is shutting down (SIGINT, SIGTERM): commit what is done, then exit with 130. */
+  private static void interrupt(CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref,
+      CompletableFuture<RunSummary> done, ActorSystem<?> system, Path dir, PrintStream out,
+      PrintStream err) {
+    int code = INTERRUPTED;
+    if (!done.isDone()) {
+      ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
+      if (coordinator != null) {
+        coordinator.tell(Coordinator.Interrupt.INSTANCE);
+      }
+      try {
+        RunSummary summary = done.get(10, TimeUnit.SECONDS);
+        if (summary.status() != RunSummary.Status.INTERRUPTED) {
+          code = summary.status().exitCode();
+        } else {
+          err.println("continue with: --resume " + dir);
+        }
+      } catch (ExecutionException | TimeoutException | InterruptedException e) {
+        err.println("interrupted; the last checkpoint in " + dir + " is kept");
+      }
+    } else {
+      code = done.join().status().exitCode();
+    }
+    terminate(system, err);
+    out.flush();
+    err.flush();
+    Runtime.getRuntime().halt(code);
+  }
+
+  private static void terminate(ActorSystem<?> system, PrintStream err) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      err.println("actor system did not stop cleanly: " + e);
     }
   }
 }

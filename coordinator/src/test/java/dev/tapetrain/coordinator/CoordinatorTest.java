@@ -108,8 +108,8 @@ class CoordinatorTest {
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout) {
     RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, "sgd", DATA, 1, timeout,
-        Duration.ofSeconds(30));
-    return testKit.spawn(Coordinator.create(spec, new TrainingListener() {
+        Duration.ofSeconds(30), 100);
+    return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
       @Override
       public void onStep(StepRecord record) {
         events.add(record);

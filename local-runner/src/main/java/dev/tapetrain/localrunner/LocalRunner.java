@@ -8,7 +8,6 @@ import dev.tapetrain.coordinator.CoordinatorGuardian;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
-import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.worker.Worker;
 import java.io.PrintStream;
 import java.util.List;
@@ -69,9 +68,8 @@ public final class LocalRunner implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    RunSpec spec = train.toRunSpec(workers);
-    return TrainingRun.run("local-runner", train, spec, List.of(),
-        (coordinator, done) -> ActorSystem.create(CoordinatorGuardian.create(coordinator, done,
+    return TrainingRun.run("local-runner", train, workers, List.of(),
+        (spec, coordinator, done) -> ActorSystem.create(CoordinatorGuardian.create(coordinator, done,
             ctx -> {
               for (int i = 1; i <= spec.workers(); i++) {
                 ctx.spawn(Worker.create(), "worker-" + i);

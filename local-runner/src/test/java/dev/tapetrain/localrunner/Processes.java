@@ -36,6 +36,10 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.coordinator.CoordinatorMain", args);
   }
 
+  Process localRunner(String name, String... args) throws IOException {
+    return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
+  }
+
   Process worker(String name, int coordinatorPort) throws IOException {
     return start(name, "dev.tapetrain.worker.WorkerMain",
         "--join", "127.0.0.1:" + coordinatorPort, "--host", "127.0.0.1", "--port", "0");

@@ -22,10 +22,33 @@ import java.util.Objects;
  * @param stepTimeout  how long the coordinator waits for a step's answers before it gives the
  *                     missing chunks of a silent worker to the others
  * @param waitTimeout  how long the coordinator waits for {@code workers} workers to join
+ * @param checkpointEvery write a checkpoint every this many steps (and at the end)
  */
 public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
     double initB, String optimizer, DatasetSpec dataset, int logEvery, Duration stepTimeout,
-    Duration waitTimeout) {
+    Duration waitTimeout, long checkpointEvery) {
+
+  /**
+   * A digest of everything that decides the numbers except the step count (which a resumed run
+   * may raise): learning rate, initial parameters, optimizer, dataset and chunking.
+   */
+  public String numericDigest() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      StringBuilder text = new StringBuilder()
+          .append("lr=").append(Double.doubleToRawLongBits(learningRate))
+          .append(";b=").append(Double.doubleToRawLongBits(initB))
+          .append(";opt=").append(optimizer).append(";w=");
+      for (double w : initW) {
+        text.append(Double.doubleToRawLongBits(w)).append(',');
+      }
+      sha.update(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update(ProtoCodec.toProto(dataset).toByteArray());
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
 
   /** Validates every field; the messages name the command-line option. */
   public RunSpec {
@@ -61,6 +84,10 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
     }
     if (stepTimeout.isNegative() || stepTimeout.isZero()) {
       throw new IllegalArgumentException("--step-timeout must be positive, got " + stepTimeout);
+    }
+    if (checkpointEvery < 1) {
+      throw new IllegalArgumentException("--checkpoint-every must be at least 1, got "
+          + checkpointEvery);
     }
     if (waitTimeout.isNegative() || waitTimeout.isZero()) {
       throw new IllegalArgumentException("--wait-timeout must be positive, got " + waitTimeout);

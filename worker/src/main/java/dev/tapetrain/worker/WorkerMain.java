@@ -69,7 +69,10 @@ public final class WorkerMain implements Callable<Integer> {
     AtomicInteger exitCode = new AtomicInteger(1);
     AtomicReference<String> why = new AtomicReference<>("the actor system stopped");
     ActorSystem<Void> system = ActorSystem.create(guardian(seed, exitCode, why), NodeConfig.SYSTEM,
-        NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port));
+        // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
+        com.typesafe.config.ConfigFactory.parseString(
+                "akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on")
+            .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port)));
     err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
     system.getWhenTerminated().toCompletableFuture().get();
     if (exitCode.get() != 0) {

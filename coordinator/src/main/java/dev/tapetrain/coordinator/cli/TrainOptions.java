@@ -96,13 +96,96 @@ public final class TrainOptions {
           + "(default: ${DEFAULT-VALUE}).")
   double waitTimeoutSeconds;
 
+  @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "K",
+      description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
+  long checkpointEvery;
+
   @Option(names = "--run-dir", paramLabel = "DIR",
       description = "Run directory to create (default: runs/<timestamp>); never overwritten.")
   Path runDir;
 
+  @Option(names = "--resume", paramLabel = "RUN_DIR",
+      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps may be "
+          + "raised (and --workers and the timeouts changed).")
+  Path resume;
+
+  /** Options that may differ from the run's own when resuming: they do not change numbers. */
+  private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
+      "--step-timeout", "--wait-timeout", "--checkpoint-every", "--resume", "--host", "--port");
+
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
     return runDir;
+  }
+
+  /** The run to resume, or null for a new run. */
+  public Path resumeDir() {
+    return resume;
+  }
+
+  /**
+   * The specification of the run in {@link #resumeDir()}, rebuilt from its config.json, with
+   * this command line's {@code --steps} (if given) and execution options.
+   *
+   * @throws UsageException if an option that changes the numbers was given, or the data changed
+   */
+  public RunSpec toResumedSpec(int workers, com.fasterxml.jackson.databind.JsonNode config) {
+    if (runDir != null) {
+      throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
+          + "with it");
+    }
+    if (mixee != null && mixee.commandLine() != null) {
+      for (picocli.CommandLine.Model.OptionSpec o : mixee.commandLine().getParseResult()
+          .matchedOptions()) {
+        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+          throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
+              + " run (only --steps may be raised); start a new run instead");
+        }
+      }
+    }
+    com.fasterxml.jackson.databind.JsonNode o = config.path("options");
+    com.fasterxml.jackson.databind.JsonNode d = config.path("dataset");
+    DatasetSpec.Source source;
+    if ("csv".equals(d.path("kind").asText())) {
+      List<String> featureColumns = new ArrayList<>();
+      d.path("features").forEach(f -> featureColumns.add(f.asText()));
+      Path file = Path.of(d.path("path").asText());
+      CsvFile.Scan scan = CsvFile.scan(file, featureColumns, d.path("target").asText());
+      if (!scan.sha256().equals(d.path("sha256").asText())) {
+        throw new UsageException("--resume: " + file + " changed since the run started (SHA-256 "
+            + scan.sha256().substring(0, 12) + "…, was " + d.path("sha256").asText()
+            .substring(0, Math.min(12, d.path("sha256").asText().length())) + "…)");
+      }
+      source = new DatasetSpec.Csv(file.toString(), featureColumns, d.path("target").asText(),
+          scan.rows(), scan.sha256());
+    } else {
+      List<Double> w = new ArrayList<>();
+      d.path("true_w").forEach(v -> w.add(v.asDouble()));
+      source = wrap(() -> new DatasetSpec.Synthetic(d.path("examples").asLong(), w,
+          d.path("true_b").asDouble(), d.path("noise").asDouble(), d.path("seed").asLong()));
+    }
+    DatasetSpec dataset = wrap(() -> new DatasetSpec(source, d.path("chunk_size").asInt()));
+    List<Double> initW = new ArrayList<>();
+    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
+    // Options not given again keep the run's own values.
+    long totalSteps = given("--steps") ? steps : o.path("steps").asLong();
+    int logK = given("--log-every") ? logEvery : o.path("log_every").asInt(logEvery);
+    long checkpointK = given("--checkpoint-every") ? checkpointEvery
+        : o.path("checkpoint_every").asLong(checkpointEvery);
+    double stepTimeout = given("--step-timeout") ? stepTimeoutSeconds
+        : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
+    double waitTimeout = given("--wait-timeout") ? waitTimeoutSeconds
+        : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
+    stepTimeoutSeconds = stepTimeout;
+    waitTimeoutSeconds = waitTimeout;
+    return wrap(() -> new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
+        o.path("init_b").asDouble(), o.path("optimizer").asText(), dataset, logK,
+        seconds(stepTimeout), seconds(waitTimeout), checkpointK));
+  }
+
+  private boolean given(String option) {
+    return mixee != null && mixee.commandLine() != null
+        && mixee.commandLine().getParseResult().hasMatchedOption(option);
   }
 
   /**
@@ -160,7 +243,8 @@ public final class TrainOptions {
       throw new UsageException("--chunk-size " + chunk + " makes too many chunks");
     }
     return wrap(() -> new RunSpec(workers, steps, learningRate, numbers("--init-w", initW), initB,
-        optimizer, dataset, logEvery, seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds)));
+        optimizer, dataset, logEvery, seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds),
+        checkpointEvery));
   }
 
   /** Every option's effective value, for config.json. */
@@ -175,6 +259,7 @@ public final class TrainOptions {
     o.put("optimizer", spec.optimizer());
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());
+    o.put("checkpoint_every", spec.checkpointEvery());
     o.put("step_timeout_seconds", stepTimeoutSeconds);
     o.put("wait_timeout_seconds", waitTimeoutSeconds);
     return o;

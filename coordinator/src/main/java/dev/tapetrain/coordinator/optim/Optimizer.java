@@ -22,4 +22,16 @@ public interface Optimizer {
    * @param grads  mean gradients, one per parameter, same names and shapes, same order
    */
   List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads);
+
+  /** The state that the next update depends on (empty for plain SGD), for checkpoints. */
+  default List<NamedTensor> state() {
+    return List.of();
+  }
+
+  /** Restores a state returned by {@link #state()} (a resumed run). */
+  default void restore(List<NamedTensor> state) {
+    if (!state.isEmpty()) {
+      throw new IllegalArgumentException(name() + " has no state to restore");
+    }
+  }
 }

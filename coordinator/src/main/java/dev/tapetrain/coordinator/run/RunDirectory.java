@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.RunSpec;
 import java.io.BufferedWriter;
@@ -49,18 +50,50 @@ public final class RunDirectory implements TrainingListener {
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
 
-  private RunDirectory(Path dir, RunSpec spec, ObjectNode config) throws IOException {
+  private RunDirectory(Path dir, RunSpec spec, ObjectNode config, long fromSteps)
+      throws IOException {
     this.dir = dir;
     this.spec = spec;
     this.config = config;
     Json.writeAtomically(dir.resolve(CONFIG), config);
     ObjectNode running = Json.object();
     running.put("status", "running");
-    running.put("steps", 0);
+    running.put("steps", fromSteps);
     running.put("planned_steps", spec.steps());
     Json.writeAtomically(dir.resolve(SUMMARY), running);
     this.steps = Files.newBufferedWriter(dir.resolve(STEPS), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Reopens the run in {@code dir} to continue from a checkpoint after {@code fromSteps} steps:
+   * steps.jsonl is cut back to the steps before it (so every step appears exactly once), the
+   * options are updated and the resume is recorded in config.json.
+   */
+  public static RunDirectory resume(Path dir, RunSpec spec, ObjectNode options, long fromSteps) {
+    RunLog old = RunLog.read(dir);
+    try {
+      StringBuilder kept = new StringBuilder();
+      for (com.fasterxml.jackson.databind.JsonNode line : old.steps()) {
+        if (line.path("step").asLong() < fromSteps) {
+          kept.append(Json.MAPPER.writeValueAsString(line)).append('\n');
+        }
+      }
+      Path tmp = dir.resolve(STEPS + ".tmp");
+      Files.writeString(tmp, kept, StandardCharsets.UTF_8);
+      Files.move(tmp, dir.resolve(STEPS), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      ObjectNode config = old.config().deepCopy();
+      config.set("options", options);
+      ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")
+          : config.putArray("resumes");
+      ObjectNode r = resumes.addObject();
+      r.put("from_step", fromSteps);
+      r.put("at", Instant.now().toString());
+      return new RunDirectory(dir, spec, config, fromSteps);
+    } catch (IOException e) {
+      throw new RunDirectoryException("--resume " + dir + ": cannot rewrite: " + e.getMessage());
+    }
   }
 
   /**
@@ -93,7 +126,7 @@ public final class RunDirectory implements TrainingListener {
     versions.put("java", System.getProperty("java.version"));
     versions.put("akka", "2.6.21");
     try {
-      return new RunDirectory(dir, spec, config);
+      return new RunDirectory(dir, spec, config, 0);
     } catch (IOException e) {
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
     }
@@ -127,9 +160,22 @@ public final class RunDirectory implements TrainingListener {
   }
 
   @Override
+  public void onCheckpoint(TrainingState state) {
+    Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numericDigest(),
+        dataDigest(spec));
+  }
+
+  /** The digest a checkpoint records for the data of {@code spec}. */
+  public static String dataDigest(RunSpec spec) {
+    return spec.dataset().source() instanceof dev.tapetrain.protocol.DatasetSpec.Csv csv
+        ? csv.sha256() : "synthetic";
+  }
+
+  @Override
   public void onStep(StepRecord r) {
     boolean last = r.step() == spec.steps() - 1;
-    if (r.step() % spec.logEvery() != 0 && !last && r.events().isEmpty()) {
+    if (r.step() % spec.logEvery() != 0 && !last && r.events().isEmpty()
+        && (r.step() + 1) % spec.checkpointEvery() != 0) {
       return;
     }
     ObjectNode line = Json.object();

@@ -44,13 +44,18 @@ final class RunDiff {
         return out;
       }
     }
-    if (a.steps().size() != b.steps().size() || compared == 0) {
-      out.add("first difference at step " + compared + ": the runs logged " + a.steps().size()
-          + " and " + b.steps().size() + " steps");
+    long lastA = a.steps().isEmpty() ? -1 : a.steps().get(a.steps().size() - 1).path("step")
+        .asLong();
+    long lastB = b.steps().isEmpty() ? -1 : b.steps().get(b.steps().size() - 1).path("step")
+        .asLong();
+    if (compared == 0 || lastA != lastB) {
+      out.add("first difference after step " + Math.min(lastA, lastB) + ": the first run ends "
+          + "at step " + lastA + ", the second at step " + lastB + " (" + compared
+          + " common logged steps are identical)");
       out.addAll(optionDifferences(a, b));
       return out;
     }
-    out.add("identical (" + compared + " logged steps, bit for bit)");
+    out.add("identical (" + compared + " logged steps in common, bit for bit)");
     return out;
   }
 

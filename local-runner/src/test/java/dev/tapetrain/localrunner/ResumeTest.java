@@ -1,0 +1,177 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints, resume, interruption: nothing is lost and the bits do not change. */
+class ResumeTest {
+
+  /** Slow enough per step that a kill lands mid-run: 100k samples, 3000 steps. */
+  private static final String[] LONG_JOB = {"--steps", "3000", "--examples", "100000",
+      "--checkpoint-every", "50", "--log-every", "100", "--workers", "2"};
+
+  @TempDir
+  Path dir;
+
+  private Processes processes;
+
+  @BeforeEach
+  void setUp() {
+    processes = new Processes(dir);
+  }
+
+  @AfterEach
+  void cleanUp() {
+    processes.close();
+  }
+
+  private static String[] with(String[] job, String... more) {
+    String[] out = java.util.Arrays.copyOf(job, job.length + more.length);
+    System.arraycopy(more, 0, out, job.length, more.length);
+    return out;
+  }
+
+  private static void assertSameBits(List<Runs.Step> expected, List<Runs.Step> actual) {
+    assertEquals(expected.size(), actual.size(), "logged steps");
+    for (int i = 0; i < expected.size(); i++) {
+      Runs.Step a = expected.get(i);
+      Runs.Step b = actual.get(i);
+      assertEquals(a.step(), b.step());
+      assertEquals(Double.doubleToRawLongBits(a.loss()), Double.doubleToRawLongBits(b.loss()),
+          "loss at step " + a.step());
+      assertEquals(Double.doubleToRawLongBits(a.w()), Double.doubleToRawLongBits(b.w()));
+      assertEquals(Double.doubleToRawLongBits(a.b()), Double.doubleToRawLongBits(b.b()));
+    }
+  }
+
+  private static void assertEveryStepOnce(List<Runs.Step> steps) {
+    Set<Long> seen = new HashSet<>();
+    for (Runs.Step s : steps) {
+      assertTrue(seen.add(s.step()), "step " + s.step() + " logged twice");
+    }
+  }
+
+  @Test
+  void resumingWithMoreStepsEqualsOneLongRun() throws Exception {
+    Path whole = dir.resolve("whole");
+    assertEquals(0, Runs.run("--steps", "120", "--run-dir", whole.toString()).exitCode());
+    Path part = dir.resolve("part");
+    assertEquals(0, Runs.run("--steps", "70", "--checkpoint-every", "30", "--run-dir",
+        part.toString()).exitCode());
+    Runs.Result resumed = Runs.run("--resume", part.toString(), "--steps", "120",
+        "--workers", "3");
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    assertTrue(resumed.out().startsWith("Resumed after step 069: "), resumed.out());
+    List<Runs.Step> steps = Runs.steps(part);
+    assertEveryStepOnce(steps);
+    assertSameBits(Runs.steps(whole), steps);
+    assertEquals("completed", Runs.summary(part).get("status").asText());
+  }
+
+  @Test
+  void aKilledTrainingJvmResumesFromItsCheckpointToTheSameBits() throws Exception {
+    Path reference = dir.resolve("reference");
+    assertEquals(0, Runs.run(with(LONG_JOB, "--run-dir", reference.toString())).exitCode());
+    Path run = dir.resolve("killed");
+    Process p = processes.localRunner("killed", with(LONG_JOB, "--run-dir", run.toString()));
+    Processes.await("a checkpoint", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve("checkpoint.pb")));
+    Processes.kill9(p);
+    assertEquals("running", Runs.summary(run).get("status").asText(), "a killed run says so");
+    Runs.Result resumed = Runs.run("--resume", run.toString());
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    List<Runs.Step> steps = Runs.steps(run);
+    assertEveryStepOnce(steps);
+    assertSameBits(Runs.steps(reference), steps);
+  }
+
+  @Test
+  void sigtermCheckpointsExitsWith130AndResumesToTheSameBits() throws Exception {
+    Path reference = dir.resolve("reference");
+    assertEquals(0, Runs.run(with(LONG_JOB, "--run-dir", reference.toString())).exitCode());
+    Path run = dir.resolve("stopped");
+    Process p = processes.localRunner("stopped", with(LONG_JOB, "--run-dir", run.toString()));
+    Processes.await("a checkpoint", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve("checkpoint.pb")));
+    p.destroy(); // SIGTERM
+    assertEquals(130, Processes.exitCode(p, Duration.ofSeconds(30)), processes.stderr("stopped"));
+    assertEquals("interrupted", Runs.summary(run).get("status").asText());
+    assertTrue(processes.stderr("stopped").contains("--resume " + run), processes.stderr("stopped"));
+    Runs.Result resumed = Runs.run("--resume", run.toString());
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    assertSameBits(Runs.steps(reference), Runs.steps(run));
+  }
+
+  @Test
+  void resumingWithAnotherDataFileOrOptionIsRefused() throws Exception {
+    Path data = dir.resolve("d.csv");
+    StringBuilder csv = new StringBuilder("x,y\n");
+    Random rnd = new Random(3);
+    for (int i = 0; i < 200; i++) {
+      csv.append(rnd.nextGaussian()).append(',').append(rnd.nextGaussian()).append('\n');
+    }
+    Files.writeString(data, csv);
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--data", data.toString(), "--steps", "20", "--run-dir",
+        run.toString()).exitCode());
+    String before = Files.readString(run.resolve("steps.jsonl"));
+
+    Runs.Result option = Runs.run("--resume", run.toString(), "--learning-rate", "0.5");
+    assertEquals(2, option.exitCode());
+    assertTrue(option.err().contains("--learning-rate cannot change in a resumed run"),
+        option.err());
+
+    Files.writeString(data, csv + "1,2\n");
+    Runs.Result changed = Runs.run("--resume", run.toString(), "--steps", "40");
+    assertEquals(2, changed.exitCode());
+    assertTrue(changed.err().contains(data + " changed since the run started"), changed.err());
+    assertEquals(before, Files.readString(run.resolve("steps.jsonl")), "nothing was touched");
+  }
+
+  @Test
+  void aMissingOrCorruptCheckpointIsRefusedClearly() throws Exception {
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--steps", "10", "--run-dir", run.toString()).exitCode());
+    byte[] bytes = Files.readAllBytes(run.resolve("checkpoint.pb"));
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(run.resolve("checkpoint.pb"), bytes);
+    Runs.Result corrupt = Runs.run("--resume", run.toString(), "--steps", "20");
+    assertEquals(2, corrupt.exitCode());
+    assertTrue(corrupt.err().contains("corrupt checkpoint"), corrupt.err());
+
+    Files.delete(run.resolve("checkpoint.pb"));
+    Runs.Result missing = Runs.run("--resume", run.toString(), "--steps", "20");
+    assertEquals(2, missing.exitCode());
+    assertTrue(missing.err().contains("no checkpoint"), missing.err());
+
+    Runs.Result notARun = Runs.run("--resume", dir.resolve("nothing").toString());
+    assertEquals(2, notARun.exitCode());
+    assertEquals(1, notARun.err().lines().count(), notARun.err());
+  }
+
+  @Test
+  void aDivergedRunKeepsTheLastFiniteStateInItsCheckpoint() throws Exception {
+    Path run = dir.resolve("run");
+    Runs.Result r = Runs.run("--learning-rate", "5", "--run-dir", run.toString());
+    assertEquals(3, r.exitCode());
+    var summary = Runs.summary(run);
+    long steps = summary.get("steps").asLong();
+    // Resuming the diverged run at its last finite state reproduces its last finite loss.
+    Runs.Result resumed = Runs.run("--resume", run.toString(), "--steps", "" + steps);
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    assertEquals(String.format(java.util.Locale.ROOT, "Resumed after step %03d: %.3f", steps - 1,
+        summary.get("loss").asDouble()), resumed.outLines().get(0));
+  }
+}
