@@ -54,7 +54,10 @@ public final class ConsoleReporter implements TrainingListener {
 
   @Override
   public void onFinish(RunSummary s) {
-    if (s.status() == Status.COMPLETED) {
+    if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
+      if (s.status() == Status.CONVERGED) {
+        err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());
+      }
       out.printf(Locale.ROOT, "Final loss: %.3f%n", s.loss());
       out.println("W = " + format(NamedTensor.find(s.params(), "w")) + ", B = "
           + format(NamedTensor.find(s.params(), "b")));

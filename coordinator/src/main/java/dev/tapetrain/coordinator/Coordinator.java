@@ -10,6 +10,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.coordinator.RunSummary.Status;
 import dev.tapetrain.coordinator.StepRecord.Reassignment;
 import dev.tapetrain.coordinator.StepRecord.WorkerShare;
+import dev.tapetrain.coordinator.optim.L2Penalty;
 import dev.tapetrain.coordinator.optim.Optimizer;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
@@ -80,6 +81,8 @@ public final class Coordinator {
   private final DatasetSpec dataset;
   private final TrainingListener listener;
   private final Optimizer optimizer;
+  private final L2Penalty penalty;
+  private final BatchSelector batches;
 
   private ChunkAssignment<ActorRef<WorkerProtocol.Command>> assignment;
   private List<NamedTensor> params;
@@ -94,7 +97,10 @@ public final class Coordinator {
   private long evaluation = -1;
   private ChunkResult[] received;
   private ActorRef<?>[] askedFrom;
+  private boolean[] inBatch;
+  private long batchSamples;
   private int missing;
+  private boolean converged;
   private final Map<ActorRef<WorkerProtocol.Command>, long[]> shares = new LinkedHashMap<>();
   private final List<Reassignment> events = new ArrayList<>();
   private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
@@ -115,6 +121,9 @@ public final class Coordinator {
     this.dataset = spec.dataset();
     this.listener = listener;
     this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
+    this.penalty = new L2Penalty(spec.policy().l2(), "w");
+    this.batches = new BatchSelector(spec.policy().batchFraction(), spec.policy().batchSeed(),
+        dataset.numChunks());
     if (start == null) {
       this.params = initialParams(spec);
       this.firstEvaluation = 0;
@@ -300,12 +309,32 @@ public final class Coordinator {
     int chunks = dataset.numChunks();
     received = new ChunkResult[chunks];
     askedFrom = new ActorRef<?>[chunks];
-    missing = chunks;
+    inBatch = new boolean[chunks];
+    List<Integer> batch = batches.batch(k);
+    batchSamples = 0;
+    for (int c : batch) {
+      inBatch[c] = true;
+      batchSamples += dataset.chunkLength(c);
+    }
+    missing = batch.size();
     shares.clear();
     for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-      ask(w, assignment.chunksOf(w));
+      ask(w, inBatchOnly(assignment.chunksOf(w)));
     }
     timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
+  }
+
+  private List<Integer> inBatchOnly(List<Integer> chunks) {
+    if (batches.fullBatch()) {
+      return chunks;
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int c : chunks) {
+      if (inBatch[c]) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
@@ -326,7 +355,8 @@ public final class Coordinator {
     }
     for (ChunkResult r : m.results()) {
       int c = r.chunk();
-      if (c < 0 || c >= received.length || !m.worker().equals(askedFrom[c]) || received[c] != null
+      if (c < 0 || c >= received.length || !inBatch[c] || !m.worker().equals(askedFrom[c])
+          || received[c] != null
           || r.count() != dataset.chunkLength(c) || StepReduction.mismatch(r, params) != null) {
         ignored++;
         continue;
@@ -343,7 +373,9 @@ public final class Coordinator {
 
   private Behavior<Command> completeEvaluation() {
     long now = System.nanoTime();
-    StepReduction.Totals totals = StepReduction.reduce(received, params, dataset.examples());
+    StepReduction.Totals reduced = StepReduction.reduce(received, params, batchSamples);
+    StepReduction.Totals totals = new StepReduction.Totals(
+        reduced.loss() + penalty.loss(params), penalty.gradients(params, reduced.gradients()));
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
       for (int i = 0; i < events.size(); i++) {
         Reassignment r = events.get(i);
@@ -381,6 +413,10 @@ public final class Coordinator {
     if (evaluation == spec.steps()) {
       return finish(Status.COMPLETED, "");
     }
+    if (converged) {
+      return finish(Status.CONVERGED, "parameters changed by less than --tolerance "
+          + spec.policy().tolerance() + " (relative) in step " + (evaluation - 1));
+    }
     List<NamedTensor> next = optimizer.apply(params, totals.gradients());
     if (!allFinite(next)) {
       return finish(Status.DIVERGED, "parameters are not finite after step " + evaluation
@@ -389,6 +425,8 @@ public final class Coordinator {
     if (evaluation > firstEvaluation && evaluation % spec.checkpointEvery() == 0) {
       listener.onCheckpoint(lastGood);
     }
+    converged = spec.policy().tolerance() > 0
+        && relativeChange(params, next) < spec.policy().tolerance();
     params = next;
     lastGradients = totals.gradients();
     beginEvaluation(evaluation + 1);
@@ -437,7 +475,7 @@ public final class Coordinator {
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
       List<Integer> now = new ArrayList<>();
       for (int c : e.getValue()) {
-        if (received[c] == null) {
+        if (inBatch[c] && received[c] == null) {
           now.add(c);
         }
       }
@@ -453,7 +491,7 @@ public final class Coordinator {
     }
     Set<ActorRef<WorkerProtocol.Command>> late = new HashSet<>();
     for (int c = 0; c < received.length; c++) {
-      if (received[c] == null) {
+      if (inBatch[c] && received[c] == null) {
         @SuppressWarnings("unchecked")
         ActorRef<WorkerProtocol.Command> w = (ActorRef<WorkerProtocol.Command>) askedFrom[c];
         late.add(w);
@@ -540,6 +578,21 @@ public final class Coordinator {
   private Behavior<Command> ignore() {
     ignored++;
     return Behaviors.same();
+  }
+
+  /** ‖next − current‖ / ‖current‖ over all parameters (absolute if the norm is 0). */
+  static double relativeChange(List<NamedTensor> current, List<NamedTensor> next) {
+    double diff = 0;
+    double norm = 0;
+    for (int p = 0; p < current.size(); p++) {
+      double[] a = current.get(p).values();
+      double[] b = next.get(p).values();
+      for (int i = 0; i < a.length; i++) {
+        diff += (b[i] - a[i]) * (b[i] - a[i]);
+        norm += a[i] * a[i];
+      }
+    }
+    return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
   }
 
   private static boolean allFinite(List<NamedTensor> tensors) {

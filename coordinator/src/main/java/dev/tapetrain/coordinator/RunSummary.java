@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * How a run ended.
  *
- * @param status      completed, diverged, failed or interrupted
+ * @param status      completed, converged, diverged, failed or interrupted
  * @param steps       updates applied
  * @param plannedSteps updates asked for
  * @param initialLoss loss at the initial parameters (NaN if never computed)
@@ -28,6 +28,8 @@ public record RunSummary(Status status, long steps, long plannedSteps, double in
   public enum Status {
     /** All steps done. */
     COMPLETED(0),
+    /** Stopped early: an update changed the parameters by less than the tolerance. */
+    CONVERGED(0),
     /** A non-finite loss, gradient or parameter stopped training. */
     DIVERGED(3),
     /** No worker left, or a worker could not load its data. */

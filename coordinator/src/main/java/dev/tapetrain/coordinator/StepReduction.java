@@ -58,7 +58,8 @@ public final class StepReduction {
   }
 
   /**
-   * Reduces {@code byChunk} (index = chunk, none missing) to means over {@code examples}.
+   * Reduces {@code byChunk} (index = chunk; null for a chunk outside this step's batch) to means
+   * over {@code examples}, the samples of the chunks present.
    *
    * @param params the parameters the results were computed at (for names and shapes)
    */
@@ -70,6 +71,9 @@ public final class StepReduction {
     }
     long count = 0;
     for (ChunkResult r : byChunk) {
+      if (r == null) {
+        continue;
+      }
       lossSum += r.lossSum();
       count += r.count();
       for (int p = 0; p < sums.length; p++) {

@@ -19,7 +19,9 @@ import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.OptimizerSpec;
 import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.protocol.StepPolicy;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
@@ -107,7 +109,8 @@ class CoordinatorTest {
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout) {
-    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, "sgd", DATA, 1, timeout,
+    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA,
+        StepPolicy.fullBatch(), 1, timeout,
         Duration.ofSeconds(30), 100);
     return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
       @Override

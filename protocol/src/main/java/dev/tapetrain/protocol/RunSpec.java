@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param learningRate optimizer step size (numeric)
  * @param initW        initial W, one value per feature (numeric)
  * @param initB        initial B (numeric)
- * @param optimizer    optimizer name, {@code sgd} (numeric)
+ * @param optimizer    update rule and its settings (numeric)
  * @param dataset      the data and its chunking (numeric)
+ * @param policy       mini-batches, L2 penalty, early stop (numeric)
  * @param logEvery     print and log every this many steps (the last step is always logged)
  * @param stepTimeout  how long the coordinator waits for a step's answers before it gives the
  *                     missing chunks of a silent worker to the others
@@ -25,7 +26,8 @@ import java.util.Objects;
  * @param checkpointEvery write a checkpoint every this many steps (and at the end)
  */
 public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
-    double initB, String optimizer, DatasetSpec dataset, int logEvery, Duration stepTimeout,
+    double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy, int logEvery,
+    Duration stepTimeout,
     Duration waitTimeout, long checkpointEvery) {
 
   /**
@@ -38,7 +40,17 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
       StringBuilder text = new StringBuilder()
           .append("lr=").append(Double.doubleToRawLongBits(learningRate))
           .append(";b=").append(Double.doubleToRawLongBits(initB))
-          .append(";opt=").append(optimizer).append(";w=");
+          .append(";opt=").append(optimizer.name())
+          .append(",m=").append(Double.doubleToRawLongBits(optimizer.momentum()))
+          .append(",n=").append(optimizer.nesterov())
+          .append(",b1=").append(Double.doubleToRawLongBits(optimizer.beta1()))
+          .append(",b2=").append(Double.doubleToRawLongBits(optimizer.beta2()))
+          .append(",e=").append(Double.doubleToRawLongBits(optimizer.epsilon()))
+          .append(";batch=").append(Double.doubleToRawLongBits(policy.batchFraction()))
+          .append(",").append(policy.batchSeed())
+          .append(";l2=").append(Double.doubleToRawLongBits(policy.l2()))
+          .append(";tol=").append(Double.doubleToRawLongBits(policy.tolerance()))
+          .append(";w=");
       for (double w : initW) {
         text.append(Double.doubleToRawLongBits(w)).append(',');
       }
@@ -55,6 +67,7 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
     initW = List.copyOf(initW);
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(dataset, "dataset");
+    Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(stepTimeout, "stepTimeout");
     Objects.requireNonNull(waitTimeout, "waitTimeout");
     if (workers < 1) {

@@ -2,9 +2,11 @@ package dev.tapetrain.coordinator.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.run.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.OptimizerSpec;
+import dev.tapetrain.protocol.StepPolicy;
 import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.protocol.data.CsvFile;
 import java.nio.file.Files;
@@ -42,8 +44,42 @@ public final class TrainOptions {
   double initB;
 
   @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "NAME",
-      description = "Optimizer: sgd (default: ${DEFAULT-VALUE}).")
+      description = "Optimizer: sgd, momentum or adam, with tf.keras' update rules "
+          + "(default: ${DEFAULT-VALUE}).")
   String optimizer;
+
+  @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M",
+      description = "momentum: decay of the velocity, in [0, 1) (default: ${DEFAULT-VALUE}).")
+  double momentum;
+
+  @Option(names = "--nesterov", description = "momentum: use Nesterov momentum.")
+  boolean nesterov;
+
+  @Option(names = "--beta1", defaultValue = "0.9", paramLabel = "B1",
+      description = "adam: first-moment decay (default: ${DEFAULT-VALUE}).")
+  double beta1;
+
+  @Option(names = "--beta2", defaultValue = "0.999", paramLabel = "B2",
+      description = "adam: second-moment decay (default: ${DEFAULT-VALUE}).")
+  double beta2;
+
+  @Option(names = "--epsilon", defaultValue = "1e-7", paramLabel = "EPS",
+      description = "adam: denominator guard (default: ${DEFAULT-VALUE}).")
+  double epsilon;
+
+  @Option(names = "--batch-fraction", defaultValue = "1", paramLabel = "F",
+      description = "Share of the chunks each step trains on, in (0, 1]; chosen from "
+          + "(--seed, step), so runs are reproducible (default: ${DEFAULT-VALUE}, full batch).")
+  double batchFraction;
+
+  @Option(names = "--tolerance", defaultValue = "0", paramLabel = "T",
+      description = "Stop early (status converged) when a step changes the parameters by less "
+          + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
+  double tolerance;
+
+  @Option(names = "--l2", defaultValue = "0", paramLabel = "LAMBDA",
+      description = "Add LAMBDA * |W|^2 to the loss (not B) (default: ${DEFAULT-VALUE}).")
+  double l2;
 
   @Option(names = "--examples", defaultValue = "1000", paramLabel = "N",
       description = "Synthetic data: number of samples (default: ${DEFAULT-VALUE}).")
@@ -62,7 +98,8 @@ public final class TrainOptions {
   double noise;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
-      description = "Synthetic data: random seed (default: ${DEFAULT-VALUE}).")
+      description = "Seed of the synthetic data and of the mini-batch choice "
+          + "(default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--data", paramLabel = "FILE.csv",
@@ -178,8 +215,15 @@ public final class TrainOptions {
         : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
     stepTimeoutSeconds = stepTimeout;
     waitTimeoutSeconds = waitTimeout;
+    JsonNode opt = o.path("optimizer_settings");
+    OptimizerSpec optimizerSpec = wrap(() -> new OptimizerSpec(o.path("optimizer").asText(),
+        opt.path("momentum").asDouble(0.9), opt.path("nesterov").asBoolean(false),
+        opt.path("beta1").asDouble(0.9), opt.path("beta2").asDouble(0.999),
+        opt.path("epsilon").asDouble(1e-7)));
+    StepPolicy policy = wrap(() -> new StepPolicy(o.path("batch_fraction").asDouble(1),
+        o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0)));
     return wrap(() -> new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
-        o.path("init_b").asDouble(), o.path("optimizer").asText(), dataset, logK,
+        o.path("init_b").asDouble(), optimizerSpec, dataset, policy, logK,
         seconds(stepTimeout), seconds(waitTimeout), checkpointK));
   }
 
@@ -199,10 +243,6 @@ public final class TrainOptions {
     if (workers < 1) {
       throw new UsageException("--workers must be at least 1, got " + workers);
     }
-    if (!Optimizers.NAMES.contains(optimizer)) {
-      throw new UsageException("--optimizer: unknown optimizer '" + optimizer + "'; choose one of "
-          + Optimizers.NAMES);
-    }
     if (chunkSize != null && chunkSize < 1) {
       throw new UsageException("--chunk-size must be at least 1, got " + chunkSize);
     }
@@ -216,7 +256,7 @@ public final class TrainOptions {
     }
     DatasetSpec.Source source;
     if (data != null) {
-      for (String synthetic : List.of("--examples", "--true-w", "--true-b", "--noise", "--seed")) {
+      for (String synthetic : List.of("--examples", "--true-w", "--true-b", "--noise")) {
         if (mixee != null && mixee.commandLine() != null
             && mixee.commandLine().getParseResult().hasMatchedOption(synthetic)) {
           throw new UsageException(synthetic + " describes synthetic data and cannot be used "
@@ -242,9 +282,16 @@ public final class TrainOptions {
     if ((source.examples() + chunk - 1) / chunk > Integer.MAX_VALUE) {
       throw new UsageException("--chunk-size " + chunk + " makes too many chunks");
     }
-    return wrap(() -> new RunSpec(workers, steps, learningRate, numbers("--init-w", initW), initB,
-        optimizer, dataset, logEvery, seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds),
-        checkpointEvery));
+    // One initial weight for every feature unless --init-w lists them.
+    List<Double> w0 = numbers("--init-w", initW);
+    if (!given("--init-w") && w0.size() == 1 && source.features() > 1) {
+      w0 = java.util.Collections.nCopies(source.features(), w0.get(0));
+    }
+    List<Double> initialW = w0;
+    return wrap(() -> new RunSpec(workers, steps, learningRate, initialW, initB,
+        new OptimizerSpec(optimizer, momentum, nesterov, beta1, beta2, epsilon), dataset,
+        new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
+        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery));
   }
 
   /** Every option's effective value, for config.json. */
@@ -256,7 +303,17 @@ public final class TrainOptions {
     ArrayNode w = o.putArray("init_w");
     spec.initW().forEach(w::add);
     o.put("init_b", spec.initB());
-    o.put("optimizer", spec.optimizer());
+    o.put("optimizer", spec.optimizer().name());
+    ObjectNode opt = o.putObject("optimizer_settings");
+    opt.put("momentum", spec.optimizer().momentum());
+    opt.put("nesterov", spec.optimizer().nesterov());
+    opt.put("beta1", spec.optimizer().beta1());
+    opt.put("beta2", spec.optimizer().beta2());
+    opt.put("epsilon", spec.optimizer().epsilon());
+    o.put("batch_fraction", spec.policy().batchFraction());
+    o.put("batch_seed", spec.policy().batchSeed());
+    o.put("l2", spec.policy().l2());
+    o.put("tolerance", spec.policy().tolerance());
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());
     o.put("checkpoint_every", spec.checkpointEvery());

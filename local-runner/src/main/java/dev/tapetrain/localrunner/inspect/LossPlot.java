@@ -32,7 +32,7 @@ final class LossPlot {
   static void write(RunLog run, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     XYSeries loss = new XYSeries("loss");
-    XYSeries w = new XYSeries("W");
+    java.util.List<XYSeries> ws = new java.util.ArrayList<>();
     XYSeries b = new XYSeries("B");
     for (JsonNode s : run.steps()) {
       double step = s.path("step").asDouble();
@@ -41,8 +41,11 @@ final class LossPlot {
         loss.add(step, l);
       }
       double[] wv = Json.doubles(s.get("w"));
-      if (wv.length > 0) {
-        w.add(step, wv[0]);
+      for (int i = 0; i < wv.length; i++) {
+        if (ws.size() <= i) {
+          ws.add(new XYSeries(wv.length == 1 ? "W" : "W[" + i + "]"));
+        }
+        ws.get(i).add(step, wv[i]);
       }
       b.add(step, Json.number(s.get("b")));
     }
@@ -51,7 +54,9 @@ final class LossPlot {
     lossAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
     XYPlot lossPlot = new XYPlot(new XYSeriesCollection(loss), null, lossAxis,
         new XYLineAndShapeRenderer(true, false));
-    XYPlot paramPlot = new XYPlot(new XYSeriesCollection(w), null, new NumberAxis("W, B"),
+    XYSeriesCollection wCollection = new XYSeriesCollection();
+    ws.forEach(wCollection::addSeries);
+    XYPlot paramPlot = new XYPlot(wCollection, null, new NumberAxis("W, B"),
         new XYLineAndShapeRenderer(true, false));
     paramPlot.setDataset(1, new XYSeriesCollection(b));
     XYLineAndShapeRenderer bRenderer = new XYLineAndShapeRenderer(true, false);
@@ -59,7 +64,10 @@ final class LossPlot {
     paramPlot.setRenderer(1, bRenderer);
     JsonNode data = run.config().path("dataset");
     if ("synthetic".equals(data.path("kind").asText())) {
-      addTruth(paramPlot, "true W", data.path("true_w").path(0).asDouble(), Color.BLUE);
+      for (int i = 0; i < data.path("true_w").size(); i++) {
+        addTruth(paramPlot, data.path("true_w").size() == 1 ? "true W" : "true W[" + i + "]",
+            data.path("true_w").path(i).asDouble(), Color.BLUE);
+      }
       addTruth(paramPlot, "true B", data.path("true_b").asDouble(), new Color(0x2c, 0xa0, 0x2c));
     }
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));

@@ -8,11 +8,12 @@ import dev.tapetrain.worker.tape.Variable;
 import java.util.List;
 
 /**
- * The tutorial's model {@code y = W·x + B} with trainable variables {@code w} and {@code b},
- * differentiated by the tape engine (not by derivatives written out by hand).
+ * The model {@code y = W·x + B} with trainable variables {@code w} and {@code b}, differentiated
+ * by the tape engine (not by derivatives written out by hand).
  *
- * <p>Parameters are named {@code "w"} and {@code "b"} on the wire; {@code w} is a scalar for one
- * feature.
+ * <p>With one feature {@code w} is a scalar and {@code x} a vector of samples (the tutorial's
+ * {@code x * W + B}); with several, {@code w} is a vector and {@code x} an {@code [n, f]} matrix,
+ * and the prediction is {@code matvec(x, w) + b}.
  */
 public final class LinearModel {
 
@@ -21,27 +22,34 @@ public final class LinearModel {
   /** Name of the bias parameter. */
   public static final String B = "b";
 
-  private final Variable w = new Variable(W, Tensor.scalar(0.0));
+  private final int features;
+  private final Variable w;
   private final Variable b = new Variable(B, Tensor.scalar(0.0));
 
   /** The sums of one chunk: {@code lossSum = Σ (W·x_i + B − y_i)²} and its gradients. */
   public record Sums(double lossSum, Tensor gradW, Tensor gradB) {}
 
+  /** A model of {@code features} features. */
+  public LinearModel(int features) {
+    this.features = features;
+    this.w = new Variable(W, features == 1 ? Tensor.scalar(0.0) : Tensor.zeros(new int[] {features}));
+  }
+
   /** Sets W and B from the coordinator's parameters. */
   public void setParameters(List<NamedTensor> params) {
     NamedTensor pw = NamedTensor.find(params, W);
     NamedTensor pb = NamedTensor.find(params, B);
-    if (pw.size() != 1 || pb.size() != 1) {
-      throw new IllegalArgumentException(
-          "this model has one feature; got w with " + pw.size() + " values");
+    if (pw.size() != features || pb.size() != 1) {
+      throw new IllegalArgumentException("this model has " + features + " feature(s); got w with "
+          + pw.size() + " values");
     }
-    w.assign(Tensor.scalar(pw.values()[0]));
+    w.assign(features == 1 ? Tensor.scalar(pw.values()[0]) : Tensor.vector(pw.values()));
     b.assign(Tensor.scalar(pb.scalarValue()));
   }
 
-  /** {@code x·W + B}. */
+  /** {@code x·W + B}: {@code x} is a vector for one feature, an {@code [n, f]} matrix else. */
   public Tensor predict(Tensor x) {
-    return Ops.add(Ops.mul(x, w), b);
+    return Ops.add(features == 1 ? Ops.mul(x, w) : Ops.matvec(x, w), b);
   }
 
   /** Runs the tape over one chunk and returns its loss sum and gradient sums. */

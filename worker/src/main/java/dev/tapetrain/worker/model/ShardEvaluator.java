@@ -3,7 +3,6 @@ package dev.tapetrain.worker.model;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.data.DataException;
 import dev.tapetrain.worker.data.Chunk;
 import dev.tapetrain.worker.data.ShardLoader;
 import dev.tapetrain.worker.tape.Tensor;
@@ -22,15 +21,12 @@ public final class ShardEvaluator {
 
   private final DatasetSpec dataset;
   private final Map<Integer, Tensor[]> chunks = new HashMap<>();
-  private final LinearModel model = new LinearModel();
+  private final LinearModel model;
 
   /** An evaluator of {@code dataset} holding no chunks yet. */
   public ShardEvaluator(DatasetSpec dataset) {
-    if (dataset.features() != 1) {
-      throw new DataException("this worker's model takes one feature; the data have "
-          + dataset.features());
-    }
     this.dataset = dataset;
+    this.model = new LinearModel(dataset.features());
   }
 
   /** The dataset this evaluator reads. */
@@ -59,9 +55,25 @@ public final class ShardEvaluator {
     }
     ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
     for (Chunk c : loaded.chunks().values()) {
-      chunks.put(c.index(), new Tensor[] {Tensor.vector(c.x()[0]), Tensor.vector(c.y())});
+      chunks.put(c.index(), new Tensor[] {inputs(c), Tensor.vector(c.y())});
     }
     return loaded.digest();
+  }
+
+  /** One feature: the samples as a vector; several: an {@code [n, f]} row-major matrix. */
+  private static Tensor inputs(Chunk c) {
+    int f = c.x().length;
+    if (f == 1) {
+      return Tensor.vector(c.x()[0]);
+    }
+    int n = c.size();
+    double[] rows = new double[n * f];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < f; j++) {
+        rows[i * f + j] = c.x()[j][i];
+      }
+    }
+    return Tensor.matrix(n, f, rows);
   }
 
   /** Keeps only {@code keep}, freeing the memory of chunks given to other workers. */
@@ -78,7 +90,7 @@ public final class ShardEvaluator {
       Tensor[] xy = chunks.get(c);
       LinearModel.Sums s = model.sums(xy[0], xy[1]);
       results.add(new ChunkResult(c, xy[1].size(), s.lossSum(), List.of(
-          new NamedTensor(LinearModel.W, new int[0], s.gradW().toArray()),
+          new NamedTensor(LinearModel.W, s.gradW().shape(), s.gradW().toArray()),
           new NamedTensor(LinearModel.B, new int[0], s.gradB().toArray()))));
     }
     return results;

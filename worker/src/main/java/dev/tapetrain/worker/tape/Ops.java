@@ -109,6 +109,87 @@ public final class Ops {
     return out;
   }
 
+  // ---- linear algebra ---------------------------------------------------------------------
+
+  /**
+   * The matrix–vector product {@code A·x}: {@code y_i = Σ_j A_ij x_j}, for {@code A} of shape
+   * {@code [n, f]} and {@code x} of shape {@code [f]}; each sum in index order.
+   */
+  public static Tensor matvec(Operand matrix, Operand vector) {
+    Tensor a = matrix.asTensor();
+    Tensor x = vector.asTensor();
+    int[] as = a.shapeRef();
+    if (as.length != 2 || x.rank() != 1 || as[1] != x.size()) {
+      throw new IllegalArgumentException("matvec needs [n, f] and [f], got "
+          + Arrays.toString(as) + " and " + Arrays.toString(x.shapeRef()));
+    }
+    int n = as[0];
+    int f = as[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int j = 0; j < f; j++) {
+        s += a.data[i * f + j] * x.data[j];
+      }
+      out[i] = s;
+    }
+    Tensor y = Tensor.wrap(new int[] {n}, out);
+    TapeStack.record(new Tensor[] {a, x}, y, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? outer(g, in[1]) : null,
+        needed[1] ? vecmat(g, in[0]) : null});
+    return y;
+  }
+
+  /**
+   * The vector–matrix product {@code vᵀ·A}: {@code z_j = Σ_i v_i A_ij}, for {@code v} of shape
+   * {@code [n]} and {@code A} of shape {@code [n, f]}; each sum in index order.
+   */
+  public static Tensor vecmat(Operand vector, Operand matrix) {
+    Tensor v = vector.asTensor();
+    Tensor a = matrix.asTensor();
+    int[] as = a.shapeRef();
+    if (as.length != 2 || v.rank() != 1 || as[0] != v.size()) {
+      throw new IllegalArgumentException("vecmat needs [n] and [n, f], got "
+          + Arrays.toString(v.shapeRef()) + " and " + Arrays.toString(as));
+    }
+    int n = as[0];
+    int f = as[1];
+    double[] out = new double[f];
+    for (int i = 0; i < n; i++) {
+      double vi = v.data[i];
+      for (int j = 0; j < f; j++) {
+        out[j] += vi * a.data[i * f + j];
+      }
+    }
+    Tensor z = Tensor.wrap(new int[] {f}, out);
+    TapeStack.record(new Tensor[] {v, a}, z, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? matvec(in[1], g) : null,
+        needed[1] ? outer(in[0], g) : null});
+    return z;
+  }
+
+  /** The outer product {@code u·vᵀ}: a matrix of shape {@code [n, f]}. */
+  public static Tensor outer(Operand left, Operand right) {
+    Tensor u = left.asTensor();
+    Tensor v = right.asTensor();
+    if (u.rank() != 1 || v.rank() != 1) {
+      throw new IllegalArgumentException("outer needs two vectors");
+    }
+    int n = u.size();
+    int f = v.size();
+    double[] out = new double[n * f];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < f; j++) {
+        out[i * f + j] = u.data[i] * v.data[j];
+      }
+    }
+    Tensor o = Tensor.wrap(new int[] {n, f}, out);
+    TapeStack.record(new Tensor[] {u, v}, o, (g, in, out2, needed) -> new Tensor[] {
+        needed[0] ? matvec(g, in[1]) : null,
+        needed[1] ? vecmat(in[0], g) : null});
+    return o;
+  }
+
   // ---- machinery ------------------------------------------------------------------------
 
   @FunctionalInterface
@@ -133,7 +214,7 @@ public final class Ops {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x, y);
-    int n = shape.length == 0 ? 1 : shape[0];
+    int n = x.shapeRef() == shape ? x.size() : y.size();
     double[] out = new double[n];
     double[] xd = x.data;
     double[] yd = y.data;

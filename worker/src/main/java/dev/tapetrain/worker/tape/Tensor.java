@@ -3,7 +3,8 @@ package dev.tapetrain.worker.tape;
 import java.util.Arrays;
 
 /**
- * An immutable float64 tensor: a scalar (rank 0) or a vector (rank 1).
+ * An immutable float64 tensor: a scalar (rank 0), a vector (rank 1) or a matrix (rank 2,
+ * row-major).
  *
  * <p>Tensors are compared by identity, the way a tape tells them apart: two tensors with equal
  * values are still two nodes of the computation. Use {@link #valueEquals} to compare contents.
@@ -31,7 +32,16 @@ public final class Tensor implements Operand {
     return new Tensor(new int[] {values.length}, values.clone());
   }
 
-  /** A tensor of the given shape ({@code []} or {@code [n]}) filled with {@code value}. */
+  /** A {@code rows × cols} matrix holding a copy of {@code rowMajor}. */
+  public static Tensor matrix(int rows, int cols, double[] rowMajor) {
+    if ((long) rows * cols != rowMajor.length) {
+      throw new IllegalArgumentException(rows + "x" + cols + " matrix needs " + (long) rows * cols
+          + " values, got " + rowMajor.length);
+    }
+    return new Tensor(new int[] {rows, cols}, rowMajor.clone());
+  }
+
+  /** A tensor of the given shape (rank 0 to 2) filled with {@code value}. */
   public static Tensor filled(int[] shape, double value) {
     double[] d = new double[checkShape(shape)];
     Arrays.fill(d, value);
@@ -48,17 +58,24 @@ public final class Tensor implements Operand {
   }
 
   private static int checkShape(int[] shape) {
-    if (shape.length > 1) {
+    if (shape.length > 2) {
       throw new IllegalArgumentException(
-          "only scalars and vectors are supported, got shape " + Arrays.toString(shape));
+          "only scalars, vectors and matrices are supported, got shape " + Arrays.toString(shape));
     }
-    if (shape.length == 1 && shape[0] < 0) {
-      throw new IllegalArgumentException("negative dimension: " + Arrays.toString(shape));
+    long size = 1;
+    for (int d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension: " + Arrays.toString(shape));
+      }
+      size *= d;
     }
-    return shape.length == 0 ? 1 : shape[0];
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("too large: " + Arrays.toString(shape));
+    }
+    return (int) size;
   }
 
-  /** The dimensions: {@code []} for a scalar, {@code [n]} for a vector. A copy. */
+  /** The dimensions: {@code []} for a scalar, {@code [n]} for a vector, {@code [r, c]}. A copy. */
   public int[] shape() {
     return shape.clone();
   }
@@ -67,7 +84,7 @@ public final class Tensor implements Operand {
     return shape;
   }
 
-  /** 0 for a scalar, 1 for a vector. */
+  /** 0 for a scalar, 1 for a vector, 2 for a matrix. */
   public int rank() {
     return shape.length;
   }
@@ -107,6 +124,7 @@ public final class Tensor implements Operand {
 
   @Override
   public String toString() {
-    return shape.length == 0 ? "Tensor(" + data[0] + ")" : "Tensor(" + Arrays.toString(data) + ")";
+    return shape.length == 0 ? "Tensor(" + data[0] + ")"
+        : "Tensor(" + Arrays.toString(shape) + Arrays.toString(data) + ")";
   }
 }
