@@ -14,12 +14,17 @@ final class Kernels {
    * the result is the same on every machine and for every split of the work into arrays.
    */
   static double sum(double[] a) {
+    return sum(a, 0, a.length);
+  }
+
+  /** {@link #sum(double[])} of {@code a[from, to)}, lanes counted from {@code from}. */
+  static double sum(double[] a, int from, int to) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
-    int n = a.length;
-    int i = 0;
+    int n = to;
+    int i = from;
     for (; i + 3 < n; i += 4) {
       s0 += a[i];
       s1 += a[i + 1];

@@ -88,6 +88,53 @@ public final class Ops {
     return out;
   }
 
+  /**
+   * Sums of consecutive segments: {@code out[s]} is the sum of the next {@code lengths[s]}
+   * elements of {@code a}, each in the order of {@link #sum} (lanes counted from the segment's
+   * start), so a segment's sum is bit-identical to {@code sum} of that segment alone.
+   */
+  public static Tensor segmentSum(Operand a, int[] lengths) {
+    Tensor x = a.asTensor();
+    int[] segments = lengths.clone();
+    double[] out = new double[segments.length];
+    int start = 0;
+    for (int s = 0; s < segments.length; s++) {
+      out[s] = Kernels.sum(x.data, start, start + segments[s]);
+      start += segments[s];
+    }
+    if (start != x.size() || x.rank() != 1) {
+      throw new IllegalArgumentException("segments cover " + start + " elements of a tensor of "
+          + "shape " + Arrays.toString(x.shapeRef()));
+    }
+    Tensor result = Tensor.wrap(new int[] {segments.length}, out);
+    TapeStack.record(new Tensor[] {x}, result,
+        (g, in, o, needed) -> new Tensor[] {repeat(g, segments)});
+    return result;
+  }
+
+  /** Element {@code s} of {@code a} repeated {@code lengths[s]} times: undoes a segment sum. */
+  public static Tensor repeat(Operand a, int[] lengths) {
+    Tensor x = a.asTensor();
+    int[] segments = lengths.clone();
+    if (x.rank() != 1 || x.size() != segments.length) {
+      throw new IllegalArgumentException("repeat needs one value per segment");
+    }
+    int total = 0;
+    for (int len : segments) {
+      total += len;
+    }
+    double[] out = new double[total];
+    int start = 0;
+    for (int s = 0; s < segments.length; s++) {
+      Arrays.fill(out, start, start + segments[s], x.data[s]);
+      start += segments[s];
+    }
+    Tensor result = Tensor.wrap(new int[] {total}, out);
+    TapeStack.record(new Tensor[] {x}, result,
+        (g, in, o, needed) -> new Tensor[] {segmentSum(g, segments)});
+    return result;
+  }
+
   /** The mean of all elements, a scalar: {@code sum(a) / n}. */
   public static Tensor mean(Operand a) {
     Tensor x = a.asTensor();
