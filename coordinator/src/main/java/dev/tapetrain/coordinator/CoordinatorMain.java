@@ -6,10 +6,11 @@ import akka.cluster.typed.Join;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.protocol.cli.Cli;
+import com.typesafe.config.Config;
 import dev.tapetrain.protocol.node.NodeConfig;
+import dev.tapetrain.protocol.node.TlsOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -50,6 +51,9 @@ public final class CoordinatorMain implements Callable<Integer> {
   @Mixin
   TrainOptions train;
 
+  @Mixin
+  TlsOptions tls;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -68,8 +72,12 @@ public final class CoordinatorMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     NodeConfig.checkPort("--port", port, false);
+    if (workers < 1) {
+      throw new UsageException("--workers must be at least 1, got " + workers);
+    }
+    Config tlsConfig = tls.akkaConfig(System.getenv());
     requirePortFree();
-    warnIfExposed();
+    tls.warnIfExposed("coordinator", host, err);
     TrainingListener joins = new TrainingListener() {
       @Override
       public void onWorkerJoined(String worker, int up, int expected) {
@@ -82,8 +90,10 @@ public final class CoordinatorMain implements Callable<Integer> {
             Cluster cluster = Cluster.get(ctx.getSystem());
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }),
-          NodeConfig.SYSTEM, NodeConfig.cluster(NodeConfig.COORDINATOR_ROLE, host, port));
+          NodeConfig.SYSTEM,
+          NodeConfig.cluster(NodeConfig.COORDINATOR_ROLE, host, port, tlsConfig));
       err.println("coordinator listening at " + Cluster.get(system).selfMember().address()
+          + (tls.enabled() ? " (TLS, mutual authentication)" : "")
           + "; waiting for " + workers + " worker(s): java -jar worker/target/worker.jar --join "
           + host + ":" + port);
       return system;
@@ -99,14 +109,5 @@ public final class CoordinatorMain implements Callable<Integer> {
     }
   }
 
-  private void warnIfExposed() {
-    try {
-      if (!InetAddress.getByName(host).isLoopbackAddress()) {
-        err.println("coordinator: warning: listening on " + host + " without TLS; anyone who can "
-            + "reach this port can join the cluster");
-      }
-    } catch (IOException e) {
-      throw new UsageException("--host " + host + ": unknown host");
-    }
-  }
+
 }

@@ -40,9 +40,19 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }
 
-  Process worker(String name, int coordinatorPort) throws IOException {
-    return start(name, "dev.tapetrain.worker.WorkerMain",
-        "--join", "127.0.0.1:" + coordinatorPort, "--host", "127.0.0.1", "--port", "0");
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
+
+  /** Environment variables for every process started from now on. */
+  Processes withEnv(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
+  Process worker(String name, int coordinatorPort, String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--join", "127.0.0.1:" + coordinatorPort,
+        "--host", "127.0.0.1", "--port", "0"));
+    args.addAll(List.of(extra));
+    return start(name, "dev.tapetrain.worker.WorkerMain", args.toArray(String[]::new));
   }
 
   private Process start(String name, String main, String... args) throws IOException {
@@ -54,7 +64,9 @@ final class Processes implements AutoCloseable {
     cmd.add(classPath());
     cmd.add(main);
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd)
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder.environment().putAll(env);
+    Process p = builder
         .redirectOutput(logDir.resolve(name + ".out").toFile())
         .redirectError(logDir.resolve(name + ".err").toFile())
         .start();

@@ -20,7 +20,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
+import dev.tapetrain.protocol.node.TlsOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,6 +51,9 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Mixin
+  TlsOptions tls;
+
   private final PrintStream err;
 
   WorkerMain(PrintStream err) {
@@ -65,6 +70,8 @@ public final class WorkerMain implements Callable<Integer> {
   public Integer call() throws InterruptedException, ExecutionException {
     Address seed = NodeConfig.seedAddress("--join", join);
     NodeConfig.checkPort("--port", port, true);
+    com.typesafe.config.Config tlsConfig = tls.akkaConfig(System.getenv());
+    tls.warnIfExposed("worker", host, err);
     // Until the job completes, any way the actor system ends is a failure.
     AtomicInteger exitCode = new AtomicInteger(1);
     AtomicReference<String> why = new AtomicReference<>("the actor system stopped");
@@ -72,7 +79,7 @@ public final class WorkerMain implements Callable<Integer> {
         // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
         com.typesafe.config.ConfigFactory.parseString(
                 "akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on")
-            .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port)));
+            .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port, tlsConfig)));
     err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
     system.getWhenTerminated().toCompletableFuture().get();
     if (exitCode.get() != 0) {

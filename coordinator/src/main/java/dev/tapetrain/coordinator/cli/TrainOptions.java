@@ -146,6 +146,9 @@ public final class TrainOptions {
           + "raised (and --workers and the timeouts changed).")
   Path resume;
 
+  /** Chunk results of one step must fit in one message (Artery's 2 MiB frame). */
+  static final long MAX_CHUNKS = 16_384;
+
   /** Options that may differ from the run's own when resuming: they do not change numbers. */
   private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
       "--step-timeout", "--wait-timeout", "--checkpoint-every", "--resume", "--host", "--port");
@@ -279,8 +282,10 @@ public final class TrainOptions {
     }
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
     DatasetSpec dataset = new DatasetSpec(source, chunk);
-    if ((source.examples() + chunk - 1) / chunk > Integer.MAX_VALUE) {
-      throw new UsageException("--chunk-size " + chunk + " makes too many chunks");
+    long chunks = (source.examples() + chunk - 1) / chunk;
+    if (chunks > MAX_CHUNKS) {
+      throw new UsageException("--chunk-size " + chunk + " makes " + chunks + " chunks; at most "
+          + MAX_CHUNKS + " fit in one message (raise --chunk-size)");
     }
     // One initial weight for every feature unless --init-w lists them.
     List<Double> w0 = numbers("--init-w", initW);

@@ -24,6 +24,11 @@ public final class NodeConfig {
 
   /** The configuration of a node with {@code role} bound to {@code host:port} (0 = any). */
   public static Config cluster(String role, String host, int port) {
+    return cluster(role, host, port, ConfigFactory.empty());
+  }
+
+  /** As {@link #cluster(String, String, int)}, with TLS settings ({@link TlsOptions}). */
+  public static Config cluster(String role, String host, int port, Config tls) {
     Config node = ConfigFactory.parseMap(Map.of(
         "akka.remote.artery.canonical.hostname", host,
         "akka.remote.artery.canonical.port", port,
@@ -31,6 +36,7 @@ public final class NodeConfig {
     // System properties win, then this node's settings, then the file, then reference.conf.
     return ConfigFactory.systemProperties()
         .withFallback(node)
+        .withFallback(tls)
         .withFallback(ConfigFactory.parseResources("tapetrain-cluster.conf"))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
