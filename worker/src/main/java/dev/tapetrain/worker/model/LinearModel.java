@@ -4,6 +4,7 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.worker.tape.GradientTape;
 import dev.tapetrain.worker.tape.Ops;
 import dev.tapetrain.worker.tape.Tensor;
+import dev.tapetrain.worker.tape.TensorScope;
 import dev.tapetrain.worker.tape.Variable;
 import dev.tapetrain.worker.tape.UnconnectedGradients;
 import java.util.ArrayList;
@@ -68,25 +69,28 @@ public final class LinearModel {
     if (features != 1) {
       throw new IllegalStateException("segmentSums takes one feature");
     }
-    int[] shape = {y.size()};
-    Tensor wPerSample = Ops.broadcastTo(w.value(), shape);
-    Tensor bPerSample = Ops.broadcastTo(b.value(), shape);
-    Tensor lossSums;
-    Tensor[] g;
-    try (GradientTape tape = new GradientTape(false, false)) {
-      tape.watch(wPerSample, bPerSample);
-      Tensor squared = Ops.square(Ops.sub(Ops.add(Ops.mul(x, wPerSample), bPerSample), y));
-      lossSums = Ops.segmentSum(squared, lengths);
-      g = tape.gradient(lossSums, List.of(wPerSample, bPerSample),
-          Tensor.filled(new int[] {lengths.length}, 1.0), UnconnectedGradients.ZERO);
+    // Intermediates live in a scope, so repeating this every step reuses the same memory.
+    try (TensorScope scope = TensorScope.open()) {
+      int[] shape = {y.size()};
+      Tensor wPerSample = Ops.broadcastTo(w.value(), shape);
+      Tensor bPerSample = Ops.broadcastTo(b.value(), shape);
+      Tensor lossSums;
+      Tensor[] g;
+      try (GradientTape tape = new GradientTape(false, false)) {
+        tape.watch(wPerSample, bPerSample);
+        Tensor squared = Ops.squaredDifference(Ops.add(Ops.mul(x, wPerSample), bPerSample), y);
+        lossSums = Ops.segmentSum(squared, lengths);
+        g = tape.gradient(lossSums, List.of(wPerSample, bPerSample),
+            Tensor.filled(new int[] {lengths.length}, 1.0), UnconnectedGradients.ZERO);
+      }
+      Tensor gw = Ops.segmentSum(g[0], lengths);
+      Tensor gb = Ops.segmentSum(g[1], lengths);
+      List<Sums> out = new ArrayList<>(lengths.length);
+      for (int s = 0; s < lengths.length; s++) {
+        out.add(new Sums(lossSums.get(s), Tensor.scalar(gw.get(s)), Tensor.scalar(gb.get(s))));
+      }
+      return out;
     }
-    Tensor gw = Ops.segmentSum(g[0], lengths);
-    Tensor gb = Ops.segmentSum(g[1], lengths);
-    List<Sums> out = new ArrayList<>(lengths.length);
-    for (int s = 0; s < lengths.length; s++) {
-      out.add(new Sums(lossSums.get(s), Tensor.scalar(gw.get(s)), Tensor.scalar(gb.get(s))));
-    }
-    return out;
   }
 
   /** Runs the tape over one chunk and returns its loss sum and gradient sums. */

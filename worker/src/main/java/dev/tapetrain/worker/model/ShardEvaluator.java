@@ -112,9 +112,9 @@ public final class ShardEvaluator {
 
   /**
    * At most this many samples go through one tape run: small chunks share a run (less per-op
-   * overhead), while a run's intermediates (about ten vectors) still fit in a core's L2 cache.
+   * overhead), while a run's intermediates (about ten vectors of 32 KiB) stay in a core's L2.
    */
-  static final int BLOCK_SAMPLES = 8192;
+  static final int BLOCK_SAMPLES = 4096;
 
   /** Consecutive chunks laid end to end for one tape run. */
   private record Block(int[] chunks, int[] lengths, Tensor x, Tensor y) {}

@@ -138,7 +138,7 @@ public final class GradientTape implements AutoCloseable {
     used = true;
     Tensor targetTensor = target instanceof Variable v ? v.value() : target.asTensor();
     Tensor seed = outputGradient != null ? outputGradient
-        : Tensor.filled(targetTensor.shapeRef(), 1.0);
+        : Ops.broadcastTo(Tensor.scalar(1.0), targetTensor.shapeRef());
     if (!Arrays.equals(seed.shapeRef(), targetTensor.shapeRef())) {
       throw new IllegalArgumentException("output gradient has shape "
           + Arrays.toString(seed.shapeRef()) + " but the target has shape "

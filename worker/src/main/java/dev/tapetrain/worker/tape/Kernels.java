@@ -7,6 +7,44 @@ final class Kernels {
 
   private Kernels() {}
 
+  static final int ADD = 0;
+  static final int SUB = 1;
+  static final int MUL = 2;
+  static final int DIV = 3;
+
+  /**
+   * {@code out[i] = x[i] op y[i]}, where an operand of length 1 (and not of {@code out}'s
+   * length) is a broadcast scalar. One plain loop per case: no function call per element, so
+   * the JIT vectorises each.
+   */
+  static void binary(int op, double[] x, double[] y, double[] out) {
+    int n = out.length;
+    if (x.length == n && y.length == n) {
+      switch (op) {
+        case ADD -> { for (int i = 0; i < n; i++) { out[i] = x[i] + y[i]; } }
+        case SUB -> { for (int i = 0; i < n; i++) { out[i] = x[i] - y[i]; } }
+        case MUL -> { for (int i = 0; i < n; i++) { out[i] = x[i] * y[i]; } }
+        default -> { for (int i = 0; i < n; i++) { out[i] = x[i] / y[i]; } }
+      }
+    } else if (x.length == n) {
+      double s = y[0];
+      switch (op) {
+        case ADD -> { for (int i = 0; i < n; i++) { out[i] = x[i] + s; } }
+        case SUB -> { for (int i = 0; i < n; i++) { out[i] = x[i] - s; } }
+        case MUL -> { for (int i = 0; i < n; i++) { out[i] = x[i] * s; } }
+        default -> { for (int i = 0; i < n; i++) { out[i] = x[i] / s; } }
+      }
+    } else {
+      double s = x[0];
+      switch (op) {
+        case ADD -> { for (int i = 0; i < n; i++) { out[i] = s + y[i]; } }
+        case SUB -> { for (int i = 0; i < n; i++) { out[i] = s - y[i]; } }
+        case MUL -> { for (int i = 0; i < n; i++) { out[i] = s * y[i]; } }
+        default -> { for (int i = 0; i < n; i++) { out[i] = s / y[i]; } }
+      }
+    }
+  }
+
   /**
    * Sum of {@code a} in a fixed order: four interleaved lanes ({@code s_k = Σ a[4j+k]}, each in
    * index order), combined as {@code (s0 + s1) + (s2 + s3)}, then the tail in index order. The

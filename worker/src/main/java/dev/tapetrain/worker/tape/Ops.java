@@ -1,7 +1,6 @@
 package dev.tapetrain.worker.tape;
 
 import java.util.Arrays;
-import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -20,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(a, b, Double::sum, ADD);
+    return binary(a, b, Kernels.ADD, ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(a, b, (x, y) -> x - y, SUB);
+    return binary(a, b, Kernels.SUB, SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(a, b, (x, y) -> x * y, MUL);
+    return binary(a, b, Kernels.MUL, MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(a, b, (x, y) -> x / y, DIV);
+    return binary(a, b, Kernels.DIV, DIV);
   }
 
   // ---- elementwise unary ----------------------------------------------------------------
@@ -47,7 +46,37 @@ public final class Ops {
 
   /** {@code a²}. */
   public static Tensor square(Operand a) {
-    return unary(a, x -> x * x, (g, in, out) -> mul(g, mul(in, Tensor.scalar(2.0))));
+    Tensor x = a.asTensor();
+    double[] out = TensorScope.take(x.size());
+    Kernels.binary(Kernels.MUL, x.data, x.data, out);
+    Tensor result = Tensor.wrap(x.shapeRef(), out);
+    TapeStack.record(new Tensor[] {x}, result,
+        (g, in, o, needed) -> new Tensor[] {mul(g, mul(in[0], Tensor.scalar(2.0)))});
+    return result;
+  }
+
+  /**
+   * {@code (a − b)²}, elementwise, as one op (TensorFlow's {@code squared_difference}): the
+   * same values as {@code square(sub(a, b))} with one intermediate less.
+   */
+  public static Tensor squaredDifference(Operand a, Operand b) {
+    Tensor x = a.asTensor();
+    Tensor y = b.asTensor();
+    int[] shape = broadcastShape(x, y);
+    double[] out = TensorScope.take(x.shapeRef() == shape ? x.size() : y.size());
+    Kernels.binary(Kernels.SUB, x.data, y.data, out);
+    for (int i = 0; i < out.length; i++) {
+      out[i] *= out[i];
+    }
+    Tensor result = Tensor.wrap(shape, out);
+    TapeStack.record(new Tensor[] {x, y}, result, (g, in, o, needed) -> {
+      // d/da = 2(a − b)·g, d/db = −2(a − b)·g
+      Tensor twiceDiff = mul(sub(in[0], in[1]), Tensor.scalar(2.0));
+      return new Tensor[] {
+          needed[0] ? unbroadcast(mul(g, twiceDiff), in[0]) : null,
+          needed[1] ? unbroadcast(neg(mul(g, twiceDiff)), in[1]) : null};
+    });
+    return result;
   }
 
   /** {@code √a}. */
@@ -123,7 +152,7 @@ public final class Ops {
     for (int len : segments) {
       total += len;
     }
-    double[] out = new double[total];
+    double[] out = TensorScope.take(total);
     int start = 0;
     for (int s = 0; s < segments.length; s++) {
       Arrays.fill(out, start, start + segments[s], x.data[s]);
@@ -151,7 +180,9 @@ public final class Ops {
       throw new IllegalArgumentException("cannot broadcast shape " + Arrays.toString(x.shapeRef())
           + " to " + Arrays.toString(shape));
     }
-    Tensor out = Tensor.filled(shape, x.data[0]);
+    double[] values = TensorScope.take(sizeOf(shape));
+    Arrays.fill(values, x.data[0]);
+    Tensor out = Tensor.wrap(shape.clone(), values);
     TapeStack.record(new Tensor[] {x}, out, (g, in, o, needed) -> new Tensor[] {sum(g)});
     return out;
   }
@@ -172,7 +203,7 @@ public final class Ops {
     }
     int n = as[0];
     int f = as[1];
-    double[] out = new double[n];
+    double[] out = TensorScope.take(n);
     for (int i = 0; i < n; i++) {
       double s = 0;
       for (int j = 0; j < f; j++) {
@@ -201,7 +232,7 @@ public final class Ops {
     }
     int n = as[0];
     int f = as[1];
-    double[] out = new double[f];
+    double[] out = TensorScope.takeZeroed(f);
     for (int i = 0; i < n; i++) {
       double vi = v.data[i];
       for (int j = 0; j < f; j++) {
@@ -224,7 +255,7 @@ public final class Ops {
     }
     int n = u.size();
     int f = v.size();
-    double[] out = new double[n * f];
+    double[] out = TensorScope.take(n * f);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < f; j++) {
         out[i * f + j] = u.data[i] * v.data[j];
@@ -239,6 +270,14 @@ public final class Ops {
 
   // ---- machinery ------------------------------------------------------------------------
 
+  private static int sizeOf(int[] shape) {
+    int n = 1;
+    for (int d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
   @FunctionalInterface
   private interface UnaryRule {
     Tensor grad(Tensor upstream, Tensor input, Tensor output);
@@ -247,7 +286,7 @@ public final class Ops {
   private static Tensor unary(Operand a, DoubleUnaryOperator f, UnaryRule rule) {
     Tensor x = a.asTensor();
     double[] in = x.data;
-    double[] out = new double[in.length];
+    double[] out = TensorScope.take(in.length);
     for (int i = 0; i < in.length; i++) {
       out[i] = f.applyAsDouble(in[i]);
     }
@@ -257,29 +296,12 @@ public final class Ops {
     return result;
   }
 
-  private static Tensor binary(Operand a, Operand b, DoubleBinaryOperator f, BackwardRule rule) {
+  private static Tensor binary(Operand a, Operand b, int op, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x, y);
-    int n = x.shapeRef() == shape ? x.size() : y.size();
-    double[] out = new double[n];
-    double[] xd = x.data;
-    double[] yd = y.data;
-    if (xd.length == n && yd.length == n) {
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(xd[i], yd[i]);
-      }
-    } else if (xd.length == n) {
-      double s = yd[0];
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(xd[i], s);
-      }
-    } else {
-      double s = xd[0];
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(s, yd[i]);
-      }
-    }
+    double[] out = TensorScope.take(x.shapeRef() == shape ? x.size() : y.size());
+    Kernels.binary(op, x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(new Tensor[] {x, y}, result, rule);
     return result;

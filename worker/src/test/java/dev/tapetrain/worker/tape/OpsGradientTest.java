@@ -74,7 +74,8 @@ class OpsGradientTest {
         Arguments.of("add", (BinaryOperator<Tensor>) Ops::add),
         Arguments.of("sub", (BinaryOperator<Tensor>) Ops::sub),
         Arguments.of("mul", (BinaryOperator<Tensor>) Ops::mul),
-        Arguments.of("div", (BinaryOperator<Tensor>) Ops::div));
+        Arguments.of("div", (BinaryOperator<Tensor>) Ops::div),
+        Arguments.of("squaredDifference", (BinaryOperator<Tensor>) Ops::squaredDifference));
   }
 
   /** Both operands, in all broadcast combinations: vector-vector, vector-scalar, scalar-vector. */

@@ -1,0 +1,113 @@
+package dev.tapetrain.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Step time with real coordinator and worker JVMs on loopback, printed as a table:
+ * <pre>
+ * mvn -q package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.tapetrain.benchmarks.ClusterBenchmark
+ * </pre>
+ * Runs from the checkout's root (it starts {@code coordinator/target/coordinator.jar} and
+ * {@code worker/target/worker.jar}). Time per step is the median {@code step_ms} of the second
+ * half of each run's steps.jsonl: steady state, after the JIT has warmed up, without start-up,
+ * joining or data generation.
+ */
+public final class ClusterBenchmark {
+
+  private ClusterBenchmark() {}
+
+  /** One measured configuration. */
+  private record Result(String what, long examples, int workers, long steps, double msPerStep) {}
+
+  /** Runs the table. Optional argument: the scaling job's sample count (default 8,000,000). */
+  public static void main(String[] args) throws Exception {
+    long big = args.length > 0 ? Long.parseLong(args[0]) : 8_000_000L;
+    Path root = Path.of(".").toAbsolutePath().normalize();
+    Path coordinatorJar = root.resolve("coordinator/target/coordinator.jar");
+    Path workerJar = root.resolve("worker/target/worker.jar");
+    if (!Files.isRegularFile(coordinatorJar) || !Files.isRegularFile(workerJar)) {
+      System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
+      System.exit(2);
+    }
+    Path work = Files.createTempDirectory("tapetrain-bench");
+    List<Result> results = new ArrayList<>();
+    results.add(run(coordinatorJar, workerJar, work, "step overhead", 1000, 2, 5000));
+    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 1, 60));
+    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 2, 60));
+    System.out.println();
+    System.out.printf("%-14s %12s %8s %7s %12s%n", "what", "samples", "workers", "steps",
+        "ms/step");
+    for (Result r : results) {
+      System.out.printf(Locale.ROOT, "%-14s %,12d %8d %7d %12.3f%n", r.what(), r.examples(),
+          r.workers(), r.steps(), r.msPerStep());
+    }
+    System.out.printf(Locale.ROOT, "%nspeed-up of 2 worker JVMs over 1 at %,d samples: %.2fx%n",
+        big, results.get(1).msPerStep() / results.get(2).msPerStep());
+  }
+
+  private static Result run(Path coordinatorJar, Path workerJar, Path work, String what,
+      long examples, int workers, long steps) throws Exception {
+    int port = freePort();
+    Path runDir = work.resolve(what.replace(' ', '-') + "-" + examples + "-" + workers);
+    List<Process> processes = new ArrayList<>();
+    try {
+      processes.add(start(work, "coordinator", List.of("-jar", coordinatorJar.toString(),
+          "--port", "" + port, "--workers", "" + workers, "--examples", "" + examples,
+          "--steps", "" + steps, "--log-every", "1", "--checkpoint-every", "" + steps,
+          "--run-dir", runDir.toString())));
+      for (int i = 0; i < workers; i++) {
+        processes.add(start(work, "worker-" + i, List.of("-Xmx" + Math.max(512,
+            examples * 16 * 3 / workers / (1 << 20) + 256) + "m", "-jar", workerJar.toString(),
+            "--join", "127.0.0.1:" + port)));
+      }
+      Process coordinator = processes.get(0);
+      if (!coordinator.waitFor(30, TimeUnit.MINUTES) || coordinator.exitValue() != 0) {
+        throw new IllegalStateException(what + " run failed; see " + work);
+      }
+      List<Double> times = new ArrayList<>();
+      for (String line : Files.readAllLines(runDir.resolve("steps.jsonl"))) {
+        JsonNode step = Json.MAPPER.readTree(line);
+        if (step.get("step").asLong() >= steps / 2) {
+          times.add(step.get("step_ms").asDouble());
+        }
+      }
+      java.util.Collections.sort(times);
+      double ms = times.get(times.size() / 2);
+      System.err.printf(Locale.ROOT, "%s: %d samples, %d worker JVM(s): %.3f ms/step%n", what,
+          examples, workers, ms);
+      return new Result(what, examples, workers, steps, ms);
+    } finally {
+      for (Process p : processes) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static Process start(Path work, String name, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd)
+        .redirectOutput(work.resolve(name + ".out").toFile())
+        .redirectError(work.resolve(name + ".err").toFile())
+        .start();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+}
