@@ -95,13 +95,8 @@ public final class Coordinator {
 
   // The evaluation in progress.
   private long evaluation = -1;
-  private ChunkResult[] received;
-  private ActorRef<?>[] askedFrom;
-  private boolean[] inBatch;
-  private long batchSamples;
-  private int missing;
+  private Evaluation<ActorRef<WorkerProtocol.Command>> current;
   private boolean converged;
-  private final Map<ActorRef<WorkerProtocol.Command>, long[]> shares = new LinkedHashMap<>();
   private final List<Reassignment> events = new ArrayList<>();
   private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
   private long ignored;
@@ -306,42 +301,15 @@ public final class Coordinator {
       events.add(new Reassignment(k, name(joiner), "joined", moved.size(), 0));
     }
     ready.clear();
-    int chunks = dataset.numChunks();
-    received = new ChunkResult[chunks];
-    askedFrom = new ActorRef<?>[chunks];
-    inBatch = new boolean[chunks];
-    List<Integer> batch = batches.batch(k);
-    batchSamples = 0;
-    for (int c : batch) {
-      inBatch[c] = true;
-      batchSamples += dataset.chunkLength(c);
-    }
-    missing = batch.size();
-    shares.clear();
+    current = new Evaluation<>(dataset, batches.batch(k));
     for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-      ask(w, inBatchOnly(assignment.chunksOf(w)));
+      ask(w, current.stillNeeded(assignment.chunksOf(w)));
     }
     timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
   }
 
-  private List<Integer> inBatchOnly(List<Integer> chunks) {
-    if (batches.fullBatch()) {
-      return chunks;
-    }
-    List<Integer> out = new ArrayList<>();
-    for (int c : chunks) {
-      if (inBatch[c]) {
-        out.add(c);
-      }
-    }
-    return out;
-  }
-
   private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
-    for (int c : chunks) {
-      askedFrom[c] = worker;
-    }
-    shares.computeIfAbsent(worker, w -> new long[2])[0] += chunks.size();
+    current.asked(worker, chunks);
     if (!chunks.isEmpty()) {
       worker.tell(new ComputeGradients(evaluation, params, chunks, context.getSelf()));
     }
@@ -354,26 +322,17 @@ public final class Coordinator {
       return Behaviors.same();
     }
     for (ChunkResult r : m.results()) {
-      int c = r.chunk();
-      if (c < 0 || c >= received.length || !inBatch[c] || !m.worker().equals(askedFrom[c])
-          || received[c] != null
-          || r.count() != dataset.chunkLength(c) || StepReduction.mismatch(r, params) != null) {
+      if (!current.accept(m.worker(), r, params)) {
         ignored++;
-        continue;
       }
-      received[c] = r;
-      missing--;
     }
-    long[] share = shares.get(m.worker());
-    if (share != null) {
-      share[1] += m.computeNanos();
-    }
-    return missing == 0 ? completeEvaluation() : Behaviors.same();
+    current.computed(m.worker(), m.computeNanos());
+    return current.complete() ? completeEvaluation() : Behaviors.same();
   }
 
   private Behavior<Command> completeEvaluation() {
     long now = System.nanoTime();
-    StepReduction.Totals reduced = StepReduction.reduce(received, params, batchSamples);
+    StepReduction.Totals reduced = current.reduce(params);
     StepReduction.Totals totals = new StepReduction.Totals(
         reduced.loss() + penalty.loss(params), penalty.gradients(params, reduced.gradients()));
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
@@ -393,7 +352,8 @@ public final class Coordinator {
       listener.onResumed(evaluation, totals.loss());
     } else {
       List<WorkerShare> workerShares = new ArrayList<>();
-      shares.forEach((w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
+      current.shares().forEach(
+          (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
       digest = StepRecord.chain(digest, totals.loss(), params, lastGradients);
       listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
           optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
@@ -418,7 +378,7 @@ public final class Coordinator {
           + spec.policy().tolerance() + " (relative) in step " + (evaluation - 1));
     }
     List<NamedTensor> next = optimizer.apply(params, totals.gradients());
-    if (!allFinite(next)) {
+    if (!Parameters.allFinite(next)) {
       return finish(Status.DIVERGED, "parameters are not finite after step " + evaluation
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
@@ -426,7 +386,7 @@ public final class Coordinator {
       listener.onCheckpoint(lastGood);
     }
     converged = spec.policy().tolerance() > 0
-        && relativeChange(params, next) < spec.policy().tolerance();
+        && Parameters.relativeChange(params, next) < spec.policy().tolerance();
     params = next;
     lastGradients = totals.gradients();
     beginEvaluation(evaluation + 1);
@@ -473,15 +433,9 @@ public final class Coordinator {
     events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
     // Ask the new owners for the chunks of this step that had not arrived yet.
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
-      List<Integer> now = new ArrayList<>();
-      for (int c : e.getValue()) {
-        if (inBatch[c] && received[c] == null) {
-          now.add(c);
-        }
-      }
-      ask(e.getKey(), now);
+      ask(e.getKey(), current.stillNeeded(e.getValue()));
     }
-    shares.remove(worker);
+    current.forget(worker);
     return Behaviors.same();
   }
 
@@ -489,14 +443,7 @@ public final class Coordinator {
     if (m.evaluation() != evaluation) {
       return Behaviors.same();
     }
-    Set<ActorRef<WorkerProtocol.Command>> late = new HashSet<>();
-    for (int c = 0; c < received.length; c++) {
-      if (inBatch[c] && received[c] == null) {
-        @SuppressWarnings("unchecked")
-        ActorRef<WorkerProtocol.Command> w = (ActorRef<WorkerProtocol.Command>) askedFrom[c];
-        late.add(w);
-      }
-    }
+    Set<ActorRef<WorkerProtocol.Command>> late = current.late();
     for (ActorRef<WorkerProtocol.Command> w : late) {
       Behavior<Command> next =
           onWorkerLost(w, "missed the " + spec.stepTimeout().toMillis() + " ms step deadline");
@@ -578,32 +525,6 @@ public final class Coordinator {
   private Behavior<Command> ignore() {
     ignored++;
     return Behaviors.same();
-  }
-
-  /** ‖next − current‖ / ‖current‖ over all parameters (absolute if the norm is 0). */
-  static double relativeChange(List<NamedTensor> current, List<NamedTensor> next) {
-    double diff = 0;
-    double norm = 0;
-    for (int p = 0; p < current.size(); p++) {
-      double[] a = current.get(p).values();
-      double[] b = next.get(p).values();
-      for (int i = 0; i < a.length; i++) {
-        diff += (b[i] - a[i]) * (b[i] - a[i]);
-        norm += a[i] * a[i];
-      }
-    }
-    return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
-  }
-
-  private static boolean allFinite(List<NamedTensor> tensors) {
-    for (NamedTensor t : tensors) {
-      for (double v : t.values()) {
-        if (!Double.isFinite(v)) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   private static String name(ActorRef<?> ref) {

@@ -22,17 +22,7 @@ public final class StepReduction {
 
     /** Whether the loss and every gradient element are finite. */
     public boolean finite() {
-      if (!Double.isFinite(loss)) {
-        return false;
-      }
-      for (NamedTensor g : gradients) {
-        for (double v : g.values()) {
-          if (!Double.isFinite(v)) {
-            return false;
-          }
-        }
-      }
-      return true;
+      return Double.isFinite(loss) && Parameters.allFinite(gradients);
     }
   }
 

@@ -104,6 +104,10 @@ public final class TrainingRun {
       coordinatorRef.complete(ctx.getSelf());
       return coordinator;
     }), done);
+    // An actor system that stops on its own (e.g. downed by the Split Brain Resolver) ends the
+    // run as failed instead of leaving this thread waiting forever.
+    system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
+        new IllegalStateException("the actor system stopped before the run finished")));
     Thread interrupt = new Thread(
         () -> interrupt(coordinatorRef, done, system, runDir.path(), out, err),
         "tapetrain-interrupt");

@@ -34,7 +34,12 @@ class CommandLineTest {
         Arguments.of(new String[] {"--optimizer", "lbfgs"}, "unknown optimizer 'lbfgs'"),
         Arguments.of(new String[] {"--step-timeout", "-5"}, "--step-timeout must be between"),
         Arguments.of(new String[] {"--frobnicate"}, "Unknown option: '--frobnicate'"),
-        Arguments.of(new String[] {"--data", "/no/such.csv"}, "--data /no/such.csv: no such file"));
+        Arguments.of(new String[] {"--data", "/no/such.csv"}, "--data /no/such.csv: no such file"),
+        Arguments.of(new String[] {"--examples", "100000", "--chunk-size", "1"},
+            "--chunk-size 1 makes 100000 chunks; at most 16384 fit in one message"),
+        Arguments.of(new String[] {"--batch-fraction", "0"}, "--batch-fraction must be in (0, 1]"),
+        Arguments.of(new String[] {"--momentum", "1"}, "--momentum must be in [0, 1), got 1.0"),
+        Arguments.of(new String[] {"--l2", "-1"}, "--l2 must be a finite number >= 0"));
   }
 
   @ParameterizedTest

@@ -63,13 +63,16 @@ class ResumeTest {
     }
   }
 
-  @Test
-  void resumingWithMoreStepsEqualsOneLongRun() throws Exception {
+  /** Every optimizer's state survives the checkpoint: momentum's velocity, Adam's moments. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sgd", "momentum", "adam"})
+  void resumingWithMoreStepsEqualsOneLongRun(String optimizer) throws Exception {
     Path whole = dir.resolve("whole");
-    assertEquals(0, Runs.run("--steps", "120", "--run-dir", whole.toString()).exitCode());
+    assertEquals(0, Runs.run("--steps", "120", "--optimizer", optimizer, "--run-dir",
+        whole.toString()).exitCode());
     Path part = dir.resolve("part");
-    assertEquals(0, Runs.run("--steps", "70", "--checkpoint-every", "30", "--run-dir",
-        part.toString()).exitCode());
+    assertEquals(0, Runs.run("--steps", "70", "--optimizer", optimizer, "--checkpoint-every", "30",
+        "--run-dir", part.toString()).exitCode());
     Runs.Result resumed = Runs.run("--resume", part.toString(), "--steps", "120",
         "--workers", "3");
     assertEquals(0, resumed.exitCode(), resumed.err());
