@@ -57,18 +57,7 @@ class ClusterTest {
    * events also logs the steps where they happened, so {@code actual} may have more lines.)
    */
   private static void assertBitIdentical(List<Runs.Step> expected, List<Runs.Step> actual) {
-    java.util.Map<Long, Runs.Step> byStep = new java.util.HashMap<>();
-    actual.forEach(s -> byStep.put(s.step(), s));
-    for (Runs.Step a : expected) {
-      Runs.Step b = byStep.get(a.step());
-      assertTrue(b != null, "step " + a.step() + " not logged");
-      assertEquals(Double.doubleToRawLongBits(a.loss()), Double.doubleToRawLongBits(b.loss()),
-          "loss at step " + a.step());
-      assertEquals(Double.doubleToRawLongBits(a.w()), Double.doubleToRawLongBits(b.w()),
-          "w at step " + a.step());
-      assertEquals(Double.doubleToRawLongBits(a.b()), Double.doubleToRawLongBits(b.b()),
-          "b at step " + a.step());
-    }
+    assertEquals(expected, Runs.sameStepsAs(expected, actual), "bit for bit");
   }
 
   private Process coordinator(int port, int workers, Path run, String... job) throws Exception {

@@ -32,8 +32,19 @@ final class Runs {
         err.toString(StandardCharsets.UTF_8));
   }
 
-  /** One line of steps.jsonl. */
+  /**
+   * One line of steps.jsonl. Record equality compares the doubles with {@link Double#compare},
+   * i.e. bit for bit, which is what the determinism contract promises: two lists of steps are
+   * {@code equals} exactly when every logged loss, W and B has the same bits.
+   */
   record Step(long step, double loss, double w, double b) {}
+
+  /** The steps of {@code actual} whose step numbers {@code expected} also logged, in order. */
+  static List<Step> sameStepsAs(List<Step> expected, List<Step> actual) {
+    java.util.Set<Long> wanted = new java.util.HashSet<>();
+    expected.forEach(s -> wanted.add(s.step()));
+    return actual.stream().filter(s -> wanted.contains(s.step())).toList();
+  }
 
   static List<Step> steps(Path runDir) throws IOException {
     List<Step> steps = new ArrayList<>();
