@@ -55,14 +55,20 @@ public class StepBenchmark {
   @Param({"1000"})
   long examples;
 
+  /** Dispatcher threads; local-runner uses 1 for jobs this small. */
+  @Param({"1", "2"})
+  int threads;
+
   private ActorSystem<SpawnProtocol.Command> system;
   private int run;
 
   @Setup
   public void setUp() {
     system = ActorSystem.create(SpawnProtocol.create(), "bench", ConfigFactory.parseString(
-        "akka.loglevel = WARNING\nakka.log-dead-letters = off").withFallback(
-            ConfigFactory.load()));
+        "akka.loglevel = WARNING\nakka.log-dead-letters = off\n"
+            + "akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + threads + "\n"
+            + "akka.actor.default-dispatcher.fork-join-executor.parallelism-max = " + threads)
+        .withFallback(ConfigFactory.load()));
   }
 
   @TearDown

@@ -39,7 +39,8 @@ class CommandLineTest {
             "--chunk-size 1 makes 100000 chunks; at most 16384 fit in one message"),
         Arguments.of(new String[] {"--batch-fraction", "0"}, "--batch-fraction must be in (0, 1]"),
         Arguments.of(new String[] {"--momentum", "1"}, "--momentum must be in [0, 1), got 1.0"),
-        Arguments.of(new String[] {"--l2", "-1"}, "--l2 must be a finite number >= 0"));
+        Arguments.of(new String[] {"--l2", "-1"}, "--l2 must be a finite number >= 0"),
+        Arguments.of(new String[] {"--threads", "0"}, "--threads must be at least 1, got 0"));
   }
 
   @ParameterizedTest
