@@ -353,7 +353,7 @@ public final class Coordinator {
     } else {
       List<WorkerShare> workerShares = new ArrayList<>();
       current.shares().forEach(
-          (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[1])));
+          (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
       digest = StepRecord.chain(digest, totals.loss(), params, lastGradients);
       listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
           optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,

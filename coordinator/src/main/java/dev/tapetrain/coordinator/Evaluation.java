@@ -25,7 +25,7 @@ final class Evaluation<W> {
   private final boolean[] inBatch;
   private final long batchSamples;
   private int missing;
-  // Per worker: chunks asked, compute nanoseconds reported.
+  // Per worker: chunks asked, compute nanoseconds reported, samples asked.
   private final Map<W, long[]> shares = new LinkedHashMap<>();
 
   /** An evaluation of the chunks in {@code batch}. */
@@ -57,10 +57,12 @@ final class Evaluation<W> {
 
   /** Records that {@code worker} was asked for {@code chunks}. */
   void asked(W worker, List<Integer> chunks) {
+    long[] share = shares.computeIfAbsent(worker, w -> new long[3]);
     for (int c : chunks) {
       askedFrom.set(c, worker);
+      share[2] += dataset.chunkLength(c);
     }
-    shares.computeIfAbsent(worker, w -> new long[2])[0] += chunks.size();
+    share[0] += chunks.size();
   }
 
   /**
@@ -115,7 +117,7 @@ final class Evaluation<W> {
     return StepReduction.reduce(received, params, batchSamples);
   }
 
-  /** Per worker: {@code [chunks asked, compute nanoseconds]}. */
+  /** Per worker: {@code [chunks asked, compute nanoseconds, samples asked]}. */
   Map<W, long[]> shares() {
     return shares;
   }

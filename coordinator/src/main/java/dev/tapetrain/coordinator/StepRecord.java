@@ -53,7 +53,7 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
   }
 
   /** One worker's part of a step. */
-  public record WorkerShare(String worker, int chunks, long computeNanos) {}
+  public record WorkerShare(String worker, int chunks, long samples, long computeNanos) {}
 
   /**
    * A worker was lost and its chunks moved.

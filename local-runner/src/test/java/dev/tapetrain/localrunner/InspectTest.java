@@ -64,7 +64,14 @@ class InspectTest {
     // Steps 0, 10, 20, 30 and the last (39), then one row per worker.
     long stepRows = r.outLines().stream().filter(l -> l.matches("\\s+\\d+\\s+\\d.*")).count();
     assertEquals(5, stepRows, r.out());
-    assertEquals(4, r.outLines().stream().filter(l -> l.startsWith("akka://")).count(), r.out());
+    List<String> workerRows = r.outLines().stream().filter(l -> l.startsWith("akka://")).toList();
+    assertEquals(4, workerRows.size(), r.out());
+    // 1000 samples in 16 chunks of 64 (the last has 40) over 4 workers: every sample once.
+    long samples = 0;
+    for (String row : workerRows) {
+      samples += Long.parseLong(row.trim().split("\\s+")[3]);
+    }
+    assertEquals(1000, samples, r.out());
   }
 
   @Test

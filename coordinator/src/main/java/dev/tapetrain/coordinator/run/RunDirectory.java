@@ -193,6 +193,7 @@ public final class RunDirectory implements TrainingListener {
       ObjectNode w = workers.addObject();
       w.put("worker", s.worker());
       w.put("chunks", s.chunks());
+      w.put("samples", s.samples());
       w.put("compute_ms", s.computeNanos() / 1e6);
     }
     line.put("ignored", r.ignored());

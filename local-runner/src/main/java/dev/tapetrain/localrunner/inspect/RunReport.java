@@ -149,24 +149,26 @@ final class RunReport {
         s.path("step_ms").asDouble());
   }
 
-  /** Per worker: steps it took part in, its chunks at the end, mean and max compute time. */
+  /** Per worker: steps it took part in, its chunks and samples at the end, mean and max compute time. */
   void printWorkers(PrintStream out) {
-    Map<String, double[]> stats = new LinkedHashMap<>(); // steps, chunks, sum ms, max ms
+    Map<String, double[]> stats = new LinkedHashMap<>(); // steps, chunks, sum ms, max ms, samples
     for (JsonNode step : run.steps()) {
       for (JsonNode w : step.path("workers")) {
-        double[] s = stats.computeIfAbsent(w.path("worker").asText(), k -> new double[4]);
+        double[] s = stats.computeIfAbsent(w.path("worker").asText(), k -> new double[5]);
         double ms = w.path("compute_ms").asDouble();
         s[0]++;
         s[1] = w.path("chunks").asInt();
         s[2] += ms;
         s[3] = Math.max(s[3], ms);
+        s[4] = w.path("samples").asLong();
       }
     }
     if (stats.isEmpty()) {
       return;
     }
-    out.printf("%-50s  %6s  %6s  %10s  %10s%n", "worker", "steps", "chunks", "mean ms", "max ms");
-    stats.forEach((name, s) -> out.printf(Locale.ROOT, "%-50s  %6d  %6d  %10.3f  %10.3f%n", name,
-        (long) s[0], (long) s[1], s[2] / s[0], s[3]));
+    out.printf("%-50s  %6s  %6s  %9s  %10s  %10s%n", "worker", "steps", "chunks", "samples",
+        "mean ms", "max ms");
+    stats.forEach((name, s) -> out.printf(Locale.ROOT, "%-50s  %6d  %6d  %9d  %10.3f  %10.3f%n",
+        name, (long) s[0], (long) s[1], (long) s[4], s[2] / s[0], s[3]));
   }
 }
