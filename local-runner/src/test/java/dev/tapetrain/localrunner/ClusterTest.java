@@ -89,7 +89,8 @@ class ClusterTest {
 
   @Test
   void aWorkerKilledMidRunLosesItsChunksAndTheResultIsUnchanged() throws Exception {
-    String[] job = {"--steps", "300"};
+    // Thousands of steps (a few seconds across JVMs), so the kill lands mid-run.
+    String[] job = {"--steps", "3000"};
     List<Runs.Step> reference = localReference(job);
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
@@ -109,8 +110,8 @@ class ClusterTest {
 
   @Test
   void aWorkerStartedMidRunTakesOverChunksAndTheResultIsUnchanged() throws Exception {
-    // Long enough (several seconds) for a new JVM to start and join while training runs.
-    String[] job = {"--steps", "3000", "--log-every", "100"};
+    // Long enough (10+ s across JVMs) for a new JVM to start and join while training runs.
+    String[] job = {"--steps", "10000", "--log-every", "100"};
     List<Runs.Step> reference = localReference(job);
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
