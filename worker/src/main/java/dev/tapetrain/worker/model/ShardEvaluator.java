@@ -76,13 +76,6 @@ public final class ShardEvaluator {
     return Tensor.matrix(n, f, rows);
   }
 
-  /** Keeps only {@code keep}, freeing the memory of chunks given to other workers. */
-  public void retainOnly(Collection<Integer> keep) {
-    chunks.keySet().retainAll(new java.util.HashSet<>(keep));
-    blockKey = List.of();
-    blockCache = List.of();
-  }
-
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}. */
   public List<ChunkResult> evaluate(List<NamedTensor> params, List<Integer> wanted) {
     ensureLoaded(wanted);
