@@ -10,33 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coordinator and workers as separate JVMs on loopback (free ports), compared bit for bit with
- * local-runner on the same job. Every process is killed in {@link #cleanUp()}, pass or fail.
+ * local-runner on the same job. Every process is killed in {@link #killProcesses()}, pass or fail.
  */
-class ClusterTest {
+class ClusterTest extends ProcessTestBase {
 
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
-
-  @TempDir
-  Path dir;
-
-  private Processes processes;
-
-  @BeforeEach
-  void setUp() {
-    processes = new Processes(dir);
-  }
-
-  @AfterEach
-  void cleanUp() {
-    processes.close();
-  }
 
   private List<Runs.Step> localReference(String... job) throws Exception {
     Path run = dir.resolve("local");
@@ -44,12 +26,6 @@ class ClusterTest {
     Runs.Result r = Runs.run(args);
     assertEquals(0, r.exitCode(), r.err());
     return Runs.steps(run);
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   /**

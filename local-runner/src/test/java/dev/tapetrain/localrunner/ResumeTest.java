@@ -10,38 +10,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints, resume, interruption: nothing is lost and the bits do not change. */
-class ResumeTest {
+class ResumeTest extends ProcessTestBase {
 
   /** Slow enough per step that a kill lands mid-run: 100k samples, 3000 steps. */
   private static final String[] LONG_JOB = {"--steps", "3000", "--examples", "100000",
       "--checkpoint-every", "50", "--log-every", "100", "--workers", "2"};
-
-  @TempDir
-  Path dir;
-
-  private Processes processes;
-
-  @BeforeEach
-  void setUp() {
-    processes = new Processes(dir);
-  }
-
-  @AfterEach
-  void cleanUp() {
-    processes.close();
-  }
-
-  private static String[] with(String[] job, String... more) {
-    String[] out = java.util.Arrays.copyOf(job, job.length + more.length);
-    System.arraycopy(more, 0, out, job.length, more.length);
-    return out;
-  }
 
   private static void assertEveryStepOnce(List<Runs.Step> steps) {
     Set<Long> seen = new HashSet<>();
@@ -73,9 +49,9 @@ class ResumeTest {
   @Test
   void aKilledTrainingJvmResumesFromItsCheckpointToTheSameBits() throws Exception {
     Path reference = dir.resolve("reference");
-    assertEquals(0, Runs.run(with(LONG_JOB, "--run-dir", reference.toString())).exitCode());
+    assertEquals(0, Runs.run(concat(LONG_JOB, "--run-dir", reference.toString())).exitCode());
     Path run = dir.resolve("killed");
-    Process p = processes.localRunner("killed", with(LONG_JOB, "--run-dir", run.toString()));
+    Process p = processes.localRunner("killed", concat(LONG_JOB, "--run-dir", run.toString()));
     Processes.await("a checkpoint", Duration.ofSeconds(60),
         () -> Files.exists(run.resolve("checkpoint.pb")));
     Processes.kill9(p);
@@ -90,9 +66,9 @@ class ResumeTest {
   @Test
   void sigtermCheckpointsExitsWith130AndResumesToTheSameBits() throws Exception {
     Path reference = dir.resolve("reference");
-    assertEquals(0, Runs.run(with(LONG_JOB, "--run-dir", reference.toString())).exitCode());
+    assertEquals(0, Runs.run(concat(LONG_JOB, "--run-dir", reference.toString())).exitCode());
     Path run = dir.resolve("stopped");
-    Process p = processes.localRunner("stopped", with(LONG_JOB, "--run-dir", run.toString()));
+    Process p = processes.localRunner("stopped", concat(LONG_JOB, "--run-dir", run.toString()));
     Processes.await("a checkpoint", Duration.ofSeconds(60),
         () -> Files.exists(run.resolve("checkpoint.pb")));
     p.destroy(); // SIGTERM

@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,17 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
  * README's own keytool commands: a trusted worker trains to the same bits as a plain run; a
  * worker with a foreign certificate and a plain-TCP worker never join.
  */
-class TlsTest {
+class TlsTest extends ProcessTestBase {
 
   private static final String PASSWORD = "change-me";
 
   @TempDir
   static Path certs;
-
-  @TempDir
-  Path dir;
-
-  private Processes processes;
 
   /** Runs the README's "make-certs" block in {@code into}, with CA and node names changed. */
   private static void makeCerts(Path into, String prefix) throws Exception {
@@ -57,16 +50,10 @@ class TlsTest {
     makeCerts(certs.resolve("evil"), "evil");
   }
 
-  @BeforeEach
-  void setUp() {
-    processes = new Processes(dir)
-        .withEnv("TAPETRAIN_KEYSTORE_PASSWORD", PASSWORD)
+  @Override
+  Processes configure(Processes fresh) {
+    return fresh.withEnv("TAPETRAIN_KEYSTORE_PASSWORD", PASSWORD)
         .withEnv("TAPETRAIN_TRUSTSTORE_PASSWORD", PASSWORD);
-  }
-
-  @AfterEach
-  void cleanUp() {
-    processes.close();
   }
 
   private static String[] tls(String who) {
