@@ -52,7 +52,7 @@ public final class LinearModel {
 
   /** {@code x·W + B}: {@code x} is a vector for one feature, an {@code [n, f]} matrix else. */
   public Tensor predict(Tensor x) {
-    return Ops.add(features == 1 ? Ops.mul(x, w) : Ops.matvec(x, w), b);
+    return features == 1 ? Ops.mulAdd(x, w, b) : Ops.add(Ops.matvec(x, w), b);
   }
 
   /**
@@ -78,7 +78,7 @@ public final class LinearModel {
       Tensor[] g;
       try (GradientTape tape = new GradientTape(false, false)) {
         tape.watch(wPerSample, bPerSample);
-        Tensor squared = Ops.squaredDifference(Ops.add(Ops.mul(x, wPerSample), bPerSample), y);
+        Tensor squared = Ops.squaredDifference(Ops.mulAdd(x, wPerSample, bPerSample), y);
         lossSums = Ops.segmentSum(squared, lengths);
         g = tape.gradient(lossSums, List.of(wPerSample, bPerSample),
             Tensor.filled(new int[] {lengths.length}, 1.0), UnconnectedGradients.ZERO);

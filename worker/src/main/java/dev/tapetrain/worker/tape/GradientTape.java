@@ -28,9 +28,10 @@ public final class GradientTape implements AutoCloseable {
 
   private final boolean persistent;
   private final boolean watchAccessedVariables;
-  private final Map<Tensor, Boolean> tracked = new IdentityHashMap<>();
-  private final Map<Variable, List<Tensor>> variableReads = new IdentityHashMap<>();
-  private final Map<Variable, Boolean> watchedVariables = new IdentityHashMap<>();
+  // Sized for the few ops of a model's step: a tape is made per block of samples, every step.
+  private final Map<Tensor, Boolean> tracked = new IdentityHashMap<>(16);
+  private final Map<Variable, List<Tensor>> variableReads = new IdentityHashMap<>(4);
+  private final Map<Variable, Boolean> watchedVariables = new IdentityHashMap<>(4);
   private final List<Entry> entries = new ArrayList<>();
   private boolean recording = true;
   private boolean open = true;
@@ -176,7 +177,7 @@ public final class GradientTape implements AutoCloseable {
   }
 
   private Map<Tensor, Tensor> sweep(Tensor target, Tensor seed) {
-    Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+    Map<Tensor, Tensor> grads = new IdentityHashMap<>(2 * entries.size() + 2);
     grads.put(target, seed);
     for (int e = entries.size() - 1; e >= 0; e--) {
       Entry entry = entries.get(e);

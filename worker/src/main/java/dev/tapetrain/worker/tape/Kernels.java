@@ -45,6 +45,70 @@ final class Kernels {
     }
   }
 
+  /** {@code out[i] = (x[i] − y[i])²}, broadcasting as {@link #binary}. */
+  static void squaredDifference(double[] x, double[] y, double[] out) {
+    int n = out.length;
+    if (x.length == n && y.length == n) {
+      for (int i = 0; i < n; i++) {
+        double d = x[i] - y[i];
+        out[i] = d * d;
+      }
+    } else if (x.length == n) {
+      double s = y[0];
+      for (int i = 0; i < n; i++) {
+        double d = x[i] - s;
+        out[i] = d * d;
+      }
+    } else {
+      double s = x[0];
+      for (int i = 0; i < n; i++) {
+        double d = s - y[i];
+        out[i] = d * d;
+      }
+    }
+  }
+
+  /**
+   * {@code out[i] = a[i] · b[i] + c[i]}, rounded after the product and after the sum (what
+   * {@code mul} then {@code add} give, not a fused multiply-add). An operand of length 1 (and
+   * not of {@code out}'s length) is a broadcast scalar.
+   */
+  static void mulAdd(double[] a, double[] b, double[] c, double[] out) {
+    int n = out.length;
+    if (a.length == n && b.length == n && c.length == n) {
+      for (int i = 0; i < n; i++) {
+        out[i] = a[i] * b[i] + c[i];
+      }
+    } else {
+      int sa = a.length == n ? 1 : 0;
+      int sb = b.length == n ? 1 : 0;
+      int sc = c.length == n ? 1 : 0;
+      for (int i = 0; i < n; i++) {
+        out[i] = a[i * sa] * b[i * sb] + c[i * sc];
+      }
+    }
+  }
+
+  /**
+   * {@code out[i] = g[i] · ((a[i] − b[i]) · 2)}, broadcasting as {@link #mulAdd}: the gradient
+   * of a squared difference, in the order {@code mul(g, mul(sub(a, b), 2))} computes it.
+   */
+  static void twiceDifferenceTimes(double[] g, double[] a, double[] b, double[] out) {
+    int n = out.length;
+    if (g.length == n && a.length == n && b.length == n) {
+      for (int i = 0; i < n; i++) {
+        out[i] = g[i] * ((a[i] - b[i]) * 2.0);
+      }
+    } else {
+      int sg = g.length == n ? 1 : 0;
+      int sa = a.length == n ? 1 : 0;
+      int sb = b.length == n ? 1 : 0;
+      for (int i = 0; i < n; i++) {
+        out[i] = g[i * sg] * ((a[i * sa] - b[i * sb]) * 2.0);
+      }
+    }
+  }
+
   /**
    * Sum of {@code a} in a fixed order: four interleaved lanes ({@code s_k = Σ a[4j+k]}, each in
    * index order), combined as {@code (s0 + s1) + (s2 + s3)}, then the tail in index order. The

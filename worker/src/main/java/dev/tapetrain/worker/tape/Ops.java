@@ -37,6 +37,26 @@ public final class Ops {
     return binary(a, b, Kernels.DIV, DIV);
   }
 
+  /**
+   * {@code a · b + c}, elementwise with broadcasting: bit for bit {@code add(mul(a, b), c)} (two
+   * roundings, not a fused multiply-add), in one pass and with one intermediate less. The
+   * prediction of a one-feature linear model, {@code x · W + B}.
+   */
+  public static Tensor mulAdd(Operand a, Operand b, Operand c) {
+    Tensor x = a.asTensor();
+    Tensor y = b.asTensor();
+    Tensor z = c.asTensor();
+    int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
+    double[] out = TensorScope.take(sizeOf(shape));
+    Kernels.mulAdd(x.data, y.data, z.data, out);
+    Tensor result = Tensor.wrap(shape, out);
+    TapeStack.record(new Tensor[] {x, y, z}, result, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
+        needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
+        needed[2] ? unbroadcast(g, in[2]) : null});
+    return result;
+  }
+
   // ---- elementwise unary ----------------------------------------------------------------
 
   /** {@code −a}. */
@@ -56,25 +76,46 @@ public final class Ops {
   }
 
   /**
-   * {@code (a − b)²}, elementwise, as one op (TensorFlow's {@code squared_difference}): the
-   * same values as {@code square(sub(a, b))} with one intermediate less.
+   * {@code (a − b)²}, elementwise (TensorFlow's {@code squared_difference}): the same values as
+   * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
-    int[] shape = broadcastShape(x, y);
-    double[] out = TensorScope.take(x.shapeRef() == shape ? x.size() : y.size());
-    Kernels.binary(Kernels.SUB, x.data, y.data, out);
-    for (int i = 0; i < out.length; i++) {
-      out[i] *= out[i];
-    }
+    int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
+    double[] out = TensorScope.take(sizeOf(shape));
+    Kernels.squaredDifference(x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(new Tensor[] {x, y}, result, (g, in, o, needed) -> {
       // d/da = 2(a − b)·g, d/db = −2(a − b)·g
-      Tensor twiceDiff = mul(sub(in[0], in[1]), Tensor.scalar(2.0));
+      Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
       return new Tensor[] {
-          needed[0] ? unbroadcast(mul(g, twiceDiff), in[0]) : null,
-          needed[1] ? unbroadcast(neg(mul(g, twiceDiff)), in[1]) : null};
+          needed[0] ? unbroadcast(d, in[0]) : null,
+          needed[1] ? unbroadcast(neg(d), in[1]) : null};
+    });
+    return result;
+  }
+
+  /**
+   * {@code g · ((a − b) · 2)}, the backward pass of {@link #squaredDifference} as one primitive
+   * (bit for bit what {@code mul(g, mul(sub(a, b), scalar(2)))} gives, in one pass instead of
+   * three). Itself differentiable, so second derivatives still work.
+   */
+  static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
+    Tensor gt = g.asTensor();
+    Tensor x = a.asTensor();
+    Tensor y = b.asTensor();
+    int[] shape = broadcastShape(broadcastShape(gt.shapeRef(), x.shapeRef()), y.shapeRef());
+    double[] out = TensorScope.take(sizeOf(shape));
+    Kernels.twiceDifferenceTimes(gt.data, x.data, y.data, out);
+    Tensor result = Tensor.wrap(shape, out);
+    TapeStack.record(new Tensor[] {gt, x, y}, result, (up, in, o, needed) -> {
+      Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
+      return new Tensor[] {
+          needed[0] ? unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
+              : null,
+          needed[1] ? unbroadcast(twiceUp, in[1]) : null,
+          needed[2] ? unbroadcast(neg(twiceUp), in[2]) : null};
     });
     return result;
   }
@@ -299,7 +340,7 @@ public final class Ops {
   private static Tensor binary(Operand a, Operand b, int op, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
-    int[] shape = broadcastShape(x, y);
+    int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
     double[] out = TensorScope.take(x.shapeRef() == shape ? x.size() : y.size());
     Kernels.binary(op, x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
@@ -307,18 +348,16 @@ public final class Ops {
     return result;
   }
 
-  private static int[] broadcastShape(Tensor x, Tensor y) {
-    if (Arrays.equals(x.shapeRef(), y.shapeRef())) {
-      return x.shapeRef();
+  /** The shape of an elementwise result: equal shapes, or a scalar against anything. */
+  private static int[] broadcastShape(int[] x, int[] y) {
+    if (Arrays.equals(x, y) || y.length == 0) {
+      return x;
     }
-    if (y.rank() == 0) {
-      return x.shapeRef();
+    if (x.length == 0) {
+      return y;
     }
-    if (x.rank() == 0) {
-      return y.shapeRef();
-    }
-    throw new IllegalArgumentException("shapes " + Arrays.toString(x.shapeRef()) + " and "
-        + Arrays.toString(y.shapeRef()) + " do not broadcast");
+    throw new IllegalArgumentException("shapes " + Arrays.toString(x) + " and "
+        + Arrays.toString(y) + " do not broadcast");
   }
 
   /** Sums a gradient back to the shape of the input it flows into (undoes broadcasting). */

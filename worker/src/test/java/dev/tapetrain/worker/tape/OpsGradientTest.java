@@ -4,12 +4,14 @@ import static dev.tapetrain.worker.tape.GradientCheck.assertClose;
 import static dev.tapetrain.worker.tape.GradientCheck.numeric;
 import static dev.tapetrain.worker.tape.GradientCheck.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.function.BinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -102,6 +104,83 @@ class OpsGradientTest {
       assertClose(numeric(v -> Ops.sum(op.apply(at, tensor(v, bScalar))).item(), b), g[1],
           name + " d/db");
     }
+  }
+
+  /** {@code mulAdd} in all eight scalar/vector combinations of its three operands. */
+  @Test
+  void mulAddIsMulThenAddBitForBitAndItsGradientMatchesFiniteDifferences() {
+    Random rnd = new Random(7);
+    for (int combo = 0; combo < 8; combo++) {
+      boolean[] scalar = {(combo & 1) != 0, (combo & 2) != 0, (combo & 4) != 0};
+      int n = 2 + rnd.nextInt(5);
+      Tensor[] t = new Tensor[3];
+      double[][] v = new double[3][];
+      for (int k = 0; k < 3; k++) {
+        v[k] = randomAwayFromZero(rnd, scalar[k] ? 1 : n);
+        t[k] = tensor(v[k], scalar[k]);
+      }
+      Tensor[] g;
+      try (GradientTape tape = new GradientTape()) {
+        tape.watch(t);
+        Tensor out = Ops.mulAdd(t[0], t[1], t[2]);
+        assertTrue(
+            out.valueEquals(Ops.add(Ops.mul(t[0], t[1]), t[2])), "combo " + combo);
+        g = tape.gradient(Ops.sum(out), t);
+      }
+      for (int k = 0; k < 3; k++) {
+        int which = k;
+        assertClose(numeric(x -> {
+          Tensor[] u = t.clone();
+          u[which] = tensor(x, scalar[which]);
+          return Ops.sum(Ops.mulAdd(u[0], u[1], u[2])).item();
+        }, v[k]), g[k], "combo " + combo + " d/d" + "abc".charAt(k));
+      }
+    }
+  }
+
+  /**
+   * Second derivatives through squaredDifference, whose backward pass is a primitive of its own:
+   * the gradient (by an outer tape) of {@code Σ r·∂L/∂a}, where the inner {@code ∂L/∂a} is
+   * itself a tape gradient, against central differences of that inner gradient. With
+   * {@code L = Σ sqdiff(a, b)²} the upstream gradient of sqdiff depends on a and b, so every
+   * input of the backward primitive is exercised.
+   */
+  @Test
+  void squaredDifferenceHasCorrectSecondDerivatives() {
+    Random rnd = new Random(11);
+    for (int trial = 0; trial < TRIALS; trial++) {
+      int n = 1 + rnd.nextInt(5);
+      boolean bScalar = trial % 2 == 1;
+      double[] a = randomAwayFromZero(rnd, n);
+      double[] b = randomAwayFromZero(rnd, bScalar ? 1 : n);
+      double[] r = randomAwayFromZero(rnd, n);
+      Tensor at = Tensor.vector(a);
+      Tensor bt = tensor(b, bScalar);
+      Tensor[] second;
+      try (GradientTape outer = new GradientTape()) {
+        outer.watch(at, bt);
+        second = outer.gradient(Ops.sum(Ops.mul(innerGradient(at, bt), Tensor.vector(r))), at, bt);
+      }
+      assertClose(numeric(x -> weighted(innerGradient(Tensor.vector(x), bt), r), a), second[0],
+          "d2/da");
+      assertClose(numeric(x -> weighted(innerGradient(at, tensor(x, bScalar)), r), b), second[1],
+          "d2/dadb");
+    }
+  }
+
+  private static Tensor innerGradient(Tensor a, Tensor b) {
+    try (GradientTape inner = new GradientTape()) {
+      inner.watch(a);
+      return inner.gradient(Ops.sum(Ops.square(Ops.squaredDifference(a, b))), a);
+    }
+  }
+
+  private static double weighted(Tensor g, double[] r) {
+    double s = 0;
+    for (int i = 0; i < r.length; i++) {
+      s += g.get(i) * r[i];
+    }
+    return s;
   }
 
   @ParameterizedTest(name = "n={0}")
