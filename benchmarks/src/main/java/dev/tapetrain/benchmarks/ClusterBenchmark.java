@@ -46,8 +46,8 @@ public final class ClusterBenchmark {
     Path work = Files.createTempDirectory("tapetrain-bench");
     List<Result> results = new ArrayList<>();
     results.add(run(coordinatorJar, workerJar, work, "step overhead", 1000, 2, 20000));
-    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 1, 60));
-    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 2, 60));
+    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 1, 200));
+    results.add(run(coordinatorJar, workerJar, work, "scaling", big, 2, 200));
     System.out.println();
     System.out.printf("%-14s %12s %8s %7s %12s %16s%n", "what", "samples", "workers", "steps",
         "ms/step", "first 1000 steps");
