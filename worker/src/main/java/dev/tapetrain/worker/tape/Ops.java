@@ -43,18 +43,10 @@ public final class Ops {
    * prediction of a one-feature linear model, {@code x · W + B}.
    */
   public static Tensor mulAdd(Operand a, Operand b, Operand c) {
-    Tensor x = a.asTensor();
-    Tensor y = b.asTensor();
-    Tensor z = c.asTensor();
-    int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
-    double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.mulAdd(x.data, y.data, z.data, out);
-    Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(new Tensor[] {x, y, z}, result, (g, in, o, needed) -> new Tensor[] {
+    return ternary(a, b, c, Kernels::mulAdd, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
         needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
         needed[2] ? unbroadcast(g, in[2]) : null});
-    return result;
   }
 
   // ---- elementwise unary ----------------------------------------------------------------
@@ -102,14 +94,7 @@ public final class Ops {
    * three). Itself differentiable, so second derivatives still work.
    */
   static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
-    Tensor gt = g.asTensor();
-    Tensor x = a.asTensor();
-    Tensor y = b.asTensor();
-    int[] shape = broadcastShape(broadcastShape(gt.shapeRef(), x.shapeRef()), y.shapeRef());
-    double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.twiceDifferenceTimes(gt.data, x.data, y.data, out);
-    Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(new Tensor[] {gt, x, y}, result, (up, in, o, needed) -> {
+    return ternary(g, a, b, Kernels::twiceDifferenceTimes, (up, in, o, needed) -> {
       Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
       return new Tensor[] {
           needed[0] ? unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
@@ -117,7 +102,6 @@ public final class Ops {
           needed[1] ? unbroadcast(twiceUp, in[1]) : null,
           needed[2] ? unbroadcast(neg(twiceUp), in[2]) : null};
     });
-    return result;
   }
 
   /** {@code √a}. */
@@ -334,6 +318,25 @@ public final class Ops {
     Tensor result = Tensor.wrap(x.shapeRef(), out);
     TapeStack.record(new Tensor[] {x}, result,
         (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
+    return result;
+  }
+
+  /** An elementwise kernel of three inputs (each of the output's length, or 1 to broadcast). */
+  @FunctionalInterface
+  private interface TernaryKernel {
+    void apply(double[] a, double[] b, double[] c, double[] out);
+  }
+
+  private static Tensor ternary(Operand a, Operand b, Operand c, TernaryKernel kernel,
+      BackwardRule rule) {
+    Tensor x = a.asTensor();
+    Tensor y = b.asTensor();
+    Tensor z = c.asTensor();
+    int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
+    double[] out = TensorScope.take(sizeOf(shape));
+    kernel.apply(x.data, y.data, z.data, out);
+    Tensor result = Tensor.wrap(shape, out);
+    TapeStack.record(new Tensor[] {x, y, z}, result, rule);
     return result;
   }
 
