@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.coordinator.run.FlushCadence;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -17,12 +18,16 @@ import java.util.Locale;
  * </pre>
  * Step lines every {@code logEvery} steps; W and B with Java's {@code Double.toString}, which
  * reads back to the same double. A run that did not complete ends with its status on stderr.
+ * Step lines are printed in batches at most 0.1 s apart ({@link FlushCadence}): one write per
+ * line would cost more than a small step.
  */
 public final class ConsoleReporter implements TrainingListener {
 
   private final PrintStream out;
   private final PrintStream err;
   private final int logEvery;
+  private final StringBuilder pending = new StringBuilder();
+  private final FlushCadence cadence = new FlushCadence();
 
   /** A reporter printing to {@code out} (progress) and {@code err} (problems). */
   public ConsoleReporter(PrintStream out, PrintStream err, int logEvery) {
@@ -44,7 +49,10 @@ public final class ConsoleReporter implements TrainingListener {
   @Override
   public void onStep(StepRecord r) {
     if (r.step() % logEvery == 0) {
-      out.printf(Locale.ROOT, "Loss at step %03d: %.3f%n", r.step(), r.loss());
+      pending.append(String.format(Locale.ROOT, "Loss at step %03d: %.3f%n", r.step(), r.loss()));
+    }
+    if (!r.events().isEmpty() || cadence.due()) {
+      printPending();
     }
     for (StepRecord.Reassignment e : r.events()) {
       err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to the others%n", e.worker(),
@@ -52,8 +60,18 @@ public final class ConsoleReporter implements TrainingListener {
     }
   }
 
+  private void printPending() {
+    if (pending.length() > 0) {
+      out.print(pending);
+      out.flush();
+      pending.setLength(0);
+    }
+    cadence.flushed();
+  }
+
   @Override
   public void onFinish(RunSummary s) {
+    printPending();
     if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
       if (s.status() == Status.CONVERGED) {
         err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());

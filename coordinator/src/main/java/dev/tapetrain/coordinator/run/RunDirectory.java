@@ -25,8 +25,9 @@ import java.util.List;
  * Writes one run's directory:
  * <ul>
  *   <li>{@code config.json}: every option, the dataset, the workers, versions;
- *   <li>{@code steps.jsonl}: one JSON object per logged step, flushed as it is written, so a
- *       reader can follow a run in progress;
+ *   <li>{@code steps.jsonl}: one JSON object per logged step, flushed at least every 0.1 s
+ *       ({@link FlushCadence}), before each checkpoint and at the end, so a reader can follow a
+ *       run in progress;
  *   <li>{@code summary.json}: {@code status: running} from the start, replaced atomically by the
  *       final summary.
  * </ul>
@@ -47,6 +48,7 @@ public final class RunDirectory implements TrainingListener {
   private final RunSpec spec;
   private final ObjectNode config;
   private final BufferedWriter steps;
+  private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
 
@@ -161,6 +163,13 @@ public final class RunDirectory implements TrainingListener {
 
   @Override
   public void onCheckpoint(TrainingState state) {
+    // Every line before the checkpoint's step reaches the file first, so a resume after a crash
+    // finds each committed step logged.
+    try {
+      flushSteps();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
+    }
     Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numericDigest(),
         dataDigest(spec));
   }
@@ -208,10 +217,17 @@ public final class RunDirectory implements TrainingListener {
     try {
       steps.write(Json.MAPPER.writeValueAsString(line));
       steps.newLine();
-      steps.flush();
+      if (last || !r.events().isEmpty() || flushCadence.due()) {
+        flushSteps();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
     }
+  }
+
+  private void flushSteps() throws IOException {
+    steps.flush();
+    flushCadence.flushed();
   }
 
   @Override

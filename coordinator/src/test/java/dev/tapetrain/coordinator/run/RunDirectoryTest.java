@@ -1,0 +1,60 @@
+package dev.tapetrain.coordinator.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tapetrain.coordinator.StepRecord;
+import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.OptimizerSpec;
+import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.protocol.StepPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * steps.jsonl is flushed in batches (FlushCadence), so what must reach the file does so at the
+ * points recovery relies on.
+ */
+class RunDirectoryTest {
+
+  private static final List<NamedTensor> PARAMS =
+      List.of(NamedTensor.scalar("w", 3.0), NamedTensor.scalar("b", 2.0));
+
+  private static RunSpec spec(long steps) {
+    DatasetSpec data = new DatasetSpec(
+        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+    return new RunSpec(1, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), data,
+        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000);
+  }
+
+  private static StepRecord step(long i) {
+    return new StepRecord(i, 10.0 - i, PARAMS, PARAMS, 0.01, 1000, List.of(), 0, List.of(), i);
+  }
+
+  @Test
+  void everyStepBeforeACheckpointIsInTheFileWhenTheCheckpointIsWritten(@TempDir Path tmp)
+      throws Exception {
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test", Json.object());
+    for (int i = 0; i < 10; i++) {
+      run.onStep(step(i));
+    }
+    run.onCheckpoint(new TrainingState(10, PARAMS, List.of(), 10, 68.0, 1.0));
+    List<String> lines = Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS));
+    assertEquals(10, lines.size(), "lines in steps.jsonl when the checkpoint of step 10 exists");
+    assertEquals(9, Json.MAPPER.readTree(lines.get(9)).get("step").asLong());
+  }
+
+  @Test
+  void theLastStepIsInTheFileAtOnce(@TempDir Path tmp) throws Exception {
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test", Json.object());
+    for (int i = 0; i < 3; i++) {
+      run.onStep(step(i));
+    }
+    assertEquals(3, Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS)).size());
+  }
+}
