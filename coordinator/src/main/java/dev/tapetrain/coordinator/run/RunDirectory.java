@@ -165,11 +165,7 @@ public final class RunDirectory implements TrainingListener {
   public void onCheckpoint(TrainingState state) {
     // Every line before the checkpoint's step reaches the file first, so a resume after a crash
     // finds each committed step logged.
-    try {
-      flushSteps();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
-    }
+    flushSteps();
     Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numericDigest(),
         dataDigest(spec));
   }
@@ -225,8 +221,12 @@ public final class RunDirectory implements TrainingListener {
     }
   }
 
-  private void flushSteps() throws IOException {
-    steps.flush();
+  private void flushSteps() {
+    try {
+      steps.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
+    }
     flushCadence.flushed();
   }
 

@@ -19,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(a, b, Kernels.ADD, ADD);
+    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.ADD, x, y, out), ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(a, b, Kernels.SUB, SUB);
+    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.SUB, x, y, out), SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(a, b, Kernels.MUL, MUL);
+    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.MUL, x, y, out), MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(a, b, Kernels.DIV, DIV);
+    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.DIV, x, y, out), DIV);
   }
 
   /**
@@ -72,20 +72,13 @@ public final class Ops {
    * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
-    Tensor x = a.asTensor();
-    Tensor y = b.asTensor();
-    int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
-    double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.squaredDifference(x.data, y.data, out);
-    Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(new Tensor[] {x, y}, result, (g, in, o, needed) -> {
+    return binary(a, b, Kernels::squaredDifference, (g, in, o, needed) -> {
       // d/da = 2(a − b)·g, d/db = −2(a − b)·g
       Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
       return new Tensor[] {
           needed[0] ? unbroadcast(d, in[0]) : null,
           needed[1] ? unbroadcast(neg(d), in[1]) : null};
     });
-    return result;
   }
 
   /**
@@ -340,16 +333,23 @@ public final class Ops {
     return result;
   }
 
-  private static Tensor binary(Operand a, Operand b, int op, BackwardRule rule) {
+  /** An elementwise kernel of two inputs (each of the output's length, or 1 to broadcast). */
+  @FunctionalInterface
+  private interface BinaryKernel {
+    void apply(double[] a, double[] b, double[] out);
+  }
+
+  private static Tensor binary(Operand a, Operand b, BinaryKernel kernel, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
-    double[] out = TensorScope.take(x.shapeRef() == shape ? x.size() : y.size());
-    Kernels.binary(op, x.data, y.data, out);
+    double[] out = TensorScope.take(sizeOf(shape));
+    kernel.apply(x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(new Tensor[] {x, y}, result, rule);
     return result;
   }
+
 
   /** The shape of an elementwise result: equal shapes, or a scalar against anything. */
   private static int[] broadcastShape(int[] x, int[] y) {
