@@ -1,7 +1,9 @@
 package dev.tapetrain.worker.model;
 
 import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.worker.tape.CompiledFunction;
 import dev.tapetrain.worker.tape.GradientTape;
+import dev.tapetrain.worker.tape.NotCompilableException;
 import dev.tapetrain.worker.tape.Ops;
 import dev.tapetrain.worker.tape.Tensor;
 import dev.tapetrain.worker.tape.TensorScope;
@@ -52,7 +54,24 @@ public final class LinearModel {
 
   /** {@code x·W + B}: {@code x} is a vector for one feature, an {@code [n, f]} matrix else. */
   public Tensor predict(Tensor x) {
-    return features == 1 ? Ops.mulAdd(x, w, b) : Ops.add(Ops.matvec(x, w), b);
+    return predict(x, w.value(), b.value());
+  }
+
+  private static Tensor predict(Tensor x, Tensor w, Tensor b) {
+    return x.rank() == 1 ? Ops.mulAdd(x, w, b) : Ops.add(Ops.matvec(x, w), b);
+  }
+
+  /**
+   * The model's loss sum {@code Σ (x·W + B − y)²} over some samples and its gradients with
+   * respect to {@code w} and {@code b}, by the tape: the one definition of what a worker computes.
+   */
+  private static Tensor[] lossAndGradients(Tensor x, Tensor y, Tensor w, Tensor b) {
+    try (GradientTape tape = new GradientTape(false, false)) {
+      tape.watch(w, b);
+      Tensor lossSum = Ops.sum(Ops.squaredDifference(predict(x, w, b), y));
+      Tensor[] g = tape.gradient(lossSum, w, b);
+      return new Tensor[] {lossSum, g[0], g[1]};
+    }
   }
 
   /**
@@ -95,10 +114,34 @@ public final class LinearModel {
 
   /** Runs the tape over one chunk and returns its loss sum and gradient sums. */
   public Sums sums(Tensor x, Tensor y) {
-    try (GradientTape tape = new GradientTape()) {
-      Tensor lossSum = Ops.sum(Ops.square(Ops.sub(predict(x), y)));
-      Tensor[] g = tape.gradient(lossSum, w, b);
-      return new Sums(lossSum.item(), g[0], g[1]);
+    Tensor[] r = lossAndGradients(x, y, w.value(), b.value());
+    return new Sums(r[0].item(), r[1], r[2]);
+  }
+
+  /**
+   * {@link #sums} compiled into one loop ({@link CompiledFunction}); one feature only. The
+   * example samples (at least 3) are what the tape is traced on.
+   *
+   * @throws NotCompilableException if the tape engine cannot compile it
+   */
+  public CompiledFunction compileSums(double[] exampleX, double[] exampleY)
+      throws NotCompilableException {
+    if (features != 1) {
+      throw new IllegalStateException("compileSums takes one feature");
     }
+    return CompiledFunction.compile((v, s) -> lossAndGradients(v[0], v[1], s[0], s[1]),
+        new double[][] {exampleX, exampleY}, new double[] {w.value().item(), b.value().item()});
+  }
+
+  /**
+   * The sums of samples {@code [from, to)} of {@code x} and {@code y} by a function from
+   * {@link #compileSums}, at the current parameters: bit for bit what {@link #sums} gives for
+   * those samples alone.
+   */
+  public Sums sums(CompiledFunction compiled, double[] x, double[] y, int from, int to) {
+    double[] out = new double[3];
+    compiled.apply(new double[][] {x, y}, from, to,
+        new double[] {w.value().item(), b.value().item()}, out);
+    return new Sums(out[0], Tensor.scalar(out[1]), Tensor.scalar(out[2]));
   }
 }

@@ -19,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.ADD, x, y, out), ADD);
+    return binary(OpKind.ADD, a, b, (x, y, out) -> Kernels.binary(Kernels.ADD, x, y, out), ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.SUB, x, y, out), SUB);
+    return binary(OpKind.SUB, a, b, (x, y, out) -> Kernels.binary(Kernels.SUB, x, y, out), SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.MUL, x, y, out), MUL);
+    return binary(OpKind.MUL, a, b, (x, y, out) -> Kernels.binary(Kernels.MUL, x, y, out), MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(a, b, (x, y, out) -> Kernels.binary(Kernels.DIV, x, y, out), DIV);
+    return binary(OpKind.DIV, a, b, (x, y, out) -> Kernels.binary(Kernels.DIV, x, y, out), DIV);
   }
 
   /**
@@ -43,7 +43,7 @@ public final class Ops {
    * prediction of a one-feature linear model, {@code x · W + B}.
    */
   public static Tensor mulAdd(Operand a, Operand b, Operand c) {
-    return ternary(a, b, c, Kernels::mulAdd, (g, in, o, needed) -> new Tensor[] {
+    return ternary(OpKind.MUL_ADD, a, b, c, Kernels::mulAdd, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
         needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
         needed[2] ? unbroadcast(g, in[2]) : null});
@@ -53,7 +53,7 @@ public final class Ops {
 
   /** {@code −a}. */
   public static Tensor neg(Operand a) {
-    return unary(a, x -> -x, (g, in, out) -> neg(g));
+    return unary(OpKind.NEG, 0, a, x -> -x, (g, in, out) -> neg(g));
   }
 
   /** {@code a²}. */
@@ -62,7 +62,7 @@ public final class Ops {
     double[] out = TensorScope.take(x.size());
     Kernels.binary(Kernels.MUL, x.data, x.data, out);
     Tensor result = Tensor.wrap(x.shapeRef(), out);
-    TapeStack.record(new Tensor[] {x}, result,
+    TapeStack.record(OpKind.SQUARE, 0, new Tensor[] {x}, result,
         (g, in, o, needed) -> new Tensor[] {mul(g, mul(in[0], Tensor.scalar(2.0)))});
     return result;
   }
@@ -72,13 +72,14 @@ public final class Ops {
    * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
-    return binary(a, b, Kernels::squaredDifference, (g, in, o, needed) -> {
-      // d/da = 2(a − b)·g, d/db = −2(a − b)·g
-      Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
-      return new Tensor[] {
-          needed[0] ? unbroadcast(d, in[0]) : null,
-          needed[1] ? unbroadcast(neg(d), in[1]) : null};
-    });
+    return binary(OpKind.SQUARED_DIFFERENCE, a, b, Kernels::squaredDifference,
+        (g, in, o, needed) -> {
+          // d/da = 2(a − b)·g, d/db = −2(a − b)·g
+          Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
+          return new Tensor[] {
+              needed[0] ? unbroadcast(d, in[0]) : null,
+              needed[1] ? unbroadcast(neg(d), in[1]) : null};
+        });
   }
 
   /**
@@ -87,40 +88,42 @@ public final class Ops {
    * three). Itself differentiable, so second derivatives still work.
    */
   static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
-    return ternary(g, a, b, Kernels::twiceDifferenceTimes, (up, in, o, needed) -> {
-      Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
-      return new Tensor[] {
-          needed[0] ? unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
-              : null,
-          needed[1] ? unbroadcast(twiceUp, in[1]) : null,
-          needed[2] ? unbroadcast(neg(twiceUp), in[2]) : null};
-    });
+    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b, Kernels::twiceDifferenceTimes,
+        (up, in, o, needed) -> {
+          Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
+          return new Tensor[] {
+              needed[0] ? unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
+                  : null,
+              needed[1] ? unbroadcast(twiceUp, in[1]) : null,
+              needed[2] ? unbroadcast(neg(twiceUp), in[2]) : null};
+        });
   }
 
   /** {@code √a}. */
   public static Tensor sqrt(Operand a) {
-    return unary(a, Math::sqrt, (g, in, out) -> div(g, mul(out, Tensor.scalar(2.0))));
+    return unary(OpKind.SQRT, 0, a, Math::sqrt,
+        (g, in, out) -> div(g, mul(out, Tensor.scalar(2.0))));
   }
 
   /** {@code eᵃ}. */
   public static Tensor exp(Operand a) {
-    return unary(a, StrictMath::exp, (g, in, out) -> mul(g, out));
+    return unary(OpKind.EXP, 0, a, StrictMath::exp, (g, in, out) -> mul(g, out));
   }
 
   /** Natural logarithm. */
   public static Tensor log(Operand a) {
-    return unary(a, StrictMath::log, (g, in, out) -> div(g, in));
+    return unary(OpKind.LOG, 0, a, StrictMath::log, (g, in, out) -> div(g, in));
   }
 
   /** Hyperbolic tangent. */
   public static Tensor tanh(Operand a) {
-    return unary(a, StrictMath::tanh,
+    return unary(OpKind.TANH, 0, a, StrictMath::tanh,
         (g, in, out) -> mul(g, sub(Tensor.scalar(1.0), square(out))));
   }
 
   /** {@code aᶜ} for a constant exponent {@code c}. */
   public static Tensor pow(Operand a, double c) {
-    return unary(a, x -> StrictMath.pow(x, c),
+    return unary(OpKind.POW, c, a, x -> StrictMath.pow(x, c),
         (g, in, out) -> mul(g, mul(pow(in, c - 1), Tensor.scalar(c))));
   }
 
@@ -130,7 +133,7 @@ public final class Ops {
   public static Tensor sum(Operand a) {
     Tensor x = a.asTensor();
     Tensor out = Tensor.scalar(Kernels.sum(x.data));
-    TapeStack.record(new Tensor[] {x}, out,
+    TapeStack.record(OpKind.SUM, 0, new Tensor[] {x}, out,
         (g, in, o, needed) -> new Tensor[] {broadcastTo(g, in[0].shapeRef())});
     return out;
   }
@@ -154,7 +157,7 @@ public final class Ops {
           + "shape " + Arrays.toString(x.shapeRef()));
     }
     Tensor result = Tensor.wrap(new int[] {segments.length}, out);
-    TapeStack.record(new Tensor[] {x}, result,
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {x}, result,
         (g, in, o, needed) -> new Tensor[] {repeat(g, segments)});
     return result;
   }
@@ -177,7 +180,7 @@ public final class Ops {
       start += segments[s];
     }
     Tensor result = Tensor.wrap(new int[] {total}, out);
-    TapeStack.record(new Tensor[] {x}, result,
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {x}, result,
         (g, in, o, needed) -> new Tensor[] {segmentSum(g, segments)});
     return result;
   }
@@ -201,7 +204,8 @@ public final class Ops {
     double[] values = TensorScope.take(sizeOf(shape));
     Arrays.fill(values, x.data[0]);
     Tensor out = Tensor.wrap(shape.clone(), values);
-    TapeStack.record(new Tensor[] {x}, out, (g, in, o, needed) -> new Tensor[] {sum(g)});
+    TapeStack.record(OpKind.BROADCAST_TO, 0, new Tensor[] {x}, out,
+        (g, in, o, needed) -> new Tensor[] {sum(g)});
     return out;
   }
 
@@ -230,7 +234,7 @@ public final class Ops {
       out[i] = s;
     }
     Tensor y = Tensor.wrap(new int[] {n}, out);
-    TapeStack.record(new Tensor[] {a, x}, y, (g, in, o, needed) -> new Tensor[] {
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, x}, y, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? outer(g, in[1]) : null,
         needed[1] ? vecmat(g, in[0]) : null});
     return y;
@@ -258,7 +262,7 @@ public final class Ops {
       }
     }
     Tensor z = Tensor.wrap(new int[] {f}, out);
-    TapeStack.record(new Tensor[] {v, a}, z, (g, in, o, needed) -> new Tensor[] {
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v, a}, z, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? matvec(in[1], g) : null,
         needed[1] ? outer(in[0], g) : null});
     return z;
@@ -280,7 +284,8 @@ public final class Ops {
       }
     }
     Tensor o = Tensor.wrap(new int[] {n, f}, out);
-    TapeStack.record(new Tensor[] {u, v}, o, (g, in, out2, needed) -> new Tensor[] {
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {u, v}, o,
+        (g, in, out2, needed) -> new Tensor[] {
         needed[0] ? matvec(g, in[1]) : null,
         needed[1] ? vecmat(in[0], g) : null});
     return o;
@@ -301,7 +306,8 @@ public final class Ops {
     Tensor grad(Tensor upstream, Tensor input, Tensor output);
   }
 
-  private static Tensor unary(Operand a, DoubleUnaryOperator f, UnaryRule rule) {
+  private static Tensor unary(OpKind kind, double param, Operand a, DoubleUnaryOperator f,
+      UnaryRule rule) {
     Tensor x = a.asTensor();
     double[] in = x.data;
     double[] out = TensorScope.take(in.length);
@@ -309,7 +315,7 @@ public final class Ops {
       out[i] = f.applyAsDouble(in[i]);
     }
     Tensor result = Tensor.wrap(x.shapeRef(), out);
-    TapeStack.record(new Tensor[] {x}, result,
+    TapeStack.record(kind, param, new Tensor[] {x}, result,
         (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
     return result;
   }
@@ -320,7 +326,7 @@ public final class Ops {
     void apply(double[] a, double[] b, double[] c, double[] out);
   }
 
-  private static Tensor ternary(Operand a, Operand b, Operand c, TernaryKernel kernel,
+  private static Tensor ternary(OpKind kind, Operand a, Operand b, Operand c, TernaryKernel kernel,
       BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
@@ -329,7 +335,7 @@ public final class Ops {
     double[] out = TensorScope.take(sizeOf(shape));
     kernel.apply(x.data, y.data, z.data, out);
     Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(new Tensor[] {x, y, z}, result, rule);
+    TapeStack.record(kind, 0, new Tensor[] {x, y, z}, result, rule);
     return result;
   }
 
@@ -339,14 +345,15 @@ public final class Ops {
     void apply(double[] a, double[] b, double[] out);
   }
 
-  private static Tensor binary(Operand a, Operand b, BinaryKernel kernel, BackwardRule rule) {
+  private static Tensor binary(OpKind kind, Operand a, Operand b, BinaryKernel kernel,
+      BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
     kernel.apply(x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(new Tensor[] {x, y}, result, rule);
+    TapeStack.record(kind, 0, new Tensor[] {x, y}, result, rule);
     return result;
   }
 

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The tapes open on the current thread, innermost last. Ops record onto every open tape that is
- * recording and tracks one of their inputs, as TensorFlow's eager tapes do.
+ * recording and tracks one of their inputs, as TensorFlow's eager tapes do; every op is also
+ * reported to the thread's {@link Trace}, if one is active.
  */
 final class TapeStack {
 
@@ -27,7 +28,12 @@ final class TapeStack {
     }
   }
 
-  static void record(Tensor[] inputs, Tensor output, BackwardRule rule) {
+  static void record(OpKind kind, double param, Tensor[] inputs, Tensor output,
+      BackwardRule rule) {
+    Trace trace = Trace.current();
+    if (trace != null) {
+      trace.op(kind, param, inputs, output);
+    }
     List<GradientTape> open = OPEN.get();
     for (int i = 0, n = open.size(); i < n; i++) {
       open.get(i).maybeRecord(inputs, output, rule);
@@ -35,6 +41,10 @@ final class TapeStack {
   }
 
   static void variableRead(Variable variable, Tensor value) {
+    Trace trace = Trace.current();
+    if (trace != null) {
+      trace.variableRead(value);
+    }
     List<GradientTape> open = OPEN.get();
     for (int i = 0, n = open.size(); i < n; i++) {
       open.get(i).onVariableRead(variable, value);

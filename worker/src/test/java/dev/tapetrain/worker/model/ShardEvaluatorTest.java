@@ -56,6 +56,41 @@ class ShardEvaluatorTest {
   }
 
   @Test
+  void compiledSumsAreBitIdenticalToTheEagerTape() {
+    // chunk size 37: full chunks, a short last chunk (1000 = 27·37 + 1) and lane tails of 1
+    DatasetSpec dataset = new DatasetSpec(
+        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 37);
+    ShardEvaluator eager = new ShardEvaluator(dataset, Long.MAX_VALUE);
+    ShardEvaluator compiled = new ShardEvaluator(dataset, 0);
+    List<Integer> all = java.util.stream.IntStream.range(0, dataset.numChunks()).boxed().toList();
+    for (List<Integer> chunks : List.of(all, List.of(27, 3, 4, 11), all)) {
+      for (double[] wb : new double[][] {{5, 10}, {-0.25, 3.5}, {1e6, -1e-6}}) {
+        List<NamedTensor> params = List.of(NamedTensor.scalar("w", wb[0]),
+            NamedTensor.scalar("b", wb[1]));
+        List<ChunkResult> expected = eager.evaluate(params, chunks);
+        List<ChunkResult> actual = compiled.evaluate(params, chunks);
+        assertEquals(expected, actual, "chunks " + chunks + " at " + java.util.Arrays.toString(wb));
+      }
+    }
+    assertEquals(true, compiled.isCompiled());
+    assertEquals(false, eager.isCompiled());
+  }
+
+  @Test
+  void compilesOnlyAfterEnoughSamplesWentThroughTheTape() {
+    DatasetSpec dataset = new DatasetSpec(
+        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 64);
+    ShardEvaluator evaluator = new ShardEvaluator(dataset, 2500);
+    List<NamedTensor> params = List.of(NamedTensor.scalar("w", 1), NamedTensor.scalar("b", 0));
+    List<Integer> all = java.util.stream.IntStream.range(0, dataset.numChunks()).boxed().toList();
+    evaluator.evaluate(params, all);
+    evaluator.evaluate(params, all);
+    assertEquals(false, evaluator.isCompiled(), "2000 samples evaluated");
+    evaluator.evaluate(params, all);
+    assertEquals(true, evaluator.isCompiled(), "3000 samples evaluated");
+  }
+
+  @Test
   void csvChunksAreReadFromTheirRowsAndADifferentCopyIsRefused(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("d.csv");
