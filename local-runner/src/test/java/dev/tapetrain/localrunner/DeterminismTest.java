@@ -38,6 +38,32 @@ class DeterminismTest {
   }
 
   @Test
+  void compiledTapeGivesTheEagerTapesBitsWhicheverWorkersCompileWhen() throws Exception {
+    String property = "tapetrain.compileAfterSamples";
+    try {
+      System.setProperty(property, "" + Long.MAX_VALUE);
+      Path eager = dir.resolve("eager");
+      assertEquals(0, Runs.run("--workers", "2", "--run-dir", eager.toString()).exitCode());
+      // Each worker compiles once it has evaluated 3000 samples: one worker at step 3, three
+      // workers (334, 333, 333 samples) at steps 9–10, so runs mix eager and compiled steps.
+      System.setProperty(property, "3000");
+      for (int workers : new int[] {1, 3}) {
+        Path run = dir.resolve("compiled" + workers);
+        Runs.Result r = Runs.run("--workers", "" + workers, "--run-dir", run.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<Runs.Step> expected = Runs.steps(eager);
+        List<Runs.Step> actual = Runs.steps(run);
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+          assertEquals(expected.get(i), actual.get(i), workers + " workers, bit for bit");
+        }
+      }
+    } finally {
+      System.clearProperty(property);
+    }
+  }
+
+  @Test
   void defaultJobPrintsTheTutorialOutputAndFindsTheTrueLine() throws Exception {
     Path run = dir.resolve("default");
     Runs.Result r = Runs.run("--run-dir", run.toString());

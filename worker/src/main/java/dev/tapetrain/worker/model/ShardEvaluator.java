@@ -30,9 +30,12 @@ public final class ShardEvaluator {
   private final LinearModel model;
   private final long compileAfterSamples;
 
-  /** An evaluator of {@code dataset} holding no chunks yet. */
+  /**
+   * An evaluator of {@code dataset} holding no chunks yet, compiling after
+   * {@link #COMPILE_AFTER_SAMPLES} (or the system property {@value #COMPILE_AFTER_PROPERTY}).
+   */
   public ShardEvaluator(DatasetSpec dataset) {
-    this(dataset, COMPILE_AFTER_SAMPLES);
+    this(dataset, Long.getLong(COMPILE_AFTER_PROPERTY, COMPILE_AFTER_SAMPLES));
   }
 
   /**
@@ -148,6 +151,9 @@ public final class ShardEvaluator {
    * as the tutorial's 200 steps of 1000 samples, never pay that cost.
    */
   static final long COMPILE_AFTER_SAMPLES = 1L << 20;
+
+  /** JVM system property that overrides {@link #COMPILE_AFTER_SAMPLES} (0: at once). */
+  public static final String COMPILE_AFTER_PROPERTY = "tapetrain.compileAfterSamples";
 
   private CompiledFunction compiled;
   private boolean compileTried;
