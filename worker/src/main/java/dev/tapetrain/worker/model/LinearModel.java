@@ -134,14 +134,20 @@ public final class LinearModel {
   }
 
   /**
-   * The sums of samples {@code [from, to)} of {@code x} and {@code y} by a function from
-   * {@link #compileSums}, at the current parameters: bit for bit what {@link #sums} gives for
-   * those samples alone.
+   * The sums of consecutive segments of {@code x} and {@code y} ({@code lengths[s]} samples
+   * each) by a function from {@link #compileSums}, at the current parameters: bit for bit what
+   * {@link #sums} gives for each segment alone.
    */
-  public Sums sums(CompiledFunction compiled, double[] x, double[] y, int from, int to) {
-    double[] out = new double[3];
-    compiled.apply(new double[][] {x, y}, from, to,
+  public List<Sums> segmentSums(CompiledFunction compiled, double[] x, double[] y,
+      int[] lengths) {
+    double[] out = new double[3 * lengths.length];
+    compiled.applySegments(new double[][] {x, y}, lengths,
         new double[] {w.value().item(), b.value().item()}, out);
-    return new Sums(out[0], Tensor.scalar(out[1]), Tensor.scalar(out[2]));
+    List<Sums> sums = new ArrayList<>(lengths.length);
+    for (int s = 0; s < lengths.length; s++) {
+      sums.add(new Sums(out[3 * s], Tensor.scalar(out[3 * s + 1]),
+          Tensor.scalar(out[3 * s + 2])));
+    }
+    return sums;
   }
 }

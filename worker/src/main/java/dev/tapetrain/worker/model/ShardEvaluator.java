@@ -106,17 +106,9 @@ public final class ShardEvaluator {
       List<Block> blocks = blocks(wanted);
       CompiledFunction compiled = compiled(blocks);
       for (Block block : blocks) {
-        if (compiled != null) {
-          int start = 0;
-          for (int s = 0; s < block.chunks.length; s++) {
-            int end = start + block.lengths[s];
-            results.add(result(block.chunks[s], block.lengths[s],
-                model.sums(compiled, block.xs, block.ys, start, end)));
-            start = end;
-          }
-          continue;
-        }
-        List<LinearModel.Sums> sums = model.segmentSums(block.x, block.y, block.lengths);
+        List<LinearModel.Sums> sums = compiled != null
+            ? model.segmentSums(compiled, block.xs, block.ys, block.lengths)
+            : model.segmentSums(block.x, block.y, block.lengths);
         for (int s = 0; s < block.chunks.length; s++) {
           results.add(result(block.chunks[s], block.lengths[s], sums.get(s)));
         }

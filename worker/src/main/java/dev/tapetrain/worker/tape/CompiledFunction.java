@@ -1,7 +1,8 @@
 package dev.tapetrain.worker.tape;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.codehaus.commons.compiler.CompileException;
 import org.codehaus.janino.SimpleCompiler;
 
@@ -36,11 +37,21 @@ public final class CompiledFunction {
 
   /** Implemented by the generated code; not for use elsewhere. */
   public interface Kernel {
-    /** Computes the outputs over elements {@code [from, to)} of each vector into {@code out}. */
-    void run(double[][] vectors, int from, int to, double[] scalars, double[] out);
+    /**
+     * Computes the outputs over elements {@code [from, to)} of each vector into
+     * {@code out[at …]}.
+     */
+    void run(double[][] vectors, int from, int to, double[] scalars, double[] out, int at);
   }
 
-  private static final AtomicInteger CLASSES = new AtomicInteger();
+  private static final String CLASS_NAME = "TapeLoop";
+
+  /**
+   * Loops compiled in this JVM, by source: workers that share a JVM (local-runner) share one
+   * class, so it is compiled once and its call sites see one type. A model has one loop, so
+   * this stays tiny.
+   */
+  private static final Map<String, Kernel> KERNELS = new ConcurrentHashMap<>();
 
   private final Kernel kernel;
   private final int vectorCount;
@@ -78,18 +89,18 @@ public final class CompiledFunction {
     if (n < 3) {
       throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
     }
-    String className = "TapeLoop" + CLASSES.incrementAndGet();
-    Traced traced = trace(className, body, exampleVectors, exampleScalars);
+    Traced traced = trace(CLASS_NAME, body, exampleVectors, exampleScalars);
     double[][] shorter = new double[exampleVectors.length][];
     for (int k = 0; k < shorter.length; k++) {
       shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
     }
-    if (!traced.source().equals(trace(className, body, shorter, exampleScalars).source())) {
+    if (!traced.source().equals(trace(CLASS_NAME, body, shorter, exampleScalars).source())) {
       throw new NotCompilableException("the function computes differently for " + n + " and "
           + (n - 1) + " elements (does it use the number of elements?)");
     }
     double[] eager = traced.outputs();
-    CompiledFunction f = new CompiledFunction(load(className, traced.source()),
+    CompiledFunction f = new CompiledFunction(
+        KERNELS.computeIfAbsent(traced.source(), source -> load(CLASS_NAME, source)),
         exampleVectors.length, exampleScalars.length, eager.length, traced.source());
     double[] compiled = new double[eager.length];
     f.apply(exampleVectors, 0, n, exampleScalars, compiled);
@@ -152,18 +163,46 @@ public final class CompiledFunction {
    * @param out receives one value per output
    */
   public void apply(double[][] vectors, int from, int to, double[] scalars, double[] out) {
-    if (vectors.length != vectorCount || scalars.length != scalarCount
-        || out.length < outputCount) {
+    if (from < 0 || from > to) {
+      throw new IndexOutOfBoundsException("range [" + from + ", " + to + ")");
+    }
+    check(vectors, to, scalars, out, outputCount);
+    kernel.run(vectors, from, to, scalars, out, 0);
+  }
+
+  /**
+   * {@link #apply} over consecutive segments: segment {@code s} is the next {@code lengths[s]}
+   * elements, and its outputs go to {@code out[s · outputCount …]}. One call for many small
+   * ranges, with nothing allocated per range.
+   */
+  public void applySegments(double[][] vectors, int[] lengths, double[] scalars, double[] out) {
+    int total = 0;
+    for (int len : lengths) {
+      if (len < 0) {
+        throw new IllegalArgumentException("negative segment length " + len);
+      }
+      total += len;
+    }
+    check(vectors, total, scalars, out, lengths.length * outputCount);
+    int from = 0;
+    for (int s = 0; s < lengths.length; s++) {
+      kernel.run(vectors, from, from + lengths[s], scalars, out, s * outputCount);
+      from += lengths[s];
+    }
+  }
+
+  /** Checks the arguments for ranges that end at {@code end} at most. */
+  private void check(double[][] vectors, int end, double[] scalars, double[] out, int outputs) {
+    if (vectors.length != vectorCount || scalars.length != scalarCount || out.length < outputs) {
       throw new IllegalArgumentException("this function takes " + vectorCount + " vectors and "
-          + scalarCount + " scalars and gives " + outputCount + " outputs");
+          + scalarCount + " scalars and gives " + outputCount + " outputs per range");
     }
     for (double[] v : vectors) {
-      if (from < 0 || to > v.length || from > to) {
-        throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of a vector of "
+      if (end > v.length) {
+        throw new IndexOutOfBoundsException("elements up to " + end + " of a vector of "
             + v.length);
       }
     }
-    kernel.run(vectors, from, to, scalars, out);
   }
 
   /** The number of outputs. */

@@ -218,7 +218,8 @@ final class LoopGenerator {
     StringBuilder s = new StringBuilder();
     s.append("public final class ").append(className)
         .append(" implements dev.tapetrain.worker.tape.CompiledFunction.Kernel {\n")
-        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out) {\n");
+        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
+            + " int at) {\n");
     for (int k = 0; k < vectorCount; k++) {
       s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
     }
@@ -256,7 +257,7 @@ final class LoopGenerator {
     }
     s.append(after);
     for (int k = 0; k < outs.length; k++) {
-      s.append("    out[").append(k).append("] = ").append(outs[k]).append(";\n");
+      s.append("    out[at + ").append(k).append("] = ").append(outs[k]).append(";\n");
     }
     s.append("  }\n}\n");
     return s.toString();

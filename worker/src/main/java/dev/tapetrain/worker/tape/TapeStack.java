@@ -10,16 +10,23 @@ import java.util.List;
  */
 final class TapeStack {
 
-  private static final ThreadLocal<List<GradientTape>> OPEN = ThreadLocal.withInitial(ArrayList::new);
+  /** What is open on one thread: tapes, innermost last, and the innermost trace, if any. */
+  private static final class Open {
+    final List<GradientTape> tapes = new ArrayList<>();
+    Trace trace;
+  }
+
+  // One thread-local for both, so an op looks up its thread's state once.
+  private static final ThreadLocal<Open> OPEN = ThreadLocal.withInitial(Open::new);
 
   private TapeStack() {}
 
   static void push(GradientTape tape) {
-    OPEN.get().add(tape);
+    OPEN.get().tapes.add(tape);
   }
 
   static void remove(GradientTape tape) {
-    List<GradientTape> open = OPEN.get();
+    List<GradientTape> open = OPEN.get().tapes;
     for (int i = open.size() - 1; i >= 0; i--) {
       if (open.get(i) == tape) {
         open.remove(i);
@@ -28,26 +35,36 @@ final class TapeStack {
     }
   }
 
+  /** The innermost trace open on this thread, or null. */
+  static Trace trace() {
+    return OPEN.get().trace;
+  }
+
+  /** Makes {@code trace} the innermost trace of this thread (null: none). */
+  static void setTrace(Trace trace) {
+    OPEN.get().trace = trace;
+  }
+
   static void record(OpKind kind, double param, Tensor[] inputs, Tensor output,
       BackwardRule rule) {
-    Trace trace = Trace.current();
-    if (trace != null) {
-      trace.op(kind, param, inputs, output);
+    Open open = OPEN.get();
+    if (open.trace != null) {
+      open.trace.op(kind, param, inputs, output);
     }
-    List<GradientTape> open = OPEN.get();
-    for (int i = 0, n = open.size(); i < n; i++) {
-      open.get(i).maybeRecord(inputs, output, rule);
+    List<GradientTape> tapes = open.tapes;
+    for (int i = 0, n = tapes.size(); i < n; i++) {
+      tapes.get(i).maybeRecord(inputs, output, rule);
     }
   }
 
   static void variableRead(Variable variable, Tensor value) {
-    Trace trace = Trace.current();
-    if (trace != null) {
-      trace.variableRead(value);
+    Open open = OPEN.get();
+    if (open.trace != null) {
+      open.trace.variableRead(value);
     }
-    List<GradientTape> open = OPEN.get();
-    for (int i = 0, n = open.size(); i < n; i++) {
-      open.get(i).onVariableRead(variable, value);
+    List<GradientTape> tapes = open.tapes;
+    for (int i = 0, n = tapes.size(); i < n; i++) {
+      tapes.get(i).onVariableRead(variable, value);
     }
   }
 }

@@ -18,8 +18,6 @@ final class Trace implements AutoCloseable {
   /** One op: its kind (and parameter, for {@code pow}), its inputs and its output. */
   record Op(OpKind kind, double param, Tensor[] inputs, Tensor output) {}
 
-  private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
-
   private final Trace parent;
   private final List<Op> ops = new ArrayList<>();
   private final Map<Tensor, Boolean> variableValues = new IdentityHashMap<>();
@@ -30,14 +28,9 @@ final class Trace implements AutoCloseable {
 
   /** Starts tracing this thread; traces nest, the innermost one records. */
   static Trace open() {
-    Trace trace = new Trace(CURRENT.get());
-    CURRENT.set(trace);
+    Trace trace = new Trace(TapeStack.trace());
+    TapeStack.setTrace(trace);
     return trace;
-  }
-
-  /** The trace recording on this thread, or null. */
-  static Trace current() {
-    return CURRENT.get();
   }
 
   void op(OpKind kind, double param, Tensor[] inputs, Tensor output) {
@@ -60,8 +53,8 @@ final class Trace implements AutoCloseable {
 
   @Override
   public void close() {
-    if (CURRENT.get() == this) {
-      CURRENT.set(parent);
+    if (TapeStack.trace() == this) {
+      TapeStack.setTrace(parent);
     }
   }
 }

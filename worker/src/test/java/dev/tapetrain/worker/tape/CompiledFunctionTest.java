@@ -70,6 +70,32 @@ class CompiledFunctionTest {
   }
 
   @Test
+  void segmentsGiveEachSegmentsOwnBits() throws Exception {
+    Random random = new Random(17);
+    double[] scalars = {-2.0, 0.25};
+    CompiledFunction f = CompiledFunction.compile(LINEAR, data(32, random), scalars);
+    double[][] v = data(200, random);
+    int[] lengths = {64, 0, 3, 1, 37, 95};
+    double[] out = new double[3 * lengths.length];
+    f.applySegments(v, lengths, scalars, out);
+    int from = 0;
+    for (int s = 0; s < lengths.length; s++) {
+      double[] expected = eager(LINEAR, v, from, from + lengths[s], scalars);
+      for (int k = 0; k < 3; k++) {
+        assertEquals(Double.doubleToLongBits(expected[k]),
+            Double.doubleToLongBits(out[3 * s + k]), "segment " + s + " output " + k);
+      }
+      from += lengths[s];
+    }
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> f.applySegments(v, new int[] {150, 51}, scalars, new double[6]));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> f.apply(v, 10, 201, scalars, new double[3]));
+    assertThrows(IllegalArgumentException.class,
+        () -> f.apply(v, 0, 10, new double[] {1.0}, new double[3]));
+  }
+
+  @Test
   void linearModelAgreesWithTheClosedForm() throws Exception {
     double[][] xy = data(1000, new Random(3));
     double w = 2.5;
