@@ -131,7 +131,7 @@ public final class ShardEvaluator {
   /**
    * At most this many samples go through one tape run: small chunks share a run (less per-op and
    * per-tape overhead), while a run's intermediates (about eight vectors of 64 KiB) stay in a
-   * core's L2. Measured here (1M samples, 1 MiB L2): 4096 → 8192 took a pass from 6.7–7.2 ms to
+   * core's L2. Measured here (1M samples, 512 KiB L2): 4096 → 8192 took a pass from 6.7–7.2 ms to
    * 4.8–5.2 ms; 16384 was slower again.
    */
   static final int BLOCK_SAMPLES = 8192;
