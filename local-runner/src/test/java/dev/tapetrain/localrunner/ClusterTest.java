@@ -42,18 +42,25 @@ class ClusterTest extends ProcessTestBase {
   }
 
   @Test
-  void coordinatorAndTwoWorkerJvmsGiveTheSameBitsAsLocalRunner() throws Exception {
+  void coordinatorAndTwoCompilingWorkerJvmsGiveTheSameBitsAsLocalRunner() throws Exception {
     String[] job = {"--steps", "60"};
     List<Runs.Step> reference = localReference(job);
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
     Process coordinator = coordinator(port, 2, run, job);
+    // The reference runs the tape eagerly; these workers compile it before their first step.
+    processes.withEnv("JAVA_TOOL_OPTIONS",
+        "-Dtapetrain.compileAfterSamples=0 -Dtapetrain.log.level=INFO");
     Process w1 = processes.worker("w1", port);
     Process w2 = processes.worker("w2", port);
     assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
     assertEquals(0, Processes.exitCode(w1, Duration.ofSeconds(20)), processes.stderr("w1"));
     assertEquals(0, Processes.exitCode(w2, Duration.ofSeconds(20)), processes.stderr("w2"));
     assertBitIdentical(reference, Runs.steps(run));
+    for (String w : List.of("w1", "w2")) {
+      String log = processes.stdout(w) + processes.stderr(w);
+      assertTrue(log.contains("compiled the tape's loss and gradients"), log);
+    }
     String out = processes.stdout("coordinator");
     assertTrue(out.startsWith("Initial loss: "), out);
     assertTrue(processes.stderr("coordinator").contains("worker 2/2 joined: "),
