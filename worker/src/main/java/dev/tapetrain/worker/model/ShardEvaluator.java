@@ -109,7 +109,7 @@ public final class ShardEvaluator {
       for (Block block : blocks) {
         List<LinearModel.Sums> sums = compiled != null
             ? model.segmentSums(compiled, block.xs, block.ys, block.lengths)
-            : model.segmentSums(block.x, block.y, block.lengths);
+            : model.segmentSums(block.x(), block.y(), block.lengths);
         for (int s = 0; s < block.chunks.length; s++) {
           results.add(result(block.chunks[s], block.lengths[s], sums.get(s)));
         }
@@ -184,9 +184,39 @@ public final class ShardEvaluator {
     return compiled != null;
   }
 
-  /** Consecutive chunks laid end to end for one tape run (arrays, and tensors of them). */
-  private record Block(int[] chunks, int[] lengths, double[] xs, double[] ys, Tensor x,
-      Tensor y) {}
+  /**
+   * Consecutive chunks laid end to end for one tape run. The compiled loop reads the arrays; the
+   * eager tape needs tensors, which copy them, so those are made only if the eager tape runs.
+   */
+  private static final class Block {
+    final int[] chunks;
+    final int[] lengths;
+    final double[] xs;
+    final double[] ys;
+    private Tensor x;
+    private Tensor y;
+
+    Block(int[] chunks, int[] lengths, double[] xs, double[] ys) {
+      this.chunks = chunks;
+      this.lengths = lengths;
+      this.xs = xs;
+      this.ys = ys;
+    }
+
+    Tensor x() {
+      if (x == null) {
+        x = Tensor.vector(xs);
+      }
+      return x;
+    }
+
+    Tensor y() {
+      if (y == null) {
+        y = Tensor.vector(ys);
+      }
+      return y;
+    }
+  }
 
   // The chunk list rarely changes between steps, so its blocks are built once and reused.
   private List<Integer> blockKey = List.of();
@@ -219,7 +249,7 @@ public final class ShardEvaluator {
         System.arraycopy(xy[1].toArray(), 0, y, at, lengths[k - i]);
         at += lengths[k - i];
       }
-      out.add(new Block(ids, lengths, x, y, Tensor.vector(x), Tensor.vector(y)));
+      out.add(new Block(ids, lengths, x, y));
       i = j;
     }
     blockKey = List.copyOf(wanted);

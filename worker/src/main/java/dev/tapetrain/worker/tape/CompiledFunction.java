@@ -44,8 +44,6 @@ public final class CompiledFunction {
     void run(double[][] vectors, int from, int to, double[] scalars, double[] out, int at);
   }
 
-  private static final String CLASS_NAME = "TapeLoop";
-
   /**
    * Loops compiled in this JVM, by source: workers that share a JVM (local-runner) share one
    * class, so it is compiled once and its call sites see one type. A model has one loop, so
@@ -89,18 +87,18 @@ public final class CompiledFunction {
     if (n < 3) {
       throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
     }
-    Traced traced = trace(CLASS_NAME, body, exampleVectors, exampleScalars);
+    Traced traced = trace(body, exampleVectors, exampleScalars);
     double[][] shorter = new double[exampleVectors.length][];
     for (int k = 0; k < shorter.length; k++) {
       shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
     }
-    if (!traced.source().equals(trace(CLASS_NAME, body, shorter, exampleScalars).source())) {
+    if (!traced.source().equals(trace(body, shorter, exampleScalars).source())) {
       throw new NotCompilableException("the function computes differently for " + n + " and "
           + (n - 1) + " elements (does it use the number of elements?)");
     }
     double[] eager = traced.outputs();
     CompiledFunction f = new CompiledFunction(
-        KERNELS.computeIfAbsent(traced.source(), source -> load(CLASS_NAME, source)),
+        KERNELS.computeIfAbsent(traced.source(), CompiledFunction::load),
         exampleVectors.length, exampleScalars.length, eager.length, traced.source());
     double[] compiled = new double[eager.length];
     f.apply(exampleVectors, 0, n, exampleScalars, compiled);
@@ -116,7 +114,7 @@ public final class CompiledFunction {
   /** The generated source, and the outputs of the eager run that was traced. */
   private record Traced(String source, double[] outputs) {}
 
-  private static Traced trace(String className, Body body, double[][] vectors, double[] scalars)
+  private static Traced trace(Body body, double[][] vectors, double[] scalars)
       throws NotCompilableException {
     Tensor[] v = new Tensor[vectors.length];
     for (int k = 0; k < v.length; k++) {
@@ -139,16 +137,16 @@ public final class CompiledFunction {
         }
         values[k] = outputs[k].item();
       }
-      return new Traced(LoopGenerator.generate(className, trace, v, s, outputs), values);
+      return new Traced(LoopGenerator.generate(trace, v, s, outputs), values);
     }
   }
 
-  private static Kernel load(String className, String source) {
+  private static Kernel load(String source) {
     SimpleCompiler compiler = new SimpleCompiler();
     compiler.setParentClassLoader(CompiledFunction.class.getClassLoader());
     try {
       compiler.cook(source);
-      return (Kernel) compiler.getClassLoader().loadClass(className)
+      return (Kernel) compiler.getClassLoader().loadClass(LoopGenerator.CLASS_NAME)
           .getDeclaredConstructor().newInstance();
     } catch (CompileException | ReflectiveOperationException e) {
       throw new IllegalStateException("generated code did not compile: " + e.getMessage()

@@ -25,6 +25,9 @@ import java.util.Map;
  */
 final class LoopGenerator {
 
+  /** The name of the generated class (each is loaded by a class loader of its own). */
+  static final String CLASS_NAME = "TapeLoop";
+
   /** Where a value is available. */
   private enum Place { VECTOR_INPUT, SCALAR_INPUT, CONSTANT, BEFORE_LOOP, IN_LOOP, AFTER_LOOP }
 
@@ -52,7 +55,7 @@ final class LoopGenerator {
   }
 
   /**
-   * The source of a class named {@code className} implementing {@link CompiledFunction.Kernel}.
+   * The source of a class named {@link #CLASS_NAME} implementing {@link CompiledFunction.Kernel}.
    *
    * @param trace   the ops the function ran on example inputs
    * @param vectors the function's vector inputs, as passed to it during the trace (all of one
@@ -60,7 +63,7 @@ final class LoopGenerator {
    * @param scalars the function's scalar inputs, as passed to it
    * @param outputs what the function returned
    */
-  static String generate(String className, Trace trace, Tensor[] vectors, Tensor[] scalars,
+  static String generate(Trace trace, Tensor[] vectors, Tensor[] scalars,
       Tensor[] outputs) throws NotCompilableException {
     LoopGenerator g = new LoopGenerator(vectors[0].size());
     for (int k = 0; k < vectors.length; k++) {
@@ -81,7 +84,7 @@ final class LoopGenerator {
       }
       outs[k] = v.name();
     }
-    return g.source(className, vectors.length, scalars.length, outs);
+    return g.source(vectors.length, scalars.length, outs);
   }
 
   /** The ops that contribute to an output, in trace order. */
@@ -214,9 +217,9 @@ final class LoopGenerator {
     };
   }
 
-  private String source(String className, int vectorCount, int scalarCount, String[] outs) {
+  private String source(int vectorCount, int scalarCount, String[] outs) {
     StringBuilder s = new StringBuilder();
-    s.append("public final class ").append(className)
+    s.append("public final class ").append(CLASS_NAME)
         .append(" implements dev.tapetrain.worker.tape.CompiledFunction.Kernel {\n")
         .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
             + " int at) {\n");
