@@ -25,6 +25,7 @@ import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -355,9 +356,13 @@ public final class Coordinator {
       current.shares().forEach(
           (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
       digest = StepRecord.chain(digest, totals.loss(), params, lastGradients);
-      listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
-          optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
-          events, digest));
+      try {
+        listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
+            optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
+            events, digest));
+      } catch (UncheckedIOException e) {
+        return finish(Status.FAILED, e.getMessage());
+      }
       ignored = 0;
       events.clear();
     }
@@ -383,7 +388,11 @@ public final class Coordinator {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     if (evaluation > firstEvaluation && evaluation % spec.checkpointEvery() == 0) {
-      listener.onCheckpoint(lastGood);
+      try {
+        listener.onCheckpoint(lastGood);
+      } catch (UncheckedIOException e) {
+        return finish(Status.FAILED, e.getMessage());
+      }
     }
     converged = spec.policy().tolerance() > 0
         && Parameters.relativeChange(params, next) < spec.policy().tolerance();
@@ -486,7 +495,16 @@ public final class Coordinator {
     timers.cancelAll();
     long trainNanos = trainStartNanos == 0 ? 0 : System.nanoTime() - trainStartNanos;
     int workerCount = assignment == null ? 0 : assignment.workers().size();
-    listener.onCheckpoint(lastGood);
+    try {
+      listener.onCheckpoint(lastGood);
+    } catch (UncheckedIOException e) {
+      // The previous checkpoint stays: the atomic write leaves it whole.
+      context.getLog().warn("final checkpoint not written: {}", e.getMessage());
+      if (status != Status.FAILED) {
+        status = Status.FAILED;
+        message = e.getMessage();
+      }
+    }
     listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), initialLoss,
         lastGood.loss(), lastGood.params(), workerCount, trainNanos, message));
     Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);

@@ -8,8 +8,10 @@ import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.protocol.cli.Cli;
 import dev.tapetrain.protocol.RunSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -62,22 +64,31 @@ public final class TrainingRun {
     TrainingState start = null;
     if (train.resumeDir() != null) {
       Path dir = train.resumeDir();
-      RunLog old = RunLog.read(dir);
-      Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-      spec = train.toResumedSpec(workers, old.config());
-      if (!checkpoint.configDigest().equals(spec.numericDigest())) {
-        throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
-            + "configuration than config.json describes");
+      RunLog.read(dir); // a clear message for a directory that is not a run, before locking
+      // One writer per run: lock before reading anything a second writer could change.
+      RunLock lock = RunLock.acquire(dir, "--resume");
+      try {
+        RunLog old = RunLog.read(dir);
+        Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
+        spec = train.toResumedSpec(workers, old.config());
+        if (!checkpoint.configDigest().equals(spec.numericDigest())) {
+          throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
+              + "configuration than config.json describes");
+        }
+        if (!checkpoint.dataDigest().equals(RunDirectory.dataDigest(spec))) {
+          throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
+        }
+        if (spec.steps() < checkpoint.state().steps()) {
+          throw new UsageException("--steps " + spec.steps() + " is below the "
+              + checkpoint.state().steps() + " steps already in the checkpoint");
+        }
+        start = checkpoint.state();
+        runDir = RunDirectory.resume(dir, spec, train.toJson(spec), start.steps(),
+            checkpoint.lastLoggedStep(), lock, err);
+      } catch (RuntimeException e) {
+        lock.close();
+        throw e;
       }
-      if (!checkpoint.dataDigest().equals(RunDirectory.dataDigest(spec))) {
-        throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
-      }
-      if (spec.steps() < checkpoint.state().steps()) {
-        throw new UsageException("--steps " + spec.steps() + " is below the "
-            + checkpoint.state().steps() + " steps already in the checkpoint");
-      }
-      start = checkpoint.state();
-      runDir = RunDirectory.resume(dir, spec, train.toJson(spec), start.steps());
       err.println("resuming " + dir + " from step " + start.steps());
     } else {
       spec = train.toRunSpec(workers);
@@ -100,10 +111,22 @@ public final class TrainingRun {
         new CompletableFuture<>();
     Behavior<CoordinatorProtocol.Command> coordinator =
         Coordinator.create(spec, start, TrainingListener.all(listeners));
-    ActorSystem<?> system = launcher.launch(spec, Behaviors.setup(ctx -> {
-      coordinatorRef.complete(ctx.getSelf());
-      return coordinator;
-    }), done);
+    ActorSystem<?> system;
+    try {
+      system = launcher.launch(spec, Behaviors.setup(ctx -> {
+        coordinatorRef.complete(ctx.getSelf());
+        return coordinator;
+      }), done);
+    } catch (RuntimeException | Error e) {
+      // The run never started: say so in its summary instead of leaving it "running".
+      String why = Cli.describe(e);
+      runDir.onFinish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
+          spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
+          start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
+      runDir.close();
+      err.println(command + ": failed: could not start: " + why);
+      return 1;
+    }
     // An actor system that stops on its own (e.g. downed by the Split Brain Resolver) ends the
     // run as failed instead of leaving this thread waiting forever.
     system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
@@ -115,7 +138,9 @@ public final class TrainingRun {
     try {
       return done.get().status().exitCode();
     } catch (ExecutionException e) {
-      err.println(command + ": failed: " + e.getCause().getMessage());
+      String why = Cli.describe(e.getCause());
+      runDir.abandon(why);
+      err.println(command + ": failed: " + why);
       return 1;
     } finally {
       try {
@@ -124,6 +149,7 @@ public final class TrainingRun {
         // The hook is running: it finishes the run and halts the JVM.
       }
       terminate(system, err);
+      runDir.close();
     }
   }
 

@@ -7,14 +7,9 @@ import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.proto.CheckpointFileProto;
 import dev.tapetrain.protocol.proto.CheckpointProto;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -30,12 +25,22 @@ public final class Checkpoints {
 
   private Checkpoints() {}
 
-  /** A checkpoint read back. */
-  public record Loaded(TrainingState state, String configDigest, String dataDigest) {}
+  /**
+   * A checkpoint read back.
+   *
+   * @param lastLoggedStep the last step in steps.jsonl before the checkpoint's step (-1: none),
+   *     or null for a checkpoint written before this was recorded
+   */
+  public record Loaded(TrainingState state, String configDigest, String dataDigest,
+      Long lastLoggedStep) {}
 
-  /** Writes {@code state} to {@code file} atomically. */
+  /**
+   * Writes {@code state} to {@code file} atomically.
+   *
+   * @param lastLoggedStep the last step written to steps.jsonl before {@code state.steps()}
+   */
   public static void write(Path file, TrainingState state, String configDigest,
-      String dataDigest) {
+      String dataDigest, long lastLoggedStep) {
     byte[] body = CheckpointProto.newBuilder()
         .setSteps(state.steps())
         .addAllParams(ProtoCodec.tensorsToProto(state.params()))
@@ -45,22 +50,13 @@ public final class Checkpoints {
         .setStepDigest(state.stepDigest())
         .setInitialLoss(state.initialLoss())
         .setLoss(state.loss())
+        .setLastLoggedStep(lastLoggedStep)
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
         .setSha256(ByteString.copyFrom(sha256(body)))
         .build().toByteArray();
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ch.write(ByteBuffer.wrap(bytes));
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    AtomicFiles.write(file, bytes);
   }
 
   /**
@@ -89,7 +85,8 @@ public final class Checkpoints {
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
           c.getInitialLoss(), c.getLoss());
-      return new Loaded(state, c.getConfigDigest(), c.getDataDigest());
+      return new Loaded(state, c.getConfigDigest(), c.getDataDigest(),
+          c.hasLastLoggedStep() ? c.getLastLoggedStep() : null);
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new RunDirectoryException(file + ": corrupt checkpoint (" + e.getMessage() + ")");
     }

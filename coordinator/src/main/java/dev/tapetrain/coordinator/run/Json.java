@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -99,18 +98,59 @@ public final class Json {
    * forced to disk, then renamed over the target. A reader sees the old file or the new one.
    */
   public static void writeAtomically(Path file, JsonNode node) {
+    writeAtomically(file, node, 0);
+  }
+
+  /**
+   * As {@link #writeAtomically(Path, JsonNode)}, padded with trailing spaces (valid JSON) to at
+   * least {@code reserve} bytes, so a later {@link #writeSummary} can overwrite it in place
+   * when the disk is full.
+   */
+  public static void writeAtomically(Path file, JsonNode node, int reserve) {
+    AtomicFiles.write(file, pad(text(node), reserve));
+  }
+
+  /**
+   * Writes a final summary: atomically if the disk allows, else (the disk is full) over the
+   * blocks of the padded summary written at the start, so the outcome is recorded even then.
+   */
+  public static void writeSummary(Path file, JsonNode node) {
+    byte[] bytes = text(node);
     try {
-      byte[] bytes = (MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(bytes));
-        ch.force(true);
+      AtomicFiles.write(file, bytes);
+    } catch (UncheckedIOException atomic) {
+      try {
+        long old = Files.size(file);
+        if (bytes.length > old) {
+          throw atomic;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.write(java.nio.ByteBuffer.wrap(pad(bytes, (int) old)), 0);
+          ch.force(true);
+        }
+      } catch (IOException inPlace) {
+        atomic.addSuppressed(inPlace);
+        throw atomic;
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static byte[] text(JsonNode node) {
+    try {
+      return (MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  private static byte[] pad(byte[] bytes, int size) {
+    if (bytes.length >= size) {
+      return bytes;
+    }
+    byte[] out = java.util.Arrays.copyOf(bytes, size);
+    java.util.Arrays.fill(out, bytes.length, size - 1, (byte) ' ');
+    out[size - 1] = '\n';
+    return out;
   }
 }

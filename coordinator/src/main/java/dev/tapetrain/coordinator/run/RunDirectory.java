@@ -31,9 +31,15 @@ import java.util.List;
  *   <li>{@code summary.json}: {@code status: running} from the start, replaced atomically by the
  *       final summary.
  * </ul>
- * A run never writes into an existing directory, so an older run cannot be overwritten.
+ * A run never writes into an existing directory, so an older run cannot be overwritten, and a
+ * run directory has one writer at a time ({@link RunLock}, held until {@link #close}).
+ *
+ * <p>Every steps.jsonl line names the step of the line before it ({@code prev}, -1 for the
+ * first), so a reader can tell a complete log from one that lost lines ({@link RunLog#gaps()}).
+ * A resume that finds fewer lines than its checkpoint says were logged continues, records the
+ * gap in config.json and summary.json ({@code log_gaps}) and says so on stderr.
  */
-public final class RunDirectory implements TrainingListener {
+public final class RunDirectory implements TrainingListener, AutoCloseable {
 
   /** File names inside a run directory. */
   public static final String CONFIG = "config.json";
@@ -44,41 +50,57 @@ public final class RunDirectory implements TrainingListener {
 
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+  /** summary.json while running is padded to this size, so the final one fits in its blocks. */
+  static final int SUMMARY_RESERVE = 8192;
+
   private final Path dir;
   private final RunSpec spec;
   private final ObjectNode config;
+  private final RunLock lock;
   private final BufferedWriter steps;
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
+  // The last two logged steps: the chain of `prev` fields, and what a checkpoint records.
+  private long lastLogged;
+  private long beforeLastLogged = -1;
+  private boolean finished;
 
-  private RunDirectory(Path dir, RunSpec spec, ObjectNode config, long fromSteps)
-      throws IOException {
+  private RunDirectory(Path dir, RunSpec spec, ObjectNode config, RunLock lock, long fromSteps,
+      long lastLogged) throws IOException {
     this.dir = dir;
     this.spec = spec;
     this.config = config;
+    this.lock = lock;
+    this.lastLogged = lastLogged;
     Json.writeAtomically(dir.resolve(CONFIG), config);
     ObjectNode running = Json.object();
     running.put("status", "running");
     running.put("steps", fromSteps);
     running.put("planned_steps", spec.steps());
-    Json.writeAtomically(dir.resolve(SUMMARY), running);
+    running.set("log_gaps", logGaps(config));
+    Json.writeAtomically(dir.resolve(SUMMARY), running, SUMMARY_RESERVE);
     this.steps = Files.newBufferedWriter(dir.resolve(STEPS), StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   /**
-   * Reopens the run in {@code dir} to continue from a checkpoint after {@code fromSteps} steps:
-   * steps.jsonl is cut back to the steps before it (so every step appears exactly once), the
-   * options are updated and the resume is recorded in config.json.
+   * Reopens the run in {@code dir}, locked by {@code lock}, to continue from a checkpoint after
+   * {@code fromSteps} steps: steps.jsonl is cut back to the steps before it (so every step
+   * appears exactly once), the options are updated and the resume is recorded in config.json.
+   * If the log holds fewer steps than the checkpoint says were logged ({@code lastLoggedStep};
+   * null if the checkpoint does not say), the gap is recorded and reported on {@code err}.
    */
-  public static RunDirectory resume(Path dir, RunSpec spec, ObjectNode options, long fromSteps) {
+  public static RunDirectory resume(Path dir, RunSpec spec, ObjectNode options, long fromSteps,
+      Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
     RunLog old = RunLog.read(dir);
     try {
       StringBuilder kept = new StringBuilder();
+      long lastKept = -1;
       for (com.fasterxml.jackson.databind.JsonNode line : old.steps()) {
-        if (line.path("step").asLong() < fromSteps) {
+        if (line.has("step") && line.path("step").asLong() < fromSteps) {
           kept.append(Json.MAPPER.writeValueAsString(line)).append('\n');
+          lastKept = line.path("step").asLong();
         }
       }
       Path tmp = dir.resolve(STEPS + ".tmp");
@@ -92,10 +114,34 @@ public final class RunDirectory implements TrainingListener {
       ObjectNode r = resumes.addObject();
       r.put("from_step", fromSteps);
       r.put("at", Instant.now().toString());
-      return new RunDirectory(dir, spec, config, fromSteps);
-    } catch (IOException e) {
+      long chainFrom = lastKept;
+      if (lastLoggedStep != null && lastLoggedStep > lastKept) {
+        // The log was cut or deleted: keep training, but never hide that lines are missing.
+        ObjectNode gap = r.putObject("log_gap");
+        gap.put("after_step", lastKept);
+        gap.put("through_step", lastLoggedStep);
+        err.println("--resume " + dir + ": " + STEPS + " lost logged steps "
+            + (lastKept < 0 ? "up to " : (lastKept + 1) + "..") + lastLoggedStep
+            + " (cut or deleted); continuing from step " + fromSteps
+            + ", the gap is recorded in config.json and summary.json");
+        chainFrom = lastLoggedStep;
+      }
+      return new RunDirectory(dir, spec, config, lock, fromSteps, chainFrom);
+    } catch (IOException | UncheckedIOException e) {
+      lock.close();
       throw new RunDirectoryException("--resume " + dir + ": cannot rewrite: " + e.getMessage());
     }
+  }
+
+  /** The gaps recorded by resumes, for summary.json. */
+  private static ArrayNode logGaps(ObjectNode config) {
+    ArrayNode gaps = Json.MAPPER.createArrayNode();
+    config.path("resumes").forEach(r -> {
+      if (r.has("log_gap")) {
+        gaps.add(r.get("log_gap").deepCopy());
+      }
+    });
+    return gaps;
   }
 
   /**
@@ -117,6 +163,7 @@ public final class RunDirectory implements TrainingListener {
     } catch (IOException e) {
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
     }
+    RunLock lock = RunLock.acquire(dir, "--run-dir");
     ObjectNode config = Json.object();
     config.put("command", command);
     config.put("created_at", Instant.now().toString());
@@ -128,8 +175,9 @@ public final class RunDirectory implements TrainingListener {
     versions.put("java", System.getProperty("java.version"));
     versions.put("akka", "2.6.21");
     try {
-      return new RunDirectory(dir, spec, config, 0);
-    } catch (IOException e) {
+      return new RunDirectory(dir, spec, config, lock, 0, -1);
+    } catch (IOException | UncheckedIOException e) {
+      lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
     }
   }
@@ -166,8 +214,9 @@ public final class RunDirectory implements TrainingListener {
     // Every line before the checkpoint's step reaches the file first, so a resume after a crash
     // finds each committed step logged.
     flushSteps();
+    long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
     Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numericDigest(),
-        dataDigest(spec));
+        dataDigest(spec), logged);
   }
 
   /** The digest a checkpoint records for the data of {@code spec}. */
@@ -185,6 +234,7 @@ public final class RunDirectory implements TrainingListener {
     }
     ObjectNode line = Json.object();
     line.put("step", r.step());
+    line.put("prev", lastLogged);
     line.put("loss", r.loss());
     Json.putTensor(line, "w", NamedTensor.find(r.params(), "w"));
     Json.putTensor(line, "b", NamedTensor.find(r.params(), "b"));
@@ -213,11 +263,14 @@ public final class RunDirectory implements TrainingListener {
     try {
       steps.write(Json.MAPPER.writeValueAsString(line));
       steps.newLine();
+      beforeLastLogged = lastLogged;
+      lastLogged = r.step();
       if (last || !r.events().isEmpty() || flushCadence.due()) {
         flushSteps();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -225,17 +278,33 @@ public final class RunDirectory implements TrainingListener {
     try {
       steps.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS), e);
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
+          + e.getMessage(), e);
     }
     flushCadence.flushed();
   }
 
+  /**
+   * Records a run that ended without the coordinator's summary (its actor system or the
+   * coordinator itself stopped): status failed with {@code message}, so summary.json never stays
+   * {@code running}. Does nothing if the run has a final summary already.
+   */
+  public void abandon(String message) {
+    if (!finished) {
+      onFinish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
+          Double.NaN, List.of(), 0, 0, message));
+    }
+  }
+
   @Override
   public void onFinish(RunSummary s) {
+    finished = true;
+    String closeProblem = null;
     try {
       steps.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close " + dir.resolve(STEPS), e);
+      // Reported in the summary below; the summary itself matters more than this log's tail.
+      closeProblem = "cannot write " + dir.resolve(STEPS) + ": " + e.getMessage();
     }
     ObjectNode summary = Json.object();
     summary.put("status", s.status().label());
@@ -243,15 +312,29 @@ public final class RunDirectory implements TrainingListener {
     summary.put("planned_steps", s.plannedSteps());
     summary.put("initial_loss", Double.isNaN(s.initialLoss()) ? initialLoss : s.initialLoss());
     summary.put("loss", s.loss());
-    Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
-    Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+    if (!s.params().isEmpty()) {
+      Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
+      Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+    }
     summary.put("workers", s.workers());
     summary.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
     summary.put("train_seconds", s.trainNanos() / 1e9);
     if (!s.message().isEmpty()) {
       summary.put("message", s.message());
+    } else if (closeProblem != null) {
+      summary.put("message", closeProblem);
     }
-    Json.writeAtomically(dir.resolve(SUMMARY), summary);
+    summary.set("log_gaps", logGaps(config));
+    if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
+      summary.put("resume", "--resume " + dir);
+    }
+    Json.writeSummary(dir.resolve(SUMMARY), summary);
+  }
+
+  /** Releases the run's lock; the directory is complete (or as complete as it will be). */
+  @Override
+  public void close() {
+    lock.close();
   }
 
   private static String version() {

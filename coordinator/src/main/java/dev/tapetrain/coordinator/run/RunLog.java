@@ -65,6 +65,46 @@ public record RunLog(Path dir, JsonNode config, List<JsonNode> steps, JsonNode s
     return new RunLog(dir, configNode, steps, summary, warnings);
   }
 
+  /**
+   * Logged steps missing from steps.jsonl: each line names the step of the line written before
+   * it ({@code prev}), so a line lost between two others (a cut or deleted log, a second writer)
+   * breaks the chain. Lines written before {@code prev} existed are not checked.
+   *
+   * @param afterStep   the last step present before the gap (-1: from the start)
+   * @param throughStep the last missing logged step
+   */
+  public record Gap(long afterStep, long throughStep) {
+    /** One line for people. */
+    public String describe() {
+      return afterStep >= throughStep
+          ? "step " + (afterStep) + " logged out of order (a second writer?)"
+          : "logged steps " + (afterStep < 0 ? "from the start" : "after " + afterStep)
+              + " through " + throughStep + " are missing";
+    }
+  }
+
+  /** The gaps of this log, in order; empty for a complete log. */
+  public List<Gap> gaps() {
+    List<Gap> gaps = new ArrayList<>();
+    long previous = -1;
+    boolean first = true;
+    for (JsonNode line : steps) {
+      long step = line.path("step").asLong();
+      if (line.has("prev")) {
+        long prev = line.get("prev").asLong();
+        if (prev != previous && (!first || prev >= 0)) {
+          gaps.add(new Gap(previous, prev));
+        }
+      }
+      if (!first && step <= previous) {
+        gaps.add(new Gap(step, step));
+      }
+      previous = step;
+      first = false;
+    }
+    return gaps;
+  }
+
   /** Whether the run has ended (its summary says anything but running). */
   public boolean finished() {
     return summary != null && !"running".equals(summary.path("status").asText());

@@ -18,9 +18,23 @@ final class RunDiff {
 
   private RunDiff() {}
 
-  /** The comparison's report lines; the first says "identical" or "first difference …". */
+  /**
+   * The comparison's report lines; the first says "identical", "first difference …", or "not
+   * comparable" when a log has gaps.
+   */
   static List<String> compare(RunLog a, RunLog b) {
     List<String> out = new ArrayList<>();
+    // A log with missing lines cannot be called identical to anything: what is missing is unknown.
+    for (RunLog run : List.of(a, b)) {
+      List<RunLog.Gap> gaps = run.gaps();
+      if (!gaps.isEmpty()) {
+        out.add("not comparable: " + run.dir() + "/" + dev.tapetrain.coordinator.run.RunDirectory
+            .STEPS + " has " + gaps.size() + " gap(s): " + gaps.get(0).describe());
+      }
+    }
+    if (!out.isEmpty()) {
+      return out;
+    }
     Map<Long, JsonNode> bySteps = new HashMap<>();
     b.steps().forEach(s -> bySteps.put(s.path("step").asLong(), s));
     long compared = 0;

@@ -78,6 +78,13 @@ final class RunReport {
     if (sum != null && sum.has("message")) {
       s.set("message", sum.get("message"));
     }
+    com.fasterxml.jackson.databind.node.ArrayNode gaps = s.putArray("log_gaps");
+    for (RunLog.Gap g : run.gaps()) {
+      ObjectNode gap = gaps.addObject();
+      gap.put("after_step", g.afterStep());
+      gap.put("through_step", g.throughStep());
+      gap.put("description", g.describe());
+    }
     return s;
   }
 
@@ -119,6 +126,9 @@ final class RunReport {
         s.get("workers_lost").asInt(), s.get("workers_joined").asInt());
     out.printf("dropped:        %d late or foreign chunk result(s)%n",
         s.get("dropped_chunk_results").asLong());
+    for (JsonNode gap : s.get("log_gaps")) {
+      out.printf("log gap:        %s%n", gap.get("description").asText());
+    }
   }
 
   /** Every {@code every}-th logged step, and always the last. */

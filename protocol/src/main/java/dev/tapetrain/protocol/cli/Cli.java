@@ -27,13 +27,37 @@ public final class Cli {
       return USAGE;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-      if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+      if (ex instanceof UserError
+          || (ex instanceof IllegalArgumentException && ex.getMessage() != null)) {
         err.println(name + ": " + ex.getMessage());
         return USAGE;
       }
-      err.println(name + ": failed: " + ex);
+      err.println(name + ": failed: " + describe(ex));
       return 1;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli rethrows errors; one line, never a stack trace.
+      err.println(name + ": failed: " + describe(e));
+      return 1;
+    }
+  }
+
+  /**
+   * One line that says what went wrong: the message, and the kind of failure where the message
+   * alone would not say it (never a bare "null").
+   */
+  public static String describe(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory (" + e.getMessage() + "); give java a larger -Xmx, or spread the "
+          + "data over more workers";
+    }
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName()
+          + (e.getCause() != null ? ": " + describe(e.getCause()) : "");
+    }
+    return message.lines().findFirst().orElse(message);
   }
 }

@@ -1,0 +1,47 @@
+package dev.tapetrain.coordinator.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The one way a run directory replaces a file: write a temporary file beside it, force it to
+ * disk, rename it over the target. A reader (or a crash) sees the old file or the new one; a
+ * failed write (a full disk) leaves the old file and no temporary file behind.
+ */
+final class AtomicFiles {
+
+  private AtomicFiles() {}
+
+  /**
+   * Replaces {@code file} with {@code bytes}.
+   *
+   * @throws UncheckedIOException naming the file and the cause if it cannot be written
+   */
+  static void write(Path file, byte[] bytes) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          ch.write(buffer);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // The message below names the real problem.
+      }
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
