@@ -368,10 +368,16 @@ public final class Coordinator {
     }
     lastEvaluationDoneNanos = now;
     if (!totals.finite()) {
-      String where = evaluation == 0 ? "at the initial parameters"
-          : "after step " + (evaluation - 1);
-      return finish(Status.DIVERGED, "loss or gradient is not finite " + where
-          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+      if (evaluation == firstEvaluation) {
+        // No update has been applied yet, so the learning rate cannot be the cause.
+        return finish(Status.DIVERGED, "loss or gradient is not finite at the "
+            + (evaluation == 0 ? "initial" : "resumed") + " parameters, before any update: the "
+            + "data or the initial values overflow a double (check their magnitude, --init-w "
+            + "and --init-b)");
+      }
+      return finish(Status.DIVERGED, "loss or gradient is not finite after step "
+          + (evaluation - 1) + "; try a smaller --learning-rate (now " + spec.learningRate()
+          + ")");
     }
     lastGood = new TrainingState(evaluation, params, optimizer.state(), digest, initialLoss,
         totals.loss());

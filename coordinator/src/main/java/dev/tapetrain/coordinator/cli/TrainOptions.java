@@ -266,10 +266,20 @@ public final class TrainOptions {
               + "with --data");
         }
       }
-      if (!Files.isRegularFile(data)) {
+      if (Files.isDirectory(data)) {
+        throw new UsageException("--data " + data + ": is a directory, not a CSV file");
+      }
+      if (!Files.exists(data)) {
         throw new UsageException("--data " + data + ": no such file");
       }
+      if (!Files.isRegularFile(data)) {
+        throw new UsageException("--data " + data + ": not a regular file");
+      }
       List<String> featureColumns = names("--features", features);
+      wrap(() -> {
+        CsvFile.checkSelection(featureColumns, target);
+        return null;
+      });
       CsvFile.Scan scan = CsvFile.scan(data, featureColumns, target);
       source = new DatasetSpec.Csv(data.toAbsolutePath().normalize().toString(), featureColumns,
           target, scan.rows(), scan.sha256());

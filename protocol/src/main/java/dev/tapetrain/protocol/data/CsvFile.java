@@ -64,6 +64,10 @@ public final class CsvFile {
    * @throws DataException naming the file and line of the first problem
    */
   public static Scan scan(Path path, List<String> features, String target) {
+    checkSelection(features, target);
+    if (Files.isDirectory(path)) {
+      throw new DataException(path + ": is a directory, not a CSV file");
+    }
     long[] rows = {0};
     String sha = read(path, features, target, row -> true, (row, x, y) -> rows[0]++);
     if (rows[0] == 0) {
@@ -88,6 +92,9 @@ public final class CsvFile {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16)) {
       String header = reader.readLine();
+      if (header != null && header.startsWith("\uFEFF")) {
+        header = header.substring(1);
+      }
       long lineNo = 1;
       while (header != null && header.isBlank()) {
         header = reader.readLine();
@@ -96,10 +103,14 @@ public final class CsvFile {
       if (header == null) {
         throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
       }
-      if (header.startsWith("\uFEFF")) {
-        header = header.substring(1);
-      }
+      checkText(header, path, lineNo);
       List<String> columns = split(header, path, lineNo);
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.indexOf(columns.get(i)) != i) {
+          throw new DataException(path + ":" + lineNo + ": column '" + columns.get(i)
+              + "' appears twice in the header");
+        }
+      }
       int[] featureIdx = new int[features.size()];
       for (int i = 0; i < featureIdx.length; i++) {
         featureIdx[i] = column(columns, features.get(i), path);
@@ -113,6 +124,7 @@ public final class CsvFile {
         if (line.isBlank()) {
           continue;
         }
+        checkText(line, path, lineNo);
         List<String> cells = split(line, path, lineNo);
         if (cells.size() != columns.size()) {
           throw new DataException(path + ":" + lineNo + ": expected " + columns.size()
@@ -130,6 +142,8 @@ public final class CsvFile {
       return HexFormat.of().formatHex(sha.digest());
     } catch (NoSuchFileException e) {
       throw new DataException(path + ": no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new DataException(path + ": permission denied");
     } catch (CharacterCodingException e) {
       throw new DataException(path + ": not UTF-8 text");
     } catch (IOException e) {
@@ -159,6 +173,33 @@ public final class CsvFile {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** A NUL byte is never text: refuse it by line, wherever it is (also in unused columns). */
+  private static void checkText(String line, Path path, long lineNo) {
+    int nul = line.indexOf('\0');
+    if (nul >= 0) {
+      throw new DataException(path + ":" + lineNo + ": a NUL byte at character " + (nul + 1)
+          + " (binary data, or not a CSV file)");
+    }
+  }
+
+  /**
+   * Checks the column selection itself: no column twice, the target not also a feature.
+   *
+   * @throws IllegalArgumentException naming the option
+   */
+  public static void checkSelection(List<String> features, String target) {
+    for (int i = 0; i < features.size(); i++) {
+      if (features.indexOf(features.get(i)) != i) {
+        throw new IllegalArgumentException("--features: column '" + features.get(i)
+            + "' is listed twice");
+      }
+    }
+    if (features.contains(target)) {
+      throw new IllegalArgumentException("--features: column '" + target + "' is the target "
+          + "(--target) and cannot be a feature too");
     }
   }
 

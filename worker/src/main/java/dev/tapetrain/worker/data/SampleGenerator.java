@@ -20,13 +20,23 @@ public final class SampleGenerator {
 
   /** Generates the samples {@code [start, start + length)} of {@code data} as chunk {@code index}. */
   public static Chunk generate(DatasetSpec.Synthetic data, int index, long start, int length) {
+    double[][] x = new double[data.features()][length];
+    double[] y = new double[length];
+    generateInto(data, start, length, x, y, 0);
+    return new Chunk(index, x, y);
+  }
+
+  /**
+   * Writes the samples {@code [start, start + length)} of {@code data} into {@code x[f][at …]}
+   * and {@code y[at …]}.
+   */
+  public static void generateInto(DatasetSpec.Synthetic data, long start, int length,
+      double[][] x, double[] y, int at) {
     int features = data.features();
     double[] trueW = new double[features];
     for (int f = 0; f < features; f++) {
       trueW[f] = data.trueW().get(f);
     }
-    double[][] x = new double[features][length];
-    double[] y = new double[length];
     double[] normals = new double[features + 1 + ((features + 1) & 1)];
     for (int i = 0; i < length; i++) {
       long state = mix(data.seed() ^ mix((start + i) * GOLDEN + GOLDEN));
@@ -42,12 +52,11 @@ public final class SampleGenerator {
       }
       double target = 0;
       for (int f = 0; f < features; f++) {
-        x[f][i] = normals[f];
+        x[f][at + i] = normals[f];
         target += trueW[f] * normals[f];
       }
-      y[i] = target + data.trueB() + data.noise() * normals[features];
+      y[at + i] = target + data.trueB() + data.noise() * normals[features];
     }
-    return new Chunk(index, x, y);
   }
 
   private static long mix(long z) {

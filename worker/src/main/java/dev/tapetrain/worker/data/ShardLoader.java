@@ -4,62 +4,111 @@ import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.data.CsvFile;
 import dev.tapetrain.protocol.data.DataException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.TreeSet;
 
 /**
- * Loads chunks of a dataset. Synthetic chunks are generated; CSV chunks are read from the file at
- * the dataset's path on this machine, in one pass, and the file's SHA-256 must match the one the
+ * Loads chunks of a dataset into {@link Segment}s, one per run of consecutive chunk indices, each
+ * sample written once into its final place (no intermediate copies, so loading peaks at the
+ * shard's own size). Synthetic chunks are generated; CSV chunks are read from the file at the
+ * dataset's path on this machine in one pass, and the file's SHA-256 must match the one the
  * coordinator validated, so a worker with a different copy never contributes.
  */
 public final class ShardLoader {
 
   private ShardLoader() {}
 
-  /** The loaded chunks, and the digest of the data they came from. */
-  public record Loaded(Map<Integer, Chunk> chunks, String digest) {}
+  /** The loaded segments, and the digest of the data they came from (read, never assumed). */
+  public record Loaded(List<Segment> segments, String digest) {}
+
+  /** Bytes a shard of {@code samples} samples of {@code dataset} holds in memory. */
+  public static long bytesFor(DatasetSpec dataset, long samples) {
+    return samples * 8L * (dataset.features() + 1);
+  }
 
   /**
-   * Loads {@code chunks} of {@code dataset}.
+   * Loads {@code chunks} of {@code dataset}. A CSV file is read and hashed even when no chunk is
+   * asked for, so the digest always proves what this machine holds.
    *
    * @throws DataException if the file is missing, unreadable or not the coordinator's copy
    */
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
-    Map<Integer, Chunk> out = new HashMap<>();
+    List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
     if (dataset.source() instanceof DatasetSpec.Synthetic s) {
-      for (int c : chunks) {
-        out.put(c, SampleGenerator.generate(s, c, dataset.chunkStart(c), dataset.chunkLength(c)));
+      for (Segment seg : segments) {
+        for (int k = 0; k < seg.chunks(); k++) {
+          int c = seg.firstChunk() + k;
+          SampleGenerator.generateInto(s, dataset.chunkStart(c), dataset.chunkLength(c),
+              seg.x(), seg.y(), seg.starts()[k]);
+        }
       }
-      return new Loaded(out, digestOf(dataset));
+      return new Loaded(segments, digestOf(dataset));
     }
     DatasetSpec.Csv csv = (DatasetSpec.Csv) dataset.source();
     int features = csv.features();
-    double[][][] xs = new double[dataset.numChunks()][][];
-    double[][] ys = new double[dataset.numChunks()][];
-    for (int c : chunks) {
-      xs[c] = new double[features][dataset.chunkLength(c)];
-      ys[c] = new double[dataset.chunkLength(c)];
+    // Which segment holds each chunk (null: not wanted).
+    Segment[] holder = new Segment[dataset.numChunks()];
+    for (Segment seg : segments) {
+      for (int k = 0; k < seg.chunks(); k++) {
+        holder[seg.firstChunk() + k] = seg;
+      }
     }
     int chunkSize = dataset.chunkSize();
     String sha = CsvFile.read(Path.of(csv.path()), csv.featureColumns(), csv.targetColumn(),
-        row -> row < csv.rows() && ys[(int) (row / chunkSize)] != null,
+        row -> row < csv.rows() && holder[(int) (row / chunkSize)] != null,
         (row, x, y) -> {
           int c = (int) (row / chunkSize);
-          int i = (int) (row % chunkSize);
+          Segment seg = holder[c];
+          int i = seg.start(c) + (int) (row % chunkSize);
           for (int f = 0; f < features; f++) {
-            xs[c][f][i] = x[f];
+            seg.x()[f][i] = x[f];
           }
-          ys[c][i] = y;
+          seg.y()[i] = y;
         });
     if (!sha.equals(csv.sha256())) {
       throw new DataException(csv.path() + ": this copy differs from the coordinator's (SHA-256 "
           + abbreviate(sha) + " here, " + abbreviate(csv.sha256()) + " there)");
     }
-    for (int c : chunks) {
-      out.put(c, new Chunk(c, xs[c], ys[c]));
+    return new Loaded(segments, sha);
+  }
+
+  /** Empty segments, one per run of consecutive chunks in {@code sorted}. */
+  private static List<Segment> allocate(DatasetSpec dataset, TreeSet<Integer> sorted) {
+    List<Segment> out = new ArrayList<>();
+    List<Integer> run = new ArrayList<>();
+    for (int c : sorted) {
+      if (c < 0 || c >= dataset.numChunks()) {
+        throw new IllegalArgumentException("chunk " + c + " is not in 0.." + (dataset.numChunks()
+            - 1));
+      }
+      if (!run.isEmpty() && c != run.get(run.size() - 1) + 1) {
+        out.add(segment(dataset, run));
+        run.clear();
+      }
+      run.add(c);
     }
-    return new Loaded(out, sha);
+    if (!run.isEmpty()) {
+      out.add(segment(dataset, run));
+    }
+    return out;
+  }
+
+  private static Segment segment(DatasetSpec dataset, List<Integer> run) {
+    int[] starts = new int[run.size() + 1];
+    long total = 0;
+    for (int k = 0; k < run.size(); k++) {
+      starts[k] = (int) total;
+      total += dataset.chunkLength(run.get(k));
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a run of " + total + " samples does not fit in one "
+          + "array; use more workers");
+    }
+    starts[run.size()] = (int) total;
+    double[][] x = new double[dataset.features()][(int) total];
+    return new Segment(run.get(0), starts, x, new double[(int) total]);
   }
 
   /** The digest a worker reports for {@code dataset}: the file's SHA-256, or a synthetic tag. */

@@ -140,8 +140,17 @@ public final class LinearModel {
    */
   public List<Sums> segmentSums(CompiledFunction compiled, double[] x, double[] y,
       int[] lengths) {
+    return segmentSums(compiled, x, y, 0, lengths);
+  }
+
+  /**
+   * As {@link #segmentSums(CompiledFunction, double[], double[], int[])}, with the first segment
+   * starting at element {@code from} of {@code x} and {@code y} (read in place).
+   */
+  public List<Sums> segmentSums(CompiledFunction compiled, double[] x, double[] y, int from,
+      int[] lengths) {
     double[] out = new double[3 * lengths.length];
-    compiled.applySegments(new double[][] {x, y}, lengths,
+    compiled.applySegments(new double[][] {x, y}, from, lengths,
         new double[] {w.value().item(), b.value().item()}, out);
     List<Sums> sums = new ArrayList<>(lengths.length);
     for (int s = 0; s < lengths.length; s++) {

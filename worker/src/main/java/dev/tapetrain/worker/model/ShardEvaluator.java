@@ -3,12 +3,13 @@ package dev.tapetrain.worker.model;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.worker.data.Chunk;
+import dev.tapetrain.worker.data.Segment;
 import dev.tapetrain.worker.data.ShardLoader;
 import dev.tapetrain.worker.tape.CompiledFunction;
 import dev.tapetrain.worker.tape.NotCompilableException;
 import dev.tapetrain.worker.tape.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -27,9 +28,12 @@ public final class ShardEvaluator {
   private static final Logger LOG = LoggerFactory.getLogger(ShardEvaluator.class);
 
   private final DatasetSpec dataset;
-  private final Map<Integer, Tensor[]> chunks = new HashMap<>();
+  // Every loaded sample lives once, in these segments; evaluation reads them in place.
+  private final List<Segment> segments = new ArrayList<>();
+  private final Map<Integer, Segment> holder = new HashMap<>();
   private final LinearModel model;
   private final long compileAfterSamples;
+  private String verifiedDigest;
 
   /**
    * An evaluator of {@code dataset} holding no chunks yet, compiling after
@@ -49,51 +53,43 @@ public final class ShardEvaluator {
     this.compileAfterSamples = compileAfterSamples;
   }
 
-  /** The dataset this evaluator reads. */
-  public DatasetSpec dataset() {
-    return dataset;
-  }
-
   /**
-   * Makes sure {@code wanted} are loaded (loading the missing ones in one pass).
+   * Makes sure {@code wanted} are loaded (loading the missing ones in one pass). The first call
+   * reads the data even if {@code wanted} is empty, so the digest is always what this machine
+   * holds, never the specification's own.
    *
    * @return the digest of the data read
    * @throws DataException if the data cannot be read or differ from the coordinator's
+   * @throws IllegalArgumentException for a chunk outside the dataset
    */
   public String ensureLoaded(Collection<Integer> wanted) {
     List<Integer> missing = new ArrayList<>();
     for (int c : wanted) {
       if (c < 0 || c >= dataset.numChunks()) {
-        throw new IllegalArgumentException("chunk " + c + " is not in 0.." + (dataset.numChunks() - 1));
+        throw new IllegalArgumentException("chunk " + c + " is not in 0.."
+            + (dataset.numChunks() - 1));
       }
-      if (!chunks.containsKey(c)) {
+      if (!holder.containsKey(c)) {
         missing.add(c);
       }
     }
-    if (missing.isEmpty()) {
-      return ShardLoader.digestOf(dataset);
+    if (missing.isEmpty() && verifiedDigest != null) {
+      return verifiedDigest;
     }
     ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
-    for (Chunk c : loaded.chunks().values()) {
-      chunks.put(c.index(), new Tensor[] {inputs(c), Tensor.vector(c.y())});
-    }
-    return loaded.digest();
-  }
-
-  /** One feature: the samples as a vector; several: an {@code [n, f]} row-major matrix. */
-  private static Tensor inputs(Chunk c) {
-    int f = c.x().length;
-    if (f == 1) {
-      return Tensor.vector(c.x()[0]);
-    }
-    int n = c.size();
-    double[] rows = new double[n * f];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < f; j++) {
-        rows[i * f + j] = c.x()[j][i];
+    for (Segment seg : loaded.segments()) {
+      segments.add(seg);
+      for (int k = 0; k < seg.chunks(); k++) {
+        holder.put(seg.firstChunk() + k, seg);
       }
     }
-    return Tensor.matrix(n, f, rows);
+    verifiedDigest = loaded.digest();
+    return verifiedDigest;
+  }
+
+  /** The chunks held in memory. */
+  public java.util.Set<Integer> loadedChunks() {
+    return java.util.Collections.unmodifiableSet(holder.keySet());
   }
 
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}. */
@@ -107,9 +103,11 @@ public final class ShardEvaluator {
       List<Block> blocks = blocks(wanted);
       CompiledFunction compiled = compiled(blocks);
       for (Block block : blocks) {
+        double[] x = block.segment.x()[0];
+        double[] y = block.segment.y();
         List<LinearModel.Sums> sums = compiled != null
-            ? model.segmentSums(compiled, block.xs, block.ys, block.lengths)
-            : model.segmentSums(block.x(), block.y(), block.lengths);
+            ? model.segmentSums(compiled, x, y, block.from, block.lengths)
+            : model.segmentSums(block.range(x), block.range(y), block.lengths);
         for (int s = 0; s < block.chunks.length; s++) {
           results.add(result(block.chunks[s], block.lengths[s], sums.get(s)));
         }
@@ -117,10 +115,25 @@ public final class ShardEvaluator {
       return results;
     }
     for (int c : wanted) {
-      Tensor[] xy = chunks.get(c);
-      results.add(result(c, xy[1].size(), model.sums(xy[0], xy[1])));
+      Segment seg = holder.get(c);
+      results.add(result(c, seg.length(c), model.sums(rows(seg, c),
+          Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c) + seg.length(c))))));
     }
     return results;
+  }
+
+  /** Chunk {@code c} as an {@code [n, f]} row-major matrix (made for one evaluation). */
+  private static Tensor rows(Segment seg, int c) {
+    int n = seg.length(c);
+    int f = seg.x().length;
+    int from = seg.start(c);
+    double[] rows = new double[n * f];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < f; j++) {
+        rows[i * f + j] = seg.x()[j][from + i];
+      }
+    }
+    return Tensor.viewMatrix(n, f, rows);
   }
 
   private static ChunkResult result(int chunk, int count, LinearModel.Sums s) {
@@ -158,18 +171,19 @@ public final class ShardEvaluator {
       return compiled;
     }
     for (Block block : blocks) {
-      eagerSamples += block.xs.length;
+      eagerSamples += block.total;
     }
     if (eagerSamples < compileAfterSamples) {
       return null;
     }
-    Block example = blocks.stream().filter(b -> b.xs.length >= 3).findFirst().orElse(null);
+    Block example = blocks.stream().filter(b -> b.total >= 3).findFirst().orElse(null);
     if (example == null) {
       return null;
     }
     compileTried = true;
     try {
-      compiled = model.compileSums(example.xs, example.ys);
+      compiled = model.compileSums(example.range(example.segment.x()[0]).toArray(),
+          example.range(example.segment.y()).toArray());
       LOG.info("compiled the tape's loss and gradients into one loop after {} samples",
           eagerSamples);
     } catch (NotCompilableException | RuntimeException e) {
@@ -185,36 +199,31 @@ public final class ShardEvaluator {
   }
 
   /**
-   * Consecutive chunks laid end to end for one tape run. The compiled loop reads the arrays; the
-   * eager tape needs tensors, which copy them, so those are made only if the eager tape runs.
+   * Consecutive chunks of one segment, evaluated in one tape run: a range of the segment's
+   * arrays. The compiled loop reads the range in place; the eager tape gets a copy of it made
+   * for that one run, so no second copy of the shard is ever kept.
    */
   private static final class Block {
+    final Segment segment;
+    final int from;
+    final int total;
     final int[] chunks;
     final int[] lengths;
-    final double[] xs;
-    final double[] ys;
-    private Tensor x;
-    private Tensor y;
 
-    Block(int[] chunks, int[] lengths, double[] xs, double[] ys) {
+    Block(Segment segment, int from, int[] chunks, int[] lengths) {
+      this.segment = segment;
+      this.from = from;
       this.chunks = chunks;
       this.lengths = lengths;
-      this.xs = xs;
-      this.ys = ys;
+      int sum = 0;
+      for (int len : lengths) {
+        sum += len;
+      }
+      this.total = sum;
     }
 
-    Tensor x() {
-      if (x == null) {
-        x = Tensor.vector(xs);
-      }
-      return x;
-    }
-
-    Tensor y() {
-      if (y == null) {
-        y = Tensor.vector(ys);
-      }
-      return y;
+    Tensor range(double[] values) {
+      return Tensor.view(Arrays.copyOfRange(values, from, from + total));
     }
   }
 
@@ -222,6 +231,10 @@ public final class ShardEvaluator {
   private List<Integer> blockKey = List.of();
   private List<Block> blockCache = List.of();
 
+  /**
+   * {@code wanted} cut into blocks: runs of chunks that follow each other in one segment, up to
+   * {@link #BLOCK_SAMPLES} samples each (a single chunk may be larger).
+   */
   private List<Block> blocks(List<Integer> wanted) {
     if (wanted.equals(blockKey)) {
       return blockCache;
@@ -229,27 +242,21 @@ public final class ShardEvaluator {
     List<Block> out = new ArrayList<>();
     int i = 0;
     while (i < wanted.size()) {
-      int j = i;
-      int samples = 0;
-      while (j < wanted.size() && (j == i
-          || samples + chunks.get(wanted.get(j))[1].size() <= BLOCK_SAMPLES)) {
-        samples += chunks.get(wanted.get(j))[1].size();
+      Segment seg = holder.get(wanted.get(i));
+      int j = i + 1;
+      int samples = seg.length(wanted.get(i));
+      while (j < wanted.size() && wanted.get(j) == wanted.get(j - 1) + 1
+          && seg.holds(wanted.get(j)) && samples + seg.length(wanted.get(j)) <= BLOCK_SAMPLES) {
+        samples += seg.length(wanted.get(j));
         j++;
       }
       int[] ids = new int[j - i];
       int[] lengths = new int[j - i];
-      double[] x = new double[samples];
-      double[] y = new double[samples];
-      int at = 0;
       for (int k = i; k < j; k++) {
-        Tensor[] xy = chunks.get(wanted.get(k));
         ids[k - i] = wanted.get(k);
-        lengths[k - i] = xy[1].size();
-        System.arraycopy(xy[0].toArray(), 0, x, at, lengths[k - i]);
-        System.arraycopy(xy[1].toArray(), 0, y, at, lengths[k - i]);
-        at += lengths[k - i];
+        lengths[k - i] = seg.length(wanted.get(k));
       }
-      out.add(new Block(ids, lengths, x, y));
+      out.add(new Block(seg, seg.start(wanted.get(i)), ids, lengths));
       i = j;
     }
     blockKey = List.copyOf(wanted);

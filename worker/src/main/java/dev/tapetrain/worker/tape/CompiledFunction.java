@@ -174,15 +174,29 @@ public final class CompiledFunction {
    * ranges, with nothing allocated per range.
    */
   public void applySegments(double[][] vectors, int[] lengths, double[] scalars, double[] out) {
-    int total = 0;
+    applySegments(vectors, 0, lengths, scalars, out);
+  }
+
+  /**
+   * {@link #applySegments(double[][], int[], double[], double[])} with the first segment starting
+   * at element {@code from}: a range of larger arrays, read in place.
+   */
+  public void applySegments(double[][] vectors, int from, int[] lengths, double[] scalars,
+      double[] out) {
+    if (from < 0) {
+      throw new IndexOutOfBoundsException("segments from " + from);
+    }
+    long total = from;
     for (int len : lengths) {
       if (len < 0) {
         throw new IllegalArgumentException("negative segment length " + len);
       }
       total += len;
     }
-    check(vectors, total, scalars, out, lengths.length * outputCount);
-    int from = 0;
+    if (total > Integer.MAX_VALUE) {
+      throw new IndexOutOfBoundsException("segments end past " + Integer.MAX_VALUE);
+    }
+    check(vectors, (int) total, scalars, out, lengths.length * outputCount);
     for (int s = 0; s < lengths.length; s++) {
       kernel.run(vectors, from, from + lengths[s], scalars, out, s * outputCount);
       from += lengths[s];

@@ -32,6 +32,26 @@ public final class Tensor implements Operand {
     return new Tensor(new int[] {values.length}, values.clone());
   }
 
+  /**
+   * A vector over {@code values} itself, without a copy: for large inputs that must not be held
+   * twice (a worker's samples). The caller must not change the array while the tensor is used.
+   */
+  public static Tensor view(double[] values) {
+    return new Tensor(new int[] {values.length}, values);
+  }
+
+  /**
+   * A {@code rows × cols} matrix over {@code rowMajor} itself, without a copy (see
+   * {@link #view}).
+   */
+  public static Tensor viewMatrix(int rows, int cols, double[] rowMajor) {
+    if ((long) rows * cols != rowMajor.length) {
+      throw new IllegalArgumentException(rows + "×" + cols + " matrix from " + rowMajor.length
+          + " values");
+    }
+    return new Tensor(new int[] {rows, cols}, rowMajor);
+  }
+
   /** A {@code rows × cols} matrix holding a copy of {@code rowMajor}. */
   public static Tensor matrix(int rows, int cols, double[] rowMajor) {
     if ((long) rows * cols != rowMajor.length) {
