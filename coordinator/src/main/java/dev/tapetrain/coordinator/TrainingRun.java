@@ -48,6 +48,14 @@ public final class TrainingRun {
      */
     ActorSystem<?> launch(RunSpec spec, Behavior<CoordinatorProtocol.Command> coordinator,
         CompletableFuture<RunSummary> done);
+
+    /**
+     * Checks that this process can run {@code spec} (e.g. that its samples fit in memory),
+     * before a run directory exists.
+     *
+     * @throws dev.tapetrain.protocol.cli.UserError with one line if it cannot
+     */
+    default void check(RunSpec spec) {}
   }
 
   /**
@@ -83,6 +91,7 @@ public final class TrainingRun {
               + checkpoint.state().steps() + " steps already in the checkpoint");
         }
         start = checkpoint.state();
+        launcher.check(spec);
         runDir = RunDirectory.resume(dir, spec, train.toJson(spec), start.steps(),
             checkpoint.lastLoggedStep(), lock, err);
       } catch (RuntimeException e) {
@@ -92,6 +101,7 @@ public final class TrainingRun {
       err.println("resuming " + dir + " from step " + start.steps());
     } else {
       spec = train.toRunSpec(workers);
+      launcher.check(spec);
       Path dir = train.runDir() != null ? train.runDir()
           : RunDirectory.newRunPath(Path.of("runs"));
       runDir = RunDirectory.create(dir, spec, command, train.toJson(spec));

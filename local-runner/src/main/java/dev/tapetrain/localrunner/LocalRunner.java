@@ -9,7 +9,13 @@ import dev.tapetrain.coordinator.CoordinatorGuardian;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
+import akka.actor.typed.Behavior;
+import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.Worker;
+import java.util.concurrent.CompletableFuture;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -74,18 +80,34 @@ public final class LocalRunner implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (threads != null && threads < 1) {
-      throw new UserError("--threads must be at least 1, got " + threads);
+    if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+      throw new UserError("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
     }
-    return TrainingRun.run("local-runner", train, workers, List.of(),
-        (spec, coordinator, done) -> ActorSystem.create(CoordinatorGuardian.create(coordinator, done,
-            ctx -> {
-              for (int i = 1; i <= spec.workers(); i++) {
-                ctx.spawn(Worker.create(), "worker-" + i);
-              }
-            }), "tapetrain", config(threadsFor(spec.dataset().examples()))),
-        out, err);
+    TrainingRun.Launcher launcher = new TrainingRun.Launcher() {
+      @Override
+      public ActorSystem<?> launch(RunSpec spec,
+          Behavior<CoordinatorProtocol.Command> coordinator,
+          CompletableFuture<RunSummary> done) {
+        return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
+          for (int i = 1; i <= spec.workers(); i++) {
+            ctx.spawn(Worker.create(), "worker-" + i);
+          }
+        }), "tapetrain", config(threadsFor(spec.dataset().examples())));
+      }
+
+      @Override
+      public void check(RunSpec spec) {
+        // Every worker of this JVM shares its heap: all samples must fit at once.
+        MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
+            spec.dataset().examples(), "spread the data over worker processes on other machines "
+                + "(coordinator.jar and worker.jar)");
+      }
+    };
+    return TrainingRun.run("local-runner", train, workers, List.of(), launcher, out, err);
   }
+
+  /** More threads than this only add hand-offs (and the pool refuses far more). */
+  static final int MAX_THREADS = 256;
 
   /** Small steps run fastest on one thread: no hand-offs, no wake-ups between actors. */
   static final long SAMPLES_PER_THREAD = 65_536;

@@ -40,7 +40,14 @@ class CommandLineTest {
         Arguments.of(new String[] {"--batch-fraction", "0"}, "--batch-fraction must be in (0, 1]"),
         Arguments.of(new String[] {"--momentum", "1"}, "--momentum must be in [0, 1), got 1.0"),
         Arguments.of(new String[] {"--l2", "-1"}, "--l2 must be a finite number >= 0"),
-        Arguments.of(new String[] {"--threads", "0"}, "--threads must be at least 1, got 0"));
+        Arguments.of(new String[] {"--threads", "0"}, "--threads must be between 1 and 256, got 0"),
+        Arguments.of(new String[] {"--threads", "40000"},
+            "--threads must be between 1 and 256, got 40000"),
+        Arguments.of(new String[] {"--data", "/"}, "--data /: is a directory, not a CSV file"),
+        Arguments.of(new String[] {"--data", "/dev/null", "--features", "a,a"},
+            "--features: column 'a' is listed twice"),
+        Arguments.of(new String[] {"--data", "/dev/null", "--features", "x,y"},
+            "--features: column 'y' is the target (--target) and cannot be a feature too"));
   }
 
   @ParameterizedTest

@@ -40,6 +40,12 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }
 
+  /** local-runner with extra JVM options (e.g. a small {@code -Xmx}, which wins over ours). */
+  Process localRunnerWithJvm(String name, List<String> jvmOptions, String... args)
+      throws IOException {
+    return start(name, jvmOptions, "dev.tapetrain.localrunner.LocalRunner", args);
+  }
+
   private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
   /** Environment variables for every process started from now on. */
@@ -56,10 +62,16 @@ final class Processes implements AutoCloseable {
   }
 
   private Process start(String name, String main, String... args) throws IOException {
+    return start(name, List.of(), main, args);
+  }
+
+  private Process start(String name, List<String> jvmOptions, String main, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(classPath());
     cmd.add(main);

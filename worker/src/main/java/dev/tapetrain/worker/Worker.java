@@ -13,6 +13,7 @@ import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.Command;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
+import dev.tapetrain.protocol.cli.UserError;
 import dev.tapetrain.protocol.data.DataException;
 import dev.tapetrain.worker.model.ShardEvaluator;
 import java.util.List;
@@ -71,15 +72,29 @@ public final class Worker {
   private Behavior<Command> onAssignShard(AssignShard m) {
     long start = System.nanoTime();
     try {
+      long samples = 0;
+      for (int c : m.chunks()) {
+        samples += m.dataset().chunkLength(c);
+      }
+      MemoryCheck.require("worker", m.dataset(), samples,
+          "start more workers so each holds fewer samples");
       ShardEvaluator shard = new ShardEvaluator(m.dataset());
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
           System.nanoTime() - start));
       return serving(shard);
-    } catch (DataException | IllegalArgumentException e) {
+    } catch (UserError | IllegalArgumentException | IndexOutOfBoundsException e) {
       context.getLog().error("cannot load shard: {}", e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
+      return idle();
+    } catch (OutOfMemoryError e) {
+      // The failed allocation was never made and the half-loaded shard is garbage now: refuse
+      // cleanly instead of taking the JVM down.
+      String why = "out of memory loading " + m.chunks().size() + " chunks (-Xmx "
+          + MemoryCheck.size(Runtime.getRuntime().maxMemory()) + ")";
+      context.getLog().error("cannot load shard: {}", why);
+      m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return idle();
     }
   }
@@ -98,6 +113,12 @@ public final class Worker {
     } catch (DataException | IllegalArgumentException e) {
       context.getLog().error("step [{}] failed: {}", m.step(), e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
+      return Behaviors.same();
+    } catch (OutOfMemoryError e) {
+      String why = "out of memory at step " + m.step() + " (-Xmx "
+          + MemoryCheck.size(Runtime.getRuntime().maxMemory()) + ")";
+      context.getLog().error("step [{}] failed: {}", m.step(), why);
+      m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return Behaviors.same();
     }
     m.replyTo().tell(new GradientsComputed(m.step(), context.getSelf(), results,

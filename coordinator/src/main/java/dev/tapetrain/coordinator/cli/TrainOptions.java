@@ -266,6 +266,11 @@ public final class TrainOptions {
               + "with --data");
         }
       }
+      List<String> featureColumns = names("--features", features);
+      wrap(() -> {
+        CsvFile.checkSelection(featureColumns, target);
+        return null;
+      });
       if (Files.isDirectory(data)) {
         throw new UsageException("--data " + data + ": is a directory, not a CSV file");
       }
@@ -275,11 +280,6 @@ public final class TrainOptions {
       if (!Files.isRegularFile(data)) {
         throw new UsageException("--data " + data + ": not a regular file");
       }
-      List<String> featureColumns = names("--features", features);
-      wrap(() -> {
-        CsvFile.checkSelection(featureColumns, target);
-        return null;
-      });
       CsvFile.Scan scan = CsvFile.scan(data, featureColumns, target);
       source = new DatasetSpec.Csv(data.toAbsolutePath().normalize().toString(), featureColumns,
           target, scan.rows(), scan.sha256());

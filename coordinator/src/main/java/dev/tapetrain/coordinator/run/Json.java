@@ -98,40 +98,21 @@ public final class Json {
    * forced to disk, then renamed over the target. A reader sees the old file or the new one.
    */
   public static void writeAtomically(Path file, JsonNode node) {
-    writeAtomically(file, node, 0);
+    AtomicFiles.write(file, text(node));
   }
 
   /**
-   * As {@link #writeAtomically(Path, JsonNode)}, padded with trailing spaces (valid JSON) to at
-   * least {@code reserve} bytes, so a later {@link #writeSummary} can overwrite it in place
-   * when the disk is full.
+   * Writes a final summary atomically; if that fails (a full disk), runs {@code freeSpace} (which
+   * releases space the run reserved for this) and tries once more, so the outcome is recorded
+   * even then.
    */
-  public static void writeAtomically(Path file, JsonNode node, int reserve) {
-    AtomicFiles.write(file, pad(text(node), reserve));
-  }
-
-  /**
-   * Writes a final summary: atomically if the disk allows, else (the disk is full) over the
-   * blocks of the padded summary written at the start, so the outcome is recorded even then.
-   */
-  public static void writeSummary(Path file, JsonNode node) {
+  public static void writeSummary(Path file, JsonNode node, Runnable freeSpace) {
     byte[] bytes = text(node);
     try {
       AtomicFiles.write(file, bytes);
-    } catch (UncheckedIOException atomic) {
-      try {
-        long old = Files.size(file);
-        if (bytes.length > old) {
-          throw atomic;
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-          ch.write(java.nio.ByteBuffer.wrap(pad(bytes, (int) old)), 0);
-          ch.force(true);
-        }
-      } catch (IOException inPlace) {
-        atomic.addSuppressed(inPlace);
-        throw atomic;
-      }
+    } catch (UncheckedIOException full) {
+      freeSpace.run();
+      AtomicFiles.write(file, bytes);
     }
   }
 
@@ -144,13 +125,5 @@ public final class Json {
     }
   }
 
-  private static byte[] pad(byte[] bytes, int size) {
-    if (bytes.length >= size) {
-      return bytes;
-    }
-    byte[] out = java.util.Arrays.copyOf(bytes, size);
-    java.util.Arrays.fill(out, bytes.length, size - 1, (byte) ' ');
-    out[size - 1] = '\n';
-    return out;
-  }
+
 }

@@ -50,9 +50,6 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
 
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-  /** summary.json while running is padded to this size, so the final one fits in its blocks. */
-  static final int SUMMARY_RESERVE = 8192;
-
   private final Path dir;
   private final RunSpec spec;
   private final ObjectNode config;
@@ -79,7 +76,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     running.put("steps", fromSteps);
     running.put("planned_steps", spec.steps());
     running.set("log_gaps", logGaps(config));
-    Json.writeAtomically(dir.resolve(SUMMARY), running, SUMMARY_RESERVE);
+    Json.writeAtomically(dir.resolve(SUMMARY), running);
     this.steps = Files.newBufferedWriter(dir.resolve(STEPS), StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
@@ -328,7 +325,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
       summary.put("resume", "--resume " + dir);
     }
-    Json.writeSummary(dir.resolve(SUMMARY), summary);
+    Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve);
   }
 
   /** Releases the run's lock; the directory is complete (or as complete as it will be). */

@@ -26,12 +26,20 @@ public final class RunLock implements AutoCloseable {
   /** The lock file inside a run directory. */
   public static final String FILE = "run.lock";
 
+  /**
+   * The lock file also reserves this much disk space, given back by {@link #freeReserve} so the
+   * final summary can still be written when the disk fills up during a run.
+   */
+  static final int RESERVE_BYTES = 64 * 1024;
+
   private final FileChannel channel;
   private final FileLock lock;
+  private final long holderBytes;
 
-  private RunLock(FileChannel channel, FileLock lock) {
+  private RunLock(FileChannel channel, FileLock lock, long holderBytes) {
     this.channel = channel;
     this.lock = lock;
+    this.holderBytes = holderBytes;
   }
 
   /**
@@ -68,16 +76,30 @@ public final class RunLock implements AutoCloseable {
           + "process (" + holder + "); a run has one writer at a time (wait for it to end, or "
           + "stop it)");
     }
+    byte[] me = ("pid " + ProcessHandle.current().pid() + " on " + hostName() + ", since "
+        + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
     try {
-      String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", since "
-          + Instant.now();
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      channel.write(ByteBuffer.wrap(me), 0);
+      // Whitespace after the holder line: space a full disk cannot take from the summary.
+      byte[] reserve = new byte[RESERVE_BYTES];
+      java.util.Arrays.fill(reserve, (byte) ' ');
+      reserve[reserve.length - 1] = '\n';
+      channel.write(ByteBuffer.wrap(reserve), me.length);
       channel.force(false);
     } catch (IOException e) {
       // The lock itself is what counts; the description is for the message of a second writer.
     }
-    return new RunLock(channel, lock);
+    return new RunLock(channel, lock, me.length);
+  }
+
+  /** Gives the reserved disk space back (the disk is full and the summary must be written). */
+  public void freeReserve() {
+    try {
+      channel.truncate(holderBytes);
+    } catch (IOException e) {
+      // Nothing more can be freed; the caller's write will report the full disk.
+    }
   }
 
   /** Who holds the lock of {@code file}, as written by the holder. */

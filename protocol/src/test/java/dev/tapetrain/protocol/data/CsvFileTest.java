@@ -66,14 +66,36 @@ class CsvFileTest {
       "no column    | a,y\\n1,2\\n | data.csv:1: no column 'x' in header [a, y]",
       "header only  | x,y\\n | data.csv: no data rows after the header",
       "empty file   | '' | data.csv: file is empty (expected a header row such as 'x,y')",
-      "open quote   | x,y\\n\"1,2\\n | data.csv:2: unterminated quote"})
+      "open quote   | x,y\\n\"1,2\\n | data.csv:2: unterminated quote",
+      "dup header   | x,y,x\\n1,2,3\\n | data.csv:1: column 'x' appears twice in the header",
+      "BOM only     | \uFEFF | data.csv: file is empty (expected a header row such as 'x,y')",
+      "BOM, blank   | \uFEFF\\n\\n | data.csv: file is empty (expected a header row such as 'x,y')",
+      "NUL in cell  | x,y\\n1,2\\0\\n | data.csv:2: a NUL byte at character 4 (binary data, or not a CSV file)",
+      "NUL unused   | x,y,z\\n1,2,\\0\\n | data.csv:2: a NUL byte at character 5 (binary data, or not a CSV file)"})
   void badDataNamesFileLineAndProblem(String name, String content, String message)
       throws Exception {
-    Path p = write(content.replace("\\n", "\n"));
+    Path p = write(content.replace("\\n", "\n").replace("\\0", "\0"));
     DataException e = assertThrows(DataException.class, () -> CsvFile.scan(p, List.of("x"), "y"));
     // The expected messages start with the file name; the real one has the full path.
     assertEquals(dir.resolve("data.csv") + message.substring("data.csv".length()),
         e.getMessage());
+  }
+
+  @Test
+  void aDirectoryIsNamedAsOne() {
+    DataException e = assertThrows(DataException.class,
+        () -> CsvFile.scan(dir, List.of("x"), "y"));
+    assertEquals(dir + ": is a directory, not a CSV file", e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "a,a | y | --features: column 'a' is listed twice",
+      "a,y | y | --features: column 'y' is the target (--target) and cannot be a feature too"})
+  void aColumnSelectionNamesItsProblem(String features, String target, String message) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CsvFile.checkSelection(List.of(features.split(",")), target));
+    assertEquals(message, e.getMessage());
   }
 
   @Test
