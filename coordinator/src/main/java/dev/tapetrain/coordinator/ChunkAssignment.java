@@ -13,8 +13,10 @@ import java.util.TreeSet;
  *
  * <p>The initial assignment gives each worker a contiguous block of chunks with close to N/W
  * samples (a chunk goes to the worker whose share holds its middle sample). A lost worker's
- * chunks go, in chunk order, each to the survivor that then has the fewest samples.
- * The assignment never affects the numbers of a run, only who computes them.
+ * chunks go, in chunk order, each to a survivor that already holds it in memory (workers keep
+ * every chunk they ever loaded) or else to the survivor that then has the fewest samples. With no
+ * survivor they wait, orphaned, for the next worker to be added. The assignment never affects
+ * the numbers of a run, only who computes them.
  *
  * @param <W> worker handle
  */
@@ -24,6 +26,9 @@ public final class ChunkAssignment<W> {
   private final Map<W, TreeSet<Integer>> byWorker = new LinkedHashMap<>();
   private final Map<W, Long> samples = new LinkedHashMap<>();
   private final List<W> owner;
+  // What each worker (also a lost one, which may come back) holds in memory.
+  private final Map<W, java.util.Set<Integer>> held = new java.util.HashMap<>();
+  private final TreeSet<Integer> orphaned = new TreeSet<>();
 
   private ChunkAssignment(DatasetSpec dataset, List<W> workers) {
     this.dataset = dataset;
@@ -32,6 +37,15 @@ public final class ChunkAssignment<W> {
       byWorker.put(w, new TreeSet<>());
       samples.put(w, 0L);
     }
+  }
+
+  private ChunkAssignment(ChunkAssignment<W> other) {
+    this.dataset = other.dataset;
+    this.owner = new ArrayList<>(other.owner);
+    other.byWorker.forEach((w, set) -> byWorker.put(w, new TreeSet<>(set)));
+    samples.putAll(other.samples);
+    other.held.forEach((w, set) -> held.put(w, new java.util.HashSet<>(set)));
+    orphaned.addAll(other.orphaned);
   }
 
   /** The balanced contiguous assignment of {@code dataset}'s chunks to {@code workers}. */
@@ -55,6 +69,22 @@ public final class ChunkAssignment<W> {
     owner.set(chunk, worker);
     byWorker.get(worker).add(chunk);
     samples.merge(worker, (long) dataset.chunkLength(chunk), Long::sum);
+    held.computeIfAbsent(worker, w -> new java.util.HashSet<>()).add(chunk);
+  }
+
+  /** Records that {@code worker} holds {@code chunks} in memory (it loaded them). */
+  public void noteHeld(W worker, java.util.Collection<Integer> chunks) {
+    held.computeIfAbsent(worker, w -> new java.util.HashSet<>()).addAll(chunks);
+  }
+
+  /** Chunks whose owner was lost with no worker left to take them, ascending. */
+  public List<Integer> orphaned() {
+    return List.copyOf(orphaned);
+  }
+
+  /** The chunks {@link #add} would give {@code joined} now, without changing anything. */
+  public List<Integer> preview(W joined) {
+    return new ChunkAssignment<>(this).add(joined);
   }
 
   /** The workers, in assignment order. */
@@ -96,6 +126,10 @@ public final class ChunkAssignment<W> {
     }
     byWorker.put(joined, new TreeSet<>());
     samples.put(joined, 0L);
+    for (int c : orphaned) {
+      give(c, joined);
+    }
+    orphaned.clear();
     while (true) {
       W richest = null;
       for (W w : byWorker.keySet()) {
@@ -120,11 +154,12 @@ public final class ChunkAssignment<W> {
   }
 
   /**
-   * Removes {@code lost} and gives its chunks to the others.
+   * Removes {@code lost} and gives its chunks to the others: each to the least loaded survivor
+   * that holds it in memory, else to the least loaded survivor. With no survivor they become
+   * {@link #orphaned()} until the next {@link #add}.
    *
    * @return what moved: survivor → the chunks it received, ascending; empty if {@code lost} owned
-   *     nothing or was unknown
-   * @throws IllegalStateException if {@code lost} owned chunks and no worker is left
+   *     nothing, was unknown, or was the last worker
    */
   public Map<W, List<Integer>> remove(W lost) {
     TreeSet<Integer> orphans = byWorker.remove(lost);
@@ -134,13 +169,21 @@ public final class ChunkAssignment<W> {
       return moved;
     }
     if (byWorker.isEmpty()) {
-      throw new IllegalStateException("no worker left to take " + orphans.size() + " chunks");
+      for (int c : orphans) {
+        owner.set(c, null);
+      }
+      orphaned.addAll(orphans);
+      return moved;
     }
     for (int c : orphans) {
       W target = null;
+      boolean targetHolds = false;
       for (W w : byWorker.keySet()) {
-        if (target == null || samples.get(w) < samples.get(target)) {
+        boolean holds = held.getOrDefault(w, java.util.Set.of()).contains(c);
+        if (target == null || (holds && !targetHolds)
+            || (holds == targetHolds && samples.get(w) < samples.get(target))) {
           target = w;
+          targetHolds = holds;
         }
       }
       give(c, target);

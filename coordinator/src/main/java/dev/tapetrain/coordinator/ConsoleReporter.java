@@ -60,6 +60,14 @@ public final class ConsoleReporter implements TrainingListener {
     }
   }
 
+  @Override
+  public void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {
+    printPending();
+    err.println("tapetrain: no worker left at step " + evaluation + " (" + lastLoss
+        + "); waiting up to " + timeout.toSeconds() + " s for one to come back or join "
+        + "(--rejoin-timeout)");
+  }
+
   private void printPending() {
     if (pending.length() > 0) {
       out.print(pending);

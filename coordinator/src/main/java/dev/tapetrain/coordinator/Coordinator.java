@@ -56,7 +56,19 @@ public final class Coordinator {
   private record WorkersListed(Receptionist.Listing listing)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason)
+  /**
+   * A worker stopped counting: {@code mayReturn} when it only dropped out of the reachable
+   * listing (a network blip, a long pause), so it is not told to stop and is taken back when it
+   * reappears.
+   */
+  private record WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
+      boolean mayReturn) implements Command, NoSerializationVerificationNeeded {
+    WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason) {
+      this(worker, reason, false);
+    }
+  }
+
+  private record RejoinDeadline(long evaluation)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record StepDeadline(long evaluation)
@@ -104,6 +116,10 @@ public final class Coordinator {
   private long trainStartNanos;
   private long lastEvaluationDoneNanos;
   private final Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>();
+  // Workers refused for good (their data differ, they cannot load it): never taken back.
+  private final Set<ActorRef<WorkerProtocol.Command>> refused = new HashSet<>();
+  // When the last worker was lost mid-evaluation (0: some worker is computing).
+  private long stalledSinceNanos;
   // Workers that registered during training: loading (joining), then ready for the next step.
   private final Set<ActorRef<WorkerProtocol.Command>> joining = new HashSet<>();
   private final List<ActorRef<WorkerProtocol.Command>> ready = new ArrayList<>();
@@ -214,6 +230,7 @@ public final class Coordinator {
             "rejected its shard: " + m.reason()))
         .onMessage(WorkerLost.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
             m.reason()))
+        .onMessage(RejoinDeadline.class, m -> Behaviors.same())
         .onMessage(StepDeadline.class, m -> onAssignDeadline(pending))
         .onMessage(WorkersListed.class, this::onListing)
         .onMessage(GradientsComputed.class, m -> ignore())
@@ -231,6 +248,7 @@ public final class Coordinator {
       return onWorkerLostWhileAssigning(pending, m.worker(),
           "its data differ (digest " + m.dataDigest() + ", expected " + expected + ")");
     }
+    assignment.noteHeld(m.worker(), m.chunks());
     return pending.isEmpty() ? startTraining() : Behaviors.same();
   }
 
@@ -285,9 +303,10 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(GradientsComputed.class, this::onGradients)
         .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
-        .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason()))
+        .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason(), m.mayReturn()))
         .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
         .onMessage(StepDeadline.class, this::onDeadline)
+        .onMessage(RejoinDeadline.class, this::onRejoinDeadline)
         .onMessage(WorkersListed.class, this::onListing)
         .onMessage(ShardAssigned.class, this::onJoinerLoaded)
         .build();
@@ -410,28 +429,50 @@ public final class Coordinator {
 
   private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
     if (joining.remove(m.worker())) {
-      context.getLog().warn("worker [{}] refused: {}", name(m.worker()), m.reason());
-      dropWorker(m.worker());
+      refuse(m.worker(), "it cannot load its data: " + m.reason());
       return Behaviors.same();
     }
-    return onWorkerLost(m.worker(), "rejected its shard: " + m.reason());
+    refused.add(m.worker());
+    return onWorkerLost(m.worker(), "rejected its shard: " + m.reason(), false);
   }
 
+  /** A joiner read and hashed its data (and holds its future chunks): it may take work. */
   private Behavior<Command> onJoinerLoaded(ShardAssigned m) {
     if (!joining.remove(m.worker())) {
       return ignore();
     }
     if (!expectedDigest().equals(m.dataDigest())) {
-      context.getLog().warn("worker [{}] refused: its data differ (digest [{}], expected [{}])",
-          name(m.worker()), m.dataDigest(), expectedDigest());
-      dropWorker(m.worker());
+      refuse(m.worker(), "its data differ from the coordinator's (SHA-256 " + m.dataDigest()
+          + ", expected " + expectedDigest() + ")");
+      return Behaviors.same();
+    }
+    assignment.noteHeld(m.worker(), m.chunks());
+    if (assignment.workers().isEmpty()) {
+      // The run was waiting for a worker: this one takes every chunk of the open evaluation.
+      timers.cancel(RejoinDeadline.class);
+      List<Integer> chunks = assignment.add(m.worker());
+      long waited = System.nanoTime() - stalledSinceNanos;
+      stalledSinceNanos = 0;
+      context.getLog().info("worker [{}] took over at step [{}] after [{}] ms without workers",
+          name(m.worker()), evaluation, waited / 1_000_000);
+      events.add(new Reassignment(evaluation, name(m.worker()), "joined", chunks.size(), waited));
+      ask(m.worker(), current.stillNeeded(chunks));
       return Behaviors.same();
     }
     ready.add(m.worker());
     return Behaviors.same();
   }
 
-  private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason) {
+  /** Refuses a worker for good, with the reason on both sides. */
+  private void refuse(ActorRef<WorkerProtocol.Command> worker, String why) {
+    context.getLog().warn("worker [{}] refused: {}", name(worker), why);
+    refused.add(worker);
+    context.unwatch(worker);
+    worker.tell(new StopWork("refused by the coordinator: " + why));
+  }
+
+  private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
+      boolean mayReturn) {
     joining.remove(worker);
     ready.remove(worker);
     if (!assignment.contains(worker)) {
@@ -439,10 +480,15 @@ public final class Coordinator {
     }
     context.getLog().warn("worker [{}] lost at step [{}]: {}", name(worker), evaluation, reason);
     List<Integer> owned = assignment.chunksOf(worker);
-    if (assignment.workers().size() == 1) {
+    if (assignment.workers().size() == 1 && spec.rejoinTimeout().isZero()) {
       return finish(Status.FAILED, "no worker left: " + name(worker) + " " + reason);
     }
-    dropWorker(worker);
+    if (mayReturn) {
+      // Not told to stop: once reachable again it is taken back like a new worker.
+      context.unwatch(worker);
+    } else {
+      dropWorker(worker);
+    }
     Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
     lostAt.put(worker, System.nanoTime());
     events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
@@ -451,7 +497,23 @@ public final class Coordinator {
       ask(e.getKey(), current.stillNeeded(e.getValue()));
     }
     current.forget(worker);
+    if (assignment.workers().isEmpty()) {
+      stalledSinceNanos = System.nanoTime();
+      context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
+          + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
+      listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
+      timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(evaluation),
+          spec.rejoinTimeout());
+    }
     return Behaviors.same();
+  }
+
+  private Behavior<Command> onRejoinDeadline(RejoinDeadline m) {
+    if (!assignment.workers().isEmpty() || m.evaluation() != evaluation) {
+      return Behaviors.same();
+    }
+    return finish(Status.FAILED, "no worker left at step " + evaluation + ", and none came back "
+        + "within " + spec.rejoinTimeout().toSeconds() + " s (--rejoin-timeout)");
   }
 
   private Behavior<Command> onDeadline(StepDeadline m) {
@@ -460,8 +522,11 @@ public final class Coordinator {
     }
     Set<ActorRef<WorkerProtocol.Command>> late = current.late();
     for (ActorRef<WorkerProtocol.Command> w : late) {
-      Behavior<Command> next =
-          onWorkerLost(w, "missed the " + spec.stepTimeout().toMillis() + " ms step deadline");
+      if (w == null) {
+        continue; // an orphaned chunk: nobody owes it while the run waits for a worker
+      }
+      Behavior<Command> next = onWorkerLost(w,
+          "missed the " + spec.stepTimeout().toMillis() + " ms step deadline", false);
       if (finished) {
         return next;
       }
@@ -471,20 +536,28 @@ public final class Coordinator {
   }
 
   private Behavior<Command> onListing(WorkersListed m) {
+    // Reachable workers only: one that is unreachable (a crash, a network blip) drops out here
+    // within seconds and comes back when the network does.
     Set<ActorRef<WorkerProtocol.Command>> up =
         m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
     for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
       if (!up.contains(w)) {
-        context.getSelf().tell(new WorkerLost(w, "left the cluster"));
+        context.getSelf().tell(new WorkerLost(w, "left the cluster or became unreachable", true));
       }
     }
     for (ActorRef<WorkerProtocol.Command> w : up) {
-      if (!assignment.contains(w) && !joining.contains(w) && !ready.contains(w) && seen.add(w)) {
-        // A new worker: it loads nothing yet, but proves it reads the same data.
-        context.getLog().info("worker [{}] registered during training", name(w));
+      if (!assignment.contains(w) && !joining.contains(w) && !ready.contains(w)
+          && !refused.contains(w)) {
+        // A new or returning worker: it reads and hashes its data, and loads the chunks it would
+        // take now, before it is given any work.
+        List<Integer> chunks = assignment.preview(w);
+        context.getLog().info("worker [{}] registered during training; loading [{}] chunks",
+            name(w), chunks.size());
+        seen.add(w);
         joining.add(w);
+        context.unwatch(w);
         context.watchWith(w, new WorkerLost(w, "terminated"));
-        w.tell(new AssignShard(dataset, List.of(), context.getSelf()));
+        w.tell(new AssignShard(dataset, chunks, context.getSelf()));
       }
     }
     return Behaviors.same();

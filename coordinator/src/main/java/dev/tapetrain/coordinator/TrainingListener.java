@@ -27,6 +27,12 @@ public interface TrainingListener {
   /** Step {@code record.step()} is done (called for every step; implementations thin it). */
   default void onStep(StepRecord record) {}
 
+  /**
+   * The last worker was lost at {@code evaluation}; the run waits up to {@code timeout} for one
+   * to come back or join before it fails.
+   */
+  default void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {}
+
   /** The run ended. */
   default void onFinish(RunSummary summary) {}
 
@@ -62,6 +68,11 @@ public interface TrainingListener {
       @Override
       public void onStep(StepRecord record) {
         copy.forEach(l -> l.onStep(record));
+      }
+
+      @Override
+      public void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {
+        copy.forEach(l -> l.onNoWorkerLeft(evaluation, lastLoss, timeout));
       }
 
       @Override

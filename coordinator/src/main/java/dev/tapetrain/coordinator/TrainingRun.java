@@ -146,7 +146,11 @@ public final class TrainingRun {
         "tapetrain-interrupt");
     Runtime.getRuntime().addShutdownHook(interrupt);
     try {
-      return done.get().status().exitCode();
+      RunSummary summary = done.get();
+      if (summary.status() == RunSummary.Status.FAILED && summary.steps() > 0) {
+        err.println("continue with: --resume " + runDir.path());
+      }
+      return summary.status().exitCode();
     } catch (ExecutionException e) {
       String why = Cli.describe(e.getCause());
       runDir.abandon(why);

@@ -1,7 +1,6 @@
 package dev.tapetrain.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.protocol.DatasetSpec;
@@ -89,8 +88,36 @@ class ChunkAssignmentTest {
   }
 
   @Test
-  void theLastWorkerCannotBeRemovedWithChunks() {
-    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(1), data(100, 10));
-    assertThrows(IllegalStateException.class, () -> a.remove("w0"));
+  void theLastWorkersChunksWaitForTheNextWorker() {
+    DatasetSpec d = data(100, 10);
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(1), d);
+    assertTrue(a.remove("w0").isEmpty());
+    assertEquals(java.util.stream.IntStream.range(0, 10).boxed().toList(), a.orphaned());
+    assertEquals(a.orphaned(), a.preview("back"), "a preview changes nothing");
+    assertEquals(10, a.orphaned().size());
+    assertEquals(java.util.stream.IntStream.range(0, 10).boxed().toList(), a.add("back"));
+    assertTrue(a.orphaned().isEmpty());
+    assertEveryChunkOwnedOnce(a, d);
+  }
+
+  @Test
+  void aLostWorkersChunksGoFirstToASurvivorThatHoldsThemInMemory() {
+    DatasetSpec d = data(100, 10);
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), d);
+    List<Integer> ofW2 = a.chunksOf("w2");
+    // w0 still holds w2's chunks from an earlier assignment; w1 holds nothing extra.
+    a.noteHeld("w0", ofW2);
+    java.util.Map<String, List<Integer>> moved = a.remove("w2");
+    assertEquals(java.util.Map.of("w0", ofW2), moved);
+    assertEveryChunkOwnedOnce(a, d);
+  }
+
+  @Test
+  void aPreviewIsWhatAddGives() {
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), data(1000, 64));
+    List<Integer> preview = a.preview("w3");
+    assertEquals(4, a.workers().size() + 1);
+    assertTrue(!a.contains("w3"));
+    assertEquals(preview, a.add("w3"));
   }
 }

@@ -109,9 +109,14 @@ class CoordinatorTest {
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout) {
+    return coordinator(workers, steps, timeout, Duration.ZERO);
+  }
+
+  private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
+      Duration timeout, Duration rejoin) {
     RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA,
         StepPolicy.fullBatch(), 1, timeout,
-        Duration.ofSeconds(30), 100);
+        Duration.ofSeconds(30), 100, rejoin);
     return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
       @Override
       public void onStep(StepRecord record) {
@@ -229,7 +234,73 @@ class CoordinatorTest {
   }
 
   @Test
-  void whenNoWorkerIsLeftTheRunFailsWithAClearMessage() throws Exception {
+  void withNoWorkerLeftTheRunWaitsTheRejoinTimeoutThenFailsSayingSo() throws Exception {
+    FakeWorker a = new FakeWorker();
+    coordinator(1, 5, Duration.ofSeconds(30), Duration.ofSeconds(1));
+    a.acceptShard();
+    a.expectStep(0);
+    testKit.stop(a.ref);
+    Object e = events.poll(500, TimeUnit.MILLISECONDS);
+    assertEquals(null, e, "still waiting for a worker half a second later");
+    RunSummary summary = next(RunSummary.class);
+    assertEquals(Status.FAILED, summary.status());
+    assertTrue(summary.message().contains("none came back within 1 s (--rejoin-timeout)"),
+        summary.message());
+  }
+
+  @Test
+  void aWorkerThatArrivesWhileNoneIsLeftTakesOverTheOpenStep() throws Exception {
+    FakeWorker a = new FakeWorker();
+    coordinator(1, 1, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    a.acceptShard();
+    a.answer(a.expectStep(0));
+    a.expectStep(1);
+    testKit.stop(a.ref);
+    FakeWorker b = new FakeWorker();
+    AssignShard load = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
+    assertEquals(DATA.numChunks(), load.chunks().size(), "it loads every chunk before any work");
+    load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", 1));
+    b.coordinator = load.replyTo();
+    ComputeGradients resumed = b.expectStep(1);
+    assertEquals(DATA.numChunks(), resumed.chunks().size());
+    b.answer(resumed);
+    StepRecord record = next(StepRecord.class);
+    assertEquals(136.0 / 1000, record.loss(), 0.0, "the same numbers, whoever computed them");
+    assertEquals(Status.COMPLETED, next(RunSummary.class).status());
+  }
+
+  @Test
+  void aJoinerWhoseDataDifferIsRefusedBeforeItGetsWork() throws Exception {
+    FakeWorker a = new FakeWorker();
+    coordinator(1, 3, Duration.ofSeconds(30));
+    a.acceptShard();
+    a.answer(a.expectStep(0));
+    FakeWorker stale = new FakeWorker();
+    AssignShard load = stale.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
+    assertTrue(!load.chunks().isEmpty(), "a joiner loads the chunks it would take");
+    load.replyTo().tell(new ShardAssigned(stale.ref, load.chunks(), "0123abcd", 1));
+    WorkerProtocol.StopWork stop =
+        stale.probe.expectMessageClass(WorkerProtocol.StopWork.class, Duration.ofSeconds(5));
+    assertTrue(stop.reason().contains("its data differ from the coordinator's"), stop.reason());
+    for (long step = 1; step <= 3; step++) {
+      ComputeGradients m = a.expectStep(step);
+      assertEquals(DATA.numChunks(), m.chunks().size(), "the refused joiner took nothing");
+      a.answer(m);
+    }
+    stale.probe.expectNoMessage(Duration.ofMillis(200));
+    Object e;
+    do {
+      e = events.poll(5, TimeUnit.SECONDS);
+      if (e instanceof StepRecord r) {
+        assertTrue(r.events().stream().noneMatch(ev -> ev.reason().equals("joined")),
+            "the refused joiner never joined: " + r.events());
+      }
+    } while (e instanceof StepRecord);
+    assertEquals(Status.COMPLETED, assertInstanceOf(RunSummary.class, e).status());
+  }
+
+  @Test
+  void withoutRejoinTimeAndNoWorkerLeftTheRunFailsAtOnce() throws Exception {
     FakeWorker a = new FakeWorker();
     coordinator(1, 5, Duration.ofSeconds(30));
     a.acceptShard();

@@ -24,11 +24,24 @@ import java.util.Objects;
  *                     missing chunks of a silent worker to the others
  * @param waitTimeout  how long the coordinator waits for {@code workers} workers to join
  * @param checkpointEvery write a checkpoint every this many steps (and at the end)
+ * @param rejoinTimeout how long the coordinator waits for a worker to come back (or a new one
+ *                     to join) when it has none left mid-run; zero: fail at once
  */
 public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
     double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy, int logEvery,
     Duration stepTimeout,
-    Duration waitTimeout, long checkpointEvery) {
+    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout) {
+
+  /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
+  public static final Duration DEFAULT_REJOIN_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A run with the default {@link #rejoinTimeout()}. */
+  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
+      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery) {
+    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
+        stepTimeout, waitTimeout, checkpointEvery, DEFAULT_REJOIN_TIMEOUT);
+  }
 
   /**
    * A digest of everything that decides the numbers except the step count (which a resumed run
@@ -104,6 +117,11 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
     }
     if (waitTimeout.isNegative() || waitTimeout.isZero()) {
       throw new IllegalArgumentException("--wait-timeout must be positive, got " + waitTimeout);
+    }
+    Objects.requireNonNull(rejoinTimeout, "rejoinTimeout");
+    if (rejoinTimeout.isNegative()) {
+      throw new IllegalArgumentException("--rejoin-timeout must be 0 or more, got "
+          + rejoinTimeout);
     }
   }
 }

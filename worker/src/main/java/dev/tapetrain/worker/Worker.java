@@ -63,22 +63,33 @@ public final class Worker {
 
   private Behavior<Command> serving(ShardEvaluator shard) {
     return Behaviors.receive(Command.class)
-        .onMessage(AssignShard.class, this::onAssignShard)
+        .onMessage(AssignShard.class, m -> onAssignShard(shard, m))
         .onMessage(ComputeGradients.class, m -> onComputeGradients(shard, m))
         .onMessage(StopWork.class, this::onStopWork)
         .build();
   }
 
   private Behavior<Command> onAssignShard(AssignShard m) {
+    return onAssignShard(null, m);
+  }
+
+  /**
+   * Loads the assigned chunks; a worker taken back by its coordinator (after a network blip)
+   * keeps the chunks it holds and loads only the missing ones.
+   */
+  private Behavior<Command> onAssignShard(ShardEvaluator held, AssignShard m) {
     long start = System.nanoTime();
     try {
       long samples = 0;
       for (int c : m.chunks()) {
         samples += m.dataset().chunkLength(c);
       }
-      MemoryCheck.require("worker", m.dataset(), samples,
-          "start more workers so each holds fewer samples");
-      ShardEvaluator shard = new ShardEvaluator(m.dataset());
+      boolean keep = held != null && held.serves(m.dataset());
+      if (!keep) {
+        MemoryCheck.require("worker", m.dataset(), samples,
+            "start more workers so each holds fewer samples");
+      }
+      ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset());
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,

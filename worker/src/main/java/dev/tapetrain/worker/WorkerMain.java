@@ -1,6 +1,7 @@
 package dev.tapetrain.worker;
 
 import akka.actor.Address;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -9,18 +10,22 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.ClusterEvent;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
+import akka.cluster.typed.SelfUp;
 import akka.cluster.typed.Subscribe;
+import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.cli.Cli;
+import dev.tapetrain.protocol.cli.UserError;
 import dev.tapetrain.protocol.node.NodeConfig;
+import dev.tapetrain.protocol.node.TlsOptions;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
-import dev.tapetrain.protocol.node.TlsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,16 +33,23 @@ import picocli.CommandLine.Option;
 /**
  * {@code java -jar worker.jar --join HOST:PORT}: a worker process. Joins the coordinator's
  * cluster, registers with the Receptionist, serves the coordinator and exits 0 when the job ends.
- * It exits non-zero if the coordinator disappears (removed from the cluster), if it cannot join,
- * or if its actor system stops for any other reason.
+ *
+ * <p>It rides out network trouble: while the coordinator is unreachable it waits (up to
+ * {@code --coordinator-timeout}); if the coordinator downed it after a long partition, it starts
+ * a fresh actor system and joins again (at most {@value #MAX_REJOINS} times). It exits non-zero
+ * if it cannot join, if the coordinator leaves or stays unreachable too long, or if the
+ * coordinator refuses it, with one line saying which.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
     version = "tapetrain worker 0.1.0",
     description = "Join a tapetrain cluster and compute gradients for its coordinator.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the job completed", "1:the coordinator disappeared, could not join, or the "
-        + "job ended otherwise", "2:bad option"})
+    exitCodeList = {"0:the job completed", "1:could not join, the coordinator disappeared or "
+        + "refused this worker, or the job ended otherwise", "2:bad option"})
 public final class WorkerMain implements Callable<Integer> {
+
+  /** How often a worker downed by its coordinator starts over before it gives up. */
+  static final int MAX_REJOINS = 5;
 
   @Option(names = "--join", required = true, paramLabel = "HOST:PORT",
       description = "The coordinator's address, as printed by the coordinator.")
@@ -50,6 +62,16 @@ public final class WorkerMain implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
       description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--join-timeout", defaultValue = "20", paramLabel = "SECONDS",
+      description = "Give up if the coordinator cannot be reached this long at start "
+          + "(default: ${DEFAULT-VALUE}).")
+  double joinTimeoutSeconds;
+
+  @Option(names = "--coordinator-timeout", defaultValue = "20", paramLabel = "SECONDS",
+      description = "Exit if the coordinator stays unreachable this long during the job; "
+          + "shorter network blips are ridden out (default: ${DEFAULT-VALUE}).")
+  double coordinatorTimeoutSeconds;
 
   @Mixin
   TlsOptions tls;
@@ -66,55 +88,172 @@ public final class WorkerMain implements Callable<Integer> {
     System.exit(Cli.execute(new WorkerMain(System.err), args, System.out, System.err));
   }
 
+  /** How one actor system of this process ended. */
+  enum Ending {
+    /** The job completed: exit 0. */
+    COMPLETED,
+    /** Removed from the cluster while the coordinator lives on: start over. */
+    DOWNED,
+    /** Anything else: exit 1 with the reason. */
+    FAILED
+  }
+
+  /** What one actor system's life tells the process; written by the guardian's actors. */
+  static final class Outcome {
+    volatile boolean joined;
+    volatile boolean completed;
+    volatile boolean final_;
+    volatile String why = "the actor system stopped";
+  }
+
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
     Address seed = NodeConfig.seedAddress("--join", join);
     NodeConfig.checkPort("--port", port, true);
+    Duration joinTimeout = seconds("--join-timeout", joinTimeoutSeconds);
+    Duration coordinatorTimeout = seconds("--coordinator-timeout", coordinatorTimeoutSeconds);
+    try {
+      InetAddress.getByName(seed.host().get());
+    } catch (UnknownHostException e) {
+      throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
+          + "resolve (check the name, or use the coordinator's IP address)");
+    }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(System.getenv());
     tls.warnIfExposed("worker", host, err);
-    // Until the job completes, any way the actor system ends is a failure.
-    AtomicInteger exitCode = new AtomicInteger(1);
-    AtomicReference<String> why = new AtomicReference<>("the actor system stopped");
-    ActorSystem<Void> system = ActorSystem.create(guardian(seed, exitCode, why), NodeConfig.SYSTEM,
-        // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
-        com.typesafe.config.ConfigFactory.parseString(
-                "akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on")
-            .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port, tlsConfig)));
-    err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
-    system.getWhenTerminated().toCompletableFuture().get();
-    if (exitCode.get() != 0) {
-      err.println("worker: " + why.get());
+    for (int attempt = 0; ; attempt++) {
+      Outcome outcome = new Outcome();
+      ActorSystem<Void> system = ActorSystem.create(
+          guardian(seed, coordinatorTimeout, outcome), NodeConfig.SYSTEM,
+          // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
+          ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
+                  // Leaving waits for the coordinator to see it; a gone coordinator never does.
+                  + "akka.coordinated-shutdown.phases.cluster-exiting.timeout = 2s\n"
+                  + "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = "
+                  + joinTimeout.toMillis() + "ms")
+              .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port, tlsConfig)));
+      err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
+      system.getWhenTerminated().toCompletableFuture().get();
+      Ending ending = ending(outcome, CoordinatedShutdown.get(system).getShutdownReason());
+      if (ending == Ending.COMPLETED) {
+        return 0;
+      }
+      if (!outcome.joined) {
+        err.println("worker: could not join the coordinator at " + join + " within "
+            + joinTimeout.toSeconds() + " s: nothing there answered as a tapetrain coordinator. "
+            + "Check that the coordinator runs (its first line prints its address), that --join "
+            + "matches its --host and --port, that the port is open between the machines, and "
+            + "that both sides use the same TLS settings");
+        return 1;
+      }
+      if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {
+        err.println("worker: " + outcome.why + "; starting a fresh actor system and joining "
+            + "again");
+        continue;
+      }
+      err.println("worker: " + outcome.why);
+      return 1;
     }
-    return exitCode.get();
   }
 
-  private static Behavior<Void> guardian(Address seed, AtomicInteger exitCode,
-      AtomicReference<String> why) {
+  /** Reads how the system ended: the job's end, a downing to recover from, or a failure. */
+  static Ending ending(Outcome outcome, java.util.Optional<CoordinatedShutdown.Reason> reason) {
+    if (outcome.completed) {
+      return Ending.COMPLETED;
+    }
+    boolean downed = reason.isPresent()
+        && reason.get().equals(CoordinatedShutdown.clusterDowningReason());
+    if (downed && !outcome.final_) {
+      outcome.why = "this worker was removed from the cluster by the coordinator (it was "
+          + "unreachable too long)";
+      return Ending.DOWNED;
+    }
+    return Ending.FAILED;
+  }
+
+  private static Duration seconds(String option, double s) {
+    if (!(s > 0) || s > 86_400) {
+      throw new UserError(option + " must be between 0 and 86400 seconds, got " + s);
+    }
+    return Duration.ofNanos((long) (s * 1e9));
+  }
+
+  private static Behavior<Void> guardian(Address seed, Duration coordinatorTimeout,
+      Outcome outcome) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(reason -> {
+        outcome.final_ = true;
         if ("completed".equals(reason)) {
-          exitCode.set(0);
+          outcome.completed = true;
         } else {
-          why.set("stopped by the coordinator: " + reason);
+          outcome.why = "stopped by the coordinator: " + reason;
         }
       }), "worker");
       ctx.watch(worker);
-      ActorRef<ClusterEvent.MemberRemoved> coordinatorGone = ctx.spawn(
-          Behaviors.receive(ClusterEvent.MemberRemoved.class)
-              .onMessage(ClusterEvent.MemberRemoved.class, e -> {
-                if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
-                  why.set("the coordinator " + e.member().address() + " left the cluster");
-                  ctx.getSystem().terminate();
-                }
-                return Behaviors.same();
-              }).build(), "coordinator-watch");
-      cluster.subscriptions().tell(Subscribe.create(coordinatorGone,
-          ClusterEvent.MemberRemoved.class));
+      ctx.spawn(coordinatorWatch(coordinatorTimeout, outcome), "coordinator-watch");
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
     });
+  }
+
+  private record CoordinatorSilent(Address address) {}
+
+  /**
+   * Follows the coordinator's node: records the join, ends the system when the coordinator
+   * leaves, or when it stays unreachable longer than {@code timeout} (shorter blips pass).
+   */
+  private static Behavior<Object> coordinatorWatch(Duration timeout, Outcome outcome) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Cluster cluster = Cluster.get(ctx.getSystem());
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), SelfUp.class));
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.MemberRemoved.class));
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.UnreachableMember.class));
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.ReachableMember.class));
+      return Behaviors.receive(Object.class)
+          .onMessage(SelfUp.class, e -> {
+            outcome.joined = true;
+            return Behaviors.same();
+          })
+          .onMessage(ClusterEvent.MemberRemoved.class, e -> {
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !outcome.final_) {
+              outcome.final_ = true;
+              outcome.why = "the coordinator " + e.member().address() + " left the cluster";
+              ctx.getSystem().terminate();
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ClusterEvent.UnreachableMember.class, e -> {
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
+              ctx.getLog().warn("coordinator {} unreachable; waiting up to {} s for it",
+                  e.member().address(), timeout.toSeconds());
+              timers.startSingleTimer(CoordinatorSilent.class,
+                  new CoordinatorSilent(e.member().address()), timeout);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ClusterEvent.ReachableMember.class, e -> {
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
+              ctx.getLog().warn("coordinator {} reachable again", e.member().address());
+              timers.cancel(CoordinatorSilent.class);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(CoordinatorSilent.class, e -> {
+            if (outcome.final_) {
+              return Behaviors.same();
+            }
+            outcome.final_ = true;
+            outcome.why = "the coordinator " + e.address() + " was unreachable for "
+                + timeout.toSeconds() + " s (--coordinator-timeout)";
+            ctx.getSystem().terminate();
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 }

@@ -18,7 +18,9 @@ class WorkerMainTest {
       "--join h:x               | worker: --join: 'x' is not a port",
       "--join h:0               | worker: --join must be between 1 and 65535, got 0",
       "--join h:1 --port 70000  | worker: --port must be 0 (any free port) or between 1 and 65535, got 70000",
-      "--port 1                 | worker: Missing required option: '--join=HOST:PORT' (see --help)"})
+      "--port 1                 | worker: Missing required option: '--join=HOST:PORT' (see --help)",
+      "--join nosuchhost.invalid:2551 | worker: --join nosuchhost.invalid:2551: host 'nosuchhost.invalid' does not resolve (check the name, or use the coordinator's IP address)",
+      "--join h:1 --coordinator-timeout 0 | worker: --coordinator-timeout must be between 0 and 86400 seconds, got 0.0"})
   void badOptionsGetOneLineAndExitCodeTwo(String args, String expected) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);

@@ -133,6 +133,12 @@ public final class TrainOptions {
           + "(default: ${DEFAULT-VALUE}).")
   double waitTimeoutSeconds;
 
+  @Option(names = "--rejoin-timeout", defaultValue = "60", paramLabel = "SECONDS",
+      description = "Seconds to wait for a worker to come back (or a new one to join) when none "
+          + "is left mid-run, before the run fails with its checkpoint; 0 fails at once "
+          + "(default: ${DEFAULT-VALUE}).")
+  double rejoinTimeoutSeconds;
+
   @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "K",
       description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
   long checkpointEvery;
@@ -151,7 +157,8 @@ public final class TrainOptions {
 
   /** Options that may differ from the run's own when resuming: they do not change numbers. */
   private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
-      "--step-timeout", "--wait-timeout", "--checkpoint-every", "--resume", "--host", "--port");
+      "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
+      "--host", "--port");
 
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
@@ -216,8 +223,11 @@ public final class TrainOptions {
         : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
     double waitTimeout = given("--wait-timeout") ? waitTimeoutSeconds
         : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
+    double rejoinTimeout = given("--rejoin-timeout") ? rejoinTimeoutSeconds
+        : o.path("rejoin_timeout_seconds").asDouble(rejoinTimeoutSeconds);
     stepTimeoutSeconds = stepTimeout;
     waitTimeoutSeconds = waitTimeout;
+    rejoinTimeoutSeconds = rejoinTimeout;
     JsonNode opt = o.path("optimizer_settings");
     OptimizerSpec optimizerSpec = wrap(() -> new OptimizerSpec(o.path("optimizer").asText(),
         opt.path("momentum").asDouble(0.9), opt.path("nesterov").asBoolean(false),
@@ -227,7 +237,7 @@ public final class TrainOptions {
         o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0)));
     return wrap(() -> new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
         o.path("init_b").asDouble(), optimizerSpec, dataset, policy, logK,
-        seconds(stepTimeout), seconds(waitTimeout), checkpointK));
+        seconds(stepTimeout), seconds(waitTimeout), checkpointK, seconds(rejoinTimeout)));
   }
 
   private boolean given(String option) {
@@ -252,6 +262,10 @@ public final class TrainOptions {
     if (!(stepTimeoutSeconds > 0) || stepTimeoutSeconds > 86_400) {
       throw new UsageException("--step-timeout must be between 0 and 86400 seconds, got "
           + stepTimeoutSeconds);
+    }
+    if (!(rejoinTimeoutSeconds >= 0) || rejoinTimeoutSeconds > 86_400) {
+      throw new UsageException("--rejoin-timeout must be between 0 and 86400 seconds, got "
+          + rejoinTimeoutSeconds);
     }
     if (!(waitTimeoutSeconds > 0) || waitTimeoutSeconds > 86_400) {
       throw new UsageException("--wait-timeout must be between 0 and 86400 seconds, got "
@@ -306,7 +320,8 @@ public final class TrainOptions {
     return wrap(() -> new RunSpec(workers, steps, learningRate, initialW, initB,
         new OptimizerSpec(optimizer, momentum, nesterov, beta1, beta2, epsilon), dataset,
         new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
-        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery));
+        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
+        seconds(rejoinTimeoutSeconds)));
   }
 
   /** Every option's effective value, for config.json. */
@@ -334,6 +349,7 @@ public final class TrainOptions {
     o.put("checkpoint_every", spec.checkpointEvery());
     o.put("step_timeout_seconds", stepTimeoutSeconds);
     o.put("wait_timeout_seconds", waitTimeoutSeconds);
+    o.put("rejoin_timeout_seconds", rejoinTimeoutSeconds);
     return o;
   }
 

@@ -87,6 +87,11 @@ public final class ShardEvaluator {
     return verifiedDigest;
   }
 
+  /** Whether this evaluator reads {@code other} (so its loaded chunks can be reused). */
+  public boolean serves(DatasetSpec other) {
+    return dataset.equals(other);
+  }
+
   /** The chunks held in memory. */
   public java.util.Set<Integer> loadedChunks() {
     return java.util.Collections.unmodifiableSet(holder.keySet());
