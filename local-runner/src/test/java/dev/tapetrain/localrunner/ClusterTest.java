@@ -135,6 +135,41 @@ class ClusterTest extends ProcessTestBase {
   }
 
   @Test
+  void aJoinerReadingADifferentFileIsRefusedAtJoinAndTheRunIsUnchanged() throws Exception {
+    Path data = dir.resolve("train.csv");
+    StringBuilder csv = new StringBuilder("x,y\n");
+    java.util.Random rnd = new java.util.Random(11);
+    for (int i = 0; i < 5000; i++) {
+      double x = rnd.nextGaussian();
+      csv.append(x).append(',').append(3 * x + 2 + rnd.nextGaussian()).append('\n');
+    }
+    Files.writeString(data, csv);
+    String[] job = {"--data", data.toString(), "--steps", "6000", "--log-every", "100"};
+    List<Runs.Step> reference = localReference(job);
+    int port = Processes.freePort();
+    Path run = dir.resolve("cluster");
+    Process coordinator = coordinator(port, 1, run, job);
+    processes.worker("w1", port);
+    Processes.await("training", RUN_TIMEOUT,
+        () -> processes.stdoutQuietly("coordinator").contains("Initial loss"));
+    // The joiner's machine has another copy of the file (here: the file changed on disk).
+    Files.writeString(data, csv.toString().replaceFirst("\n[^\n]*\n", "\n1,2\n"));
+    Process joiner = processes.worker("w2", port);
+    assertEquals(1, Processes.exitCode(joiner, RUN_TIMEOUT), processes.stderr("w2"));
+    String joinerErr = processes.stderr("w2");
+    assertTrue(joinerErr.contains("worker: stopped by the coordinator: refused by the "
+        + "coordinator: it cannot load its data: " + data + ": this copy differs from the "
+        + "coordinator's"), joinerErr + "\n--- coordinator:\n" + processes.stderr("coordinator"));
+    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    String coordinatorErr = processes.stderr("coordinator");
+    assertTrue(coordinatorErr.contains("refused: it cannot load its data"), coordinatorErr);
+    assertBitIdentical(reference, Runs.steps(run));
+    String log = Files.readString(run.resolve("steps.jsonl"));
+    assertTrue(!log.contains("\"joined\""), "the refused joiner never took work");
+    assertEquals(1, Runs.summary(run).get("workers").asInt());
+  }
+
+  @Test
   void aWorkerThatCannotReachItsCoordinatorSaysWhereAndWhatToCheck() throws Exception {
     int port = Processes.freePort();
     Process w = processes.worker("w", port, "--join-timeout", "3");

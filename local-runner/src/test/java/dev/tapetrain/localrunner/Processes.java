@@ -47,6 +47,16 @@ final class Processes implements AutoCloseable {
   }
 
   private final java.util.Map<String, String> env = new java.util.HashMap<>();
+  private List<String> prefix = List.of();
+
+  /**
+   * A command that every process started from now on runs under, e.g.
+   * {@code ip netns exec NAME} (it must exec the JVM, so killing the process kills the JVM).
+   */
+  Processes withPrefix(List<String> command) {
+    prefix = List.copyOf(command);
+    return this;
+  }
 
   /** Environment variables for every process started from now on. */
   Processes withEnv(String name, String value) {
@@ -55,8 +65,14 @@ final class Processes implements AutoCloseable {
   }
 
   Process worker(String name, int coordinatorPort, String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--join", "127.0.0.1:" + coordinatorPort,
-        "--host", "127.0.0.1", "--port", "0"));
+    return worker(name, "127.0.0.1", coordinatorPort, "127.0.0.1", extra);
+  }
+
+  /** A worker on {@code host} joining the coordinator at {@code coordinatorHost}. */
+  Process worker(String name, String coordinatorHost, int coordinatorPort, String host,
+      String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--join", coordinatorHost + ":" + coordinatorPort,
+        "--host", host, "--port", "0"));
     args.addAll(List.of(extra));
     return start(name, "dev.tapetrain.worker.WorkerMain", args.toArray(String[]::new));
   }
@@ -67,7 +83,7 @@ final class Processes implements AutoCloseable {
 
   private Process start(String name, List<String> jvmOptions, String main, String... args)
       throws IOException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1");

@@ -183,6 +183,7 @@ public final class WorkerMain implements Callable<Integer> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(reason -> {
+        outcome.joined = true; // the coordinator reached us, whatever it says
         outcome.final_ = true;
         if ("completed".equals(reason)) {
           outcome.completed = true;
@@ -209,6 +210,8 @@ public final class WorkerMain implements Callable<Integer> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), SelfUp.class));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.MemberUp.class));
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.MemberRemoved.class));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.UnreachableMember.class));
@@ -217,6 +220,13 @@ public final class WorkerMain implements Callable<Integer> {
       return Behaviors.receive(Object.class)
           .onMessage(SelfUp.class, e -> {
             outcome.joined = true;
+            return Behaviors.same();
+          })
+          .onMessage(ClusterEvent.MemberUp.class, e -> {
+            // Gossip from the coordinator's cluster reached us: we joined, even if not Up yet.
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
+              outcome.joined = true;
+            }
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberRemoved.class, e -> {
