@@ -76,8 +76,19 @@ public final class CoordinatorMain implements Callable<Integer> {
       throw new UsageException("--workers must be at least 1, got " + workers);
     }
     Config tlsConfig = tls.akkaConfig(System.getenv());
-    requirePortFree();
     tls.warnIfExposed("coordinator", host, err);
+    // Binds the port now (the guard in front of Artery, or Artery itself with TLS), so a taken
+    // port is one clear line before any run directory exists.
+    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, host, port,
+        tlsConfig)) {
+      if (tls.enabled()) {
+        requirePortFree();
+      }
+      return run(node);
+    }
+  }
+
+  private Integer run(NodeConfig.Node node) throws InterruptedException {
     TrainingListener joins = new TrainingListener() {
       @Override
       public void onWorkerJoined(String worker, int up, int expected) {
@@ -91,7 +102,7 @@ public final class CoordinatorMain implements Callable<Integer> {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }),
           NodeConfig.SYSTEM,
-          NodeConfig.cluster(NodeConfig.COORDINATOR_ROLE, host, port, tlsConfig));
+          node.config());
       err.println("coordinator listening at " + Cluster.get(system).selfMember().address()
           + (tls.enabled() ? " (TLS, mutual authentication)" : "")
           + "; waiting for " + workers + " worker(s): java -jar worker/target/worker.jar --join "

@@ -120,6 +120,14 @@ public final class WorkerMain implements Callable<Integer> {
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(System.getenv());
     tls.warnIfExposed("worker", host, err);
+    // One public port (and its frame guard) for the life of the process, across rejoins.
+    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.WORKER_ROLE, host, port, tlsConfig)) {
+      return serve(seed, node, joinTimeout, coordinatorTimeout);
+    }
+  }
+
+  private int serve(Address seed, NodeConfig.Node node, Duration joinTimeout,
+      Duration coordinatorTimeout) throws InterruptedException, ExecutionException {
     for (int attempt = 0; ; attempt++) {
       Outcome outcome = new Outcome();
       ActorSystem<Void> system = ActorSystem.create(
@@ -130,7 +138,7 @@ public final class WorkerMain implements Callable<Integer> {
                   + "akka.coordinated-shutdown.phases.cluster-exiting.timeout = 2s\n"
                   + "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = "
                   + joinTimeout.toMillis() + "ms")
-              .withFallback(NodeConfig.cluster(NodeConfig.WORKER_ROLE, host, port, tlsConfig)));
+              .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
       system.getWhenTerminated().toCompletableFuture().get();
       Ending ending = ending(outcome, CoordinatedShutdown.get(system).getShutdownReason());
