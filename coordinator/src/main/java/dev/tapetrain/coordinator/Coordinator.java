@@ -118,8 +118,9 @@ public final class Coordinator {
   private final Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>();
   // Workers refused for good (their data differ, they cannot load it): never taken back.
   private final Set<ActorRef<WorkerProtocol.Command>> refused = new HashSet<>();
-  // When the last worker was lost mid-evaluation (0: some worker is computing).
+  // When the last worker was lost mid-evaluation (0: some worker is computing), and why.
   private long stalledSinceNanos;
+  private String lastLoss = "";
   // Workers that registered during training: loading (joining), then ready for the next step.
   private final Set<ActorRef<WorkerProtocol.Command>> joining = new HashSet<>();
   private final List<ActorRef<WorkerProtocol.Command>> ready = new ArrayList<>();
@@ -499,6 +500,7 @@ public final class Coordinator {
     current.forget(worker);
     if (assignment.workers().isEmpty()) {
       stalledSinceNanos = System.nanoTime();
+      lastLoss = name(worker) + " " + reason;
       context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
           + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
       listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
@@ -512,8 +514,9 @@ public final class Coordinator {
     if (!assignment.workers().isEmpty() || m.evaluation() != evaluation) {
       return Behaviors.same();
     }
-    return finish(Status.FAILED, "no worker left at step " + evaluation + ", and none came back "
-        + "within " + spec.rejoinTimeout().toSeconds() + " s (--rejoin-timeout)");
+    return finish(Status.FAILED, "no worker left at step " + evaluation + " (" + lastLoss
+        + "), and none came back within " + spec.rejoinTimeout().toSeconds()
+        + " s (--rejoin-timeout)");
   }
 
   private Behavior<Command> onDeadline(StepDeadline m) {

@@ -83,6 +83,7 @@ public final class LocalRunner implements Callable<Integer> {
     if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
       throw new UserError("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
     }
+    train.withoutRejoining("local-runner");
     TrainingRun.Launcher launcher = new TrainingRun.Launcher() {
       @Override
       public ActorSystem<?> launch(RunSpec spec,

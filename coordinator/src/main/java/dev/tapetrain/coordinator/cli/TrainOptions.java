@@ -160,6 +160,23 @@ public final class TrainOptions {
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
       "--host", "--port");
 
+  /**
+   * For a command whose workers cannot come back or join (local-runner): a run with no worker
+   * left fails at once.
+   *
+   * @throws UsageException if {@code --rejoin-timeout} was given anyway
+   */
+  public void withoutRejoining(String command) {
+    if (given("--rejoin-timeout")) {
+      throw new UsageException("--rejoin-timeout: " + command + "'s workers cannot come back or "
+          + "join; the option is for coordinator.jar");
+    }
+    rejoinTimeoutSeconds = 0;
+    noRejoining = true;
+  }
+
+  private boolean noRejoining;
+
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
     return runDir;
@@ -223,7 +240,7 @@ public final class TrainOptions {
         : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
     double waitTimeout = given("--wait-timeout") ? waitTimeoutSeconds
         : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
-    double rejoinTimeout = given("--rejoin-timeout") ? rejoinTimeoutSeconds
+    double rejoinTimeout = given("--rejoin-timeout") || noRejoining ? rejoinTimeoutSeconds
         : o.path("rejoin_timeout_seconds").asDouble(rejoinTimeoutSeconds);
     stepTimeoutSeconds = stepTimeout;
     waitTimeoutSeconds = waitTimeout;
