@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * item 2): a catalogue of malformed Artery streams is sent over real sockets to a real
  * coordinator and a real worker JVM, first while they wait (to measure their CPU afterwards) and
  * again mid-run. The run completes bit-identical to local-runner, each process is back to its
- * idle CPU within a second, and each bad connection costs at most one log line.
+ * idle CPU within a second (within 0.3 CPU-seconds per second: without the guard the
+ * coordinator burned 0.84), and each bad connection costs at most one log line.
  */
 class MalformedFramesTest extends ProcessTestBase {
 
@@ -176,9 +177,9 @@ class MalformedFramesTest extends ProcessTestBase {
     Thread.sleep(1000);
     double afterCoordinator = cpuOver(coordinator, 1.0);
     double afterWorker = cpuOver(w1, 1.0);
-    assertTrue(afterCoordinator < idleCoordinator + 0.15, "coordinator CPU " + afterCoordinator
+    assertTrue(afterCoordinator < idleCoordinator + 0.3, "coordinator CPU " + afterCoordinator
         + " s/s after the fuzzing, " + idleCoordinator + " s/s idle before");
-    assertTrue(afterWorker < idleWorker + 0.15, "worker CPU " + afterWorker
+    assertTrue(afterWorker < idleWorker + 0.3, "worker CPU " + afterWorker
         + " s/s after the fuzzing, " + idleWorker + " s/s idle before");
     long added = logLines("coordinator") + logLines("w1") - linesBefore;
     assertTrue(added <= bad, added + " log lines for " + bad + " bad connections:\n"
