@@ -121,6 +121,41 @@ public final class Ops {
         (g, in, out) -> mul(g, sub(Tensor.scalar(1.0), square(out))));
   }
 
+  /**
+   * {@code log(1 + a)}, accurate for small {@code a} (TensorFlow's {@code log1p}); the derivative
+   * is {@code 1 / (1 + a)}.
+   */
+  public static Tensor log1p(Operand a) {
+    return unary(OpKind.OTHER, 0, a, StrictMath::log1p,
+        (g, in, out) -> div(g, add(Tensor.scalar(1.0), in)));
+  }
+
+  /**
+   * {@code |a|}. Its derivative is the sign of {@code a} (0 at 0, as TensorFlow's), a constant
+   * for every tape: the second derivative is 0 wherever the first exists.
+   */
+  public static Tensor abs(Operand a) {
+    return unary(OpKind.OTHER, 0, a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
+  }
+
+  /**
+   * {@code max(a, 0)} (a ReLU). Its derivative is 1 where {@code a > 0}, else 0 (TensorFlow's
+   * choice at 0), a constant for every tape.
+   */
+  public static Tensor relu(Operand a) {
+    return unary(OpKind.OTHER, 0, a, x -> x > 0 ? x : 0.0,
+        (g, in, out) -> mul(g, constant(in, x -> x > 0 ? 1.0 : 0.0)));
+  }
+
+  /** {@code f} of every element, as a tensor no tape records (a mask, a sign). */
+  static Tensor constant(Tensor x, DoubleUnaryOperator f) {
+    double[] out = new double[x.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = f.applyAsDouble(x.data[i]);
+    }
+    return Tensor.wrap(x.shapeRef(), out);
+  }
+
   /** {@code aᶜ} for a constant exponent {@code c}. */
   public static Tensor pow(Operand a, double c) {
     return unary(OpKind.POW, c, a, x -> StrictMath.pow(x, c),

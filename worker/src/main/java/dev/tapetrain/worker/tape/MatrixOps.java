@@ -1,0 +1,202 @@
+package dev.tapetrain.worker.tape;
+
+import java.util.Arrays;
+
+/**
+ * Differentiable operations on {@code [n, k]} matrices (row-major), for models with several
+ * features and outputs: a matrix product, a transpose, and sums and repeats along rows or
+ * columns. Each op's forward computation and its backward rule sit side by side; backward rules
+ * are written with these same ops, so gradients are differentiable again. Every sum adds in
+ * index order, so a result depends only on its inputs, never on who computes it.
+ *
+ * <p>Conventions, as TensorFlow's: a dense layer is {@code matmul(x, w)} with {@code x} of shape
+ * {@code [n, in]} and {@code w} of {@code [in, out]}; {@code repeatRows(b, n)} adds a bias to
+ * every row.
+ */
+public final class MatrixOps {
+
+  private MatrixOps() {}
+
+  private static int[] matrixShape(Tensor t, String op) {
+    int[] s = t.shapeRef();
+    if (s.length != 2) {
+      throw new IllegalArgumentException(op + " needs a matrix, got shape " + Arrays.toString(s));
+    }
+    return s;
+  }
+
+  /** {@code a · b}: {@code [n, m] × [m, k] → [n, k]}. */
+  public static Tensor matmul(Operand left, Operand right) {
+    Tensor a = left.asTensor();
+    Tensor b = right.asTensor();
+    int[] as = matrixShape(a, "matmul");
+    int[] bs = matrixShape(b, "matmul");
+    if (as[1] != bs[0]) {
+      throw new IllegalArgumentException("matmul of " + Arrays.toString(as) + " and "
+          + Arrays.toString(bs));
+    }
+    int n = as[0];
+    int m = as[1];
+    int k = bs[1];
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        double s = 0;
+        for (int t = 0; t < m; t++) {
+          s += a.data[i * m + t] * b.data[t * k + j];
+        }
+        out[i * k + j] = s;
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    // d(a·b)/da = g · bᵀ, d(a·b)/db = aᵀ · g
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
+        new Tensor[] {
+            needed[0] ? matmul(g, transpose(in[1])) : null,
+            needed[1] ? matmul(transpose(in[0]), g) : null});
+    return result;
+  }
+
+  /** {@code aᵀ}: {@code [n, k] → [k, n]}. */
+  public static Tensor transpose(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "transpose");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[j * n + i] = a.data[i * k + j];
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {k, n}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {transpose(g)});
+    return result;
+  }
+
+  /** The sum of each row: {@code [n, k] → [n]}, each left to right. */
+  public static Tensor rowSum(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "rowSum");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      for (int j = 0; j < k; j++) {
+        sum += a.data[i * k + j];
+      }
+      out[i] = sum;
+    }
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {repeatColumns(g, k)});
+    return result;
+  }
+
+  /** The sum of each column: {@code [n, k] → [k]}, each top to bottom. */
+  public static Tensor colSum(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "colSum");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[k];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[j] += a.data[i * k + j];
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {repeatRows(g, n)});
+    return result;
+  }
+
+  /** A vector of {@code k} as each of {@code n} rows: {@code [k] → [n, k]} (a bias per row). */
+  public static Tensor repeatRows(Operand vector, int n) {
+    Tensor v = vector.asTensor();
+    if (v.rank() != 1) {
+      throw new IllegalArgumentException("repeatRows needs a vector, got shape "
+          + Arrays.toString(v.shapeRef()));
+    }
+    int k = v.size();
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(v.data, 0, out, i * k, k);
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
+        (g, in, o, needed) -> new Tensor[] {colSum(g)});
+    return result;
+  }
+
+  /** A vector of {@code n} as each of {@code k} columns: {@code [n] → [n, k]}. */
+  public static Tensor repeatColumns(Operand vector, int k) {
+    Tensor v = vector.asTensor();
+    if (v.rank() != 1) {
+      throw new IllegalArgumentException("repeatColumns needs a vector, got shape "
+          + Arrays.toString(v.shapeRef()));
+    }
+    int n = v.size();
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      Arrays.fill(out, i * k, (i + 1) * k, v.data[i]);
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
+        (g, in, o, needed) -> new Tensor[] {rowSum(g)});
+    return result;
+  }
+
+  /**
+   * The largest element of each row, {@code [n, k] → [n]}, as a constant no tape records: a
+   * shift that keeps {@code exp} finite in a log-sum-exp, whose gradient does not depend on it.
+   */
+  public static Tensor rowMax(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "rowMax");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < k; j++) {
+        m = Math.max(m, a.data[i * k + j]);
+      }
+      out[i] = m;
+    }
+    return Tensor.wrap(new int[] {n}, out);
+  }
+
+  /**
+   * {@code log Σ_j exp(a_ij)} of each row, {@code [n, k] → [n]}, computed stably as
+   * {@code m_i + log Σ_j exp(a_ij − m_i)} with {@code m_i} the row's maximum (a constant), so
+   * logits of ±1000 give finite results. Composed of primitives; its gradient is the softmax.
+   */
+  public static Tensor logSumExp(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int k = matrixShape(a, "logSumExp")[1];
+    Tensor m = rowMax(a);
+    Tensor shifted = Ops.sub(a, repeatColumns(m, k));
+    return Ops.add(Ops.log(rowSum(Ops.exp(shifted))), m);
+  }
+
+  /**
+   * The row-wise softmax, {@code e_ij / Σ_j e_ij} with {@code e_ij = exp(a_ij − m_i)} and
+   * {@code m_i} the row's maximum (a constant), {@code [n, k] → [n, k]}: class probabilities
+   * from logits, accurate also for logits of ±1000 (shifting by the maximum leaves no
+   * cancellation against a large log-sum-exp).
+   */
+  public static Tensor softmax(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int k = matrixShape(a, "softmax")[1];
+    Tensor e = Ops.exp(Ops.sub(a, repeatColumns(rowMax(a), k)));
+    return Ops.div(e, repeatColumns(rowSum(e), k));
+  }
+
+  /** A vector {@code [n]} as an {@code [n, 1]} matrix (a view; differentiable). */
+  public static Tensor column(Operand vector) {
+    return repeatColumns(vector, 1);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.tapetrain.worker.tape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The matrix ops and the new elementwise ops against central finite differences on random
+ * inputs ({@link GradientCheck#TOL}), and their forward values against plain loops.
+ */
+class MatrixOpsGradientTest {
+
+  private static final Random RND = new Random(20261201);
+
+  private static double[] random(int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = RND.nextGaussian();
+    }
+    return v;
+  }
+
+  /** A scalar function of a matrix: sum(op(m) * weights), so every output element counts. */
+  private static void checkUnary(int rows, int cols, Function<Tensor, Tensor> op) {
+    double[] m = random(rows * cols);
+    Tensor probe = op.apply(Tensor.matrix(rows, cols, m));
+    double[] weights = random(probe.size());
+    Function<double[], Double> f = v -> {
+      Tensor out = op.apply(Tensor.matrix(rows, cols, v));
+      double s = 0;
+      for (int i = 0; i < out.size(); i++) {
+        s += out.get(i) * weights[i];
+      }
+      return s;
+    };
+    Tensor x = Tensor.matrix(rows, cols, m);
+    try (GradientTape tape = new GradientTape()) {
+      tape.watch(x);
+      Tensor out = op.apply(x);
+      Tensor loss = Ops.sum(Ops.mul(out, Tensor.wrap(out.shapeRef(), weights)));
+      GradientCheck.assertClose(GradientCheck.numeric(f, m), tape.gradient(loss, x), "d/dm");
+    }
+  }
+
+  @Test
+  void matmulMatchesAPlainLoopAndItsGradientsMatchFiniteDifferences() {
+    double[] a = random(3 * 4);
+    double[] b = random(4 * 2);
+    Tensor product = MatrixOps.matmul(Tensor.matrix(3, 4, a), Tensor.matrix(4, 2, b));
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 2; j++) {
+        double s = 0;
+        for (int t = 0; t < 4; t++) {
+          s += a[i * 4 + t] * b[t * 2 + j];
+        }
+        assertEquals(s, product.get(i * 2 + j), 0.0, "same additions in the same order");
+      }
+    }
+    checkUnary(3, 4, x -> MatrixOps.matmul(x, Tensor.matrix(4, 2, b)));
+    checkUnary(4, 2, x -> MatrixOps.matmul(Tensor.matrix(3, 4, a), x));
+  }
+
+  @Test
+  void shapeOpsHaveFiniteDifferenceGradients() {
+    checkUnary(3, 5, MatrixOps::transpose);
+    checkUnary(3, 5, MatrixOps::rowSum);
+    checkUnary(3, 5, MatrixOps::colSum);
+    checkUnary(1, 4, x -> MatrixOps.repeatRows(MatrixOps.colSum(x), 3));
+    checkUnary(4, 1, x -> MatrixOps.repeatColumns(MatrixOps.rowSum(x), 3));
+  }
+
+  @Test
+  void logSumExpAndSoftmaxHaveFiniteDifferenceGradients() {
+    checkUnary(4, 3, MatrixOps::logSumExp);
+    checkUnary(4, 3, MatrixOps::softmax);
+  }
+
+  @Test
+  void logSumExpIsStableForLogitsOfAThousand() {
+    Tensor z = Tensor.matrix(2, 3, new double[] {1000, 999, -1000, -1000, -1000, -1001});
+    Tensor lse = MatrixOps.logSumExp(z);
+    // Closed forms: 1000 + log(1 + e^-1 + e^-2000), -1000 + log(2 + e^-1).
+    assertEquals(1000 + Math.log1p(Math.exp(-1)), lse.get(0), 1e-12);
+    assertEquals(-1000 + Math.log(2 + Math.exp(-1)), lse.get(1), 1e-12);
+    Tensor p = MatrixOps.softmax(z);
+    for (int i = 0; i < 2; i++) {
+      double rowSum = p.get(3 * i) + p.get(3 * i + 1) + p.get(3 * i + 2);
+      assertEquals(1.0, rowSum, 1e-15);
+    }
+  }
+
+  @Test
+  void log1pAbsAndReluMatchTheirDerivatives() {
+    double[] x = {-2.5, -0.3, 0.7, 1.9};
+    for (Function<Tensor, Tensor> op : java.util.List.<Function<Tensor, Tensor>>of(
+        t -> Ops.log1p(Ops.abs(t)), Ops::abs, Ops::relu)) {
+      Function<double[], Double> f = v -> Ops.sum(op.apply(Tensor.vector(v))).item();
+      Tensor t = Tensor.vector(x);
+      try (GradientTape tape = new GradientTape()) {
+        tape.watch(t);
+        GradientCheck.assertClose(GradientCheck.numeric(f, x),
+            tape.gradient(Ops.sum(op.apply(t)), t), "elementwise");
+      }
+    }
+    assertEquals(Math.log1p(1e-17), Ops.log1p(Tensor.scalar(1e-17)).item(), 0.0);
+    assertTrue(Ops.relu(Tensor.scalar(-0.0)).item() == 0.0);
+  }
+}
