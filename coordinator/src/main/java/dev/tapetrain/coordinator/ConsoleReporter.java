@@ -5,6 +5,7 @@ import dev.tapetrain.coordinator.run.FlushCadence;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,14 +27,41 @@ public final class ConsoleReporter implements TrainingListener {
   private final PrintStream out;
   private final PrintStream err;
   private final int logEvery;
+  private final boolean tutorial;
+  private List<String> metricNames = List.of();
+  private List<Double> lastMetrics = List.of();
   private final StringBuilder pending = new StringBuilder();
   private final FlushCadence cadence = new FlushCadence();
 
-  /** A reporter printing to {@code out} (progress) and {@code err} (problems). */
+  /** A reporter of the tutorial's model printing to {@code out} and {@code err} (problems). */
   public ConsoleReporter(PrintStream out, PrintStream err, int logEvery) {
+    this(out, err, logEvery, true);
+  }
+
+  /**
+   * A reporter printing to {@code out} (progress) and {@code err} (problems); {@code tutorial}:
+   * the linear model, whose final lines are the tutorial's {@code W = …, B = …}; other models end
+   * with each parameter's shape and norm.
+   */
+  public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, boolean tutorial) {
     this.out = out;
     this.err = err;
     this.logEvery = logEvery;
+    this.tutorial = tutorial;
+  }
+
+  @Override
+  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
+    metricNames = List.copyOf(metrics);
+  }
+
+  /** {@code , accuracy 0.912} for each metric, or nothing. */
+  private String metrics(List<Double> values) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < values.size() && i < metricNames.size(); i++) {
+      b.append(String.format(Locale.ROOT, ", %s %.3f", metricNames.get(i), values.get(i)));
+    }
+    return b.toString();
   }
 
   @Override
@@ -49,8 +77,10 @@ public final class ConsoleReporter implements TrainingListener {
   @Override
   public void onStep(StepRecord r) {
     if (r.step() % logEvery == 0) {
-      pending.append(String.format(Locale.ROOT, "Loss at step %03d: %.3f%n", r.step(), r.loss()));
+      pending.append(String.format(Locale.ROOT, "Loss at step %03d: %.3f%s%n", r.step(), r.loss(),
+          metrics(r.metrics())));
     }
+    lastMetrics = r.metrics();
     if (!r.events().isEmpty() || cadence.due()) {
       printPending();
     }
@@ -84,9 +114,20 @@ public final class ConsoleReporter implements TrainingListener {
       if (s.status() == Status.CONVERGED) {
         err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());
       }
-      out.printf(Locale.ROOT, "Final loss: %.3f%n", s.loss());
-      out.println("W = " + format(NamedTensor.find(s.params(), "w")) + ", B = "
-          + format(NamedTensor.find(s.params(), "b")));
+      out.printf(Locale.ROOT, "Final loss: %.3f%s%n", s.loss(), metrics(lastMetrics));
+      if (tutorial) {
+        out.println("W = " + format(NamedTensor.find(s.params(), "w")) + ", B = "
+            + format(NamedTensor.find(s.params(), "b")));
+      } else {
+        for (NamedTensor p : s.params()) {
+          double norm = 0;
+          for (double v : p.values()) {
+            norm += v * v;
+          }
+          out.printf(Locale.ROOT, "%s %s: norm %.6g%n", p.name(), Arrays.toString(p.shape()),
+              Math.sqrt(norm));
+        }
+      }
     } else {
       err.println("tapetrain: run " + s.status().label() + " after " + s.steps() + " step(s): "
           + s.message());

@@ -19,6 +19,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelLayout;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.protocol.WorkerProtocol;
@@ -94,7 +95,11 @@ public final class Coordinator {
   private final DatasetSpec dataset;
   private final TrainingListener listener;
   private final Optimizer optimizer;
-  private final L2Penalty penalty;
+  private L2Penalty penalty;
+  // The model the workers built (digest, metric names); set by the first worker's layout.
+  private String layoutDigest = "";
+  private final boolean resumed;
+  private List<String> metricNames = List.of();
   private final BatchSelector batches;
 
   private ChunkAssignment<ActorRef<WorkerProtocol.Command>> assignment;
@@ -134,9 +139,10 @@ public final class Coordinator {
     this.dataset = spec.dataset();
     this.listener = listener;
     this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
-    this.penalty = new L2Penalty(spec.policy().l2(), "w");
+    this.penalty = new L2Penalty(spec.policy().l2(), List.of("w"));
     this.batches = new BatchSelector(spec.policy().batchFraction(), spec.policy().batchSeed(),
         dataset.numChunks());
+    this.resumed = start != null;
     if (start == null) {
       this.params = initialParams(spec);
       this.firstEvaluation = 0;
@@ -169,6 +175,9 @@ public final class Coordinator {
 
   /** W (a scalar for one feature, a vector for several) and B, as the run starts. */
   static List<NamedTensor> initialParams(RunSpec spec) {
+    if (!spec.model().isLinear()) {
+      return List.of(); // the workers' model layout brings them
+    }
     double[] w = spec.initW().stream().mapToDouble(Double::doubleValue).toArray();
     NamedTensor wt = w.length == 1 ? NamedTensor.scalar("w", w[0]) : NamedTensor.vector("w", w);
     return List.of(wt, NamedTensor.scalar("b", spec.initB()));
@@ -216,7 +225,7 @@ public final class Coordinator {
     assignment = ChunkAssignment.balanced(workers, dataset);
     for (ActorRef<WorkerProtocol.Command> w : workers) {
       context.watchWith(w, new WorkerLost(w, "terminated"));
-      w.tell(new AssignShard(dataset, assignment.chunksOf(w), context.getSelf()));
+      w.tell(new AssignShard(dataset, spec.model(), assignment.chunksOf(w), context.getSelf()));
     }
     listener.onWorkersReady(workers.stream().map(Coordinator::name).toList());
     timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(-1), spec.stepTimeout());
@@ -248,6 +257,10 @@ public final class Coordinator {
     if (!expected.equals(m.dataDigest())) {
       return onWorkerLostWhileAssigning(pending, m.worker(),
           "its data differ (digest " + m.dataDigest() + ", expected " + expected + ")");
+    }
+    String modelProblem = adoptModel(m.layout());
+    if (modelProblem != null) {
+      return onWorkerLostWhileAssigning(pending, m.worker(), modelProblem);
     }
     assignment.noteHeld(m.worker(), m.chunks());
     return pending.isEmpty() ? startTraining() : Behaviors.same();
@@ -355,7 +368,8 @@ public final class Coordinator {
     long now = System.nanoTime();
     StepReduction.Totals reduced = current.reduce(params);
     StepReduction.Totals totals = new StepReduction.Totals(
-        reduced.loss() + penalty.loss(params), penalty.gradients(params, reduced.gradients()));
+        reduced.loss() + penalty.loss(params), penalty.gradients(params, reduced.gradients()),
+        reduced.metrics());
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
       for (int i = 0; i < events.size(); i++) {
         Reassignment r = events.get(i);
@@ -379,7 +393,7 @@ public final class Coordinator {
       try {
         listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
             optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
-            events, digest));
+            events, digest, totals.metrics()));
       } catch (UncheckedIOException e) {
         return finish(Status.FAILED, e.getMessage());
       }
@@ -447,6 +461,11 @@ public final class Coordinator {
           + ", expected " + expectedDigest() + ")");
       return Behaviors.same();
     }
+    String modelProblem = adoptModel(m.layout());
+    if (modelProblem != null) {
+      refuse(m.worker(), modelProblem);
+      return Behaviors.same();
+    }
     assignment.noteHeld(m.worker(), m.chunks());
     if (assignment.workers().isEmpty()) {
       // The run was waiting for a worker: this one takes every chunk of the open evaluation.
@@ -462,6 +481,60 @@ public final class Coordinator {
     }
     ready.add(m.worker());
     return Behaviors.same();
+  }
+
+  /**
+   * Takes the model a worker built: the first layout sets the run's model (its step-0 values,
+   * unless the run resumes, its L2 weights and metrics); every later one must be the same.
+   *
+   * @return null if the worker fits, else why not
+   */
+  private String adoptModel(ModelLayout layout) {
+    if (layout.digest().isEmpty()) {
+      return null; // a worker that does not report its model: the run's own linear model
+    }
+    if (layoutDigest.isEmpty()) {
+      if (resumed && !sameLayout(params, layout.initialParams())) {
+        return "its model " + spec.model().name() + " has parameters "
+            + describe(layout.initialParams()) + ", the run has " + describe(params);
+      }
+      layoutDigest = layout.digest();
+      metricNames = layout.metrics();
+      penalty = new L2Penalty(spec.policy().l2(), layout.weights());
+      if (!resumed) {
+        params = layout.initialParams();
+        lastGood = new TrainingState(0, params, optimizer.state(), 0, Double.NaN, Double.NaN);
+      }
+      listener.onModel(layout.initialParams(), metricNames);
+      return null;
+    }
+    return layoutDigest.equals(layout.digest()) ? null
+        : "its model differs from the other workers' (layout digest " + abbreviate(
+            layout.digest()) + ", expected " + abbreviate(layoutDigest) + "): another version of "
+            + "model '" + spec.model().name() + "' on its class path?";
+  }
+
+  /** Whether two parameter lists have the same names and shapes. */
+  private static boolean sameLayout(List<NamedTensor> a, List<NamedTensor> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).name().equals(b.get(i).name())
+          || !java.util.Arrays.equals(a.get(i).shape(), b.get(i).shape())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String describe(List<NamedTensor> params) {
+    return params.stream().map(t -> t.name() + java.util.Arrays.toString(t.shape()))
+        .toList().toString();
+  }
+
+  private static String abbreviate(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
   /** Refuses a worker for good, with the reason on both sides. */
@@ -560,7 +633,7 @@ public final class Coordinator {
         joining.add(w);
         context.unwatch(w);
         context.watchWith(w, new WorkerLost(w, "terminated"));
-        w.tell(new AssignShard(dataset, chunks, context.getSelf()));
+        w.tell(new AssignShard(dataset, spec.model(), chunks, context.getSelf()));
       }
     }
     return Behaviors.same();

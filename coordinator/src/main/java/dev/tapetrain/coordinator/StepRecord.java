@@ -18,12 +18,14 @@ import java.util.List;
  * @param ignored      chunk results dropped since the previous record (old step, unknown worker,
  *                     chunk not assigned to the sender, duplicate)
  * @param events       worker losses and chunk moves since the previous record
+ * @param metrics      the means of the model's metrics at the parameters after the update, in
+ *                     the order of {@link TrainingListener#onModel}'s names
  * @param digest       hash of every loss, parameter and gradient bit of steps 0..step, chained,
  *                     so two runs can be compared even at steps that were not logged
  */
 public record StepRecord(long step, double loss, List<NamedTensor> params,
     List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
-    long ignored, List<Reassignment> events, long digest) {
+    long ignored, List<Reassignment> events, long digest, List<Double> metrics) {
 
   /** Copies the lists. */
   public StepRecord {
@@ -31,6 +33,15 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
     gradients = List.copyOf(gradients);
     workers = List.copyOf(workers);
     events = List.copyOf(events);
+    metrics = List.copyOf(metrics);
+  }
+
+  /** A record without metrics. */
+  public StepRecord(long step, double loss, List<NamedTensor> params,
+      List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
+      long ignored, List<Reassignment> events, long digest) {
+    this(step, loss, params, gradients, learningRate, stepNanos, workers, ignored, events, digest,
+        List.of());
   }
 
   /** The digest of this step chained to {@code previous} (0 before step 0). */

@@ -17,8 +17,16 @@ public final class StepReduction {
 
   private StepReduction() {}
 
-  /** Mean loss and mean gradients (same names, shapes and order as the parameters). */
-  public record Totals(double loss, List<NamedTensor> gradients) {
+  /**
+   * Mean loss, mean gradients (same names, shapes and order as the parameters) and the means of
+   * the model's metrics (e.g. accuracy), in the model's order.
+   */
+  public record Totals(double loss, List<NamedTensor> gradients, List<Double> metrics) {
+
+    /** Totals without metrics. */
+    public Totals(double loss, List<NamedTensor> gradients) {
+      this(loss, gradients, List.of());
+    }
 
     /** Whether the loss and every gradient element are finite. */
     public boolean finite() {
@@ -27,7 +35,8 @@ public final class StepReduction {
   }
 
   /**
-   * Checks that a chunk result has one gradient per parameter with matching name and size.
+   * Checks that a chunk result has one gradient per parameter with matching name and size (and
+   * as many metric sums as the first result of its step, which {@link #reduce} relies on).
    *
    * @return null if it fits, else what is wrong
    */
@@ -60,12 +69,19 @@ public final class StepReduction {
       sums[p] = new double[params.get(p).size()];
     }
     long count = 0;
+    double[] metricSums = null;
     for (ChunkResult r : byChunk) {
       if (r == null) {
         continue;
       }
       lossSum += r.lossSum();
       count += r.count();
+      if (metricSums == null) {
+        metricSums = new double[r.metricSums().size()];
+      }
+      for (int m = 0; m < metricSums.length && m < r.metricSums().size(); m++) {
+        metricSums[m] += r.metricSums().get(m);
+      }
       for (int p = 0; p < sums.length; p++) {
         double[] g = r.gradients().get(p).values();
         double[] s = sums[p];
@@ -85,6 +101,12 @@ public final class StepReduction {
       }
       means.add(params.get(p).withValues(s));
     }
-    return new Totals(lossSum / examples, means);
+    List<Double> metrics = new ArrayList<>();
+    if (metricSums != null) {
+      for (double m : metricSums) {
+        metrics.add(m / examples);
+      }
+    }
+    return new Totals(lossSum / examples, means, metrics);
   }
 }

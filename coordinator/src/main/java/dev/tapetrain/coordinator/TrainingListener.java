@@ -15,6 +15,13 @@ public interface TrainingListener {
   /** Training is about to start with these workers. */
   default void onWorkersReady(List<String> workers) {}
 
+  /**
+   * The workers built the run's model: its parameters at step 0 and the names of its metrics
+   * (e.g. {@code accuracy}). Called once, before the first step.
+   */
+  default void onModel(List<dev.tapetrain.protocol.NamedTensor> initialParams,
+      List<String> metrics) {}
+
   /** The loss at the initial parameters. */
   default void onInitialLoss(double loss) {}
 
@@ -48,6 +55,12 @@ public interface TrainingListener {
       @Override
       public void onWorkersReady(List<String> workers) {
         copy.forEach(l -> l.onWorkersReady(workers));
+      }
+
+      @Override
+      public void onModel(List<dev.tapetrain.protocol.NamedTensor> initialParams,
+          List<String> metrics) {
+        copy.forEach(l -> l.onModel(initialParams, metrics));
       }
 
       @Override

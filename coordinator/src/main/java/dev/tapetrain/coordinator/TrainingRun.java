@@ -109,7 +109,7 @@ public final class TrainingRun {
     }
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
-    listeners.add(new ConsoleReporter(out, err, spec.logEvery()));
+    listeners.add(new ConsoleReporter(out, err, spec.logEvery(), spec.model().isLinear()));
     listeners.add(runDir);
     listeners.add(new TrainingListener() {
       @Override

@@ -15,6 +15,8 @@ import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.protocol.RunSpec;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.Worker;
+import dev.tapetrain.worker.model.Models;
+import dev.tapetrain.worker.model.ShardEvaluator;
 import java.util.concurrent.CompletableFuture;
 import java.io.PrintStream;
 import java.util.List;
@@ -33,8 +35,9 @@ import picocli.CommandLine.Option;
 @Command(name = "local-runner", mixinStandardHelpOptions = true, sortOptions = false,
     version = "tapetrain local-runner 0.1.0",
     description = {
-        "Fit y = W*x + B by full-batch gradient descent, data-parallel over worker actors in one "
-            + "JVM. Defaults reproduce the TensorFlow GradientTape tutorial.",
+        "Train a model (by default the tutorial's y = W*x + B) by gradient descent, "
+            + "data-parallel over worker actors in one JVM. Defaults reproduce the TensorFlow "
+            + "GradientTape tutorial.",
         "Writes runs/<id>/config.json, steps.jsonl and summary.json.",
         "'local-runner inspect RUN_DIR [RUN_B]' summarises or compares runs (see inspect --help)."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -98,6 +101,14 @@ public final class LocalRunner implements Callable<Integer> {
 
       @Override
       public void check(RunSpec spec) {
+        // The model must exist on this class path and take its options (a bad one is refused
+        // here, with the available names, before a run directory exists).
+        try {
+          Models.create(spec.model().name(), ShardEvaluator.options(spec.model(),
+              spec.dataset()));
+        } catch (IllegalArgumentException e) {
+          throw new UserError(e.getMessage());
+        }
         // Every worker of this JVM shares its heap: all samples must fit at once.
         MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
             spec.dataset().examples(), "spread the data over worker processes on other machines "

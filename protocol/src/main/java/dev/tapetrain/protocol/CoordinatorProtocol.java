@@ -17,12 +17,19 @@ public final class CoordinatorProtocol {
 
   /** A worker loaded the chunks it was assigned. */
   public record ShardAssigned(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks,
-      String dataDigest, long loadNanos) implements Command, WireMessage {
+      String dataDigest, long loadNanos, ModelLayout layout) implements Command, WireMessage {
     /** Copies the chunk list. */
     public ShardAssigned {
       Objects.requireNonNull(worker, "worker");
       chunks = List.copyOf(chunks);
       Objects.requireNonNull(dataDigest, "dataDigest");
+      Objects.requireNonNull(layout, "layout");
+    }
+
+    /** An answer without a model layout (tests, and workers before models were plug-ins). */
+    public ShardAssigned(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks,
+        String dataDigest, long loadNanos) {
+      this(worker, chunks, dataDigest, loadNanos, ModelLayout.NONE);
     }
   }
 
@@ -47,15 +54,22 @@ public final class CoordinatorProtocol {
   }
 
   /**
-   * The sums of one chunk at one step: {@code lossSum = Σ (prediction_i − y_i)²} over its
-   * {@code count} samples and, per parameter, the gradient of {@code lossSum}. Sums, not means,
-   * so that adding chunk results in chunk order and dividing by N gives the full-batch mean
-   * whatever the shards.
+   * The sums of one chunk at one step: the model's loss summed over its {@code count} samples,
+   * per parameter the gradient of that sum, and the model's metric sums (e.g. correct
+   * predictions). Sums, not means, so that adding chunk results in chunk order and dividing by N
+   * gives the full-batch mean whatever the shards.
    */
-  public record ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients) {
-    /** Copies the gradients. */
+  public record ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients,
+      List<Double> metricSums) {
+    /** Copies the lists. */
     public ChunkResult {
       gradients = List.copyOf(gradients);
+      metricSums = List.copyOf(metricSums);
+    }
+
+    /** A result without metrics. */
+    public ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients) {
+      this(chunk, count, lossSum, gradients, List.of());
     }
   }
 }

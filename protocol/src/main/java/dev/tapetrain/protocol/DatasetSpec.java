@@ -85,16 +85,27 @@ public record DatasetSpec(Source source, int chunkSize) {
   }
 
   /**
-   * The tutorial's generated data: {@code x ~ N(0,1)} per feature, {@code y = trueW·x + trueB +
-   * noise·N(0,1)}, generated per chunk from {@code (seed, chunk)} so that any worker can produce
-   * any chunk.
+   * The tutorial's generated data: {@code x ~ N(0,1)} per feature, {@code s = trueW·x + trueB +
+   * noise·N(0,1)}, generated per sample from {@code (seed, sample index)} so that any worker can
+   * produce any chunk. The target is {@code s} itself for regression ({@code classes} 0); for a
+   * classifier it is the class of {@code s}: {@code 1 if s > 0 else 0} for two classes, and
+   * {@code min(K − 1, ⌊K·σ(s)⌋)} (σ the logistic function: K ordered bands of {@code s}) for
+   * {@code K > 2}.
    */
-  public record Synthetic(long examples, List<Double> trueW, double trueB, double noise, long seed)
-      implements Source {
+  public record Synthetic(long examples, List<Double> trueW, double trueB, double noise, long seed,
+      int classes) implements Source {
+
+    /** Regression data: {@code classes} 0. */
+    public Synthetic(long examples, List<Double> trueW, double trueB, double noise, long seed) {
+      this(examples, trueW, trueB, noise, seed, 0);
+    }
 
     /** Validates the parameters. */
     public Synthetic {
       trueW = List.copyOf(trueW);
+      if (classes == 1 || classes < 0) {
+        throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
+      }
       if (examples < 1) {
         throw new IllegalArgumentException("--examples must be at least 1, got " + examples);
       }

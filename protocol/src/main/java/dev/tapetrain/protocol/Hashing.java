@@ -1,6 +1,6 @@
 package dev.tapetrain.protocol;
 
-/** Small, fast, portable 64-bit hashing shared by data generation and step digests. */
+/** Hashing shared by data generation, step digests and model layouts. */
 public final class Hashing {
 
   /** The 64-bit golden ratio, SplitMix64's increment. */
@@ -13,6 +13,16 @@ public final class Hashing {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
+  }
+
+  /** The SHA-256 of {@code bytes}, in lower-case hex. */
+  public static String sha256Hex(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /** Folds the exact bits of {@code v} into {@code h}. */

@@ -3,6 +3,8 @@ package dev.tapetrain.protocol;
 import dev.tapetrain.protocol.proto.ChunkResultProto;
 import dev.tapetrain.protocol.proto.CsvDataProto;
 import dev.tapetrain.protocol.proto.DatasetProto;
+import dev.tapetrain.protocol.proto.ModelLayoutProto;
+import dev.tapetrain.protocol.proto.ModelSpecProto;
 import dev.tapetrain.protocol.proto.SyntheticDataProto;
 import dev.tapetrain.protocol.proto.TensorProto;
 import java.util.ArrayList;
@@ -69,7 +71,8 @@ public final class ProtoCodec {
           .addAllTrueW(s.trueW())
           .setTrueB(s.trueB())
           .setNoise(s.noise())
-          .setSeed(s.seed()));
+          .setSeed(s.seed())
+          .setClasses(s.classes()));
     } else if (spec.source() instanceof DatasetSpec.Csv c) {
       b.setCsv(CsvDataProto.newBuilder()
           .setPath(c.path())
@@ -87,7 +90,7 @@ public final class ProtoCodec {
       case SYNTHETIC -> {
         SyntheticDataProto s = p.getSynthetic();
         yield new DatasetSpec.Synthetic(s.getExamples(), s.getTrueWList(), s.getTrueB(),
-            s.getNoise(), s.getSeed());
+            s.getNoise(), s.getSeed(), s.getClasses());
       }
       case CSV -> {
         CsvDataProto c = p.getCsv();
@@ -106,12 +109,38 @@ public final class ProtoCodec {
         .setCount(r.count())
         .setLossSum(r.lossSum())
         .addAllGradients(tensorsToProto(r.gradients()))
+        .addAllMetricSums(r.metricSums())
         .build();
   }
 
   /** Decodes one chunk's sums. */
   public static CoordinatorProtocol.ChunkResult fromProto(ChunkResultProto p) {
     return new CoordinatorProtocol.ChunkResult(p.getChunk(), p.getCount(), p.getLossSum(),
-        tensorsFromProto(p.getGradientsList()));
+        tensorsFromProto(p.getGradientsList()), p.getMetricSumsList());
+  }
+
+  /** Encodes a model specification. */
+  public static ModelSpecProto toProto(ModelSpec m) {
+    return ModelSpecProto.newBuilder().setName(m.name()).setClasses(m.classes())
+        .setHidden(m.hidden()).setSeed(m.seed()).addAllInitW(m.initW()).setInitB(m.initB())
+        .build();
+  }
+
+  /** Decodes a model specification. */
+  public static ModelSpec fromProto(ModelSpecProto p) {
+    return new ModelSpec(p.getName(), p.getClasses(), p.getHidden(), p.getSeed(),
+        p.getInitWList(), p.getInitB());
+  }
+
+  /** Encodes a model layout. */
+  public static ModelLayoutProto toProto(ModelLayout l) {
+    return ModelLayoutProto.newBuilder().addAllInitialParams(tensorsToProto(l.initialParams()))
+        .addAllWeights(l.weights()).addAllMetrics(l.metrics()).setDigest(l.digest()).build();
+  }
+
+  /** Decodes a model layout. */
+  public static ModelLayout fromProto(ModelLayoutProto p) {
+    return new ModelLayout(tensorsFromProto(p.getInitialParamsList()), p.getWeightsList(),
+        p.getMetricsList(), p.getDigest());
   }
 }

@@ -74,6 +74,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
     if (o instanceof WorkerProtocol.AssignShard m) {
       return AssignShardProto.newBuilder()
           .setDataset(ProtoCodec.toProto(m.dataset()))
+          .setModel(ProtoCodec.toProto(m.model()))
           .addAllChunks(m.chunks())
           .setReplyTo(refToString(m.replyTo()))
           .build().toByteArray();
@@ -92,6 +93,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .addAllChunks(m.chunks())
           .setDataDigest(m.dataDigest())
           .setLoadNanos(m.loadNanos())
+          .setLayout(ProtoCodec.toProto(m.layout()))
           .build().toByteArray();
     } else if (o instanceof CoordinatorProtocol.ShardRejected m) {
       return ShardRejectedProto.newBuilder()
@@ -128,7 +130,10 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
     switch (manifest) {
       case ASSIGN_SHARD: {
         AssignShardProto p = AssignShardProto.parseFrom(bytes);
-        return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()),
+        // Absent in messages from before models were plug-ins: the tutorial's linear model.
+        ModelSpec model = p.hasModel() ? ProtoCodec.fromProto(p.getModel())
+            : ModelSpec.linear(List.of(5.0), 10.0, 42);
+        return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()), model,
             p.getChunksList(), stringToRef(p.getReplyTo()));
       }
       case COMPUTE_GRADIENTS: {
@@ -142,7 +147,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       case SHARD_ASSIGNED: {
         ShardAssignedProto p = ShardAssignedProto.parseFrom(bytes);
         return new CoordinatorProtocol.ShardAssigned(stringToRef(p.getWorker()),
-            p.getChunksList(), p.getDataDigest(), p.getLoadNanos());
+            p.getChunksList(), p.getDataDigest(), p.getLoadNanos(),
+            p.hasLayout() ? ProtoCodec.fromProto(p.getLayout()) : ModelLayout.NONE);
       }
       case SHARD_REJECTED: {
         ShardRejectedProto p = ShardRejectedProto.parseFrom(bytes);

@@ -26,11 +26,22 @@ import java.util.Objects;
  * @param checkpointEvery write a checkpoint every this many steps (and at the end)
  * @param rejoinTimeout how long the coordinator waits for a worker to come back (or a new one
  *                     to join) when it has none left mid-run; zero: fail at once
+ * @param model        the model the workers build (numeric)
  */
 public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
     double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy, int logEvery,
     Duration stepTimeout,
-    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout) {
+    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model) {
+
+  /** A run of the tutorial's linear model. */
+  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
+      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery,
+      Duration rejoinTimeout) {
+    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
+        stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
+        ModelSpec.linear(initW, initB, policy.batchSeed()));
+  }
 
   /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
   public static final Duration DEFAULT_REJOIN_TIMEOUT = Duration.ofSeconds(60);
@@ -67,6 +78,11 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
       for (double w : initW) {
         text.append(Double.doubleToRawLongBits(w)).append(',');
       }
+      if (!model.isLinear()) {
+        // Only for other models, so the tutorial's runs keep the digests of their checkpoints.
+        text.append(";model=").append(model.name()).append(",k=").append(model.classes())
+            .append(",h=").append(model.hidden()).append(",seed=").append(model.seed());
+      }
       sha.update(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       sha.update(ProtoCodec.toProto(dataset).toByteArray());
       return java.util.HexFormat.of().formatHex(sha.digest());
@@ -93,7 +109,8 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
       throw new IllegalArgumentException(
           "--learning-rate must be a finite number > 0, got " + learningRate);
     }
-    if (initW.size() != dataset.features()) {
+    Objects.requireNonNull(model, "model");
+    if (model.isLinear() && initW.size() != dataset.features()) {
       throw new IllegalArgumentException("--init-w has " + initW.size() + " value(s) but the data "
           + "have " + dataset.features() + " feature(s)");
     }

@@ -25,11 +25,12 @@ public final class WorkerProtocol {
    * {@link CoordinatorProtocol.ShardAssigned} or {@link CoordinatorProtocol.ShardRejected}.
    * A later assignment replaces the earlier one.
    */
-  public record AssignShard(DatasetSpec dataset, List<Integer> chunks,
+  public record AssignShard(DatasetSpec dataset, ModelSpec model, List<Integer> chunks,
       ActorRef<CoordinatorProtocol.Command> replyTo) implements Command, WireMessage {
     /** Copies the chunk list. */
     public AssignShard {
       Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(model, "model");
       chunks = List.copyOf(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
     }

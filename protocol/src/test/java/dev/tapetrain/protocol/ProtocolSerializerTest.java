@@ -43,15 +43,23 @@ class ProtocolSerializerTest {
         NamedTensor.vector("v", -0.0, Double.MIN_VALUE, Double.MAX_VALUE),
         NamedTensor.scalar("b", 10.0));
     return Stream.of(
-        new WorkerProtocol.AssignShard(synthetic, List.of(0, 1, 5), coordinator.ref()),
-        new WorkerProtocol.AssignShard(csv, List.of(), coordinator.ref()),
+        new WorkerProtocol.AssignShard(synthetic, ModelSpec.linear(List.of(5.0), 10, 42),
+            List.of(0, 1, 5), coordinator.ref()),
+        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 8, 7, List.of(1.0, 2.0), -1),
+            List.of(), coordinator.ref()),
+        new WorkerProtocol.AssignShard(new DatasetSpec(
+            new DatasetSpec.Synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
+            new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator.ref()),
         new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator.ref()),
         new WorkerProtocol.StopWork("completed"),
         new CoordinatorProtocol.ShardAssigned(worker.ref(), List.of(2, 9), "synthetic", 12345),
+        new CoordinatorProtocol.ShardAssigned(worker.ref(), List.of(2), "synthetic", 1,
+            new ModelLayout(params, List.of("w"), List.of("accuracy"), "cd".repeat(32))),
         new CoordinatorProtocol.ShardRejected(worker.ref(), "data.csv: no such file"),
         new CoordinatorProtocol.GradientsComputed(8, worker.ref(), List.of(
             new ChunkResult(3, 64, 123.25, params),
-            new ChunkResult(4, 1, Double.NaN, List.of())), 999));
+            new ChunkResult(4, 1, Double.NaN, List.of()),
+            new ChunkResult(5, 2, 0.5, params, List.of(2.0, -0.0))), 999));
   }
 
   @ParameterizedTest

@@ -15,6 +15,7 @@ import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
 import dev.tapetrain.protocol.cli.UserError;
 import dev.tapetrain.protocol.data.DataException;
+import dev.tapetrain.worker.model.ModelLayouts;
 import dev.tapetrain.worker.model.ShardEvaluator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -84,16 +85,16 @@ public final class Worker {
       for (int c : m.chunks()) {
         samples += m.dataset().chunkLength(c);
       }
-      boolean keep = held != null && held.serves(m.dataset());
+      boolean keep = held != null && held.serves(m.dataset(), m.model());
       if (!keep) {
         MemoryCheck.require("worker", m.dataset(), samples,
             "start more workers so each holds fewer samples");
       }
-      ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset());
+      ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset(), m.model());
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
-          System.nanoTime() - start));
+          System.nanoTime() - start, ModelLayouts.of(m.model(), shard.model())));
       return serving(shard);
     } catch (UserError | IllegalArgumentException | IndexOutOfBoundsException e) {
       context.getLog().error("cannot load shard: {}", e.getMessage());

@@ -13,6 +13,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.worker.model.ShardEvaluator;
@@ -53,10 +54,16 @@ class WorkerTest {
   void answersTheChunksAskedWithTheEvaluatorsNumbers() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
-    worker.tell(new WorkerProtocol.AssignShard(DATA, List.of(0, 1, 2), coordinator.getRef()));
+    worker.tell(new WorkerProtocol.AssignShard(DATA, ModelSpec.linear(List.of(5.0), 10, 42),
+        List.of(0, 1, 2), coordinator.getRef()));
     ShardAssigned assigned = coordinator.expectMessageClass(ShardAssigned.class);
     assertEquals(List.of(0, 1, 2), assigned.chunks());
     assertEquals("synthetic", assigned.dataDigest());
+    // The model it built: the tutorial's initial values, w a weight, no metrics.
+    assertEquals(List.of(NamedTensor.scalar("w", 5), NamedTensor.scalar("b", 10)),
+        assigned.layout().initialParams());
+    assertEquals(List.of("w"), assigned.layout().weights());
+    assertEquals(64, assigned.layout().digest().length());
 
     // Chunk 9 was not assigned: it is loaded on demand (reassigned from a lost worker).
     worker.tell(new WorkerProtocol.ComputeGradients(3, PARAMS, List.of(2, 9),
@@ -73,9 +80,21 @@ class WorkerTest {
     TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
     DatasetSpec missing = new DatasetSpec(new DatasetSpec.Csv("/no/such/file.csv", List.of("x"),
         "y", 10, "00"), 5);
-    worker.tell(new WorkerProtocol.AssignShard(missing, List.of(0), coordinator.getRef()));
+    worker.tell(new WorkerProtocol.AssignShard(missing, ModelSpec.linear(List.of(5.0), 10, 42),
+        List.of(0), coordinator.getRef()));
     ShardRejected rejected = coordinator.expectMessageClass(ShardRejected.class);
     assertTrue(rejected.reason().contains("/no/such/file.csv: no such file"), rejected.reason());
+  }
+
+  @Test
+  void rejectsAModelItDoesNotHaveNamingTheOnesItHas() {
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+    TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+    worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("forest", 0, 16, 42,
+        List.of(5.0), 10), List.of(0), coordinator.getRef()));
+    ShardRejected rejected = coordinator.expectMessageClass(ShardRejected.class);
+    assertTrue(rejected.reason().contains("unknown model 'forest' (available: linear, logistic, "
+        + "softmax, mlp"), rejected.reason());
   }
 
   @Test

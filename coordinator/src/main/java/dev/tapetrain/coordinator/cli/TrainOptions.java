@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.coordinator.run.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.OptimizerSpec;
 import dev.tapetrain.protocol.StepPolicy;
 import dev.tapetrain.protocol.RunSpec;
@@ -26,6 +27,20 @@ public final class TrainOptions {
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
+
+  @Option(names = "--model", defaultValue = "linear", paramLabel = "NAME",
+      description = "The model: linear (the tutorial's), logistic, softmax, mlp, or one on the "
+          + "class path of this process and the workers (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--classes", paramLabel = "K",
+      description = "Classes of a classifier: logistic has 2; softmax defaults to 1 + the "
+          + "largest label of the data (synthetic data: 3); mlp is a regression without it.")
+  Integer classes;
+
+  @Option(names = "--hidden", defaultValue = "16", paramLabel = "H",
+      description = "mlp: hidden units (default: ${DEFAULT-VALUE}).")
+  int hidden;
 
   @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
       description = "Training steps (default: ${DEFAULT-VALUE}).")
@@ -226,7 +241,8 @@ public final class TrainOptions {
       List<Double> w = new ArrayList<>();
       d.path("true_w").forEach(v -> w.add(v.asDouble()));
       source = wrap(() -> new DatasetSpec.Synthetic(d.path("examples").asLong(), w,
-          d.path("true_b").asDouble(), d.path("noise").asDouble(), d.path("seed").asLong()));
+          d.path("true_b").asDouble(), d.path("noise").asDouble(), d.path("seed").asLong(),
+          d.path("classes").asInt(0)));
     }
     DatasetSpec dataset = wrap(() -> new DatasetSpec(source, d.path("chunk_size").asInt()));
     List<Double> initW = new ArrayList<>();
@@ -252,9 +268,13 @@ public final class TrainOptions {
         opt.path("epsilon").asDouble(1e-7)));
     StepPolicy policy = wrap(() -> new StepPolicy(o.path("batch_fraction").asDouble(1),
         o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0)));
+    ModelSpec modelSpec = wrap(() -> new ModelSpec(o.path("model").asText(ModelSpec.LINEAR),
+        o.path("classes").asInt(0), o.path("hidden").asInt(ModelSpec.DEFAULT_HIDDEN),
+        o.path("batch_seed").asLong(0), initW, o.path("init_b").asDouble()));
     return wrap(() -> new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
         o.path("init_b").asDouble(), optimizerSpec, dataset, policy, logK,
-        seconds(stepTimeout), seconds(waitTimeout), checkpointK, seconds(rejoinTimeout)));
+        seconds(stepTimeout), seconds(waitTimeout), checkpointK, seconds(rejoinTimeout),
+        modelSpec));
   }
 
   private boolean given(String option) {
@@ -302,6 +322,7 @@ public final class TrainOptions {
         CsvFile.checkSelection(featureColumns, target);
         return null;
       });
+      checkModelOptions();
       if (Files.isDirectory(data)) {
         throw new UsageException("--data " + data + ": is a directory, not a CSV file");
       }
@@ -311,15 +332,21 @@ public final class TrainOptions {
       if (!Files.isRegularFile(data)) {
         throw new UsageException("--data " + data + ": not a regular file");
       }
-      CsvFile.Scan scan = CsvFile.scan(data, featureColumns, target);
+      Integer known = classesFor(null);
+      CsvFile.Scan scan = CsvFile.scan(data, featureColumns, target,
+          classifier() ? y -> labelProblem(y, known) : y -> null);
+      resolvedClasses = classesFor(scan.maxTarget());
       source = new DatasetSpec.Csv(data.toAbsolutePath().normalize().toString(), featureColumns,
           target, scan.rows(), scan.sha256());
     } else {
       if (examples < 1) {
         throw new UsageException("--examples must be at least 1, got " + examples);
       }
+      checkModelOptions();
+      resolvedClasses = classesFor(SYNTHETIC_SOFTMAX_CLASSES - 1.0);
+      int dataClasses = classifier() ? resolvedClasses : 0;
       source = wrap(() -> new DatasetSpec.Synthetic(examples, numbers("--true-w", trueW), trueB,
-          noise, seed));
+          noise, seed, dataClasses));
     }
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
     DatasetSpec dataset = new DatasetSpec(source, chunk);
@@ -330,20 +357,108 @@ public final class TrainOptions {
     }
     // One initial weight for every feature unless --init-w lists them.
     List<Double> w0 = numbers("--init-w", initW);
-    if (!given("--init-w") && w0.size() == 1 && source.features() > 1) {
+    if (w0.size() == 1 && source.features() > 1) {
       w0 = java.util.Collections.nCopies(source.features(), w0.get(0));
     }
     List<Double> initialW = w0;
+    ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, hidden, seed,
+        initialW, initB));
     return wrap(() -> new RunSpec(workers, steps, learningRate, initialW, initB,
         new OptimizerSpec(optimizer, momentum, nesterov, beta1, beta2, epsilon), dataset,
         new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
-        seconds(rejoinTimeoutSeconds)));
+        seconds(rejoinTimeoutSeconds), modelSpec));
+  }
+
+  /** Synthetic data for softmax without --classes: three classes. */
+  static final int SYNTHETIC_SOFTMAX_CLASSES = 3;
+
+  private int resolvedClasses;
+
+  private static final List<String> BUILT_IN = List.of("linear", "logistic", "softmax", "mlp");
+
+  /** Whether the chosen built-in model is a classifier (user models: not checked here). */
+  private boolean classifier() {
+    return model.equals("logistic") || model.equals("softmax")
+        || (model.equals("mlp") && classes != null);
+  }
+
+  /** Options that do not apply to the chosen built-in model are refused, by name. */
+  private void checkModelOptions() {
+    if (!model.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
+          + "letters, digits and dashes; built in: " + String.join(", ", BUILT_IN) + ")");
+    }
+    if (!BUILT_IN.contains(model)) {
+      return; // a user's model: the workers check its options
+    }
+    if (classes != null && classes < 2) {
+      throw new UsageException("--classes must be at least 2, got " + classes);
+    }
+    if (hidden < 1) {
+      throw new UsageException("--hidden must be at least 1, got " + hidden);
+    }
+    if (!model.equals("linear")) {
+      for (String o : List.of("--init-w", "--init-b")) {
+        if (given(o)) {
+          throw new UsageException(o + " does not apply to --model " + model + " (it starts "
+              + (model.equals("mlp") ? "from Glorot-uniform weights drawn from --seed" : "at zeros")
+              + ")");
+        }
+      }
+    }
+    if (model.equals("linear") && classes != null) {
+      throw new UsageException("--classes does not apply to --model linear (a regression)");
+    }
+    if (model.equals("logistic") && classes != null && classes != 2) {
+      throw new UsageException("--model logistic has 2 classes, not " + classes
+          + " (use --model softmax)");
+    }
+    if (!model.equals("mlp") && given("--hidden")) {
+      throw new UsageException("--hidden does not apply to --model " + model);
+    }
+  }
+
+  /**
+   * The number of classes: as given, 2 for logistic, for softmax without {@code --classes}
+   * 1 + {@code maxLabel} (null: not known yet), 0 for a regression.
+   */
+  private Integer classesFor(Double maxLabel) {
+    if (classes != null) {
+      return classes;
+    }
+    switch (model) {
+      case "logistic":
+        return 2;
+      case "softmax":
+        if (maxLabel == null) {
+          return null;
+        }
+        if (maxLabel < 1) {
+          throw new UsageException("--model softmax: the labels of the data are all 0; a "
+              + "classifier needs at least two classes");
+        }
+        return (int) (maxLabel + 1);
+      default:
+        return 0;
+    }
+  }
+
+  /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */
+  private static String labelProblem(double y, Integer k) {
+    if (y != Math.rint(y) || y < 0 || (k != null && y >= k)) {
+      return "label " + y + " is not a class 0" + (k == null ? ", 1, 2 …"
+          : k == 2 ? " or 1" : " … " + (k - 1));
+    }
+    return null;
   }
 
   /** Every option's effective value, for config.json. */
   public ObjectNode toJson(RunSpec spec) {
     ObjectNode o = Json.object();
+    o.put("model", spec.model().name());
+    o.put("classes", spec.model().classes());
+    o.put("hidden", spec.model().hidden());
     o.put("workers", spec.workers());
     o.put("steps", spec.steps());
     o.put("learning_rate", spec.learningRate());

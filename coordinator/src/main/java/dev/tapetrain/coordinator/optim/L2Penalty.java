@@ -5,29 +5,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The penalty {@code λ‖W‖²} on the weights (never on the bias): adds {@code λ·Σ w²} to the loss
+ * The penalty {@code λ‖W‖²} on the weights a model names (never on biases): adds {@code λ·Σ w²} to the loss
  * and {@code 2λ·w} to W's gradient. It depends on the parameters only, so the coordinator adds
  * it once after reducing the chunks.
  */
 public final class L2Penalty {
 
   private final double lambda;
-  private final String weights;
+  private final List<String> weights;
 
-  /** A penalty of weight {@code lambda} on the parameter called {@code weights}. */
-  public L2Penalty(double lambda, String weights) {
+  /** A penalty of weight {@code lambda} on the parameters called {@code weights}. */
+  public L2Penalty(double lambda, List<String> weights) {
     this.lambda = lambda;
-    this.weights = weights;
+    this.weights = List.copyOf(weights);
   }
 
-  /** {@code λ·Σ w²}. */
+  /** {@code λ·Σ w²} over every weight parameter, in the parameters' order. */
   public double loss(List<NamedTensor> params) {
     if (lambda == 0) {
       return 0;
     }
     double s = 0;
-    for (double w : NamedTensor.find(params, weights).values()) {
-      s += w * w;
+    for (NamedTensor p : params) {
+      if (weights.contains(p.name())) {
+        for (double w : p.values()) {
+          s += w * w;
+        }
+      }
     }
     return lambda * s;
   }
@@ -39,11 +43,11 @@ public final class L2Penalty {
     }
     List<NamedTensor> out = new ArrayList<>(grads.size());
     for (NamedTensor g : grads) {
-      if (!g.name().equals(weights)) {
+      if (!weights.contains(g.name())) {
         out.add(g);
         continue;
       }
-      double[] w = NamedTensor.find(params, weights).values();
+      double[] w = NamedTensor.find(params, g.name()).values();
       double[] v = g.values().clone();
       for (int i = 0; i < v.length; i++) {
         v[i] += 2 * lambda * w[i];

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The JSON conventions of a run directory. Doubles are written with {@code Double.toString}
@@ -43,6 +44,44 @@ public final class Json {
         a.add(v);
       }
     }
+  }
+
+  /**
+   * Puts a tensor under {@code field} as nested arrays of its shape (a number for a scalar):
+   * {@code [f, k]} becomes {@code f} arrays of {@code k} numbers.
+   */
+  public static void putNested(ObjectNode node, String field, NamedTensor t) {
+    int[] shape = t.shape();
+    if (shape.length == 0) {
+      node.put(field, t.values()[0]);
+      return;
+    }
+    node.set(field, nested(t.values(), shape, 0, 0));
+  }
+
+  private static ArrayNode nested(double[] values, int[] shape, int dim, int offset) {
+    ArrayNode a = MAPPER.createArrayNode();
+    int stride = 1;
+    for (int d = dim + 1; d < shape.length; d++) {
+      stride *= shape[d];
+    }
+    for (int i = 0; i < shape[dim]; i++) {
+      if (dim == shape.length - 1) {
+        a.add(values[offset + i]);
+      } else {
+        a.add(nested(values, shape, dim + 1, offset + i * stride));
+      }
+    }
+    return a;
+  }
+
+  /** Each parameter by name, as {@link #putNested} writes it. */
+  public static ObjectNode params(List<NamedTensor> params) {
+    ObjectNode o = object();
+    for (NamedTensor p : params) {
+      putNested(o, p.name(), p);
+    }
+    return o;
   }
 
   /** Reads a number or an array of numbers back into doubles. */
@@ -79,6 +118,9 @@ public final class Json {
       d.put("true_b", s.trueB());
       d.put("noise", s.noise());
       d.put("seed", s.seed());
+      if (s.classes() > 0) {
+        d.put("classes", s.classes());
+      }
     } else if (spec.source() instanceof DatasetSpec.Csv c) {
       d.put("kind", "csv");
       d.put("path", c.path());

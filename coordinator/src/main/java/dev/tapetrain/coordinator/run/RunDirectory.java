@@ -62,6 +62,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private long lastLogged;
   private long beforeLastLogged = -1;
   private boolean finished;
+  private List<String> metricNames = List.of();
+  private List<Double> lastMetrics = List.of();
 
   private RunDirectory(Path dir, RunSpec spec, ObjectNode config, RunLock lock, long fromSteps,
       long lastLogged) throws IOException {
@@ -202,6 +204,16 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   }
 
   @Override
+  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
+    metricNames = List.copyOf(metrics);
+    config.put("model", spec.model().name());
+    config.set("initial_params", Json.params(initialParams));
+    ArrayNode m = config.putArray("metrics");
+    metrics.forEach(m::add);
+    Json.writeAtomically(dir.resolve(CONFIG), config);
+  }
+
+  @Override
   public void onInitialLoss(double loss) {
     initialLoss = loss;
   }
@@ -233,10 +245,17 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     line.put("step", r.step());
     line.put("prev", lastLogged);
     line.put("loss", r.loss());
-    Json.putTensor(line, "w", NamedTensor.find(r.params(), "w"));
-    Json.putTensor(line, "b", NamedTensor.find(r.params(), "b"));
-    Json.putTensor(line, "grad_w", NamedTensor.find(r.gradients(), "w"));
-    Json.putTensor(line, "grad_b", NamedTensor.find(r.gradients(), "b"));
+    putMetrics(line, r.metrics());
+    lastMetrics = r.metrics();
+    if (spec.model().isLinear()) {
+      Json.putTensor(line, "w", NamedTensor.find(r.params(), "w"));
+      Json.putTensor(line, "b", NamedTensor.find(r.params(), "b"));
+      Json.putTensor(line, "grad_w", NamedTensor.find(r.gradients(), "w"));
+      Json.putTensor(line, "grad_b", NamedTensor.find(r.gradients(), "b"));
+    } else {
+      line.set("params", Json.params(r.params()));
+      line.put("grad_norm", norm(r.gradients()));
+    }
     line.put("digest", StepRecord.hex(r.digest()));
     line.put("learning_rate", r.learningRate());
     line.put("step_ms", r.stepNanos() / 1e6);
@@ -309,10 +328,15 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     summary.put("planned_steps", s.plannedSteps());
     summary.put("initial_loss", Double.isNaN(s.initialLoss()) ? initialLoss : s.initialLoss());
     summary.put("loss", s.loss());
+    putMetrics(summary, lastMetrics);
     if (!s.params().isEmpty()) {
-      Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
-      Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+      if (spec.model().isLinear()) {
+        Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
+        Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+      }
+      summary.set("params", Json.params(s.params()));
     }
+    summary.put("model", spec.model().name());
     summary.put("workers", s.workers());
     summary.put("wall_seconds", (System.nanoTime() - startNanos) / 1e9);
     summary.put("train_seconds", s.trainNanos() / 1e9);
@@ -326,6 +350,23 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       summary.put("resume", "--resume " + dir);
     }
     Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve);
+  }
+
+  private void putMetrics(ObjectNode node, List<Double> metrics) {
+    for (int i = 0; i < metrics.size() && i < metricNames.size(); i++) {
+      node.put(metricNames.get(i), metrics.get(i));
+    }
+  }
+
+  /** The Euclidean norm of every value of {@code tensors}. */
+  static double norm(List<NamedTensor> tensors) {
+    double s = 0;
+    for (NamedTensor t : tensors) {
+      for (double v : t.values()) {
+        s += v * v;
+      }
+    }
+    return Math.sqrt(s);
   }
 
   /** Releases the run's lock; the directory is complete (or as complete as it will be). */

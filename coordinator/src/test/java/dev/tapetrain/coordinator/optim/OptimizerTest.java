@@ -98,7 +98,7 @@ class OptimizerTest {
 
   @Test
   void l2AddsLambdaWSquaredToTheLossAndTwoLambdaWToTheWeightGradientOnly() {
-    L2Penalty l2 = new L2Penalty(0.5, "w");
+    L2Penalty l2 = new L2Penalty(0.5, java.util.List.of("w"));
     List<NamedTensor> p = List.of(NamedTensor.vector("w", 1, -2), NamedTensor.scalar("b", 7));
     assertEquals(0.5 * (1 + 4), l2.loss(p), 0.0);
     List<NamedTensor> g = l2.gradients(p, List.of(NamedTensor.vector("w", 0.1, 0.2),

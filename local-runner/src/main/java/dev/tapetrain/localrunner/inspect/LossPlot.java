@@ -34,6 +34,7 @@ final class LossPlot {
     XYSeries loss = new XYSeries("loss");
     java.util.List<XYSeries> ws = new java.util.ArrayList<>();
     XYSeries b = new XYSeries("B");
+    XYSeries accuracy = new XYSeries("accuracy");
     for (JsonNode s : run.steps()) {
       double step = s.path("step").asDouble();
       double l = Json.number(s.get("loss"));
@@ -47,7 +48,12 @@ final class LossPlot {
         }
         ws.get(i).add(step, wv[i]);
       }
-      b.add(step, Json.number(s.get("b")));
+      if (s.has("b")) {
+        b.add(step, Json.number(s.get("b")));
+      }
+      if (s.has("accuracy")) {
+        accuracy.add(step, Json.number(s.get("accuracy")));
+      }
     }
     LogAxis lossAxis = new LogAxis("loss (log)");
     lossAxis.setAutoRange(true);
@@ -72,7 +78,13 @@ final class LossPlot {
     }
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));
     plot.add(lossPlot, 1);
-    plot.add(paramPlot, 1);
+    if (!ws.isEmpty()) {
+      plot.add(paramPlot, 1); // the linear model's W and B
+    }
+    if (accuracy.getItemCount() > 0) {
+      plot.add(new XYPlot(new XYSeriesCollection(accuracy), null, new NumberAxis("accuracy"),
+          new XYLineAndShapeRenderer(true, false)), 1);
+    }
     JFreeChart chart = new JFreeChart("tapetrain: " + run.dir().getFileName(),
         JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);

@@ -40,8 +40,16 @@ final class RunReport {
     JsonNode source = sum != null && sum.has("loss") ? sum : last;
     if (source != null) {
       s.set("loss", source.get("loss"));
-      s.set("w", source.get("w"));
-      s.set("b", source.get("b"));
+      if (source.has("w")) {
+        s.set("w", source.get("w"));
+        s.set("b", source.get("b"));
+      }
+      if (source.has("accuracy")) {
+        s.set("accuracy", source.get("accuracy"));
+      }
+    }
+    if (sum != null && sum.has("params") && !sum.has("w")) {
+      s.set("params", sum.get("params"));
     }
     if ("synthetic".equals(data.path("kind").asText())) {
       JsonNode trueW = data.path("true_w");
@@ -111,8 +119,17 @@ final class RunReport {
     }
     if (s.has("loss")) {
       out.printf("final loss:     %s%n", s.get("loss"));
-      out.printf("W:              %s%s%n", s.get("w"), s.has("true_w") ? "   (true " + s.get("true_w") + ")" : "");
-      out.printf("B:              %s%s%n", s.get("b"), s.has("true_b") ? "   (true " + s.get("true_b") + ")" : "");
+      if (s.has("accuracy")) {
+        out.printf("accuracy:       %s%n", s.get("accuracy"));
+      }
+      if (s.has("w")) {
+        out.printf("W:              %s%s%n", s.get("w"), s.has("true_w") ? "   (true " + s.get("true_w") + ")" : "");
+        out.printf("B:              %s%s%n", s.get("b"), s.has("true_b") ? "   (true " + s.get("true_b") + ")" : "");
+      }
+    }
+    if (s.has("params")) {
+      s.get("params").fields().forEachRemaining(e -> out.printf(Locale.ROOT,
+          "%-15s %s%n", e.getKey() + ":", describe(e.getValue())));
     }
     out.printf("data:           %s%n", s.get("data").asText());
     out.printf("workers:        %d%n", s.get("workers").asInt());
@@ -147,6 +164,28 @@ final class RunReport {
     }
   }
 
+  /** A parameter's shape and norm, from its nested arrays. */
+  private static String describe(JsonNode value) {
+    java.util.List<Integer> shape = new java.util.ArrayList<>();
+    JsonNode n = value;
+    while (n.isArray()) {
+      shape.add(n.size());
+      n = n.size() > 0 ? n.get(0) : com.fasterxml.jackson.databind.node.NullNode.instance;
+    }
+    double[] sumSq = {0};
+    collect(value, sumSq);
+    return String.format(Locale.ROOT, "%s, norm %.6g", shape, Math.sqrt(sumSq[0]));
+  }
+
+  private static void collect(JsonNode n, double[] sumSq) {
+    if (n.isArray()) {
+      n.forEach(c -> collect(c, sumSq));
+    } else {
+      double v = Json.number(n);
+      sumSq[0] += v * v;
+    }
+  }
+
   static String stepLine(JsonNode s) {
     double gradNorm = 0;
     for (String g : new String[] {"grad_w", "grad_b"}) {
@@ -154,9 +193,13 @@ final class RunReport {
         gradNorm += v * v;
       }
     }
+    if (s.has("grad_norm")) {
+      gradNorm = Math.pow(Json.number(s.get("grad_norm")), 2);
+    }
     return String.format(Locale.ROOT, "%8d  %-22s  %-22s  %-22s  %-12.6g  %9.3f",
-        s.path("step").asLong(), s.get("loss"), s.get("w"), s.get("b"), Math.sqrt(gradNorm),
-        s.path("step_ms").asDouble());
+        s.path("step").asLong(), s.get("loss"),
+        s.has("w") ? s.get("w") : s.has("accuracy") ? "accuracy " + s.get("accuracy") : "-",
+        s.has("b") ? s.get("b") : "-", Math.sqrt(gradNorm), s.path("step_ms").asDouble());
   }
 
   /** Per worker: steps it took part in, its chunks and samples at the end, mean and max compute time. */

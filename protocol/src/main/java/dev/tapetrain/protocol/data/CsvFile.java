@@ -33,8 +33,24 @@ public final class CsvFile {
 
   private CsvFile() {}
 
-  /** What a scan learned about a valid file. */
-  public record Scan(long rows, String sha256) {}
+  /** What a scan learned about a valid file: rows, SHA-256 and the largest target value. */
+  public record Scan(long rows, String sha256, double maxTarget) {
+
+    /** A scan without the largest target. */
+    public Scan(long rows, String sha256) {
+      this(rows, sha256, Double.NaN);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Scan s && rows == s.rows && sha256.equals(s.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(rows) * 31 + sha256.hashCode();
+    }
+  }
 
   /** Receives the selected values of each wanted row, in file order. */
   @FunctionalInterface
@@ -64,16 +80,30 @@ public final class CsvFile {
    * @throws DataException naming the file and line of the first problem
    */
   public static Scan scan(Path path, List<String> features, String target) {
+    return scan(path, features, target, y -> null);
+  }
+
+  /**
+   * As {@link #scan(Path, List, String)}, also checking every target value with
+   * {@code targetCheck} (null: fine; else what is wrong, reported with file and line), e.g. that
+   * it is a class label of a classifier.
+   */
+  public static Scan scan(Path path, List<String> features, String target,
+      java.util.function.DoubleFunction<String> targetCheck) {
     checkSelection(features, target);
     if (Files.isDirectory(path)) {
       throw new DataException(path + ": is a directory, not a CSV file");
     }
     long[] rows = {0};
-    String sha = read(path, features, target, row -> true, (row, x, y) -> rows[0]++);
+    double[] max = {Double.NEGATIVE_INFINITY};
+    String sha = read(path, features, target, row -> true, (row, x, y) -> {
+      rows[0]++;
+      max[0] = Math.max(max[0], y);
+    }, targetCheck);
     if (rows[0] == 0) {
       throw new DataException(path + ": no data rows after the header");
     }
-    return new Scan(rows[0], sha);
+    return new Scan(rows[0], sha, max[0]);
   }
 
   /**
@@ -85,6 +115,11 @@ public final class CsvFile {
    */
   public static String read(Path path, List<String> features, String target, RowFilter filter,
       RowConsumer consumer) {
+    return read(path, features, target, filter, consumer, y -> null);
+  }
+
+  private static String read(Path path, List<String> features, String target, RowFilter filter,
+      RowConsumer consumer, java.util.function.DoubleFunction<String> targetCheck) {
     MessageDigest sha = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in,
@@ -135,6 +170,11 @@ public final class CsvFile {
             x[i] = number(cells.get(featureIdx[i]), columns.get(featureIdx[i]), path, lineNo);
           }
           double y = number(cells.get(targetIdx), columns.get(targetIdx), path, lineNo);
+          String problem = targetCheck.apply(y);
+          if (problem != null) {
+            throw new DataException(path + ":" + lineNo + ": column '" + columns.get(targetIdx)
+                + "': " + problem);
+          }
           consumer.accept(row, x, y);
         }
         row++;

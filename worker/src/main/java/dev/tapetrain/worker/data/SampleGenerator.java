@@ -55,8 +55,21 @@ public final class SampleGenerator {
         x[f][at + i] = normals[f];
         target += trueW[f] * normals[f];
       }
-      y[at + i] = target + data.trueB() + data.noise() * normals[features];
+      y[at + i] = label(target + data.trueB() + data.noise() * normals[features],
+          data.classes());
     }
+  }
+
+  /** The target of score {@code s}: itself for regression, its class for a classifier. */
+  static double label(double s, int classes) {
+    if (classes == 0) {
+      return s;
+    }
+    if (classes == 2) {
+      return s > 0 ? 1 : 0;
+    }
+    double p = 1 / (1 + StrictMath.exp(-s));
+    return Math.min(classes - 1, (int) Math.floor(classes * p));
   }
 
   private static long mix(long z) {

@@ -164,7 +164,7 @@ public final class BuiltInModels {
 
     @Override
     public List<String> metrics() {
-      return List.of("correct");
+      return List.of("accuracy");
     }
 
     @Override
@@ -215,7 +215,7 @@ public final class BuiltInModels {
 
     @Override
     public List<String> metrics() {
-      return List.of("correct");
+      return List.of("accuracy");
     }
 
     @Override
@@ -272,7 +272,7 @@ public final class BuiltInModels {
 
     @Override
     public List<String> metrics() {
-      return classes == 0 ? List.of() : List.of("correct");
+      return classes == 0 ? List.of() : List.of("accuracy");
     }
 
     @Override

@@ -20,11 +20,16 @@ public final class Losses {
 
   /**
    * {@code Σ max(z, 0) − z·y + log(1 + exp(−|z|))}: binary cross-entropy from logits, as
-   * {@code tf.nn.sigmoid_cross_entropy_with_logits}; finite for any finite logit.
+   * {@code tf.nn.sigmoid_cross_entropy_with_logits}; finite for any finite logit. As in
+   * TensorFlow, both {@code max(z, 0)} and {@code −|z|} take the branch of {@code z ≥ 0} by one
+   * mask, so the gradient is {@code σ(z) − y} also at {@code z = 0} (where independent
+   * subgradients of relu and abs would give {@code −y}: every logit is 0 at zero weights).
    */
   public static Tensor binaryCrossEntropySum(Tensor logits, Tensor y) {
-    Tensor perSample = Ops.add(Ops.sub(Ops.relu(logits), Ops.mul(logits, y)),
-        Ops.log1p(Ops.exp(Ops.neg(Ops.abs(logits)))));
+    Tensor nonNegative = Ops.constant(logits, z -> z >= 0 ? 1.0 : 0.0);
+    Tensor sign = Ops.constant(logits, z -> z >= 0 ? -1.0 : 1.0); // −|z| = sign · z
+    Tensor perSample = Ops.add(Ops.sub(Ops.mul(logits, nonNegative), Ops.mul(logits, y)),
+        Ops.log1p(Ops.exp(Ops.mul(logits, sign))));
     return Ops.sum(perSample);
   }
 

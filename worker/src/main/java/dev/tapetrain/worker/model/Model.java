@@ -37,7 +37,7 @@ public interface Model {
    */
   Tensor predict(Map<String, Tensor> params, Tensor x);
 
-  /** Names of the metric sums this model reports (e.g. {@code correct}); none by default. */
+  /** Names of the metric sums this model reports (e.g. {@code accuracy}: correct predictions, whose mean is the accuracy); none by default. */
   default List<String> metrics() {
     return List.of();
   }

@@ -2,6 +2,7 @@ package dev.tapetrain.worker.model;
 
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.worker.data.Segment;
 import dev.tapetrain.worker.data.ShardLoader;
@@ -31,7 +32,10 @@ public final class ShardEvaluator {
   // Every loaded sample lives once, in these segments; evaluation reads them in place.
   private final List<Segment> segments = new ArrayList<>();
   private final Map<Integer, Segment> holder = new HashMap<>();
-  private final LinearModel model;
+  private final ModelSpec modelSpec;
+  private final Model model;
+  // The tutorial's model on one feature has its own fast path: block tapes and compiled loops.
+  private final LinearModel linear;
   private final long compileAfterSamples;
   private String verifiedDigest;
 
@@ -44,13 +48,43 @@ public final class ShardEvaluator {
   }
 
   /**
+   * An evaluator of {@code model} on {@code dataset}, compiling the linear model's sums as
+   * {@link #ShardEvaluator(DatasetSpec)} does.
+   *
+   * @throws IllegalArgumentException if the model is unknown here or its options do not fit
+   */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model) {
+    this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, COMPILE_AFTER_SAMPLES));
+  }
+
+  /**
    * An evaluator that compiles the model's sums once {@code compileAfterSamples} samples have been
    * evaluated eagerly (0: at the first evaluation; {@link Long#MAX_VALUE}: never).
    */
   public ShardEvaluator(DatasetSpec dataset, long compileAfterSamples) {
+    this(dataset, ModelSpec.linear(java.util.Collections.nCopies(dataset.features(), 0.0), 0, 0),
+        compileAfterSamples);
+  }
+
+  /** An evaluator of {@code model} that compiles after {@code compileAfterSamples} samples. */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples) {
     this.dataset = dataset;
-    this.model = new LinearModel(dataset.features());
+    this.modelSpec = model;
+    this.model = Models.create(model.name(), options(model, dataset));
+    this.linear = model.isLinear() && dataset.features() == 1
+        ? new LinearModel(dataset.features()) : null;
     this.compileAfterSamples = compileAfterSamples;
+  }
+
+  /** The options a model is built with: the run's model options and the data's features. */
+  public static ModelOptions options(ModelSpec spec, DatasetSpec dataset) {
+    return new ModelOptions(dataset.features(), spec.classes(), spec.hidden(), spec.seed(),
+        spec.initW(), spec.initB());
+  }
+
+  /** The model this evaluator computes. */
+  public Model model() {
+    return model;
   }
 
   /**
@@ -87,9 +121,9 @@ public final class ShardEvaluator {
     return verifiedDigest;
   }
 
-  /** Whether this evaluator reads {@code other} (so its loaded chunks can be reused). */
-  public boolean serves(DatasetSpec other) {
-    return dataset.equals(other);
+  /** Whether this evaluator computes {@code m} on {@code d} (so its chunks can be reused). */
+  public boolean serves(DatasetSpec d, ModelSpec m) {
+    return dataset.equals(d) && modelSpec.equals(m);
   }
 
   /** The chunks held in memory. */
@@ -102,17 +136,17 @@ public final class ShardEvaluator {
     if (!wanted.equals(blockKey)) {
       ensureLoaded(wanted);
     }
-    model.setParameters(params);
     List<ChunkResult> results = new ArrayList<>(wanted.size());
-    if (dataset.features() == 1) {
+    if (linear != null) {
+      linear.setParameters(params);
       List<Block> blocks = blocks(wanted);
       CompiledFunction compiled = compiled(blocks);
       for (Block block : blocks) {
         double[] x = block.segment.x()[0];
         double[] y = block.segment.y();
         List<LinearModel.Sums> sums = compiled != null
-            ? model.segmentSums(compiled, x, y, block.from, block.lengths)
-            : model.segmentSums(block.range(x), block.range(y), block.lengths);
+            ? linear.segmentSums(compiled, x, y, block.from, block.lengths)
+            : linear.segmentSums(block.range(x), block.range(y), block.lengths);
         for (int s = 0; s < block.chunks.length; s++) {
           results.add(result(block.chunks[s], block.lengths[s], sums.get(s)));
         }
@@ -121,8 +155,14 @@ public final class ShardEvaluator {
     }
     for (int c : wanted) {
       Segment seg = holder.get(c);
-      results.add(result(c, seg.length(c), model.sums(rows(seg, c),
-          Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c) + seg.length(c))))));
+      Tensor y = Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c)
+          + seg.length(c)));
+      ModelGradients.Sums s = ModelGradients.of(model, params, rows(seg, c), y);
+      List<Double> metrics = new ArrayList<>(s.metricSums().length);
+      for (double m : s.metricSums()) {
+        metrics.add(m);
+      }
+      results.add(new ChunkResult(c, seg.length(c), s.lossSum(), s.gradients(), metrics));
     }
     return results;
   }
@@ -187,7 +227,7 @@ public final class ShardEvaluator {
     }
     compileTried = true;
     try {
-      compiled = model.compileSums(example.range(example.segment.x()[0]).toArray(),
+      compiled = linear.compileSums(example.range(example.segment.x()[0]).toArray(),
           example.range(example.segment.y()).toArray());
       LOG.info("compiled the tape's loss and gradients into one loop after {} samples",
           eagerSamples);

@@ -147,8 +147,12 @@ public final class Ops {
         (g, in, out) -> mul(g, constant(in, x -> x > 0 ? 1.0 : 0.0)));
   }
 
-  /** {@code f} of every element, as a tensor no tape records (a mask, a sign). */
-  static Tensor constant(Tensor x, DoubleUnaryOperator f) {
+  /**
+   * {@code f} of every element, as a tensor no tape records: a mask or a sign that chooses a
+   * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition).
+   */
+  public static Tensor constant(Operand a, DoubleUnaryOperator f) {
+    Tensor x = a.asTensor();
     double[] out = new double[x.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = f.applyAsDouble(x.data[i]);

@@ -307,6 +307,22 @@ class BuiltInModelsTest {
   }
 
   @Test
+  void logisticsGradientAtZeroWeightsIsSigmoidOfZeroMinusTheLabel() {
+    // Every logit is exactly 0 at the initial (zero) weights: the gradient must be σ(0) − y.
+    Model m = model("logistic", 0);
+    double[] x = gaussian(N * F, 1);
+    double[] y = labels(N, 2);
+    ModelGradients.Sums s = ModelGradients.of(m, ModelGradients.initialValues(m),
+        Tensor.matrix(N, F, x), Tensor.vector(y));
+    double gb = 0;
+    for (double label : y) {
+      gb += 0.5 - label;
+    }
+    assertEquals(gb, s.gradients().get(1).values()[0], 1e-15);
+    assertEquals(N * Math.log(2), s.lossSum(), 1e-12);
+  }
+
+  @Test
   void classifiersCountCorrectPredictionsAsAPlainLoopDoes() {
     Model softmax = model("softmax", K);
     double[] x = gaussian(N * F, 1);
@@ -321,7 +337,7 @@ class BuiltInModelsTest {
       }
       correct += best == y[i] ? 1 : 0;
     }
-    assertEquals(List.of("correct"), softmax.metrics());
+    assertEquals(List.of("accuracy"), softmax.metrics());
     assertArrayEquals(new double[] {correct}, ModelGradients.of(softmax, values,
         Tensor.matrix(N, F, x), Tensor.vector(y)).metricSums());
   }
