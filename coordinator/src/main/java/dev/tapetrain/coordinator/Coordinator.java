@@ -279,7 +279,7 @@ public final class Coordinator {
     }
     // Survivors load the moved chunks lazily at their first step.
     int moved = assignment.chunksOf(worker).size();
-    dropWorker(worker);
+    dropWorker(worker, reason);
     assignment.remove(worker);
     events.add(new Reassignment(0, name(worker), reason, moved, 0));
     return pending.isEmpty() ? startTraining() : Behaviors.same();
@@ -444,7 +444,7 @@ public final class Coordinator {
 
   private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
     if (joining.remove(m.worker())) {
-      refuse(m.worker(), "it cannot load its data: " + m.reason());
+      refuse(m.worker(), "it cannot take part: " + m.reason());
       return Behaviors.same();
     }
     refused.add(m.worker());
@@ -561,7 +561,7 @@ public final class Coordinator {
       // Not told to stop: once reachable again it is taken back like a new worker.
       context.unwatch(worker);
     } else {
-      dropWorker(worker);
+      dropWorker(worker, reason);
     }
     Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
     lostAt.put(worker, System.nanoTime());
@@ -690,9 +690,9 @@ public final class Coordinator {
         .build();
   }
 
-  private void dropWorker(ActorRef<WorkerProtocol.Command> worker) {
+  private void dropWorker(ActorRef<WorkerProtocol.Command> worker, String reason) {
     context.unwatch(worker);
-    worker.tell(new StopWork("dropped by the coordinator"));
+    worker.tell(new StopWork("dropped by the coordinator: " + reason));
   }
 
   private Behavior<Command> ignore() {

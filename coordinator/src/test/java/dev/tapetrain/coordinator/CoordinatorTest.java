@@ -300,6 +300,30 @@ class CoordinatorTest {
   }
 
   @Test
+  void theFirstWorkersModelLayoutSetsTheParametersAndAWorkerWithAnotherIsRefused()
+      throws Exception {
+    FakeWorker a = new FakeWorker();
+    FakeWorker b = new FakeWorker();
+    coordinator(2, 1, Duration.ofSeconds(30));
+    List<NamedTensor> start = List.of(NamedTensor.scalar("w", 0.25), NamedTensor.scalar("b", -1));
+    AssignShard first = a.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
+    AssignShard second = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
+    a.chunks = first.chunks();
+    a.coordinator = first.replyTo();
+    first.replyTo().tell(new ShardAssigned(a.ref, first.chunks(), "synthetic", 1,
+        new dev.tapetrain.protocol.ModelLayout(start, List.of("w"), List.of(), "aa".repeat(32))));
+    second.replyTo().tell(new ShardAssigned(b.ref, second.chunks(), "synthetic", 1,
+        new dev.tapetrain.protocol.ModelLayout(start, List.of("w"), List.of(), "bb".repeat(32))));
+    ComputeGradients step0 = a.expectStep(0);
+    assertEquals(start, step0.params(), "the workers' step-0 values, not the spec's");
+    assertEquals(DATA.numChunks(), step0.chunks().size(), "b was refused: a takes every chunk");
+    WorkerProtocol.StopWork stop =
+        b.probe.expectMessageClass(WorkerProtocol.StopWork.class, Duration.ofSeconds(5));
+    assertTrue(stop.reason().startsWith("dropped by the coordinator: its model differs from the "
+        + "other workers' (layout digest bbbbbbbbbbbb…, expected aaaaaaaaaaaa…)"), stop.reason());
+  }
+
+  @Test
   void withoutRejoinTimeAndNoWorkerLeftTheRunFailsAtOnce() throws Exception {
     FakeWorker a = new FakeWorker();
     coordinator(1, 5, Duration.ofSeconds(30));

@@ -158,11 +158,11 @@ class ClusterTest extends ProcessTestBase {
     assertEquals(1, Processes.exitCode(joiner, RUN_TIMEOUT), processes.stderr("w2"));
     String joinerErr = processes.stderr("w2");
     assertTrue(joinerErr.contains("worker: stopped by the coordinator: refused by the "
-        + "coordinator: it cannot load its data: " + data + ": this copy differs from the "
+        + "coordinator: it cannot take part: " + data + ": this copy differs from the "
         + "coordinator's"), joinerErr + "\n--- coordinator:\n" + processes.stderr("coordinator"));
     assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
     String coordinatorErr = processes.stderr("coordinator");
-    assertTrue(coordinatorErr.contains("refused: it cannot load its data"), coordinatorErr);
+    assertTrue(coordinatorErr.contains("refused: it cannot take part"), coordinatorErr);
     assertBitIdentical(reference, Runs.steps(run));
     String log = Files.readString(run.resolve("steps.jsonl"));
     assertTrue(!log.contains("\"joined\""), "the refused joiner never took work");

@@ -48,6 +48,16 @@ final class Processes implements AutoCloseable {
 
   private final java.util.Map<String, String> env = new java.util.HashMap<>();
   private List<String> prefix = List.of();
+  private String dropFromClassPath;
+
+  /**
+   * Leaves class-path entries ending in {@code suffix} out of every process started from now on
+   * (null: none), e.g. a worker without the test's own classes (and so without its models).
+   */
+  Processes withoutClassPath(String suffix) {
+    dropFromClassPath = suffix;
+    return this;
+  }
 
   /**
    * A command that every process started from now on runs under, e.g.
@@ -89,7 +99,12 @@ final class Processes implements AutoCloseable {
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
-    cmd.add(classPath());
+    String cp = classPath();
+    if (dropFromClassPath != null) {
+      cp = String.join(File.pathSeparator, java.util.Arrays.stream(cp.split(File.pathSeparator))
+          .filter(e -> !e.endsWith(dropFromClassPath)).toList());
+    }
+    cmd.add(cp);
     cmd.add(main);
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);

@@ -1,0 +1,46 @@
+package com.example;
+
+import dev.tapetrain.worker.model.Model;
+import dev.tapetrain.worker.model.ModelFactory;
+import dev.tapetrain.worker.model.ModelOptions;
+import dev.tapetrain.worker.model.Parameter;
+import dev.tapetrain.worker.tape.Ops;
+import dev.tapetrain.worker.tape.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/** Linear regression with the Huber loss (delta 1): a line that outliers do not drag away. */
+public final class HuberRegression implements ModelFactory {
+
+  @Override
+  public String name() {
+    return "huber";
+  }
+
+  @Override
+  public Model create(ModelOptions options) {
+    int f = options.features();
+    return new Model() {
+      @Override
+      public List<Parameter> parameters() {
+        return List.of(new Parameter("w", new int[] {f}, new double[f], true),
+            new Parameter("b", new int[0], new double[] {0}, false));
+      }
+
+      @Override
+      public Tensor predict(Map<String, Tensor> p, Tensor x) {
+        return Ops.add(Ops.matvec(x, p.get("w")), p.get("b"));
+      }
+
+      @Override
+      public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+        Tensor e = Ops.sub(predict(p, x), y);
+        Tensor small = Ops.constant(e, v -> Math.abs(v) <= 1 ? 1 : 0); // which branch
+        Tensor quadratic = Ops.mul(Ops.square(e), Tensor.scalar(0.5));
+        Tensor linear = Ops.sub(Ops.abs(e), Tensor.scalar(0.5));
+        return Ops.sum(Ops.add(Ops.mul(small, quadratic),
+            Ops.mul(Ops.sub(Tensor.scalar(1), small), linear)));
+      }
+    };
+  }
+}

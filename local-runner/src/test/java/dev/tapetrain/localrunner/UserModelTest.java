@@ -1,0 +1,122 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user's own model ({@code com.example.HuberRegression}, registered in this module's test
+ * {@code META-INF/services}, exactly the README's example): found by name in one JVM and in
+ * coordinator and worker JVMs, trained like a plain loop of the same math, the same bits
+ * everywhere; a worker without it is refused with the reason on both sides.
+ */
+class UserModelTest extends ProcessTestBase {
+
+  private static final int N = 400;
+  private static final double LR = 0.1;
+  private static final int STEPS = 80;
+
+  private double[] xs;
+  private double[] ys;
+
+  /** y = 2x + 1 + noise, with every 20th target an outlier of +40. */
+  private Path data() throws Exception {
+    Random rnd = new Random(17);
+    xs = new double[N];
+    ys = new double[N];
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < N; i++) {
+      xs[i] = rnd.nextGaussian();
+      ys[i] = 2 * xs[i] + 1 + 0.3 * rnd.nextGaussian() + (i % 20 == 0 ? 40 : 0);
+      csv.append(xs[i]).append(',').append(ys[i]).append('\n');
+    }
+    Path p = dir.resolve("outliers.csv");
+    Files.writeString(p, csv);
+    return p;
+  }
+
+  @Test
+  void theReadmeShowsThisExampleVerbatim() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String source = Files.readString(Path.of("src", "test", "java", "com", "example",
+        "HuberRegression.java"));
+    assertTrue(readme.contains(source.strip()), "README.md must show "
+        + "local-runner/src/test/java/com/example/HuberRegression.java verbatim");
+  }
+
+  @Test
+  void aUserModelTrainsLikeAPlainLoopInOneJvmAndAcrossJvmsToTheSameBits() throws Exception {
+    Path csv = data();
+    String[] job = {"--model", "huber", "--data", csv.toString(), "--steps", "" + STEPS,
+        "--learning-rate", "" + LR};
+    Path local = dir.resolve("local");
+    Runs.Result r = Runs.run(concat(job, "--workers", "3", "--run-dir", local.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+
+    // The same math as a plain loop: mean Huber loss, gradient clip(e, −1, 1).
+    double w = 0;
+    double b = 0;
+    for (int s = 0; s < STEPS; s++) {
+      double gw = 0;
+      double gb = 0;
+      for (int i = 0; i < N; i++) {
+        double e = w * xs[i] + b - ys[i];
+        double g = Math.max(-1, Math.min(1, e));
+        gw += g * xs[i] / N;
+        gb += g / N;
+      }
+      w -= LR * gw;
+      b -= LR * gb;
+    }
+    JsonNode params = Runs.summary(local).get("params");
+    assertEquals(w, Json.number(params.get("w").get(0)), 1e-12 * Math.abs(w));
+    assertEquals(b, Json.number(params.get("b")), 1e-12 * Math.abs(b));
+    assertTrue(Math.abs(w - 2) < 0.2, "the outliers did not drag the slope: " + w);
+
+    int port = Processes.freePort();
+    Path cluster = dir.resolve("cluster");
+    Process coordinator = processes.coordinator("coordinator", concat(job, "--port", "" + port,
+        "--workers", "2", "--run-dir", cluster.toString()));
+    processes.worker("w1", port);
+    processes.worker("w2", port);
+    assertEquals(0, Processes.exitCode(coordinator, Duration.ofSeconds(120)),
+        processes.stderr("coordinator"));
+    assertEquals(Files.readAllLines(local.resolve("steps.jsonl")).stream()
+        .map(UserModelTest::numbers).toList(),
+        Files.readAllLines(cluster.resolve("steps.jsonl")).stream()
+        .map(UserModelTest::numbers).toList(), "bit for bit across JVMs");
+  }
+
+  @Test
+  void aWorkerWithoutTheModelIsRefusedWithTheReasonOnBothSides() throws Exception {
+    Path csv = data();
+    int port = Processes.freePort();
+    Process coordinator = processes.coordinator("coordinator", "--model", "huber", "--data",
+        csv.toString(), "--steps", "20000", "--log-every", "1000", "--port", "" + port,
+        "--workers", "1", "--run-dir", dir.resolve("run").toString());
+    processes.worker("w1", port);
+    Processes.await("training", Duration.ofSeconds(60),
+        () -> processes.stdoutQuietly("coordinator").contains("Initial loss"));
+    Process without = processes.withoutClassPath("test-classes").worker("w2", port);
+    assertEquals(1, Processes.exitCode(without, Duration.ofSeconds(60)));
+    String err = processes.stderr("w2");
+    assertTrue(err.contains("refused by the coordinator: it cannot take part: --model: unknown "
+        + "model 'huber' (available: linear, logistic, softmax, mlp)"), err);
+    assertEquals(0, Processes.exitCode(coordinator, Duration.ofSeconds(120)),
+        processes.stderr("coordinator"));
+    assertTrue(processes.stderr("coordinator").contains("unknown model 'huber'"),
+        processes.stderr("coordinator"));
+  }
+
+  /** A steps.jsonl line without its timings and worker table. */
+  private static String numbers(String line) {
+    return line.replaceAll(",\"step_ms\":.*", "");
+  }
+}
