@@ -92,6 +92,37 @@ class ClusterTest extends ProcessTestBase {
   }
 
   @Test
+  void aSoftmaxModelAcrossJvmsWithAWorkerKilledMidRunKeepsEveryBit() throws Exception {
+    Path data = dir.resolve("classes.csv");
+    StringBuilder csv = new StringBuilder("a,b,label\n");
+    java.util.Random rnd = new java.util.Random(23);
+    for (int i = 0; i < 3000; i++) {
+      double a = rnd.nextGaussian();
+      double b = rnd.nextGaussian();
+      double s = a - 0.5 * b + 0.4 * rnd.nextGaussian();
+      csv.append(a).append(',').append(b).append(',').append(s < -0.5 ? 0 : s < 0.5 ? 1 : 2)
+          .append('\n');
+    }
+    Files.writeString(data, csv);
+    String[] job = {"--model", "softmax", "--data", data.toString(), "--features", "a,b",
+        "--target", "label", "--learning-rate", "0.5", "--steps", "3000", "--log-every", "100"};
+    List<Runs.Step> reference = localReference(job);
+    int port = Processes.freePort();
+    Path run = dir.resolve("cluster");
+    Process coordinator = coordinator(port, 3, run, job);
+    Process w1 = processes.worker("w1", port);
+    processes.worker("w2", port);
+    processes.worker("w3", port);
+    Processes.await("200 steps", RUN_TIMEOUT, () -> Processes.stepLines(run) >= 3);
+    Processes.kill9(w1);
+    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    assertBitIdentical(reference, Runs.steps(run));
+    assertEquals(Runs.summary(dir.resolve("local")).get("params"),
+        Runs.summary(run).get("params"), "the trained parameters, bit for bit");
+    assertTrue(firstEvent(run).get("chunks_moved").asInt() > 0);
+  }
+
+  @Test
   void aWorkerStartedMidRunTakesOverChunksAndTheResultIsUnchanged() throws Exception {
     // Long enough (10+ s across JVMs) for a new JVM to start and join while training runs.
     String[] job = {"--steps", "10000", "--log-every", "100"};

@@ -50,8 +50,15 @@ final class Runs {
     List<Step> steps = new ArrayList<>();
     for (String line : Files.readAllLines(runDir.resolve("steps.jsonl"))) {
       JsonNode n = Json.MAPPER.readTree(line);
-      steps.add(new Step(n.get("step").asLong(), Json.number(n.get("loss")),
-          Json.number(n.get("w")), Json.number(n.get("b"))));
+      if (n.has("w") && !n.get("w").isArray() && n.has("b")) {
+        steps.add(new Step(n.get("step").asLong(), Json.number(n.get("loss")),
+            Json.number(n.get("w")), Json.number(n.get("b"))));
+      } else {
+        // Other models (and several features): the digest chained over every loss, parameter
+        // and gradient bit stands in for W, so record equality still compares every bit.
+        steps.add(new Step(n.get("step").asLong(), Json.number(n.get("loss")),
+            Double.longBitsToDouble(Long.parseUnsignedLong(n.get("digest").asText(), 16)), 0));
+      }
     }
     return steps;
   }
