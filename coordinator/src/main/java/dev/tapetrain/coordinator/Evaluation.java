@@ -20,7 +20,9 @@ import java.util.Set;
 final class Evaluation<W> {
 
   private final DatasetSpec dataset;
-  private final ChunkResult[] received;
+  // Per chunk: whether its result arrived (alone or inside a node of the chunk tree).
+  private final boolean[] received;
+  private final Map<Long, ChunkResult> results = new java.util.HashMap<>();
   private final List<W> askedFrom;
   private final boolean[] inBatch;
   private final long batchSamples;
@@ -32,7 +34,7 @@ final class Evaluation<W> {
   Evaluation(DatasetSpec dataset, List<Integer> batch) {
     this.dataset = dataset;
     int chunks = dataset.numChunks();
-    this.received = new ChunkResult[chunks];
+    this.received = new boolean[chunks];
     this.askedFrom = new ArrayList<>(java.util.Collections.nCopies(chunks, (W) null));
     this.inBatch = new boolean[chunks];
     long samples = 0;
@@ -48,7 +50,7 @@ final class Evaluation<W> {
   List<Integer> stillNeeded(List<Integer> chunks) {
     List<Integer> out = new ArrayList<>();
     for (int c : chunks) {
-      if (inBatch[c] && received[c] == null) {
+      if (inBatch[c] && !received[c]) {
         out.add(c);
       }
     }
@@ -66,20 +68,36 @@ final class Evaluation<W> {
   }
 
   /**
-   * Accepts {@code result} from {@code worker} if it was asked for that chunk and has not
-   * answered it yet, and its gradients fit {@code params}.
+   * Accepts {@code result} from {@code worker} — one chunk, or a node of the chunk tree covering
+   * {@code span} chunks — if every chunk it covers is in this evaluation, was asked of that
+   * worker and has no result yet, its sample count is theirs, and its gradients fit
+   * {@code params}.
    *
    * @return whether it was accepted (otherwise the caller counts it as dropped)
    */
   boolean accept(W worker, ChunkResult result, List<NamedTensor> params) {
-    int c = result.chunk();
-    if (c < 0 || c >= received.length || !inBatch[c] || !worker.equals(askedFrom.get(c))
-        || received[c] != null || result.count() != dataset.chunkLength(c)
-        || StepReduction.mismatch(result, params) != null) {
+    int lo = result.chunk();
+    int end = (int) Math.min((long) lo + result.span(), received.length);
+    if (lo < 0 || lo >= received.length || StepReduction.mismatch(result, params) != null) {
       return false;
     }
-    received[c] = result;
-    missing--;
+    long samples = 0;
+    for (int c = lo; c < end; c++) {
+      if (!inBatch[c] || !worker.equals(askedFrom.get(c)) || received[c]) {
+        return false;
+      }
+      samples += dataset.chunkLength(c);
+    }
+    if (result.count() != samples
+        || (!results.isEmpty() && results.values().iterator().next().metricSums().size()
+            != result.metricSums().size())) {
+      return false;
+    }
+    for (int c = lo; c < end; c++) {
+      received[c] = true;
+      missing--;
+    }
+    results.put(dev.tapetrain.protocol.ChunkTree.key(lo, result.span()), result);
     return true;
   }
 
@@ -100,7 +118,7 @@ final class Evaluation<W> {
   Set<W> late() {
     Set<W> out = new LinkedHashSet<>();
     for (int c = 0; c < received.length; c++) {
-      if (inBatch[c] && received[c] == null) {
+      if (inBatch[c] && !received[c]) {
         out.add(askedFrom.get(c));
       }
     }
@@ -114,7 +132,7 @@ final class Evaluation<W> {
 
   /** The reduced totals; only once {@link #complete()}. */
   StepReduction.Totals reduce(List<NamedTensor> params) {
-    return StepReduction.reduce(received, params, batchSamples);
+    return StepReduction.reduce(results, received.length, params, batchSamples);
   }
 
   /** Per worker: {@code [chunks asked, compute nanoseconds, samples asked]}. */

@@ -1,17 +1,20 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.NamedTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Turns one step's chunk results into the full-batch mean loss and mean gradients.
+ * Turns one step's chunk results into the full-batch mean loss, mean gradients and metric means.
  *
- * <p>The order is the determinism contract: chunk results are added in chunk order
- * (0, 1, 2, …), each a left-to-right sum, then divided by N. Whoever computed a chunk, the
- * additions are the same, so the result is bit-identical for any number of workers.
+ * <p>The order is the determinism contract: results are added along the fixed binary tree of
+ * {@link ChunkTree} (workers pre-add the complete nodes inside their chunks, the coordinator
+ * completes the tree), then divided by N. Whoever computed a chunk, the additions are the same,
+ * so the result is bit-identical for any number of workers.
  */
 public final class StepReduction {
 
@@ -57,56 +60,32 @@ public final class StepReduction {
   }
 
   /**
-   * Reduces {@code byChunk} (index = chunk; null for a chunk outside this step's batch) to means
-   * over {@code examples}, the samples of the chunks present.
+   * Reduces one step's results — single chunks and nodes of the {@link ChunkTree}, by
+   * {@link ChunkTree#key} — to means over {@code examples}, the samples of the chunks present:
+   * the tree is completed in its one order, then divided by N.
    *
+   * @param chunks the dataset's number of chunks (the tree's extent)
    * @param params the parameters the results were computed at (for names and shapes)
    */
-  public static Totals reduce(ChunkResult[] byChunk, List<NamedTensor> params, long examples) {
-    double lossSum = 0;
-    double[][] sums = new double[params.size()][];
-    for (int p = 0; p < sums.length; p++) {
-      sums[p] = new double[params.get(p).size()];
-    }
-    long count = 0;
-    double[] metricSums = null;
-    for (ChunkResult r : byChunk) {
-      if (r == null) {
-        continue;
-      }
-      lossSum += r.lossSum();
-      count += r.count();
-      if (metricSums == null) {
-        metricSums = new double[r.metricSums().size()];
-      }
-      for (int m = 0; m < metricSums.length && m < r.metricSums().size(); m++) {
-        metricSums[m] += r.metricSums().get(m);
-      }
-      for (int p = 0; p < sums.length; p++) {
-        double[] g = r.gradients().get(p).values();
-        double[] s = sums[p];
-        for (int i = 0; i < s.length; i++) {
-          s[i] += g[i];
-        }
-      }
-    }
+  public static Totals reduce(Map<Long, ChunkResult> results, int chunks,
+      List<NamedTensor> params, long examples) {
+    ChunkResult root = ChunkTree.sum(results, 0, ChunkTree.width(chunks));
+    long count = root == null ? 0 : root.count();
     if (count != examples) {
       throw new IllegalStateException("chunk results cover " + count + " samples, not " + examples);
     }
-    List<NamedTensor> means = new ArrayList<>(sums.length);
-    for (int p = 0; p < sums.length; p++) {
-      double[] s = sums[p];
+    List<NamedTensor> means = new ArrayList<>(params.size());
+    for (int p = 0; p < params.size(); p++) {
+      double[] s = root.gradients().get(p).values().clone();
       for (int i = 0; i < s.length; i++) {
         s[i] /= examples;
       }
       means.add(params.get(p).withValues(s));
     }
     List<Double> metrics = new ArrayList<>();
-    if (metricSums != null) {
-      for (double m : metricSums) {
-        metrics.add(m / examples);
-      }
+    for (double m : root.metricSums()) {
+      metrics.add(m / examples);
     }
-    return new Totals(lossSum / examples, means, metrics);
+    return new Totals(root.lossSum() / examples, means, metrics);
   }
 }

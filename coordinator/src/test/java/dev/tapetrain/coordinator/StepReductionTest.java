@@ -17,35 +17,41 @@ class StepReductionTest {
   private static final List<NamedTensor> PARAMS =
       List.of(NamedTensor.scalar("w", 0), NamedTensor.scalar("b", 0));
 
+  /** The tree's order written out by hand for 10 chunks (width 16): ((0..7) + (8 + 9)). */
+  private static double treeSum(double[] v) {
+    double q0 = (v[0] + v[1]) + (v[2] + v[3]);
+    double q1 = (v[4] + v[5]) + (v[6] + v[7]);
+    return (q0 + q1) + (v[8] + v[9]);
+  }
+
   @Test
-  void meansAreChunkOrderSumsOverN() {
+  void meansAreSumsInTheTreesOrderOverN() {
     Random rnd = new Random(1);
-    ChunkResult[] results = new ChunkResult[10];
-    double loss = 0;
-    double gw = 0;
-    double gb = 0;
-    for (int c = 0; c < results.length; c++) {
-      double l = rnd.nextDouble();
-      double w = rnd.nextGaussian();
-      double b = rnd.nextGaussian();
-      results[c] = new ChunkResult(c, 10, l,
-          List.of(NamedTensor.scalar("w", w), NamedTensor.scalar("b", b)));
-      loss += l;
-      gw += w;
-      gb += b;
+    java.util.Map<Long, ChunkResult> results = new java.util.HashMap<>();
+    double[] l = new double[10];
+    double[] w = new double[10];
+    double[] b = new double[10];
+    for (int c = 0; c < 10; c++) {
+      l[c] = rnd.nextDouble();
+      w[c] = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(8)); // magnitudes where order shows
+      b[c] = rnd.nextGaussian();
+      results.put(dev.tapetrain.protocol.ChunkTree.key(c, 1), new ChunkResult(c, 10, l[c],
+          List.of(NamedTensor.scalar("w", w[c]), NamedTensor.scalar("b", b[c]))));
     }
-    StepReduction.Totals t = StepReduction.reduce(results, PARAMS, 100);
+    StepReduction.Totals t = StepReduction.reduce(results, 10, PARAMS, 100);
     // Same additions in the same order: bit-identical, not merely close.
-    assertEquals(loss / 100, t.loss(), 0.0);
-    assertEquals(gw / 100, NamedTensor.find(t.gradients(), "w").scalarValue(), 0.0);
-    assertEquals(gb / 100, NamedTensor.find(t.gradients(), "b").scalarValue(), 0.0);
+    assertEquals(treeSum(l) / 100, t.loss(), 0.0);
+    assertEquals(treeSum(w) / 100, NamedTensor.find(t.gradients(), "w").scalarValue(), 0.0);
+    assertEquals(treeSum(b) / 100, NamedTensor.find(t.gradients(), "b").scalarValue(), 0.0);
   }
 
   @Test
   void resultsThatDoNotCoverEverySampleAreRefused() {
-    ChunkResult[] results = {new ChunkResult(0, 5, 1, List.of(NamedTensor.scalar("w", 0),
-        NamedTensor.scalar("b", 0)))};
-    assertThrows(IllegalStateException.class, () -> StepReduction.reduce(results, PARAMS, 6));
+    java.util.Map<Long, ChunkResult> results = java.util.Map.of(
+        dev.tapetrain.protocol.ChunkTree.key(0, 1), new ChunkResult(0, 5, 1,
+            List.of(NamedTensor.scalar("w", 0), NamedTensor.scalar("b", 0))));
+    assertThrows(IllegalStateException.class,
+        () -> StepReduction.reduce(results, 1, PARAMS, 6));
   }
 
   @Test

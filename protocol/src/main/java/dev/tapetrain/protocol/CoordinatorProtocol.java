@@ -54,22 +54,33 @@ public final class CoordinatorProtocol {
   }
 
   /**
-   * The sums of one chunk at one step: the model's loss summed over its {@code count} samples,
-   * per parameter the gradient of that sum, and the model's metric sums (e.g. correct
-   * predictions). Sums, not means, so that adding chunk results in chunk order and dividing by N
-   * gives the full-batch mean whatever the shards.
+   * The sums of one chunk at one step — or of {@code span} chunks from {@code chunk} on, a node
+   * of the {@link ChunkTree} a worker added in the tree's order: the model's loss summed over
+   * its {@code count} samples, per parameter the gradient of that sum, and the model's metric
+   * sums (e.g. correct predictions). Sums, not means, so that completing the tree and dividing by
+   * N gives the full-batch mean whatever the shards.
    */
   public record ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients,
-      List<Double> metricSums) {
-    /** Copies the lists. */
+      List<Double> metricSums, int span) {
+    /** Copies the lists; a span is a power of two, the chunk aligned to it. */
     public ChunkResult {
       gradients = List.copyOf(gradients);
       metricSums = List.copyOf(metricSums);
+      if (span < 1 || Integer.bitCount(span) != 1 || chunk % span != 0) {
+        throw new IllegalArgumentException("a result covers an aligned power-of-two range of "
+            + "chunks, not " + span + " from chunk " + chunk);
+      }
     }
 
-    /** A result without metrics. */
+    /** One chunk's result. */
+    public ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients,
+        List<Double> metricSums) {
+      this(chunk, count, lossSum, gradients, metricSums, 1);
+    }
+
+    /** One chunk's result without metrics. */
     public ChunkResult(int chunk, long count, double lossSum, List<NamedTensor> gradients) {
-      this(chunk, count, lossSum, gradients, List.of());
+      this(chunk, count, lossSum, gradients, List.of(), 1);
     }
   }
 }

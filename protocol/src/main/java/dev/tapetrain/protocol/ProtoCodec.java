@@ -110,13 +110,15 @@ public final class ProtoCodec {
         .setLossSum(r.lossSum())
         .addAllGradients(tensorsToProto(r.gradients()))
         .addAllMetricSums(r.metricSums())
+        .setSpan(r.span() == 1 ? 0 : r.span())
         .build();
   }
 
   /** Decodes one chunk's sums. */
   public static CoordinatorProtocol.ChunkResult fromProto(ChunkResultProto p) {
     return new CoordinatorProtocol.ChunkResult(p.getChunk(), p.getCount(), p.getLossSum(),
-        tensorsFromProto(p.getGradientsList()), p.getMetricSumsList());
+        tensorsFromProto(p.getGradientsList()), p.getMetricSumsList(),
+        p.getSpan() == 0 ? 1 : p.getSpan());
   }
 
   /** Encodes a model specification. */

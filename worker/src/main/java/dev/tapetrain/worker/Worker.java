@@ -121,7 +121,7 @@ public final class Worker {
     long start = System.nanoTime();
     List<ChunkResult> results;
     try {
-      results = shard.evaluate(m.params(), m.chunks());
+      results = shard.evaluateTree(m.params(), m.chunks());
     } catch (DataException | IllegalArgumentException e) {
       context.getLog().error("step [{}] failed: {}", m.step(), e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));

@@ -71,7 +71,7 @@ class WorkerTest {
     GradientsComputed answer = coordinator.expectMessageClass(GradientsComputed.class);
     assertEquals(3, answer.step());
     assertEquals(worker, answer.worker());
-    assertEquals(new ShardEvaluator(DATA).evaluate(PARAMS, List.of(2, 9)), answer.results());
+    assertEquals(new ShardEvaluator(DATA).evaluateTree(PARAMS, List.of(2, 9)), answer.results());
   }
 
   @Test

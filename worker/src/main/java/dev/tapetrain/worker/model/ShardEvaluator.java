@@ -1,5 +1,6 @@
 package dev.tapetrain.worker.model;
 
+import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
@@ -129,6 +130,15 @@ public final class ShardEvaluator {
   /** The chunks held in memory. */
   public java.util.Set<Integer> loadedChunks() {
     return java.util.Collections.unmodifiableSet(holder.keySet());
+  }
+
+  /**
+   * The answer to a step: each of {@code wanted} evaluated at {@code params}, added into the
+   * largest complete nodes of the {@link ChunkTree} (in the tree's order), so a worker sends a
+   * few partial sums instead of one result per chunk.
+   */
+  public List<ChunkResult> evaluateTree(List<NamedTensor> params, List<Integer> wanted) {
+    return ChunkTree.aggregate(evaluate(params, wanted), dataset.numChunks());
   }
 
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}. */

@@ -1,0 +1,133 @@
+package dev.tapetrain.protocol;
+
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/**
+ * The one order in which chunk results are added, whoever computes them: a fixed binary tree
+ * over chunk indices. The tree covers {@code [0, P)} with {@code P} the smallest power of two at
+ * least the number of chunks; node {@code (lo, size)} covers chunks {@code [lo, lo + size)}, its
+ * sum is its left half's sum plus its right half's (in that order), and a half with no chunk of
+ * the step (past the last chunk, or outside a mini-batch) drops out: the node is then the other
+ * half unchanged, with no addition at all.
+ *
+ * <p>Because the order is fixed by the chunk indices alone, a worker can add every complete
+ * aligned node inside its chunks ({@link #aggregate}) and send those few partial sums, tagged
+ * with their range ({@link ChunkResult#chunk()} and {@link ChunkResult#span()}); the coordinator
+ * completes the same tree ({@link #sum}). A step then moves O(workers × parameters × log chunks)
+ * numbers instead of O(chunks × parameters), and the result is bit-identical for any number of
+ * workers and any assignment of chunks.
+ */
+public final class ChunkTree {
+
+  private ChunkTree() {}
+
+  /** The width of the tree for {@code chunks} chunks: the next power of two. */
+  public static int width(int chunks) {
+    return chunks <= 1 ? 1 : Integer.highestOneBit(chunks - 1) << 1;
+  }
+
+  /**
+   * The largest aligned nodes whose chunks (below {@code chunks}) are all in {@code present}, in
+   * chunk order: {@code {lo, size}} pairs covering {@code present} exactly once.
+   */
+  public static List<int[]> cover(NavigableSet<Integer> present, int chunks) {
+    List<int[]> out = new ArrayList<>();
+    int width = width(chunks);
+    Integer at = present.isEmpty() ? null : present.first();
+    while (at != null) {
+      int lo = at;
+      int size = 1;
+      while (lo % (size * 2) == 0 && size * 2 <= width && complete(present, lo, size * 2, chunks)) {
+        size *= 2;
+      }
+      out.add(new int[] {lo, size});
+      at = present.ceiling(lo + size);
+    }
+    return out;
+  }
+
+  private static boolean complete(NavigableSet<Integer> present, int lo, int size, int chunks) {
+    int end = Math.min(lo + size, chunks);
+    for (int c = lo; c < end; c++) {
+      if (!present.contains(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A worker's answer: the per-chunk results of its chunks added into the largest complete
+   * aligned nodes (see {@link #cover}), each summed in the tree's order.
+   *
+   * @param perChunk one result per chunk (span 1), any order
+   */
+  public static List<ChunkResult> aggregate(List<ChunkResult> perChunk, int chunks) {
+    Map<Long, ChunkResult> byNode = new java.util.HashMap<>();
+    NavigableSet<Integer> present = new TreeSet<>();
+    for (ChunkResult r : perChunk) {
+      if (r.span() != 1) {
+        throw new IllegalArgumentException("aggregate takes single chunks, got a span of "
+            + r.span());
+      }
+      byNode.put(key(r.chunk(), 1), r);
+      present.add(r.chunk());
+    }
+    List<ChunkResult> out = new ArrayList<>();
+    for (int[] node : cover(present, chunks)) {
+      out.add(sum(byNode, node[0], node[1]));
+    }
+    return out;
+  }
+
+  /**
+   * The sum of node {@code (lo, size)} from the results at hand (single chunks or whole nodes,
+   * by {@link #key}), in the tree's order; null if none of its chunks is there.
+   */
+  public static ChunkResult sum(Map<Long, ChunkResult> results, int lo, int size) {
+    ChunkResult whole = results.get(key(lo, size));
+    if (whole != null || size == 1) {
+      return whole;
+    }
+    int half = size / 2;
+    ChunkResult left = sum(results, lo, half);
+    ChunkResult right = sum(results, lo + half, half);
+    if (left == null) {
+      return right == null ? null : right;
+    }
+    if (right == null) {
+      return left;
+    }
+    return add(left, right, lo, size);
+  }
+
+  /** The key of node {@code (lo, size)} in a map of results. */
+  public static long key(int lo, int size) {
+    return ((long) lo << 32) | size;
+  }
+
+  /** {@code left + right} as the result of node {@code (lo, size)}: every sum left first. */
+  private static ChunkResult add(ChunkResult left, ChunkResult right, int lo, int size) {
+    List<NamedTensor> grads = new ArrayList<>(left.gradients().size());
+    for (int p = 0; p < left.gradients().size(); p++) {
+      double[] a = left.gradients().get(p).values();
+      double[] b = right.gradients().get(p).values();
+      double[] s = new double[a.length];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = a[i] + b[i];
+      }
+      grads.add(left.gradients().get(p).withValues(s));
+    }
+    List<Double> metrics = new ArrayList<>(left.metricSums().size());
+    for (int m = 0; m < left.metricSums().size(); m++) {
+      metrics.add(left.metricSums().get(m) + right.metricSums().get(m));
+    }
+    return new ChunkResult(lo, left.count() + right.count(), left.lossSum() + right.lossSum(),
+        grads, metrics, size);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.tapetrain.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chunk tree: however the chunks are spread over workers (contiguous, scattered, a
+ * mini-batch with chunks missing), adding each worker's complete nodes first and completing the
+ * tree gives the same bits as the tree over single chunks; and a worker with a contiguous range
+ * sends O(log chunks) nodes.
+ */
+class ChunkTreeTest {
+
+  private static ChunkResult leaf(Random rnd, int c) {
+    // Values of very different magnitudes, so another order of additions would show.
+    double scale = Math.pow(10, rnd.nextInt(12) - 6);
+    return new ChunkResult(c, 1 + rnd.nextInt(64), rnd.nextGaussian() * scale,
+        List.of(NamedTensor.vector("w", rnd.nextGaussian() * scale, rnd.nextGaussian()),
+            NamedTensor.scalar("b", rnd.nextGaussian() * scale)),
+        List.of((double) rnd.nextInt(64)));
+  }
+
+  private static ChunkResult viaWorkers(List<ChunkResult> leaves, int chunks, int[] owner,
+      int workers) {
+    Map<Long, ChunkResult> received = new HashMap<>();
+    for (int w = 0; w < workers; w++) {
+      List<ChunkResult> mine = new ArrayList<>();
+      for (ChunkResult r : leaves) {
+        if (owner[r.chunk()] == w) {
+          mine.add(r);
+        }
+      }
+      for (ChunkResult node : ChunkTree.aggregate(mine, chunks)) {
+        received.put(ChunkTree.key(node.chunk(), node.span()), node);
+      }
+    }
+    return ChunkTree.sum(received, 0, ChunkTree.width(chunks));
+  }
+
+  @Test
+  void anySpreadOfChunksOverWorkersGivesTheSameBits() {
+    Random rnd = new Random(3);
+    for (int chunks : new int[] {1, 2, 3, 7, 16, 37, 100}) {
+      for (int trial = 0; trial < 20; trial++) {
+        List<ChunkResult> leaves = new ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+          if (trial % 4 != 3 || rnd.nextInt(3) > 0) { // every 4th trial: a mini-batch
+            leaves.add(leaf(rnd, c));
+          }
+        }
+        if (leaves.isEmpty()) {
+          continue;
+        }
+        ChunkResult one = viaWorkers(leaves, chunks, new int[chunks], 1);
+        int workers = 1 + rnd.nextInt(8);
+        int[] owner = new int[chunks];
+        for (int c = 0; c < chunks; c++) {
+          owner[c] = trial % 2 == 0 ? (int) ((long) c * workers / chunks) : rnd.nextInt(workers);
+        }
+        ChunkResult many = viaWorkers(leaves, chunks, owner, workers);
+        assertEquals(one, many, chunks + " chunks over " + workers + " workers, trial " + trial);
+        long count = leaves.stream().mapToLong(ChunkResult::count).sum();
+        assertEquals(count, many.count());
+      }
+    }
+  }
+
+  @Test
+  void theTreesOrderIsLeftHalfPlusRightHalf() {
+    double[] v = {1e16, 1, -1e16, 1, 3};
+    Map<Long, ChunkResult> leaves = new HashMap<>();
+    for (int c = 0; c < v.length; c++) {
+      leaves.put(ChunkTree.key(c, 1), new ChunkResult(c, 1, v[c], List.of()));
+    }
+    // ((v0 + v1) + (v2 + v3)) + v4, the half past the last chunk dropping out.
+    double expected = ((v[0] + v[1]) + (v[2] + v[3])) + v[4];
+    assertEquals(expected, ChunkTree.sum(leaves, 0, 8).lossSum(), 0.0);
+    assertTrue(expected != (((v[0] + v[1]) + v[2]) + v[3]) + v[4], "the order matters here");
+  }
+
+  @Test
+  void aContiguousRangeIsCoveredByLogarithmicallyManyNodes() {
+    int chunks = 1000;
+    for (int[] range : new int[][] {{0, 334}, {334, 667}, {667, 1000}, {0, 1000}}) {
+      TreeSet<Integer> mine = new TreeSet<>();
+      for (int c = range[0]; c < range[1]; c++) {
+        mine.add(c);
+      }
+      List<int[]> nodes = ChunkTree.cover(mine, chunks);
+      assertTrue(nodes.size() <= 2 * 10, nodes.size() + " nodes for " + (range[1] - range[0])
+          + " chunks");
+      assertEquals(range[1] - range[0], nodes.stream()
+          .mapToInt(n -> Math.min(n[0] + n[1], chunks) - n[0]).sum(), "each chunk once");
+    }
+    TreeSet<Integer> all = new TreeSet<>();
+    for (int c = 0; c < chunks; c++) {
+      all.add(c);
+    }
+    assertEquals(1, ChunkTree.cover(all, chunks).size(), "one worker sends the root");
+  }
+}
