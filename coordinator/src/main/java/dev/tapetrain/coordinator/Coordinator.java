@@ -494,6 +494,18 @@ public final class Coordinator {
       return null; // a worker that does not report its model: the run's own linear model
     }
     if (layoutDigest.isEmpty()) {
+      long values = 0;
+      for (NamedTensor p : layout.initialParams()) {
+        values += p.size();
+      }
+      if (context.getSystem().settings().config().getString("akka.actor.provider")
+          .equals("cluster")) {
+        String tooBig = dev.tapetrain.protocol.WireLimits.checkModel(values,
+            context.getSystem().settings().config());
+        if (tooBig != null) {
+          return tooBig;
+        }
+      }
       if (resumed && !sameLayout(params, layout.initialParams())) {
         return "its model " + spec.model().name() + " has parameters "
             + describe(layout.initialParams()) + ", the run has " + describe(params);

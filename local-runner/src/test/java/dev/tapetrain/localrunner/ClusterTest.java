@@ -123,6 +123,25 @@ class ClusterTest extends ProcessTestBase {
   }
 
   @Test
+  void aModelWithMoreThanAHundredThousandParametersTrainsAcrossTwoWorkerJvms() throws Exception {
+    // mlp, 10 features, 9000 hidden units: 10·9000 + 9000 + 9000 + 1 = 108 001 parameters,
+    // 0.86 MB of gradients per chunk: one result per chunk (8 chunks a worker, 6.9 MB) would
+    // not fit a 2 MiB frame; one chunk-tree node per worker does.
+    String[] job = {"--model", "mlp", "--hidden", "9000", "--true-w", "1,2,3,4,5,6,7,8,9,10",
+        "--examples", "1024", "--steps", "3", "--learning-rate", "0.01"};
+    List<Runs.Step> reference = localReference(job);
+    int port = Processes.freePort();
+    Path run = dir.resolve("cluster");
+    Process coordinator = coordinator(port, 2, run, job);
+    processes.worker("w1", port);
+    processes.worker("w2", port);
+    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    assertBitIdentical(reference, Runs.steps(run));
+    assertEquals(Runs.summary(dir.resolve("local")).get("params"),
+        Runs.summary(run).get("params"), "all 108 001 parameters, bit for bit");
+  }
+
+  @Test
   void aWorkerStartedMidRunTakesOverChunksAndTheResultIsUnchanged() throws Exception {
     // Long enough (10+ s across JVMs) for a new JVM to start and join while training runs.
     String[] job = {"--steps", "10000", "--log-every", "100"};

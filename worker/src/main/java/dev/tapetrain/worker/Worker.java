@@ -8,6 +8,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
+import dev.tapetrain.protocol.WireLimits;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.Command;
@@ -31,10 +32,13 @@ public final class Worker {
 
   private final ActorContext<Command> context;
   private final Consumer<String> onStop;
+  private final long maxValuesPerMessage;
 
   private Worker(ActorContext<Command> context, Consumer<String> onStop) {
     this.context = context;
     this.onStop = onStop;
+    this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
+        context.getSystem().settings().config());
   }
 
   /** A worker that registers itself under {@link WorkerProtocol#SERVICE_KEY}. */
@@ -133,8 +137,13 @@ public final class Worker {
       m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return Behaviors.same();
     }
-    m.replyTo().tell(new GradientsComputed(m.step(), context.getSelf(), results,
-        System.nanoTime() - start));
+    long nanos = System.nanoTime() - start;
+    // One message per batch of nodes, each within the wire's frame limit (a large model's
+    // gradients would not fit one message); the compute time travels with the first.
+    for (List<ChunkResult> part : WireLimits.split(results, maxValuesPerMessage)) {
+      m.replyTo().tell(new GradientsComputed(m.step(), context.getSelf(), part, nanos));
+      nanos = 0;
+    }
     return Behaviors.same();
   }
 

@@ -1,0 +1,45 @@
+package dev.tapetrain.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A worker's answer split to fit the frame; a model too large for one message refused. */
+class WireLimitsTest {
+
+  private static ChunkResult node(int chunk, int values) {
+    return new ChunkResult(chunk, 1, 0, List.of(new NamedTensor("w", new int[] {values},
+        new double[values])));
+  }
+
+  @Test
+  void resultsAreSplitIntoGroupsOfWholeNodesWithinTheLimit() {
+    List<ChunkResult> results = new ArrayList<>();
+    for (int c = 0; c < 10; c++) {
+      results.add(node(c, 300));
+    }
+    List<List<ChunkResult>> parts = WireLimits.split(results, 1000);
+    assertEquals(4, parts.size(), "3 nodes of 301 values a message, then the last one");
+    assertEquals(results, parts.stream().flatMap(List::stream).toList(), "all, in order");
+    assertEquals(1, WireLimits.split(List.of(node(0, 5000)), 1000).size(),
+        "a node larger than the limit travels alone");
+    assertEquals(List.of(List.of()), WireLimits.split(List.of(), 1000), "an empty answer is sent");
+  }
+
+  @Test
+  void aModelTooLargeForOneMessageIsRefusedWithTheSettingToRaise() {
+    var config = ConfigFactory.parseString(
+        "akka.remote.artery.advanced.maximum-frame-size = 2 MiB");
+    assertNull(WireLimits.checkModel(100_000, config));
+    String tooBig = WireLimits.checkModel(1_000_000, config);
+    assertTrue(tooBig.contains("the model has 1000000 parameters: 7.6 MiB in one message, over "
+        + "Artery's maximum-frame-size of 2.0 MiB"), tooBig);
+    assertTrue(tooBig.contains("-Dakka.remote.artery.advanced.maximum-frame-size=16MiB"), tooBig);
+  }
+}
