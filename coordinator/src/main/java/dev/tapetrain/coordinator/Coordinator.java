@@ -10,9 +10,6 @@ import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.coordinator.RunSummary.Status;
 import dev.tapetrain.coordinator.StepRecord.Reassignment;
 import dev.tapetrain.coordinator.StepRecord.WorkerShare;
-import dev.tapetrain.coordinator.optim.L2Penalty;
-import dev.tapetrain.coordinator.optim.Optimizer;
-import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
@@ -42,7 +39,9 @@ import java.util.Set;
  * {@code spec.workers()} are up), {@link #assigning} (every worker loads its chunks),
  * {@link #training} (the step loop), then stopped. One step: broadcast
  * {@link ComputeGradients} with the parameters → collect one {@link ChunkResult} per chunk →
- * {@link StepReduction} in chunk order → optimizer → {@link TrainingListener#onStep}.
+ * {@link StepReduction} along the chunk tree → {@link StepMath} (penalty, digest, the decision to
+ * stop, the optimizer) → {@link TrainingListener#onStep}. This class moves messages and keeps
+ * the books of workers and chunks; the numbers live in {@link StepMath}.
  *
  * <p>Evaluation {@code k} computes the loss and gradients at the parameters after {@code k}
  * updates; evaluation 0 gives the initial loss, evaluation {@code k > 0} the loss logged for step
@@ -94,8 +93,7 @@ public final class Coordinator {
   private final RunSpec spec;
   private final DatasetSpec dataset;
   private final TrainingListener listener;
-  private final Optimizer optimizer;
-  private L2Penalty penalty;
+  private final StepMath math;
   // The model the workers built (digest, metric names); set by the first worker's layout.
   private String layoutDigest = "";
   private final boolean resumed;
@@ -103,18 +101,12 @@ public final class Coordinator {
   private final BatchSelector batches;
 
   private ChunkAssignment<ActorRef<WorkerProtocol.Command>> assignment;
-  private List<NamedTensor> params;
-  private List<NamedTensor> lastGradients = List.of();
-  private double initialLoss = Double.NaN;
-  private long digest;
   // The last state whose loss was finite: what a diverged or interrupted run reports and keeps.
-  private TrainingState lastGood;
   private final long firstEvaluation;
 
   // The evaluation in progress.
   private long evaluation = -1;
   private Evaluation<ActorRef<WorkerProtocol.Command>> current;
-  private boolean converged;
   private final List<Reassignment> events = new ArrayList<>();
   private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
   private long ignored;
@@ -138,23 +130,11 @@ public final class Coordinator {
     this.spec = spec;
     this.dataset = spec.dataset();
     this.listener = listener;
-    this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
-    this.penalty = new L2Penalty(spec.policy().l2(), List.of("w"));
     this.batches = new BatchSelector(spec.policy().batchFraction(), spec.policy().batchSeed(),
         dataset.numChunks());
+    this.math = new StepMath(spec, start, initialParams(spec));
+    this.firstEvaluation = start == null ? 0 : start.steps();
     this.resumed = start != null;
-    if (start == null) {
-      this.params = initialParams(spec);
-      this.firstEvaluation = 0;
-      this.lastGood = new TrainingState(0, params, optimizer.state(), 0, Double.NaN, Double.NaN);
-    } else {
-      this.params = start.params();
-      this.optimizer.restore(start.optimizerState());
-      this.firstEvaluation = start.steps();
-      this.digest = start.stepDigest();
-      this.initialLoss = start.initialLoss();
-      this.lastGood = start;
-    }
   }
 
   /**
@@ -345,7 +325,7 @@ public final class Coordinator {
   private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
     current.asked(worker, chunks);
     if (!chunks.isEmpty()) {
-      worker.tell(new ComputeGradients(evaluation, params, chunks, context.getSelf()));
+      worker.tell(new ComputeGradients(evaluation, math.params(), chunks, context.getSelf()));
     }
   }
 
@@ -356,7 +336,7 @@ public final class Coordinator {
       return Behaviors.same();
     }
     for (ChunkResult r : m.results()) {
-      if (!current.accept(m.worker(), r, params)) {
+      if (!current.accept(m.worker(), r, math.params())) {
         ignored++;
       }
     }
@@ -366,10 +346,7 @@ public final class Coordinator {
 
   private Behavior<Command> completeEvaluation() {
     long now = System.nanoTime();
-    StepReduction.Totals reduced = current.reduce(params);
-    StepReduction.Totals totals = new StepReduction.Totals(
-        reduced.loss() + penalty.loss(params), penalty.gradients(params, reduced.gradients()),
-        reduced.metrics());
+    StepReduction.Totals totals = math.withPenalty(current.reduce(math.params()));
     for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
       for (int i = 0; i < events.size(); i++) {
         Reassignment r = events.get(i);
@@ -381,7 +358,7 @@ public final class Coordinator {
     }
     lostAt.clear();
     if (evaluation == 0) {
-      initialLoss = totals.loss();
+      math.initialLoss(totals.loss());
       listener.onInitialLoss(totals.loss());
     } else if (evaluation == firstEvaluation) {
       listener.onResumed(evaluation, totals.loss());
@@ -389,11 +366,11 @@ public final class Coordinator {
       List<WorkerShare> workerShares = new ArrayList<>();
       current.shares().forEach(
           (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
-      digest = StepRecord.chain(digest, totals.loss(), params, lastGradients);
+      long digest = math.chain(totals.loss());
       try {
-        listener.onStep(new StepRecord(evaluation - 1, totals.loss(), params, lastGradients,
-            optimizer.learningRate(), now - lastEvaluationDoneNanos, workerShares, ignored,
-            events, digest, totals.metrics()));
+        listener.onStep(new StepRecord(evaluation - 1, totals.loss(), math.params(),
+            math.lastGradients(), math.learningRate(), now - lastEvaluationDoneNanos,
+            workerShares, ignored, events, digest, totals.metrics()));
       } catch (UncheckedIOException e) {
         return finish(Status.FAILED, e.getMessage());
       }
@@ -401,43 +378,17 @@ public final class Coordinator {
       events.clear();
     }
     lastEvaluationDoneNanos = now;
-    if (!totals.finite()) {
-      if (evaluation == firstEvaluation) {
-        // No update has been applied yet, so the learning rate cannot be the cause.
-        return finish(Status.DIVERGED, "loss or gradient is not finite at the "
-            + (evaluation == 0 ? "initial" : "resumed") + " parameters, before any update: the "
-            + "data or the initial values overflow a double (check their magnitude, --init-w "
-            + "and --init-b)");
-      }
-      return finish(Status.DIVERGED, "loss or gradient is not finite after step "
-          + (evaluation - 1) + "; try a smaller --learning-rate (now " + spec.learningRate()
-          + ")");
+    StepMath.Decision decision = math.decide(evaluation, totals);
+    if (!decision.goesOn()) {
+      return finish(decision.stop(), decision.message());
     }
-    lastGood = new TrainingState(evaluation, params, optimizer.state(), digest, initialLoss,
-        totals.loss());
-    if (evaluation == spec.steps()) {
-      return finish(Status.COMPLETED, "");
-    }
-    if (converged) {
-      return finish(Status.CONVERGED, "parameters changed by less than --tolerance "
-          + spec.policy().tolerance() + " (relative) in step " + (evaluation - 1));
-    }
-    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
-    if (!Parameters.allFinite(next)) {
-      return finish(Status.DIVERGED, "parameters are not finite after step " + evaluation
-          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
-    }
-    if (evaluation > firstEvaluation && evaluation % spec.checkpointEvery() == 0) {
+    if (decision.checkpointDue()) {
       try {
-        listener.onCheckpoint(lastGood);
+        listener.onCheckpoint(math.lastGood());
       } catch (UncheckedIOException e) {
         return finish(Status.FAILED, e.getMessage());
       }
     }
-    converged = spec.policy().tolerance() > 0
-        && Parameters.relativeChange(params, next) < spec.policy().tolerance();
-    params = next;
-    lastGradients = totals.gradients();
     beginEvaluation(evaluation + 1);
     return Behaviors.same();
   }
@@ -506,17 +457,13 @@ public final class Coordinator {
           return tooBig;
         }
       }
-      if (resumed && !sameLayout(params, layout.initialParams())) {
+      if (resumed && !sameLayout(math.params(), layout.initialParams())) {
         return "its model " + spec.model().name() + " has parameters "
-            + describe(layout.initialParams()) + ", the run has " + describe(params);
+            + describe(layout.initialParams()) + ", the run has " + describe(math.params());
       }
       layoutDigest = layout.digest();
       metricNames = layout.metrics();
-      penalty = new L2Penalty(spec.policy().l2(), layout.weights());
-      if (!resumed) {
-        params = layout.initialParams();
-        lastGood = new TrainingState(0, params, optimizer.state(), 0, Double.NaN, Double.NaN);
-      }
+      math.adoptModel(layout.initialParams(), layout.weights(), resumed);
       listener.onModel(layout.initialParams(), metricNames);
       return null;
     }
@@ -663,7 +610,7 @@ public final class Coordinator {
     long trainNanos = trainStartNanos == 0 ? 0 : System.nanoTime() - trainStartNanos;
     int workerCount = assignment == null ? 0 : assignment.workers().size();
     try {
-      listener.onCheckpoint(lastGood);
+      listener.onCheckpoint(math.lastGood());
     } catch (UncheckedIOException e) {
       // The previous checkpoint stays: the atomic write leaves it whole.
       context.getLog().warn("final checkpoint not written: {}", e.getMessage());
@@ -672,7 +619,8 @@ public final class Coordinator {
         message = e.getMessage();
       }
     }
-    listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), initialLoss,
+    TrainingState lastGood = math.lastGood();
+    listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), math.initialLoss(),
         lastGood.loss(), lastGood.params(), workerCount, trainNanos, message));
     Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);
     remaining.addAll(ready);
