@@ -165,4 +165,28 @@ class InspectTest {
     assertEquals(2, r.exitCode());
     assertEquals("inspect: " + dir + ": not a run directory (no config.json)\n", r.err());
   }
+
+  @Test
+  void aClassifierRunIsSummarisedPlottedAndComparedWithoutWAndB() throws Exception {
+    Path a = dir.resolve("softmax-a");
+    Path b = dir.resolve("softmax-b");
+    String[] job = {"--model", "softmax", "--steps", "30", "--learning-rate", "0.5"};
+    assertEquals(0, Runs.run(Stream.concat(Stream.of(job), Stream.of("--run-dir", a.toString(),
+        "--workers", "1")).toArray(String[]::new)).exitCode());
+    assertEquals(0, Runs.run(Stream.concat(Stream.of(job), Stream.of("--run-dir", b.toString(),
+        "--workers", "5")).toArray(String[]::new)).exitCode());
+    Runs.Result text = Runs.run("inspect", a.toString());
+    assertEquals(0, text.exitCode(), text.err());
+    JsonNode summary = Runs.summary(a);
+    assertTrue(text.out().contains("accuracy:       " + summary.get("accuracy")), text.out());
+    assertTrue(text.out().contains("w:              [1, 3], norm "), text.out());
+    assertTrue(!text.out().contains("null"), text.out());
+    Path png = dir.resolve("softmax.png");
+    Runs.Result plot = Runs.run("inspect", a.toString(), "--plot", png.toString());
+    assertEquals(0, plot.exitCode(), plot.err());
+    assertTrue(ImageIO.read(png.toFile()).getWidth() > 0);
+    Runs.Result same = Runs.run("inspect", a.toString(), b.toString());
+    assertEquals(0, same.exitCode(), same.out());
+    assertTrue(same.out().startsWith("identical (30 logged steps in common"), same.out());
+  }
 }
