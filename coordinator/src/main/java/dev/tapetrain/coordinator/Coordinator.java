@@ -132,7 +132,8 @@ public final class Coordinator {
     this.listener = listener;
     this.batches = new BatchSelector(spec.policy().batchFraction(), spec.policy().batchSeed(),
         dataset.numChunks());
-    this.math = new StepMath(spec, start, initialParams(spec));
+    // A new run's step-0 values come from the model the first worker builds.
+    this.math = new StepMath(spec, start, List.of());
     this.firstEvaluation = start == null ? 0 : start.steps();
     this.resumed = start != null;
   }
@@ -151,16 +152,6 @@ public final class Coordinator {
       timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
       return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers();
     }));
-  }
-
-  /** W (a scalar for one feature, a vector for several) and B, as the run starts. */
-  static List<NamedTensor> initialParams(RunSpec spec) {
-    if (!spec.model().isLinear()) {
-      return List.of(); // the workers' model layout brings them
-    }
-    double[] w = spec.initW().stream().mapToDouble(Double::doubleValue).toArray();
-    NamedTensor wt = w.length == 1 ? NamedTensor.scalar("w", w[0]) : NamedTensor.vector("w", w);
-    return List.of(wt, NamedTensor.scalar("b", spec.initB()));
   }
 
   // ---- phase 1: waiting for workers ---------------------------------------------------------
@@ -442,7 +433,7 @@ public final class Coordinator {
    */
   private String adoptModel(ModelLayout layout) {
     if (layout.digest().isEmpty()) {
-      return null; // a worker that does not report its model: the run's own linear model
+      return "it reports no model (a worker older than model plug-ins?)";
     }
     if (layoutDigest.isEmpty()) {
       long values = 0;

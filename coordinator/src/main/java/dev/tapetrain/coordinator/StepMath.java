@@ -42,11 +42,15 @@ final class StepMath {
   private TrainingState lastGood;
   private boolean converged;
 
-  /** The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}). */
+  /**
+   * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
+   * from the model's own values once {@link #adoptModel} brings them).
+   */
   StepMath(RunSpec spec, TrainingState start, List<NamedTensor> initialParams) {
     this.spec = spec;
     this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
-    this.penalty = new L2Penalty(spec.policy().l2(), List.of("w"));
+    // Which parameters are weights is the model's to say (adoptModel); none until it has.
+    this.penalty = new L2Penalty(spec.policy().l2(), List.of());
     if (start == null) {
       this.params = initialParams;
       this.firstEvaluation = 0;

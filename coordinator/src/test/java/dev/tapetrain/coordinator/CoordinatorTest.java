@@ -44,6 +44,12 @@ class CoordinatorTest {
   private static final DatasetSpec DATA = new DatasetSpec(
       new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
 
+  /** The model the stand-in workers report: the tutorial's linear model at W = 5, B = 10. */
+  private static final dev.tapetrain.protocol.ModelLayout LINEAR =
+      new dev.tapetrain.protocol.ModelLayout(
+          List.of(NamedTensor.scalar("w", 5.0), NamedTensor.scalar("b", 10.0)), List.of("w"),
+          List.of(), "ff".repeat(32));
+
   private ActorTestKit testKit;
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
 
@@ -72,7 +78,7 @@ class CoordinatorTest {
       AssignShard m = probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
       chunks = m.chunks();
       coordinator = m.replyTo();
-      m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", 1));
+      m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", 1, LINEAR));
     }
 
     ComputeGradients expectStep(long step) {
@@ -259,7 +265,7 @@ class CoordinatorTest {
     FakeWorker b = new FakeWorker();
     AssignShard load = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertEquals(DATA.numChunks(), load.chunks().size(), "it loads every chunk before any work");
-    load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", 1));
+    load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", 1, LINEAR));
     b.coordinator = load.replyTo();
     ComputeGradients resumed = b.expectStep(1);
     assertEquals(DATA.numChunks(), resumed.chunks().size());
@@ -278,7 +284,7 @@ class CoordinatorTest {
     FakeWorker stale = new FakeWorker();
     AssignShard load = stale.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertTrue(!load.chunks().isEmpty(), "a joiner loads the chunks it would take");
-    load.replyTo().tell(new ShardAssigned(stale.ref, load.chunks(), "0123abcd", 1));
+    load.replyTo().tell(new ShardAssigned(stale.ref, load.chunks(), "0123abcd", 1, LINEAR));
     WorkerProtocol.StopWork stop =
         stale.probe.expectMessageClass(WorkerProtocol.StopWork.class, Duration.ofSeconds(5));
     assertTrue(stop.reason().contains("its data differ from the coordinator's"), stop.reason());

@@ -67,6 +67,9 @@ class StepMathTest {
   @Test
   void theL2PenaltyGoesOnTheModelsWeightsOnly() {
     StepMath math = new StepMath(spec(5, new StepPolicy(1, 42, 0.5, 0), 100), null, START);
+    assertEquals(1.0, math.withPenalty(totals(1, 0, 0)).loss(), 0.0,
+        "no weights until the model names them");
+    math.adoptModel(START, List.of("w"), false);
     StepReduction.Totals t = math.withPenalty(totals(1, 0, 0));
     assertEquals(1 + 0.5 * 25, t.loss(), 0.0);
     assertEquals(2 * 0.5 * 5, NamedTensor.find(t.gradients(), "w").scalarValue(), 0.0);
