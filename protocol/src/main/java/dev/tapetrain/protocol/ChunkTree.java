@@ -98,7 +98,7 @@ public final class ChunkTree {
     ChunkResult left = sum(results, lo, half);
     ChunkResult right = sum(results, lo + half, half);
     if (left == null) {
-      return right == null ? null : right;
+      return right;
     }
     if (right == null) {
       return left;

@@ -102,7 +102,8 @@ public final class WorkerMain implements Callable<Integer> {
   static final class Outcome {
     volatile boolean joined;
     volatile boolean completed;
-    volatile boolean final_;
+    /** The end is decided (the job ended, or the coordinator left or went silent). */
+    volatile boolean settled;
     volatile String why = "the actor system stopped";
   }
 
@@ -170,7 +171,7 @@ public final class WorkerMain implements Callable<Integer> {
     }
     boolean downed = reason.isPresent()
         && reason.get().equals(CoordinatedShutdown.clusterDowningReason());
-    if (downed && !outcome.final_) {
+    if (downed && !outcome.settled) {
       outcome.why = "this worker was removed from the cluster by the coordinator (it was "
           + "unreachable too long)";
       return Ending.DOWNED;
@@ -192,7 +193,7 @@ public final class WorkerMain implements Callable<Integer> {
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(reason -> {
         outcome.joined = true; // the coordinator reached us, whatever it says
-        outcome.final_ = true;
+        outcome.settled = true;
         if ("completed".equals(reason)) {
           outcome.completed = true;
         } else {
@@ -238,8 +239,8 @@ public final class WorkerMain implements Callable<Integer> {
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberRemoved.class, e -> {
-            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !outcome.final_) {
-              outcome.final_ = true;
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !outcome.settled) {
+              outcome.settled = true;
               outcome.why = "the coordinator " + e.member().address() + " left the cluster";
               ctx.getSystem().terminate();
             }
@@ -262,10 +263,10 @@ public final class WorkerMain implements Callable<Integer> {
             return Behaviors.same();
           })
           .onMessage(CoordinatorSilent.class, e -> {
-            if (outcome.final_) {
+            if (outcome.settled) {
               return Behaviors.same();
             }
-            outcome.final_ = true;
+            outcome.settled = true;
             outcome.why = "the coordinator " + e.address() + " was unreachable for "
                 + timeout.toSeconds() + " s (--coordinator-timeout)";
             ctx.getSystem().terminate();
