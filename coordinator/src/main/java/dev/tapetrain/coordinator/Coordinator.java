@@ -35,10 +35,12 @@ import java.util.Set;
 /**
  * The coordinator of one training run.
  *
- * <p>Phases, each its own behaviour: {@link #waitingForWorkers} (Receptionist listings until
- * {@code spec.workers()} are up), {@link #assigning} (every worker loads its chunks),
- * {@link #training} (the step loop), then stopped. One step: broadcast
- * {@link ComputeGradients} with the parameters → collect one {@link ChunkResult} per chunk →
+ * <p>Phases, each its own behaviour with the state only it needs passed along (as in Akka's FSM
+ * sample): {@link #waitingForWorkers} (the workers seen so far, until {@code spec.workers()} are
+ * up), {@link #assigning} (the workers still loading their chunks), {@code Training} (the step
+ * loop; the evaluation in progress, loss times and step timing live in that object for as long
+ * as the phase), then {@link #stopping} (the workers told to stop). One step: broadcast
+ * {@link ComputeGradients} with the parameters → collect the chunk-tree nodes of every chunk →
  * {@link StepReduction} along the chunk tree → {@link StepMath} (penalty, digest, the decision to
  * stop, the optimizer) → {@link TrainingListener#onStep}. This class moves messages and keeps
  * the books of workers and chunks; the numbers live in {@link StepMath}.
@@ -104,20 +106,10 @@ public final class Coordinator {
   // The last state whose loss was finite: what a diverged or interrupted run reports and keeps.
   private final long firstEvaluation;
 
-  // The evaluation in progress.
-  private long evaluation = -1;
-  private Evaluation<ActorRef<WorkerProtocol.Command>> current;
   private final List<Reassignment> events = new ArrayList<>();
-  private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
   private long ignored;
-  private long trainStartNanos;
-  private long lastEvaluationDoneNanos;
-  private final Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>();
   // Workers refused for good (their data differ, they cannot load it): never taken back.
   private final Set<ActorRef<WorkerProtocol.Command>> refused = new HashSet<>();
-  // When the last worker was lost mid-evaluation (0: some worker is computing), and why.
-  private long stalledSinceNanos;
-  private String lastLoss = "";
   // Workers that registered during training: loading (joining), then ready for the next step.
   private final Set<ActorRef<WorkerProtocol.Command>> joining = new HashSet<>();
   private final List<ActorRef<WorkerProtocol.Command>> ready = new ArrayList<>();
@@ -150,15 +142,16 @@ public final class Coordinator {
       ctx.getSystem().receptionist()
           .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
       timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
-      return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers();
+      return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers(new HashSet<>());
     }));
   }
 
   // ---- phase 1: waiting for workers ---------------------------------------------------------
 
-  private Behavior<Command> waitingForWorkers() {
+  /** Phase 1; {@code seen}: the workers up so far. */
+  private Behavior<Command> waitingForWorkers(Set<ActorRef<WorkerProtocol.Command>> seen) {
     return Behaviors.receive(Command.class)
-        .onMessage(WorkersListed.class, this::onListingWhileWaiting)
+        .onMessage(WorkersListed.class, m -> onListingWhileWaiting(seen, m))
         .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
         .onMessage(WaitDeadline.class, m -> fail("only " + seen.size() + " of " + spec.workers()
             + " workers joined within " + spec.waitTimeout().toSeconds() + " s (--wait-timeout)"))
@@ -168,7 +161,8 @@ public final class Coordinator {
         .build();
   }
 
-  private Behavior<Command> onListingWhileWaiting(WorkersListed m) {
+  private Behavior<Command> onListingWhileWaiting(Set<ActorRef<WorkerProtocol.Command>> seen,
+      WorkersListed m) {
     Set<ActorRef<WorkerProtocol.Command>> up =
         m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
     seen.retainAll(up);
@@ -234,7 +228,7 @@ public final class Coordinator {
       return onWorkerLostWhileAssigning(pending, m.worker(), modelProblem);
     }
     assignment.noteHeld(m.worker(), m.chunks());
-    return pending.isEmpty() ? startTraining() : Behaviors.same();
+    return pending.isEmpty() ? new Training().start() : Behaviors.same();
   }
 
   private Behavior<Command> onWorkerLostWhileAssigning(
@@ -253,7 +247,7 @@ public final class Coordinator {
     dropWorker(worker, reason);
     assignment.remove(worker);
     events.add(new Reassignment(0, name(worker), reason, moved, 0));
-    return pending.isEmpty() ? startTraining() : Behaviors.same();
+    return pending.isEmpty() ? new Training().start() : Behaviors.same();
   }
 
   private Behavior<Command> onAssignDeadline(Set<ActorRef<WorkerProtocol.Command>> pending) {
@@ -277,152 +271,238 @@ public final class Coordinator {
 
   // ---- phase 3: training --------------------------------------------------------------------
 
-  private Behavior<Command> startTraining() {
-    trainStartNanos = System.nanoTime();
-    lastEvaluationDoneNanos = trainStartNanos;
-    beginEvaluation(firstEvaluation);
-    return training();
-  }
+  /**
+   * The training phase and the state only it has: the evaluation in progress, when workers were
+   * lost (for the recovery times), the timing of steps, and a stall with no worker left. It
+   * lives as long as the phase and travels with its behaviour.
+   */
+  private final class Training {
+    private long evaluation = -1;
+    private Evaluation<ActorRef<WorkerProtocol.Command>> current;
+    private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
+    private long trainStartNanos;
+    private long lastEvaluationDoneNanos;
+    // When the last worker was lost mid-evaluation (0: some worker is computing), and why.
+    private long stalledSinceNanos;
+    private String lastLoss = "";
 
-  private Behavior<Command> training() {
-    return Behaviors.receive(Command.class)
-        .onMessage(GradientsComputed.class, this::onGradients)
-        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
-        .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason(), m.mayReturn()))
-        .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
-        .onMessage(StepDeadline.class, this::onDeadline)
-        .onMessage(RejoinDeadline.class, this::onRejoinDeadline)
-        .onMessage(WorkersListed.class, this::onListing)
-        .onMessage(ShardAssigned.class, this::onJoinerLoaded)
-        .build();
-  }
+    private Behavior<Command> finish(Status status, String message) {
+      return Coordinator.this.finish(status, message, System.nanoTime() - trainStartNanos);
+    }
 
-  private void beginEvaluation(long k) {
-    evaluation = k;
-    for (ActorRef<WorkerProtocol.Command> joiner : ready) {
-      List<Integer> moved = assignment.add(joiner);
-      context.getLog().info("worker [{}] joined at step [{}] with [{}] chunks", name(joiner), k,
-          moved.size());
-      events.add(new Reassignment(k, name(joiner), "joined", moved.size(), 0));
+    private Behavior<Command> start() {
+      trainStartNanos = System.nanoTime();
+      lastEvaluationDoneNanos = trainStartNanos;
+      beginEvaluation(firstEvaluation);
+      return training();
     }
-    ready.clear();
-    current = new Evaluation<>(dataset, batches.batch(k));
-    for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-      ask(w, current.stillNeeded(assignment.chunksOf(w)));
-    }
-    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
-  }
 
-  private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
-    current.asked(worker, chunks);
-    if (!chunks.isEmpty()) {
-      worker.tell(new ComputeGradients(evaluation, math.params(), chunks, context.getSelf()));
+    private Behavior<Command> training() {
+      return Behaviors.receive(Command.class)
+          .onMessage(GradientsComputed.class, this::onGradients)
+          .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
+          .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason(), m.mayReturn()))
+          .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
+          .onMessage(StepDeadline.class, this::onDeadline)
+          .onMessage(RejoinDeadline.class, this::onRejoinDeadline)
+          .onMessage(WorkersListed.class, Coordinator.this::onListing)
+          .onMessage(ShardAssigned.class, this::onJoinerLoaded)
+          .build();
     }
-  }
 
-  private Behavior<Command> onGradients(GradientsComputed m) {
-    if (m.step() != evaluation || !assignment.contains(m.worker())) {
-      context.getLog().debug("dropped answer for step [{}] from [{}]", m.step(), name(m.worker()));
-      ignored += m.results().size();
-      return Behaviors.same();
+    private void beginEvaluation(long k) {
+      evaluation = k;
+      for (ActorRef<WorkerProtocol.Command> joiner : ready) {
+        List<Integer> moved = assignment.add(joiner);
+        context.getLog().info("worker [{}] joined at step [{}] with [{}] chunks", name(joiner), k,
+            moved.size());
+        events.add(new Reassignment(k, name(joiner), "joined", moved.size(), 0));
+      }
+      ready.clear();
+      current = new Evaluation<>(dataset, batches.batch(k));
+      for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
+        ask(w, current.stillNeeded(assignment.chunksOf(w)));
+      }
+      timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
     }
-    for (ChunkResult r : m.results()) {
-      if (!current.accept(m.worker(), r, math.params())) {
-        ignored++;
+
+    private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
+      current.asked(worker, chunks);
+      if (!chunks.isEmpty()) {
+        worker.tell(new ComputeGradients(evaluation, math.params(), chunks, context.getSelf()));
       }
     }
-    current.computed(m.worker(), m.computeNanos());
-    return current.complete() ? completeEvaluation() : Behaviors.same();
-  }
 
-  private Behavior<Command> completeEvaluation() {
-    long now = System.nanoTime();
-    StepReduction.Totals totals = math.withPenalty(current.reduce(math.params()));
-    for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
-      for (int i = 0; i < events.size(); i++) {
-        Reassignment r = events.get(i);
-        if (r.worker().equals(name(e.getKey())) && r.recoveryNanos() == 0) {
-          events.set(i, new Reassignment(r.evaluation(), r.worker(), r.reason(), r.chunksMoved(),
-              now - e.getValue()));
+    private Behavior<Command> onGradients(GradientsComputed m) {
+      if (m.step() != evaluation || !assignment.contains(m.worker())) {
+        context.getLog().debug("dropped answer for step [{}] from [{}]", m.step(), name(m.worker()));
+        ignored += m.results().size();
+        return Behaviors.same();
+      }
+      for (ChunkResult r : m.results()) {
+        if (!current.accept(m.worker(), r, math.params())) {
+          ignored++;
         }
       }
+      current.computed(m.worker(), m.computeNanos());
+      return current.complete() ? completeEvaluation() : Behaviors.same();
     }
-    lostAt.clear();
-    if (evaluation == 0) {
-      math.initialLoss(totals.loss());
-      listener.onInitialLoss(totals.loss());
-    } else if (evaluation == firstEvaluation) {
-      listener.onResumed(evaluation, totals.loss());
-    } else {
-      List<WorkerShare> workerShares = new ArrayList<>();
-      current.shares().forEach(
-          (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
-      long digest = math.chain(totals.loss());
-      try {
-        listener.onStep(new StepRecord(evaluation - 1, totals.loss(), math.params(),
-            math.lastGradients(), math.learningRate(), now - lastEvaluationDoneNanos,
-            workerShares, ignored, events, digest, totals.metrics()));
-      } catch (UncheckedIOException e) {
-        return finish(Status.FAILED, e.getMessage());
-      }
-      ignored = 0;
-      events.clear();
-    }
-    lastEvaluationDoneNanos = now;
-    StepMath.Decision decision = math.decide(evaluation, totals);
-    if (!decision.goesOn()) {
-      return finish(decision.stop(), decision.message());
-    }
-    if (decision.checkpointDue()) {
-      try {
-        listener.onCheckpoint(math.lastGood());
-      } catch (UncheckedIOException e) {
-        return finish(Status.FAILED, e.getMessage());
-      }
-    }
-    beginEvaluation(evaluation + 1);
-    return Behaviors.same();
-  }
 
-  private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
-    if (joining.remove(m.worker())) {
-      refuse(m.worker(), "it cannot take part: " + m.reason());
+    private Behavior<Command> completeEvaluation() {
+      long now = System.nanoTime();
+      StepReduction.Totals totals = math.withPenalty(current.reduce(math.params()));
+      for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
+        for (int i = 0; i < events.size(); i++) {
+          Reassignment r = events.get(i);
+          if (r.worker().equals(name(e.getKey())) && r.recoveryNanos() == 0) {
+            events.set(i, new Reassignment(r.evaluation(), r.worker(), r.reason(), r.chunksMoved(),
+                now - e.getValue()));
+          }
+        }
+      }
+      lostAt.clear();
+      if (evaluation == 0) {
+        math.initialLoss(totals.loss());
+        listener.onInitialLoss(totals.loss());
+      } else if (evaluation == firstEvaluation) {
+        listener.onResumed(evaluation, totals.loss());
+      } else {
+        List<WorkerShare> workerShares = new ArrayList<>();
+        current.shares().forEach(
+            (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
+        long digest = math.chain(totals.loss());
+        try {
+          listener.onStep(new StepRecord(evaluation - 1, totals.loss(), math.params(),
+              math.lastGradients(), math.learningRate(), now - lastEvaluationDoneNanos,
+              workerShares, ignored, events, digest, totals.metrics()));
+        } catch (UncheckedIOException e) {
+          return finish(Status.FAILED, e.getMessage());
+        }
+        ignored = 0;
+        events.clear();
+      }
+      lastEvaluationDoneNanos = now;
+      StepMath.Decision decision = math.decide(evaluation, totals);
+      if (!decision.goesOn()) {
+        return finish(decision.stop(), decision.message());
+      }
+      if (decision.checkpointDue()) {
+        try {
+          listener.onCheckpoint(math.lastGood());
+        } catch (UncheckedIOException e) {
+          return finish(Status.FAILED, e.getMessage());
+        }
+      }
+      beginEvaluation(evaluation + 1);
       return Behaviors.same();
     }
-    refused.add(m.worker());
-    return onWorkerLost(m.worker(), "rejected its shard: " + m.reason(), false);
-  }
 
-  /** A joiner read and hashed its data (and holds its future chunks): it may take work. */
-  private Behavior<Command> onJoinerLoaded(ShardAssigned m) {
-    if (!joining.remove(m.worker())) {
-      return ignore();
+    private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
+      if (joining.remove(m.worker())) {
+        refuse(m.worker(), "it cannot take part: " + m.reason());
+        return Behaviors.same();
+      }
+      refused.add(m.worker());
+      return onWorkerLost(m.worker(), "rejected its shard: " + m.reason(), false);
     }
-    if (!expectedDigest().equals(m.dataDigest())) {
-      refuse(m.worker(), "its data differ from the coordinator's (SHA-256 " + m.dataDigest()
-          + ", expected " + expectedDigest() + ")");
+
+    /** A joiner read and hashed its data (and holds its future chunks): it may take work. */
+    private Behavior<Command> onJoinerLoaded(ShardAssigned m) {
+      if (!joining.remove(m.worker())) {
+        return ignore();
+      }
+      if (!expectedDigest().equals(m.dataDigest())) {
+        refuse(m.worker(), "its data differ from the coordinator's (SHA-256 " + m.dataDigest()
+            + ", expected " + expectedDigest() + ")");
+        return Behaviors.same();
+      }
+      String modelProblem = adoptModel(m.layout());
+      if (modelProblem != null) {
+        refuse(m.worker(), modelProblem);
+        return Behaviors.same();
+      }
+      assignment.noteHeld(m.worker(), m.chunks());
+      if (assignment.workers().isEmpty()) {
+        // The run was waiting for a worker: this one takes every chunk of the open evaluation.
+        timers.cancel(RejoinDeadline.class);
+        List<Integer> chunks = assignment.add(m.worker());
+        long waited = System.nanoTime() - stalledSinceNanos;
+        stalledSinceNanos = 0;
+        context.getLog().info("worker [{}] took over at step [{}] after [{}] ms without workers",
+            name(m.worker()), evaluation, waited / 1_000_000);
+        events.add(new Reassignment(evaluation, name(m.worker()), "joined", chunks.size(), waited));
+        ask(m.worker(), current.stillNeeded(chunks));
+        return Behaviors.same();
+      }
+      ready.add(m.worker());
       return Behaviors.same();
     }
-    String modelProblem = adoptModel(m.layout());
-    if (modelProblem != null) {
-      refuse(m.worker(), modelProblem);
+
+    private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
+        boolean mayReturn) {
+      joining.remove(worker);
+      ready.remove(worker);
+      if (!assignment.contains(worker)) {
+        return Behaviors.same();
+      }
+      context.getLog().warn("worker [{}] lost at step [{}]: {}", name(worker), evaluation, reason);
+      List<Integer> owned = assignment.chunksOf(worker);
+      if (assignment.workers().size() == 1 && spec.rejoinTimeout().isZero()) {
+        return finish(Status.FAILED, "no worker left: " + name(worker) + " " + reason);
+      }
+      if (mayReturn) {
+        // Not told to stop: once reachable again it is taken back like a new worker.
+        context.unwatch(worker);
+      } else {
+        dropWorker(worker, reason);
+      }
+      Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
+      lostAt.put(worker, System.nanoTime());
+      events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
+      // Ask the new owners for the chunks of this step that had not arrived yet.
+      for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
+        ask(e.getKey(), current.stillNeeded(e.getValue()));
+      }
+      current.forget(worker);
+      if (assignment.workers().isEmpty()) {
+        stalledSinceNanos = System.nanoTime();
+        lastLoss = name(worker) + " " + reason;
+        context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
+            + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
+        listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
+        timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(evaluation),
+            spec.rejoinTimeout());
+      }
       return Behaviors.same();
     }
-    assignment.noteHeld(m.worker(), m.chunks());
-    if (assignment.workers().isEmpty()) {
-      // The run was waiting for a worker: this one takes every chunk of the open evaluation.
-      timers.cancel(RejoinDeadline.class);
-      List<Integer> chunks = assignment.add(m.worker());
-      long waited = System.nanoTime() - stalledSinceNanos;
-      stalledSinceNanos = 0;
-      context.getLog().info("worker [{}] took over at step [{}] after [{}] ms without workers",
-          name(m.worker()), evaluation, waited / 1_000_000);
-      events.add(new Reassignment(evaluation, name(m.worker()), "joined", chunks.size(), waited));
-      ask(m.worker(), current.stillNeeded(chunks));
+
+    private Behavior<Command> onRejoinDeadline(RejoinDeadline m) {
+      if (!assignment.workers().isEmpty() || m.evaluation() != evaluation) {
+        return Behaviors.same();
+      }
+      return finish(Status.FAILED, "no worker left at step " + evaluation + " (" + lastLoss
+          + "), and none came back within " + spec.rejoinTimeout().toSeconds()
+          + " s (--rejoin-timeout)");
+    }
+
+    private Behavior<Command> onDeadline(StepDeadline m) {
+      if (m.evaluation() != evaluation) {
+        return Behaviors.same();
+      }
+      Set<ActorRef<WorkerProtocol.Command>> late = current.late();
+      for (ActorRef<WorkerProtocol.Command> w : late) {
+        if (w == null) {
+          continue; // an orphaned chunk: nobody owes it while the run waits for a worker
+        }
+        Behavior<Command> next = onWorkerLost(w,
+            "missed the " + spec.stepTimeout().toMillis() + " ms step deadline", false);
+        if (finished) {
+          return next;
+        }
+      }
+      timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
       return Behaviors.same();
     }
-    ready.add(m.worker());
-    return Behaviors.same();
   }
 
   /**
@@ -495,72 +575,6 @@ public final class Coordinator {
     worker.tell(new StopWork("refused by the coordinator: " + why));
   }
 
-  private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
-      boolean mayReturn) {
-    joining.remove(worker);
-    ready.remove(worker);
-    if (!assignment.contains(worker)) {
-      return Behaviors.same();
-    }
-    context.getLog().warn("worker [{}] lost at step [{}]: {}", name(worker), evaluation, reason);
-    List<Integer> owned = assignment.chunksOf(worker);
-    if (assignment.workers().size() == 1 && spec.rejoinTimeout().isZero()) {
-      return finish(Status.FAILED, "no worker left: " + name(worker) + " " + reason);
-    }
-    if (mayReturn) {
-      // Not told to stop: once reachable again it is taken back like a new worker.
-      context.unwatch(worker);
-    } else {
-      dropWorker(worker, reason);
-    }
-    Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
-    lostAt.put(worker, System.nanoTime());
-    events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
-    // Ask the new owners for the chunks of this step that had not arrived yet.
-    for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
-      ask(e.getKey(), current.stillNeeded(e.getValue()));
-    }
-    current.forget(worker);
-    if (assignment.workers().isEmpty()) {
-      stalledSinceNanos = System.nanoTime();
-      lastLoss = name(worker) + " " + reason;
-      context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
-          + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
-      listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
-      timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(evaluation),
-          spec.rejoinTimeout());
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onRejoinDeadline(RejoinDeadline m) {
-    if (!assignment.workers().isEmpty() || m.evaluation() != evaluation) {
-      return Behaviors.same();
-    }
-    return finish(Status.FAILED, "no worker left at step " + evaluation + " (" + lastLoss
-        + "), and none came back within " + spec.rejoinTimeout().toSeconds()
-        + " s (--rejoin-timeout)");
-  }
-
-  private Behavior<Command> onDeadline(StepDeadline m) {
-    if (m.evaluation() != evaluation) {
-      return Behaviors.same();
-    }
-    Set<ActorRef<WorkerProtocol.Command>> late = current.late();
-    for (ActorRef<WorkerProtocol.Command> w : late) {
-      if (w == null) {
-        continue; // an orphaned chunk: nobody owes it while the run waits for a worker
-      }
-      Behavior<Command> next = onWorkerLost(w,
-          "missed the " + spec.stepTimeout().toMillis() + " ms step deadline", false);
-      if (finished) {
-        return next;
-      }
-    }
-    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onListing(WorkersListed m) {
     // Reachable workers only: one that is unreachable (a crash, a network blip) drops out here
     // within seconds and comes back when the network does.
@@ -579,7 +593,6 @@ public final class Coordinator {
         List<Integer> chunks = assignment.preview(w);
         context.getLog().info("worker [{}] registered during training; loading [{}] chunks",
             name(w), chunks.size());
-        seen.add(w);
         joining.add(w);
         context.unwatch(w);
         context.watchWith(w, new WorkerLost(w, "terminated"));
@@ -595,10 +608,15 @@ public final class Coordinator {
     return finish(Status.FAILED, message);
   }
 
+  /** Ends a run that never started training. */
   private Behavior<Command> finish(Status status, String message) {
+    return finish(status, message, 0);
+  }
+
+  /** Ends the run: checkpoint, summary, workers told to stop; {@code trainNanos} in training. */
+  private Behavior<Command> finish(Status status, String message, long trainNanos) {
     finished = true;
     timers.cancelAll();
-    long trainNanos = trainStartNanos == 0 ? 0 : System.nanoTime() - trainStartNanos;
     int workerCount = assignment == null ? 0 : assignment.workers().size();
     try {
       listener.onCheckpoint(math.lastGood());
