@@ -91,21 +91,36 @@ class ClusterTest extends ProcessTestBase {
     assertEquals(2, Runs.summary(run).get("workers").asInt());
   }
 
-  @Test
-  void aSoftmaxModelAcrossJvmsWithAWorkerKilledMidRunKeepsEveryBit() throws Exception {
-    Path data = dir.resolve("classes.csv");
+  /** Each classifier and the MLP across JVMs: labels 0/1 for logistic, 0..2 for the others. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> models() {
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("logistic", 2, new String[0]),
+        org.junit.jupiter.params.provider.Arguments.of("softmax", 3, new String[0]),
+        org.junit.jupiter.params.provider.Arguments.of("mlp", 0,
+            new String[] {"--hidden", "8"}),
+        org.junit.jupiter.params.provider.Arguments.of("mlp", 3,
+            new String[] {"--hidden", "8", "--classes", "3"}));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} with {1} classes")
+  @org.junit.jupiter.params.provider.MethodSource("models")
+  void aModelAcrossJvmsWithAWorkerKilledMidRunKeepsEveryBit(String model, int classes,
+      String[] options) throws Exception {
+    Path data = dir.resolve("data.csv");
     StringBuilder csv = new StringBuilder("a,b,label\n");
     java.util.Random rnd = new java.util.Random(23);
     for (int i = 0; i < 3000; i++) {
       double a = rnd.nextGaussian();
       double b = rnd.nextGaussian();
       double s = a - 0.5 * b + 0.4 * rnd.nextGaussian();
-      csv.append(a).append(',').append(b).append(',').append(s < -0.5 ? 0 : s < 0.5 ? 1 : 2)
-          .append('\n');
+      double label = classes == 0 ? s : classes == 2 ? (s > 0 ? 1 : 0)
+          : s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
+      csv.append(a).append(',').append(b).append(',').append(label).append('\n');
     }
     Files.writeString(data, csv);
-    String[] job = {"--model", "softmax", "--data", data.toString(), "--features", "a,b",
-        "--target", "label", "--learning-rate", "0.5", "--steps", "3000", "--log-every", "100"};
+    String[] job = concat(new String[] {"--model", model, "--data", data.toString(),
+        "--features", "a,b", "--target", "label", "--learning-rate", "0.3", "--steps", "3000",
+        "--log-every", "100"}, options);
     List<Runs.Step> reference = localReference(job);
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");

@@ -290,19 +290,29 @@ class ModelsTest {
   }
 
   @Test
-  void classifiersReportAccuracyAndAResumedRunKeepsEveryBit() throws Exception {
+  void classifiersReportAccuracyOnTheConsole() throws Exception {
     Path data = csv(classY);
-    String[] job = {"--model", "softmax", "--data", data.toString(), "--features", "a,b",
-        "--learning-rate", "0.5", "--checkpoint-every", "20"};
-    Path whole = dir.resolve("whole");
-    Runs.Result r = Runs.run(concat(job, "--steps", "60", "--run-dir", whole.toString()));
+    Runs.Result r = Runs.run("--model", "softmax", "--data", data.toString(), "--features",
+        "a,b", "--learning-rate", "0.5", "--steps", "60", "--run-dir",
+        dir.resolve("run").toString());
     assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().contains("Loss at step 000: "), r.out());
     assertTrue(r.outLines().get(1).matches("Loss at step 000: \\d\\.\\d{3}, accuracy 0\\.\\d{3}"),
         r.outLines().get(1));
     assertTrue(r.out().contains("w [2, 3]: norm "), r.out());
-    double accuracy = Runs.summary(whole).get("accuracy").asDouble();
+    double accuracy = Runs.summary(dir.resolve("run")).get("accuracy").asDouble();
     assertTrue(accuracy > 0.7 && accuracy <= 1, "accuracy " + accuracy);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("resumable")
+  void aResumedRunKeepsEveryBit(String model, List<String> options, double[] y) throws Exception {
+    Path data = csv(y);
+    String[] job = Stream.concat(Stream.of("--model", model, "--data", data.toString(),
+        "--features", "a,b", "--learning-rate", "0.2", "--checkpoint-every", "20"),
+        options.stream()).toArray(String[]::new);
+    Path whole = dir.resolve("whole");
+    Runs.Result r = Runs.run(concat(job, "--steps", "60", "--run-dir", whole.toString()));
+    assertEquals(0, r.exitCode(), r.err());
     Path part = dir.resolve("part");
     assertEquals(0, Runs.run(concat(job, "--steps", "40", "--run-dir", part.toString()))
         .exitCode());
@@ -313,6 +323,15 @@ class ModelsTest {
         Files.readAllLines(part.resolve("steps.jsonl")).stream().map(ModelsTest::numbers)
             .toList());
     assertEquals(Runs.summary(whole).get("params"), Runs.summary(part).get("params"));
+  }
+
+  static Stream<Arguments> resumable() {
+    return Stream.of(
+        Arguments.of("linear", List.of(), regressionY),
+        Arguments.of("logistic", List.of(), binaryY),
+        Arguments.of("softmax", List.of(), classY),
+        Arguments.of("mlp", List.of("--hidden", "4"), regressionY),
+        Arguments.of("mlp", List.of("--hidden", "4", "--classes", "3"), classY));
   }
 
   /** A steps.jsonl line without its timings and worker table. */
@@ -331,7 +350,9 @@ class ModelsTest {
         Arguments.of(List.of("--model", "softmax", "--classes", "1"),
             "--classes must be at least 2, got 1"),
         Arguments.of(List.of("--model", "logistic", "--hidden", "8"),
-            "--hidden does not apply to --model logistic"));
+            "--hidden does not apply to --model logistic"),
+        Arguments.of(List.of("--model", "test-broken"), "--model test-broken failed while it "
+            + "was built: java.lang.IllegalStateException: weights file missing"));
   }
 
   @ParameterizedTest

@@ -59,6 +59,14 @@ final class Processes implements AutoCloseable {
     return this;
   }
 
+  private String extraClassPath;
+
+  /** Adds {@code entry} (a jar) to the class path of every process started from now on. */
+  Processes withClassPath(String entry) {
+    extraClassPath = entry;
+    return this;
+  }
+
   /**
    * A command that every process started from now on runs under, e.g.
    * {@code ip netns exec NAME} (it must exec the JVM, so killing the process kills the JVM).
@@ -103,6 +111,9 @@ final class Processes implements AutoCloseable {
     if (dropFromClassPath != null) {
       cp = String.join(File.pathSeparator, java.util.Arrays.stream(cp.split(File.pathSeparator))
           .filter(e -> !e.endsWith(dropFromClassPath)).toList());
+    }
+    if (extraClassPath != null) {
+      cp = extraClassPath + File.pathSeparator + cp;
     }
     cmd.add(cp);
     cmd.add(main);

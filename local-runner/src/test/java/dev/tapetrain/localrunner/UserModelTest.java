@@ -12,10 +12,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A user's own model ({@code com.example.HuberRegression}, registered in this module's test
- * {@code META-INF/services}, exactly the README's example): found by name in one JVM and in
- * coordinator and worker JVMs, trained like a plain loop of the same math, the same bits
- * everywhere; a worker without it is refused with the reason on both sides.
+ * A user's own model ({@code com.example.HuberRegression}, exactly the README's example):
+ * found by name in one JVM (registered in this module's test {@code META-INF/services}) and, as
+ * a jar of its own, in coordinator and worker JVMs; trained like a plain loop of the same math,
+ * the same bits everywhere; a worker without it is refused with the reason on both sides.
  */
 class UserModelTest extends ProcessTestBase {
 
@@ -80,6 +80,9 @@ class UserModelTest extends ProcessTestBase {
     assertEquals(b, Json.number(params.get("b")), 1e-12 * Math.abs(b));
     assertTrue(Math.abs(w - 2) < 0.2, "the outliers did not drag the slope: " + w);
 
+    // Across JVMs the model comes as a user ships it: a jar of its own, on each class path.
+    Path jar = modelJar();
+    processes.withoutClassPath("test-classes").withClassPath(jar.toString());
     int port = Processes.freePort();
     Path cluster = dir.resolve("cluster");
     Process coordinator = processes.coordinator("coordinator", concat(job, "--port", "" + port,
@@ -113,6 +116,28 @@ class UserModelTest extends ProcessTestBase {
         processes.stderr("coordinator"));
     assertTrue(processes.stderr("coordinator").contains("unknown model 'huber'"),
         processes.stderr("coordinator"));
+  }
+
+  /** huber.jar: the example's classes and its one-line service registration. */
+  private Path modelJar() throws Exception {
+    Path jar = dir.resolve("huber.jar");
+    Path classes = Path.of("target", "test-classes", "com", "example");
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
+        Files.newOutputStream(jar))) {
+      try (var files = Files.list(classes)) {
+        for (Path f : files.filter(f -> f.getFileName().toString()
+            .startsWith("HuberRegression")).toList()) {
+          out.putNextEntry(new java.util.jar.JarEntry("com/example/" + f.getFileName()));
+          out.write(Files.readAllBytes(f));
+          out.closeEntry();
+        }
+      }
+      out.putNextEntry(new java.util.jar.JarEntry(
+          "META-INF/services/dev.tapetrain.worker.model.ModelFactory"));
+      out.write("com.example.HuberRegression\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    return jar;
   }
 
   /** A steps.jsonl line without its timings and worker table. */
