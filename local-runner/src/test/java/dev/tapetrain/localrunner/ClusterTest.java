@@ -36,6 +36,24 @@ class ClusterTest extends ProcessTestBase {
     assertEquals(expected, Runs.sameStepsAs(expected, actual), "bit for bit");
   }
 
+  /**
+   * Runs {@code job} on a coordinator and three worker JVMs, {@code kill -9}s one once
+   * {@code lines} steps are logged, and returns the run directory after a successful end.
+   */
+  private Path runOnThreeWorkersKillingOne(String[] job, int lines) throws Exception {
+    int port = Processes.freePort();
+    Path run = dir.resolve("cluster");
+    Process coordinator = coordinator(port, 3, run, job);
+    Process w1 = processes.worker("w1", port);
+    processes.worker("w2", port);
+    processes.worker("w3", port);
+    Processes.await(lines + " logged steps", RUN_TIMEOUT,
+        () -> Processes.stepLines(run) >= lines);
+    Processes.kill9(w1);
+    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    return run;
+  }
+
   private Process coordinator(int port, int workers, Path run, String... job) throws Exception {
     return processes.coordinator("coordinator", concat(job, "--port", "" + port,
         "--workers", "" + workers, "--run-dir", run.toString()));
@@ -75,15 +93,7 @@ class ClusterTest extends ProcessTestBase {
     // Thousands of steps (a few seconds across JVMs), so the kill lands mid-run.
     String[] job = {"--steps", "3000"};
     List<Runs.Step> reference = localReference(job);
-    int port = Processes.freePort();
-    Path run = dir.resolve("cluster");
-    Process coordinator = coordinator(port, 3, run, job);
-    Process w1 = processes.worker("w1", port);
-    processes.worker("w2", port);
-    processes.worker("w3", port);
-    Processes.await("20 steps", RUN_TIMEOUT, () -> Processes.stepLines(run) >= 20);
-    Processes.kill9(w1);
-    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    Path run = runOnThreeWorkersKillingOne(job, 20);
     assertBitIdentical(reference, Runs.steps(run));
     JsonNode event = firstEvent(run);
     assertTrue(event.get("chunks_moved").asInt() > 0, event.toString());
@@ -122,15 +132,7 @@ class ClusterTest extends ProcessTestBase {
         "--features", "a,b", "--target", "label", "--learning-rate", "0.3", "--steps", "3000",
         "--log-every", "100"}, options);
     List<Runs.Step> reference = localReference(job);
-    int port = Processes.freePort();
-    Path run = dir.resolve("cluster");
-    Process coordinator = coordinator(port, 3, run, job);
-    Process w1 = processes.worker("w1", port);
-    processes.worker("w2", port);
-    processes.worker("w3", port);
-    Processes.await("200 steps", RUN_TIMEOUT, () -> Processes.stepLines(run) >= 3);
-    Processes.kill9(w1);
-    assertEquals(0, Processes.exitCode(coordinator, RUN_TIMEOUT), processes.stderr("coordinator"));
+    Path run = runOnThreeWorkersKillingOne(job, 3);
     assertBitIdentical(reference, Runs.steps(run));
     assertEquals(Runs.summary(dir.resolve("local")).get("params"),
         Runs.summary(run).get("params"), "the trained parameters, bit for bit");
