@@ -8,7 +8,9 @@ import dev.tapetrain.protocol.cli.UserError;
 import dev.tapetrain.coordinator.CoordinatorGuardian;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
+import dev.tapetrain.localrunner.predict.PredictCommand;
 import akka.actor.typed.Behavior;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.protocol.CoordinatorProtocol;
@@ -39,7 +41,10 @@ import picocli.CommandLine.Option;
             + "data-parallel over worker actors in one JVM. Defaults reproduce the TensorFlow "
             + "GradientTape tutorial.",
         "Writes runs/<id>/config.json, steps.jsonl and summary.json.",
-        "'local-runner inspect RUN_DIR [RUN_B]' summarises or compares runs (see inspect --help)."},
+        "'local-runner inspect RUN_DIR [RUN_B]' summarises or compares runs, "
+            + "'local-runner predict RUN_DIR --data FILE.csv' scores new data with a run's model, "
+            + "'local-runner export RUN_DIR --onnx FILE.onnx' writes it as ONNX "
+            + "(each has --help)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
         "2:bad option or data", "3:diverged (non-finite loss)"})
@@ -74,9 +79,18 @@ public final class LocalRunner implements Callable<Integer> {
 
   /** Runs the command line {@code args} and returns the exit code (for tests and main). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length > 0 && args[0].equals("inspect")) {
+    if (args.length > 0) {
       String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-      return Cli.execute(new InspectCommand(out, err), rest, out, err);
+      switch (args[0]) {
+        case "inspect":
+          return Cli.execute(new InspectCommand(out, err), rest, out, err);
+        case "predict":
+          return Cli.execute(new PredictCommand(out, err), rest, out, err);
+        case "export":
+          return Cli.execute(new ExportCommand(out, err), rest, out, err);
+        default:
+          break;
+      }
     }
     return Cli.execute(new LocalRunner(out, err), args, out, err);
   }

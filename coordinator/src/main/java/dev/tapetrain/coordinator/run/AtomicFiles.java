@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * disk, rename it over the target. A reader (or a crash) sees the old file or the new one; a
  * failed write (a full disk) leaves the old file and no temporary file behind.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   private AtomicFiles() {}
 
@@ -23,8 +23,8 @@ final class AtomicFiles {
    *
    * @throws UncheckedIOException naming the file and the cause if it cannot be written
    */
-  static void write(Path file, byte[] bytes) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+  public static void write(Path file, byte[] bytes) {
+    Path tmp = temporarySibling(file);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -43,5 +43,21 @@ final class AtomicFiles {
       }
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Where a new version of {@code file} is written before {@link #moveInto} replaces it. */
+  public static Path temporarySibling(Path file) {
+    return file.toAbsolutePath().resolveSibling(file.getFileName() + ".tmp");
+  }
+
+  /**
+   * For files written as streams: forces {@code tmp} (from {@link #temporarySibling}) to disk
+   * and renames it over {@code file} in one step.
+   */
+  public static void moveInto(Path tmp, Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

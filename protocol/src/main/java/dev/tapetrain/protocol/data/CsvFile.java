@@ -120,6 +120,47 @@ public final class CsvFile {
 
   private static String read(Path path, List<String> features, String target, RowFilter filter,
       RowConsumer consumer, java.util.function.DoubleFunction<String> targetCheck) {
+    return read(path, features, target, true, filter, header -> { },
+        (row, lineNo, cells, x, y) -> consumer.accept(row, x, y), targetCheck);
+  }
+
+  /** Receives each data row of {@link #stream} with its cells. */
+  @FunctionalInterface
+  public interface CellConsumer {
+    /**
+     * Called once per data row, in file order.
+     *
+     * @param row      0-based index of the data row
+     * @param lineNo   1-based line number in the file (for messages)
+     * @param cells    every cell of the row, trimmed and unquoted, as many as the header has
+     * @param features the selected feature values, in the order asked; reused between calls
+     * @param target   the target value, or NaN when the file has no target column
+     */
+    void accept(long row, long lineNo, List<String> cells, double[] features, double target);
+  }
+
+  /**
+   * Streams the file row by row (constant memory) for scoring: the feature columns must be
+   * there; the target column may be missing (then every target is NaN, and
+   * {@code header} learns it from the column names). Each target present is checked with
+   * {@code targetCheck} as in {@link #scan(Path, List, String, java.util.function.DoubleFunction)}.
+   *
+   * @param header receives the header's column names before the first row
+   * @return the SHA-256 (hex) of the bytes read
+   * @throws DataException naming the file and line of a problem
+   */
+  public static String stream(Path path, List<String> features, String target,
+      java.util.function.Consumer<List<String>> header, CellConsumer rows,
+      java.util.function.DoubleFunction<String> targetCheck) {
+    if (Files.isDirectory(path)) {
+      throw new DataException(path + ": is a directory, not a CSV file");
+    }
+    return read(path, features, target, false, row -> true, header, rows, targetCheck);
+  }
+
+  private static String read(Path path, List<String> features, String target,
+      boolean targetRequired, RowFilter filter, java.util.function.Consumer<List<String>> onHeader,
+      CellConsumer consumer, java.util.function.DoubleFunction<String> targetCheck) {
     MessageDigest sha = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in,
@@ -150,7 +191,9 @@ public final class CsvFile {
       for (int i = 0; i < featureIdx.length; i++) {
         featureIdx[i] = column(columns, features.get(i), path);
       }
-      int targetIdx = column(columns, target, path);
+      int targetIdx = targetRequired || columns.contains(target)
+          ? column(columns, target, path) : -1;
+      onHeader.accept(List.copyOf(columns));
       double[] x = new double[featureIdx.length];
       long row = 0;
       String line;
@@ -169,13 +212,16 @@ public final class CsvFile {
           for (int i = 0; i < featureIdx.length; i++) {
             x[i] = number(cells.get(featureIdx[i]), columns.get(featureIdx[i]), path, lineNo);
           }
-          double y = number(cells.get(targetIdx), columns.get(targetIdx), path, lineNo);
-          String problem = targetCheck.apply(y);
-          if (problem != null) {
-            throw new DataException(path + ":" + lineNo + ": column '" + columns.get(targetIdx)
-                + "': " + problem);
+          double y = Double.NaN;
+          if (targetIdx >= 0) {
+            y = number(cells.get(targetIdx), columns.get(targetIdx), path, lineNo);
+            String problem = targetCheck.apply(y);
+            if (problem != null) {
+              throw new DataException(path + ":" + lineNo + ": column '"
+                  + columns.get(targetIdx) + "': " + problem);
+            }
           }
-          consumer.accept(row, x, y);
+          consumer.accept(row, lineNo, cells, x, y);
         }
         row++;
       }

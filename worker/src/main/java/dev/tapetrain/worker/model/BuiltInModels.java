@@ -176,6 +176,11 @@ public final class BuiltInModels {
     public String checkTarget(double y) {
       return Losses.checkLabel(y, 2);
     }
+
+    @Override
+    public int classes() {
+      return 2;
+    }
   }
 
   /** Softmax regression: cross-entropy from {@code x·w + b} over K classes. */
@@ -226,6 +231,11 @@ public final class BuiltInModels {
     @Override
     public String checkTarget(double y) {
       return Losses.checkLabel(y, classes);
+    }
+
+    @Override
+    public int classes() {
+      return classes;
     }
   }
 
@@ -284,6 +294,11 @@ public final class BuiltInModels {
     @Override
     public String checkTarget(double y) {
       return classes == 0 ? Model.super.checkTarget(y) : Losses.checkLabel(y, classes);
+    }
+
+    @Override
+    public int classes() {
+      return classes;
     }
   }
 }

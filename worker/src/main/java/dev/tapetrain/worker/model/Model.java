@@ -37,6 +37,17 @@ public interface Model {
    */
   Tensor predict(Map<String, Tensor> params, Tensor x);
 
+  /**
+   * The number of classes if this model is a classifier, else 0 (a regression, the default).
+   * It says how to read {@link #predict}: a binary classifier (2) gives the probability of class
+   * 1 as {@code [n]}, a classifier of K &gt; 2 classes {@code [n, K]} probabilities. Tools that
+   * score data ({@code predict}, ONNX export) label a sample with its most probable class (the
+   * first on ties; class 1 of a binary one when its probability exceeds 0.5).
+   */
+  default int classes() {
+    return 0;
+  }
+
   /** Names of the metric sums this model reports (e.g. {@code accuracy}: correct predictions, whose mean is the accuracy); none by default. */
   default List<String> metrics() {
     return List.of();

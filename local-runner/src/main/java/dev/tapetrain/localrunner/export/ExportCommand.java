@@ -1,0 +1,67 @@
+package dev.tapetrain.localrunner.export;
+
+import dev.tapetrain.coordinator.run.AtomicFiles;
+import dev.tapetrain.localrunner.trained.TrainedModel;
+import dev.tapetrain.protocol.cli.UserError;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code local-runner export RUN_DIR --onnx model.onnx}: a run's trained model as ONNX. */
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Write the model a run trained (its last checkpoint) as an ONNX model.",
+        "Input 'x' [N, features] in the training data's column order; output 'y' [N] for a "
+            + "regression, 'probabilities' [N, K] and 'label' [N] (int64) for a classifier. "
+            + "Covers the built-in models: linear, logistic, softmax, mlp."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:written", "1:failed", "2:bad option, run directory, or a model that "
+        + "cannot be exported"})
+public final class ExportCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run whose model to export.")
+  Path run;
+
+  @Option(names = "--onnx", required = true, paramLabel = "FILE.onnx",
+      description = "Where to write the ONNX model (replaced atomically).")
+  Path onnx;
+
+  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "float64|float32",
+      description = "Element type of the input, the parameters and the outputs (default: "
+          + "${DEFAULT-VALUE}, the trained values exactly; float32 rounds them once).")
+  String dtype;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  /** An export command printing to {@code out} and {@code err}. */
+  public ExportCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    if (!dtype.equals("float64") && !dtype.equals("float32")) {
+      throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
+    }
+    TrainedModel trained = TrainedModel.load(run);
+    if (!"completed".equals(trained.status()) && !"converged".equals(trained.status())) {
+      err.println("export: note: run " + run + " is " + trained.status() + "; exporting its "
+          + "checkpoint after step " + trained.step());
+    }
+    byte[] bytes = OnnxExport.export(trained, dtype.equals("float32")).toByteArray();
+    try {
+      AtomicFiles.write(onnx, bytes);
+    } catch (UncheckedIOException e) {
+      throw new UserError("--onnx " + e.getMessage());
+    }
+    out.println("exported " + trained.name() + " of " + run + " (step " + trained.step() + ", "
+        + dtype + ", inputs " + String.join(",", trained.featureColumns()) + ") to " + onnx
+        + " (" + bytes.length + " bytes, ONNX opset " + OnnxExport.OPSET + ")");
+    return 0;
+  }
+}

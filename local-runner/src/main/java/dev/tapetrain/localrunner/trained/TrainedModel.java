@@ -1,0 +1,215 @@
+package dev.tapetrain.localrunner.trained;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Checkpoints;
+import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.cli.UserError;
+import dev.tapetrain.worker.model.Model;
+import dev.tapetrain.worker.model.ModelOptions;
+import dev.tapetrain.worker.model.Models;
+import dev.tapetrain.worker.model.Parameter;
+import dev.tapetrain.worker.tape.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model a run trained: the model code rebuilt from the run's {@code config.json} (name,
+ * classes, hidden units, seed, features) and the parameter values of its last checkpoint, bit
+ * for bit (a completed run writes its final checkpoint at its last step).
+ *
+ * @param runDir         the run directory
+ * @param name           the model's name ({@code linear}, {@code mlp}, a user's own …)
+ * @param model          the model code, as the workers built it
+ * @param params         the trained values, in the model's parameter order
+ * @param step           how many steps trained them
+ * @param status         the run's status from summary.json ({@code completed}, {@code running} …)
+ * @param featureColumns the input columns, in the order the model reads them
+ * @param targetColumn   the target column of the training data
+ */
+public record TrainedModel(Path runDir, String name, Model model, List<NamedTensor> params,
+    long step, String status, List<String> featureColumns, String targetColumn) {
+
+  /** Copies the lists. */
+  public TrainedModel {
+    params = List.copyOf(params);
+    featureColumns = List.copyOf(featureColumns);
+  }
+
+  /**
+   * Reads the run in {@code runDir}.
+   *
+   * @throws UserError naming the file and the problem if it is not a run with a checkpoint, or
+   *     its model is not on this class path
+   */
+  public static TrainedModel load(Path runDir) {
+    JsonNode config = readJson(runDir, RunDirectory.CONFIG);
+    JsonNode o = config.path("options");
+    JsonNode d = config.path("dataset");
+    String name = config.path("model").asText(o.path("model").asText(ModelSpec.LINEAR));
+    List<String> features = new ArrayList<>();
+    String target;
+    if ("csv".equals(d.path("kind").asText())) {
+      d.path("features").forEach(f -> features.add(f.asText()));
+      target = d.path("target").asText("y");
+    } else {
+      int f = Math.max(1, d.path("true_w").size());
+      for (int i = 1; i <= f; i++) {
+        features.add(f == 1 ? "x" : "x" + i);
+      }
+      target = "y";
+    }
+    List<Double> initW = new ArrayList<>();
+    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
+    Model model;
+    try {
+      model = Models.create(name, new ModelOptions(features.size(), o.path("classes").asInt(0),
+          o.path("hidden").asInt(ModelOptions.DEFAULT_HIDDEN), o.path("batch_seed").asLong(0),
+          initW.isEmpty() ? List.of(0.0) : initW, o.path("init_b").asDouble(0)));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(runDir.resolve(RunDirectory.CONFIG) + ": cannot rebuild model '" + name
+          + "': " + e.getMessage().replaceFirst("^--model: ", ""));
+    }
+    Checkpoints.Loaded checkpoint = Checkpoints.read(runDir.resolve(Checkpoints.FILE));
+    List<NamedTensor> params = checkpoint.state().params();
+    List<Parameter> expected = model.parameters();
+    if (params.size() != expected.size()) {
+      throw new UserError(runDir.resolve(Checkpoints.FILE) + ": has " + params.size()
+          + " parameter(s), model '" + name + "' has " + expected.size());
+    }
+    for (int i = 0; i < params.size(); i++) {
+      NamedTensor p = params.get(i);
+      Parameter e = expected.get(i);
+      if (!p.name().equals(e.name()) || !Arrays.equals(p.shape(), e.shape())) {
+        throw new UserError(runDir.resolve(Checkpoints.FILE) + ": parameter " + p.name()
+            + Arrays.toString(p.shape()) + " does not fit model '" + name + "' (expects "
+            + e.name() + Arrays.toString(e.shape()) + ")");
+      }
+    }
+    JsonNode summary = readJsonOrNull(runDir, RunDirectory.SUMMARY);
+    String status = summary != null ? summary.path("status").asText("unknown") : "unknown";
+    return new TrainedModel(runDir, name, model, params, checkpoint.state().steps(), status,
+        features, target);
+  }
+
+  /** The number of classes (0 for a regression); see {@link Model#classes()}. */
+  public int classes() {
+    return model.classes();
+  }
+
+  /** The number of input features. */
+  public int features() {
+    return featureColumns.size();
+  }
+
+  /** The trained values by name, as tensors the model's code takes. */
+  public Map<String, Tensor> tensors() {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    for (NamedTensor p : params) {
+      m.put(p.name(), shaped(p));
+    }
+    return m;
+  }
+
+  private static Tensor shaped(NamedTensor p) {
+    int[] s = p.shape();
+    return switch (s.length) {
+      case 0 -> Tensor.scalar(p.values()[0]);
+      case 1 -> Tensor.vector(p.values());
+      case 2 -> Tensor.matrix(s[0], s[1], p.values());
+      default -> throw new UserError("parameter " + p.name() + " has rank " + s.length
+          + "; only scalars, vectors and matrices are supported");
+    };
+  }
+
+  /**
+   * Scores {@code n} rows of {@code x} (row-major {@code [n, features]}) with the model's own
+   * forward pass ({@link Model#predict}).
+   */
+  public Scores score(double[] x, int n) {
+    Tensor input = rows(x, n);
+    Tensor out = model.predict(tensors(), input);
+    int k = classes();
+    if (k == 0) {
+      return new Scores(n, 0, out.toArray(), null);
+    }
+    double[] probs;
+    if (k == 2 && out.rank() == 1) {
+      probs = new double[2 * n];
+      for (int i = 0; i < n; i++) {
+        double p1 = out.get(i);
+        probs[2 * i] = 1 - p1;
+        probs[2 * i + 1] = p1;
+      }
+    } else {
+      probs = out.toArray();
+    }
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      if (k == 2 && out.rank() == 1) {
+        best = out.get(i) > 0.5 ? 1 : 0;
+      } else {
+        for (int j = 1; j < k; j++) {
+          if (probs[i * k + j] > probs[i * k + best]) {
+            best = j;
+          }
+        }
+      }
+      labels[i] = best;
+    }
+    return new Scores(n, k, probs, labels);
+  }
+
+  /**
+   * The model's loss summed over {@code n} rows with targets {@code y}, as training computes it
+   * ({@link Model#lossSum}; without an L2 term, which belongs to the optimizer's objective).
+   */
+  public double lossSum(double[] x, double[] y, int n) {
+    return model.lossSum(tensors(), rows(x, n),
+        Tensor.vector(Arrays.copyOf(y, n))).item();
+  }
+
+  private Tensor rows(double[] x, int n) {
+    int size = n * features();
+    return Tensor.viewMatrix(n, features(), x.length == size ? x : Arrays.copyOf(x, size));
+  }
+
+  /**
+   * Scores of a block of rows.
+   *
+   * @param rows    how many
+   * @param classes 0 for a regression, else K
+   * @param values  predictions {@code [rows]} of a regression, or probabilities {@code [rows, K]}
+   * @param labels  the most probable class of each row (null for a regression)
+   */
+  public record Scores(int rows, int classes, double[] values, int[] labels) {}
+
+  private static JsonNode readJson(Path dir, String file) {
+    JsonNode node = readJsonOrNull(dir, file);
+    if (node == null) {
+      throw new UserError(dir + ": not a run directory (no " + file + ")");
+    }
+    return node;
+  }
+
+  private static JsonNode readJsonOrNull(Path dir, String file) {
+    Path p = dir.resolve(file);
+    try {
+      return Json.MAPPER.readTree(Files.readString(p));
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UserError(p + ": cannot read: " + dev.tapetrain.protocol.cli.Cli.describe(e));
+    }
+  }
+}
