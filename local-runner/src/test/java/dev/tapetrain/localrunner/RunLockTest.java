@@ -50,6 +50,12 @@ class RunLockTest extends ProcessTestBase {
     assertEquals(Runs.steps(reference), steps, "bit for bit");
     Runs.Result same = Runs.run("inspect", reference.toString(), run.toString());
     assertEquals(0, same.exitCode(), same.out());
+    // TensorBoard's log: the steps the killed process logged after its last checkpoint were
+    // cut on resume, so each step appears once, with the reference's values.
+    List<TfEvents.Event> events = TfEvents.read(TfEvents.file(run));
+    List<TfEvents.Event> expected = TfEvents.read(TfEvents.file(reference));
+    assertEquals(expected.stream().map(e -> e.step() + " " + e.scalars().get("loss")).toList(),
+        events.stream().map(e -> e.step() + " " + e.scalars().get("loss")).toList());
   }
 
   @Test

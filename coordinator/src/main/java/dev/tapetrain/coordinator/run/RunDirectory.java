@@ -19,7 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes one run's directory:
@@ -29,7 +31,9 @@ import java.util.List;
  *       ({@link FlushCadence}), before each checkpoint and at the end, so a reader can follow a
  *       run in progress;
  *   <li>{@code summary.json}: {@code status: running} from the start, replaced atomically by the
- *       final summary.
+ *       final summary;
+ *   <li>{@code events.out.tfevents.*}: the logged steps' scalars for TensorBoard ({@link
+ *       EventFile}), flushed with steps.jsonl.
  * </ul>
  * A run never writes into an existing directory, so an older run cannot be overwritten, and a
  * run directory has one writer at a time ({@link RunLock}, held until {@link #close}).
@@ -55,6 +59,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private final ObjectNode config;
   private final RunLock lock;
   private final BufferedWriter steps;
+  private final EventFile tensorboard;
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
@@ -66,7 +71,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private List<Double> lastMetrics = List.of();
 
   private RunDirectory(Path dir, RunSpec spec, ObjectNode config, RunLock lock, long fromSteps,
-      long lastLogged) throws IOException {
+      long lastLogged, boolean resumed) throws IOException {
     this.dir = dir;
     this.spec = spec;
     this.config = config;
@@ -81,6 +86,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     Json.writeAtomically(dir.resolve(SUMMARY), running);
     this.steps = Files.newBufferedWriter(dir.resolve(STEPS), StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
   }
 
   /**
@@ -125,7 +131,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
             + ", the gap is recorded in config.json and summary.json");
         chainFrom = lastLoggedStep;
       }
-      return new RunDirectory(dir, spec, config, lock, fromSteps, chainFrom);
+      return new RunDirectory(dir, spec, config, lock, fromSteps, chainFrom, true);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--resume " + dir + ": cannot rewrite: " + e.getMessage());
@@ -174,7 +180,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     versions.put("java", System.getProperty("java.version"));
     versions.put("akka", "2.6.21");
     try {
-      return new RunDirectory(dir, spec, config, lock, 0, -1);
+      return new RunDirectory(dir, spec, config, lock, 0, -1, false);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
@@ -276,6 +282,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       ev.put("chunks_moved", e.chunksMoved());
       ev.put("recovery_ms", e.recoveryNanos() / 1e6);
     }
+    tensorboard.scalars(r.step(), scalars(r));
     try {
       steps.write(Json.MAPPER.writeValueAsString(line));
       steps.newLine();
@@ -290,7 +297,31 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     }
   }
 
+  /**
+   * What TensorBoard shows of a step: the loss, the model's metrics, the learning rate, the step
+   * time, the gradient norm, and each parameter (a scalar as itself, a tensor as its norm).
+   */
+  private Map<String, Double> scalars(StepRecord r) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("loss", r.loss());
+    for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
+      m.put(metricNames.get(i), r.metrics().get(i));
+    }
+    m.put("learning_rate", r.learningRate());
+    m.put("step_ms", r.stepNanos() / 1e6);
+    m.put("grad_norm", norm(r.gradients()));
+    for (NamedTensor p : r.params()) {
+      if (p.shape().length == 0) {
+        m.put("param/" + p.name(), p.values()[0]);
+      } else {
+        m.put("param_norm/" + p.name(), norm(List.of(p)));
+      }
+    }
+    return m;
+  }
+
   private void flushSteps() {
+    tensorboard.flush();
     try {
       steps.flush();
     } catch (IOException e) {
@@ -318,7 +349,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     String closeProblem = null;
     try {
       steps.close();
-    } catch (IOException e) {
+      tensorboard.close();
+    } catch (IOException | UncheckedIOException e) {
       // Reported in the summary below; the summary itself matters more than this log's tail.
       closeProblem = "cannot write " + dir.resolve(STEPS) + ": " + e.getMessage();
     }

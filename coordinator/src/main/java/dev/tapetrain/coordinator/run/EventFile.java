@@ -1,0 +1,211 @@
+package dev.tapetrain.coordinator.run;
+
+import dev.tapetrain.coordinator.run.tensorboard.Event;
+import dev.tapetrain.coordinator.run.tensorboard.Summary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A run's TensorBoard log: {@code events.out.tfevents.<seconds>.<host>} in the run directory, so
+ * {@code tensorboard --logdir runs/} shows every run as it trains. The file is a sequence of
+ * TFRecords (little-endian length, masked CRC-32C of the length, the serialized {@link Event},
+ * masked CRC-32C of it); the first event carries {@code file_version "brain.Event:2"}, each
+ * further one the scalars of one logged step.
+ *
+ * <p>A resumed run reopens the same file, keeps the valid records of the steps before the
+ * checkpoint it resumes from and cuts the rest (steps that will be trained again, or a record
+ * torn by a crash), so TensorBoard never sees a step twice.
+ */
+public final class EventFile implements AutoCloseable {
+
+  /** File names start with this (TensorBoard's own pattern). */
+  public static final String PREFIX = "events.out.tfevents.";
+
+  private static final int MASK_DELTA = 0xa282ead8;
+
+  private final Path file;
+  private final FileChannel channel;
+  private final ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+  private final ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+  private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+  private EventFile(Path file, FileChannel channel) {
+    this.file = file;
+    this.channel = channel;
+  }
+
+  /** Starts the event file of a new run in {@code dir}. */
+  public static EventFile create(Path dir) {
+    long now = System.currentTimeMillis();
+    Path file = dir.resolve(PREFIX + now / 1000 + "." + host());
+    try {
+      EventFile events = new EventFile(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE));
+      events.append(Event.newBuilder().setWallTime(now / 1000.0).setFileVersion("brain.Event:2")
+          .build());
+      events.flush();
+      return events;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reopens the event file of a run in {@code dir} to continue at step {@code fromStep}: cuts
+   * every record from the first one that is torn, corrupt, or of a step at or after
+   * {@code fromStep}. Starts a new file if the run has none (written before this existed).
+   */
+  public static EventFile resume(Path dir, long fromStep) {
+    Path file = find(dir);
+    if (file == null) {
+      return create(dir);
+    }
+    try {
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      long keep = 0;
+      for (Record r : read(ch)) {
+        if (r.event().hasSummary() && r.event().getStep() >= fromStep) {
+          break;
+        }
+        keep = r.end();
+      }
+      ch.truncate(keep);
+      ch.position(keep);
+      return new EventFile(file, ch);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The run's event file (the newest by name, if there are several), or null. */
+  public static Path find(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith(PREFIX))
+          .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+          .orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The file's path. */
+  public Path path() {
+    return file;
+  }
+
+  /** Appends the scalars of {@code step}, tag → value, in the map's order. */
+  public void scalars(long step, Map<String, Double> values) {
+    Summary.Builder s = Summary.newBuilder();
+    values.forEach((tag, v) -> s.addValue(Summary.Value.newBuilder().setTag(tag)
+        .setSimpleValue(v.floatValue())));
+    append(Event.newBuilder().setWallTime(System.currentTimeMillis() / 1000.0).setStep(step)
+        .setSummary(s).build());
+  }
+
+  private void append(Event event) {
+    byte[] data = event.toByteArray();
+    header.clear();
+    header.putLong(data.length);
+    header.putInt(maskedCrc(header.array(), 0, 8));
+    footer.clear();
+    footer.putInt(maskedCrc(data, 0, data.length));
+    pending.write(header.array(), 0, 12);
+    pending.write(data, 0, data.length);
+    pending.write(footer.array(), 0, 4);
+  }
+
+  /**
+   * Hands the records appended since the last flush to the OS in one write (the run directory
+   * calls this whenever it flushes steps.jsonl), so a reader sees whole records; a crash during
+   * the write can tear only the last one, which {@link #resume} cuts.
+   */
+  public void flush() {
+    if (pending.size() == 0) {
+      return;
+    }
+    try {
+      ByteBuffer bytes = ByteBuffer.wrap(pending.toByteArray());
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      pending.reset();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Flushes and closes the file. */
+  @Override
+  public void close() {
+    try {
+      flush();
+    } finally {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** TFRecord's masked CRC-32C: rotate right by 15 and add a constant. */
+  static int maskedCrc(byte[] bytes, int offset, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, offset, length);
+    int c = (int) crc.getValue();
+    return ((c >>> 15) | (c << 17)) + MASK_DELTA;
+  }
+
+  /** One valid record: its event and the file offset just after it. */
+  record Record(Event event, long end) {}
+
+  /** The valid records from the start of {@code ch}, up to the first torn or corrupt one. */
+  static List<Record> read(FileChannel ch) throws IOException {
+    List<Record> out = new java.util.ArrayList<>();
+    long pos = 0;
+    long size = ch.size();
+    ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    while (pos + 12 <= size) {
+      head.clear();
+      ch.read(head, pos);
+      long length = head.getLong(0);
+      if (head.getInt(8) != maskedCrc(head.array(), 0, 8) || length < 0
+          || pos + 12 + length + 4 > size) {
+        break;
+      }
+      ByteBuffer body = ByteBuffer.allocate((int) length + 4).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(body, pos + 12);
+      if (body.getInt((int) length) != maskedCrc(body.array(), 0, (int) length)) {
+        break;
+      }
+      Event event;
+      try {
+        event = Event.parseFrom(ByteBuffer.wrap(body.array(), 0, (int) length));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        break;
+      }
+      pos += 12 + length + 4;
+      out.add(new Record(event, pos));
+    }
+    return out;
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}
