@@ -28,6 +28,7 @@ public final class ConsoleReporter implements TrainingListener {
   private final PrintStream err;
   private final int logEvery;
   private final boolean tutorial;
+  private final java.util.function.Consumer<Runnable> printer;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
   private final StringBuilder pending = new StringBuilder();
@@ -44,10 +45,20 @@ public final class ConsoleReporter implements TrainingListener {
    * with each parameter's shape and norm.
    */
   public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, boolean tutorial) {
+    this(out, err, logEvery, tutorial, Runnable::run);
+  }
+
+  /**
+   * As above, printing each batch of lines during training through {@code printer} (e.g.
+   * {@link ProgressReporter#above}, which keeps a progress bar below them).
+   */
+  public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, boolean tutorial,
+      java.util.function.Consumer<Runnable> printer) {
     this.out = out;
     this.err = err;
     this.logEvery = logEvery;
     this.tutorial = tutorial;
+    this.printer = printer;
   }
 
   @Override
@@ -66,12 +77,18 @@ public final class ConsoleReporter implements TrainingListener {
 
   @Override
   public void onInitialLoss(double loss) {
-    out.printf(Locale.ROOT, "Initial loss: %.3f%n", loss);
+    printer.accept(() -> {
+      out.printf(Locale.ROOT, "Initial loss: %.3f%n", loss);
+      out.flush();
+    });
   }
 
   @Override
   public void onResumed(long steps, double loss) {
-    out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
+    printer.accept(() -> {
+      out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
+      out.flush();
+    });
   }
 
   @Override
@@ -84,24 +101,30 @@ public final class ConsoleReporter implements TrainingListener {
     if (!r.events().isEmpty() || cadence.due()) {
       printPending();
     }
-    for (StepRecord.Reassignment e : r.events()) {
-      err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to the others%n", e.worker(),
-          e.reason(), e.chunksMoved());
+    if (!r.events().isEmpty()) {
+      printer.accept(() -> {
+        for (StepRecord.Reassignment e : r.events()) {
+          err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to the others%n", e.worker(),
+              e.reason(), e.chunksMoved());
+        }
+      });
     }
   }
 
   @Override
   public void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {
     printPending();
-    err.println("tapetrain: no worker left at step " + evaluation + " (" + lastLoss
-        + "); waiting up to " + timeout.toSeconds() + " s for one to come back or join "
-        + "(--rejoin-timeout)");
+    printer.accept(() -> err.println("tapetrain: no worker left at step " + evaluation + " ("
+        + lastLoss + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
+        + "join (--rejoin-timeout)"));
   }
 
   private void printPending() {
     if (pending.length() > 0) {
-      out.print(pending);
-      out.flush();
+      printer.accept(() -> {
+        out.print(pending);
+        out.flush();
+      });
       pending.setLength(0);
     }
     cadence.flushed();

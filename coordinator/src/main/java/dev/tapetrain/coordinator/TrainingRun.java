@@ -109,7 +109,14 @@ public final class TrainingRun {
     }
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
-    listeners.add(new ConsoleReporter(out, err, spec.logEvery(), spec.model().isLinear()));
+    // The bar closes before the console's final lines (listeners run in this order).
+    ProgressReporter progress = ProgressReporter.forTerminal(err, spec.logEvery(), spec.steps(),
+        start != null ? start.steps() : 0);
+    if (progress != null) {
+      listeners.add(progress);
+    }
+    listeners.add(new ConsoleReporter(out, err, spec.logEvery(), spec.model().isLinear(),
+        progress != null ? progress::above : Runnable::run));
     listeners.add(runDir);
     listeners.add(new TrainingListener() {
       @Override
@@ -130,6 +137,9 @@ public final class TrainingRun {
     } catch (RuntimeException | Error e) {
       // The run never started: say so in its summary instead of leaving it "running".
       String why = Cli.describe(e);
+      if (progress != null) {
+        progress.close();
+      }
       runDir.onFinish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
           spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
           start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
@@ -161,6 +171,9 @@ public final class TrainingRun {
         Runtime.getRuntime().removeShutdownHook(interrupt);
       } catch (IllegalStateException shuttingDown) {
         // The hook is running: it finishes the run and halts the JVM.
+      }
+      if (progress != null) {
+        progress.close();
       }
       terminate(system, err);
       runDir.close();

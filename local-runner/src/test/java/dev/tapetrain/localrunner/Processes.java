@@ -76,6 +76,17 @@ final class Processes implements AutoCloseable {
     return this;
   }
 
+  private boolean terminal;
+
+  /**
+   * Runs every process started from now on under a pseudo-terminal (util-linux {@code script}),
+   * so its stdout and stderr are a terminal; both end up in the {@code .out} log.
+   */
+  Processes inTerminal() {
+    terminal = true;
+    return this;
+  }
+
   /** Environment variables for every process started from now on. */
   Processes withEnv(String name, String value) {
     env.put(name, value);
@@ -118,6 +129,11 @@ final class Processes implements AutoCloseable {
     cmd.add(cp);
     cmd.add(main);
     cmd.addAll(List.of(args));
+    if (terminal) {
+      String line = String.join(" ", cmd.stream()
+          .map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+      cmd = new ArrayList<>(List.of("script", "-qefc", line, "/dev/null"));
+    }
     ProcessBuilder builder = new ProcessBuilder(cmd);
     builder.environment().putAll(env);
     Process p = builder

@@ -1,0 +1,59 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The progress bar (issue 16, part 4): drawn on stderr when it is a terminal and steps are
+ * logged sparsely; nothing extra when stderr is a file or every step is printed. The terminal is
+ * a real pseudo-terminal from util-linux {@code script}.
+ */
+class ProgressBarTest extends ProcessTestBase {
+
+  private static final String[] JOB = {"--steps", "400", "--log-every", "200"};
+
+  @Test
+  void aTerminalShowsTheBarWithStepsSpeedAndLossAndTheStepLinesAboveIt() throws Exception {
+    processes.inTerminal();
+    Process p = processes.localRunner("tty", concat(JOB, "--run-dir",
+        dir.resolve("tty").toString()));
+    assertEquals(0, Processes.exitCode(p, Duration.ofSeconds(120)));
+    String out = processes.stdout("tty");
+    assertTrue(out.contains("train 100% ["), out);
+    assertTrue(out.contains("400/400 steps"), out);
+    assertTrue(out.contains("steps/s, loss "), out);
+    // Lines printed while the bar is up go on a cleared line above it, never glued to it.
+    assertTrue(out.contains("\r\033[KLoss at step 000: "), out);
+    for (int i = out.indexOf("Loss at step"); i >= 0; i = out.indexOf("Loss at step", i + 1)) {
+      String before = out.substring(Math.max(0, i - 4), i);
+      assertTrue(before.endsWith("\n") || before.equals("\r\033[K"),
+          "glued to the bar: " + out.substring(Math.max(0, i - 40), i + 20));
+    }
+    assertTrue(out.contains("\nFinal loss: "), out);
+    assertFalse(out.contains("WARNING"), out);
+  }
+
+  @Test
+  void stderrToAFileGetsNoBar() throws Exception {
+    Process p = processes.localRunner("file", concat(JOB, "--run-dir",
+        dir.resolve("file").toString()));
+    assertEquals(0, Processes.exitCode(p, Duration.ofSeconds(120)));
+    assertEquals("run directory: " + dir.resolve("file"), processes.stderr("file").strip());
+    assertTrue(processes.stdout("file").contains("Loss at step 200: "));
+  }
+
+  @Test
+  void aTerminalPrintingEveryStepGetsNoBar() throws Exception {
+    processes.inTerminal();
+    Process p = processes.localRunner("every", "--steps", "30", "--run-dir",
+        dir.resolve("every").toString());
+    assertEquals(0, Processes.exitCode(p, Duration.ofSeconds(120)));
+    String out = processes.stdout("every");
+    assertTrue(out.contains("Loss at step 029: "), out);
+    assertFalse(out.contains("steps/s"), out);
+  }
+}
