@@ -33,7 +33,8 @@ public final class InspectCommand implements Callable<Integer> {
   Integer every;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
-      description = "Draw the loss (log axis) and the W, B trajectories to a PNG.")
+      description = "Draw the loss (log axis), the W, B trajectories of a linear model and each "
+          + "model metric (e.g. accuracy) to a PNG.")
   Path plot;
 
   @Option(names = "--follow",
