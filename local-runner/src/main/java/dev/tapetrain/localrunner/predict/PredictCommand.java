@@ -256,7 +256,8 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     void print(PrintStream p, String model) {
-      p.println("loss " + lossSum / rows + " (" + model + "'s training loss, mean over rows)");
+      p.println("loss " + lossSum / rows + " (mean over the rows of the loss " + model
+          + " trains on)");
       int k = confusion.length;
       if (k == 0) {
         return;
