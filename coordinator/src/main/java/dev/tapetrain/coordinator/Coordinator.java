@@ -18,7 +18,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelLayout;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;

@@ -5,7 +5,7 @@ import dev.tapetrain.coordinator.optim.L2Penalty;
 import dev.tapetrain.coordinator.optim.Optimizer;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import java.util.List;
 
 /**

@@ -11,8 +11,8 @@ import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.protocol.CoordinatorProtocol;
-import dev.tapetrain.protocol.cli.Cli;
-import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ public final class TrainingRun {
      * Checks that this process can run {@code spec} (e.g. that its samples fit in memory),
      * before a run directory exists.
      *
-     * @throws dev.tapetrain.protocol.cli.UserError with one line if it cannot
+     * @throws dev.tapetrain.node.cli.UserError with one line if it cannot
      */
     default void check(RunSpec spec) {}
   }

@@ -1,6 +1,8 @@
 /**
- * The messages that cross between the coordinator and its workers, and the specifications of a
- * dataset and a run.
+ * What crosses the wire between the coordinator and its workers: the messages, and the
+ * specifications they carry (the dataset, the model), the chunk tree of the reduction and the
+ * frame limits. A run's own settings ({@code RunSpec}) live in the coordinator; start-up
+ * concerns (command line, cluster and TLS settings, CSV reading) in the {@code node} module.
  *
  * <p>Message types are Java records grouped by the actor that receives them:
  * {@link dev.tapetrain.protocol.WorkerProtocol} and {@link dev.tapetrain.protocol.CoordinatorProtocol}.

@@ -35,6 +35,12 @@ class ProtocolSerializerTest {
   }
 
   static Stream<WireMessage> messages() {
+    return messages(worker.ref(), coordinator.ref());
+  }
+
+  /** The messages, with {@code worker} and {@code coordinator} as their actor references. */
+  static Stream<WireMessage> messages(akka.actor.typed.ActorRef<WorkerProtocol.Command> worker,
+      akka.actor.typed.ActorRef<CoordinatorProtocol.Command> coordinator) {
     DatasetSpec synthetic = new DatasetSpec(
         new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
     DatasetSpec csv = new DatasetSpec(new DatasetSpec.Csv("/data/train.csv", List.of("x"), "y",
@@ -44,19 +50,19 @@ class ProtocolSerializerTest {
         NamedTensor.scalar("b", 10.0));
     return Stream.of(
         new WorkerProtocol.AssignShard(synthetic, ModelSpec.linear(List.of(5.0), 10, 42),
-            List.of(0, 1, 5), coordinator.ref()),
+            List.of(0, 1, 5), coordinator),
         new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 8, 7, List.of(1.0, 2.0), -1),
-            List.of(), coordinator.ref()),
+            List.of(), coordinator),
         new WorkerProtocol.AssignShard(new DatasetSpec(
             new DatasetSpec.Synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
-            new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator.ref()),
-        new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator.ref()),
+            new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator),
+        new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator),
         new WorkerProtocol.StopWork("completed"),
-        new CoordinatorProtocol.ShardAssigned(worker.ref(), List.of(2, 9), "synthetic", 12345),
-        new CoordinatorProtocol.ShardAssigned(worker.ref(), List.of(2), "synthetic", 1,
+        new CoordinatorProtocol.ShardAssigned(worker, List.of(2, 9), "synthetic", 12345),
+        new CoordinatorProtocol.ShardAssigned(worker, List.of(2), "synthetic", 1,
             new ModelLayout(params, List.of("w"), List.of("accuracy"), "cd".repeat(32))),
-        new CoordinatorProtocol.ShardRejected(worker.ref(), "data.csv: no such file"),
-        new CoordinatorProtocol.GradientsComputed(8, worker.ref(), List.of(
+        new CoordinatorProtocol.ShardRejected(worker, "data.csv: no such file"),
+        new CoordinatorProtocol.GradientsComputed(8, worker, List.of(
             new ChunkResult(3, 64, 123.25, params),
             new ChunkResult(4, 1, Double.NaN, List.of()),
             new ChunkResult(5, 2, 0.5, params, List.of(2.0, -0.0))), 999));
@@ -116,6 +122,41 @@ class ProtocolSerializerTest {
     assertEquals(NamedTensor.scalar("b", 2.0),
         ProtoCodec.fromProto(dev.tapetrain.protocol.proto.TensorProto.parseFrom(tensor)));
     assertArrayEquals(tensor, ProtoCodec.toProto(NamedTensor.scalar("b", 2.0)).toByteArray());
+  }
+
+  /**
+   * Golden fixtures (protocol/src/test/resources/golden/message-N-MANIFEST.bin), written once by
+   * the code of 2026-12-02 from {@link #messages()}: every message still encodes to those bytes,
+   * and those bytes still decode to the message. A schema change that breaks an older peer or
+   * an older file fails here. To add fixtures for new messages, run this test with
+   * {@code -Dtapetrain.golden.write=protocol/src/test/resources/golden}: it writes the missing
+   * files and never overwrites one.
+   */
+  @Test
+  void everyMessageMatchesItsGoldenBytes() throws Exception {
+    ProtocolSerializer p = serializer();
+    // Dead letters: the one reference whose serialized form has no random uid, so the bytes are
+    // the same in every run.
+    List<WireMessage> all = messages(testKit.system().deadLetters(),
+        testKit.system().deadLetters()).toList();
+    String write = System.getProperty("tapetrain.golden.write");
+    for (int i = 0; i < all.size(); i++) {
+      WireMessage message = all.get(i);
+      String manifest = p.manifest(message);
+      String name = "golden/message-" + i + "-" + manifest + ".bin";
+      java.io.InputStream in = ProtocolSerializerTest.class.getClassLoader()
+          .getResourceAsStream(name);
+      if (in == null && write != null) {
+        java.nio.file.Path file = java.nio.file.Path.of(write, name.substring(7));
+        java.nio.file.Files.write(file, p.toBinary(message),
+            java.nio.file.StandardOpenOption.CREATE_NEW);
+        continue;
+      }
+      assertTrue(in != null, "no golden fixture " + name);
+      byte[] golden = in.readAllBytes();
+      assertArrayEquals(golden, p.toBinary(message), "encoding of " + message);
+      assertEquals(message, p.fromBinary(golden, manifest), "decoding of " + name);
+    }
   }
 
   private static ProtocolSerializer serializer() {

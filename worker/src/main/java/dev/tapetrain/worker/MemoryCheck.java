@@ -1,7 +1,7 @@
 package dev.tapetrain.worker;
 
 import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.protocol.cli.UserError;
+import dev.tapetrain.node.cli.UserError;
 import dev.tapetrain.worker.data.ShardLoader;
 import java.util.Locale;
 

@@ -2,7 +2,7 @@ package dev.tapetrain.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tapetrain.protocol.cli.Cli;
+import dev.tapetrain.node.cli.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -6,10 +6,10 @@ import dev.tapetrain.coordinator.run.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
-import dev.tapetrain.protocol.OptimizerSpec;
-import dev.tapetrain.protocol.StepPolicy;
-import dev.tapetrain.protocol.RunSpec;
-import dev.tapetrain.protocol.data.CsvFile;
+import dev.tapetrain.coordinator.spec.OptimizerSpec;
+import dev.tapetrain.coordinator.spec.StepPolicy;
+import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.node.data.CsvFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -287,7 +287,7 @@ public final class TrainOptions {
    * here, once.
    *
    * @throws UsageException for a bad option value
-   * @throws dev.tapetrain.protocol.data.DataException for bad data
+   * @throws dev.tapetrain.node.data.DataException for bad data
    */
   public RunSpec toRunSpec(int workers) {
     if (workers < 1) {

@@ -1,7 +1,7 @@
 package dev.tapetrain.coordinator.optim;
 
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.OptimizerSpec;
+import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.RunSpec;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

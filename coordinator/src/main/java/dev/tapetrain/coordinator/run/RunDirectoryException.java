@@ -1,6 +1,6 @@
 package dev.tapetrain.coordinator.run;
 
-import dev.tapetrain.protocol.cli.UserError;
+import dev.tapetrain.node.cli.UserError;
 
 /** A run directory that cannot be used; the message is one line for the user. */
 public final class RunDirectoryException extends UserError {

@@ -12,7 +12,7 @@ import dev.tapetrain.localrunner.export.onnx.TypeProto;
 import dev.tapetrain.localrunner.export.onnx.ValueInfoProto;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.cli.UserError;
+import dev.tapetrain.node.cli.UserError;
 import java.util.List;
 
 /**

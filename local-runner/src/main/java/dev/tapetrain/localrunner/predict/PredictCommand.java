@@ -2,8 +2,8 @@ package dev.tapetrain.localrunner.predict;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
-import dev.tapetrain.protocol.cli.UserError;
-import dev.tapetrain.protocol.data.CsvFile;
+import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.node.data.CsvFile;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

@@ -6,7 +6,7 @@ import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.protocol.cli.UserError;
+import dev.tapetrain.node.cli.UserError;
 import dev.tapetrain.worker.model.Model;
 import dev.tapetrain.worker.model.ModelOptions;
 import dev.tapetrain.worker.model.Models;
@@ -209,7 +209,7 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      throw new UserError(p + ": cannot read: " + dev.tapetrain.protocol.cli.Cli.describe(e));
+      throw new UserError(p + ": cannot read: " + dev.tapetrain.node.cli.Cli.describe(e));
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.tapetrain.worker.data;
 
 import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.protocol.data.CsvFile;
-import dev.tapetrain.protocol.data.DataException;
+import dev.tapetrain.node.data.CsvFile;
+import dev.tapetrain.node.data.DataException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,110 +1,64 @@
 package dev.tapetrain.worker.tape;
 
 /**
- * The numeric loops behind {@link Ops}. Plain arrays in, plain arrays out; no tape logic.
+ * The numeric loops behind {@link Ops}: elementwise maps of an {@link Arithmetic} method, and
+ * the fixed-order sum. Plain arrays in, plain arrays out; no tape logic.
  */
 final class Kernels {
 
   private Kernels() {}
 
-  static final int ADD = 0;
-  static final int SUB = 1;
-  static final int MUL = 2;
-  static final int DIV = 3;
-
-  /**
-   * {@code out[i] = x[i] op y[i]}, where an operand of length 1 (and not of {@code out}'s
-   * length) is a broadcast scalar. One plain loop per case: no function call per element, so
-   * the JIT vectorises each.
-   */
-  static void binary(int op, double[] x, double[] y, double[] out) {
-    int n = out.length;
-    if (x.length == n && y.length == n) {
-      switch (op) {
-        case ADD -> { for (int i = 0; i < n; i++) { out[i] = x[i] + y[i]; } }
-        case SUB -> { for (int i = 0; i < n; i++) { out[i] = x[i] - y[i]; } }
-        case MUL -> { for (int i = 0; i < n; i++) { out[i] = x[i] * y[i]; } }
-        default -> { for (int i = 0; i < n; i++) { out[i] = x[i] / y[i]; } }
-      }
-    } else if (x.length == n) {
-      double s = y[0];
-      switch (op) {
-        case ADD -> { for (int i = 0; i < n; i++) { out[i] = x[i] + s; } }
-        case SUB -> { for (int i = 0; i < n; i++) { out[i] = x[i] - s; } }
-        case MUL -> { for (int i = 0; i < n; i++) { out[i] = x[i] * s; } }
-        default -> { for (int i = 0; i < n; i++) { out[i] = x[i] / s; } }
-      }
-    } else {
-      double s = x[0];
-      switch (op) {
-        case ADD -> { for (int i = 0; i < n; i++) { out[i] = s + y[i]; } }
-        case SUB -> { for (int i = 0; i < n; i++) { out[i] = s - y[i]; } }
-        case MUL -> { for (int i = 0; i < n; i++) { out[i] = s * y[i]; } }
-        default -> { for (int i = 0; i < n; i++) { out[i] = s / y[i]; } }
-      }
-    }
+  /** The arithmetic of a three-input elementwise op (an {@link Arithmetic} method). */
+  @FunctionalInterface
+  interface Ternary {
+    double apply(double a, double b, double c);
   }
 
-  /** {@code out[i] = (x[i] − y[i])²}, broadcasting as {@link #binary}. */
-  static void squaredDifference(double[] x, double[] y, double[] out) {
-    int n = out.length;
-    if (x.length == n && y.length == n) {
-      for (int i = 0; i < n; i++) {
-        double d = x[i] - y[i];
-        out[i] = d * d;
-      }
-    } else if (x.length == n) {
-      double s = y[0];
-      for (int i = 0; i < n; i++) {
-        double d = x[i] - s;
-        out[i] = d * d;
-      }
-    } else {
-      double s = x[0];
-      for (int i = 0; i < n; i++) {
-        double d = s - y[i];
-        out[i] = d * d;
-      }
+  /** {@code out[i] = f(x[i])}. */
+  static void map(java.util.function.DoubleUnaryOperator f, double[] x, double[] out) {
+    for (int i = 0; i < out.length; i++) {
+      out[i] = f.applyAsDouble(x[i]);
     }
   }
 
   /**
-   * {@code out[i] = a[i] · b[i] + c[i]}, rounded after the product and after the sum (what
-   * {@code mul} then {@code add} give, not a fused multiply-add). An operand of length 1 (and
-   * not of {@code out}'s length) is a broadcast scalar.
+   * {@code out[i] = f(x[i], y[i])}, where an operand of length 1 (and not of {@code out}'s
+   * length) is a broadcast scalar. One plain loop per case, so when this is inlined into an
+   * op with its constant {@code f} the JIT inlines {@code f} and vectorises the loop.
    */
-  static void mulAdd(double[] a, double[] b, double[] c, double[] out) {
+  static void map(java.util.function.DoubleBinaryOperator f, double[] x, double[] y,
+      double[] out) {
+    int n = out.length;
+    if (x.length == n && y.length == n) {
+      for (int i = 0; i < n; i++) {
+        out[i] = f.applyAsDouble(x[i], y[i]);
+      }
+    } else if (x.length == n) {
+      double s = y[0];
+      for (int i = 0; i < n; i++) {
+        out[i] = f.applyAsDouble(x[i], s);
+      }
+    } else {
+      double s = x[0];
+      for (int i = 0; i < n; i++) {
+        out[i] = f.applyAsDouble(s, y[i]);
+      }
+    }
+  }
+
+  /** {@code out[i] = f(a[i], b[i], c[i])}, broadcasting operands of length 1 as above. */
+  static void map(Ternary f, double[] a, double[] b, double[] c, double[] out) {
     int n = out.length;
     if (a.length == n && b.length == n && c.length == n) {
       for (int i = 0; i < n; i++) {
-        out[i] = a[i] * b[i] + c[i];
+        out[i] = f.apply(a[i], b[i], c[i]);
       }
     } else {
       int sa = a.length == n ? 1 : 0;
       int sb = b.length == n ? 1 : 0;
       int sc = c.length == n ? 1 : 0;
       for (int i = 0; i < n; i++) {
-        out[i] = a[i * sa] * b[i * sb] + c[i * sc];
-      }
-    }
-  }
-
-  /**
-   * {@code out[i] = g[i] · ((a[i] − b[i]) · 2)}, broadcasting as {@link #mulAdd}: the gradient
-   * of a squared difference, in the order {@code mul(g, mul(sub(a, b), 2))} computes it.
-   */
-  static void twiceDifferenceTimes(double[] g, double[] a, double[] b, double[] out) {
-    int n = out.length;
-    if (g.length == n && a.length == n && b.length == n) {
-      for (int i = 0; i < n; i++) {
-        out[i] = g[i] * ((a[i] - b[i]) * 2.0);
-      }
-    } else {
-      int sg = g.length == n ? 1 : 0;
-      int sa = a.length == n ? 1 : 0;
-      int sb = b.length == n ? 1 : 0;
-      for (int i = 0; i < n; i++) {
-        out[i] = g[i * sg] * ((a[i * sa] - b[i * sb]) * 2.0);
+        out[i] = f.apply(a[i * sa], b[i * sb], c[i * sc]);
       }
     }
   }

@@ -12,8 +12,8 @@ import java.util.Map;
  * <p>Every traced value is one of: a vector input, a scalar input, a scalar constant, a scalar
  * computed before the loop (from inputs and constants), an element of a vector op (computed per
  * index inside the loop), a full {@code sum} of a vector (accumulated inside the loop), or a
- * scalar computed after the loop from such sums. Each element is computed with exactly the
- * arithmetic of the op's kernel in {@link Kernels}, and each sum adds in exactly the order of
+ * scalar computed after the loop from such sums. Each element calls the op's {@link Arithmetic}
+ * method, the same one its eager kernel applies, and each sum adds in exactly the order of
  * {@link Kernels#sum} (four lanes counted from the start of the range, combined as
  * {@code (s0 + s1) + (s2 + s3)}, then the tail in index order), so the loop's results are bit
  * for bit those of running the ops one by one.
@@ -180,42 +180,37 @@ final class LoopGenerator {
       default -> before;
     };
     String indent = place == Place.IN_LOOP ? "        " : "    ";
-    if (op.kind() == OpKind.SQUARED_DIFFERENCE) {
-      // Kernels.squaredDifference: d = a − b, then d · d
-      to.append(indent).append("final double d").append(id).append(" = ").append(in[0].name())
-          .append(" - ").append(in[1].name()).append(";\n");
-    }
     to.append(indent).append("final double ").append(name).append(" = ")
-        .append(expression(id, op, in)).append(";\n");
+        .append(expression(op, in)).append(";\n");
     values.put(out, new Value(place, name));
   }
 
-  /** The element (or scalar) arithmetic of each op's kernel, operand order and rounding kept. */
-  private static String expression(int id, Trace.Op op, Value[] in) {
-    String a = in.length > 0 ? in[0].name() : null;
-    String b = in.length > 1 ? in[1].name() : null;
-    String c = in.length > 2 ? in[2].name() : null;
-    return switch (op.kind()) {
-      case ADD -> a + " + " + b;
-      case SUB -> a + " - " + b;
-      case MUL -> a + " * " + b;
-      case DIV -> a + " / " + b;
-      case MUL_ADD -> a + " * " + b + " + " + c;
-      case SQUARED_DIFFERENCE -> "d" + id + " * d" + id;
-      case TWICE_DIFFERENCE_TIMES -> a + " * ((" + b + " - " + c + ") * 2.0)";
-      case NEG -> "-" + a;
-      case SQUARE -> a + " * " + a;
-      case SQRT -> "Math.sqrt(" + a + ")";
-      case EXP -> "StrictMath.exp(" + a + ")";
-      case LOG -> "StrictMath.log(" + a + ")";
-      case TANH -> "StrictMath.tanh(" + a + ")";
-      case POW -> "StrictMath.pow(" + a + ", Double.longBitsToDouble(0x"
-          + Long.toHexString(Double.doubleToRawLongBits(op.param())) + "L))";
+  /**
+   * The element (or scalar) of an op: a call of its {@link Arithmetic} method, the definition the
+   * eager kernel applies too, so both give the same bits.
+   */
+  private static String expression(Trace.Op op, Value[] in) {
+    if (op.kind() == OpKind.SUM) {
       // Kernels.sum of one element: ((0 + 0) + (0 + 0)) + a
-      case SUM -> "0.0 + " + a;
-      default -> throw new IllegalStateException("no loop code for " + op.kind());
-    };
+      return "0.0 + " + in[0].name();
+    }
+    if (!op.kind().elementwise()) {
+      throw new IllegalStateException("no loop code for " + op.kind());
+    }
+    StringBuilder call = new StringBuilder(ARITHMETIC).append('.').append(op.kind().method())
+        .append('(');
+    for (int k = 0; k < in.length; k++) {
+      call.append(k > 0 ? ", " : "").append(in[k].name());
+    }
+    if (op.kind() == OpKind.POW) {
+      call.append(", Double.longBitsToDouble(0x")
+          .append(Long.toHexString(Double.doubleToRawLongBits(op.param()))).append("L)");
+    }
+    return call.append(')').toString();
   }
+
+  /** The class generated loops call for each op's arithmetic. */
+  private static final String ARITHMETIC = Arithmetic.class.getName();
 
   private String source(int vectorCount, int scalarCount, String[] outs) {
     StringBuilder s = new StringBuilder();

@@ -19,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(OpKind.ADD, a, b, (x, y, out) -> Kernels.binary(Kernels.ADD, x, y, out), ADD);
+    return binary(OpKind.ADD, a, b, Arithmetic::add, ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(OpKind.SUB, a, b, (x, y, out) -> Kernels.binary(Kernels.SUB, x, y, out), SUB);
+    return binary(OpKind.SUB, a, b, Arithmetic::sub, SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(OpKind.MUL, a, b, (x, y, out) -> Kernels.binary(Kernels.MUL, x, y, out), MUL);
+    return binary(OpKind.MUL, a, b, Arithmetic::mul, MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(OpKind.DIV, a, b, (x, y, out) -> Kernels.binary(Kernels.DIV, x, y, out), DIV);
+    return binary(OpKind.DIV, a, b, Arithmetic::div, DIV);
   }
 
   /**
@@ -43,7 +43,7 @@ public final class Ops {
    * prediction of a one-feature linear model, {@code x · W + B}.
    */
   public static Tensor mulAdd(Operand a, Operand b, Operand c) {
-    return ternary(OpKind.MUL_ADD, a, b, c, Kernels::mulAdd, (g, in, o, needed) -> new Tensor[] {
+    return ternary(OpKind.MUL_ADD, a, b, c, Arithmetic::mulAdd, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
         needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
         needed[2] ? unbroadcast(g, in[2]) : null});
@@ -53,18 +53,13 @@ public final class Ops {
 
   /** {@code −a}. */
   public static Tensor neg(Operand a) {
-    return unary(OpKind.NEG, 0, a, x -> -x, (g, in, out) -> neg(g));
+    return unary(OpKind.NEG, 0, a, Arithmetic::neg, (g, in, out) -> neg(g));
   }
 
   /** {@code a²}. */
   public static Tensor square(Operand a) {
-    Tensor x = a.asTensor();
-    double[] out = TensorScope.take(x.size());
-    Kernels.binary(Kernels.MUL, x.data, x.data, out);
-    Tensor result = Tensor.wrap(x.shapeRef(), out);
-    TapeStack.record(OpKind.SQUARE, 0, new Tensor[] {x}, result,
-        (g, in, o, needed) -> new Tensor[] {mul(g, mul(in[0], Tensor.scalar(2.0)))});
-    return result;
+    return unary(OpKind.SQUARE, 0, a, Arithmetic::square,
+        (g, in, out) -> mul(g, mul(in, Tensor.scalar(2.0))));
   }
 
   /**
@@ -72,7 +67,7 @@ public final class Ops {
    * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
-    return binary(OpKind.SQUARED_DIFFERENCE, a, b, Kernels::squaredDifference,
+    return binary(OpKind.SQUARED_DIFFERENCE, a, b, Arithmetic::squaredDifference,
         (g, in, o, needed) -> {
           // d/da = 2(a − b)·g, d/db = −2(a − b)·g
           Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
@@ -88,7 +83,7 @@ public final class Ops {
    * three). Itself differentiable, so second derivatives still work.
    */
   static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
-    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b, Kernels::twiceDifferenceTimes,
+    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b, Arithmetic::twiceDifferenceTimes,
         (up, in, o, needed) -> {
           Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
           return new Tensor[] {
@@ -101,23 +96,23 @@ public final class Ops {
 
   /** {@code √a}. */
   public static Tensor sqrt(Operand a) {
-    return unary(OpKind.SQRT, 0, a, Math::sqrt,
+    return unary(OpKind.SQRT, 0, a, Arithmetic::sqrt,
         (g, in, out) -> div(g, mul(out, Tensor.scalar(2.0))));
   }
 
   /** {@code eᵃ}. */
   public static Tensor exp(Operand a) {
-    return unary(OpKind.EXP, 0, a, StrictMath::exp, (g, in, out) -> mul(g, out));
+    return unary(OpKind.EXP, 0, a, Arithmetic::exp, (g, in, out) -> mul(g, out));
   }
 
   /** Natural logarithm. */
   public static Tensor log(Operand a) {
-    return unary(OpKind.LOG, 0, a, StrictMath::log, (g, in, out) -> div(g, in));
+    return unary(OpKind.LOG, 0, a, Arithmetic::log, (g, in, out) -> div(g, in));
   }
 
   /** Hyperbolic tangent. */
   public static Tensor tanh(Operand a) {
-    return unary(OpKind.TANH, 0, a, StrictMath::tanh,
+    return unary(OpKind.TANH, 0, a, Arithmetic::tanh,
         (g, in, out) -> mul(g, sub(Tensor.scalar(1.0), square(out))));
   }
 
@@ -162,7 +157,7 @@ public final class Ops {
 
   /** {@code aᶜ} for a constant exponent {@code c}. */
   public static Tensor pow(Operand a, double c) {
-    return unary(OpKind.POW, c, a, x -> StrictMath.pow(x, c),
+    return unary(OpKind.POW, c, a, x -> Arithmetic.pow(x, c),
         (g, in, out) -> mul(g, mul(pow(in, c - 1), Tensor.scalar(c))));
   }
 
@@ -348,49 +343,34 @@ public final class Ops {
   private static Tensor unary(OpKind kind, double param, Operand a, DoubleUnaryOperator f,
       UnaryRule rule) {
     Tensor x = a.asTensor();
-    double[] in = x.data;
-    double[] out = TensorScope.take(in.length);
-    for (int i = 0; i < in.length; i++) {
-      out[i] = f.applyAsDouble(in[i]);
-    }
+    double[] out = TensorScope.take(x.data.length);
+    Kernels.map(f, x.data, out);
     Tensor result = Tensor.wrap(x.shapeRef(), out);
     TapeStack.record(kind, param, new Tensor[] {x}, result,
         (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
     return result;
   }
 
-  /** An elementwise kernel of three inputs (each of the output's length, or 1 to broadcast). */
-  @FunctionalInterface
-  private interface TernaryKernel {
-    void apply(double[] a, double[] b, double[] c, double[] out);
-  }
-
-  private static Tensor ternary(OpKind kind, Operand a, Operand b, Operand c, TernaryKernel kernel,
-      BackwardRule rule) {
+  private static Tensor ternary(OpKind kind, Operand a, Operand b, Operand c,
+      Kernels.Ternary f, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     Tensor z = c.asTensor();
     int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    kernel.apply(x.data, y.data, z.data, out);
+    Kernels.map(f, x.data, y.data, z.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y, z}, result, rule);
     return result;
   }
 
-  /** An elementwise kernel of two inputs (each of the output's length, or 1 to broadcast). */
-  @FunctionalInterface
-  private interface BinaryKernel {
-    void apply(double[] a, double[] b, double[] out);
-  }
-
-  private static Tensor binary(OpKind kind, Operand a, Operand b, BinaryKernel kernel,
-      BackwardRule rule) {
+  private static Tensor binary(OpKind kind, Operand a, Operand b,
+      java.util.function.DoubleBinaryOperator f, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    kernel.apply(x.data, y.data, out);
+    Kernels.map(f, x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y}, result, rule);
     return result;

@@ -161,6 +161,84 @@ class CompiledFunctionTest {
   }
 
   /** Compiles on one example, then compares with eager runs on other data and many ranges. */
+  /** Every elementwise kind, as its public op; a kind missing here fails the walk below. */
+  private static final java.util.Map<OpKind, java.util.function.Function<Tensor[], Tensor>> OPS =
+      java.util.Map.ofEntries(
+          java.util.Map.entry(OpKind.ADD, t -> Ops.add(t[0], t[1])),
+          java.util.Map.entry(OpKind.SUB, t -> Ops.sub(t[0], t[1])),
+          java.util.Map.entry(OpKind.MUL, t -> Ops.mul(t[0], t[1])),
+          java.util.Map.entry(OpKind.DIV, t -> Ops.div(t[0], t[1])),
+          java.util.Map.entry(OpKind.MUL_ADD, t -> Ops.mulAdd(t[0], t[1], t[2])),
+          java.util.Map.entry(OpKind.SQUARED_DIFFERENCE, t -> Ops.squaredDifference(t[0], t[1])),
+          java.util.Map.entry(OpKind.TWICE_DIFFERENCE_TIMES,
+              t -> Ops.twiceDifferenceTimes(t[0], t[1], t[2])),
+          java.util.Map.entry(OpKind.NEG, t -> Ops.neg(t[0])),
+          java.util.Map.entry(OpKind.SQUARE, t -> Ops.square(t[0])),
+          java.util.Map.entry(OpKind.SQRT, t -> Ops.sqrt(t[0])),
+          java.util.Map.entry(OpKind.EXP, t -> Ops.exp(t[0])),
+          java.util.Map.entry(OpKind.LOG, t -> Ops.log(t[0])),
+          java.util.Map.entry(OpKind.TANH, t -> Ops.tanh(t[0])),
+          java.util.Map.entry(OpKind.POW, t -> Ops.pow(t[0], 1.7)));
+
+  /**
+   * Every elementwise op kind, forward and backward, on vectors and on a scalar broadcast from
+   * either side: the compiled loop calls the kind's {@link Arithmetic} method and gives the eager
+   * bits. A new kind fails here until its op, its arithmetic and its loop code agree.
+   */
+  @Test
+  void everyElementwiseKindCompilesToTheEagerBitsForwardAndBackward() throws Exception {
+    for (OpKind kind : OpKind.values()) {
+      if (!kind.elementwise()) {
+        continue;
+      }
+      java.util.function.Function<Tensor[], Tensor> op = OPS.get(kind);
+      assertTrue(op != null, "no op for kind " + kind + " in this walk");
+      java.lang.reflect.Method m = java.util.Arrays.stream(Arithmetic.class.getMethods())
+          .filter(x -> x.getName().equals(kind.method())).findFirst().orElse(null);
+      assertTrue(m != null, "no Arithmetic." + kind.method() + " for kind " + kind);
+      CompiledFunction.Body body = (v, s) -> {
+        try (GradientTape tape = new GradientTape()) {
+          tape.watch(s[0], s[1]);
+          Tensor scaled = Ops.mul(v[0], s[0]);
+          Tensor loss = Ops.sum(op.apply(new Tensor[] {scaled, v[1], v[0]}));
+          Tensor shifted = Ops.add(v[1], s[1]);
+          loss = Ops.add(loss, Ops.sum(op.apply(new Tensor[] {shifted, s[1], scaled})));
+          if (kind.arity() > 1) {
+            loss = Ops.add(loss, Ops.sum(op.apply(new Tensor[] {s[1], scaled, v[1]})));
+          }
+          Tensor[] g = tape.gradient(loss, s[0], s[1]);
+          return new Tensor[] {loss, g[0], g[1]};
+        }
+      };
+      Random random = new Random(kind.ordinal());
+      double[] scalars = {1.25, 0.75};
+      CompiledFunction f = CompiledFunction.compile(body, positive(64, random), scalars);
+      assertTrue(f.source().contains(Arithmetic.class.getName() + "." + kind.method() + "("),
+          kind + " not fused by its Arithmetic method:\n" + f.source());
+      double[][] v = positive(203, random);
+      for (int[] range : List.of(new int[] {0, 203}, new int[] {5, 12}, new int[] {1, 2})) {
+        double[] expected = eager(body, v, range[0], range[1], scalars);
+        double[] actual = new double[expected.length];
+        f.apply(v, range[0], range[1], scalars, actual);
+        for (int k = 0; k < expected.length; k++) {
+          assertEquals(Double.doubleToLongBits(expected[k]), Double.doubleToLongBits(actual[k]),
+              kind + " output " + k + " over " + Arrays.toString(range));
+        }
+      }
+    }
+  }
+
+  /** Two vectors of values in [0.5, 2.5): every op, log and sqrt included, is finite on them. */
+  private static double[][] positive(int n, Random random) {
+    double[][] v = new double[2][n];
+    for (double[] row : v) {
+      for (int i = 0; i < n; i++) {
+        row[i] = 0.5 + 2 * random.nextDouble();
+      }
+    }
+    return v;
+  }
+
   private static void assertMatchesEager(CompiledFunction.Body body, int vectors, double[] scalars,
       long seed) throws Exception {
     Random random = new Random(seed);

@@ -1,0 +1,148 @@
+package dev.tapetrain.coordinator.spec;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.ProtoCodec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that determines a training run's numbers, plus how it is carried out.
+ *
+ * <p>The numbers of a run (every loss, the final W and B) depend on the fields marked
+ * <em>numeric</em> only; {@code workers}, {@code logEvery} and {@code stepTimeout} change how the
+ * run is carried out, never its results.
+ *
+ * @param workers      worker count the coordinator waits for before training
+ * @param steps        number of updates (numeric)
+ * @param learningRate optimizer step size (numeric)
+ * @param initW        initial W, one value per feature (numeric)
+ * @param initB        initial B (numeric)
+ * @param optimizer    update rule and its settings (numeric)
+ * @param dataset      the data and its chunking (numeric)
+ * @param policy       mini-batches, L2 penalty, early stop (numeric)
+ * @param logEvery     print and log every this many steps (the last step is always logged)
+ * @param stepTimeout  how long the coordinator waits for a step's answers before it gives the
+ *                     missing chunks of a silent worker to the others
+ * @param waitTimeout  how long the coordinator waits for {@code workers} workers to join
+ * @param checkpointEvery write a checkpoint every this many steps (and at the end)
+ * @param rejoinTimeout how long the coordinator waits for a worker to come back (or a new one
+ *                     to join) when it has none left mid-run; zero: fail at once
+ * @param model        the model the workers build (numeric)
+ */
+public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+    double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy, int logEvery,
+    Duration stepTimeout,
+    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model) {
+
+  /** A run of the tutorial's linear model. */
+  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
+      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery,
+      Duration rejoinTimeout) {
+    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
+        stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
+        ModelSpec.linear(initW, initB, policy.batchSeed()));
+  }
+
+  /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
+  public static final Duration DEFAULT_REJOIN_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A run with the default {@link #rejoinTimeout()}. */
+  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
+      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
+      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery) {
+    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
+        stepTimeout, waitTimeout, checkpointEvery, DEFAULT_REJOIN_TIMEOUT);
+  }
+
+  /**
+   * A digest of everything that decides the numbers except the step count (which a resumed run
+   * may raise): learning rate, initial parameters, optimizer, dataset and chunking.
+   */
+  public String numericDigest() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      StringBuilder text = new StringBuilder()
+          .append("lr=").append(Double.doubleToRawLongBits(learningRate))
+          .append(";b=").append(Double.doubleToRawLongBits(initB))
+          .append(";opt=").append(optimizer.name())
+          .append(",m=").append(Double.doubleToRawLongBits(optimizer.momentum()))
+          .append(",n=").append(optimizer.nesterov())
+          .append(",b1=").append(Double.doubleToRawLongBits(optimizer.beta1()))
+          .append(",b2=").append(Double.doubleToRawLongBits(optimizer.beta2()))
+          .append(",e=").append(Double.doubleToRawLongBits(optimizer.epsilon()))
+          .append(";batch=").append(Double.doubleToRawLongBits(policy.batchFraction()))
+          .append(",").append(policy.batchSeed())
+          .append(";l2=").append(Double.doubleToRawLongBits(policy.l2()))
+          .append(";tol=").append(Double.doubleToRawLongBits(policy.tolerance()))
+          .append(";w=");
+      for (double w : initW) {
+        text.append(Double.doubleToRawLongBits(w)).append(',');
+      }
+      if (!model.isLinear()) {
+        // Only for other models, so the tutorial's runs keep the digests of their checkpoints.
+        text.append(";model=").append(model.name()).append(",k=").append(model.classes())
+            .append(",h=").append(model.hidden()).append(",seed=").append(model.seed());
+      }
+      sha.update(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update(ProtoCodec.toProto(dataset).toByteArray());
+      return java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** Validates every field; the messages name the command-line option. */
+  public RunSpec {
+    initW = List.copyOf(initW);
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(dataset, "dataset");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(stepTimeout, "stepTimeout");
+    Objects.requireNonNull(waitTimeout, "waitTimeout");
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+    }
+    if (steps < 0) {
+      throw new IllegalArgumentException("--steps must be 0 or more, got " + steps);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "--learning-rate must be a finite number > 0, got " + learningRate);
+    }
+    Objects.requireNonNull(model, "model");
+    if (model.isLinear() && initW.size() != dataset.features()) {
+      throw new IllegalArgumentException("--init-w has " + initW.size() + " value(s) but the data "
+          + "have " + dataset.features() + " feature(s)");
+    }
+    for (double w : initW) {
+      if (!Double.isFinite(w)) {
+        throw new IllegalArgumentException("--init-w must be finite, got " + w);
+      }
+    }
+    if (!Double.isFinite(initB)) {
+      throw new IllegalArgumentException("--init-b must be finite, got " + initB);
+    }
+    if (logEvery < 1) {
+      throw new IllegalArgumentException("--log-every must be at least 1, got " + logEvery);
+    }
+    if (stepTimeout.isNegative() || stepTimeout.isZero()) {
+      throw new IllegalArgumentException("--step-timeout must be positive, got " + stepTimeout);
+    }
+    if (checkpointEvery < 1) {
+      throw new IllegalArgumentException("--checkpoint-every must be at least 1, got "
+          + checkpointEvery);
+    }
+    if (waitTimeout.isNegative() || waitTimeout.isZero()) {
+      throw new IllegalArgumentException("--wait-timeout must be positive, got " + waitTimeout);
+    }
+    Objects.requireNonNull(rejoinTimeout, "rejoinTimeout");
+    if (rejoinTimeout.isNegative()) {
+      throw new IllegalArgumentException("--rejoin-timeout must be 0 or more, got "
+          + rejoinTimeout);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.tapetrain.node;
+
+import akka.actor.Address;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.node.cli.UserError;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Akka configuration of one cluster node: {@code tapetrain-cluster.conf} with this node's
+ * host, port and role. Every node of one cluster uses the actor-system name {@link #SYSTEM}.
+ */
+public final class NodeConfig {
+
+  /** The actor-system name shared by every node. */
+  public static final String SYSTEM = "tapetrain";
+  /** Role of the coordinator node (the oldest node; it survives a partition). */
+  public static final String COORDINATOR_ROLE = "coordinator";
+  /** Role of worker nodes. */
+  public static final String WORKER_ROLE = "worker";
+
+  private NodeConfig() {}
+
+  /** The configuration of a node with {@code role} bound to {@code host:port} (0 = any). */
+  public static Config cluster(String role, String host, int port) {
+    return cluster(role, host, port, ConfigFactory.empty());
+  }
+
+  /** As {@link #cluster(String, String, int)}, with TLS settings ({@link TlsOptions}). */
+  public static Config cluster(String role, String host, int port, Config tls) {
+    Config node = ConfigFactory.parseMap(Map.of(
+        "akka.remote.artery.canonical.hostname", host,
+        "akka.remote.artery.canonical.port", port,
+        "akka.cluster.roles", List.of(role)));
+    // System properties win, then this node's settings, then the file, then reference.conf.
+    return ConfigFactory.systemProperties()
+        .withFallback(node)
+        .withFallback(tls)
+        .withFallback(ConfigFactory.parseResources("tapetrain-cluster.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  /**
+   * A node about to start: its Akka configuration and, on plain TCP, the {@link FrameGuard} that
+   * owns its public port (null with TLS). Close it after the actor system has terminated.
+   */
+  public record Node(Config config, FrameGuard guard) implements AutoCloseable {
+    /** The port peers connect to. */
+    public int publicPort() {
+      return guard != null ? guard.publicPort()
+          : config.getInt("akka.remote.artery.canonical.port");
+    }
+
+    @Override
+    public void close() {
+      if (guard != null) {
+        guard.close();
+      }
+    }
+  }
+
+  /**
+   * Prepares a node with {@code role} reachable at {@code host:port} (0 = any free port). On
+   * plain TCP ({@code tls} empty) a {@link FrameGuard} takes the public port and Artery binds
+   * loopback behind it; with TLS, Artery listens itself (the handshake authenticates every peer
+   * before any frame is read).
+   *
+   * @throws UserError naming {@code --host} and {@code --port} if the port cannot be bound
+   */
+  public static Node start(String role, String host, int port, Config tls) {
+    boolean plain = !tls.hasPath("akka.remote.artery.transport")
+        || "tcp".equals(tls.getString("akka.remote.artery.transport"));
+    if (!plain) {
+      Config config = cluster(role, host, port, tls);
+      return new Node(config, null);
+    }
+    Config base = cluster(role, host, port, tls);
+    int maxFrame = (int) Math.max(base.getBytes("akka.remote.artery.advanced.maximum-frame-size"),
+        base.getBytes("akka.remote.artery.advanced.maximum-large-frame-size"));
+    FrameGuard guard;
+    try {
+      guard = FrameGuard.start(host, port, maxFrame);
+    } catch (java.io.IOException e) {
+      throw new UserError("--host " + host + " --port " + port + ": cannot listen there ("
+          + e.getMessage() + ")");
+    }
+    Config behindGuard = ConfigFactory.parseMap(Map.of(
+        "akka.remote.artery.canonical.port", guard.publicPort(),
+        "akka.remote.artery.bind.hostname", "127.0.0.1",
+        "akka.remote.artery.bind.port", guard.internalPort()));
+    return new Node(behindGuard.withFallback(base).resolve(), guard);
+  }
+
+  /**
+   * Parses {@code HOST:PORT} as the address of the coordinator's node.
+   *
+   * @throws UserError naming {@code option} if it is not {@code HOST:PORT}
+   */
+  public static Address seedAddress(String option, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new UserError(option + ": expected HOST:PORT, got '" + hostPort + "'");
+    }
+    String host = hostPort.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UserError(option + ": '" + hostPort.substring(colon + 1) + "' is not a port");
+    }
+    checkPort(option, port, false);
+    return new Address("akka", SYSTEM, host, port);
+  }
+
+  /** Checks a port number; 0 (any free port) only where {@code zeroAllowed}. */
+  public static void checkPort(String option, int port, boolean zeroAllowed) {
+    if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+      throw new UserError(option + " must be " + (zeroAllowed ? "0 (any free port) or " : "")
+          + "between 1 and 65535, got " + port);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tapetrain.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.tapetrain.node.cli.UserError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --tls-keystore} and {@code --tls-truststore} (PKCS12) of the coordinator and worker
+ * commands: with both, Artery runs over TLS 1.3 with mutual authentication, so only nodes whose
+ * certificate the truststore trusts can connect. Passwords come from the environment
+ * ({@value #KEYSTORE_PASSWORD}, {@value #TRUSTSTORE_PASSWORD}), never from the command line.
+ */
+public final class TlsOptions {
+
+  /** Environment variable holding the keystore (and key) password. */
+  public static final String KEYSTORE_PASSWORD = "TAPETRAIN_KEYSTORE_PASSWORD";
+  /** Environment variable holding the truststore password. */
+  public static final String TRUSTSTORE_PASSWORD = "TAPETRAIN_TRUSTSTORE_PASSWORD";
+
+  @Option(names = "--tls-keystore", paramLabel = "FILE.p12",
+      description = "This node's key and certificate (PKCS12); password in $"
+          + KEYSTORE_PASSWORD + ". With --tls-truststore: TLS with mutual authentication.")
+  Path keystore;
+
+  @Option(names = "--tls-truststore", paramLabel = "FILE.p12",
+      description = "The CA certificate(s) this node trusts (PKCS12); password in $"
+          + TRUSTSTORE_PASSWORD + ".")
+  Path truststore;
+
+  /** Whether TLS was asked for. */
+  public boolean enabled() {
+    return keystore != null || truststore != null;
+  }
+
+  /**
+   * The Akka settings for TLS (empty without TLS), after checking that both stores open with
+   * their passwords.
+   *
+   * @throws UserError naming the option, file or variable that is wrong
+   */
+  public Config akkaConfig(Map<String, String> env) {
+    if (!enabled()) {
+      return ConfigFactory.empty();
+    }
+    if (keystore == null || truststore == null) {
+      throw new UserError("--tls-keystore and --tls-truststore go together");
+    }
+    String keyPassword = password(env, KEYSTORE_PASSWORD);
+    String trustPassword = password(env, TRUSTSTORE_PASSWORD);
+    check("--tls-keystore", keystore, keyPassword, KEYSTORE_PASSWORD);
+    check("--tls-truststore", truststore, trustPassword, TRUSTSTORE_PASSWORD);
+    String prefix = "akka.remote.artery.ssl.config-ssl-engine.";
+    return ConfigFactory.empty()
+        .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+        .withValue("akka.remote.artery.ssl.ssl-engine-provider",
+            value(LoggingSslEngineProvider.class.getName()))
+        .withValue(prefix + "key-store", value(keystore.toAbsolutePath().toString()))
+        .withValue(prefix + "key-store-password", value(keyPassword))
+        .withValue(prefix + "key-password", value(keyPassword))
+        .withValue(prefix + "trust-store", value(truststore.toAbsolutePath().toString()))
+        .withValue(prefix + "trust-store-password", value(trustPassword))
+        .withValue(prefix + "protocol", value("TLSv1.3"))
+        .withValue(prefix + "enabled-algorithms", ConfigValueFactory.fromIterable(
+            List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))
+        .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+  }
+
+  /**
+   * Warns on {@code err} when a node listens on a non-loopback address without TLS.
+   *
+   * @throws UserError if the host name does not resolve
+   */
+  public void warnIfExposed(String command, String host, java.io.PrintStream err) {
+    try {
+      if (!enabled() && !InetAddress.getByName(host).isLoopbackAddress()) {
+        err.println(command + ": warning: listening on " + host + " without TLS; anyone who can "
+            + "reach this port can join the cluster (see --tls-keystore)");
+      }
+    } catch (UnknownHostException e) {
+      throw new UserError("--host " + host + ": unknown host");
+    }
+  }
+
+  private static com.typesafe.config.ConfigValue value(String s) {
+    return ConfigValueFactory.fromAnyRef(s);
+  }
+
+  private static String password(Map<String, String> env, String variable) {
+    String p = env.get(variable);
+    if (p == null || p.isEmpty()) {
+      throw new UserError("TLS needs the password in the environment variable " + variable);
+    }
+    return p;
+  }
+
+  private static void check(String option, Path file, String password, String variable) {
+    if (!Files.isRegularFile(file)) {
+      throw new UserError(option + " " + file + ": no such file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore.getInstance("PKCS12").load(in, password.toCharArray());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new UserError(option + " " + file + ": cannot open as PKCS12 with the password in $"
+          + variable + " (" + e.getMessage() + ")");
+    }
+  }
+}
