@@ -218,7 +218,7 @@ public final class Coordinator {
       context.getLog().debug("ignored shard answer from [{}]", name(m.worker()));
       return ignore();
     }
-    String expected = expectedDigest();
+    String expected = dataset.digest();
     if (!expected.equals(m.dataDigest())) {
       return onWorkerLostWhileAssigning(pending, m.worker(),
           "its data differ (digest " + m.dataDigest() + ", expected " + expected + ")");
@@ -263,10 +263,6 @@ public final class Coordinator {
       }
     }
     return result;
-  }
-
-  private String expectedDigest() {
-    return dataset.source() instanceof DatasetSpec.Csv csv ? csv.sha256() : "synthetic";
   }
 
   // ---- phase 3: training --------------------------------------------------------------------
@@ -411,9 +407,9 @@ public final class Coordinator {
       if (!joining.remove(m.worker())) {
         return ignore();
       }
-      if (!expectedDigest().equals(m.dataDigest())) {
+      if (!dataset.digest().equals(m.dataDigest())) {
         refuse(m.worker(), "its data differ from the coordinator's (SHA-256 " + m.dataDigest()
-            + ", expected " + expectedDigest() + ")");
+            + ", expected " + dataset.digest() + ")");
         return Behaviors.same();
       }
       String modelProblem = adoptModel(m.layout());

@@ -78,12 +78,13 @@ public final class TrainingRun {
       try {
         RunLog old = RunLog.read(dir);
         Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-        spec = train.toResumedSpec(workers, old.config());
-        if (!checkpoint.configDigest().equals(spec.numericDigest())) {
+        spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
+        if (checkpoint.numbers() == null
+            && !checkpoint.configDigest().equals(spec.legacyNumericDigest())) {
           throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
               + "configuration than config.json describes");
         }
-        if (!checkpoint.dataDigest().equals(RunDirectory.dataDigest(spec))) {
+        if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
           throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
         }
         if (spec.steps() < checkpoint.state().steps()) {

@@ -48,6 +48,14 @@ public record DatasetSpec(Source source, int chunkSize) {
     return source.examples();
   }
 
+  /**
+   * The digest of these data a worker reports once it has read them, and a checkpoint records:
+   * a CSV file's SHA-256, or {@code synthetic} (generated data are defined by the spec itself).
+   */
+  public String digest() {
+    return source instanceof Csv csv ? csv.sha256() : "synthetic";
+  }
+
   /** The number of features per sample (the length of W). */
   public int features() {
     return source.features();

@@ -1,6 +1,9 @@
 package dev.tapetrain.protocol;
 
-/** Hashing shared by data generation, step digests and model layouts. */
+/**
+ * Hashing shared by data generation, step digests, model layouts, file and checkpoint checksums:
+ * the one place SHA-256 is set up.
+ */
 public final class Hashing {
 
   /** The 64-bit golden ratio, SplitMix64's increment. */
@@ -15,14 +18,23 @@ public final class Hashing {
     return z ^ (z >>> 31);
   }
 
-  /** The SHA-256 of {@code bytes}, in lower-case hex. */
-  public static String sha256Hex(byte[] bytes) {
+  /** A fresh SHA-256 digest (every Java platform has one). */
+  public static java.security.MessageDigest sha256() {
     try {
-      return java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      return java.security.MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
+  }
+
+  /** The SHA-256 of {@code bytes}. */
+  public static byte[] sha256(byte[] bytes) {
+    return sha256().digest(bytes);
+  }
+
+  /** The SHA-256 of {@code bytes}, in lower-case hex. */
+  public static String sha256Hex(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(sha256(bytes));
   }
 
   /** Folds the exact bits of {@code v} into {@code h}. */

@@ -8,7 +8,9 @@ import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
+import dev.tapetrain.coordinator.spec.Defaults;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.protocol.proto.RunNumbersProto;
 import dev.tapetrain.node.data.CsvFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,15 +22,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The training options of DESIGN's command contract, shared by {@code local-runner} and
- * {@code coordinator} (a picocli mixin). Defaults are the TensorFlow tutorial's.
+ * The training options of the command-line contract (README "Options"), shared by
+ * {@code local-runner} and {@code coordinator} (a picocli mixin). Defaults are the TensorFlow
+ * tutorial's, each once in {@link Defaults}.
  */
 public final class TrainOptions {
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(names = "--model", defaultValue = "linear", paramLabel = "NAME",
+  @Option(names = "--model", defaultValue = Defaults.MODEL, paramLabel = "NAME",
       description = "The model: linear (the tutorial's), logistic, softmax, mlp, or one on the "
           + "class path of this process and the workers (default: ${DEFAULT-VALUE}).")
   String model;
@@ -38,81 +41,81 @@ public final class TrainOptions {
           + "largest label of the data (synthetic data: 3); mlp is a regression without it.")
   Integer classes;
 
-  @Option(names = "--hidden", defaultValue = "16", paramLabel = "H",
+  @Option(names = "--hidden", defaultValue = Defaults.HIDDEN, paramLabel = "H",
       description = "mlp: hidden units (default: ${DEFAULT-VALUE}).")
   int hidden;
 
-  @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
+  @Option(names = "--steps", defaultValue = Defaults.STEPS, paramLabel = "N",
       description = "Training steps (default: ${DEFAULT-VALUE}).")
   long steps;
 
-  @Option(names = "--learning-rate", defaultValue = "0.01", paramLabel = "LR",
+  @Option(names = "--learning-rate", defaultValue = Defaults.LEARNING_RATE, paramLabel = "LR",
       description = "Step size, > 0 (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--init-w", defaultValue = "5", paramLabel = "W",
+  @Option(names = "--init-w", defaultValue = Defaults.INIT_W, paramLabel = "W",
       description = "Initial W; comma-separated for several features (default: ${DEFAULT-VALUE}).")
   String initW;
 
-  @Option(names = "--init-b", defaultValue = "10", paramLabel = "B",
+  @Option(names = "--init-b", defaultValue = Defaults.INIT_B, paramLabel = "B",
       description = "Initial B (default: ${DEFAULT-VALUE}).")
   double initB;
 
-  @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "NAME",
+  @Option(names = "--optimizer", defaultValue = Defaults.OPTIMIZER, paramLabel = "NAME",
       description = "Optimizer: sgd, momentum or adam, with tf.keras' update rules "
           + "(default: ${DEFAULT-VALUE}).")
   String optimizer;
 
-  @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M",
+  @Option(names = "--momentum", defaultValue = Defaults.MOMENTUM, paramLabel = "M",
       description = "momentum: decay of the velocity, in [0, 1) (default: ${DEFAULT-VALUE}).")
   double momentum;
 
   @Option(names = "--nesterov", description = "momentum: use Nesterov momentum.")
   boolean nesterov;
 
-  @Option(names = "--beta1", defaultValue = "0.9", paramLabel = "B1",
+  @Option(names = "--beta1", defaultValue = Defaults.BETA1, paramLabel = "B1",
       description = "adam: first-moment decay (default: ${DEFAULT-VALUE}).")
   double beta1;
 
-  @Option(names = "--beta2", defaultValue = "0.999", paramLabel = "B2",
+  @Option(names = "--beta2", defaultValue = Defaults.BETA2, paramLabel = "B2",
       description = "adam: second-moment decay (default: ${DEFAULT-VALUE}).")
   double beta2;
 
-  @Option(names = "--epsilon", defaultValue = "1e-7", paramLabel = "EPS",
+  @Option(names = "--epsilon", defaultValue = Defaults.EPSILON, paramLabel = "EPS",
       description = "adam: denominator guard (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
-  @Option(names = "--batch-fraction", defaultValue = "1", paramLabel = "F",
+  @Option(names = "--batch-fraction", defaultValue = Defaults.BATCH_FRACTION, paramLabel = "F",
       description = "Share of the chunks each step trains on, in (0, 1]; chosen from "
           + "(--seed, step), so runs are reproducible (default: ${DEFAULT-VALUE}, full batch).")
   double batchFraction;
 
-  @Option(names = "--tolerance", defaultValue = "0", paramLabel = "T",
+  @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
           + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
   double tolerance;
 
-  @Option(names = "--l2", defaultValue = "0", paramLabel = "LAMBDA",
+  @Option(names = "--l2", defaultValue = Defaults.L2, paramLabel = "LAMBDA",
       description = "Add LAMBDA * |W|^2 to the loss (not B) (default: ${DEFAULT-VALUE}).")
   double l2;
 
-  @Option(names = "--examples", defaultValue = "1000", paramLabel = "N",
+  @Option(names = "--examples", defaultValue = Defaults.EXAMPLES, paramLabel = "N",
       description = "Synthetic data: number of samples (default: ${DEFAULT-VALUE}).")
   long examples;
 
-  @Option(names = "--true-w", defaultValue = "3", paramLabel = "W",
+  @Option(names = "--true-w", defaultValue = Defaults.TRUE_W, paramLabel = "W",
       description = "Synthetic data: true W (default: ${DEFAULT-VALUE}).")
   String trueW;
 
-  @Option(names = "--true-b", defaultValue = "2", paramLabel = "B",
+  @Option(names = "--true-b", defaultValue = Defaults.TRUE_B, paramLabel = "B",
       description = "Synthetic data: true B (default: ${DEFAULT-VALUE}).")
   double trueB;
 
-  @Option(names = "--noise", defaultValue = "1.0", paramLabel = "SIGMA",
+  @Option(names = "--noise", defaultValue = Defaults.NOISE, paramLabel = "SIGMA",
       description = "Synthetic data: standard deviation of the noise (default: ${DEFAULT-VALUE}).")
   double noise;
 
-  @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED",
+  @Option(names = "--seed", defaultValue = Defaults.SEED, paramLabel = "SEED",
       description = "Seed of the synthetic data and of the mini-batch choice "
           + "(default: ${DEFAULT-VALUE}).")
   long seed;
@@ -121,11 +124,11 @@ public final class TrainOptions {
       description = "Train on a CSV file with a header row instead of synthetic data.")
   Path data;
 
-  @Option(names = "--features", defaultValue = "x", paramLabel = "COLS",
+  @Option(names = "--features", defaultValue = Defaults.FEATURES, paramLabel = "COLS",
       description = "CSV: feature column (default: ${DEFAULT-VALUE}).")
   String features;
 
-  @Option(names = "--target", defaultValue = "y", paramLabel = "COL",
+  @Option(names = "--target", defaultValue = Defaults.TARGET, paramLabel = "COL",
       description = "CSV: target column (default: ${DEFAULT-VALUE}).")
   String target;
 
@@ -134,27 +137,27 @@ public final class TrainOptions {
           + "(default: smallest power of two >= 64 giving at most 1024 chunks).")
   Integer chunkSize;
 
-  @Option(names = "--log-every", defaultValue = "1", paramLabel = "K",
+  @Option(names = "--log-every", defaultValue = Defaults.LOG_EVERY, paramLabel = "K",
       description = "Print and log every K steps (default: ${DEFAULT-VALUE}).")
   int logEvery;
 
-  @Option(names = "--step-timeout", defaultValue = "30", paramLabel = "SECONDS",
+  @Option(names = "--step-timeout", defaultValue = Defaults.STEP_TIMEOUT_SECONDS, paramLabel = "SECONDS",
       description = "Seconds to wait for a step's answers before a silent worker's chunks go "
           + "to the others (default: ${DEFAULT-VALUE}).")
   double stepTimeoutSeconds;
 
-  @Option(names = "--wait-timeout", defaultValue = "120", paramLabel = "SECONDS",
+  @Option(names = "--wait-timeout", defaultValue = Defaults.WAIT_TIMEOUT_SECONDS, paramLabel = "SECONDS",
       description = "Seconds to wait for --workers workers to join before giving up "
           + "(default: ${DEFAULT-VALUE}).")
   double waitTimeoutSeconds;
 
-  @Option(names = "--rejoin-timeout", defaultValue = "60", paramLabel = "SECONDS",
+  @Option(names = "--rejoin-timeout", defaultValue = Defaults.REJOIN_TIMEOUT_SECONDS, paramLabel = "SECONDS",
       description = "Seconds to wait for a worker to come back (or a new one to join) when none "
           + "is left mid-run, before the run fails with its checkpoint; 0 fails at once "
           + "(default: ${DEFAULT-VALUE}).")
   double rejoinTimeoutSeconds;
 
-  @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "K",
+  @Option(names = "--checkpoint-every", defaultValue = Defaults.CHECKPOINT_EVERY, paramLabel = "K",
       description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
   long checkpointEvery;
 
@@ -203,12 +206,14 @@ public final class TrainOptions {
   }
 
   /**
-   * The specification of the run in {@link #resumeDir()}, rebuilt from its config.json, with
-   * this command line's {@code --steps} (if given) and execution options.
+   * The specification of the run in {@link #resumeDir()}: its numbers from its checkpoint
+   * ({@code numbers}; for a checkpoint written before 2026-12-02, null, they are rebuilt from
+   * config.json), with this command line's {@code --steps} (if given) and execution options
+   * (else config.json's).
    *
    * @throws UsageException if an option that changes the numbers was given, or the data changed
    */
-  public RunSpec toResumedSpec(int workers, com.fasterxml.jackson.databind.JsonNode config) {
+  public RunSpec toResumedSpec(int workers, JsonNode config, RunNumbersProto numbers) {
     if (runDir != null) {
       throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
           + "with it");
@@ -222,59 +227,71 @@ public final class TrainOptions {
         }
       }
     }
-    com.fasterxml.jackson.databind.JsonNode o = config.path("options");
-    com.fasterxml.jackson.databind.JsonNode d = config.path("dataset");
+    JsonNode o = config.path("options");
+    // Options not given again keep the run's own values.
+    long totalSteps = given("--steps") ? steps : o.path("steps").asLong(steps);
+    int logK = given("--log-every") ? logEvery : o.path("log_every").asInt(logEvery);
+    long checkpointK = given("--checkpoint-every") ? checkpointEvery
+        : o.path("checkpoint_every").asLong(checkpointEvery);
+    stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds
+        : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
+    waitTimeoutSeconds = given("--wait-timeout") ? waitTimeoutSeconds
+        : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
+    rejoinTimeoutSeconds = given("--rejoin-timeout") || noRejoining ? rejoinTimeoutSeconds
+        : o.path("rejoin_timeout_seconds").asDouble(rejoinTimeoutSeconds);
+    RunSpec spec = wrap(() -> numbers != null
+        ? RunSpec.fromNumbers(numbers, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
+            seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds))
+        : legacySpec(workers, config, totalSteps, logK, checkpointK));
+    if (spec.dataset().source() instanceof DatasetSpec.Csv csv) {
+      Path file = Path.of(csv.path());
+      CsvFile.Scan scan = CsvFile.scan(file, csv.featureColumns(), csv.targetColumn());
+      if (!scan.sha256().equals(csv.sha256())) {
+        throw new UsageException("--resume: " + file + " changed since the run started (SHA-256 "
+            + scan.sha256().substring(0, 12) + "…, was "
+            + csv.sha256().substring(0, Math.min(12, csv.sha256().length())) + "…)");
+      }
+    }
+    return spec;
+  }
+
+  /** A run's numbers as config.json states them: for checkpoints without their numbers. */
+  private RunSpec legacySpec(int workers, JsonNode config, long totalSteps, int logK,
+      long checkpointK) {
+    JsonNode o = config.path("options");
+    JsonNode d = config.path("dataset");
     DatasetSpec.Source source;
     if ("csv".equals(d.path("kind").asText())) {
       List<String> featureColumns = new ArrayList<>();
       d.path("features").forEach(f -> featureColumns.add(f.asText()));
-      Path file = Path.of(d.path("path").asText());
-      CsvFile.Scan scan = CsvFile.scan(file, featureColumns, d.path("target").asText());
-      if (!scan.sha256().equals(d.path("sha256").asText())) {
-        throw new UsageException("--resume: " + file + " changed since the run started (SHA-256 "
-            + scan.sha256().substring(0, 12) + "…, was " + d.path("sha256").asText()
-            .substring(0, Math.min(12, d.path("sha256").asText().length())) + "…)");
-      }
-      source = new DatasetSpec.Csv(file.toString(), featureColumns, d.path("target").asText(),
-          scan.rows(), scan.sha256());
+      source = new DatasetSpec.Csv(d.path("path").asText(), featureColumns,
+          d.path("target").asText(), d.path("rows").asLong(), d.path("sha256").asText());
     } else {
       List<Double> w = new ArrayList<>();
       d.path("true_w").forEach(v -> w.add(v.asDouble()));
-      source = wrap(() -> new DatasetSpec.Synthetic(d.path("examples").asLong(), w,
+      source = new DatasetSpec.Synthetic(d.path("examples").asLong(), w,
           d.path("true_b").asDouble(), d.path("noise").asDouble(), d.path("seed").asLong(),
-          d.path("classes").asInt(0)));
+          d.path("classes").asInt(0));
     }
-    DatasetSpec dataset = wrap(() -> new DatasetSpec(source, d.path("chunk_size").asInt()));
+    DatasetSpec dataset = new DatasetSpec(source, d.path("chunk_size").asInt());
     List<Double> initW = new ArrayList<>();
     o.path("init_w").forEach(v -> initW.add(v.asDouble()));
-    // Options not given again keep the run's own values.
-    long totalSteps = given("--steps") ? steps : o.path("steps").asLong();
-    int logK = given("--log-every") ? logEvery : o.path("log_every").asInt(logEvery);
-    long checkpointK = given("--checkpoint-every") ? checkpointEvery
-        : o.path("checkpoint_every").asLong(checkpointEvery);
-    double stepTimeout = given("--step-timeout") ? stepTimeoutSeconds
-        : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
-    double waitTimeout = given("--wait-timeout") ? waitTimeoutSeconds
-        : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
-    double rejoinTimeout = given("--rejoin-timeout") || noRejoining ? rejoinTimeoutSeconds
-        : o.path("rejoin_timeout_seconds").asDouble(rejoinTimeoutSeconds);
-    stepTimeoutSeconds = stepTimeout;
-    waitTimeoutSeconds = waitTimeout;
-    rejoinTimeoutSeconds = rejoinTimeout;
     JsonNode opt = o.path("optimizer_settings");
-    OptimizerSpec optimizerSpec = wrap(() -> new OptimizerSpec(o.path("optimizer").asText(),
-        opt.path("momentum").asDouble(0.9), opt.path("nesterov").asBoolean(false),
-        opt.path("beta1").asDouble(0.9), opt.path("beta2").asDouble(0.999),
-        opt.path("epsilon").asDouble(1e-7)));
-    StepPolicy policy = wrap(() -> new StepPolicy(o.path("batch_fraction").asDouble(1),
-        o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0)));
-    ModelSpec modelSpec = wrap(() -> new ModelSpec(o.path("model").asText(ModelSpec.LINEAR),
+    OptimizerSpec optimizerSpec = new OptimizerSpec(o.path("optimizer").asText(),
+        opt.path("momentum").asDouble(Defaults.number(Defaults.MOMENTUM)),
+        opt.path("nesterov").asBoolean(false),
+        opt.path("beta1").asDouble(Defaults.number(Defaults.BETA1)),
+        opt.path("beta2").asDouble(Defaults.number(Defaults.BETA2)),
+        opt.path("epsilon").asDouble(Defaults.number(Defaults.EPSILON)));
+    StepPolicy policy = new StepPolicy(o.path("batch_fraction").asDouble(1),
+        o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0));
+    ModelSpec modelSpec = new ModelSpec(o.path("model").asText(ModelSpec.LINEAR),
         o.path("classes").asInt(0), o.path("hidden").asInt(ModelSpec.DEFAULT_HIDDEN),
-        o.path("batch_seed").asLong(0), initW, o.path("init_b").asDouble()));
-    return wrap(() -> new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
+        o.path("batch_seed").asLong(0), initW, o.path("init_b").asDouble());
+    return new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
         o.path("init_b").asDouble(), optimizerSpec, dataset, policy, logK,
-        seconds(stepTimeout), seconds(waitTimeout), checkpointK, seconds(rejoinTimeout),
-        modelSpec));
+        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointK,
+        seconds(rejoinTimeoutSeconds), modelSpec);
   }
 
   private boolean given(String option) {

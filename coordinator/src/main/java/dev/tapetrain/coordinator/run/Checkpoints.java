@@ -3,15 +3,17 @@ package dev.tapetrain.coordinator.run;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.protocol.Hashing;
 import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.proto.CheckpointFileProto;
 import dev.tapetrain.protocol.proto.CheckpointProto;
+import dev.tapetrain.protocol.proto.RunNumbersProto;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * {@code checkpoint.pb}: a {@link TrainingState} with the digests of the run's configuration
@@ -30,22 +32,25 @@ public final class Checkpoints {
    *
    * @param lastLoggedStep the last step in steps.jsonl before the checkpoint's step (-1: none),
    *     or null for a checkpoint written before this was recorded
+   * @param numbers the run's numbers ({@code RunSpec.numbers()}), whose digest is
+   *     {@code configDigest}; null in a checkpoint written before 2026-12-02
    */
   public record Loaded(TrainingState state, String configDigest, String dataDigest,
-      Long lastLoggedStep) {}
+      Long lastLoggedStep, RunNumbersProto numbers) {}
 
   /**
    * Writes {@code state} to {@code file} atomically.
    *
    * @param lastLoggedStep the last step written to steps.jsonl before {@code state.steps()}
    */
-  public static void write(Path file, TrainingState state, String configDigest,
+  public static void write(Path file, TrainingState state, RunNumbersProto numbers,
       String dataDigest, long lastLoggedStep) {
     byte[] body = CheckpointProto.newBuilder()
         .setSteps(state.steps())
         .addAllParams(ProtoCodec.tensorsToProto(state.params()))
         .addAllOptimizerState(ProtoCodec.tensorsToProto(state.optimizerState()))
-        .setConfigDigest(configDigest)
+        .setConfigDigest(RunSpec.digest(numbers))
+        .setNumbers(numbers)
         .setDataDigest(dataDigest)
         .setStepDigest(state.stepDigest())
         .setInitialLoss(state.initialLoss())
@@ -54,7 +59,7 @@ public final class Checkpoints {
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
-        .setSha256(ByteString.copyFrom(sha256(body)))
+        .setSha256(ByteString.copyFrom(Hashing.sha256(body)))
         .build().toByteArray();
     AtomicFiles.write(file, bytes);
   }
@@ -77,7 +82,8 @@ public final class Checkpoints {
     try {
       CheckpointFileProto f = CheckpointFileProto.parseFrom(bytes);
       byte[] body = f.getCheckpoint().toByteArray();
-      if (body.length == 0 || !MessageDigest.isEqual(sha256(body), f.getSha256().toByteArray())) {
+      if (body.length == 0
+          || !MessageDigest.isEqual(Hashing.sha256(body), f.getSha256().toByteArray())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (checksum mismatch)");
       }
       CheckpointProto c = CheckpointProto.parseFrom(body);
@@ -85,18 +91,17 @@ public final class Checkpoints {
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
           c.getInitialLoss(), c.getLoss());
+      RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
+      if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
+        throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "
+            + "their digest)");
+      }
       return new Loaded(state, c.getConfigDigest(), c.getDataDigest(),
-          c.hasLastLoggedStep() ? c.getLastLoggedStep() : null);
+          c.hasLastLoggedStep() ? c.getLastLoggedStep() : null, numbers);
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new RunDirectoryException(file + ": corrupt checkpoint (" + e.getMessage() + ")");
     }
   }
 
-  private static byte[] sha256(byte[] body) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(body);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
+
 }

@@ -230,15 +230,11 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     // finds each committed step logged.
     flushSteps();
     long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
-    Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numericDigest(),
-        dataDigest(spec), logged);
+    Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
+        spec.dataset().digest(), logged);
   }
 
-  /** The digest a checkpoint records for the data of {@code spec}. */
-  public static String dataDigest(RunSpec spec) {
-    return spec.dataset().source() instanceof dev.tapetrain.protocol.DatasetSpec.Csv csv
-        ? csv.sha256() : "synthetic";
-  }
+
 
   @Override
   public void onStep(StepRecord r) {

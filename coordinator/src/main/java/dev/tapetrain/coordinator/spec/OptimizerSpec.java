@@ -37,7 +37,22 @@ public record OptimizerSpec(String name, double momentum, boolean nesterov, doub
 
   /** Plain gradient descent with the default settings of the others. */
   public static OptimizerSpec sgd() {
-    return new OptimizerSpec("sgd", 0.9, false, 0.9, 0.999, 1e-7);
+    return new OptimizerSpec(Defaults.OPTIMIZER, Defaults.number(Defaults.MOMENTUM), false,
+        Defaults.number(Defaults.BETA1), Defaults.number(Defaults.BETA2),
+        Defaults.number(Defaults.EPSILON));
+  }
+
+  /** The settings as they enter the run's numeric digest. */
+  public dev.tapetrain.protocol.proto.OptimizerProto toProto() {
+    return dev.tapetrain.protocol.proto.OptimizerProto.newBuilder().setName(name)
+        .setMomentum(momentum).setNesterov(nesterov).setBeta1(beta1).setBeta2(beta2)
+        .setEpsilon(epsilon).build();
+  }
+
+  /** The settings {@link #toProto()} wrote. */
+  public static OptimizerSpec fromProto(dev.tapetrain.protocol.proto.OptimizerProto p) {
+    return new OptimizerSpec(p.getName(), p.getMomentum(), p.getNesterov(), p.getBeta1(),
+        p.getBeta2(), p.getEpsilon());
   }
 
   private static void unitInterval(String option, double v) {

@@ -3,6 +3,7 @@ package dev.tapetrain.coordinator.spec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.ProtoCodec;
+import dev.tapetrain.protocol.proto.RunNumbersProto;
 
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,8 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
   }
 
   /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
-  public static final Duration DEFAULT_REJOIN_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_REJOIN_TIMEOUT =
+      Duration.ofSeconds(Long.parseLong(Defaults.REJOIN_TIMEOUT_SECONDS));
 
   /** A run with the default {@link #rejoinTimeout()}. */
   public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
@@ -59,40 +61,79 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
   }
 
   /**
-   * A digest of everything that decides the numbers except the step count (which a resumed run
-   * may raise): learning rate, initial parameters, optimizer, dataset and chunking.
+   * Everything that decides the numbers except the step count (which a resumed run may raise):
+   * learning rate, initial parameters, optimizer, step policy, dataset and chunking, model. The
+   * record's other fields only say how the run is carried out.
    */
+  public RunNumbersProto numbers() {
+    return RunNumbersProto.newBuilder()
+        .setLearningRate(learningRate)
+        .addAllInitW(initW)
+        .setInitB(initB)
+        .setOptimizer(optimizer.toProto())
+        .setPolicy(policy.toProto())
+        .setDataset(ProtoCodec.toProto(dataset))
+        .setModel(ProtoCodec.toProto(model))
+        .build();
+  }
+
+  /** The SHA-256 (hex) of {@link #numbers()}' bytes: equal exactly when the numbers are. */
   public String numericDigest() {
-    try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      StringBuilder text = new StringBuilder()
-          .append("lr=").append(Double.doubleToRawLongBits(learningRate))
-          .append(";b=").append(Double.doubleToRawLongBits(initB))
-          .append(";opt=").append(optimizer.name())
-          .append(",m=").append(Double.doubleToRawLongBits(optimizer.momentum()))
-          .append(",n=").append(optimizer.nesterov())
-          .append(",b1=").append(Double.doubleToRawLongBits(optimizer.beta1()))
-          .append(",b2=").append(Double.doubleToRawLongBits(optimizer.beta2()))
-          .append(",e=").append(Double.doubleToRawLongBits(optimizer.epsilon()))
-          .append(";batch=").append(Double.doubleToRawLongBits(policy.batchFraction()))
-          .append(",").append(policy.batchSeed())
-          .append(";l2=").append(Double.doubleToRawLongBits(policy.l2()))
-          .append(";tol=").append(Double.doubleToRawLongBits(policy.tolerance()))
-          .append(";w=");
-      for (double w : initW) {
-        text.append(Double.doubleToRawLongBits(w)).append(',');
-      }
-      if (!model.isLinear()) {
-        // Only for other models, so the tutorial's runs keep the digests of their checkpoints.
-        text.append(";model=").append(model.name()).append(",k=").append(model.classes())
-            .append(",h=").append(model.hidden()).append(",seed=").append(model.seed());
-      }
-      sha.update(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      sha.update(ProtoCodec.toProto(dataset).toByteArray());
-      return java.util.HexFormat.of().formatHex(sha.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
+    return digest(numbers());
+  }
+
+  /** The digest of {@code numbers}, as {@link #numericDigest()} computes it. */
+  public static String digest(RunNumbersProto numbers) {
+    return dev.tapetrain.protocol.Hashing.sha256Hex(numbers.toByteArray());
+  }
+
+  /**
+   * A run with the numbers of {@code numbers} (as a checkpoint carries them) and this
+   * execution: {@code steps} and the rest.
+   *
+   * @throws IllegalArgumentException if a value is out of range (a corrupt checkpoint)
+   */
+  public static RunSpec fromNumbers(RunNumbersProto numbers, int workers, long steps,
+      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery,
+      Duration rejoinTimeout) {
+    return new RunSpec(workers, steps, numbers.getLearningRate(), numbers.getInitWList(),
+        numbers.getInitB(), OptimizerSpec.fromProto(numbers.getOptimizer()),
+        ProtoCodec.fromProto(numbers.getDataset()), StepPolicy.fromProto(numbers.getPolicy()),
+        logEvery, stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
+        ProtoCodec.fromProto(numbers.getModel()));
+  }
+
+  /**
+   * The digest checkpoints written before 2026-12-02 carry (from a text of chosen fields), so
+   * such a checkpoint can still be matched to its config.json and resumed.
+   */
+  public String legacyNumericDigest() {
+    StringBuilder text = new StringBuilder()
+        .append("lr=").append(Double.doubleToRawLongBits(learningRate))
+        .append(";b=").append(Double.doubleToRawLongBits(initB))
+        .append(";opt=").append(optimizer.name())
+        .append(",m=").append(Double.doubleToRawLongBits(optimizer.momentum()))
+        .append(",n=").append(optimizer.nesterov())
+        .append(",b1=").append(Double.doubleToRawLongBits(optimizer.beta1()))
+        .append(",b2=").append(Double.doubleToRawLongBits(optimizer.beta2()))
+        .append(",e=").append(Double.doubleToRawLongBits(optimizer.epsilon()))
+        .append(";batch=").append(Double.doubleToRawLongBits(policy.batchFraction()))
+        .append(",").append(policy.batchSeed())
+        .append(";l2=").append(Double.doubleToRawLongBits(policy.l2()))
+        .append(";tol=").append(Double.doubleToRawLongBits(policy.tolerance()))
+        .append(";w=");
+    for (double w : initW) {
+      text.append(Double.doubleToRawLongBits(w)).append(',');
     }
+    if (!model.isLinear()) {
+      text.append(";model=").append(model.name()).append(",k=").append(model.classes())
+          .append(",h=").append(model.hidden()).append(",seed=").append(model.seed());
+    }
+    byte[] t = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] d = ProtoCodec.toProto(dataset).toByteArray();
+    byte[] all = java.util.Arrays.copyOf(t, t.length + d.length);
+    System.arraycopy(d, 0, all, t.length, d.length);
+    return dev.tapetrain.protocol.Hashing.sha256Hex(all);
   }
 
   /** Validates every field; the messages name the command-line option. */

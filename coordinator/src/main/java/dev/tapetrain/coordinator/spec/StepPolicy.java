@@ -32,4 +32,16 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   public static StepPolicy fullBatch() {
     return new StepPolicy(1.0, 0, 0, 0);
   }
+
+  /** The policy as it enters the run's numeric digest. */
+  public dev.tapetrain.protocol.proto.StepPolicyProto toProto() {
+    return dev.tapetrain.protocol.proto.StepPolicyProto.newBuilder()
+        .setBatchFraction(batchFraction).setBatchSeed(batchSeed).setL2(l2)
+        .setTolerance(tolerance).build();
+  }
+
+  /** The policy {@link #toProto()} wrote. */
+  public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
+    return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance());
+  }
 }

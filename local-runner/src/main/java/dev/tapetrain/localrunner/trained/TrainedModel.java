@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.node.cli.UserError;
 import dev.tapetrain.worker.model.Model;
@@ -53,33 +55,38 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
    */
   public static TrainedModel load(Path runDir) {
     JsonNode config = readJson(runDir, RunDirectory.CONFIG);
-    JsonNode o = config.path("options");
-    JsonNode d = config.path("dataset");
-    String name = config.path("model").asText(o.path("model").asText(ModelSpec.LINEAR));
-    List<String> features = new ArrayList<>();
-    String target;
-    if ("csv".equals(d.path("kind").asText())) {
-      d.path("features").forEach(f -> features.add(f.asText()));
-      target = d.path("target").asText("y");
+    Checkpoints.Loaded checkpoint = Checkpoints.read(runDir.resolve(Checkpoints.FILE));
+    ModelSpec spec;
+    DatasetSpec.Source data;
+    if (checkpoint.numbers() != null) {
+      // The checkpoint's own numbers: the model exactly as the workers built it.
+      spec = ProtoCodec.fromProto(checkpoint.numbers().getModel());
+      data = ProtoCodec.fromProto(checkpoint.numbers().getDataset()).source();
     } else {
-      int f = Math.max(1, d.path("true_w").size());
+      spec = legacyModel(config.path("options"));
+      data = legacyData(config.path("dataset"));
+    }
+    String name = spec.name();
+    List<String> features = new ArrayList<>();
+    String target = "y";
+    if (data instanceof DatasetSpec.Csv csv) {
+      features.addAll(csv.featureColumns());
+      target = csv.targetColumn();
+    } else {
+      int f = data.features();
       for (int i = 1; i <= f; i++) {
         features.add(f == 1 ? "x" : "x" + i);
       }
-      target = "y";
     }
-    List<Double> initW = new ArrayList<>();
-    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
     Model model;
     try {
-      model = Models.create(name, new ModelOptions(features.size(), o.path("classes").asInt(0),
-          o.path("hidden").asInt(ModelOptions.DEFAULT_HIDDEN), o.path("batch_seed").asLong(0),
-          initW.isEmpty() ? List.of(0.0) : initW, o.path("init_b").asDouble(0)));
+      model = Models.create(name, new ModelOptions(features.size(), spec.classes(),
+          spec.hidden(), spec.seed(), spec.initW().isEmpty() ? List.of(0.0) : spec.initW(),
+          spec.initB()));
     } catch (IllegalArgumentException e) {
       throw new UserError(runDir.resolve(RunDirectory.CONFIG) + ": cannot rebuild model '" + name
           + "': " + e.getMessage().replaceFirst("^--model: ", ""));
     }
-    Checkpoints.Loaded checkpoint = Checkpoints.read(runDir.resolve(Checkpoints.FILE));
     List<NamedTensor> params = checkpoint.state().params();
     List<Parameter> expected = model.parameters();
     if (params.size() != expected.size()) {
@@ -99,6 +106,29 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
     String status = summary != null ? summary.path("status").asText("unknown") : "unknown";
     return new TrainedModel(runDir, name, model, params, checkpoint.state().steps(), status,
         features, target);
+  }
+
+  /** The model of a checkpoint written before 2026-12-02, from config.json's options. */
+  private static ModelSpec legacyModel(JsonNode o) {
+    List<Double> initW = new ArrayList<>();
+    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
+    return new ModelSpec(o.path("model").asText(ModelSpec.LINEAR), o.path("classes").asInt(0),
+        o.path("hidden").asInt(ModelSpec.DEFAULT_HIDDEN), o.path("batch_seed").asLong(0),
+        initW, o.path("init_b").asDouble(0));
+  }
+
+  /** The data's columns of a checkpoint written before 2026-12-02, from config.json. */
+  private static DatasetSpec.Source legacyData(JsonNode d) {
+    if ("csv".equals(d.path("kind").asText())) {
+      List<String> columns = new ArrayList<>();
+      d.path("features").forEach(f -> columns.add(f.asText()));
+      return new DatasetSpec.Csv(d.path("path").asText(), columns, d.path("target").asText("y"),
+          Math.max(1, d.path("rows").asLong(1)), d.path("sha256").asText());
+    }
+    List<Double> w = new ArrayList<>();
+    d.path("true_w").forEach(v -> w.add(v.asDouble()));
+    return new DatasetSpec.Synthetic(Math.max(1, d.path("examples").asLong(1)),
+        w.isEmpty() ? List.of(0.0) : w, 0, 0, 0, d.path("classes").asInt(0));
   }
 
   /** The number of classes (0 for a regression); see {@link Model#classes()}. */

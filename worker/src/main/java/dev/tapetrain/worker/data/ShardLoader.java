@@ -44,7 +44,7 @@ public final class ShardLoader {
               seg.x(), seg.y(), seg.starts()[k]);
         }
       }
-      return new Loaded(segments, digestOf(dataset));
+      return new Loaded(segments, dataset.digest());
     }
     DatasetSpec.Csv csv = (DatasetSpec.Csv) dataset.source();
     int features = csv.features();
@@ -111,10 +111,7 @@ public final class ShardLoader {
     return new Segment(run.get(0), starts, x, new double[(int) total]);
   }
 
-  /** The digest a worker reports for {@code dataset}: the file's SHA-256, or a synthetic tag. */
-  public static String digestOf(DatasetSpec dataset) {
-    return dataset.source() instanceof DatasetSpec.Csv csv ? csv.sha256() : "synthetic";
-  }
+
 
   private static String abbreviate(String sha) {
     return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;

@@ -18,9 +18,6 @@ import java.util.List;
 public record ModelOptions(int features, int classes, int hidden, long seed, List<Double> initW,
     double initB) {
 
-  /** Default hidden units of the MLP ({@code --hidden}). */
-  public static final int DEFAULT_HIDDEN = 16;
-
   /** Validates the numbers; messages name the command-line option. */
   public ModelOptions {
     initW = List.copyOf(initW);
@@ -37,6 +34,7 @@ public record ModelOptions(int features, int classes, int hidden, long seed, Lis
 
   /** The tutorial's linear regression on {@code features} features (W = 5, B = 10). */
   public static ModelOptions linear(int features) {
-    return new ModelOptions(features, 0, DEFAULT_HIDDEN, 42, List.of(5.0), 10.0);
+    return new ModelOptions(features, 0, dev.tapetrain.protocol.ModelSpec.DEFAULT_HIDDEN, 42,
+        List.of(5.0), 10.0);
   }
 }
