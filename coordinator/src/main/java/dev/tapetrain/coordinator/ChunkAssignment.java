@@ -103,16 +103,6 @@ public final class ChunkAssignment<W> {
     return set == null ? List.of() : List.copyOf(set);
   }
 
-  /** The number of samples {@code worker} owns. */
-  public long samplesOf(W worker) {
-    return samples.getOrDefault(worker, 0L);
-  }
-
-  /** The owner of {@code chunk}. */
-  public W ownerOf(int chunk) {
-    return owner.get(chunk);
-  }
-
   /**
    * Adds {@code joined} and moves chunks to it until it holds about N/W samples: each move takes
    * the highest chunk of the worker that then has the most samples, while that lowers the

@@ -51,7 +51,7 @@ import java.util.Set;
  *
  * <p>A worker that stops, leaves the listing, rejects its data or misses the step deadline loses
  * its chunks to the survivors and the step completes without it. Answers for another step, from
- * an unknown worker, or for chunks the sender was not asked for are dropped and counted.
+ * an unknown worker, or for chunks the sender was not asked for are ignored and counted.
  */
 public final class Coordinator {
 
@@ -331,7 +331,7 @@ public final class Coordinator {
 
     private Behavior<Command> onGradients(GradientsComputed m) {
       if (m.step() != evaluation || !assignment.contains(m.worker())) {
-        context.getLog().debug("dropped answer for step [{}] from [{}]", m.step(), name(m.worker()));
+        context.getLog().debug("ignored answer for step [{}] from [{}]", m.step(), name(m.worker()));
         ignored += m.results().size();
         return Behaviors.same();
       }

@@ -21,18 +21,9 @@ public final class CoordinatorGuardian {
   /** The guardian behaviour. */
   public static Behavior<Void> create(Behavior<CoordinatorProtocol.Command> coordinator,
       CompletableFuture<RunSummary> done, Consumer<ActorContext<Void>> setup) {
-    return create(coordinator, done, new CompletableFuture<>(), setup);
-  }
-
-  /** The guardian behaviour; {@code spawned} receives the coordinator's reference. */
-  public static Behavior<Void> create(Behavior<CoordinatorProtocol.Command> coordinator,
-      CompletableFuture<RunSummary> done,
-      CompletableFuture<ActorRef<CoordinatorProtocol.Command>> spawned,
-      Consumer<ActorContext<Void>> setup) {
     return Behaviors.setup(ctx -> {
       setup.accept(ctx);
       ActorRef<CoordinatorProtocol.Command> ref = ctx.spawn(coordinator, "coordinator");
-      spawned.complete(ref);
       ctx.watch(ref);
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> {

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
 public final class TrainingRun {
 
   /** Exit code of an interrupted run. */
-  public static final int INTERRUPTED = 130;
+  public static final int INTERRUPTED = RunSummary.Status.INTERRUPTED.exitCode();
 
   private TrainingRun() {}
 

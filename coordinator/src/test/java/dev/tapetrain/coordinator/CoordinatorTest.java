@@ -78,7 +78,7 @@ class CoordinatorTest {
       AssignShard m = probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
       chunks = m.chunks();
       coordinator = m.replyTo();
-      m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", 1, LINEAR));
+      m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", LINEAR));
     }
 
     ComputeGradients expectStep(long step) {
@@ -170,7 +170,7 @@ class CoordinatorTest {
   }
 
   @Test
-  void answersForAnotherStepOrForChunksNotAskedAreDropped() throws Exception {
+  void answersForAnotherStepOrForChunksNotAskedAreIgnoredAndCounted() throws Exception {
     FakeWorker a = new FakeWorker();
     FakeWorker b = new FakeWorker();
     coordinator(2, 2, Duration.ofSeconds(30));
@@ -186,7 +186,7 @@ class CoordinatorTest {
     a.probe.expectNoMessage(Duration.ofMillis(300));
     a.answer(stepA);
     a.expectStep(2);
-    // Evaluation 1 completing emits the record of step 0 with what was dropped meanwhile.
+    // Evaluation 1 completing emits the record of step 0 with what was ignored meanwhile.
     StepRecord step0 = next(StepRecord.class);
     assertEquals(0, step0.step());
     assertEquals(a.chunks.size() + b.chunks.size(), step0.ignored(),
@@ -265,7 +265,7 @@ class CoordinatorTest {
     FakeWorker b = new FakeWorker();
     AssignShard load = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertEquals(DATA.numChunks(), load.chunks().size(), "it loads every chunk before any work");
-    load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", 1, LINEAR));
+    load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", LINEAR));
     b.coordinator = load.replyTo();
     ComputeGradients resumed = b.expectStep(1);
     assertEquals(DATA.numChunks(), resumed.chunks().size());
@@ -284,7 +284,7 @@ class CoordinatorTest {
     FakeWorker stale = new FakeWorker();
     AssignShard load = stale.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertTrue(!load.chunks().isEmpty(), "a joiner loads the chunks it would take");
-    load.replyTo().tell(new ShardAssigned(stale.ref, load.chunks(), "0123abcd", 1, LINEAR));
+    load.replyTo().tell(new ShardAssigned(stale.ref, load.chunks(), "0123abcd", LINEAR));
     WorkerProtocol.StopWork stop =
         stale.probe.expectMessageClass(WorkerProtocol.StopWork.class, Duration.ofSeconds(5));
     assertTrue(stop.reason().contains("its data differ from the coordinator's"), stop.reason());
@@ -316,9 +316,9 @@ class CoordinatorTest {
     AssignShard second = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     a.chunks = first.chunks();
     a.coordinator = first.replyTo();
-    first.replyTo().tell(new ShardAssigned(a.ref, first.chunks(), "synthetic", 1,
+    first.replyTo().tell(new ShardAssigned(a.ref, first.chunks(), "synthetic",
         new dev.tapetrain.protocol.ModelLayout(start, List.of("w"), List.of(), "aa".repeat(32))));
-    second.replyTo().tell(new ShardAssigned(b.ref, second.chunks(), "synthetic", 1,
+    second.replyTo().tell(new ShardAssigned(b.ref, second.chunks(), "synthetic",
         new dev.tapetrain.protocol.ModelLayout(start, List.of("w"), List.of(), "bb".repeat(32))));
     ComputeGradients step0 = a.expectStep(0);
     assertEquals(start, step0.params(), "the workers' step-0 values, not the spec's");

@@ -47,10 +47,24 @@ class DeterminismTest {
       // Each worker compiles once it has evaluated 3000 samples: one worker at step 3, three
       // workers (334, 333, 333 samples) at steps 9–10, so runs mix eager and compiled steps.
       System.setProperty(property, "3000");
+      // The evaluator falls back to the eager tape when it cannot compile: count the
+      // compilations it reports, so this test fails if no worker ran the compiled loop.
+      ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+          org.slf4j.LoggerFactory.getLogger(dev.tapetrain.worker.model.ShardEvaluator.class);
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+          new ch.qos.logback.core.read.ListAppender<>();
+      events.start();
+      log.addAppender(events);
+      ch.qos.logback.classic.Level level = log.getLevel();
+      log.setLevel(ch.qos.logback.classic.Level.INFO);
       for (int workers : new int[] {1, 3}) {
+        events.list.clear();
         Path run = dir.resolve("compiled" + workers);
         Runs.Result r = Runs.run("--workers", "" + workers, "--run-dir", run.toString());
         assertEquals(0, r.exitCode(), r.err());
+        assertEquals(workers, events.list.stream().filter(e -> e.getFormattedMessage()
+            .startsWith("compiled the tape's loss and gradients")).count(),
+            "every worker compiled its tape: " + events.list);
         List<Runs.Step> expected = Runs.steps(eager);
         List<Runs.Step> actual = Runs.steps(run);
         assertEquals(expected.size(), actual.size());
@@ -58,6 +72,8 @@ class DeterminismTest {
           assertEquals(expected.get(i), actual.get(i), workers + " workers, bit for bit");
         }
       }
+      log.detachAppender(events);
+      log.setLevel(level);
     } finally {
       System.clearProperty(property);
     }

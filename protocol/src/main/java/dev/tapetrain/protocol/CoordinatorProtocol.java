@@ -17,7 +17,7 @@ public final class CoordinatorProtocol {
 
   /** A worker loaded the chunks it was assigned. */
   public record ShardAssigned(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks,
-      String dataDigest, long loadNanos, ModelLayout layout) implements Command, WireMessage {
+      String dataDigest, ModelLayout layout) implements Command, WireMessage {
     /** Copies the chunk list. */
     public ShardAssigned {
       Objects.requireNonNull(worker, "worker");
@@ -28,8 +28,8 @@ public final class CoordinatorProtocol {
 
     /** An answer without a model layout (tests, and workers before models were plug-ins). */
     public ShardAssigned(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks,
-        String dataDigest, long loadNanos) {
-      this(worker, chunks, dataDigest, loadNanos, ModelLayout.NONE);
+        String dataDigest) {
+      this(worker, chunks, dataDigest, ModelLayout.NONE);
     }
   }
 

@@ -92,7 +92,6 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .setWorker(refToString(m.worker()))
           .addAllChunks(m.chunks())
           .setDataDigest(m.dataDigest())
-          .setLoadNanos(m.loadNanos())
           .setLayout(ProtoCodec.toProto(m.layout()))
           .build().toByteArray();
     } else if (o instanceof CoordinatorProtocol.ShardRejected m) {
@@ -147,7 +146,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       case SHARD_ASSIGNED: {
         ShardAssignedProto p = ShardAssignedProto.parseFrom(bytes);
         return new CoordinatorProtocol.ShardAssigned(stringToRef(p.getWorker()),
-            p.getChunksList(), p.getDataDigest(), p.getLoadNanos(),
+            p.getChunksList(), p.getDataDigest(),
             p.hasLayout() ? ProtoCodec.fromProto(p.getLayout()) : ModelLayout.NONE);
       }
       case SHARD_REJECTED: {

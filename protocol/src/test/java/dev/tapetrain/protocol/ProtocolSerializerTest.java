@@ -58,8 +58,8 @@ class ProtocolSerializerTest {
             new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator),
         new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator),
         new WorkerProtocol.StopWork("completed"),
-        new CoordinatorProtocol.ShardAssigned(worker, List.of(2, 9), "synthetic", 12345),
-        new CoordinatorProtocol.ShardAssigned(worker, List.of(2), "synthetic", 1,
+        new CoordinatorProtocol.ShardAssigned(worker, List.of(2, 9), "synthetic"),
+        new CoordinatorProtocol.ShardAssigned(worker, List.of(2), "synthetic",
             new ModelLayout(params, List.of("w"), List.of("accuracy"), "cd".repeat(32))),
         new CoordinatorProtocol.ShardRejected(worker, "data.csv: no such file"),
         new CoordinatorProtocol.GradientsComputed(8, worker, List.of(
@@ -156,6 +156,25 @@ class ProtocolSerializerTest {
       byte[] golden = in.readAllBytes();
       assertArrayEquals(golden, p.toBinary(message), "encoding of " + message);
       assertEquals(message, p.fromBinary(golden, manifest), "decoding of " + name);
+    }
+  }
+
+  /**
+   * Bytes of older versions of a message (golden/legacy) still decode: ShardAssigned carried
+   * {@code load_nanos} (field 4, now reserved) until 2026-12-02; a reader ignores it.
+   */
+  @Test
+  void olderMessageBytesStillDecode() throws Exception {
+    ProtocolSerializer p = serializer();
+    List<WireMessage> all = messages(testKit.system().deadLetters(),
+        testKit.system().deadLetters()).toList();
+    for (int i : new int[] {5, 6}) {
+      byte[] old;
+      try (java.io.InputStream in = ProtocolSerializerTest.class.getClassLoader()
+          .getResourceAsStream("golden/legacy/message-" + i + "-sa-with-load-nanos.bin")) {
+        old = in.readAllBytes();
+      }
+      assertEquals(all.get(i), p.fromBinary(old, ProtocolSerializer.SHARD_ASSIGNED));
     }
   }
 

@@ -83,7 +83,6 @@ public final class Worker {
    * keeps the chunks it holds and loads only the missing ones.
    */
   private Behavior<Command> onAssignShard(ShardEvaluator held, AssignShard m) {
-    long start = System.nanoTime();
     try {
       long samples = 0;
       for (int c : m.chunks()) {
@@ -98,7 +97,7 @@ public final class Worker {
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
-          System.nanoTime() - start, ModelLayouts.of(m.model(), shard.model())));
+          ModelLayouts.of(m.model(), shard.model())));
       return serving(shard);
     } catch (UserError | IllegalArgumentException | IndexOutOfBoundsException e) {
       context.getLog().error("cannot load shard: {}", e.getMessage());

@@ -34,7 +34,7 @@ public final class AtomicFiles {
         }
         ch.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      replace(tmp, file);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);
@@ -58,6 +58,11 @@ public final class AtomicFiles {
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
+    replace(tmp, file);
+  }
+
+  /** The rename every replacement ends with: in one step, over the old file. */
+  private static void replace(Path tmp, Path file) throws IOException {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -108,10 +108,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
           lastKept = line.path("step").asLong();
         }
       }
-      Path tmp = dir.resolve(STEPS + ".tmp");
-      Files.writeString(tmp, kept, StandardCharsets.UTF_8);
-      Files.move(tmp, dir.resolve(STEPS), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(dir.resolve(STEPS), kept.toString().getBytes(StandardCharsets.UTF_8));
       ObjectNode config = old.config().deepCopy();
       config.set("options", options);
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")

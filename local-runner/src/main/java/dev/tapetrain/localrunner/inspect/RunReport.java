@@ -69,9 +69,9 @@ final class RunReport {
     }
     int lost = 0;
     int joined = 0;
-    long dropped = 0;
+    long ignored = 0;
     for (JsonNode step : run.steps()) {
-      dropped += step.path("ignored").asLong();
+      ignored += step.path("ignored").asLong();
       for (JsonNode e : step.path("reassignments")) {
         if ("joined".equals(e.path("reason").asText())) {
           joined++;
@@ -82,7 +82,7 @@ final class RunReport {
     }
     s.put("workers_lost", lost);
     s.put("workers_joined", joined);
-    s.put("dropped_chunk_results", dropped);
+    s.put("ignored_chunk_results", ignored);
     if (sum != null && sum.has("message")) {
       s.set("message", sum.get("message"));
     }
@@ -141,8 +141,8 @@ final class RunReport {
     }
     out.printf("failures:       %d worker(s) lost, %d joined during training%n",
         s.get("workers_lost").asInt(), s.get("workers_joined").asInt());
-    out.printf("dropped:        %d late or foreign chunk result(s)%n",
-        s.get("dropped_chunk_results").asLong());
+    out.printf("ignored:        %d late or foreign chunk result(s)%n",
+        s.get("ignored_chunk_results").asLong());
     for (JsonNode gap : s.get("log_gaps")) {
       out.printf("log gap:        %s%n", gap.get("description").asText());
     }
