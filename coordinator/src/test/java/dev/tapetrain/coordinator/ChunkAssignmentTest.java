@@ -32,6 +32,17 @@ class ChunkAssignmentTest {
     return n;
   }
 
+  /** The largest share minus the smallest, in samples. */
+  private static long spread(ChunkAssignment<String> a, DatasetSpec d) {
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    for (String w : a.workers()) {
+      min = Math.min(min, samplesOf(a, d, w));
+      max = Math.max(max, samplesOf(a, d, w));
+    }
+    return max - min;
+  }
+
   private static void assertEveryChunkOwnedOnce(ChunkAssignment<String> a, DatasetSpec d) {
     int[] owners = new int[d.numChunks()];
     for (String w : a.workers()) {
@@ -52,15 +63,9 @@ class ChunkAssignmentTest {
         for (int count = 1; count <= 9; count++) {
           ChunkAssignment<String> a = ChunkAssignment.balanced(workers(count), d);
           assertEveryChunkOwnedOnce(a, d);
-          long min = Long.MAX_VALUE;
-          long max = 0;
-          for (String w : a.workers()) {
-            min = Math.min(min, samplesOf(a, d, w));
-            max = Math.max(max, samplesOf(a, d, w));
-          }
           if (d.numChunks() >= count) {
-            assertTrue(max - min <= 2L * chunk, n + "/" + chunk + "/" + count + ": " + min
-                + ".." + max);
+            long spread = spread(a, d);
+            assertTrue(spread <= 2L * chunk, n + "/" + chunk + "/" + count + ": " + spread);
           }
         }
       }
@@ -86,13 +91,7 @@ class ChunkAssignmentTest {
     assertEquals(lost, moved.values().stream().flatMap(List::stream).sorted().toList());
     assertEquals(3, a.workers().size());
     assertEveryChunkOwnedOnce(a, d);
-    long min = Long.MAX_VALUE;
-    long max = 0;
-    for (String w : a.workers()) {
-      min = Math.min(min, samplesOf(a, d, w));
-      max = Math.max(max, samplesOf(a, d, w));
-    }
-    assertTrue(max - min <= 64, min + ".." + max);
+    assertTrue(spread(a, d) <= 64, "spread " + spread(a, d));
   }
 
   @Test

@@ -129,7 +129,7 @@ class ClusterTest extends ProcessTestBase {
     }
     Files.writeString(data, csv);
     String[] job = concat(new String[] {"--model", model, "--data", data.toString(),
-        "--features", "a,b", "--target", "label", "--learning-rate", "0.3", "--steps", "3000",
+        "--features", "a,b", "--target", "label", "--learning-rate", "0.3", "--steps", "1500",
         "--log-every", "100"}, options);
     List<Runs.Step> reference = localReference(job);
     Path run = runOnThreeWorkersKillingOne(job, 3);

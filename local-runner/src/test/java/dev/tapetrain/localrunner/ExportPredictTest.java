@@ -350,6 +350,19 @@ class ExportPredictTest {
   }
 
   @Test
+  void aRunThatDidNotFinishIsScoredWithItsCheckpointAndSaysSo() throws Exception {
+    Path run = dir.resolve("run-diverged");
+    assertEquals(3, Runs.run("--learning-rate", "5", "--run-dir", run.toString()).exitCode());
+    Path data = dir.resolve("x.csv");
+    Files.writeString(data, "x\n1\n");
+    Runs.Result r = Runs.run("predict", run.toString(), "--data", data.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    long step = TrainedModel.load(run).step();
+    assertTrue(r.err().startsWith("predict: note: run " + run + " is diverged; using its "
+        + "checkpoint after step " + step), r.err());
+  }
+
+  @Test
   void aUsersOwnModelIsRefusedByExportInOneLine() throws Exception {
     Path csv = dir.resolve("huber.csv");
     Files.writeString(csv, csv(trainX, targets("linear", trainX)));

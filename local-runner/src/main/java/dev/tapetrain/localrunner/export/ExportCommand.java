@@ -49,9 +49,8 @@ public final class ExportCommand implements Callable<Integer> {
       throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
     }
     TrainedModel trained = TrainedModel.load(run);
-    if (!"completed".equals(trained.status()) && !"converged".equals(trained.status())) {
-      err.println("export: note: run " + run + " is " + trained.status() + "; exporting its "
-          + "checkpoint after step " + trained.step());
+    if (trained.unfinished() != null) {
+      err.println("export: note: " + trained.unfinished());
     }
     byte[] bytes = OnnxExport.export(trained, dtype.equals("float32")).toByteArray();
     try {

@@ -90,9 +90,8 @@ public final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
-    if (!"completed".equals(trained.status()) && !"converged".equals(trained.status())) {
-      err.println("predict: note: run " + run + " is " + trained.status() + "; scoring with its "
-          + "checkpoint after step " + trained.step());
+    if (trained.unfinished() != null) {
+      err.println("predict: note: " + trained.unfinished());
     }
     Evaluation eval = new Evaluation(trained.classes());
     Path tmp = null;

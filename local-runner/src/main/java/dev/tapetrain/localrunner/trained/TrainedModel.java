@@ -131,6 +131,15 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
         w.isEmpty() ? List.of(0.0) : w, 0, 0, 0, d.path("classes").asInt(0));
   }
 
+  /**
+   * For a run that did not finish (still running, failed, diverged, interrupted): what the
+   * parameters are, for a note on stderr; null for a completed or converged run.
+   */
+  public String unfinished() {
+    return "completed".equals(status) || "converged".equals(status) ? null
+        : "run " + runDir + " is " + status + "; using its checkpoint after step " + step;
+  }
+
   /** The number of classes (0 for a regression); see {@link Model#classes()}. */
   public int classes() {
     return model.classes();
