@@ -4,7 +4,8 @@
  * the downing rule that never downs the coordinator
  * ({@link dev.tapetrain.node.CoordinatorDowning}), the guard that checks Artery's
  * framing in front of a plain-TCP port ({@link dev.tapetrain.node.FrameGuard}) and TLS.
- * Depends on Akka (classic cluster API for the downing provider), Typesafe Config and SLF4J only.
+ * Depends on Akka (classic cluster API for the downing provider), Typesafe Config, SLF4J and
+ * the protocol module (its hashing).
  *
  * <p>Sub-packages: {@code cli} (exit codes and one-line errors of every command), {@code data}
  * (the CSV files named on a command line: validated at start-up by the coordinator, read by the

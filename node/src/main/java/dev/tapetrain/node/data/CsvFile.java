@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -161,7 +160,7 @@ public final class CsvFile {
   private static String read(Path path, List<String> features, String target,
       boolean targetRequired, RowFilter filter, java.util.function.Consumer<List<String>> onHeader,
       CellConsumer consumer, java.util.function.DoubleFunction<String> targetCheck) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = dev.tapetrain.protocol.Hashing.sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in,
             StandardCharsets.UTF_8.newDecoder()
@@ -239,7 +238,7 @@ public final class CsvFile {
 
   /** The SHA-256 (hex) of a file's bytes. */
   public static String sha256(Path path) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = dev.tapetrain.protocol.Hashing.sha256();
     try (InputStream in = Files.newInputStream(path)) {
       byte[] buf = new byte[1 << 16];
       int n;
@@ -254,13 +253,7 @@ public final class CsvFile {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
+
 
   /** A NUL byte is never text: refuse it by line, wherever it is (also in unused columns). */
   private static void checkText(String line, Path path, long lineNo) {
