@@ -30,7 +30,7 @@ public final class ClusterBenchmark {
   private ClusterBenchmark() {}
 
   /** One measured configuration. */
-  private record Result(String what, long examples, int workers, long steps, double msPerStep,
+  record Result(String what, long examples, int workers, long steps, double msPerStep,
       double msFirstSteps) {}
 
   /** Runs the table. Optional argument: the scaling job's sample count (default 8,000,000). */
@@ -59,7 +59,7 @@ public final class ClusterBenchmark {
         big, results.get(1).msPerStep() / results.get(2).msPerStep());
   }
 
-  private static Result run(Path coordinatorJar, Path workerJar, Path work, String what,
+  static Result run(Path coordinatorJar, Path workerJar, Path work, String what,
       long examples, int workers, long steps) throws Exception {
     int port = freePort();
     Path runDir = work.resolve(what.replace(' ', '-') + "-" + examples + "-" + workers);
@@ -101,13 +101,13 @@ public final class ClusterBenchmark {
     }
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     java.util.Collections.sort(sorted);
     return sorted.get(sorted.size() / 2);
   }
 
-  private static Process start(Path work, String name, List<String> args) throws IOException {
+  static Process start(Path work, String name, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(args);
@@ -117,7 +117,7 @@ public final class ClusterBenchmark {
         .start();
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

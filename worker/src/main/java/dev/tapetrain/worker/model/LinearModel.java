@@ -126,11 +126,21 @@ public final class LinearModel {
    */
   public CompiledFunction compileSums(double[] exampleX, double[] exampleY)
       throws NotCompilableException {
+    return compileSums(exampleX, exampleY, true);
+  }
+
+  /**
+   * As {@link #compileSums(double[], double[])}; with {@code compileAtRunTime} false, null
+   * unless a loop is at hand without a compiler (precompiled, or compiled earlier in this JVM).
+   */
+  public CompiledFunction compileSums(double[] exampleX, double[] exampleY,
+      boolean compileAtRunTime) throws NotCompilableException {
     if (features != 1) {
       throw new IllegalStateException("compileSums takes one feature");
     }
     return CompiledFunction.compile((v, s) -> lossAndGradients(v[0], v[1], s[0], s[1]),
-        new double[][] {exampleX, exampleY}, new double[] {w.value().item(), b.value().item()});
+        new double[][] {exampleX, exampleY}, new double[] {w.value().item(), b.value().item()},
+        compileAtRunTime);
   }
 
   /**

@@ -45,7 +45,7 @@ public final class ShardEvaluator {
    * {@link #COMPILE_AFTER_SAMPLES} (or the system property {@value #COMPILE_AFTER_PROPERTY}).
    */
   public ShardEvaluator(DatasetSpec dataset) {
-    this(dataset, Long.getLong(COMPILE_AFTER_PROPERTY, COMPILE_AFTER_SAMPLES));
+    this(dataset, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE));
   }
 
   /**
@@ -55,7 +55,7 @@ public final class ShardEvaluator {
    * @throws IllegalArgumentException if the model is unknown here or its options do not fit
    */
   public ShardEvaluator(DatasetSpec dataset, ModelSpec model) {
-    this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, COMPILE_AFTER_SAMPLES));
+    this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE));
   }
 
   /**
@@ -216,8 +216,16 @@ public final class ShardEvaluator {
   /** JVM system property that overrides {@link #COMPILE_AFTER_SAMPLES} (0: at once). */
   public static final String COMPILE_AFTER_PROPERTY = "tapetrain.compileAfterSamples";
 
+  /**
+   * The default: a loop compiled ahead of time ({@code PrecompiledLoops}) from the first
+   * evaluation, a loop that needs Janino after {@link #COMPILE_AFTER_SAMPLES}. An explicit
+   * threshold (the constructor's, or the property's) applies to both.
+   */
+  static final long DEFAULT_COMPILE = -1;
+
   private CompiledFunction compiled;
   private boolean compileTried;
+  private boolean noPrecompiledLoop;
   private long eagerSamples;
 
   /** The compiled sums once they are worth compiling, or null to run the tape eagerly. */
@@ -228,20 +236,29 @@ public final class ShardEvaluator {
     for (Block block : blocks) {
       eagerSamples += block.total;
     }
-    if (eagerSamples < compileAfterSamples) {
+    long threshold = compileAfterSamples == DEFAULT_COMPILE ? COMPILE_AFTER_SAMPLES
+        : compileAfterSamples;
+    boolean compileAtRunTime = eagerSamples >= threshold;
+    boolean precompiledOnly = compileAfterSamples == DEFAULT_COMPILE && !compileAtRunTime;
+    if (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop)) {
       return null;
     }
     Block example = blocks.stream().filter(b -> b.total >= 3).findFirst().orElse(null);
     if (example == null) {
       return null;
     }
-    compileTried = true;
     try {
       compiled = linear.compileSums(example.range(example.segment.x()[0]).toArray(),
-          example.range(example.segment.y()).toArray());
-      LOG.info("compiled the tape's loss and gradients into one loop after {} samples",
-          eagerSamples);
+          example.range(example.segment.y()).toArray(), compileAtRunTime);
+      if (compiled == null) {
+        noPrecompiledLoop = true; // wait for the threshold, then compile at run time
+        return null;
+      }
+      compileTried = true;
+      LOG.info("compiled the tape's loss and gradients into one loop after {} samples ({})",
+          eagerSamples, compiled.precompiled() ? "precompiled" : "compiled at run time");
     } catch (NotCompilableException | RuntimeException e) {
+      compileTried = true;
       // The eager tape computes the same bits, only slower: keep training with it.
       LOG.warn("running the tape eagerly: cannot compile the model's sums: {}", e.toString());
     }

@@ -75,6 +75,16 @@ public final class CompiledFunction {
    */
   public static CompiledFunction compile(Body body, double[][] exampleVectors,
       double[] exampleScalars) throws NotCompilableException {
+    return compile(body, exampleVectors, exampleScalars, true);
+  }
+
+  /**
+   * As {@link #compile(Body, double[][], double[])}; with {@code compileAtRunTime} false only a
+   * loop that needs no compiler now (precompiled, or compiled earlier in this JVM) is used, and
+   * null is returned when there is none.
+   */
+  public static CompiledFunction compile(Body body, double[][] exampleVectors,
+      double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
     if (exampleVectors.length == 0) {
       throw new IllegalArgumentException("a compiled function needs at least one vector input");
     }
@@ -97,9 +107,19 @@ public final class CompiledFunction {
           + (n - 1) + " elements (does it use the number of elements?)");
     }
     double[] eager = traced.outputs();
-    CompiledFunction f = new CompiledFunction(
-        KERNELS.computeIfAbsent(traced.source(), CompiledFunction::load),
-        exampleVectors.length, exampleScalars.length, eager.length, traced.source());
+    Kernel kernel = KERNELS.get(traced.source());
+    if (kernel == null) {
+      kernel = PrecompiledLoops.find(traced.source());
+      if (kernel == null && !compileAtRunTime) {
+        return null;
+      }
+      kernel = KERNELS.computeIfAbsent(traced.source(), source -> {
+        Kernel precompiled = PrecompiledLoops.find(source);
+        return precompiled != null ? precompiled : load(source);
+      });
+    }
+    CompiledFunction f = new CompiledFunction(kernel, exampleVectors.length,
+        exampleScalars.length, eager.length, traced.source());
     double[] compiled = new double[eager.length];
     f.apply(exampleVectors, 0, n, exampleScalars, compiled);
     for (int k = 0; k < eager.length; k++) {
@@ -220,6 +240,11 @@ public final class CompiledFunction {
   /** The number of outputs. */
   public int outputCount() {
     return outputCount;
+  }
+
+  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoops}). */
+  public boolean precompiled() {
+    return PrecompiledLoops.contains(kernel);
   }
 
   /** The generated Java source, for debugging. */

@@ -1,0 +1,180 @@
+package dev.tapetrain.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole jobs, warm-up included, against the systems users compare us with (issue 15):
+ * <pre>
+ * mvn -q package -DskipTests
+ * TAPETRAIN_PYTHON=/path/to/python3 java -cp benchmarks/target/benchmarks.jar \
+ *     dev.tapetrain.benchmarks.PeerBenchmark [ROUNDS]
+ * </pre>
+ * Run from the checkout's root. Each job runs in a fresh process, every system once per round,
+ * interleaved, and the table shows each system's median over the rounds with its ratio to
+ * tapetrain's. A job's time is its training loop with every step counted, the first included:
+ * tapetrain's {@code train_seconds}, the peers' loop time ({@code src/main/python/peers.py};
+ * imports, data generation and JVM start-up excluded on both sides, and shown separately for
+ * tapetrain as {@code wall}). Without {@code TAPETRAIN_PYTHON} only tapetrain runs.
+ *
+ * <p>Jobs: A, the tutorial's model on 1M samples for 200 steps, one worker; B, 1000 samples,
+ * 5000 steps, 4 workers (per-step overhead); C, 1000 samples on two worker JVMs on loopback,
+ * median step (against PyTorch DDP with two processes).
+ */
+public final class PeerBenchmark {
+
+  private PeerBenchmark() {}
+
+  /** A job: its name, samples, steps, local-runner workers (0: two worker JVMs). */
+  private record Job(String name, long n, int steps, int workers, List<String> peers) {}
+
+  private static final List<Job> JOBS = List.of(
+      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1,
+          List.of("numpy", "tf-function", "tf-xla", "torch")),
+      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4,
+          List.of("numpy", "tf-function", "tf-xla", "torch")),
+      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0,
+          List.of("torch-ddp")));
+
+  /** One measurement: ms per step with every step counted, and the median step. */
+  private record Time(double msPerStep, double medianStepMs, double wallSeconds) {}
+
+  /** Runs the jobs; the optional argument is the number of rounds (default 3). */
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    Path root = Path.of(".").toAbsolutePath().normalize();
+    Path localRunner = root.resolve("local-runner/target/local-runner.jar");
+    Path coordinator = root.resolve("coordinator/target/coordinator.jar");
+    Path worker = root.resolve("worker/target/worker.jar");
+    Path peers = root.resolve("benchmarks/src/main/python/peers.py");
+    for (Path p : List.of(localRunner, coordinator, worker)) {
+      if (!Files.isRegularFile(p)) {
+        System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
+        System.exit(2);
+      }
+    }
+    String python = System.getenv("TAPETRAIN_PYTHON");
+    Path work = Files.createTempDirectory("tapetrain-peers");
+    Map<String, Map<String, List<Time>>> times = new LinkedHashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      for (Job job : JOBS) {
+        Map<String, List<Time>> row = times.computeIfAbsent(job.name(),
+            k -> new LinkedHashMap<>());
+        Time t = job.workers() > 0 ? localRunner(localRunner, work, job, round)
+            : twoJvms(coordinator, worker, work, job, round);
+        row.computeIfAbsent("tapetrain", k -> new ArrayList<>()).add(t);
+        System.err.printf(Locale.ROOT, "round %d, %s, tapetrain: %.4f ms/step%n", round,
+            job.name(), t.msPerStep());
+        if (python != null) {
+          for (String system : job.peers()) {
+            Time p = peer(python, peers, work, system, job);
+            if (p != null) {
+              row.computeIfAbsent(system, k -> new ArrayList<>()).add(p);
+              System.err.printf(Locale.ROOT, "round %d, %s, %s: %.4f ms/step%n", round,
+                  job.name(), system, p.msPerStep());
+            }
+          }
+        }
+      }
+    }
+    print(times, rounds);
+  }
+
+  private static void print(Map<String, Map<String, List<Time>>> times, int rounds) {
+    System.out.printf(Locale.ROOT, "%n%-42s %-12s %12s %12s %10s %9s%n", "job (median of "
+        + rounds + " rounds)", "system", "ms/step", "median step", "÷ tapetrain", "wall s");
+    for (var job : times.entrySet()) {
+      double ours = median(job.getValue().get("tapetrain"), Time::msPerStep);
+      for (var system : job.getValue().entrySet()) {
+        double ms = median(system.getValue(), Time::msPerStep);
+        double wall = median(system.getValue(), Time::wallSeconds);
+        System.out.printf(Locale.ROOT, "%-42s %-12s %12.4f %12.4f %10.2f %9s%n", job.getKey(),
+            system.getKey(), ms, median(system.getValue(), Time::medianStepMs), ms / ours,
+            Double.isNaN(wall) ? "" : String.format(Locale.ROOT, "%.2f", wall));
+      }
+    }
+    System.out.println("\n÷ tapetrain above 1: the peer is slower than tapetrain.");
+  }
+
+  private static double median(List<Time> values, java.util.function.ToDoubleFunction<Time> f) {
+    List<Double> v = new ArrayList<>();
+    values.forEach(t -> v.add(f.applyAsDouble(t)));
+    return ClusterBenchmark.median(v);
+  }
+
+  private static List<String> java(Path jar) {
+    List<String> cmd = new ArrayList<>();
+    Path jsa = Path.of(jar.toString().replace(".jar", ".jsa"));
+    if (Files.isRegularFile(jsa)) {
+      cmd.add("-XX:SharedArchiveFile=" + jsa);
+      cmd.add("-Xlog:cds=off");
+    }
+    cmd.add("-Dsun.misc.unsafe.memory.access=allow");
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    return cmd;
+  }
+
+  private static Time localRunner(Path jar, Path work, Job job, int round) throws Exception {
+    Path run = work.resolve("A" + job.n() + "-" + job.workers() + "-" + round);
+    List<String> args = new ArrayList<>(java(jar));
+    args.addAll(List.of("--examples", "" + job.n(), "--steps", "" + job.steps(), "--workers",
+        "" + job.workers(), "--log-every", "1", "--checkpoint-every", "" + job.steps(),
+        "--run-dir", run.toString()));
+    long start = System.nanoTime();
+    Process p = ClusterBenchmark.start(work, "local-runner", args);
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException(job.name() + " failed; see " + work);
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    JsonNode summary = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    return new Time(1e3 * summary.get("train_seconds").asDouble() / job.steps(),
+        medianStep(run, job.steps()), wall);
+  }
+
+  private static Time twoJvms(Path coordinator, Path worker, Path work, Job job, int round)
+      throws Exception {
+    ClusterBenchmark.Result r = ClusterBenchmark.run(coordinator, worker, work, "round " + round,
+        job.n(), 2, job.steps());
+    return new Time(r.msPerStep(), r.msPerStep(), Double.NaN);
+  }
+
+  /** The median step_ms of the second half of a run's steps. */
+  private static double medianStep(Path run, int steps) throws IOException {
+    List<Double> ms = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("steps.jsonl"))) {
+      JsonNode step = Json.MAPPER.readTree(line);
+      if (step.get("step").asLong() >= steps / 2) {
+        ms.add(step.get("step_ms").asDouble());
+      }
+    }
+    return ClusterBenchmark.median(ms);
+  }
+
+  private static Time peer(String python, Path script, Path work, String system, Job job)
+      throws Exception {
+    Process p = new ProcessBuilder(python, script.toString(), system, "" + job.n(),
+        "" + job.steps())
+        .redirectError(work.resolve(system + ".err").toFile())
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      System.err.println(system + " did not run (see " + work.resolve(system + ".err") + ")");
+      return null;
+    }
+    JsonNode r = Json.MAPPER.readTree(out.lines().filter(l -> l.startsWith("{"))
+        .reduce((a, b) -> b).orElseThrow());
+    return new Time(1e3 * r.get("loop_seconds").asDouble() / job.steps(),
+        r.get("median_step_ms").asDouble(), Double.NaN);
+  }
+}
