@@ -60,7 +60,9 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
 
   /** The digest as 16 hex digits, as written to steps.jsonl. */
   public static String hex(long digest) {
-    return String.format("%016x", digest);
+    // What String.format("%016x", digest) gives, without parsing a format every step.
+    String h = Long.toHexString(digest);
+    return "0".repeat(16 - h.length()) + h;
   }
 
   /** One worker's part of a step. */
