@@ -9,6 +9,7 @@ import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
 import dev.tapetrain.coordinator.spec.Defaults;
+import dev.tapetrain.coordinator.spec.LegacyConfig;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
 import dev.tapetrain.node.data.CsvFile;
@@ -242,7 +243,8 @@ public final class TrainOptions {
     RunSpec spec = wrap(() -> numbers != null
         ? RunSpec.fromNumbers(numbers, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
             seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds))
-        : legacySpec(workers, config, totalSteps, logK, checkpointK));
+        : LegacyConfig.spec(config, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
+            seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds)));
     if (spec.dataset().source() instanceof DatasetSpec.Csv csv) {
       Path file = Path.of(csv.path());
       CsvFile.Scan scan = CsvFile.scan(file, csv.featureColumns(), csv.targetColumn());
@@ -253,45 +255,6 @@ public final class TrainOptions {
       }
     }
     return spec;
-  }
-
-  /** A run's numbers as config.json states them: for checkpoints without their numbers. */
-  private RunSpec legacySpec(int workers, JsonNode config, long totalSteps, int logK,
-      long checkpointK) {
-    JsonNode o = config.path("options");
-    JsonNode d = config.path("dataset");
-    DatasetSpec.Source source;
-    if ("csv".equals(d.path("kind").asText())) {
-      List<String> featureColumns = new ArrayList<>();
-      d.path("features").forEach(f -> featureColumns.add(f.asText()));
-      source = new DatasetSpec.Csv(d.path("path").asText(), featureColumns,
-          d.path("target").asText(), d.path("rows").asLong(), d.path("sha256").asText());
-    } else {
-      List<Double> w = new ArrayList<>();
-      d.path("true_w").forEach(v -> w.add(v.asDouble()));
-      source = new DatasetSpec.Synthetic(d.path("examples").asLong(), w,
-          d.path("true_b").asDouble(), d.path("noise").asDouble(), d.path("seed").asLong(),
-          d.path("classes").asInt(0));
-    }
-    DatasetSpec dataset = new DatasetSpec(source, d.path("chunk_size").asInt());
-    List<Double> initW = new ArrayList<>();
-    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
-    JsonNode opt = o.path("optimizer_settings");
-    OptimizerSpec optimizerSpec = new OptimizerSpec(o.path("optimizer").asText(),
-        opt.path("momentum").asDouble(Defaults.number(Defaults.MOMENTUM)),
-        opt.path("nesterov").asBoolean(false),
-        opt.path("beta1").asDouble(Defaults.number(Defaults.BETA1)),
-        opt.path("beta2").asDouble(Defaults.number(Defaults.BETA2)),
-        opt.path("epsilon").asDouble(Defaults.number(Defaults.EPSILON)));
-    StepPolicy policy = new StepPolicy(o.path("batch_fraction").asDouble(1),
-        o.path("batch_seed").asLong(0), o.path("l2").asDouble(0), o.path("tolerance").asDouble(0));
-    ModelSpec modelSpec = new ModelSpec(o.path("model").asText(ModelSpec.LINEAR),
-        o.path("classes").asInt(0), o.path("hidden").asInt(ModelSpec.DEFAULT_HIDDEN),
-        o.path("batch_seed").asLong(0), initW, o.path("init_b").asDouble());
-    return new RunSpec(workers, totalSteps, o.path("learning_rate").asDouble(), initW,
-        o.path("init_b").asDouble(), optimizerSpec, dataset, policy, logK,
-        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointK,
-        seconds(rejoinTimeoutSeconds), modelSpec);
   }
 
   private boolean given(String option) {
