@@ -41,8 +41,9 @@ public final class ShardEvaluator {
   private String verifiedDigest;
 
   /**
-   * An evaluator of {@code dataset} holding no chunks yet, compiling after
-   * {@link #COMPILE_AFTER_SAMPLES} (or the system property {@value #COMPILE_AFTER_PROPERTY}).
+   * An evaluator of {@code dataset} holding no chunks yet, running a precompiled loop from the
+   * first step and compiling others after {@link #COMPILE_AFTER_SAMPLES} (or as the system
+   * property {@value #COMPILE_AFTER_PROPERTY} says, for both).
    */
   public ShardEvaluator(DatasetSpec dataset) {
     this(dataset, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE));
