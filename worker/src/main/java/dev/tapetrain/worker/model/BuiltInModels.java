@@ -173,11 +173,6 @@ public final class BuiltInModels {
     }
 
     @Override
-    public String checkTarget(double y) {
-      return Losses.checkLabel(y, 2);
-    }
-
-    @Override
     public int classes() {
       return 2;
     }
@@ -226,11 +221,6 @@ public final class BuiltInModels {
     @Override
     public double[] metricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
       return new double[] {Losses.correctArgmax(logits(p, x), y)};
-    }
-
-    @Override
-    public String checkTarget(double y) {
-      return Losses.checkLabel(y, classes);
     }
 
     @Override
@@ -289,11 +279,6 @@ public final class BuiltInModels {
     public double[] metricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
       return classes == 0 ? new double[0]
           : new double[] {Losses.correctArgmax(outputs(p, x), y)};
-    }
-
-    @Override
-    public String checkTarget(double y) {
-      return classes == 0 ? Model.super.checkTarget(y) : Losses.checkLabel(y, classes);
     }
 
     @Override

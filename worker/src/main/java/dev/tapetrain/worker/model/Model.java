@@ -63,9 +63,14 @@ public interface Model {
 
   /**
    * Checks one target value: null if this model can learn from it, else what is wrong (e.g. "2.5
-   * is not a class 0 … 2"), for a message with the file and line.
+   * is not a class 0 … 2"), for a message with the file and line. By default a class label
+   * below {@link #classes()} for a classifier, any finite number for a regression.
    */
   default String checkTarget(double y) {
+    if (classes() > 0) {
+      return Losses.checkLabel(y, classes());
+    }
     return Double.isFinite(y) ? null : y + " is not a finite number";
   }
+
 }
