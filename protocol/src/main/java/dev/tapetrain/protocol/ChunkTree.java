@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
-import java.util.TreeSet;
 
 /**
  * The one order in which chunk results are added, whoever computes them: a fixed binary tree
@@ -36,29 +35,33 @@ public final class ChunkTree {
    * chunk order: {@code {lo, size}} pairs covering {@code present} exactly once.
    */
   public static List<int[]> cover(NavigableSet<Integer> present, int chunks) {
+    int[] sorted = present.stream().mapToInt(Integer::intValue).toArray();
     List<int[]> out = new ArrayList<>();
-    int width = width(chunks);
-    Integer at = present.isEmpty() ? null : present.first();
-    while (at != null) {
-      int lo = at;
-      int size = 1;
-      while (lo % (size * 2) == 0 && size * 2 <= width && complete(present, lo, size * 2, chunks)) {
-        size *= 2;
-      }
-      out.add(new int[] {lo, size});
-      at = present.ceiling(lo + size);
+    for (int i = 0; i < sorted.length; ) {
+      int size = nodeSize(sorted, i, sorted.length, chunks);
+      out.add(new int[] {sorted[i], size});
+      i += Math.min(sorted[i] + size, chunks) - sorted[i];
     }
     return out;
   }
 
-  private static boolean complete(NavigableSet<Integer> present, int lo, int size, int chunks) {
-    int end = Math.min(lo + size, chunks);
-    for (int c = lo; c < end; c++) {
-      if (!present.contains(c)) {
-        return false;
+  /**
+   * The size of the largest aligned node that starts at chunk {@code sorted[i]} and whose chunks
+   * (below {@code chunks}) are all among {@code sorted[i..n)}, strictly ascending.
+   */
+  private static int nodeSize(int[] sorted, int i, int n, int chunks) {
+    int lo = sorted[i];
+    int width = width(chunks);
+    int size = 1;
+    while (lo % (size * 2) == 0 && size * 2 <= width) {
+      int end = Math.min(lo + size * 2, chunks);
+      int last = i + (end - lo) - 1;
+      if (last >= n || sorted[last] != end - 1) {
+        break;
       }
+      size *= 2;
     }
-    return true;
+    return size;
   }
 
   /**
@@ -68,19 +71,37 @@ public final class ChunkTree {
    * @param perChunk one result per chunk (span 1), any order
    */
   public static List<ChunkResult> aggregate(List<ChunkResult> perChunk, int chunks) {
-    Map<Long, ChunkResult> byNode = new java.util.HashMap<>();
-    NavigableSet<Integer> present = new TreeSet<>();
-    for (ChunkResult r : perChunk) {
-      if (r.span() != 1) {
-        throw new IllegalArgumentException("aggregate takes single chunks, got a span of "
-            + r.span());
+    return aggregate(ChunkRows.of(perChunk), chunks);
+  }
+
+  /**
+   * As {@link #aggregate(List, int)}, from packed rows, which it adds in place (the rows are
+   * spent). A node's chunks are adjacent rows, so its sum is taken bottom-up: at stride 1, 2,
+   * 4, … row {@code j} (aligned to twice the stride) adds row {@code j + stride} if there is one,
+   * which is the tree's order, left operand first, a missing half dropping out.
+   *
+   * @throws IllegalArgumentException for a chunk outside {@code [0, chunks)}
+   */
+  public static List<ChunkResult> aggregate(ChunkRows rows, int chunks) {
+    int n = rows.size();
+    int[] sorted = new int[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = rows.chunk(i);
+      if (sorted[i] < 0 || sorted[i] >= chunks) {
+        throw new IllegalArgumentException("chunk " + sorted[i] + " is not in 0.." + (chunks - 1));
       }
-      byNode.put(key(r.chunk(), 1), r);
-      present.add(r.chunk());
     }
     List<ChunkResult> out = new ArrayList<>();
-    for (int[] node : cover(present, chunks)) {
-      out.add(sum(byNode, node[0], node[1]));
+    for (int i = 0; i < n; ) {
+      int size = nodeSize(sorted, i, n, chunks);
+      int inNode = Math.min(sorted[i] + size, chunks) - sorted[i];
+      for (int stride = 1; stride < inNode; stride *= 2) {
+        for (int j = 0; j + stride < inNode; j += 2 * stride) {
+          rows.addInto(i + j, i + j + stride);
+        }
+      }
+      out.add(rows.result(i, size));
+      i += inNode;
     }
     return out;
   }

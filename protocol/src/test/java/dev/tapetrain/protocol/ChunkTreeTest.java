@@ -1,6 +1,7 @@
 package dev.tapetrain.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
@@ -106,5 +107,34 @@ class ChunkTreeTest {
       all.add(c);
     }
     assertEquals(1, ChunkTree.cover(all, chunks).size(), "one worker sends the root");
+  }
+
+  @Test
+  void packedRowsAddInTheTreesOrderInPlace() {
+    double[] v = {1e16, 1, -1e16, 1, 3, 1e-3, 7};
+    ChunkRows rows = new ChunkRows(List.of(NamedTensor.scalar("b", 0)), 1, 2);
+    for (int c = 0; c < v.length; c++) {
+      rows.add(c, c + 1, new double[] {v[c], -v[c], 2 * v[c]});
+    }
+    List<ChunkResult> nodes = ChunkTree.aggregate(rows, v.length);
+    // Seven chunks of a tree of width 8 form one node: (((0+1)+(2+3))+((4+5)+6)).
+    assertEquals(1, nodes.size());
+    double expected = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + v[6]);
+    double negated = ((-v[0] + -v[1]) + (-v[2] + -v[3])) + ((-v[4] + -v[5]) + -v[6]);
+    assertEquals(expected, nodes.get(0).lossSum(), 0.0);
+    assertEquals(negated, nodes.get(0).gradients().get(0).scalarValue(), 0.0);
+    assertEquals(2 * expected, nodes.get(0).metricSums().get(0), 0.0);
+    assertEquals(28, nodes.get(0).count());
+    assertEquals(8, nodes.get(0).span());
+  }
+
+  @Test
+  void rowsComeInAscendingChunkOrder() {
+    ChunkRows rows = new ChunkRows(List.of(), 0, 1);
+    rows.add(3, 1, new double[] {1});
+    assertThrows(IllegalArgumentException.class, () -> rows.add(3, 1, new double[] {1}));
+    assertThrows(IllegalArgumentException.class, () -> rows.add(2, 1, new double[] {1}));
+    assertThrows(IllegalArgumentException.class,
+        () -> ChunkTree.aggregate(rows, 3), "chunk 3 is outside 3 chunks");
   }
 }

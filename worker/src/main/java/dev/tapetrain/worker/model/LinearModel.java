@@ -145,28 +145,16 @@ public final class LinearModel {
 
   /**
    * The sums of consecutive segments of {@code x} and {@code y} ({@code lengths[s]} samples
-   * each) by a function from {@link #compileSums}, at the current parameters: bit for bit what
-   * {@link #sums} gives for each segment alone.
+   * each, the first starting at element {@code from}, read in place) by a function from
+   * {@link #compileSums}, at the current parameters, packed: segment {@code s} is
+   * {@code [lossSum, dw, db]} at {@code 3 * s}, bit for bit what {@link #sums} gives for each
+   * segment alone.
    */
-  public List<Sums> segmentSums(CompiledFunction compiled, double[] x, double[] y,
-      int[] lengths) {
-    return segmentSums(compiled, x, y, 0, lengths);
-  }
-
-  /**
-   * As {@link #segmentSums(CompiledFunction, double[], double[], int[])}, with the first segment
-   * starting at element {@code from} of {@code x} and {@code y} (read in place).
-   */
-  public List<Sums> segmentSums(CompiledFunction compiled, double[] x, double[] y, int from,
+  public double[] segmentSums(CompiledFunction compiled, double[] x, double[] y, int from,
       int[] lengths) {
     double[] out = new double[3 * lengths.length];
     compiled.applySegments(new double[][] {x, y}, from, lengths,
         new double[] {w.value().item(), b.value().item()}, out);
-    List<Sums> sums = new ArrayList<>(lengths.length);
-    for (int s = 0; s < lengths.length; s++) {
-      sums.add(new Sums(out[3 * s], Tensor.scalar(out[3 * s + 1]),
-          Tensor.scalar(out[3 * s + 2])));
-    }
-    return sums;
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tapetrain.worker.model;
 
+import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
@@ -139,43 +140,84 @@ public final class ShardEvaluator {
    * few partial sums instead of one result per chunk.
    */
   public List<ChunkResult> evaluateTree(List<NamedTensor> params, List<Integer> wanted) {
-    return ChunkTree.aggregate(evaluate(params, wanted), dataset.numChunks());
+    return ChunkTree.aggregate(evaluateRows(params, wanted), dataset.numChunks());
   }
 
-  /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}. */
+  /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}, chunk by chunk. */
   public List<ChunkResult> evaluate(List<NamedTensor> params, List<Integer> wanted) {
+    ChunkRows rows = evaluateRows(params, wanted);
+    List<ChunkResult> results = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      results.add(rows.result(i, 1));
+    }
+    return results;
+  }
+
+  /** Each of {@code wanted} evaluated at {@code params}, one row per chunk in chunk order. */
+  private ChunkRows evaluateRows(List<NamedTensor> params, List<Integer> wanted) {
     if (!wanted.equals(blockKey)) {
+      wanted = ascending(wanted);
       ensureLoaded(wanted);
     }
-    List<ChunkResult> results = new ArrayList<>(wanted.size());
     if (linear != null) {
+      ChunkRows rows = new ChunkRows(LINEAR_LAYOUT, 0, wanted.size());
       linear.setParameters(params);
       List<Block> blocks = blocks(wanted);
       CompiledFunction compiled = compiled(blocks);
       for (Block block : blocks) {
         double[] x = block.segment.x()[0];
         double[] y = block.segment.y();
-        List<LinearModel.Sums> sums = compiled != null
-            ? linear.segmentSums(compiled, x, y, block.from, block.lengths)
-            : linear.segmentSums(block.range(x), block.range(y), block.lengths);
+        if (compiled != null) {
+          double[] out = linear.segmentSums(compiled, x, y, block.from, block.lengths);
+          for (int s = 0; s < block.chunks.length; s++) {
+            int at = rows.addRow(block.chunks[s], block.lengths[s]); // may grow the rows
+            System.arraycopy(out, 3 * s, rows.values(), at, 3);
+          }
+          continue;
+        }
+        List<LinearModel.Sums> sums = linear.segmentSums(block.range(x), block.range(y),
+            block.lengths);
         for (int s = 0; s < block.chunks.length; s++) {
-          results.add(result(block.chunks[s], block.lengths[s], sums.get(s)));
+          LinearModel.Sums sum = sums.get(s);
+          rows.add(block.chunks[s], block.lengths[s],
+              new double[] {sum.lossSum(), sum.gradW().item(), sum.gradB().item()});
         }
       }
-      return results;
+      return rows;
     }
+    ChunkRows rows = null;
     for (int c : wanted) {
       Segment seg = holder.get(c);
       Tensor y = Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c)
           + seg.length(c)));
       ModelGradients.Sums s = ModelGradients.of(model, params, rows(seg, c), y);
-      List<Double> metrics = new ArrayList<>(s.metricSums().length);
-      for (double m : s.metricSums()) {
-        metrics.add(m);
+      if (rows == null) {
+        rows = new ChunkRows(s.gradients(), s.metricSums().length, wanted.size());
       }
-      results.add(new ChunkResult(c, seg.length(c), s.lossSum(), s.gradients(), metrics));
+      int at = rows.addRow(c, seg.length(c));
+      double[] v = rows.values();
+      v[at++] = s.lossSum();
+      for (NamedTensor g : s.gradients()) {
+        System.arraycopy(g.values(), 0, v, at, g.size());
+        at += g.size();
+      }
+      System.arraycopy(s.metricSums(), 0, v, at, s.metricSums().length);
     }
-    return results;
+    return rows != null ? rows : new ChunkRows(List.of(), 0, 0);
+  }
+
+  // The gradients of the one-feature linear model: a row is [lossSum, dw, db].
+  private static final List<NamedTensor> LINEAR_LAYOUT = List.of(
+      NamedTensor.scalar(LinearModel.W, 0), NamedTensor.scalar(LinearModel.B, 0));
+
+  /** {@code wanted} in ascending order without repeats (as it almost always comes already). */
+  private static List<Integer> ascending(List<Integer> wanted) {
+    for (int i = 1; i < wanted.size(); i++) {
+      if (wanted.get(i) <= wanted.get(i - 1)) {
+        return new ArrayList<>(new java.util.TreeSet<>(wanted));
+      }
+    }
+    return wanted;
   }
 
   /** Chunk {@code c} as an {@code [n, f]} row-major matrix (made for one evaluation). */
@@ -190,12 +232,6 @@ public final class ShardEvaluator {
       }
     }
     return Tensor.viewMatrix(n, f, rows);
-  }
-
-  private static ChunkResult result(int chunk, int count, LinearModel.Sums s) {
-    return new ChunkResult(chunk, count, s.lossSum(), List.of(
-        new NamedTensor(LinearModel.W, s.gradW().shape(), s.gradW().toArray()),
-        new NamedTensor(LinearModel.B, new int[0], s.gradB().toArray())));
   }
 
   /**

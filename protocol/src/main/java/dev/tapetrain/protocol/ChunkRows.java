@@ -1,0 +1,165 @@
+package dev.tapetrain.protocol;
+
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One worker's per-chunk sums for a step, packed: chunk {@code i} of the rows has an index, a
+ * sample count and a row of {@link #width()} doubles, {@code [lossSum, each parameter's gradient
+ * values in layout order, each metric sum]}. A worker fills the rows while it evaluates and
+ * {@link ChunkTree#aggregate(ChunkRows, int)} adds them into the few tree nodes it sends, so no
+ * object is made per chunk (a million samples are 977 chunks of 1024).
+ *
+ * <p>Order of use: {@link #ChunkRows(List, int, int)} with the parameters' layout; {@link #add}
+ * (or {@link #addRow} and write the row in place) once per chunk, in ascending chunk order; then
+ * {@link ChunkTree#aggregate(ChunkRows, int)}. Not thread-safe; one instance per evaluation.
+ */
+public final class ChunkRows {
+
+  private final List<NamedTensor> layout;
+  private final int metrics;
+  private final int width;
+  private int size;
+  private int[] chunks;
+  private long[] counts;
+  private double[] values;
+
+  /**
+   * Empty rows for a model whose gradients have {@code layout}'s names and shapes (the values of
+   * {@code layout} are not read) and {@code metrics} metric sums.
+   *
+   * @param capacity the number of chunks expected (the rows grow past it)
+   */
+  public ChunkRows(List<NamedTensor> layout, int metrics, int capacity) {
+    this.layout = List.copyOf(layout);
+    this.metrics = metrics;
+    int w = 1 + metrics;
+    for (NamedTensor t : layout) {
+      w += t.size();
+    }
+    this.width = w;
+    int cap = Math.max(1, capacity);
+    this.chunks = new int[cap];
+    this.counts = new long[cap];
+    this.values = new double[cap * width];
+  }
+
+  /** The rows of {@code results} (single chunks, any order), sorted by chunk. */
+  public static ChunkRows of(List<ChunkResult> results) {
+    if (results.isEmpty()) {
+      return new ChunkRows(List.of(), 0, 0);
+    }
+    ChunkResult first = results.get(0);
+    List<ChunkResult> sorted = new ArrayList<>(results);
+    sorted.sort((a, b) -> Integer.compare(a.chunk(), b.chunk()));
+    ChunkRows rows = new ChunkRows(first.gradients(), first.metricSums().size(), results.size());
+    for (ChunkResult r : sorted) {
+      if (r.span() != 1) {
+        throw new IllegalArgumentException("rows hold single chunks, got a span of " + r.span());
+      }
+      int at = rows.addRow(r.chunk(), r.count());
+      int end = at + rows.width;
+      double[] v = rows.values;
+      v[at++] = r.lossSum();
+      for (NamedTensor g : r.gradients()) {
+        System.arraycopy(g.values(), 0, v, at, g.size());
+        at += g.size();
+      }
+      for (double m : r.metricSums()) {
+        v[at++] = m;
+      }
+      if (at != end) {
+        throw new IllegalArgumentException("chunk " + r.chunk() + " has another layout than chunk "
+            + first.chunk());
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Appends chunk {@code chunk} with {@code count} samples and returns the offset of its row in
+   * {@link #values()}, for the caller to write {@link #width()} values there.
+   *
+   * @throws IllegalArgumentException if {@code chunk} does not follow the last chunk added
+   */
+  public int addRow(int chunk, long count) {
+    if (size > 0 && chunk <= chunks[size - 1]) {
+      throw new IllegalArgumentException("chunks go in ascending order: " + chunk + " after "
+          + chunks[size - 1]);
+    }
+    if (size == chunks.length) {
+      int cap = size * 2;
+      chunks = Arrays.copyOf(chunks, cap);
+      counts = Arrays.copyOf(counts, cap);
+      values = Arrays.copyOf(values, cap * width);
+    }
+    chunks[size] = chunk;
+    counts[size] = count;
+    return width * size++;
+  }
+
+  /** Appends a chunk's sums given as a row of {@link #width()} values. */
+  public void add(int chunk, long count, double[] row) {
+    if (row.length != width) {
+      throw new IllegalArgumentException("a row has " + width + " values, got " + row.length);
+    }
+    int at = addRow(chunk, count); // first: it may grow the arrays
+    System.arraycopy(row, 0, values, at, width);
+  }
+
+  /** The number of chunks added. */
+  public int size() {
+    return size;
+  }
+
+  /** The values of a row: the loss sum, the gradients, the metric sums. */
+  public int width() {
+    return width;
+  }
+
+  /** The row storage: row {@code i} starts at {@code i * width()}. Written in place. */
+  public double[] values() {
+    return values;
+  }
+
+  /** The chunk of row {@code i}. */
+  public int chunk(int i) {
+    return chunks[i];
+  }
+
+  /** The sample count of row {@code i}. */
+  public long count(int i) {
+    return counts[i];
+  }
+
+  /**
+   * Adds row {@code from} into row {@code into} ({@code into[k] = into[k] + from[k]}, counts
+   * too): the one addition of the chunk tree, left operand first.
+   */
+  void addInto(int into, int from) {
+    int a = into * width;
+    int b = from * width;
+    for (int k = 0; k < width; k++) {
+      values[a + k] = values[a + k] + values[b + k];
+    }
+    counts[into] += counts[from];
+  }
+
+  /** Row {@code i} as the result of tree node {@code (chunk(i), span)}. */
+  public ChunkResult result(int i, int span) {
+    int at = i * width;
+    double loss = values[at++];
+    List<NamedTensor> grads = new ArrayList<>(layout.size());
+    for (NamedTensor t : layout) {
+      grads.add(new NamedTensor(t.name(), t.shape(), Arrays.copyOfRange(values, at, at + t.size())));
+      at += t.size();
+    }
+    List<Double> m = new ArrayList<>(metrics);
+    for (int k = 0; k < metrics; k++) {
+      m.add(values[at++]);
+    }
+    return new ChunkResult(chunks[i], counts[i], loss, grads, m, span);
+  }
+}
