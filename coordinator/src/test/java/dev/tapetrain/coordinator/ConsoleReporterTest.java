@@ -53,4 +53,44 @@ class ConsoleReporterTest {
 
     assertEquals(expected.toString(), bytes.toString(StandardCharsets.UTF_8));
   }
+
+  /**
+   * The step line is built without a Formatter; it must be exactly what {@code %.3f} gives:
+   * values where half-up rounding of the shortest decimal differs from rounding the binary value
+   * (1.0005 is 1.000499999… in binary), ties, negative values rounding to zero, huge and tiny
+   * magnitudes, non-finite values, and random values over 40 decades.
+   */
+  @Test
+  void fixedThreePlacesEqualTheFormatter() {
+    java.util.List<Double> values = new java.util.ArrayList<>(List.of(0.0, -0.0, 0.0005, 1.0005,
+        0.0015, 2.5e-4, 0.9995, 9.9995, -0.0004, -0.0005, -1.0005, 1e-300, -1e-300, 1e20,
+        123456789.0125, 1e300, Double.MIN_VALUE, Double.MAX_VALUE, Double.NaN,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 68.88126484591506, 0.1 + 0.2));
+    java.util.Random rnd = new java.util.Random(15);
+    for (int i = 0; i < 200_000; i++) {
+      double v = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(40) - 20);
+      values.add(v);
+      values.add(Math.round(v * 2000) / 2000.0); // near ties
+    }
+    for (double v : values) {
+      StringBuilder b = new StringBuilder();
+      ConsoleReporter.appendFixed3(b, v);
+      assertEquals(String.format(Locale.ROOT, "%.3f", v), b.toString(), () -> "value " + v);
+    }
+  }
+
+  @Test
+  void stepLinesPadTheStepLikeTheFormatter() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    ConsoleReporter reporter = new ConsoleReporter(out, out, 1);
+    StringBuilder expected = new StringBuilder();
+    for (long i : new long[] {0, 7, 10, 99, 100, 999, 1000, 123456}) {
+      reporter.onStep(step(i, List.of()));
+      expected.append(stepLine(i));
+    }
+    reporter.onFinish(new RunSummary(Status.COMPLETED, 9, 9, 68.0, 1.0, PARAMS, 1, 0, ""));
+    assertEquals(expected.toString(),
+        bytes.toString(StandardCharsets.UTF_8).replaceAll("(?s)Final loss.*", ""));
+  }
 }

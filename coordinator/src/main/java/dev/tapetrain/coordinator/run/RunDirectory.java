@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator.run;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.coordinator.RunSummary;
@@ -240,45 +241,10 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
         && (r.step() + 1) % spec.checkpointEvery() != 0) {
       return;
     }
-    ObjectNode line = Json.object();
-    line.put("step", r.step());
-    line.put("prev", lastLogged);
-    line.put("loss", r.loss());
-    putMetrics(line, r.metrics());
     lastMetrics = r.metrics();
-    if (spec.model().isLinear()) {
-      Json.putTensor(line, "w", NamedTensor.find(r.params(), "w"));
-      Json.putTensor(line, "b", NamedTensor.find(r.params(), "b"));
-      Json.putTensor(line, "grad_w", NamedTensor.find(r.gradients(), "w"));
-      Json.putTensor(line, "grad_b", NamedTensor.find(r.gradients(), "b"));
-    } else {
-      line.set("params", Json.params(r.params()));
-      line.put("grad_norm", norm(r.gradients()));
-    }
-    line.put("digest", StepRecord.hex(r.digest()));
-    line.put("learning_rate", r.learningRate());
-    line.put("step_ms", r.stepNanos() / 1e6);
-    ArrayNode workers = line.putArray("workers");
-    for (StepRecord.WorkerShare s : r.workers()) {
-      ObjectNode w = workers.addObject();
-      w.put("worker", s.worker());
-      w.put("chunks", s.chunks());
-      w.put("samples", s.samples());
-      w.put("compute_ms", s.computeNanos() / 1e6);
-    }
-    line.put("ignored", r.ignored());
-    ArrayNode events = line.putArray("reassignments");
-    for (StepRecord.Reassignment e : r.events()) {
-      ObjectNode ev = events.addObject();
-      ev.put("worker", e.worker());
-      ev.put("reason", e.reason());
-      ev.put("chunks_moved", e.chunksMoved());
-      ev.put("recovery_ms", e.recoveryNanos() / 1e6);
-    }
     tensorboard.scalars(r.step(), scalars(r));
     try {
-      steps.write(Json.MAPPER.writeValueAsString(line));
-      steps.newLine();
+      writeStepLine(r);
       beforeLastLogged = lastLogged;
       lastLogged = r.step();
       if (last || !r.events().isEmpty() || flushCadence.due()) {
@@ -288,6 +254,59 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Writes a step's line of steps.jsonl, streamed (no JSON tree per step): step, prev, loss, the
+   * model's metrics, then {@code w b grad_w grad_b} for a linear model or {@code params
+   * grad_norm} for another, digest, learning_rate, step_ms, workers, ignored, reassignments.
+   */
+  private void writeStepLine(StepRecord r) throws IOException {
+    try (JsonGenerator g = Json.lineGenerator(steps)) {
+      g.writeStartObject();
+      g.writeNumberField("step", r.step());
+      g.writeNumberField("prev", lastLogged);
+      g.writeNumberField("loss", r.loss());
+      for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
+        g.writeNumberField(metricNames.get(i), r.metrics().get(i));
+      }
+      if (spec.model().isLinear()) {
+        Json.writeTensor(g, "w", NamedTensor.find(r.params(), "w"));
+        Json.writeTensor(g, "b", NamedTensor.find(r.params(), "b"));
+        Json.writeTensor(g, "grad_w", NamedTensor.find(r.gradients(), "w"));
+        Json.writeTensor(g, "grad_b", NamedTensor.find(r.gradients(), "b"));
+      } else {
+        g.writeFieldName("params");
+        g.writeTree(Json.params(r.params()));
+        g.writeNumberField("grad_norm", norm(r.gradients()));
+      }
+      g.writeStringField("digest", StepRecord.hex(r.digest()));
+      g.writeNumberField("learning_rate", r.learningRate());
+      g.writeNumberField("step_ms", r.stepNanos() / 1e6);
+      g.writeArrayFieldStart("workers");
+      for (StepRecord.WorkerShare s : r.workers()) {
+        g.writeStartObject();
+        g.writeStringField("worker", s.worker());
+        g.writeNumberField("chunks", s.chunks());
+        g.writeNumberField("samples", s.samples());
+        g.writeNumberField("compute_ms", s.computeNanos() / 1e6);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeNumberField("ignored", r.ignored());
+      g.writeArrayFieldStart("reassignments");
+      for (StepRecord.Reassignment e : r.events()) {
+        g.writeStartObject();
+        g.writeStringField("worker", e.worker());
+        g.writeStringField("reason", e.reason());
+        g.writeNumberField("chunks_moved", e.chunksMoved());
+        g.writeNumberField("recovery_ms", e.recoveryNanos() / 1e6);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    steps.newLine();
   }
 
   /**
