@@ -26,6 +26,7 @@ import dev.tapetrain.protocol.WorkerProtocol.StopWork;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,7 +193,7 @@ public final class Coordinator {
       context.watchWith(w, new WorkerLost(w, "terminated"));
       w.tell(new AssignShard(dataset, spec.model(), assignment.chunksOf(w), context.getSelf()));
     }
-    listener.onWorkersReady(workers.stream().map(Coordinator::name).toList());
+    listener.onWorkersReady(workers.stream().map(this::name).toList());
     timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(-1), spec.stepTimeout());
     return assigning(new HashSet<>(workers));
   }
@@ -278,6 +279,7 @@ public final class Coordinator {
     private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
     private long trainStartNanos;
     private long lastEvaluationDoneNanos;
+    private long deadlineFromNanos;
     // When the last worker was lost mid-evaluation (0: some worker is computing), and why.
     private long stalledSinceNanos;
     private String lastLoss = "";
@@ -319,7 +321,19 @@ public final class Coordinator {
       for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
         ask(w, current.stillNeeded(assignment.chunksOf(w)));
       }
-      timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(k), spec.stepTimeout());
+      deadlineFrom(System.nanoTime());
+    }
+
+    /**
+     * The current evaluation's deadline is {@code --step-timeout} after {@code nanos}. A step
+     * does not schedule a timer of its own (that cost more than a small step's arithmetic): the
+     * one pending timer, when it fires early for this evaluation, is set again for what is left.
+     */
+    private void deadlineFrom(long nanos) {
+      deadlineFromNanos = nanos;
+      if (!timers.isTimerActive(DEADLINE_TIMER)) {
+        timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
+      }
     }
 
     private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
@@ -482,7 +496,10 @@ public final class Coordinator {
     }
 
     private Behavior<Command> onDeadline(StepDeadline m) {
-      if (m.evaluation() != evaluation) {
+      long left = deadlineFromNanos + spec.stepTimeout().toNanos() - System.nanoTime();
+      if (left > 0) {
+        timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation),
+            java.time.Duration.ofNanos(left));
         return Behaviors.same();
       }
       Set<ActorRef<WorkerProtocol.Command>> late = current.late();
@@ -496,6 +513,7 @@ public final class Coordinator {
           return next;
         }
       }
+      deadlineFromNanos = System.nanoTime();
       timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
       return Behaviors.same();
     }
@@ -665,7 +683,10 @@ public final class Coordinator {
     return Behaviors.same();
   }
 
-  private static String name(ActorRef<?> ref) {
-    return ref.path().toString();
+  // A worker's name goes into every step record; its path's string is built once.
+  private final Map<ActorRef<?>, String> names = new HashMap<>();
+
+  private String name(ActorRef<?> ref) {
+    return names.computeIfAbsent(ref, r -> r.path().toString());
   }
 }
