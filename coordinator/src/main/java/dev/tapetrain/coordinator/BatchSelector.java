@@ -23,6 +23,9 @@ public final class BatchSelector {
     this.chunks = chunks;
   }
 
+  // The full batch, the same every step (immutable), made once.
+  private List<Integer> all;
+
   /** Whether every chunk is always used. */
   public boolean fullBatch() {
     return fraction >= 1;
@@ -30,13 +33,17 @@ public final class BatchSelector {
 
   /** The chunks of evaluation {@code k}, ascending. */
   public List<Integer> batch(long k) {
-    List<Integer> out = new ArrayList<>();
     if (fullBatch()) {
-      for (int c = 0; c < chunks; c++) {
-        out.add(c);
+      if (all == null) {
+        List<Integer> every = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+          every.add(c);
+        }
+        all = List.copyOf(every);
       }
-      return out;
+      return all;
     }
+    List<Integer> out = new ArrayList<>();
     long stepKey = Hashing.mix64(seed ^ Hashing.mix64(k + Hashing.GOLDEN));
     int smallest = 0;
     double smallestU = 2;

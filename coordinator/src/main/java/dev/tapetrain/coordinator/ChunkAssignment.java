@@ -29,6 +29,8 @@ public final class ChunkAssignment<W> {
   // What each worker (also a lost one, which may come back) holds in memory.
   private final Map<W, java.util.Set<Integer>> held = new java.util.HashMap<>();
   private final TreeSet<Integer> orphaned = new TreeSet<>();
+  // chunksOf's answers, asked every step; forgotten whenever a chunk changes hands.
+  private final Map<W, List<Integer>> lists = new java.util.HashMap<>();
 
   private ChunkAssignment(DatasetSpec dataset, List<W> workers) {
     this.dataset = dataset;
@@ -66,6 +68,7 @@ public final class ChunkAssignment<W> {
   }
 
   private void give(int chunk, W worker) {
+    lists.clear();
     owner.set(chunk, worker);
     byWorker.get(worker).add(chunk);
     samples.merge(worker, (long) dataset.chunkLength(chunk), Long::sum);
@@ -100,7 +103,7 @@ public final class ChunkAssignment<W> {
   /** The chunks of {@code worker}, ascending. */
   public List<Integer> chunksOf(W worker) {
     TreeSet<Integer> set = byWorker.get(worker);
-    return set == null ? List.of() : List.copyOf(set);
+    return set == null ? List.of() : lists.computeIfAbsent(worker, w -> List.copyOf(set));
   }
 
   /**
@@ -111,6 +114,7 @@ public final class ChunkAssignment<W> {
    * @return the chunks {@code joined} received, ascending
    */
   public List<Integer> add(W joined) {
+    lists.clear();
     if (byWorker.containsKey(joined)) {
       return chunksOf(joined);
     }
@@ -152,6 +156,7 @@ public final class ChunkAssignment<W> {
    *     nothing, was unknown, or was the last worker
    */
   public Map<W, List<Integer>> remove(W lost) {
+    lists.clear();
     TreeSet<Integer> orphans = byWorker.remove(lost);
     samples.remove(lost);
     Map<W, List<Integer>> moved = new LinkedHashMap<>();

@@ -23,7 +23,7 @@ final class Evaluation<W> {
   // Per chunk: whether its result arrived (alone or inside a node of the chunk tree).
   private final boolean[] received;
   private final Map<Long, ChunkResult> results = new java.util.HashMap<>();
-  private final List<W> askedFrom;
+  private final Object[] askedFrom;
   private final boolean[] inBatch;
   private final long batchSamples;
   private int missing;
@@ -35,7 +35,7 @@ final class Evaluation<W> {
     this.dataset = dataset;
     int chunks = dataset.numChunks();
     this.received = new boolean[chunks];
-    this.askedFrom = new ArrayList<>(java.util.Collections.nCopies(chunks, (W) null));
+    this.askedFrom = new Object[chunks];
     this.inBatch = new boolean[chunks];
     long samples = 0;
     for (int c : batch) {
@@ -48,7 +48,16 @@ final class Evaluation<W> {
 
   /** The chunks of {@code chunks} that are in this evaluation and have no result yet. */
   List<Integer> stillNeeded(List<Integer> chunks) {
-    List<Integer> out = new ArrayList<>();
+    int needed = 0;
+    for (int c : chunks) {
+      if (inBatch[c] && !received[c]) {
+        needed++;
+      }
+    }
+    if (needed == chunks.size()) {
+      return chunks; // the usual case: the same list every step, so a worker sees it unchanged
+    }
+    List<Integer> out = new ArrayList<>(needed);
     for (int c : chunks) {
       if (inBatch[c] && !received[c]) {
         out.add(c);
@@ -61,7 +70,7 @@ final class Evaluation<W> {
   void asked(W worker, List<Integer> chunks) {
     long[] share = shares.computeIfAbsent(worker, w -> new long[3]);
     for (int c : chunks) {
-      askedFrom.set(c, worker);
+      askedFrom[c] = worker;
       share[2] += dataset.chunkLength(c);
     }
     share[0] += chunks.size();
@@ -83,7 +92,7 @@ final class Evaluation<W> {
     }
     long samples = 0;
     for (int c = lo; c < end; c++) {
-      if (!inBatch[c] || !worker.equals(askedFrom.get(c)) || received[c]) {
+      if (!inBatch[c] || !worker.equals(askedFrom[c]) || received[c]) {
         return false;
       }
       samples += dataset.chunkLength(c);
@@ -119,7 +128,9 @@ final class Evaluation<W> {
     Set<W> out = new LinkedHashSet<>();
     for (int c = 0; c < received.length; c++) {
       if (inBatch[c] && !received[c]) {
-        out.add(askedFrom.get(c));
+        @SuppressWarnings("unchecked")
+        W w = (W) askedFrom[c];
+        out.add(w);
       }
     }
     return out;
