@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator.run;
 
 import dev.tapetrain.coordinator.run.tensorboard.Event;
+import com.google.protobuf.ByteString;
 import dev.tapetrain.coordinator.run.tensorboard.Summary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -106,12 +108,28 @@ public final class EventFile implements AutoCloseable {
 
   /** Appends the scalars of {@code step}, tag → value, in the map's order. */
   public void scalars(long step, Map<String, Double> values) {
+    List<String> tags = new ArrayList<>(values.keySet());
+    double[] v = new double[tags.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.get(tags.get(i));
+    }
+    scalars(step, tags, v);
+  }
+
+  /** Appends the scalars of {@code step}: {@code values[i]} under {@code tags.get(i)}. */
+  public void scalars(long step, List<String> tags, double[] values) {
     Summary.Builder s = Summary.newBuilder();
-    values.forEach((tag, v) -> s.addValue(Summary.Value.newBuilder().setTag(tag)
-        .setSimpleValue(v.floatValue())));
+    for (int i = 0; i < values.length; i++) {
+      s.addValue(Summary.Value.newBuilder()
+          .setTagBytes(tagBytes.computeIfAbsent(tags.get(i), ByteString::copyFromUtf8))
+          .setSimpleValue((float) values[i]));
+    }
     append(Event.newBuilder().setWallTime(System.currentTimeMillis() / 1000.0).setStep(step)
         .setSummary(s).build());
   }
+
+  // A run logs the same few tags every step: each is encoded to UTF-8 once.
+  private final Map<String, ByteString> tagBytes = new java.util.HashMap<>();
 
   private void append(Event event) {
     byte[] data = event.toByteArray();

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator.run;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +35,14 @@ public final class Json {
   private Json() {}
 
   /**
-   * A generator that writes one compact JSON value to {@code out} (a line of a log), in the text
-   * the mapper writes, and leaves {@code out} open and unflushed when closed.
+   * A generator of a JSON-lines log on {@code out}, in the compact text the mapper writes: the
+   * caller ends each value with {@code writeRaw('\n')}; {@code flush} and {@code close} pass on
+   * to {@code out}.
    */
-  public static JsonGenerator lineGenerator(Writer out) throws IOException {
-    JsonGenerator g = MAPPER.getFactory().createGenerator(out);
-    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+  public static JsonGenerator lineGenerator(OutputStream out) throws IOException {
+    JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8);
+    g.setRootValueSeparator(null);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT); // never finish a torn line
     // Schubfach: the shortest decimal that reads back to the same double, several times faster
     // than JDK 17's Double.toString (whose digits it equals except where those are not shortest).
     g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());

@@ -9,7 +9,7 @@ import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private final RunSpec spec;
   private final ObjectNode config;
   private final RunLock lock;
-  private final BufferedWriter steps;
+  // steps.jsonl's one generator: UTF-8 bytes straight into a buffer, flushed by flushSteps.
+  private final JsonGenerator steps;
   private final EventFile tensorboard;
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
@@ -85,8 +87,9 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     running.put("planned_steps", spec.steps());
     running.set("log_gaps", logGaps(config));
     Json.writeAtomically(dir.resolve(SUMMARY), running);
-    this.steps = Files.newBufferedWriter(dir.resolve(STEPS), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.steps = Json.lineGenerator(new BufferedOutputStream(Files.newOutputStream(
+        dir.resolve(STEPS), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND), 1 << 16));
     this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
   }
 
@@ -242,7 +245,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       return;
     }
     lastMetrics = r.metrics();
-    tensorboard.scalars(r.step(), scalars(r));
+    logScalars(r);
     try {
       writeStepLine(r);
       beforeLastLogged = lastLogged;
@@ -262,75 +265,84 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    * grad_norm} for another, digest, learning_rate, step_ms, workers, ignored, reassignments.
    */
   private void writeStepLine(StepRecord r) throws IOException {
-    try (JsonGenerator g = Json.lineGenerator(steps)) {
+    JsonGenerator g = steps;
+    g.writeStartObject();
+    g.writeNumberField("step", r.step());
+    g.writeNumberField("prev", lastLogged);
+    g.writeNumberField("loss", r.loss());
+    for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
+      g.writeNumberField(metricNames.get(i), r.metrics().get(i));
+    }
+    if (spec.model().isLinear()) {
+      Json.writeTensor(g, "w", NamedTensor.find(r.params(), "w"));
+      Json.writeTensor(g, "b", NamedTensor.find(r.params(), "b"));
+      Json.writeTensor(g, "grad_w", NamedTensor.find(r.gradients(), "w"));
+      Json.writeTensor(g, "grad_b", NamedTensor.find(r.gradients(), "b"));
+    } else {
+      g.writeFieldName("params");
+      g.writeTree(Json.params(r.params()));
+      g.writeNumberField("grad_norm", norm(r.gradients()));
+    }
+    g.writeStringField("digest", StepRecord.hex(r.digest()));
+    g.writeNumberField("learning_rate", r.learningRate());
+    g.writeNumberField("step_ms", r.stepNanos() / 1e6);
+    g.writeArrayFieldStart("workers");
+    for (StepRecord.WorkerShare s : r.workers()) {
       g.writeStartObject();
-      g.writeNumberField("step", r.step());
-      g.writeNumberField("prev", lastLogged);
-      g.writeNumberField("loss", r.loss());
-      for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
-        g.writeNumberField(metricNames.get(i), r.metrics().get(i));
-      }
-      if (spec.model().isLinear()) {
-        Json.writeTensor(g, "w", NamedTensor.find(r.params(), "w"));
-        Json.writeTensor(g, "b", NamedTensor.find(r.params(), "b"));
-        Json.writeTensor(g, "grad_w", NamedTensor.find(r.gradients(), "w"));
-        Json.writeTensor(g, "grad_b", NamedTensor.find(r.gradients(), "b"));
-      } else {
-        g.writeFieldName("params");
-        g.writeTree(Json.params(r.params()));
-        g.writeNumberField("grad_norm", norm(r.gradients()));
-      }
-      g.writeStringField("digest", StepRecord.hex(r.digest()));
-      g.writeNumberField("learning_rate", r.learningRate());
-      g.writeNumberField("step_ms", r.stepNanos() / 1e6);
-      g.writeArrayFieldStart("workers");
-      for (StepRecord.WorkerShare s : r.workers()) {
-        g.writeStartObject();
-        g.writeStringField("worker", s.worker());
-        g.writeNumberField("chunks", s.chunks());
-        g.writeNumberField("samples", s.samples());
-        g.writeNumberField("compute_ms", s.computeNanos() / 1e6);
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeNumberField("ignored", r.ignored());
-      g.writeArrayFieldStart("reassignments");
-      for (StepRecord.Reassignment e : r.events()) {
-        g.writeStartObject();
-        g.writeStringField("worker", e.worker());
-        g.writeStringField("reason", e.reason());
-        g.writeNumberField("chunks_moved", e.chunksMoved());
-        g.writeNumberField("recovery_ms", e.recoveryNanos() / 1e6);
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      g.writeStringField("worker", s.worker());
+      g.writeNumberField("chunks", s.chunks());
+      g.writeNumberField("samples", s.samples());
+      g.writeNumberField("compute_ms", s.computeNanos() / 1e6);
       g.writeEndObject();
     }
-    steps.newLine();
+    g.writeEndArray();
+    g.writeNumberField("ignored", r.ignored());
+    g.writeArrayFieldStart("reassignments");
+    for (StepRecord.Reassignment e : r.events()) {
+      g.writeStartObject();
+      g.writeStringField("worker", e.worker());
+      g.writeStringField("reason", e.reason());
+      g.writeNumberField("chunks_moved", e.chunksMoved());
+      g.writeNumberField("recovery_ms", e.recoveryNanos() / 1e6);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+    g.writeRaw('\n');
   }
 
   /**
    * What TensorBoard shows of a step: the loss, the model's metrics, the learning rate, the step
-   * time, the gradient norm, and each parameter (a scalar as itself, a tensor as its norm).
+   * time, the gradient norm, and each parameter (a scalar as itself, a tensor as its norm); the
+   * tags are made at the first step, the values every step.
    */
-  private Map<String, Double> scalars(StepRecord r) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("loss", r.loss());
-    for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
-      m.put(metricNames.get(i), r.metrics().get(i));
-    }
-    m.put("learning_rate", r.learningRate());
-    m.put("step_ms", r.stepNanos() / 1e6);
-    m.put("grad_norm", norm(r.gradients()));
-    for (NamedTensor p : r.params()) {
-      if (p.shape().length == 0) {
-        m.put("param/" + p.name(), p.values()[0]);
-      } else {
-        m.put("param_norm/" + p.name(), norm(List.of(p)));
+  private void logScalars(StepRecord r) {
+    int metrics = Math.min(r.metrics().size(), metricNames.size());
+    if (scalarTags == null) {
+      List<String> tags = new ArrayList<>(List.of("loss"));
+      tags.addAll(metricNames.subList(0, metrics));
+      tags.addAll(List.of("learning_rate", "step_ms", "grad_norm"));
+      for (NamedTensor p : r.params()) {
+        tags.add((p.shape().length == 0 ? "param/" : "param_norm/") + p.name());
       }
+      scalarTags = List.copyOf(tags);
     }
-    return m;
+    double[] v = new double[scalarTags.size()];
+    int k = 0;
+    v[k++] = r.loss();
+    for (int i = 0; i < metrics; i++) {
+      v[k++] = r.metrics().get(i);
+    }
+    v[k++] = r.learningRate();
+    v[k++] = r.stepNanos() / 1e6;
+    v[k++] = norm(r.gradients());
+    for (NamedTensor p : r.params()) {
+      v[k++] = p.shape().length == 0 ? p.values()[0] : norm(List.of(p));
+    }
+    tensorboard.scalars(r.step(), scalarTags, v);
   }
+
+  private List<String> scalarTags;
 
   private void flushSteps() {
     tensorboard.flush();
