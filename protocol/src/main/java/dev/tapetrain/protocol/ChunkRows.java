@@ -151,15 +151,17 @@ public final class ChunkRows {
   public ChunkResult result(int i, int span) {
     int at = i * width;
     double loss = values[at++];
-    List<NamedTensor> grads = new ArrayList<>(layout.size());
-    for (NamedTensor t : layout) {
-      grads.add(new NamedTensor(t.name(), t.shape(), Arrays.copyOfRange(values, at, at + t.size())));
+    // Immutable lists, which ChunkResult keeps as they are instead of copying them again.
+    NamedTensor[] grads = new NamedTensor[layout.size()];
+    for (int p = 0; p < grads.length; p++) {
+      NamedTensor t = layout.get(p);
+      grads[p] = new NamedTensor(t.name(), t.shape(), Arrays.copyOfRange(values, at, at + t.size()));
       at += t.size();
     }
-    List<Double> m = new ArrayList<>(metrics);
+    Double[] m = new Double[metrics];
     for (int k = 0; k < metrics; k++) {
-      m.add(values[at++]);
+      m[k] = values[at++];
     }
-    return new ChunkResult(chunks[i], counts[i], loss, grads, m, span);
+    return new ChunkResult(chunks[i], counts[i], loss, List.of(grads), List.of(m), span);
   }
 }
