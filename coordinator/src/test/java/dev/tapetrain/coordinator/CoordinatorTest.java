@@ -239,6 +239,34 @@ class CoordinatorTest {
     assertEquals(Status.COMPLETED, next(RunSummary.class).status());
   }
 
+  /**
+   * The deadline runs from each step's own start: steps that each take 0.3 s of a 0.5 s timeout
+   * add up to more than the timeout, and no worker is dropped (a timer that ran from the first
+   * step, or that was not set again for what is left, would drop b during the second step).
+   */
+  @Test
+  void theDeadlineRunsFromEachStepsStart() throws Exception {
+    FakeWorker a = new FakeWorker();
+    FakeWorker b = new FakeWorker();
+    coordinator(2, 3, Duration.ofMillis(500));
+    a.acceptShard();
+    b.acceptShard();
+    for (long k = 0; k <= 3; k++) {
+      a.answer(a.expectStep(k));
+      ComputeGradients slow = b.expectStep(k);
+      Thread.sleep(300);
+      b.answer(slow);
+    }
+    for (long step = 0; step < 3; step++) {
+      StepRecord record = next(StepRecord.class);
+      assertEquals(step, record.step());
+      assertEquals(List.of(), record.events(), "no worker was dropped");
+    }
+    RunSummary summary = next(RunSummary.class);
+    assertEquals(Status.COMPLETED, summary.status());
+    assertEquals(2, summary.workers());
+  }
+
   @Test
   void withNoWorkerLeftTheRunWaitsTheRejoinTimeoutThenFailsSayingSo() throws Exception {
     FakeWorker a = new FakeWorker();
