@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Jobs: A, the tutorial's model on 1M samples for 200 steps, one worker; B, 1000 samples,
  * 5000 steps, 4 workers (per-step overhead); C, 1000 samples on two worker JVMs on loopback,
- * median step (against PyTorch DDP with two processes).
+ * median step (against PyTorch DDP with two processes). Jobs A and B also run as
+ * {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1}, the README's tuning option for jobs
+ * of many small steps.
  */
 public final class PeerBenchmark {
 
@@ -70,11 +72,18 @@ public final class PeerBenchmark {
       for (Job job : JOBS) {
         Map<String, List<Time>> row = times.computeIfAbsent(job.name(),
             k -> new LinkedHashMap<>());
-        Time t = job.workers() > 0 ? localRunner(localRunner, work, job, round)
+        Time t = job.workers() > 0 ? localRunner(localRunner, work, job, round, List.of())
             : twoJvms(coordinator, worker, work, job, round);
         row.computeIfAbsent("tapetrain", k -> new ArrayList<>()).add(t);
         System.err.printf(Locale.ROOT, "round %d, %s, tapetrain: %.4f ms/step%n", round,
             job.name(), t.msPerStep());
+        if (job.workers() > 0) {
+          // The README's tuning option for jobs of many small steps: C1 only.
+          Time c1 = localRunner(localRunner, work, job, round, List.of(C1_ONLY));
+          row.computeIfAbsent("tapetrain-c1", k -> new ArrayList<>()).add(c1);
+          System.err.printf(Locale.ROOT, "round %d, %s, tapetrain %s: %.4f ms/step%n", round,
+              job.name(), C1_ONLY, c1.msPerStep());
+        }
         if (python != null) {
           for (String system : job.peers()) {
             Time p = peer(python, peers, work, system, job);
@@ -125,9 +134,14 @@ public final class PeerBenchmark {
     return cmd;
   }
 
-  private static Time localRunner(Path jar, Path work, Job job, int round) throws Exception {
-    Path run = work.resolve("A" + job.n() + "-" + job.workers() + "-" + round);
-    List<String> args = new ArrayList<>(java(jar));
+  private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+  private static Time localRunner(Path jar, Path work, Job job, int round, List<String> flags)
+      throws Exception {
+    Path run = work.resolve("A" + job.n() + "-" + job.workers() + "-" + round
+        + (flags.isEmpty() ? "" : "-tuned"));
+    List<String> args = new ArrayList<>(flags);
+    args.addAll(java(jar));
     args.addAll(List.of("--examples", "" + job.n(), "--steps", "" + job.steps(), "--workers",
         "" + job.workers(), "--log-every", "1", "--checkpoint-every", "" + job.steps(),
         "--run-dir", run.toString()));
