@@ -3,7 +3,8 @@ package dev.tapetrain.coordinator;
 import java.util.List;
 
 /**
- * Receives the progress of a run from the coordinator, on the coordinator's thread, in order:
+ * Receives the progress of a run from the coordinator, on one thread (the coordinator's, or a
+ * {@link BackgroundListener}'s), in order:
  * {@link #onWorkersReady}, {@link #onInitialLoss}, {@link #onStep} per logged step,
  * {@link #onFinish} exactly once. Implementations: the console reporter and the run directory.
  */

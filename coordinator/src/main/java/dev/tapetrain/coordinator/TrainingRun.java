@@ -127,8 +127,10 @@ public final class TrainingRun {
     });
     CompletableFuture<ActorRef<CoordinatorProtocol.Command>> coordinatorRef =
         new CompletableFuture<>();
+    // The step log runs beside the coordinator, which never waits for a step's lines.
+    BackgroundListener stepLog = new BackgroundListener(TrainingListener.all(listeners));
     Behavior<CoordinatorProtocol.Command> coordinator =
-        Coordinator.create(spec, start, TrainingListener.all(listeners));
+        Coordinator.create(spec, start, stepLog);
     ActorSystem<?> system;
     try {
       system = launcher.launch(spec, Behaviors.setup(ctx -> {
@@ -138,6 +140,7 @@ public final class TrainingRun {
     } catch (RuntimeException | Error e) {
       // The run never started: say so in its summary instead of leaving it "running".
       String why = Cli.describe(e);
+      stepLog.close();
       if (progress != null) {
         progress.close();
       }
@@ -173,6 +176,7 @@ public final class TrainingRun {
       } catch (IllegalStateException shuttingDown) {
         // The hook is running: it finishes the run and halts the JVM.
       }
+      stepLog.close();
       if (progress != null) {
         progress.close();
       }
