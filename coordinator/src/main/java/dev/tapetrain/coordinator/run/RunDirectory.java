@@ -1,6 +1,5 @@
 package dev.tapetrain.coordinator.run;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.coordinator.RunSummary;
@@ -9,7 +8,6 @@ import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +25,9 @@ import java.util.List;
  * Writes one run's directory:
  * <ul>
  *   <li>{@code config.json}: every option, the dataset, the workers, versions;
- *   <li>{@code steps.jsonl}: one JSON object per logged step, flushed at least every 0.1 s
- *       ({@link FlushCadence}), before each checkpoint and at the end, so a reader can follow a
- *       run in progress;
+ *   <li>{@code steps.jsonl} ({@link StepLines}): one JSON object per logged step, flushed at
+ *       least every 0.1 s ({@link FlushCadence}), before each checkpoint and at the end, so a
+ *       reader can follow a run in progress;
  *   <li>{@code summary.json}: {@code status: running} from the start, replaced atomically by the
  *       final summary;
  *   <li>{@code events.out.tfevents.*}: the logged steps' scalars for TensorBoard ({@link
@@ -58,8 +56,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private final RunSpec spec;
   private final ObjectNode config;
   private final RunLock lock;
-  // steps.jsonl's one generator: UTF-8 bytes straight into a buffer, flushed by flushSteps.
-  private final JsonGenerator steps;
+  private final StepLines steps;
   private final EventFile tensorboard;
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
@@ -85,9 +82,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     running.put("planned_steps", spec.steps());
     running.set("log_gaps", logGaps(config));
     Json.writeAtomically(dir.resolve(SUMMARY), running);
-    this.steps = Json.lineGenerator(new BufferedOutputStream(Files.newOutputStream(
-        dir.resolve(STEPS), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND), 1 << 16));
+    this.steps = new StepLines(dir.resolve(STEPS), spec.model().isLinear());
     this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
   }
 
@@ -245,7 +240,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     lastMetrics = r.metrics();
     logScalars(r);
     try {
-      writeStepLine(r);
+      steps.write(r, lastLogged, metricNames);
       beforeLastLogged = lastLogged;
       lastLogged = r.step();
       if (last || !r.events().isEmpty() || flushCadence.due()) {
@@ -255,58 +250,6 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
           + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Writes a step's line of steps.jsonl, streamed (no JSON tree per step): step, prev, loss, the
-   * model's metrics, then {@code w b grad_w grad_b} for a linear model or {@code params
-   * grad_norm} for another, digest, learning_rate, step_ms, workers, ignored, reassignments.
-   */
-  private void writeStepLine(StepRecord r) throws IOException {
-    JsonGenerator g = steps;
-    g.writeStartObject();
-    g.writeNumberField("step", r.step());
-    g.writeNumberField("prev", lastLogged);
-    g.writeNumberField("loss", r.loss());
-    for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
-      g.writeNumberField(metricNames.get(i), r.metrics().get(i));
-    }
-    if (spec.model().isLinear()) {
-      Json.writeTensor(g, "w", NamedTensor.find(r.params(), "w"));
-      Json.writeTensor(g, "b", NamedTensor.find(r.params(), "b"));
-      Json.writeTensor(g, "grad_w", NamedTensor.find(r.gradients(), "w"));
-      Json.writeTensor(g, "grad_b", NamedTensor.find(r.gradients(), "b"));
-    } else {
-      g.writeFieldName("params");
-      g.writeTree(Json.params(r.params()));
-      g.writeNumberField("grad_norm", norm(r.gradients()));
-    }
-    g.writeStringField("digest", StepRecord.hex(r.digest()));
-    g.writeNumberField("learning_rate", r.learningRate());
-    g.writeNumberField("step_ms", r.stepNanos() / 1e6);
-    g.writeArrayFieldStart("workers");
-    for (StepRecord.WorkerShare s : r.workers()) {
-      g.writeStartObject();
-      g.writeStringField("worker", s.worker());
-      g.writeNumberField("chunks", s.chunks());
-      g.writeNumberField("samples", s.samples());
-      g.writeNumberField("compute_ms", s.computeNanos() / 1e6);
-      g.writeEndObject();
-    }
-    g.writeEndArray();
-    g.writeNumberField("ignored", r.ignored());
-    g.writeArrayFieldStart("reassignments");
-    for (StepRecord.Reassignment e : r.events()) {
-      g.writeStartObject();
-      g.writeStringField("worker", e.worker());
-      g.writeStringField("reason", e.reason());
-      g.writeNumberField("chunks_moved", e.chunksMoved());
-      g.writeNumberField("recovery_ms", e.recoveryNanos() / 1e6);
-      g.writeEndObject();
-    }
-    g.writeEndArray();
-    g.writeEndObject();
-    g.writeRaw('\n');
   }
 
   /**
