@@ -7,6 +7,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -50,7 +52,7 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
   private void run() {
     try {
       while (!closed || !queue.isEmpty()) {
-        Runnable task = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Runnable task = queue.poll(100, TimeUnit.MILLISECONDS);
         if (task != null) {
           task.run();
         }
@@ -83,6 +85,10 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
    */
   private void await(Runnable call) {
     reportFailure();
+    if (closed) {
+      call.run(); // no thread any more: as a listener without one would
+      return;
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     enqueue(() -> {
       RuntimeException f = failure.getAndSet(null);
@@ -98,7 +104,18 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
       }
     });
     try {
-      done.get();
+      while (true) {
+        try {
+          done.get(100, TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException notYet) {
+          if (!thread.isAlive()) { // closed meanwhile: run what it left here
+            for (Runnable task = queue.poll(); task != null; task = queue.poll()) {
+              task.run();
+            }
+          }
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the step log", e);
@@ -113,6 +130,9 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
   @Override
   public void onStep(StepRecord record) {
     reportFailure();
+    if (closed) {
+      return; // the run was given up on; its log is closed
+    }
     enqueue(() -> {
       if (stepsStopped) {
         return;
@@ -166,7 +186,10 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
     await(() -> target.onFinish(summary));
   }
 
-  /** Runs what is queued, then stops the thread. */
+  /**
+   * Runs what is queued, then stops the thread; later step records are dropped and other calls
+   * run on the caller's thread. Closing again does nothing.
+   */
   @Override
   public void close() {
     closed = true;

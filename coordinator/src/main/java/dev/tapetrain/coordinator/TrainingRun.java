@@ -167,6 +167,7 @@ public final class TrainingRun {
       return summary.status().exitCode();
     } catch (ExecutionException e) {
       String why = Cli.describe(e.getCause());
+      stepLog.close(); // its queued lines first: the run directory has one writer at a time
       runDir.abandon(why);
       err.println(command + ": failed: " + why);
       return 1;

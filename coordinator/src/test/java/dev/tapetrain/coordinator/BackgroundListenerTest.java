@@ -134,4 +134,17 @@ class BackgroundListenerTest {
       assertSame(full, assertThrows(UncheckedIOException.class, () -> log.onCheckpoint(state(1))));
     }
   }
+
+  @Test
+  void afterCloseStepsAreDroppedAndTheEndRunsOnTheCaller() {
+    Recorder target = new Recorder();
+    BackgroundListener log = new BackgroundListener(target);
+    log.onStep(step(0));
+    log.close();
+    log.onStep(step(1));
+    log.onFinish(new RunSummary(Status.FAILED, 1, 2, 1, 1, PARAMS, 1, 0, "given up"));
+    log.close();
+    assertEquals(List.of("step 0", "finish"), List.copyOf(target.calls));
+    assertEquals(2, target.threads.size(), "the end ran on the caller's thread");
+  }
 }
