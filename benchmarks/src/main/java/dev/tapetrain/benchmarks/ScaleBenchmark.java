@@ -94,7 +94,7 @@ public final class ScaleBenchmark {
     Job job = new Job();
     new CommandLine(job).parseArgs("--examples", "1000000", "--steps", "" + steps,
         "--checkpoint-every", "" + steps,
-        "--run-dir", work.resolve("w" + workers + "-" + System.nanoTime()).toString());
+        "--run-dir", work.resolve(workers + "-workers-" + System.nanoTime()).toString());
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     int code = TrainingRun.run("scale", job.train, workers, List.of(meter),
         (spec, coordinator, done) -> ActorSystem.create(
