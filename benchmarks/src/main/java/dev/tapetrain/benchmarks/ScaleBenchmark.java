@@ -42,8 +42,9 @@ import picocli.CommandLine;
  *
  * <p>The coordinator's own time is the time spent inside its message handlers (a
  * {@link BehaviorInterceptor} around it), per step, median over the second half of the steps:
- * receiving W answers, completing the chunk tree, the optimizer, the step record, steps.jsonl,
- * TensorBoard and the console, and sending W requests. Workers compute on the other thread (two
+ * receiving W answers, completing the chunk tree, the optimizer, building the step record, and
+ * sending W requests. The record's lines (steps.jsonl, TensorBoard, console) are written on the
+ * step log's own thread ({@code BackgroundListener}), which this does not count. Workers compute on the other thread (two
  * dispatcher threads, two vCPUs here), so the step time itself mostly shows compute. Across
  * machines the coordinator's JVM also serializes each request and deserializes each answer;
  * that cost per message is measured here too, so the table gives both.
