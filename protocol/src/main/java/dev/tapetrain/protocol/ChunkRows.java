@@ -59,21 +59,11 @@ public final class ChunkRows {
       if (r.span() != 1) {
         throw new IllegalArgumentException("rows hold single chunks, got a span of " + r.span());
       }
-      int at = rows.addRow(r.chunk(), r.count());
-      int end = at + rows.width;
-      double[] v = rows.values;
-      v[at++] = r.lossSum();
-      for (NamedTensor g : r.gradients()) {
-        System.arraycopy(g.values(), 0, v, at, g.size());
-        at += g.size();
+      double[] metrics = new double[r.metricSums().size()];
+      for (int m = 0; m < metrics.length; m++) {
+        metrics[m] = r.metricSums().get(m);
       }
-      for (double m : r.metricSums()) {
-        v[at++] = m;
-      }
-      if (at != end) {
-        throw new IllegalArgumentException("chunk " + r.chunk() + " has another layout than chunk "
-            + first.chunk());
-      }
+      rows.add(r.chunk(), r.count(), r.lossSum(), r.gradients(), metrics);
     }
     return rows;
   }
@@ -107,6 +97,31 @@ public final class ChunkRows {
     }
     int at = addRow(chunk, count); // first: it may grow the arrays
     System.arraycopy(row, 0, values, at, width);
+  }
+
+  /**
+   * Appends a chunk's sums given as its loss sum, its gradients (in the layout's order and
+   * sizes) and its metric sums.
+   *
+   * @throws IllegalArgumentException if they do not fill exactly one row
+   */
+  public void add(int chunk, long count, double lossSum, List<NamedTensor> gradients,
+      double[] metrics) {
+    int n = 1 + metrics.length;
+    for (NamedTensor g : gradients) {
+      n += g.size();
+    }
+    if (n != width || gradients.size() != layout.size()) {
+      throw new IllegalArgumentException("chunk " + chunk + " has " + n + " values in "
+          + gradients.size() + " gradients, the rows' layout " + width + " in " + layout.size());
+    }
+    int at = addRow(chunk, count); // first: it may grow the arrays
+    values[at++] = lossSum;
+    for (NamedTensor g : gradients) {
+      System.arraycopy(g.values(), 0, values, at, g.size());
+      at += g.size();
+    }
+    System.arraycopy(metrics, 0, values, at, metrics.length);
   }
 
   /** The number of chunks added. */

@@ -194,14 +194,7 @@ public final class ShardEvaluator {
       if (rows == null) {
         rows = new ChunkRows(s.gradients(), s.metricSums().length, wanted.size());
       }
-      int at = rows.addRow(c, seg.length(c));
-      double[] v = rows.values();
-      v[at++] = s.lossSum();
-      for (NamedTensor g : s.gradients()) {
-        System.arraycopy(g.values(), 0, v, at, g.size());
-        at += g.size();
-      }
-      System.arraycopy(s.metricSums(), 0, v, at, s.metricSums().length);
+      rows.add(c, seg.length(c), s.lossSum(), s.gradients(), s.metricSums());
     }
     return rows != null ? rows : new ChunkRows(List.of(), 0, 0);
   }
