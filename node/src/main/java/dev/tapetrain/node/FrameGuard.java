@@ -1,7 +1,5 @@
 package dev.tapetrain.node;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,6 +70,8 @@ public final class FrameGuard implements AutoCloseable {
   private final ServerSocket server;
   private final int internalPort;
   private final int maxFrame;
+  private final Duration headerTimeout;
+  private final Duration frameTimeout;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicLong logWindowStart = new AtomicLong();
@@ -79,10 +79,13 @@ public final class FrameGuard implements AutoCloseable {
   private final AtomicInteger suppressed = new AtomicInteger();
   private volatile boolean closed;
 
-  private FrameGuard(ServerSocket server, int internalPort, int maxFrame) {
+  private FrameGuard(ServerSocket server, int internalPort, int maxFrame, Duration headerTimeout,
+      Duration frameTimeout) {
     this.server = server;
     this.internalPort = internalPort;
     this.maxFrame = maxFrame;
+    this.headerTimeout = headerTimeout;
+    this.frameTimeout = frameTimeout;
   }
 
   /**
@@ -92,6 +95,12 @@ public final class FrameGuard implements AutoCloseable {
    * @throws IOException if the port cannot be bound
    */
   public static FrameGuard start(String host, int port, int maxFrame) throws IOException {
+    return start(host, port, maxFrame, HEADER_TIMEOUT, FRAME_TIMEOUT);
+  }
+
+  /** As {@link #start(String, int, int)} with other time limits (for tests). */
+  static FrameGuard start(String host, int port, int maxFrame, Duration headerTimeout,
+      Duration frameTimeout) throws IOException {
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     try {
@@ -104,7 +113,7 @@ public final class FrameGuard implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       internal = probe.getLocalPort();
     }
-    FrameGuard guard = new FrameGuard(server, internal, maxFrame);
+    FrameGuard guard = new FrameGuard(server, internal, maxFrame, headerTimeout, frameTimeout);
     Thread acceptor = new Thread(guard::acceptLoop, "tapetrain-frame-guard");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -144,76 +153,94 @@ public final class FrameGuard implements AutoCloseable {
     }
   }
 
-  /** Checks one inbound stream and forwards it to Artery frame by frame. */
+  /** Bytes the guard reads at once; a larger frame grows the buffer as its bytes arrive. */
+  private static final int BUFFER = 64 * 1024;
+
+  /**
+   * Checks one inbound stream and forwards it to Artery. Whatever one read brings is checked
+   * and every complete frame in it forwarded with one write: a frame usually arrives whole,
+   * so a step's message costs the guard one read and one write, and Artery one wake-up.
+   */
   private void serve(Socket client) {
     Socket artery = null;
     try {
       client.setTcpNoDelay(true);
-      client.setSoTimeout((int) HEADER_TIMEOUT.toMillis());
-      DataInputStream in = new DataInputStream(client.getInputStream());
-      byte[] header = new byte[MAGIC.length + 1];
-      in.readFully(header);
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (header[i] != MAGIC[i]) {
-          refuse(client, "not an Artery connection (no AKKA header)");
-          return;
-        }
-      }
-      int streamId = header[MAGIC.length];
-      if (streamId < 1 || streamId > 3) {
-        refuse(client, "unknown stream id " + streamId);
-        return;
-      }
-      artery = new Socket();
-      artery.setTcpNoDelay(true);
-      artery.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), internalPort),
-          (int) HEADER_TIMEOUT.toMillis());
-      open.add(artery);
-      OutputStream toArtery = artery.getOutputStream();
-      toArtery.write(header);
-      toArtery.flush();
-      startPump(artery, client);
-      byte[] lengthBytes = new byte[4];
-      byte[] frame = new byte[0];
+      InputStream in = client.getInputStream();
+      OutputStream toArtery = null;
+      byte[] buf = new byte[BUFFER];
+      int start = 0;
+      int end = 0;
       boolean first = true;
+      // The header and the first frame must arrive within HEADER_TIMEOUT of the connection;
+      // then a frame, once begun, within FRAME_TIMEOUT; between frames there is no limit.
+      long deadline = System.nanoTime() + headerTimeout.toNanos();
+      int timeout = -1;
       while (true) {
-        if (!first) {
-          client.setSoTimeout(0); // idle between frames is fine
+        if (toArtery == null && end >= MAGIC.length + 1) {
+          checkHeader(buf);
+          artery = new Socket();
+          artery.setTcpNoDelay(true);
+          artery.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), internalPort),
+              (int) headerTimeout.toMillis());
+          open.add(artery);
+          toArtery = artery.getOutputStream();
+          toArtery.write(buf, 0, MAGIC.length + 1);
+          startPump(artery, client);
+          start = MAGIC.length + 1;
         }
-        try {
-          in.readFully(lengthBytes, 0, 1);
-        } catch (EOFException | java.net.SocketException end) {
-          if (first) {
-            refuse(client, "closed before its first frame");
+        if (toArtery != null) {
+          // Good frames before a bad one cross; the next call starts at the bad one and throws.
+          int complete;
+          while ((complete = completeFrames(buf, start, end, maxFrame)) > start) {
+            toArtery.write(buf, start, complete - start);
+            start = complete;
+            first = false;
+            deadline = 0;
           }
-          return; // closed (or reset by a stopping peer) between frames: a normal end
+          if (start == end) {
+            start = 0;
+            end = 0;
+          } else if (end == buf.length) {
+            // Full with the start of one frame (its length already checked): move it to the
+            // front, or double the buffer, as far as the bytes that arrived need.
+            byte[] next = start > 0 ? buf : new byte[Math.min(2 * buf.length, maxFrame + 4)];
+            System.arraycopy(buf, start, next, 0, end - start);
+            buf = next;
+            end -= start;
+            start = 0;
+          }
+          if (!first && start != end && deadline == 0) {
+            deadline = System.nanoTime() + frameTimeout.toNanos(); // a frame has begun
+          }
         }
-        client.setSoTimeout((int) FRAME_TIMEOUT.toMillis());
-        in.readFully(lengthBytes, 1, 3);
-        int length = (lengthBytes[0] & 0xff) | (lengthBytes[1] & 0xff) << 8
-            | (lengthBytes[2] & 0xff) << 16 | (lengthBytes[3] & 0xff) << 24;
-        if (length < MIN_FRAME || length > maxFrame) {
-          refuse(client, "frame length " + length + " outside " + MIN_FRAME + ".." + maxFrame);
-          return;
+        int wanted = deadline == 0 ? 0 : millisLeft(deadline);
+        if (wanted != timeout) {
+          client.setSoTimeout(wanted);
+          timeout = wanted;
         }
-        if (frame.length < length) {
-          frame = new byte[length];
+        int n;
+        try {
+          n = in.read(buf, end, buf.length - end);
+        } catch (java.net.SocketException reset) {
+          n = -1; // reset by a stopping peer: an end like any other
         }
-        in.readFully(frame, 0, length);
-        if (frame[0] != ARTERY_VERSION) {
-          refuse(client, "protocol version " + frame[0] + ", expected " + ARTERY_VERSION);
-          return;
+        if (n < 0) {
+          if (closed) {
+            return;
+          } else if (first) {
+            refuse(client, "closed before its first frame");
+          } else if (start != end) {
+            refuse(client, "closed in the middle of a frame");
+          }
+          return; // closed between frames: a normal end
         }
-        toArtery.write(lengthBytes);
-        toArtery.write(frame, 0, length);
-        toArtery.flush();
-        first = false;
+        end += n;
       }
+    } catch (BadStream e) {
+      refuse(client, e.getMessage());
     } catch (SocketTimeoutException e) {
       refuse(client, "too slow (a header or frame not complete within "
-          + FRAME_TIMEOUT.toSeconds() + " s)");
-    } catch (EOFException e) {
-      refuse(client, "closed in the middle of a header or frame");
+          + frameTimeout.toMillis() / 1000.0 + " s)");
     } catch (IOException e) {
       if (!closed && !client.isClosed()) {
         refuse(client, e.getMessage() != null ? e.getMessage() : e.toString());
@@ -227,6 +254,70 @@ public final class FrameGuard implements AutoCloseable {
       }
       connections.decrementAndGet();
     }
+  }
+
+  /** Milliseconds to {@code deadline}, at least 1; a deadline already past is a timeout. */
+  private static int millisLeft(long deadline) throws SocketTimeoutException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new SocketTimeoutException();
+    }
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000));
+  }
+
+  /** A stream that breaks Artery's framing; the message says how. */
+  static final class BadStream extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BadStream(String why) {
+      super(why);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this; // a refusal, not a bug: no stack trace to fill
+    }
+  }
+
+  /** Checks Artery's connection header ({@code AKKA} and a stream id) at the buffer's start. */
+  static void checkHeader(byte[] buf) throws BadStream {
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (buf[i] != MAGIC[i]) {
+        throw new BadStream("not an Artery connection (no AKKA header)");
+      }
+    }
+    int streamId = buf[MAGIC.length];
+    if (streamId < 1 || streamId > 3) {
+      throw new BadStream("unknown stream id " + streamId);
+    }
+  }
+
+  /**
+   * Where the run of complete, well-formed frames at the start of {@code buf[from, to)} ends:
+   * each has a length within {@code MIN_FRAME..maxFrame} and Artery's version byte. The run
+   * stops before an incomplete frame or a bad one.
+   *
+   * @throws BadStream if the frame at {@code from} breaks the framing (as soon as its length
+   *     or version byte is in, complete or not), so nothing from a bad frame on crosses
+   */
+  static int completeFrames(byte[] buf, int from, int to, int maxFrame) throws BadStream {
+    int p = from;
+    while (to - p >= 4) {
+      int length = (buf[p] & 0xff) | (buf[p + 1] & 0xff) << 8 | (buf[p + 2] & 0xff) << 16
+          | (buf[p + 3] & 0xff) << 24;
+      String bad = length < MIN_FRAME || length > maxFrame
+          ? "frame length " + length + " outside " + MIN_FRAME + ".." + maxFrame
+          : to - p > 4 && buf[p + 4] != ARTERY_VERSION
+              ? "protocol version " + buf[p + 4] + ", expected " + ARTERY_VERSION : null;
+      if (bad != null && p == from) {
+        throw new BadStream(bad);
+      }
+      if (bad != null || to - p - 4 < length) {
+        break;
+      }
+      p += 4 + length;
+    }
+    return p;
   }
 
   /** Copies what Artery sends back on a connection (nothing, in practice) to the client. */
