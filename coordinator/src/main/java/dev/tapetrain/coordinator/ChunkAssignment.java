@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.DatasetSpec;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,7 +104,8 @@ public final class ChunkAssignment<W> {
   /** The chunks of {@code worker}, ascending. */
   public List<Integer> chunksOf(W worker) {
     TreeSet<Integer> set = byWorker.get(worker);
-    return set == null ? List.of() : lists.computeIfAbsent(worker, w -> List.copyOf(set));
+    return set == null ? List.of()
+        : lists.computeIfAbsent(worker, w -> ChunkRuns.of(List.copyOf(set)));
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,32 +48,33 @@ final class Evaluation<W> {
 
   /** The chunks of {@code chunks} that are in this evaluation and have no result yet. */
   List<Integer> stillNeeded(List<Integer> chunks) {
+    ChunkRuns runs = ChunkRuns.of(chunks);
+    int[] out = new int[runs.size()];
     int needed = 0;
-    for (int c : chunks) {
-      if (inBatch[c] && !received[c]) {
-        needed++;
+    for (int r = 0; r < runs.runCount(); r++) {
+      for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
+        if (inBatch[c] && !received[c]) {
+          out[needed++] = c;
+        }
       }
     }
-    if (needed == chunks.size()) {
-      return chunks; // the usual case: the same list every step, so a worker sees it unchanged
+    if (needed == out.length) {
+      return runs; // the usual case: the same list every step, so a worker sees it unchanged
     }
-    List<Integer> out = new ArrayList<>(needed);
-    for (int c : chunks) {
-      if (inBatch[c] && !received[c]) {
-        out.add(c);
-      }
-    }
-    return out;
+    return ChunkRuns.ofIds(java.util.Arrays.copyOf(out, needed));
   }
 
   /** Records that {@code worker} was asked for {@code chunks}. */
   void asked(W worker, List<Integer> chunks) {
     long[] share = shares.computeIfAbsent(worker, w -> new long[3]);
-    for (int c : chunks) {
-      askedFrom[c] = worker;
-      share[2] += dataset.chunkLength(c);
+    ChunkRuns runs = ChunkRuns.of(chunks);
+    for (int r = 0; r < runs.runCount(); r++) {
+      for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
+        askedFrom[c] = worker;
+        share[2] += dataset.chunkLength(c);
+      }
     }
-    share[0] += chunks.size();
+    share[0] += runs.size();
   }
 
   /**

@@ -79,12 +79,15 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .setReplyTo(refToString(m.replyTo()))
           .build().toByteArray();
     } else if (o instanceof WorkerProtocol.ComputeGradients m) {
-      return ComputeGradientsProto.newBuilder()
+      ComputeGradientsProto.Builder b = ComputeGradientsProto.newBuilder()
           .setStep(m.step())
           .addAllParams(ProtoCodec.tensorsToProto(m.params()))
-          .addAllChunks(m.chunks())
-          .setReplyTo(refToString(m.replyTo()))
-          .build().toByteArray();
+          .setReplyTo(refToString(m.replyTo()));
+      ChunkRuns chunks = ChunkRuns.of(m.chunks());
+      for (int r = 0; r < chunks.runCount(); r++) {
+        b.addChunkRuns(chunks.first(r)).addChunkRuns(chunks.count(r));
+      }
+      return b.build().toByteArray();
     } else if (o instanceof WorkerProtocol.StopWork m) {
       return StopWorkProto.newBuilder().setReason(m.reason()).build().toByteArray();
     } else if (o instanceof CoordinatorProtocol.ShardAssigned m) {
@@ -137,8 +140,15 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       }
       case COMPUTE_GRADIENTS: {
         ComputeGradientsProto p = ComputeGradientsProto.parseFrom(bytes);
+        int[] runs = new int[p.getChunkRunsCount()];
+        for (int i = 0; i < runs.length; i++) {
+          runs[i] = p.getChunkRuns(i);
+        }
+        // A sender from before chunk runs lists every id (field 3).
+        List<Integer> chunks = p.getChunksCount() > 0 ? p.getChunksList()
+            : ChunkRuns.fromRuns(runs);
         return new WorkerProtocol.ComputeGradients(p.getStep(),
-            ProtoCodec.tensorsFromProto(p.getParamsList()), p.getChunksList(),
+            ProtoCodec.tensorsFromProto(p.getParamsList()), chunks,
             stringToRef(p.getReplyTo()));
       }
       case STOP_WORK:

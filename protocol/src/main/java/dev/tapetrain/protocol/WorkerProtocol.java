@@ -43,10 +43,10 @@ public final class WorkerProtocol {
    */
   public record ComputeGradients(long step, List<NamedTensor> params, List<Integer> chunks,
       ActorRef<CoordinatorProtocol.Command> replyTo) implements Command, WireMessage {
-    /** Copies the lists. */
+    /** Copies the lists; the chunks are kept as {@link ChunkRuns}. */
     public ComputeGradients {
       params = List.copyOf(params);
-      chunks = List.copyOf(chunks);
+      chunks = ChunkRuns.of(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
     }
   }

@@ -162,6 +162,8 @@ class ProtocolSerializerTest {
   /**
    * Bytes of older versions of a message (golden/legacy) still decode: ShardAssigned carried
    * {@code load_nanos} (field 4, now reserved) until 2026-12-02; a reader ignores it.
+   * ComputeGradients listed every chunk id (field 3) until the same day; a reader still takes
+   * that list when a sender gives it.
    */
   @Test
   void olderMessageBytesStillDecode() throws Exception {
@@ -169,13 +171,45 @@ class ProtocolSerializerTest {
     List<WireMessage> all = messages(testKit.system().deadLetters(),
         testKit.system().deadLetters()).toList();
     for (int i : new int[] {5, 6}) {
-      byte[] old;
-      try (java.io.InputStream in = ProtocolSerializerTest.class.getClassLoader()
-          .getResourceAsStream("golden/legacy/message-" + i + "-sa-with-load-nanos.bin")) {
-        old = in.readAllBytes();
-      }
-      assertEquals(all.get(i), p.fromBinary(old, ProtocolSerializer.SHARD_ASSIGNED));
+      assertEquals(all.get(i), p.fromBinary(legacy("message-" + i + "-sa-with-load-nanos.bin"),
+          ProtocolSerializer.SHARD_ASSIGNED));
     }
+    assertEquals(all.get(3), p.fromBinary(legacy("message-3-cg-listed.bin"),
+        ProtocolSerializer.COMPUTE_GRADIENTS));
+  }
+
+  private static byte[] legacy(String name) throws java.io.IOException {
+    try (java.io.InputStream in = ProtocolSerializerTest.class.getClassLoader()
+        .getResourceAsStream("golden/legacy/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * ComputeGradients carries its chunks as (first, count) runs in field 5, packed: tag
+   * 5 << 3 | 2 = 0x2a, the byte length, then varints. Chunks 3, 4, 5, 9 are the runs (3, 3) and
+   * (9, 1): 2a 04 03 03 09 01, and nothing in field 3 (tag 0x1a).
+   */
+  @Test
+  void chunksTravelAsRunsOfConsecutiveIds() throws Exception {
+    ProtocolSerializer p = serializer();
+    WorkerProtocol.ComputeGradients m = new WorkerProtocol.ComputeGradients(7, List.of(),
+        List.of(3, 4, 5, 9), testKit.system().deadLetters());
+    String hex = HexFormat.of().formatHex(p.toBinary(m));
+    // step 7 (08 07), then the reference (field 4, tag 0x22), then the runs.
+    assertTrue(hex.startsWith("0807") && hex.endsWith("2a0403030901"), hex);
+    assertEquals(0, dev.tapetrain.protocol.proto.ComputeGradientsProto
+        .parseFrom(p.toBinary(m)).getChunksCount(), "no id list in field 3");
+    assertEquals(m, p.fromBinary(p.toBinary(m), ProtocolSerializer.COMPUTE_GRADIENTS));
+    // Thousands of ids in one block are four bytes of runs.
+    List<Integer> block = new java.util.ArrayList<>();
+    for (int c = 3900; c < 7800; c++) {
+      block.add(c);
+    }
+    byte[] big = p.toBinary(new WorkerProtocol.ComputeGradients(7, List.of(), block,
+        testKit.system().deadLetters()));
+    assertEquals(p.toBinary(m).length, big.length,
+        "run (3900, 3900): two 2-byte varints, as many bytes as (3, 3), (9, 1)");
   }
 
   private static ProtocolSerializer serializer() {

@@ -1,6 +1,7 @@
 package dev.tapetrain.worker.model;
 
 import dev.tapetrain.protocol.ChunkRows;
+import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
@@ -361,7 +362,7 @@ public final class ShardEvaluator {
       out.add(new Block(seg, seg.start(wanted.get(i)), ids, lengths));
       i = j;
     }
-    blockKey = List.copyOf(wanted);
+    blockKey = ChunkRuns.of(wanted); // compared every step: by its runs, not id by id
     blockCache = out;
     return out;
   }
