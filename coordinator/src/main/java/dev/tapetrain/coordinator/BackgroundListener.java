@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a listener on a thread of its own, so the coordinator never waits for a step's JSON line,
@@ -49,20 +50,36 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
     thread.start();
   }
 
+  /**
+   * Runs what is queued; with nothing queued, naps instead of waiting to be signalled, so that
+   * queueing a step record never wakes this thread (a wake-up per step cost more than a small
+   * step's arithmetic). Naps grow from {@link #MIN_NAP_NANOS} to {@link #MAX_NAP_NANOS} while
+   * nothing comes; the calls that wait ({@link #await}) and a full queue wake it at once.
+   */
   private void run() {
-    try {
-      while (!closed || !queue.isEmpty()) {
-        Runnable task = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (task != null) {
-          task.run();
-        }
+    long nap = MIN_NAP_NANOS;
+    while (!closed || !queue.isEmpty()) {
+      Runnable task = queue.poll();
+      if (task != null) {
+        task.run();
+        nap = MIN_NAP_NANOS;
+      } else {
+        LockSupport.parkNanos(this, nap);
+        nap = Math.min(2 * nap, MAX_NAP_NANOS);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
+  /** The shortest nap of the thread with nothing queued: how late a step's line may be. */
+  static final long MIN_NAP_NANOS = 1_000_000;
+  /** The longest nap, reached after a while with nothing queued. */
+  static final long MAX_NAP_NANOS = 50_000_000;
+
   private void enqueue(Runnable task) {
+    if (queue.offer(task)) {
+      return;
+    }
+    LockSupport.unpark(thread); // full: have it drain now, and wait for room
     try {
       queue.put(task);
     } catch (InterruptedException e) {
@@ -103,6 +120,7 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
         done.completeExceptionally(e);
       }
     });
+    LockSupport.unpark(thread); // the caller waits: no nap
     try {
       while (true) {
         try {
@@ -193,6 +211,7 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(thread);
     try {
       thread.join();
     } catch (InterruptedException e) {

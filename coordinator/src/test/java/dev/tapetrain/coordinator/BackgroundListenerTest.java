@@ -136,6 +136,64 @@ class BackgroundListenerTest {
   }
 
   @Test
+  void queuedStepsAreWrittenWithoutAnyLaterCall() throws InterruptedException {
+    // Queueing does not signal the thread; it must find the records by itself.
+    Recorder target = new Recorder();
+    try (BackgroundListener log = new BackgroundListener(target)) {
+      Thread.sleep(300); // long enough for its naps to reach their longest
+      for (long i = 0; i < 3; i++) {
+        log.onStep(step(i));
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (target.calls.size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(List.of("step 0", "step 1", "step 2"), List.copyOf(target.calls));
+    }
+  }
+
+  @Test
+  void aFullQueueMakesTheCoordinatorWaitAndLosesNothing() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<Long> written = Collections.synchronizedList(new ArrayList<>());
+    TrainingListener slow = new TrainingListener() {
+      @Override
+      public void onStep(StepRecord r) {
+        try {
+          release.await(); // the first record holds the thread until the queue is full
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        written.add(r.step());
+      }
+    };
+    int records = BackgroundListener.CAPACITY + 50;
+    try (BackgroundListener log = new BackgroundListener(slow)) {
+      Thread producer = new Thread(() -> {
+        for (long i = 0; i < records; i++) {
+          log.onStep(step(i));
+        }
+      });
+      producer.start();
+      try {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (producer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertEquals(Thread.State.WAITING, producer.getState(), "blocked on the full queue");
+      } finally {
+        release.countDown(); // also when the assertion fails: close() waits for the thread
+      }
+      producer.join(10_000);
+      log.onFinish(new RunSummary(Status.COMPLETED, records, records, 1, 1, PARAMS, 1, 0, ""));
+    }
+    assertEquals(records, written.size());
+    for (int i = 0; i < records; i++) {
+      assertEquals(i, written.get(i), "in order");
+    }
+  }
+
+  @Test
   void afterCloseStepsAreDroppedAndTheEndRunsOnTheCaller() {
     Recorder target = new Recorder();
     BackgroundListener log = new BackgroundListener(target);
