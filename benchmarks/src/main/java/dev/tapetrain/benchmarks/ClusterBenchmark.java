@@ -31,7 +31,7 @@ public final class ClusterBenchmark {
 
   /** One measured configuration. */
   record Result(String what, long examples, int workers, long steps, double msPerStep,
-      double msFirstSteps) {}
+      double msFirstSteps, Path runDir) {}
 
   /** Runs the table. Optional argument: the scaling job's sample count (default 8,000,000). */
   public static void main(String[] args) throws Exception {
@@ -93,7 +93,7 @@ public final class ClusterBenchmark {
       double ms = median(steady);
       System.err.printf(Locale.ROOT, "%s: %d samples, %d worker JVM(s): %.3f ms/step%n", what,
           examples, workers, ms);
-      return new Result(what, examples, workers, steps, ms, median(first));
+      return new Result(what, examples, workers, steps, ms, median(first), runDir);
     } finally {
       for (Process p : processes) {
         p.destroyForcibly();
