@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  * quarter of each run's steps.jsonl: steady state, without start-up, joining or data generation.
  * Small steps need many of them to get there: three JVMs share two cores, so their JIT compilers
  * take about 10,000 steps (20 s) to finish Akka's remoting code, so the small job runs 20,000
- * steps and the 8M-sample jobs 1,500; the table also shows the median of the first 1,000 steps.
+ * steps and the 8M-sample jobs 1,500; the table also shows the median of the first 1,000 steps,
+ * and the median time a step of the last quarter spent outside its slowest worker's compute
+ * ({@code step_ms} minus the largest {@code compute_ms}: messaging, the coordinator's own work,
+ * and waiting for a CPU).
  */
 public final class ClusterBenchmark {
 
@@ -31,7 +34,7 @@ public final class ClusterBenchmark {
 
   /** One measured configuration. */
   record Result(String what, long examples, int workers, long steps, double msPerStep,
-      double msFirstSteps, Path runDir) {}
+      double msFirstSteps, double msOutsideCompute, Path runDir) {}
 
   /** Runs the table. Optional argument: the scaling job's sample count (default 8,000,000). */
   public static void main(String[] args) throws Exception {
@@ -49,11 +52,12 @@ public final class ClusterBenchmark {
     results.add(run(coordinatorJar, workerJar, work, "scaling", big, 1, 1500));
     results.add(run(coordinatorJar, workerJar, work, "scaling", big, 2, 1500));
     System.out.println();
-    System.out.printf("%-14s %12s %8s %7s %12s %16s%n", "what", "samples", "workers", "steps",
-        "ms/step", "first 1000 steps");
+    System.out.printf("%-14s %12s %8s %7s %12s %16s %16s%n", "what", "samples", "workers",
+        "steps", "ms/step", "first 1000 steps", "outside compute");
     for (Result r : results) {
-      System.out.printf(Locale.ROOT, "%-14s %,12d %8d %7d %12.3f %16.3f%n", r.what(),
-          r.examples(), r.workers(), r.steps(), r.msPerStep(), r.msFirstSteps());
+      System.out.printf(Locale.ROOT, "%-14s %,12d %8d %7d %12.3f %16.3f %16.3f%n", r.what(),
+          r.examples(), r.workers(), r.steps(), r.msPerStep(), r.msFirstSteps(),
+          r.msOutsideCompute());
     }
     System.out.printf(Locale.ROOT, "%nspeed-up of 2 worker JVMs over 1 at %,d samples: %.2fx%n",
         big, results.get(1).msPerStep() / results.get(2).msPerStep());
@@ -79,12 +83,20 @@ public final class ClusterBenchmark {
         throw new IllegalStateException(what + " run failed; see " + work);
       }
       List<Double> steady = new ArrayList<>();
+      List<Double> outside = new ArrayList<>();
       List<Double> first = new ArrayList<>();
       for (String line : Files.readAllLines(runDir.resolve("steps.jsonl"))) {
         JsonNode step = Json.MAPPER.readTree(line);
         long i = step.get("step").asLong();
         if (i >= steps * 3 / 4) {
           steady.add(step.get("step_ms").asDouble());
+          // What the step spent outside the slowest worker's compute: messaging, the
+          // coordinator's own work and waiting for the CPU.
+          double slowest = 0;
+          for (JsonNode w : step.get("workers")) {
+            slowest = Math.max(slowest, w.get("compute_ms").asDouble());
+          }
+          outside.add(step.get("step_ms").asDouble() - slowest);
         }
         if (i < 1000) {
           first.add(step.get("step_ms").asDouble());
@@ -93,7 +105,8 @@ public final class ClusterBenchmark {
       double ms = median(steady);
       System.err.printf(Locale.ROOT, "%s: %d samples, %d worker JVM(s): %.3f ms/step%n", what,
           examples, workers, ms);
-      return new Result(what, examples, workers, steps, ms, median(first), runDir);
+      return new Result(what, examples, workers, steps, ms, median(first), median(outside),
+          runDir);
     } finally {
       for (Process p : processes) {
         p.destroyForcibly();
