@@ -49,19 +49,27 @@ final class Evaluation<W> {
   /** The chunks of {@code chunks} that are in this evaluation and have no result yet. */
   List<Integer> stillNeeded(List<Integer> chunks) {
     ChunkRuns runs = ChunkRuns.of(chunks);
-    int[] out = new int[runs.size()];
     int needed = 0;
     for (int r = 0; r < runs.runCount(); r++) {
       for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
         if (inBatch[c] && !received[c]) {
-          out[needed++] = c;
+          needed++;
         }
       }
     }
-    if (needed == out.length) {
+    if (needed == runs.size()) {
       return runs; // the usual case: the same list every step, so a worker sees it unchanged
     }
-    return ChunkRuns.ofIds(java.util.Arrays.copyOf(out, needed));
+    int[] out = new int[needed];
+    int i = 0;
+    for (int r = 0; r < runs.runCount(); r++) {
+      for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
+        if (inBatch[c] && !received[c]) {
+          out[i++] = c;
+        }
+      }
+    }
+    return ChunkRuns.ofIds(out);
   }
 
   /** Records that {@code worker} was asked for {@code chunks}. */
