@@ -133,8 +133,16 @@ class CoordinatorTest {
       public void onFinish(RunSummary summary) {
         events.add(summary);
       }
+
+      @Override
+      public void onNoWorkerLeft(long evaluation, String lastLoss, Duration timeout) {
+        noWorkerLeft.add(evaluation);
+      }
     }));
   }
+
+  /** Evaluations at which the coordinator found itself without workers (kept apart from events). */
+  private final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
 
   private <T> T next(Class<T> type) throws InterruptedException {
     Object e = events.poll(5, TimeUnit.SECONDS);
@@ -290,6 +298,10 @@ class CoordinatorTest {
     a.answer(a.expectStep(0));
     a.expectStep(1);
     testKit.stop(a.ref);
+    // The case under test: b arrives once the coordinator knows it has no worker. (Registered
+    // earlier, b would be previewed beside a, load half the chunks, and fetch the rest when
+    // asked for them: correct too, but another case.)
+    assertEquals(1L, noWorkerLeft.poll(5, TimeUnit.SECONDS), "no worker left at step 1");
     FakeWorker b = new FakeWorker();
     AssignShard load = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertEquals(DATA.numChunks(), load.chunks().size(), "it loads every chunk before any work");
