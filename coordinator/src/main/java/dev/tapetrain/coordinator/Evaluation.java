@@ -99,9 +99,17 @@ final class Evaluation<W> {
     if (lo < 0 || lo >= received.length || StepReduction.mismatch(result, params) != null) {
       return false;
     }
+    // askedFrom holds the handle asked() was given, one object for all of a request's chunks, so
+    // after one equals the span compares identities: a remote answer's handle is a new object in
+    // every message, and its equals walks two actor paths.
+    Object asker = askedFrom[lo];
+    if (asker == null || (asker != worker && !worker.equals(asker))) {
+      return false;
+    }
     long samples = 0;
     for (int c = lo; c < end; c++) {
-      if (!inBatch[c] || !worker.equals(askedFrom[c]) || received[c]) {
+      if (!inBatch[c] || (askedFrom[c] != asker && !worker.equals(askedFrom[c]))
+          || received[c]) {
         return false;
       }
       samples += dataset.chunkLength(c);
