@@ -74,9 +74,12 @@ public final class Arithmetic {
     return StrictMath.log(a);
   }
 
-  /** Hyperbolic tangent ({@code StrictMath}). */
+  /**
+   * Hyperbolic tangent: {@code StrictMath}'s bits, computed in Java (on JDK 17 {@code
+   * StrictMath.tanh} is a native call per element; see {@link Fdlibm}).
+   */
   public static double tanh(double a) {
-    return StrictMath.tanh(a);
+    return Fdlibm.tanh(a);
   }
 
   /** {@code aᶜ} ({@code StrictMath}). */
