@@ -35,26 +35,90 @@ public final class MatrixOps {
       throw new IllegalArgumentException("matmul of " + Arrays.toString(as) + " and "
           + Arrays.toString(bs));
     }
-    int n = as[0];
     int m = as[1];
     int k = bs[1];
-    double[] out = new double[n * k];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < k; j++) {
-        double s = 0;
-        for (int t = 0; t < m; t++) {
-          s += a.data[i * m + t] * b.data[t * k + j];
-        }
-        out[i * k + j] = s;
-      }
-    }
-    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    Tensor result = Tensor.wrap(new int[] {as[0], k},
+        product(a.data, m, 1, b.data, k, 1, as[0], m, k));
     // d(a·b)/da = g · bᵀ, d(a·b)/db = aᵀ · g
     TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
         new Tensor[] {
-            needed[0] ? matmul(g, transpose(in[1])) : null,
-            needed[1] ? matmul(transpose(in[0]), g) : null});
+            needed[0] ? matmulTransposedRight(g, in[1]) : null,
+            needed[1] ? matmulTransposedLeft(in[0], g) : null});
     return result;
+  }
+
+  /**
+   * {@code a · bᵀ} ({@code [n, m] × [k, m]ᵀ → [n, k]}) without making {@code bᵀ}: the bits of
+   * {@code matmul(a, transpose(b))}. Matrix products' backward rules use it and the next one.
+   */
+  static Tensor matmulTransposedRight(Tensor a, Tensor b) {
+    int[] as = matrixShape(a, "matmul");
+    int[] bs = matrixShape(b, "matmul");
+    if (as[1] != bs[1]) {
+      throw new IllegalArgumentException("matmul of " + Arrays.toString(as) + " and transposed "
+          + Arrays.toString(bs));
+    }
+    int m = as[1];
+    int k = bs[0];
+    Tensor result = Tensor.wrap(new int[] {as[0], k},
+        product(a.data, m, 1, b.data, 1, m, as[0], m, k));
+    // C = a·bᵀ: dA = g·b, dB = gᵀ·a
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
+        new Tensor[] {
+            needed[0] ? matmul(g, in[1]) : null,
+            needed[1] ? matmulTransposedLeft(g, in[0]) : null});
+    return result;
+  }
+
+  /** {@code aᵀ · b} ({@code [m, n]ᵀ × [m, k] → [n, k]}): the bits of {@code matmul(transpose(a), b)}. */
+  static Tensor matmulTransposedLeft(Tensor a, Tensor b) {
+    int[] as = matrixShape(a, "matmul");
+    int[] bs = matrixShape(b, "matmul");
+    if (as[0] != bs[0]) {
+      throw new IllegalArgumentException("matmul of transposed " + Arrays.toString(as) + " and "
+          + Arrays.toString(bs));
+    }
+    int n = as[1];
+    int m = as[0];
+    int k = bs[1];
+    Tensor result = Tensor.wrap(new int[] {n, k}, product(a.data, 1, n, b.data, k, 1, n, m, k));
+    // C = aᵀ·b: dA = b·gᵀ, dB = a·g
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
+        new Tensor[] {
+            needed[0] ? matmulTransposedRight(in[1], g) : null,
+            needed[1] ? matmul(in[0], g) : null});
+    return result;
+  }
+
+  /**
+   * {@code C[i][j] = Σ_t A(i, t) · B(t, j)} for {@code i < n, t < m, j < k}, where {@code A(i, t)
+   * = a[i·aRow + t·aCol]} and {@code B(t, j) = b[t·bRow + j·bCol]} (a transposed operand is the
+   * same array read with its strides swapped). Each {@code C[i][j]} starts at 0 and adds its
+   * {@code m} products in order of {@code t}, the order of a dot product, so the bits do not
+   * depend on the strides; the loops run {@code i, t, j} so that with {@code bCol = 1} the inner
+   * loop walks two arrays in step, which the JIT vectorises (each element's own additions keep
+   * their order).
+   */
+  private static double[] product(double[] a, int aRow, int aCol, double[] b, int bRow,
+      int bCol, int n, int m, int k) {
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      int row = i * k;
+      for (int t = 0; t < m; t++) {
+        double x = a[i * aRow + t * aCol];
+        int from = t * bRow;
+        if (bCol == 1) {
+          for (int j = 0; j < k; j++) {
+            out[row + j] += x * b[from + j];
+          }
+        } else {
+          for (int j = 0; j < k; j++) {
+            out[row + j] += x * b[from + j * bCol];
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code aᵀ}: {@code [n, k] → [k, n]}. */
