@@ -4,11 +4,14 @@
 Run by dev.tapetrain.benchmarks.PeerBenchmark when TAPETRAIN_PYTHON names an interpreter with
 numpy (and optionally tensorflow, torch); never needed by the build or the tests.
 
-    python3 peers.py SYSTEM N STEPS
+    python3 peers.py SYSTEM N STEPS [MODEL]
 
 fits y = W*x + B to N samples of y = 3x + 2 + noise (float64, full batch, W0=5, B0=10,
 lr=0.01) for STEPS steps and prints one JSON line: {"system", "n", "steps", "loop_seconds",
-"median_step_ms", "w", "b"}. loop_seconds counts every step, the first included (as
+"median_step_ms", "w", "b"}. MODEL mlp fits tapetrain's built-in MLP to the same data instead:
+one feature, 16 tanh units, one linear output, squared error, Glorot-uniform weights, zero
+biases, plain SGD at lr=0.01 (numpy, tf-function, tf-xla, torch); "w" and "b" are then the
+final loss. loop_seconds counts every step, the first included (as
 tapetrain's train_seconds does); median_step_ms is the median step of the second half (as
 PeerBenchmark takes tapetrain's); set-up, imports and data generation are not counted.
 SYSTEM: numpy | tf-function | tf-xla | torch | torch-ddp (2 processes on loopback, gloo).
@@ -155,9 +158,104 @@ def run_torch_ddp(n, steps):
     report("torch-ddp", n, steps, seconds, times, w, b)
 
 
+HIDDEN = 16
+
+
+def mlp_weights(seed=0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    lim1 = (6.0 / (1 + HIDDEN)) ** 0.5
+    lim2 = (6.0 / (HIDDEN + 1)) ** 0.5
+    return (rng.uniform(-lim1, lim1, (1, HIDDEN)), np.zeros(HIDDEN),
+            rng.uniform(-lim2, lim2, (HIDDEN, 1)), np.zeros(1))
+
+
+def timed(steps, step):
+    times = []
+    start = time.perf_counter()
+    loss = None
+    for _ in range(steps):
+        t = time.perf_counter()
+        loss = step()
+        times.append(time.perf_counter() - t)
+    return time.perf_counter() - start, times, float(loss)
+
+
+def run_numpy_mlp(n, steps):
+    import numpy as np
+    xs, ys = data(n)
+    x, y = xs.reshape(n, 1), ys.reshape(n, 1)
+    w1, b1, w2, b2 = mlp_weights()
+
+    def step():
+        nonlocal w1, b1, w2, b2
+        h = np.tanh(x @ w1 + b1)
+        e = h @ w2 + b2 - y
+        dp = (2.0 / n) * e
+        dw2, db2 = h.T @ dp, dp.sum(0)
+        dz = (dp @ w2.T) * (1.0 - h * h)
+        dw1, db1 = x.T @ dz, dz.sum(0)
+        w1, b1, w2, b2 = w1 - 0.01 * dw1, b1 - 0.01 * db1, w2 - 0.01 * dw2, b2 - 0.01 * db2
+        return (e * e).mean()
+
+    seconds, times, loss = timed(steps, step)
+    report("numpy", n, steps, seconds, times, loss, loss)
+
+
+def run_tf_mlp(n, steps, xla):
+    import tensorflow as tf
+    xs, ys = data(n)
+    x, y = tf.constant(xs.reshape(n, 1)), tf.constant(ys.reshape(n, 1))
+    params = [tf.Variable(v) for v in mlp_weights()]
+
+    @tf.function(jit_compile=xla)
+    def step():
+        with tf.GradientTape() as tape:
+            h = tf.tanh(x @ params[0] + params[1])
+            loss = tf.reduce_mean(tf.square(h @ params[2] + params[3] - y))
+        for p, g in zip(params, tape.gradient(loss, params)):
+            p.assign_sub(0.01 * g)
+        return loss
+
+    seconds, times, loss = timed(steps, step)
+    report("tf-xla" if xla else "tf-function", n, steps, seconds, times, loss, loss)
+
+
+def run_torch_mlp(n, steps):
+    import torch
+    torch.set_num_threads(1)
+    xs, ys = data(n)
+    x, y = torch.from_numpy(xs.reshape(n, 1)), torch.from_numpy(ys.reshape(n, 1))
+    params = [torch.from_numpy(v).requires_grad_() for v in mlp_weights()]
+
+    def step():
+        h = torch.tanh(x @ params[0] + params[1])
+        loss = ((h @ params[2] + params[3] - y) ** 2).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p -= 0.01 * g
+        return loss.item()
+
+    seconds, times, loss = timed(steps, step)
+    report("torch", n, steps, seconds, times, loss, loss)
+
+
 def main():
     system, n, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    if system == "numpy":
+    model = sys.argv[4] if len(sys.argv) > 4 else "linear"
+    if model == "mlp":
+        if system == "numpy":
+            run_numpy_mlp(n, steps)
+        elif system in ("tf-function", "tf-xla"):
+            run_tf_mlp(n, steps, system == "tf-xla")
+        elif system == "torch":
+            run_torch_mlp(n, steps)
+        else:
+            sys.exit("no mlp for " + system)
+    elif model != "linear":
+        sys.exit("unknown model " + model)
+    elif system == "numpy":
         run_numpy(n, steps)
     elif system in ("tf-function", "tf-xla"):
         run_tf(n, steps, system == "tf-xla")

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Jobs: A, the tutorial's model on 1M samples for 200 steps, one worker; B, 1000 samples,
  * 5000 steps, 4 workers (per-step overhead); C, 1000 samples on two worker JVMs on loopback
- * (against PyTorch DDP with two processes). Every system's "median step" is the median of the
+ * (against PyTorch DDP with two processes); D, the built-in MLP (one feature, 16 tanh units) on
+ * 100 000 samples for 100 steps, two workers (the eager tape's kernels). Every system's "median step" is the median of the
  * second half of its steps; the table gives its ratio to tapetrain's as well. Jobs A and B also run as
  * {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1}, the README's tuning option for jobs
  * of many small steps.
@@ -38,16 +39,25 @@ public final class PeerBenchmark {
 
   private PeerBenchmark() {}
 
-  /** A job: its name, samples, steps, local-runner workers (0: two worker JVMs). */
-  private record Job(String name, long n, int steps, int workers, List<String> peers) {}
+  /**
+   * A job: its name, samples, steps, local-runner workers (0: two worker JVMs), model, whether
+   * to run it also with the C1-only option, and the peers that run it.
+   */
+  private record Job(String name, long n, int steps, int workers, String model, boolean c1,
+      List<String> peers) {}
+
+  private static final List<String> SINGLE_PROCESS_PEERS =
+      List.of("numpy", "tf-function", "tf-xla", "torch");
 
   private static final List<Job> JOBS = List.of(
-      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1,
-          List.of("numpy", "tf-function", "tf-xla", "torch")),
-      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4,
-          List.of("numpy", "tf-function", "tf-xla", "torch")),
-      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0,
-          List.of("torch-ddp")));
+      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1, "linear", true,
+          SINGLE_PROCESS_PEERS),
+      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4, "linear", true,
+          SINGLE_PROCESS_PEERS),
+      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0, "linear", false,
+          List.of("torch-ddp")),
+      new Job("D: MLP 1-16-1, N=100k, 100 steps, 2 wkrs", 100_000, 100, 2, "mlp", false,
+          SINGLE_PROCESS_PEERS));
 
   /** One measurement: ms per step with every step counted, and the median step. */
   private record Time(double msPerStep, double medianStepMs, double wallSeconds) {}
@@ -78,7 +88,7 @@ public final class PeerBenchmark {
         row.computeIfAbsent("tapetrain", k -> new ArrayList<>()).add(t);
         System.err.printf(Locale.ROOT, "round %d, %s, tapetrain: %.4f ms/step%n", round,
             job.name(), t.msPerStep());
-        if (job.workers() > 0) {
+        if (job.c1()) {
           // The README's tuning option for jobs of many small steps: C1 only.
           Time c1 = localRunner(localRunner, work, job, round, List.of(C1_ONLY));
           row.computeIfAbsent("tapetrain-c1", k -> new ArrayList<>()).add(c1);
@@ -144,13 +154,13 @@ public final class PeerBenchmark {
 
   private static Time localRunner(Path jar, Path work, Job job, int round, List<String> flags)
       throws Exception {
-    Path run = work.resolve("A" + job.n() + "-" + job.workers() + "-" + round
+    Path run = work.resolve(job.model() + job.n() + "-" + job.workers() + "-" + round
         + (flags.isEmpty() ? "" : "-tuned"));
     List<String> args = new ArrayList<>(flags);
     args.addAll(java(jar));
     args.addAll(List.of("--examples", "" + job.n(), "--steps", "" + job.steps(), "--workers",
-        "" + job.workers(), "--log-every", "1", "--checkpoint-every", "" + job.steps(),
-        "--run-dir", run.toString()));
+        "" + job.workers(), "--model", job.model(), "--log-every", "1", "--checkpoint-every",
+        "" + job.steps(), "--run-dir", run.toString()));
     long start = System.nanoTime();
     Process p = ClusterBenchmark.start(work, "local-runner", args);
     if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -187,7 +197,7 @@ public final class PeerBenchmark {
   private static Time peer(String python, Path script, Path work, String system, Job job)
       throws Exception {
     Process p = new ProcessBuilder(python, script.toString(), system, "" + job.n(),
-        "" + job.steps())
+        "" + job.steps(), job.model())
         .redirectError(work.resolve(system + ".err").toFile())
         .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
