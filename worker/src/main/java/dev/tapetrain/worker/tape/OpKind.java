@@ -7,9 +7,10 @@ package dev.tapetrain.worker.tape;
  * {@link LoopGenerator} fuses it into a compiled loop by calling the same method. Kinds it
  * cannot fuse are {@link #OTHER}.
  *
- * <p>Adding an elementwise op: a method in {@link Arithmetic}, a kind here, and its public op in
- * {@link Ops} (forward and backward side by side); the eager-versus-compiled test walks every
- * kind and fails until all three agree.
+ * <p>Adding an elementwise op: a method in {@link Arithmetic}, a kind here, its loop in
+ * {@link Kernels}, and its public op in {@link Ops} (forward and backward side by side); the
+ * eager-versus-compiled test and {@code KernelsTest} walk every kind and fail until all four
+ * agree.
  */
 enum OpKind {
   ADD(2), SUB(2), MUL(2), DIV(2), MUL_ADD(3), SQUARED_DIFFERENCE(2), TWICE_DIFFERENCE_TIMES(3),

@@ -344,7 +344,9 @@ public final class Ops {
       UnaryRule rule) {
     Tensor x = a.asTensor();
     double[] out = TensorScope.take(x.data.length);
-    Kernels.map(f, x.data, out);
+    if (!Kernels.unary(kind, param, x.data, out)) {
+      Kernels.map(f, x.data, out);
+    }
     Tensor result = Tensor.wrap(x.shapeRef(), out);
     TapeStack.record(kind, param, new Tensor[] {x}, result,
         (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
@@ -358,7 +360,9 @@ public final class Ops {
     Tensor z = c.asTensor();
     int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.map(f, x.data, y.data, z.data, out);
+    if (!Kernels.ternary(kind, x.data, y.data, z.data, out)) {
+      Kernels.map(f, x.data, y.data, z.data, out);
+    }
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y, z}, result, rule);
     return result;
@@ -370,7 +374,9 @@ public final class Ops {
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.map(f, x.data, y.data, out);
+    if (!Kernels.binary(kind, x.data, y.data, out)) {
+      Kernels.map(f, x.data, y.data, out);
+    }
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y}, result, rule);
     return result;
