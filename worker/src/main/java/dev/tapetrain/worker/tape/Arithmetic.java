@@ -49,6 +49,11 @@ public final class Arithmetic {
     return g * ((a - b) * 2.0);
   }
 
+  /** {@code g · (1 − t²)}: tanh's gradient from its output {@code t}, in that order. */
+  public static double tanhBackward(double g, double t) {
+    return g * (1.0 - t * t);
+  }
+
   /** {@code −a}. */
   public static double neg(double a) {
     return -a;

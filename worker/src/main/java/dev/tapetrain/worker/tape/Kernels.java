@@ -106,6 +106,11 @@ final class Kernels {
           out[i] = Arithmetic.squaredDifference(x[i * sx], y[i * sy]);
         }
       }
+      case TANH_BACKWARD -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = Arithmetic.tanhBackward(x[i * sx], y[i * sy]);
+        }
+      }
       default -> {
         return false;
       }

@@ -14,7 +14,7 @@ package dev.tapetrain.worker.tape;
  */
 enum OpKind {
   ADD(2), SUB(2), MUL(2), DIV(2), MUL_ADD(3), SQUARED_DIFFERENCE(2), TWICE_DIFFERENCE_TIMES(3),
-  NEG(1), SQUARE(1), SQRT(1), EXP(1), LOG(1), TANH(1),
+  NEG(1), SQUARE(1), SQRT(1), EXP(1), LOG(1), TANH(1), TANH_BACKWARD(2),
   /** {@code aᶜ}: one input, the exponent {@code c} is the op's parameter. */
   POW(1),
   /** The sum of all elements ({@link Kernels#sum} order). */

@@ -178,6 +178,7 @@ class CompiledFunctionTest {
           java.util.Map.entry(OpKind.EXP, t -> Ops.exp(t[0])),
           java.util.Map.entry(OpKind.LOG, t -> Ops.log(t[0])),
           java.util.Map.entry(OpKind.TANH, t -> Ops.tanh(t[0])),
+          java.util.Map.entry(OpKind.TANH_BACKWARD, t -> Ops.tanhBackward(t[0], t[1])),
           java.util.Map.entry(OpKind.POW, t -> Ops.pow(t[0], 1.7)));
 
   /**

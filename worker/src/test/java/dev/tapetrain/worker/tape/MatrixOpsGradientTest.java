@@ -135,6 +135,43 @@ class MatrixOpsGradientTest {
   }
 
   @Test
+  void tanhsBackwardIsTheBitsOfItsThreeOpsAndHasItsOwnDerivatives() {
+    double[] gv = random(300);
+    double[] tv = new double[300];
+    for (int i = 0; i < tv.length; i++) {
+      tv[i] = Math.tanh(3 * RND.nextGaussian());
+    }
+    Tensor g = Tensor.vector(gv);
+    Tensor t = Tensor.vector(tv);
+    assertBits(Ops.mul(g, Ops.sub(Tensor.scalar(1.0), Ops.square(t))), Ops.tanhBackward(g, t));
+    // Its partial derivatives, against finite differences in each input.
+    Function<double[], Double> byG = v -> Ops.sum(Ops.tanhBackward(Tensor.vector(v), t)).item();
+    Function<double[], Double> byT = v -> Ops.sum(Ops.tanhBackward(g, Tensor.vector(v))).item();
+    Tensor gw = Tensor.vector(gv.clone());
+    Tensor tw = Tensor.vector(tv.clone());
+    try (GradientTape tape = new GradientTape(true)) {
+      tape.watch(gw, tw);
+      Tensor sum = Ops.sum(Ops.tanhBackward(gw, tw));
+      GradientCheck.assertClose(GradientCheck.numeric(byG, gv), tape.gradient(sum, gw), "d/dg");
+      GradientCheck.assertClose(GradientCheck.numeric(byT, tv), tape.gradient(sum, tw), "d/dt");
+    }
+    // tanh'' = −2·tanh·(1 − tanh²), through nested tapes.
+    double[] xv = random(50);
+    Tensor x = Tensor.vector(xv);
+    Tensor second;
+    try (GradientTape outer = new GradientTape(); GradientTape inner = new GradientTape()) {
+      outer.watch(x);
+      inner.watch(x);
+      Tensor first = inner.gradient(Ops.sum(Ops.tanh(x)), x);
+      second = outer.gradient(Ops.sum(first), x);
+    }
+    for (int i = 0; i < xv.length; i++) {
+      double th = Math.tanh(xv[i]);
+      assertEquals(-2 * th * (1 - th * th), second.get(i), 1e-12, "tanh''(" + xv[i] + ")");
+    }
+  }
+
+  @Test
   void logSumExpAndSoftmaxHaveFiniteDifferenceGradients() {
     checkUnary(4, 3, MatrixOps::logSumExp);
     checkUnary(4, 3, MatrixOps::softmax);
