@@ -241,30 +241,31 @@ def run_torch_mlp(n, steps):
     report("torch", n, steps, seconds, times, loss, loss)
 
 
+# Each model's job in each system.
+JOBS = {
+    "linear": {
+        "numpy": run_numpy,
+        "tf-function": lambda n, steps: run_tf(n, steps, False),
+        "tf-xla": lambda n, steps: run_tf(n, steps, True),
+        "torch": run_torch,
+        "torch-ddp": run_torch_ddp,
+    },
+    "mlp": {
+        "numpy": run_numpy_mlp,
+        "tf-function": lambda n, steps: run_tf_mlp(n, steps, False),
+        "tf-xla": lambda n, steps: run_tf_mlp(n, steps, True),
+        "torch": run_torch_mlp,
+    },
+}
+
+
 def main():
     system, n, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     model = sys.argv[4] if len(sys.argv) > 4 else "linear"
-    if model == "mlp":
-        if system == "numpy":
-            run_numpy_mlp(n, steps)
-        elif system in ("tf-function", "tf-xla"):
-            run_tf_mlp(n, steps, system == "tf-xla")
-        elif system == "torch":
-            run_torch_mlp(n, steps)
-        else:
-            sys.exit("no mlp for " + system)
-    elif model != "linear":
-        sys.exit("unknown model " + model)
-    elif system == "numpy":
-        run_numpy(n, steps)
-    elif system in ("tf-function", "tf-xla"):
-        run_tf(n, steps, system == "tf-xla")
-    elif system == "torch":
-        run_torch(n, steps)
-    elif system == "torch-ddp":
-        run_torch_ddp(n, steps)
-    else:
-        sys.exit("unknown system " + system)
+    job = JOBS.get(model, {}).get(system)
+    if job is None:
+        sys.exit("no %s job for %s (models: %s)" % (model, system, ", ".join(JOBS)))
+    job(n, steps)
 
 
 if __name__ == "__main__":

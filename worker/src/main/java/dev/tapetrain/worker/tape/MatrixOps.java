@@ -27,24 +27,11 @@ public final class MatrixOps {
 
   /** {@code a · b}: {@code [n, m] × [m, k] → [n, k]}. */
   public static Tensor matmul(Operand left, Operand right) {
-    Tensor a = left.asTensor();
-    Tensor b = right.asTensor();
-    int[] as = matrixShape(a, "matmul");
-    int[] bs = matrixShape(b, "matmul");
-    if (as[1] != bs[0]) {
-      throw new IllegalArgumentException("matmul of " + Arrays.toString(as) + " and "
-          + Arrays.toString(bs));
-    }
-    int m = as[1];
-    int k = bs[1];
-    Tensor result = Tensor.wrap(new int[] {as[0], k},
-        product(a.data, m, 1, b.data, k, 1, as[0], m, k));
     // d(a·b)/da = g · bᵀ, d(a·b)/db = aᵀ · g
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
+    return product(left.asTensor(), false, right.asTensor(), false, (g, in, o, needed) ->
         new Tensor[] {
             needed[0] ? matmulTransposedRight(g, in[1]) : null,
             needed[1] ? matmulTransposedLeft(in[0], g) : null});
-    return result;
   }
 
   /**
@@ -52,41 +39,41 @@ public final class MatrixOps {
    * {@code matmul(a, transpose(b))}. Matrix products' backward rules use it and the next one.
    */
   static Tensor matmulTransposedRight(Tensor a, Tensor b) {
-    int[] as = matrixShape(a, "matmul");
-    int[] bs = matrixShape(b, "matmul");
-    if (as[1] != bs[1]) {
-      throw new IllegalArgumentException("matmul of " + Arrays.toString(as) + " and transposed "
-          + Arrays.toString(bs));
-    }
-    int m = as[1];
-    int k = bs[0];
-    Tensor result = Tensor.wrap(new int[] {as[0], k},
-        product(a.data, m, 1, b.data, 1, m, as[0], m, k));
     // C = a·bᵀ: dA = g·b, dB = gᵀ·a
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
-        new Tensor[] {
-            needed[0] ? matmul(g, in[1]) : null,
-            needed[1] ? matmulTransposedLeft(g, in[0]) : null});
-    return result;
+    return product(a, false, b, true, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? matmul(g, in[1]) : null,
+        needed[1] ? matmulTransposedLeft(g, in[0]) : null});
   }
 
   /** {@code aᵀ · b} ({@code [m, n]ᵀ × [m, k] → [n, k]}): the bits of {@code matmul(transpose(a), b)}. */
   static Tensor matmulTransposedLeft(Tensor a, Tensor b) {
+    // C = aᵀ·b: dA = b·gᵀ, dB = a·g
+    return product(a, true, b, false, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? matmulTransposedRight(in[1], g) : null,
+        needed[1] ? matmul(in[0], g) : null});
+  }
+
+  /**
+   * The product of {@code a} (or {@code aᵀ}) and {@code b} (or {@code bᵀ}), read in place, as a
+   * recorded op with {@code rule} as its backward rule.
+   */
+  private static Tensor product(Tensor a, boolean transposeA, Tensor b, boolean transposeB,
+      BackwardRule rule) {
     int[] as = matrixShape(a, "matmul");
     int[] bs = matrixShape(b, "matmul");
-    if (as[0] != bs[0]) {
-      throw new IllegalArgumentException("matmul of transposed " + Arrays.toString(as) + " and "
+    int n = transposeA ? as[1] : as[0];
+    int m = transposeA ? as[0] : as[1];
+    int k = transposeB ? bs[0] : bs[1];
+    if (m != (transposeB ? bs[1] : bs[0])) {
+      throw new IllegalArgumentException("matmul of " + (transposeA ? "transposed " : "")
+          + Arrays.toString(as) + " and " + (transposeB ? "transposed " : "")
           + Arrays.toString(bs));
     }
-    int n = as[1];
-    int m = as[0];
-    int k = bs[1];
-    Tensor result = Tensor.wrap(new int[] {n, k}, product(a.data, 1, n, b.data, k, 1, n, m, k));
-    // C = aᵀ·b: dA = b·gᵀ, dB = a·g
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, (g, in, o, needed) ->
-        new Tensor[] {
-            needed[0] ? matmulTransposedRight(in[1], g) : null,
-            needed[1] ? matmul(in[0], g) : null});
+    // A(i, t) and B(t, j) as strides into the row-major arrays.
+    double[] out = product(a.data, transposeA ? 1 : as[1], transposeA ? as[1] : 1,
+        b.data, transposeB ? 1 : bs[1], transposeB ? bs[1] : 1, n, m, k);
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, rule);
     return result;
   }
 
