@@ -2,26 +2,21 @@ package dev.tapetrain.worker.tape;
 
 /**
  * The numeric loops behind {@link Ops}: a loop per elementwise {@link OpKind} calling its
- * {@link Arithmetic} method, maps of any function for the other elementwise ops, and the
- * fixed-order sum. Plain arrays in, plain arrays out; no tape logic.
+ * {@link Arithmetic} method, a map of any function for the one-input ops without a kind
+ * ({@code abs}, {@code relu}, {@code log1p}), and the fixed-order sum. Plain arrays in, plain
+ * arrays out; no tape logic.
  *
  * <p>Why a loop per kind, when {@link #map} could run them all: a loop shared by every op calls
  * the op through an interface, and where the JIT has seen many ops at that call it neither
  * inlines nor vectorises it (HotSpot's inlining log: "virtual call" inside {@code map}, and
  * {@code Ops.binary} "already compiled into a big method" wherever an op could have made the
- * function a constant). Measured with loops of their own for three kinds, interleaved: an MLP
- * step 0.89x, a logistic regression step 0.84x. The arithmetic is still written once, in
+ * function a constant). Measured against that shared loop, interleaved: an MLP step 0.90x, a
+ * logistic regression step 0.82x. The arithmetic is still written once, in
  * {@link Arithmetic}; {@code KernelsTest} checks every kind's loop against its method.
  */
 final class Kernels {
 
   private Kernels() {}
-
-  /** The arithmetic of a three-input elementwise op (an {@link Arithmetic} method). */
-  @FunctionalInterface
-  interface Ternary {
-    double apply(double a, double b, double c);
-  }
 
   /**
    * {@code out[i] = kind(x[i])} ({@code param}: POW's exponent), for every one-input elementwise
@@ -74,9 +69,9 @@ final class Kernels {
 
   /**
    * {@code out[i] = kind(x[i], y[i])}, an operand of length 1 (and not of {@code out}'s length)
-   * broadcast, for every two-input elementwise kind; false for any other kind.
+   * broadcast, for a two-input elementwise kind (every two-input op has one).
    */
-  static boolean binary(OpKind kind, double[] x, double[] y, double[] out) {
+  static void binary(OpKind kind, double[] x, double[] y, double[] out) {
     int n = out.length;
     int sx = x.length == n ? 1 : 0;
     int sy = y.length == n ? 1 : 0;
@@ -111,15 +106,12 @@ final class Kernels {
           out[i] = Arithmetic.tanhBackward(x[i * sx], y[i * sy]);
         }
       }
-      default -> {
-        return false;
-      }
+      default -> throw new IllegalArgumentException("no two-input loop for " + kind);
     }
-    return true;
   }
 
-  /** {@code out[i] = kind(a[i], b[i], c[i])}, broadcasting as above; false for other kinds. */
-  static boolean ternary(OpKind kind, double[] a, double[] b, double[] c, double[] out) {
+  /** {@code out[i] = kind(a[i], b[i], c[i])}, broadcasting as above, for a three-input kind. */
+  static void ternary(OpKind kind, double[] a, double[] b, double[] c, double[] out) {
     int n = out.length;
     int sa = a.length == n ? 1 : 0;
     int sb = b.length == n ? 1 : 0;
@@ -135,59 +127,14 @@ final class Kernels {
           out[i] = Arithmetic.twiceDifferenceTimes(a[i * sa], b[i * sb], c[i * sc]);
         }
       }
-      default -> {
-        return false;
-      }
+      default -> throw new IllegalArgumentException("no three-input loop for " + kind);
     }
-    return true;
   }
 
   /** {@code out[i] = f(x[i])}. */
   static void map(java.util.function.DoubleUnaryOperator f, double[] x, double[] out) {
     for (int i = 0; i < out.length; i++) {
       out[i] = f.applyAsDouble(x[i]);
-    }
-  }
-
-  /**
-   * {@code out[i] = f(x[i], y[i])}, where an operand of length 1 (and not of {@code out}'s
-   * length) is a broadcast scalar. One plain loop per case, so when this is inlined into an
-   * op with its constant {@code f} the JIT inlines {@code f} and vectorises the loop.
-   */
-  static void map(java.util.function.DoubleBinaryOperator f, double[] x, double[] y,
-      double[] out) {
-    int n = out.length;
-    if (x.length == n && y.length == n) {
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(x[i], y[i]);
-      }
-    } else if (x.length == n) {
-      double s = y[0];
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(x[i], s);
-      }
-    } else {
-      double s = x[0];
-      for (int i = 0; i < n; i++) {
-        out[i] = f.applyAsDouble(s, y[i]);
-      }
-    }
-  }
-
-  /** {@code out[i] = f(a[i], b[i], c[i])}, broadcasting operands of length 1 as above. */
-  static void map(Ternary f, double[] a, double[] b, double[] c, double[] out) {
-    int n = out.length;
-    if (a.length == n && b.length == n && c.length == n) {
-      for (int i = 0; i < n; i++) {
-        out[i] = f.apply(a[i], b[i], c[i]);
-      }
-    } else {
-      int sa = a.length == n ? 1 : 0;
-      int sb = b.length == n ? 1 : 0;
-      int sc = c.length == n ? 1 : 0;
-      for (int i = 0; i < n; i++) {
-        out[i] = f.apply(a[i * sa], b[i * sb], c[i * sc]);
-      }
     }
   }
 

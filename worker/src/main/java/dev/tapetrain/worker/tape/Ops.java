@@ -19,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(OpKind.ADD, a, b, Arithmetic::add, ADD);
+    return binary(OpKind.ADD, a, b, ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(OpKind.SUB, a, b, Arithmetic::sub, SUB);
+    return binary(OpKind.SUB, a, b, SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(OpKind.MUL, a, b, Arithmetic::mul, MUL);
+    return binary(OpKind.MUL, a, b, MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(OpKind.DIV, a, b, Arithmetic::div, DIV);
+    return binary(OpKind.DIV, a, b, DIV);
   }
 
   /**
@@ -43,7 +43,7 @@ public final class Ops {
    * prediction of a one-feature linear model, {@code x · W + B}.
    */
   public static Tensor mulAdd(Operand a, Operand b, Operand c) {
-    return ternary(OpKind.MUL_ADD, a, b, c, Arithmetic::mulAdd, (g, in, o, needed) -> new Tensor[] {
+    return ternary(OpKind.MUL_ADD, a, b, c, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
         needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
         needed[2] ? unbroadcast(g, in[2]) : null});
@@ -67,7 +67,7 @@ public final class Ops {
    * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
-    return binary(OpKind.SQUARED_DIFFERENCE, a, b, Arithmetic::squaredDifference,
+    return binary(OpKind.SQUARED_DIFFERENCE, a, b,
         (g, in, o, needed) -> {
           // d/da = 2(a − b)·g, d/db = −2(a − b)·g
           Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
@@ -83,7 +83,7 @@ public final class Ops {
    * three). Itself differentiable, so second derivatives still work.
    */
   static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
-    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b, Arithmetic::twiceDifferenceTimes,
+    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b,
         (up, in, o, needed) -> {
           Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
           return new Tensor[] {
@@ -122,7 +122,7 @@ public final class Ops {
    * ({@code d/dg = 1 − t²}, {@code d/dt = −2·g·t}), so second derivatives still work.
    */
   static Tensor tanhBackward(Operand g, Operand t) {
-    return binary(OpKind.TANH_BACKWARD, g, t, Arithmetic::tanhBackward,
+    return binary(OpKind.TANH_BACKWARD, g, t,
         (up, in, o, needed) -> new Tensor[] {
             needed[0] ? unbroadcast(tanhBackward(up, in[1]), in[0]) : null,
             needed[1] ? unbroadcast(mul(mul(up, in[0]), mul(in[1], Tensor.scalar(-2.0))), in[1])
@@ -367,29 +367,24 @@ public final class Ops {
   }
 
   private static Tensor ternary(OpKind kind, Operand a, Operand b, Operand c,
-      Kernels.Ternary f, BackwardRule rule) {
+      BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     Tensor z = c.asTensor();
     int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    if (!Kernels.ternary(kind, x.data, y.data, z.data, out)) {
-      Kernels.map(f, x.data, y.data, z.data, out);
-    }
+    Kernels.ternary(kind, x.data, y.data, z.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y, z}, result, rule);
     return result;
   }
 
-  private static Tensor binary(OpKind kind, Operand a, Operand b,
-      java.util.function.DoubleBinaryOperator f, BackwardRule rule) {
+  private static Tensor binary(OpKind kind, Operand a, Operand b, BackwardRule rule) {
     Tensor x = a.asTensor();
     Tensor y = b.asTensor();
     int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
     double[] out = TensorScope.take(sizeOf(shape));
-    if (!Kernels.binary(kind, x.data, y.data, out)) {
-      Kernels.map(f, x.data, y.data, out);
-    }
+    Kernels.binary(kind, x.data, y.data, out);
     Tensor result = Tensor.wrap(shape, out);
     TapeStack.record(kind, 0, new Tensor[] {x, y}, result, rule);
     return result;

@@ -2,6 +2,7 @@ package dev.tapetrain.worker.tape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
@@ -38,12 +39,11 @@ class KernelsTest {
           }
         }
         double[] out = new double[n];
-        boolean looped = switch (inputs) {
-          case 1 -> Kernels.unary(kind, param, in[0], out);
-          case 2 -> Kernels.binary(kind, in[0], in[1], out);
+        switch (inputs) {
+          case 1 -> assertTrue(Kernels.unary(kind, param, in[0], out), "no loop for " + kind);
+          case 2 -> Kernels.binary(kind, in[0], in[1], out); // throws without a loop
           default -> Kernels.ternary(kind, in[0], in[1], in[2], out);
-        };
-        assertTrue(looped, "no loop for kind " + kind);
+        }
         for (int i = 0; i < n; i++) {
           Object[] args = new Object[m.getParameterCount()];
           for (int k = 0; k < inputs; k++) {
@@ -61,10 +61,12 @@ class KernelsTest {
   }
 
   @Test
-  void otherKindsAreLeftToTheirFunction() {
-    double[] out = new double[3];
-    assertFalse(Kernels.unary(OpKind.OTHER, 0, new double[3], out));
-    assertFalse(Kernels.binary(OpKind.OTHER, new double[3], new double[3], out));
-    assertFalse(Kernels.ternary(OpKind.OTHER, new double[3], new double[3], new double[3], out));
+  void aOneInputOpWithoutAKindIsLeftToItsFunctionAndOtherKindsAreRefused() {
+    double[] v = new double[3];
+    assertFalse(Kernels.unary(OpKind.OTHER, 0, v, new double[3]));
+    assertThrows(IllegalArgumentException.class,
+        () -> Kernels.binary(OpKind.OTHER, v, v, new double[3]));
+    assertThrows(IllegalArgumentException.class,
+        () -> Kernels.ternary(OpKind.OTHER, v, v, v, new double[3]));
   }
 }
