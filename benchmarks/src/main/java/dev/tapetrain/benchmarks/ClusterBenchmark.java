@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * steps and the 8M-sample jobs 1,500; the table also shows the median of the first 1,000 steps,
  * and the median time a step of the last quarter spent outside its slowest worker's compute
  * ({@code step_ms} minus the largest {@code compute_ms}: messaging, the coordinator's own work,
- * and waiting for a CPU).
+ * and waiting for a CPU). The scaling jobs also run as {@link ActorFloorBenchmark}: the same
+ * coordinator/worker messages across JVMs with nothing else, the floor under the last column.
  */
 public final class ClusterBenchmark {
 
@@ -51,6 +52,14 @@ public final class ClusterBenchmark {
     results.add(run(coordinatorJar, workerJar, work, "step overhead", 1000, 2, 20000));
     results.add(run(coordinatorJar, workerJar, work, "scaling", big, 1, 1500));
     results.add(run(coordinatorJar, workerJar, work, "scaling", big, 2, 1500));
+    // The same jobs with nothing but the design's messages and a plain loop: the floor.
+    Path floorJar = root.resolve("benchmarks/target/benchmarks.jar");
+    for (int workers = 1; workers <= 2; workers++) {
+      JsonNode f = ActorFloorBenchmark.run(floorJar, work, big, 1500, workers, true);
+      results.add(new Result("actor floor", big, workers, 1500,
+          f.get("last_quarter_step_ms").asDouble(), f.get("first_steps_ms").asDouble(),
+          f.get("outside_compute_ms").asDouble(), null));
+    }
     System.out.println();
     System.out.printf("%-14s %12s %8s %7s %12s %16s %16s%n", "what", "samples", "workers",
         "steps", "ms/step", "first 1000 steps", "outside compute");
@@ -61,6 +70,8 @@ public final class ClusterBenchmark {
     }
     System.out.printf(Locale.ROOT, "%nspeed-up of 2 worker JVMs over 1 at %,d samples: %.2fx%n",
         big, results.get(1).msPerStep() / results.get(2).msPerStep());
+    System.out.printf(Locale.ROOT, "the actor floor's: %.2fx%n",
+        results.get(3).msPerStep() / results.get(4).msPerStep());
   }
 
   static Result run(Path coordinatorJar, Path workerJar, Path work, String what,

@@ -30,10 +30,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Jobs: A, the tutorial's model on 1M samples for 200 steps, one worker; B, 1000 samples,
  * 5000 steps, 4 workers (per-step overhead); C, 1000 samples on two worker JVMs on loopback
  * (against PyTorch DDP with two processes); D, the built-in MLP (one feature, 16 tanh units) on
- * 100 000 samples for 100 steps, two workers (the eager tape's kernels). Every system's "median step" is the median of the
- * second half of its steps; the table gives its ratio to tapetrain's as well. Jobs A and B also run as
- * {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1}, the README's tuning option for jobs
- * of many small steps.
+ * 100 000 samples for 100 steps, two workers (the eager tape's kernels). Every system's "median
+ * step" is the median of the second half of its steps; the table gives its ratio to tapetrain's
+ * as well. Jobs A and B also run as {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1},
+ * the README's tuning option for jobs of many small steps. Jobs B and C also run as
+ * {@code actor-floor}: {@link ActorFloorBenchmark}, the same coordinator and worker actors with
+ * nothing but their messages and a plain gradient loop, the floor of the design.
  */
 public final class PeerBenchmark {
 
@@ -41,22 +43,23 @@ public final class PeerBenchmark {
 
   /**
    * A job: its name, samples, steps, local-runner workers (0: two worker JVMs), model, whether
-   * to run it also with the C1-only option, and the peers that run it.
+   * to run it also with the C1-only option, whether {@link ActorFloorBenchmark} runs it, and
+   * the peers that run it.
    */
   private record Job(String name, long n, int steps, int workers, String model, boolean c1,
-      List<String> peers) {}
+      boolean floor, List<String> peers) {}
 
   private static final List<String> SINGLE_PROCESS_PEERS =
       List.of("numpy", "tf-function", "tf-xla", "torch");
 
   private static final List<Job> JOBS = List.of(
-      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1, "linear", true,
+      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1, "linear", true, false,
           SINGLE_PROCESS_PEERS),
-      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4, "linear", true,
+      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4, "linear", true, true,
           SINGLE_PROCESS_PEERS),
-      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0, "linear", false,
+      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0, "linear", false, true,
           List.of("torch-ddp")),
-      new Job("D: MLP 1-16-1, N=100k, 100 steps, 2 wkrs", 100_000, 100, 2, "mlp", false,
+      new Job("D: MLP 1-16-1, N=100k, 100 steps, 2 wkrs", 100_000, 100, 2, "mlp", false, false,
           SINGLE_PROCESS_PEERS));
 
   /** One measurement: ms per step with every step counted, and the median step. */
@@ -69,8 +72,9 @@ public final class PeerBenchmark {
     Path localRunner = root.resolve("local-runner/target/local-runner.jar");
     Path coordinator = root.resolve("coordinator/target/coordinator.jar");
     Path worker = root.resolve("worker/target/worker.jar");
+    Path benchmarks = root.resolve("benchmarks/target/benchmarks.jar");
     Path peers = root.resolve("benchmarks/src/main/python/peers.py");
-    for (Path p : List.of(localRunner, coordinator, worker)) {
+    for (Path p : List.of(localRunner, coordinator, worker, benchmarks)) {
       if (!Files.isRegularFile(p)) {
         System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
         System.exit(2);
@@ -94,6 +98,14 @@ public final class PeerBenchmark {
           row.computeIfAbsent("tapetrain-c1", k -> new ArrayList<>()).add(c1);
           System.err.printf(Locale.ROOT, "round %d, %s, tapetrain %s: %.4f ms/step%n", round,
               job.name(), C1_ONLY, c1.msPerStep());
+        }
+        if (job.floor()) {
+          // What the coordinator/worker design costs with nothing else in it (no tape, no
+          // chunks, no log): a lower bound for tapetrain, and for any actor-based design.
+          Time f = floor(benchmarks, work, job);
+          row.computeIfAbsent("actor-floor", k -> new ArrayList<>()).add(f);
+          System.err.printf(Locale.ROOT, "round %d, %s, actor floor: %.4f ms/step%n", round,
+              job.name(), f.msPerStep());
         }
         if (python != null) {
           for (String system : job.peers()) {
@@ -180,6 +192,14 @@ public final class PeerBenchmark {
     JsonNode summary = Json.MAPPER.readTree(r.runDir().resolve("summary.json").toFile());
     return new Time(1e3 * summary.get("train_seconds").asDouble() / job.steps(),
         medianStep(r.runDir(), job.steps()), Double.NaN);
+  }
+
+  /** {@link ActorFloorBenchmark} on a job: local-runner's workers, or two worker JVMs. */
+  private static Time floor(Path jar, Path work, Job job) throws Exception {
+    JsonNode r = ActorFloorBenchmark.run(jar, work, job.n(), job.steps(),
+        job.workers() > 0 ? job.workers() : 2, job.workers() == 0);
+    return new Time(1e3 * r.get("loop_seconds").asDouble() / job.steps(),
+        r.get("median_step_ms").asDouble(), Double.NaN);
   }
 
   /** The median step_ms of the second half of a run's steps. */
