@@ -73,7 +73,7 @@ public final class BuiltInModels {
 
   /** {@code x·w + b} for {@code x [n, f]}, {@code w [f, k]}, {@code b [k]}: {@code [n, k]}. */
   static Tensor dense(Tensor x, Tensor w, Tensor b) {
-    return Ops.add(MatrixOps.matmul(x, w), MatrixOps.repeatRows(b, x.shape()[0]));
+    return MatrixOps.dense(x, w, b);
   }
 
   /** Glorot-uniform values for a {@code [in, out]} kernel: U(−√(6/(in+out)), +√(6/(in+out))). */

@@ -11,7 +11,7 @@ import java.util.Arrays;
  *
  * <p>Conventions, as TensorFlow's: a dense layer is {@code matmul(x, w)} with {@code x} of shape
  * {@code [n, in]} and {@code w} of {@code [in, out]}; {@code repeatRows(b, n)} adds a bias to
- * every row.
+ * every row; {@code dense(x, w, b)} is both in one op.
  */
 public final class MatrixOps {
 
@@ -32,6 +32,40 @@ public final class MatrixOps {
         new Tensor[] {
             needed[0] ? matmulTransposedRight(g, in[1]) : null,
             needed[1] ? matmulTransposedLeft(in[0], g) : null});
+  }
+
+  /**
+   * A dense layer, {@code x · w + b} with {@code b} added to every row: {@code [n, m] × [m, k]
+   * + [k] → [n, k]}. One op with the bits of {@code add(matmul(x, w), repeatRows(b, n))} (each
+   * element's products are summed before its bias is added) and the same gradients, without
+   * materialising the repeated bias or a second pass over the result.
+   */
+  public static Tensor dense(Operand x, Operand w, Operand b) {
+    Tensor a = x.asTensor();
+    Tensor weights = w.asTensor();
+    Tensor bias = b.asTensor();
+    int[] as = matrixShape(a, "dense");
+    int[] ws = matrixShape(weights, "dense");
+    if (as[1] != ws[0] || bias.rank() != 1 || bias.size() != ws[1]) {
+      throw new IllegalArgumentException("dense of " + Arrays.toString(as) + " × "
+          + Arrays.toString(ws) + " + " + Arrays.toString(bias.shapeRef()));
+    }
+    int n = as[0];
+    int k = ws[1];
+    double[] out = product(a.data, as[1], 1, weights.data, k, 1, n, as[1], k);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[i * k + j] = Arithmetic.add(out[i * k + j], bias.data[j]);
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    // d/dx = g · wᵀ, d/dw = xᵀ · g, d/db = the column sums of g (repeatRows' rule).
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, weights, bias}, result,
+        (g, in, o, needed) -> new Tensor[] {
+            needed[0] ? matmulTransposedRight(g, in[1]) : null,
+            needed[1] ? matmulTransposedLeft(in[0], g) : null,
+            needed[2] ? colSum(g) : null});
+    return result;
   }
 
   /**

@@ -116,6 +116,84 @@ class MatrixOpsGradientTest {
     GradientCheck.assertClose(plain.data, fused, "second derivative");
   }
 
+  /** {@code sum(out · weights)}'s gradients w.r.t. x, w and b, {@code out} from {@code layer}. */
+  private static Tensor[] denseGradients(Tensor x, Tensor w, Tensor b, double[] weights,
+      java.util.function.BiFunction<Tensor[], Tensor, Tensor> layer, Tensor[] out) {
+    try (GradientTape tape = new GradientTape()) {
+      tape.watch(x);
+      tape.watch(w);
+      tape.watch(b);
+      Tensor y = layer.apply(new Tensor[] {x, w, b}, null);
+      out[0] = y;
+      return tape.gradient(Ops.sum(Ops.mul(y, Tensor.wrap(y.shapeRef(), weights))), x, w, b);
+    }
+  }
+
+  @Test
+  void denseIsTheBitsOfMatmulPlusRepeatedRowsAndSoAreItsGradients() {
+    java.util.function.BiFunction<Tensor[], Tensor, Tensor> fused =
+        (in, unused) -> MatrixOps.dense(in[0], in[1], in[2]);
+    java.util.function.BiFunction<Tensor[], Tensor, Tensor> twoOps = (in, unused) ->
+        Ops.add(MatrixOps.matmul(in[0], in[1]), MatrixOps.repeatRows(in[2], in[0].shape()[0]));
+    for (int round = 0; round < 50; round++) {
+      int n = 1 + RND.nextInt(9);
+      int m = 1 + RND.nextInt(20);
+      int k = 1 + RND.nextInt(9);
+      Tensor x = Tensor.matrix(n, m, random(n * m));
+      Tensor w = Tensor.matrix(m, k, random(m * k));
+      Tensor b = Tensor.vector(random(k));
+      double[] weights = random(n * k);
+      Tensor[] fusedOut = new Tensor[1];
+      Tensor[] plainOut = new Tensor[1];
+      Tensor[] want = denseGradients(x, w, b, weights, twoOps, plainOut);
+      Tensor[] got = denseGradients(x, w, b, weights, fused, fusedOut);
+      assertBits(plainOut[0], fusedOut[0]);
+      for (int i = 0; i < 3; i++) {
+        assertBits(want[i], got[i]);
+      }
+    }
+  }
+
+  @Test
+  void denseHasFiniteDifferenceGradientsAndSecondDerivatives() {
+    double[] x = random(5 * 3);
+    double[] w = random(3 * 2);
+    double[] b = random(2);
+    checkUnary(5, 3, m -> MatrixOps.dense(m, Tensor.matrix(3, 2, w), Tensor.vector(b)));
+    checkUnary(3, 2, m -> MatrixOps.dense(Tensor.matrix(5, 3, x), m, Tensor.vector(b)));
+    double[] weights = random(5 * 2);
+    Function<double[], Double> f = v -> {
+      Tensor out = MatrixOps.dense(Tensor.matrix(5, 3, x), Tensor.matrix(3, 2, w),
+          Tensor.vector(v));
+      double s = 0;
+      for (int i = 0; i < out.size(); i++) {
+        s += out.get(i) * weights[i];
+      }
+      return s;
+    };
+    Tensor bias = Tensor.vector(b.clone());
+    Tensor[] out = new Tensor[1];
+    Tensor db = denseGradients(Tensor.matrix(5, 3, x), Tensor.matrix(3, 2, w), bias, weights,
+        (in, unused) -> MatrixOps.dense(in[0], in[1], in[2]), out)[2];
+    GradientCheck.assertClose(GradientCheck.numeric(f, b), db, "d/db");
+    // d/dx of |d sum(tanh(y)²)/dw|² through dense's backward rule, against the two ops'.
+    Tensor[] second = new Tensor[2];
+    for (int path = 0; path < 2; path++) {
+      Tensor xs = Tensor.matrix(5, 3, x);
+      Tensor ws = Tensor.matrix(3, 2, w);
+      try (GradientTape outer = new GradientTape(); GradientTape inner = new GradientTape()) {
+        outer.watch(xs);
+        inner.watch(ws);
+        Tensor y = path == 0 ? MatrixOps.dense(xs, ws, Tensor.vector(b))
+            : Ops.add(MatrixOps.matmul(xs, ws), MatrixOps.repeatRows(Tensor.vector(b), 5));
+        Tensor h = Ops.tanh(y);
+        Tensor dw = inner.gradient(Ops.sum(Ops.mul(h, h)), ws);
+        second[path] = outer.gradient(Ops.sum(Ops.mul(dw, dw)), xs);
+      }
+    }
+    assertBits(second[1], second[0]);
+  }
+
   private static void assertBits(Tensor want, Tensor got) {
     assertEquals(java.util.Arrays.toString(want.shapeRef()),
         java.util.Arrays.toString(got.shapeRef()));
