@@ -123,6 +123,18 @@ public final class MatrixOps {
   private static double[] product(double[] a, int aRow, int aCol, double[] b, int bRow,
       int bCol, int n, int m, int k) {
     double[] out = new double[n * k];
+    if (k == 1) {
+      // One output column (a regression's output layer and its weight gradient): a dot product
+      // per row, the same additions in the same order, kept in a register instead of out[i].
+      for (int i = 0; i < n; i++) {
+        double sum = 0;
+        for (int t = 0; t < m; t++) {
+          sum += a[i * aRow + t * aCol] * b[t * bRow];
+        }
+        out[i] = sum;
+      }
+      return out;
+    }
     for (int i = 0; i < n; i++) {
       int row = i * k;
       for (int t = 0; t < m; t++) {

@@ -81,6 +81,35 @@ class MatrixOpsGradientTest {
   }
 
   @Test
+  void singleColumnProductsAreThePlainLoopsBits() {
+    // A product with one output column has a loop of its own: each element must still be
+    // 0 + a(i,0)·b(0) + a(i,1)·b(1) + ..., in that order, for every way of reading a and b.
+    for (int round = 0; round < 50; round++) {
+      int n = 1 + RND.nextInt(9);
+      int m = 1 + RND.nextInt(300);
+      double[] a = random(n * m);
+      double[] at = random(m * n);
+      double[] b = random(m);
+      Tensor plain = MatrixOps.matmul(Tensor.matrix(n, m, a), Tensor.matrix(m, 1, b));
+      Tensor left = MatrixOps.matmulTransposedLeft(Tensor.matrix(m, n, at),
+          Tensor.matrix(m, 1, b));
+      Tensor right = MatrixOps.matmulTransposedRight(Tensor.matrix(n, m, a),
+          Tensor.matrix(1, m, b));
+      for (int i = 0; i < n; i++) {
+        double s = 0;
+        double st = 0;
+        for (int t = 0; t < m; t++) {
+          s += a[i * m + t] * b[t];
+          st += at[t * n + i] * b[t];
+        }
+        assertEquals(s, plain.get(i), 0.0, "a·b, row " + i);
+        assertEquals(st, left.get(i), 0.0, "aᵀ·b, row " + i);
+        assertEquals(s, right.get(i), 0.0, "a·bᵀ, row " + i);
+      }
+    }
+  }
+
+  @Test
   void transposedProductsHaveFiniteDifferenceGradients() {
     double[] a = random(3 * 4);
     double[] b = random(2 * 4);
