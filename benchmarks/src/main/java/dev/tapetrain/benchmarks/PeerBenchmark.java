@@ -141,6 +141,55 @@ public final class PeerBenchmark {
     System.out.println("\nms/step: every step counted, the first included; median step: the"
         + " median of the second half of the steps. ÷ ours above 1: the peer is slower than"
         + " tapetrain.");
+    printGoals(times);
+  }
+
+  /**
+   * Issue 15's goals 1 to 3 from the medians above: each goal's ratio for tapetrain, for its
+   * C1-only option and for the actor floor (the design with nothing else in it), against the
+   * bound the goal sets.
+   */
+  private static void printGoals(Map<String, Map<String, List<Time>>> times) {
+    Map<String, List<Time>> a = times.get(JOBS.get(0).name());
+    Map<String, List<Time>> b = times.get(JOBS.get(1).name());
+    Map<String, List<Time>> c = times.get(JOBS.get(2).name());
+    if (a == null || !a.containsKey("numpy")) {
+      System.out.println("\n(issue 15's goals need the peers: set TAPETRAIN_PYTHON)");
+      return;
+    }
+    System.out.println("\nissue 15's goals (a ratio at or below its bound meets the goal):");
+    for (String s : List.of("tapetrain", "tapetrain-c1")) {
+      goal("1. A ms/step ÷ numpy's", s, ms(a, s) / ms(a, "numpy"), 1.0);
+      goal("1. A ms/step ÷ TF XLA's", s, ms(a, s) / ms(a, "tf-xla"), 1.0);
+    }
+    for (String s : List.of("tapetrain", "tapetrain-c1", "actor-floor")) {
+      goal("2. B ms/step ÷ numpy's", s, ms(b, s) / ms(b, "numpy"), 3.0);
+      goal("2. B ms/step ÷ best of torch, tf.function", s,
+          ms(b, s) / Math.min(ms(b, "torch"), ms(b, "tf-function")), 0.5);
+      goal("2. B median step ÷ numpy's ms/step", s, medianStepOf(b, s) / ms(b, "numpy"), 1.0);
+    }
+    for (String s : List.of("tapetrain", "actor-floor")) {
+      goal("3. C median step ÷ DDP's", s, medianStepOf(c, s) / medianStepOf(c, "torch-ddp"), 0.5);
+    }
+  }
+
+  private static void goal(String what, String system, double ratio, double bound) {
+    if (!Double.isNaN(ratio)) {
+      System.out.printf(Locale.ROOT, "  %-44s %-13s %6.2f (≤ %.1f: %s)%n", what, system, ratio,
+          bound, ratio <= bound ? "met" : "not met");
+    }
+  }
+
+  /** A system's median ms/step on a job; NaN if it did not run. */
+  private static double ms(Map<String, List<Time>> job, String system) {
+    return job == null || !job.containsKey(system) ? Double.NaN
+        : median(job.get(system), Time::msPerStep);
+  }
+
+  /** A system's median "median step" on a job; NaN if it did not run. */
+  private static double medianStepOf(Map<String, List<Time>> job, String system) {
+    return job == null || !job.containsKey(system) ? Double.NaN
+        : median(job.get(system), Time::medianStepMs);
   }
 
   private static double median(List<Time> values, java.util.function.ToDoubleFunction<Time> f) {
