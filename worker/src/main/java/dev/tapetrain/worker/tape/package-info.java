@@ -14,8 +14,9 @@
  * }</pre>
  *
  * <p>{@link dev.tapetrain.worker.tape.MatrixOps} adds what models with several features and
- * outputs need ({@code matmul}, sums and repeats along rows and columns, a stable log-sum-exp and
- * softmax), each op's forward computation beside its backward rule.
+ * outputs need ({@code matmul}, a dense layer {@code dense(x, w, b)}, sums and repeats along rows
+ * and columns, a stable log-sum-exp and softmax), each op's forward computation beside its
+ * backward rule.
  *
  * <p>A tape is a Wengert list: every op records its inputs, output and backward rule; a gradient
  * is one iterative reverse sweep (no recursion, so deep graphs cannot overflow the stack).
