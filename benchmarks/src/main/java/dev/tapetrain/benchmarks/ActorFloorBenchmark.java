@@ -1,16 +1,27 @@
 package dev.tapetrain.benchmarks;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.util.ByteString;
+import akka.util.ByteStringBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The floor of the design: what a coordinator actor and worker actors cost with nothing else in
@@ -163,8 +174,8 @@ public final class ActorFloorBenchmark {
   }
 
   private static double medianMs(long[] nanos, int from, int to) {
-    long[] part = java.util.Arrays.copyOfRange(nanos, from, to);
-    java.util.Arrays.sort(part);
+    long[] part = Arrays.copyOfRange(nanos, from, to);
+    Arrays.sort(part);
     return part[part.length / 2] / 1e6;
   }
 
@@ -190,8 +201,8 @@ public final class ActorFloorBenchmark {
    * {@code workers} worker actors, or with {@code remote} a coordinator JVM and one JVM per
    * worker on loopback. Returns the printed line; every process is stopped before returning.
    */
-  static com.fasterxml.jackson.databind.JsonNode run(java.nio.file.Path jar,
-      java.nio.file.Path work, long n, long steps, int workers, boolean remote)
+  static JsonNode run(Path jar,
+      Path work, long n, long steps, int workers, boolean remote)
       throws Exception {
     List<Process> processes = new ArrayList<>();
     String main = ActorFloorBenchmark.class.getName();
@@ -209,11 +220,10 @@ public final class ActorFloorBenchmark {
         }
       }
       Process p = processes.get(0);
-      if (!p.waitFor(30, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
         throw new IllegalStateException("the actor floor failed; see " + work);
       }
-      return dev.tapetrain.coordinator.run.Json.MAPPER.readTree(java.nio.file.Files
-          .readAllLines(work.resolve("floor.out")).stream().filter(l -> l.startsWith("{"))
+      return Json.MAPPER.readTree(Files.readAllLines(work.resolve("floor.out")).stream().filter(l -> l.startsWith("{"))
           .reduce((a, b) -> b).orElseThrow());
     } finally {
       for (Process p : processes) {
@@ -229,8 +239,8 @@ public final class ActorFloorBenchmark {
       List<ActorRef<Compute>> workers = new ArrayList<>();
       for (int i = 0; i < workerCount; i++) {
         int[] s = shard(n, workerCount, i);
-        workers.add(ctx.spawn(worker(java.util.Arrays.copyOfRange(xy[0], s[0], s[1]),
-            java.util.Arrays.copyOfRange(xy[1], s[0], s[1])), "worker-" + (i + 1)));
+        workers.add(ctx.spawn(worker(Arrays.copyOfRange(xy[0], s[0], s[1]),
+            Arrays.copyOfRange(xy[1], s[0], s[1])), "worker-" + (i + 1)));
       }
       return coordinator(workers, n, steps);
     }), "floor", ConfigFactory.parseString(
@@ -258,7 +268,7 @@ public final class ActorFloorBenchmark {
     private Remote() {
     }
 
-    static com.typesafe.config.Config config(int port) {
+    static Config config(int port) {
       return ConfigFactory.parseString(String.join("\n",
           "akka.loglevel = ERROR",
           "akka.actor.provider = remote",
@@ -283,12 +293,12 @@ public final class ActorFloorBenchmark {
       ActorSystem<Object> system = ActorSystem.create(Behaviors.setup(ctx ->
           registering(ctx.getSelf(), new ArrayList<>(), workers, n, steps, done, began)),
           "floor", config(port));
-      Times times = done.get(30, java.util.concurrent.TimeUnit.MINUTES);
+      Times times = done.get(30, TimeUnit.MINUTES);
       double seconds = (System.nanoTime() - began[0]) / 1e9;
       printTimes(times, seconds);
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30,
-          java.util.concurrent.TimeUnit.SECONDS);
+          TimeUnit.SECONDS);
       System.exit(0);
     }
 
@@ -311,9 +321,9 @@ public final class ActorFloorBenchmark {
     private static Behavior<Object> send(ActorRef<Object> self, List<ActorRef<Object>> workers,
         int n, CompletableFuture<Times> done, Times times, int step, double w, double b,
         long began) {
-      ByteString request = new akka.util.ByteStringBuilder()
-          .putDouble(w, java.nio.ByteOrder.LITTLE_ENDIAN)
-          .putDouble(b, java.nio.ByteOrder.LITTLE_ENDIAN).result();
+      ByteString request = new ByteStringBuilder()
+          .putDouble(w, ByteOrder.LITTLE_ENDIAN)
+          .putDouble(b, ByteOrder.LITTLE_ENDIAN).result();
       for (ActorRef<Object> worker : workers) {
         worker.tell(request);
       }
@@ -325,8 +335,8 @@ public final class ActorFloorBenchmark {
         Times times, int step, double w, double b, long began, int answers, double gw,
         double gb, long slowest) {
       return Behaviors.receiveMessage(m -> {
-        java.nio.ByteBuffer g = ((ByteString) m).asByteBuffer()
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer g = ((ByteString) m).asByteBuffer()
+            .order(ByteOrder.LITTLE_ENDIAN);
         double sumW = gw + g.getDouble(0);
         double sumB = gb + g.getDouble(8);
         long slowestNow = Math.max(slowest, g.getLong(24));
@@ -352,11 +362,11 @@ public final class ActorFloorBenchmark {
     static void worker(int coordinatorPort, int index, int n, int workers) throws Exception {
       double[][] xy = data(n);
       int[] s = shard(n, workers, index);
-      double[] x = java.util.Arrays.copyOfRange(xy[0], s[0], s[1]);
-      double[] y = java.util.Arrays.copyOfRange(xy[1], s[0], s[1]);
+      double[] x = Arrays.copyOfRange(xy[0], s[0], s[1]);
+      double[] y = Arrays.copyOfRange(xy[1], s[0], s[1]);
       CompletableFuture<Void> stopped = new CompletableFuture<>();
       ActorSystem<Object> system = ActorSystem.create(Behaviors.setup(ctx -> {
-        ActorRef<Object> coordinator = akka.actor.typed.ActorRefResolver.get(ctx.getSystem())
+        ActorRef<Object> coordinator = ActorRefResolver.get(ctx.getSystem())
             .resolveActorRef("akka://floor@127.0.0.1:" + coordinatorPort + "/user");
         coordinator.tell(ctx.getSelf());
         return Behaviors.receiveMessage(m -> {
@@ -365,7 +375,7 @@ public final class ActorFloorBenchmark {
             stopped.complete(null);
             return Behaviors.stopped();
           }
-          java.nio.ByteBuffer in = request.asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer in = request.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
           double w = in.getDouble(0);
           double b = in.getDouble(8);
           long start = System.nanoTime();
@@ -378,15 +388,15 @@ public final class ActorFloorBenchmark {
             gw += 2 * e * x[i];
             gb += 2 * e;
           }
-          coordinator.tell(new akka.util.ByteStringBuilder()
-              .putDouble(gw, java.nio.ByteOrder.LITTLE_ENDIAN)
-              .putDouble(gb, java.nio.ByteOrder.LITTLE_ENDIAN)
-              .putDouble(loss, java.nio.ByteOrder.LITTLE_ENDIAN)
-              .putLong(System.nanoTime() - start, java.nio.ByteOrder.LITTLE_ENDIAN).result());
+          coordinator.tell(new ByteStringBuilder()
+              .putDouble(gw, ByteOrder.LITTLE_ENDIAN)
+              .putDouble(gb, ByteOrder.LITTLE_ENDIAN)
+              .putDouble(loss, ByteOrder.LITTLE_ENDIAN)
+              .putLong(System.nanoTime() - start, ByteOrder.LITTLE_ENDIAN).result());
           return Behaviors.same();
         });
       }), "floor", config(0));
-      stopped.get(30, java.util.concurrent.TimeUnit.MINUTES);
+      stopped.get(30, TimeUnit.MINUTES);
       system.terminate();
       System.exit(0);
     }
