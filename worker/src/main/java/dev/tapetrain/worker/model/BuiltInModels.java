@@ -71,11 +71,6 @@ public final class BuiltInModels {
     return Ops.add(Ops.matvec(x, w), b);
   }
 
-  /** {@code x·w + b} for {@code x [n, f]}, {@code w [f, k]}, {@code b [k]}: {@code [n, k]}. */
-  static Tensor dense(Tensor x, Tensor w, Tensor b) {
-    return MatrixOps.dense(x, w, b);
-  }
-
   /** Glorot-uniform values for a {@code [in, out]} kernel: U(−√(6/(in+out)), +√(6/(in+out))). */
   static double[] glorotUniform(long seed, int stream, int in, int out) {
     double limit = Math.sqrt(6.0 / (in + out));
@@ -200,7 +195,7 @@ public final class BuiltInModels {
     }
 
     private static Tensor logits(Map<String, Tensor> p, Tensor x) {
-      return dense(x, p.get("w"), p.get("b"));
+      return MatrixOps.dense(x, p.get("w"), p.get("b"));
     }
 
     @Override
@@ -253,8 +248,8 @@ public final class BuiltInModels {
     }
 
     private static Tensor outputs(Map<String, Tensor> p, Tensor x) {
-      Tensor hidden = Ops.tanh(dense(x, p.get("w1"), p.get("b1")));
-      return dense(hidden, p.get("w2"), p.get("b2"));
+      Tensor hidden = Ops.tanh(MatrixOps.dense(x, p.get("w1"), p.get("b1")));
+      return MatrixOps.dense(hidden, p.get("w2"), p.get("b2"));
     }
 
     @Override
