@@ -147,12 +147,12 @@ class MatrixOpsGradientTest {
 
   /** {@code sum(out · weights)}'s gradients w.r.t. x, w and b, {@code out} from {@code layer}. */
   private static Tensor[] denseGradients(Tensor x, Tensor w, Tensor b, double[] weights,
-      java.util.function.BiFunction<Tensor[], Tensor, Tensor> layer, Tensor[] out) {
+      Function<Tensor[], Tensor> layer, Tensor[] out) {
     try (GradientTape tape = new GradientTape()) {
       tape.watch(x);
       tape.watch(w);
       tape.watch(b);
-      Tensor y = layer.apply(new Tensor[] {x, w, b}, null);
+      Tensor y = layer.apply(new Tensor[] {x, w, b});
       out[0] = y;
       return tape.gradient(Ops.sum(Ops.mul(y, Tensor.wrap(y.shapeRef(), weights))), x, w, b);
     }
@@ -160,9 +160,8 @@ class MatrixOpsGradientTest {
 
   @Test
   void denseIsTheBitsOfMatmulPlusRepeatedRowsAndSoAreItsGradients() {
-    java.util.function.BiFunction<Tensor[], Tensor, Tensor> fused =
-        (in, unused) -> MatrixOps.dense(in[0], in[1], in[2]);
-    java.util.function.BiFunction<Tensor[], Tensor, Tensor> twoOps = (in, unused) ->
+    Function<Tensor[], Tensor> fused = in -> MatrixOps.dense(in[0], in[1], in[2]);
+    Function<Tensor[], Tensor> twoOps = in ->
         Ops.add(MatrixOps.matmul(in[0], in[1]), MatrixOps.repeatRows(in[2], in[0].shape()[0]));
     for (int round = 0; round < 50; round++) {
       int n = 1 + RND.nextInt(9);
@@ -203,7 +202,7 @@ class MatrixOpsGradientTest {
     Tensor bias = Tensor.vector(b.clone());
     Tensor[] out = new Tensor[1];
     Tensor db = denseGradients(Tensor.matrix(5, 3, x), Tensor.matrix(3, 2, w), bias, weights,
-        (in, unused) -> MatrixOps.dense(in[0], in[1], in[2]), out)[2];
+        in -> MatrixOps.dense(in[0], in[1], in[2]), out)[2];
     GradientCheck.assertClose(GradientCheck.numeric(f, b), db, "d/db");
     // d/dx of |d sum(tanh(y)²)/dw|² through dense's backward rule, against the two ops'.
     Tensor[] second = new Tensor[2];
