@@ -1,8 +1,8 @@
 package com.example;
 
-import dev.tapetrain.worker.model.Model;
-import dev.tapetrain.worker.model.ModelFactory;
-import dev.tapetrain.worker.model.ModelOptions;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.ModelFactory;
+import dev.tapetrain.models.ModelOptions;
 
 /** A user's model that fails while it is built, as one missing a file it needs would. */
 public final class BrokenModel implements ModelFactory {

@@ -1,11 +1,11 @@
 package com.example;
 
-import dev.tapetrain.worker.model.Model;
-import dev.tapetrain.worker.model.ModelFactory;
-import dev.tapetrain.worker.model.ModelOptions;
-import dev.tapetrain.worker.model.Parameter;
-import dev.tapetrain.worker.tape.Ops;
-import dev.tapetrain.worker.tape.Tensor;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.ModelFactory;
+import dev.tapetrain.models.ModelOptions;
+import dev.tapetrain.models.Parameter;
+import dev.tapetrain.tape.Ops;
+import dev.tapetrain.tape.Tensor;
 import java.util.List;
 import java.util.Map;
 

@@ -4,8 +4,8 @@ import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.worker.model.ModelGradients;
-import dev.tapetrain.worker.model.ShardEvaluator;
+import dev.tapetrain.worker.shard.ModelLayouts;
+import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -60,7 +60,7 @@ public class ModelBenchmark {
       chunks.add(c);
     }
     evaluator.ensureLoaded(chunks);
-    params = ModelGradients.initialValues(evaluator.model());
+    params = ModelLayouts.initialValues(evaluator.model());
   }
 
   /** The loss, gradient and metric sums of every sample, added along the chunk tree. */

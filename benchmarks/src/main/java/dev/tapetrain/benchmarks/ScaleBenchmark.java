@@ -18,7 +18,7 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.ProtocolSerializer;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.worker.Worker;
-import dev.tapetrain.worker.model.LinearModel;
+import dev.tapetrain.worker.shard.LinearModel;
 import com.typesafe.config.ConfigFactory;
 import java.io.OutputStream;
 import java.io.PrintStream;

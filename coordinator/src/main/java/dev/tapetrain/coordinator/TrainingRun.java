@@ -53,7 +53,7 @@ public final class TrainingRun {
      * Checks that this process can run {@code spec} (e.g. that its samples fit in memory),
      * before a run directory exists.
      *
-     * @throws dev.tapetrain.node.cli.UserError with one line if it cannot
+     * @throws dev.tapetrain.spi.UserError with one line if it cannot
      */
     default void check(RunSpec spec) {}
   }

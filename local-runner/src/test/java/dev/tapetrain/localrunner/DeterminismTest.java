@@ -50,7 +50,7 @@ class DeterminismTest {
       // The evaluator falls back to the eager tape when it cannot compile: count the
       // compilations it reports, so this test fails if no worker ran the compiled loop.
       ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
-          org.slf4j.LoggerFactory.getLogger(dev.tapetrain.worker.model.ShardEvaluator.class);
+          org.slf4j.LoggerFactory.getLogger(dev.tapetrain.worker.shard.ShardEvaluator.class);
       ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
           new ch.qos.logback.core.read.ListAppender<>();
       events.start();

@@ -133,7 +133,7 @@ class UserModelTest extends ProcessTestBase {
         }
       }
       out.putNextEntry(new java.util.jar.JarEntry(
-          "META-INF/services/dev.tapetrain.worker.model.ModelFactory"));
+          "META-INF/services/dev.tapetrain.models.ModelFactory"));
       out.write("com.example.HuberRegression\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       out.closeEntry();
     }

@@ -3,7 +3,7 @@ package dev.tapetrain.node;
 import akka.actor.Address;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import java.util.List;
 import java.util.Map;
 

@@ -3,7 +3,7 @@ package dev.tapetrain.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

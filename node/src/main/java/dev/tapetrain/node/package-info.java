@@ -7,8 +7,6 @@
  * Depends on Akka (classic cluster API for the downing provider), Typesafe Config, SLF4J and
  * the protocol module (its hashing).
  *
- * <p>Sub-packages: {@code cli} (exit codes and one-line errors of every command), {@code data}
- * (the CSV files named on a command line: validated at start-up by the coordinator, read by the
- * workers and by {@code predict}).
+ * <p>Sub-package {@code cli}: exit codes and one-line errors of every command.
  */
 package dev.tapetrain.node;

@@ -1,8 +1,8 @@
 package dev.tapetrain.worker;
 
 import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.node.cli.UserError;
-import dev.tapetrain.worker.data.ShardLoader;
+import dev.tapetrain.spi.UserError;
+import dev.tapetrain.data.ShardLoader;
 import java.util.Locale;
 
 /**

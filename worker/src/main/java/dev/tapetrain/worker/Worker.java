@@ -14,10 +14,10 @@ import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.Command;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
-import dev.tapetrain.node.cli.UserError;
-import dev.tapetrain.node.data.DataException;
-import dev.tapetrain.worker.model.ModelLayouts;
-import dev.tapetrain.worker.model.ShardEvaluator;
+import dev.tapetrain.spi.UserError;
+import dev.tapetrain.data.DataException;
+import dev.tapetrain.worker.shard.ModelLayouts;
+import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.List;
 import java.util.function.Consumer;
 

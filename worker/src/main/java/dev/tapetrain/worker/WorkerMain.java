@@ -15,7 +15,7 @@ import akka.cluster.typed.Subscribe;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.node.cli.Cli;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.TlsOptions;
 import java.io.PrintStream;

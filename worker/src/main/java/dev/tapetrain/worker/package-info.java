@@ -1,10 +1,11 @@
 /**
  * The worker: the {@link dev.tapetrain.worker.Worker} actor, which holds a shard of chunks and
- * answers {@code ComputeGradients} with per-chunk sums, and {@code WorkerMain}, its process.
+ * answers {@code ComputeGradients} with the sums of its chunks, and {@code WorkerMain}, its
+ * process.
  *
- * <p>The actor only moves messages: numbers are computed by
- * {@link dev.tapetrain.worker.model.LinearModel} on the tape engine, data are loaded by
- * {@link dev.tapetrain.worker.data.ShardLoader}. Depends on {@code protocol}; never on the
- * coordinator.
+ * <p>The actor only moves messages: numbers are computed by {@link
+ * dev.tapetrain.worker.shard.ShardEvaluator} (the model's tape, eager or compiled), data are
+ * loaded by {@link dev.tapetrain.data.ShardLoader}. Depends on {@code protocol}, {@code node},
+ * {@code models} and {@code data}; never on the coordinator.
  */
 package dev.tapetrain.worker;

@@ -16,7 +16,7 @@ import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.WorkerProtocol;
-import dev.tapetrain.worker.model.ShardEvaluator;
+import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

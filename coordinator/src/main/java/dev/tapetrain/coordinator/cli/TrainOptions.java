@@ -12,7 +12,7 @@ import dev.tapetrain.coordinator.spec.Defaults;
 import dev.tapetrain.coordinator.spec.LegacyConfig;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
-import dev.tapetrain.node.data.CsvFile;
+import dev.tapetrain.data.CsvFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -267,7 +267,7 @@ public final class TrainOptions {
    * here, once.
    *
    * @throws UsageException for a bad option value
-   * @throws dev.tapetrain.node.data.DataException for bad data
+   * @throws dev.tapetrain.data.DataException for bad data
    */
   public RunSpec toRunSpec(int workers) {
     if (workers < 1) {

@@ -1,6 +1,6 @@
 package dev.tapetrain.coordinator.cli;
 
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 
 /** A bad command-line value; the message is one line naming the option and the value. */
 public final class UsageException extends UserError {

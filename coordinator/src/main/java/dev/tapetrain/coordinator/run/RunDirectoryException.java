@@ -1,6 +1,6 @@
 package dev.tapetrain.coordinator.run;
 
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 
 /** A run directory that cannot be used; the message is one line for the user. */
 public final class RunDirectoryException extends UserError {

@@ -2,7 +2,7 @@ package dev.tapetrain.localrunner.export;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

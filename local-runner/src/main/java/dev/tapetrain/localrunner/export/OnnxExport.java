@@ -12,7 +12,7 @@ import dev.tapetrain.localrunner.export.onnx.TypeProto;
 import dev.tapetrain.localrunner.export.onnx.ValueInfoProto;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import java.util.List;
 
 /**

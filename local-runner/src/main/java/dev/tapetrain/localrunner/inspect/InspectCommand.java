@@ -3,7 +3,7 @@ package dev.tapetrain.localrunner.inspect;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.RunLog;
-import dev.tapetrain.node.cli.UserError;
+import dev.tapetrain.spi.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

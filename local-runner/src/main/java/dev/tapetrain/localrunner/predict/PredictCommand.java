@@ -2,8 +2,8 @@ package dev.tapetrain.localrunner.predict;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
-import dev.tapetrain.node.cli.UserError;
-import dev.tapetrain.node.data.CsvFile;
+import dev.tapetrain.spi.UserError;
+import dev.tapetrain.data.CsvFile;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

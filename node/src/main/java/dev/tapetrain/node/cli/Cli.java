@@ -1,5 +1,7 @@
 package dev.tapetrain.node.cli;
 
+import dev.tapetrain.spi.UserError;
+
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -1,0 +1,119 @@
+package dev.tapetrain.data;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.data.CsvFile;
+import dev.tapetrain.data.DataException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Loads chunks of a dataset into {@link Segment}s, one per run of consecutive chunk indices, each
+ * sample written once into its final place (no intermediate copies, so loading peaks at the
+ * shard's own size). Synthetic chunks are generated; CSV chunks are read from the file at the
+ * dataset's path on this machine in one pass, and the file's SHA-256 must match the one the
+ * coordinator validated, so a worker with a different copy never contributes.
+ */
+public final class ShardLoader {
+
+  private ShardLoader() {}
+
+  /** The loaded segments, and the digest of the data they came from (read, never assumed). */
+  public record Loaded(List<Segment> segments, String digest) {}
+
+  /** Bytes a shard of {@code samples} samples of {@code dataset} holds in memory. */
+  public static long bytesFor(DatasetSpec dataset, long samples) {
+    return samples * 8L * (dataset.features() + 1);
+  }
+
+  /**
+   * Loads {@code chunks} of {@code dataset}. A CSV file is read and hashed even when no chunk is
+   * asked for, so the digest always proves what this machine holds.
+   *
+   * @throws DataException if the file is missing, unreadable or not the coordinator's copy
+   */
+  public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
+    List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
+    if (dataset.source() instanceof DatasetSpec.Synthetic s) {
+      for (Segment seg : segments) {
+        for (int k = 0; k < seg.chunks(); k++) {
+          int c = seg.firstChunk() + k;
+          SampleGenerator.generateInto(s, dataset.chunkStart(c), dataset.chunkLength(c),
+              seg.x(), seg.y(), seg.starts()[k]);
+        }
+      }
+      return new Loaded(segments, dataset.digest());
+    }
+    DatasetSpec.Csv csv = (DatasetSpec.Csv) dataset.source();
+    int features = csv.features();
+    // Which segment holds each chunk (null: not wanted).
+    Segment[] holder = new Segment[dataset.numChunks()];
+    for (Segment seg : segments) {
+      for (int k = 0; k < seg.chunks(); k++) {
+        holder[seg.firstChunk() + k] = seg;
+      }
+    }
+    int chunkSize = dataset.chunkSize();
+    String sha = CsvFile.read(Path.of(csv.path()), csv.featureColumns(), csv.targetColumn(),
+        row -> row < csv.rows() && holder[(int) (row / chunkSize)] != null,
+        (row, x, y) -> {
+          int c = (int) (row / chunkSize);
+          Segment seg = holder[c];
+          int i = seg.start(c) + (int) (row % chunkSize);
+          for (int f = 0; f < features; f++) {
+            seg.x()[f][i] = x[f];
+          }
+          seg.y()[i] = y;
+        });
+    if (!sha.equals(csv.sha256())) {
+      throw new DataException(csv.path() + ": this copy differs from the coordinator's (SHA-256 "
+          + abbreviate(sha) + " here, " + abbreviate(csv.sha256()) + " there)");
+    }
+    return new Loaded(segments, sha);
+  }
+
+  /** Empty segments, one per run of consecutive chunks in {@code sorted}. */
+  private static List<Segment> allocate(DatasetSpec dataset, TreeSet<Integer> sorted) {
+    List<Segment> out = new ArrayList<>();
+    List<Integer> run = new ArrayList<>();
+    for (int c : sorted) {
+      if (c < 0 || c >= dataset.numChunks()) {
+        throw new IllegalArgumentException("chunk " + c + " is not in 0.." + (dataset.numChunks()
+            - 1));
+      }
+      if (!run.isEmpty() && c != run.get(run.size() - 1) + 1) {
+        out.add(segment(dataset, run));
+        run.clear();
+      }
+      run.add(c);
+    }
+    if (!run.isEmpty()) {
+      out.add(segment(dataset, run));
+    }
+    return out;
+  }
+
+  private static Segment segment(DatasetSpec dataset, List<Integer> run) {
+    int[] starts = new int[run.size() + 1];
+    long total = 0;
+    for (int k = 0; k < run.size(); k++) {
+      starts[k] = (int) total;
+      total += dataset.chunkLength(run.get(k));
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a run of " + total + " samples does not fit in one "
+          + "array; use more workers");
+    }
+    starts[run.size()] = (int) total;
+    double[][] x = new double[dataset.features()][(int) total];
+    return new Segment(run.get(0), starts, x, new double[(int) total]);
+  }
+
+
+
+  private static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.tapetrain.models;
+
+import dev.tapetrain.tape.GradientTape;
+import dev.tapetrain.tape.Tensor;
+import dev.tapetrain.tape.UnconnectedGradients;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a worker computes for one chunk, for any {@link Model}: the loss sum, its gradient with
+ * respect to every parameter (by the tape) and the metric sums. A parameter the loss does not
+ * reach gets a zero gradient, so every chunk answers with the same names and shapes.
+ */
+public final class ModelGradients {
+
+  private ModelGradients() {}
+
+  /**
+   * The sums of one chunk.
+   *
+   * @param lossSum    the loss summed over the chunk's samples
+   * @param gradients  one per parameter, in the model's order, each of the parameter's size
+   *                   (row-major)
+   * @param metricSums one per {@link Model#metrics()} name
+   */
+  public record Sums(double lossSum, List<double[]> gradients, double[] metricSums) {}
+
+  /**
+   * Evaluates {@code model} at {@code values} (one per parameter, in the model's order,
+   * row-major) on the samples {@code x [n, f]}, {@code y [n]}.
+   *
+   * @throws IllegalArgumentException if a value does not have its parameter's size
+   */
+  public static Sums of(Model model, List<double[]> values, Tensor x, Tensor y) {
+    List<Parameter> parameters = model.parameters();
+    if (values.size() != parameters.size()) {
+      throw new IllegalArgumentException("the model has " + parameters.size()
+          + " parameters, got " + values.size() + " values");
+    }
+    Map<String, Tensor> p = new LinkedHashMap<>();
+    List<Tensor> sources = new ArrayList<>();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter spec = parameters.get(i);
+      Tensor t = tensor(spec, values.get(i));
+      p.put(spec.name(), t);
+      sources.add(t);
+    }
+    Tensor loss;
+    Tensor[] grads;
+    try (GradientTape tape = new GradientTape(false, false)) {
+      tape.watch(sources.toArray(Tensor[]::new));
+      loss = model.lossSum(p, x, y);
+      grads = tape.gradient(loss, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO);
+    }
+    List<double[]> out = new ArrayList<>(parameters.size());
+    for (Tensor g : grads) {
+      out.add(g.toArray());
+    }
+    return new Sums(loss.item(), out, model.metricSums(p, x, y));
+  }
+
+  /**
+   * {@code values} as a tensor of {@code parameter}'s shape.
+   *
+   * @throws IllegalArgumentException if the sizes differ or the rank is above two
+   */
+  public static Tensor tensor(Parameter parameter, double[] values) {
+    if (values.length != parameter.size()) {
+      throw new IllegalArgumentException("parameter " + parameter + " has " + parameter.size()
+          + " values, got " + values.length);
+    }
+    int[] s = parameter.shape();
+    return switch (s.length) {
+      case 0 -> Tensor.scalar(values[0]);
+      case 1 -> Tensor.vector(values);
+      case 2 -> Tensor.matrix(s[0], s[1], values);
+      default -> throw new IllegalArgumentException("parameters have at most two dimensions: "
+          + parameter);
+    };
+  }
+}

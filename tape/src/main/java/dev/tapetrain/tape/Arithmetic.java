@@ -1,0 +1,94 @@
+package dev.tapetrain.tape;
+
+/**
+ * The arithmetic of every elementwise op, written once. Each method is the value of one output
+ * element from the input elements, with the operand order and the roundings the op promises.
+ * The eager kernels ({@link Kernels}) apply these methods element by element, and the loops
+ * the tape compiler generates ({@link LoopGenerator}) call them by name (the {@link OpKind}'s
+ * name in lower camel case), so an eager op and a compiled loop compute the same bits by
+ * construction. Public only because generated classes, loaded by a class loader of their own,
+ * must be able to call them.
+ */
+public final class Arithmetic {
+
+  private Arithmetic() {}
+
+  /** {@code a + b}. */
+  public static double add(double a, double b) {
+    return a + b;
+  }
+
+  /** {@code a − b}. */
+  public static double sub(double a, double b) {
+    return a - b;
+  }
+
+  /** {@code a · b}. */
+  public static double mul(double a, double b) {
+    return a * b;
+  }
+
+  /** {@code a / b}. */
+  public static double div(double a, double b) {
+    return a / b;
+  }
+
+  /** {@code a · b + c}, rounded after the product and after the sum (not a fused multiply-add). */
+  public static double mulAdd(double a, double b, double c) {
+    return a * b + c;
+  }
+
+  /** {@code (a − b)²}: the difference rounded once, then squared. */
+  public static double squaredDifference(double a, double b) {
+    double d = a - b;
+    return d * d;
+  }
+
+  /** {@code g · ((a − b) · 2)}: the gradient of a squared difference, in that order. */
+  public static double twiceDifferenceTimes(double g, double a, double b) {
+    return g * ((a - b) * 2.0);
+  }
+
+  /** {@code g · (1 − t²)}: tanh's gradient from its output {@code t}, in that order. */
+  public static double tanhBackward(double g, double t) {
+    return g * (1.0 - t * t);
+  }
+
+  /** {@code −a}. */
+  public static double neg(double a) {
+    return -a;
+  }
+
+  /** {@code a · a}. */
+  public static double square(double a) {
+    return a * a;
+  }
+
+  /** {@code √a}, correctly rounded. */
+  public static double sqrt(double a) {
+    return Math.sqrt(a);
+  }
+
+  /** {@code eᵃ}, the same bits on every JVM ({@code StrictMath}). */
+  public static double exp(double a) {
+    return StrictMath.exp(a);
+  }
+
+  /** Natural logarithm ({@code StrictMath}). */
+  public static double log(double a) {
+    return StrictMath.log(a);
+  }
+
+  /**
+   * Hyperbolic tangent: {@code StrictMath}'s bits, computed in Java (on JDK 17 {@code
+   * StrictMath.tanh} is a native call per element; see {@link Fdlibm}).
+   */
+  public static double tanh(double a) {
+    return Fdlibm.tanh(a);
+  }
+
+  /** {@code aᶜ} ({@code StrictMath}). */
+  public static double pow(double a, double c) {
+    return StrictMath.pow(a, c);
+  }
+}

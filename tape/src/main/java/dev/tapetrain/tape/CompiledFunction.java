@@ -1,0 +1,254 @@
+package dev.tapetrain.tape;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.codehaus.commons.compiler.CompileException;
+import org.codehaus.janino.SimpleCompiler;
+
+/**
+ * A function of vectors and scalars, written with {@link Ops} and {@link GradientTape}s, compiled
+ * into one loop: the counterpart of TensorFlow's {@code tf.function} with XLA fusion.
+ *
+ * <p>{@link #compile} runs the function eagerly on example inputs while a {@link Trace} records
+ * every op (the forward pass and the tapes' backward sweeps), generates one Java loop that does
+ * the same arithmetic per element and the same sums in the same order ({@link LoopGenerator}),
+ * and compiles it with Janino. The tape is still what differentiates: the loop only replays what
+ * it recorded, with every intermediate in registers instead of one pass over memory per op.
+ *
+ * <p>Results are bit-identical to running the function eagerly on the same elements. Checked
+ * twice when compiling: the function is traced at two lengths and must give the same loop (so it
+ * does not depend on the number of elements), and the compiled loop must reproduce the eager
+ * outputs on the example bit for bit. Like a {@code tf.function}, the function must run the same
+ * ops whatever the values (no branching on them).
+ */
+public final class CompiledFunction {
+
+  /** The function: scalar outputs from vector inputs (all of one length) and scalar inputs. */
+  @FunctionalInterface
+  public interface Body {
+    /**
+     * @param vectors rank-1 tensors of one length
+     * @param scalars rank-0 tensors
+     * @return scalar tensors
+     */
+    Tensor[] apply(Tensor[] vectors, Tensor[] scalars);
+  }
+
+  /** Implemented by the generated code; not for use elsewhere. */
+  public interface Kernel {
+    /**
+     * Computes the outputs over elements {@code [from, to)} of each vector into
+     * {@code out[at …]}.
+     */
+    void run(double[][] vectors, int from, int to, double[] scalars, double[] out, int at);
+  }
+
+  /**
+   * Loops compiled in this JVM, by source: workers that share a JVM (local-runner) share one
+   * class, so it is compiled once and its call sites see one type. A model has one loop, so
+   * this stays tiny.
+   */
+  private static final Map<String, Kernel> KERNELS = new ConcurrentHashMap<>();
+
+  private final Kernel kernel;
+  private final int vectorCount;
+  private final int scalarCount;
+  private final int outputCount;
+  private final String source;
+
+  private CompiledFunction(Kernel kernel, int vectorCount, int scalarCount, int outputCount,
+      String source) {
+    this.kernel = kernel;
+    this.vectorCount = vectorCount;
+    this.scalarCount = scalarCount;
+    this.outputCount = outputCount;
+    this.source = source;
+  }
+
+  /**
+   * Traces and compiles {@code body}.
+   *
+   * @param exampleVectors vectors to trace with: at least one, all of one length, at least 3
+   * @param exampleScalars scalars to trace with
+   * @throws NotCompilableException if the function uses what one loop cannot compute
+   */
+  public static CompiledFunction compile(Body body, double[][] exampleVectors,
+      double[] exampleScalars) throws NotCompilableException {
+    return compile(body, exampleVectors, exampleScalars, true);
+  }
+
+  /**
+   * As {@link #compile(Body, double[][], double[])}; with {@code compileAtRunTime} false only a
+   * loop that needs no compiler now (precompiled, or compiled earlier in this JVM) is used, and
+   * null is returned when there is none.
+   */
+  public static CompiledFunction compile(Body body, double[][] exampleVectors,
+      double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
+    if (exampleVectors.length == 0) {
+      throw new IllegalArgumentException("a compiled function needs at least one vector input");
+    }
+    int n = exampleVectors[0].length;
+    for (double[] v : exampleVectors) {
+      if (v.length != n) {
+        throw new IllegalArgumentException("example vectors differ in length");
+      }
+    }
+    if (n < 3) {
+      throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
+    }
+    Traced traced = trace(body, exampleVectors, exampleScalars);
+    double[][] shorter = new double[exampleVectors.length][];
+    for (int k = 0; k < shorter.length; k++) {
+      shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
+    }
+    if (!traced.source().equals(trace(body, shorter, exampleScalars).source())) {
+      throw new NotCompilableException("the function computes differently for " + n + " and "
+          + (n - 1) + " elements (does it use the number of elements?)");
+    }
+    double[] eager = traced.outputs();
+    Kernel kernel = KERNELS.get(traced.source());
+    if (kernel == null) {
+      kernel = PrecompiledLoops.find(traced.source());
+      if (kernel == null && !compileAtRunTime) {
+        return null;
+      }
+      kernel = KERNELS.computeIfAbsent(traced.source(), source -> {
+        Kernel precompiled = PrecompiledLoops.find(source);
+        return precompiled != null ? precompiled : load(source);
+      });
+    }
+    CompiledFunction f = new CompiledFunction(kernel, exampleVectors.length,
+        exampleScalars.length, eager.length, traced.source());
+    double[] compiled = new double[eager.length];
+    f.apply(exampleVectors, 0, n, exampleScalars, compiled);
+    for (int k = 0; k < eager.length; k++) {
+      if (Double.doubleToLongBits(compiled[k]) != Double.doubleToLongBits(eager[k])) {
+        throw new NotCompilableException("the compiled loop gives output " + k + " = "
+            + compiled[k] + " where the tape gives " + eager[k]);
+      }
+    }
+    return f;
+  }
+
+  /** The generated source, and the outputs of the eager run that was traced. */
+  private record Traced(String source, double[] outputs) {}
+
+  private static Traced trace(Body body, double[][] vectors, double[] scalars)
+      throws NotCompilableException {
+    Tensor[] v = new Tensor[vectors.length];
+    for (int k = 0; k < v.length; k++) {
+      v[k] = Tensor.vector(vectors[k]);
+    }
+    Tensor[] s = new Tensor[scalars.length];
+    for (int k = 0; k < s.length; k++) {
+      s[k] = Tensor.scalar(scalars[k]);
+    }
+    try (TensorScope scope = TensorScope.open(); Trace trace = Trace.open()) {
+      Tensor[] outputs = body.apply(v, s);
+      double[] values = new double[outputs.length];
+      for (int k = 0; k < outputs.length; k++) {
+        if (outputs[k] == null) {
+          throw new NotCompilableException("output " + k + " is null (an unconnected gradient?)");
+        }
+        if (outputs[k].rank() != 0) {
+          throw new NotCompilableException("output " + k + " has shape "
+              + Arrays.toString(outputs[k].shapeRef()) + "; outputs must be scalars");
+        }
+        values[k] = outputs[k].item();
+      }
+      return new Traced(LoopGenerator.generate(trace, v, s, outputs), values);
+    }
+  }
+
+  private static Kernel load(String source) {
+    SimpleCompiler compiler = new SimpleCompiler();
+    compiler.setParentClassLoader(CompiledFunction.class.getClassLoader());
+    try {
+      compiler.cook(source);
+      return (Kernel) compiler.getClassLoader().loadClass(LoopGenerator.CLASS_NAME)
+          .getDeclaredConstructor().newInstance();
+    } catch (CompileException | ReflectiveOperationException e) {
+      throw new IllegalStateException("generated code did not compile: " + e.getMessage()
+          + "\n" + source, e);
+    }
+  }
+
+  /**
+   * Computes the outputs over elements {@code [from, to)} of {@code vectors}: what the function
+   * gives for those elements alone, bit for bit.
+   *
+   * @param out receives one value per output
+   */
+  public void apply(double[][] vectors, int from, int to, double[] scalars, double[] out) {
+    if (from < 0 || from > to) {
+      throw new IndexOutOfBoundsException("range [" + from + ", " + to + ")");
+    }
+    check(vectors, to, scalars, out, outputCount);
+    kernel.run(vectors, from, to, scalars, out, 0);
+  }
+
+  /**
+   * {@link #apply} over consecutive segments: segment {@code s} is the next {@code lengths[s]}
+   * elements, and its outputs go to {@code out[s · outputCount …]}. One call for many small
+   * ranges, with nothing allocated per range.
+   */
+  public void applySegments(double[][] vectors, int[] lengths, double[] scalars, double[] out) {
+    applySegments(vectors, 0, lengths, scalars, out);
+  }
+
+  /**
+   * {@link #applySegments(double[][], int[], double[], double[])} with the first segment starting
+   * at element {@code from}: a range of larger arrays, read in place.
+   */
+  public void applySegments(double[][] vectors, int from, int[] lengths, double[] scalars,
+      double[] out) {
+    if (from < 0) {
+      throw new IndexOutOfBoundsException("segments from " + from);
+    }
+    long total = from;
+    for (int len : lengths) {
+      if (len < 0) {
+        throw new IllegalArgumentException("negative segment length " + len);
+      }
+      total += len;
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new IndexOutOfBoundsException("segments end past " + Integer.MAX_VALUE);
+    }
+    check(vectors, (int) total, scalars, out, lengths.length * outputCount);
+    for (int s = 0; s < lengths.length; s++) {
+      kernel.run(vectors, from, from + lengths[s], scalars, out, s * outputCount);
+      from += lengths[s];
+    }
+  }
+
+  /** Checks the arguments for ranges that end at {@code end} at most. */
+  private void check(double[][] vectors, int end, double[] scalars, double[] out, int outputs) {
+    if (vectors.length != vectorCount || scalars.length != scalarCount || out.length < outputs) {
+      throw new IllegalArgumentException("this function takes " + vectorCount + " vectors and "
+          + scalarCount + " scalars and gives " + outputCount + " outputs per range");
+    }
+    for (double[] v : vectors) {
+      if (end > v.length) {
+        throw new IndexOutOfBoundsException("elements up to " + end + " of a vector of "
+            + v.length);
+      }
+    }
+  }
+
+  /** The number of outputs. */
+  public int outputCount() {
+    return outputCount;
+  }
+
+  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoops}). */
+  public boolean precompiled() {
+    return PrecompiledLoops.contains(kernel);
+  }
+
+  /** The generated Java source, for debugging. */
+  public String source() {
+    return source;
+  }
+}

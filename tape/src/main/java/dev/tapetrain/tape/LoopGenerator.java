@@ -1,0 +1,263 @@
+package dev.tapetrain.tape;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link Trace} into the Java source of one loop that computes the traced function's
+ * scalar outputs in a single pass over its vector inputs.
+ *
+ * <p>Every traced value is one of: a vector input, a scalar input, a scalar constant, a scalar
+ * computed before the loop (from inputs and constants), an element of a vector op (computed per
+ * index inside the loop), a full {@code sum} of a vector (accumulated inside the loop), or a
+ * scalar computed after the loop from such sums. Each element calls the op's {@link Arithmetic}
+ * method, the same one its eager kernel applies, and each sum adds in exactly the order of
+ * {@link Kernels#sum} (four lanes counted from the start of the range, combined as
+ * {@code (s0 + s1) + (s2 + s3)}, then the tail in index order), so the loop's results are bit
+ * for bit those of running the ops one by one.
+ *
+ * <p>Not fusable, reported by {@link NotCompilableException}: ops other than elementwise ones,
+ * {@code broadcastTo} of a scalar and {@code sum}; vector tensors the function did not take as
+ * inputs; values of {@link Variable}s; vector outputs; and a vector computed from a sum (that
+ * would need a second pass).
+ */
+final class LoopGenerator {
+
+  /** The name of the generated class (each is loaded by a class loader of its own). */
+  static final String CLASS_NAME = "TapeLoop";
+
+  /** Where a value is available. */
+  private enum Place { VECTOR_INPUT, SCALAR_INPUT, CONSTANT, BEFORE_LOOP, IN_LOOP, AFTER_LOOP }
+
+  /** A traced value: where it lives and the Java expression that reads it. */
+  private record Value(Place place, String name) {
+    boolean isVector() {
+      return place == Place.VECTOR_INPUT || place == Place.IN_LOOP;
+    }
+  }
+
+  /** A full sum of a vector: its name, and the expression of the element it adds. */
+  private record Sum(String name, String element) {}
+
+  private final Map<Tensor, Value> values = new IdentityHashMap<>();
+  private final int length;
+  private final StringBuilder constants = new StringBuilder();
+  private final StringBuilder before = new StringBuilder();
+  private final StringBuilder element = new StringBuilder();
+  private final StringBuilder after = new StringBuilder();
+  private final List<Sum> sums = new ArrayList<>();
+  private int constantCount;
+
+  private LoopGenerator(int length) {
+    this.length = length;
+  }
+
+  /**
+   * The source of a class named {@link #CLASS_NAME} implementing {@link CompiledFunction.Kernel}.
+   *
+   * @param trace   the ops the function ran on example inputs
+   * @param vectors the function's vector inputs, as passed to it during the trace (all of one
+   *                length)
+   * @param scalars the function's scalar inputs, as passed to it
+   * @param outputs what the function returned
+   */
+  static String generate(Trace trace, Tensor[] vectors, Tensor[] scalars,
+      Tensor[] outputs) throws NotCompilableException {
+    LoopGenerator g = new LoopGenerator(vectors[0].size());
+    for (int k = 0; k < vectors.length; k++) {
+      g.values.put(vectors[k], new Value(Place.VECTOR_INPUT, "v" + k + "[j]"));
+    }
+    for (int k = 0; k < scalars.length; k++) {
+      g.values.put(scalars[k], new Value(Place.SCALAR_INPUT, "s" + k));
+    }
+    List<Trace.Op> live = liveOps(trace.ops(), outputs);
+    for (int id = 0; id < live.size(); id++) {
+      g.emit(id, live.get(id), trace);
+    }
+    String[] outs = new String[outputs.length];
+    for (int k = 0; k < outputs.length; k++) {
+      Value v = g.value(outputs[k], trace);
+      if (v.isVector()) {
+        throw new NotCompilableException("output " + k + " is a vector; outputs must be scalars");
+      }
+      outs[k] = v.name();
+    }
+    return g.source(vectors.length, scalars.length, outs);
+  }
+
+  /** The ops that contribute to an output, in trace order. */
+  private static List<Trace.Op> liveOps(List<Trace.Op> ops, Tensor[] outputs) {
+    Map<Tensor, Boolean> needed = new IdentityHashMap<>();
+    for (Tensor t : outputs) {
+      needed.put(t, Boolean.TRUE);
+    }
+    boolean[] keep = new boolean[ops.size()];
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      Trace.Op op = ops.get(i);
+      if (needed.containsKey(op.output())) {
+        keep[i] = true;
+        for (Tensor in : op.inputs()) {
+          needed.put(in, Boolean.TRUE);
+        }
+      }
+    }
+    List<Trace.Op> live = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (keep[i]) {
+        live.add(ops.get(i));
+      }
+    }
+    return live;
+  }
+
+  /** The value of {@code t}: traced already, or a leaf (a scalar constant). */
+  private Value value(Tensor t, Trace trace) throws NotCompilableException {
+    Value v = values.get(t);
+    if (v != null) {
+      return v;
+    }
+    if (trace.isVariableValue(t)) {
+      throw new NotCompilableException("the function reads a Variable; pass its value as a scalar"
+          + " input instead");
+    }
+    if (t.rank() != 0) {
+      throw new NotCompilableException("the function uses a tensor of shape "
+          + java.util.Arrays.toString(t.shapeRef()) + " it did not take as an input");
+    }
+    String name = "k" + constantCount++;
+    constants.append("    final double ").append(name).append(" = Double.longBitsToDouble(0x")
+        .append(Long.toHexString(Double.doubleToRawLongBits(t.data[0]))).append("L); // ")
+        .append(t.data[0]).append('\n');
+    v = new Value(Place.CONSTANT, name);
+    values.put(t, v);
+    return v;
+  }
+
+  private void emit(int id, Trace.Op op, Trace trace) throws NotCompilableException {
+    if (values.containsKey(op.output())) {
+      return; // an op that returned one of its inputs
+    }
+    if (op.kind() == OpKind.OTHER) {
+      throw new NotCompilableException("segment sums, repeats and matrix products are not fused");
+    }
+    Value[] in = new Value[op.inputs().length];
+    boolean vector = false;
+    boolean afterLoop = false;
+    for (int k = 0; k < in.length; k++) {
+      in[k] = value(op.inputs()[k], trace);
+      vector |= in[k].isVector();
+      afterLoop |= in[k].place() == Place.AFTER_LOOP;
+    }
+    Tensor out = op.output();
+    if (out.rank() > 1 || (out.rank() == 1 && out.size() != length)) {
+      throw new NotCompilableException("op " + op.kind() + " gives shape "
+          + java.util.Arrays.toString(out.shapeRef()) + "; only scalars and vectors of the"
+          + " inputs' length are fused");
+    }
+    String name = "t" + id;
+    if (op.kind() == OpKind.SUM && vector) {
+      if (afterLoop) {
+        throw new NotCompilableException("a sum of values computed from a sum needs two passes");
+      }
+      sums.add(new Sum(name, in[0].name()));
+      values.put(out, new Value(Place.AFTER_LOOP, name));
+      return;
+    }
+    if (out.rank() == 1 && afterLoop) {
+      throw new NotCompilableException("a vector computed from a sum needs two passes");
+    }
+    Place place = out.rank() == 1 ? Place.IN_LOOP
+        : afterLoop ? Place.AFTER_LOOP : Place.BEFORE_LOOP;
+    if (op.kind() == OpKind.BROADCAST_TO) {
+      values.put(out, new Value(place, in[0].name()));
+      return;
+    }
+    StringBuilder to = switch (place) {
+      case IN_LOOP -> element;
+      case AFTER_LOOP -> after;
+      default -> before;
+    };
+    String indent = place == Place.IN_LOOP ? "        " : "    ";
+    to.append(indent).append("final double ").append(name).append(" = ")
+        .append(expression(op, in)).append(";\n");
+    values.put(out, new Value(place, name));
+  }
+
+  /**
+   * The element (or scalar) of an op: a call of its {@link Arithmetic} method, the definition the
+   * eager kernel applies too, so both give the same bits.
+   */
+  private static String expression(Trace.Op op, Value[] in) {
+    if (op.kind() == OpKind.SUM) {
+      // Kernels.sum of one element: ((0 + 0) + (0 + 0)) + a
+      return "0.0 + " + in[0].name();
+    }
+    if (!op.kind().elementwise()) {
+      throw new IllegalStateException("no loop code for " + op.kind());
+    }
+    StringBuilder call = new StringBuilder(ARITHMETIC).append('.').append(op.kind().method())
+        .append('(');
+    for (int k = 0; k < in.length; k++) {
+      call.append(k > 0 ? ", " : "").append(in[k].name());
+    }
+    if (op.kind() == OpKind.POW) {
+      call.append(", Double.longBitsToDouble(0x")
+          .append(Long.toHexString(Double.doubleToRawLongBits(op.param()))).append("L)");
+    }
+    return call.append(')').toString();
+  }
+
+  /** The class generated loops call for each op's arithmetic. */
+  private static final String ARITHMETIC = Arithmetic.class.getName();
+
+  private String source(int vectorCount, int scalarCount, String[] outs) {
+    StringBuilder s = new StringBuilder();
+    s.append("public final class ").append(CLASS_NAME)
+        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n")
+        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
+            + " int at) {\n");
+    for (int k = 0; k < vectorCount; k++) {
+      s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
+    }
+    for (int k = 0; k < scalarCount; k++) {
+      s.append("    final double s").append(k).append(" = s[").append(k).append("];\n");
+    }
+    s.append(constants).append(before);
+    if (!sums.isEmpty()) {
+      for (Sum sum : sums) {
+        String name = sum.name();
+        s.append("    double ").append(name).append("_0 = 0.0, ").append(name).append("_1 = 0.0, ")
+            .append(name).append("_2 = 0.0, ").append(name).append("_3 = 0.0;\n");
+      }
+      s.append("    int i = from;\n    for (; i + 3 < to; i += 4) {\n");
+      for (int lane = 0; lane < 4; lane++) {
+        s.append("      {\n        final int j = i + ").append(lane).append(";\n").append(element);
+        for (Sum sum : sums) {
+          s.append("        ").append(sum.name()).append('_').append(lane).append(" += ")
+              .append(sum.element()).append(";\n");
+        }
+        s.append("      }\n");
+      }
+      s.append("    }\n");
+      for (Sum sum : sums) {
+        String name = sum.name();
+        s.append("    double ").append(name).append(" = (").append(name).append("_0 + ")
+            .append(name).append("_1) + (").append(name).append("_2 + ").append(name)
+            .append("_3);\n");
+      }
+      s.append("    for (; i < to; i++) {\n        final int j = i;\n").append(element);
+      for (Sum sum : sums) {
+        s.append("        ").append(sum.name()).append(" += ").append(sum.element()).append(";\n");
+      }
+      s.append("    }\n");
+    }
+    s.append(after);
+    for (int k = 0; k < outs.length; k++) {
+      s.append("    out[at + ").append(k).append("] = ").append(outs[k]).append(";\n");
+    }
+    s.append("  }\n}\n");
+    return s.toString();
+  }
+}

@@ -1,0 +1,299 @@
+package dev.tapetrain.tape;
+
+import java.util.Arrays;
+
+/**
+ * Differentiable operations on {@code [n, k]} matrices (row-major), for models with several
+ * features and outputs: a matrix product, a transpose, and sums and repeats along rows or
+ * columns. Each op's forward computation and its backward rule sit side by side; backward rules
+ * are written with these same ops, so gradients are differentiable again. Every sum adds in
+ * index order, so a result depends only on its inputs, never on who computes it.
+ *
+ * <p>Conventions, as TensorFlow's: a dense layer is {@code matmul(x, w)} with {@code x} of shape
+ * {@code [n, in]} and {@code w} of {@code [in, out]}; {@code repeatRows(b, n)} adds a bias to
+ * every row; {@code dense(x, w, b)} is both in one op.
+ */
+public final class MatrixOps {
+
+  private MatrixOps() {}
+
+  private static int[] matrixShape(Tensor t, String op) {
+    int[] s = t.shapeRef();
+    if (s.length != 2) {
+      throw new IllegalArgumentException(op + " needs a matrix, got shape " + Arrays.toString(s));
+    }
+    return s;
+  }
+
+  /** {@code a · b}: {@code [n, m] × [m, k] → [n, k]}. */
+  public static Tensor matmul(Operand left, Operand right) {
+    // d(a·b)/da = g · bᵀ, d(a·b)/db = aᵀ · g
+    return product(left.asTensor(), false, right.asTensor(), false, (g, in, o, needed) ->
+        new Tensor[] {
+            needed[0] ? matmulTransposedRight(g, in[1]) : null,
+            needed[1] ? matmulTransposedLeft(in[0], g) : null});
+  }
+
+  /**
+   * A dense layer, {@code x · w + b} with {@code b} added to every row: {@code [n, m] × [m, k]
+   * + [k] → [n, k]}. One op with the bits of {@code add(matmul(x, w), repeatRows(b, n))} (each
+   * element's products are summed before its bias is added) and the same gradients, without
+   * materialising the repeated bias or a second pass over the result.
+   */
+  public static Tensor dense(Operand x, Operand w, Operand b) {
+    Tensor a = x.asTensor();
+    Tensor weights = w.asTensor();
+    Tensor bias = b.asTensor();
+    int[] as = matrixShape(a, "dense");
+    int[] ws = matrixShape(weights, "dense");
+    if (as[1] != ws[0] || bias.rank() != 1 || bias.size() != ws[1]) {
+      throw new IllegalArgumentException("dense of " + Arrays.toString(as) + " × "
+          + Arrays.toString(ws) + " + " + Arrays.toString(bias.shapeRef()));
+    }
+    int n = as[0];
+    int k = ws[1];
+    double[] out = product(a.data, as[1], 1, weights.data, k, 1, n, as[1], k);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[i * k + j] = Arithmetic.add(out[i * k + j], bias.data[j]);
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    // d/dx = g · wᵀ, d/dw = xᵀ · g, d/db = the column sums of g (repeatRows' rule).
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, weights, bias}, result,
+        (g, in, o, needed) -> new Tensor[] {
+            needed[0] ? matmulTransposedRight(g, in[1]) : null,
+            needed[1] ? matmulTransposedLeft(in[0], g) : null,
+            needed[2] ? colSum(g) : null});
+    return result;
+  }
+
+  /**
+   * {@code a · bᵀ} ({@code [n, m] × [k, m]ᵀ → [n, k]}) without making {@code bᵀ}: the bits of
+   * {@code matmul(a, transpose(b))}. Matrix products' backward rules use it and the next one.
+   */
+  static Tensor matmulTransposedRight(Tensor a, Tensor b) {
+    // C = a·bᵀ: dA = g·b, dB = gᵀ·a
+    return product(a, false, b, true, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? matmul(g, in[1]) : null,
+        needed[1] ? matmulTransposedLeft(g, in[0]) : null});
+  }
+
+  /** {@code aᵀ · b} ({@code [m, n]ᵀ × [m, k] → [n, k]}): the bits of {@code matmul(transpose(a), b)}. */
+  static Tensor matmulTransposedLeft(Tensor a, Tensor b) {
+    // C = aᵀ·b: dA = b·gᵀ, dB = a·g
+    return product(a, true, b, false, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? matmulTransposedRight(in[1], g) : null,
+        needed[1] ? matmul(in[0], g) : null});
+  }
+
+  /**
+   * The product of {@code a} (or {@code aᵀ}) and {@code b} (or {@code bᵀ}), read in place, as a
+   * recorded op with {@code rule} as its backward rule.
+   */
+  private static Tensor product(Tensor a, boolean transposeA, Tensor b, boolean transposeB,
+      BackwardRule rule) {
+    int[] as = matrixShape(a, "matmul");
+    int[] bs = matrixShape(b, "matmul");
+    int n = transposeA ? as[1] : as[0];
+    int m = transposeA ? as[0] : as[1];
+    int k = transposeB ? bs[0] : bs[1];
+    if (m != (transposeB ? bs[1] : bs[0])) {
+      throw new IllegalArgumentException("matmul of " + (transposeA ? "transposed " : "")
+          + Arrays.toString(as) + " and " + (transposeB ? "transposed " : "")
+          + Arrays.toString(bs));
+    }
+    // A(i, t) and B(t, j) as strides into the row-major arrays.
+    double[] out = product(a.data, transposeA ? 1 : as[1], transposeA ? as[1] : 1,
+        b.data, transposeB ? 1 : bs[1], transposeB ? bs[1] : 1, n, m, k);
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, rule);
+    return result;
+  }
+
+  /**
+   * {@code C[i][j] = Σ_t A(i, t) · B(t, j)} for {@code i < n, t < m, j < k}, where {@code A(i, t)
+   * = a[i·aRow + t·aCol]} and {@code B(t, j) = b[t·bRow + j·bCol]} (a transposed operand is the
+   * same array read with its strides swapped). Each {@code C[i][j]} starts at 0 and adds its
+   * {@code m} products in order of {@code t}, the order of a dot product, so the bits do not
+   * depend on the strides; the loops run {@code i, t, j} so that with {@code bCol = 1} the inner
+   * loop walks two arrays in step, which the JIT vectorises (each element's own additions keep
+   * their order).
+   */
+  private static double[] product(double[] a, int aRow, int aCol, double[] b, int bRow,
+      int bCol, int n, int m, int k) {
+    double[] out = new double[n * k];
+    if (k == 1) {
+      // One output column (a regression's output layer and its weight gradient): a dot product
+      // per row, the same additions in the same order, kept in a register instead of out[i].
+      for (int i = 0; i < n; i++) {
+        double sum = 0;
+        for (int t = 0; t < m; t++) {
+          sum += a[i * aRow + t * aCol] * b[t * bRow];
+        }
+        out[i] = sum;
+      }
+      return out;
+    }
+    for (int i = 0; i < n; i++) {
+      int row = i * k;
+      for (int t = 0; t < m; t++) {
+        double x = a[i * aRow + t * aCol];
+        int from = t * bRow;
+        if (bCol == 1) {
+          for (int j = 0; j < k; j++) {
+            out[row + j] += x * b[from + j];
+          }
+        } else {
+          for (int j = 0; j < k; j++) {
+            out[row + j] += x * b[from + j * bCol];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code aᵀ}: {@code [n, k] → [k, n]}. */
+  public static Tensor transpose(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "transpose");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[j * n + i] = a.data[i * k + j];
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {k, n}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {transpose(g)});
+    return result;
+  }
+
+  /** The sum of each row: {@code [n, k] → [n]}, each left to right. */
+  public static Tensor rowSum(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "rowSum");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      for (int j = 0; j < k; j++) {
+        sum += a.data[i * k + j];
+      }
+      out[i] = sum;
+    }
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {repeatColumns(g, k)});
+    return result;
+  }
+
+  /** The sum of each column: {@code [n, k] → [k]}, each top to bottom. */
+  public static Tensor colSum(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "colSum");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[k];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        out[j] += a.data[i * k + j];
+      }
+    }
+    Tensor result = Tensor.wrap(new int[] {k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+        (g, in, o, needed) -> new Tensor[] {repeatRows(g, n)});
+    return result;
+  }
+
+  /** A vector of {@code k} as each of {@code n} rows: {@code [k] → [n, k]} (a bias per row). */
+  public static Tensor repeatRows(Operand vector, int n) {
+    Tensor v = vector.asTensor();
+    if (v.rank() != 1) {
+      throw new IllegalArgumentException("repeatRows needs a vector, got shape "
+          + Arrays.toString(v.shapeRef()));
+    }
+    int k = v.size();
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(v.data, 0, out, i * k, k);
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
+        (g, in, o, needed) -> new Tensor[] {colSum(g)});
+    return result;
+  }
+
+  /** A vector of {@code n} as each of {@code k} columns: {@code [n] → [n, k]}. */
+  public static Tensor repeatColumns(Operand vector, int k) {
+    Tensor v = vector.asTensor();
+    if (v.rank() != 1) {
+      throw new IllegalArgumentException("repeatColumns needs a vector, got shape "
+          + Arrays.toString(v.shapeRef()));
+    }
+    int n = v.size();
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      Arrays.fill(out, i * k, (i + 1) * k, v.data[i]);
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
+        (g, in, o, needed) -> new Tensor[] {rowSum(g)});
+    return result;
+  }
+
+  /**
+   * The largest element of each row, {@code [n, k] → [n]}, as a constant no tape records: a
+   * shift that keeps {@code exp} finite in a log-sum-exp, whose gradient does not depend on it.
+   */
+  public static Tensor rowMax(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "rowMax");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < k; j++) {
+        m = Math.max(m, a.data[i * k + j]);
+      }
+      out[i] = m;
+    }
+    return Tensor.wrap(new int[] {n}, out);
+  }
+
+  /**
+   * {@code log Σ_j exp(a_ij)} of each row, {@code [n, k] → [n]}, computed stably as
+   * {@code m_i + log Σ_j exp(a_ij − m_i)} with {@code m_i} the row's maximum (a constant), so
+   * logits of ±1000 give finite results. Composed of primitives; its gradient is the softmax.
+   */
+  public static Tensor logSumExp(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int k = matrixShape(a, "logSumExp")[1];
+    Tensor m = rowMax(a);
+    Tensor shifted = Ops.sub(a, repeatColumns(m, k));
+    return Ops.add(Ops.log(rowSum(Ops.exp(shifted))), m);
+  }
+
+  /**
+   * The row-wise softmax, {@code e_ij / Σ_j e_ij} with {@code e_ij = exp(a_ij − m_i)} and
+   * {@code m_i} the row's maximum (a constant), {@code [n, k] → [n, k]}: class probabilities
+   * from logits, accurate also for logits of ±1000 (shifting by the maximum leaves no
+   * cancellation against a large log-sum-exp).
+   */
+  public static Tensor softmax(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int k = matrixShape(a, "softmax")[1];
+    Tensor e = Ops.exp(Ops.sub(a, repeatColumns(rowMax(a), k)));
+    return Ops.div(e, repeatColumns(rowSum(e), k));
+  }
+
+  /** A vector {@code [n]} as an {@code [n, 1]} matrix (a view; differentiable). */
+  public static Tensor column(Operand vector) {
+    return repeatColumns(vector, 1);
+  }
+}

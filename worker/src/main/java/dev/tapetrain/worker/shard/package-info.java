@@ -1,0 +1,7 @@
+/**
+ * A worker's shard: its chunks in memory and the evaluation of the model on them ({@link
+ * dev.tapetrain.worker.shard.ShardEvaluator}), each chunk's sums added into the nodes of the
+ * chunk tree; and the layout a worker reports of the model it built ({@link
+ * dev.tapetrain.worker.shard.ModelLayouts}). No actors: the {@code Worker} calls in.
+ */
+package dev.tapetrain.worker.shard;
