@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.Coordinator;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -79,11 +80,11 @@ public class StepBenchmark {
   @Benchmark
   @OperationsPerInvocation(STEPS)
   public RunSummary steps() throws Exception {
-    DatasetSpec data = new DatasetSpec(new DatasetSpec.Synthetic(examples, List.of(3.0), 2, 1, 42),
+    DatasetSpec data = new DatasetSpec(DatasetSpec.Source.synthetic(examples, List.of(3.0), 2, 1, 42),
         DatasetSpec.defaultChunkSize(examples));
-    RunSpec spec = new RunSpec(workers, STEPS, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(),
+    RunSpec spec = new RunSpec(workers, STEPS, 0.01, OptimizerSpec.sgd(),
         data, StepPolicy.fullBatch(), STEPS, Duration.ofSeconds(30), Duration.ofSeconds(30),
-        STEPS);
+        STEPS, RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     TrainingListener listener = new TrainingListener() {
       @Override

@@ -48,7 +48,8 @@ final class StepMath {
    */
   StepMath(RunSpec spec, TrainingState start, List<NamedTensor> initialParams) {
     this.spec = spec;
-    this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
+    this.optimizer = Optimizers.create(spec.optimizer().name(), spec.optimizer().settings(),
+        spec.learningRate());
     // Which parameters are weights is the model's to say (adoptModel); none until it has.
     this.penalty = new L2Penalty(spec.policy().l2(), List.of());
     if (start == null) {

@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class CoordinatorTest {
 
   private static final DatasetSpec DATA = new DatasetSpec(
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
 
   /** The model the stand-in workers report: the tutorial's linear model at W = 5, B = 10. */
   private static final dev.tapetrain.protocol.ModelLayout LINEAR =
@@ -120,9 +121,9 @@ class CoordinatorTest {
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout, Duration rejoin) {
-    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA,
+    RunSpec spec = new RunSpec(workers, steps, 0.01, OptimizerSpec.sgd(), DATA,
         StepPolicy.fullBatch(), 1, timeout,
-        Duration.ofSeconds(30), 100, rejoin);
+        Duration.ofSeconds(30), 100, rejoin, ModelSpec.linear(42));
     return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
       @Override
       public void onStep(StepRecord record) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -18,11 +19,12 @@ import org.junit.jupiter.api.Test;
 class StepMathTest {
 
   private static final DatasetSpec DATA = new DatasetSpec(
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
 
   private static RunSpec spec(long steps, StepPolicy policy, long checkpointEvery) {
-    return new RunSpec(1, steps, 0.1, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA, policy, 1,
-        Duration.ofSeconds(1), Duration.ofSeconds(1), checkpointEvery);
+    return new RunSpec(1, steps, 0.1, OptimizerSpec.sgd(), DATA, policy, 1,
+        Duration.ofSeconds(1), Duration.ofSeconds(1), checkpointEvery,
+        RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
   }
 
   private static final List<NamedTensor> START =

@@ -17,7 +17,6 @@ import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.Worker;
-import dev.tapetrain.models.Models;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.concurrent.CompletableFuture;
 import java.io.PrintStream;
@@ -117,12 +116,7 @@ public final class LocalRunner implements Callable<Integer> {
       public void check(RunSpec spec) {
         // The model must exist on this class path and take its options (a bad one is refused
         // here, with the available names, before a run directory exists).
-        try {
-          Models.create(spec.model().name(), ShardEvaluator.options(spec.model(),
-              spec.dataset()));
-        } catch (IllegalArgumentException e) {
-          throw new UserError(e.getMessage());
-        }
+        ShardEvaluator.createModel(spec.model(), spec.dataset());
         // Every worker of this JVM shares its heap: all samples must fit at once.
         MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
             spec.dataset().examples(), "spread the data over worker processes on other machines "

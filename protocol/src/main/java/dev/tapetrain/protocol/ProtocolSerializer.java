@@ -134,7 +134,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         AssignShardProto p = AssignShardProto.parseFrom(bytes);
         // Absent in messages from before models were plug-ins: the tutorial's linear model.
         ModelSpec model = p.hasModel() ? ProtoCodec.fromProto(p.getModel())
-            : ModelSpec.linear(List.of(5.0), 10.0, 42);
+            : new ModelSpec(ModelSpec.LINEAR, 0, 42,
+                java.util.Map.of("init-w", "5.0", "init-b", "10.0"));
         return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()), model,
             p.getChunksList(), stringToRef(p.getReplyTo()));
       }

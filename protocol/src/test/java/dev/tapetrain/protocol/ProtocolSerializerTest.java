@@ -42,20 +42,20 @@ class ProtocolSerializerTest {
   static Stream<WireMessage> messages(akka.actor.typed.ActorRef<WorkerProtocol.Command> worker,
       akka.actor.typed.ActorRef<CoordinatorProtocol.Command> coordinator) {
     DatasetSpec synthetic = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
-    DatasetSpec csv = new DatasetSpec(new DatasetSpec.Csv("/data/train.csv", List.of("x"), "y",
-        12, "ab".repeat(32)), 5);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+    DatasetSpec csv = new DatasetSpec(DatasetSpec.Source.csv("/data/train.csv", List.of("x"),
+        "y", 12, "ab".repeat(32)), 5);
     List<NamedTensor> params = List.of(NamedTensor.scalar("w", 5.0),
         NamedTensor.vector("v", -0.0, Double.MIN_VALUE, Double.MAX_VALUE),
         NamedTensor.scalar("b", 10.0));
     return Stream.of(
-        new WorkerProtocol.AssignShard(synthetic, ModelSpec.linear(List.of(5.0), 10, 42),
-            List.of(0, 1, 5), coordinator),
-        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 8, 7, List.of(1.0, 2.0), -1),
-            List.of(), coordinator),
+        new WorkerProtocol.AssignShard(synthetic, new ModelSpec("linear", 0, 42,
+            java.util.Map.of("init-w", "5.0", "init-b", "10.0")), List.of(0, 1, 5), coordinator),
+        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 7,
+            java.util.Map.of("hidden", "8")), List.of(), coordinator),
         new WorkerProtocol.AssignShard(new DatasetSpec(
-            new DatasetSpec.Synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
-            new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator),
+            DatasetSpec.Source.synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
+            new ModelSpec("softmax", 4, 9, java.util.Map.of()), List.of(1), coordinator),
         new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator),
         new WorkerProtocol.StopWork("completed"),
         new CoordinatorProtocol.ShardAssigned(worker, List.of(2, 9), "synthetic"),
@@ -163,7 +163,11 @@ class ProtocolSerializerTest {
    * Bytes of older versions of a message (golden/legacy) still decode: ShardAssigned carried
    * {@code load_nanos} (field 4, now reserved) until 2026-12-02; a reader ignores it.
    * ComputeGradients listed every chunk id (field 3) until the same day; a reader still takes
-   * that list when a sender gives it.
+   * that list when a sender gives it. Until 2026-12-06 AssignShard described synthetic and CSV
+   * data by message types of their own and carried every built-in model's options whatever the
+   * model (hidden units, initial W and B): they decode to today's data source and to the
+   * settings of the model that declares them (an MLP's initial W and B, which it never read,
+   * are dropped).
    */
   @Test
   void olderMessageBytesStillDecode() throws Exception {
@@ -176,6 +180,10 @@ class ProtocolSerializerTest {
     }
     assertEquals(all.get(3), p.fromBinary(legacy("message-3-cg-listed.bin"),
         ProtocolSerializer.COMPUTE_GRADIENTS));
+    for (int i : new int[] {0, 1, 2}) {
+      assertEquals(all.get(i), p.fromBinary(legacy("message-" + i
+          + "-as-before-2026-12-06.bin"), ProtocolSerializer.ASSIGN_SHARD));
+    }
   }
 
   private static byte[] legacy(String name) throws java.io.IOException {

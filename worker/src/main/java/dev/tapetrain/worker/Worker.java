@@ -99,7 +99,7 @@ public final class Worker {
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
           ModelLayouts.of(m.model(), shard.model())));
       return serving(shard);
-    } catch (UserError | IllegalArgumentException | IndexOutOfBoundsException e) {
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // UserError included
       context.getLog().error("cannot load shard: {}", e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
       return idle();
@@ -125,7 +125,7 @@ public final class Worker {
     List<ChunkResult> results;
     try {
       results = shard.evaluateTree(m.params(), m.chunks());
-    } catch (DataException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) { // DataException included
       context.getLog().error("step [{}] failed: {}", m.step(), e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
       return Behaviors.same();

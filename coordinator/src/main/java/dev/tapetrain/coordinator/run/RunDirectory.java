@@ -6,6 +6,7 @@ import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.IOException;
@@ -57,6 +58,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private final ObjectNode config;
   private final RunLock lock;
   private final StepLines steps;
+  // The model's parameters shown by name at the top level (the tutorial's w and b).
+  private final List<String> flat;
   private final EventFile tensorboard;
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
@@ -82,7 +85,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     running.put("planned_steps", spec.steps());
     running.set("log_gaps", logGaps(config));
     Json.writeAtomically(dir.resolve(SUMMARY), running);
-    this.steps = new StepLines(dir.resolve(STEPS), spec.model().isLinear());
+    this.flat = Models.flatParameters(spec.model().name());
+    this.steps = new StepLines(dir.resolve(STEPS), flat);
     this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
   }
 
@@ -93,7 +97,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    * If the log holds fewer steps than the checkpoint says were logged ({@code lastLoggedStep};
    * null if the checkpoint does not say), the gap is recorded and reported on {@code err}.
    */
-  public static RunDirectory resume(Path dir, RunSpec spec, ObjectNode options, long fromSteps,
+  public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps,
       Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
     RunLog old = RunLog.read(dir);
     try {
@@ -107,7 +111,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       }
       AtomicFiles.write(dir.resolve(STEPS), kept.toString().getBytes(StandardCharsets.UTF_8));
       ObjectNode config = old.config().deepCopy();
-      config.set("options", options);
+      config.set("options", RunConfig.options(spec));
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")
           : config.putArray("resumes");
       ObjectNode r = resumes.addObject();
@@ -146,10 +150,9 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   /**
    * Creates the directory {@code dir} (which must not exist) and writes its config.
    *
-   * @param options the command-line options as given, recorded in config.json
    * @throws RunDirectoryException if it exists or cannot be created
    */
-  public static RunDirectory create(Path dir, RunSpec spec, String command, ObjectNode options) {
+  public static RunDirectory create(Path dir, RunSpec spec, String command) {
     try {
       Path parent = dir.toAbsolutePath().getParent();
       if (parent != null) {
@@ -163,16 +166,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
     }
     RunLock lock = RunLock.acquire(dir, "--run-dir");
-    ObjectNode config = Json.object();
-    config.put("command", command);
-    config.put("created_at", Instant.now().toString());
-    config.set("options", options);
-    config.set("dataset", Json.dataset(spec.dataset()));
-    config.putArray("workers");
-    ObjectNode versions = config.putObject("versions");
-    versions.put("tapetrain", version());
-    versions.put("java", System.getProperty("java.version"));
-    versions.put("akka", "2.6.21");
+    ObjectNode config = RunConfig.create(spec, command);
     try {
       return new RunDirectory(dir, spec, config, lock, 0, -1, false);
     } catch (IOException | UncheckedIOException e) {
@@ -327,9 +321,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     summary.put("loss", s.loss());
     putMetrics(summary, lastMetrics);
     if (!s.params().isEmpty()) {
-      if (spec.model().isLinear()) {
-        Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
-        Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+      for (String name : flat) {
+        Json.putTensor(summary, name, NamedTensor.find(s.params(), name));
       }
       summary.set("params", Json.params(s.params()));
     }
@@ -370,10 +363,5 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   @Override
   public void close() {
     lock.close();
-  }
-
-  private static String version() {
-    String v = RunDirectory.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -27,9 +28,10 @@ class RunDirectoryTest {
 
   private static RunSpec spec(long steps) {
     DatasetSpec data = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
-    return new RunSpec(1, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), data,
-        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+    return new RunSpec(1, steps, 0.01, OptimizerSpec.sgd(), data,
+        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
+        RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
   }
 
   private static StepRecord step(long i) {
@@ -39,7 +41,7 @@ class RunDirectoryTest {
   @Test
   void everyStepBeforeACheckpointIsInTheFileWhenTheCheckpointIsWritten(@TempDir Path tmp)
       throws Exception {
-    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test", Json.object());
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test");
     for (int i = 0; i < 10; i++) {
       run.onStep(step(i));
     }
@@ -51,7 +53,7 @@ class RunDirectoryTest {
 
   @Test
   void theLastStepIsInTheFileAtOnce(@TempDir Path tmp) throws Exception {
-    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test", Json.object());
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test");
     for (int i = 0; i < 3; i++) {
       run.onStep(step(i));
     }
