@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
         "Writes runs/<id>/config.json, steps.jsonl and summary.json."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (workers did not join, all workers lost)",
-        "2:bad option or data", "3:diverged (non-finite loss)"})
+        "2:bad option or data", "3:diverged (non-finite loss)",
+        "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class CoordinatorMain implements Callable<Integer> {
 
   @Option(names = "--workers", defaultValue = "2", paramLabel = "N", order = -3,

@@ -19,7 +19,8 @@ public final class CsvFormat implements InputFormat {
 
   /** {@code --features}. */
   public static final Setting FEATURES = Setting.text("features", "x",
-      "CSV: feature columns, comma-separated");
+      "CSV: feature columns, comma-separated (quote a name with a comma: a,\"b,c\"); '*': "
+          + "every column but the target");
   /** {@code --target}. */
   public static final Setting TARGET = Setting.text("target", "y", "CSV: target column");
 
@@ -51,12 +52,11 @@ public final class CsvFormat implements InputFormat {
       throw new UserError("--format csv needs --data FILE.csv");
     }
     Settings s = request.settings();
-    List<String> features = names("--features", s.text(FEATURES.name()));
     String target = s.text(TARGET.name()).trim();
-    try {
-      CsvFile.checkSelection(features, target);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage());
+    String asked = s.text(FEATURES.name()).trim();
+    boolean every = asked.equals("*");
+    if (!every) {
+      check(CsvFile.columnList("--features", asked), target);
     }
     if (Files.isDirectory(data)) {
       throw new UserError("--data " + data + ": is a directory, not a CSV file");
@@ -66,6 +66,18 @@ public final class CsvFormat implements InputFormat {
     }
     if (!Files.isRegularFile(data)) {
       throw new UserError("--data " + data + ": not a regular file");
+    }
+    List<String> features;
+    if (every) {
+      features = new ArrayList<>(CsvFile.header(data));
+      if (!features.remove(target)) {
+        throw new DataException(data + ":1: no column '" + target + "' in header " + features);
+      }
+      if (features.isEmpty()) {
+        throw new DataException(data + ":1: no column besides the target '" + target + "'");
+      }
+    } else {
+      features = CsvFile.columnList("--features", asked);
     }
     CsvFile.Scan scan = CsvFile.scan(data, features, target, request.targetCheck());
     return new Scanned(DatasetSpec.Source.csv(data.toAbsolutePath().normalize().toString(),
@@ -109,16 +121,12 @@ public final class CsvFormat implements InputFormat {
     return sha;
   }
 
-  /** Column names from a comma-separated list. */
-  static List<String> names(String option, String text) {
-    List<String> out = new ArrayList<>();
-    for (String part : text.split(",", -1)) {
-      if (part.isBlank()) {
-        throw new UserError(option + ": empty column name in '" + text + "'");
-      }
-      out.add(part.trim());
+  private static void check(List<String> features, String target) {
+    try {
+      CsvFile.checkSelection(features, target);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
     }
-    return out;
   }
 
   private static String abbreviate(String sha) {

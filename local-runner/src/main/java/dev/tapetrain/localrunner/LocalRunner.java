@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
             + "(each has --help)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
-        "2:bad option or data", "3:diverged (non-finite loss)"})
+        "2:bad option or data", "3:diverged (non-finite loss)",
+        "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class LocalRunner implements Callable<Integer> {
 
   @Option(names = "--workers", defaultValue = "4", paramLabel = "N", order = -1,

@@ -55,6 +55,8 @@ public final class Mlp implements ModelFactory {
       int f = o.features();
       int h = o.settings().integer(HIDDEN.name());
       int out = classes == 0 ? 1 : classes;
+      Sizes.require("mlp", "w1", "--hidden " + h, f, h);
+      Sizes.require("mlp", "w2", "--hidden " + h + ", --classes " + classes, h, out);
       List<Parameter> ps = new ArrayList<>();
       ps.add(new Parameter("w1", new int[] {f, h}, BuiltInModels.glorotUniform(o.seed(), 1, f, h), true));
       ps.add(new Parameter("b1", new int[] {h}, new double[h], false));

@@ -49,6 +49,7 @@ public final class SoftmaxRegression implements ModelFactory {
         throw new IllegalArgumentException("--model softmax needs --classes K of at least 2");
       }
       classes = o.classes();
+      Sizes.require("softmax", "w", "--classes " + classes, o.features(), classes);
       parameters = List.of(
           new Parameter("w", new int[] {o.features(), classes},
               new double[o.features() * classes], true),

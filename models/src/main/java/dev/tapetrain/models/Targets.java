@@ -17,6 +17,12 @@ public enum Targets {
   /** A regression, or K classes when {@code --classes K} is given. */
   REGRESSION_OR_CLASSES;
 
+  /**
+   * The most classes a run infers from its labels without {@code --classes}: a label above it
+   * is far more likely a regression target or a typo than a class.
+   */
+  public static final int MAX_INFERRED_CLASSES = 100_000;
+
   /** Whether the targets are class labels, given {@code --classes} (null: not given). */
   public boolean labels(Integer given) {
     return this == BINARY || this == CLASSES || (this == REGRESSION_OR_CLASSES && given != null);
@@ -64,6 +70,11 @@ public enum Targets {
         if (maxLabel < 1) {
           throw new UserError("--model " + model + ": the labels of the data are all 0; a "
               + "classifier needs at least two classes");
+        }
+        if (maxLabel >= MAX_INFERRED_CLASSES) {
+          throw new UserError("--model " + model + ": the largest label of the data is "
+              + maxLabel + ", which would make " + String.format(java.util.Locale.ROOT, "%.0f",
+              maxLabel + 1) + " classes; labels are 0 … K-1 (say K with --classes)");
         }
         return (int) (maxLabel + 1);
       default:

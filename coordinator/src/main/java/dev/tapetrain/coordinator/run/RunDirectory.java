@@ -153,16 +153,24 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    * @throws RunDirectoryException if it exists or cannot be created
    */
   public static RunDirectory create(Path dir, RunSpec spec, String command) {
+    // The directories this creates, so that a failure takes them back (a name too long for the
+    // file system must not leave a trail of empty parents behind).
+    List<Path> created = new ArrayList<>();
     try {
       Path parent = dir.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
+      for (Path p = parent; p != null && !Files.exists(p); p = p.getParent()) {
+        created.add(0, p);
+      }
+      for (Path p : created) {
+        Files.createDirectory(p);
       }
       Files.createDirectory(dir);
     } catch (FileAlreadyExistsException e) {
+      removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
           + "overwrites another (pick a new directory, or use --resume)");
     } catch (IOException e) {
+      removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
     }
     RunLock lock = RunLock.acquire(dir, "--run-dir");
@@ -172,6 +180,17 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  /** Removes the (still empty) directories a failed {@link #create} made, deepest first. */
+  private static void removeCreated(List<Path> created) {
+    for (int i = created.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(created.get(i));
+      } catch (IOException e) {
+        return; // not empty after all: leave it and its parents
+      }
     }
   }
 

@@ -50,6 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (!dtype.equals("float64") && !dtype.equals("float32")) {
       throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
     }
+    AtomicFiles.checkTarget("--onnx", onnx, null);
     TrainedModel trained = TrainedModel.load(run);
     if (trained.unfinished() != null) {
       err.println("export: note: " + trained.unfinished());
