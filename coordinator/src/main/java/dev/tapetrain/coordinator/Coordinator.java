@@ -344,8 +344,9 @@ public final class Coordinator {
     }
 
     private Behavior<Command> onGradients(GradientsComputed m) {
-      if (m.step() != evaluation || !assignment.contains(m.worker())) {
-        context.getLog().debug("ignored answer for step [{}] from [{}]", m.step(), name(m.worker()));
+      if (m.round() != evaluation || !assignment.contains(m.worker())) {
+        context.getLog().debug("ignored answer for round [{}] from [{}]", m.round(),
+            name(m.worker()));
         ignored += m.results().size();
         return Behaviors.same();
       }
@@ -586,7 +587,7 @@ public final class Coordinator {
     context.getLog().warn("worker [{}] refused: {}", name(worker), why);
     refused.add(worker);
     context.unwatch(worker);
-    worker.tell(new StopWork("refused by the coordinator: " + why));
+    worker.tell(new StopWork(WorkerProtocol.Outcome.REFUSED, why));
   }
 
   private Behavior<Command> onListing(WorkersListed m) {
@@ -651,7 +652,7 @@ public final class Coordinator {
       remaining.addAll(assignment.workers());
     }
     for (ActorRef<WorkerProtocol.Command> w : remaining) {
-      w.tell(new StopWork(status.label()));
+      w.tell(new StopWork(status.outcome(), message));
     }
     if (remaining.isEmpty()) {
       return Behaviors.stopped();
@@ -675,7 +676,7 @@ public final class Coordinator {
 
   private void dropWorker(ActorRef<WorkerProtocol.Command> worker, String reason) {
     context.unwatch(worker);
-    worker.tell(new StopWork("dropped by the coordinator: " + reason));
+    worker.tell(new StopWork(WorkerProtocol.Outcome.DROPPED, reason));
   }
 
   private Behavior<Command> ignore() {

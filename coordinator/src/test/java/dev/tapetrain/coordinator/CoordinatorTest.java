@@ -83,12 +83,12 @@ class CoordinatorTest {
 
     ComputeGradients expectStep(long step) {
       ComputeGradients m = probe.expectMessageClass(ComputeGradients.class, Duration.ofSeconds(5));
-      assertEquals(step, m.step());
+      assertEquals(step, m.round());
       return m;
     }
 
     void answer(ComputeGradients m) {
-      answer(m.step(), m.chunks());
+      answer(m.round(), m.chunks());
     }
 
     void answer(long step, List<Integer> chunkList) {
