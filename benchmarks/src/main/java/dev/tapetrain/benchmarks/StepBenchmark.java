@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.Coordinator;
 import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -85,10 +86,9 @@ public class StepBenchmark {
         data, StepPolicy.fullBatch(), STEPS, Duration.ofSeconds(30), Duration.ofSeconds(30),
         STEPS);
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
-    TrainingListener listener = new TrainingListener() {
-      @Override
-      public void onFinish(RunSummary summary) {
-        done.complete(summary);
+    TrainingListener listener = event -> {
+      if (event instanceof TrainingEvent.Finished f) {
+        done.complete(f.summary());
       }
     };
     int id = run++;

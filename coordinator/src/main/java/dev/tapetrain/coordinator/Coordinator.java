@@ -23,7 +23,6 @@ import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -96,6 +95,7 @@ public final class Coordinator {
   private final RunSpec spec;
   private final DatasetSpec dataset;
   private final TrainingListener listener;
+  private final RunStore store;
   private final StepMath math;
   // The model the workers built (digest, metric names); set by the first worker's layout.
   private String layoutDigest = "";
@@ -117,8 +117,9 @@ public final class Coordinator {
   private boolean finished;
 
   private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
-      TrainingState start, TrainingListener listener) {
+      TrainingState start, TrainingListener listener, RunStore store) {
     this.context = context;
+    this.store = store;
     this.timers = timers;
     this.spec = spec;
     this.dataset = spec.dataset();
@@ -137,13 +138,23 @@ public final class Coordinator {
    */
   public static Behavior<Command> create(RunSpec spec, TrainingState start,
       TrainingListener listener) {
+    return create(spec, start, listener, RunStore.NONE);
+  }
+
+  /**
+   * A coordinator that trains {@code spec} from {@code start} (null: from the beginning), tells
+   * {@code listener} and keeps the run in {@code store}.
+   */
+  public static Behavior<Command> create(RunSpec spec, TrainingState start,
+      TrainingListener listener, RunStore store) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Receptionist.Listing> adapter =
           ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
       ctx.getSystem().receptionist()
           .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
       timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
-      return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers(new HashSet<>());
+      return new Coordinator(ctx, timers, spec, start, listener, store)
+          .waitingForWorkers(new HashSet<>());
     }));
   }
 
@@ -170,7 +181,7 @@ public final class Coordinator {
     for (ActorRef<WorkerProtocol.Command> w : up) {
       if (seen.add(w)) {
         context.getLog().info("worker [{}] up: [{}] of [{}]", name(w), seen.size(), spec.workers());
-        listener.onWorkerJoined(name(w), seen.size(), spec.workers());
+        report(new TrainingEvent.WorkerJoined(name(w), seen.size(), spec.workers()));
       }
     }
     if (up.size() < spec.workers()) {
@@ -193,7 +204,7 @@ public final class Coordinator {
       context.watchWith(w, new WorkerLost(w, "terminated"));
       w.tell(new AssignShard(dataset, spec.model(), assignment.chunksOf(w), context.getSelf()));
     }
-    listener.onWorkersReady(workers.stream().map(this::name).toList());
+    report(new TrainingEvent.WorkersReady(workers.stream().map(this::name).toList()));
     timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(-1), spec.stepTimeout());
     return assigning(new HashSet<>(workers));
   }
@@ -374,20 +385,19 @@ public final class Coordinator {
       lostAt.clear();
       if (evaluation == 0) {
         math.initialLoss(totals.loss());
-        listener.onInitialLoss(totals.loss());
+        report(new TrainingEvent.InitialLoss(totals.loss()));
       } else if (evaluation == firstEvaluation) {
-        listener.onResumed(evaluation, totals.loss());
+        report(new TrainingEvent.Resumed(evaluation, totals.loss()));
       } else {
         List<WorkerShare> workerShares = new ArrayList<>();
         current.shares().forEach(
             (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
         long digest = math.chain(totals.loss());
-        try {
-          listener.onStep(new StepRecord(evaluation - 1, totals.loss(), math.params(),
-              math.lastGradients(), math.learningRate(), now - lastEvaluationDoneNanos,
-              workerShares, ignored, events, digest, totals.metrics()));
-        } catch (UncheckedIOException e) {
-          return finish(Status.FAILED, e.getMessage());
+        if (report(new TrainingEvent.Step(new StepRecord(evaluation - 1, totals.loss(),
+            math.params(), math.lastGradients(), math.learningRate(),
+            now - lastEvaluationDoneNanos, workerShares, ignored, events, digest,
+            totals.metrics()))) instanceof RunStore.Failed f) {
+          return finish(Status.FAILED, f.message());
         }
         ignored = 0;
         events.clear();
@@ -398,10 +408,8 @@ public final class Coordinator {
         return finish(decision.stop(), decision.message());
       }
       if (decision.checkpointDue()) {
-        try {
-          listener.onCheckpoint(math.lastGood());
-        } catch (UncheckedIOException e) {
-          return finish(Status.FAILED, e.getMessage());
+        if (store.checkpoint(math.lastGood()) instanceof RunStore.Failed f) {
+          return finish(Status.FAILED, f.message());
         }
       }
       beginEvaluation(evaluation + 1);
@@ -480,7 +488,8 @@ public final class Coordinator {
         lastLoss = name(worker) + " " + reason;
         context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
             + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
-        listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
+        report(new TrainingEvent.NoWorkerLeft(evaluation, name(worker) + " " + reason,
+            spec.rejoinTimeout()));
         timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(evaluation),
             spec.rejoinTimeout());
       }
@@ -550,7 +559,7 @@ public final class Coordinator {
       layoutDigest = layout.digest();
       metricNames = layout.metrics();
       math.adoptModel(layout.initialParams(), layout.weights(), resumed);
-      listener.onModel(layout.initialParams(), metricNames);
+      report(new TrainingEvent.ModelAdopted(layout.initialParams(), metricNames));
       return null;
     }
     return layoutDigest.equals(layout.digest()) ? null
@@ -633,19 +642,21 @@ public final class Coordinator {
     finished = true;
     timers.cancelAll();
     int workerCount = assignment == null ? 0 : assignment.workers().size();
-    try {
-      listener.onCheckpoint(math.lastGood());
-    } catch (UncheckedIOException e) {
+    if (store.checkpoint(math.lastGood()) instanceof RunStore.Failed f) {
       // The previous checkpoint stays: the atomic write leaves it whole.
-      context.getLog().warn("final checkpoint not written: {}", e.getMessage());
+      context.getLog().warn("final checkpoint not written: {}", f.message());
       if (status != Status.FAILED) {
         status = Status.FAILED;
-        message = e.getMessage();
+        message = f.message();
       }
     }
     TrainingState lastGood = math.lastGood();
-    listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), math.initialLoss(),
-        lastGood.loss(), lastGood.params(), workerCount, trainNanos, message));
+    RunSummary summary = new RunSummary(status, lastGood.steps(), spec.steps(),
+        math.initialLoss(), lastGood.loss(), lastGood.params(), workerCount, trainNanos, message);
+    if (store.finish(summary) instanceof RunStore.Failed f) {
+      context.getLog().warn("summary not written: {}", f.message());
+    }
+    listener.on(new TrainingEvent.Finished(summary));
     Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);
     remaining.addAll(ready);
     if (assignment != null) {
@@ -677,6 +688,12 @@ public final class Coordinator {
   private void dropWorker(ActorRef<WorkerProtocol.Command> worker, String reason) {
     context.unwatch(worker);
     worker.tell(new StopWork(WorkerProtocol.Outcome.DROPPED, reason));
+  }
+
+  /** Tells the listener and the store; the store's result. */
+  private RunStore.Result report(TrainingEvent event) {
+    listener.on(event);
+    return store.record(event);
   }
 
   private Behavior<Command> ignore() {

@@ -19,7 +19,7 @@ import java.util.List;
  *                     chunk not assigned to the sender, duplicate)
  * @param events       worker losses and chunk moves since the previous record
  * @param metrics      the means of the model's metrics at the parameters after the update, in
- *                     the order of {@link TrainingListener#onModel}'s names
+ *                     the order of {@link TrainingEvent.ModelAdopted}'s names
  * @param digest       hash of every loss, parameter and gradient bit of steps 0..step, chained,
  *                     so two runs can be compared even at steps that were not logged
  */

@@ -123,25 +123,18 @@ class CoordinatorTest {
     RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA,
         StepPolicy.fullBatch(), 1, timeout,
         Duration.ofSeconds(30), 100, rejoin);
-    return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
-      @Override
-      public void onStep(StepRecord record) {
-        events.add(record);
-      }
-
-      @Override
-      public void onFinish(RunSummary summary) {
-        events.add(summary);
-      }
-
-      @Override
-      public void onNoWorkerLeft(long evaluation, String lastLoss, Duration timeout) {
-        noWorkerLeft.add(evaluation);
+    return testKit.spawn(Coordinator.create(spec, null, event -> {
+      if (event instanceof TrainingEvent.Step s) {
+        events.add(s.record());
+      } else if (event instanceof TrainingEvent.Finished f) {
+        events.add(f.summary());
+      } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
+        noWorkerLeft.add(n.round());
       }
     }));
   }
 
-  /** Evaluations at which the coordinator found itself without workers (kept apart from events). */
+  /** Rounds in which the coordinator found itself without workers (kept apart from events). */
   private final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
 
   private <T> T next(Class<T> type) throws InterruptedException {
