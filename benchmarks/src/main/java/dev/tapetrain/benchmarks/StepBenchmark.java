@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.Coordinator;
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
@@ -96,7 +97,7 @@ public class StepBenchmark {
       for (int i = 0; i < workers; i++) {
         ctx.spawn(Worker.create(), "worker-" + i);
       }
-      ctx.watch(ctx.spawn(Coordinator.create(spec, null, listener), "coordinator"));
+      ctx.watch(ctx.spawn(Coordinator.create(spec, null, listener, RunStore.NONE), "coordinator"));
       return Behaviors.receive(Void.class)
           .onSignal(akka.actor.typed.Terminated.class, t -> Behaviors.stopped())
           .build();

@@ -69,14 +69,16 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
   public record WorkerShare(String worker, int chunks, long samples, long computeNanos) {}
 
   /**
-   * A worker was lost and its chunks moved.
+   * A worker was lost and its chunks moved, or a worker joined and took some.
    *
-   * @param evaluation   the evaluation (step) that was in progress
-   * @param worker       the lost worker
-   * @param reason       terminated, unreachable, missed the deadline, rejected its shard, …
-   * @param chunksMoved  how many chunks moved to the survivors
-   * @param recoveryNanos from detecting the loss to the step's completion
+   * @param round        the round that was in progress (-1: none yet, the workers were loading)
+   * @param worker       the lost (or joining) worker
+   * @param reason       terminated, unreachable, missed the deadline, rejected its shard, …,
+   *                     or {@code joined}
+   * @param chunksMoved  how many chunks moved to the survivors (or to the joiner)
+   * @param recoveryNanos from detecting the loss to the round's completion; for a joiner that
+   *                     took over a run without workers, how long the run had none
    */
-  public record Reassignment(long evaluation, String worker, String reason, int chunksMoved,
+  public record Reassignment(long round, String worker, String reason, int chunksMoved,
       long recoveryNanos) {}
 }

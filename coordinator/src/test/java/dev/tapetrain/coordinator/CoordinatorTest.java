@@ -131,7 +131,7 @@ class CoordinatorTest {
       } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
         noWorkerLeft.add(n.round());
       }
-    }));
+    }, RunStore.NONE));
   }
 
   /** Rounds in which the coordinator found itself without workers (kept apart from events). */
