@@ -14,8 +14,8 @@ import java.util.List;
  * @param gradients    mean gradients the update used
  * @param learningRate the optimizer's step size
  * @param stepNanos    wall time of the step (update, broadcast, compute, reduce)
- * @param workers      per-worker share of the evaluation after the update
- * @param ignored      chunk results ignored since the previous record (old step, unknown worker,
+ * @param workers      per-worker share of the round that measured the loss after the update
+ * @param ignored      chunk results ignored since the previous record (another round, unknown worker,
  *                     chunk not assigned to the sender, duplicate)
  * @param events       worker losses and chunk moves since the previous record
  * @param metrics      the means of the model's metrics at the parameters after the update, in
