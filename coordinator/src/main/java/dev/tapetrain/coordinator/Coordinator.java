@@ -98,7 +98,7 @@ public final class Coordinator {
     this.spec = spec;
     // A new run's step-0 values come from the model the first worker builds.
     this.math = new StepMath(spec, start, List.of());
-    this.loop = new RoundLoop(math, RoundPlan.of(spec, start));
+    this.loop = new RoundLoop(math, RoundPlans.of(spec, start));
     this.record = new RunRecord(listener, store, math, spec.steps());
     this.crew = new ActorCrew(context, spec, math::params, WorkerLost::new);
     this.roster = new WorkerRoster<>(spec.dataset(), new ModelAgreement(spec.model().name(),
@@ -124,6 +124,7 @@ public final class Coordinator {
     }));
   }
 
+  /** Waiting: until {@code spec.workers()} workers are up (or --wait-timeout passes). */
   private Behavior<Command> waiting(Waiting phase) {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, m -> onListedWhileWaiting(phase, m))
@@ -210,6 +211,7 @@ public final class Coordinator {
     return training(phase);
   }
 
+  /** Training: the members answer the round; a loss moves chunks, a joiner waits its turn. */
   private Behavior<Command> training(Training phase) {
     return workerNews(phase.evaluation(), stop -> afterLoss(phase, stop))
         .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
@@ -312,7 +314,7 @@ public final class Coordinator {
     return stopping(new Stopping(Set.copyOf(told)));
   }
 
-  /** Waits (briefly) until the workers told to stop have stopped, so none is left waiting. */
+  /** Stopping: (briefly) until the workers told to stop have stopped, so none is left waiting. */
   private Behavior<Command> stopping(Stopping phase) {
     return Behaviors.receive(Command.class)
         .onMessage(WorkerLost.class, m -> {

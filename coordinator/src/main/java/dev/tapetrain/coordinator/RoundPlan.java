@@ -1,6 +1,5 @@
 package dev.tapetrain.coordinator;
 
-import dev.tapetrain.coordinator.spec.RunSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +14,7 @@ import java.util.Optional;
  *
  * <p>Today's plan is {@link StepsPlan} (full batch, or a share of the chunks per round). A plan
  * of epochs of shuffled mini-batches with validation rounds (issue 26) is another
- * implementation, chosen by {@link #of}.
+ * implementation; {@link RoundPlans#of} chooses from the run's options.
  */
 public interface RoundPlan {
 
@@ -45,11 +44,5 @@ public interface RoundPlan {
     public RoundResult {
       metrics = List.copyOf(metrics);
     }
-  }
-
-  /** The plan {@code spec}'s options ask for, from {@code start} (null: a new run). */
-  static RoundPlan of(RunSpec spec, TrainingState start) {
-    return new StepsPlan(spec.steps(), spec.policy().tolerance(), spec.policy().batchFraction(),
-        spec.policy().batchSeed(), spec.dataset().numChunks(), start == null ? 0 : start.steps());
   }
 }

@@ -35,7 +35,7 @@ class RoundLoopTest {
   @Test
   void roundZeroReportsTheInitialLossAndEachLaterRoundTheStepBeforeIt() {
     StepMath math = new StepMath(SPEC, null, START);
-    RoundLoop loop = new RoundLoop(math, RoundPlan.of(SPEC, null));
+    RoundLoop loop = new RoundLoop(math, RoundPlans.of(SPEC, null));
     RecoveryLog recovery = new RecoveryLog();
     Round first = loop.first();
     assertEquals(new TrainingEvent.InitialLoss(4.0),
@@ -61,7 +61,7 @@ class RoundLoopTest {
   void aResumedRunsFirstRoundReportsItsLossAsResumedAfterTheCheckpointsSteps() {
     TrainingState checkpoint = new TrainingState(2, START, List.of(), 9, 68, 3);
     StepMath math = new StepMath(SPEC, checkpoint, List.of());
-    RoundLoop loop = new RoundLoop(math, RoundPlan.of(SPEC, checkpoint));
+    RoundLoop loop = new RoundLoop(math, RoundPlans.of(SPEC, checkpoint));
     assertEquals(new TrainingEvent.Resumed(2, 2.5),
         loop.report(loop.first(), totals(2.5), 10, List.of(), new RecoveryLog()));
   }

@@ -39,7 +39,7 @@ class StepMathTest {
 
   /** The loop of {@code math} under {@code spec}'s plan, for a new run. */
   private static RoundLoop loop(StepMath math, RunSpec spec) {
-    return new RoundLoop(math, RoundPlan.of(spec, null));
+    return new RoundLoop(math, RoundPlans.of(spec, null));
   }
 
   /** Round {@code k} of a full-batch plan. */
@@ -132,7 +132,7 @@ class StepMathTest {
     RunSpec spec = spec(10, StepPolicy.fullBatch(), 2);
     TrainingState checkpoint = new TrainingState(4, START, List.of(), 7, 68, 2);
     StepMath math = new StepMath(spec, checkpoint, List.of());
-    RoundLoop loop = new RoundLoop(math, RoundPlan.of(spec, checkpoint));
+    RoundLoop loop = new RoundLoop(math, RoundPlans.of(spec, checkpoint));
     assertEquals(4, math.updates());
     Round first = loop.first();
     assertEquals(Optional.empty(), loop.decide(first, totals(2, 1, 1)));

@@ -41,9 +41,7 @@ import java.util.List;
  * first), so a reader can tell a complete log from one that lost lines ({@link RunLog#gaps()}).
  * A resume that finds fewer lines than its checkpoint says were logged continues, records the
  * gap in config.json and summary.json ({@code log_gaps}) and says so on stderr.
- *
- * <p>As the run's {@link RunStore}, a write that fails is a {@link RunStore.Failed} result naming
- * the file and the cause; the coordinator decides what it means for the run.
+ * As the {@link RunStore}, a write that fails is a {@link RunStore.Failed} naming file and cause.
  */
 public final class RunDirectory implements RunStore, AutoCloseable {
 
@@ -203,7 +201,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   /** Records the workers, the model and steps; other events it does not keep. */
   @Override
   public Result record(TrainingEvent event) {
-    try {
+    return attempt(() -> {
       if (event instanceof TrainingEvent.Step s) {
         onStep(s.record());
       } else if (event instanceof TrainingEvent.WorkersReady w) {
@@ -213,6 +211,13 @@ public final class RunDirectory implements RunStore, AutoCloseable {
       } else if (event instanceof TrainingEvent.InitialLoss i) {
         initialLoss = i.loss();
       }
+    });
+  }
+
+  /** Runs {@code write}; a write that fails (they throw UncheckedIOException) is Failed. */
+  private static Result attempt(Runnable write) {
+    try {
+      write.run();
       return RunStore.OK;
     } catch (UncheckedIOException e) {
       return new RunStore.Failed(e.getMessage());
@@ -236,17 +241,14 @@ public final class RunDirectory implements RunStore, AutoCloseable {
 
   @Override
   public Result checkpoint(TrainingState state) {
-    try {
+    return attempt(() -> {
       // Every line before the checkpoint's step reaches the file first, so a resume after a
       // crash finds each committed step logged.
       flushSteps();
       long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
       Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
           spec.dataset().digest(), logged);
-      return RunStore.OK;
-    } catch (UncheckedIOException e) {
-      return new RunStore.Failed(e.getMessage());
-    }
+    });
   }
 
   private void onStep(StepRecord r) {
@@ -364,12 +366,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
       summary.put("resume", "--resume " + dir);
     }
-    try {
-      Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve);
-      return RunStore.OK;
-    } catch (UncheckedIOException e) {
-      return new RunStore.Failed(e.getMessage());
-    }
+    return attempt(() -> Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve));
   }
 
   private void putMetrics(ObjectNode node, List<Double> metrics) {
