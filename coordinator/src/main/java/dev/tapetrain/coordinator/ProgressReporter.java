@@ -109,14 +109,13 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
   }
 
   @Override
-  public void onStep(StepRecord r) {
-    bar.stepTo(r.step() + 1);
-    bar.setExtraMessage(String.format(Locale.ROOT, ", loss %.4g", r.loss()));
-  }
-
-  @Override
-  public void onFinish(RunSummary s) {
-    close();
+  public void on(TrainingEvent event) {
+    if (event instanceof TrainingEvent.Step s) {
+      bar.stepTo(s.record().step() + 1);
+      bar.setExtraMessage(String.format(Locale.ROOT, ", loss %.4g", s.record().loss()));
+    } else if (event instanceof TrainingEvent.Finished) {
+      close();
+    }
   }
 
   /** Draws the bar a last time and ends its line; later calls do nothing. */

@@ -2,9 +2,10 @@ package dev.tapetrain.coordinator.run;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.StepRecord;
-import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.NamedTensor;
@@ -41,8 +42,9 @@ import java.util.List;
  * first), so a reader can tell a complete log from one that lost lines ({@link RunLog#gaps()}).
  * A resume that finds fewer lines than its checkpoint says were logged continues, records the
  * gap in config.json and summary.json ({@code log_gaps}) and says so on stderr.
+ * As the {@link RunStore}, a write that fails is a {@link RunStore.Failed} naming file and cause.
  */
-public final class RunDirectory implements TrainingListener, AutoCloseable {
+public final class RunDirectory implements RunStore, AutoCloseable {
 
   /** File names inside a run directory. */
   public static final String CONFIG = "config.json";
@@ -209,15 +211,39 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     return dir;
   }
 
+  /** Records the workers, the model and steps; other events it does not keep. */
   @Override
-  public void onWorkersReady(List<String> workers) {
+  public Result record(TrainingEvent event) {
+    return attempt(() -> {
+      if (event instanceof TrainingEvent.Step s) {
+        onStep(s.record());
+      } else if (event instanceof TrainingEvent.WorkersReady w) {
+        onWorkersReady(w.workers());
+      } else if (event instanceof TrainingEvent.ModelAdopted m) {
+        onModel(m.initialParams(), m.metrics());
+      } else if (event instanceof TrainingEvent.InitialLoss i) {
+        initialLoss = i.loss();
+      }
+    });
+  }
+
+  /** Runs {@code write}; a write that fails (they throw UncheckedIOException) is Failed. */
+  private static Result attempt(Runnable write) {
+    try {
+      write.run();
+      return RunStore.OK;
+    } catch (UncheckedIOException e) {
+      return new RunStore.Failed(e.getMessage());
+    }
+  }
+
+  private void onWorkersReady(List<String> workers) {
     ArrayNode list = config.putArray("workers");
     workers.forEach(list::add);
     Json.writeAtomically(dir.resolve(CONFIG), config);
   }
 
-  @Override
-  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
+  private void onModel(List<NamedTensor> initialParams, List<String> metrics) {
     metricNames = List.copyOf(metrics);
     config.put("model", spec.model().name());
     config.set("initial_params", Json.params(initialParams));
@@ -227,24 +253,18 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   }
 
   @Override
-  public void onInitialLoss(double loss) {
-    initialLoss = loss;
+  public Result checkpoint(TrainingState state) {
+    return attempt(() -> {
+      // Every line before the checkpoint's step reaches the file first, so a resume after a
+      // crash finds each committed step logged.
+      flushSteps();
+      long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
+      Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
+          spec.dataset().digest(), logged);
+    });
   }
 
-  @Override
-  public void onCheckpoint(TrainingState state) {
-    // Every line before the checkpoint's step reaches the file first, so a resume after a crash
-    // finds each committed step logged.
-    flushSteps();
-    long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
-    Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
-        spec.dataset().digest(), logged);
-  }
-
-
-
-  @Override
-  public void onStep(StepRecord r) {
+  private void onStep(StepRecord r) {
     boolean last = r.step() == spec.steps() - 1;
     if (r.step() % spec.logEvery() != 0 && !last && r.events().isEmpty()
         && (r.step() + 1) % spec.checkpointEvery() != 0) {
@@ -316,13 +336,13 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    */
   public void abandon(String message) {
     if (!finished) {
-      onFinish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
+      finish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
           Double.NaN, List.of(), 0, 0, message));
     }
   }
 
   @Override
-  public void onFinish(RunSummary s) {
+  public Result finish(RunSummary s) {
     finished = true;
     String closeProblem = null;
     try {
@@ -358,7 +378,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
       summary.put("resume", "--resume " + dir);
     }
-    Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve);
+    return attempt(() -> Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve));
   }
 
   private void putMetrics(ObjectNode node, List<Double> metrics) {
