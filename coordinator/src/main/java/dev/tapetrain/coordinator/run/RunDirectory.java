@@ -248,10 +248,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
 
   private void onModel(List<NamedTensor> initialParams, List<String> metrics) {
     metricNames = List.copyOf(metrics);
-    config.put("model", spec.model().name());
-    config.set("initial_params", Json.params(initialParams));
-    ArrayNode m = config.putArray("metrics");
-    metrics.forEach(m::add);
+    RunConfig.adoptModel(config, spec.model().name(), initialParams, metrics);
     Json.writeAtomically(dir.resolve(CONFIG), config);
   }
 
