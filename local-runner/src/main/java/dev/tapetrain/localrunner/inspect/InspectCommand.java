@@ -45,7 +45,8 @@ public final class InspectCommand implements Callable<Integer> {
   Path plot;
 
   @Option(names = "--follow",
-      description = "Follow a run in progress, printing steps as they arrive, until it ends.")
+      description = "Follow a run in progress, printing steps as they arrive, until it ends "
+          + "(or no process holds it any more: interrupted).")
   boolean follow;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
