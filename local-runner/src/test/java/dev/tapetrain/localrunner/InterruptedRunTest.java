@@ -75,7 +75,10 @@ class InterruptedRunTest extends ProcessTestBase {
     ObjectNode summary = (ObjectNode) Runs.summary(run);
     summary.put("status", "running"); // as a killed run's
     Json.writeAtomically(run.resolve("summary.json"), summary);
+    RunLock earlier = RunLock.acquire(run, "--resume");
+    earlier.close();
     try (RunLock lock = RunLock.acquire(run, "--resume")) {
+      earlier.close(); // closed twice: must not forget the current holder
       for (int i = 0; i < 3; i++) {
         assertTrue(RunLock.isHeld(run));
       }

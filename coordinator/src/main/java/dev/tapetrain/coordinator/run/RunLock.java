@@ -45,6 +45,7 @@ public final class RunLock implements AutoCloseable {
   private final FileLock lock;
   private final long holderBytes;
   private final Path realFile;
+  private boolean closed;
 
   private RunLock(FileChannel channel, FileLock lock, long holderBytes, Path realFile) {
     this.channel = channel;
@@ -198,10 +199,17 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  /** Releases the lock (the file stays; it means nothing without a live holder). */
+  /**
+   * Releases the lock (the file stays; it means nothing without a live holder). A second close
+   * does nothing (it must not forget a later holder of the same file in this JVM).
+   */
   @Override
   public void close() {
     synchronized (HELD) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       try {
         lock.release();
       } catch (IOException ignored) {
