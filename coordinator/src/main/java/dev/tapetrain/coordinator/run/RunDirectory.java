@@ -102,17 +102,9 @@ public final class RunDirectory implements RunStore, AutoCloseable {
    */
   public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps,
       Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
-    RunLog old = RunLog.read(dir);
+    RunFiles old = RunFiles.read(dir);
     try {
-      StringBuilder kept = new StringBuilder();
-      long lastKept = -1;
-      for (com.fasterxml.jackson.databind.JsonNode line : old.steps()) {
-        if (line.has("step") && line.path("step").asLong() < fromSteps) {
-          kept.append(Json.MAPPER.writeValueAsString(line)).append('\n');
-          lastKept = line.path("step").asLong();
-        }
-      }
-      AtomicFiles.write(dir.resolve(STEPS), kept.toString().getBytes(StandardCharsets.UTF_8));
+      long lastKept = StepLines.cutBefore(dir.resolve(STEPS), fromSteps);
       ObjectNode config = old.config().deepCopy();
       config.set("options", RunConfig.options(spec));
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")

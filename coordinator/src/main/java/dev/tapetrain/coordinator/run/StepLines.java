@@ -133,4 +133,42 @@ final class StepLines implements AutoCloseable {
     force();
     g.close();
   }
+
+  /**
+   * Cuts {@code file} back to its lines of steps before {@code fromSteps}, streaming (a log of
+   * millions of lines is never held in memory) and keeping each line's bytes; a line torn by a
+   * crash ends the log there.
+   *
+   * @return the last step kept, -1 for none
+   */
+  static long cutBefore(Path file, long fromSteps) throws IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      java.nio.file.Files.createFile(file);
+      return -1;
+    }
+    Path tmp = AtomicFiles.temporarySibling(file);
+    long lastKept = -1;
+    try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8);
+        java.io.BufferedWriter out = java.nio.file.Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+          n = Json.MAPPER.readTree(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+          break;
+        }
+        if (n.has("step") && n.path("step").asLong() < fromSteps) {
+          out.write(line);
+          out.write('\n');
+          lastKept = n.path("step").asLong();
+        }
+      }
+    }
+    AtomicFiles.moveInto(tmp, file);
+    return lastKept;
+  }
 }
