@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 /** Certificates for the TLS tests, made with the JDK's keytool as the README says. */
 final class TestCertificates {
 
+  private static final String PASSWORD = "change-me";
+
   private TestCertificates() {}
 
   /**
@@ -22,6 +24,25 @@ final class TestCertificates {
     String block = readme.substring(start, readme.indexOf("```", start))
         .replace("CN=tapetrain-", "CN=" + prefix + "-");
     run(into, block);
+  }
+
+  /**
+   * A {@code node.p12} in {@code into} for {@code name}, signed by the CA that
+   * {@link #fromReadme} made in {@code caDir}.
+   */
+  static void signedBy(Path caDir, Path into, String name) throws Exception {
+    String ca = caDir.toAbsolutePath().toString();
+    run(into, String.join("\n",
+        "P=" + PASSWORD,
+        "keytool -genkeypair -alias node -keyalg RSA -keysize 2048 -dname CN=" + name
+            + " -validity 365 -keystore node.p12 -storetype PKCS12 -storepass $P",
+        "keytool -certreq -alias node -keystore node.p12 -storepass $P -file node.csr",
+        "keytool -gencert -alias ca -keystore " + ca + "/ca.p12 -storepass $P -infile node.csr"
+            + " -outfile node.pem -rfc -validity 365 -ext ku:c=digitalSignature,keyEncipherment"
+            + " -ext eku=serverAuth,clientAuth",
+        "keytool -importcert -noprompt -alias ca -file " + ca + "/ca.pem -keystore node.p12"
+            + " -storepass $P",
+        "keytool -importcert -alias node -file node.pem -keystore node.p12 -storepass $P", ""));
   }
 
   private static void run(Path into, String script) throws Exception {

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mutual TLS between real coordinator and worker JVMs on loopback, with certificates made by the
- * README's own keytool commands: a trusted worker trains to the same bits as a plain run, while
- * hundreds of idle connections neither exhaust the coordinator's files (under a limit of 400) nor
- * its CPU; a worker with a foreign certificate and a plain-TCP worker never join.
+ * README's own keytool commands: a trusted worker with an allowed name trains to the same bits as
+ * a plain run, while hundreds of idle connections neither exhaust the coordinator's files (under
+ * a limit of 400) nor its CPU; a worker with a foreign certificate, one of the right CA for a
+ * name not allowed, and a plain-TCP worker never join, and each refusal names why.
  */
 class TlsTest extends ProcessTestBase {
 
@@ -33,6 +34,7 @@ class TlsTest extends ProcessTestBase {
   static void certificates() throws Exception {
     TestCertificates.fromReadme(certs.resolve("good"), "tapetrain");
     TestCertificates.fromReadme(certs.resolve("evil"), "evil");
+    TestCertificates.signedBy(certs.resolve("good"), certs.resolve("named"), "evil.example.com");
   }
 
   @Override
@@ -47,24 +49,45 @@ class TlsTest extends ProcessTestBase {
   }
 
   @Test
-  void untrustedAndPlainWorkersNeverJoinWhileTheCoordinatorWaits() throws Exception {
+  void untrustedNotAllowedAndPlainWorkersNeverJoinAndSayWhy() throws Exception {
     int port = Processes.freePort();
     Path run = dir.resolve("tls");
     List<String> args = new java.util.ArrayList<>(List.of("--port", "" + port, "--workers", "1",
-        "--wait-timeout", "20", "--steps", "40", "--run-dir", run.toString()));
+        "--wait-timeout", "20", "--steps", "40", "--run-dir", run.toString(),
+        "--tls-allowed-names", "tapetrain-*"));
     args.addAll(List.of(tls("good")));
     Process coordinator = processes.coordinator("coordinator", args.toArray(String[]::new));
-    processes.worker("evil", port, tls("evil"));
+    Process evil = processes.worker("evil", port, concat(tls("evil"), "--join-timeout", "10"));
+    Process named = processes.worker("named", port, concat(tls("named"), "--join-timeout",
+        "10"));
     processes.worker("plain", port);
     assertEquals(1, Processes.exitCode(coordinator, Duration.ofSeconds(90)),
         processes.stderr("coordinator"));
+    assertEquals(1, Processes.exitCode(evil, Duration.ofSeconds(30)), processes.stderr("evil"));
+    assertEquals(1, Processes.exitCode(named, Duration.ofSeconds(30)), processes.stderr("named"));
     String log = processes.stderr("coordinator");
     assertTrue(log.contains("only 0 of 1 workers joined"), log);
     // The plain worker never gets past the guard in front of the TLS port.
     assertTrue(log.contains("refused a connection from /127.0.0.1:"), log);
     assertTrue(log.contains("not a TLS connection"), log);
-    assertTrue(log.contains("refused a TLS connection (inbound): Empty client certificate chain")
-        || log.contains("is not trusted"), log);
+    // The other CA's worker offers its certificate anyway, so the coordinator names its issuer
+    // once (repeats are counted, not printed), and the worker says which CA would be trusted.
+    assertEquals(1, log.lines().filter(l -> !l.contains(" more ") && l.contains("refused a TLS "
+        + "connection (inbound): the peer's certificate [CN=evil-node] issued by [CN=evil-ca] is "
+        + "not trusted")).count(), log);
+    String evilLog = processes.stderr("evil");
+    assertEquals(1, evilLog.lines().filter(l -> !l.contains(" more ") && l.contains("the peer "
+        + "will refuse this node's certificate [CN=evil-node] issued by [CN=evil-ca]: it accepts "
+        + "only certificates issued by [CN=tapetrain-ca]")).count(), evilLog);
+    assertTrue(evilLog.contains("could not join the coordinator at 127.0.0.1:" + port
+        + " within 10 s: the TLS handshake failed"), evilLog);
+    assertTrue(!log.contains("Empty client certificate chain"), log);
+    // The right CA, a name --tls-allowed-names does not allow: one line naming the name.
+    assertEquals(1, log.lines().filter(l -> !l.contains(" more ") && l.contains("the peer's "
+        + "certificate [CN=evil.example.com] issued by [CN=tapetrain-ca] is for "
+        + "[evil.example.com], none of which --tls-allowed-names tapetrain-* allows")).count(), log);
+    assertTrue(processes.stderr("named").contains("the TLS handshake failed"),
+        processes.stderr("named"));
     assertEquals("failed", Runs.summary(run).get("status").asText());
     assertEquals(0, Runs.steps(run).size(), "no step was computed");
   }
@@ -127,7 +150,8 @@ class TlsTest extends ProcessTestBase {
     // open files" stack traces, no worker could join, the checkpoint could not be written).
     processes.withPrefix(List.of("sh", "-c", "ulimit -n 400 && exec \"$@\"", "sh"));
     Process coordinator = processes.coordinator("coordinator", concat(concat(job, "--port",
-        "" + port, "--workers", "1", "--run-dir", run.toString()), tls("good")));
+        "" + port, "--workers", "1", "--run-dir", run.toString(), "--tls-allowed-names",
+        "tapetrain-*"), tls("good")));
     processes.withPrefix(List.of());
     Processes.await("the coordinator listening", Duration.ofSeconds(60),
         () -> processes.stderrQuietly("coordinator").contains("waiting for 1 worker"));
@@ -147,7 +171,8 @@ class TlsTest extends ProcessTestBase {
       assertTrue(Processes.residentMiB(coordinator) < memory + 200,
           Processes.residentMiB(coordinator) + " MiB after, " + memory + " before");
 
-      Process worker = processes.worker("worker", port, tls("good"));
+      Process worker = processes.worker("worker", port, concat(tls("good"),
+          "--tls-allowed-names", "tapetrain-node"));
       Processes.await("training", Duration.ofSeconds(60),
           () -> processes.stdoutQuietly("coordinator").contains("Loss at step 100"));
       idle.addAll(idleConnections(port, 300)); // and again while it trains

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** One line per kind and interval, the rest summed up. */
+/** One line per kind and interval, the rest summed up; and the names TLS peers must match. */
 class LogSummaryTest {
 
   @Test
@@ -41,5 +41,15 @@ class LogSummaryTest {
         ArteryWarnings.kind(logger, "Couldn't decompress sender from originUid [-77]. x"));
     assertFalse(ArteryWarnings.kind(logger, "Dropping message due to: java.nio.Buffer")
         .equals(ArteryWarnings.kind(logger, "Couldn't decompress sender from originUid [1]")));
+  }
+
+  @Test
+  void allowedNamePatternsMatchWholeNamesWithStarsOnly() {
+    assertTrue(PeerTrust.glob("tapetrain-*").matcher("tapetrain-node").matches());
+    assertTrue(PeerTrust.glob("tapetrain-*").matcher("TAPETRAIN-Node").matches());
+    assertFalse(PeerTrust.glob("tapetrain-*").matcher("evil.example.com").matches());
+    assertFalse(PeerTrust.glob("tapetrain-*").matcher("x-tapetrain-node").matches());
+    assertTrue(PeerTrust.glob("*.nodes.example.com").matcher("a.nodes.example.com").matches());
+    assertFalse(PeerTrust.glob("a.b").matcher("axb").matches(), "a dot is a dot");
   }
 }
