@@ -10,12 +10,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps a repeated event to one log line: the first event of each kind in an interval is
  * logged by the caller, the others are counted, and at the end of the interval (and on
  * {@link #close}) one line sums them up by kind. So a flood of connections or warnings costs a
  * few lines a minute, however fast it comes, and no count is lost.
+ *
+ * <p>The interval ends by the clock: the first event after its end sums up the one before, and
+ * a timer does so within a quarter of an interval when no event comes. An event after
+ * {@link #close} is logged (true), since no summary would follow it.
  *
  * <p>Use: {@code if (summary.first(kind)) log.warn(…)} for each event; {@code close()} when done.
  */
@@ -36,10 +41,14 @@ public final class LogSummary implements AutoCloseable {
 
   private final String counted;
   private final Duration interval;
+  private final long intervalNanos;
   private final Consumer<String> sink;
+  private final LongSupplier nanoClock;
   private final Set<String> seen = new HashSet<>();
   private final Map<String, Long> repeats = new TreeMap<>();
   private final ScheduledFuture<?> timer;
+  private long intervalStart;
+  private boolean closed;
 
   /**
    * @param counted what the summary counts, in the plural ("refused connections")
@@ -47,11 +56,29 @@ public final class LogSummary implements AutoCloseable {
    * @param sink where the summary line goes (e.g. {@code log::warn})
    */
   public LogSummary(String counted, Duration interval, Consumer<String> sink) {
+    this(counted, interval, sink, System::nanoTime, true);
+  }
+
+  /**
+   * As {@link #LogSummary(String, Duration, Consumer)} on {@code nanoClock}; without
+   * {@code timer}, an interval is summed up only by the next event, {@link #flush} or
+   * {@link #close} (for tests, which move the clock themselves).
+   */
+  LogSummary(String counted, Duration interval, Consumer<String> sink, LongSupplier nanoClock,
+      boolean timer) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("interval must be positive, got " + interval);
+    }
     this.counted = counted;
     this.interval = interval;
+    this.intervalNanos = interval.toNanos();
     this.sink = sink;
-    long millis = interval.toMillis();
-    this.timer = TIMER.scheduleAtFixedRate(this::flush, millis, millis, TimeUnit.MILLISECONDS);
+    this.nanoClock = nanoClock;
+    this.intervalStart = nanoClock.getAsLong();
+    long tick = Math.max(1, interval.toMillis() / 4);
+    this.timer = timer
+        ? TIMER.scheduleAtFixedRate(this::flushIfDue, tick, tick, TimeUnit.MILLISECONDS)
+        : null;
   }
 
   /**
@@ -59,6 +86,10 @@ public final class LogSummary implements AutoCloseable {
    * caller logs it), false if it was counted for the summary instead.
    */
   public synchronized boolean first(String kind) {
+    if (closed) {
+      return true;
+    }
+    flushIfDue();
     if (seen.add(kind)) {
       return true;
     }
@@ -66,10 +97,18 @@ public final class LogSummary implements AutoCloseable {
     return false;
   }
 
+  /** Sums up the interval if it has ended. */
+  synchronized void flushIfDue() {
+    if (nanoClock.getAsLong() - intervalStart >= intervalNanos) {
+      flush();
+    }
+  }
+
   /** Logs the counts of this interval, if any, in one line, and starts the next interval. */
   public synchronized void flush() {
-    long total = repeats.values().stream().mapToLong(Long::longValue).sum();
+    intervalStart = nanoClock.getAsLong();
     seen.clear();
+    long total = repeats.values().stream().mapToLong(Long::longValue).sum();
     if (total == 0) {
       return;
     }
@@ -90,10 +129,13 @@ public final class LogSummary implements AutoCloseable {
     return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : d.toMillis() / 1000.0 + "";
   }
 
-  /** Stops the timer and logs what is left to sum up. */
+  /** Stops the timer and logs what is left to sum up; later events are logged one by one. */
   @Override
-  public void close() {
-    timer.cancel(false);
+  public synchronized void close() {
+    if (timer != null) {
+      timer.cancel(false);
+    }
     flush();
+    closed = true;
   }
 }
