@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +75,7 @@ public final class FrameGuard implements AutoCloseable {
   private final Framing framing;
   private final Limits limits;
   private final int cap;
+  private final int budgetBytes;
   private final Semaphore budget;
   private final Set<GuardedConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
@@ -86,7 +88,9 @@ public final class FrameGuard implements AutoCloseable {
     this.framing = framing;
     this.limits = limits;
     this.cap = capForFileLimit(limits.connections());
-    this.budget = new Semaphore(Math.max(limits.bufferBudget(), framing.largestFrame()));
+    // At least one largest frame, or a legitimate one could never cross.
+    this.budgetBytes = Math.max(limits.bufferBudget(), framing.largestFrame());
+    this.budget = new Semaphore(budgetBytes);
     this.refusals = new LogSummary("refused connection(s)", LogSummary.INTERVAL, LOG::warn);
   }
 
@@ -178,8 +182,14 @@ public final class FrameGuard implements AutoCloseable {
     return limits;
   }
 
+  /** Bytes borrowed by connections for frames larger than their own buffer, and left. */
   Semaphore budget() {
     return budget;
+  }
+
+  /** The budget's size: the bytes {@link #budget()} starts with. */
+  int budgetBytes() {
+    return budgetBytes;
   }
 
   boolean closed() {
@@ -220,6 +230,9 @@ public final class FrameGuard implements AutoCloseable {
     GuardedConnection c = new GuardedConnection(this, client);
     connections.add(c);
     perAddress.merge(from, 1, Integer::sum);
+    if (closed) {
+      c.close(); // close() ran while this one was admitted: it must not outlive the guard
+    }
     Thread t = new Thread(c, "tapetrain-frame-guard-in");
     t.setDaemon(true);
     t.start();
@@ -227,14 +240,16 @@ public final class FrameGuard implements AutoCloseable {
 
   /** Closes the oldest connection that has not opened yet; false if every one has opened. */
   private boolean evictOldestOpening() {
-    GuardedConnection oldest = connections.stream().filter(c -> !c.opened())
-        .min(Comparator.comparingLong(c -> c.acceptedAt)).orElse(null);
-    if (oldest == null) {
-      return false;
+    List<GuardedConnection> opening = connections.stream().filter(c -> !c.opened())
+        .sorted(Comparator.comparingLong(c -> c.acceptedAt)).toList();
+    for (GuardedConnection oldest : opening) {
+      // One that opens in this moment is not evicted: the next oldest makes room instead.
+      if (oldest.evict()) {
+        connections.remove(oldest);
+        return true;
+      }
     }
-    connections.remove(oldest);
-    oldest.evict();
-    return true;
+    return false;
   }
 
   /** A connection's thread has ended. */

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One inbound connection through a {@link FrameGuard}: reads the peer's bytes, checks them
@@ -36,8 +37,14 @@ final class GuardedConnection implements Runnable {
   final Socket client;
   /** When the connection was accepted ({@link System#nanoTime()}). */
   final long acceptedAt = System.nanoTime();
-  private volatile boolean opened;
-  private volatile boolean evicted;
+  private static final int OPENING = 0;
+  private static final int OPEN = 1;
+  private static final int EVICTED = 2;
+  /**
+   * OPENING, then OPEN or EVICTED, each at most once: a connection that has opened is never
+   * evicted, even when the guard picks it in the moment its opening frame arrives.
+   */
+  private final AtomicInteger state = new AtomicInteger(OPENING);
   private volatile Socket node;
   private int borrowed;
 
@@ -49,13 +56,24 @@ final class GuardedConnection implements Runnable {
 
   /** Whether the connection got through its opening (see {@link Framing#opens}). */
   boolean opened() {
-    return opened;
+    return state.get() == OPEN;
   }
 
-  /** Closes a connection that has not opened yet, to make room for a newer one. */
-  void evict() {
-    evicted = true;
+  private boolean evicted() {
+    return state.get() == EVICTED;
+  }
+
+  /**
+   * Closes this connection to make room for a newer one, if it has not opened yet.
+   *
+   * @return false if it had opened (it stays)
+   */
+  boolean evict() {
+    if (!state.compareAndSet(OPENING, EVICTED)) {
+      return false;
+    }
     close();
+    return true;
   }
 
   @Override
@@ -65,7 +83,7 @@ final class GuardedConnection implements Runnable {
     } catch (BadStream e) {
       guard.refuse(client, "not " + framing.name() + " framing", e.getMessage());
     } catch (SocketTimeoutException e) {
-      if (opened) {
+      if (opened()) {
         guard.refuse(client, "too slow within a frame", "a frame not complete within "
             + seconds(guard.limits().frameTimeout().toMillis()) + " s");
       } else {
@@ -76,7 +94,7 @@ final class GuardedConnection implements Runnable {
     } catch (Refused e) {
       guard.refuse(client, e.kind, e.getMessage());
     } catch (IOException e) {
-      if (evicted) {
+      if (evicted()) {
         guard.refuse(client, "evicted while opening", "the oldest of "
             + guard.connectionCap() + " open connections still opening when another came");
       } else if (!guard.closed() && !client.isClosed()) {
@@ -122,11 +140,11 @@ final class GuardedConnection implements Runnable {
         while ((complete = completeFrames(buf, start, end)) > start) {
           toNode.write(buf, start, complete - start);
           start = complete;
-          if (opened) {
+          if (opened()) {
             deadline = 0;
           }
         }
-        if (opened && start != end && deadline == 0) {
+        if (opened() && start != end && deadline == 0) {
           deadline = System.nanoTime() + guard.limits().frameTimeout().toNanos(); // begun
         }
         if (buf.length > BUFFER && end - start <= BUFFER / 2) {
@@ -156,13 +174,13 @@ final class GuardedConnection implements Runnable {
       try {
         n = in.read(buf, end, buf.length - end);
       } catch (SocketException reset) {
-        if (evicted) {
+        if (evicted()) {
           throw reset;
         }
         n = -1; // reset by a stopping peer: an end like any other
       }
       if (n < 0) {
-        if (!guard.closed() && !opened) {
+        if (!guard.closed() && !opened()) {
           guard.refuse(client, "closed before opening", "closed before its first frame");
         } else if (!guard.closed() && start != end) {
           guard.refuse(client, "closed within a frame", "closed in the middle of a frame");
@@ -181,7 +199,7 @@ final class GuardedConnection implements Runnable {
    * @throws BadStream if the frame at {@code from} breaks the framing (as soon as its prefix is
    *     in, complete or not), so nothing from a bad frame on crosses
    */
-  private int completeFrames(byte[] buf, int from, int to) throws BadStream {
+  private int completeFrames(byte[] buf, int from, int to) throws IOException {
     int p = from;
     while (p < to) {
       int length;
@@ -196,7 +214,9 @@ final class GuardedConnection implements Runnable {
       if (length < 0 || to - p < length) {
         break;
       }
-      opened |= framing.opens(buf, p);
+      if (framing.opens(buf, p) && !opened() && !state.compareAndSet(OPENING, OPEN)) {
+        throw new SocketException("evicted"); // the guard closed it a moment ago
+      }
       p += length;
     }
     return p;
@@ -211,8 +231,8 @@ final class GuardedConnection implements Runnable {
     try {
       if (!guard.budget().tryAcquire(more, millisLeft(deadline), TimeUnit.MILLISECONDS)) {
         throw new Refused("buffer budget used up", "the guard's buffers for large frames ("
-            + guard.limits().bufferBudget() / (1 << 20) + " MiB in all) stayed full until the "
-            + "frame's deadline");
+            + String.format(java.util.Locale.ROOT, "%.1f", guard.budgetBytes() / 1048576.0)
+            + " MiB in all) stayed full until the frame's deadline");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -210,6 +210,67 @@ class GuardLimitsTest {
   }
 
   @Test
+  void wellFormedJunkFramesHoldNoMoreThanTheBudgetAndGiveItAllBack() throws Exception {
+    int borrowedPerFrame = 4 + MAX_FRAME - GuardedConnection.BUFFER;
+    int budget = 2 * borrowedPerFrame + 1000; // room for two large frames at once, not three
+    try (LogLines log = new LogLines(FrameGuard.class.getName())) {
+      start(new ArteryFraming(MAX_FRAME), limits(16, 16, Duration.ofSeconds(1), budget), true);
+      int permits = guard.budget().availablePermits();
+      Random random = new Random(5);
+      // Six connections, each a well-formed large frame of junk that stops half-way.
+      byte[] stalled = concat(header(2), frame(random, 64),
+          java.util.Arrays.copyOf(frame(random, MAX_FRAME), MAX_FRAME / 2));
+      for (int i = 0; i < 6; i++) {
+        Socket s = connect();
+        CompletableFuture.runAsync(() -> {
+          try {
+            s.getOutputStream().write(stalled);
+          } catch (IOException cutOff) {
+            // the guard closed it: expected sooner or later
+          }
+        });
+      }
+      Thread.sleep(500);
+      assertEquals(2 * borrowedPerFrame, permits - guard.budget().availablePermits(),
+          "two connections hold a large frame's buffer, the other four their own 64 KiB only");
+      for (Socket s : clients) {
+        assertTrue(closedWithin(s, 3000), "cut off at the frame's deadline");
+      }
+      awaitBudget(permits, "every byte of budget is back");
+      // Cut off waiting for the budget or holding it: one line of each kind at most.
+      assertTrue(log.lines().size() <= 2, log.lines().toString());
+
+      // Whole junk frames from four connections at once all cross, sharing the budget.
+      List<byte[]> streams = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        byte[] stream = concat(header(2), frame(random, 64), frame(random, MAX_FRAME),
+            frame(random, MAX_FRAME), frame(random, 100));
+        streams.add(stream);
+        Socket s = connect();
+        CompletableFuture.runAsync(() -> {
+          try (s) {
+            s.getOutputStream().write(stream);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+      }
+      for (byte[] stream : streams) {
+        assertReceived(stream, "a connection's junk frames");
+      }
+      awaitBudget(permits, "the budget is back again");
+    }
+  }
+
+  private void awaitBudget(int permits, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (guard.budget().availablePermits() != permits && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(permits, guard.budget().availablePermits(), what);
+  }
+
+  @Test
   void tlsConnectionsMustStartWithAHandshakeAndFinishItInTime() throws Exception {
     start(new TlsFraming(), limits(8, 8, Duration.ofSeconds(1), 1 << 20), true);
     Socket plain = connect();
