@@ -54,7 +54,8 @@ public final class FrameGuard implements AutoCloseable {
   static final int FILE_RESERVE = 64;
 
   /**
-   * The guard's numbers.
+   * The guard's numbers; a node takes them from {@code tapetrain.guard} in its configuration
+   * ({@link NodeConfig#guardLimits}), so {@code -Dtapetrain.guard.…} changes them.
    *
    * @param connections open connections at most (see {@link FrameGuard#connectionCap()})
    * @param perAddress open connections from one remote address at most
@@ -68,6 +69,24 @@ public final class FrameGuard implements AutoCloseable {
     /** 256 connections, 64 per address, 10 s to open, 10 s per frame, 32 MiB of buffers. */
     public static final Limits DEFAULT =
         new Limits(256, 64, Duration.ofSeconds(10), Duration.ofSeconds(10), 32 << 20);
+
+    /** @throws IllegalArgumentException naming the number that is out of range */
+    public Limits {
+      if (connections < 1 || perAddress < 1) {
+        throw new IllegalArgumentException("connections and per-address connections must be at "
+            + "least 1, got " + connections + " and " + perAddress);
+      }
+      if (openTimeout.toMillis() < 1 || frameTimeout.toMillis() < 1
+          || openTimeout.toMillis() > Integer.MAX_VALUE
+          || frameTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("timeouts must be between 1 ms and 24 days, got "
+            + openTimeout + " and " + frameTimeout);
+      }
+      if (bufferBudget < 0) {
+        throw new IllegalArgumentException("the buffer budget must not be negative, got "
+            + bufferBudget);
+      }
+    }
   }
 
   private final ServerSocket server;
@@ -102,12 +121,23 @@ public final class FrameGuard implements AutoCloseable {
    * @throws IOException if the port cannot be bound
    */
   public static FrameGuard start(String host, int port, int maxFrame) throws IOException {
-    return start(host, port, new ArteryFraming(maxFrame), Limits.DEFAULT);
+    return start(host, port, maxFrame, Limits.DEFAULT);
+  }
+
+  /** As {@link #start(String, int, int)} with {@code limits}. */
+  public static FrameGuard start(String host, int port, int maxFrame, Limits limits)
+      throws IOException {
+    return start(host, port, new ArteryFraming(maxFrame), limits);
   }
 
   /** As {@link #start(String, int, int)} for Artery over TLS: checks TLS records. */
   public static FrameGuard startTls(String host, int port) throws IOException {
-    return start(host, port, new TlsFraming(), Limits.DEFAULT);
+    return startTls(host, port, Limits.DEFAULT);
+  }
+
+  /** As {@link #startTls(String, int)} with {@code limits}. */
+  public static FrameGuard startTls(String host, int port, Limits limits) throws IOException {
+    return start(host, port, new TlsFraming(), limits);
   }
 
   /** As {@link #start(String, int, int)} with other deadlines (for tests). */

@@ -72,9 +72,11 @@ public final class NodeConfig {
     Config base = cluster(role, host, port, tls);
     int maxFrame = (int) Math.max(base.getBytes("akka.remote.artery.advanced.maximum-frame-size"),
         base.getBytes("akka.remote.artery.advanced.maximum-large-frame-size"));
+    FrameGuard.Limits limits = guardLimits(base);
     FrameGuard guard;
     try {
-      guard = plain ? FrameGuard.start(host, port, maxFrame) : FrameGuard.startTls(host, port);
+      guard = plain ? FrameGuard.start(host, port, maxFrame, limits)
+          : FrameGuard.startTls(host, port, limits);
     } catch (java.io.IOException e) {
       throw new UserError("--host " + host + " --port " + port + ": cannot listen there ("
           + e.getMessage() + ")");
@@ -84,6 +86,28 @@ public final class NodeConfig {
         "akka.remote.artery.bind.hostname", "127.0.0.1",
         "akka.remote.artery.bind.port", guard.internalPort()));
     return new Node(behindGuard.withFallback(base).resolve(), guard);
+  }
+
+  /**
+   * The frame guard's limits from {@code tapetrain.guard} (see {@code tapetrain-cluster.conf}),
+   * each overridable with {@code -Dtapetrain.guard.NAME=VALUE}.
+   *
+   * @throws UserError naming the setting that is missing, malformed or out of range
+   */
+  public static FrameGuard.Limits guardLimits(Config config) {
+    String at = "tapetrain.guard";
+    try {
+      Config g = config.getConfig(at);
+      long budget = g.getBytes("buffer-budget");
+      if (budget > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("buffer-budget must be below 2 GiB, got " + budget);
+      }
+      return new FrameGuard.Limits(g.getInt("max-connections"),
+          g.getInt("max-connections-per-address"), g.getDuration("open-timeout"),
+          g.getDuration("frame-timeout"), (int) budget);
+    } catch (com.typesafe.config.ConfigException | IllegalArgumentException e) {
+      throw new UserError(at + ": " + e.getMessage());
+    }
   }
 
   /**
