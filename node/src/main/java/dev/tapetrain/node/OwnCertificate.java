@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -25,16 +26,32 @@ final class OwnCertificate extends X509ExtendedKeyManager {
 
   @Override
   public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-    String alias = delegate.chooseEngineClientAlias(keyType, issuers, engine);
+    return choose(issuers, i -> delegate.chooseEngineClientAlias(keyType, i, engine),
+        engine.getPeerHost() + ":" + engine.getPeerPort());
+  }
+
+  @Override
+  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+    return choose(issuers, i -> delegate.chooseClientAlias(keyType, i, socket),
+        socket == null ? "?" : String.valueOf(socket.getRemoteSocketAddress()));
+  }
+
+  /**
+   * The alias {@code chooser} picks for {@code issuers}; if none, the one it picks for any
+   * issuer, with a line saying the peer at {@code peer} will refuse it.
+   */
+  private String choose(Principal[] issuers, Function<Principal[], String> chooser,
+      String peer) {
+    String alias = chooser.apply(issuers);
     if (alias != null || issuers == null || issuers.length == 0) {
       return alias;
     }
-    alias = delegate.chooseEngineClientAlias(keyType, null, engine);
+    alias = chooser.apply(null);
     if (alias != null) {
       X509Certificate[] chain = delegate.getCertificateChain(alias);
-      LoggingSslEngineProvider.warn("TLS connection (outbound to " + engine.getPeerHost() + ":"
-          + engine.getPeerPort() + "): the peer will refuse this node's certificate "
-          + PeerTrust.describe(chain) + ": it accepts only certificates issued by ["
+      LoggingSslEngineProvider.warn("TLS connection (outbound to " + peer + "): the peer will "
+          + "refuse this node's certificate " + PeerTrust.describe(chain) + ": it accepts only "
+          + "certificates issued by ["
           + Arrays.stream(issuers).map(Principal::getName).collect(Collectors.joining("; "))
           + "]", true);
     }
@@ -49,11 +66,6 @@ final class OwnCertificate extends X509ExtendedKeyManager {
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
     return delegate.getClientAliases(keyType, issuers);
-  }
-
-  @Override
-  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-    return delegate.chooseClientAlias(keyType, issuers, socket);
   }
 
   @Override
