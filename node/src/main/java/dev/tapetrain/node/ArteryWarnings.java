@@ -20,22 +20,34 @@ public final class ArteryWarnings extends TurboFilter {
   private static final int KIND_CHARS = 60;
 
   private volatile LogSummary summary;
+  private Thread flushAtExit;
 
   @Override
-  public void start() {
+  public synchronized void start() {
     org.slf4j.Logger out = LoggerFactory.getLogger("dev.tapetrain.artery");
     LogSummary s = new LogSummary("Artery warning(s)", LogSummary.INTERVAL, out::warn);
     // The counts of the last minute, also when the process ends within it.
-    Runtime.getRuntime().addShutdownHook(new Thread(s::flush, "tapetrain-artery-summary"));
+    flushAtExit = new Thread(s::flush, "tapetrain-artery-summary");
+    Runtime.getRuntime().addShutdownHook(flushAtExit);
     summary = s;
     super.start();
   }
 
   @Override
-  public void stop() {
+  public synchronized void stop() {
     LogSummary s = summary;
+    summary = null;
     if (s != null) {
       s.close();
+    }
+    if (flushAtExit != null) {
+      try {
+        // A reconfigured logback starts a new filter: one hook per live filter, not per start.
+        Runtime.getRuntime().removeShutdownHook(flushAtExit);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs anyway, and finds nothing left to sum up.
+      }
+      flushAtExit = null;
     }
     super.stop();
   }
