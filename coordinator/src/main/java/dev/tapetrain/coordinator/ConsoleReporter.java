@@ -60,8 +60,20 @@ public final class ConsoleReporter implements TrainingListener {
   }
 
   @Override
-  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
-    metricNames = List.copyOf(metrics);
+  public void on(TrainingEvent event) {
+    if (event instanceof TrainingEvent.Step s) {
+      onStep(s.record());
+    } else if (event instanceof TrainingEvent.ModelAdopted m) {
+      metricNames = m.metrics();
+    } else if (event instanceof TrainingEvent.InitialLoss i) {
+      onInitialLoss(i.loss());
+    } else if (event instanceof TrainingEvent.Resumed r) {
+      onResumed(r.steps(), r.loss());
+    } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
+      onNoWorkerLeft(n.round(), n.lastLost(), n.timeout());
+    } else if (event instanceof TrainingEvent.Finished f) {
+      onFinish(f.summary());
+    }
   }
 
   /** {@code , accuracy 0.912} for each metric, or nothing. */
@@ -74,24 +86,21 @@ public final class ConsoleReporter implements TrainingListener {
     return b.toString();
   }
 
-  @Override
-  public void onInitialLoss(double loss) {
+  private void onInitialLoss(double loss) {
     printer.accept(() -> {
       out.printf(Locale.ROOT, "Initial loss: %.3f%n", loss);
       out.flush();
     });
   }
 
-  @Override
-  public void onResumed(long steps, double loss) {
+  private void onResumed(long steps, double loss) {
     printer.accept(() -> {
       out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
       out.flush();
     });
   }
 
-  @Override
-  public void onStep(StepRecord r) {
+  private void onStep(StepRecord r) {
     if (r.step() % logEvery == 0) {
       // String.format per line cost more than the rest of a small step's record (profiled).
       pending.append("Loss at step ");
@@ -116,11 +125,10 @@ public final class ConsoleReporter implements TrainingListener {
     }
   }
 
-  @Override
-  public void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {
+  private void onNoWorkerLeft(long round, String lastLost, java.time.Duration timeout) {
     printPending();
-    printer.accept(() -> err.println("tapetrain: no worker left at step " + evaluation + " ("
-        + lastLoss + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
+    printer.accept(() -> err.println("tapetrain: no worker left at step " + round + " ("
+        + lastLost + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
         + "join (--rejoin-timeout)"));
   }
 
@@ -135,8 +143,7 @@ public final class ConsoleReporter implements TrainingListener {
     cadence.flushed();
   }
 
-  @Override
-  public void onFinish(RunSummary s) {
+  private void onFinish(RunSummary s) {
     printPending();
     if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
       if (s.status() == Status.CONVERGED) {

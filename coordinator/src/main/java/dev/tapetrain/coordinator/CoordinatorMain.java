@@ -84,10 +84,9 @@ public final class CoordinatorMain implements Callable<Integer> {
   }
 
   private Integer run(NodeConfig.Node node) throws InterruptedException {
-    TrainingListener joins = new TrainingListener() {
-      @Override
-      public void onWorkerJoined(String worker, int up, int expected) {
-        err.println("worker " + up + "/" + expected + " joined: " + worker);
+    TrainingListener joins = event -> {
+      if (event instanceof TrainingEvent.WorkerJoined j) {
+        err.println("worker " + j.up() + "/" + j.expected() + " joined: " + j.worker());
       }
     };
     return TrainingRun.run("coordinator", train, workers, List.of(joins), (spec, coordinator, done) -> {

@@ -121,19 +121,18 @@ public final class TrainingRun {
     listeners.add(new ConsoleReporter(out, err, spec.logEvery(),
         Models.flatParameters(spec.model().name()),
         progress != null ? progress::above : Runnable::run));
-    listeners.add(runDir);
-    listeners.add(new TrainingListener() {
-      @Override
-      public void onFinish(RunSummary summary) {
-        done.complete(summary);
+    // Last: the summary is written (the store finishes before this event) and printed.
+    listeners.add(event -> {
+      if (event instanceof TrainingEvent.Finished f) {
+        done.complete(f.summary());
       }
     });
     CompletableFuture<ActorRef<CoordinatorProtocol.Command>> coordinatorRef =
         new CompletableFuture<>();
     // The step log runs beside the coordinator, which never waits for a step's lines.
-    BackgroundListener stepLog = new BackgroundListener(TrainingListener.all(listeners));
+    BackgroundListener stepLog = new BackgroundListener(TrainingListener.all(listeners), runDir);
     Behavior<CoordinatorProtocol.Command> coordinator =
-        Coordinator.create(spec, start, stepLog);
+        Coordinator.create(spec, start, stepLog, stepLog);
     ActorSystem<?> system;
     try {
       system = launcher.launch(spec, Behaviors.setup(ctx -> {
@@ -147,7 +146,7 @@ public final class TrainingRun {
       if (progress != null) {
         progress.close();
       }
-      runDir.onFinish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
+      runDir.finish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
           spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
           start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
       runDir.close();

@@ -84,12 +84,12 @@ class CoordinatorTest {
 
     ComputeGradients expectStep(long step) {
       ComputeGradients m = probe.expectMessageClass(ComputeGradients.class, Duration.ofSeconds(5));
-      assertEquals(step, m.step());
+      assertEquals(step, m.round());
       return m;
     }
 
     void answer(ComputeGradients m) {
-      answer(m.step(), m.chunks());
+      answer(m.round(), m.chunks());
     }
 
     void answer(long step, List<Integer> chunkList) {
@@ -124,25 +124,18 @@ class CoordinatorTest {
     RunSpec spec = new RunSpec(workers, steps, 0.01, OptimizerSpec.sgd(), DATA,
         StepPolicy.fullBatch(), 1, timeout,
         Duration.ofSeconds(30), 100, rejoin, ModelSpec.linear(42));
-    return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
-      @Override
-      public void onStep(StepRecord record) {
-        events.add(record);
+    return testKit.spawn(Coordinator.create(spec, null, event -> {
+      if (event instanceof TrainingEvent.Step s) {
+        events.add(s.record());
+      } else if (event instanceof TrainingEvent.Finished f) {
+        events.add(f.summary());
+      } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
+        noWorkerLeft.add(n.round());
       }
-
-      @Override
-      public void onFinish(RunSummary summary) {
-        events.add(summary);
-      }
-
-      @Override
-      public void onNoWorkerLeft(long evaluation, String lastLoss, Duration timeout) {
-        noWorkerLeft.add(evaluation);
-      }
-    }));
+    }, RunStore.NONE));
   }
 
-  /** Evaluations at which the coordinator found itself without workers (kept apart from events). */
+  /** Rounds in which the coordinator found itself without workers (kept apart from events). */
   private final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
 
   private <T> T next(Class<T> type) throws InterruptedException {

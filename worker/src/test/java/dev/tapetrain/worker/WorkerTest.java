@@ -69,7 +69,7 @@ class WorkerTest {
     worker.tell(new WorkerProtocol.ComputeGradients(3, PARAMS, List.of(2, 9),
         coordinator.getRef()));
     GradientsComputed answer = coordinator.expectMessageClass(GradientsComputed.class);
-    assertEquals(3, answer.step());
+    assertEquals(3, answer.round());
     assertEquals(worker, answer.worker());
     assertEquals(new ShardEvaluator(DATA).evaluateTree(PARAMS, List.of(2, 9)), answer.results());
   }
@@ -101,7 +101,7 @@ class WorkerTest {
   void stopsWhenToldTheJobIsOver() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<Object> watcher = testKit.createTestProbe();
-    worker.tell(new WorkerProtocol.StopWork("completed"));
+    worker.tell(new WorkerProtocol.StopWork(WorkerProtocol.Outcome.COMPLETED, ""));
     watcher.expectTerminated(worker);
   }
 }

@@ -2,7 +2,9 @@ package dev.tapetrain.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.StepRecord;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingState;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
@@ -43,9 +45,10 @@ class RunDirectoryTest {
       throws Exception {
     RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test");
     for (int i = 0; i < 10; i++) {
-      run.onStep(step(i));
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
-    run.onCheckpoint(new TrainingState(10, PARAMS, List.of(), 10, 68.0, 1.0));
+    assertEquals(RunStore.OK,
+        run.checkpoint(new TrainingState(10, PARAMS, List.of(), 10, 68.0, 1.0)));
     List<String> lines = Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS));
     assertEquals(10, lines.size(), "lines in steps.jsonl when the checkpoint of step 10 exists");
     assertEquals(9, Json.MAPPER.readTree(lines.get(9)).get("step").asLong());
@@ -55,7 +58,7 @@ class RunDirectoryTest {
   void theLastStepIsInTheFileAtOnce(@TempDir Path tmp) throws Exception {
     RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test");
     for (int i = 0; i < 3; i++) {
-      run.onStep(step(i));
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
     assertEquals(3, Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS)).size());
   }
