@@ -36,6 +36,12 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.coordinator.CoordinatorMain", args);
   }
 
+  /** A coordinator with extra JVM options (e.g. {@code -Dtapetrain.guard.…} settings). */
+  Process coordinatorWithJvm(String name, List<String> jvmOptions, String... args)
+      throws IOException {
+    return start(name, jvmOptions, "dev.tapetrain.coordinator.CoordinatorMain", args);
+  }
+
   Process localRunner(String name, String... args) throws IOException {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }

@@ -149,9 +149,12 @@ class TlsTest extends ProcessTestBase {
     // 400 files: before the guard, 600 idle connections took them all (a flood of "Too many
     // open files" stack traces, no worker could join, the checkpoint could not be written).
     processes.withPrefix(List.of("sh", "-c", "ulimit -n 400 && exec \"$@\"", "sh"));
-    Process coordinator = processes.coordinator("coordinator", concat(concat(job, "--port",
-        "" + port, "--workers", "1", "--run-dir", run.toString(), "--tls-allowed-names",
-        "tapetrain-*"), tls("good")));
+    // A 3 s handshake deadline instead of 10 s (a setting, tapetrain.guard.open-timeout): the
+    // idle connections are gone sooner, and the line below shows the setting reached the guard.
+    Process coordinator = processes.coordinatorWithJvm("coordinator",
+        List.of("-Dtapetrain.guard.open-timeout=3s"), concat(concat(job, "--port", "" + port,
+            "--workers", "1", "--run-dir", run.toString(), "--tls-allowed-names", "tapetrain-*"),
+            tls("good")));
     processes.withPrefix(List.of());
     Processes.await("the coordinator listening", Duration.ofSeconds(60),
         () -> processes.stderrQuietly("coordinator").contains("waiting for 1 worker"));
@@ -162,8 +165,8 @@ class TlsTest extends ProcessTestBase {
 
     List<Socket> idle = idleConnections(port, 600);
     try {
-      // Each is cut off at the guard's 10 s handshake deadline, or earlier to make room.
-      awaitClosedByTheGuard(idle, Duration.ofSeconds(30));
+      // Each is cut off at the guard's 3 s handshake deadline, or earlier to make room.
+      awaitClosedByTheGuard(idle, Duration.ofSeconds(15));
       double cpu = Processes.cpuOver(coordinator, 1.0);
       assertTrue(cpu < idleCpu + 0.3, "CPU " + cpu + " s/s after, " + idleCpu + " before");
       assertTrue(Processes.openFiles(coordinator) <= files + 10,
@@ -193,5 +196,6 @@ class TlsTest extends ProcessTestBase {
     assertTrue(log.lines().filter(l -> l.contains("FrameGuard")).count() <= 8,
         "a few lines for 900 refused connections:\n" + log);
     assertTrue(log.contains("more refused connection(s) in the last 60 s"), log);
+    assertTrue(log.contains("did not open within 3 s (TLS handshake)"), log);
   }
 }
