@@ -88,6 +88,10 @@ class TlsTest extends ProcessTestBase {
         + "[evil.example.com], none of which --tls-allowed-names tapetrain-* allows")).count(), log);
     assertTrue(processes.stderr("named").contains("the TLS handshake failed"),
         processes.stderr("named"));
+    for (String who : List.of("coordinator", "evil", "named", "plain")) {
+      String err = processes.stderr(who);
+      assertTrue(!err.contains("\tat "), "no stack trace for a refused peer: " + who + "\n" + err);
+    }
     assertEquals("failed", Runs.summary(run).get("status").asText());
     assertEquals(0, Runs.steps(run).size(), "no step was computed");
   }
