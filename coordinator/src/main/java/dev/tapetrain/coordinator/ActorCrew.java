@@ -25,6 +25,7 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
   private final RunSpec spec;
   private final Supplier<List<NamedTensor>> params;
   private final Function<ActorRef<WorkerProtocol.Command>, Command> terminated;
+  private final boolean clustered;
   private final WorkerProtocol.RejoinWindow rejoinWindow;
   // A worker's name goes into every step record; its path's string is built once.
   private final Map<ActorRef<WorkerProtocol.Command>, String> names = new HashMap<>();
@@ -39,6 +40,7 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     this.spec = spec;
     this.params = params;
     this.terminated = terminated;
+    this.clustered = isCluster(context);
     this.rejoinWindow = rejoinWindow(context, spec);
   }
 
@@ -91,6 +93,19 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     return config.getString("akka.actor.provider").equals("cluster")
         ? java.util.Optional.ofNullable(WireLimits.checkModel(values, config))
         : java.util.Optional.empty();
+  }
+
+  /** Asks the cluster's failure detector of this node, which its own heartbeats feed. */
+  @Override
+  public boolean reaches(ActorRef<WorkerProtocol.Command> worker) {
+    if (clustered) {
+      akka.remote.FailureDetectorRegistry<akka.actor.Address> detector = akka.cluster.Cluster
+          .get(akka.actor.typed.javadsl.Adapter.toClassic(context.getSystem())).failureDetector();
+      akka.actor.Address address = worker.path().address();
+      // A node this one does not heartbeat (not among the nodes it monitors) says nothing.
+      return detector.isMonitoring(address) && detector.isAvailable(address);
+    }
+    return false;
   }
 
   @Override
