@@ -97,11 +97,13 @@ final class RejoinPolicy {
   }
 
   /**
-   * How long a fresh actor system tries to join: what is left of the patience while the
-   * coordinator is silent (at least {@link #MIN_JOIN}), else {@code joinTimeout}.
+   * How long a fresh actor system (after the first) tries to join: what is left of the patience
+   * while the coordinator is silent (at least {@link #MIN_JOIN}); all of it (at least {@code
+   * joinTimeout}) for a worker removed while the coordinator answered, since the network may
+   * fail again while it restarts.
    */
   Duration joinTimeout(Duration joinTimeout, long nowNanos) {
-    return silent ? max(MIN_JOIN, left(nowNanos)) : joinTimeout;
+    return silent ? max(MIN_JOIN, left(nowNanos)) : max(joinTimeout, patience());
   }
 
   /** Why this worker gives up on {@code coordinator} after its patience ran out. */

@@ -144,7 +144,7 @@ public final class WorkerMain implements Callable<Integer> {
     RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
       SystemEnd end = new SystemEnd();
-      // A fresh system started while the coordinator is silent keeps joining while patience lasts.
+      // A fresh system keeps joining while patience lasts: the network may still be down.
       Duration joinFor = attempt == 0 ? joinTimeout
           : policy.joinTimeout(joinTimeout, System.nanoTime());
       ActorSystem<Void> system = ActorSystem.create(
@@ -162,7 +162,7 @@ public final class WorkerMain implements Callable<Integer> {
       if (ending == Ending.COMPLETED) {
         return 0;
       }
-      if (!end.joined && attempt > 0 && policy.isSilent()) {
+      if (!end.joined && attempt > 0) {
         err.println("worker: could not rejoin: " + policy.gaveUp(join));
         return 1;
       }
