@@ -160,8 +160,7 @@ public final class Coordinator {
         .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
     roster.start(chosen);
     timers.startSingleTimer(LoadDeadline.INSTANCE, spec.stepTimeout());
-    return record.tell(new TrainingEvent.WorkersReady(chosen.stream().map(crew::name).toList()))
-        .map(this::finish).orElseGet(() -> loading(loop.first()));
+    return loading(loop.first());
   }
 
   /** Loading: the members load their chunks; {@code first}: the round training starts with. */
@@ -209,6 +208,12 @@ public final class Coordinator {
       return stop.map(this::finish).orElse(Behaviors.same());
     }
     timers.cancel(LoadDeadline.INSTANCE);
+    // The admitted members only: a worker of the start refused at loading never took part.
+    Optional<Stop> failed = record.tell(new TrainingEvent.WorkersReady(
+        roster.members().stream().map(crew::name).toList()));
+    if (failed.isPresent()) {
+      return finish(failed.get());
+    }
     record.trainingStarts();
     return startRound(first, System.nanoTime());
   }
