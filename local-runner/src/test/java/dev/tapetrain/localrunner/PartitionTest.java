@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * Real network partitions (issue 14, item 4; issue 25, item 4): the coordinator in one network
  * namespace, two workers in another, joined by a veth pair; the link goes down mid-run, for
  * seconds and for longer than the workers' --coordinator-timeout. The run must complete,
- * bit-identical to local-runner, with every worker back. Needs root (to make namespaces); where it is not
- * root the test is skipped and says so. Traffic stays inside the two namespaces this test makes
+ * bit-identical to local-runner, with every worker back. Needs root (to make namespaces); where
+ * it is not root the test is skipped and says so. Traffic stays inside the two namespaces this test makes
  * (addresses 10.213.x.x exist nowhere else); both are deleted afterwards, pass or fail.
  */
 class PartitionTest extends ProcessTestBase {

@@ -303,8 +303,8 @@ public final class WorkerMain implements Callable<Integer> {
           })
           .onMessage(ThisActorSystemQuarantinedEvent.class, e -> {
             if (end.afresh == null && !end.settled) {
-              end.afresh = "this worker was removed from the cluster (" + e.remoteAddress().address()
-                  + " no longer talks to it)";
+              end.afresh = "this worker was removed from the cluster ("
+                  + e.remoteAddress().address() + " no longer talks to it)";
               ctx.getSystem().terminate();
             }
             return Behaviors.same();
