@@ -3,6 +3,7 @@ package dev.tapetrain.coordinator;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.node.CoordinatorDowning;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.WireLimits;
@@ -24,6 +25,8 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
   private final RunSpec spec;
   private final Supplier<List<NamedTensor>> params;
   private final Function<ActorRef<WorkerProtocol.Command>, Command> terminated;
+  private final boolean clustered;
+  private final WorkerProtocol.RejoinWindow rejoinWindow;
   // A worker's name goes into every step record; its path's string is built once.
   private final Map<ActorRef<WorkerProtocol.Command>, String> names = new HashMap<>();
 
@@ -37,13 +40,35 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     this.spec = spec;
     this.params = params;
     this.terminated = terminated;
+    this.clustered = isCluster(context);
+    this.rejoinWindow = rejoinWindow(context, spec);
   }
 
   @Override
   public void load(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
     context.unwatch(worker); // a returning worker was watched with another message
     context.watchWith(worker, terminated.apply(worker));
-    worker.tell(new AssignShard(spec.dataset(), spec.model(), chunks, context.getSelf()));
+    worker.tell(new AssignShard(spec.dataset(), spec.model(), chunks, context.getSelf(),
+        rejoinWindow));
+  }
+
+  private static boolean isCluster(ActorContext<Command> context) {
+    return context.getSystem().settings().config().getString("akka.actor.provider")
+        .equals("cluster");
+  }
+
+  /**
+   * What a worker is told of taking it back: {@code --rejoin-timeout} and the downing time of
+   * this node's cluster; nothing in one JVM (its workers cannot be cut off).
+   */
+  private static WorkerProtocol.RejoinWindow rejoinWindow(ActorContext<Command> context,
+      RunSpec spec) {
+    com.typesafe.config.Config config = context.getSystem().settings().config();
+    if (!isCluster(context) || !config.hasPath(CoordinatorDowning.DOWN_AFTER)) {
+      return WorkerProtocol.RejoinWindow.NONE;
+    }
+    return new WorkerProtocol.RejoinWindow(spec.rejoinTimeout(), config.getDuration(
+        CoordinatorDowning.DOWN_AFTER));
   }
 
   @Override
@@ -68,6 +93,19 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     return config.getString("akka.actor.provider").equals("cluster")
         ? java.util.Optional.ofNullable(WireLimits.checkModel(values, config))
         : java.util.Optional.empty();
+  }
+
+  /** Asks the cluster's failure detector of this node, which its own heartbeats feed. */
+  @Override
+  public boolean reaches(ActorRef<WorkerProtocol.Command> worker) {
+    if (clustered) {
+      akka.remote.FailureDetectorRegistry<akka.actor.Address> detector = akka.cluster.Cluster
+          .get(akka.actor.typed.javadsl.Adapter.toClassic(context.getSystem())).failureDetector();
+      akka.actor.Address address = worker.path().address();
+      // A node this one does not heartbeat (not among the nodes it monitors) says nothing.
+      return detector.isMonitoring(address) && detector.isAvailable(address);
+    }
+    return false;
   }
 
   @Override

@@ -63,6 +63,9 @@ public final class Coordinator {
 
   private enum StopDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Time to ask the coordinator's own failure detector about the suspect members again. */
+  private enum RecheckSuspects implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   /** The workers up so far. */
   private record Waiting(Set<ActorRef<WorkerProtocol.Command>> seen) {}
 
@@ -80,6 +83,8 @@ public final class Coordinator {
   private static final Object DEADLINE_TIMER = "round-deadline";
   /** How long a finished coordinator waits for its workers to stop before it stops itself. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+  /** How often suspect members are checked (the failure detector's heartbeat interval). */
+  private static final Duration RECHECK_EVERY = Duration.ofMillis(500);
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -155,8 +160,7 @@ public final class Coordinator {
         .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
     roster.start(chosen);
     timers.startSingleTimer(LoadDeadline.INSTANCE, spec.stepTimeout());
-    return record.tell(new TrainingEvent.WorkersReady(chosen.stream().map(crew::name).toList()))
-        .map(this::finish).orElseGet(() -> loading(loop.first()));
+    return loading(loop.first());
   }
 
   /** Loading: the members load their chunks; {@code first}: the round training starts with. */
@@ -184,8 +188,19 @@ public final class Coordinator {
             roster.rejected(m.worker(), m.reason(), open)))
         .onMessage(WorkerLost.class, m -> after.apply(
             roster.lose(m.worker(), "terminated", false, open)))
-        .onMessage(WorkersListed.class, m -> after.apply(roster.listed(
-            m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY), open)));
+        .onMessage(WorkersListed.class, m -> after.apply(recheckSuspects(roster.listed(
+            m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY), open))))
+        .onMessage(RecheckSuspects.class, m -> after.apply(recheckSuspects(
+            roster.recheck(open))));
+  }
+
+  /** Passes {@code stop} on; while a member is suspect, checks it again soon. */
+  private Optional<Stop> recheckSuspects(Optional<Stop> stop) {
+    if (stop.isEmpty() && roster.anySuspect()
+        && !timers.isTimerActive(RecheckSuspects.INSTANCE)) {
+      timers.startSingleTimer(RecheckSuspects.INSTANCE, RECHECK_EVERY);
+    }
+    return stop;
   }
 
   private Behavior<Command> afterLoading(Round first, Optional<Stop> stop) {
@@ -193,6 +208,12 @@ public final class Coordinator {
       return stop.map(this::finish).orElse(Behaviors.same());
     }
     timers.cancel(LoadDeadline.INSTANCE);
+    // The admitted members only: a worker of the start refused at loading never took part.
+    Optional<Stop> failed = record.tell(new TrainingEvent.WorkersReady(
+        roster.members().stream().map(crew::name).toList()));
+    if (failed.isPresent()) {
+      return finish(failed.get());
+    }
     record.trainingStarts();
     return startRound(first, System.nanoTime());
   }

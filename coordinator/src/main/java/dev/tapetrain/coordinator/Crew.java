@@ -25,4 +25,12 @@ interface Crew<W> {
 
   /** The worker's name in logs and step records. */
   String name(W worker);
+
+  /**
+   * Whether this coordinator itself still hears {@code worker}'s node (its own failure
+   * detector), whatever other nodes report of it. False where only the listing can tell.
+   */
+  default boolean reaches(W worker) {
+    return false;
+  }
 }

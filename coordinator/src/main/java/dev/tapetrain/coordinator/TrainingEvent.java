@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * What the coordinator tells about a run, in this order: {@link WorkerJoined} while it waits,
- * {@link WorkersReady}, {@link ModelAdopted}, {@link InitialLoss} (or {@link Resumed}), a
+ * {@link ModelAdopted} (as the first worker is admitted), {@link WorkersReady} (the admitted
+ * workers of the start), {@link InitialLoss} (or {@link Resumed}), a
  * {@link Step} per step, {@link NoWorkerLeft} whenever the last worker is lost, and
  * {@link Finished} exactly once. {@link TrainingListener}s receive every event; the
  * {@link RunStore} records those it keeps.
@@ -16,7 +17,7 @@ public sealed interface TrainingEvent {
   /** A worker registered while the coordinator waits; {@code up} of {@code expected} are up. */
   record WorkerJoined(String worker, int up, int expected) implements TrainingEvent {}
 
-  /** Training is about to start with these workers. */
+  /** Training is about to start with these workers: those of the start that were admitted. */
   record WorkersReady(List<String> workers) implements TrainingEvent {
     /** Copies the list. */
     public WorkersReady {

@@ -57,6 +57,8 @@ final class WorkerRoster<W> {
   private final Set<W> joining = new HashSet<>();
   private final Set<W> ready = new LinkedHashSet<>();
   private final Set<W> refused = new HashSet<>();
+  // Members gone from the listing that this coordinator still reaches itself (see listed).
+  private final Set<W> suspects = new LinkedHashSet<>();
 
   /**
    * A roster of workers of {@code dataset} that must agree on {@code model}; {@code mayWait}:
@@ -109,11 +111,32 @@ final class WorkerRoster<W> {
    * network blip may bring them back), the new ones (never members, loading, or refused) load
    * the chunks they would take now, to join. {@code open}: the round in progress (null: none).
    *
+   * <p>The listing follows the cluster's merged view, where a node is unreachable as soon as
+   * any node cannot reach it: when a partition heals, gossip from the nodes that were cut off
+   * reports the nodes on the other side unreachable for a moment. So a member gone from the
+   * listing that this coordinator still reaches itself ({@link Crew#reaches}) is not lost but
+   * suspect: it keeps its chunks and its answers count, and {@link #recheck} loses it once the
+   * coordinator's own failure detector agrees (or the round deadline or its removal does).
+   *
    * @return why the run ends, if it must
    */
   Optional<Stop> listed(Set<W> up, Evaluation<W> open) {
-    Optional<Stop> stop = loseAll(members().stream().filter(w -> !up.contains(w)).toList(),
-        "left the cluster or became unreachable", true, open);
+    suspects.retainAll(members());
+    suspects.removeAll(up);
+    List<W> gone = new java.util.ArrayList<>();
+    for (W w : members()) {
+      if (!up.contains(w)) {
+        if (crew.reaches(w)) {
+          if (suspects.add(w)) {
+            LOG.info("worker [{}] reported unreachable by another node; this coordinator still "
+                + "reaches it", crew.name(w));
+          }
+        } else {
+          gone.add(w);
+        }
+      }
+    }
+    Optional<Stop> stop = loseAll(gone, "left the cluster or became unreachable", true, open);
     if (stop.isPresent()) {
       return stop;
     }
@@ -127,6 +150,23 @@ final class WorkerRoster<W> {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether a member is gone from the listing while this coordinator still reaches it. */
+  boolean anySuspect() {
+    return !suspects.isEmpty();
+  }
+
+  /**
+   * Loses the suspects ({@link #listed}) this coordinator no longer reaches itself, as the
+   * listing would have. {@code open}: the round in progress (null: none).
+   *
+   * @return why the run ends, if it must
+   */
+  Optional<Stop> recheck(Evaluation<W> open) {
+    suspects.retainAll(members());
+    return loseAll(suspects.stream().filter(w -> !crew.reaches(w)).toList(),
+        "left the cluster or became unreachable", true, open);
   }
 
   /**
@@ -222,6 +262,7 @@ final class WorkerRoster<W> {
     loading.remove(worker);
     joining.remove(worker);
     ready.remove(worker);
+    suspects.remove(worker);
     if (!isMember(worker)) {
       return Optional.empty();
     }

@@ -131,9 +131,14 @@ class CoordinatorTest {
         events.add(f.summary());
       } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
         noWorkerLeft.add(n.round());
+      } else if (event instanceof TrainingEvent.WorkersReady w) {
+        ready.add(w.workers());
       }
     }, RunStore.NONE));
   }
+
+  /** The workers training started with, as config.json lists them. */
+  private final List<List<String>> ready = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Rounds in which the coordinator found itself without workers (kept apart from events). */
   private final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
@@ -357,6 +362,8 @@ class CoordinatorTest {
     ComputeGradients step0 = a.expectStep(0);
     assertEquals(start, step0.params(), "the workers' step-0 values, not the spec's");
     assertEquals(DATA.numChunks(), step0.chunks().size(), "b was refused: a takes every chunk");
+    assertEquals(List.of(List.of(a.ref.path().toString())), ready,
+        "config.json lists the admitted worker only");
     WorkerProtocol.StopWork stop =
         b.probe.expectMessageClass(WorkerProtocol.StopWork.class, Duration.ofSeconds(5));
     assertTrue(stop.reason().startsWith("dropped by the coordinator: its model differs from the "

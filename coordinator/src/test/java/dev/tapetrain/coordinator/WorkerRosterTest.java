@@ -36,6 +36,13 @@ class WorkerRosterTest {
   /** Every message the roster sends, as text. */
   private static final class Recording implements Crew<String> {
     final List<String> sent = new ArrayList<>();
+    /** The workers the coordinator's own failure detector still hears. */
+    final java.util.Set<String> reached = new java.util.HashSet<>();
+
+    @Override
+    public boolean reaches(String worker) {
+      return reached.contains(worker);
+    }
 
     @Override
     public void load(String worker, List<Integer> chunks) {
@@ -201,6 +208,45 @@ class WorkerRosterTest {
     assertEquals(List.of("left the cluster or became unreachable", "joined"),
         since.events().stream().map(StepRecord.Reassignment::reason).toList());
     assertEquals(8, since.events().get(1).chunksMoved());
+  }
+
+  /**
+   * Issue 25, item 5: when a partition heals, gossip from the workers that were cut off reports
+   * a worker on the coordinator's side unreachable for a moment, and the listing drops it. The
+   * coordinator still hears it itself: it is not lost, keeps its chunks, and its answers count.
+   */
+  @Test
+  void aMemberOnlyOtherNodesReportUnreachableIsNotLostWhileTheCoordinatorReachesIt() {
+    WorkerRoster<String> r = trainingWith(true);
+    Evaluation<String> open = round(4);
+    r.askAll(open);
+    crew.sent.clear();
+    crew.reached.add("a");
+    assertEquals(Optional.empty(), r.listed(Set.of(), open), "no 'no worker left'");
+    assertEquals(List.of("a"), r.members(), "b, cut off, is lost; a is not");
+    assertEquals(List.of("forget b", "ask a round 4 " + chunks(8, 16)), crew.sent);
+    assertTrue(r.anySuspect());
+    assertEquals(Optional.empty(), r.recheck(open));
+    assertEquals(List.of("a"), r.members(), "still heard: still a member");
+    r.listed(Set.of("a"), open);
+    assertFalse(r.anySuspect(), "listed again: no longer suspect");
+    assertEquals(List.of("b left the cluster or became unreachable"), recovery.drain().events()
+        .stream().map(e -> e.worker() + " " + e.reason()).toList(), "one loss: b's");
+  }
+
+  @Test
+  void aSuspectMemberIsLostOnceTheCoordinatorItselfNoLongerReachesIt() {
+    WorkerRoster<String> r = trainingWith(true);
+    Evaluation<String> open = round(4);
+    crew.reached.add("a");
+    r.listed(Set.of("b"), open);
+    assertEquals(List.of("a", "b"), r.members());
+    crew.reached.remove("a");
+    assertEquals(Optional.empty(), r.recheck(open));
+    assertEquals(List.of("b"), r.members());
+    assertFalse(r.anySuspect());
+    assertEquals(List.of("a left the cluster or became unreachable"), recovery.drain().events()
+        .stream().map(e -> e.worker() + " " + e.reason()).toList());
   }
 
   @Test

@@ -184,7 +184,10 @@ class ClusterTest extends ProcessTestBase {
   void workersExitNonZeroSoonAfterTheCoordinatorIsKilled() throws Exception {
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
-    Process coordinator = coordinator(port, 2, run, "--steps", "1000000", "--log-every", "1000");
+    // A worker waits for a silent coordinator the longer of its --coordinator-timeout (20 s)
+    // and the coordinator's --rejoin-timeout + 15 s: here the former.
+    Process coordinator = coordinator(port, 2, run, "--steps", "1000000", "--log-every", "1000",
+        "--rejoin-timeout", "1");
     Process w1 = processes.worker("w1", port);
     Process w2 = processes.worker("w2", port);
     Processes.await("training", RUN_TIMEOUT,

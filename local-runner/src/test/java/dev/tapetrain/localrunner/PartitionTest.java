@@ -3,12 +3,15 @@ package dev.tapetrain.localrunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -17,10 +20,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real network partition (issue 14, item 4): the coordinator in one network namespace, two
- * workers in another, joined by a veth pair; the link goes down for seconds mid-run. The run
- * must complete, bit-identical to local-runner. Needs root (to make namespaces); where it is not
- * root the test is skipped and says so. Traffic stays inside the two namespaces this test makes
+ * Real network partitions (issue 14, item 4; issue 25, item 4): the coordinator in one network
+ * namespace, two workers in another, joined by a veth pair; the link goes down mid-run, for
+ * seconds and for longer than the workers' --coordinator-timeout. The run must complete,
+ * bit-identical to local-runner, with every worker back. Needs root (to make namespaces); where
+ * it is not root the test is skipped and says so. Traffic stays inside the two namespaces this test makes
  * (addresses 10.213.x.x exist nowhere else); both are deleted afterwards, pass or fail.
  */
 class PartitionTest extends ProcessTestBase {
@@ -83,8 +87,17 @@ class PartitionTest extends ProcessTestBase {
     return processes.withPrefix(List.of("ip", "netns", "exec", ns));
   }
 
+  /**
+   * Every worker is cut off three times in one run (one run, not three: the CI budget), each
+   * partition after the workers of the last one are back: 8 s (the coordinator takes them back
+   * as they are), 20 s (the coordinator downs them as the link comes back: they start a fresh
+   * actor system and join again) and 25 s (longer than a worker's own --coordinator-timeout;
+   * the coordinator removed them before the link is back). Every partition is shorter than
+   * --rejoin-timeout (60 s), so after each every worker is back in the run (a {@code joined}
+   * event) and the run completes with local-runner's bits. Issue 25, item 4.
+   */
   @Test
-  void aPartitionOfSecondsBetweenTheCoordinatorAndEveryWorkerEndsWithTheSameBits()
+  void partitionsOfEightTwentyAndTwentyFiveSecondsCuttingOffEveryWorkerEndWithEveryWorkerBack()
       throws Exception {
     String[] job = {"--examples", "100000", "--steps", "3000", "--log-every", "50"};
     Path reference = dir.resolve("reference");
@@ -100,15 +113,29 @@ class PartitionTest extends ProcessTestBase {
       workers.add(in(nsWorkers).worker(w, coordinatorIp, 2551, workerIp));
     }
     Processes.await("200 steps", Duration.ofSeconds(120), () -> Processes.stepLines(run) >= 4);
-    assertTrue(run("ip", "-n", nsCoordinator, "link", "set", vethCoordinator, "down"));
-    Thread.sleep(8_000);
-    assertTrue(run("ip", "-n", nsCoordinator, "link", "set", vethCoordinator, "up"));
+    for (int seconds : new int[] {8, 20, 25}) {
+      assertTrue(coordinator.isAlive(), "the run ended before the " + seconds + " s partition");
+      int joinedBefore = joined(run).size();
+      long start = System.nanoTime();
+      assertTrue(run("ip", "-n", nsCoordinator, "link", "set", vethCoordinator, "down"));
+      Thread.sleep(seconds * 1000L);
+      assertTrue(run("ip", "-n", nsCoordinator, "link", "set", vethCoordinator, "up"));
+      awaitOrShowLogs("both workers back after the " + seconds + " s partition",
+          Duration.ofSeconds(90), () -> Set.copyOf(joinedAfter(run, joinedBefore)).size() >= 2);
+      System.out.printf("%d s partition: both workers back %.1f s after it began, at step "
+          + "line %d%n", seconds, (System.nanoTime() - start) / 1e9, Processes.stepLines(run));
+    }
 
     assertEquals(0, Processes.exitCode(coordinator, Duration.ofSeconds(240)),
         processes.stderr("coordinator"));
     for (int i = 0; i < workers.size(); i++) {
+      String name = "w" + (i + 1);
       assertEquals(0, Processes.exitCode(workers.get(i), Duration.ofSeconds(30)),
-          processes.stderr("w" + (i + 1)));
+          processes.stderr(name));
+      // The 25 s partition outlasts the coordinator's downing: the worker came back as a fresh
+      // actor system.
+      assertTrue(processes.stderr(name).contains("starting a fresh actor system"),
+          processes.stderr(name));
     }
     assertEquals(Runs.steps(reference), Runs.sameStepsAs(Runs.steps(reference),
         Runs.steps(run)), "bit for bit");
@@ -117,7 +144,51 @@ class PartitionTest extends ProcessTestBase {
     assertTrue(err.contains("no worker left at step"), err);
     String log = Files.readString(run.resolve("steps.jsonl"));
     assertTrue(log.contains("became unreachable"), "the loss of the workers is logged");
-    assertTrue(log.contains("\"joined\""), "and their return");
     assertEquals("completed", Runs.summary(run).get("status").asText());
+  }
+
+  /** As {@link Processes#await}; on a timeout the message ends with each process's last lines. */
+  private void awaitOrShowLogs(String what, Duration timeout,
+      java.util.function.BooleanSupplier condition) throws Exception {
+    try {
+      Processes.await(what, timeout, condition);
+    } catch (AssertionError e) {
+      StringBuilder logs = new StringBuilder(e.getMessage());
+      for (String name : List.of("coordinator", "w1", "w2")) {
+        List<String> lines = processes.stderr(name).lines().toList();
+        logs.append("\n--- ").append(name).append(":\n").append(String.join("\n",
+            lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+      }
+      throw new AssertionError(logs.toString(), e);
+    }
+  }
+
+  /** The workers of the run's {@code joined} events so far, in order (a torn line: not yet). */
+  private static List<String> joined(Path run) {
+    List<String> out = new ArrayList<>();
+    try {
+      Path f = run.resolve("steps.jsonl");
+      for (String line : Files.exists(f) ? Files.readAllLines(f) : List.<String>of()) {
+        if (line.contains("\"joined\"")) {
+          try {
+            for (JsonNode e : Json.MAPPER.readTree(line).get("reassignments")) {
+              if ("joined".equals(e.get("reason").asText())) {
+                out.add(e.get("worker").asText());
+              }
+            }
+          } catch (IOException | RuntimeException torn) {
+            break;
+          }
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  private static List<String> joinedAfter(Path run, int first) {
+    List<String> all = joined(run);
+    return all.subList(Math.min(first, all.size()), all.size());
   }
 }

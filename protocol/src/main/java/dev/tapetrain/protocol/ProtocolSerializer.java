@@ -78,6 +78,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .setModel(ProtoCodec.toProto(m.model()))
           .addAllChunks(m.chunks())
           .setReplyTo(refToString(m.replyTo()))
+          .setRejoinTimeoutMillis(m.rejoin().rejoinTimeout().toMillis())
+          .setDownAfterMillis(m.rejoin().downAfter().toMillis())
           .build().toByteArray();
     } else if (o instanceof WorkerProtocol.ComputeGradients m) {
       ComputeGradientsProto.Builder b = ComputeGradientsProto.newBuilder()
@@ -140,8 +142,12 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         ModelSpec model = p.hasModel() ? ProtoCodec.fromProto(p.getModel())
             : new ModelSpec(ModelSpec.LINEAR, 0, 42,
                 java.util.Map.of("init-w", "5.0", "init-b", "10.0"));
+        // Absent before 2026-12-06: 0, nothing said.
+        WorkerProtocol.RejoinWindow rejoin = new WorkerProtocol.RejoinWindow(
+            java.time.Duration.ofMillis(Math.max(0, p.getRejoinTimeoutMillis())),
+            java.time.Duration.ofMillis(Math.max(0, p.getDownAfterMillis())));
         return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()), model,
-            p.getChunksList(), stringToRef(p.getReplyTo()));
+            p.getChunksList(), stringToRef(p.getReplyTo()), rejoin);
       }
       case COMPUTE_GRADIENTS: {
         ComputeGradientsProto p = ComputeGradientsProto.parseFrom(bytes);

@@ -26,13 +26,44 @@ public final class WorkerProtocol {
    * A later assignment replaces the earlier one.
    */
   public record AssignShard(DatasetSpec dataset, ModelSpec model, List<Integer> chunks,
-      ActorRef<CoordinatorProtocol.Command> replyTo) implements Command, WireMessage {
+      ActorRef<CoordinatorProtocol.Command> replyTo, RejoinWindow rejoin)
+      implements Command, WireMessage {
     /** Copies the chunk list. */
     public AssignShard {
       Objects.requireNonNull(dataset, "dataset");
       Objects.requireNonNull(model, "model");
       chunks = List.copyOf(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
+      Objects.requireNonNull(rejoin, "rejoin");
+    }
+
+    /** An assignment that says nothing of taking the worker back ({@link RejoinWindow#NONE}). */
+    public AssignShard(DatasetSpec dataset, ModelSpec model, List<Integer> chunks,
+        ActorRef<CoordinatorProtocol.Command> replyTo) {
+      this(dataset, model, chunks, replyTo, RejoinWindow.NONE);
+    }
+  }
+
+  /**
+   * How long a coordinator takes back a worker cut off from it, told at admission so that the
+   * worker keeps trying at least that long: the coordinator's {@code --rejoin-timeout} (how long
+   * a run left without workers waits) and {@code tapetrain.down-unreachable-after} (how long a
+   * worker may be unreachable before the coordinator removes it from the cluster; a removed
+   * worker starts a fresh actor system and joins again). Whole milliseconds, as on the wire.
+   */
+  public record RejoinWindow(java.time.Duration rejoinTimeout, java.time.Duration downAfter) {
+    /** Nothing said (a coordinator from before 2026-12-06, or one that takes nobody back). */
+    public static final RejoinWindow NONE =
+        new RejoinWindow(java.time.Duration.ZERO, java.time.Duration.ZERO);
+
+    /** Truncates both to whole milliseconds; refuses negative ones. */
+    public RejoinWindow {
+      rejoinTimeout = java.time.Duration.ofMillis(rejoinTimeout.toMillis());
+      downAfter = java.time.Duration.ofMillis(downAfter.toMillis());
+      if (rejoinTimeout.isNegative() || downAfter.isNegative()) {
+        throw new IllegalArgumentException("negative rejoin window " + rejoinTimeout + ", "
+            + downAfter);
+      }
     }
   }
 

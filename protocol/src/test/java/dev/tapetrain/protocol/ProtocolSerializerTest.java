@@ -201,6 +201,28 @@ class ProtocolSerializerTest {
         .toByteArray(), ProtocolSerializer.STOP_WORK));
   }
 
+  /**
+   * Since 2026-12-06 AssignShard tells the worker the coordinator's rejoin window in fields 20
+   * and 21 (varints: tags 20 << 3 = a0 01 and 21 << 3 = a8 01; 60 000 = e0 d4 03, 15 000 =
+   * 98 75). A window of nothing adds no byte, so the golden fixtures of older assignments (and
+   * the bytes an older coordinator sends) are unchanged and decode to {@link
+   * WorkerProtocol.RejoinWindow#NONE}.
+   */
+  @Test
+  void anAssignmentCarriesTheRejoinWindowInFieldsOfItsOwn() throws Exception {
+    ProtocolSerializer p = serializer();
+    WorkerProtocol.AssignShard old = (WorkerProtocol.AssignShard) messages(
+        testKit.system().deadLetters(), testKit.system().deadLetters()).findFirst().get();
+    assertEquals(WorkerProtocol.RejoinWindow.NONE, old.rejoin());
+    WorkerProtocol.AssignShard told = new WorkerProtocol.AssignShard(old.dataset(), old.model(),
+        old.chunks(), old.replyTo(), new WorkerProtocol.RejoinWindow(
+            java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(15)));
+    byte[] bytes = p.toBinary(told);
+    assertEquals(HexFormat.of().formatHex(p.toBinary(old)) + "a001e0d403a8019875",
+        HexFormat.of().formatHex(bytes));
+    assertEquals(told, p.fromBinary(bytes, ProtocolSerializer.ASSIGN_SHARD));
+  }
+
   private static byte[] legacy(String name) throws java.io.IOException {
     try (java.io.InputStream in = ProtocolSerializerTest.class.getClassLoader()
         .getResourceAsStream("golden/legacy/" + name)) {

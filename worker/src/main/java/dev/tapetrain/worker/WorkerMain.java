@@ -5,9 +5,13 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.remote.artery.ThisActorSystemQuarantinedEvent;
 import akka.cluster.ClusterEvent;
+import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import akka.cluster.typed.SelfUp;
@@ -35,9 +39,11 @@ import picocli.CommandLine.Option;
  * {@code java -jar worker.jar --join HOST:PORT}: a worker process. Joins the coordinator's
  * cluster, registers with the Receptionist, serves the coordinator and exits 0 when the job ends.
  *
- * <p>It rides out network trouble: while the coordinator is unreachable it waits (up to
- * {@code --coordinator-timeout}); if the coordinator downed it after a long partition, it starts
- * a fresh actor system and joins again (at most {@value #MAX_REJOINS} times). It exits non-zero
+ * <p>It rides out network trouble: while the coordinator is unreachable it waits, up to the
+ * longer of {@code --coordinator-timeout} and the coordinator's {@code --rejoin-timeout} plus
+ * its downing time (told at admission; see {@link RejoinPolicy}); once the coordinator removed
+ * it from the cluster after a long partition, it starts a fresh actor system and joins again (at
+ * most {@value #MAX_REJOINS} times). It exits non-zero
  * if it cannot join, if the coordinator leaves or stays unreachable too long, or if the
  * coordinator refuses it, with one line saying which.
  */
@@ -70,8 +76,9 @@ public final class WorkerMain implements Callable<Integer> {
   double joinTimeoutSeconds;
 
   @Option(names = "--coordinator-timeout", defaultValue = "20", paramLabel = "SECONDS",
-      description = "Exit if the coordinator stays unreachable this long during the job; "
-          + "shorter network blips are ridden out (default: ${DEFAULT-VALUE}).")
+      description = "Exit if the coordinator stays unreachable this long during the job "
+          + "(or, if longer, the coordinator's --rejoin-timeout + 15 s); shorter network "
+          + "blips are ridden out (default: ${DEFAULT-VALUE}).")
   double coordinatorTimeoutSeconds;
 
   @Mixin
@@ -108,6 +115,8 @@ public final class WorkerMain implements Callable<Integer> {
     volatile boolean completed;
     /** The end is decided (the job ended, or the coordinator left or went silent). */
     volatile boolean settled;
+    /** Why this system is out of the cluster and a fresh one should join (null: it is not). */
+    volatile String afresh;
     volatile String why = "the actor system stopped";
   }
 
@@ -133,16 +142,20 @@ public final class WorkerMain implements Callable<Integer> {
 
   private int serve(Address seed, NodeConfig.Node node, Duration joinTimeout,
       Duration coordinatorTimeout) throws InterruptedException, ExecutionException {
+    RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
       SystemEnd end = new SystemEnd();
+      // A fresh system keeps joining while patience lasts: the network may still be down.
+      Duration joinFor = attempt == 0 ? joinTimeout
+          : policy.joinTimeout(joinTimeout, System.nanoTime());
       ActorSystem<Void> system = ActorSystem.create(
-          guardian(seed, coordinatorTimeout, end), NodeConfig.SYSTEM,
+          guardian(seed, policy, end), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
           ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
                   // Leaving waits for the coordinator to see it; a gone coordinator never does.
                   + "akka.coordinated-shutdown.phases.cluster-exiting.timeout = 2s\n"
                   + "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = "
-                  + joinTimeout.toMillis() + "ms")
+                  + joinFor.toMillis() + "ms")
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
       system.getWhenTerminated().toCompletableFuture().get();
@@ -150,10 +163,14 @@ public final class WorkerMain implements Callable<Integer> {
       if (ending == Ending.COMPLETED) {
         return 0;
       }
+      if (!end.joined && attempt > 0) {
+        err.println("worker: could not rejoin: " + policy.gaveUp(join));
+        return 1;
+      }
       if (!end.joined) {
         String tlsRefusal = LoggingSslEngineProvider.lastRefusal();
         err.println("worker: could not join the coordinator at " + join + " within "
-            + joinTimeout.toSeconds() + " s: " + (tlsRefusal != null
+            + joinFor.toSeconds() + " s: " + (tlsRefusal != null
                 ? "the TLS handshake failed (" + tlsRefusal + "). Check that both sides' "
                     + "certificates come from a CA the other trusts and match its "
                     + "--tls-allowed-names"
@@ -178,6 +195,10 @@ public final class WorkerMain implements Callable<Integer> {
     if (end.completed) {
       return Ending.COMPLETED;
     }
+    if (end.afresh != null && !end.settled) {
+      end.why = end.afresh;
+      return Ending.DOWNED;
+    }
     boolean downed = reason.isPresent()
         && reason.get().equals(CoordinatedShutdown.clusterDowningReason());
     if (downed && !end.settled) {
@@ -188,6 +209,12 @@ public final class WorkerMain implements Callable<Integer> {
     return Ending.FAILED;
   }
 
+  /** Whether a member removed after {@code previous} had left (not: was removed from view). */
+  private static boolean left(MemberStatus previous) {
+    return previous.equals(MemberStatus.exiting()) || previous.equals(MemberStatus.leaving())
+        || previous.equals(MemberStatus.down());
+  }
+
   private static Duration seconds(String option, double s) {
     if (!(s > 0) || s > 86_400) {
       throw new UserError(option + " must be between 0 and 86400 seconds, got " + s);
@@ -195,12 +222,14 @@ public final class WorkerMain implements Callable<Integer> {
     return Duration.ofNanos((long) (s * 1e9));
   }
 
-  private static Behavior<Void> guardian(Address seed, Duration coordinatorTimeout,
-      SystemEnd end) {
+  private static Behavior<Void> guardian(Address seed, RejoinPolicy policy, SystemEnd end) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
-      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(stop -> {
+      ActorRef<Object> watch = ctx.spawn(coordinatorWatch(policy, end), "coordinator-watch");
+      // The watch reads the rejoin window off the assignment; the worker never knows.
+      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(watch,
+          Worker.create(stop -> {
         end.joined = true; // the coordinator reached us, whatever it says
         end.settled = true;
         if (stop.outcome().succeeded()) {
@@ -208,24 +237,48 @@ public final class WorkerMain implements Callable<Integer> {
         } else {
           end.why = "stopped by the coordinator: " + stop.reason();
         }
-      }), "worker");
+      })), "worker");
       ctx.watch(worker);
-      ctx.spawn(coordinatorWatch(coordinatorTimeout, end), "coordinator-watch");
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
     });
   }
 
+  /** {@code worker}, sending {@code to} a copy of every shard assignment it receives. */
+  private static Behavior<WorkerProtocol.Command> copyingAssignments(ActorRef<Object> to,
+      Behavior<WorkerProtocol.Command> worker) {
+    return Behaviors.intercept(() -> new BehaviorInterceptor<WorkerProtocol.Command,
+        WorkerProtocol.Command>(WorkerProtocol.Command.class) {
+      @Override
+      public Behavior<WorkerProtocol.Command> aroundReceive(
+          TypedActorContext<WorkerProtocol.Command> ctx, WorkerProtocol.Command msg,
+          ReceiveTarget<WorkerProtocol.Command> target) {
+        if (msg instanceof WorkerProtocol.AssignShard) {
+          to.tell(msg);
+        }
+        return target.apply(ctx, msg);
+      }
+    }, worker);
+  }
+
   private record CoordinatorSilent(Address address) {}
+
+  private record StartAfresh(Address address) {}
 
   /**
    * Follows the coordinator's node: records the join, ends the system when the coordinator
-   * leaves, or when it stays unreachable longer than {@code timeout} (shorter blips pass).
+   * leaves, or when it stays unreachable longer than the {@link RejoinPolicy} allows (shorter
+   * blips pass); ends it to start afresh once this node was removed from the cluster (downed or
+   * quarantined), or surely was by a coordinator silent that long.
    */
-  private static Behavior<Object> coordinatorWatch(Duration timeout, SystemEnd end) {
+  private static Behavior<Object> coordinatorWatch(RejoinPolicy policy, SystemEnd end) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
+      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+          ClusterEvent.MemberDowned.class));
+      ctx.getSystem().eventStream().tell(new akka.actor.typed.eventstream.EventStream.Subscribe<>(
+          ThisActorSystemQuarantinedEvent.class, ctx.getSelf().narrow()));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), SelfUp.class));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.MemberUp.class));
@@ -238,6 +291,28 @@ public final class WorkerMain implements Callable<Integer> {
       return Behaviors.receive(Object.class)
           .onMessage(SelfUp.class, e -> {
             end.joined = true;
+            policy.heard();
+            return Behaviors.same();
+          })
+          .onMessage(WorkerProtocol.AssignShard.class, m -> {
+            policy.admitted(m.rejoin());
+            return Behaviors.same();
+          })
+          .onMessage(ClusterEvent.MemberDowned.class, e -> {
+            // Akka shuts this system down; the removal events that follow say nothing of the
+            // coordinator.
+            if (e.member().uniqueAddress().equals(cluster.selfMember().uniqueAddress())) {
+              end.afresh = "this worker was removed from the cluster by the coordinator (it was "
+                  + "unreachable too long)";
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ThisActorSystemQuarantinedEvent.class, e -> {
+            if (end.afresh == null && !end.settled) {
+              end.afresh = "this worker was removed from the cluster ("
+                  + e.remoteAddress().address() + " no longer talks to it)";
+              ctx.getSystem().terminate();
+            }
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberUp.class, e -> {
@@ -248,7 +323,10 @@ public final class WorkerMain implements Callable<Integer> {
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberRemoved.class, e -> {
-            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled) {
+            // Only a coordinator that left removes itself; one seen Up last is removed from
+            // this node's view because this node is shutting down.
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled
+                && end.afresh == null && left(e.previousStatus())) {
               end.settled = true;
               end.why = "the coordinator " + e.member().address() + " left the cluster";
               ctx.getSystem().terminate();
@@ -257,10 +335,14 @@ public final class WorkerMain implements Callable<Integer> {
           })
           .onMessage(ClusterEvent.UnreachableMember.class, e -> {
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
+              long now = System.nanoTime();
+              policy.silent(now);
               ctx.getLog().warn("coordinator {} unreachable; waiting up to {} s for it",
-                  e.member().address(), timeout.toSeconds());
+                  e.member().address(), policy.left(now).toSeconds());
               timers.startSingleTimer(CoordinatorSilent.class,
-                  new CoordinatorSilent(e.member().address()), timeout);
+                  new CoordinatorSilent(e.member().address()), policy.left(now));
+              policy.startAfreshIn(now).ifPresent(in -> timers.startSingleTimer(
+                  StartAfresh.class, new StartAfresh(e.member().address()), in));
             }
             return Behaviors.same();
           })
@@ -268,16 +350,26 @@ public final class WorkerMain implements Callable<Integer> {
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
               ctx.getLog().warn("coordinator {} reachable again", e.member().address());
               timers.cancel(CoordinatorSilent.class);
+              timers.cancel(StartAfresh.class);
+              policy.heard();
             }
             return Behaviors.same();
           })
           .onMessage(CoordinatorSilent.class, e -> {
-            if (end.settled) {
+            if (end.settled || end.afresh != null) {
               return Behaviors.same();
             }
             end.settled = true;
-            end.why = "the coordinator " + e.address() + " was unreachable for "
-                + timeout.toSeconds() + " s (--coordinator-timeout)";
+            end.why = policy.gaveUp(e.address().toString());
+            ctx.getSystem().terminate();
+            return Behaviors.same();
+          })
+          .onMessage(StartAfresh.class, e -> {
+            if (end.settled || end.afresh != null) {
+              return Behaviors.same();
+            }
+            end.afresh = "the coordinator " + e.address() + " has been unreachable so long that "
+                + "it has removed this worker from the cluster";
             ctx.getSystem().terminate();
             return Behaviors.same();
           })
