@@ -11,6 +11,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ModelFailed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.WorkerProtocol;
@@ -215,6 +216,7 @@ public final class Coordinator {
   private Behavior<Command> training(Training phase) {
     return workerNews(phase.evaluation(), stop -> afterLoss(phase, stop))
         .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
+        .onMessage(ModelFailed.class, m -> onModelFailed(phase, m))
         .onMessage(RoundDeadline.class, m -> onRoundDeadline(phase))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
         .onAnyMessage(m -> Behaviors.same())
@@ -230,6 +232,14 @@ public final class Coordinator {
     recovery.ignored(phase.evaluation().answered(m.worker(), m.results(), m.computeNanos(),
         math.params()));
     return phase.evaluation().complete() ? completeRound(phase) : Behaviors.same();
+  }
+
+  /** The model's own code failed: every worker would fail the same way, so the run ends. */
+  private Behavior<Command> onModelFailed(Training phase, ModelFailed m) {
+    if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
+      return Behaviors.same();
+    }
+    return finish(Stop.modelFailed(spec.model().name(), m.round(), m.error()));
   }
 
   private Behavior<Command> completeRound(Training phase) {

@@ -25,6 +25,14 @@ public record Stop(Status status, String detail) {
     return new Stop(Status.FAILED, detail);
   }
 
+  /**
+   * The model's own code failed in round {@code round} (every worker would): {@code error} says
+   * which method and how, e.g. {@code lossSum threw java.lang.IllegalStateException: …}.
+   */
+  public static Stop modelFailed(String model, long round, String error) {
+    return failed("model " + model + " failed in step " + round + ": " + error);
+  }
+
   /** A signal stopped the run. */
   public static Stop interrupted() {
     return new Stop(Status.INTERRUPTED, "interrupted by a signal");
