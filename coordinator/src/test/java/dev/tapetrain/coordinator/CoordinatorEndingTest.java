@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How a run ends for its workers (issue 25): a model's own failure ends it once, every worker
- * told the same reason, none asked again.
+ * told the same reason, none asked again; a worker that registers as the run ends is told the
+ * run is over instead of waiting for work that never comes.
  */
 class CoordinatorEndingTest extends CoordinatorHarness {
 
@@ -41,5 +42,23 @@ class CoordinatorEndingTest extends CoordinatorHarness {
       w.probe.expectNoMessage(Duration.ofMillis(200));
     }
     assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "one end only");
+  }
+
+  @Test
+  void aWorkerThatRegistersAsTheRunEndsIsToldTheRunIsOver() throws Exception {
+    FakeWorker a = new FakeWorker();
+    coordinator(1, 1, Duration.ofSeconds(30));
+    a.acceptShard();
+    a.answer(a.expectStep(0));
+    a.answer(a.expectStep(1));
+    next(StepRecord.class);
+    assertEquals(Status.COMPLETED, next(RunSummary.class).status());
+    // The stand-in never stops, so the coordinator is still waiting for it when b registers.
+    a.probe.expectMessage(Duration.ofSeconds(5), new StopWork(Outcome.COMPLETED, ""));
+    FakeWorker late = new FakeWorker();
+    StopWork told = late.probe.expectMessageClass(StopWork.class, Duration.ofSeconds(5));
+    assertEquals(new StopWork(Outcome.OVER, "completed"), told);
+    assertEquals("the run is over (completed); nothing for this worker to do", told.reason());
+    late.probe.expectNoMessage(Duration.ofMillis(200));
   }
 }

@@ -70,7 +70,8 @@ class ProtocolSerializerTest {
         new WorkerProtocol.StopWork(WorkerProtocol.Outcome.REFUSED,
             "its data differ from the coordinator's"),
         new CoordinatorProtocol.ModelFailed(3, worker,
-            "lossSum threw java.lang.IllegalStateException: no loss"));
+            "lossSum threw java.lang.IllegalStateException: no loss"),
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.OVER, "completed"));
   }
 
   @ParameterizedTest
