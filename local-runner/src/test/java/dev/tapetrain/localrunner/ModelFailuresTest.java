@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.FaultyModel;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A user's model that misbehaves cannot take the trainer down (issue 25): one that throws,
  * returns null or overflows the stack fails the run once, naming the model, the step and the
- * error, in local-runner and across worker JVMs.
+ * error; one that never returns fails it at {@code --step-timeout} and the JVM exits; a signal
+ * still writes the final status; one that allocates without end is refused as out of memory.
  * The model ({@link FaultyModel}) behaves until step 3 (its bias passes 0.1), so the run has
  * checkpoints to resume from.
  */
@@ -60,6 +62,54 @@ class ModelFailuresTest extends ProcessTestBase {
     assertOneLine(r.err(), "tapetrain: run failed after 2 step(s): " + line);
     assertTrue(r.err().contains("continue with: --resume " + run), r.err());
     assertFailedAfterStep2(run, line);
+  }
+
+  @Test
+  void aModelThatNeverReturnsFailsTheRunAtTheStepDeadlineAndTheJvmExits() throws Exception {
+    Path run = dir.resolve("loop");
+    Process p = processes.localRunner("loop", job("loop", run, "--step-timeout", "1"));
+    Processes.await("step 1", Duration.ofSeconds(60), () -> Processes.stepLines(run) >= 2);
+    long stuck = System.nanoTime();
+    assertEquals(1, Processes.exitCode(p, Duration.ofSeconds(20)), processes.stderr("loop"));
+    // The deadline, the watchdog's poll and halting: well within 1 s + a few.
+    double seconds = (System.nanoTime() - stuck) / 1e9;
+    assertTrue(seconds < 6, "exited " + seconds + " s after step 3 began");
+    String line = "model test-faulty did not return within the 1000 ms step deadline in step 3 "
+        + "(--step-timeout)";
+    assertOneLine(processes.stderr("loop"), line);
+    assertTrue(processes.stderr("loop").contains("continue with: --resume " + run));
+    assertFailedAfterStep2(run, line);
+  }
+
+  @Test
+  void sigtermWhileAModelNeverReturnsStillWritesTheInterruptedStatus() throws Exception {
+    Path run = dir.resolve("held");
+    // Two actor threads, both held: the coordinator cannot answer the signal itself.
+    Process p = processes.localRunner("held", job("loop", run, "--threads", "2"));
+    Processes.await("step 1", Duration.ofSeconds(60), () -> Processes.stepLines(run) >= 2);
+    Thread.sleep(1500); // held longer than a round ever takes here
+    long signalled = System.nanoTime();
+    p.destroy(); // SIGTERM
+    assertEquals(130, Processes.exitCode(p, Duration.ofSeconds(15)), processes.stderr("held"));
+    double seconds = (System.nanoTime() - signalled) / 1e9;
+    assertTrue(seconds < 5, "exited " + seconds + " s after the signal");
+    JsonNode summary = Runs.summary(run);
+    assertEquals("interrupted", summary.get("status").asText(), summary.toString());
+    assertEquals(2, summary.get("steps").asInt(), summary.toString());
+    assertTrue(processes.stderr("held").contains("continue with: --resume " + run));
+  }
+
+  @Test
+  void aModelThatAllocatesWithoutEndFailsTheRunOutOfMemory() throws Exception {
+    Path run = dir.resolve("allocate");
+    Process p = processes.localRunnerWithJvm("allocate", List.of("-Xmx128m"),
+        job("allocate", run));
+    assertEquals(1, Processes.exitCode(p, Duration.ofSeconds(60)), processes.stderr("allocate"));
+    JsonNode summary = Runs.summary(run);
+    assertEquals("failed", summary.get("status").asText(), summary.toString());
+    assertTrue(summary.get("message").asText().contains("out of memory in round 3 (-Xmx 128 MiB)"),
+        summary.toString());
+    assertTrue(Files.exists(run.resolve("checkpoint.pb")));
   }
 
   @Test

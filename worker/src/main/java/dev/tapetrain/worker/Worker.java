@@ -29,17 +29,20 @@ import java.util.function.Consumer;
  * computed by {@link ShardEvaluator}; this class only moves messages. What goes wrong in a round
  * is answered, never let to stop the actor: data or parameters that do not fit and running out
  * of memory with {@link ShardRejected} (this worker cannot serve), the model's own code throwing
- * or returning null with {@link ModelFailed} (no worker could: the run ends).
+ * or returning null with {@link ModelFailed} (no worker could: the run ends). Each round's
+ * evaluation is noted in a {@link ModelWatch}, where a watchdog sees a model that never returns.
  */
 public final class Worker {
 
   private final ActorContext<Command> context;
   private final Consumer<StopWork> onStop;
+  private final ModelWatch.Slot watch;
   private final long maxValuesPerMessage;
 
-  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop) {
+  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop, ModelWatch watch) {
     this.context = context;
     this.onStop = onStop;
+    this.watch = watch.slot(context.getSelf().path().toString());
     this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
         context.getSystem().settings().config());
   }
@@ -49,15 +52,25 @@ public final class Worker {
     return create(stop -> { });
   }
 
+  /** A worker that notes each round's evaluation in {@code watch}. */
+  public static Behavior<Command> create(ModelWatch watch) {
+    return create(stop -> { }, watch);
+  }
+
   /**
    * A worker that also hands {@code onStop} what the coordinator said when it told it to stop
    * (its outcome says whether the job ended well).
    */
   public static Behavior<Command> create(Consumer<StopWork> onStop) {
+    return create(onStop, ModelWatch.NONE);
+  }
+
+  /** A worker with {@code onStop} (see {@link #create(Consumer)}) and {@code watch}. */
+  public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
-      return new Worker(ctx, onStop).idle();
+      return new Worker(ctx, onStop, watch).idle();
     });
   }
 
@@ -130,6 +143,7 @@ public final class Worker {
 
   private Behavior<Command> onComputeGradients(ShardEvaluator shard, ComputeGradients m) {
     long start = System.nanoTime();
+    watch.enter(m.round(), start);
     List<ChunkResult> results;
     try {
       results = shard.evaluateTree(m.params(), m.chunks());
@@ -149,6 +163,8 @@ public final class Worker {
       // Evaluation is deterministic: whatever threw outside the model's guarded calls would
       // throw on every worker too, so it ends the run like the model's own error.
       return modelFailed(m, e.toString(), e);
+    } finally {
+      watch.leave();
     }
     long nanos = System.nanoTime() - start;
     // One message per batch of nodes, each within the wire's frame limit (a large model's
