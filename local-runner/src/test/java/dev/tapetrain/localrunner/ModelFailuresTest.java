@@ -137,4 +137,26 @@ class ModelFailuresTest extends ProcessTestBase {
       assertOneLine(processes.stderr(name), line);
     }
   }
+
+  @Test
+  void aWorkerJvmWhoseModelNeverReturnsExitsOnceTheCoordinatorHasEnded() throws Exception {
+    int port = Processes.freePort();
+    Path run = dir.resolve("cluster");
+    Process coordinator = processes.coordinator("coordinator", job("loop", run, "--port",
+        "" + port, "--workers", "1", "--step-timeout", "2", "--rejoin-timeout", "0"));
+    Process worker = processes.worker("w1", port);
+    assertEquals(1, Processes.exitCode(coordinator, Duration.ofSeconds(90)),
+        processes.stderr("coordinator"));
+    long ended = System.nanoTime();
+    assertTrue(processes.stderr("coordinator").contains("missed the 2000 ms step deadline"),
+        processes.stderr("coordinator"));
+    // Documented: it sees the coordinator leave, stops its actor system within 5 s or halts.
+    assertEquals(1, Processes.exitCode(worker, Duration.ofSeconds(20)), processes.stderr("w1"));
+    double seconds = (System.nanoTime() - ended) / 1e9;
+    assertTrue(seconds < 12, "the worker exited " + seconds + " s after the coordinator");
+    List<String> lines = processes.stderr("w1").strip().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
+    assertTrue(last.contains("so the worker exits at once"), last);
+  }
 }
