@@ -89,7 +89,14 @@ public final class TrainingRun {
     TrainingState start = null;
     if (train.resumeDir() != null) {
       Path dir = train.resumeDir();
-      RunLog.read(dir); // a clear message for a directory that is not a run, before locking
+      // A clear message for a directory that is not a run, before locking.
+      RunLog before = RunLog.read(dir);
+      long done = completedSteps(train, before);
+      if (done >= 0) {
+        err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
+            + " steps (raise --steps to train further)");
+        return 0;
+      }
       // One writer per run: lock before reading anything a second writer could change.
       RunLock lock = RunLock.acquire(dir, "--resume");
       try {
@@ -208,6 +215,20 @@ public final class TrainingRun {
       terminate(system, err);
       runDir.close();
     }
+  }
+
+  /**
+   * The steps of {@code run} if it completed every step the resume asks for (its own, or a
+   * {@code --steps} no higher), else -1. Read-only, without the lock: a run with nothing to do
+   * is left exactly as it is.
+   */
+  private static long completedSteps(TrainOptions train, RunLog run) {
+    if (run.summary() == null || !"completed".equals(run.summary().path("status").asText())) {
+      return -1;
+    }
+    long steps = run.summary().path("steps").asLong(-1);
+    long planned = train.givenSteps().orElse(run.summary().path("planned_steps").asLong(-2));
+    return steps == planned ? steps : -1;
   }
 
   /**
