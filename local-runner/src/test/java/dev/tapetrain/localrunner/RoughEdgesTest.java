@@ -98,6 +98,39 @@ class RoughEdgesTest {
   }
 
   @Test
+  void aLargeModelsStepLinesAndConfigCarryNormsWhileTheSummaryKeepsTheValues() throws Exception {
+    // mlp 3-200-1: 3·200 + 200 + 200 + 1 = 1001 values; at 2 KB of JSON per 100 values a line
+    // with the values would be ~20 KB.
+    Path run = dir.resolve("big");
+    Runs.Result r = Runs.run("--model", "mlp", "--hidden", "200", "--true-w", "1,2,3",
+        "--steps", "5", "--run-dir", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    for (String line : Files.readAllLines(run.resolve("steps.jsonl"))) {
+      assertTrue(line.length() < 2500, line.length() + " characters: " + line);
+      JsonNode step = Json.MAPPER.readTree(line);
+      assertFalse(step.has("params"));
+      assertEquals(List.of("w1", "b1", "w2", "b2"), iterable(step.get("param_norms")));
+    }
+    JsonNode config = Json.MAPPER.readTree(run.resolve("config.json").toFile());
+    assertTrue(Files.size(run.resolve("config.json")) < 4000);
+    assertEquals("[3,200]", config.get("initial_param_shapes").get("w1").toString());
+    JsonNode params = Runs.summary(run).get("params");
+    assertEquals(200, params.get("w1").get(2).size(), "the summary keeps every value");
+    // A small model's lines keep their values.
+    Path small = dir.resolve("small");
+    assertEquals(0, Runs.run("--model", "mlp", "--hidden", "4", "--steps", "2", "--run-dir",
+        small.toString()).exitCode());
+    assertTrue(Json.MAPPER.readTree(Files.readAllLines(small.resolve("steps.jsonl")).get(0))
+        .has("params"));
+  }
+
+  private static List<String> iterable(JsonNode object) {
+    List<String> names = new java.util.ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
   void aMistypedOptionGetsASuggestionAndHelpListsEveryExitCode() {
     Runs.Result r = Runs.run("--learning-rat", "0.1");
     assertEquals(2, r.exitCode());

@@ -9,6 +9,7 @@ import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.spi.Plugin;
 import dev.tapetrain.spi.Plugins;
 import dev.tapetrain.spi.Setting;
@@ -100,6 +101,36 @@ public final class RunConfig {
     d.put("chunk_size", spec.chunkSize());
     d.put("chunks", spec.numChunks());
     return d;
+  }
+
+  /**
+   * Records the model the workers built: its name, its metrics and its parameters at step 0 —
+   * the values while they are few ({@code initial_params}), each parameter's shape and norm for
+   * a larger model ({@code initial_param_shapes}, {@code initial_param_norms}: the values are in
+   * the checkpoint, and a config.json of megabytes helps nobody).
+   */
+  public static void adoptModel(ObjectNode config, String model, List<NamedTensor> initial,
+      List<String> metrics) {
+    config.put("model", model);
+    long values = 0;
+    for (NamedTensor p : initial) {
+      values += p.size();
+    }
+    if (values <= StepLines.STEP_PARAMS_LIMIT) {
+      config.set("initial_params", Json.params(initial));
+    } else {
+      ObjectNode shapes = config.putObject("initial_param_shapes");
+      ObjectNode norms = config.putObject("initial_param_norms");
+      for (NamedTensor p : initial) {
+        ArrayNode s = shapes.putArray(p.name());
+        for (int d : p.shape()) {
+          s.add(d);
+        }
+        norms.put(p.name(), RunDirectory.norm(List.of(p)));
+      }
+    }
+    ArrayNode m = config.putArray("metrics");
+    metrics.forEach(m::add);
   }
 
   /**

@@ -63,6 +63,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   // The model's parameters shown by name at the top level (the tutorial's w and b).
   private final List<String> flat;
   private final EventFile tensorboard;
+  private final StepScalars scalars = new StepScalars();
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
@@ -101,17 +102,9 @@ public final class RunDirectory implements RunStore, AutoCloseable {
    */
   public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps,
       Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
-    RunLog old = RunLog.read(dir);
+    RunFiles old = RunFiles.read(dir);
     try {
-      StringBuilder kept = new StringBuilder();
-      long lastKept = -1;
-      for (com.fasterxml.jackson.databind.JsonNode line : old.steps()) {
-        if (line.has("step") && line.path("step").asLong() < fromSteps) {
-          kept.append(Json.MAPPER.writeValueAsString(line)).append('\n');
-          lastKept = line.path("step").asLong();
-        }
-      }
-      AtomicFiles.write(dir.resolve(STEPS), kept.toString().getBytes(StandardCharsets.UTF_8));
+      long lastKept = StepLines.cutBefore(dir.resolve(STEPS), fromSteps);
       ObjectNode config = old.config().deepCopy();
       config.set("options", RunConfig.options(spec));
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")
@@ -167,6 +160,8 @@ public final class RunDirectory implements RunStore, AutoCloseable {
         Files.createDirectory(p);
       }
       Files.createDirectory(dir);
+      // The new directories' entries, durable: a run that says it exists survives a power loss.
+      AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
     } catch (FileAlreadyExistsException e) {
       removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
@@ -245,19 +240,16 @@ public final class RunDirectory implements RunStore, AutoCloseable {
 
   private void onModel(List<NamedTensor> initialParams, List<String> metrics) {
     metricNames = List.copyOf(metrics);
-    config.put("model", spec.model().name());
-    config.set("initial_params", Json.params(initialParams));
-    ArrayNode m = config.putArray("metrics");
-    metrics.forEach(m::add);
+    RunConfig.adoptModel(config, spec.model().name(), initialParams, metrics);
     Json.writeAtomically(dir.resolve(CONFIG), config);
   }
 
   @Override
   public Result checkpoint(TrainingState state) {
     return attempt(() -> {
-      // Every line before the checkpoint's step reaches the file first, so a resume after a
-      // crash finds each committed step logged.
-      flushSteps();
+      // Every line before the checkpoint's step reaches the disk first, so a resume after a
+      // crash (or a power loss) finds each committed step logged.
+      forceSteps();
       long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
       Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
           spec.dataset().digest(), logged);
@@ -271,7 +263,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
       return;
     }
     lastMetrics = r.metrics();
-    logScalars(r);
+    tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
     try {
       steps.write(r, lastLogged, metricNames);
       beforeLastLogged = lastLogged;
@@ -285,38 +277,17 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     }
   }
 
-  /**
-   * What TensorBoard shows of a step: the loss, the model's metrics, the learning rate, the step
-   * time, the gradient norm, and each parameter (a scalar as itself, a tensor as its norm); the
-   * tags are made at the first step, the values every step.
-   */
-  private void logScalars(StepRecord r) {
-    int metrics = Math.min(r.metrics().size(), metricNames.size());
-    if (scalarTags == null) {
-      List<String> tags = new ArrayList<>(List.of("loss"));
-      tags.addAll(metricNames.subList(0, metrics));
-      tags.addAll(List.of("learning_rate", "step_ms", "grad_norm"));
-      for (NamedTensor p : r.params()) {
-        tags.add((p.shape().length == 0 ? "param/" : "param_norm/") + p.name());
-      }
-      scalarTags = List.copyOf(tags);
-    }
-    double[] v = new double[scalarTags.size()];
-    int k = 0;
-    v[k++] = r.loss();
-    for (int i = 0; i < metrics; i++) {
-      v[k++] = r.metrics().get(i);
-    }
-    v[k++] = r.learningRate();
-    v[k++] = r.stepNanos() / 1e6;
-    v[k++] = norm(r.gradients());
-    for (NamedTensor p : r.params()) {
-      v[k++] = p.shape().length == 0 ? p.values()[0] : norm(List.of(p));
-    }
-    tensorboard.scalars(r.step(), scalarTags, v);
-  }
 
-  private List<String> scalarTags;
+  private void forceSteps() {
+    tensorboard.force();
+    try {
+      steps.force();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
+          + e.getMessage(), e);
+    }
+    flushCadence.flushed();
+  }
 
   private void flushSteps() {
     tensorboard.flush();

@@ -5,7 +5,8 @@ import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.List;
  */
 final class StepLines implements AutoCloseable {
 
+  private final FileChannel channel;
   private final JsonGenerator g;
   private final List<String> flat;
 
@@ -47,8 +49,9 @@ final class StepLines implements AutoCloseable {
    * {@code w} and {@code b}), or none: every parameter under {@code params}.
    */
   StepLines(Path file, List<String> flat) throws IOException {
-    this.g = Json.lineGenerator(new BufferedOutputStream(Files.newOutputStream(file,
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
+    this.g = Json.lineGenerator(new BufferedOutputStream(Channels.newOutputStream(channel),
         1 << 16));
     this.flat = List.copyOf(flat);
   }
@@ -116,8 +119,56 @@ final class StepLines implements AutoCloseable {
     g.flush();
   }
 
+  /**
+   * Hands what is written to the file and forces it to the disk: what a checkpoint or the
+   * summary's status promises is logged survives a power loss.
+   */
+  void force() throws IOException {
+    g.flush();
+    channel.force(false);
+  }
+
   @Override
   public void close() throws IOException {
+    force();
     g.close();
+  }
+
+  /**
+   * Cuts {@code file} back to its lines of steps before {@code fromSteps}, streaming (a log of
+   * millions of lines is never held in memory) and keeping each line's bytes; a line torn by a
+   * crash ends the log there.
+   *
+   * @return the last step kept, -1 for none
+   */
+  static long cutBefore(Path file, long fromSteps) throws IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      java.nio.file.Files.createFile(file);
+      return -1;
+    }
+    Path tmp = AtomicFiles.temporarySibling(file);
+    long lastKept = -1;
+    try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8);
+        java.io.BufferedWriter out = java.nio.file.Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+          n = Json.MAPPER.readTree(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+          break;
+        }
+        if (n.has("step") && n.path("step").asLong() < fromSteps) {
+          out.write(line);
+          out.write('\n');
+          lastKept = n.path("step").asLong();
+        }
+      }
+    }
+    AtomicFiles.moveInto(tmp, file);
+    return lastKept;
   }
 }

@@ -5,6 +5,7 @@ import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
@@ -35,7 +36,8 @@ import java.util.Map;
  * @param model          the model code, as the workers built it
  * @param params         the trained values, in the model's parameter order
  * @param step           how many steps trained them
- * @param status         the run's status from summary.json ({@code completed}, {@code running} …)
+ * @param status         the run's status from summary.json ({@code completed}, {@code running} …;
+ *                       for a run nobody holds that says running: {@code interrupted (…)})
  * @param featureColumns the input columns, in the order the model reads them
  * @param targetColumn   the target column of the training data
  */
@@ -93,7 +95,8 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
       }
     }
     JsonNode summary = readJsonOrNull(runDir, RunDirectory.SUMMARY);
-    String status = summary != null ? summary.path("status").asText("unknown") : "unknown";
+    // A run that says "running" while nobody holds it was killed: say so, and how to go on.
+    String status = summary != null ? RunFiles.status(runDir, summary).describe() : "unknown";
     return new TrainedModel(runDir, name, model, params, checkpoint.state().steps(), status,
         features, data.target());
   }
