@@ -93,6 +93,9 @@ public final class TrainingRun {
       RunLog before = RunLog.read(dir);
       long done = completedSteps(train, before);
       if (done >= 0) {
+        // Checked like any resume (options, data), read-only: nothing of the run changes.
+        launcher.check(resumedSpec(train, workers, dir, before,
+            Checkpoints.read(dir.resolve(Checkpoints.FILE))));
         err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
             + " steps (raise --steps to train further)");
         return 0;
@@ -102,19 +105,7 @@ public final class TrainingRun {
       try {
         RunLog old = RunLog.read(dir);
         Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-        spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
-        if (checkpoint.numbers() == null
-            && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
-          throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
-              + "configuration than config.json describes");
-        }
-        if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
-          throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
-        }
-        if (spec.steps() < checkpoint.state().steps()) {
-          throw new UsageException("--steps " + spec.steps() + " is below the "
-              + checkpoint.state().steps() + " steps already in the checkpoint");
-        }
+        spec = resumedSpec(train, workers, dir, old, checkpoint);
         start = checkpoint.state();
         launcher.check(spec);
         runDir = RunDirectory.resume(dir, spec, start.steps(),
@@ -215,6 +206,30 @@ public final class TrainingRun {
       terminate(system, err);
       runDir.close();
     }
+  }
+
+  /**
+   * The specification of the run in {@code dir} ({@code old}, {@code checkpoint}) resumed with
+   * {@code train}'s options.
+   *
+   * @throws UsageException if an option, the data or the checkpoint does not fit the run
+   */
+  private static RunSpec resumedSpec(TrainOptions train, int workers, Path dir, RunLog old,
+      Checkpoints.Loaded checkpoint) {
+    RunSpec spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
+    if (checkpoint.numbers() == null
+        && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
+      throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
+          + "configuration than config.json describes");
+    }
+    if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
+      throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
+    }
+    if (spec.steps() < checkpoint.state().steps()) {
+      throw new UsageException("--steps " + spec.steps() + " is below the "
+          + checkpoint.state().steps() + " steps already in the checkpoint");
+    }
+    return spec;
   }
 
   /**
