@@ -149,20 +149,11 @@ public final class WorkerMain implements Callable<Integer> {
                   + joinTimeout.toMillis() + "ms")
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
-      boolean stopped = awaitTermination(system);
+      boolean stopped = ShutdownLimit.await(system);
       Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
       if (!stopped) {
-        // A thread held by a model that never returns cannot be stopped, and the actor system
-        // waits for it forever: say why the job ended, then halt.
-        String held = watch.longest(1).map(h -> "the model has not returned from step "
-            + h.round() + " for " + (System.nanoTime() - h.sinceNanos()) / 1_000_000_000
-            + " s; ").orElse("");
-        String why = ending == Ending.COMPLETED ? "the job completed" : end.why;
-        err.println("worker: " + held + why + "; its actor system did not stop within "
-            + STOP_LIMIT.toSeconds() + " s (a thread stuck in a model cannot be stopped), so the "
-            + "worker exits at once");
-        err.flush();
-        Runtime.getRuntime().halt(ending == Ending.COMPLETED ? 0 : 1);
+        ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed" : end.why,
+            ending == Ending.COMPLETED ? 0 : 1, err);
       }
       if (ending == Ending.COMPLETED) {
         if (end.note != null) {
@@ -185,37 +176,6 @@ public final class WorkerMain implements Callable<Integer> {
       }
       err.println("worker: " + end.why);
       return 1;
-    }
-  }
-
-  /**
-   * How long an actor system may take to stop once its shutdown began: leaving the cluster
-   * takes a second or two; one whose thread a model holds would never stop.
-   */
-  static final Duration STOP_LIMIT = Duration.ofSeconds(5);
-
-  /** Waits until {@code system} terminates: false if it began to stop and did not in time. */
-  private static boolean awaitTermination(ActorSystem<Void> system)
-      throws InterruptedException, ExecutionException {
-    java.util.concurrent.CompletableFuture<?> terminated =
-        system.getWhenTerminated().toCompletableFuture();
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    long stoppingSince = 0;
-    while (true) {
-      try {
-        terminated.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        return true;
-      } catch (java.util.concurrent.TimeoutException notYet) {
-        if (shutdown.getShutdownReason().isEmpty()) {
-          continue;
-        }
-        long now = System.nanoTime();
-        if (stoppingSince == 0) {
-          stoppingSince = now;
-        } else if (now - stoppingSince > STOP_LIMIT.toNanos()) {
-          return false;
-        }
-      }
     }
   }
 
@@ -260,6 +220,7 @@ public final class WorkerMain implements Callable<Integer> {
       }, watch), "worker");
       ctx.watch(worker);
       ctx.spawn(coordinatorWatch(coordinatorTimeout, end), "coordinator-watch");
+      ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
@@ -281,10 +242,6 @@ public final class WorkerMain implements Callable<Integer> {
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.MemberRemoved.class));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-          ClusterEvent.MemberLeft.class));
-      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-          ClusterEvent.MemberExited.class));
-      cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.UnreachableMember.class));
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
           ClusterEvent.ReachableMember.class));
@@ -300,18 +257,16 @@ public final class WorkerMain implements Callable<Integer> {
             }
             return Behaviors.same();
           })
-          .onMessage(ClusterEvent.MemberLeft.class, e -> coordinatorLeaving(e.member(), end))
-          .onMessage(ClusterEvent.MemberExited.class, e -> coordinatorLeaving(e.member(), end))
           .onMessage(ClusterEvent.MemberRemoved.class, e -> {
-            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
-              settle(ctx, end, left(e.member(), end));
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled) {
+              end.settled = true;
+              end.why = CoordinatorLeaving.why(e.member().address(), end);
+              ctx.getSystem().terminate();
             }
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.UnreachableMember.class, e -> {
-            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && end.coordinatorLeaving) {
-              settle(ctx, end, left(e.member(), end)); // it is gone, not cut off: no waiting
-            } else if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
               ctx.getLog().warn("coordinator {} unreachable; waiting up to {} s for it",
                   e.member().address(), timeout.toSeconds());
               timers.startSingleTimer(CoordinatorSilent.class,
@@ -327,39 +282,16 @@ public final class WorkerMain implements Callable<Integer> {
             return Behaviors.same();
           })
           .onMessage(CoordinatorSilent.class, e -> {
-            settle(ctx, end, "the coordinator " + e.address() + " was unreachable for "
-                + timeout.toSeconds() + " s (--coordinator-timeout)");
+            if (end.settled) {
+              return Behaviors.same();
+            }
+            end.settled = true;
+            end.why = "the coordinator " + e.address() + " was unreachable for "
+                + timeout.toSeconds() + " s (--coordinator-timeout)";
+            ctx.getSystem().terminate();
             return Behaviors.same();
           })
           .build();
     }));
-  }
-
-  /**
-   * The coordinator leaves only once its run is over. A worker it has not told how the run ended
-   * (one that joined as the run was ending) hears it here, so it knows it joined and why it ends.
-   */
-  private static Behavior<Object> coordinatorLeaving(akka.cluster.Member member, SystemEnd end) {
-    if (member.hasRole(NodeConfig.COORDINATOR_ROLE)) {
-      end.joined = true;
-      end.coordinatorLeaving = true;
-    }
-    return Behaviors.same();
-  }
-
-  private static String left(akka.cluster.Member coordinator, SystemEnd end) {
-    return "the coordinator " + coordinator.address() + (end.coordinatorLeaving
-        ? " ended its run and left the cluster before telling this worker how the run ended"
-        : " left the cluster");
-  }
-
-  /** Ends this actor system for {@code why}, unless its end is already decided. */
-  private static void settle(akka.actor.typed.javadsl.ActorContext<Object> ctx, SystemEnd end,
-      String why) {
-    if (!end.settled) {
-      end.settled = true;
-      end.why = why;
-      ctx.getSystem().terminate();
-    }
   }
 }
