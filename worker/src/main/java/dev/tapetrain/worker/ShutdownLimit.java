@@ -12,8 +12,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * A worker process's bound on stopping: an actor system whose thread a model holds (an endless
  * loop in the user's code) never terminates, and that thread cannot be stopped (not on JDK 20
- * and later), so once its shutdown has begun the process waits at most {@link #LIMIT}, then says
- * what held it and halts with the job's exit code.
+ * and later), so once its shutdown has begun and a model holds a worker, the process waits at
+ * most {@link #LIMIT}, then says what held it and halts with the job's exit code. An actor system
+ * no model holds is left to stop at its own pace (its shutdown phases have their own timeouts).
  *
  * <p>Order of use: {@link #await}; if it returns false, {@link #halt}.
  */
@@ -27,8 +28,12 @@ final class ShutdownLimit {
 
   private ShutdownLimit() {}
 
-  /** Waits until {@code system} terminates: false if it began to stop and did not in time. */
-  static boolean await(ActorSystem<?> system) throws InterruptedException, ExecutionException {
+  /**
+   * Waits until {@code system} terminates: false if it began to stop and did not within
+   * {@link #LIMIT} while {@code watch} shows a worker held by its model.
+   */
+  static boolean await(ActorSystem<?> system, ModelWatch watch)
+      throws InterruptedException, ExecutionException {
     CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     long stoppingSince = 0;
@@ -43,7 +48,7 @@ final class ShutdownLimit {
         long now = System.nanoTime();
         if (stoppingSince == 0) {
           stoppingSince = now;
-        } else if (now - stoppingSince > LIMIT.toNanos()) {
+        } else if (now - stoppingSince > LIMIT.toNanos() && watch.longest(1).isPresent()) {
           return false;
         }
       }

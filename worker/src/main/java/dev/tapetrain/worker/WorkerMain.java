@@ -149,7 +149,7 @@ public final class WorkerMain implements Callable<Integer> {
                   + joinTimeout.toMillis() + "ms")
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
-      boolean stopped = ShutdownLimit.await(system);
+      boolean stopped = ShutdownLimit.await(system, watch);
       Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
       if (!stopped) {
         ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed" : end.why,
