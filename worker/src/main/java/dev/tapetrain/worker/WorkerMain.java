@@ -207,6 +207,9 @@ public final class WorkerMain implements Callable<Integer> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(stop -> {
+        if (stop.outcome() == WorkerProtocol.Outcome.OVER && end.settled) {
+          return; // refused or dropped before the run ended: that is how it ended for this one
+        }
         end.joined = true; // the coordinator reached us, whatever it says
         end.settled = true;
         if (stop.outcome().succeeded()) {
