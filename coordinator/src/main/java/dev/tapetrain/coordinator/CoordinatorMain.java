@@ -9,10 +9,7 @@ import dev.tapetrain.node.cli.Cli;
 import com.typesafe.config.Config;
 import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.TlsOptions;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -78,13 +75,10 @@ public final class CoordinatorMain implements Callable<Integer> {
     }
     Config tlsConfig = tls.akkaConfig(System.getenv());
     tls.warnIfExposed("coordinator", host, err);
-    // Binds the port now (the guard in front of Artery, or Artery itself with TLS), so a taken
-    // port is one clear line before any run directory exists.
+    // Binds the port now (the guard in front of Artery), so a taken port is one clear line
+    // before any run directory exists.
     try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, host, port,
         tlsConfig)) {
-      if (tls.enabled()) {
-        requirePortFree();
-      }
       return run(node);
     }
   }
@@ -110,15 +104,4 @@ public final class CoordinatorMain implements Callable<Integer> {
       return system;
     }, out, err);
   }
-
-  private void requirePortFree() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(host, port));
-    } catch (IOException e) {
-      throw new UsageException("--host " + host + " --port " + port + ": cannot listen there ("
-          + e.getMessage() + ")");
-    }
-  }
-
-
 }

@@ -36,6 +36,12 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.coordinator.CoordinatorMain", args);
   }
 
+  /** A coordinator with extra JVM options (e.g. {@code -Dtapetrain.guard.…} settings). */
+  Process coordinatorWithJvm(String name, List<String> jvmOptions, String... args)
+      throws IOException {
+    return start(name, jvmOptions, "dev.tapetrain.coordinator.CoordinatorMain", args);
+  }
+
   Process localRunner(String name, String... args) throws IOException {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }
@@ -161,6 +167,15 @@ final class Processes implements AutoCloseable {
     }
   }
 
+  /** Standard error so far, or "" while it cannot be read. */
+  String stderrQuietly(String name) {
+    try {
+      return stderr(name);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private static String classPath() {
     String cp = System.getProperty("surefire.test.class.path");
     if (cp == null || cp.isBlank()) {
@@ -197,6 +212,34 @@ final class Processes implements AutoCloseable {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  private static double cpuSeconds(Process p) {
+    return p.toHandle().info().totalCpuDuration().orElseThrow().toNanos() / 1e9;
+  }
+
+  /** CPU seconds {@code p} uses over {@code seconds} of wall time. */
+  static double cpuOver(Process p, double seconds) throws InterruptedException {
+    double before = cpuSeconds(p);
+    Thread.sleep((long) (seconds * 1000));
+    return cpuSeconds(p) - before;
+  }
+
+  /** The files (sockets included) {@code p} has open, from /proc (Linux). */
+  static long openFiles(Process p) throws IOException {
+    try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+      return fds.count();
+    }
+  }
+
+  /** The resident memory of {@code p} in MiB, from /proc (Linux). */
+  static long residentMiB(Process p) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    throw new IOException("no VmRSS for " + p.pid());
   }
 
   /** kill -9: {@link Process#destroyForcibly()} sends SIGKILL on Linux. */

@@ -2,42 +2,92 @@ package dev.tapetrain.node;
 
 import akka.actor.ActorSystem;
 import akka.remote.artery.tcp.ConfigSSLEngineProvider;
-import java.net.Socket;
+import com.typesafe.config.Config;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Akka's {@link ConfigSSLEngineProvider}, plus one warning per refused TLS connection: a peer
- * whose certificate is not trusted, or one that does not speak TLS at all. Akka itself drops
- * such connections silently; an operator wants to know someone knocked.
+ * Akka's {@link ConfigSSLEngineProvider}, plus the names check of {@code --tls-allowed-names}
+ * ({@link PeerTrust}) and one warning per refused TLS connection: a peer whose certificate is
+ * not trusted or not allowed (naming its subject and issuer), a certificate of this node that
+ * the peer will not trust ({@link OwnCertificate}), or a handshake that fails otherwise. Akka
+ * itself drops such connections silently; an operator wants to know someone knocked. The same
+ * line again within a minute is counted, not repeated ({@link LogSummary}).
  */
 public final class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
 
+  /** Where the allowed names are in the actor system's configuration (a list of patterns). */
+  public static final String ALLOWED_NAMES = "tapetrain.tls.allowed-names";
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.tapetrain.tls");
+  private static final LogSummary SUMMARY =
+      new LogSummary("refused TLS connection(s)", LogSummary.INTERVAL, LOG::warn);
+  private static volatile String lastRefusal;
+
+  static {
+    // The counts of the last minute, also when the process ends within it.
+    Runtime.getRuntime().addShutdownHook(new Thread(SUMMARY::flush, "tapetrain-tls-summary"));
+  }
+
+  private final List<String> allowedNames;
 
   /** Called reflectively by Artery ({@code akka.remote.artery.ssl.ssl-engine-provider}). */
   public LoggingSslEngineProvider(ActorSystem system) {
     super(system);
+    Config config = system.settings().config();
+    allowedNames = config.hasPath(ALLOWED_NAMES) ? config.getStringList(ALLOWED_NAMES)
+        : List.of();
+  }
+
+  /**
+   * Logs {@code line} unless the same line was logged within the last minute; {@code outbound}:
+   * about a connection this node opened.
+   */
+  static void warn(String line, boolean outbound) {
+    if (outbound) {
+      lastRefusal = line;
+    }
+    if (SUMMARY.first(line)) {
+      LOG.warn(line);
+    }
+  }
+
+  /** The last refusal of a TLS connection this process opened, or null if none. */
+  public static String lastRefusal() {
+    return lastRefusal;
   }
 
   @Override
   public TrustManager[] trustManagers() {
-    TrustManager[] managers = super.trustManagers();
+    return wrapped(super.trustManagers(), X509ExtendedTrustManager.class,
+        x -> new PeerTrust(x, allowedNames));
+  }
+
+  @Override
+  public KeyManager[] keyManagers() {
+    return wrapped(super.keyManagers(), X509ExtendedKeyManager.class, OwnCertificate::new);
+  }
+
+  /** {@code managers}, each of {@code type} replaced by {@code wrap} of it. */
+  private static <M, X extends M> M[] wrapped(M[] managers, Class<X> type,
+      Function<X, M> wrap) {
     for (int i = 0; i < managers.length; i++) {
-      if (managers[i] instanceof X509ExtendedTrustManager x) {
-        managers[i] = new LoggingTrustManager(x);
+      if (type.isInstance(managers[i])) {
+        managers[i] = wrap.apply(type.cast(managers[i]));
       }
     }
     return managers;
@@ -52,76 +102,6 @@ public final class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
   public SSLEngine createClientSSLEngine(String hostname, int port) {
     return new LoggingEngine(super.createClientSSLEngine(hostname, port),
         "outbound to " + hostname + ":" + port);
-  }
-
-  private static String subject(X509Certificate[] chain) {
-    return chain == null || chain.length == 0 ? "(no certificate)"
-        : chain[0].getSubjectX500Principal().getName();
-  }
-
-  /** Logs a certificate that fails the trust check, then fails as before. */
-  private static final class LoggingTrustManager extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager delegate;
-
-    LoggingTrustManager(X509ExtendedTrustManager delegate) {
-      this.delegate = delegate;
-    }
-
-    private interface Check {
-      void run() throws CertificateException;
-    }
-
-    private static void checked(String side, X509Certificate[] chain, Check check)
-        throws CertificateException {
-      try {
-        check.run();
-      } catch (CertificateException e) {
-        LOG.warn("refused a TLS connection: {} certificate [{}] is not trusted ({})", side,
-            subject(chain), e.getMessage());
-        throw e;
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      checked("client", chain, () -> delegate.checkClientTrusted(chain, authType));
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      checked("client", chain, () -> delegate.checkClientTrusted(chain, authType, socket));
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      checked("client", chain, () -> delegate.checkClientTrusted(chain, authType, engine));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      checked("server", chain, () -> delegate.checkServerTrusted(chain, authType));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      checked("server", chain, () -> delegate.checkServerTrusted(chain, authType, socket));
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      checked("server", chain, () -> delegate.checkServerTrusted(chain, authType, engine));
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return delegate.getAcceptedIssuers();
-    }
   }
 
   /** Delegates everything; logs the first TLS failure of its connection (e.g. plain TCP). */
@@ -139,7 +119,8 @@ public final class LoggingSslEngineProvider extends ConfigSSLEngineProvider {
     private SSLException logged(SSLException e) {
       if (!logged && !(e.getCause() instanceof CertificateException)) {
         logged = true;
-        LOG.warn("refused a TLS connection ({}): {}", connection, e.getMessage());
+        warn("refused a TLS connection (" + connection + "): " + e.getMessage(),
+            delegate.getUseClientMode());
       }
       return e;
     }

@@ -43,45 +43,40 @@ public final class NodeConfig {
   }
 
   /**
-   * A node about to start: its Akka configuration and, on plain TCP, the {@link FrameGuard} that
-   * owns its public port (null with TLS). Close it after the actor system has terminated.
+   * A node about to start: its Akka configuration and the {@link FrameGuard} that owns its public
+   * port. Close it after the actor system has terminated.
    */
   public record Node(Config config, FrameGuard guard) implements AutoCloseable {
     /** The port peers connect to. */
     public int publicPort() {
-      return guard != null ? guard.publicPort()
-          : config.getInt("akka.remote.artery.canonical.port");
+      return guard.publicPort();
     }
 
     @Override
     public void close() {
-      if (guard != null) {
-        guard.close();
-      }
+      guard.close();
     }
   }
 
   /**
-   * Prepares a node with {@code role} reachable at {@code host:port} (0 = any free port). On
-   * plain TCP ({@code tls} empty) a {@link FrameGuard} takes the public port and Artery binds
-   * loopback behind it; with TLS, Artery listens itself (the handshake authenticates every peer
-   * before any frame is read).
+   * Prepares a node with {@code role} reachable at {@code host:port} (0 = any free port): a
+   * {@link FrameGuard} takes the public port and Artery binds loopback behind it. On plain TCP
+   * ({@code tls} empty) the guard checks Artery's framing; with TLS, the TLS record layer (the
+   * handshake then authenticates every peer before Artery reads a frame).
    *
    * @throws UserError naming {@code --host} and {@code --port} if the port cannot be bound
    */
   public static Node start(String role, String host, int port, Config tls) {
     boolean plain = !tls.hasPath("akka.remote.artery.transport")
         || "tcp".equals(tls.getString("akka.remote.artery.transport"));
-    if (!plain) {
-      Config config = cluster(role, host, port, tls);
-      return new Node(config, null);
-    }
     Config base = cluster(role, host, port, tls);
     int maxFrame = (int) Math.max(base.getBytes("akka.remote.artery.advanced.maximum-frame-size"),
         base.getBytes("akka.remote.artery.advanced.maximum-large-frame-size"));
+    FrameGuard.Limits limits = guardLimits(base);
     FrameGuard guard;
     try {
-      guard = FrameGuard.start(host, port, maxFrame);
+      guard = plain ? FrameGuard.start(host, port, maxFrame, limits)
+          : FrameGuard.startTls(host, port, limits);
     } catch (java.io.IOException e) {
       throw new UserError("--host " + host + " --port " + port + ": cannot listen there ("
           + e.getMessage() + ")");
@@ -91,6 +86,28 @@ public final class NodeConfig {
         "akka.remote.artery.bind.hostname", "127.0.0.1",
         "akka.remote.artery.bind.port", guard.internalPort()));
     return new Node(behindGuard.withFallback(base).resolve(), guard);
+  }
+
+  /**
+   * The frame guard's limits from {@code tapetrain.guard} (see {@code tapetrain-cluster.conf}),
+   * each overridable with {@code -Dtapetrain.guard.NAME=VALUE}.
+   *
+   * @throws UserError naming the setting that is missing, malformed or out of range
+   */
+  public static FrameGuard.Limits guardLimits(Config config) {
+    String at = "tapetrain.guard";
+    try {
+      Config g = config.getConfig(at);
+      long budget = g.getBytes("buffer-budget");
+      if (budget > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("buffer-budget must be below 2 GiB, got " + budget);
+      }
+      return new FrameGuard.Limits(g.getInt("max-connections"),
+          g.getInt("max-connections-per-address"), g.getDuration("open-timeout"),
+          g.getDuration("frame-timeout"), (int) budget);
+    } catch (com.typesafe.config.ConfigException | IllegalArgumentException e) {
+      throw new UserError(at + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code --tls-keystore} and {@code --tls-truststore} (PKCS12) of the coordinator and worker
  * commands: with both, Artery runs over TLS 1.3 with mutual authentication, so only nodes whose
- * certificate the truststore trusts can connect. Passwords come from the environment
+ * certificate the truststore trusts can connect, and with {@code --tls-allowed-names} only those
+ * whose certificate names match (else any certificate the CA signed is a node). Passwords come from the environment
  * ({@value #KEYSTORE_PASSWORD}, {@value #TRUSTSTORE_PASSWORD}), never from the command line.
  */
 public final class TlsOptions {
@@ -39,9 +40,15 @@ public final class TlsOptions {
           + TRUSTSTORE_PASSWORD + ".")
   Path truststore;
 
+  @Option(names = "--tls-allowed-names", paramLabel = "PATTERN", split = ",",
+      description = "Accept only peers whose certificate is for one of these names (its CN, or a "
+          + "DNS or IP subject alternative name), comma-separated; '*' matches any characters, "
+          + "e.g. 'node-*.example.com'. Default: any certificate the truststore's CA signed.")
+  List<String> allowedNames;
+
   /** Whether TLS was asked for. */
   public boolean enabled() {
-    return keystore != null || truststore != null;
+    return keystore != null || truststore != null || allowedNames != null;
   }
 
   /**
@@ -55,7 +62,16 @@ public final class TlsOptions {
       return ConfigFactory.empty();
     }
     if (keystore == null || truststore == null) {
-      throw new UserError("--tls-keystore and --tls-truststore go together");
+      throw new UserError(allowedNames != null && keystore == null && truststore == null
+          ? "--tls-allowed-names needs --tls-keystore and --tls-truststore"
+          : "--tls-keystore and --tls-truststore go together");
+    }
+    List<String> names = allowedNames == null ? List.of() : allowedNames;
+    for (String name : names) {
+      if (name.isBlank()) {
+        throw new UserError("--tls-allowed-names: an empty pattern (expected names or patterns "
+            + "like 'node-*.example.com', comma-separated)");
+      }
     }
     String keyPassword = password(env, KEYSTORE_PASSWORD);
     String trustPassword = password(env, TRUSTSTORE_PASSWORD);
@@ -74,7 +90,8 @@ public final class TlsOptions {
         .withValue(prefix + "protocol", value("TLSv1.3"))
         .withValue(prefix + "enabled-algorithms", ConfigValueFactory.fromIterable(
             List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))
-        .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+        .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
+        .withValue(LoggingSslEngineProvider.ALLOWED_NAMES, ConfigValueFactory.fromIterable(names));
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.tapetrain.node;
 
+import static dev.tapetrain.node.GuardBytes.concat;
+import static dev.tapetrain.node.GuardBytes.frame;
+import static dev.tapetrain.node.GuardBytes.header;
+import static dev.tapetrain.node.GuardBytes.le;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,7 +92,7 @@ class FrameGuardTest {
     byte[] badVersion = frame(random, 100);
     badVersion[4] = 9;
     byte[] tooLong = concat(le(MAX_FRAME + 1), new byte[64]);
-    byte[] tooShort = frame(random, FrameGuard.MIN_FRAME - 1);
+    byte[] tooShort = frame(random, ArteryFraming.MIN_FRAME - 1);
     // Deadlines far away: the close must come from the check, not from a timeout.
     start(Duration.ofSeconds(60));
     for (byte[] bad : new byte[][] {badVersion, tooLong, tooShort, le(-5)}) {
@@ -212,36 +216,12 @@ class FrameGuardTest {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     for (int i = 0; i < count; i++) {
       int length = switch (i % 10) {
-        case 0 -> FrameGuard.MIN_FRAME;
+        case 0 -> ArteryFraming.MIN_FRAME;
         case 1 -> MAX_FRAME;
         case 2 -> 100_000 + random.nextInt(100_000);
-        default -> FrameGuard.MIN_FRAME + random.nextInt(2000);
+        default -> ArteryFraming.MIN_FRAME + random.nextInt(2000);
       };
       all.writeBytes(frame(random, length));
-    }
-    return all.toByteArray();
-  }
-
-  /** A frame of {@code length} bytes after its length: Artery's version byte, then noise. */
-  private static byte[] frame(Random random, int length) {
-    byte[] body = new byte[Math.max(length, 1)];
-    random.nextBytes(body);
-    body[0] = FrameGuard.ARTERY_VERSION;
-    return concat(le(length), body);
-  }
-
-  private static byte[] header(int streamId) {
-    return concat("AKKA".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) streamId});
-  }
-
-  private static byte[] le(int v) {
-    return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      all.writeBytes(p);
     }
     return all.toByteArray();
   }

@@ -2,7 +2,8 @@
  * What crosses the wire between the coordinator and its workers: the messages, and the
  * specifications they carry (the dataset, the model), the chunk tree of the reduction and the
  * frame limits. A run's own settings ({@code RunSpec}) live in the coordinator; start-up
- * concerns (command line, cluster and TLS settings, CSV reading) in the {@code node} module.
+ * concerns (command line, cluster and TLS settings) in the {@code node} module, reading data in
+ * {@code data}.
  *
  * <p>Message types are Java records grouped by the actor that receives them:
  * {@link dev.tapetrain.protocol.WorkerProtocol} and {@link dev.tapetrain.protocol.CoordinatorProtocol}.

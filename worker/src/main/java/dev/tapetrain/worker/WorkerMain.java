@@ -17,6 +17,7 @@ import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.node.NodeConfig;
+import dev.tapetrain.node.LoggingSslEngineProvider;
 import dev.tapetrain.node.TlsOptions;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -162,11 +163,16 @@ public final class WorkerMain implements Callable<Integer> {
         return 0;
       }
       if (!end.joined) {
+        String tlsRefusal = LoggingSslEngineProvider.lastRefusal();
         err.println("worker: could not join the coordinator at " + join + " within "
-            + joinTimeout.toSeconds() + " s: nothing there answered as a tapetrain coordinator. "
-            + "Check that the coordinator runs (its first line prints its address), that --join "
-            + "matches its --host and --port, that the port is open between the machines, and "
-            + "that both sides use the same TLS settings");
+            + joinTimeout.toSeconds() + " s: " + (tlsRefusal != null
+                ? "the TLS handshake failed (" + tlsRefusal + "). Check that both sides' "
+                    + "certificates come from a CA the other trusts and match its "
+                    + "--tls-allowed-names"
+                : "nothing there answered as a tapetrain coordinator. Check that the "
+                    + "coordinator runs (its first line prints its address), that --join matches "
+                    + "its --host and --port, that the port is open between the machines, and "
+                    + "that both sides use the same TLS settings"));
         return 1;
       }
       if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {
