@@ -118,8 +118,9 @@ public final class ConsoleReporter implements TrainingListener {
     if (!r.events().isEmpty()) {
       printer.accept(() -> {
         for (StepRecord.Reassignment e : r.events()) {
-          err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to the others%n", e.worker(),
-              e.reason(), e.chunksMoved());
+          // A joiner's chunks came to it; a lost worker's went to the others.
+          err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to %s%n", e.worker(),
+              e.reason(), e.chunksMoved(), e.joined() ? "it" : "the others");
         }
       });
     }

@@ -11,6 +11,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ModelFailed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.WorkerProtocol;
@@ -77,8 +78,12 @@ public final class Coordinator {
     }
   }
 
-  /** The workers told to stop that have not stopped yet. */
-  private record Stopping(Set<ActorRef<WorkerProtocol.Command>> remaining) {}
+  /**
+   * The workers told to stop that have not stopped yet, everyone told, and what a worker that
+   * comes now is told: that the run is over, and how it ended.
+   */
+  private record Stopping(Set<ActorRef<WorkerProtocol.Command>> remaining,
+      Set<ActorRef<WorkerProtocol.Command>> told, String ending) {}
 
   private static final Object DEADLINE_TIMER = "round-deadline";
   /** How long a finished coordinator waits for its workers to stop before it stops itself. */
@@ -236,6 +241,7 @@ public final class Coordinator {
   private Behavior<Command> training(Training phase) {
     return workerNews(phase.evaluation(), stop -> afterLoss(phase, stop))
         .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
+        .onMessage(ModelFailed.class, m -> onModelFailed(phase, m))
         .onMessage(RoundDeadline.class, m -> onRoundDeadline(phase))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
         .onAnyMessage(m -> Behaviors.same())
@@ -251,6 +257,14 @@ public final class Coordinator {
     recovery.ignored(phase.evaluation().answered(m.worker(), m.results(), m.computeNanos(),
         math.params()));
     return phase.evaluation().complete() ? completeRound(phase) : Behaviors.same();
+  }
+
+  /** The model's own code failed: every worker would fail the same way, so the run ends. */
+  private Behavior<Command> onModelFailed(Training phase, ModelFailed m) {
+    if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
+      return Behaviors.same();
+    }
+    return finish(Stop.modelFailed(spec.model().name(), m.round(), m.error()));
   }
 
   private Behavior<Command> completeRound(Training phase) {
@@ -332,7 +346,9 @@ public final class Coordinator {
       return Behaviors.stopped();
     }
     timers.startSingleTimer(StopDeadline.INSTANCE, STOP_GRACE);
-    return stopping(new Stopping(Set.copyOf(told)));
+    String ending = summary.message().isEmpty() ? summary.status().label()
+        : summary.status().label() + ": " + summary.message();
+    return stopping(new Stopping(Set.copyOf(told), Set.copyOf(told), ending));
   }
 
   /** Stopping: (briefly) until the workers told to stop have stopped, so none is left waiting. */
@@ -341,12 +357,32 @@ public final class Coordinator {
         .onMessage(WorkerLost.class, m -> {
           Set<ActorRef<WorkerProtocol.Command>> left = new HashSet<>(phase.remaining());
           left.remove(m.worker());
-          return left.isEmpty() ? Behaviors.stopped() : stopping(new Stopping(Set.copyOf(left)));
+          return left.isEmpty() ? Behaviors.stopped()
+              : stopping(new Stopping(Set.copyOf(left), phase.told(), phase.ending()));
         })
+        .onMessage(WorkersListed.class, m -> onListedWhileStopping(phase, m))
         .onMessage(StopDeadline.class, m -> Behaviors.stopped())
         .onMessage(Interrupt.class, m -> Behaviors.stopped())
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /**
+   * Workers that registered as the run ended (a worker joining late, one back from a network
+   * blip) are told it is over, and waited for like the others, so none waits for work in vain.
+   */
+  private Behavior<Command> onListedWhileStopping(Stopping phase, WorkersListed m) {
+    Set<ActorRef<WorkerProtocol.Command>> told = new HashSet<>(phase.told());
+    Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(phase.remaining());
+    for (ActorRef<WorkerProtocol.Command> w : m.listing().getServiceInstances(
+        WorkerProtocol.SERVICE_KEY)) {
+      if (told.add(w)) {
+        context.watchWith(w, new WorkerLost(w));
+        crew.stop(w, WorkerProtocol.Outcome.OVER, phase.ending());
+        remaining.add(w);
+      }
+    }
+    return stopping(new Stopping(Set.copyOf(remaining), Set.copyOf(told), phase.ending()));
   }
 
   /** Drops {@code results} answers that came when none was expected, and counts them. */

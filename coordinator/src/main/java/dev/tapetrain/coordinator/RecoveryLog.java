@@ -50,7 +50,7 @@ final class RecoveryLog {
    * run had been without any worker (0 if it had some).
    */
   void joined(long round, String worker, int chunks, long waitedNanos) {
-    events.add(new Reassignment(round, worker, "joined", chunks, waitedNanos));
+    events.add(new Reassignment(round, worker, Reassignment.JOINED, chunks, waitedNanos));
   }
 
   /** {@code results} chunk results were dropped. */

@@ -5,6 +5,7 @@ import dev.tapetrain.coordinator.optim.L2Penalty;
 import dev.tapetrain.coordinator.optim.Optimizer;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.NamedTensor;
 import java.util.List;
 import java.util.Optional;
@@ -97,8 +98,8 @@ final class StepMath {
         // No update has been applied yet, so the learning rate cannot be the cause.
         return diverged("loss or gradient is not finite at the "
             + (updates == 0 ? "initial" : "resumed") + " parameters, before any update: the "
-            + "data or the initial values overflow a double (check their magnitude, --init-w "
-            + "and --init-b)");
+            + "data or the initial values overflow a double (check their magnitude"
+            + settingsHint(spec.model().name()) + ")");
       }
       return diverged("loss or gradient is not finite after step " + (updates - 1)
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
@@ -120,6 +121,14 @@ final class StepMath {
     lastGradients = totals.gradients();
     updates++;
     return Optional.empty();
+  }
+
+  /** Where the user sets model {@code name}'s initial values, if anywhere: its own settings. */
+  private static String settingsHint(String name) {
+    return Models.settingOptions(name)
+        .map(o -> o.isEmpty() ? "; --model " + name + " takes no settings"
+            : " and --model " + name + "'s settings: " + String.join(", ", o))
+        .orElse(" and --model " + name + "'s settings");
   }
 
   private static Optional<Stop> diverged(String why) {

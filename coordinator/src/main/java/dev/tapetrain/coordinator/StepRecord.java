@@ -80,5 +80,14 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
    *                     took over a run without workers, how long the run had none
    */
   public record Reassignment(long round, String worker, String reason, int chunksMoved,
-      long recoveryNanos) {}
+      long recoveryNanos) {
+
+    /** The reason of a worker that joined (its chunks came to it). */
+    public static final String JOINED = "joined";
+
+    /** Whether the worker joined, so the chunks moved to it rather than away from it. */
+    public boolean joined() {
+      return JOINED.equals(reason);
+    }
+  }
 }

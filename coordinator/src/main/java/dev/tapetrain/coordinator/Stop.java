@@ -25,6 +25,24 @@ public record Stop(Status status, String detail) {
     return new Stop(Status.FAILED, detail);
   }
 
+  /**
+   * The model's own code failed in round {@code round} (every worker would): {@code error} says
+   * which method and how, e.g. {@code lossSum threw java.lang.IllegalStateException: …}.
+   */
+  public static Stop modelFailed(String model, long round, String error) {
+    return failed("model " + model + " failed in step " + round + ": " + error);
+  }
+
+  /**
+   * The model's code held a worker past the step deadline in round {@code round}: it never
+   * returned (or not in time), and its thread cannot be stopped.
+   */
+  public static Stop modelStuck(String model, long round, java.time.Duration deadline) {
+    return failed("model " + model + " did not return within the " + deadline.toMillis()
+        + " ms step deadline in step " + round + " (--step-timeout); its thread cannot be "
+        + "stopped, so the process exits");
+  }
+
   /** A signal stopped the run. */
   public static Stop interrupted() {
     return new Stop(Status.INTERRUPTED, "interrupted by a signal");

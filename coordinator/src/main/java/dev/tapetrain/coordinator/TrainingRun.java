@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +59,24 @@ public final class TrainingRun {
      * @throws dev.tapetrain.spi.UserError with one line if it cannot
      */
     default void check(RunSpec spec) {}
+
+    /**
+     * The worker of this process held longest by its model's code, if such holds keep every
+     * actor thread busy (so the coordinator cannot run, nor its deadlines); empty (the default)
+     * where no worker runs in this process. Read by the run's watchdog, off the actors.
+     */
+    default Optional<Held> held() {
+      return Optional.empty();
+    }
   }
 
+  /** A worker held by its model's code in round {@code round} since {@code sinceNanos}. */
+  public record Held(String worker, long round, long sinceNanos) {}
+
   /**
-   * Runs the job described by {@code train} to the end.
+   * Runs the job described by {@code train} to the end. A run whose model holds the actor
+   * threads past the step deadline (or when a signal comes) is ended from outside them
+   * ({@link RunWatchdog}), and then the JVM halts: a thread stuck in a model cannot be stopped.
    *
    * @param extra listeners besides the console and the run directory (e.g. join messages)
    * @return the process exit code of the outcome
@@ -74,25 +89,23 @@ public final class TrainingRun {
     TrainingState start = null;
     if (train.resumeDir() != null) {
       Path dir = train.resumeDir();
-      RunLog.read(dir); // a clear message for a directory that is not a run, before locking
+      // A clear message for a directory that is not a run, before locking.
+      RunLog before = RunLog.read(dir);
+      long done = completedSteps(train, before);
+      if (done >= 0) {
+        // Checked like any resume (options, data), read-only: nothing of the run changes.
+        launcher.check(resumedSpec(train, workers, dir, before,
+            Checkpoints.read(dir.resolve(Checkpoints.FILE))));
+        err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
+            + " steps (raise --steps to train further)");
+        return 0;
+      }
       // One writer per run: lock before reading anything a second writer could change.
       RunLock lock = RunLock.acquire(dir, "--resume");
       try {
         RunLog old = RunLog.read(dir);
         Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-        spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
-        if (checkpoint.numbers() == null
-            && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
-          throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
-              + "configuration than config.json describes");
-        }
-        if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
-          throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
-        }
-        if (spec.steps() < checkpoint.state().steps()) {
-          throw new UsageException("--steps " + spec.steps() + " is below the "
-              + checkpoint.state().steps() + " steps already in the checkpoint");
-        }
+        spec = resumedSpec(train, workers, dir, old, checkpoint);
         start = checkpoint.state();
         launcher.check(spec);
         runDir = RunDirectory.resume(dir, spec, start.steps(),
@@ -157,16 +170,19 @@ public final class TrainingRun {
     // run as failed instead of leaving this thread waiting forever.
     system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
         new IllegalStateException("the actor system stopped before the run finished")));
+    RunWatchdog watchdog = new RunWatchdog(spec, launcher::held, stepLog, runDir.path(), start);
     Thread interrupt = new Thread(
-        () -> interrupt(coordinatorRef, done, system, runDir.path(), out, err),
+        () -> interrupt(coordinatorRef, done, watchdog, system, runDir.path(), out, err),
         "tapetrain-interrupt");
     Runtime.getRuntime().addShutdownHook(interrupt);
+    int code = 1;
     try {
-      RunSummary summary = done.get();
+      RunSummary summary = watchdog.await(done);
       if (summary.status() == RunSummary.Status.FAILED && summary.steps() > 0) {
         err.println("continue with: --resume " + runDir.path());
       }
-      return summary.status().exitCode();
+      code = summary.status().exitCode();
+      return code;
     } catch (ExecutionException e) {
       String why = Cli.describe(e.getCause());
       stepLog.close(); // its queued lines first: the run directory has one writer at a time
@@ -174,24 +190,70 @@ public final class TrainingRun {
       err.println(command + ": failed: " + why);
       return 1;
     } finally {
+      boolean hookRuns = false;
       try {
         Runtime.getRuntime().removeShutdownHook(interrupt);
       } catch (IllegalStateException shuttingDown) {
-        // The hook is running: it finishes the run and halts the JVM.
+        hookRuns = true; // it finishes the run and halts the JVM
       }
       stepLog.close();
       if (progress != null) {
         progress.close();
+      }
+      if (!hookRuns && watchdog.mustHalt()) {
+        halt(code, out, err); // the held actors would never terminate
       }
       terminate(system, err);
       runDir.close();
     }
   }
 
-  /** The JVM is shutting down (SIGINT, SIGTERM): commit what is done, then exit with 130. */
+  /**
+   * The specification of the run in {@code dir} ({@code old}, {@code checkpoint}) resumed with
+   * {@code train}'s options.
+   *
+   * @throws UsageException if an option, the data or the checkpoint does not fit the run
+   */
+  private static RunSpec resumedSpec(TrainOptions train, int workers, Path dir, RunLog old,
+      Checkpoints.Loaded checkpoint) {
+    RunSpec spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
+    if (checkpoint.numbers() == null
+        && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
+      throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
+          + "configuration than config.json describes");
+    }
+    if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
+      throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
+    }
+    if (spec.steps() < checkpoint.state().steps()) {
+      throw new UsageException("--steps " + spec.steps() + " is below the "
+          + checkpoint.state().steps() + " steps already in the checkpoint");
+    }
+    return spec;
+  }
+
+  /**
+   * The steps of {@code run} if it completed every step the resume asks for (its own, or a
+   * {@code --steps} no higher), else -1. Read-only, without the lock: a run with nothing to do
+   * is left exactly as it is.
+   */
+  private static long completedSteps(TrainOptions train, RunLog run) {
+    if (run.summary() == null || !"completed".equals(run.summary().path("status").asText())) {
+      return -1;
+    }
+    long steps = run.summary().path("steps").asLong(-1);
+    long planned = train.givenSteps().orElse(run.summary().path("planned_steps").asLong(-2));
+    return steps == planned ? steps : -1;
+  }
+
+  /**
+   * The JVM is shutting down (SIGINT, SIGTERM): commit what is done, then exit with 130. The
+   * summary is written whatever the actors do: by the coordinator, or from outside when it
+   * cannot answer ({@link RunWatchdog#awaitInterrupted}).
+   */
   private static void interrupt(CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref,
-      CompletableFuture<RunSummary> done, ActorSystem<?> system, Path dir, PrintStream out,
-      PrintStream err) {
+      CompletableFuture<RunSummary> done, RunWatchdog watchdog, ActorSystem<?> system, Path dir,
+      PrintStream out, PrintStream err) {
     int code = INTERRUPTED;
     if (!done.isDone()) {
       ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
@@ -199,19 +261,25 @@ public final class TrainingRun {
         coordinator.tell(Coordinator.Interrupt.INSTANCE);
       }
       try {
-        RunSummary summary = done.get(10, TimeUnit.SECONDS);
+        RunSummary summary = watchdog.awaitInterrupted(done);
         if (summary.status() != RunSummary.Status.INTERRUPTED) {
           code = summary.status().exitCode();
-        } else {
+        } else if (!summary.params().isEmpty()) { // else no checkpoint holds the model yet
           err.println("continue with: --resume " + dir);
         }
-      } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      } catch (ExecutionException | InterruptedException e) {
         err.println("interrupted; the last checkpoint in " + dir + " is kept");
       }
     } else {
       code = done.join().status().exitCode();
     }
-    terminate(system, err);
+    if (!watchdog.mustHalt()) {
+      terminate(system, err);
+    }
+    halt(code, out, err);
+  }
+
+  private static void halt(int code, PrintStream out, PrintStream err) {
     out.flush();
     err.flush();
     Runtime.getRuntime().halt(code);

@@ -42,9 +42,11 @@ class ConsoleReporterTest {
       expected.append(stepLine(i));
     }
     reporter.on(new TrainingEvent.Step(
-        step(5, List.of(new StepRecord.Reassignment(6, "w1", "left", 3, 0)))));
+        step(5, List.of(new StepRecord.Reassignment(6, "w1", "left", 3, 0),
+            new StepRecord.Reassignment(6, "w2", StepRecord.Reassignment.JOINED, 4, 0)))));
     expected.append(stepLine(5))
-        .append(String.format("worker w1 left; 3 chunk(s) moved to the others%n"));
+        .append(String.format("worker w1 left; 3 chunk(s) moved to the others%n"))
+        .append(String.format("worker w2 joined; 4 chunk(s) moved to it%n"));
     for (int i = 6; i < 9; i++) {
       reporter.on(new TrainingEvent.Step(step(i, List.of())));
       expected.append(stepLine(i));

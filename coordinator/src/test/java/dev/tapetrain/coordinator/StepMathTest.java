@@ -76,6 +76,8 @@ class StepMathTest {
     assertEquals(Status.DIVERGED, atStart.status());
     assertTrue(atStart.detail().contains("before any update"), atStart.detail());
     assertFalse(atStart.detail().contains("learning-rate"), atStart.detail());
+    assertTrue(atStart.detail().endsWith("(check their magnitude and --model linear's settings: "
+        + "--init-w, --init-b)"), atStart.detail());
     StepMath later = new StepMath(spec, null, START);
     RoundLoop laterLoop = loop(later, spec);
     laterLoop.decide(round(0), totals(1, 1, 1));
@@ -83,6 +85,25 @@ class StepMathTest {
         .orElseThrow();
     assertTrue(after.detail().contains("try a smaller --learning-rate"), after.detail());
     assertEquals(0, later.lastGood().steps(), "the last finite state is kept");
+  }
+
+  @Test
+  void aNonFiniteLossBeforeAnyUpdateNamesTheModelsOwnSettingsNotTheLinearOnes() {
+    RunSpec linear = spec(5, StepPolicy.fullBatch(), 100);
+    for (ModelSpec model : List.of(new ModelSpec("logistic", 0, 42, java.util.Map.of()),
+        new ModelSpec("mlp", 0, 42, java.util.Map.of()),
+        new ModelSpec("not-on-this-class-path", 0, 42, java.util.Map.of()))) {
+      RunSpec spec = new RunSpec(1, 5, 0.1, OptimizerSpec.sgd(), DATA, StepPolicy.fullBatch(), 1,
+          Duration.ofSeconds(1), Duration.ofSeconds(1), 100, linear.rejoinTimeout(), model);
+      Stop stop = loop(new StepMath(spec, null, START), spec)
+          .decide(round(0), totals(Double.NaN, 0, 0)).orElseThrow();
+      assertFalse(stop.detail().contains("--init-w"), stop.detail());
+      assertTrue(stop.detail().endsWith(switch (model.name()) {
+        case "logistic" -> "(check their magnitude; --model logistic takes no settings)";
+        case "mlp" -> "(check their magnitude and --model mlp's settings: --hidden)";
+        default -> "(check their magnitude and --model not-on-this-class-path's settings)";
+      }), stop.detail());
+    }
   }
 
   @Test

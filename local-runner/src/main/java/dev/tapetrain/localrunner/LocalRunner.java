@@ -16,11 +16,13 @@ import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.worker.MemoryCheck;
+import dev.tapetrain.worker.ModelWatch;
 import dev.tapetrain.worker.Worker;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.concurrent.CompletableFuture;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -45,7 +47,8 @@ import picocli.CommandLine.Option;
             + "'local-runner export RUN_DIR --onnx FILE.onnx' writes it as ONNX "
             + "(each has --help)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
+    exitCodeList = {"0:completed",
+        "1:failed (no worker left, the model's own error, internal error)",
         "2:bad option or data", "3:diverged (non-finite loss)",
         "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class LocalRunner implements Callable<Integer> {
@@ -101,16 +104,28 @@ public final class LocalRunner implements Callable<Integer> {
       throw new UserError("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
     }
     train.withoutRejoining("local-runner");
+    ModelWatch watch = new ModelWatch();
     TrainingRun.Launcher launcher = new TrainingRun.Launcher() {
+      // Held workers that take every actor thread leave none for the coordinator.
+      private volatile int busy = Integer.MAX_VALUE;
+
       @Override
       public ActorSystem<?> launch(RunSpec spec,
           Behavior<CoordinatorProtocol.Command> coordinator,
           CompletableFuture<RunSummary> done) {
+        int threads = threadsFor(spec.dataset().examples());
+        busy = Math.min(threads, spec.workers());
         return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
           for (int i = 1; i <= spec.workers(); i++) {
-            ctx.spawn(Worker.create(), "worker-" + i);
+            ctx.spawn(Worker.create(watch), "worker-" + i);
           }
-        }), "tapetrain", config(threadsFor(spec.dataset().examples())));
+        }), "tapetrain", config(threads));
+      }
+
+      @Override
+      public Optional<TrainingRun.Held> held() {
+        return watch.longest(busy)
+            .map(h -> new TrainingRun.Held(h.worker(), h.round(), h.sinceNanos()));
       }
 
       @Override

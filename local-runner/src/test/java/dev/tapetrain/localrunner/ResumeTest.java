@@ -140,4 +140,35 @@ class ResumeTest extends ProcessTestBase {
     assertEquals(String.format(java.util.Locale.ROOT, "Resumed after step %03d: %.3f", steps - 1,
         summary.get("loss").asDouble()), resumed.outLines().get(0));
   }
+
+  @Test
+  void resumingACompletedRunSaysThereIsNothingToDoAndTouchesNothing() throws Exception {
+    Path run = dir.resolve("done");
+    assertEquals(0, Runs.run("--steps", "5", "--run-dir", run.toString()).exitCode());
+    java.util.Map<Path, String> before = snapshot(run);
+    for (String[] again : List.of(new String[] {"--resume", run.toString()},
+        new String[] {"--resume", run.toString(), "--steps", "5"})) {
+      Runs.Result r = Runs.run(again);
+      assertEquals(0, r.exitCode(), r.err());
+      assertEquals("--resume " + run + ": nothing to do: the run completed all its 5 steps "
+          + "(raise --steps to train further)", r.err().strip());
+      assertEquals("", r.out());
+      assertEquals(before, snapshot(run), "every file as it was");
+    }
+    Runs.Result more = Runs.run("--resume", run.toString(), "--steps", "7");
+    assertEquals(0, more.exitCode(), more.err());
+    assertTrue(more.err().contains("resuming " + run + " from step 5"), more.err());
+  }
+
+  /** Each file of {@code run} with its bytes and modification time. */
+  private static java.util.Map<Path, String> snapshot(Path run) throws Exception {
+    java.util.Map<Path, String> files = new java.util.TreeMap<>();
+    try (var list = Files.list(run)) {
+      for (Path f : list.toList()) {
+        files.put(f.getFileName(), Files.getLastModifiedTime(f) + " "
+            + java.util.Arrays.hashCode(Files.readAllBytes(f)));
+      }
+    }
+    return files;
+  }
 }

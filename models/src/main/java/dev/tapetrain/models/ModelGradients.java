@@ -32,9 +32,10 @@ public final class ModelGradients {
    * row-major) on the samples {@code x [n, f]}, {@code y [n]}.
    *
    * @throws IllegalArgumentException if a value does not have its parameter's size
+   * @throws ModelFailure if the model's own code throws or returns null (every worker would)
    */
   public static Sums of(Model model, List<double[]> values, Tensor x, Tensor y) {
-    List<Parameter> parameters = model.parameters();
+    List<Parameter> parameters = ModelFailure.guard("parameters", model::parameters);
     if (values.size() != parameters.size()) {
       throw new IllegalArgumentException("the model has " + parameters.size()
           + " parameters, got " + values.size() + " values");
@@ -51,14 +52,23 @@ public final class ModelGradients {
     Tensor[] grads;
     try (GradientTape tape = new GradientTape(false, false)) {
       tape.watch(sources.toArray(Tensor[]::new));
-      loss = model.lossSum(p, x, y);
-      grads = tape.gradient(loss, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO);
+      loss = ModelFailure.guard("lossSum", () -> model.lossSum(p, x, y));
+      if (loss.size() != 1) {
+        throw new ModelFailure("lossSum returned " + loss.size() + " values, not a scalar",
+            null);
+      }
+      Tensor l = loss;
+      // The backward rules run on the graph the model built: a shape the ops cannot take back
+      // is the model's error as much as one they refused going forward.
+      grads = ModelFailure.guard("lossSum's gradient",
+          () -> tape.gradient(l, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO));
     }
     List<double[]> out = new ArrayList<>(parameters.size());
     for (Tensor g : grads) {
       out.add(g.toArray());
     }
-    return new Sums(loss.item(), out, model.metricSums(p, x, y));
+    double[] metrics = ModelFailure.guard("metricSums", () -> model.metricSums(p, x, y));
+    return new Sums(loss.item(), out, metrics);
   }
 
   /**

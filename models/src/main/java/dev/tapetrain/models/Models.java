@@ -40,6 +40,21 @@ public final class Models {
   }
 
   /**
+   * How the settings of model {@code name} are given on the command line: {@code --init-w} for a
+   * built-in model's, {@code --set delta} for anyone else's; empty if it declares none, and
+   * empty (not present) for a model this JVM does not have.
+   */
+  public static java.util.Optional<java.util.List<String>> settingOptions(String name) {
+    Plugins<ModelFactory> all = plugins(Set.of());
+    ModelFactory f = all.available().get(name);
+    if (f == null) {
+      return java.util.Optional.empty();
+    }
+    String prefix = all.isBuiltIn(name) ? "--" : "--set ";
+    return java.util.Optional.of(f.settings().stream().map(s -> prefix + s.name()).toList());
+  }
+
+  /**
    * The model {@code name}, its settings given as text ({@code settings}: name → value; the
    * others at their defaults), for data of {@code features} features and {@code classes}
    * classes.

@@ -44,6 +44,21 @@ public final class CoordinatorProtocol {
   }
 
   /**
+   * A worker's answer to {@link WorkerProtocol.ComputeGradients} of round {@code round} when the
+   * model's own code failed (it threw, or returned null): {@code error} says which method and
+   * how, the same on every worker. Evaluation is deterministic, so every worker would fail the
+   * same way: the run ends instead of moving the chunks to another worker.
+   */
+  public record ModelFailed(long round, ActorRef<WorkerProtocol.Command> worker, String error)
+      implements Command, WireMessage {
+    /** Checks the fields. */
+    public ModelFailed {
+      Objects.requireNonNull(worker, "worker");
+      Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /**
    * A worker's answer to {@link WorkerProtocol.ComputeGradients} of round {@code round}: one
    * result per chunk asked (or per node of the chunk tree), split over several messages when
    * they would not fit one frame.

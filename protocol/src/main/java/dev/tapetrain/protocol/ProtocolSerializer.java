@@ -10,6 +10,7 @@ import dev.tapetrain.protocol.proto.AssignShardProto;
 import dev.tapetrain.protocol.proto.ChunkResultProto;
 import dev.tapetrain.protocol.proto.ComputeGradientsProto;
 import dev.tapetrain.protocol.proto.GradientsComputedProto;
+import dev.tapetrain.protocol.proto.ModelFailedProto;
 import dev.tapetrain.protocol.proto.ShardAssignedProto;
 import dev.tapetrain.protocol.proto.ShardRejectedProto;
 import dev.tapetrain.protocol.proto.StopOutcomeProto;
@@ -37,6 +38,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
   static final String SHARD_ASSIGNED = "sa";
   static final String SHARD_REJECTED = "sr";
   static final String GRADIENTS_COMPUTED = "gc";
+  static final String MODEL_FAILED = "mf";
 
   private final ExtendedActorSystem system;
   // Resolved lazily: the typed extension is not available while serializers are being created.
@@ -66,6 +68,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       return SHARD_REJECTED;
     } else if (o instanceof CoordinatorProtocol.GradientsComputed) {
       return GRADIENTS_COMPUTED;
+    } else if (o instanceof CoordinatorProtocol.ModelFailed) {
+      return MODEL_FAILED;
     }
     throw new IllegalArgumentException("tapetrain cannot serialize " + o.getClass().getName());
   }
@@ -117,6 +121,12 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         b.addResults(ProtoCodec.toProto(r));
       }
       return b.build().toByteArray();
+    } else if (o instanceof CoordinatorProtocol.ModelFailed m) {
+      return ModelFailedProto.newBuilder()
+          .setRound(m.round())
+          .setWorker(refToString(m.worker()))
+          .setError(m.error())
+          .build().toByteArray();
     }
     throw new IllegalArgumentException("tapetrain cannot serialize " + o.getClass().getName());
   }
@@ -182,6 +192,11 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         }
         return new CoordinatorProtocol.GradientsComputed(p.getRound(), stringToRef(p.getWorker()),
             results, p.getComputeNanos());
+      }
+      case MODEL_FAILED: {
+        ModelFailedProto p = ModelFailedProto.parseFrom(bytes);
+        return new CoordinatorProtocol.ModelFailed(p.getRound(), stringToRef(p.getWorker()),
+            p.getError());
       }
       default:
         throw new NotSerializableException(

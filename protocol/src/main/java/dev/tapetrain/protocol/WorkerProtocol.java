@@ -105,6 +105,7 @@ public final class WorkerProtocol {
       return switch (outcome) {
         case REFUSED -> "refused by the coordinator: " + detail;
         case DROPPED -> "dropped by the coordinator: " + detail;
+        case OVER -> "the run is over (" + detail + "); nothing for this worker to do";
         default -> detail.isEmpty() ? outcome.label() : outcome.label() + ": " + detail;
       };
     }
@@ -125,11 +126,16 @@ public final class WorkerProtocol {
     /** This worker was not admitted (its data or model differ, it cannot load its shard). */
     REFUSED,
     /** This worker held chunks and lost them (it missed a deadline, failed to load, …). */
-    DROPPED;
+    DROPPED,
+    /**
+     * The run had ended when this worker registered ({@code detail}: how): it joined late, or
+     * came back after the run went on without it; nothing went wrong for it.
+     */
+    OVER;
 
     /** Whether the job this worker served ended well, so that its process exits 0. */
     public boolean succeeded() {
-      return this == COMPLETED || this == CONVERGED;
+      return this == COMPLETED || this == CONVERGED || this == OVER;
     }
 
     /** The lower-case name, as in summary.json's status. */

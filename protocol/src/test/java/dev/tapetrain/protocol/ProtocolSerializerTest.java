@@ -68,7 +68,10 @@ class ProtocolSerializerTest {
             new ChunkResult(4, 1, Double.NaN, List.of()),
             new ChunkResult(5, 2, 0.5, params, List.of(2.0, -0.0))), 999),
         new WorkerProtocol.StopWork(WorkerProtocol.Outcome.REFUSED,
-            "its data differ from the coordinator's"));
+            "its data differ from the coordinator's"),
+        new CoordinatorProtocol.ModelFailed(3, worker,
+            "lossSum threw java.lang.IllegalStateException: no loss"),
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.OVER, "completed"));
   }
 
   @ParameterizedTest

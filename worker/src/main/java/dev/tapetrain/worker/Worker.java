@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
+import dev.tapetrain.protocol.CoordinatorProtocol.ModelFailed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.WireLimits;
@@ -14,8 +15,7 @@ import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.Command;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
-import dev.tapetrain.spi.UserError;
-import dev.tapetrain.data.DataException;
+import dev.tapetrain.models.ModelFailure;
 import dev.tapetrain.worker.shard.ModelLayouts;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.List;
@@ -26,17 +26,23 @@ import java.util.function.Consumer;
  * answers each {@link ComputeGradients} with the sums of the chunks asked for.
  *
  * <p>Phases: {@link #idle()} until a shard is assigned, then {@link #serving}. Numbers are
- * computed by {@link ShardEvaluator}; this class only moves messages.
+ * computed by {@link ShardEvaluator}; this class only moves messages. What goes wrong in a round
+ * is answered, never let to stop the actor: data or parameters that do not fit and running out
+ * of memory with {@link ShardRejected} (this worker cannot serve), the model's own code throwing
+ * or returning null with {@link ModelFailed} (no worker could: the run ends). Each round's
+ * evaluation is noted in a {@link ModelWatch}, where a watchdog sees a model that never returns.
  */
 public final class Worker {
 
   private final ActorContext<Command> context;
   private final Consumer<StopWork> onStop;
+  private final ModelWatch.Slot watch;
   private final long maxValuesPerMessage;
 
-  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop) {
+  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop, ModelWatch watch) {
     this.context = context;
     this.onStop = onStop;
+    this.watch = watch.slot(context.getSelf().path().toString());
     this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
         context.getSystem().settings().config());
   }
@@ -46,15 +52,25 @@ public final class Worker {
     return create(stop -> { });
   }
 
+  /** A worker that notes each round's evaluation in {@code watch}. */
+  public static Behavior<Command> create(ModelWatch watch) {
+    return create(stop -> { }, watch);
+  }
+
   /**
    * A worker that also hands {@code onStop} what the coordinator said when it told it to stop
    * (its outcome says whether the job ended well).
    */
   public static Behavior<Command> create(Consumer<StopWork> onStop) {
+    return create(onStop, ModelWatch.NONE);
+  }
+
+  /** A worker with {@code onStop} (see {@link #create(Consumer)}) and {@code watch}. */
+  public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
-      return new Worker(ctx, onStop).idle();
+      return new Worker(ctx, onStop, watch).idle();
     });
   }
 
@@ -111,6 +127,11 @@ public final class Worker {
       context.getLog().error("cannot load shard: {}", why);
       m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return idle();
+    } catch (RuntimeException | StackOverflowError e) {
+      // The model's code outside its guarded calls (its metrics, say): refuse, stay alive.
+      context.getLog().debug("cannot load shard", e);
+      m.replyTo().tell(new ShardRejected(context.getSelf(), "cannot load: " + e));
+      return idle();
     }
   }
 
@@ -122,9 +143,12 @@ public final class Worker {
 
   private Behavior<Command> onComputeGradients(ShardEvaluator shard, ComputeGradients m) {
     long start = System.nanoTime();
+    watch.enter(m.round(), start);
     List<ChunkResult> results;
     try {
       results = shard.evaluateTree(m.params(), m.chunks());
+    } catch (ModelFailure e) {
+      return modelFailed(m, e.getMessage(), e);
     } catch (IllegalArgumentException e) { // DataException included
       context.getLog().error("round [{}] failed: {}", m.round(), e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
@@ -135,6 +159,12 @@ public final class Worker {
       context.getLog().error("round [{}] failed: {}", m.round(), why);
       m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return Behaviors.same();
+    } catch (RuntimeException | StackOverflowError e) {
+      // Evaluation is deterministic: whatever threw outside the model's guarded calls would
+      // throw on every worker too, so it ends the run like the model's own error.
+      return modelFailed(m, e.toString(), e);
+    } finally {
+      watch.leave();
     }
     long nanos = System.nanoTime() - start;
     // One message per batch of nodes, each within the wire's frame limit (a large model's
@@ -143,6 +173,17 @@ public final class Worker {
       m.replyTo().tell(new GradientsComputed(m.round(), context.getSelf(), part, nanos));
       nanos = 0;
     }
+    return Behaviors.same();
+  }
+
+  /**
+   * Tells the coordinator that round {@code m.round()} failed in the model's code: the same
+   * words from every worker; the stack trace only in this worker's log, at debug.
+   */
+  private Behavior<Command> modelFailed(ComputeGradients m, String error, Throwable e) {
+    context.getLog().info("round [{}]: the model failed: {}", m.round(), error);
+    context.getLog().debug("round [{}]: where the model failed", m.round(), e);
+    m.replyTo().tell(new ModelFailed(m.round(), context.getSelf(), error));
     return Behaviors.same();
   }
 

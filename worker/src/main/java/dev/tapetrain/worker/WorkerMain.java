@@ -117,7 +117,11 @@ public final class WorkerMain implements Callable<Integer> {
     volatile boolean settled;
     /** Why this system is out of the cluster and a fresh one should join (null: it is not). */
     volatile String afresh;
+    /** The coordinator was seen leaving the cluster: its run is over. */
+    volatile boolean coordinatorLeaving;
     volatile String why = "the actor system stopped";
+    /** A line to print after a job that ended well, or null. */
+    volatile String note;
   }
 
   @Override
@@ -148,8 +152,9 @@ public final class WorkerMain implements Callable<Integer> {
       // A fresh system keeps joining while patience lasts: the network may still be down.
       Duration joinFor = attempt == 0 ? joinTimeout
           : policy.joinTimeout(joinTimeout, System.nanoTime());
+      ModelWatch watch = new ModelWatch();
       ActorSystem<Void> system = ActorSystem.create(
-          guardian(seed, policy, end), NodeConfig.SYSTEM,
+          guardian(seed, policy, end, watch), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
           ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
                   // Leaving waits for the coordinator to see it; a gone coordinator never does.
@@ -158,9 +163,16 @@ public final class WorkerMain implements Callable<Integer> {
                   + joinFor.toMillis() + "ms")
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
-      system.getWhenTerminated().toCompletableFuture().get();
+      boolean stopped = ShutdownLimit.await(system, watch);
       Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
+      if (!stopped) {
+        ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed" : end.why,
+            ending == Ending.COMPLETED ? 0 : 1, err);
+      }
       if (ending == Ending.COMPLETED) {
+        if (end.note != null) {
+          err.println("worker: " + end.note);
+        }
         return 0;
       }
       if (!end.joined && attempt > 0) {
@@ -222,23 +234,32 @@ public final class WorkerMain implements Callable<Integer> {
     return Duration.ofNanos((long) (s * 1e9));
   }
 
-  private static Behavior<Void> guardian(Address seed, RejoinPolicy policy, SystemEnd end) {
+  private static Behavior<Void> guardian(Address seed, RejoinPolicy policy, SystemEnd end,
+      ModelWatch watch) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
-      ActorRef<Object> watch = ctx.spawn(coordinatorWatch(policy, end), "coordinator-watch");
+      ActorRef<Object> coordinatorWatch =
+          ctx.spawn(coordinatorWatch(policy, end), "coordinator-watch");
       // The watch reads the rejoin window off the assignment; the worker never knows.
-      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(watch,
+      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(coordinatorWatch,
           Worker.create(stop -> {
+        if (stop.outcome() == WorkerProtocol.Outcome.OVER && end.settled) {
+          return; // refused or dropped before the run ended: that is how it ended for this one
+        }
         end.joined = true; // the coordinator reached us, whatever it says
         end.settled = true;
         if (stop.outcome().succeeded()) {
           end.completed = true;
+          if (stop.outcome() == WorkerProtocol.Outcome.OVER) {
+            end.note = stop.reason(); // it joined too late: say so, or it would exit silently
+          }
         } else {
           end.why = "stopped by the coordinator: " + stop.reason();
         }
-      })), "worker");
+      }, watch)), "worker");
       ctx.watch(worker);
+      ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
@@ -328,7 +349,7 @@ public final class WorkerMain implements Callable<Integer> {
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled
                 && end.afresh == null && left(e.previousStatus())) {
               end.settled = true;
-              end.why = "the coordinator " + e.member().address() + " left the cluster";
+              end.why = CoordinatorLeaving.why(e.member().address(), end);
               ctx.getSystem().terminate();
             }
             return Behaviors.same();

@@ -180,6 +180,11 @@ public final class TrainOptions {
     return resume;
   }
 
+  /** The {@code --steps} given on the command line, if given (a resumed run keeps its own). */
+  public java.util.OptionalLong givenSteps() {
+    return given("--steps") ? java.util.OptionalLong.of(steps) : java.util.OptionalLong.empty();
+  }
+
   /**
    * The specification of the run in {@link #resumeDir()}: its numbers from its checkpoint
    * ({@code numbers}; for a checkpoint written before 2026-12-02, null, they are rebuilt from
