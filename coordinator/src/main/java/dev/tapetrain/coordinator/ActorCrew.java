@@ -81,6 +81,13 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     worker.tell(new StopWork(outcome, detail));
   }
 
+  /** Tells {@code late}, which came as the run ended, that it is over, and watches it stop. */
+  void tellOver(ActorRef<WorkerProtocol.Command> late, String ending) {
+    context.unwatch(late);
+    context.watchWith(late, terminated.apply(late));
+    stop(late, Outcome.OVER, ending);
+  }
+
   @Override
   public void forget(ActorRef<WorkerProtocol.Command> worker) {
     context.unwatch(worker);

@@ -8,6 +8,8 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import dev.tapetrain.coordinator.Tick.RejoinDeadline;
+import dev.tapetrain.coordinator.Tick.RoundDeadline;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
@@ -18,7 +20,6 @@ import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -47,43 +48,11 @@ public final class Coordinator {
   private record WorkerLost(ActorRef<WorkerProtocol.Command> worker)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record RoundDeadline(long round) implements Command, NoSerializationVerificationNeeded {}
-
-  private record RejoinDeadline(long round)
-      implements Command, NoSerializationVerificationNeeded {}
-
   /** Stop at once: write the last committed state and end with status interrupted. */
   public enum Interrupt implements Command, NoSerializationVerificationNeeded {
     /** The one instance. */
     INSTANCE
   }
-
-  private enum WaitDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  private enum LoadDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  private enum StopDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  /** Time to ask the coordinator's own failure detector about the suspect members again. */
-  private enum RecheckSuspects implements Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  /** The workers up so far. */
-  private record Waiting(Set<ActorRef<WorkerProtocol.Command>> seen) {}
-
-  /** The round in progress, its answers, when it started and since when its deadline runs. */
-  private record Training(Round round, Evaluation<ActorRef<WorkerProtocol.Command>> evaluation,
-      long startNanos, long deadlineFromNanos) {
-    Training deadlineFrom(long nanos) {
-      return new Training(round, evaluation, startNanos, nanos);
-    }
-  }
-
-  /**
-   * The workers told to stop that have not stopped yet, everyone told, and what a worker that
-   * comes now is told: that the run is over, and how it ended.
-   */
-  private record Stopping(Set<ActorRef<WorkerProtocol.Command>> remaining,
-      Set<ActorRef<WorkerProtocol.Command>> told, String ending) {}
 
   private static final Object DEADLINE_TIMER = "round-deadline";
   /** How long a finished coordinator waits for its workers to stop before it stops itself. */
@@ -112,11 +81,9 @@ public final class Coordinator {
     this.record = new RunRecord(listener, store, math, spec.steps());
     this.crew = new ActorCrew(context, spec, math::params, WorkerLost::new);
     this.roster = new WorkerRoster<>(spec.dataset(), new ModelAgreement(spec.model().name(),
-        start == null ? null : start.params(), crew::wireLimit, layout -> {
-          math.adoptModel(layout.initialParams(), layout.weights(), start != null);
-          record.tell(new TrainingEvent.ModelAdopted(layout.initialParams(), layout.metrics()))
-              .ifPresent(s -> context.getLog().warn("{}", s.detail()));
-        }), crew, recovery, !spec.rejoinTimeout().isZero());
+        start == null ? null : start.params(), crew::wireLimit, layout -> record.modelAdopted(
+            layout, start != null).ifPresent(s -> context.getLog().warn("{}", s.detail()))),
+        crew, recovery, !spec.rejoinTimeout().isZero());
   }
 
   /**
@@ -128,17 +95,17 @@ public final class Coordinator {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY,
           ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new)));
-      timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
+      timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
       return new Coordinator(ctx, timers, spec, start, listener, store)
-          .waiting(new Waiting(Set.of()));
+          .waiting(Gathering.none());
     }));
   }
 
   /** Waiting: until {@code spec.workers()} workers are up (or --wait-timeout passes). */
-  private Behavior<Command> waiting(Waiting phase) {
+  private Behavior<Command> waiting(Gathering<ActorRef<WorkerProtocol.Command>> phase) {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, m -> onListedWhileWaiting(phase, m))
-        .onMessage(WaitDeadline.class, m -> finish(Stop.failed("only " + phase.seen().size()
+        .onMessageEquals(Tick.WAIT, () -> finish(Stop.failed("only " + phase.seen().size()
             + " of " + spec.workers() + " workers joined within "
             + spec.waitTimeout().toSeconds() + " s (--wait-timeout)")))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
@@ -146,32 +113,31 @@ public final class Coordinator {
         .build();
   }
 
-  private Behavior<Command> onListedWhileWaiting(Waiting phase, WorkersListed m) {
+  private Behavior<Command> onListedWhileWaiting(
+      Gathering<ActorRef<WorkerProtocol.Command>> phase, WorkersListed m) {
     Set<ActorRef<WorkerProtocol.Command>> up = m.listing().getServiceInstances(
         WorkerProtocol.SERVICE_KEY);
-    Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>(phase.seen());
-    seen.retainAll(up);
-    for (ActorRef<WorkerProtocol.Command> w : up) {
-      if (seen.add(w)) {
-        record.tell(new TrainingEvent.WorkerJoined(crew.name(w), seen.size(), spec.workers()));
-      }
+    Gathering<ActorRef<WorkerProtocol.Command>> now = phase.listed(up);
+    int count = (int) phase.seen().stream().filter(up::contains).count();
+    for (ActorRef<WorkerProtocol.Command> w : phase.newcomers(up)) {
+      record.tell(new TrainingEvent.WorkerJoined(crew.name(w), ++count, spec.workers()));
     }
     if (up.size() < spec.workers()) {
-      return waiting(new Waiting(Set.copyOf(seen)));
+      return waiting(now);
     }
-    timers.cancel(WaitDeadline.INSTANCE);
+    timers.cancel(Tick.WAIT);
     // A stable order, so the assignment (and the logs) do not depend on listing order.
     List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
         .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
     roster.start(chosen);
-    timers.startSingleTimer(LoadDeadline.INSTANCE, spec.stepTimeout());
+    timers.startSingleTimer(Tick.LOAD, spec.stepTimeout());
     return loading(loop.first());
   }
 
   /** Loading: the members load their chunks; {@code first}: the round training starts with. */
   private Behavior<Command> loading(Round first) {
     return workerNews(null, stop -> afterLoading(first, stop))
-        .onMessage(LoadDeadline.class, m -> afterLoading(first, roster.loseAll(
+        .onMessageEquals(Tick.LOAD, () -> afterLoading(first, roster.loseAll(
             roster.stillLoading(), "did not load its shard within "
                 + spec.stepTimeout().toMillis() + " ms", false, null)))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
@@ -180,9 +146,9 @@ public final class Coordinator {
   }
 
   /**
-   * The messages of every phase with workers: one loaded its chunks, could not, or was lost
-   * (the roster's answer goes to {@code after}; {@code open}: the round in progress, null before
-   * training), and the listing of reachable workers.
+   * The messages of every phase with workers: one loaded its chunks, could not, or was lost, and
+   * the listing of reachable workers; the roster's answer goes to {@code after} ({@code open}:
+   * the round in progress, null before training).
    */
   private BehaviorBuilder<Command> workerNews(Evaluation<ActorRef<WorkerProtocol.Command>> open,
       Function<Optional<Stop>, Behavior<Command>> after) {
@@ -195,15 +161,15 @@ public final class Coordinator {
             roster.lose(m.worker(), "terminated", false, open)))
         .onMessage(WorkersListed.class, m -> after.apply(recheckSuspects(roster.listed(
             m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY), open))))
-        .onMessage(RecheckSuspects.class, m -> after.apply(recheckSuspects(
+        .onMessageEquals(Tick.RECHECK_SUSPECTS, () -> after.apply(recheckSuspects(
             roster.recheck(open))));
   }
 
   /** Passes {@code stop} on; while a member is suspect, checks it again soon. */
   private Optional<Stop> recheckSuspects(Optional<Stop> stop) {
     if (stop.isEmpty() && roster.anySuspect()
-        && !timers.isTimerActive(RecheckSuspects.INSTANCE)) {
-      timers.startSingleTimer(RecheckSuspects.INSTANCE, RECHECK_EVERY);
+        && !timers.isTimerActive(Tick.RECHECK_SUSPECTS)) {
+      timers.startSingleTimer(Tick.RECHECK_SUSPECTS, RECHECK_EVERY);
     }
     return stop;
   }
@@ -212,22 +178,20 @@ public final class Coordinator {
     if (stop.isPresent() || roster.loading()) {
       return stop.map(this::finish).orElse(Behaviors.same());
     }
-    timers.cancel(LoadDeadline.INSTANCE);
+    timers.cancel(Tick.LOAD);
     // The admitted members only: a worker of the start refused at loading never took part.
-    Optional<Stop> failed = record.tell(new TrainingEvent.WorkersReady(
-        roster.members().stream().map(crew::name).toList()));
-    if (failed.isPresent()) {
-      return finish(failed.get());
-    }
-    record.trainingStarts();
-    return startRound(first, System.nanoTime());
+    return record.tell(new TrainingEvent.WorkersReady(roster.members().stream()
+        .map(crew::name).toList())).map(this::finish).orElseGet(() -> {
+          record.trainingStarts();
+          return startRound(first, System.nanoTime());
+        });
   }
 
   /** Starts {@code round}: admitted joiners take their chunks, every member is asked. */
   private Behavior<Command> startRound(Round round, long nowNanos) {
     roster.admitReady(round.number(), 0);
-    Training phase = new Training(round, new Evaluation<>(spec.dataset(), round, crew),
-        nowNanos, nowNanos);
+    OpenRound<ActorRef<WorkerProtocol.Command>> phase =
+        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, crew), nowNanos);
     roster.askAll(phase.evaluation());
     // No timer per round (it cost more than a small round's arithmetic): the one pending timer,
     // when it fires early for this round, is set again for what is left.
@@ -238,7 +202,7 @@ public final class Coordinator {
   }
 
   /** Training: the members answer the round; a loss moves chunks, a joiner waits its turn. */
-  private Behavior<Command> training(Training phase) {
+  private Behavior<Command> training(OpenRound<ActorRef<WorkerProtocol.Command>> phase) {
     return workerNews(phase.evaluation(), stop -> afterLoss(phase, stop))
         .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
         .onMessage(ModelFailed.class, m -> onModelFailed(phase, m))
@@ -248,7 +212,8 @@ public final class Coordinator {
         .build();
   }
 
-  private Behavior<Command> onGradients(Training phase, GradientsComputed m) {
+  private Behavior<Command> onGradients(OpenRound<ActorRef<WorkerProtocol.Command>> phase,
+      GradientsComputed m) {
     if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
       context.getLog().debug("ignored answer for round [{}] from [{}]", m.round(),
           crew.name(m.worker()));
@@ -260,14 +225,15 @@ public final class Coordinator {
   }
 
   /** The model's own code failed: every worker would fail the same way, so the run ends. */
-  private Behavior<Command> onModelFailed(Training phase, ModelFailed m) {
+  private Behavior<Command> onModelFailed(OpenRound<ActorRef<WorkerProtocol.Command>> phase,
+      ModelFailed m) {
     if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
       return Behaviors.same();
     }
     return finish(Stop.modelFailed(spec.model().name(), m.round(), m.error()));
   }
 
-  private Behavior<Command> completeRound(Training phase) {
+  private Behavior<Command> completeRound(OpenRound<ActorRef<WorkerProtocol.Command>> phase) {
     long now = System.nanoTime();
     recovery.roundCompleted(now);
     StepReduction.Totals totals = math.withPenalty(phase.evaluation().reduce(math.params()));
@@ -278,7 +244,7 @@ public final class Coordinator {
     return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
   }
 
-  private Behavior<Command> onRoundDeadline(Training phase) {
+  private Behavior<Command> onRoundDeadline(OpenRound<ActorRef<WorkerProtocol.Command>> phase) {
     long left = phase.deadlineFromNanos() + spec.stepTimeout().toNanos() - System.nanoTime();
     long round = phase.round().number();
     if (left > 0) {
@@ -295,7 +261,8 @@ public final class Coordinator {
   }
 
   /** After a loss in the open round: the run ends, goes on, or waits for a worker. */
-  private Behavior<Command> afterLoss(Training open, Optional<Stop> stop) {
+  private Behavior<Command> afterLoss(OpenRound<ActorRef<WorkerProtocol.Command>> open,
+      Optional<Stop> stop) {
     if (stop.isPresent() || !roster.members().isEmpty() || roster.anyReady()) {
       return stop.map(this::finish)
           .orElseGet(() -> roster.members().isEmpty() ? takeOver(open) : Behaviors.same());
@@ -308,7 +275,7 @@ public final class Coordinator {
   }
 
   /** Stalled: the {@code open} round has no worker left; one may come back or join. */
-  private Behavior<Command> stalled(Training open) {
+  private Behavior<Command> stalled(OpenRound<ActorRef<WorkerProtocol.Command>> open) {
     return workerNews(open.evaluation(), stop -> afterStall(open, stop))
         .onMessage(RejoinDeadline.class, m -> m.round() != open.round().number()
             ? Behaviors.same() : finish(recovery.noneCameBack()))
@@ -318,13 +285,14 @@ public final class Coordinator {
         .build();
   }
 
-  private Behavior<Command> afterStall(Training open, Optional<Stop> stop) {
+  private Behavior<Command> afterStall(OpenRound<ActorRef<WorkerProtocol.Command>> open,
+      Optional<Stop> stop) {
     return stop.isPresent() || !roster.anyReady()
         ? stop.map(this::finish).orElse(Behaviors.same()) : takeOver(open);
   }
 
   /** With no member left, the admitted joiners take every chunk of the open round at once. */
-  private Behavior<Command> takeOver(Training open) {
+  private Behavior<Command> takeOver(OpenRound<ActorRef<WorkerProtocol.Command>> open) {
     timers.cancel(RejoinDeadline.class);
     roster.admitReady(open.round().number(), recovery.unstalled(System.nanoTime()));
     roster.askAll(open.evaluation());
@@ -345,44 +313,29 @@ public final class Coordinator {
     if (told.isEmpty()) {
       return Behaviors.stopped();
     }
-    timers.startSingleTimer(StopDeadline.INSTANCE, STOP_GRACE);
-    String ending = summary.message().isEmpty() ? summary.status().label()
-        : summary.status().label() + ": " + summary.message();
-    return stopping(new Stopping(Set.copyOf(told), Set.copyOf(told), ending));
-  }
-
-  /** Stopping: (briefly) until the workers told to stop have stopped, so none is left waiting. */
-  private Behavior<Command> stopping(Stopping phase) {
-    return Behaviors.receive(Command.class)
-        .onMessage(WorkerLost.class, m -> {
-          Set<ActorRef<WorkerProtocol.Command>> left = new HashSet<>(phase.remaining());
-          left.remove(m.worker());
-          return left.isEmpty() ? Behaviors.stopped()
-              : stopping(new Stopping(Set.copyOf(left), phase.told(), phase.ending()));
-        })
-        .onMessage(WorkersListed.class, m -> onListedWhileStopping(phase, m))
-        .onMessage(StopDeadline.class, m -> Behaviors.stopped())
-        .onMessage(Interrupt.class, m -> Behaviors.stopped())
-        .onAnyMessage(m -> Behaviors.same())
-        .build();
+    timers.startSingleTimer(Tick.STOP, STOP_GRACE);
+    return stopping(Farewell.of(told, summary.message().isEmpty() ? summary.status().label()
+        : summary.status().label() + ": " + summary.message()));
   }
 
   /**
-   * Workers that registered as the run ended (a worker joining late, one back from a network
-   * blip) are told it is over, and waited for like the others, so none waits for work in vain.
+   * Stopping: (briefly) until the workers told to stop have stopped. One that registers now (a
+   * worker joining late, one back from a network blip) is told the run is over, and waited for.
    */
-  private Behavior<Command> onListedWhileStopping(Stopping phase, WorkersListed m) {
-    Set<ActorRef<WorkerProtocol.Command>> told = new HashSet<>(phase.told());
-    Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(phase.remaining());
-    for (ActorRef<WorkerProtocol.Command> w : m.listing().getServiceInstances(
-        WorkerProtocol.SERVICE_KEY)) {
-      if (told.add(w)) {
-        context.watchWith(w, new WorkerLost(w));
-        crew.stop(w, WorkerProtocol.Outcome.OVER, phase.ending());
-        remaining.add(w);
-      }
-    }
-    return stopping(new Stopping(Set.copyOf(remaining), Set.copyOf(told), phase.ending()));
+  private Behavior<Command> stopping(Farewell<ActorRef<WorkerProtocol.Command>> phase) {
+    return Behaviors.receive(Command.class)
+        .onMessage(WorkerLost.class, m -> phase.stopped(m.worker()).done() ? Behaviors.stopped()
+            : stopping(phase.stopped(m.worker())))
+        .onMessage(WorkersListed.class, m -> {
+          List<ActorRef<WorkerProtocol.Command>> late = phase.newcomers(
+              m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY));
+          late.forEach(w -> crew.tellOver(w, phase.ending()));
+          return stopping(phase.alsoTold(late));
+        })
+        .onMessageEquals(Tick.STOP, Behaviors::stopped)
+        .onMessage(Interrupt.class, m -> Behaviors.stopped())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
   }
 
   /** Drops {@code results} answers that came when none was expected, and counts them. */

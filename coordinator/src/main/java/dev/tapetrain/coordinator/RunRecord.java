@@ -43,6 +43,15 @@ final class RunRecord {
     return failure(store.record(event));
   }
 
+  /**
+   * The run's model is {@code layout} (the first worker's; of a {@code resumed} run, checked
+   * against its checkpoint): the math takes its initial values and weights, and it is told.
+   */
+  Optional<Stop> modelAdopted(dev.tapetrain.protocol.ModelLayout layout, boolean resumed) {
+    math.adoptModel(layout.initialParams(), layout.weights(), resumed);
+    return tell(new TrainingEvent.ModelAdopted(layout.initialParams(), layout.metrics()));
+  }
+
   /** Commits the last good state: empty, or the failure to end with. */
   Optional<Stop> checkpoint() {
     return failure(store.checkpoint(math.lastGood()));
