@@ -5,10 +5,11 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
-import dev.tapetrain.node.cli.Cli;
 import com.typesafe.config.Config;
 import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.TlsOptions;
+import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.protocol.WireLimits;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -79,6 +80,8 @@ public final class CoordinatorMain implements Callable<Integer> {
     // before any run directory exists.
     try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, host, port,
         tlsConfig)) {
+      // The workers' parameters must fit one message on this cluster's wire.
+      train.limitModelSize(values -> WireLimits.checkModel(values, node.config()));
       return run(node);
     }
   }

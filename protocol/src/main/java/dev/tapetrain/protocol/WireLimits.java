@@ -67,9 +67,12 @@ public final class WireLimits {
     if (bytes <= frame * 9 / 10) {
       return null;
     }
-    return String.format(java.util.Locale.ROOT, "the model has %d parameters: %.1f MiB in one "
-            + "message, over Artery's maximum-frame-size of %.1f MiB; raise it on every node "
-            + "with -Dakka.remote.artery.advanced.maximum-frame-size=%dMiB",
-        parameters, bytes / 1048576.0, frame / 1048576.0, (bytes * 2 >> 20) + 1);
+    // Two decimals: 1.98 MiB against a 2 MiB frame must not read "2.0 over 2.0".
+    return String.format(java.util.Locale.ROOT, "the model has %d parameters: %.2f MiB in one "
+            + "message, over the %.2f MiB (90%%) that may be used of Artery's "
+            + "maximum-frame-size of %.2f MiB; raise it on every node with "
+            + "-Dakka.remote.artery.advanced.maximum-frame-size=%dMiB",
+        parameters, bytes / 1048576.0, frame * 9 / 10 / 1048576.0, frame / 1048576.0,
+        (bytes * 2 >> 20) + 1);
   }
 }

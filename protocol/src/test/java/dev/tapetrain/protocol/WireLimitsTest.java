@@ -38,8 +38,12 @@ class WireLimitsTest {
         "akka.remote.artery.advanced.maximum-frame-size = 2 MiB");
     assertNull(WireLimits.checkModel(100_000, config));
     String tooBig = WireLimits.checkModel(1_000_000, config);
-    assertTrue(tooBig.contains("the model has 1000000 parameters: 7.6 MiB in one message, over "
-        + "Artery's maximum-frame-size of 2.0 MiB"), tooBig);
+    assertTrue(tooBig.contains("the model has 1000000 parameters: 7.63 MiB in one message, over "
+        + "the 1.80 MiB (90%) that may be used of Artery's maximum-frame-size of 2.00 MiB"),
+        tooBig);
+    // Just over the 90% line: the numbers must show the difference (not "2.0 over 2.0").
+    String near = WireLimits.checkModel(259_000, config); // 1.98 MiB
+    assertTrue(near.contains("1.98 MiB in one message, over the 1.80 MiB (90%)"), near);
     assertTrue(tooBig.contains("-Dakka.remote.artery.advanced.maximum-frame-size=16MiB"), tooBig);
   }
 }

@@ -44,6 +44,9 @@ public final class TrainOptions {
 
   private final PluginOptions pluginOptions = new PluginOptions();
 
+  /** Why a model of so many values cannot be trained by this process (null: it can). */
+  private java.util.function.LongFunction<String> modelSizeLimit = values -> null;
+
   /** Picocli hands the command over here; the built-in plug-ins' settings become options. */
   @Spec(Spec.Target.MIXEE)
   void setMixee(CommandSpec spec) {
@@ -321,8 +324,15 @@ public final class TrainOptions {
     }
     // Built once here, so a setting the model refuses (or a model that cannot be built) is one
     // line before the run starts; the workers build the same model from the same spec.
-    Models.create(modelFactory, new ModelOptions(source.features(), resolvedClasses, seed,
-        modelSettings));
+    long values = 0;
+    for (dev.tapetrain.models.Parameter p : Models.create(modelFactory, new ModelOptions(
+        source.features(), resolvedClasses, seed, modelSettings)).parameters()) {
+      values += p.initial().length;
+    }
+    String tooLarge = modelSizeLimit.apply(values);
+    if (tooLarge != null) {
+      throw new UsageException("--model " + model + ": " + tooLarge);
+    }
     optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
@@ -331,6 +341,15 @@ public final class TrainOptions {
         new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
+  }
+
+  /**
+   * Refuses, before any run directory exists, a model whose parameters {@code limit} says this
+   * process cannot carry (across machines: one message's frame); {@code limit} returns why, or
+   * null.
+   */
+  public void limitModelSize(java.util.function.LongFunction<String> limit) {
+    this.modelSizeLimit = limit;
   }
 
   /** The names of this command's options, without dashes: what a plug-in may not shadow. */
