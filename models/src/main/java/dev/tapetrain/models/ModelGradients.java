@@ -47,18 +47,35 @@ public final class ModelGradients {
       p.put(spec.name(), t);
       sources.add(t);
     }
-    Tensor loss;
-    Tensor[] grads;
+    Tensor[] sums = lossAndGradients(model, p, sources, x, y);
+    List<double[]> out = new ArrayList<>(parameters.size());
+    for (int i = 1; i < sums.length; i++) {
+      out.add(sums[i].toArray());
+    }
+    return new Sums(sums[0].item(), out, model.metricSums(p, x, y));
+  }
+
+  /**
+   * The tape's program for some samples, as {@link #of} runs it and as {@link CompiledModel}
+   * traces it (one definition, so both compute the same bits): the model's loss sum and its
+   * gradient with respect to each of {@code sources}, zeros where unconnected.
+   *
+   * @param p       the parameters by name, the values of {@code sources}
+   * @param sources the parameters' tensors in the model's order
+   * @return {@code [lossSum, gradient of each source]}
+   */
+  static Tensor[] lossAndGradients(Model model, Map<String, Tensor> p, List<Tensor> sources,
+      Tensor x, Tensor y) {
     try (GradientTape tape = new GradientTape(false, false)) {
       tape.watch(sources.toArray(Tensor[]::new));
-      loss = model.lossSum(p, x, y);
-      grads = tape.gradient(loss, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO);
+      Tensor loss = model.lossSum(p, x, y);
+      Tensor[] grads = tape.gradient(loss, sources, Tensor.scalar(1.0),
+          UnconnectedGradients.ZERO);
+      Tensor[] out = new Tensor[1 + grads.length];
+      out[0] = loss;
+      System.arraycopy(grads, 0, out, 1, grads.length);
+      return out;
     }
-    List<double[]> out = new ArrayList<>(parameters.size());
-    for (Tensor g : grads) {
-      out.add(g.toArray());
-    }
-    return new Sums(loss.item(), out, model.metricSums(p, x, y));
   }
 
   /**
