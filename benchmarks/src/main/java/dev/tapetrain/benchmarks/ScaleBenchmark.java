@@ -18,7 +18,6 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.ProtocolSerializer;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.worker.Worker;
-import dev.tapetrain.worker.shard.LinearModel;
 import com.typesafe.config.ConfigFactory;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -154,13 +153,13 @@ public final class ScaleBenchmark {
       for (int c = 0; c < 4; c++) {
         chunks.add(512 + c);
       }
-      List<NamedTensor> params = List.of(NamedTensor.scalar(LinearModel.W, 3.1),
-          NamedTensor.scalar(LinearModel.B, 2.1));
+      List<NamedTensor> params = List.of(NamedTensor.scalar("w", 3.1),
+          NamedTensor.scalar("b", 2.1));
       ComputeGradients request = new ComputeGradients(7, params, chunks, system.unsafeUpcast());
       List<ChunkResult> perChunk = new ArrayList<>();
       for (int c : chunks) {
         perChunk.add(new ChunkResult(c, 1024, 1.5 * c, List.of(
-            NamedTensor.scalar(LinearModel.W, 0.1 * c), NamedTensor.scalar(LinearModel.B, 0.2 * c))));
+            NamedTensor.scalar("w", 0.1 * c), NamedTensor.scalar("b", 0.2 * c))));
       }
       GradientsComputed answer = new GradientsComputed(7, system.unsafeUpcast(),
           ChunkTree.aggregate(perChunk, 977), 123_456);

@@ -67,15 +67,15 @@ public class TapeBenchmark {
   }
 
   /**
-   * The tape engine, as a worker runs it: the tape's sums compiled into one loop (after the
-   * first warm-up calls, see ShardEvaluator.COMPILE_AFTER_SAMPLES).
+   * The tape engine, as a worker runs it: the linear model's own program compiled into one loop
+   * (precompiled, from the first call; see ShardEvaluator.COMPILE_AFTER_SAMPLES for others).
    */
   @Benchmark
   public List<ChunkResult> tape() {
     return evaluator.evaluate(params, chunks);
   }
 
-  /** The tape engine run eagerly, op by op, over blocks of chunks (never compiled). */
+  /** The tape engine run eagerly, op by op, chunk by chunk (never compiled). */
   @Benchmark
   public List<ChunkResult> tapeEager() {
     return eagerEvaluator.evaluate(params, chunks);

@@ -260,13 +260,21 @@ public final class CompiledFunction {
     return outputCount;
   }
 
-  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoops}). */
+  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoop}). */
   public boolean precompiled() {
-    return PrecompiledLoops.contains(kernel);
+    return kernel instanceof PrecompiledLoop;
   }
 
-  /** The generated Java source, for debugging. */
+  /** The generated Java source, for debugging and for checked-in copies of it. */
   public String source() {
     return source;
+  }
+
+  /**
+   * The SHA-256 of {@link #source()} (lower-case hex): the key a {@link PrecompiledLoop} of this
+   * function is found by.
+   */
+  public String sourceSha256() {
+    return PrecompiledLoops.sha256(source);
   }
 }
