@@ -366,20 +366,7 @@ class CompiledFunctionTest {
 
   private static double[] eager(CompiledFunction.Body body, double[][] v, int from, int to,
       double[] scalars) {
-    Tensor[] vs = new Tensor[v.length];
-    for (int k = 0; k < v.length; k++) {
-      vs[k] = Tensor.vector(Arrays.copyOfRange(v[k], from, to));
-    }
-    Tensor[] ss = new Tensor[scalars.length];
-    for (int k = 0; k < ss.length; k++) {
-      ss[k] = Tensor.scalar(scalars[k]);
-    }
-    Tensor[] out = body.apply(vs, ss);
-    double[] values = new double[out.length];
-    for (int k = 0; k < out.length; k++) {
-      values[k] = out[k].item();
-    }
-    return values;
+    return eager(body, v, new boolean[v.length], from, to, scalars);
   }
 
   /** x in (−2, 2) and y = 3x + 2 + noise, positive enough for log and sqrt in MIXED. */
