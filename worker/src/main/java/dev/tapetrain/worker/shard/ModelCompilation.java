@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ModelCompilation {
 
+  // Logged as the evaluator's, whose lines these were before this class was split from it.
   private static final Logger LOG = LoggerFactory.getLogger(ShardEvaluator.class);
 
   private final Model model;
@@ -88,8 +89,13 @@ final class ModelCompilation {
     return compiled;
   }
 
-  /** Whether evaluation now runs the compiled loop. */
-  boolean isCompiled() {
-    return compiled != null;
+  /** Whether it is settled for good: compiled, or refused (then evaluate eagerly). */
+  boolean settled() {
+    return compiled != null || tried;
+  }
+
+  /** The compiled sums, or null while (or since it is settled that) the tape runs eagerly. */
+  CompiledModel current() {
+    return compiled;
   }
 }

@@ -202,8 +202,11 @@ public final class ShardEvaluator {
     return rows;
   }
 
-  /** The compiled sums if the model runs compiled by now, else null: see {@link ModelCompilation}. */
+  /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */
   private CompiledModel compiled(List<Block> blocks, List<double[]> values) {
+    if (compilation.settled()) {
+      return compilation.current(); // nothing more to count or to try
+    }
     long samples = 0;
     Block example = null;
     for (Block block : blocks) {
@@ -290,7 +293,7 @@ public final class ShardEvaluator {
 
   /** Whether evaluation now runs the compiled loop. */
   boolean isCompiled() {
-    return compilation.isCompiled();
+    return compilation.current() != null;
   }
 
   /**
