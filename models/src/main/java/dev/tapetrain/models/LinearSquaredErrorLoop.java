@@ -16,7 +16,7 @@ public final class LinearSquaredErrorLoop implements PrecompiledLoop {
 
   /** SHA-256 of the generated source this class is a copy of. */
   static final String SOURCE_SHA256 =
-      "3cee21a320709f22c6d74c89c2f4db53a0018e85bc599d39511473aae08e6447";
+      "4c31db3cf5aad9720d23b486a4980fbf30d011d560e503439514140efa7298f2";
 
   /** For {@link java.util.ServiceLoader}. */
   public LinearSquaredErrorLoop() {}
@@ -40,44 +40,40 @@ public final class LinearSquaredErrorLoop implements PrecompiledLoop {
     for (; i + 3 < to; i += 4) {
       {
         final int j = i + 0;
-        final double t0 = dev.tapetrain.tape.Arithmetic.rowSumOfOne(v0[j]);
-        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(t0, s0, s1);
+        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(v0[j], s0, s1);
         final double t2 = dev.tapetrain.tape.Arithmetic.squaredDifference(t1, v1[j]);
         final double t5 = dev.tapetrain.tape.Arithmetic.twiceDifferenceTimes(k0, t1, v1[j]);
-        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, t0);
+        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, v0[j]);
         t3_0 += t2;
         t7_0 += t6;
         t8_0 += t5;
       }
       {
         final int j = i + 1;
-        final double t0 = dev.tapetrain.tape.Arithmetic.rowSumOfOne(v0[j]);
-        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(t0, s0, s1);
+        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(v0[j], s0, s1);
         final double t2 = dev.tapetrain.tape.Arithmetic.squaredDifference(t1, v1[j]);
         final double t5 = dev.tapetrain.tape.Arithmetic.twiceDifferenceTimes(k0, t1, v1[j]);
-        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, t0);
+        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, v0[j]);
         t3_1 += t2;
         t7_1 += t6;
         t8_1 += t5;
       }
       {
         final int j = i + 2;
-        final double t0 = dev.tapetrain.tape.Arithmetic.rowSumOfOne(v0[j]);
-        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(t0, s0, s1);
+        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(v0[j], s0, s1);
         final double t2 = dev.tapetrain.tape.Arithmetic.squaredDifference(t1, v1[j]);
         final double t5 = dev.tapetrain.tape.Arithmetic.twiceDifferenceTimes(k0, t1, v1[j]);
-        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, t0);
+        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, v0[j]);
         t3_2 += t2;
         t7_2 += t6;
         t8_2 += t5;
       }
       {
         final int j = i + 3;
-        final double t0 = dev.tapetrain.tape.Arithmetic.rowSumOfOne(v0[j]);
-        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(t0, s0, s1);
+        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(v0[j], s0, s1);
         final double t2 = dev.tapetrain.tape.Arithmetic.squaredDifference(t1, v1[j]);
         final double t5 = dev.tapetrain.tape.Arithmetic.twiceDifferenceTimes(k0, t1, v1[j]);
-        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, t0);
+        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, v0[j]);
         t3_3 += t2;
         t7_3 += t6;
         t8_3 += t5;
@@ -88,11 +84,10 @@ public final class LinearSquaredErrorLoop implements PrecompiledLoop {
     double t8 = (t8_0 + t8_1) + (t8_2 + t8_3);
     for (; i < to; i++) {
         final int j = i;
-        final double t0 = dev.tapetrain.tape.Arithmetic.rowSumOfOne(v0[j]);
-        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(t0, s0, s1);
+        final double t1 = dev.tapetrain.tape.Arithmetic.mulAdd(v0[j], s0, s1);
         final double t2 = dev.tapetrain.tape.Arithmetic.squaredDifference(t1, v1[j]);
         final double t5 = dev.tapetrain.tape.Arithmetic.twiceDifferenceTimes(k0, t1, v1[j]);
-        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, t0);
+        final double t6 = dev.tapetrain.tape.Arithmetic.mul(t5, v0[j]);
         t3 += t2;
         t7 += t6;
         t8 += t5;

@@ -21,6 +21,11 @@ import java.util.Map;
  * range, combined as {@code (s0 + s1) + (s2 + s3)}, then the tail in index order), so the loop's
  * results are bit for bit those of running the ops one by one.
  *
+ * <p>A row sum of one column, {@code 0 + a}, differs from {@code a} only for {@code a = −0.0}; where
+ * no sign of a zero can reach an output from it ({@link #zeroSignReachesOutput}), the loop reads
+ * {@code a} itself: the same outputs with one addition less per element (a one-feature model's
+ * {@code x} goes through one).
+ *
  * <p>Not fusable, reported by {@link NotCompilableException}: ops other than elementwise ones,
  * {@code broadcastTo} of a scalar, one-column {@code column}/{@code rowSum} and {@code sum}
  * (named in the message); vector tensors the function did not take as inputs; matrices of more
@@ -58,6 +63,7 @@ final class LoopGenerator {
   private final StringBuilder element = new StringBuilder();
   private final StringBuilder after = new StringBuilder();
   private final List<Sum> sums = new ArrayList<>();
+  private Map<Tensor, Boolean> zeroSignReachesOutput = Map.of();
   private int constantCount;
 
   private LoopGenerator(int length) {
@@ -83,6 +89,7 @@ final class LoopGenerator {
       g.values.put(scalars[k], new Value(Place.SCALAR_INPUT, "s" + k));
     }
     List<Trace.Op> live = liveOps(trace.ops(), outputs);
+    g.zeroSignReachesOutput = zeroSignReachesOutput(live, outputs);
     for (int id = 0; id < live.size(); id++) {
       g.emit(id, live.get(id), trace);
     }
@@ -120,6 +127,52 @@ final class LoopGenerator {
       }
     }
     return live;
+  }
+
+  /** How an op's result changes when an input is a zero of the other sign. */
+  private enum ZeroSign {
+    /** Not at all. */
+    ABSORBS,
+    /** At most in the sign of a zero result. */
+    PASSES,
+    /** Possibly in more (or not known to be harmless): {@code 1 / −0.0} is −∞. */
+    SHOWS
+  }
+
+  private static ZeroSign zeroSign(OpKind kind) {
+    return switch (kind) {
+      // (±0)² and 0 + (±0) are +0, and a sum starts from +0, which no zero added makes −0.
+      case SUM, SQUARE, SQUARED_DIFFERENCE, ROW_SUM_OF_ONE -> ZeroSign.ABSORBS;
+      // Sums, differences and products of zeros of either sign are zeros of either sign (∞ · ±0
+      // is the same NaN), and of a zero and a nonzero the same nonzero.
+      case ADD, SUB, MUL, MUL_ADD, TWICE_DIFFERENCE_TIMES, NEG, BROADCAST_TO, COLUMN ->
+          ZeroSign.PASSES;
+      default -> ZeroSign.SHOWS;
+    };
+  }
+
+  /**
+   * The values whose sign, when they are zero, can change an output's bits: the outputs, then,
+   * backwards through the live ops, the inputs of an op that shows a zero's sign, and of an op
+   * that passes it on to such a value. Conservative: an op not listed in {@link #zeroSign} shows
+   * it.
+   */
+  private static Map<Tensor, Boolean> zeroSignReachesOutput(List<Trace.Op> live,
+      Tensor[] outputs) {
+    Map<Tensor, Boolean> reaches = new IdentityHashMap<>();
+    for (Tensor t : outputs) {
+      reaches.put(t, Boolean.TRUE);
+    }
+    for (int i = live.size() - 1; i >= 0; i--) {
+      Trace.Op op = live.get(i);
+      ZeroSign z = zeroSign(op.kind());
+      if (z == ZeroSign.SHOWS || (z == ZeroSign.PASSES && reaches.containsKey(op.output()))) {
+        for (Tensor in : op.inputs()) {
+          reaches.put(in, Boolean.TRUE);
+        }
+      }
+    }
+    return reaches;
   }
 
   /** The value of {@code t}: traced already, or a leaf (a scalar constant). */
@@ -182,8 +235,10 @@ final class LoopGenerator {
     }
     Place place = perIndex ? Place.IN_LOOP
         : afterLoop ? Place.AFTER_LOOP : Place.BEFORE_LOOP;
-    if (op.kind() == OpKind.BROADCAST_TO || op.kind() == OpKind.COLUMN) {
-      // The same element at every index (a broadcast scalar), or the vector's own element.
+    if (op.kind() == OpKind.BROADCAST_TO || op.kind() == OpKind.COLUMN
+        || (op.kind() == OpKind.ROW_SUM_OF_ONE && !zeroSignReachesOutput.containsKey(out))) {
+      // The same element at every index (a broadcast scalar), the vector's own element, or an
+      // element whose −0.0 would turn +0.0 where no output can tell.
       values.put(out, new Value(place, in[0].name()));
       return;
     }
