@@ -4,13 +4,18 @@ import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Parameter;
+import dev.tapetrain.spi.Setting;
 import dev.tapetrain.tape.Ops;
 import dev.tapetrain.tape.Tensor;
 import java.util.List;
 import java.util.Map;
 
-/** Linear regression with the Huber loss (delta 1): a line that outliers do not drag away. */
+/** Linear regression with the Huber loss: a line that outliers do not drag away. */
 public final class HuberRegression implements ModelFactory {
+
+  /** Where the loss turns from quadratic to linear: {@code --set delta=0.5}. */
+  static final Setting DELTA = Setting.number("delta", 1.0, Setting.Range.above(0),
+      "huber: the error beyond which the loss grows linearly");
 
   @Override
   public String name() {
@@ -18,8 +23,14 @@ public final class HuberRegression implements ModelFactory {
   }
 
   @Override
+  public List<Setting> settings() {
+    return List.of(DELTA);
+  }
+
+  @Override
   public Model create(ModelOptions options) {
     int f = options.features();
+    double delta = options.settings().number(DELTA.name());
     return new Model() {
       @Override
       public List<Parameter> parameters() {
@@ -35,9 +46,10 @@ public final class HuberRegression implements ModelFactory {
       @Override
       public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
         Tensor e = Ops.sub(predict(p, x), y);
-        Tensor small = Ops.constant(e, v -> Math.abs(v) <= 1 ? 1 : 0); // which branch
+        Tensor small = Ops.constant(e, v -> Math.abs(v) <= delta ? 1 : 0); // which branch
         Tensor quadratic = Ops.mul(Ops.square(e), Tensor.scalar(0.5));
-        Tensor linear = Ops.sub(Ops.abs(e), Tensor.scalar(0.5));
+        Tensor linear = Ops.mul(Ops.sub(Ops.abs(e), Tensor.scalar(0.5 * delta)),
+            Tensor.scalar(delta));
         return Ops.sum(Ops.add(Ops.mul(small, quadratic),
             Ops.mul(Ops.sub(Tensor.scalar(1), small), linear)));
       }

@@ -51,9 +51,10 @@ public class ModelBenchmark {
     boolean softmax = model.equals("softmax");
     int features = softmax ? 50 : 10;
     List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
-    DatasetSpec dataset = new DatasetSpec(new DatasetSpec.Synthetic(SAMPLES, trueW, 0.1, 1, 42,
+    DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, trueW, 0.1, 1, 42,
         softmax ? 10 : 0), DatasetSpec.defaultChunkSize(SAMPLES));
-    ModelSpec spec = new ModelSpec(model, softmax ? 10 : 0, 16, 42, List.of(0.0), 0);
+    ModelSpec spec = new ModelSpec(model, softmax ? 10 : 0, 42,
+        model.equals("mlp") ? java.util.Map.of("hidden", "16") : java.util.Map.of());
     evaluator = new ShardEvaluator(dataset, spec);
     chunks = new ArrayList<>();
     for (int c = 0; c < dataset.numChunks(); c++) {

@@ -7,6 +7,7 @@ import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.CoordinatorGuardian;
 import dev.tapetrain.coordinator.StepRecord;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
@@ -81,14 +82,13 @@ public final class ScaleBenchmark {
   static double[] run(Path work, int workers, int steps) throws Exception {
     long[] inside = new long[1];
     List<double[]> perStep = Collections.synchronizedList(new ArrayList<>());
-    TrainingListener meter = new TrainingListener() {
-      private long last;
-
-      @Override
-      public void onStep(StepRecord r) {
+    long[] last = new long[1];
+    TrainingListener meter = event -> {
+      if (event instanceof TrainingEvent.Step s) {
+        StepRecord r = s.record();
         long now = inside[0];
-        perStep.add(new double[] {r.step(), r.stepNanos() / 1e6, (now - last) / 1e6});
-        last = now;
+        perStep.add(new double[] {r.step(), r.stepNanos() / 1e6, (now - last[0]) / 1e6});
+        last[0] = now;
       }
     };
     Job job = new Job();

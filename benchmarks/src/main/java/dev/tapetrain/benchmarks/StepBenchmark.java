@@ -9,8 +9,11 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.Coordinator;
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -79,16 +82,15 @@ public class StepBenchmark {
   @Benchmark
   @OperationsPerInvocation(STEPS)
   public RunSummary steps() throws Exception {
-    DatasetSpec data = new DatasetSpec(new DatasetSpec.Synthetic(examples, List.of(3.0), 2, 1, 42),
+    DatasetSpec data = new DatasetSpec(DatasetSpec.Source.synthetic(examples, List.of(3.0), 2, 1, 42),
         DatasetSpec.defaultChunkSize(examples));
-    RunSpec spec = new RunSpec(workers, STEPS, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(),
+    RunSpec spec = new RunSpec(workers, STEPS, 0.01, OptimizerSpec.sgd(),
         data, StepPolicy.fullBatch(), STEPS, Duration.ofSeconds(30), Duration.ofSeconds(30),
-        STEPS);
+        STEPS, RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
-    TrainingListener listener = new TrainingListener() {
-      @Override
-      public void onFinish(RunSummary summary) {
-        done.complete(summary);
+    TrainingListener listener = event -> {
+      if (event instanceof TrainingEvent.Finished f) {
+        done.complete(f.summary());
       }
     };
     int id = run++;
@@ -96,7 +98,7 @@ public class StepBenchmark {
       for (int i = 0; i < workers; i++) {
         ctx.spawn(Worker.create(), "worker-" + i);
       }
-      ctx.watch(ctx.spawn(Coordinator.create(spec, null, listener), "coordinator"));
+      ctx.watch(ctx.spawn(Coordinator.create(spec, null, listener, RunStore.NONE), "coordinator"));
       return Behaviors.receive(Void.class)
           .onSignal(akka.actor.typed.Terminated.class, t -> Behaviors.stopped())
           .build();

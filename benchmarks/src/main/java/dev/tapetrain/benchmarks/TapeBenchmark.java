@@ -47,14 +47,15 @@ public class TapeBenchmark {
 
   @Setup
   public void setUp() {
-    DatasetSpec.Synthetic source = new DatasetSpec.Synthetic(samples, List.of(3.0), 2, 1, 42);
+    DatasetSpec.Source source = DatasetSpec.Source.synthetic(samples, List.of(3.0), 2, 1, 42);
     DatasetSpec dataset = new DatasetSpec(source, DatasetSpec.defaultChunkSize(samples));
     chunks = new ArrayList<>();
     xs = new double[dataset.numChunks()][];
     ys = new double[dataset.numChunks()][];
     for (int c = 0; c < dataset.numChunks(); c++) {
       chunks.add(c);
-      Chunk chunk = SampleGenerator.generate(source, c, dataset.chunkStart(c),
+      Chunk chunk = SampleGenerator.generate(SampleGenerator.Params.of(source), c,
+          dataset.chunkStart(c),
           dataset.chunkLength(c));
       xs[c] = chunk.x()[0];
       ys[c] = chunk.y();

@@ -1,8 +1,7 @@
 package dev.tapetrain.coordinator;
 
-import dev.tapetrain.protocol.NamedTensor;
-import java.time.Duration;
-import java.util.List;
+import dev.tapetrain.coordinator.RunStore.Failed;
+import dev.tapetrain.coordinator.RunStore.Result;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -11,40 +10,44 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
- * Runs a listener on a thread of its own, so the coordinator never waits for a step's JSON line,
- * TensorBoard record or console line (a third of a small step's time, measured): step records
- * are queued and the coordinator goes on; every other call ({@link #onCheckpoint},
- * {@link #onFinish}, …) waits until it and everything queued before it have run, so a
- * checkpoint is written after the lines of the steps it commits, and the run's summary after
- * everything. All calls reach the target on that one thread, in the order they were made.
+ * Runs a listener and a store on a thread of their own, so the coordinator never waits for a
+ * step's JSON line, TensorBoard record or console line (a third of a small step's time,
+ * measured): {@link TrainingEvent.Step}s are queued and the coordinator goes on; every other
+ * call ({@link #checkpoint}, {@link #finish}, the other events) waits until it and everything
+ * queued before it have run, so a checkpoint is written after the lines of the steps it
+ * commits, and the run's summary after everything. All calls reach the targets on that one
+ * thread, in the order they were made.
  *
- * <p>A step record that fails (a full disk) is reported by the next call, which throws that
- * exception once instead of running, so the coordinator ends the run as it would have had the
- * write failed at once; the records queued after the failed one are dropped (a log does not go
- * on past a hole), while the calls that end the run still run. At most {@link #CAPACITY}
- * records wait; past that the coordinator waits too.
+ * <p>A step that fails (a full disk) is reported by the next call to the store, once: that
+ * call's result is the failure, and a checkpoint or record that reports it does not run, so the
+ * coordinator ends the run as it would have had the write failed at once; the steps queued after
+ * the failed one are dropped (a log does not go on past a hole), while {@link #finish} always
+ * runs. At most {@link #CAPACITY} tasks wait; past that the coordinator waits too.
  *
- * <p>Order of use: {@link #BackgroundListener(TrainingListener)}, hand it to the coordinator,
- * {@link #close()} after the run's summary.
+ * <p>Order of use: {@link #BackgroundListener(TrainingListener, RunStore)}, hand it to the
+ * coordinator as its listener and its store, {@link #close()} after the run's summary.
  */
-public final class BackgroundListener implements TrainingListener, AutoCloseable {
+public final class BackgroundListener implements TrainingListener, RunStore, AutoCloseable {
 
-  /** Step records that may wait for the thread before the coordinator waits as well. */
+  /** Tasks that may wait for the thread before the coordinator waits as well. */
   static final int CAPACITY = 4096;
 
-  private final TrainingListener target;
+  private final TrainingListener listener;
+  private final RunStore store;
   private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final Thread thread;
-  // A failed step record not yet reported to the coordinator; and whether any record failed.
-  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  // A failed step not yet reported to the coordinator; and whether any step failed.
+  private final AtomicReference<Failed> failure = new AtomicReference<>();
   private volatile boolean stepsStopped;
   private volatile boolean closed;
 
-  /** Starts the thread that calls {@code target}. */
-  public BackgroundListener(TrainingListener target) {
-    this.target = target;
+  /** Starts the thread that calls {@code listener} and {@code store}. */
+  public BackgroundListener(TrainingListener listener, RunStore store) {
+    this.listener = listener;
+    this.store = store;
     this.thread = new Thread(this::run, "tapetrain-step-log");
     thread.setDaemon(true);
     thread.start();
@@ -52,9 +55,9 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
 
   /**
    * Runs what is queued; with nothing queued, naps instead of waiting to be signalled, so that
-   * queueing a step record never wakes this thread (a wake-up per step cost more than a small
-   * step's arithmetic). Naps grow from {@link #MIN_NAP_NANOS} to {@link #MAX_NAP_NANOS} while
-   * nothing comes; the calls that wait ({@link #await}) and a full queue wake it at once.
+   * queueing a step never wakes this thread (a wake-up per step cost more than a small step's
+   * arithmetic). Naps grow from {@link #MIN_NAP_NANOS} to {@link #MAX_NAP_NANOS} while nothing
+   * comes; the calls that wait ({@link #await}) and a full queue wake it at once.
    */
   private void run() {
     long nap = MIN_NAP_NANOS;
@@ -84,38 +87,44 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
       queue.put(task);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while handing on a step record", e);
+      throw new IllegalStateException("interrupted while handing on a step", e);
     }
   }
 
-  /** Throws, once, what a queued step record threw. */
-  private void reportFailure() {
-    RuntimeException f = failure.getAndSet(null);
-    if (f != null) {
-      throw f;
+  /** Queues a step's task; after a failed one, none runs (a log does not go on past a hole). */
+  private void enqueueStep(Supplier<Result> task) {
+    if (closed) {
+      return; // the run was given up on; its log is closed
     }
+    enqueue(() -> {
+      if (stepsStopped) {
+        return;
+      }
+      Result r;
+      try {
+        r = task.get();
+      } catch (RuntimeException e) {
+        r = new Failed(e.getMessage() != null ? e.getMessage() : e.toString());
+      }
+      if (r instanceof Failed f) {
+        stepsStopped = true;
+        failure.set(f);
+      }
+    });
   }
 
   /**
-   * Runs {@code call} on the thread after everything queued, and waits for it; if a step record
-   * failed and was not reported yet, throws that instead of running {@code call}.
+   * Runs {@code call} on the thread after everything queued, and waits for its value (on the
+   * caller's thread once closed).
    */
-  private void await(Runnable call) {
-    reportFailure();
+  private <T> T await(Supplier<T> call) {
     if (closed) {
-      call.run(); // no thread any more: as a listener without one would
-      return;
+      return call.get(); // no thread any more: as a store without one would
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<T> done = new CompletableFuture<>();
     enqueue(() -> {
-      RuntimeException f = failure.getAndSet(null);
-      if (f != null) {
-        done.completeExceptionally(f);
-        return;
-      }
       try {
-        call.run();
-        done.complete(null);
+        done.complete(call.get());
       } catch (RuntimeException | Error e) {
         done.completeExceptionally(e);
       }
@@ -124,8 +133,7 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
     try {
       while (true) {
         try {
-          done.get(100, TimeUnit.MILLISECONDS);
-          break;
+          return done.get(100, TimeUnit.MILLISECONDS);
         } catch (TimeoutException notYet) {
           if (!thread.isAlive()) { // closed meanwhile: run what it left here
             for (Runnable task = queue.poll(); task != null; task = queue.poll()) {
@@ -145,68 +153,65 @@ public final class BackgroundListener implements TrainingListener, AutoCloseable
     }
   }
 
-  @Override
-  public void onStep(StepRecord record) {
-    reportFailure();
-    if (closed) {
-      return; // the run was given up on; its log is closed
+  /**
+   * Runs a store call after everything queued. A failed step not reported yet is its result
+   * instead, once, and the call does not run; unless {@code always} (the summary), which runs
+   * anyway and reports its own failure first.
+   */
+  private Result awaitStore(Supplier<Result> call, boolean always) {
+    Failed earlier = failure.getAndSet(null);
+    if (earlier != null && !always) {
+      return earlier;
     }
-    enqueue(() -> {
-      if (stepsStopped) {
-        return;
+    Result own = await(() -> {
+      Failed meanwhile = failure.getAndSet(null);
+      if (meanwhile != null && !always) {
+        return meanwhile;
       }
-      try {
-        target.onStep(record);
-      } catch (RuntimeException e) {
-        stepsStopped = true;
-        failure.set(e);
-      }
+      Result r = call.get();
+      return r instanceof Failed || meanwhile == null ? r : meanwhile;
     });
+    return own instanceof Failed || earlier == null ? own : earlier;
   }
 
   @Override
-  public void onWorkerJoined(String worker, int up, int expected) {
-    await(() -> target.onWorkerJoined(worker, up, expected));
+  public void on(TrainingEvent event) {
+    if (event instanceof TrainingEvent.Step) {
+      enqueueStep(() -> {
+        listener.on(event);
+        return RunStore.OK;
+      });
+    } else {
+      await(() -> {
+        listener.on(event);
+        return null;
+      });
+    }
   }
 
   @Override
-  public void onWorkersReady(List<String> workers) {
-    await(() -> target.onWorkersReady(workers));
+  public Result record(TrainingEvent event) {
+    if (event instanceof TrainingEvent.Step) {
+      Failed earlier = failure.getAndSet(null);
+      enqueueStep(() -> store.record(event));
+      return earlier != null ? earlier : RunStore.OK;
+    }
+    return awaitStore(() -> store.record(event), false);
   }
 
   @Override
-  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
-    await(() -> target.onModel(initialParams, metrics));
+  public Result checkpoint(TrainingState state) {
+    return awaitStore(() -> store.checkpoint(state), false);
   }
 
   @Override
-  public void onInitialLoss(double loss) {
-    await(() -> target.onInitialLoss(loss));
-  }
-
-  @Override
-  public void onResumed(long steps, double loss) {
-    await(() -> target.onResumed(steps, loss));
-  }
-
-  @Override
-  public void onCheckpoint(TrainingState state) {
-    await(() -> target.onCheckpoint(state));
-  }
-
-  @Override
-  public void onNoWorkerLeft(long evaluation, String lastLoss, Duration timeout) {
-    await(() -> target.onNoWorkerLeft(evaluation, lastLoss, timeout));
-  }
-
-  @Override
-  public void onFinish(RunSummary summary) {
-    await(() -> target.onFinish(summary));
+  public Result finish(RunSummary summary) {
+    return awaitStore(() -> store.finish(summary), true);
   }
 
   /**
-   * Runs what is queued, then stops the thread; later step records are dropped and other calls
-   * run on the caller's thread. Closing again does nothing.
+   * Runs what is queued, then stops the thread; later steps are dropped and other calls run on
+   * the caller's thread. Closing again does nothing.
    */
   @Override
   public void close() {

@@ -30,7 +30,7 @@ public final class ChunkAssignment<W> {
   // What each worker (also a lost one, which may come back) holds in memory.
   private final Map<W, java.util.Set<Integer>> held = new java.util.HashMap<>();
   private final TreeSet<Integer> orphaned = new TreeSet<>();
-  // chunksOf's answers, asked every step; forgotten whenever a chunk changes hands.
+  // chunksOf's answers, asked every round; forgotten whenever a chunk changes hands.
   private final Map<W, List<Integer>> lists = new java.util.HashMap<>();
 
   private ChunkAssignment(DatasetSpec dataset, List<W> workers) {

@@ -2,6 +2,8 @@ package dev.tapetrain.coordinator;
 
 import dev.tapetrain.coordinator.RunSummary.Status;
 import dev.tapetrain.coordinator.run.FlushCadence;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -29,7 +31,7 @@ public final class ConsoleReporter implements TrainingListener {
   private final PrintStream out;
   private final PrintStream err;
   private final int logEvery;
-  private final boolean tutorial;
+  private final List<String> flat;
   private final java.util.function.Consumer<Runnable> printer;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
@@ -38,34 +40,40 @@ public final class ConsoleReporter implements TrainingListener {
 
   /** A reporter of the tutorial's model printing to {@code out} and {@code err} (problems). */
   public ConsoleReporter(PrintStream out, PrintStream err, int logEvery) {
-    this(out, err, logEvery, true);
+    this(out, err, logEvery, Models.flatParameters(ModelSpec.LINEAR), Runnable::run);
   }
 
   /**
-   * A reporter printing to {@code out} (progress) and {@code err} (problems); {@code tutorial}:
-   * the linear model, whose final lines are the tutorial's {@code W = …, B = …}; other models end
-   * with each parameter's shape and norm.
+   * A reporter printing to {@code out} (progress) and {@code err} (problems), each batch of lines
+   * during training through {@code printer} (e.g. {@link ProgressReporter#above}, which keeps a
+   * progress bar below them). {@code flat}: the model's parameters shown by name in its final
+   * line (the tutorial's {@code W = …, B = …}); with none, the final lines give each parameter's
+   * shape and norm.
    */
-  public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, boolean tutorial) {
-    this(out, err, logEvery, tutorial, Runnable::run);
-  }
-
-  /**
-   * As above, printing each batch of lines during training through {@code printer} (e.g.
-   * {@link ProgressReporter#above}, which keeps a progress bar below them).
-   */
-  public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, boolean tutorial,
+  public ConsoleReporter(PrintStream out, PrintStream err, int logEvery, List<String> flat,
       java.util.function.Consumer<Runnable> printer) {
     this.out = out;
     this.err = err;
     this.logEvery = logEvery;
-    this.tutorial = tutorial;
+    this.flat = List.copyOf(flat);
     this.printer = printer;
   }
 
   @Override
-  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
-    metricNames = List.copyOf(metrics);
+  public void on(TrainingEvent event) {
+    if (event instanceof TrainingEvent.Step s) {
+      onStep(s.record());
+    } else if (event instanceof TrainingEvent.ModelAdopted m) {
+      metricNames = m.metrics();
+    } else if (event instanceof TrainingEvent.InitialLoss i) {
+      onInitialLoss(i.loss());
+    } else if (event instanceof TrainingEvent.Resumed r) {
+      onResumed(r.steps(), r.loss());
+    } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
+      onNoWorkerLeft(n.round(), n.lastLost(), n.timeout());
+    } else if (event instanceof TrainingEvent.Finished f) {
+      onFinish(f.summary());
+    }
   }
 
   /** {@code , accuracy 0.912} for each metric, or nothing. */
@@ -78,24 +86,21 @@ public final class ConsoleReporter implements TrainingListener {
     return b.toString();
   }
 
-  @Override
-  public void onInitialLoss(double loss) {
+  private void onInitialLoss(double loss) {
     printer.accept(() -> {
       out.printf(Locale.ROOT, "Initial loss: %.3f%n", loss);
       out.flush();
     });
   }
 
-  @Override
-  public void onResumed(long steps, double loss) {
+  private void onResumed(long steps, double loss) {
     printer.accept(() -> {
       out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
       out.flush();
     });
   }
 
-  @Override
-  public void onStep(StepRecord r) {
+  private void onStep(StepRecord r) {
     if (r.step() % logEvery == 0) {
       // String.format per line cost more than the rest of a small step's record (profiled).
       pending.append("Loss at step ");
@@ -120,11 +125,10 @@ public final class ConsoleReporter implements TrainingListener {
     }
   }
 
-  @Override
-  public void onNoWorkerLeft(long evaluation, String lastLoss, java.time.Duration timeout) {
+  private void onNoWorkerLeft(long round, String lastLost, java.time.Duration timeout) {
     printPending();
-    printer.accept(() -> err.println("tapetrain: no worker left at step " + evaluation + " ("
-        + lastLoss + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
+    printer.accept(() -> err.println("tapetrain: no worker left at step " + round + " ("
+        + lastLost + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
         + "join (--rejoin-timeout)"));
   }
 
@@ -139,17 +143,20 @@ public final class ConsoleReporter implements TrainingListener {
     cadence.flushed();
   }
 
-  @Override
-  public void onFinish(RunSummary s) {
+  private void onFinish(RunSummary s) {
     printPending();
     if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
       if (s.status() == Status.CONVERGED) {
         err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());
       }
       out.printf(Locale.ROOT, "Final loss: %.3f%s%n", s.loss(), metrics(lastMetrics));
-      if (tutorial) {
-        out.println("W = " + format(NamedTensor.find(s.params(), "w")) + ", B = "
-            + format(NamedTensor.find(s.params(), "b")));
+      if (!flat.isEmpty()) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String name : flat) {
+          parts.add(name.toUpperCase(Locale.ROOT) + " = "
+              + format(NamedTensor.find(s.params(), name)));
+        }
+        out.println(String.join(", ", parts));
       } else {
         for (NamedTensor p : s.params()) {
           double norm = 0;

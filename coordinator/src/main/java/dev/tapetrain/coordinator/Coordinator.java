@@ -4,77 +4,51 @@ import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
-import dev.tapetrain.coordinator.RunSummary.Status;
-import dev.tapetrain.coordinator.StepRecord.Reassignment;
-import dev.tapetrain.coordinator.StepRecord.WorkerShare;
-import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol.Command;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardAssigned;
 import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
-import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.protocol.ModelLayout;
-import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.WorkerProtocol;
-import dev.tapetrain.protocol.WorkerProtocol.AssignShard;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
-import dev.tapetrain.protocol.WorkerProtocol.StopWork;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The coordinator of one training run.
+ * The coordinator of one training run: its messages and the phases they move it through, each a
+ * behaviour over a record of what only it needs (Akka's FSM sample): {@link #waiting} for
+ * {@code spec.workers()} workers; {@link #loading} while they load their chunks and are
+ * admitted; {@link #training}, one round at a time; {@link #stalled} with no worker left, until
+ * one comes or {@code --rejoin-timeout} passes; {@link #stopping} once the workers are told how
+ * the run ended. A round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
+ * {@link StepReduction}, then the {@link RoundLoop}: the event, the decision, the next round.
  *
- * <p>Phases, each its own behaviour with the state only it needs passed along (as in Akka's FSM
- * sample): {@link #waitingForWorkers} (the workers seen so far, until {@code spec.workers()} are
- * up), {@link #assigning} (the workers still loading their chunks), {@code Training} (the step
- * loop; the evaluation in progress, loss times and step timing live in that object for as long
- * as the phase), then {@link #stopping} (the workers told to stop). One step: broadcast
- * {@link ComputeGradients} with the parameters → collect the chunk-tree nodes of every chunk →
- * {@link StepReduction} along the chunk tree → {@link StepMath} (penalty, digest, the decision to
- * stop, the optimizer) → {@link TrainingListener#onStep}. This class moves messages and keeps
- * the books of workers and chunks; the numbers live in {@link StepMath}.
- *
- * <p>Evaluation {@code k} computes the loss and gradients at the parameters after {@code k}
- * updates; evaluation 0 gives the initial loss, evaluation {@code k > 0} the loss logged for step
- * {@code k − 1}, and {@code steps + 1} evaluations make a run.
- *
- * <p>A worker that stops, leaves the listing, rejects its data or misses the step deadline loses
- * its chunks to the survivors and the step completes without it. Answers for another step, from
- * an unknown worker, or for chunks the sender was not asked for are ignored and counted.
+ * <p>The work is the plain classes': {@link WorkerRoster} (admission, losses, joins, through
+ * {@link ActorCrew}), {@link ModelAgreement}, {@link RecoveryLog}, {@link Evaluation} (a
+ * round's answers), {@link RoundLoop} (over {@link RoundPlan} and {@link StepMath}) and
+ * {@link RunRecord} (what is told and kept).
  */
 public final class Coordinator {
 
   private record WorkersListed(Receptionist.Listing listing)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /**
-   * A worker stopped counting: {@code mayReturn} when it only dropped out of the reachable
-   * listing (a network blip, a long pause), so it is not told to stop and is taken back when it
-   * reappears.
-   */
-  private record WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
-      boolean mayReturn) implements Command, NoSerializationVerificationNeeded {
-    WorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason) {
-      this(worker, reason, false);
-    }
-  }
-
-  private record RejoinDeadline(long evaluation)
+  /** A watched worker stopped: its actor, or its node, is gone. */
+  private record WorkerLost(ActorRef<WorkerProtocol.Command> worker)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record StepDeadline(long evaluation)
+  private record RoundDeadline(long round) implements Command, NoSerializationVerificationNeeded {}
+
+  private record RejoinDeadline(long round)
       implements Command, NoSerializationVerificationNeeded {}
 
   /** Stop at once: write the last committed state and end with status interrupted. */
@@ -85,587 +59,268 @@ public final class Coordinator {
 
   private enum WaitDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private enum LoadDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private enum StopDeadline implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  private static final Object DEADLINE_TIMER = "step-deadline";
+  /** The workers up so far. */
+  private record Waiting(Set<ActorRef<WorkerProtocol.Command>> seen) {}
+
+  /** The round in progress, its answers, when it started and since when its deadline runs. */
+  private record Training(Round round, Evaluation<ActorRef<WorkerProtocol.Command>> evaluation,
+      long startNanos, long deadlineFromNanos) {
+    Training deadlineFrom(long nanos) {
+      return new Training(round, evaluation, startNanos, nanos);
+    }
+  }
+
+  /** The workers told to stop that have not stopped yet. */
+  private record Stopping(Set<ActorRef<WorkerProtocol.Command>> remaining) {}
+
+  private static final Object DEADLINE_TIMER = "round-deadline";
   /** How long a finished coordinator waits for its workers to stop before it stops itself. */
-  private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final RunSpec spec;
-  private final DatasetSpec dataset;
-  private final TrainingListener listener;
   private final StepMath math;
-  // The model the workers built (digest, metric names); set by the first worker's layout.
-  private String layoutDigest = "";
-  private final boolean resumed;
-  private List<String> metricNames = List.of();
-  private final BatchSelector batches;
-
-  private ChunkAssignment<ActorRef<WorkerProtocol.Command>> assignment;
-  // The last state whose loss was finite: what a diverged or interrupted run reports and keeps.
-  private final long firstEvaluation;
-
-  private final List<Reassignment> events = new ArrayList<>();
-  private long ignored;
-  // Workers refused for good (their data differ, they cannot load it): never taken back.
-  private final Set<ActorRef<WorkerProtocol.Command>> refused = new HashSet<>();
-  // Workers that registered during training: loading (joining), then ready for the next step.
-  private final Set<ActorRef<WorkerProtocol.Command>> joining = new HashSet<>();
-  private final List<ActorRef<WorkerProtocol.Command>> ready = new ArrayList<>();
-  private boolean finished;
+  private final RoundLoop loop;
+  private final RunRecord record;
+  private final RecoveryLog recovery = new RecoveryLog();
+  private final ActorCrew crew;
+  private final WorkerRoster<ActorRef<WorkerProtocol.Command>> roster;
 
   private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
-      TrainingState start, TrainingListener listener) {
+      TrainingState start, TrainingListener listener, RunStore store) {
     this.context = context;
     this.timers = timers;
     this.spec = spec;
-    this.dataset = spec.dataset();
-    this.listener = listener;
-    this.batches = new BatchSelector(spec.policy().batchFraction(), spec.policy().batchSeed(),
-        dataset.numChunks());
     // A new run's step-0 values come from the model the first worker builds.
     this.math = new StepMath(spec, start, List.of());
-    this.firstEvaluation = start == null ? 0 : start.steps();
-    this.resumed = start != null;
+    this.loop = new RoundLoop(math, RoundPlans.of(spec, start));
+    this.record = new RunRecord(listener, store, math, spec.steps());
+    this.crew = new ActorCrew(context, spec, math::params, WorkerLost::new);
+    this.roster = new WorkerRoster<>(spec.dataset(), new ModelAgreement(spec.model().name(),
+        start == null ? null : start.params(), crew::wireLimit, layout -> {
+          math.adoptModel(layout.initialParams(), layout.weights(), start != null);
+          record.tell(new TrainingEvent.ModelAdopted(layout.initialParams(), layout.metrics()))
+              .ifPresent(s -> context.getLog().warn("{}", s.detail()));
+        }), crew, recovery, !spec.rejoinTimeout().isZero());
   }
 
   /**
-   * A coordinator that trains {@code spec} from {@code start} (null: from the beginning) and
-   * reports to {@code listener}.
+   * A coordinator that trains {@code spec} from {@code start} (null: from the beginning), tells
+   * {@code listener} and keeps the run in {@code store} ({@link RunStore#NONE}: nowhere).
    */
   public static Behavior<Command> create(RunSpec spec, TrainingState start,
-      TrainingListener listener) {
+      TrainingListener listener, RunStore store) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ActorRef<Receptionist.Listing> adapter =
-          ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
-      ctx.getSystem().receptionist()
-          .tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, adapter));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY,
+          ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new)));
       timers.startSingleTimer(WaitDeadline.INSTANCE, spec.waitTimeout());
-      return new Coordinator(ctx, timers, spec, start, listener).waitingForWorkers(new HashSet<>());
+      return new Coordinator(ctx, timers, spec, start, listener, store)
+          .waiting(new Waiting(Set.of()));
     }));
   }
 
-  // ---- phase 1: waiting for workers ---------------------------------------------------------
-
-  /** Phase 1; {@code seen}: the workers up so far. */
-  private Behavior<Command> waitingForWorkers(Set<ActorRef<WorkerProtocol.Command>> seen) {
+  /** Waiting: until {@code spec.workers()} workers are up (or --wait-timeout passes). */
+  private Behavior<Command> waiting(Waiting phase) {
     return Behaviors.receive(Command.class)
-        .onMessage(WorkersListed.class, m -> onListingWhileWaiting(seen, m))
-        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
-        .onMessage(WaitDeadline.class, m -> fail("only " + seen.size() + " of " + spec.workers()
-            + " workers joined within " + spec.waitTimeout().toSeconds() + " s (--wait-timeout)"))
-        .onMessage(GradientsComputed.class, m -> ignore())
-        .onMessage(ShardAssigned.class, m -> ignore())
-        .onMessage(ShardRejected.class, m -> ignore())
+        .onMessage(WorkersListed.class, m -> onListedWhileWaiting(phase, m))
+        .onMessage(WaitDeadline.class, m -> finish(Stop.failed("only " + phase.seen().size()
+            + " of " + spec.workers() + " workers joined within "
+            + spec.waitTimeout().toSeconds() + " s (--wait-timeout)")))
+        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onAnyMessage(m -> ignore(1))
         .build();
   }
 
-  private Behavior<Command> onListingWhileWaiting(Set<ActorRef<WorkerProtocol.Command>> seen,
-      WorkersListed m) {
-    Set<ActorRef<WorkerProtocol.Command>> up =
-        m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
+  private Behavior<Command> onListedWhileWaiting(Waiting phase, WorkersListed m) {
+    Set<ActorRef<WorkerProtocol.Command>> up = m.listing().getServiceInstances(
+        WorkerProtocol.SERVICE_KEY);
+    Set<ActorRef<WorkerProtocol.Command>> seen = new HashSet<>(phase.seen());
     seen.retainAll(up);
     for (ActorRef<WorkerProtocol.Command> w : up) {
       if (seen.add(w)) {
-        context.getLog().info("worker [{}] up: [{}] of [{}]", name(w), seen.size(), spec.workers());
-        listener.onWorkerJoined(name(w), seen.size(), spec.workers());
+        record.tell(new TrainingEvent.WorkerJoined(crew.name(w), seen.size(), spec.workers()));
       }
     }
     if (up.size() < spec.workers()) {
-      return Behaviors.same();
+      return waiting(new Waiting(Set.copyOf(seen)));
     }
     timers.cancel(WaitDeadline.INSTANCE);
     // A stable order, so the assignment (and the logs) do not depend on listing order.
     List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
-        .sorted(Comparator.comparing(r -> r.path().toString()))
-        .limit(spec.workers())
-        .toList();
-    return startAssigning(chosen);
+        .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
+    roster.start(chosen);
+    timers.startSingleTimer(LoadDeadline.INSTANCE, spec.stepTimeout());
+    return record.tell(new TrainingEvent.WorkersReady(chosen.stream().map(crew::name).toList()))
+        .map(this::finish).orElseGet(() -> loading(loop.first()));
   }
 
-  // ---- phase 2: assigning shards ------------------------------------------------------------
-
-  private Behavior<Command> startAssigning(List<ActorRef<WorkerProtocol.Command>> workers) {
-    assignment = ChunkAssignment.balanced(workers, dataset);
-    for (ActorRef<WorkerProtocol.Command> w : workers) {
-      context.watchWith(w, new WorkerLost(w, "terminated"));
-      w.tell(new AssignShard(dataset, spec.model(), assignment.chunksOf(w), context.getSelf()));
-    }
-    listener.onWorkersReady(workers.stream().map(this::name).toList());
-    timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(-1), spec.stepTimeout());
-    return assigning(new HashSet<>(workers));
-  }
-
-  private Behavior<Command> assigning(Set<ActorRef<WorkerProtocol.Command>> pending) {
-    return Behaviors.receive(Command.class)
-        .onMessage(ShardAssigned.class, m -> onShardAssigned(pending, m))
-        .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
-        .onMessage(ShardRejected.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
-            "rejected its shard: " + m.reason()))
-        .onMessage(WorkerLost.class, m -> onWorkerLostWhileAssigning(pending, m.worker(),
-            m.reason()))
-        .onMessage(RejoinDeadline.class, m -> Behaviors.same())
-        .onMessage(StepDeadline.class, m -> onAssignDeadline(pending))
-        .onMessage(WorkersListed.class, this::onListing)
-        .onMessage(GradientsComputed.class, m -> ignore())
+  /** Loading: the members load their chunks; {@code first}: the round training starts with. */
+  private Behavior<Command> loading(Round first) {
+    return workerNews(null, stop -> afterLoading(first, stop))
+        .onMessage(LoadDeadline.class, m -> afterLoading(first, roster.loseAll(
+            roster.stillLoading(), "did not load its shard within "
+                + spec.stepTimeout().toMillis() + " ms", false, null)))
+        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onAnyMessage(m -> ignore(1))
         .build();
   }
 
-  private Behavior<Command> onShardAssigned(Set<ActorRef<WorkerProtocol.Command>> pending,
-      ShardAssigned m) {
-    if (!pending.remove(m.worker())) {
-      context.getLog().debug("ignored shard answer from [{}]", name(m.worker()));
-      return ignore();
-    }
-    String expected = dataset.digest();
-    if (!expected.equals(m.dataDigest())) {
-      return onWorkerLostWhileAssigning(pending, m.worker(),
-          "its data differ (digest " + m.dataDigest() + ", expected " + expected + ")");
-    }
-    String modelProblem = adoptModel(m.layout());
-    if (modelProblem != null) {
-      return onWorkerLostWhileAssigning(pending, m.worker(), modelProblem);
-    }
-    assignment.noteHeld(m.worker(), m.chunks());
-    return pending.isEmpty() ? new Training().start() : Behaviors.same();
-  }
-
-  private Behavior<Command> onWorkerLostWhileAssigning(
-      Set<ActorRef<WorkerProtocol.Command>> pending, ActorRef<WorkerProtocol.Command> worker,
-      String reason) {
-    if (!assignment.contains(worker)) {
-      return ignore();
-    }
-    pending.remove(worker);
-    context.getLog().warn("worker [{}] lost before training: {}", name(worker), reason);
-    if (assignment.workers().size() == 1) {
-      return fail("no worker left: " + name(worker) + " " + reason);
-    }
-    // Survivors load the moved chunks lazily at their first step.
-    int moved = assignment.chunksOf(worker).size();
-    dropWorker(worker, reason);
-    assignment.remove(worker);
-    events.add(new Reassignment(0, name(worker), reason, moved, 0));
-    return pending.isEmpty() ? new Training().start() : Behaviors.same();
-  }
-
-  private Behavior<Command> onAssignDeadline(Set<ActorRef<WorkerProtocol.Command>> pending) {
-    Behavior<Command> result = Behaviors.same();
-    for (ActorRef<WorkerProtocol.Command> w : List.copyOf(pending)) {
-      Behavior<Command> next = onWorkerLostWhileAssigning(pending, w,
-          "did not load its shard within " + spec.stepTimeout().toMillis() + " ms");
-      if (finished) {
-        return next;
-      }
-      if (next != Behaviors.<Command>same()) {
-        result = next;
-      }
-    }
-    return result;
-  }
-
-  // ---- phase 3: training --------------------------------------------------------------------
-
   /**
-   * The training phase and the state only it has: the evaluation in progress, when workers were
-   * lost (for the recovery times), the timing of steps, and a stall with no worker left. It
-   * lives as long as the phase and travels with its behaviour.
+   * The messages of every phase with workers: one loaded its chunks, could not, or was lost
+   * (the roster's answer goes to {@code after}; {@code open}: the round in progress, null before
+   * training), and the listing of reachable workers.
    */
-  private final class Training {
-    private long evaluation = -1;
-    private Evaluation<ActorRef<WorkerProtocol.Command>> current;
-    private final Map<ActorRef<WorkerProtocol.Command>, Long> lostAt = new LinkedHashMap<>();
-    private long trainStartNanos;
-    private long lastEvaluationDoneNanos;
-    private long deadlineFromNanos;
-    // When the last worker was lost mid-evaluation (0: some worker is computing), and why.
-    private long stalledSinceNanos;
-    private String lastLoss = "";
+  private BehaviorBuilder<Command> workerNews(Evaluation<ActorRef<WorkerProtocol.Command>> open,
+      Function<Optional<Stop>, Behavior<Command>> after) {
+    return Behaviors.receive(Command.class)
+        .onMessage(ShardAssigned.class, m -> after.apply(roster.loaded(m.worker(), m.chunks(),
+            m.dataDigest(), m.layout(), open)))
+        .onMessage(ShardRejected.class, m -> after.apply(
+            roster.rejected(m.worker(), m.reason(), open)))
+        .onMessage(WorkerLost.class, m -> after.apply(
+            roster.lose(m.worker(), "terminated", false, open)))
+        .onMessage(WorkersListed.class, m -> after.apply(roster.listed(
+            m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY), open)));
+  }
 
-    private Behavior<Command> finish(Status status, String message) {
-      return Coordinator.this.finish(status, message, System.nanoTime() - trainStartNanos);
+  private Behavior<Command> afterLoading(Round first, Optional<Stop> stop) {
+    if (stop.isPresent() || roster.loading()) {
+      return stop.map(this::finish).orElse(Behaviors.same());
     }
+    timers.cancel(LoadDeadline.INSTANCE);
+    record.trainingStarts();
+    return startRound(first, System.nanoTime());
+  }
 
-    private Behavior<Command> start() {
-      trainStartNanos = System.nanoTime();
-      lastEvaluationDoneNanos = trainStartNanos;
-      beginEvaluation(firstEvaluation);
-      return training();
+  /** Starts {@code round}: admitted joiners take their chunks, every member is asked. */
+  private Behavior<Command> startRound(Round round, long nowNanos) {
+    roster.admitReady(round.number(), 0);
+    Training phase = new Training(round, new Evaluation<>(spec.dataset(), round, crew),
+        nowNanos, nowNanos);
+    roster.askAll(phase.evaluation());
+    // No timer per round (it cost more than a small round's arithmetic): the one pending timer,
+    // when it fires early for this round, is set again for what is left.
+    if (!timers.isTimerActive(DEADLINE_TIMER)) {
+      deadline(round.number(), spec.stepTimeout());
     }
+    return training(phase);
+  }
 
-    private Behavior<Command> training() {
-      return Behaviors.receive(Command.class)
-          .onMessage(GradientsComputed.class, this::onGradients)
-          .onMessage(Interrupt.class, m -> finish(Status.INTERRUPTED, "interrupted by a signal"))
-          .onMessage(WorkerLost.class, m -> onWorkerLost(m.worker(), m.reason(), m.mayReturn()))
-          .onMessage(ShardRejected.class, this::onRejectedWhileTraining)
-          .onMessage(StepDeadline.class, this::onDeadline)
-          .onMessage(RejoinDeadline.class, this::onRejoinDeadline)
-          .onMessage(WorkersListed.class, Coordinator.this::onListing)
-          .onMessage(ShardAssigned.class, this::onJoinerLoaded)
-          .build();
+  /** Training: the members answer the round; a loss moves chunks, a joiner waits its turn. */
+  private Behavior<Command> training(Training phase) {
+    return workerNews(phase.evaluation(), stop -> afterLoss(phase, stop))
+        .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
+        .onMessage(RoundDeadline.class, m -> onRoundDeadline(phase))
+        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onGradients(Training phase, GradientsComputed m) {
+    if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
+      context.getLog().debug("ignored answer for round [{}] from [{}]", m.round(),
+          crew.name(m.worker()));
+      return ignore(m.results().size());
     }
+    recovery.ignored(phase.evaluation().answered(m.worker(), m.results(), m.computeNanos(),
+        math.params()));
+    return phase.evaluation().complete() ? completeRound(phase) : Behaviors.same();
+  }
 
-    private void beginEvaluation(long k) {
-      evaluation = k;
-      for (ActorRef<WorkerProtocol.Command> joiner : ready) {
-        List<Integer> moved = assignment.add(joiner);
-        context.getLog().info("worker [{}] joined at step [{}] with [{}] chunks", name(joiner), k,
-            moved.size());
-        events.add(new Reassignment(k, name(joiner), "joined", moved.size(), 0));
-      }
-      ready.clear();
-      current = new Evaluation<>(dataset, batches.batch(k));
-      for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-        ask(w, current.stillNeeded(assignment.chunksOf(w)));
-      }
-      deadlineFrom(System.nanoTime());
-    }
+  private Behavior<Command> completeRound(Training phase) {
+    long now = System.nanoTime();
+    recovery.roundCompleted(now);
+    StepReduction.Totals totals = math.withPenalty(phase.evaluation().reduce(math.params()));
+    Optional<Stop> stop = record.tell(loop.report(phase.round(), totals,
+        now - phase.startNanos(), phase.evaluation().shares(crew::name), recovery))
+        .or(() -> loop.decide(phase.round(), totals))
+        .or(() -> math.checkpointDue() ? record.checkpoint() : Optional.empty());
+    return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
+  }
 
-    /**
-     * The current evaluation's deadline is {@code --step-timeout} after {@code nanos}. A step
-     * does not schedule a timer of its own (that cost more than a small step's arithmetic): the
-     * one pending timer, when it fires early for this evaluation, is set again for what is left.
-     */
-    private void deadlineFrom(long nanos) {
-      deadlineFromNanos = nanos;
-      if (!timers.isTimerActive(DEADLINE_TIMER)) {
-        timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
-      }
-    }
-
-    private void ask(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
-      current.asked(worker, chunks);
-      if (!chunks.isEmpty()) {
-        worker.tell(new ComputeGradients(evaluation, math.params(), chunks, context.getSelf()));
-      }
-    }
-
-    private Behavior<Command> onGradients(GradientsComputed m) {
-      if (m.step() != evaluation || !assignment.contains(m.worker())) {
-        context.getLog().debug("ignored answer for step [{}] from [{}]", m.step(), name(m.worker()));
-        ignored += m.results().size();
-        return Behaviors.same();
-      }
-      for (ChunkResult r : m.results()) {
-        if (!current.accept(m.worker(), r, math.params())) {
-          ignored++;
-        }
-      }
-      current.computed(m.worker(), m.computeNanos());
-      return current.complete() ? completeEvaluation() : Behaviors.same();
-    }
-
-    private Behavior<Command> completeEvaluation() {
-      long now = System.nanoTime();
-      StepReduction.Totals totals = math.withPenalty(current.reduce(math.params()));
-      for (Map.Entry<ActorRef<WorkerProtocol.Command>, Long> e : lostAt.entrySet()) {
-        for (int i = 0; i < events.size(); i++) {
-          Reassignment r = events.get(i);
-          if (r.worker().equals(name(e.getKey())) && r.recoveryNanos() == 0) {
-            events.set(i, new Reassignment(r.evaluation(), r.worker(), r.reason(), r.chunksMoved(),
-                now - e.getValue()));
-          }
-        }
-      }
-      lostAt.clear();
-      if (evaluation == 0) {
-        math.initialLoss(totals.loss());
-        listener.onInitialLoss(totals.loss());
-      } else if (evaluation == firstEvaluation) {
-        listener.onResumed(evaluation, totals.loss());
-      } else {
-        List<WorkerShare> workerShares = new ArrayList<>();
-        current.shares().forEach(
-            (w, s) -> workerShares.add(new WorkerShare(name(w), (int) s[0], s[2], s[1])));
-        long digest = math.chain(totals.loss());
-        try {
-          listener.onStep(new StepRecord(evaluation - 1, totals.loss(), math.params(),
-              math.lastGradients(), math.learningRate(), now - lastEvaluationDoneNanos,
-              workerShares, ignored, events, digest, totals.metrics()));
-        } catch (UncheckedIOException e) {
-          return finish(Status.FAILED, e.getMessage());
-        }
-        ignored = 0;
-        events.clear();
-      }
-      lastEvaluationDoneNanos = now;
-      StepMath.Decision decision = math.decide(evaluation, totals);
-      if (!decision.goesOn()) {
-        return finish(decision.stop(), decision.message());
-      }
-      if (decision.checkpointDue()) {
-        try {
-          listener.onCheckpoint(math.lastGood());
-        } catch (UncheckedIOException e) {
-          return finish(Status.FAILED, e.getMessage());
-        }
-      }
-      beginEvaluation(evaluation + 1);
+  private Behavior<Command> onRoundDeadline(Training phase) {
+    long left = phase.deadlineFromNanos() + spec.stepTimeout().toNanos() - System.nanoTime();
+    long round = phase.round().number();
+    if (left > 0) {
+      deadline(round, Duration.ofNanos(left));
       return Behaviors.same();
     }
-
-    private Behavior<Command> onRejectedWhileTraining(ShardRejected m) {
-      if (joining.remove(m.worker())) {
-        refuse(m.worker(), "it cannot take part: " + m.reason());
-        return Behaviors.same();
-      }
-      refused.add(m.worker());
-      return onWorkerLost(m.worker(), "rejected its shard: " + m.reason(), false);
+    Optional<Stop> stop = roster.loseAll(phase.evaluation().late(), "missed the "
+        + spec.stepTimeout().toMillis() + " ms step deadline", false, phase.evaluation());
+    if (stop.isPresent() || roster.members().isEmpty()) {
+      return afterLoss(phase, stop);
     }
-
-    /** A joiner read and hashed its data (and holds its future chunks): it may take work. */
-    private Behavior<Command> onJoinerLoaded(ShardAssigned m) {
-      if (!joining.remove(m.worker())) {
-        return ignore();
-      }
-      if (!dataset.digest().equals(m.dataDigest())) {
-        refuse(m.worker(), "its data differ from the coordinator's (SHA-256 " + m.dataDigest()
-            + ", expected " + dataset.digest() + ")");
-        return Behaviors.same();
-      }
-      String modelProblem = adoptModel(m.layout());
-      if (modelProblem != null) {
-        refuse(m.worker(), modelProblem);
-        return Behaviors.same();
-      }
-      assignment.noteHeld(m.worker(), m.chunks());
-      if (assignment.workers().isEmpty()) {
-        // The run was waiting for a worker: this one takes every chunk of the open evaluation.
-        timers.cancel(RejoinDeadline.class);
-        List<Integer> chunks = assignment.add(m.worker());
-        long waited = System.nanoTime() - stalledSinceNanos;
-        stalledSinceNanos = 0;
-        context.getLog().info("worker [{}] took over at step [{}] after [{}] ms without workers",
-            name(m.worker()), evaluation, waited / 1_000_000);
-        events.add(new Reassignment(evaluation, name(m.worker()), "joined", chunks.size(), waited));
-        ask(m.worker(), current.stillNeeded(chunks));
-        return Behaviors.same();
-      }
-      ready.add(m.worker());
-      return Behaviors.same();
-    }
-
-    private Behavior<Command> onWorkerLost(ActorRef<WorkerProtocol.Command> worker, String reason,
-        boolean mayReturn) {
-      joining.remove(worker);
-      ready.remove(worker);
-      if (!assignment.contains(worker)) {
-        return Behaviors.same();
-      }
-      context.getLog().warn("worker [{}] lost at step [{}]: {}", name(worker), evaluation, reason);
-      List<Integer> owned = assignment.chunksOf(worker);
-      if (assignment.workers().size() == 1 && spec.rejoinTimeout().isZero()) {
-        return finish(Status.FAILED, "no worker left: " + name(worker) + " " + reason);
-      }
-      if (mayReturn) {
-        // Not told to stop: once reachable again it is taken back like a new worker.
-        context.unwatch(worker);
-      } else {
-        dropWorker(worker, reason);
-      }
-      Map<ActorRef<WorkerProtocol.Command>, List<Integer>> moved = assignment.remove(worker);
-      lostAt.put(worker, System.nanoTime());
-      events.add(new Reassignment(evaluation, name(worker), reason, owned.size(), 0));
-      // Ask the new owners for the chunks of this step that had not arrived yet.
-      for (Map.Entry<ActorRef<WorkerProtocol.Command>, List<Integer>> e : moved.entrySet()) {
-        ask(e.getKey(), current.stillNeeded(e.getValue()));
-      }
-      current.forget(worker);
-      if (assignment.workers().isEmpty()) {
-        stalledSinceNanos = System.nanoTime();
-        lastLoss = name(worker) + " " + reason;
-        context.getLog().warn("no worker left at step [{}]: waiting up to [{}] s for one to come "
-            + "back or join (--rejoin-timeout)", evaluation, spec.rejoinTimeout().toSeconds());
-        listener.onNoWorkerLeft(evaluation, name(worker) + " " + reason, spec.rejoinTimeout());
-        timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(evaluation),
-            spec.rejoinTimeout());
-      }
-      return Behaviors.same();
-    }
-
-    private Behavior<Command> onRejoinDeadline(RejoinDeadline m) {
-      if (!assignment.workers().isEmpty() || m.evaluation() != evaluation) {
-        return Behaviors.same();
-      }
-      return finish(Status.FAILED, "no worker left at step " + evaluation + " (" + lastLoss
-          + "), and none came back within " + spec.rejoinTimeout().toSeconds()
-          + " s (--rejoin-timeout)");
-    }
-
-    private Behavior<Command> onDeadline(StepDeadline m) {
-      long left = deadlineFromNanos + spec.stepTimeout().toNanos() - System.nanoTime();
-      if (left > 0) {
-        timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation),
-            java.time.Duration.ofNanos(left));
-        return Behaviors.same();
-      }
-      Set<ActorRef<WorkerProtocol.Command>> late = current.late();
-      for (ActorRef<WorkerProtocol.Command> w : late) {
-        if (w == null) {
-          continue; // an orphaned chunk: nobody owes it while the run waits for a worker
-        }
-        Behavior<Command> next = onWorkerLost(w,
-            "missed the " + spec.stepTimeout().toMillis() + " ms step deadline", false);
-        if (finished) {
-          return next;
-        }
-      }
-      deadlineFromNanos = System.nanoTime();
-      timers.startSingleTimer(DEADLINE_TIMER, new StepDeadline(evaluation), spec.stepTimeout());
-      return Behaviors.same();
-    }
+    deadline(round, spec.stepTimeout());
+    return training(phase.deadlineFrom(System.nanoTime()));
   }
 
-  /**
-   * Takes the model a worker built: the first layout sets the run's model (its step-0 values,
-   * unless the run resumes, its L2 weights and metrics); every later one must be the same.
-   *
-   * @return null if the worker fits, else why not
-   */
-  private String adoptModel(ModelLayout layout) {
-    if (layout.digest().isEmpty()) {
-      return "it reports no model (a worker older than model plug-ins?)";
+  /** After a loss in the open round: the run ends, goes on, or waits for a worker. */
+  private Behavior<Command> afterLoss(Training open, Optional<Stop> stop) {
+    if (stop.isPresent() || !roster.members().isEmpty() || roster.anyReady()) {
+      return stop.map(this::finish)
+          .orElseGet(() -> roster.members().isEmpty() ? takeOver(open) : Behaviors.same());
     }
-    if (layoutDigest.isEmpty()) {
-      long values = 0;
-      for (NamedTensor p : layout.initialParams()) {
-        values += p.size();
-      }
-      if (context.getSystem().settings().config().getString("akka.actor.provider")
-          .equals("cluster")) {
-        String tooBig = dev.tapetrain.protocol.WireLimits.checkModel(values,
-            context.getSystem().settings().config());
-        if (tooBig != null) {
-          return tooBig;
-        }
-      }
-      if (resumed && !sameLayout(math.params(), layout.initialParams())) {
-        return "its model " + spec.model().name() + " has parameters "
-            + describe(layout.initialParams()) + ", the run has " + describe(math.params());
-      }
-      layoutDigest = layout.digest();
-      metricNames = layout.metrics();
-      math.adoptModel(layout.initialParams(), layout.weights(), resumed);
-      listener.onModel(layout.initialParams(), metricNames);
-      return null;
-    }
-    return layoutDigest.equals(layout.digest()) ? null
-        : "its model differs from the other workers' (layout digest " + abbreviate(
-            layout.digest()) + ", expected " + abbreviate(layoutDigest) + "): another version of "
-            + "model '" + spec.model().name() + "' on its class path?";
+    long round = open.round().number();
+    timers.cancel(DEADLINE_TIMER);
+    timers.startSingleTimer(RejoinDeadline.class, new RejoinDeadline(round), spec.rejoinTimeout());
+    record.tell(recovery.stalled(round, spec.rejoinTimeout(), System.nanoTime()));
+    return stalled(open);
   }
 
-  /** Whether two parameter lists have the same names and shapes. */
-  private static boolean sameLayout(List<NamedTensor> a, List<NamedTensor> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (!a.get(i).name().equals(b.get(i).name())
-          || !java.util.Arrays.equals(a.get(i).shape(), b.get(i).shape())) {
-        return false;
-      }
-    }
-    return true;
+  /** Stalled: the {@code open} round has no worker left; one may come back or join. */
+  private Behavior<Command> stalled(Training open) {
+    return workerNews(open.evaluation(), stop -> afterStall(open, stop))
+        .onMessage(RejoinDeadline.class, m -> m.round() != open.round().number()
+            ? Behaviors.same() : finish(recovery.noneCameBack()))
+        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onMessage(GradientsComputed.class, m -> ignore(m.results().size()))
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
   }
 
-  private static String describe(List<NamedTensor> params) {
-    return params.stream().map(t -> t.name() + java.util.Arrays.toString(t.shape()))
-        .toList().toString();
+  private Behavior<Command> afterStall(Training open, Optional<Stop> stop) {
+    return stop.isPresent() || !roster.anyReady()
+        ? stop.map(this::finish).orElse(Behaviors.same()) : takeOver(open);
   }
 
-  private static String abbreviate(String digest) {
-    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
+  /** With no member left, the admitted joiners take every chunk of the open round at once. */
+  private Behavior<Command> takeOver(Training open) {
+    timers.cancel(RejoinDeadline.class);
+    roster.admitReady(open.round().number(), recovery.unstalled(System.nanoTime()));
+    roster.askAll(open.evaluation());
+    deadline(open.round().number(), spec.stepTimeout());
+    return training(open.deadlineFrom(System.nanoTime()));
   }
 
-  /** Refuses a worker for good, with the reason on both sides. */
-  private void refuse(ActorRef<WorkerProtocol.Command> worker, String why) {
-    context.getLog().warn("worker [{}] refused: {}", name(worker), why);
-    refused.add(worker);
-    context.unwatch(worker);
-    worker.tell(new StopWork("refused by the coordinator: " + why));
+  private void deadline(long round, Duration after) {
+    timers.startSingleTimer(DEADLINE_TIMER, new RoundDeadline(round), after);
   }
 
-  private Behavior<Command> onListing(WorkersListed m) {
-    // Reachable workers only: one that is unreachable (a crash, a network blip) drops out here
-    // within seconds and comes back when the network does.
-    Set<ActorRef<WorkerProtocol.Command>> up =
-        m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY);
-    for (ActorRef<WorkerProtocol.Command> w : assignment.workers()) {
-      if (!up.contains(w)) {
-        context.getSelf().tell(new WorkerLost(w, "left the cluster or became unreachable", true));
-      }
-    }
-    for (ActorRef<WorkerProtocol.Command> w : up) {
-      if (!assignment.contains(w) && !joining.contains(w) && !ready.contains(w)
-          && !refused.contains(w)) {
-        // A new or returning worker: it reads and hashes its data, and loads the chunks it would
-        // take now, before it is given any work.
-        List<Integer> chunks = assignment.preview(w);
-        context.getLog().info("worker [{}] registered during training; loading [{}] chunks",
-            name(w), chunks.size());
-        joining.add(w);
-        context.unwatch(w);
-        context.watchWith(w, new WorkerLost(w, "terminated"));
-        w.tell(new AssignShard(dataset, spec.model(), chunks, context.getSelf()));
-      }
-    }
-    return Behaviors.same();
-  }
-
-  // ---- the end ------------------------------------------------------------------------------
-
-  private Behavior<Command> fail(String message) {
-    return finish(Status.FAILED, message);
-  }
-
-  /** Ends a run that never started training. */
-  private Behavior<Command> finish(Status status, String message) {
-    return finish(status, message, 0);
-  }
-
-  /** Ends the run: checkpoint, summary, workers told to stop; {@code trainNanos} in training. */
-  private Behavior<Command> finish(Status status, String message, long trainNanos) {
-    finished = true;
+  /** Ends the run (see {@link RunRecord#finish}) and tells every worker how. */
+  private Behavior<Command> finish(Stop stop) {
     timers.cancelAll();
-    int workerCount = assignment == null ? 0 : assignment.workers().size();
-    try {
-      listener.onCheckpoint(math.lastGood());
-    } catch (UncheckedIOException e) {
-      // The previous checkpoint stays: the atomic write leaves it whole.
-      context.getLog().warn("final checkpoint not written: {}", e.getMessage());
-      if (status != Status.FAILED) {
-        status = Status.FAILED;
-        message = e.getMessage();
-      }
-    }
-    TrainingState lastGood = math.lastGood();
-    listener.onFinish(new RunSummary(status, lastGood.steps(), spec.steps(), math.initialLoss(),
-        lastGood.loss(), lastGood.params(), workerCount, trainNanos, message));
-    Set<ActorRef<WorkerProtocol.Command>> remaining = new HashSet<>(joining);
-    remaining.addAll(ready);
-    if (assignment != null) {
-      remaining.addAll(assignment.workers());
-    }
-    for (ActorRef<WorkerProtocol.Command> w : remaining) {
-      w.tell(new StopWork(status.label()));
-    }
-    if (remaining.isEmpty()) {
+    RunSummary summary = record.finish(stop, roster.members().size());
+    Set<ActorRef<WorkerProtocol.Command>> told =
+        roster.stopAll(summary.status().outcome(), summary.message());
+    if (told.isEmpty()) {
       return Behaviors.stopped();
     }
     timers.startSingleTimer(StopDeadline.INSTANCE, STOP_GRACE);
-    return stopping(remaining);
+    return stopping(new Stopping(Set.copyOf(told)));
   }
 
-  /** Waits (briefly) until the workers told to stop have stopped, so none is left waiting. */
-  private Behavior<Command> stopping(Set<ActorRef<WorkerProtocol.Command>> remaining) {
+  /** Stopping: (briefly) until the workers told to stop have stopped, so none is left waiting. */
+  private Behavior<Command> stopping(Stopping phase) {
     return Behaviors.receive(Command.class)
         .onMessage(WorkerLost.class, m -> {
-          remaining.remove(m.worker());
-          return remaining.isEmpty() ? Behaviors.stopped() : Behaviors.same();
+          Set<ActorRef<WorkerProtocol.Command>> left = new HashSet<>(phase.remaining());
+          left.remove(m.worker());
+          return left.isEmpty() ? Behaviors.stopped() : stopping(new Stopping(Set.copyOf(left)));
         })
         .onMessage(StopDeadline.class, m -> Behaviors.stopped())
         .onMessage(Interrupt.class, m -> Behaviors.stopped())
@@ -673,20 +328,9 @@ public final class Coordinator {
         .build();
   }
 
-  private void dropWorker(ActorRef<WorkerProtocol.Command> worker, String reason) {
-    context.unwatch(worker);
-    worker.tell(new StopWork("dropped by the coordinator: " + reason));
-  }
-
-  private Behavior<Command> ignore() {
-    ignored++;
+  /** Drops {@code results} answers that came when none was expected, and counts them. */
+  private Behavior<Command> ignore(long results) {
+    recovery.ignored(results);
     return Behaviors.same();
-  }
-
-  // A worker's name goes into every step record; its path's string is built once.
-  private final Map<ActorRef<?>, String> names = new HashMap<>();
-
-  private String name(ActorRef<?> ref) {
-    return names.computeIfAbsent(ref, r -> r.path().toString());
   }
 }

@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
         "Writes runs/<id>/config.json, steps.jsonl and summary.json."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (workers did not join, all workers lost)",
-        "2:bad option or data", "3:diverged (non-finite loss)"})
+        "2:bad option or data", "3:diverged (non-finite loss)",
+        "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class CoordinatorMain implements Callable<Integer> {
 
   @Option(names = "--workers", defaultValue = "2", paramLabel = "N", order = -3,
@@ -89,10 +90,9 @@ public final class CoordinatorMain implements Callable<Integer> {
   }
 
   private Integer run(NodeConfig.Node node) throws InterruptedException {
-    TrainingListener joins = new TrainingListener() {
-      @Override
-      public void onWorkerJoined(String worker, int up, int expected) {
-        err.println("worker " + up + "/" + expected + " joined: " + worker);
+    TrainingListener joins = event -> {
+      if (event instanceof TrainingEvent.WorkerJoined j) {
+        err.println("worker " + j.up() + "/" + j.expected() + " joined: " + j.worker());
       }
     };
     return TrainingRun.run("coordinator", train, workers, List.of(joins), (spec, coordinator, done) -> {

@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The bookkeeping of one evaluation (one step's round of {@code ComputeGradients}): which chunks
- * are in it, which worker was asked for each, which results arrived, and each worker's share.
- * Accepts a result only from the worker that was asked for that chunk, once.
+ * The bookkeeping of one round's evaluation (its {@code ComputeGradients}): which chunks are in
+ * it, which worker was asked for each, which results arrived, and each worker's share. Accepts a
+ * result only from the worker that was asked for that chunk, once.
  *
  * @param <W> worker handle
  */
 final class Evaluation<W> {
+
+  /** One worker's part of a round: chunks and samples asked, compute time reported. */
+  record Share(int chunks, long samples, long computeNanos) {}
+
 
   private final DatasetSpec dataset;
   // Per chunk: whether its result arrived (alone or inside a node of the chunk tree).
@@ -27,12 +31,24 @@ final class Evaluation<W> {
   private final boolean[] inBatch;
   private final long batchSamples;
   private int missing;
-  // Per worker: chunks asked, compute nanoseconds reported, samples asked.
-  private final Map<W, long[]> shares = new LinkedHashMap<>();
+  private final Map<W, Share> shares = new LinkedHashMap<>();
+  private final long round;
+  private final Crew<W> crew;
 
-  /** An evaluation of the chunks in {@code batch}. */
+  /** An evaluation of the chunks in {@code batch} that only records what it is asked. */
   Evaluation(DatasetSpec dataset, List<Integer> batch) {
+    this(dataset, -1, batch, null);
+  }
+
+  /** The evaluation of {@code round}, whose requests {@link #ask} sends through {@code crew}. */
+  Evaluation(DatasetSpec dataset, Round round, Crew<W> crew) {
+    this(dataset, round.number(), round.chunks(), crew);
+  }
+
+  private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew) {
     this.dataset = dataset;
+    this.round = round;
+    this.crew = crew;
     int chunks = dataset.numChunks();
     this.received = new boolean[chunks];
     this.askedFrom = new Object[chunks];
@@ -58,7 +74,7 @@ final class Evaluation<W> {
       }
     }
     if (needed == runs.size()) {
-      return runs; // the usual case: the same list every step, so a worker sees it unchanged
+      return runs; // the usual case: the same list every round, so a worker sees it unchanged
     }
     int[] out = new int[needed];
     int i = 0;
@@ -72,17 +88,54 @@ final class Evaluation<W> {
     return ChunkRuns.ofIds(out);
   }
 
+  /**
+   * Asks {@code worker} for those of {@code chunks} this evaluation still needs (sends nothing if
+   * none), and records it.
+   */
+  void ask(W worker, List<Integer> chunks) {
+    List<Integer> needed = stillNeeded(chunks);
+    asked(worker, needed);
+    if (!needed.isEmpty() && crew != null) {
+      crew.ask(worker, round, needed);
+    }
+  }
+
+  /** The number of the round this evaluates. */
+  long round() {
+    return round;
+  }
+
+  /**
+   * Takes an answer of {@code worker}: its {@code results} at {@code params} (each accepted or
+   * dropped, see {@link #accept}) and its compute time.
+   *
+   * @return how many results were dropped
+   */
+  int answered(W worker, List<ChunkResult> results, long computeNanos,
+      List<NamedTensor> params) {
+    int dropped = 0;
+    for (ChunkResult r : results) {
+      if (!accept(worker, r, params)) {
+        dropped++;
+      }
+    }
+    computed(worker, computeNanos);
+    return dropped;
+  }
+
   /** Records that {@code worker} was asked for {@code chunks}. */
   void asked(W worker, List<Integer> chunks) {
-    long[] share = shares.computeIfAbsent(worker, w -> new long[3]);
     ChunkRuns runs = ChunkRuns.of(chunks);
+    long samples = 0;
     for (int r = 0; r < runs.runCount(); r++) {
       for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
         askedFrom[c] = worker;
-        share[2] += dataset.chunkLength(c);
+        samples += dataset.chunkLength(c);
       }
     }
-    share[0] += runs.size();
+    Share was = shares.getOrDefault(worker, new Share(0, 0, 0));
+    shares.put(worker, new Share(was.chunks() + runs.size(), was.samples() + samples,
+        was.computeNanos()));
   }
 
   /**
@@ -129,10 +182,8 @@ final class Evaluation<W> {
 
   /** Adds compute time reported by {@code worker}. */
   void computed(W worker, long nanos) {
-    long[] share = shares.get(worker);
-    if (share != null) {
-      share[1] += nanos;
-    }
+    shares.computeIfPresent(worker,
+        (w, s) -> new Share(s.chunks(), s.samples(), s.computeNanos() + nanos));
   }
 
   /** Whether every chunk of the batch has its result. */
@@ -163,8 +214,11 @@ final class Evaluation<W> {
     return StepReduction.reduce(results, received.length, params, batchSamples);
   }
 
-  /** Per worker: {@code [chunks asked, compute nanoseconds, samples asked]}. */
-  Map<W, long[]> shares() {
-    return shares;
+  /** Each worker's share, in the order they were asked, named by {@code name}. */
+  List<StepRecord.WorkerShare> shares(java.util.function.Function<W, String> name) {
+    List<StepRecord.WorkerShare> out = new java.util.ArrayList<>(shares.size());
+    shares.forEach((w, s) -> out.add(
+        new StepRecord.WorkerShare(name.apply(w), s.chunks(), s.samples(), s.computeNanos())));
+    return out;
   }
 }

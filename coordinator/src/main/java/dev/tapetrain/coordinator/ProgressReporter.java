@@ -18,27 +18,43 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * and CI output never get one ({@link #forTerminal}).
  *
  * <p>Lines printed while the bar is up go through {@link #above}: the bar's line is cleared, the
- * lines are printed, the bar is drawn again below them.
+ * lines are printed, the bar is drawn again below them from the current step (never a stale
+ * frame). The bar starts with training (the first loss), so joining and loading do not count
+ * into its speed, and its line is cleared at the end instead of staying in the scrollback.
  */
 public final class ProgressReporter implements TrainingListener, AutoCloseable {
 
   private final Line line;
-  private final ProgressBar bar;
+  private final long steps;
+  private final long start;
+  private ProgressBar bar;
+  private long startNanos;
   private boolean closed;
 
   private ProgressReporter(PrintStream err, long steps, long start) {
-    line = new Line(err);
-    bar = new ProgressBarBuilder()
-        .setTaskName("train")
-        .setInitialMax(steps)
-        .startsFrom(start, Duration.ZERO)
-        .setUnit(" steps", 1)
-        .showSpeed()
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(250)
-        .setConsumer(line)
-        .continuousUpdate()
-        .build();
+    this.line = new Line(err);
+    this.steps = steps;
+    this.start = start;
+  }
+
+  /** The bar, from the first loss of the run on. */
+  private synchronized ProgressBar bar() {
+    if (bar == null && !closed) {
+      bar = new ProgressBarBuilder()
+          .setTaskName("train")
+          .setInitialMax(steps)
+          .startsFrom(start, Duration.ZERO)
+          .setUnit(" steps", 1)
+          .setStyle(ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(250)
+          .setConsumer(line)
+          .continuousUpdate()
+          .build();
+      line.bar = bar;
+      startNanos = System.nanoTime();
+      bar.refresh(); // drawn at once: the first step's line goes above it
+    }
+    return bar;
   }
 
   /**
@@ -109,22 +125,35 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
   }
 
   @Override
-  public void onStep(StepRecord r) {
-    bar.stepTo(r.step() + 1);
-    bar.setExtraMessage(String.format(Locale.ROOT, ", loss %.4g", r.loss()));
+  public void on(TrainingEvent event) {
+    if (event instanceof TrainingEvent.InitialLoss || event instanceof TrainingEvent.Resumed) {
+      bar();
+    } else if (event instanceof TrainingEvent.Step s) {
+      ProgressBar b = bar();
+      if (b != null) {
+        long done = s.record().step() + 1;
+        b.stepTo(done);
+        // The speed of this run's steps from the first loss on (the library's own says "?" for
+        // its first second and counts from before training).
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        String speed = seconds > 0 && done > start ? String.format(Locale.ROOT, " %.4g steps/s,",
+            (done - start) / seconds) : "";
+        b.setExtraMessage(String.format(Locale.ROOT, "%s loss %.4g", speed,
+            s.record().loss()));
+      }
+    } else if (event instanceof TrainingEvent.Finished) {
+      close();
+    }
   }
 
-  @Override
-  public void onFinish(RunSummary s) {
-    close();
-  }
-
-  /** Draws the bar a last time and ends its line; later calls do nothing. */
+  /** Stops the bar and clears its line; later calls do nothing. */
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      bar.close();
+      if (bar != null) {
+        bar.close();
+      }
     }
   }
 
@@ -132,6 +161,7 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
   private static final class Line extends ConsoleProgressBarConsumer {
     private final PrintStream err;
     private String last;
+    private ProgressBar bar;
 
     Line(PrintStream err) {
       // With the width given, the library never opens a JLine terminal (whose native loader
@@ -154,14 +184,19 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
         err.flush();
       }
       print.run();
-      if (last != null) {
-        accept(last);
+      if (last != null && bar != null) {
+        bar.refresh(); // the current step, not the frame drawn before these lines
       }
     }
 
     @Override
     public synchronized void close() {
-      super.close();
+      // Clears the bar's line: the final frame would stay in the scrollback between the last
+      // step line and the final loss.
+      if (last != null) {
+        err.print("\r\033[K");
+        err.flush();
+      }
       last = null;
     }
   }

@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.protocol.WorkerProtocol.Outcome;
 import java.util.List;
 
 /**
@@ -51,6 +52,17 @@ public record RunSummary(Status status, long steps, long plannedSteps, double in
     /** The lower-case name written to summary.json. */
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** What the workers are told when a run ends this way. */
+    public Outcome outcome() {
+      return switch (this) {
+        case COMPLETED -> Outcome.COMPLETED;
+        case CONVERGED -> Outcome.CONVERGED;
+        case DIVERGED -> Outcome.DIVERGED;
+        case FAILED -> Outcome.FAILED;
+        case INTERRUPTED -> Outcome.INTERRUPTED;
+      };
     }
   }
 }

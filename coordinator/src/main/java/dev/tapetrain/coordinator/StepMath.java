@@ -4,43 +4,35 @@ import dev.tapetrain.coordinator.RunSummary.Status;
 import dev.tapetrain.coordinator.optim.L2Penalty;
 import dev.tapetrain.coordinator.optim.Optimizer;
 import dev.tapetrain.coordinator.optim.Optimizers;
-import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.protocol.NamedTensor;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The arithmetic of the step loop, apart from the actor that moves the messages: the L2
- * penalty on the reduced sums, the chained step digest, the decisions to stop (diverged,
- * completed, converged) and the optimizer's update. No Akka; one instance per run.
+ * The arithmetic of the round loop, apart from the actor that moves the messages: the L2
+ * penalty on the reduced sums, the chained step digest, the checks that the numbers are finite
+ * (a run whose numbers are not stops as diverged), the optimizer's update, and the last good
+ * state. No Akka; one instance per run. When training stops otherwise is the
+ * {@link RoundPlan}'s to say.
  *
- * <p>Order of use, per evaluation {@code k} (the loss at the parameters after {@code k}
- * updates): {@link #withPenalty} on the reduced totals; for a logged step {@link #chain}; then
- * {@link #decide}, which either says why the run stops or applies the update and says whether a
- * checkpoint of {@link #lastGood()} is due.
+ * <p>Order of use, per round: {@link #withPenalty} on the reduced totals; for a logged step
+ * {@link #chain}; {@link #commit}; if training goes on and the round trains, {@link #update};
+ * then {@link #checkpointDue()}.
  */
 final class StepMath {
 
-  /** What {@link #decide} concluded: stop with a status and message, or go on. */
-  record Decision(Status stop, String message, boolean checkpointDue) {
-    static Decision stop(Status status, String message) {
-      return new Decision(status, message, false);
-    }
-
-    boolean goesOn() {
-      return stop == null;
-    }
-  }
-
   private final RunSpec spec;
   private final Optimizer optimizer;
-  private final long firstEvaluation;
+  private final long firstUpdates;
   private L2Penalty penalty;
   private List<NamedTensor> params;
   private List<NamedTensor> lastGradients = List.of();
   private double initialLoss = Double.NaN;
   private long digest;
   private TrainingState lastGood;
-  private boolean converged;
+  private long updates;
+  private double lastChange = Double.NaN;
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -48,21 +40,22 @@ final class StepMath {
    */
   StepMath(RunSpec spec, TrainingState start, List<NamedTensor> initialParams) {
     this.spec = spec;
-    this.optimizer = Optimizers.create(spec.optimizer(), spec.learningRate());
+    this.optimizer = Optimizers.create(spec.optimizer().name(), spec.optimizer().settings(),
+        spec.learningRate());
     // Which parameters are weights is the model's to say (adoptModel); none until it has.
     this.penalty = new L2Penalty(spec.policy().l2(), List.of());
     if (start == null) {
       this.params = initialParams;
-      this.firstEvaluation = 0;
       this.lastGood = new TrainingState(0, params, optimizer.state(), 0, Double.NaN, Double.NaN);
     } else {
       this.params = start.params();
       this.optimizer.restore(start.optimizerState());
-      this.firstEvaluation = start.steps();
+      this.updates = start.steps();
       this.digest = start.stepDigest();
       this.initialLoss = start.initialLoss();
       this.lastGood = start;
     }
+    this.firstUpdates = updates;
   }
 
   /** The model the workers built: its weights for L2 and, for a new run, its step-0 values. */
@@ -80,14 +73,14 @@ final class StepMath {
         penalty.gradients(params, reduced.gradients()), reduced.metrics());
   }
 
-  /** Records the loss at the initial parameters (evaluation 0). */
+  /** Records the loss at the initial parameters. */
   void initialLoss(double loss) {
     initialLoss = loss;
   }
 
   /**
-   * Chains the logged step {@code k − 1} (its loss, the parameters it reached, the gradients that
-   * took it there) into the digest, and returns the digest.
+   * Chains the last step (its loss, the parameters it reached, the gradients that took it
+   * there) into the digest, and returns the digest.
    */
   long chain(double loss) {
     digest = StepRecord.chain(digest, loss, params, lastGradients);
@@ -95,43 +88,60 @@ final class StepMath {
   }
 
   /**
-   * Decides after evaluation {@code k} whose totals are {@code totals}: stop (diverged,
-   * completed, converged), or apply the optimizer and go on.
+   * Takes a round's totals at the current parameters: if they are finite, they are the last
+   * good state (what a checkpoint keeps and a run that stops reports); if not, the run diverged.
    */
-  Decision decide(long k, StepReduction.Totals totals) {
+  Optional<Stop> commit(StepReduction.Totals totals) {
     if (!totals.finite()) {
-      if (k == firstEvaluation) {
+      if (updates == firstUpdates) {
         // No update has been applied yet, so the learning rate cannot be the cause.
-        return Decision.stop(Status.DIVERGED, "loss or gradient is not finite at the "
-            + (k == 0 ? "initial" : "resumed") + " parameters, before any update: the data or "
-            + "the initial values overflow a double (check their magnitude, --init-w and "
-            + "--init-b)");
+        return diverged("loss or gradient is not finite at the "
+            + (updates == 0 ? "initial" : "resumed") + " parameters, before any update: the "
+            + "data or the initial values overflow a double (check their magnitude, --init-w "
+            + "and --init-b)");
       }
-      return Decision.stop(Status.DIVERGED, "loss or gradient is not finite after step "
-          + (k - 1) + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
-    }
-    lastGood = new TrainingState(k, params, optimizer.state(), digest, initialLoss,
-        totals.loss());
-    if (k == spec.steps()) {
-      return Decision.stop(Status.COMPLETED, "");
-    }
-    if (converged) {
-      return Decision.stop(Status.CONVERGED, "parameters changed by less than --tolerance "
-          + spec.policy().tolerance() + " (relative) in step " + (k - 1));
-    }
-    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
-    if (!Parameters.allFinite(next)) {
-      return Decision.stop(Status.DIVERGED, "parameters are not finite after step " + k
+      return diverged("loss or gradient is not finite after step " + (updates - 1)
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
-    converged = spec.policy().tolerance() > 0
-        && Parameters.relativeChange(params, next) < spec.policy().tolerance();
-    params = next;
-    lastGradients = totals.gradients();
-    return new Decision(null, "", k > firstEvaluation && k % spec.checkpointEvery() == 0);
+    lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
+        totals.loss());
+    return Optional.empty();
   }
 
-  /** The parameters the next evaluation runs at. */
+  /** Applies the optimizer to the totals' gradients: the next step, unless it diverged. */
+  Optional<Stop> update(StepReduction.Totals totals) {
+    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
+    if (!Parameters.allFinite(next)) {
+      return diverged("parameters are not finite after step " + updates
+          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+    }
+    lastChange = Parameters.relativeChange(params, next);
+    params = next;
+    lastGradients = totals.gradients();
+    updates++;
+    return Optional.empty();
+  }
+
+  private static Optional<Stop> diverged(String why) {
+    return Optional.of(new Stop(Status.DIVERGED, why));
+  }
+
+  /** Whether the last good state is due for a checkpoint (every --checkpoint-every steps). */
+  boolean checkpointDue() {
+    return lastGood.steps() > firstUpdates && lastGood.steps() % spec.checkpointEvery() == 0;
+  }
+
+  /** Updates applied so far (a resumed run counts its checkpoint's). */
+  long updates() {
+    return updates;
+  }
+
+  /** How much the last update changed the parameters, relative to their norm (NaN: none yet). */
+  double lastChange() {
+    return lastChange;
+  }
+
+  /** The parameters the next round runs at. */
   List<NamedTensor> params() {
     return params;
   }

@@ -14,12 +14,12 @@ import java.util.List;
  * @param gradients    mean gradients the update used
  * @param learningRate the optimizer's step size
  * @param stepNanos    wall time of the step (update, broadcast, compute, reduce)
- * @param workers      per-worker share of the evaluation after the update
- * @param ignored      chunk results ignored since the previous record (old step, unknown worker,
+ * @param workers      per-worker share of the round that measured the loss after the update
+ * @param ignored      chunk results ignored since the previous record (another round, unknown worker,
  *                     chunk not assigned to the sender, duplicate)
  * @param events       worker losses and chunk moves since the previous record
  * @param metrics      the means of the model's metrics at the parameters after the update, in
- *                     the order of {@link TrainingListener#onModel}'s names
+ *                     the order of {@link TrainingEvent.ModelAdopted}'s names
  * @param digest       hash of every loss, parameter and gradient bit of steps 0..step, chained,
  *                     so two runs can be compared even at steps that were not logged
  */
@@ -69,14 +69,16 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
   public record WorkerShare(String worker, int chunks, long samples, long computeNanos) {}
 
   /**
-   * A worker was lost and its chunks moved.
+   * A worker was lost and its chunks moved, or a worker joined and took some.
    *
-   * @param evaluation   the evaluation (step) that was in progress
-   * @param worker       the lost worker
-   * @param reason       terminated, unreachable, missed the deadline, rejected its shard, …
-   * @param chunksMoved  how many chunks moved to the survivors
-   * @param recoveryNanos from detecting the loss to the step's completion
+   * @param round        the round that was in progress (-1: none yet, the workers were loading)
+   * @param worker       the lost (or joining) worker
+   * @param reason       terminated, unreachable, missed the deadline, rejected its shard, …,
+   *                     or {@code joined}
+   * @param chunksMoved  how many chunks moved to the survivors (or to the joiner)
+   * @param recoveryNanos from detecting the loss to the round's completion; for a joiner that
+   *                     took over a run without workers, how long the run had none
    */
-  public record Reassignment(long evaluation, String worker, String reason, int chunksMoved,
+  public record Reassignment(long round, String worker, String reason, int chunksMoved,
       long recoveryNanos) {}
 }

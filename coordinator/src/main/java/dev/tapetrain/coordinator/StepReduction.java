@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns one step's chunk results into the full-batch mean loss, mean gradients and metric means.
+ * Turns one round's chunk results into the mean loss, mean gradients and metric means.
  *
  * <p>The order is the determinism contract: results are added along the fixed binary tree of
  * {@link ChunkTree} (workers pre-add the complete nodes inside their chunks, the coordinator
@@ -39,7 +39,7 @@ public final class StepReduction {
 
   /**
    * Checks that a chunk result has one gradient per parameter with matching name and size (and
-   * as many metric sums as the first result of its step, which {@link #reduce} relies on).
+   * as many metric sums as the first result of its round, which {@link #reduce} relies on).
    *
    * @return null if it fits, else what is wrong
    */
@@ -60,7 +60,7 @@ public final class StepReduction {
   }
 
   /**
-   * Reduces one step's results — single chunks and nodes of the {@link ChunkTree}, by
+   * Reduces one round's results — single chunks and nodes of the {@link ChunkTree}, by
    * {@link ChunkTree#key} — to means over {@code examples}, the samples of the chunks present:
    * the tree is completed in its one order, then divided by N.
    *

@@ -7,6 +7,8 @@ import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
@@ -80,7 +82,7 @@ public final class TrainingRun {
         Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
         spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
         if (checkpoint.numbers() == null
-            && !checkpoint.configDigest().equals(spec.legacyNumericDigest())) {
+            && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
           throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
               + "configuration than config.json describes");
         }
@@ -93,7 +95,7 @@ public final class TrainingRun {
         }
         start = checkpoint.state();
         launcher.check(spec);
-        runDir = RunDirectory.resume(dir, spec, train.toJson(spec), start.steps(),
+        runDir = RunDirectory.resume(dir, spec, start.steps(),
             checkpoint.lastLoggedStep(), lock, err);
       } catch (RuntimeException e) {
         lock.close();
@@ -105,7 +107,7 @@ public final class TrainingRun {
       launcher.check(spec);
       Path dir = train.runDir() != null ? train.runDir()
           : RunDirectory.newRunPath(Path.of("runs"));
-      runDir = RunDirectory.create(dir, spec, command, train.toJson(spec));
+      runDir = RunDirectory.create(dir, spec, command);
       err.println("run directory: " + dir);
     }
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
@@ -116,21 +118,21 @@ public final class TrainingRun {
     if (progress != null) {
       listeners.add(progress);
     }
-    listeners.add(new ConsoleReporter(out, err, spec.logEvery(), spec.model().isLinear(),
+    listeners.add(new ConsoleReporter(out, err, spec.logEvery(),
+        Models.flatParameters(spec.model().name()),
         progress != null ? progress::above : Runnable::run));
-    listeners.add(runDir);
-    listeners.add(new TrainingListener() {
-      @Override
-      public void onFinish(RunSummary summary) {
-        done.complete(summary);
+    // Last: the summary is written (the store finishes before this event) and printed.
+    listeners.add(event -> {
+      if (event instanceof TrainingEvent.Finished f) {
+        done.complete(f.summary());
       }
     });
     CompletableFuture<ActorRef<CoordinatorProtocol.Command>> coordinatorRef =
         new CompletableFuture<>();
     // The step log runs beside the coordinator, which never waits for a step's lines.
-    BackgroundListener stepLog = new BackgroundListener(TrainingListener.all(listeners));
+    BackgroundListener stepLog = new BackgroundListener(TrainingListener.all(listeners), runDir);
     Behavior<CoordinatorProtocol.Command> coordinator =
-        Coordinator.create(spec, start, stepLog);
+        Coordinator.create(spec, start, stepLog, stepLog);
     ActorSystem<?> system;
     try {
       system = launcher.launch(spec, Behaviors.setup(ctx -> {
@@ -144,7 +146,7 @@ public final class TrainingRun {
       if (progress != null) {
         progress.close();
       }
-      runDir.onFinish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
+      runDir.finish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
           spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
           start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
       runDir.close();

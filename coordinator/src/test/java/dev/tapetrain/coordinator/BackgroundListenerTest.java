@@ -1,14 +1,13 @@
 package dev.tapetrain.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tapetrain.coordinator.RunSummary.Status;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The step log beside the coordinator: every call reaches the listener in the order made, on
- * one thread that is not the caller's; a checkpoint or the end waits for everything before it;
- * a step record that fails is reported once, by the next call.
+ * The step log beside the coordinator: every call reaches the store (and the listener) in the
+ * order made, on one thread that is not the caller's; a checkpoint or the end waits for
+ * everything before it; a step that fails is reported once, by the next call to the store.
  */
 class BackgroundListenerTest {
 
@@ -30,37 +29,40 @@ class BackgroundListenerTest {
   }
 
   /** Records each call's name and thread; steps sleep a little so the queue fills. */
-  private static final class Recorder implements TrainingListener {
+  private static class Recorder implements RunStore {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     volatile long failAt = -1;
 
     @Override
-    public void onInitialLoss(double loss) {
-      note("initial");
+    public Result record(TrainingEvent event) {
+      if (event instanceof TrainingEvent.InitialLoss) {
+        note("initial");
+      } else if (event instanceof TrainingEvent.Step s) {
+        StepRecord r = s.record();
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (r.step() == failAt) {
+          return new Failed(new IOException("disk full at " + r.step()).toString());
+        }
+        note("step " + r.step());
+      }
+      return OK;
     }
 
     @Override
-    public void onStep(StepRecord r) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (r.step() == failAt) {
-        throw new UncheckedIOException(new IOException("disk full at " + r.step()));
-      }
-      note("step " + r.step());
-    }
-
-    @Override
-    public void onCheckpoint(TrainingState state) {
+    public Result checkpoint(TrainingState state) {
       note("checkpoint " + state.steps());
+      return OK;
     }
 
     @Override
-    public void onFinish(RunSummary summary) {
+    public Result finish(RunSummary summary) {
       note("finish");
+      return OK;
     }
 
     private void note(String call) {
@@ -73,23 +75,31 @@ class BackgroundListenerTest {
     return new TrainingState(steps, PARAMS, List.of(), 0, 1, 1);
   }
 
+  private static BackgroundListener log(RunStore store) {
+    return new BackgroundListener(event -> { }, store);
+  }
+
+  private static TrainingEvent.Step stepEvent(long i) {
+    return new TrainingEvent.Step(step(i));
+  }
+
   @Test
   void callsArriveInOrderOnOneOtherThreadAndTheEndWaitsForThem() {
     Recorder target = new Recorder();
     List<String> expected = new ArrayList<>(List.of("initial"));
-    try (BackgroundListener log = new BackgroundListener(target)) {
-      log.onInitialLoss(1);
+    try (BackgroundListener log = log(target)) {
+      log.record(new TrainingEvent.InitialLoss(1));
       for (long i = 0; i < 50; i++) {
-        log.onStep(step(i));
+        log.record(stepEvent(i));
         expected.add("step " + i);
         if (i == 19) {
-          log.onCheckpoint(state(20));
+          log.checkpoint(state(20));
           expected.add("checkpoint 20");
           assertEquals(expected, List.copyOf(target.calls),
               "a checkpoint is written after the lines of the steps it commits");
         }
       }
-      log.onFinish(new RunSummary(Status.COMPLETED, 50, 50, 1, 1, PARAMS, 1, 0, ""));
+      log.finish(new RunSummary(Status.COMPLETED, 50, 50, 1, 1, PARAMS, 1, 0, ""));
       expected.add("finish");
       assertEquals(expected, List.copyOf(target.calls), "the end waits for every step");
     }
@@ -101,37 +111,35 @@ class BackgroundListenerTest {
   void aStepThatFailsIsReportedOnceByTheNextCallAndTheLogStopsThere() {
     Recorder target = new Recorder();
     target.failAt = 3;
-    try (BackgroundListener log = new BackgroundListener(target)) {
-      UncheckedIOException reported = null;
-      for (long i = 0; i < 5 && reported == null; i++) {
-        try {
-          log.onStep(step(i)); // may already report the failure of step 3
-        } catch (UncheckedIOException e) {
-          reported = e;
-        }
+    try (BackgroundListener log = log(target)) {
+      RunStore.Result reported = RunStore.OK;
+      for (long i = 0; i < 5 && reported == RunStore.OK; i++) {
+        reported = log.record(stepEvent(i)); // may already report the failure of step 3
       }
-      if (reported == null) {
-        reported = assertThrows(UncheckedIOException.class, () -> log.onCheckpoint(state(5)));
+      if (reported == RunStore.OK) {
+        reported = log.checkpoint(state(5));
       }
-      assertEquals("java.io.IOException: disk full at 3", reported.getMessage());
+      assertEquals("java.io.IOException: disk full at 3",
+          assertInstanceOf(RunStore.Failed.class, reported).message());
       // Reported once, and the call that reported it did not run; the end of the run does.
-      log.onFinish(new RunSummary(Status.FAILED, 3, 5, 1, 1, PARAMS, 1, 0, ""));
+      assertEquals(RunStore.OK,
+          log.finish(new RunSummary(Status.FAILED, 3, 5, 1, 1, PARAMS, 1, 0, "")));
       assertEquals(List.of("step 0", "step 1", "step 2", "finish"), List.copyOf(target.calls),
           "no step after the hole, no checkpoint past it");
     }
   }
 
   @Test
-  void aCheckpointThatFailsThrowsToTheCaller() {
-    UncheckedIOException full = new UncheckedIOException(new IOException("no space"));
-    TrainingListener failing = new TrainingListener() {
+  void aCheckpointThatFailsReturnsItsFailureToTheCaller() {
+    RunStore.Failed full = new RunStore.Failed("no space");
+    RunStore failing = new Recorder() {
       @Override
-      public void onCheckpoint(TrainingState state) {
-        throw full;
+      public Result checkpoint(TrainingState state) {
+        return full;
       }
     };
-    try (BackgroundListener log = new BackgroundListener(failing)) {
-      assertSame(full, assertThrows(UncheckedIOException.class, () -> log.onCheckpoint(state(1))));
+    try (BackgroundListener log = log(failing)) {
+      assertSame(full, log.checkpoint(state(1)));
     }
   }
 
@@ -139,10 +147,10 @@ class BackgroundListenerTest {
   void queuedStepsAreWrittenWithoutAnyLaterCall() throws InterruptedException {
     // Queueing does not signal the thread; it must find the records by itself.
     Recorder target = new Recorder();
-    try (BackgroundListener log = new BackgroundListener(target)) {
+    try (BackgroundListener log = log(target)) {
       Thread.sleep(300); // long enough for its naps to reach their longest
       for (long i = 0; i < 3; i++) {
-        log.onStep(step(i));
+        log.record(stepEvent(i));
       }
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (target.calls.size() < 3 && System.nanoTime() < deadline) {
@@ -156,22 +164,23 @@ class BackgroundListenerTest {
   void aFullQueueMakesTheCoordinatorWaitAndLosesNothing() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     List<Long> written = Collections.synchronizedList(new ArrayList<>());
-    TrainingListener slow = new TrainingListener() {
+    RunStore slow = new Recorder() {
       @Override
-      public void onStep(StepRecord r) {
+      public Result record(TrainingEvent event) {
         try {
           release.await(); // the first record holds the thread until the queue is full
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        written.add(r.step());
+        written.add(((TrainingEvent.Step) event).record().step());
+        return OK;
       }
     };
     int records = BackgroundListener.CAPACITY + 50;
-    try (BackgroundListener log = new BackgroundListener(slow)) {
+    try (BackgroundListener log = log(slow)) {
       Thread producer = new Thread(() -> {
         for (long i = 0; i < records; i++) {
-          log.onStep(step(i));
+          log.record(stepEvent(i));
         }
       });
       producer.start();
@@ -185,7 +194,7 @@ class BackgroundListenerTest {
         release.countDown(); // also when the assertion fails: close() waits for the thread
       }
       producer.join(10_000);
-      log.onFinish(new RunSummary(Status.COMPLETED, records, records, 1, 1, PARAMS, 1, 0, ""));
+      log.finish(new RunSummary(Status.COMPLETED, records, records, 1, 1, PARAMS, 1, 0, ""));
     }
     assertEquals(records, written.size());
     for (int i = 0; i < records; i++) {
@@ -196,13 +205,47 @@ class BackgroundListenerTest {
   @Test
   void afterCloseStepsAreDroppedAndTheEndRunsOnTheCaller() {
     Recorder target = new Recorder();
-    BackgroundListener log = new BackgroundListener(target);
-    log.onStep(step(0));
+    BackgroundListener log = log(target);
+    log.record(stepEvent(0));
     log.close();
-    log.onStep(step(1));
-    log.onFinish(new RunSummary(Status.FAILED, 1, 2, 1, 1, PARAMS, 1, 0, "given up"));
+    log.record(stepEvent(1));
+    log.finish(new RunSummary(Status.FAILED, 1, 2, 1, 1, PARAMS, 1, 0, "given up"));
     log.close();
     assertEquals(List.of("step 0", "finish"), List.copyOf(target.calls));
     assertEquals(2, target.threads.size(), "the end ran on the caller's thread");
+  }
+
+  /**
+   * The listener's events share the store's thread and order: steps are queued, any other event
+   * waits for what is before it; after a step fails in the store, the listener gets no more
+   * steps either (the console does not print past the hole in the log).
+   */
+  @Test
+  void theListenersStepsAreQueuedWithTheStoresAndStopAtTheSameHole() {
+    Recorder store = new Recorder();
+    store.failAt = 2;
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
+    Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    TrainingListener console = event -> {
+      threads.add(Thread.currentThread());
+      if (event instanceof TrainingEvent.Step s) {
+        heard.add("step " + s.record().step());
+      } else if (event instanceof TrainingEvent.NoWorkerLeft) {
+        heard.add("no worker");
+      }
+    };
+    try (BackgroundListener log = new BackgroundListener(console, store)) {
+      for (long i = 0; i < 4; i++) {
+        log.on(stepEvent(i));
+        log.record(stepEvent(i));
+      }
+      log.on(new TrainingEvent.NoWorkerLeft(4, "w1 terminated", java.time.Duration.ZERO));
+      assertEquals(List.of("step 0", "step 1", "step 2", "no worker"), List.copyOf(heard),
+          "the step the store failed on is the last one heard; other events still arrive");
+      assertEquals("java.io.IOException: disk full at 2",
+          assertInstanceOf(RunStore.Failed.class, log.checkpoint(state(4))).message());
+    }
+    assertEquals(1, threads.size());
+    assertNotEquals(Thread.currentThread(), threads.iterator().next());
   }
 }

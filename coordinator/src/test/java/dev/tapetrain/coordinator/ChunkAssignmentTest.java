@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ChunkAssignmentTest {
 
   private static DatasetSpec data(long n, int chunk) {
-    return new DatasetSpec(new DatasetSpec.Synthetic(n, List.of(3.0), 2, 1, 1), chunk);
+    return new DatasetSpec(DatasetSpec.Source.synthetic(n, List.of(3.0), 2, 1, 1), chunk);
   }
 
   private static List<String> workers(int n) {

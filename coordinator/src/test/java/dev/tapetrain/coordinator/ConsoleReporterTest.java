@@ -36,19 +36,21 @@ class ConsoleReporterTest {
     ConsoleReporter reporter = new ConsoleReporter(both, both, 1);
     StringBuilder expected = new StringBuilder(String.format("Initial loss: 68.000%n"));
 
-    reporter.onInitialLoss(68.0);
+    reporter.on(new TrainingEvent.InitialLoss(68.0));
     for (int i = 0; i < 5; i++) {
-      reporter.onStep(step(i, List.of()));
+      reporter.on(new TrainingEvent.Step(step(i, List.of())));
       expected.append(stepLine(i));
     }
-    reporter.onStep(step(5, List.of(new StepRecord.Reassignment(6, "w1", "left", 3, 0))));
+    reporter.on(new TrainingEvent.Step(
+        step(5, List.of(new StepRecord.Reassignment(6, "w1", "left", 3, 0)))));
     expected.append(stepLine(5))
         .append(String.format("worker w1 left; 3 chunk(s) moved to the others%n"));
     for (int i = 6; i < 9; i++) {
-      reporter.onStep(step(i, List.of()));
+      reporter.on(new TrainingEvent.Step(step(i, List.of())));
       expected.append(stepLine(i));
     }
-    reporter.onFinish(new RunSummary(Status.COMPLETED, 9, 9, 68.0, 1.0, PARAMS, 1, 0, ""));
+    reporter.on(new TrainingEvent.Finished(
+        new RunSummary(Status.COMPLETED, 9, 9, 68.0, 1.0, PARAMS, 1, 0, "")));
     expected.append(String.format("Final loss: 1.000%nW = 3.0, B = 2.0%n"));
 
     assertEquals(expected.toString(), bytes.toString(StandardCharsets.UTF_8));
@@ -86,10 +88,11 @@ class ConsoleReporterTest {
     ConsoleReporter reporter = new ConsoleReporter(out, out, 1);
     StringBuilder expected = new StringBuilder();
     for (long i : new long[] {0, 7, 10, 99, 100, 999, 1000, 123456}) {
-      reporter.onStep(step(i, List.of()));
+      reporter.on(new TrainingEvent.Step(step(i, List.of())));
       expected.append(stepLine(i));
     }
-    reporter.onFinish(new RunSummary(Status.COMPLETED, 9, 9, 68.0, 1.0, PARAMS, 1, 0, ""));
+    reporter.on(new TrainingEvent.Finished(
+        new RunSummary(Status.COMPLETED, 9, 9, 68.0, 1.0, PARAMS, 1, 0, "")));
     assertEquals(expected.toString(),
         bytes.toString(StandardCharsets.UTF_8).replaceAll("(?s)Final loss.*", ""));
   }

@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.CoordinatorProtocol.GradientsComputed;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class CoordinatorTest {
 
   private static final DatasetSpec DATA = new DatasetSpec(
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64); // 16 chunks
 
   /** The model the stand-in workers report: the tutorial's linear model at W = 5, B = 10. */
   private static final dev.tapetrain.protocol.ModelLayout LINEAR =
@@ -83,12 +84,12 @@ class CoordinatorTest {
 
     ComputeGradients expectStep(long step) {
       ComputeGradients m = probe.expectMessageClass(ComputeGradients.class, Duration.ofSeconds(5));
-      assertEquals(step, m.step());
+      assertEquals(step, m.round());
       return m;
     }
 
     void answer(ComputeGradients m) {
-      answer(m.step(), m.chunks());
+      answer(m.round(), m.chunks());
     }
 
     void answer(long step, List<Integer> chunkList) {
@@ -120,28 +121,21 @@ class CoordinatorTest {
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout, Duration rejoin) {
-    RunSpec spec = new RunSpec(workers, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA,
+    RunSpec spec = new RunSpec(workers, steps, 0.01, OptimizerSpec.sgd(), DATA,
         StepPolicy.fullBatch(), 1, timeout,
-        Duration.ofSeconds(30), 100, rejoin);
-    return testKit.spawn(Coordinator.create(spec, null, new TrainingListener() {
-      @Override
-      public void onStep(StepRecord record) {
-        events.add(record);
+        Duration.ofSeconds(30), 100, rejoin, ModelSpec.linear(42));
+    return testKit.spawn(Coordinator.create(spec, null, event -> {
+      if (event instanceof TrainingEvent.Step s) {
+        events.add(s.record());
+      } else if (event instanceof TrainingEvent.Finished f) {
+        events.add(f.summary());
+      } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
+        noWorkerLeft.add(n.round());
       }
-
-      @Override
-      public void onFinish(RunSummary summary) {
-        events.add(summary);
-      }
-
-      @Override
-      public void onNoWorkerLeft(long evaluation, String lastLoss, Duration timeout) {
-        noWorkerLeft.add(evaluation);
-      }
-    }));
+    }, RunStore.NONE));
   }
 
-  /** Evaluations at which the coordinator found itself without workers (kept apart from events). */
+  /** Rounds in which the coordinator found itself without workers (kept apart from events). */
   private final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
 
   private <T> T next(Class<T> type) throws InterruptedException {

@@ -22,7 +22,7 @@ class EvaluationTest {
       List.of(NamedTensor.scalar("w", 0), NamedTensor.scalar("b", 0));
   // 1000 samples in chunks of 64: 16 chunks, the last of 40 samples.
   private static final DatasetSpec DATA =
-      new DatasetSpec(new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+      new DatasetSpec(DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
 
   private static ChunkResult result(int chunk, int span, long count) {
     return new ChunkResult(chunk, count, 1.0,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.coordinator.RunSummary.Status;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -12,17 +13,22 @@ import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The step loop's arithmetic without an actor: penalty, digest, decisions, update. */
+/**
+ * The round loop's arithmetic without an actor: penalty, digest, decisions, update (through
+ * {@link RoundLoop}, with today's {@link StepsPlan} saying when training stops).
+ */
 class StepMathTest {
 
   private static final DatasetSpec DATA = new DatasetSpec(
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
 
   private static RunSpec spec(long steps, StepPolicy policy, long checkpointEvery) {
-    return new RunSpec(1, steps, 0.1, List.of(5.0), 10.0, OptimizerSpec.sgd(), DATA, policy, 1,
-        Duration.ofSeconds(1), Duration.ofSeconds(1), checkpointEvery);
+    return new RunSpec(1, steps, 0.1, OptimizerSpec.sgd(), DATA, policy, 1,
+        Duration.ofSeconds(1), Duration.ofSeconds(1), checkpointEvery,
+        RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
   }
 
   private static final List<NamedTensor> START =
@@ -33,34 +39,49 @@ class StepMathTest {
         List.of(NamedTensor.scalar("w", gw), NamedTensor.scalar("b", gb)));
   }
 
+  /** The loop of {@code math} under {@code spec}'s plan, for a new run. */
+  private static RoundLoop loop(StepMath math, RunSpec spec) {
+    return new RoundLoop(math, RoundPlans.of(spec, null));
+  }
+
+  /** Round {@code k} of a full-batch plan. */
+  private static Round round(long k) {
+    return new StepsPlan(1_000, 0, 1, 0, DATA.numChunks(), 0).round(k);
+  }
+
   @Test
   void sgdUpdatesChainsTheDigestAndCompletesAfterTheLastStep() {
-    StepMath math = new StepMath(spec(2, StepPolicy.fullBatch(), 1), null, START);
-    assertTrue(math.decide(0, totals(4, 1, 2)).goesOn());
+    RunSpec spec = spec(2, StepPolicy.fullBatch(), 1);
+    StepMath math = new StepMath(spec, null, START);
+    RoundLoop loop = loop(math, spec);
+    assertEquals(Optional.empty(), loop.decide(round(0), totals(4, 1, 2)));
     assertEquals(List.of(NamedTensor.scalar("w", 5 - 0.1), NamedTensor.scalar("b", 10 - 0.2)),
         math.params());
     long digest = math.chain(3);
     assertEquals(StepRecord.chain(0, 3, math.params(), math.lastGradients()), digest);
-    StepMath.Decision step1 = math.decide(1, totals(3, 1, 1));
-    assertTrue(step1.goesOn() && step1.checkpointDue());
+    assertEquals(Optional.empty(), loop.decide(round(1), totals(3, 1, 1)));
+    assertTrue(math.checkpointDue());
     math.chain(2);
-    StepMath.Decision end = math.decide(2, totals(2, 1, 1));
-    assertEquals(Status.COMPLETED, end.stop());
+    Optional<Stop> end = loop.decide(round(2), totals(2, 1, 1));
+    assertEquals(Status.COMPLETED, end.orElseThrow().status());
     assertEquals(2, math.lastGood().steps());
     assertEquals(2.0, math.lastGood().loss());
   }
 
   @Test
   void aNonFiniteLossBeforeAnyUpdateBlamesTheDataAfterOneTheLearningRate() {
-    StepMath fresh = new StepMath(spec(5, StepPolicy.fullBatch(), 100), null, START);
-    StepMath.Decision atStart = fresh.decide(0, totals(Double.NaN, 0, 0));
-    assertEquals(Status.DIVERGED, atStart.stop());
-    assertTrue(atStart.message().contains("before any update"), atStart.message());
-    assertFalse(atStart.message().contains("learning-rate"), atStart.message());
-    StepMath later = new StepMath(spec(5, StepPolicy.fullBatch(), 100), null, START);
-    later.decide(0, totals(1, 1, 1));
-    StepMath.Decision after = later.decide(1, totals(Double.POSITIVE_INFINITY, 0, 0));
-    assertTrue(after.message().contains("try a smaller --learning-rate"), after.message());
+    RunSpec spec = spec(5, StepPolicy.fullBatch(), 100);
+    StepMath fresh = new StepMath(spec, null, START);
+    Stop atStart = loop(fresh, spec).decide(round(0), totals(Double.NaN, 0, 0)).orElseThrow();
+    assertEquals(Status.DIVERGED, atStart.status());
+    assertTrue(atStart.detail().contains("before any update"), atStart.detail());
+    assertFalse(atStart.detail().contains("learning-rate"), atStart.detail());
+    StepMath later = new StepMath(spec, null, START);
+    RoundLoop laterLoop = loop(later, spec);
+    laterLoop.decide(round(0), totals(1, 1, 1));
+    Stop after = laterLoop.decide(round(1), totals(Double.POSITIVE_INFINITY, 0, 0))
+        .orElseThrow();
+    assertTrue(after.detail().contains("try a smaller --learning-rate"), after.detail());
     assertEquals(0, later.lastGood().steps(), "the last finite state is kept");
   }
 
@@ -85,9 +106,41 @@ class StepMathTest {
 
   @Test
   void aStepThatBarelyMovesTheParametersEndsTheRunAsConverged() {
-    StepMath math = new StepMath(spec(100, new StepPolicy(1, 42, 0, 1e-3), 100), null, START);
-    assertTrue(math.decide(0, totals(1, 1e-6, 1e-6)).goesOn());
-    StepMath.Decision next = math.decide(1, totals(1, 1e-6, 1e-6));
-    assertEquals(Status.CONVERGED, next.stop());
+    RunSpec spec = spec(100, new StepPolicy(1, 42, 0, 1e-3), 100);
+    StepMath math = new StepMath(spec, null, START);
+    RoundLoop loop = loop(math, spec);
+    assertEquals(Optional.empty(), loop.decide(round(0), totals(1, 1e-6, 1e-6)));
+    Optional<Stop> next = loop.decide(round(1), totals(1, 1e-6, 1e-6));
+    assertEquals(Status.CONVERGED, next.orElseThrow().status());
+  }
+
+  @Test
+  void anUpdateThatIsNotFiniteDivergesAndKeepsTheStateBeforeIt() {
+    RunSpec spec = spec(5, StepPolicy.fullBatch(), 100);
+    List<NamedTensor> huge = List.of(NamedTensor.scalar("w", Double.MAX_VALUE),
+        NamedTensor.scalar("b", 0));
+    StepMath math = new StepMath(spec, null, huge);
+    // Finite loss and gradients, but w − 0.1 · (−MAX) overflows.
+    Stop stop = loop(math, spec).decide(round(0), totals(1, -Double.MAX_VALUE, 0))
+        .orElseThrow();
+    assertEquals(Status.DIVERGED, stop.status());
+    assertTrue(stop.detail().startsWith("parameters are not finite after step 0"), stop.detail());
+    assertEquals(0, math.lastGood().steps());
+    assertEquals(0, math.updates(), "the update that overflowed was not applied");
+  }
+
+  @Test
+  void aResumedRunCountsItsCheckpointsUpdatesAndIsDueOnlyAfterNewOnes() {
+    RunSpec spec = spec(10, StepPolicy.fullBatch(), 2);
+    TrainingState checkpoint = new TrainingState(4, START, List.of(), 7, 68, 2);
+    StepMath math = new StepMath(spec, checkpoint, List.of());
+    RoundLoop loop = new RoundLoop(math, RoundPlans.of(spec, checkpoint));
+    assertEquals(4, math.updates());
+    Round first = loop.first();
+    assertEquals(Optional.empty(), loop.decide(first, totals(2, 1, 1)));
+    assertFalse(math.checkpointDue(), "the checkpoint's own state is not written again");
+    assertEquals(5, math.updates());
+    Stop nan = loop.decide(loop.next(first), totals(Double.NaN, 0, 0)).orElseThrow();
+    assertTrue(nan.detail().contains("after step 4"), nan.detail());
   }
 }

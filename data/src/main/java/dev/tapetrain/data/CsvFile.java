@@ -236,6 +236,56 @@ public final class CsvFile {
     }
   }
 
+  /**
+   * The column names of {@code path}'s header row.
+   *
+   * @throws DataException if the file cannot be read or has no header
+   */
+  public static List<String> header(Path path) {
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line = reader.readLine();
+      long lineNo = 1;
+      if (line != null && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      while (line != null && line.isBlank()) {
+        line = reader.readLine();
+        lineNo++;
+      }
+      if (line == null) {
+        throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
+      }
+      checkText(line, path, lineNo);
+      return split(line, path, lineNo);
+    } catch (NoSuchFileException e) {
+      throw new DataException(path + ": no such file");
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Column names as a command line lists them: comma-separated, with CSV's quoting for a name
+   * that holds a comma ({@code a,"b,c"}).
+   *
+   * @throws DataException naming {@code option} for an empty name or a broken quote
+   */
+  public static List<String> columnList(String option, String text) {
+    List<String> names;
+    try {
+      names = split(text, Path.of(option), 0);
+    } catch (DataException e) {
+      throw new DataException(option + ": " + e.getMessage().replaceFirst("^[^:]*:0: ", "")
+          + " in '" + text + "'");
+    }
+    for (String n : names) {
+      if (n.isEmpty()) {
+        throw new DataException(option + ": empty column name in '" + text + "'");
+      }
+    }
+    return names;
+  }
+
   /** The SHA-256 (hex) of a file's bytes. */
   public static String sha256(Path path) {
     MessageDigest sha = dev.tapetrain.protocol.Hashing.sha256();

@@ -2,6 +2,7 @@ package dev.tapetrain.data;
 
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.Hashing;
+import java.util.List;
 
 /**
  * The tutorial's synthetic data, reproducible anywhere: {@code x_f ~ N(0,1)},
@@ -18,8 +19,40 @@ public final class SampleGenerator {
 
   private SampleGenerator() {}
 
+  /**
+   * The numbers the data follow from, read from a {@code synthetic} source's settings.
+   *
+   * @param trueW   the true weights, one per feature
+   * @param trueB   the true bias
+   * @param noise   the noise's standard deviation
+   * @param seed    the seed of every sample's stream
+   * @param classes 0 for regression targets, else the number of classes of the labels
+   */
+  public record Params(List<Double> trueW, double trueB, double noise, long seed, int classes) {
+
+    /** Copies the weights. */
+    public Params {
+      trueW = List.copyOf(trueW);
+    }
+
+    /** The parameters of a source made by {@link DatasetSpec.Source#synthetic}. */
+    public static Params of(DatasetSpec.Source source) {
+      List<Double> w = new java.util.ArrayList<>();
+      for (String v : source.setting("true-w").split(",")) {
+        w.add(Double.parseDouble(v));
+      }
+      return new Params(w, Double.parseDouble(source.setting("true-b")),
+          Double.parseDouble(source.setting("noise")), Long.parseLong(source.setting("seed")),
+          Integer.parseInt(source.setting("classes")));
+    }
+
+    int features() {
+      return trueW.size();
+    }
+  }
+
   /** Generates the samples {@code [start, start + length)} of {@code data} as chunk {@code index}. */
-  public static Chunk generate(DatasetSpec.Synthetic data, int index, long start, int length) {
+  public static Chunk generate(Params data, int index, long start, int length) {
     double[][] x = new double[data.features()][length];
     double[] y = new double[length];
     generateInto(data, start, length, x, y, 0);
@@ -30,7 +63,7 @@ public final class SampleGenerator {
    * Writes the samples {@code [start, start + length)} of {@code data} into {@code x[f][at …]}
    * and {@code y[at …]}.
    */
-  public static void generateInto(DatasetSpec.Synthetic data, long start, int length,
+  public static void generateInto(Params data, long start, int length,
       double[][] x, double[] y, int at) {
     int features = data.features();
     double[] trueW = new double[features];

@@ -1,9 +1,6 @@
 package dev.tapetrain.data;
 
 import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.data.CsvFile;
-import dev.tapetrain.data.DataException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,9 +9,8 @@ import java.util.TreeSet;
 /**
  * Loads chunks of a dataset into {@link Segment}s, one per run of consecutive chunk indices, each
  * sample written once into its final place (no intermediate copies, so loading peaks at the
- * shard's own size). Synthetic chunks are generated; CSV chunks are read from the file at the
- * dataset's path on this machine in one pass, and the file's SHA-256 must match the one the
- * coordinator validated, so a worker with a different copy never contributes.
+ * shard's own size), by the dataset's {@link InputFormat}; the digest of what was read must
+ * match the coordinator's, so a worker with a different copy never contributes.
  */
 public final class ShardLoader {
 
@@ -29,49 +25,15 @@ public final class ShardLoader {
   }
 
   /**
-   * Loads {@code chunks} of {@code dataset}. A CSV file is read and hashed even when no chunk is
-   * asked for, so the digest always proves what this machine holds.
+   * Loads {@code chunks} of {@code dataset} with its input format. A file is read and hashed
+   * even when no chunk is asked for, so the digest always proves what this machine holds.
    *
-   * @throws DataException if the file is missing, unreadable or not the coordinator's copy
+   * @throws DataException if the data are missing, unreadable or not the coordinator's copy
    */
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
     List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
-    if (dataset.source() instanceof DatasetSpec.Synthetic s) {
-      for (Segment seg : segments) {
-        for (int k = 0; k < seg.chunks(); k++) {
-          int c = seg.firstChunk() + k;
-          SampleGenerator.generateInto(s, dataset.chunkStart(c), dataset.chunkLength(c),
-              seg.x(), seg.y(), seg.starts()[k]);
-        }
-      }
-      return new Loaded(segments, dataset.digest());
-    }
-    DatasetSpec.Csv csv = (DatasetSpec.Csv) dataset.source();
-    int features = csv.features();
-    // Which segment holds each chunk (null: not wanted).
-    Segment[] holder = new Segment[dataset.numChunks()];
-    for (Segment seg : segments) {
-      for (int k = 0; k < seg.chunks(); k++) {
-        holder[seg.firstChunk() + k] = seg;
-      }
-    }
-    int chunkSize = dataset.chunkSize();
-    String sha = CsvFile.read(Path.of(csv.path()), csv.featureColumns(), csv.targetColumn(),
-        row -> row < csv.rows() && holder[(int) (row / chunkSize)] != null,
-        (row, x, y) -> {
-          int c = (int) (row / chunkSize);
-          Segment seg = holder[c];
-          int i = seg.start(c) + (int) (row % chunkSize);
-          for (int f = 0; f < features; f++) {
-            seg.x()[f][i] = x[f];
-          }
-          seg.y()[i] = y;
-        });
-    if (!sha.equals(csv.sha256())) {
-      throw new DataException(csv.path() + ": this copy differs from the coordinator's (SHA-256 "
-          + abbreviate(sha) + " here, " + abbreviate(csv.sha256()) + " there)");
-    }
-    return new Loaded(segments, sha);
+    String digest = InputFormats.of(dataset.source()).load(dataset, segments);
+    return new Loaded(segments, digest);
   }
 
   /** Empty segments, one per run of consecutive chunks in {@code sorted}. */
@@ -109,11 +71,5 @@ public final class ShardLoader {
     starts[run.size()] = (int) total;
     double[][] x = new double[dataset.features()][(int) total];
     return new Segment(run.get(0), starts, x, new double[(int) total]);
-  }
-
-
-
-  private static String abbreviate(String sha) {
-    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
   }
 }

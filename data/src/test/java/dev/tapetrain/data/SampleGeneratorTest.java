@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class SampleGeneratorTest {
 
-  private static final DatasetSpec.Synthetic TUTORIAL =
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42);
+  private static final SampleGenerator.Params TUTORIAL =
+      new SampleGenerator.Params(List.of(3.0), 2.0, 1.0, 42, 0);
 
   @Test
   void samplesDoNotDependOnHowTheyAreChunked() {
@@ -33,7 +33,7 @@ class SampleGeneratorTest {
   @Test
   void differentSeedsGiveDifferentData() {
     Chunk a = SampleGenerator.generate(TUTORIAL, 0, 0, 100);
-    Chunk b = SampleGenerator.generate(new DatasetSpec.Synthetic(1000, List.of(3.0), 2, 1, 43),
+    Chunk b = SampleGenerator.generate(new SampleGenerator.Params(List.of(3.0), 2, 1, 43, 0),
         0, 0, 100);
     assertFalse(Arrays.equals(a.x()[0], b.x()[0]));
   }
@@ -46,7 +46,7 @@ class SampleGeneratorTest {
   @Test
   void samplesFollowTheTutorialsDistribution() {
     int n = 200_000;
-    DatasetSpec.Synthetic spec = new DatasetSpec.Synthetic(n, List.of(3.0), 2.0, 0.5, 7);
+    SampleGenerator.Params spec = new SampleGenerator.Params(List.of(3.0), 2.0, 0.5, 7, 0);
     Chunk c = SampleGenerator.generate(spec, 0, 0, n);
     double mx = 0;
     double vx = 0;

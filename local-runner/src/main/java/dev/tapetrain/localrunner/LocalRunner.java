@@ -17,7 +17,6 @@ import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.Worker;
-import dev.tapetrain.models.Models;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.concurrent.CompletableFuture;
 import java.io.PrintStream;
@@ -47,7 +46,8 @@ import picocli.CommandLine.Option;
             + "(each has --help)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed", "1:failed (no worker left, internal error)",
-        "2:bad option or data", "3:diverged (non-finite loss)"})
+        "2:bad option or data", "3:diverged (non-finite loss)",
+        "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class LocalRunner implements Callable<Integer> {
 
   @Option(names = "--workers", defaultValue = "4", paramLabel = "N", order = -1,
@@ -117,12 +117,7 @@ public final class LocalRunner implements Callable<Integer> {
       public void check(RunSpec spec) {
         // The model must exist on this class path and take its options (a bad one is refused
         // here, with the available names, before a run directory exists).
-        try {
-          Models.create(spec.model().name(), ShardEvaluator.options(spec.model(),
-              spec.dataset()));
-        } catch (IllegalArgumentException e) {
-          throw new UserError(e.getMessage());
-        }
+        ShardEvaluator.createModel(spec.model(), spec.dataset());
         // Every worker of this JVM shares its heap: all samples must fit at once.
         MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
             spec.dataset().examples(), "spread the data over worker processes on other machines "

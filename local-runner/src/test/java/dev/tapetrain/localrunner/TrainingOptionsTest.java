@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tapetrain.coordinator.BatchSelector;
+import dev.tapetrain.coordinator.StepsPlan;
 import dev.tapetrain.coordinator.run.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,12 +166,13 @@ class TrainingOptionsTest {
       assertEquals(one.get(s).get("w"), four.get(s).get("w"), "bits at step " + s);
       assertEquals(one.get(s).get("b"), four.get(s).get("b"), "bits at step " + s);
     }
-    BatchSelector batches = new BatchSelector(batch, 42, (N + CHUNK - 1) / CHUNK);
+    // The chunks of each round, as the run's plan chose them.
+    StepsPlan batches = new StepsPlan(STEPS, 0, batch, 42, (N + CHUNK - 1) / CHUNK, 0);
     Reference ref = new Reference(optimizer, lr, l2);
     for (int s = 0; s < STEPS; s++) {
-      ref.update(ref.lossAndGrad(x, y, rowsOf(batches.batch(s))));
-      // "Loss at step s" is the loss after update s, on the batch of the next evaluation.
-      double loss = ref.lossAndGrad(x, y, rowsOf(batches.batch(s + 1)))[F + 1];
+      ref.update(ref.lossAndGrad(x, y, rowsOf(batches.round(s).chunks())));
+      // "Loss at step s" is the loss after update s, on the batch of the next round.
+      double loss = ref.lossAndGrad(x, y, rowsOf(batches.round(s + 1).chunks()))[F + 1];
       JsonNode line = one.get(s);
       double[] w = Json.doubles(line.get("w"));
       assertEquals(F, w.length, "W is a vector of " + F);

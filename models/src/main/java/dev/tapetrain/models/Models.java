@@ -1,59 +1,86 @@
 package dev.tapetrain.models;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
+import dev.tapetrain.spi.Plugins;
+import dev.tapetrain.spi.Settings;
+import dev.tapetrain.spi.UserError;
 import java.util.Map;
-import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * The models this JVM can train: the built-ins ({@link BuiltInModels}) and every
- * {@link ModelFactory} on the class path ({@link ServiceLoader}). A name is taken once; a
- * user's model cannot replace a built-in.
+ * {@link ModelFactory} on the class path, through {@link Plugins} (a name is taken once; a
+ * user's model cannot replace a built-in, nor declare a setting that shadows an option).
  */
 public final class Models {
 
   private Models() {}
 
+  /**
+   * Every model this JVM has.
+   *
+   * @param options the command line's option names (without dashes) a user's model may not
+   *     take as a setting name; empty where no command line parses settings (a worker)
+   */
+  public static Plugins<ModelFactory> plugins(Set<String> options) {
+    return new Plugins<>("model", ModelFactory.class, BuiltInModels.factories(), options);
+  }
+
   /** Every available factory by name: the built-ins first, then the class path's, by name. */
   public static Map<String, ModelFactory> available() {
-    Map<String, ModelFactory> out = new LinkedHashMap<>();
-    for (ModelFactory f : BuiltInModels.factories()) {
-      out.put(f.name(), f);
-    }
-    List<ModelFactory> found = new ArrayList<>();
-    ServiceLoader.load(ModelFactory.class).forEach(found::add);
-    found.sort(java.util.Comparator.comparing(ModelFactory::name));
-    for (ModelFactory f : found) {
-      out.putIfAbsent(f.name(), f);
-    }
-    return out;
+    return plugins(Set.of()).available();
   }
 
   /**
-   * The model {@code name} for {@code options}.
+   * The {@linkplain ModelFactory#flatParameters() flat parameters} of model {@code name}; none
+   * for a model this JVM does not have.
+   */
+  public static java.util.List<String> flatParameters(String name) {
+    ModelFactory f = available().get(name);
+    return f == null ? java.util.List.of() : f.flatParameters();
+  }
+
+  /**
+   * The model {@code name}, its settings given as text ({@code settings}: name → value; the
+   * others at their defaults), for data of {@code features} features and {@code classes}
+   * classes.
    *
-   * @throws IllegalArgumentException for an unknown name (listing the available ones), options
+   * @throws UserError for an unknown name (listing the available ones), settings or options
    *     that do not fit the model, or a model that fails while it is built
    */
-  public static Model create(String name, ModelOptions options) {
-    Map<String, ModelFactory> all = available();
-    ModelFactory f = all.get(name);
-    if (f == null) {
-      throw new IllegalArgumentException("--model: unknown model '" + name + "' (available: "
-          + String.join(", ", all.keySet()) + ")");
-    }
+  public static Model create(String name, int features, int classes, long seed,
+      Map<String, String> settings) {
+    Plugins<ModelFactory> all = plugins(Set.of());
+    ModelFactory f = all.get(name, "--model");
+    String prefix = all.isBuiltIn(name) ? "--" : "--set ";
+    Settings values = Settings.of(f.settings(), settings, s -> prefix + s);
+    return create(f, new ModelOptions(features, classes, seed, values));
+  }
+
+  /**
+   * The model of {@code factory} for {@code options}.
+   *
+   * @throws UserError if the options do not fit the model or it fails while it is built
+   */
+  public static Model create(ModelFactory factory, ModelOptions options) {
+    String name = factory.name();
     try {
-      Model m = f.create(options);
+      Model m = factory.create(options);
       if (m == null || m.parameters() == null || m.parameters().isEmpty()) {
-        throw new IllegalArgumentException("--model " + name + " has no parameters");
+        throw new UserError("--model " + name + " has no parameters");
+      }
+      Set<String> names = new java.util.HashSet<>();
+      for (Parameter p : m.parameters()) {
+        if (!names.add(p.name())) {
+          throw new UserError("--model " + name + " has two parameters named '" + p.name() + "'");
+        }
       }
       return m;
-    } catch (IllegalArgumentException e) {
+    } catch (UserError e) {
       throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--model " + name + " failed while it was built: " + e,
-          e);
+      throw new UserError("--model " + name + " failed while it was built: " + e, e);
     }
   }
 }

@@ -98,7 +98,14 @@ class BuiltInModelsTest {
   }
 
   private static Model model(String name, int classes) {
-    return Models.create(name, new ModelOptions(F, classes, HIDDEN, 42, List.of(5.0), 10.0));
+    return model(name, classes, 42);
+  }
+
+  /** The built-in model {@code name} with the settings of these tests (an MLP of HIDDEN units). */
+  private static Model model(String name, int classes, long seed) {
+    return Models.create(name, F, classes, seed,
+        name.equals("mlp") ? java.util.Map.of("hidden", Integer.toString(HIDDEN))
+            : java.util.Map.of());
   }
 
   // ---- plain-loop references --------------------------------------------------------------
@@ -167,11 +174,11 @@ class BuiltInModelsTest {
 
   @Test
   void linearWithOneFeatureHasAScalarWeightAndTheTutorialsInitialValues() {
-    Model m = Models.create("linear", ModelOptions.linear(1));
+    Model m = Models.create("linear", 1, 0, 42, java.util.Map.of());
     assertEquals(0, m.parameters().get(0).shape().length, "w is a scalar for one feature");
     assertArrayEquals(new double[] {5.0}, m.parameters().get(0).initial());
     assertArrayEquals(new double[] {10.0}, m.parameters().get(1).initial());
-    Model three = Models.create("linear", new ModelOptions(3, 0, 16, 42, List.of(5.0), 10.0));
+    Model three = Models.create("linear", 3, 0, 42, java.util.Map.of("init-w", "5"));
     assertArrayEquals(new double[] {5, 5, 5}, three.parameters().get(0).initial(),
         "a single --init-w is broadcast to every feature");
   }
@@ -345,7 +352,7 @@ class BuiltInModelsTest {
   void mlpWeightsAreGlorotUniformFromTheSeedAndBiasesZero() {
     Model a = model("mlp", 0);
     Model b = model("mlp", 0);
-    Model other = Models.create("mlp", new ModelOptions(F, 0, HIDDEN, 43, List.of(5.0), 10));
+    Model other = model("mlp", 0, 43);
     assertEquals(a.parameters(), b.parameters(), "the same seed draws the same weights");
     assertNotEquals(a.parameters().get(0), other.parameters().get(0));
     double limit = Math.sqrt(6.0 / (F + HIDDEN));
@@ -371,7 +378,7 @@ class BuiltInModelsTest {
     assertThrows(IllegalArgumentException.class, () -> model("softmax", 0));
     assertThrows(IllegalArgumentException.class, () -> model("logistic", 3));
     assertThrows(IllegalArgumentException.class,
-        () -> new ModelOptions(F, 0, 0, 42, List.of(5.0), 10));
+        () -> Models.create("mlp", F, 0, 42, java.util.Map.of("hidden", "0")));
     assertEquals("label 2.5 is not a class 0 … 3", model("softmax", K).checkTarget(2.5));
     assertEquals("label 2.0 is not a class 0 or 1", model("logistic", 0).checkTarget(2));
     assertEquals(null, model("logistic", 0).checkTarget(1));
@@ -381,7 +388,7 @@ class BuiltInModelsTest {
   void aModelOnTheClassPathIsFoundByName() {
     assertTrue(Models.available().containsKey("test-quadratic"), Models.available().keySet()
         .toString());
-    Model m = Models.create("test-quadratic", ModelOptions.linear(1));
+    Model m = Models.create("test-quadratic", 1, 0, 42, java.util.Map.of());
     ModelGradients.Sums s = ModelGradients.of(m, List.of(new double[] {3}),
         Tensor.matrix(2, 1, new double[] {1, 2}), Tensor.vector(0, 0));
     // Σ (a·x)² = 9 + 36; d/da = Σ 2 a x² = 6 + 24.

@@ -25,7 +25,7 @@ class CompiledModelTest {
 
   /** The linear model with half its squared error: the same parameters, another loss. */
   static class HalfSquaredError implements Model {
-    private final Model linear = new BuiltInModels.Linear(ModelOptions.linear(1));
+    private final Model linear = linear(1);
 
     @Override
     public List<Parameter> parameters() {
@@ -45,7 +45,7 @@ class CompiledModelTest {
 
   @Test
   void aModelBuiltLikeTheLinearOneWithAnotherLossCompilesToAnotherLoop() throws Exception {
-    Model linear = Models.create("linear", ModelOptions.linear(1));
+    Model linear = linear(1);
     CompiledModel a = CompiledModel.compile(linear, X, Y, WB, true);
     CompiledModel b = CompiledModel.compile(new HalfSquaredError(), X, Y, WB, true);
     assertNotEquals(a.function().source(), b.function().source());
@@ -60,7 +60,7 @@ class CompiledModelTest {
 
   @Test
   void theTraceDependsOnTheModelNotOnTheNumberOfSamples() throws Exception {
-    Model linear = Models.create("linear", ModelOptions.linear(1));
+    Model linear = linear(1);
     double[][] longer = {new double[100]};
     double[] y = new double[100];
     java.util.Arrays.fill(longer[0], 1.5);
@@ -71,13 +71,12 @@ class CompiledModelTest {
 
   @Test
   void whatTheLoopCannotComputeIsRefusedByName() {
-    ModelOptions three = new ModelOptions(3, 0, 4, 42, List.of(5.0), 10.0);
-    assertRefused("parameter w has shape [3]", Models.create("linear", three), 1);
+    assertRefused("parameter w has shape [3]", linear(3), 1);
     assertRefused("parameter w has shape [1]",
-        Models.create("logistic", new ModelOptions(1, 0, 4, 42, List.of(5.0), 10.0)), 1);
+        Models.create("logistic", 1, 0, 42, Map.of()), 1);
     assertRefused("parameter w1 has shape [1, 4]",
-        Models.create("mlp", new ModelOptions(1, 0, 4, 42, List.of(5.0), 10.0)), 1);
-    assertRefused("features", Models.create("linear", ModelOptions.linear(1)), 2);
+        Models.create("mlp", 1, 0, 42, Map.of("hidden", "4")), 1);
+    assertRefused("features", linear(1), 2);
     Model absolute = new HalfSquaredError() {
       @Override
       public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
@@ -92,6 +91,11 @@ class CompiledModelTest {
       }
     };
     assertRefused("metric sums [hits]", withMetric, 1);
+  }
+
+  /** The built-in linear model on {@code features} features at the tutorial's W = 5, B = 10. */
+  static Model linear(int features) {
+    return Models.create("linear", features, 0, 42, Map.of());
   }
 
   private static void assertRefused(String reason, Model model, int features) {

@@ -25,7 +25,7 @@ class PrecompiledLoopsTest {
   private static final List<double[]> WB = List.of(new double[] {5.0}, new double[] {10.0});
 
   private static CompiledModel linear(boolean compileAtRunTime) throws Exception {
-    return CompiledModel.compile(Models.create("linear", ModelOptions.linear(1)), X, Y, WB,
+    return CompiledModel.compile(CompiledModelTest.linear(1), X, Y, WB,
         compileAtRunTime);
   }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class SegmentSumsTest {
 
-  private static final Model LINEAR = Models.create("linear", ModelOptions.linear(1));
+  private static final Model LINEAR = CompiledModelTest.linear(1);
 
   @Test
   void segmentSumsAreBitIdenticalToOneTapePerChunk() throws Exception {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One worker's per-chunk sums for a step, packed: chunk {@code i} of the rows has an index, a
+ * One worker's per-chunk sums for a round, packed: chunk {@code i} of the rows has an index, a
  * sample count and a row of {@link #width()} doubles, {@code [lossSum, each parameter's gradient
  * values in layout order, each metric sum]}. A worker fills the rows while it evaluates and
  * {@link ChunkTree#aggregate(ChunkRows, int)} adds them into the few tree nodes it sends, so no

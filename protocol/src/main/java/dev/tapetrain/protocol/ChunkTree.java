@@ -11,13 +11,13 @@ import java.util.NavigableSet;
  * over chunk indices. The tree covers {@code [0, P)} with {@code P} the smallest power of two at
  * least the number of chunks; node {@code (lo, size)} covers chunks {@code [lo, lo + size)}, its
  * sum is its left half's sum plus its right half's (in that order), and a half with no chunk of
- * the step (past the last chunk, or outside a mini-batch) drops out: the node is then the other
+ * the round (past the last chunk, or outside a mini-batch) drops out: the node is then the other
  * half unchanged, with no addition at all.
  *
  * <p>Because the order is fixed by the chunk indices alone, a worker can add every complete
  * aligned node inside its chunks ({@link #aggregate}) and send those few partial sums, tagged
  * with their range ({@link ChunkResult#chunk()} and {@link ChunkResult#span()}); the coordinator
- * completes the same tree ({@link #sum}). A step then moves O(workers × parameters × log chunks)
+ * completes the same tree ({@link #sum}). A round then moves O(workers × parameters × log chunks)
  * numbers instead of O(chunks × parameters), and the result is bit-identical for any number of
  * workers and any assignment of chunks.
  */

@@ -43,8 +43,12 @@ public final class CoordinatorProtocol {
     }
   }
 
-  /** A worker's answer to {@link WorkerProtocol.ComputeGradients}: one result per chunk asked. */
-  public record GradientsComputed(long step, ActorRef<WorkerProtocol.Command> worker,
+  /**
+   * A worker's answer to {@link WorkerProtocol.ComputeGradients} of round {@code round}: one
+   * result per chunk asked (or per node of the chunk tree), split over several messages when
+   * they would not fit one frame.
+   */
+  public record GradientsComputed(long round, ActorRef<WorkerProtocol.Command> worker,
       List<ChunkResult> results, long computeNanos) implements Command, WireMessage {
     /** Copies the results. */
     public GradientsComputed {
@@ -54,7 +58,7 @@ public final class CoordinatorProtocol {
   }
 
   /**
-   * The sums of one chunk at one step — or of {@code span} chunks from {@code chunk} on, a node
+   * The sums of one chunk in one round — or of {@code span} chunks from {@code chunk} on, a node
    * of the {@link ChunkTree} a worker added in the tree's order: the model's loss summed over
    * its {@code count} samples, per parameter the gradient of that sum, and the model's metric
    * sums (e.g. correct predictions). Sums, not means, so that completing the tree and dividing by

@@ -1,7 +1,11 @@
 package dev.tapetrain.protocol;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What data a run trains on and how it is cut into chunks.
@@ -50,10 +54,10 @@ public record DatasetSpec(Source source, int chunkSize) {
 
   /**
    * The digest of these data a worker reports once it has read them, and a checkpoint records:
-   * a CSV file's SHA-256, or {@code synthetic} (generated data are defined by the spec itself).
+   * a file's SHA-256, or {@code synthetic} (generated data are defined by the spec itself).
    */
   public String digest() {
-    return source instanceof Csv csv ? csv.sha256() : "synthetic";
+    return source.digest();
   }
 
   /** The number of features per sample (the length of W). */
@@ -83,95 +87,108 @@ public record DatasetSpec(Source source, int chunkSize) {
     return (int) Math.min(chunkSize, examples() - chunkStart(chunk));
   }
 
-  /** Where samples come from. */
-  public sealed interface Source permits Synthetic, Csv {
-    /** Number of samples. */
-    long examples();
-
-    /** Number of features per sample. */
-    int features();
-  }
-
   /**
-   * The tutorial's generated data: {@code x ~ N(0,1)} per feature, {@code s = trueW·x + trueB +
-   * noise·N(0,1)}, generated per sample from {@code (seed, sample index)} so that any worker can
-   * produce any chunk. The target is {@code s} itself for regression ({@code classes} 0); for a
-   * classifier it is the class of {@code s}: {@code 1 if s > 0 else 0} for two classes, and
-   * {@code min(K − 1, ⌊K·σ(s)⌋)} (σ the logistic function: K ordered bands of {@code s}) for
-   * {@code K > 2}.
+   * Where the samples come from, as the run's input format described them after scanning:
+   * everything a worker needs to read its chunks, and to prove it read the same data.
+   *
+   * @param format   the input format's name ({@code synthetic}, {@code csv}, a plug-in's)
+   * @param settings the format's settings by name, canonical texts (a file's path, the columns
+   *                 asked for, a generator's numbers), sorted by name
+   * @param columns  the feature columns, in the order the model reads them
+   * @param target   the target column
+   * @param rows     the number of samples, at least 1
+   * @param digest   what identifies the data: a file's SHA-256, or {@code synthetic} for data
+   *                 the settings define
    */
-  public record Synthetic(long examples, List<Double> trueW, double trueB, double noise, long seed,
-      int classes) implements Source {
+  public record Source(String format, Map<String, String> settings, List<String> columns,
+      String target, long rows, String digest) {
 
-    /** Regression data: {@code classes} 0. */
-    public Synthetic(long examples, List<Double> trueW, double trueB, double noise, long seed) {
-      this(examples, trueW, trueB, noise, seed, 0);
-    }
-
-    /** Validates the parameters. */
-    public Synthetic {
-      trueW = List.copyOf(trueW);
-      if (classes == 1 || classes < 0) {
-        throw new IllegalArgumentException("--classes must be at least 2, got " + classes);
-      }
-      if (examples < 1) {
-        throw new IllegalArgumentException("--examples must be at least 1, got " + examples);
-      }
-      if (trueW.isEmpty()) {
-        throw new IllegalArgumentException("--true-w needs at least one value");
-      }
-      for (double w : trueW) {
-        requireFinite("--true-w", w);
-      }
-      requireFinite("--true-b", trueB);
-      requireFinite("--noise", noise);
-      if (noise < 0) {
-        throw new IllegalArgumentException("--noise must be >= 0, got " + noise);
-      }
-    }
-
-    @Override
-    public int features() {
-      return trueW.size();
-    }
-  }
-
-  /**
-   * A CSV file with a header row, validated by the coordinator: {@code rows} data rows, every
-   * selected value a finite number, and the file's SHA-256 so that a worker with a different copy
-   * is refused.
-   */
-  public record Csv(String path, List<String> featureColumns, String targetColumn, long rows,
-      String sha256) implements Source {
-
-    /** Validates the parameters. */
-    public Csv {
-      Objects.requireNonNull(path, "path");
-      featureColumns = List.copyOf(featureColumns);
-      Objects.requireNonNull(targetColumn, "targetColumn");
-      Objects.requireNonNull(sha256, "sha256");
-      if (featureColumns.isEmpty()) {
+    /** Validates and copies. */
+    public Source {
+      Objects.requireNonNull(format, "format");
+      settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+      columns = List.copyOf(columns);
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(digest, "digest");
+      if (columns.isEmpty()) {
         throw new IllegalArgumentException("at least one feature column is needed");
       }
       if (rows < 1) {
-        throw new IllegalArgumentException("a CSV dataset needs at least one row");
+        throw new IllegalArgumentException("a dataset needs at least one row");
       }
     }
 
-    @Override
+    /** Number of samples. */
     public long examples() {
       return rows;
     }
 
-    @Override
+    /** Number of features per sample. */
     public int features() {
-      return featureColumns.size();
+      return columns.size();
+    }
+
+    /** The canonical text of the format's setting {@code name}, or null. */
+    public String setting(String name) {
+      return settings.get(name);
+    }
+
+    /**
+     * The tutorial's generated data, as the {@code synthetic} input format describes them:
+     * {@code x ~ N(0,1)} per feature, {@code s = trueW·x + trueB + noise·N(0,1)}, the target
+     * {@code s} itself for regression ({@code classes} 0) or the class of {@code s} (see the
+     * data module's {@code SampleGenerator}). Also what wire messages of before 2026-12-06
+     * decode to.
+     */
+    public static Source synthetic(long examples, List<Double> trueW, double trueB,
+        double noise, long seed, int classes) {
+      if (trueW.isEmpty()) {
+        throw new IllegalArgumentException("--true-w needs at least one value");
+      }
+      Map<String, String> s = new TreeMap<>();
+      s.put("examples", Long.toString(examples));
+      s.put("true-w", join(trueW));
+      s.put("true-b", Double.toString(trueB));
+      s.put("noise", Double.toString(noise));
+      s.put("seed", Long.toString(seed));
+      s.put("classes", Integer.toString(classes));
+      List<String> columns = new ArrayList<>();
+      for (int f = 1; f <= trueW.size(); f++) {
+        columns.add(trueW.size() == 1 ? "x" : "x" + f);
+      }
+      return new Source(SYNTHETIC, s, columns, "y", examples, SYNTHETIC);
+    }
+
+    /** Regression data: {@code classes} 0. */
+    public static Source synthetic(long examples, List<Double> trueW, double trueB,
+        double noise, long seed) {
+      return synthetic(examples, trueW, trueB, noise, seed, 0);
+    }
+
+    /**
+     * A CSV file with a header row, as the {@code csv} input format describes it: {@code rows}
+     * data rows and the file's SHA-256. Also what wire messages of before 2026-12-06 decode to.
+     */
+    public static Source csv(String path, List<String> featureColumns, String targetColumn,
+        long rows, String sha256) {
+      Map<String, String> s = new TreeMap<>();
+      s.put("path", path);
+      s.put("features", String.join(",", featureColumns));
+      s.put("target", targetColumn);
+      return new Source(CSV, s, featureColumns, targetColumn, rows, sha256);
+    }
+
+    private static String join(List<Double> values) {
+      List<String> parts = new ArrayList<>();
+      for (double v : values) {
+        parts.add(Double.toString(v));
+      }
+      return String.join(",", parts);
     }
   }
 
-  private static void requireFinite(String what, double v) {
-    if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException(what + " must be a finite number, got " + v);
-    }
-  }
+  /** The name of the built-in input format of generated data. */
+  public static final String SYNTHETIC = "synthetic";
+  /** The name of the built-in CSV input format. */
+  public static final String CSV = "csv";
 }

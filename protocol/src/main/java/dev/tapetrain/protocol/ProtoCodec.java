@@ -2,13 +2,17 @@ package dev.tapetrain.protocol;
 
 import dev.tapetrain.protocol.proto.ChunkResultProto;
 import dev.tapetrain.protocol.proto.CsvDataProto;
+import dev.tapetrain.protocol.proto.DataSourceProto;
 import dev.tapetrain.protocol.proto.DatasetProto;
 import dev.tapetrain.protocol.proto.ModelLayoutProto;
 import dev.tapetrain.protocol.proto.ModelSpecProto;
+import dev.tapetrain.protocol.proto.SettingProto;
 import dev.tapetrain.protocol.proto.SyntheticDataProto;
 import dev.tapetrain.protocol.proto.TensorProto;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Maps the value records ({@link NamedTensor}, {@link DatasetSpec},
@@ -64,42 +68,94 @@ public final class ProtoCodec {
 
   /** Encodes a dataset specification. */
   public static DatasetProto toProto(DatasetSpec spec) {
+    DatasetSpec.Source src = spec.source();
+    return DatasetProto.newBuilder()
+        .setData(DataSourceProto.newBuilder()
+            .setFormat(src.format())
+            .addAllSettings(settingsToProto(src.settings()))
+            .addAllColumns(src.columns())
+            .setTarget(src.target())
+            .setRows(src.rows())
+            .setDigest(src.digest()))
+        .setChunkSize(spec.chunkSize())
+        .build();
+  }
+
+  /**
+   * A dataset specification in the encoding of before 2026-12-06 (synthetic or CSV data only),
+   * whose bytes the digest of checkpoints written before 2026-12-02 was computed from.
+   *
+   * @throws IllegalArgumentException for data of another format
+   */
+  public static DatasetProto toLegacyProto(DatasetSpec spec) {
+    DatasetSpec.Source src = spec.source();
     DatasetProto.Builder b = DatasetProto.newBuilder().setChunkSize(spec.chunkSize());
-    if (spec.source() instanceof DatasetSpec.Synthetic s) {
-      b.setSynthetic(SyntheticDataProto.newBuilder()
-          .setExamples(s.examples())
-          .addAllTrueW(s.trueW())
-          .setTrueB(s.trueB())
-          .setNoise(s.noise())
-          .setSeed(s.seed())
-          .setClasses(s.classes()));
-    } else if (spec.source() instanceof DatasetSpec.Csv c) {
-      b.setCsv(CsvDataProto.newBuilder()
-          .setPath(c.path())
-          .addAllFeatures(c.featureColumns())
-          .setTarget(c.targetColumn())
-          .setRows(c.rows())
-          .setSha256(c.sha256()));
+    switch (src.format()) {
+      case DatasetSpec.SYNTHETIC -> {
+        SyntheticDataProto.Builder s = SyntheticDataProto.newBuilder()
+            .setExamples(Long.parseLong(src.setting("examples")))
+            .setTrueB(Double.parseDouble(src.setting("true-b")))
+            .setNoise(Double.parseDouble(src.setting("noise")))
+            .setSeed(Long.parseLong(src.setting("seed")))
+            .setClasses(Integer.parseInt(src.setting("classes")));
+        for (String w : src.setting("true-w").split(",")) {
+          s.addTrueW(Double.parseDouble(w));
+        }
+        b.setSynthetic(s);
+      }
+      case DatasetSpec.CSV -> b.setCsv(CsvDataProto.newBuilder()
+          .setPath(src.setting("path"))
+          .addAllFeatures(src.columns())
+          .setTarget(src.target())
+          .setRows(src.rows())
+          .setSha256(src.digest()));
+      default -> throw new IllegalArgumentException("data of format " + src.format()
+          + " have no encoding of before 2026-12-06");
     }
     return b.build();
   }
 
-  /** Decodes a dataset specification. */
+  /** Decodes a dataset specification, of today's encoding or an older one. */
   public static DatasetSpec fromProto(DatasetProto p) {
     DatasetSpec.Source source = switch (p.getSourceCase()) {
+      case DATA -> {
+        DataSourceProto d = p.getData();
+        yield new DatasetSpec.Source(d.getFormat(), settingsFromProto(d.getSettingsList()),
+            d.getColumnsList(), d.getTarget(), d.getRows(), d.getDigest());
+      }
       case SYNTHETIC -> {
         SyntheticDataProto s = p.getSynthetic();
-        yield new DatasetSpec.Synthetic(s.getExamples(), s.getTrueWList(), s.getTrueB(),
+        yield DatasetSpec.Source.synthetic(s.getExamples(), s.getTrueWList(), s.getTrueB(),
             s.getNoise(), s.getSeed(), s.getClasses());
       }
       case CSV -> {
         CsvDataProto c = p.getCsv();
-        yield new DatasetSpec.Csv(c.getPath(), c.getFeaturesList(), c.getTarget(), c.getRows(),
-            c.getSha256());
+        yield DatasetSpec.Source.csv(c.getPath(), c.getFeaturesList(), c.getTarget(),
+            c.getRows(), c.getSha256());
       }
       case SOURCE_NOT_SET -> throw new IllegalArgumentException("dataset has no source");
     };
     return new DatasetSpec(source, p.getChunkSize());
+  }
+
+  /** Encodes settings (name → canonical text) in name order. */
+  public static List<SettingProto> settingsToProto(Map<String, String> settings) {
+    List<SettingProto> out = new ArrayList<>(settings.size());
+    for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
+      out.add(SettingProto.newBuilder().setName(e.getKey()).setValue(e.getValue()).build());
+    }
+    return out;
+  }
+
+  /** Decodes settings; a name given twice is refused. */
+  public static Map<String, String> settingsFromProto(List<SettingProto> protos) {
+    Map<String, String> out = new TreeMap<>();
+    for (SettingProto p : protos) {
+      if (out.put(p.getName(), p.getValue()) != null) {
+        throw new IllegalArgumentException("setting " + p.getName() + " given twice");
+      }
+    }
+    return out;
   }
 
   /** Encodes one chunk's sums. */
@@ -124,14 +180,31 @@ public final class ProtoCodec {
   /** Encodes a model specification. */
   public static ModelSpecProto toProto(ModelSpec m) {
     return ModelSpecProto.newBuilder().setName(m.name()).setClasses(m.classes())
-        .setHidden(m.hidden()).setSeed(m.seed()).addAllInitW(m.initW()).setInitB(m.initB())
-        .build();
+        .setSeed(m.seed()).addAllSettings(settingsToProto(m.settings())).build();
   }
 
-  /** Decodes a model specification. */
+  /**
+   * Decodes a model specification. One written before 2026-12-06 carried every built-in model's
+   * options whatever the model (hidden units, initial W and B, {@code hidden} never 0): they
+   * become the settings of the model that declares them.
+   */
   public static ModelSpec fromProto(ModelSpecProto p) {
-    return new ModelSpec(p.getName(), p.getClasses(), p.getHidden(), p.getSeed(),
-        p.getInitWList(), p.getInitB());
+    Map<String, String> settings = settingsFromProto(p.getSettingsList());
+    if (p.getSettingsCount() == 0 && p.getHidden() != 0) {
+      if (p.getName().equals("mlp")) {
+        settings.put("hidden", Integer.toString(p.getHidden()));
+      } else if (p.getName().equals(ModelSpec.LINEAR)) {
+        List<String> w = new ArrayList<>();
+        for (double v : p.getInitWList()) {
+          w.add(Double.toString(v));
+        }
+        if (!w.isEmpty()) {
+          settings.put("init-w", String.join(",", w));
+        }
+        settings.put("init-b", Double.toString(p.getInitB()));
+      }
+    }
+    return new ModelSpec(p.getName(), p.getClasses(), p.getSeed(), settings);
   }
 
   /** Encodes a model layout. */

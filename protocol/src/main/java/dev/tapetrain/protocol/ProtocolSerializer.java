@@ -12,6 +12,7 @@ import dev.tapetrain.protocol.proto.ComputeGradientsProto;
 import dev.tapetrain.protocol.proto.GradientsComputedProto;
 import dev.tapetrain.protocol.proto.ShardAssignedProto;
 import dev.tapetrain.protocol.proto.ShardRejectedProto;
+import dev.tapetrain.protocol.proto.StopOutcomeProto;
 import dev.tapetrain.protocol.proto.StopWorkProto;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .build().toByteArray();
     } else if (o instanceof WorkerProtocol.ComputeGradients m) {
       ComputeGradientsProto.Builder b = ComputeGradientsProto.newBuilder()
-          .setStep(m.step())
+          .setRound(m.round())
           .addAllParams(ProtoCodec.tensorsToProto(m.params()))
           .setReplyTo(refToString(m.replyTo()));
       ChunkRuns chunks = ChunkRuns.of(m.chunks());
@@ -89,7 +90,10 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       }
       return b.build().toByteArray();
     } else if (o instanceof WorkerProtocol.StopWork m) {
-      return StopWorkProto.newBuilder().setReason(m.reason()).build().toByteArray();
+      return StopWorkProto.newBuilder()
+          .setOutcome(StopOutcomeProto.valueOf("OUTCOME_" + m.outcome().name()))
+          .setDetail(m.detail())
+          .build().toByteArray();
     } else if (o instanceof CoordinatorProtocol.ShardAssigned m) {
       return ShardAssignedProto.newBuilder()
           .setWorker(refToString(m.worker()))
@@ -104,7 +108,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .build().toByteArray();
     } else if (o instanceof CoordinatorProtocol.GradientsComputed m) {
       GradientsComputedProto.Builder b = GradientsComputedProto.newBuilder()
-          .setStep(m.step())
+          .setRound(m.round())
           .setWorker(refToString(m.worker()))
           .setComputeNanos(m.computeNanos());
       for (CoordinatorProtocol.ChunkResult r : m.results()) {
@@ -134,7 +138,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         AssignShardProto p = AssignShardProto.parseFrom(bytes);
         // Absent in messages from before models were plug-ins: the tutorial's linear model.
         ModelSpec model = p.hasModel() ? ProtoCodec.fromProto(p.getModel())
-            : ModelSpec.linear(List.of(5.0), 10.0, 42);
+            : new ModelSpec(ModelSpec.LINEAR, 0, 42,
+                java.util.Map.of("init-w", "5.0", "init-b", "10.0"));
         return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()), model,
             p.getChunksList(), stringToRef(p.getReplyTo()));
       }
@@ -147,12 +152,12 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         // A sender from before chunk runs lists every id (field 3).
         List<Integer> chunks = p.getChunksCount() > 0 ? p.getChunksList()
             : ChunkRuns.fromRuns(runs);
-        return new WorkerProtocol.ComputeGradients(p.getStep(),
+        return new WorkerProtocol.ComputeGradients(p.getRound(),
             ProtoCodec.tensorsFromProto(p.getParamsList()), chunks,
             stringToRef(p.getReplyTo()));
       }
       case STOP_WORK:
-        return new WorkerProtocol.StopWork(StopWorkProto.parseFrom(bytes).getReason());
+        return stopWork(StopWorkProto.parseFrom(bytes));
       case SHARD_ASSIGNED: {
         ShardAssignedProto p = ShardAssignedProto.parseFrom(bytes);
         return new CoordinatorProtocol.ShardAssigned(stringToRef(p.getWorker()),
@@ -169,13 +174,42 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         for (ChunkResultProto r : p.getResultsList()) {
           results.add(ProtoCodec.fromProto(r));
         }
-        return new CoordinatorProtocol.GradientsComputed(p.getStep(), stringToRef(p.getWorker()),
+        return new CoordinatorProtocol.GradientsComputed(p.getRound(), stringToRef(p.getWorker()),
             results, p.getComputeNanos());
       }
       default:
         throw new NotSerializableException(
             "unknown tapetrain message manifest [" + manifest + "]; is the sender a newer version?");
     }
+  }
+
+  /**
+   * A StopWork; from a sender before outcomes (2026-12-06), read from its one reason text: a
+   * status label, or a refusal or drop with its reason after the prefix; any other text is a
+   * failure with that text as its detail.
+   */
+  private static WorkerProtocol.StopWork stopWork(StopWorkProto p) {
+    if (p.getOutcome() != StopOutcomeProto.OUTCOME_UNSPECIFIED) {
+      if (p.getOutcome() == StopOutcomeProto.UNRECOGNIZED) {
+        throw new IllegalArgumentException("unknown stop outcome " + p.getOutcomeValue());
+      }
+      return new WorkerProtocol.StopWork(WorkerProtocol.Outcome.valueOf(
+          p.getOutcome().name().substring("OUTCOME_".length())), p.getDetail());
+    }
+    String reason = p.getReason();
+    for (WorkerProtocol.Outcome o : WorkerProtocol.Outcome.values()) {
+      if (o.label().equals(reason)) {
+        return new WorkerProtocol.StopWork(o, "");
+      }
+    }
+    for (WorkerProtocol.Outcome o : List.of(WorkerProtocol.Outcome.REFUSED,
+        WorkerProtocol.Outcome.DROPPED)) {
+      String prefix = o.label() + " by the coordinator: ";
+      if (reason.startsWith(prefix)) {
+        return new WorkerProtocol.StopWork(o, reason.substring(prefix.length()));
+      }
+    }
+    return new WorkerProtocol.StopWork(WorkerProtocol.Outcome.FAILED, reason);
   }
 
   private String refToString(ActorRef<?> ref) {

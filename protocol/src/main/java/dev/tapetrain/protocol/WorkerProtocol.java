@@ -37,11 +37,12 @@ public final class WorkerProtocol {
   }
 
   /**
-   * Evaluate the loss sum and gradient sums of each of {@code chunks} at {@code params};
-   * answered with one {@link CoordinatorProtocol.GradientsComputed} carrying {@code step}.
-   * A chunk the worker has not loaded yet (it was reassigned from a lost worker) is loaded first.
+   * Evaluate the loss sum and gradient sums of each of {@code chunks} at {@code params} for
+   * round {@code round} of the coordinator's round plan; answered with
+   * {@link CoordinatorProtocol.GradientsComputed} carrying {@code round}. A chunk the worker has
+   * not loaded yet (it was reassigned from a lost worker) is loaded first.
    */
-  public record ComputeGradients(long step, List<NamedTensor> params, List<Integer> chunks,
+  public record ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
       ActorRef<CoordinatorProtocol.Command> replyTo) implements Command, WireMessage {
     /** Copies the lists; the chunks are kept as {@link ChunkRuns}. */
     public ComputeGradients {
@@ -51,11 +52,58 @@ public final class WorkerProtocol {
     }
   }
 
-  /** The job is over: the worker stops (and its process exits, when it runs alone). */
-  public record StopWork(String reason) implements Command, WireMessage {
-    /** Checks the reason. */
+  /**
+   * The job is over for this worker: the worker stops (and its process exits, when it runs
+   * alone, with a code that follows from {@code outcome}).
+   *
+   * @param outcome how the run ended, or why this worker is out of it
+   * @param detail  why, in words; empty for a completed run
+   */
+  public record StopWork(Outcome outcome, String detail) implements Command, WireMessage {
+    /** Checks the fields. */
     public StopWork {
-      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(detail, "detail");
+    }
+
+    /**
+     * The outcome and detail in words, as a worker reports them: {@code completed},
+     * {@code failed: no worker left …}, {@code refused by the coordinator: its data differ …}.
+     */
+    public String reason() {
+      return switch (outcome) {
+        case REFUSED -> "refused by the coordinator: " + detail;
+        case DROPPED -> "dropped by the coordinator: " + detail;
+        default -> detail.isEmpty() ? outcome.label() : outcome.label() + ": " + detail;
+      };
+    }
+  }
+
+  /** Why a worker is told to stop: the run ended (one of its end states), or it is out of it. */
+  public enum Outcome {
+    /** The run did all its steps. */
+    COMPLETED,
+    /** The run stopped early: its parameters stopped changing (--tolerance). */
+    CONVERGED,
+    /** A non-finite loss, gradient or parameter stopped the run. */
+    DIVERGED,
+    /** The run failed (no worker left, a full disk, …). */
+    FAILED,
+    /** The run was stopped by a signal. */
+    INTERRUPTED,
+    /** This worker was not admitted (its data or model differ, it cannot load its shard). */
+    REFUSED,
+    /** This worker held chunks and lost them (it missed a deadline, failed to load, …). */
+    DROPPED;
+
+    /** Whether the job this worker served ended well, so that its process exits 0. */
+    public boolean succeeded() {
+      return this == COMPLETED || this == CONVERGED;
+    }
+
+    /** The lower-case name, as in summary.json's status. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 }

@@ -13,6 +13,7 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.proto.StopWorkProto;
 import java.io.NotSerializableException;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,22 +43,22 @@ class ProtocolSerializerTest {
   static Stream<WireMessage> messages(akka.actor.typed.ActorRef<WorkerProtocol.Command> worker,
       akka.actor.typed.ActorRef<CoordinatorProtocol.Command> coordinator) {
     DatasetSpec synthetic = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
-    DatasetSpec csv = new DatasetSpec(new DatasetSpec.Csv("/data/train.csv", List.of("x"), "y",
-        12, "ab".repeat(32)), 5);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+    DatasetSpec csv = new DatasetSpec(DatasetSpec.Source.csv("/data/train.csv", List.of("x"),
+        "y", 12, "ab".repeat(32)), 5);
     List<NamedTensor> params = List.of(NamedTensor.scalar("w", 5.0),
         NamedTensor.vector("v", -0.0, Double.MIN_VALUE, Double.MAX_VALUE),
         NamedTensor.scalar("b", 10.0));
     return Stream.of(
-        new WorkerProtocol.AssignShard(synthetic, ModelSpec.linear(List.of(5.0), 10, 42),
-            List.of(0, 1, 5), coordinator),
-        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 8, 7, List.of(1.0, 2.0), -1),
-            List.of(), coordinator),
+        new WorkerProtocol.AssignShard(synthetic, new ModelSpec("linear", 0, 42,
+            java.util.Map.of("init-w", "5.0", "init-b", "10.0")), List.of(0, 1, 5), coordinator),
+        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 7,
+            java.util.Map.of("hidden", "8")), List.of(), coordinator),
         new WorkerProtocol.AssignShard(new DatasetSpec(
-            new DatasetSpec.Synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
-            new ModelSpec("softmax", 4, 16, 9, List.of(5.0), 10), List.of(1), coordinator),
+            DatasetSpec.Source.synthetic(500, List.of(1.0, -1.0), 0.5, 0.1, 9, 4), 32),
+            new ModelSpec("softmax", 4, 9, java.util.Map.of()), List.of(1), coordinator),
         new WorkerProtocol.ComputeGradients(7, params, List.of(3, 4), coordinator),
-        new WorkerProtocol.StopWork("completed"),
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.COMPLETED, ""),
         new CoordinatorProtocol.ShardAssigned(worker, List.of(2, 9), "synthetic"),
         new CoordinatorProtocol.ShardAssigned(worker, List.of(2), "synthetic",
             new ModelLayout(params, List.of("w"), List.of("accuracy"), "cd".repeat(32))),
@@ -65,7 +66,9 @@ class ProtocolSerializerTest {
         new CoordinatorProtocol.GradientsComputed(8, worker, List.of(
             new ChunkResult(3, 64, 123.25, params),
             new ChunkResult(4, 1, Double.NaN, List.of()),
-            new ChunkResult(5, 2, 0.5, params, List.of(2.0, -0.0))), 999));
+            new ChunkResult(5, 2, 0.5, params, List.of(2.0, -0.0))), 999),
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.REFUSED,
+            "its data differ from the coordinator's"));
   }
 
   @ParameterizedTest
@@ -112,11 +115,16 @@ class ProtocolSerializerTest {
   @Test
   void goldenBytesStillDecode() throws Exception {
     ProtocolSerializer p = serializer();
-    // StopWorkProto{reason = "done"}: field 1, type 2 → 0x0a; length 4; "done".
-    assertEquals(new WorkerProtocol.StopWork("done"),
+    // StopWorkProto{outcome = REFUSED (6), detail = "done"}: field 2, type 0 → 0x10, 6; field 3,
+    // type 2 → 0x1a; length 4; "done".
+    WorkerProtocol.StopWork refused =
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.REFUSED, "done");
+    assertEquals(refused, p.fromBinary(HexFormat.of().parseHex("10061a04646f6e65"), "sw"));
+    assertArrayEquals(HexFormat.of().parseHex("10061a04646f6e65"), p.toBinary(refused));
+    // Before outcomes, StopWorkProto{reason = "done"}: field 1, type 2 → 0x0a; length 4; "done".
+    // A text that is no status and no refusal is a failure with that text.
+    assertEquals(new WorkerProtocol.StopWork(WorkerProtocol.Outcome.FAILED, "done"),
         p.fromBinary(HexFormat.of().parseHex("0a04646f6e65"), "sw"));
-    assertArrayEquals(HexFormat.of().parseHex("0a04646f6e65"),
-        p.toBinary(new WorkerProtocol.StopWork("done")));
     // TensorProto{name = "b", values = [2.0]}: 0a 01 'b'; field 3 packed → 1a 08 + 2.0 as LE.
     byte[] tensor = HexFormat.of().parseHex("0a0162" + "1a08" + "0000000000000040");
     assertEquals(NamedTensor.scalar("b", 2.0),
@@ -163,7 +171,12 @@ class ProtocolSerializerTest {
    * Bytes of older versions of a message (golden/legacy) still decode: ShardAssigned carried
    * {@code load_nanos} (field 4, now reserved) until 2026-12-02; a reader ignores it.
    * ComputeGradients listed every chunk id (field 3) until the same day; a reader still takes
-   * that list when a sender gives it.
+   * that list when a sender gives it. Until 2026-12-06 AssignShard described synthetic and CSV
+   * data by message types of their own and carried every built-in model's options whatever the
+   * model (hidden units, initial W and B): they decode to today's data source and to the
+   * settings of the model that declares them (an MLP's initial W and B, which it never read,
+   * are dropped). StopWork carried one reason text (field 1) until 2026-12-06 ("completed"
+   * after a completed run); a reader takes the outcome from it.
    */
   @Test
   void olderMessageBytesStillDecode() throws Exception {
@@ -176,6 +189,16 @@ class ProtocolSerializerTest {
     }
     assertEquals(all.get(3), p.fromBinary(legacy("message-3-cg-listed.bin"),
         ProtocolSerializer.COMPUTE_GRADIENTS));
+    for (int i : new int[] {0, 1, 2}) {
+      assertEquals(all.get(i), p.fromBinary(legacy("message-" + i
+          + "-as-before-2026-12-06.bin"), ProtocolSerializer.ASSIGN_SHARD));
+    }
+    assertEquals(all.get(4), p.fromBinary(legacy("message-4-sw-reason.bin"),
+        ProtocolSerializer.STOP_WORK));
+    assertEquals(new WorkerProtocol.StopWork(WorkerProtocol.Outcome.REFUSED,
+        "its data differ from the coordinator's"), p.fromBinary(StopWorkProto.newBuilder()
+        .setReason("refused by the coordinator: its data differ from the coordinator's").build()
+        .toByteArray(), ProtocolSerializer.STOP_WORK));
   }
 
   private static byte[] legacy(String name) throws java.io.IOException {
@@ -196,7 +219,7 @@ class ProtocolSerializerTest {
     WorkerProtocol.ComputeGradients m = new WorkerProtocol.ComputeGradients(7, List.of(),
         List.of(3, 4, 5, 9), testKit.system().deadLetters());
     String hex = HexFormat.of().formatHex(p.toBinary(m));
-    // step 7 (08 07), then the reference (field 4, tag 0x22), then the runs.
+    // round 7 (08 07), then the reference (field 4, tag 0x22), then the runs.
     assertTrue(hex.startsWith("0807") && hex.endsWith("2a0403030901"), hex);
     assertEquals(0, dev.tapetrain.protocol.proto.ComputeGradientsProto
         .parseFrom(p.toBinary(m)).getChunksCount(), "no id list in field 3");

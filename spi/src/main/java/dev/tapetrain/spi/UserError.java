@@ -1,10 +1,12 @@
 package dev.tapetrain.spi;
 
 /**
- * A problem with what the user gave us (an option, a file, a directory), as opposed to a bug.
- * The message is one line naming the option or file; {@link Cli} prints it and exits with 2.
+ * A problem with what the user gave us (an option, a setting, a file, a directory, a model of
+ * theirs), as opposed to a bug. The message is one line naming the option or file; every
+ * command prints it and exits with 2. An {@link IllegalArgumentException}: what was given is
+ * not acceptable.
  */
-public class UserError extends RuntimeException {
+public class UserError extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 

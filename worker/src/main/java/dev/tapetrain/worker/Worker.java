@@ -31,10 +31,10 @@ import java.util.function.Consumer;
 public final class Worker {
 
   private final ActorContext<Command> context;
-  private final Consumer<String> onStop;
+  private final Consumer<StopWork> onStop;
   private final long maxValuesPerMessage;
 
-  private Worker(ActorContext<Command> context, Consumer<String> onStop) {
+  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop) {
     this.context = context;
     this.onStop = onStop;
     this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
@@ -43,14 +43,14 @@ public final class Worker {
 
   /** A worker that registers itself under {@link WorkerProtocol#SERVICE_KEY}. */
   public static Behavior<Command> create() {
-    return create(reason -> { });
+    return create(stop -> { });
   }
 
   /**
-   * A worker that also tells {@code onStop} the coordinator's reason when told to stop
-   * ({@code "completed"} after a successful run).
+   * A worker that also hands {@code onStop} what the coordinator said when it told it to stop
+   * (its outcome says whether the job ended well).
    */
-  public static Behavior<Command> create(Consumer<String> onStop) {
+  public static Behavior<Command> create(Consumer<StopWork> onStop) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
@@ -99,7 +99,7 @@ public final class Worker {
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
           ModelLayouts.of(m.model(), shard.model())));
       return serving(shard);
-    } catch (UserError | IllegalArgumentException | IndexOutOfBoundsException e) {
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // UserError included
       context.getLog().error("cannot load shard: {}", e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
       return idle();
@@ -116,7 +116,7 @@ public final class Worker {
 
   private Behavior<Command> onComputeWithoutShard(ComputeGradients m) {
     m.replyTo().tell(new ShardRejected(context.getSelf(),
-        "step " + m.step() + " asked before any shard was assigned"));
+        "round " + m.round() + " asked before any shard was assigned"));
     return Behaviors.same();
   }
 
@@ -125,14 +125,14 @@ public final class Worker {
     List<ChunkResult> results;
     try {
       results = shard.evaluateTree(m.params(), m.chunks());
-    } catch (DataException | IllegalArgumentException e) {
-      context.getLog().error("step [{}] failed: {}", m.step(), e.getMessage());
+    } catch (IllegalArgumentException e) { // DataException included
+      context.getLog().error("round [{}] failed: {}", m.round(), e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
       return Behaviors.same();
     } catch (OutOfMemoryError e) {
-      String why = "out of memory at step " + m.step() + " (-Xmx "
+      String why = "out of memory in round " + m.round() + " (-Xmx "
           + MemoryCheck.size(Runtime.getRuntime().maxMemory()) + ")";
-      context.getLog().error("step [{}] failed: {}", m.step(), why);
+      context.getLog().error("round [{}] failed: {}", m.round(), why);
       m.replyTo().tell(new ShardRejected(context.getSelf(), why));
       return Behaviors.same();
     }
@@ -140,7 +140,7 @@ public final class Worker {
     // One message per batch of nodes, each within the wire's frame limit (a large model's
     // gradients would not fit one message); the compute time travels with the first.
     for (List<ChunkResult> part : WireLimits.split(results, maxValuesPerMessage)) {
-      m.replyTo().tell(new GradientsComputed(m.step(), context.getSelf(), part, nanos));
+      m.replyTo().tell(new GradientsComputed(m.round(), context.getSelf(), part, nanos));
       nanos = 0;
     }
     return Behaviors.same();
@@ -148,7 +148,7 @@ public final class Worker {
 
   private Behavior<Command> onStopWork(StopWork m) {
     context.getLog().info("stopping: {}", m.reason());
-    onStop.accept(m.reason());
+    onStop.accept(m);
     return Behaviors.stopped();
   }
 }

@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
     version = "tapetrain worker 0.1.0",
     description = "Join a tapetrain cluster and compute gradients for its coordinator.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the job completed", "1:could not join, the coordinator disappeared or "
-        + "refused this worker, or the job ended otherwise", "2:bad option"})
+    exitCodeList = {"0:the job completed (or converged)", "1:could not join, the coordinator "
+        + "disappeared or refused this worker, or the job ended otherwise", "2:bad option"})
 public final class WorkerMain implements Callable<Integer> {
 
   /** How often a worker downed by its coordinator starts over before it gives up. */
@@ -98,8 +98,11 @@ public final class WorkerMain implements Callable<Integer> {
     FAILED
   }
 
-  /** What one actor system's life tells the process; written by the guardian's actors. */
-  static final class Outcome {
+  /**
+   * What one actor system's life tells the process; written by the guardian's actors. (Not the
+   * coordinator's {@link WorkerProtocol.Outcome}: that is one of the things it records.)
+   */
+  static final class SystemEnd {
     volatile boolean joined;
     volatile boolean completed;
     /** The end is decided (the job ended, or the coordinator left or went silent). */
@@ -130,9 +133,9 @@ public final class WorkerMain implements Callable<Integer> {
   private int serve(Address seed, NodeConfig.Node node, Duration joinTimeout,
       Duration coordinatorTimeout) throws InterruptedException, ExecutionException {
     for (int attempt = 0; ; attempt++) {
-      Outcome outcome = new Outcome();
+      SystemEnd end = new SystemEnd();
       ActorSystem<Void> system = ActorSystem.create(
-          guardian(seed, coordinatorTimeout, outcome), NodeConfig.SYSTEM,
+          guardian(seed, coordinatorTimeout, end), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
           ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
                   // Leaving waits for the coordinator to see it; a gone coordinator never does.
@@ -142,11 +145,11 @@ public final class WorkerMain implements Callable<Integer> {
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
       system.getWhenTerminated().toCompletableFuture().get();
-      Ending ending = ending(outcome, CoordinatedShutdown.get(system).getShutdownReason());
+      Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
       if (ending == Ending.COMPLETED) {
         return 0;
       }
-      if (!outcome.joined) {
+      if (!end.joined) {
         err.println("worker: could not join the coordinator at " + join + " within "
             + joinTimeout.toSeconds() + " s: nothing there answered as a tapetrain coordinator. "
             + "Check that the coordinator runs (its first line prints its address), that --join "
@@ -155,24 +158,24 @@ public final class WorkerMain implements Callable<Integer> {
         return 1;
       }
       if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {
-        err.println("worker: " + outcome.why + "; starting a fresh actor system and joining "
+        err.println("worker: " + end.why + "; starting a fresh actor system and joining "
             + "again");
         continue;
       }
-      err.println("worker: " + outcome.why);
+      err.println("worker: " + end.why);
       return 1;
     }
   }
 
   /** Reads how the system ended: the job's end, a downing to recover from, or a failure. */
-  static Ending ending(Outcome outcome, java.util.Optional<CoordinatedShutdown.Reason> reason) {
-    if (outcome.completed) {
+  static Ending ending(SystemEnd end, java.util.Optional<CoordinatedShutdown.Reason> reason) {
+    if (end.completed) {
       return Ending.COMPLETED;
     }
     boolean downed = reason.isPresent()
         && reason.get().equals(CoordinatedShutdown.clusterDowningReason());
-    if (downed && !outcome.settled) {
-      outcome.why = "this worker was removed from the cluster by the coordinator (it was "
+    if (downed && !end.settled) {
+      end.why = "this worker was removed from the cluster by the coordinator (it was "
           + "unreachable too long)";
       return Ending.DOWNED;
     }
@@ -187,21 +190,21 @@ public final class WorkerMain implements Callable<Integer> {
   }
 
   private static Behavior<Void> guardian(Address seed, Duration coordinatorTimeout,
-      Outcome outcome) {
+      SystemEnd end) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
-      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(reason -> {
-        outcome.joined = true; // the coordinator reached us, whatever it says
-        outcome.settled = true;
-        if ("completed".equals(reason)) {
-          outcome.completed = true;
+      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(Worker.create(stop -> {
+        end.joined = true; // the coordinator reached us, whatever it says
+        end.settled = true;
+        if (stop.outcome().succeeded()) {
+          end.completed = true;
         } else {
-          outcome.why = "stopped by the coordinator: " + reason;
+          end.why = "stopped by the coordinator: " + stop.reason();
         }
       }), "worker");
       ctx.watch(worker);
-      ctx.spawn(coordinatorWatch(coordinatorTimeout, outcome), "coordinator-watch");
+      ctx.spawn(coordinatorWatch(coordinatorTimeout, end), "coordinator-watch");
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
@@ -214,7 +217,7 @@ public final class WorkerMain implements Callable<Integer> {
    * Follows the coordinator's node: records the join, ends the system when the coordinator
    * leaves, or when it stays unreachable longer than {@code timeout} (shorter blips pass).
    */
-  private static Behavior<Object> coordinatorWatch(Duration timeout, Outcome outcome) {
+  private static Behavior<Object> coordinatorWatch(Duration timeout, SystemEnd end) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), SelfUp.class));
@@ -228,20 +231,20 @@ public final class WorkerMain implements Callable<Integer> {
           ClusterEvent.ReachableMember.class));
       return Behaviors.receive(Object.class)
           .onMessage(SelfUp.class, e -> {
-            outcome.joined = true;
+            end.joined = true;
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberUp.class, e -> {
             // Gossip from the coordinator's cluster reached us: we joined, even if not Up yet.
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE)) {
-              outcome.joined = true;
+              end.joined = true;
             }
             return Behaviors.same();
           })
           .onMessage(ClusterEvent.MemberRemoved.class, e -> {
-            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !outcome.settled) {
-              outcome.settled = true;
-              outcome.why = "the coordinator " + e.member().address() + " left the cluster";
+            if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled) {
+              end.settled = true;
+              end.why = "the coordinator " + e.member().address() + " left the cluster";
               ctx.getSystem().terminate();
             }
             return Behaviors.same();
@@ -263,11 +266,11 @@ public final class WorkerMain implements Callable<Integer> {
             return Behaviors.same();
           })
           .onMessage(CoordinatorSilent.class, e -> {
-            if (outcome.settled) {
+            if (end.settled) {
               return Behaviors.same();
             }
-            outcome.settled = true;
-            outcome.why = "the coordinator " + e.address() + " was unreachable for "
+            end.settled = true;
+            end.why = "the coordinator " + e.address() + " was unreachable for "
                 + timeout.toSeconds() + " s (--coordinator-timeout)";
             ctx.getSystem().terminate();
             return Behaviors.same();

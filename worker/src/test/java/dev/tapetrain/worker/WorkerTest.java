@@ -33,7 +33,7 @@ class WorkerTest {
   }
 
   private static final DatasetSpec DATA = new DatasetSpec(
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
   private static final List<NamedTensor> PARAMS =
       List.of(NamedTensor.scalar("w", 5.0), NamedTensor.scalar("b", 10.0));
 
@@ -54,7 +54,7 @@ class WorkerTest {
   void answersTheChunksAskedWithTheEvaluatorsNumbers() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
-    worker.tell(new WorkerProtocol.AssignShard(DATA, ModelSpec.linear(List.of(5.0), 10, 42),
+    worker.tell(new WorkerProtocol.AssignShard(DATA, ModelSpec.linear(42),
         List.of(0, 1, 2), coordinator.getRef()));
     ShardAssigned assigned = coordinator.expectMessageClass(ShardAssigned.class);
     assertEquals(List.of(0, 1, 2), assigned.chunks());
@@ -69,7 +69,7 @@ class WorkerTest {
     worker.tell(new WorkerProtocol.ComputeGradients(3, PARAMS, List.of(2, 9),
         coordinator.getRef()));
     GradientsComputed answer = coordinator.expectMessageClass(GradientsComputed.class);
-    assertEquals(3, answer.step());
+    assertEquals(3, answer.round());
     assertEquals(worker, answer.worker());
     assertEquals(new ShardEvaluator(DATA).evaluateTree(PARAMS, List.of(2, 9)), answer.results());
   }
@@ -78,9 +78,9 @@ class WorkerTest {
   void rejectsAShardItCannotLoad() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
-    DatasetSpec missing = new DatasetSpec(new DatasetSpec.Csv("/no/such/file.csv", List.of("x"),
+    DatasetSpec missing = new DatasetSpec(DatasetSpec.Source.csv("/no/such/file.csv", List.of("x"),
         "y", 10, "00"), 5);
-    worker.tell(new WorkerProtocol.AssignShard(missing, ModelSpec.linear(List.of(5.0), 10, 42),
+    worker.tell(new WorkerProtocol.AssignShard(missing, ModelSpec.linear(42),
         List.of(0), coordinator.getRef()));
     ShardRejected rejected = coordinator.expectMessageClass(ShardRejected.class);
     assertTrue(rejected.reason().contains("/no/such/file.csv: no such file"), rejected.reason());
@@ -90,8 +90,8 @@ class WorkerTest {
   void rejectsAModelItDoesNotHaveNamingTheOnesItHas() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
-    worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("forest", 0, 16, 42,
-        List.of(5.0), 10), List.of(0), coordinator.getRef()));
+    worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("forest", 0, 42,
+        java.util.Map.of()), List.of(0), coordinator.getRef()));
     ShardRejected rejected = coordinator.expectMessageClass(ShardRejected.class);
     assertTrue(rejected.reason().contains("unknown model 'forest' (available: linear, logistic, "
         + "softmax, mlp"), rejected.reason());
@@ -101,7 +101,7 @@ class WorkerTest {
   void stopsWhenToldTheJobIsOver() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
     TestProbe<Object> watcher = testKit.createTestProbe();
-    worker.tell(new WorkerProtocol.StopWork("completed"));
+    worker.tell(new WorkerProtocol.StopWork(WorkerProtocol.Outcome.COMPLETED, ""));
     watcher.expectTerminated(worker);
   }
 }

@@ -1,25 +1,36 @@
 package dev.tapetrain.coordinator.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tapetrain.coordinator.run.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.optim.OptimizerFactory;
+import dev.tapetrain.coordinator.optim.Optimizers;
+import dev.tapetrain.coordinator.spec.Defaults;
+import dev.tapetrain.coordinator.run.LegacyConfig;
+import dev.tapetrain.coordinator.run.RunConfig;
+import dev.tapetrain.coordinator.spec.OptimizerSpec;
+import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.coordinator.spec.StepPolicy;
+import dev.tapetrain.data.InputFormat;
+import dev.tapetrain.data.InputFormats;
+import dev.tapetrain.models.ModelFactory;
+import dev.tapetrain.models.ModelOptions;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.models.Targets;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
-import dev.tapetrain.coordinator.spec.OptimizerSpec;
-import dev.tapetrain.coordinator.spec.StepPolicy;
-import dev.tapetrain.coordinator.spec.Defaults;
-import dev.tapetrain.coordinator.spec.LegacyConfig;
-import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
-import dev.tapetrain.data.CsvFile;
-import java.nio.file.Files;
+import dev.tapetrain.spi.Plugin;
+import dev.tapetrain.spi.Plugins;
+import dev.tapetrain.spi.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,22 +40,31 @@ import picocli.CommandLine.Spec;
  */
 public final class TrainOptions {
 
-  @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
+
+  private final PluginOptions pluginOptions = new PluginOptions();
+
+  /** Picocli hands the command over here; the built-in plug-ins' settings become options. */
+  @Spec(Spec.Target.MIXEE)
+  void setMixee(CommandSpec spec) {
+    this.mixee = spec;
+    pluginOptions.addTo(spec);
+  }
 
   @Option(names = "--model", defaultValue = Defaults.MODEL, paramLabel = "NAME",
       description = "The model: linear (the tutorial's), logistic, softmax, mlp, or one on the "
           + "class path of this process and the workers (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(names = "--set", paramLabel = "NAME=VALUE",
+      description = "A setting of a plug-in model, optimizer or input format that is not built "
+          + "in (repeatable); built-in settings have options of their own.")
+  Map<String, String> set = new LinkedHashMap<>();
+
   @Option(names = "--classes", paramLabel = "K",
       description = "Classes of a classifier: logistic has 2; softmax defaults to 1 + the "
           + "largest label of the data (synthetic data: 3); mlp is a regression without it.")
   Integer classes;
-
-  @Option(names = "--hidden", defaultValue = Defaults.HIDDEN, paramLabel = "H",
-      description = "mlp: hidden units (default: ${DEFAULT-VALUE}).")
-  int hidden;
 
   @Option(names = "--steps", defaultValue = Defaults.STEPS, paramLabel = "N",
       description = "Training steps (default: ${DEFAULT-VALUE}).")
@@ -54,37 +74,10 @@ public final class TrainOptions {
       description = "Step size, > 0 (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--init-w", defaultValue = Defaults.INIT_W, paramLabel = "W",
-      description = "Initial W; comma-separated for several features (default: ${DEFAULT-VALUE}).")
-  String initW;
-
-  @Option(names = "--init-b", defaultValue = Defaults.INIT_B, paramLabel = "B",
-      description = "Initial B (default: ${DEFAULT-VALUE}).")
-  double initB;
-
   @Option(names = "--optimizer", defaultValue = Defaults.OPTIMIZER, paramLabel = "NAME",
       description = "Optimizer: sgd, momentum or adam, with tf.keras' update rules "
           + "(default: ${DEFAULT-VALUE}).")
   String optimizer;
-
-  @Option(names = "--momentum", defaultValue = Defaults.MOMENTUM, paramLabel = "M",
-      description = "momentum: decay of the velocity, in [0, 1) (default: ${DEFAULT-VALUE}).")
-  double momentum;
-
-  @Option(names = "--nesterov", description = "momentum: use Nesterov momentum.")
-  boolean nesterov;
-
-  @Option(names = "--beta1", defaultValue = Defaults.BETA1, paramLabel = "B1",
-      description = "adam: first-moment decay (default: ${DEFAULT-VALUE}).")
-  double beta1;
-
-  @Option(names = "--beta2", defaultValue = Defaults.BETA2, paramLabel = "B2",
-      description = "adam: second-moment decay (default: ${DEFAULT-VALUE}).")
-  double beta2;
-
-  @Option(names = "--epsilon", defaultValue = Defaults.EPSILON, paramLabel = "EPS",
-      description = "adam: denominator guard (default: ${DEFAULT-VALUE}).")
-  double epsilon;
 
   @Option(names = "--batch-fraction", defaultValue = Defaults.BATCH_FRACTION, paramLabel = "F",
       description = "Share of the chunks each step trains on, in (0, 1]; chosen from "
@@ -100,22 +93,6 @@ public final class TrainOptions {
       description = "Add LAMBDA * |W|^2 to the loss (not B) (default: ${DEFAULT-VALUE}).")
   double l2;
 
-  @Option(names = "--examples", defaultValue = Defaults.EXAMPLES, paramLabel = "N",
-      description = "Synthetic data: number of samples (default: ${DEFAULT-VALUE}).")
-  long examples;
-
-  @Option(names = "--true-w", defaultValue = Defaults.TRUE_W, paramLabel = "W",
-      description = "Synthetic data: true W (default: ${DEFAULT-VALUE}).")
-  String trueW;
-
-  @Option(names = "--true-b", defaultValue = Defaults.TRUE_B, paramLabel = "B",
-      description = "Synthetic data: true B (default: ${DEFAULT-VALUE}).")
-  double trueB;
-
-  @Option(names = "--noise", defaultValue = Defaults.NOISE, paramLabel = "SIGMA",
-      description = "Synthetic data: standard deviation of the noise (default: ${DEFAULT-VALUE}).")
-  double noise;
-
   @Option(names = "--seed", defaultValue = Defaults.SEED, paramLabel = "SEED",
       description = "Seed of the synthetic data and of the mini-batch choice "
           + "(default: ${DEFAULT-VALUE}).")
@@ -125,13 +102,10 @@ public final class TrainOptions {
       description = "Train on a CSV file with a header row instead of synthetic data.")
   Path data;
 
-  @Option(names = "--features", defaultValue = Defaults.FEATURES, paramLabel = "COLS",
-      description = "CSV: feature column (default: ${DEFAULT-VALUE}).")
-  String features;
-
-  @Option(names = "--target", defaultValue = Defaults.TARGET, paramLabel = "COL",
-      description = "CSV: target column (default: ${DEFAULT-VALUE}).")
-  String target;
+  @Option(names = "--format", paramLabel = "NAME",
+      description = "Input format of --data (default: the format its extension names, else csv; "
+          + "synthetic without --data).")
+  String format;
 
   @Option(names = "--chunk-size", paramLabel = "N",
       description = "Samples per chunk, the unit of work and of determinism "
@@ -228,33 +202,34 @@ public final class TrainOptions {
         }
       }
     }
-    JsonNode o = config.path("options");
     // Options not given again keep the run's own values.
-    long totalSteps = given("--steps") ? steps : o.path("steps").asLong(steps);
-    int logK = given("--log-every") ? logEvery : o.path("log_every").asInt(logEvery);
-    long checkpointK = given("--checkpoint-every") ? checkpointEvery
-        : o.path("checkpoint_every").asLong(checkpointEvery);
-    stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds
-        : o.path("step_timeout_seconds").asDouble(stepTimeoutSeconds);
-    waitTimeoutSeconds = given("--wait-timeout") ? waitTimeoutSeconds
-        : o.path("wait_timeout_seconds").asDouble(waitTimeoutSeconds);
+    RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
+        logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
+        rejoinTimeoutSeconds));
+    long totalSteps = given("--steps") ? steps : old.steps();
+    int logK = given("--log-every") ? logEvery : old.logEvery();
+    long checkpointK = given("--checkpoint-every") ? checkpointEvery : old.checkpointEvery();
+    stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds : old.stepTimeout();
+    waitTimeoutSeconds = given("--wait-timeout") ? waitTimeoutSeconds : old.waitTimeout();
     rejoinTimeoutSeconds = given("--rejoin-timeout") || noRejoining ? rejoinTimeoutSeconds
-        : o.path("rejoin_timeout_seconds").asDouble(rejoinTimeoutSeconds);
+        : old.rejoinTimeout();
     RunSpec spec = wrap(() -> numbers != null
         ? RunSpec.fromNumbers(numbers, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
             seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds))
         : LegacyConfig.spec(config, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
             seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds)));
-    if (spec.dataset().source() instanceof DatasetSpec.Csv csv) {
-      Path file = Path.of(csv.path());
-      CsvFile.Scan scan = CsvFile.scan(file, csv.featureColumns(), csv.targetColumn());
-      if (!scan.sha256().equals(csv.sha256())) {
-        throw new UsageException("--resume: " + file + " changed since the run started (SHA-256 "
-            + scan.sha256().substring(0, 12) + "…, was "
-            + csv.sha256().substring(0, Math.min(12, csv.sha256().length())) + "…)");
-      }
+    DatasetSpec.Source source = spec.dataset().source();
+    String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
+        .digestNow(source);
+    if (!now.equals(source.digest())) {
+      throw new UsageException("--resume: " + source.setting("path") + " changed since the run "
+          + "started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest()) + ")");
     }
     return spec;
+  }
+
+  private static String abbreviate(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
   private boolean given(String option) {
@@ -263,11 +238,12 @@ public final class TrainOptions {
   }
 
   /**
-   * Validates every option and builds the run specification; a CSV file is validated in full
-   * here, once.
+   * Validates every option and builds the run specification; the data are validated in full
+   * here, once, by their input format, and the model is built once with them so that a bad
+   * setting is refused before any run directory exists.
    *
-   * @throws UsageException for a bad option value
-   * @throws dev.tapetrain.data.DataException for bad data
+   * @throws UsageException (or another {@link dev.tapetrain.spi.UserError}) for a bad option
+   *     value or bad data
    */
   public RunSpec toRunSpec(int workers) {
     if (workers < 1) {
@@ -288,46 +264,49 @@ public final class TrainOptions {
       throw new UsageException("--wait-timeout must be between 0 and 86400 seconds, got "
           + waitTimeoutSeconds);
     }
-    DatasetSpec.Source source;
-    if (data != null) {
-      for (String synthetic : List.of("--examples", "--true-w", "--true-b", "--noise")) {
-        if (mixee != null && mixee.commandLine() != null
-            && mixee.commandLine().getParseResult().hasMatchedOption(synthetic)) {
-          throw new UsageException(synthetic + " describes synthetic data and cannot be used "
-              + "with --data");
-        }
-      }
-      List<String> featureColumns = names("--features", features);
-      wrap(() -> {
-        CsvFile.checkSelection(featureColumns, target);
-        return null;
-      });
-      checkModelOptions();
-      if (Files.isDirectory(data)) {
-        throw new UsageException("--data " + data + ": is a directory, not a CSV file");
-      }
-      if (!Files.exists(data)) {
-        throw new UsageException("--data " + data + ": no such file");
-      }
-      if (!Files.isRegularFile(data)) {
-        throw new UsageException("--data " + data + ": not a regular file");
-      }
-      Integer known = classesFor(null);
-      CsvFile.Scan scan = CsvFile.scan(data, featureColumns, target,
-          classifier() ? y -> labelProblem(y, known) : y -> null);
-      resolvedClasses = classesFor(scan.maxTarget());
-      source = new DatasetSpec.Csv(data.toAbsolutePath().normalize().toString(), featureColumns,
-          target, scan.rows(), scan.sha256());
-    } else {
-      if (examples < 1) {
-        throw new UsageException("--examples must be at least 1, got " + examples);
-      }
-      checkModelOptions();
-      resolvedClasses = classesFor(SYNTHETIC_SOFTMAX_CLASSES - 1.0);
-      int dataClasses = classifier() ? resolvedClasses : 0;
-      source = wrap(() -> new DatasetSpec.Synthetic(examples, numbers("--true-w", trueW), trueB,
-          noise, seed, dataClasses));
+    if (!model.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
+          + "letters, digits and dashes)");
     }
+    Set<String> options = optionNames();
+    Plugins<ModelFactory> models = Models.plugins(options);
+    Plugins<OptimizerFactory> optimizers = Optimizers.plugins(options);
+    Plugins<InputFormat> formats = InputFormats.plugins(options);
+    ModelFactory modelFactory = models.get(model, "--model");
+    OptimizerFactory optimizerFactory = optimizers.get(optimizer, "--optimizer");
+    InputFormat input = InputFormats.choose(formats, format, data);
+    Map<String, Plugin> chosen = new LinkedHashMap<>();
+    chosen.put("--model", modelFactory);
+    chosen.put("--optimizer", optimizerFactory);
+    chosen.put("--format", input);
+    Set<String> builtIn = new HashSet<>();
+    if (models.isBuiltIn(model)) {
+      builtIn.add("--model");
+    }
+    if (optimizers.isBuiltIn(optimizer)) {
+      builtIn.add("--optimizer");
+    }
+    if (formats.isBuiltIn(input.name())) {
+      builtIn.add("--format");
+    }
+    ParseResult parsed = mixee != null && mixee.commandLine() != null
+        ? mixee.commandLine().getParseResult() : null;
+    pluginOptions.checkApplies(parsed, chosen, builtIn, set);
+    Settings modelSettings = pluginOptions.settings("--model", modelFactory,
+        builtIn.contains("--model"), parsed, set);
+    Settings optimizerSettings = pluginOptions.settings("--optimizer", optimizerFactory,
+        builtIn.contains("--optimizer"), parsed, set);
+    Settings formatSettings = pluginOptions.settings("--format", input,
+        builtIn.contains("--format"), parsed, set);
+
+    Targets targets = modelFactory.targets();
+    targets.check(model, classes);
+    Integer known = targets.classes(model, classes, null);
+    boolean labels = targets.labels(classes);
+    InputFormat.Scanned scanned = input.scan(new InputFormat.Request(data, formatSettings, seed,
+        labels ? known : Integer.valueOf(0), labels ? y -> labelProblem(y, known) : y -> null));
+    int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
+    DatasetSpec.Source source = scanned.source();
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
     DatasetSpec dataset = new DatasetSpec(source, chunk);
     long chunks = (source.examples() + chunk - 1) / chunk;
@@ -335,93 +314,31 @@ public final class TrainOptions {
       throw new UsageException("--chunk-size " + chunk + " makes " + chunks + " chunks; at most "
           + MAX_CHUNKS + " fit in one message (raise --chunk-size)");
     }
-    // One initial weight for every feature unless --init-w lists them.
-    List<Double> w0 = numbers("--init-w", initW);
-    if (w0.size() == 1 && source.features() > 1) {
-      w0 = java.util.Collections.nCopies(source.features(), w0.get(0));
-    }
-    List<Double> initialW = w0;
-    ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, hidden, seed,
-        initialW, initB));
-    return wrap(() -> new RunSpec(workers, steps, learningRate, initialW, initB,
-        new OptimizerSpec(optimizer, momentum, nesterov, beta1, beta2, epsilon), dataset,
+    // Built once here, so a setting the model refuses (or a model that cannot be built) is one
+    // line before the run starts; the workers build the same model from the same spec.
+    Models.create(modelFactory, new ModelOptions(source.features(), resolvedClasses, seed,
+        modelSettings));
+    optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
+    ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
+        modelSettings.texts()));
+    return wrap(() -> new RunSpec(workers, steps, learningRate,
+        new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
         new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
   }
 
-  /** Synthetic data for softmax without --classes: three classes. */
-  static final int SYNTHETIC_SOFTMAX_CLASSES = 3;
-
-  private int resolvedClasses;
-
-  private static final List<String> BUILT_IN = List.of("linear", "logistic", "softmax", "mlp");
-
-  /** Whether the chosen built-in model is a classifier (user models: not checked here). */
-  private boolean classifier() {
-    return model.equals("logistic") || model.equals("softmax")
-        || (model.equals("mlp") && classes != null);
-  }
-
-  /** Options that do not apply to the chosen built-in model are refused, by name. */
-  private void checkModelOptions() {
-    if (!model.matches("[a-z0-9][a-z0-9-]*")) {
-      throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
-          + "letters, digits and dashes; built in: " + String.join(", ", BUILT_IN) + ")");
-    }
-    if (!BUILT_IN.contains(model)) {
-      return; // a user's model: the workers check its options
-    }
-    if (classes != null && classes < 2) {
-      throw new UsageException("--classes must be at least 2, got " + classes);
-    }
-    if (hidden < 1) {
-      throw new UsageException("--hidden must be at least 1, got " + hidden);
-    }
-    if (!model.equals("linear")) {
-      for (String o : List.of("--init-w", "--init-b")) {
-        if (given(o)) {
-          throw new UsageException(o + " does not apply to --model " + model + " (it starts "
-              + (model.equals("mlp") ? "from Glorot-uniform weights drawn from --seed" : "at zeros")
-              + ")");
+  /** The names of this command's options, without dashes: what a plug-in may not shadow. */
+  private Set<String> optionNames() {
+    Set<String> out = new HashSet<>();
+    if (mixee != null) {
+      for (picocli.CommandLine.Model.OptionSpec o : mixee.options()) {
+        for (String n : o.names()) {
+          out.add(n.replaceFirst("^-+", ""));
         }
       }
     }
-    if (model.equals("linear") && classes != null) {
-      throw new UsageException("--classes does not apply to --model linear (a regression)");
-    }
-    if (model.equals("logistic") && classes != null && classes != 2) {
-      throw new UsageException("--model logistic has 2 classes, not " + classes
-          + " (use --model softmax)");
-    }
-    if (!model.equals("mlp") && given("--hidden")) {
-      throw new UsageException("--hidden does not apply to --model " + model);
-    }
-  }
-
-  /**
-   * The number of classes: as given, 2 for logistic, for softmax without {@code --classes}
-   * 1 + {@code maxLabel} (null: not known yet), 0 for a regression.
-   */
-  private Integer classesFor(Double maxLabel) {
-    if (classes != null) {
-      return classes;
-    }
-    switch (model) {
-      case "logistic":
-        return 2;
-      case "softmax":
-        if (maxLabel == null) {
-          return null;
-        }
-        if (maxLabel < 1) {
-          throw new UsageException("--model softmax: the labels of the data are all 0; a "
-              + "classifier needs at least two classes");
-        }
-        return (int) (maxLabel + 1);
-      default:
-        return 0;
-    }
+    return out;
   }
 
   /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */
@@ -433,67 +350,8 @@ public final class TrainOptions {
     return null;
   }
 
-  /** Every option's effective value, for config.json. */
-  public ObjectNode toJson(RunSpec spec) {
-    ObjectNode o = Json.object();
-    o.put("model", spec.model().name());
-    o.put("classes", spec.model().classes());
-    o.put("hidden", spec.model().hidden());
-    o.put("workers", spec.workers());
-    o.put("steps", spec.steps());
-    o.put("learning_rate", spec.learningRate());
-    ArrayNode w = o.putArray("init_w");
-    spec.initW().forEach(w::add);
-    o.put("init_b", spec.initB());
-    o.put("optimizer", spec.optimizer().name());
-    ObjectNode opt = o.putObject("optimizer_settings");
-    opt.put("momentum", spec.optimizer().momentum());
-    opt.put("nesterov", spec.optimizer().nesterov());
-    opt.put("beta1", spec.optimizer().beta1());
-    opt.put("beta2", spec.optimizer().beta2());
-    opt.put("epsilon", spec.optimizer().epsilon());
-    o.put("batch_fraction", spec.policy().batchFraction());
-    o.put("batch_seed", spec.policy().batchSeed());
-    o.put("l2", spec.policy().l2());
-    o.put("tolerance", spec.policy().tolerance());
-    o.put("chunk_size", spec.dataset().chunkSize());
-    o.put("log_every", spec.logEvery());
-    o.put("checkpoint_every", spec.checkpointEvery());
-    o.put("step_timeout_seconds", stepTimeoutSeconds);
-    o.put("wait_timeout_seconds", waitTimeoutSeconds);
-    o.put("rejoin_timeout_seconds", rejoinTimeoutSeconds);
-    return o;
-  }
-
   private static Duration seconds(double s) {
     return Duration.ofNanos((long) (s * 1e9));
-  }
-
-  private static List<Double> numbers(String option, String text) {
-    List<Double> out = new ArrayList<>();
-    for (String part : text.split(",", -1)) {
-      try {
-        double v = Double.parseDouble(part.trim());
-        if (!Double.isFinite(v)) {
-          throw new NumberFormatException();
-        }
-        out.add(v);
-      } catch (NumberFormatException e) {
-        throw new UsageException(option + ": '" + part.trim() + "' is not a finite number");
-      }
-    }
-    return out;
-  }
-
-  private static List<String> names(String option, String text) {
-    List<String> out = new ArrayList<>();
-    for (String part : text.split(",", -1)) {
-      if (part.isBlank()) {
-        throw new UsageException(option + ": empty column name in '" + text + "'");
-      }
-      out.add(part.trim());
-    }
-    return out;
   }
 
   private static <T> T wrap(java.util.function.Supplier<T> build) {

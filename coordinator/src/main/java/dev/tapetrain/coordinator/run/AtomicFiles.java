@@ -11,8 +11,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The one way a run directory replaces a file: write a temporary file beside it, force it to
- * disk, rename it over the target. A reader (or a crash) sees the old file or the new one; a
- * failed write (a full disk) leaves the old file and no temporary file behind.
+ * disk, rename it over the target, force the directory (so the rename itself survives a power
+ * loss). A reader (or a crash) sees the old file or the new one; a failed write (a full disk)
+ * leaves the old file and no temporary file behind.
  */
 public final class AtomicFiles {
 
@@ -61,8 +62,52 @@ public final class AtomicFiles {
     replace(tmp, file);
   }
 
-  /** The rename every replacement ends with: in one step, over the old file. */
+  /** The rename every replacement ends with: in one step, over the old file, made durable. */
   private static void replace(Path tmp, Path file) throws IOException {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    forceDirectory(file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Forces {@code dir}'s entries to disk: after a rename or a new file, the file's data are
+   * durable only once its directory entry is (POSIX: fsync of the directory). Where a directory
+   * cannot be opened for that (not POSIX), there is nothing more to do.
+   */
+  public static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+      // Windows opens no directory as a channel; its renames are durable by other means.
+    }
+  }
+
+  /**
+   * Where {@code option}'s file will be written: refused in one line, before any work, if it is
+   * a directory, its directory does not exist or cannot be written, or it is {@code input}
+   * (which the output would replace).
+   *
+   * @param input the file the command reads, or null
+   * @throws dev.tapetrain.spi.UserError naming the option, the path and the problem
+   */
+  public static void checkTarget(String option, Path file, Path input) {
+    Path abs = file.toAbsolutePath().normalize();
+    if (Files.isDirectory(abs)) {
+      throw new dev.tapetrain.spi.UserError(option + " " + file + ": is a directory; name a file");
+    }
+    Path dir = abs.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new dev.tapetrain.spi.UserError(option + " " + file + ": no such directory " + dir);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new dev.tapetrain.spi.UserError(option + " " + file + ": cannot write in " + dir);
+    }
+    try {
+      if (input != null && Files.exists(abs) && Files.isSameFile(abs, input)) {
+        throw new dev.tapetrain.spi.UserError(option + " " + file + ": is the input file, which "
+            + "it would replace; write elsewhere");
+      }
+    } catch (IOException e) {
+      // Not comparable: not the same file.
+    }
   }
 }

@@ -215,11 +215,21 @@ public final class EventFile implements AutoCloseable {
     }
   }
 
-  /** Flushes and closes the file. */
+  /** {@link #flush}, then forces the file to the disk (at checkpoints and at the end). */
+  public void force() {
+    flush();
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Flushes, forces and closes the file. */
   @Override
   public void close() {
     try {
-      flush();
+      force();
     } finally {
       try {
         channel.close();

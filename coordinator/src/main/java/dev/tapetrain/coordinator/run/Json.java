@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -136,34 +135,6 @@ public final class Json {
       return Double.parseDouble(node.asText());
     }
     return node.asDouble();
-  }
-
-  /** The dataset as written in config.json. */
-  public static ObjectNode dataset(DatasetSpec spec) {
-    ObjectNode d = object();
-    if (spec.source() instanceof DatasetSpec.Synthetic s) {
-      d.put("kind", "synthetic");
-      d.put("examples", s.examples());
-      ArrayNode w = d.putArray("true_w");
-      s.trueW().forEach(w::add);
-      d.put("true_b", s.trueB());
-      d.put("noise", s.noise());
-      d.put("seed", s.seed());
-      if (s.classes() > 0) {
-        d.put("classes", s.classes());
-      }
-    } else if (spec.source() instanceof DatasetSpec.Csv c) {
-      d.put("kind", "csv");
-      d.put("path", c.path());
-      ArrayNode f = d.putArray("features");
-      c.featureColumns().forEach(f::add);
-      d.put("target", c.targetColumn());
-      d.put("rows", c.rows());
-      d.put("sha256", c.sha256());
-    }
-    d.put("chunk_size", spec.chunkSize());
-    d.put("chunks", spec.numChunks());
-    return d;
   }
 
   /**

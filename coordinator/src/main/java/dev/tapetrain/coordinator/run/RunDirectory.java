@@ -2,10 +2,12 @@ package dev.tapetrain.coordinator.run;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.StepRecord;
-import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.IOException;
@@ -40,8 +42,9 @@ import java.util.List;
  * first), so a reader can tell a complete log from one that lost lines ({@link RunLog#gaps()}).
  * A resume that finds fewer lines than its checkpoint says were logged continues, records the
  * gap in config.json and summary.json ({@code log_gaps}) and says so on stderr.
+ * As the {@link RunStore}, a write that fails is a {@link RunStore.Failed} naming file and cause.
  */
-public final class RunDirectory implements TrainingListener, AutoCloseable {
+public final class RunDirectory implements RunStore, AutoCloseable {
 
   /** File names inside a run directory. */
   public static final String CONFIG = "config.json";
@@ -57,7 +60,10 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   private final ObjectNode config;
   private final RunLock lock;
   private final StepLines steps;
+  // The model's parameters shown by name at the top level (the tutorial's w and b).
+  private final List<String> flat;
   private final EventFile tensorboard;
+  private final StepScalars scalars = new StepScalars();
   private final FlushCadence flushCadence = new FlushCadence();
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
@@ -82,7 +88,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     running.put("planned_steps", spec.steps());
     running.set("log_gaps", logGaps(config));
     Json.writeAtomically(dir.resolve(SUMMARY), running);
-    this.steps = new StepLines(dir.resolve(STEPS), spec.model().isLinear());
+    this.flat = Models.flatParameters(spec.model().name());
+    this.steps = new StepLines(dir.resolve(STEPS), flat);
     this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
   }
 
@@ -93,21 +100,13 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    * If the log holds fewer steps than the checkpoint says were logged ({@code lastLoggedStep};
    * null if the checkpoint does not say), the gap is recorded and reported on {@code err}.
    */
-  public static RunDirectory resume(Path dir, RunSpec spec, ObjectNode options, long fromSteps,
+  public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps,
       Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
-    RunLog old = RunLog.read(dir);
+    RunFiles old = RunFiles.read(dir);
     try {
-      StringBuilder kept = new StringBuilder();
-      long lastKept = -1;
-      for (com.fasterxml.jackson.databind.JsonNode line : old.steps()) {
-        if (line.has("step") && line.path("step").asLong() < fromSteps) {
-          kept.append(Json.MAPPER.writeValueAsString(line)).append('\n');
-          lastKept = line.path("step").asLong();
-        }
-      }
-      AtomicFiles.write(dir.resolve(STEPS), kept.toString().getBytes(StandardCharsets.UTF_8));
+      long lastKept = StepLines.cutBefore(dir.resolve(STEPS), fromSteps);
       ObjectNode config = old.config().deepCopy();
-      config.set("options", options);
+      config.set("options", RunConfig.options(spec));
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")
           : config.putArray("resumes");
       ObjectNode r = resumes.addObject();
@@ -146,38 +145,49 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   /**
    * Creates the directory {@code dir} (which must not exist) and writes its config.
    *
-   * @param options the command-line options as given, recorded in config.json
    * @throws RunDirectoryException if it exists or cannot be created
    */
-  public static RunDirectory create(Path dir, RunSpec spec, String command, ObjectNode options) {
+  public static RunDirectory create(Path dir, RunSpec spec, String command) {
+    // The directories this creates, so that a failure takes them back (a name too long for the
+    // file system must not leave a trail of empty parents behind).
+    List<Path> created = new ArrayList<>();
     try {
       Path parent = dir.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
+      for (Path p = parent; p != null && !Files.exists(p); p = p.getParent()) {
+        created.add(0, p);
+      }
+      for (Path p : created) {
+        Files.createDirectory(p);
       }
       Files.createDirectory(dir);
+      // The new directories' entries, durable: a run that says it exists survives a power loss.
+      AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
     } catch (FileAlreadyExistsException e) {
+      removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
           + "overwrites another (pick a new directory, or use --resume)");
     } catch (IOException e) {
+      removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
     }
     RunLock lock = RunLock.acquire(dir, "--run-dir");
-    ObjectNode config = Json.object();
-    config.put("command", command);
-    config.put("created_at", Instant.now().toString());
-    config.set("options", options);
-    config.set("dataset", Json.dataset(spec.dataset()));
-    config.putArray("workers");
-    ObjectNode versions = config.putObject("versions");
-    versions.put("tapetrain", version());
-    versions.put("java", System.getProperty("java.version"));
-    versions.put("akka", "2.6.21");
+    ObjectNode config = RunConfig.create(spec, command);
     try {
       return new RunDirectory(dir, spec, config, lock, 0, -1, false);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  /** Removes the (still empty) directories a failed {@link #create} made, deepest first. */
+  private static void removeCreated(List<Path> created) {
+    for (int i = created.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(created.get(i));
+      } catch (IOException e) {
+        return; // not empty after all: leave it and its parents
+      }
     }
   }
 
@@ -196,49 +206,64 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     return dir;
   }
 
+  /** Records the workers, the model and steps; other events it does not keep. */
   @Override
-  public void onWorkersReady(List<String> workers) {
+  public Result record(TrainingEvent event) {
+    return attempt(() -> {
+      if (event instanceof TrainingEvent.Step s) {
+        onStep(s.record());
+      } else if (event instanceof TrainingEvent.WorkersReady w) {
+        onWorkersReady(w.workers());
+      } else if (event instanceof TrainingEvent.ModelAdopted m) {
+        onModel(m.initialParams(), m.metrics());
+      } else if (event instanceof TrainingEvent.InitialLoss i) {
+        initialLoss = i.loss();
+      }
+    });
+  }
+
+  /** Runs {@code write}; a write that fails (they throw UncheckedIOException) is Failed. */
+  private static Result attempt(Runnable write) {
+    try {
+      write.run();
+      return RunStore.OK;
+    } catch (UncheckedIOException e) {
+      return new RunStore.Failed(e.getMessage());
+    }
+  }
+
+  private void onWorkersReady(List<String> workers) {
     ArrayNode list = config.putArray("workers");
     workers.forEach(list::add);
     Json.writeAtomically(dir.resolve(CONFIG), config);
   }
 
-  @Override
-  public void onModel(List<NamedTensor> initialParams, List<String> metrics) {
+  private void onModel(List<NamedTensor> initialParams, List<String> metrics) {
     metricNames = List.copyOf(metrics);
-    config.put("model", spec.model().name());
-    config.set("initial_params", Json.params(initialParams));
-    ArrayNode m = config.putArray("metrics");
-    metrics.forEach(m::add);
+    RunConfig.adoptModel(config, spec.model().name(), initialParams, metrics);
     Json.writeAtomically(dir.resolve(CONFIG), config);
   }
 
   @Override
-  public void onInitialLoss(double loss) {
-    initialLoss = loss;
+  public Result checkpoint(TrainingState state) {
+    return attempt(() -> {
+      // Every line before the checkpoint's step reaches the disk first, so a resume after a
+      // crash (or a power loss) finds each committed step logged.
+      forceSteps();
+      long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
+      Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
+          spec.dataset().digest(), logged);
+    });
   }
 
-  @Override
-  public void onCheckpoint(TrainingState state) {
-    // Every line before the checkpoint's step reaches the file first, so a resume after a crash
-    // finds each committed step logged.
-    flushSteps();
-    long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
-    Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
-        spec.dataset().digest(), logged);
-  }
-
-
-
-  @Override
-  public void onStep(StepRecord r) {
+  private void onStep(StepRecord r) {
     boolean last = r.step() == spec.steps() - 1;
     if (r.step() % spec.logEvery() != 0 && !last && r.events().isEmpty()
         && (r.step() + 1) % spec.checkpointEvery() != 0) {
       return;
     }
     lastMetrics = r.metrics();
-    logScalars(r);
+    tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
     try {
       steps.write(r, lastLogged, metricNames);
       beforeLastLogged = lastLogged;
@@ -252,38 +277,17 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     }
   }
 
-  /**
-   * What TensorBoard shows of a step: the loss, the model's metrics, the learning rate, the step
-   * time, the gradient norm, and each parameter (a scalar as itself, a tensor as its norm); the
-   * tags are made at the first step, the values every step.
-   */
-  private void logScalars(StepRecord r) {
-    int metrics = Math.min(r.metrics().size(), metricNames.size());
-    if (scalarTags == null) {
-      List<String> tags = new ArrayList<>(List.of("loss"));
-      tags.addAll(metricNames.subList(0, metrics));
-      tags.addAll(List.of("learning_rate", "step_ms", "grad_norm"));
-      for (NamedTensor p : r.params()) {
-        tags.add((p.shape().length == 0 ? "param/" : "param_norm/") + p.name());
-      }
-      scalarTags = List.copyOf(tags);
-    }
-    double[] v = new double[scalarTags.size()];
-    int k = 0;
-    v[k++] = r.loss();
-    for (int i = 0; i < metrics; i++) {
-      v[k++] = r.metrics().get(i);
-    }
-    v[k++] = r.learningRate();
-    v[k++] = r.stepNanos() / 1e6;
-    v[k++] = norm(r.gradients());
-    for (NamedTensor p : r.params()) {
-      v[k++] = p.shape().length == 0 ? p.values()[0] : norm(List.of(p));
-    }
-    tensorboard.scalars(r.step(), scalarTags, v);
-  }
 
-  private List<String> scalarTags;
+  private void forceSteps() {
+    tensorboard.force();
+    try {
+      steps.force();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
+          + e.getMessage(), e);
+    }
+    flushCadence.flushed();
+  }
 
   private void flushSteps() {
     tensorboard.flush();
@@ -303,13 +307,13 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
    */
   public void abandon(String message) {
     if (!finished) {
-      onFinish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
+      finish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
           Double.NaN, List.of(), 0, 0, message));
     }
   }
 
   @Override
-  public void onFinish(RunSummary s) {
+  public Result finish(RunSummary s) {
     finished = true;
     String closeProblem = null;
     try {
@@ -327,9 +331,8 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     summary.put("loss", s.loss());
     putMetrics(summary, lastMetrics);
     if (!s.params().isEmpty()) {
-      if (spec.model().isLinear()) {
-        Json.putTensor(summary, "w", NamedTensor.find(s.params(), "w"));
-        Json.putTensor(summary, "b", NamedTensor.find(s.params(), "b"));
+      for (String name : flat) {
+        Json.putTensor(summary, name, NamedTensor.find(s.params(), name));
       }
       summary.set("params", Json.params(s.params()));
     }
@@ -346,7 +349,7 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
       summary.put("resume", "--resume " + dir);
     }
-    Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve);
+    return attempt(() -> Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve));
   }
 
   private void putMetrics(ObjectNode node, List<Double> metrics) {
@@ -370,10 +373,5 @@ public final class RunDirectory implements TrainingListener, AutoCloseable {
   @Override
   public void close() {
     lock.close();
-  }
-
-  private static String version() {
-    String v = RunDirectory.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
   }
 }

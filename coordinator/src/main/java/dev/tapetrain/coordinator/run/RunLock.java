@@ -19,7 +19,12 @@ import java.time.Instant;
  * to write the same run is refused with one line naming the holder.
  *
  * <p>Use: {@link #acquire} before reading the checkpoint or touching any file, {@link #close}
- * after the summary is written. Readers ({@code inspect}) never lock.
+ * after the summary is written. Readers ({@code inspect}, {@code predict}) never take the lock;
+ * they may ask whether anyone holds it ({@link #isHeld}).
+ *
+ * <p>The locks are POSIX record locks on Linux, which belong to the process, and closing any
+ * channel of the file releases every lock the process holds on it: so this JVM's own locks are
+ * also kept in a table, and a file this JVM has locked is never opened a second time here.
  */
 public final class RunLock implements AutoCloseable {
 
@@ -32,14 +37,54 @@ public final class RunLock implements AutoCloseable {
    */
   static final int RESERVE_BYTES = 64 * 1024;
 
+  // The lock files this JVM holds (real paths), guarded by their own monitor, which also
+  // serialises opening and closing channels of lock files within this JVM.
+  private static final java.util.Set<Path> HELD = new java.util.HashSet<>();
+
   private final FileChannel channel;
   private final FileLock lock;
   private final long holderBytes;
+  private final Path realFile;
+  private boolean closed;
 
-  private RunLock(FileChannel channel, FileLock lock, long holderBytes) {
+  private RunLock(FileChannel channel, FileLock lock, long holderBytes, Path realFile) {
     this.channel = channel;
     this.lock = lock;
     this.holderBytes = holderBytes;
+    this.realFile = realFile;
+  }
+
+  /**
+   * Whether a process (this one included) holds the lock of the run in {@code dir}: false when
+   * there is no lock file, or nobody holds it (the writer ended, also by {@code kill -9}). Takes
+   * a shared lock for an instant and releases it at once, through a read-only channel: nothing
+   * is written; a writer starting in that instant is refused as if the run were in use.
+   */
+  public static boolean isHeld(Path dir) {
+    Path file = dir.resolve(FILE);
+    synchronized (HELD) {
+      Path real;
+      try {
+        real = file.toRealPath();
+      } catch (IOException e) {
+        return false; // no lock file: nobody ever locked this run, or it is not readable
+      }
+      if (HELD.contains(real)) {
+        return true;
+      }
+      try (FileChannel probe = FileChannel.open(real, StandardOpenOption.READ)) {
+        FileLock shared = probe.tryLock(0, Long.MAX_VALUE, true);
+        if (shared == null) {
+          return true;
+        }
+        shared.release();
+        return false;
+      } catch (OverlappingFileLockException e) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
   }
 
   /**
@@ -50,7 +95,23 @@ public final class RunLock implements AutoCloseable {
    *     file cannot be opened
    */
   public static RunLock acquire(Path dir, String option) {
+    synchronized (HELD) {
+      return lock(dir, option);
+    }
+  }
+
+  private static RunLock lock(Path dir, String option) {
     Path file = dir.resolve(FILE);
+    Path real = null;
+    try {
+      real = file.toRealPath();
+    } catch (IOException e) {
+      // No lock file yet: nobody in this JVM holds it.
+    }
+    if (real != null && HELD.contains(real)) {
+      // Not even reading the file: closing it would release this process's lock.
+      throw inUse(option, dir, "this process, pid " + ProcessHandle.current().pid());
+    }
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -70,11 +131,9 @@ public final class RunLock implements AutoCloseable {
           + e.getMessage());
     }
     if (lock == null) {
-      String holder = holder(file);
+      RunDirectoryException e = inUse(option, dir, holder(file));
       close(channel);
-      throw new RunDirectoryException(option + " " + dir + ": the run is in use by another "
-          + "process (" + holder + "); a run has one writer at a time (wait for it to end, or "
-          + "stop it)");
+      throw e;
     }
     byte[] me = ("pid " + ProcessHandle.current().pid() + " on " + hostName() + ", since "
         + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -90,7 +149,13 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException e) {
       // The lock itself is what counts; the description is for the message of a second writer.
     }
-    return new RunLock(channel, lock, me.length);
+    try {
+      real = file.toRealPath();
+    } catch (IOException e) {
+      real = file.toAbsolutePath().normalize();
+    }
+    HELD.add(real);
+    return new RunLock(channel, lock, me.length, real);
   }
 
   /** Gives the reserved disk space back (the disk is full and the summary must be written). */
@@ -100,6 +165,12 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException e) {
       // Nothing more can be freed; the caller's write will report the full disk.
     }
+  }
+
+  private static RunDirectoryException inUse(String option, Path dir, String holder) {
+    return new RunDirectoryException(option + " " + dir + ": the run is in use by another "
+        + "process (" + holder + "); a run has one writer at a time (wait for it to end, or "
+        + "stop it)");
   }
 
   /** Who holds the lock of {@code file}, as written by the holder. */
@@ -128,14 +199,24 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  /** Releases the lock (the file stays; it means nothing without a live holder). */
+  /**
+   * Releases the lock (the file stays; it means nothing without a live holder). A second close
+   * does nothing (it must not forget a later holder of the same file in this JVM).
+   */
   @Override
   public void close() {
-    try {
-      lock.release();
-    } catch (IOException ignored) {
-      // Closing the channel releases it as well.
+    synchronized (HELD) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        lock.release();
+      } catch (IOException ignored) {
+        // Closing the channel releases it as well.
+      }
+      close(channel);
+      HELD.remove(realFile);
     }
-    close(channel);
   }
 }

@@ -1,18 +1,16 @@
 package dev.tapetrain.coordinator.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A run directory read back: its config, the logged steps and, once the run has ended (or while
- * it runs, {@code status: running}), its summary. Also reads a run still being written: a last
- * line cut short by a crash is skipped and reported in {@link #warnings()}.
+ * A run directory read back whole: its config, every logged step and, once the run has ended
+ * (or while it runs, {@code status: running}), its summary. Holds every line in memory, which is
+ * what a resume needs (it rewrites the log); readers of logs of any length use {@link RunFiles}
+ * and a {@link StepReader} instead. A last line cut short by a crash is skipped and reported in
+ * {@link #warnings()}.
  *
  * @param dir      the directory
  * @param config   config.json
@@ -29,40 +27,14 @@ public record RunLog(Path dir, JsonNode config, List<JsonNode> steps, JsonNode s
    * @throws RunDirectoryException if it is not a run directory or a file is corrupt
    */
   public static RunLog read(Path dir) {
-    Path config = dir.resolve(RunDirectory.CONFIG);
-    if (!Files.isDirectory(dir)) {
-      throw new RunDirectoryException(dir + ": no such directory");
-    }
-    if (!Files.isRegularFile(config)) {
-      throw new RunDirectoryException(dir + ": not a run directory (no " + RunDirectory.CONFIG
-          + ")");
-    }
-    List<String> warnings = new ArrayList<>();
-    JsonNode configNode = readJson(config);
-    Path summaryFile = dir.resolve(RunDirectory.SUMMARY);
-    JsonNode summary = Files.isRegularFile(summaryFile) ? readJson(summaryFile) : null;
+    RunFiles files = RunFiles.read(dir);
     List<JsonNode> steps = new ArrayList<>();
-    Path stepsFile = dir.resolve(RunDirectory.STEPS);
-    if (Files.isRegularFile(stepsFile)) {
-      List<String> lines = readLines(stepsFile);
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i);
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          steps.add(Json.MAPPER.readTree(line));
-        } catch (JsonProcessingException e) {
-          if (i == lines.size() - 1) {
-            warnings.add(stepsFile + ":" + (i + 1) + ": last line is incomplete (the run was "
-                + "stopped while writing it); ignored");
-          } else {
-            throw new RunDirectoryException(stepsFile + ":" + (i + 1) + ": not valid JSON");
-          }
-        }
+    try (StepReader reader = files.steps()) {
+      for (JsonNode line = reader.next(); line != null; line = reader.next()) {
+        steps.add(line);
       }
+      return new RunLog(dir, files.config(), steps, files.summary(), reader.warnings());
     }
-    return new RunLog(dir, configNode, steps, summary, warnings);
   }
 
   /**
@@ -83,47 +55,64 @@ public record RunLog(Path dir, JsonNode config, List<JsonNode> steps, JsonNode s
     }
   }
 
-  /** The gaps of this log, in order; empty for a complete log. */
-  public List<Gap> gaps() {
-    List<Gap> gaps = new ArrayList<>();
-    long previous = -1;
-    boolean first = true;
-    for (JsonNode line : steps) {
+  /**
+   * Finds the {@linkplain Gap gaps} of a log read line by line, in constant memory: give it
+   * every line in order ({@link #accept}); it keeps the first {@value #KEPT} gaps and counts
+   * all.
+   */
+  public static final class GapCheck {
+    /** How many gaps are kept for {@link #gaps()}; more are only counted. */
+    public static final int KEPT = 100;
+    private final List<Gap> gaps = new ArrayList<>();
+    private long count;
+    private long previous = -1;
+    private boolean first = true;
+
+    /** Checks the next line of the log; returns the number of gaps it revealed (0, 1 or 2). */
+    public int accept(JsonNode line) {
+      long before = count;
       long step = line.path("step").asLong();
       if (line.has("prev")) {
         long prev = line.get("prev").asLong();
         if (prev != previous && (!first || prev >= 0)) {
-          gaps.add(new Gap(previous, prev));
+          add(new Gap(previous, prev));
         }
       }
       if (!first && step <= previous) {
-        gaps.add(new Gap(step, step));
+        add(new Gap(step, step));
       }
       previous = step;
       first = false;
+      return (int) (count - before);
     }
-    return gaps;
+
+    private void add(Gap gap) {
+      count++;
+      if (gaps.size() < KEPT) {
+        gaps.add(gap);
+      }
+    }
+
+    /** The first {@value #KEPT} gaps found so far, in order. */
+    public List<Gap> gaps() {
+      return List.copyOf(gaps);
+    }
+
+    /** How many gaps were found so far. */
+    public long count() {
+      return count;
+    }
+  }
+
+  /** The gaps of this log, in order (the first {@value GapCheck#KEPT}); empty for a complete log. */
+  public List<Gap> gaps() {
+    GapCheck check = new GapCheck();
+    steps.forEach(check::accept);
+    return check.gaps();
   }
 
   /** Whether the run has ended (its summary says anything but running). */
   public boolean finished() {
     return summary != null && !"running".equals(summary.path("status").asText());
-  }
-
-  private static JsonNode readJson(Path file) {
-    try {
-      return Json.MAPPER.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new RunDirectoryException(file + ": not valid JSON (" + e.getMessage().lines()
-          .findFirst().orElse("") + ")");
-    }
-  }
-
-  private static List<String> readLines(Path file) {
-    try {
-      return List.of(Files.readString(file, StandardCharsets.UTF_8).split("\n", -1));
-    } catch (IOException e) {
-      throw new RunDirectoryException(file + ": cannot read: " + e.getMessage());
-    }
   }
 }

@@ -1,63 +1,57 @@
 package dev.tapetrain.coordinator.spec;
 
-
-import java.util.List;
+import dev.tapetrain.protocol.ProtoCodec;
+import dev.tapetrain.protocol.proto.OptimizerProto;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The update rule of a run and its settings (the learning rate is in {@link RunSpec}).
  *
- * @param name     {@code sgd}, {@code momentum} or {@code adam}
- * @param momentum momentum's decay, in [0, 1)
- * @param nesterov Nesterov momentum
- * @param beta1    Adam's first-moment decay, in [0, 1)
- * @param beta2    Adam's second-moment decay, in [0, 1)
- * @param epsilon  Adam's denominator guard, > 0
+ * @param name     {@code sgd}, {@code momentum}, {@code adam} or a plug-in's name
+ * @param settings the optimizer's declared settings by name, canonical texts, sorted by name
  */
-public record OptimizerSpec(String name, double momentum, boolean nesterov, double beta1,
-    double beta2, double epsilon) {
+public record OptimizerSpec(String name, Map<String, String> settings) {
 
-  /** The names {@code --optimizer} accepts. */
-  public static final List<String> NAMES = List.of("sgd", "momentum", "adam");
-
-  /** Validates the settings; messages name the command-line option. */
+  /** Copies the settings. */
   public OptimizerSpec {
     Objects.requireNonNull(name, "name");
-    if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException(
-          "--optimizer: unknown optimizer '" + name + "'; choose one of " + NAMES);
-    }
-    unitInterval("--momentum", momentum);
-    unitInterval("--beta1", beta1);
-    unitInterval("--beta2", beta2);
-    if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
-      throw new IllegalArgumentException("--epsilon must be a finite number > 0, got " + epsilon);
-    }
+    settings = Collections.unmodifiableMap(new TreeMap<>(settings));
   }
 
-  /** Plain gradient descent with the default settings of the others. */
+  /** Plain gradient descent. */
   public static OptimizerSpec sgd() {
-    return new OptimizerSpec(Defaults.OPTIMIZER, Defaults.number(Defaults.MOMENTUM), false,
-        Defaults.number(Defaults.BETA1), Defaults.number(Defaults.BETA2),
-        Defaults.number(Defaults.EPSILON));
+    return new OptimizerSpec("sgd", Map.of());
   }
 
   /** The settings as they enter the run's numeric digest. */
-  public dev.tapetrain.protocol.proto.OptimizerProto toProto() {
-    return dev.tapetrain.protocol.proto.OptimizerProto.newBuilder().setName(name)
-        .setMomentum(momentum).setNesterov(nesterov).setBeta1(beta1).setBeta2(beta2)
-        .setEpsilon(epsilon).build();
+  public OptimizerProto toProto() {
+    return OptimizerProto.newBuilder().setName(name)
+        .addAllSettings(ProtoCodec.settingsToProto(settings)).build();
   }
 
-  /** The settings {@link #toProto()} wrote. */
-  public static OptimizerSpec fromProto(dev.tapetrain.protocol.proto.OptimizerProto p) {
-    return new OptimizerSpec(p.getName(), p.getMomentum(), p.getNesterov(), p.getBeta1(),
-        p.getBeta2(), p.getEpsilon());
-  }
-
-  private static void unitInterval(String option, double v) {
-    if (!(v >= 0 && v < 1)) {
-      throw new IllegalArgumentException(option + " must be in [0, 1), got " + v);
+  /**
+   * The settings {@link #toProto()} wrote; one written before 2026-12-06 carried every built-in
+   * optimizer's settings whatever the optimizer, and keeps those of its own.
+   */
+  public static OptimizerSpec fromProto(OptimizerProto p) {
+    Map<String, String> s = ProtoCodec.settingsFromProto(p.getSettingsList());
+    if (p.getSettingsCount() == 0) {
+      switch (p.getName()) {
+        case "momentum" -> {
+          s.put("momentum", Double.toString(p.getMomentum()));
+          s.put("nesterov", Boolean.toString(p.getNesterov()));
+        }
+        case "adam" -> {
+          s.put("beta1", Double.toString(p.getBeta1()));
+          s.put("beta2", Double.toString(p.getBeta2()));
+          s.put("epsilon", Double.toString(p.getEpsilon()));
+        }
+        default -> { }
+      }
     }
+    return new OptimizerSpec(p.getName(), s);
   }
 }

@@ -6,7 +6,6 @@ import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,8 +18,6 @@ import java.util.Objects;
  * @param workers      worker count the coordinator waits for before training
  * @param steps        number of updates (numeric)
  * @param learningRate optimizer step size (numeric)
- * @param initW        initial W, one value per feature (numeric)
- * @param initB        initial B (numeric)
  * @param optimizer    update rule and its settings (numeric)
  * @param dataset      the data and its chunking (numeric)
  * @param policy       mini-batches, L2 penalty, early stop (numeric)
@@ -31,45 +28,24 @@ import java.util.Objects;
  * @param checkpointEvery write a checkpoint every this many steps (and at the end)
  * @param rejoinTimeout how long the coordinator waits for a worker to come back (or a new one
  *                     to join) when it has none left mid-run; zero: fail at once
- * @param model        the model the workers build (numeric)
+ * @param model        the model the workers build, with its settings (numeric)
  */
-public record RunSpec(int workers, long steps, double learningRate, List<Double> initW,
-    double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy, int logEvery,
-    Duration stepTimeout,
+public record RunSpec(int workers, long steps, double learningRate, OptimizerSpec optimizer,
+    DatasetSpec dataset, StepPolicy policy, int logEvery, Duration stepTimeout,
     Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model) {
-
-  /** A run of the tutorial's linear model. */
-  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
-      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
-      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery,
-      Duration rejoinTimeout) {
-    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
-        stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
-        ModelSpec.linear(initW, initB, policy.batchSeed()));
-  }
 
   /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
   public static final Duration DEFAULT_REJOIN_TIMEOUT =
       Duration.ofSeconds(Long.parseLong(Defaults.REJOIN_TIMEOUT_SECONDS));
 
-  /** A run with the default {@link #rejoinTimeout()}. */
-  public RunSpec(int workers, long steps, double learningRate, List<Double> initW,
-      double initB, OptimizerSpec optimizer, DatasetSpec dataset, StepPolicy policy,
-      int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery) {
-    this(workers, steps, learningRate, initW, initB, optimizer, dataset, policy, logEvery,
-        stepTimeout, waitTimeout, checkpointEvery, DEFAULT_REJOIN_TIMEOUT);
-  }
-
   /**
    * Everything that decides the numbers except the step count (which a resumed run may raise):
-   * learning rate, initial parameters, optimizer, step policy, dataset and chunking, model. The
+   * learning rate, optimizer, step policy, dataset and chunking, model and their settings. The
    * record's other fields only say how the run is carried out.
    */
   public RunNumbersProto numbers() {
     return RunNumbersProto.newBuilder()
         .setLearningRate(learningRate)
-        .addAllInitW(initW)
-        .setInitB(initB)
         .setOptimizer(optimizer.toProto())
         .setPolicy(policy.toProto())
         .setDataset(ProtoCodec.toProto(dataset))
@@ -88,57 +64,40 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
   }
 
   /**
-   * A run with the numbers of {@code numbers} (as a checkpoint carries them) and this
-   * execution: {@code steps} and the rest.
+   * A run with the numbers of {@code numbers} (as a checkpoint carries them, of today's encoding
+   * or an older one) and this execution: {@code steps} and the rest.
    *
    * @throws IllegalArgumentException if a value is out of range (a corrupt checkpoint)
    */
   public static RunSpec fromNumbers(RunNumbersProto numbers, int workers, long steps,
       int logEvery, Duration stepTimeout, Duration waitTimeout, long checkpointEvery,
       Duration rejoinTimeout) {
-    return new RunSpec(workers, steps, numbers.getLearningRate(), numbers.getInitWList(),
-        numbers.getInitB(), OptimizerSpec.fromProto(numbers.getOptimizer()),
+    return new RunSpec(workers, steps, numbers.getLearningRate(),
+        OptimizerSpec.fromProto(numbers.getOptimizer()),
         ProtoCodec.fromProto(numbers.getDataset()), StepPolicy.fromProto(numbers.getPolicy()),
         logEvery, stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
-        ProtoCodec.fromProto(numbers.getModel()));
+        modelOf(numbers));
   }
 
   /**
-   * The digest checkpoints written before 2026-12-02 carry (from a text of chosen fields), so
-   * such a checkpoint can still be matched to its config.json and resumed.
+   * The model of {@code numbers}. Numbers written before 2026-12-06 kept the linear model's
+   * initial W and B beside the model; those are its settings now.
    */
-  public String legacyNumericDigest() {
-    StringBuilder text = new StringBuilder()
-        .append("lr=").append(Double.doubleToRawLongBits(learningRate))
-        .append(";b=").append(Double.doubleToRawLongBits(initB))
-        .append(";opt=").append(optimizer.name())
-        .append(",m=").append(Double.doubleToRawLongBits(optimizer.momentum()))
-        .append(",n=").append(optimizer.nesterov())
-        .append(",b1=").append(Double.doubleToRawLongBits(optimizer.beta1()))
-        .append(",b2=").append(Double.doubleToRawLongBits(optimizer.beta2()))
-        .append(",e=").append(Double.doubleToRawLongBits(optimizer.epsilon()))
-        .append(";batch=").append(Double.doubleToRawLongBits(policy.batchFraction()))
-        .append(",").append(policy.batchSeed())
-        .append(";l2=").append(Double.doubleToRawLongBits(policy.l2()))
-        .append(";tol=").append(Double.doubleToRawLongBits(policy.tolerance()))
-        .append(";w=");
-    for (double w : initW) {
-      text.append(Double.doubleToRawLongBits(w)).append(',');
+  public static ModelSpec modelOf(RunNumbersProto numbers) {
+    ModelSpec m = ProtoCodec.fromProto(numbers.getModel());
+    if (m.name().equals(ModelSpec.LINEAR) && !m.settings().containsKey("init-b")
+        && numbers.getInitWCount() > 0) {
+      java.util.Map<String, String> s = new java.util.TreeMap<>(m.settings());
+      s.put("init-w", String.join(",", numbers.getInitWList().stream().map(String::valueOf)
+          .toList()));
+      s.put("init-b", Double.toString(numbers.getInitB()));
+      m = new ModelSpec(m.name(), m.classes(), m.seed(), s);
     }
-    if (!model.isLinear()) {
-      text.append(";model=").append(model.name()).append(",k=").append(model.classes())
-          .append(",h=").append(model.hidden()).append(",seed=").append(model.seed());
-    }
-    byte[] t = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    byte[] d = ProtoCodec.toProto(dataset).toByteArray();
-    byte[] all = java.util.Arrays.copyOf(t, t.length + d.length);
-    System.arraycopy(d, 0, all, t.length, d.length);
-    return dev.tapetrain.protocol.Hashing.sha256Hex(all);
+    return m;
   }
 
   /** Validates every field; the messages name the command-line option. */
   public RunSpec {
-    initW = List.copyOf(initW);
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(policy, "policy");
@@ -155,18 +114,6 @@ public record RunSpec(int workers, long steps, double learningRate, List<Double>
           "--learning-rate must be a finite number > 0, got " + learningRate);
     }
     Objects.requireNonNull(model, "model");
-    if (model.isLinear() && initW.size() != dataset.features()) {
-      throw new IllegalArgumentException("--init-w has " + initW.size() + " value(s) but the data "
-          + "have " + dataset.features() + " feature(s)");
-    }
-    for (double w : initW) {
-      if (!Double.isFinite(w)) {
-        throw new IllegalArgumentException("--init-w must be finite, got " + w);
-      }
-    }
-    if (!Double.isFinite(initB)) {
-      throw new IllegalArgumentException("--init-b must be finite, got " + initB);
-    }
     if (logEvery < 1) {
       throw new IllegalArgumentException("--log-every must be at least 1, got " + logEvery);
     }

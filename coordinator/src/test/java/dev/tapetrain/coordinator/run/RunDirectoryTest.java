@@ -2,8 +2,11 @@ package dev.tapetrain.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.StepRecord;
+import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingState;
+import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -27,9 +30,10 @@ class RunDirectoryTest {
 
   private static RunSpec spec(long steps) {
     DatasetSpec data = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
-    return new RunSpec(1, steps, 0.01, List.of(5.0), 10.0, OptimizerSpec.sgd(), data,
-        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
+    return new RunSpec(1, steps, 0.01, OptimizerSpec.sgd(), data,
+        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
+        RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
   }
 
   private static StepRecord step(long i) {
@@ -39,11 +43,12 @@ class RunDirectoryTest {
   @Test
   void everyStepBeforeACheckpointIsInTheFileWhenTheCheckpointIsWritten(@TempDir Path tmp)
       throws Exception {
-    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test", Json.object());
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(100), "test");
     for (int i = 0; i < 10; i++) {
-      run.onStep(step(i));
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
-    run.onCheckpoint(new TrainingState(10, PARAMS, List.of(), 10, 68.0, 1.0));
+    assertEquals(RunStore.OK,
+        run.checkpoint(new TrainingState(10, PARAMS, List.of(), 10, 68.0, 1.0)));
     List<String> lines = Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS));
     assertEquals(10, lines.size(), "lines in steps.jsonl when the checkpoint of step 10 exists");
     assertEquals(9, Json.MAPPER.readTree(lines.get(9)).get("step").asLong());
@@ -51,9 +56,9 @@ class RunDirectoryTest {
 
   @Test
   void theLastStepIsInTheFileAtOnce(@TempDir Path tmp) throws Exception {
-    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test", Json.object());
+    RunDirectory run = RunDirectory.create(tmp.resolve("run"), spec(3), "test");
     for (int i = 0; i < 3; i++) {
-      run.onStep(step(i));
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
     assertEquals(3, Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS)).size());
   }

@@ -2,6 +2,8 @@ package dev.tapetrain.localrunner.export;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
+import dev.tapetrain.models.onnx.OnnxExport;
+import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -48,11 +50,15 @@ public final class ExportCommand implements Callable<Integer> {
     if (!dtype.equals("float64") && !dtype.equals("float32")) {
       throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
     }
+    AtomicFiles.checkTarget("--onnx", onnx, null);
     TrainedModel trained = TrainedModel.load(run);
     if (trained.unfinished() != null) {
       err.println("export: note: " + trained.unfinished());
     }
-    byte[] bytes = OnnxExport.export(trained, dtype.equals("float32")).toByteArray();
+    byte[] bytes = OnnxExport.export(new OnnxExport.Trained(trained.name(), trained.model(),
+        trained.params().stream().map(NamedTensor::values).toList(), trained.featureColumns(),
+        trained.targetColumn(), trained.step(), "run " + trained.runDir()),
+        dtype.equals("float32")).toByteArray();
     try {
       AtomicFiles.write(onnx, bytes);
     } catch (UncheckedIOException e) {

@@ -1,7 +1,6 @@
 /**
  * {@code local-runner export}: a run's trained model as an ONNX file. {@link
- * dev.tapetrain.localrunner.export.OnnxExport} builds the graph of each built-in model from the
- * same formulas as {@code BuiltInModels}; {@link dev.tapetrain.localrunner.export.ExportCommand}
- * is the command line.
+ * dev.tapetrain.localrunner.export.ExportCommand} is the command line; the graphs are the models
+ * module's ({@link dev.tapetrain.models.onnx.OnnxExport}).
  */
 package dev.tapetrain.localrunner.export;

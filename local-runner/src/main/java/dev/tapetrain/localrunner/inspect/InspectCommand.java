@@ -2,7 +2,9 @@ package dev.tapetrain.localrunner.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.run.Json;
-import dev.tapetrain.coordinator.run.RunLog;
+import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunFiles;
+import dev.tapetrain.coordinator.run.StepReader;
 import dev.tapetrain.spi.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code local-runner inspect RUN_DIR [RUN_B]}: summary, step table and worker table of a run
  * (also one still running), a loss plot, live follow, or the first difference of two runs.
+ * Every form reads steps.jsonl one line at a time, once (the step table of a long
+ * {@code --every} a second time), so its memory does not depend on the run's length.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Summarise a run directory, or compare two.",
@@ -29,16 +33,20 @@ public final class InspectCommand implements Callable<Integer> {
   List<Path> runs;
 
   @Option(names = "--every", paramLabel = "K",
-      description = "Show every K-th logged step (default: about 20 rows).")
+      description = "Rows of the step table: every K-th logged step (lines 0, K, 2K, ... of "
+          + "steps.jsonl) and the last, each with the mean and max step time since the row "
+          + "above (default: the smallest of 1, 2, 5 x 10^k giving at most 20 rows).")
   Integer every;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
       description = "Draw the loss (log axis), the W, B trajectories of a linear model and each "
-          + "model metric (e.g. accuracy) to a PNG.")
+          + "model metric (e.g. accuracy) to a PNG; a long run is downsampled (the lowest and "
+          + "highest point of each of at most 1000 buckets per curve).")
   Path plot;
 
   @Option(names = "--follow",
-      description = "Follow a run in progress, printing steps as they arrive, until it ends.")
+      description = "Follow a run in progress, printing steps as they arrive, until it ends "
+          + "(or no process holds it any more: interrupted).")
   boolean follow;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
@@ -63,57 +71,88 @@ public final class InspectCommand implements Callable<Integer> {
       throw new UserError("--every must be at least 1, got " + every);
     }
     if (runs.size() == 2) {
-      List<String> report = RunDiff.compare(read(runs.get(0)), read(runs.get(1)));
+      List<String> report = RunDiff.compare(RunFiles.read(runs.get(0)),
+          RunFiles.read(runs.get(1)), w -> err.println("inspect: warning: " + w));
       report.forEach(out::println);
       return RunDiff.identical(report) ? 0 : 1;
     }
-    RunLog run = follow ? follow(runs.get(0)) : read(runs.get(0));
+    RunFiles run = RunFiles.read(runs.get(0));
     RunReport report = new RunReport(run);
+    StepTable table = new StepTable(run, every);
+    LossPlot.Series series = plot != null ? new LossPlot.Series(run) : null;
+    if (follow) {
+      follow(run, report, table, series);
+    } else {
+      try (StepReader reader = run.steps()) {
+        for (JsonNode line = reader.next(); line != null; line = reader.next()) {
+          report.accept(line);
+          if (format.equals("text")) {
+            table.accept(line);
+          }
+          if (series != null) {
+            series.accept(line);
+          }
+        }
+        reader.warnings().forEach(w -> err.println("inspect: warning: " + w));
+      }
+    }
     if (format.equals("json")) {
       out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.summary()));
     } else {
       report.printSummary(out);
       if (!follow) {
         out.println();
-        report.printSteps(out, every != null ? every : Math.max(1, (run.steps().size() + 19) / 20));
+        table.print(out, run);
       }
       out.println();
       report.printWorkers(out);
     }
     if (plot != null) {
-      LossPlot.write(run, plot);
+      LossPlot.write(run, series, plot);
       err.println("plot written to " + plot);
     }
     return 0;
   }
 
-  private RunLog read(Path dir) {
-    RunLog run = RunLog.read(dir);
-    run.warnings().forEach(w -> err.println("inspect: warning: " + w));
-    return run;
-  }
-
-  /** Prints each newly logged step until the run's summary says it ended. */
-  private RunLog follow(Path dir) throws InterruptedException {
-    long printed = 0;
+  /**
+   * Prints each newly logged step until the run ends: its summary says so, or no process holds
+   * it any more (killed). Reads only the bytes appended since the last look; a line still being
+   * written waits for its newline.
+   */
+  private void follow(RunFiles run, RunReport report, StepTable table, LossPlot.Series series)
+      throws InterruptedException {
+    Path file = run.dir().resolve(RunDirectory.STEPS);
+    long position = 0;
     boolean header = false;
     while (true) {
-      RunLog run = RunLog.read(dir);
-      List<JsonNode> steps = run.steps();
-      for (long i = printed; i < steps.size(); i++) {
-        if (!header) {
-          out.printf("%8s  %-22s  %-22s  %-22s  %-12s  %9s%n", "step", "loss", "W", "B",
-              "|grad|", "step ms");
-          header = true;
-        }
-        out.println(RunReport.stepLine(steps.get((int) i)));
+      RunFiles now = run.refresh();
+      boolean ended = now.finished();
+      if (StepReader.size(file) < position) {
+        // Rewritten (a resume cuts the log back to its checkpoint): the steps after the cut
+        // are logged again.
+        err.println("inspect: warning: " + file + " was rewritten; following it from the start");
+        position = 0;
       }
-      printed = steps.size();
-      out.flush();
-      if (run.finished()) {
-        run.warnings().forEach(w -> err.println("inspect: warning: " + w));
-        out.println();
-        return run;
+      try (StepReader reader = StepReader.from(file, position, !ended)) {
+        for (JsonNode line = reader.next(); line != null; line = reader.next()) {
+          if (!header) {
+            out.println(table.header(true));
+            header = true;
+          }
+          out.println(table.followRow(line));
+          report.accept(line);
+          if (series != null) {
+            series.accept(line);
+          }
+        }
+        position = reader.position();
+        out.flush();
+        if (ended) {
+          reader.warnings().forEach(w -> err.println("inspect: warning: " + w));
+          report.update(now);
+          out.println();
+          return;
+        }
       }
       Thread.sleep(200);
     }

@@ -1,8 +1,11 @@
 package dev.tapetrain.localrunner.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.LoggedStep;
+import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.coordinator.run.RunLog;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -10,27 +13,74 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The summary, step table and worker table of one run, as text or JSON. */
+/**
+ * The summary and worker table of one run, as text or JSON, gathered from its logged lines one
+ * at a time: it keeps the last line, counters, the first gaps and per-worker totals — nothing
+ * that grows with the run's length.
+ *
+ * <p>Use: {@link #accept} for every logged line in order, then {@link #summary},
+ * {@link #printSummary} and {@link #printWorkers}.
+ */
 final class RunReport {
 
-  private final RunLog run;
+  private RunFiles run;
+  private final List<String> flat;
+  private JsonNode last;
+  private int lost;
+  private int joined;
+  private long ignored;
+  private final RunLog.GapCheck gaps = new RunLog.GapCheck();
+  // Per worker: steps, chunks, sum ms, max ms, samples.
+  private final Map<String, double[]> workers = new LinkedHashMap<>();
 
-  RunReport(RunLog run) {
+  RunReport(RunFiles run) {
     this.run = run;
+    this.flat = run.flatParameters();
+  }
+
+  /** The run's files as read again later (a followed run that has ended). */
+  void update(RunFiles latest) {
+    this.run = latest;
+  }
+
+  /** Takes the next logged line. */
+  void accept(JsonNode line) {
+    last = line;
+    gaps.accept(line);
+    ignored += line.path("ignored").asLong();
+    for (JsonNode e : line.path("reassignments")) {
+      if ("joined".equals(e.path("reason").asText())) {
+        joined++;
+      } else {
+        lost++;
+      }
+    }
+    for (JsonNode w : line.path("workers")) {
+      double[] s = workers.computeIfAbsent(w.path("worker").asText(), k -> new double[5]);
+      double ms = w.path("compute_ms").asDouble();
+      s[0]++;
+      s[1] = w.path("chunks").asInt();
+      s[2] += ms;
+      s[3] = Math.max(s[3], ms);
+      s[4] = w.path("samples").asLong();
+    }
   }
 
   /** The summary as a JSON object (also what the text summary prints). */
   ObjectNode summary() {
     ObjectNode s = Json.object();
     JsonNode sum = run.summary();
-    JsonNode last = run.steps().isEmpty() ? null : run.steps().get(run.steps().size() - 1);
     JsonNode options = run.config().path("options");
     JsonNode data = run.config().path("dataset");
     s.put("run", run.dir().toString());
-    String status = sum == null ? "running" : sum.path("status").asText("running");
-    s.put("status", status);
+    RunFiles.Status status = run.status();
+    s.put("status", status.name());
+    if (status.detail() != null) {
+      s.put("status_detail", status.detail());
+    }
+    boolean live = sum == null || "running".equals(sum.path("status").asText("running"));
     long planned = options.path("steps").asLong();
-    long done = "running".equals(status) ? (last == null ? 0 : last.path("step").asLong() + 1)
+    long done = live ? (last == null ? 0 : last.path("step").asLong() + 1)
         : sum.path("steps").asLong();
     s.put("steps", done);
     s.put("planned_steps", planned);
@@ -40,21 +90,32 @@ final class RunReport {
     JsonNode source = sum != null && sum.has("loss") ? sum : last;
     if (source != null) {
       s.set("loss", source.get("loss"));
-      if (source.has("w")) {
-        s.set("w", source.get("w"));
-        s.set("b", source.get("b"));
+      JsonNode params = LoggedStep.params(source, flat);
+      for (String name : flat) {
+        if (params != null && params.has(name)) {
+          s.set(name, flatView(params.get(name)));
+        }
       }
-      if (source.has("accuracy")) {
-        s.set("accuracy", source.get("accuracy"));
+      for (String metric : run.metrics()) {
+        if (source.has(metric)) {
+          s.set(metric, source.get(metric));
+        }
       }
-    }
-    if (sum != null && sum.has("params") && !sum.has("w")) {
-      s.set("params", sum.get("params"));
+      if (flat.isEmpty()) {
+        if (params != null) {
+          s.set("params", params);
+        } else if (LoggedStep.paramNorms(source) != null) {
+          s.set("param_norms", LoggedStep.paramNorms(source));
+        }
+      }
     }
     if ("synthetic".equals(data.path("kind").asText())) {
-      JsonNode trueW = data.path("true_w");
-      s.set("true_w", trueW.size() == 1 ? trueW.get(0) : trueW);
-      s.set("true_b", data.get("true_b"));
+      for (String name : flat) {
+        JsonNode truth = data.path("true_" + name);
+        if (!truth.isMissingNode()) {
+          s.set("true_" + name, truth.isArray() && truth.size() == 1 ? truth.get(0) : truth);
+        }
+      }
     }
     s.put("data", describeData(data));
     s.put("workers", sum != null && sum.has("workers") ? sum.get("workers").asInt()
@@ -67,33 +128,35 @@ final class RunReport {
         s.put("steps_per_second", done / train);
       }
     }
-    int lost = 0;
-    int joined = 0;
-    long ignored = 0;
-    for (JsonNode step : run.steps()) {
-      ignored += step.path("ignored").asLong();
-      for (JsonNode e : step.path("reassignments")) {
-        if ("joined".equals(e.path("reason").asText())) {
-          joined++;
-        } else {
-          lost++;
-        }
-      }
-    }
     s.put("workers_lost", lost);
     s.put("workers_joined", joined);
     s.put("ignored_chunk_results", ignored);
     if (sum != null && sum.has("message")) {
       s.set("message", sum.get("message"));
     }
-    com.fasterxml.jackson.databind.node.ArrayNode gaps = s.putArray("log_gaps");
-    for (RunLog.Gap g : run.gaps()) {
-      ObjectNode gap = gaps.addObject();
+    ArrayNode gapList = s.putArray("log_gaps");
+    for (RunLog.Gap g : gaps.gaps()) {
+      ObjectNode gap = gapList.addObject();
       gap.put("after_step", g.afterStep());
       gap.put("through_step", g.throughStep());
       gap.put("description", g.describe());
     }
+    if (gaps.count() > gaps.gaps().size()) {
+      s.put("log_gaps_total", gaps.count());
+    }
     return s;
+  }
+
+  /** A flat parameter as the summary shows it: a number, or an array of all its values. */
+  private static JsonNode flatView(JsonNode value) {
+    if (!value.isArray()) {
+      return value;
+    }
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    for (double v : LoggedStep.values(value)) {
+      a.add(v);
+    }
+    return a;
   }
 
   private static String describeData(JsonNode d) {
@@ -109,8 +172,15 @@ final class RunReport {
   void printSummary(PrintStream out) {
     ObjectNode s = summary();
     out.printf("run:            %s%n", s.get("run").asText());
-    out.printf("status:         %s (%d of %d steps)%n", s.get("status").asText(),
-        s.get("steps").asLong(), s.get("planned_steps").asLong());
+    String status = s.get("status").asText();
+    if (s.has("status_detail")) {
+      out.printf("status:         %s (%s), %d of %d steps%n", status,
+          s.get("status_detail").asText(), s.get("steps").asLong(),
+          s.get("planned_steps").asLong());
+    } else {
+      out.printf("status:         %s (%d of %d steps)%n", status, s.get("steps").asLong(),
+          s.get("planned_steps").asLong());
+    }
     if (s.has("message")) {
       out.printf("message:        %s%n", s.get("message").asText());
     }
@@ -118,18 +188,26 @@ final class RunReport {
       out.printf("initial loss:   %s%n", s.get("initial_loss"));
     }
     if (s.has("loss")) {
-      out.printf("final loss:     %s%n", s.get("loss"));
-      if (s.has("accuracy")) {
-        out.printf("accuracy:       %s%n", s.get("accuracy"));
+      out.printf("final loss:     %s%n", StepTable.text(s.get("loss")));
+      for (String metric : run.metrics()) {
+        if (s.has(metric)) {
+          out.printf(Locale.ROOT, "%-15s %s%n", metric + ":", s.get(metric));
+        }
       }
-      if (s.has("w")) {
-        out.printf("W:              %s%s%n", s.get("w"), s.has("true_w") ? "   (true " + s.get("true_w") + ")" : "");
-        out.printf("B:              %s%s%n", s.get("b"), s.has("true_b") ? "   (true " + s.get("true_b") + ")" : "");
+      for (String name : flat) {
+        if (s.has(name)) {
+          out.printf(Locale.ROOT, "%-15s %s%s%n", name.toUpperCase(Locale.ROOT) + ":",
+              s.get(name), s.has("true_" + name) ? "   (true " + s.get("true_" + name) + ")"
+                  : "");
+        }
       }
     }
     if (s.has("params")) {
       s.get("params").fields().forEachRemaining(e -> out.printf(Locale.ROOT,
           "%-15s %s%n", e.getKey() + ":", describe(e.getValue())));
+    } else if (s.has("param_norms")) {
+      s.get("param_norms").fields().forEachRemaining(e -> out.printf(Locale.ROOT,
+          "%-15s norm %.6g%n", e.getKey() + ":", Json.number(e.getValue())));
     }
     out.printf("data:           %s%n", s.get("data").asText());
     out.printf("workers:        %d%n", s.get("workers").asInt());
@@ -146,21 +224,8 @@ final class RunReport {
     for (JsonNode gap : s.get("log_gaps")) {
       out.printf("log gap:        %s%n", gap.get("description").asText());
     }
-  }
-
-  /** Every {@code every}-th logged step, and always the last. */
-  void printSteps(PrintStream out, int every) {
-    List<JsonNode> steps = run.steps();
-    if (steps.isEmpty()) {
-      out.println("(no steps logged yet)");
-      return;
-    }
-    out.printf("%8s  %-22s  %-22s  %-22s  %-12s  %9s%n", "step", "loss", "W", "B", "|grad|",
-        "step ms");
-    for (int i = 0; i < steps.size(); i++) {
-      if (i % every == 0 || i == steps.size() - 1) {
-        out.println(stepLine(steps.get(i)));
-      }
+    if (s.has("log_gaps_total")) {
+      out.printf("log gap:        … %d gaps in all%n", s.get("log_gaps_total").asLong());
     }
   }
 
@@ -172,56 +237,21 @@ final class RunReport {
       shape.add(n.size());
       n = n.size() > 0 ? n.get(0) : com.fasterxml.jackson.databind.node.NullNode.instance;
     }
-    double[] sumSq = {0};
-    collect(value, sumSq);
-    return String.format(Locale.ROOT, "%s, norm %.6g", shape, Math.sqrt(sumSq[0]));
-  }
-
-  private static void collect(JsonNode n, double[] sumSq) {
-    if (n.isArray()) {
-      n.forEach(c -> collect(c, sumSq));
-    } else {
-      double v = Json.number(n);
-      sumSq[0] += v * v;
+    double sumSq = 0;
+    for (double v : LoggedStep.values(value)) {
+      sumSq += v * v;
     }
-  }
-
-  static String stepLine(JsonNode s) {
-    double gradNorm = 0;
-    for (String g : new String[] {"grad_w", "grad_b"}) {
-      for (double v : Json.doubles(s.get(g))) {
-        gradNorm += v * v;
-      }
-    }
-    if (s.has("grad_norm")) {
-      gradNorm = Math.pow(Json.number(s.get("grad_norm")), 2);
-    }
-    return String.format(Locale.ROOT, "%8d  %-22s  %-22s  %-22s  %-12.6g  %9.3f",
-        s.path("step").asLong(), s.get("loss"),
-        s.has("w") ? s.get("w") : s.has("accuracy") ? "accuracy " + s.get("accuracy") : "-",
-        s.has("b") ? s.get("b") : "-", Math.sqrt(gradNorm), s.path("step_ms").asDouble());
+    return String.format(Locale.ROOT, "%s, norm %.6g", shape, Math.sqrt(sumSq));
   }
 
   /** Per worker: steps it took part in, its chunks and samples at the end, mean and max compute time. */
   void printWorkers(PrintStream out) {
-    Map<String, double[]> stats = new LinkedHashMap<>(); // steps, chunks, sum ms, max ms, samples
-    for (JsonNode step : run.steps()) {
-      for (JsonNode w : step.path("workers")) {
-        double[] s = stats.computeIfAbsent(w.path("worker").asText(), k -> new double[5]);
-        double ms = w.path("compute_ms").asDouble();
-        s[0]++;
-        s[1] = w.path("chunks").asInt();
-        s[2] += ms;
-        s[3] = Math.max(s[3], ms);
-        s[4] = w.path("samples").asLong();
-      }
-    }
-    if (stats.isEmpty()) {
+    if (workers.isEmpty()) {
       return;
     }
     out.printf("%-50s  %6s  %6s  %9s  %10s  %10s%n", "worker", "steps", "chunks", "samples",
         "mean ms", "max ms");
-    stats.forEach((name, s) -> out.printf(Locale.ROOT, "%-50s  %6d  %6d  %9d  %10.3f  %10.3f%n",
+    workers.forEach((name, s) -> out.printf(Locale.ROOT, "%-50s  %6d  %6d  %9d  %10.3f  %10.3f%n",
         name, (long) s[0], (long) s[1], (long) s[4], s[2] / s[0], s[3]));
   }
 }

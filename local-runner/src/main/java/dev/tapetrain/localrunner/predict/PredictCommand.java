@@ -57,9 +57,10 @@ public final class PredictCommand implements Callable<Integer> {
       description = "Copy every input column into the output, before the predictions.")
   boolean keepColumns;
 
-  @Option(names = "--features", split = ",", paramLabel = "COLS",
-      description = "Feature columns, in the model's order (default: the training data's).")
-  List<String> features;
+  @Option(names = "--features", paramLabel = "COLS",
+      description = "Feature columns, in the model's order, comma-separated (quote a name with "
+          + "a comma: a,\"b,c\"; default: the training data's).")
+  String features;
 
   @Option(names = "--target", paramLabel = "COL",
       description = "Target column to evaluate against, when present (default: the training "
@@ -78,7 +79,8 @@ public final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TrainedModel trained = TrainedModel.load(run);
-    List<String> columns = features != null ? List.copyOf(features) : trained.featureColumns();
+    List<String> columns = features != null ? CsvFile.columnList("--features", features)
+        : trained.featureColumns();
     String targetColumn = target != null ? target : trained.targetColumn();
     if (columns.size() != trained.features()) {
       throw new UserError("--features: model '" + trained.name() + "' of " + run + " reads "
@@ -97,11 +99,12 @@ public final class PredictCommand implements Callable<Integer> {
     Path tmp = null;
     Writer writer;
     if (outFile != null) {
+      AtomicFiles.checkTarget("--out", outFile, data);
       tmp = AtomicFiles.temporarySibling(outFile);
       try {
         writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new UserError("--out " + outFile + ": cannot write: " + e);
+        throw new UserError("--out " + outFile + ": cannot write: " + e.getMessage());
       }
     } else {
       writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);

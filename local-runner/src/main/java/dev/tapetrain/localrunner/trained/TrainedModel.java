@@ -3,14 +3,16 @@ package dev.tapetrain.localrunner.trained;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunFiles;
+import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.models.Model;
-import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.models.Parameter;
 import dev.tapetrain.tape.Tensor;
@@ -34,7 +36,8 @@ import java.util.Map;
  * @param model          the model code, as the workers built it
  * @param params         the trained values, in the model's parameter order
  * @param step           how many steps trained them
- * @param status         the run's status from summary.json ({@code completed}, {@code running} …)
+ * @param status         the run's status from summary.json ({@code completed}, {@code running} …;
+ *                       for a run nobody holds that says running: {@code interrupted (…)})
  * @param featureColumns the input columns, in the order the model reads them
  * @param targetColumn   the target column of the training data
  */
@@ -60,30 +63,19 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
     DatasetSpec.Source data;
     if (checkpoint.numbers() != null) {
       // The checkpoint's own numbers: the model exactly as the workers built it.
-      spec = ProtoCodec.fromProto(checkpoint.numbers().getModel());
+      spec = RunSpec.modelOf(checkpoint.numbers());
       data = ProtoCodec.fromProto(checkpoint.numbers().getDataset()).source();
     } else {
-      spec = legacyModel(config.path("options"));
-      data = legacyData(config.path("dataset"));
+      spec = LegacyConfig.model(config.path("options"));
+      data = LegacyConfig.dataset(config).source();
     }
     String name = spec.name();
-    List<String> features = new ArrayList<>();
-    String target = "y";
-    if (data instanceof DatasetSpec.Csv csv) {
-      features.addAll(csv.featureColumns());
-      target = csv.targetColumn();
-    } else {
-      int f = data.features();
-      for (int i = 1; i <= f; i++) {
-        features.add(f == 1 ? "x" : "x" + i);
-      }
-    }
+    List<String> features = data.columns();
     Model model;
     try {
-      model = Models.create(name, new ModelOptions(features.size(), spec.classes(),
-          spec.hidden(), spec.seed(), spec.initW().isEmpty() ? List.of(0.0) : spec.initW(),
-          spec.initB()));
-    } catch (IllegalArgumentException e) {
+      model = Models.create(name, features.size(), spec.classes(), spec.seed(),
+          spec.settings());
+    } catch (UserError e) {
       throw new UserError(runDir.resolve(RunDirectory.CONFIG) + ": cannot rebuild model '" + name
           + "': " + e.getMessage().replaceFirst("^--model: ", ""));
     }
@@ -103,32 +95,10 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
       }
     }
     JsonNode summary = readJsonOrNull(runDir, RunDirectory.SUMMARY);
-    String status = summary != null ? summary.path("status").asText("unknown") : "unknown";
+    // A run that says "running" while nobody holds it was killed: say so, and how to go on.
+    String status = summary != null ? RunFiles.status(runDir, summary).describe() : "unknown";
     return new TrainedModel(runDir, name, model, params, checkpoint.state().steps(), status,
-        features, target);
-  }
-
-  /** The model of a checkpoint written before 2026-12-02, from config.json's options. */
-  private static ModelSpec legacyModel(JsonNode o) {
-    List<Double> initW = new ArrayList<>();
-    o.path("init_w").forEach(v -> initW.add(v.asDouble()));
-    return new ModelSpec(o.path("model").asText(ModelSpec.LINEAR), o.path("classes").asInt(0),
-        o.path("hidden").asInt(ModelSpec.DEFAULT_HIDDEN), o.path("batch_seed").asLong(0),
-        initW, o.path("init_b").asDouble(0));
-  }
-
-  /** The data's columns of a checkpoint written before 2026-12-02, from config.json. */
-  private static DatasetSpec.Source legacyData(JsonNode d) {
-    if ("csv".equals(d.path("kind").asText())) {
-      List<String> columns = new ArrayList<>();
-      d.path("features").forEach(f -> columns.add(f.asText()));
-      return new DatasetSpec.Csv(d.path("path").asText(), columns, d.path("target").asText("y"),
-          Math.max(1, d.path("rows").asLong(1)), d.path("sha256").asText());
-    }
-    List<Double> w = new ArrayList<>();
-    d.path("true_w").forEach(v -> w.add(v.asDouble()));
-    return new DatasetSpec.Synthetic(Math.max(1, d.path("examples").asLong(1)),
-        w.isEmpty() ? List.of(0.0) : w, 0, 0, 0, d.path("classes").asInt(0));
+        features, data.target());
   }
 
   /**

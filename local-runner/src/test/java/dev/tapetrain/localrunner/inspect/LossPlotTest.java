@@ -3,7 +3,7 @@ package dev.tapetrain.localrunner.inspect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tapetrain.coordinator.run.RunLog;
+import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.localrunner.LocalRunner;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
@@ -56,7 +56,7 @@ class LossPlotTest {
         "60", "--learning-rate", "2", "--run-dir", run.toString()},
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
     assertEquals(0, code);
-    JFreeChart chart = LossPlot.chart(RunLog.read(run));
+    JFreeChart chart = LossPlot.chart(RunFiles.read(run));
     @SuppressWarnings("unchecked")
     List<XYPlot> panels = ((CombinedDomainXYPlot) chart.getPlot()).getSubplots();
     assertEquals(List.of("loss (log)", "accuracy"),
@@ -68,6 +68,64 @@ class LossPlotTest {
     assertTrue(ticks.size() >= 2, "ticks: " + ticks);
     for (ValueTick t : ticks) {
       assertTrue(round(t.getText(), List.of(1, 2, 3, 4, 5, 6, 7, 8, 9)), "tick " + t.getText());
+    }
+  }
+
+  @Test
+  void aSeriesKeepsAtMostTwoPointsABucketWithItsSpikesAndBothEnds() {
+    LossPlot.Downsampled d = new LossPlot.Downsampled();
+    int n = 1_000_003;
+    for (int i = 0; i < n; i++) {
+      d.add(i, i == 777_777 ? 1e6 : i == 123_457 ? -1e6 : Math.sin(i / 1000.0));
+    }
+    org.jfree.data.xy.XYSeries s = d.toSeries("y");
+    assertTrue(s.getItemCount() <= 2 * LossPlot.Downsampled.MAX_BUCKETS + 2,
+        "points: " + s.getItemCount());
+    assertTrue(s.getItemCount() > LossPlot.Downsampled.MAX_BUCKETS, "points: " + s.getItemCount());
+    assertEquals(n, d.size());
+    java.util.Map<Double, Double> points = new java.util.HashMap<>();
+    for (int i = 0; i < s.getItemCount(); i++) {
+      points.put(s.getX(i).doubleValue(), s.getY(i).doubleValue());
+    }
+    assertEquals(1e6, points.get(777_777.0), "the spike");
+    assertEquals(-1e6, points.get(123_457.0), "the dip");
+    assertEquals(0.0, points.get(0.0), "the first point");
+    assertEquals(Math.sin((n - 1) / 1000.0), points.get((double) (n - 1)), "the last point");
+    for (int i = 1; i < s.getItemCount(); i++) {
+      assertTrue(s.getX(i).doubleValue() > s.getX(i - 1).doubleValue(), "in order");
+    }
+  }
+
+  @Test
+  void aLongLogOfTheOldLinearFormatIsPlottedDownsampledWithItsWAndB() throws Exception {
+    // Lines as linear runs wrote them before params: only the flat w, b, grad_w, grad_b.
+    Path run = dir.resolve("old");
+    java.nio.file.Files.createDirectories(run);
+    java.nio.file.Files.writeString(run.resolve("config.json"), "{\"options\":{\"model\":"
+        + "\"linear\",\"steps\":50000},\"dataset\":{\"kind\":\"synthetic\",\"true_w\":[3.0],"
+        + "\"true_b\":2.0},\"metrics\":[]}");
+    java.nio.file.Files.writeString(run.resolve("summary.json"), "{\"status\":\"completed\"}");
+    StringBuilder log = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      log.append("{\"step\":").append(i).append(",\"prev\":").append(i - 1)
+          .append(",\"loss\":").append(1 + 1000.0 / (i + 1)).append(",\"w\":").append(3 + 1.0 / (i + 1))
+          .append(",\"b\":").append(2 - 1.0 / (i + 1)).append(",\"grad_w\":0.5,\"grad_b\":0.5,"
+              + "\"digest\":\"00\",\"step_ms\":0.1}\n");
+    }
+    java.nio.file.Files.writeString(run.resolve("steps.jsonl"), log);
+    JFreeChart chart = LossPlot.chart(RunFiles.read(run));
+    @SuppressWarnings("unchecked")
+    List<XYPlot> panels = ((CombinedDomainXYPlot) chart.getPlot()).getSubplots();
+    assertEquals(List.of("loss (log)", "W, B"),
+        panels.stream().map(p -> p.getRangeAxis().getLabel()).toList());
+    XYPlot params = panels.get(1);
+    assertEquals("W", params.getDataset(0).getSeriesKey(0));
+    assertEquals("B", params.getDataset(1).getSeriesKey(0));
+    for (org.jfree.data.xy.XYDataset data : List.of(panels.get(0).getDataset(),
+        params.getDataset(0), params.getDataset(1))) {
+      int count = data.getItemCount(0);
+      assertTrue(count > 1000 && count <= 2002, "points: " + count);
+      assertEquals(49_999.0, data.getXValue(0, count - 1), "the last step is drawn");
     }
   }
 }

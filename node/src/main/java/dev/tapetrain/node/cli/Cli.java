@@ -25,7 +25,12 @@ public final class Cli {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println(name + ": " + ex.getMessage() + " (see --help)");
+      String hint = "see --help";
+      if (ex instanceof CommandLine.UnmatchedArgumentException u
+          && !u.getSuggestions().isEmpty()) {
+        hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? see --help";
+      }
+      err.println(name + ": " + ex.getMessage() + " (" + hint + ")");
       return USAGE;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -3,7 +3,6 @@ package dev.tapetrain.worker.shard;
 import dev.tapetrain.models.CompiledModel;
 import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelGradients;
-import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.models.Parameter;
 import dev.tapetrain.protocol.ChunkRows;
@@ -67,22 +66,25 @@ public final class ShardEvaluator {
    * evaluated eagerly (0: at the first evaluation; {@link Long#MAX_VALUE}: never).
    */
   public ShardEvaluator(DatasetSpec dataset, long compileAfterSamples) {
-    this(dataset, ModelSpec.linear(java.util.Collections.nCopies(dataset.features(), 0.0), 0, 0),
-        compileAfterSamples);
+    this(dataset, ModelSpec.linear(0), compileAfterSamples);
   }
 
   /** An evaluator of {@code model} that compiles after {@code compileAfterSamples} samples. */
   public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples) {
     this.dataset = dataset;
     this.modelSpec = model;
-    this.model = Models.create(model.name(), options(model, dataset));
+    this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
   }
 
-  /** The options a model is built with: the run's model options and the data's features. */
-  public static ModelOptions options(ModelSpec spec, DatasetSpec dataset) {
-    return new ModelOptions(dataset.features(), spec.classes(), spec.hidden(), spec.seed(),
-        spec.initW(), spec.initB());
+  /**
+   * The model of {@code spec} for {@code dataset}'s features, as every worker builds it.
+   *
+   * @throws dev.tapetrain.spi.UserError if the model is unknown here or its settings do not fit
+   */
+  public static Model createModel(ModelSpec spec, DatasetSpec dataset) {
+    return Models.create(spec.name(), dataset.features(), spec.classes(), spec.seed(),
+        spec.settings());
   }
 
   /** The model this evaluator computes. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.data.Chunk;
 import dev.tapetrain.data.SampleGenerator;
+import dev.tapetrain.models.LinearRegression;
 import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.ModelGradients;
@@ -16,6 +17,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.spi.Setting;
 import dev.tapetrain.tape.Ops;
 import dev.tapetrain.tape.Tensor;
 import java.util.List;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class OneLinearModelTest {
 
   // Chunks of 37: full chunks, a last chunk of 1 (1000 = 27·37 + 1) and lane tails.
-  private static final DatasetSpec.Synthetic SOURCE =
-      new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 7);
+  private static final DatasetSpec.Source SOURCE =
+      DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 7);
   private static final DatasetSpec DATASET = new DatasetSpec(SOURCE, 37);
   private static final List<Integer> ALL =
       IntStream.range(0, DATASET.numChunks()).boxed().toList();
@@ -46,7 +48,7 @@ class OneLinearModelTest {
     Model linear = evaluator.model();
     List<double[]> values = List.of(new double[] {4.7}, new double[] {-1.3});
     for (ChunkResult r : results) {
-      Chunk data = SampleGenerator.generate(SOURCE, r.chunk(), DATASET.chunkStart(r.chunk()),
+      Chunk data = SampleGenerator.generate(SampleGenerator.Params.of(SOURCE), r.chunk(), DATASET.chunkStart(r.chunk()),
           DATASET.chunkLength(r.chunk()));
       ModelGradients.Sums eager = ModelGradients.of(linear, values,
           Tensor.matrix(data.size(), 1, data.x()[0]), Tensor.vector(data.y()));
@@ -73,7 +75,7 @@ class OneLinearModelTest {
 
   /** W and B after 20 steps of gradient descent (rate 0.01) on the mean of the loss. */
   private static double[] train(String model, long compileAfterSamples) {
-    ModelSpec spec = new ModelSpec(model, 0, ModelSpec.DEFAULT_HIDDEN, 42, List.of(5.0), 10.0);
+    ModelSpec spec = new ModelSpec(model, 0, 42, Map.of());
     ShardEvaluator evaluator = new ShardEvaluator(DATASET, spec, compileAfterSamples);
     double w = 5.0;
     double b = 10.0;
@@ -102,14 +104,22 @@ class OneLinearModelTest {
 
   /** The built-in linear model with half its squared error (registered for this test). */
   public static final class HalfSquaredErrorFactory implements ModelFactory {
+    private static final ModelFactory LINEAR = new LinearRegression();
+
     @Override
     public String name() {
       return HALF;
     }
 
+    /** The linear model's own settings ({@code init-w}, {@code init-b}). */
+    @Override
+    public List<Setting> settings() {
+      return LINEAR.settings();
+    }
+
     @Override
     public Model create(ModelOptions options) {
-      Model linear = Models.create(ModelSpec.LINEAR, options);
+      Model linear = Models.create(LINEAR, options);
       return new Model() {
         @Override
         public List<Parameter> parameters() {

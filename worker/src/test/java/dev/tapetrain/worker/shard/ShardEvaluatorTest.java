@@ -24,7 +24,7 @@ class ShardEvaluatorTest {
 
   @Test
   void chunkSumsMatchTheClosedFormGradient() {
-    DatasetSpec.Synthetic source = new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 42);
+    DatasetSpec.Source source = DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42);
     DatasetSpec dataset = new DatasetSpec(source, 64);
     ShardEvaluator evaluator = new ShardEvaluator(dataset);
     double w = 5.0;
@@ -35,7 +35,8 @@ class ShardEvaluatorTest {
     assertEquals(3, results.size());
     for (int k = 0; k < chunks.size(); k++) {
       int c = chunks.get(k);
-      Chunk data = SampleGenerator.generate(source, c, dataset.chunkStart(c),
+      Chunk data = SampleGenerator.generate(SampleGenerator.Params.of(source), c,
+          dataset.chunkStart(c),
           dataset.chunkLength(c));
       double loss = 0;
       double gw = 0;
@@ -59,7 +60,7 @@ class ShardEvaluatorTest {
   void compiledSumsAreBitIdenticalToTheEagerTape() {
     // chunk size 37: full chunks, a short last chunk (1000 = 27·37 + 1) and lane tails of 1
     DatasetSpec dataset = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 37);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 37);
     ShardEvaluator eager = new ShardEvaluator(dataset, Long.MAX_VALUE);
     ShardEvaluator compiled = new ShardEvaluator(dataset, 0);
     List<Integer> all = java.util.stream.IntStream.range(0, dataset.numChunks()).boxed().toList();
@@ -79,7 +80,7 @@ class ShardEvaluatorTest {
   @Test
   void compilesOnlyAfterEnoughSamplesWentThroughTheTape() {
     DatasetSpec dataset = new DatasetSpec(
-        new DatasetSpec.Synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 64);
+        DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 7), 64);
     ShardEvaluator evaluator = new ShardEvaluator(dataset, 2500);
     List<NamedTensor> params = List.of(NamedTensor.scalar("w", 1), NamedTensor.scalar("b", 0));
     List<Integer> all = java.util.stream.IntStream.range(0, dataset.numChunks()).boxed().toList();
@@ -97,7 +98,7 @@ class ShardEvaluatorTest {
     Files.writeString(file, "x,y\n1,2\n3,4\n5,6\n7,8\n9,10\n");
     CsvFile.Scan scan = CsvFile.scan(file, List.of("x"), "y");
     DatasetSpec dataset = new DatasetSpec(
-        new DatasetSpec.Csv(file.toString(), List.of("x"), "y", scan.rows(), scan.sha256()), 2);
+        DatasetSpec.Source.csv(file.toString(), List.of("x"), "y", scan.rows(), scan.sha256()), 2);
     ShardEvaluator evaluator = new ShardEvaluator(dataset);
     // Chunk 1 holds rows 2 and 3: (5,6) and (7,8). At w=1, b=0: errors −1, −1.
     ChunkResult r = evaluator.evaluate(

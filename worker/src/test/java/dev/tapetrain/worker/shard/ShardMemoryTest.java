@@ -32,7 +32,7 @@ class ShardMemoryTest {
 
   private static double bytesPerSample(long compileAfterSamples) throws InterruptedException {
     DatasetSpec dataset = new DatasetSpec(
-        new DatasetSpec.Synthetic(SAMPLES, List.of(3.0), 2.0, 1.0, 42), 8192);
+        DatasetSpec.Source.synthetic(SAMPLES, List.of(3.0), 2.0, 1.0, 42), 8192);
     List<Integer> all = new ArrayList<>();
     for (int c = 0; c < dataset.numChunks(); c++) {
       all.add(c);

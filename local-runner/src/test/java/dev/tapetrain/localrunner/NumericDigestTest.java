@@ -1,9 +1,10 @@
-package dev.tapetrain.coordinator.cli;
+package dev.tapetrain.localrunner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Mixin;
  * {@link RunSpec#numbers()}, which a checkpoint carries and {@code --resume} checks) or is one
  * of the few that only say how a run is carried out. The options are read from picocli's model
  * of {@link TrainOptions}, so a new option fails here until it is classified, and a numeric one
- * fails until its value reaches the digest.
+ * fails until its value reaches the digest. (In local-runner's tests, whose class path has the
+ * test plug-ins {@code --set} and {@code --format} need.)
  */
 class NumericDigestTest {
 
@@ -86,7 +88,12 @@ class NumericDigestTest {
         Map.entry("--features", pair(List.of("--data", data, "--features", "a"),
             List.of("--data", data, "--features", "b"))),
         Map.entry("--target", pair(List.of("--data", data, "--features", "a", "--target", "y"),
-            List.of("--data", data, "--features", "a", "--target", "z"))));
+            List.of("--data", data, "--features", "a", "--target", "z"))),
+        Map.entry("--set", pair(List.of("--model", "huber"),
+            List.of("--model", "huber", "--set", "delta=2"))),
+        Map.entry("--format", pair(List.of("--data", data, "--features", "a,b"),
+            List.of("--data", data, "--format", "tsv", "--set", "separator=,",
+                "--set", "label-column=y"))));
   }
 
   private static List<List<String>> pair(List<String> base, List<String> changed) {
@@ -103,6 +110,7 @@ class NumericDigestTest {
   void everyOptionIsClassifiedAndEveryNumericOneReachesTheDigest() throws Exception {
     csv = dir.resolve("data.csv");
     Files.writeString(csv, "a,b,y,z\n1,2,3,4\n2,1,5,3\n0,3,1,0\n");
+
     Map<String, List<List<String>>> numeric = numeric();
     List<String> seen = new ArrayList<>();
     for (CommandLine.Model.OptionSpec o : new CommandLine(new Host()).getCommandSpec()

@@ -1,17 +1,17 @@
-package dev.tapetrain.localrunner.export;
+package dev.tapetrain.models.onnx;
 
-import dev.tapetrain.localrunner.export.onnx.AttributeProto;
-import dev.tapetrain.localrunner.export.onnx.GraphProto;
-import dev.tapetrain.localrunner.export.onnx.ModelProto;
-import dev.tapetrain.localrunner.export.onnx.NodeProto;
-import dev.tapetrain.localrunner.export.onnx.OperatorSetIdProto;
-import dev.tapetrain.localrunner.export.onnx.StringStringEntryProto;
-import dev.tapetrain.localrunner.export.onnx.TensorProto;
-import dev.tapetrain.localrunner.export.onnx.TensorShapeProto;
-import dev.tapetrain.localrunner.export.onnx.TypeProto;
-import dev.tapetrain.localrunner.export.onnx.ValueInfoProto;
-import dev.tapetrain.localrunner.trained.TrainedModel;
-import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.models.onnx.proto.AttributeProto;
+import dev.tapetrain.models.onnx.proto.GraphProto;
+import dev.tapetrain.models.onnx.proto.ModelProto;
+import dev.tapetrain.models.onnx.proto.NodeProto;
+import dev.tapetrain.models.onnx.proto.OperatorSetIdProto;
+import dev.tapetrain.models.onnx.proto.StringStringEntryProto;
+import dev.tapetrain.models.onnx.proto.TensorProto;
+import dev.tapetrain.models.onnx.proto.TensorShapeProto;
+import dev.tapetrain.models.onnx.proto.TypeProto;
+import dev.tapetrain.models.onnx.proto.ValueInfoProto;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.Parameter;
 import dev.tapetrain.spi.UserError;
 import java.util.List;
 
@@ -47,12 +47,44 @@ public final class OnnxExport {
   private OnnxExport() {}
 
   /**
+   * A trained model as the exporter needs it.
+   *
+   * @param name           the model's name ({@code --model})
+   * @param model          the model, as the run built it (its parameters' names and shapes)
+   * @param values         the trained values, one per parameter in the model's order
+   * @param featureColumns the input columns, in the order the model reads them
+   * @param targetColumn   the target column of the training data
+   * @param step           how many steps trained the values
+   * @param doc            where the values come from, for the file's description
+   */
+  public record Trained(String name, Model model, List<double[]> values,
+      List<String> featureColumns, String targetColumn, long step, String doc) {
+
+    /** Copies the lists. */
+    public Trained {
+      values = List.copyOf(values);
+      featureColumns = List.copyOf(featureColumns);
+    }
+
+    int features() {
+      return featureColumns.size();
+    }
+
+    int classes() {
+      return model.classes();
+    }
+  }
+
+  /** A parameter's trained values with its shape. */
+  private record Values(String name, int[] shape, double[] values) {}
+
+  /**
    * The ONNX model of {@code trained}.
    *
    * @param float32 write float32 tensors (else float64)
    * @throws UserError if the model is not one this exporter knows
    */
-  public static ModelProto export(TrainedModel trained, boolean float32) {
+  public static ModelProto export(Trained trained, boolean float32) {
     if (!EXPORTABLE.contains(trained.name())) {
       throw new UserError("model '" + trained.name() + "' is not a built-in model; ONNX "
           + "export covers " + String.join(", ", EXPORTABLE) + " (score a user's own model with"
@@ -84,8 +116,8 @@ public final class OnnxExport {
         g.softmaxOutputs(z, k);
       }
       case "mlp" -> {
-        NamedTensor w1 = param(trained, "w1");
-        NamedTensor w2 = param(trained, "w2");
+        Values w1 = param(trained, "w1");
+        Values w2 = param(trained, "w2");
         int h = w1.shape()[1];
         int out = w2.shape()[1];
         String hidden = g.node("Tanh", List.of(
@@ -109,7 +141,7 @@ public final class OnnxExport {
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
         .setProducerName("tapetrain")
         .setProducerVersion(version())
-        .setDocString("tapetrain model '" + trained.name() + "' of run " + trained.runDir()
+        .setDocString("tapetrain model '" + trained.name() + "' of " + trained.doc()
             + " after step " + trained.step())
         .addMetadataProps(meta("model", trained.name()))
         .addMetadataProps(meta("features", String.join(",", trained.featureColumns())))
@@ -119,8 +151,14 @@ public final class OnnxExport {
         .build();
   }
 
-  private static NamedTensor param(TrainedModel trained, String name) {
-    return NamedTensor.find(trained.params(), name);
+  private static Values param(Trained trained, String name) {
+    List<Parameter> ps = trained.model().parameters();
+    for (int i = 0; i < ps.size(); i++) {
+      if (ps.get(i).name().equals(name)) {
+        return new Values(name, ps.get(i).shape(), trained.values().get(i));
+      }
+    }
+    throw new IllegalArgumentException("model " + trained.name() + " has no parameter " + name);
   }
 
   private static StringStringEntryProto meta(String key, String value) {
@@ -184,7 +222,7 @@ public final class OnnxExport {
     }
 
     /** {@code input·w + b} with {@code w} as an {@code [in, out]} matrix, {@code b} as [out]. */
-    String affine(String input, NamedTensor w, int in, int out, NamedTensor b, String prefix) {
+    String affine(String input, Values w, int in, int out, Values b, String prefix) {
       String wName = initializer(prefix + "_" + w.name(), new long[] {in, out}, w.values());
       String bName = initializer(prefix + "_" + b.name(), new long[] {out}, b.values());
       return node("Add", List.of(node("MatMul", List.of(input, wName)), bName));

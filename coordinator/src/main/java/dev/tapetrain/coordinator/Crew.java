@@ -1,0 +1,28 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.protocol.WorkerProtocol.Outcome;
+import java.util.List;
+
+/**
+ * How the coordinator's plain classes reach its workers: the messages they send, without the
+ * actor system ({@link ActorCrew} is the actor's; tests record the calls).
+ *
+ * @param <W> worker handle
+ */
+interface Crew<W> {
+
+  /** Has {@code worker} load {@code chunks} and report back; it is watched from now on. */
+  void load(W worker, List<Integer> chunks);
+
+  /** Asks {@code worker} for the sums of {@code chunks} in round {@code round}. */
+  void ask(W worker, long round, List<Integer> chunks);
+
+  /** Tells {@code worker} it is done: the run ended with {@code outcome}, or it is out of it. */
+  void stop(W worker, Outcome outcome, String detail);
+
+  /** Stops watching {@code worker}: its end is no longer news. */
+  void forget(W worker);
+
+  /** The worker's name in logs and step records. */
+  String name(W worker);
+}

@@ -1,0 +1,79 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.coordinator.RoundPlan.RoundResult;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The loop of rounds without its messages: what a completed round's loss is reported as,
+ * whether training stops after it (diverged, or the plan's rules), its update, and the round
+ * after it. The coordinator runs each round, tells the event this returns and acts on the
+ * store's answer. No Akka.
+ *
+ * <p>Order of use per completed round: {@link #report}, {@link #decide}, and unless that
+ * stopped the run, {@link #next}.
+ */
+final class RoundLoop {
+
+  private final StepMath math;
+  private final RoundPlan plan;
+
+  /** The loop of {@code plan}, with {@code math}'s numbers. */
+  RoundLoop(StepMath math, RoundPlan plan) {
+    this.math = math;
+    this.plan = plan;
+  }
+
+  /** The first round. */
+  Round first() {
+    return plan.first();
+  }
+
+  /**
+   * The event {@code round}'s loss makes: the initial loss, a resumed run's loss, or the record
+   * of the step before it (which takes the losses and moves {@code recovery} logged since the
+   * previous record).
+   *
+   * @param totals     the round's totals with the penalty
+   * @param roundNanos the wall time since the round before completed
+   * @param workers    each worker's part of the round
+   */
+  TrainingEvent report(Round round, StepReduction.Totals totals, long roundNanos,
+      List<StepRecord.WorkerShare> workers, RecoveryLog recovery) {
+    return switch (round.loss()) {
+      case INITIAL -> {
+        math.initialLoss(totals.loss());
+        yield new TrainingEvent.InitialLoss(totals.loss());
+      }
+      case RESUMED -> new TrainingEvent.Resumed(math.updates(), totals.loss());
+      case AFTER_LAST_STEP -> {
+        long digest = math.chain(totals.loss());
+        RecoveryLog.Since since = recovery.drain();
+        yield new TrainingEvent.Step(new StepRecord(math.updates() - 1, totals.loss(),
+            math.params(), math.lastGradients(), math.learningRate(), roundNanos, workers,
+            since.ignored(), since.events(), digest, totals.metrics()));
+      }
+    };
+  }
+
+  /**
+   * Whether the run stops after {@code round} with {@code totals}: diverged, or ended by the
+   * plan; otherwise the round's update is applied (if it trains), and empty.
+   */
+  Optional<Stop> decide(Round round, StepReduction.Totals totals) {
+    Optional<Stop> stop = math.commit(totals);
+    if (stop.isEmpty()) {
+      stop = plan.stopAfter(round, new RoundResult(math.updates(), totals.loss(),
+          totals.metrics(), math.lastChange()));
+    }
+    if (stop.isEmpty() && round.trains()) {
+      stop = math.update(totals);
+    }
+    return stop;
+  }
+
+  /** The round after {@code done}. */
+  Round next(Round done) {
+    return plan.next(done);
+  }
+}

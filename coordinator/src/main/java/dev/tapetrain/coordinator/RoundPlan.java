@@ -1,0 +1,48 @@
+package dev.tapetrain.coordinator;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What each round of a run does and when training stops: the coordinator runs the rounds, the
+ * plan decides them. Not a learning-rate schedule: the rate is the optimizer's.
+ *
+ * <p>Order of use: {@link #first()}; when a round completes with finite numbers,
+ * {@link #stopAfter}; if that is empty, the coordinator applies the round's update (if it
+ * trains) and runs {@link #next}. A non-finite loss, gradient or update ends the run whatever
+ * the plan ({@link StepMath}).
+ *
+ * <p>Today's plan is {@link StepsPlan} (full batch, or a share of the chunks per round). A plan
+ * of epochs of shuffled mini-batches with validation rounds (issue 26) is another
+ * implementation; {@link RoundPlans#of} chooses from the run's options.
+ */
+public interface RoundPlan {
+
+  /** The first round of the run; of a resumed run, the first after its checkpoint. */
+  Round first();
+
+  /**
+   * Whether training ends after {@code round}, whose numbers were finite and came to
+   * {@code result}; empty: it goes on.
+   */
+  Optional<Stop> stopAfter(Round round, RoundResult result);
+
+  /** The round after {@code done} (training went on after it). */
+  Round next(Round done);
+
+  /**
+   * What a completed round came to, as a plan weighs it.
+   *
+   * @param updates    updates applied before the round (its parameters are after that many)
+   * @param loss       the round's mean loss, with the penalty
+   * @param metrics    the means of the model's metrics
+   * @param lastChange how much the last update changed the parameters, relative to their norm
+   *                   (NaN before this run's first update)
+   */
+  record RoundResult(long updates, double loss, List<Double> metrics, double lastChange) {
+    /** Copies the metrics. */
+    public RoundResult {
+      metrics = List.copyOf(metrics);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.coordinator.RunSummary.Status;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the coordinator tells and keeps of a run: every event to the {@link TrainingListener}
+ * and the {@link RunStore}, the checkpoints of the last good state, and the run's end, where a
+ * write that fails turns the end into a failure (the previous file stays whole: writes are
+ * atomic). No Akka.
+ */
+final class RunRecord {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunRecord.class);
+
+  private final TrainingListener listener;
+  private final RunStore store;
+  private final StepMath math;
+  private final long plannedSteps;
+  // When training started (its first round), for the summary's train time.
+  private boolean training;
+  private long trainStartNanos;
+
+  /** The record of a run of {@code plannedSteps} steps whose numbers {@code math} keeps. */
+  RunRecord(TrainingListener listener, RunStore store, StepMath math, long plannedSteps) {
+    this.listener = listener;
+    this.store = store;
+    this.math = math;
+    this.plannedSteps = plannedSteps;
+  }
+
+  /** Training starts now: the summary's train time counts from here. */
+  void trainingStarts() {
+    training = true;
+    trainStartNanos = System.nanoTime();
+  }
+
+  /** Tells {@code event} to the listener, then the store: empty, or the failure to end with. */
+  Optional<Stop> tell(TrainingEvent event) {
+    listener.on(event);
+    return failure(store.record(event));
+  }
+
+  /** Commits the last good state: empty, or the failure to end with. */
+  Optional<Stop> checkpoint() {
+    return failure(store.checkpoint(math.lastGood()));
+  }
+
+  /**
+   * Ends the run for {@code stop}: commits the last good state, writes the summary and tells
+   * {@link TrainingEvent.Finished}; a write that failed makes the run failed (unless it already
+   * was). {@code workers} took part.
+   *
+   * @return the summary as kept and told
+   */
+  RunSummary finish(Stop stop, int workers) {
+    long trainNanos = training ? System.nanoTime() - trainStartNanos : 0;
+    Stop end = worse(stop, store.checkpoint(math.lastGood()), "final checkpoint");
+    RunSummary summary = summary(end, workers, trainNanos);
+    Stop written = worse(end, store.finish(summary), "summary");
+    if (written != end) {
+      summary = summary(written, workers, trainNanos);
+    }
+    listener.on(new TrainingEvent.Finished(summary));
+    return summary;
+  }
+
+  private RunSummary summary(Stop end, int workers, long trainNanos) {
+    TrainingState lastGood = math.lastGood();
+    return new RunSummary(end.status(), lastGood.steps(), plannedSteps, math.initialLoss(),
+        lastGood.loss(), lastGood.params(), workers, trainNanos, end.detail());
+  }
+
+  /** {@code stop}, or the failure of {@code written} if it failed and the run had not. */
+  private static Stop worse(Stop stop, RunStore.Result written, String what) {
+    Optional<Stop> failed = failure(written);
+    failed.ifPresent(f -> LOG.warn("{} not written: {}", what, f.detail()));
+    return failed.isEmpty() || stop.status() == Status.FAILED ? stop : failed.get();
+  }
+
+  private static Optional<Stop> failure(RunStore.Result result) {
+    return result instanceof RunStore.Failed f ? Optional.of(Stop.failed(f.message()))
+        : Optional.empty();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tapetrain.coordinator;
+
+/**
+ * Where a run is kept (its directory): the events it records, the committed state, the
+ * summary. Every write answers with a {@link Result}, so the coordinator, not an exception
+ * thrown through a listener, decides what a failed write means for the run.
+ *
+ * <p>Order of use: {@link #record} per event (except {@link TrainingEvent.Finished}),
+ * {@link #checkpoint} whenever a state is committed, {@link #finish} once at the end.
+ */
+public interface RunStore {
+
+  /** A write that went through. */
+  Result OK = Ok.INSTANCE;
+
+  /** A store that keeps nothing (tests, benchmarks). */
+  RunStore NONE = new RunStore() {
+    @Override
+    public Result record(TrainingEvent event) {
+      return OK;
+    }
+
+    @Override
+    public Result checkpoint(TrainingState state) {
+      return OK;
+    }
+
+    @Override
+    public Result finish(RunSummary summary) {
+      return OK;
+    }
+  };
+
+  /**
+   * Records {@code event} (a step's line, the workers and the model in the config), or ignores
+   * it; a store may write it later, and then reports its failure with a later result, once.
+   */
+  Result record(TrainingEvent event);
+
+  /** Commits {@code state}, after everything recorded before it. */
+  Result checkpoint(TrainingState state);
+
+  /** Writes the run's summary after everything recorded before it; the store is complete. */
+  Result finish(RunSummary summary);
+
+  /** How a write went: {@link #OK}, or {@link Failed} with the message to end the run with. */
+  sealed interface Result permits Ok, Failed {}
+
+  /** The write went through. */
+  enum Ok implements Result {
+    /** The one instance. */
+    INSTANCE
+  }
+
+  /** The write failed; {@code message} names the file and the cause. */
+  record Failed(String message) implements Result {}
+}

@@ -1,0 +1,60 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.protocol.NamedTensor;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the coordinator tells about a run, in this order: {@link WorkerJoined} while it waits,
+ * {@link WorkersReady}, {@link ModelAdopted}, {@link InitialLoss} (or {@link Resumed}), a
+ * {@link Step} per step, {@link NoWorkerLeft} whenever the last worker is lost, and
+ * {@link Finished} exactly once. {@link TrainingListener}s receive every event; the
+ * {@link RunStore} records those it keeps.
+ */
+public sealed interface TrainingEvent {
+
+  /** A worker registered while the coordinator waits; {@code up} of {@code expected} are up. */
+  record WorkerJoined(String worker, int up, int expected) implements TrainingEvent {}
+
+  /** Training is about to start with these workers. */
+  record WorkersReady(List<String> workers) implements TrainingEvent {
+    /** Copies the list. */
+    public WorkersReady {
+      workers = List.copyOf(workers);
+    }
+  }
+
+  /**
+   * The workers built the run's model: its parameters at step 0 and the names of its metrics
+   * (e.g. {@code accuracy}). Once, before the first step.
+   */
+  record ModelAdopted(List<NamedTensor> initialParams, List<String> metrics)
+      implements TrainingEvent {
+    /** Copies the lists. */
+    public ModelAdopted {
+      initialParams = List.copyOf(initialParams);
+      metrics = List.copyOf(metrics);
+    }
+  }
+
+  /** The loss at the initial parameters. */
+  record InitialLoss(double loss) implements TrainingEvent {}
+
+  /**
+   * A resumed run evaluated its checkpoint's parameters: {@code loss} after {@code steps}
+   * updates, and training continues from there.
+   */
+  record Resumed(long steps, double loss) implements TrainingEvent {}
+
+  /** Step {@code record.step()} is done (told for every step; listeners thin it). */
+  record Step(StepRecord record) implements TrainingEvent {}
+
+  /**
+   * The last worker was lost in round {@code round} ({@code lastLost}: the worker and why); the
+   * run waits up to {@code timeout} for one to come back or join before it fails.
+   */
+  record NoWorkerLeft(long round, String lastLost, Duration timeout) implements TrainingEvent {}
+
+  /** The run ended; its store has its summary. */
+  record Finished(RunSummary summary) implements TrainingEvent {}
+}

@@ -1,0 +1,95 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.RunLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A run whose summary says {@code running} while no process holds its lock was killed
+ * ({@code kill -9}, a machine gone): {@code inspect}, {@code predict} and {@code export} say
+ * "interrupted (no process holds the run; resume with --resume DIR)" instead of "running"
+ * (issue 25, rough edges), from {@link RunLock#isHeld}, checked against a real second process.
+ */
+class InterruptedRunTest extends ProcessTestBase {
+
+  @Test
+  void aRunKilledWithKill9IsInterruptedForInspectPredictAndExport() throws Exception {
+    Path run = dir.resolve("run");
+    Process trainer = processes.localRunner("trainer", "--steps", "100000000", "--workers", "1",
+        "--checkpoint-every", "1000", "--log-every", "1000", "--run-dir", run.toString());
+    Processes.await("a checkpoint", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve("checkpoint.pb")));
+    assertTrue(RunLock.isHeld(run), "the trainer holds the run");
+    Runs.Result live = Runs.run("inspect", run.toString());
+    assertEquals(0, live.exitCode(), live.err());
+    assertTrue(live.out().contains("status:         running ("), live.out());
+    assertTrue(trainer.isAlive(), "probing the lock leaves the writer alone");
+
+    Processes.kill9(trainer);
+    assertFalse(RunLock.isHeld(run));
+    assertEquals("running", Runs.summary(run).get("status").asText(), "the file still says so");
+    String interrupted = "interrupted (no process holds the run; resume with --resume " + run
+        + ")";
+    Runs.Result text = Runs.run("inspect", run.toString());
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().contains("status:         " + interrupted + ", "), text.out());
+    JsonNode json = Json.MAPPER.readTree(Runs.run("inspect", run.toString(), "--format", "json")
+        .out());
+    assertEquals("interrupted", json.get("status").asText());
+    // --follow ends instead of waiting forever for a run nobody writes.
+    Runs.Result followed = CompletableFuture.supplyAsync(() -> Runs.run("inspect",
+        run.toString(), "--follow")).get(60, TimeUnit.SECONDS);
+    assertTrue(followed.out().contains("status:         " + interrupted), followed.out());
+
+    Path rows = dir.resolve("rows.csv");
+    Files.writeString(rows, "x\n1\n2\n");
+    Runs.Result predicted = Runs.run("predict", run.toString(), "--data", rows.toString(),
+        "--out", dir.resolve("p.csv").toString());
+    assertEquals(0, predicted.exitCode(), predicted.err());
+    assertTrue(predicted.err().contains("predict: note: run " + run + " is " + interrupted
+        + "; using its checkpoint after step "), predicted.err());
+    Runs.Result exported = Runs.run("export", run.toString(), "--onnx",
+        dir.resolve("m.onnx").toString());
+    assertEquals(0, exported.exitCode(), exported.err());
+    assertTrue(exported.err().contains("export: note: run " + run + " is " + interrupted),
+        exported.err());
+  }
+
+  @Test
+  void probingTheLockInTheProcessThatHoldsItKeepsItHeld() throws Exception {
+    // POSIX locks belong to the process, and closing any channel of the file would release
+    // them: a probe in the holder's own JVM must not open the file.
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--steps", "5", "--run-dir", run.toString()).exitCode());
+    ObjectNode summary = (ObjectNode) Runs.summary(run);
+    summary.put("status", "running"); // as a killed run's
+    Json.writeAtomically(run.resolve("summary.json"), summary);
+    RunLock earlier = RunLock.acquire(run, "--resume");
+    earlier.close();
+    try (RunLock lock = RunLock.acquire(run, "--resume")) {
+      earlier.close(); // closed twice: must not forget the current holder
+      for (int i = 0; i < 3; i++) {
+        assertTrue(RunLock.isHeld(run));
+      }
+      assertTrue(Runs.run("inspect", run.toString()).out().contains("status:         running ("));
+      Process other = processes.localRunner("other", "inspect", run.toString());
+      assertEquals(0, Processes.exitCode(other, Duration.ofSeconds(60)),
+          processes.stderr("other"));
+      assertTrue(processes.stdout("other").contains("status:         running ("),
+          "another process still sees the lock: " + processes.stdout("other"));
+    }
+    assertFalse(RunLock.isHeld(run));
+    assertTrue(Runs.run("inspect", run.toString()).out().contains("status:         interrupted"));
+  }
+}
