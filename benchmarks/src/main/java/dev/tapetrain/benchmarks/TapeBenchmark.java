@@ -1,5 +1,6 @@
 package dev.tapetrain.benchmarks;
 
+import dev.tapetrain.models.LinearRegression;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
@@ -64,7 +65,8 @@ public class TapeBenchmark {
     evaluator.ensureLoaded(chunks);
     eagerEvaluator = new ShardEvaluator(dataset, Long.MAX_VALUE);
     eagerEvaluator.ensureLoaded(chunks);
-    params = List.of(NamedTensor.scalar("w", 5.0), NamedTensor.scalar("b", 10.0));
+    params = List.of(NamedTensor.scalar(LinearRegression.W, 5.0),
+        NamedTensor.scalar(LinearRegression.B, 10.0));
   }
 
   /**
