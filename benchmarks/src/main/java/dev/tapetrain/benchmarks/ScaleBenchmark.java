@@ -11,6 +11,7 @@ import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.models.LinearRegression;
 import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
@@ -19,7 +20,6 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.protocol.ProtocolSerializer;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.worker.Worker;
-import dev.tapetrain.worker.shard.LinearModel;
 import com.typesafe.config.ConfigFactory;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -154,13 +154,14 @@ public final class ScaleBenchmark {
       for (int c = 0; c < 4; c++) {
         chunks.add(512 + c);
       }
-      List<NamedTensor> params = List.of(NamedTensor.scalar(LinearModel.W, 3.1),
-          NamedTensor.scalar(LinearModel.B, 2.1));
+      List<NamedTensor> params = List.of(NamedTensor.scalar(LinearRegression.W, 3.1),
+          NamedTensor.scalar(LinearRegression.B, 2.1));
       ComputeGradients request = new ComputeGradients(7, params, chunks, system.unsafeUpcast());
       List<ChunkResult> perChunk = new ArrayList<>();
       for (int c : chunks) {
         perChunk.add(new ChunkResult(c, 1024, 1.5 * c, List.of(
-            NamedTensor.scalar(LinearModel.W, 0.1 * c), NamedTensor.scalar(LinearModel.B, 0.2 * c))));
+            NamedTensor.scalar(LinearRegression.W, 0.1 * c),
+            NamedTensor.scalar(LinearRegression.B, 0.2 * c))));
       }
       GradientsComputed answer = new GradientsComputed(7, system.unsafeUpcast(),
           ChunkTree.aggregate(perChunk, 977), 123_456);

@@ -1,5 +1,6 @@
 package dev.tapetrain.benchmarks;
 
+import dev.tapetrain.models.LinearRegression;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
@@ -64,19 +65,20 @@ public class TapeBenchmark {
     evaluator.ensureLoaded(chunks);
     eagerEvaluator = new ShardEvaluator(dataset, Long.MAX_VALUE);
     eagerEvaluator.ensureLoaded(chunks);
-    params = List.of(NamedTensor.scalar("w", 5.0), NamedTensor.scalar("b", 10.0));
+    params = List.of(NamedTensor.scalar(LinearRegression.W, 5.0),
+        NamedTensor.scalar(LinearRegression.B, 10.0));
   }
 
   /**
-   * The tape engine, as a worker runs it: the tape's sums compiled into one loop (after the
-   * first warm-up calls, see ShardEvaluator.COMPILE_AFTER_SAMPLES).
+   * The tape engine, as a worker runs it: the linear model's own program compiled into one loop
+   * (precompiled, from the first call; see ShardEvaluator.COMPILE_AFTER_SAMPLES for others).
    */
   @Benchmark
   public List<ChunkResult> tape() {
     return evaluator.evaluate(params, chunks);
   }
 
-  /** The tape engine run eagerly, op by op, over blocks of chunks (never compiled). */
+  /** The tape engine run eagerly, op by op, chunk by chunk (never compiled). */
   @Benchmark
   public List<ChunkResult> tapeEager() {
     return eagerEvaluator.evaluate(params, chunks);

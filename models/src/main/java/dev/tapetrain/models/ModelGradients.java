@@ -48,27 +48,42 @@ public final class ModelGradients {
       p.put(spec.name(), t);
       sources.add(t);
     }
-    Tensor loss;
-    Tensor[] grads;
+    Tensor[] sums = lossAndGradients(model, p, sources, x, y);
+    List<double[]> out = new ArrayList<>(parameters.size());
+    for (int i = 1; i < sums.length; i++) {
+      out.add(sums[i].toArray());
+    }
+    double[] metrics = ModelFailure.guard("metricSums", () -> model.metricSums(p, x, y));
+    return new Sums(sums[0].item(), out, metrics);
+  }
+
+  /**
+   * The tape's program for some samples, as {@link #of} runs it and as {@link CompiledModel}
+   * traces it (one definition, so both compute the same bits): the model's loss sum and its
+   * gradient with respect to each of {@code sources}, zeros where unconnected.
+   *
+   * @param p       the parameters by name, the values of {@code sources}
+   * @param sources the parameters' tensors in the model's order
+   * @return {@code [lossSum, gradient of each source]}
+   */
+  static Tensor[] lossAndGradients(Model model, Map<String, Tensor> p, List<Tensor> sources,
+      Tensor x, Tensor y) {
     try (GradientTape tape = new GradientTape(false, false)) {
       tape.watch(sources.toArray(Tensor[]::new));
-      loss = ModelFailure.guard("lossSum", () -> model.lossSum(p, x, y));
+      Tensor loss = ModelFailure.guard("lossSum", () -> model.lossSum(p, x, y));
       if (loss.size() != 1) {
         throw new ModelFailure("lossSum returned " + loss.size() + " values, not a scalar",
             null);
       }
-      Tensor l = loss;
       // The backward rules run on the graph the model built: a shape the ops cannot take back
       // is the model's error as much as one they refused going forward.
-      grads = ModelFailure.guard("lossSum's gradient",
-          () -> tape.gradient(l, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO));
+      Tensor[] grads = ModelFailure.guard("lossSum's gradient",
+          () -> tape.gradient(loss, sources, Tensor.scalar(1.0), UnconnectedGradients.ZERO));
+      Tensor[] out = new Tensor[1 + grads.length];
+      out[0] = loss;
+      System.arraycopy(grads, 0, out, 1, grads.length);
+      return out;
     }
-    List<double[]> out = new ArrayList<>(parameters.size());
-    for (Tensor g : grads) {
-      out.add(g.toArray());
-    }
-    double[] metrics = ModelFailure.guard("metricSums", () -> model.metricSums(p, x, y));
-    return new Sums(loss.item(), out, metrics);
   }
 
   /**

@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>Arrays are copied on construction but not on access (this is on the per-step path): callers
  * must not mutate the arrays returned by {@link #shape()} and {@link #values()}.
  *
- * @param name  parameter name, e.g. {@code "w"} or {@code "b"}
+ * @param name  the parameter's name, as its model declares it
  * @param shape dimensions, empty for a scalar
  * @param values the elements, {@code product(shape)} of them
  */

@@ -54,6 +54,14 @@ public final class Arithmetic {
     return g * (1.0 - t * t);
   }
 
+  /**
+   * {@code 0 + a}: a sum of one element, as a row sum adds it to 0 (so −0.0 becomes +0.0, and
+   * every other value stays as it is). The row sums of a one-column matrix.
+   */
+  public static double rowSumOfOne(double a) {
+    return 0.0 + a;
+  }
+
   /** {@code −a}. */
   public static double neg(double a) {
     return -a;

@@ -28,7 +28,8 @@ public final class CompiledFunction {
   @FunctionalInterface
   public interface Body {
     /**
-     * @param vectors rank-1 tensors of one length
+     * @param vectors tensors of one length {@code n}: rank-1 {@code [n]}, or {@code [n, 1]} for
+     *                those compiled as columns
      * @param scalars rank-0 tensors
      * @return scalar tensors
      */
@@ -85,6 +86,22 @@ public final class CompiledFunction {
    */
   public static CompiledFunction compile(Body body, double[][] exampleVectors,
       double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
+    return compile(body, exampleVectors, new boolean[exampleVectors.length], exampleScalars,
+        compileAtRunTime);
+  }
+
+  /**
+   * As {@link #compile(Body, double[][], double[], boolean)}, with vector {@code k} passed to
+   * {@code body} as an {@code [n, 1]} matrix where {@code columns[k]} (a one-feature model's
+   * {@code x}): the loop reads it as the same array of {@code n} values, one per index, so
+   * {@link #apply} takes it as a plain vector.
+   */
+  public static CompiledFunction compile(Body body, double[][] exampleVectors, boolean[] columns,
+      double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
+    if (columns.length != exampleVectors.length) {
+      throw new IllegalArgumentException(exampleVectors.length + " vectors but " + columns.length
+          + " column flags");
+    }
     if (exampleVectors.length == 0) {
       throw new IllegalArgumentException("a compiled function needs at least one vector input");
     }
@@ -97,12 +114,12 @@ public final class CompiledFunction {
     if (n < 3) {
       throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
     }
-    Traced traced = trace(body, exampleVectors, exampleScalars);
+    Traced traced = trace(body, exampleVectors, columns, exampleScalars);
     double[][] shorter = new double[exampleVectors.length][];
     for (int k = 0; k < shorter.length; k++) {
       shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
     }
-    if (!traced.source().equals(trace(body, shorter, exampleScalars).source())) {
+    if (!traced.source().equals(trace(body, shorter, columns, exampleScalars).source())) {
       throw new NotCompilableException("the function computes differently for " + n + " and "
           + (n - 1) + " elements (does it use the number of elements?)");
     }
@@ -134,11 +151,12 @@ public final class CompiledFunction {
   /** The generated source, and the outputs of the eager run that was traced. */
   private record Traced(String source, double[] outputs) {}
 
-  private static Traced trace(Body body, double[][] vectors, double[] scalars)
-      throws NotCompilableException {
+  private static Traced trace(Body body, double[][] vectors, boolean[] columns,
+      double[] scalars) throws NotCompilableException {
     Tensor[] v = new Tensor[vectors.length];
     for (int k = 0; k < v.length; k++) {
-      v[k] = Tensor.vector(vectors[k]);
+      v[k] = columns[k] ? Tensor.matrix(vectors[k].length, 1, vectors[k])
+          : Tensor.vector(vectors[k]);
     }
     Tensor[] s = new Tensor[scalars.length];
     for (int k = 0; k < s.length; k++) {
@@ -242,13 +260,21 @@ public final class CompiledFunction {
     return outputCount;
   }
 
-  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoops}). */
+  /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoop}). */
   public boolean precompiled() {
-    return PrecompiledLoops.contains(kernel);
+    return kernel instanceof PrecompiledLoop;
   }
 
-  /** The generated Java source, for debugging. */
+  /** The generated Java source, for debugging and for checked-in copies of it. */
   public String source() {
     return source;
+  }
+
+  /**
+   * The SHA-256 of {@link #source()} (lower-case hex): the key a {@link PrecompiledLoop} of this
+   * function is found by.
+   */
+  public String sourceSha256() {
+    return PrecompiledLoops.sha256(source);
   }
 }

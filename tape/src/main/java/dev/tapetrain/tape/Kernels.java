@@ -30,6 +30,11 @@ final class Kernels {
           out[i] = Arithmetic.neg(x[i]);
         }
       }
+      case ROW_SUM_OF_ONE -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = Arithmetic.rowSumOfOne(x[i]);
+        }
+      }
       case SQUARE -> {
         for (int i = 0; i < n; i++) {
           out[i] = Arithmetic.square(x[i]);

@@ -12,16 +12,25 @@ import java.util.Map;
  * <p>Every traced value is one of: a vector input, a scalar input, a scalar constant, a scalar
  * computed before the loop (from inputs and constants), an element of a vector op (computed per
  * index inside the loop), a full {@code sum} of a vector (accumulated inside the loop), or a
- * scalar computed after the loop from such sums. Each element calls the op's {@link Arithmetic}
- * method, the same one its eager kernel applies, and each sum adds in exactly the order of
- * {@link Kernels#sum} (four lanes counted from the start of the range, combined as
- * {@code (s0 + s1) + (s2 + s3)}, then the tail in index order), so the loop's results are bit
- * for bit those of running the ops one by one.
+ * scalar computed after the loop from such sums. A "vector" is anything with one element per
+ * index: an {@code [n]} vector or an {@code [n, 1]} matrix (a one-column input, or
+ * {@code MatrixOps.column}); the row sums of a one-column matrix are an elementwise op
+ * ({@link OpKind#ROW_SUM_OF_ONE}) and a column of a vector is the vector itself. Each element
+ * calls the op's {@link Arithmetic} method, the same one its eager kernel applies, and each sum
+ * adds in exactly the order of {@link Kernels#sum} (four lanes counted from the start of the
+ * range, combined as {@code (s0 + s1) + (s2 + s3)}, then the tail in index order), so the loop's
+ * results are bit for bit those of running the ops one by one.
+ *
+ * <p>A row sum of one column, {@code 0 + a}, differs from {@code a} only for {@code a = −0.0}; where
+ * no sign of a zero can reach an output from it ({@link #zeroSignReachesOutput}), the loop reads
+ * {@code a} itself: the same outputs with one addition less per element (a one-feature model's
+ * {@code x} goes through one).
  *
  * <p>Not fusable, reported by {@link NotCompilableException}: ops other than elementwise ones,
- * {@code broadcastTo} of a scalar and {@code sum}; vector tensors the function did not take as
- * inputs; values of {@link Variable}s; vector outputs; and a vector computed from a sum (that
- * would need a second pass).
+ * {@code broadcastTo} of a scalar, one-column {@code column}/{@code rowSum} and {@code sum}
+ * (named in the message); vector tensors the function did not take as inputs; matrices of more
+ * than one column; values of {@link Variable}s; vector outputs; and a vector computed from a sum
+ * (that would need a second pass).
  */
 final class LoopGenerator {
 
@@ -30,6 +39,12 @@ final class LoopGenerator {
 
   /** Where a value is available. */
   private enum Place { VECTOR_INPUT, SCALAR_INPUT, CONSTANT, BEFORE_LOOP, IN_LOOP, AFTER_LOOP }
+
+  /** Whether {@code t} has one element per index: {@code [length]} or {@code [length, 1]}. */
+  private boolean perIndex(Tensor t) {
+    int[] s = t.shapeRef();
+    return (s.length == 1 && s[0] == length) || (s.length == 2 && s[0] == length && s[1] == 1);
+  }
 
   /** A traced value: where it lives and the Java expression that reads it. */
   private record Value(Place place, String name) {
@@ -48,6 +63,7 @@ final class LoopGenerator {
   private final StringBuilder element = new StringBuilder();
   private final StringBuilder after = new StringBuilder();
   private final List<Sum> sums = new ArrayList<>();
+  private Map<Tensor, Boolean> zeroSignReachesOutput = Map.of();
   private int constantCount;
 
   private LoopGenerator(int length) {
@@ -73,6 +89,7 @@ final class LoopGenerator {
       g.values.put(scalars[k], new Value(Place.SCALAR_INPUT, "s" + k));
     }
     List<Trace.Op> live = liveOps(trace.ops(), outputs);
+    g.zeroSignReachesOutput = zeroSignReachesOutput(live, outputs);
     for (int id = 0; id < live.size(); id++) {
       g.emit(id, live.get(id), trace);
     }
@@ -112,6 +129,52 @@ final class LoopGenerator {
     return live;
   }
 
+  /** How an op's result changes when an input is a zero of the other sign. */
+  private enum ZeroSign {
+    /** Not at all. */
+    ABSORBS,
+    /** At most in the sign of a zero result. */
+    PASSES,
+    /** Possibly in more (or not known to be harmless): {@code 1 / −0.0} is −∞. */
+    SHOWS
+  }
+
+  private static ZeroSign zeroSign(OpKind kind) {
+    return switch (kind) {
+      // (±0)² and 0 + (±0) are +0, and a sum starts from +0, which no zero added makes −0.
+      case SUM, SQUARE, SQUARED_DIFFERENCE, ROW_SUM_OF_ONE -> ZeroSign.ABSORBS;
+      // Sums, differences and products of zeros of either sign are zeros of either sign (∞ · ±0
+      // is the same NaN), and of a zero and a nonzero the same nonzero.
+      case ADD, SUB, MUL, MUL_ADD, TWICE_DIFFERENCE_TIMES, NEG, BROADCAST_TO, COLUMN ->
+          ZeroSign.PASSES;
+      default -> ZeroSign.SHOWS;
+    };
+  }
+
+  /**
+   * The values whose sign, when they are zero, can change an output's bits: the outputs, then,
+   * backwards through the live ops, the inputs of an op that shows a zero's sign, and of an op
+   * that passes it on to such a value. Conservative: an op not listed in {@link #zeroSign} shows
+   * it.
+   */
+  private static Map<Tensor, Boolean> zeroSignReachesOutput(List<Trace.Op> live,
+      Tensor[] outputs) {
+    Map<Tensor, Boolean> reaches = new IdentityHashMap<>();
+    for (Tensor t : outputs) {
+      reaches.put(t, Boolean.TRUE);
+    }
+    for (int i = live.size() - 1; i >= 0; i--) {
+      Trace.Op op = live.get(i);
+      ZeroSign z = zeroSign(op.kind());
+      if (z == ZeroSign.SHOWS || (z == ZeroSign.PASSES && reaches.containsKey(op.output()))) {
+        for (Tensor in : op.inputs()) {
+          reaches.put(in, Boolean.TRUE);
+        }
+      }
+    }
+    return reaches;
+  }
+
   /** The value of {@code t}: traced already, or a leaf (a scalar constant). */
   private Value value(Tensor t, Trace trace) throws NotCompilableException {
     Value v = values.get(t);
@@ -140,7 +203,8 @@ final class LoopGenerator {
       return; // an op that returned one of its inputs
     }
     if (op.kind() == OpKind.OTHER) {
-      throw new NotCompilableException("segment sums, repeats and matrix products are not fused");
+      throw new NotCompilableException("op " + op.name() + " is not fused (one loop fuses"
+          + " elementwise ops, sums, broadcasts and one-column row sums)");
     }
     Value[] in = new Value[op.inputs().length];
     boolean vector = false;
@@ -151,10 +215,11 @@ final class LoopGenerator {
       afterLoop |= in[k].place() == Place.AFTER_LOOP;
     }
     Tensor out = op.output();
-    if (out.rank() > 1 || (out.rank() == 1 && out.size() != length)) {
-      throw new NotCompilableException("op " + op.kind() + " gives shape "
-          + java.util.Arrays.toString(out.shapeRef()) + "; only scalars and vectors of the"
-          + " inputs' length are fused");
+    boolean perIndex = perIndex(out);
+    if (out.rank() > 0 && !perIndex) {
+      throw new NotCompilableException("op " + op.name() + " gives shape "
+          + java.util.Arrays.toString(out.shapeRef()) + "; only scalars and vectors (or one"
+          + " column) of the inputs' length are fused");
     }
     String name = "t" + id;
     if (op.kind() == OpKind.SUM && vector) {
@@ -165,12 +230,15 @@ final class LoopGenerator {
       values.put(out, new Value(Place.AFTER_LOOP, name));
       return;
     }
-    if (out.rank() == 1 && afterLoop) {
+    if (perIndex && afterLoop) {
       throw new NotCompilableException("a vector computed from a sum needs two passes");
     }
-    Place place = out.rank() == 1 ? Place.IN_LOOP
+    Place place = perIndex ? Place.IN_LOOP
         : afterLoop ? Place.AFTER_LOOP : Place.BEFORE_LOOP;
-    if (op.kind() == OpKind.BROADCAST_TO) {
+    if (op.kind() == OpKind.BROADCAST_TO || op.kind() == OpKind.COLUMN
+        || (op.kind() == OpKind.ROW_SUM_OF_ONE && !zeroSignReachesOutput.containsKey(out))) {
+      // The same element at every index (a broadcast scalar), the vector's own element, or an
+      // element whose −0.0 would turn +0.0 where no output can tell.
       values.put(out, new Value(place, in[0].name()));
       return;
     }

@@ -28,7 +28,8 @@ public final class MatrixOps {
   /** {@code a · b}: {@code [n, m] × [m, k] → [n, k]}. */
   public static Tensor matmul(Operand left, Operand right) {
     // d(a·b)/da = g · bᵀ, d(a·b)/db = aᵀ · g
-    return product(left.asTensor(), false, right.asTensor(), false, (g, in, o, needed) ->
+    return product("matmul", left.asTensor(), false, right.asTensor(), false,
+        (g, in, o, needed) ->
         new Tensor[] {
             needed[0] ? matmulTransposedRight(g, in[1]) : null,
             needed[1] ? matmulTransposedLeft(in[0], g) : null});
@@ -60,7 +61,7 @@ public final class MatrixOps {
     }
     Tensor result = Tensor.wrap(new int[] {n, k}, out);
     // d/dx = g · wᵀ, d/dw = xᵀ · g, d/db = the column sums of g (repeatRows' rule).
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, weights, bias}, result,
+    TapeStack.recordOther("dense", new Tensor[] {a, weights, bias}, result,
         (g, in, o, needed) -> new Tensor[] {
             needed[0] ? matmulTransposedRight(g, in[1]) : null,
             needed[1] ? matmulTransposedLeft(in[0], g) : null,
@@ -74,7 +75,8 @@ public final class MatrixOps {
    */
   static Tensor matmulTransposedRight(Tensor a, Tensor b) {
     // C = a·bᵀ: dA = g·b, dB = gᵀ·a
-    return product(a, false, b, true, (g, in, o, needed) -> new Tensor[] {
+    return product("matmulTransposedRight", a, false, b, true,
+        (g, in, o, needed) -> new Tensor[] {
         needed[0] ? matmul(g, in[1]) : null,
         needed[1] ? matmulTransposedLeft(g, in[0]) : null});
   }
@@ -82,17 +84,18 @@ public final class MatrixOps {
   /** {@code aᵀ · b} ({@code [m, n]ᵀ × [m, k] → [n, k]}): the bits of {@code matmul(transpose(a), b)}. */
   static Tensor matmulTransposedLeft(Tensor a, Tensor b) {
     // C = aᵀ·b: dA = b·gᵀ, dB = a·g
-    return product(a, true, b, false, (g, in, o, needed) -> new Tensor[] {
+    return product("matmulTransposedLeft", a, true, b, false,
+        (g, in, o, needed) -> new Tensor[] {
         needed[0] ? matmulTransposedRight(in[1], g) : null,
         needed[1] ? matmul(in[0], g) : null});
   }
 
   /**
    * The product of {@code a} (or {@code aᵀ}) and {@code b} (or {@code bᵀ}), read in place, as a
-   * recorded op with {@code rule} as its backward rule.
+   * recorded op named {@code name} with {@code rule} as its backward rule.
    */
-  private static Tensor product(Tensor a, boolean transposeA, Tensor b, boolean transposeB,
-      BackwardRule rule) {
+  private static Tensor product(String name, Tensor a, boolean transposeA, Tensor b,
+      boolean transposeB, BackwardRule rule) {
     int[] as = matrixShape(a, "matmul");
     int[] bs = matrixShape(b, "matmul");
     int n = transposeA ? as[1] : as[0];
@@ -107,7 +110,7 @@ public final class MatrixOps {
     double[] out = product(a.data, transposeA ? 1 : as[1], transposeA ? as[1] : 1,
         b.data, transposeB ? 1 : bs[1], transposeB ? bs[1] : 1, n, m, k);
     Tensor result = Tensor.wrap(new int[] {n, k}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, b}, result, rule);
+    TapeStack.recordOther(name, new Tensor[] {a, b}, result, rule);
     return result;
   }
 
@@ -167,18 +170,30 @@ public final class MatrixOps {
       }
     }
     Tensor result = Tensor.wrap(new int[] {k, n}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+    TapeStack.recordOther("transpose", new Tensor[] {a}, result,
         (g, in, o, needed) -> new Tensor[] {transpose(g)});
     return result;
   }
 
-  /** The sum of each row: {@code [n, k] → [n]}, each left to right. */
+  /**
+   * The sum of each row: {@code [n, k] → [n]}, each left to right from 0. Of one column it is
+   * the elementwise op {@code 0 + a} ({@link OpKind#ROW_SUM_OF_ONE}, which turns −0.0 into +0.0
+   * as the additions from 0 do), so the tape compiler fuses it: a one-feature model's
+   * {@code x [n, 1]} goes through here.
+   */
   public static Tensor rowSum(Operand matrix) {
     Tensor a = matrix.asTensor();
     int[] s = matrixShape(a, "rowSum");
     int n = s[0];
     int k = s[1];
     double[] out = new double[n];
+    BackwardRule rule = (g, in, o, needed) -> new Tensor[] {repeatColumns(g, k)};
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    if (k == 1) {
+      Kernels.unary(OpKind.ROW_SUM_OF_ONE, 0, a.data, out);
+      TapeStack.record(OpKind.ROW_SUM_OF_ONE, 0, new Tensor[] {a}, result, rule);
+      return result;
+    }
     for (int i = 0; i < n; i++) {
       double sum = 0;
       for (int j = 0; j < k; j++) {
@@ -186,9 +201,7 @@ public final class MatrixOps {
       }
       out[i] = sum;
     }
-    Tensor result = Tensor.wrap(new int[] {n}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
-        (g, in, o, needed) -> new Tensor[] {repeatColumns(g, k)});
+    TapeStack.recordOther("rowSum", new Tensor[] {a}, result, rule);
     return result;
   }
 
@@ -205,7 +218,7 @@ public final class MatrixOps {
       }
     }
     Tensor result = Tensor.wrap(new int[] {k}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a}, result,
+    TapeStack.recordOther("colSum", new Tensor[] {a}, result,
         (g, in, o, needed) -> new Tensor[] {repeatRows(g, n)});
     return result;
   }
@@ -223,12 +236,15 @@ public final class MatrixOps {
       System.arraycopy(v.data, 0, out, i * k, k);
     }
     Tensor result = Tensor.wrap(new int[] {n, k}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
+    TapeStack.recordOther("repeatRows", new Tensor[] {v}, result,
         (g, in, o, needed) -> new Tensor[] {colSum(g)});
     return result;
   }
 
-  /** A vector of {@code n} as each of {@code k} columns: {@code [n] → [n, k]}. */
+  /**
+   * A vector of {@code n} as each of {@code k} columns: {@code [n] → [n, k]}. One column holds
+   * the vector's elements as they are ({@link OpKind#COLUMN}, which the tape compiler fuses).
+   */
   public static Tensor repeatColumns(Operand vector, int k) {
     Tensor v = vector.asTensor();
     if (v.rank() != 1) {
@@ -241,8 +257,12 @@ public final class MatrixOps {
       Arrays.fill(out, i * k, (i + 1) * k, v.data[i]);
     }
     Tensor result = Tensor.wrap(new int[] {n, k}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v}, result,
-        (g, in, o, needed) -> new Tensor[] {rowSum(g)});
+    BackwardRule rule = (g, in, o, needed) -> new Tensor[] {rowSum(g)};
+    if (k == 1) {
+      TapeStack.record(OpKind.COLUMN, 0, new Tensor[] {v}, result, rule);
+    } else {
+      TapeStack.recordOther("repeatColumns", new Tensor[] {v}, result, rule);
+    }
     return result;
   }
 

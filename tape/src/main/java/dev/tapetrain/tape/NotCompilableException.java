@@ -5,7 +5,11 @@ public final class NotCompilableException extends Exception {
 
   private static final long serialVersionUID = 1L;
 
-  NotCompilableException(String message) {
+  /**
+   * A refusal saying why; public for programs over the compiler that refuse what they know it
+   * cannot take before they trace (a model's parameter shapes, say).
+   */
+  public NotCompilableException(String message) {
     super(message);
   }
 }

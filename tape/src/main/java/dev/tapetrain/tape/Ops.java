@@ -134,7 +134,7 @@ public final class Ops {
    * is {@code 1 / (1 + a)}.
    */
   public static Tensor log1p(Operand a) {
-    return unary(OpKind.OTHER, 0, a, StrictMath::log1p,
+    return unary("log1p", a, StrictMath::log1p,
         (g, in, out) -> div(g, add(Tensor.scalar(1.0), in)));
   }
 
@@ -143,7 +143,7 @@ public final class Ops {
    * for every tape: the second derivative is 0 wherever the first exists.
    */
   public static Tensor abs(Operand a) {
-    return unary(OpKind.OTHER, 0, a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
+    return unary("abs", a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
   }
 
   /**
@@ -151,7 +151,7 @@ public final class Ops {
    * choice at 0), a constant for every tape.
    */
   public static Tensor relu(Operand a) {
-    return unary(OpKind.OTHER, 0, a, x -> x > 0 ? x : 0.0,
+    return unary("relu", a, x -> x > 0 ? x : 0.0,
         (g, in, out) -> mul(g, constant(in, x -> x > 0 ? 1.0 : 0.0)));
   }
 
@@ -204,7 +204,7 @@ public final class Ops {
           + "shape " + Arrays.toString(x.shapeRef()));
     }
     Tensor result = Tensor.wrap(new int[] {segments.length}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {x}, result,
+    TapeStack.recordOther("segmentSum", new Tensor[] {x}, result,
         (g, in, o, needed) -> new Tensor[] {repeat(g, segments)});
     return result;
   }
@@ -227,7 +227,7 @@ public final class Ops {
       start += segments[s];
     }
     Tensor result = Tensor.wrap(new int[] {total}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {x}, result,
+    TapeStack.recordOther("repeat", new Tensor[] {x}, result,
         (g, in, o, needed) -> new Tensor[] {segmentSum(g, segments)});
     return result;
   }
@@ -281,7 +281,7 @@ public final class Ops {
       out[i] = s;
     }
     Tensor y = Tensor.wrap(new int[] {n}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {a, x}, y, (g, in, o, needed) -> new Tensor[] {
+    TapeStack.recordOther("matvec", new Tensor[] {a, x}, y, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? outer(g, in[1]) : null,
         needed[1] ? vecmat(g, in[0]) : null});
     return y;
@@ -309,7 +309,7 @@ public final class Ops {
       }
     }
     Tensor z = Tensor.wrap(new int[] {f}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {v, a}, z, (g, in, o, needed) -> new Tensor[] {
+    TapeStack.recordOther("vecmat", new Tensor[] {v, a}, z, (g, in, o, needed) -> new Tensor[] {
         needed[0] ? matvec(in[1], g) : null,
         needed[1] ? outer(in[0], g) : null});
     return z;
@@ -331,7 +331,7 @@ public final class Ops {
       }
     }
     Tensor o = Tensor.wrap(new int[] {n, f}, out);
-    TapeStack.record(OpKind.OTHER, 0, new Tensor[] {u, v}, o,
+    TapeStack.recordOther("outer", new Tensor[] {u, v}, o,
         (g, in, out2, needed) -> new Tensor[] {
         needed[0] ? matvec(g, in[1]) : null,
         needed[1] ? vecmat(in[0], g) : null});
@@ -362,6 +362,17 @@ public final class Ops {
     }
     Tensor result = Tensor.wrap(x.shapeRef(), out);
     TapeStack.record(kind, param, new Tensor[] {x}, result,
+        (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
+    return result;
+  }
+
+  /** A one-input op with no kind of its own (never fused): {@code f} of every element. */
+  private static Tensor unary(String name, Operand a, DoubleUnaryOperator f, UnaryRule rule) {
+    Tensor x = a.asTensor();
+    double[] out = TensorScope.take(x.data.length);
+    Kernels.map(f, x.data, out);
+    Tensor result = Tensor.wrap(x.shapeRef(), out);
+    TapeStack.recordOther(name, new Tensor[] {x}, result,
         (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
     return result;
   }

@@ -47,9 +47,22 @@ final class TapeStack {
 
   static void record(OpKind kind, double param, Tensor[] inputs, Tensor output,
       BackwardRule rule) {
+    record(kind, null, param, inputs, output, rule);
+  }
+
+  /**
+   * Records an op the tape compiler does not fuse ({@link OpKind#OTHER}) under its public name,
+   * which a trace keeps so that a refusal names the op.
+   */
+  static void recordOther(String name, Tensor[] inputs, Tensor output, BackwardRule rule) {
+    record(OpKind.OTHER, name, 0, inputs, output, rule);
+  }
+
+  private static void record(OpKind kind, String name, double param, Tensor[] inputs,
+      Tensor output, BackwardRule rule) {
     Open open = OPEN.get();
     if (open.trace != null) {
-      open.trace.op(kind, param, inputs, output);
+      open.trace.op(kind, name, param, inputs, output);
     }
     List<GradientTape> tapes = open.tapes;
     for (int i = 0, n = tapes.size(); i < n; i++) {

@@ -15,8 +15,11 @@ import java.util.Map;
  */
 final class Trace implements AutoCloseable {
 
-  /** One op: its kind (and parameter, for {@code pow}), its inputs and its output. */
-  record Op(OpKind kind, double param, Tensor[] inputs, Tensor output) {}
+  /**
+   * One op: its kind, its name (the kind's, or for {@link OpKind#OTHER} the public op's, so a
+   * refusal can say which op), its parameter (for {@code pow}), its inputs and its output.
+   */
+  record Op(OpKind kind, String name, double param, Tensor[] inputs, Tensor output) {}
 
   private final Trace parent;
   private final List<Op> ops = new ArrayList<>();
@@ -33,8 +36,8 @@ final class Trace implements AutoCloseable {
     return trace;
   }
 
-  void op(OpKind kind, double param, Tensor[] inputs, Tensor output) {
-    ops.add(new Op(kind, param, inputs.clone(), output));
+  void op(OpKind kind, String name, double param, Tensor[] inputs, Tensor output) {
+    ops.add(new Op(kind, name != null ? name : kind.method(), param, inputs.clone(), output));
   }
 
   void variableRead(Tensor value) {

@@ -30,7 +30,9 @@
  * <p>For speed, {@link dev.tapetrain.tape.CompiledFunction} traces a function of
  * vectors (ops and tapes, forward and backward) once and compiles it into one loop that keeps
  * every intermediate in registers, the counterpart of {@code tf.function} with XLA fusion; its
- * results are bit-identical to the eager ops.
+ * results are bit-identical to the eager ops. A program that ships loops compiled ahead of time
+ * registers them as {@link dev.tapetrain.tape.PrecompiledLoop} services; the library has none of
+ * its own.
  *
  * <p>Depends on {@code java.base} and Janino (the compiler of those loops) only. In particular it
  * must never import Akka or anything of tapetrain outside this package: it is a library of its

@@ -153,6 +153,112 @@ class CompiledFunctionTest {
     assertTrue(runningSum != out[0], "the data must tell the orders apart");
   }
 
+  /** A one-feature model as models write it: {@code x [n, 1]}, its row sums, squared error. */
+  private static final CompiledFunction.Body ONE_COLUMN = (v, s) -> {
+    try (GradientTape tape = new GradientTape()) {
+      tape.watch(s[0], s[1]);
+      Tensor prediction = Ops.mulAdd(MatrixOps.rowSum(v[0]), s[0], s[1]);
+      Tensor loss = Ops.sum(Ops.squaredDifference(prediction, v[1]));
+      Tensor[] g = tape.gradient(loss, s[0], s[1]);
+      return new Tensor[] {loss, g[0], g[1]};
+    }
+  };
+
+  /**
+   * Row sums of a column that depends on a watched scalar (so the gradient runs through the
+   * backward rules of {@code rowSum} and {@code column}), and a reciprocal that tells +0.0 from
+   * −0.0: a loop that read the row sum of {@code −0.0} as {@code −0.0} would give −∞ for +∞.
+   */
+  private static final CompiledFunction.Body SIGNED_ZEROS = (v, s) -> {
+    try (GradientTape tape = new GradientTape()) {
+      tape.watch(s[0]);
+      Tensor rows = MatrixOps.rowSum(MatrixOps.column(Ops.mul(v[1], s[0])));
+      Tensor reciprocals = Ops.div(Tensor.scalar(1.0), MatrixOps.rowSum(v[0]));
+      Tensor loss = Ops.sum(Ops.add(Ops.square(rows), reciprocals));
+      return new Tensor[] {loss, tape.gradient(loss, s[0]), Ops.sum(reciprocals)};
+    }
+  };
+
+  @Test
+  void oneColumnInputsAndTheirRowSumsCompileToTheEagerBits() throws Exception {
+    boolean[] columns = {true, false};
+    Random random = new Random(19);
+    double[] scalars = {-1.5, 0.0};
+    CompiledFunction f = CompiledFunction.compile(ONE_COLUMN, data(64, random), columns, scalars,
+        true);
+    // Its sign of zero reaches no output (products and sums, then squares and sums): the loop
+    // reads x itself; the signed zeros below check that this changes no bit.
+    assertTrue(!f.source().contains("rowSumOfOne"), f.source());
+    double[][] v = data(301, random);
+    v[0][3] = -0.0;
+    v[0][4] = 0.0;
+    v[1][4] = -0.0;
+    for (int[] range : List.of(new int[] {0, 301}, new int[] {3, 5}, new int[] {4, 5},
+        new int[] {2, 9}, new int[] {1, 4}, new int[] {17, 300})) {
+      assertSameBits(eager(ONE_COLUMN, v, columns, range[0], range[1], scalars), f, v, range,
+          scalars);
+    }
+  }
+
+  @Test
+  void rowSumsOfOneColumnKeepTheSignOfZeroAsTheEagerOpAndDifferentiate() throws Exception {
+    boolean[] columns = {true, false};
+    double[] scalars = {0.5};
+    double[][] example = {{1.0, -0.0, 2.0, 0.0, -3.0}, {1.0, 2.0, -0.0, 4.0, 5.0}};
+    CompiledFunction f = CompiledFunction.compile(SIGNED_ZEROS, example, columns, scalars, true);
+    assertTrue(f.source().contains("rowSumOfOne(v0[j])"), "kept for the reciprocal\n"
+        + f.source());
+    double[] all = eager(SIGNED_ZEROS, example, columns, 0, 5, scalars);
+    assertEquals(Double.POSITIVE_INFINITY, all[2], "eagerly the row sum of -0.0 is +0.0");
+    for (int[] range : List.of(new int[] {0, 5}, new int[] {1, 2}, new int[] {2, 5})) {
+      assertSameBits(eager(SIGNED_ZEROS, example, columns, range[0], range[1], scalars), f,
+          example, range, scalars);
+    }
+  }
+
+  @Test
+  void aRefusalNamesTheOpItCannotFuse() {
+    double[][] xy = data(16, new Random(5));
+    double[] ws = {1.0, 2.0};
+    assertRefused("op segmentSum is not fused",
+        (v, s) -> new Tensor[] {Ops.sum(Ops.segmentSum(v[0], new int[] {v[0].size()}))}, xy, ws);
+    assertRefused("op matvec is not fused", (v, s) -> new Tensor[] {
+        Ops.sum(Ops.matvec(MatrixOps.column(v[0]), Tensor.vector(2.0)))}, xy, ws);
+    assertRefused("op repeatColumns is not fused", (v, s) -> new Tensor[] {
+        Ops.sum(MatrixOps.rowSum(MatrixOps.repeatColumns(v[0], 2)))}, xy, ws);
+  }
+
+  private static void assertSameBits(double[] expected, CompiledFunction f, double[][] v,
+      int[] range, double[] scalars) {
+    double[] actual = new double[expected.length];
+    f.apply(v, range[0], range[1], scalars, actual);
+    for (int k = 0; k < expected.length; k++) {
+      assertEquals(Double.doubleToRawLongBits(expected[k]), Double.doubleToRawLongBits(actual[k]),
+          "output " + k + " over " + Arrays.toString(range) + ": " + expected[k] + " vs "
+              + actual[k] + "\n" + f.source());
+    }
+  }
+
+  /** {@link #eager} with the vectors flagged in {@code columns} passed as {@code [n, 1]}. */
+  private static double[] eager(CompiledFunction.Body body, double[][] v, boolean[] columns,
+      int from, int to, double[] scalars) {
+    Tensor[] vs = new Tensor[v.length];
+    for (int k = 0; k < v.length; k++) {
+      double[] range = Arrays.copyOfRange(v[k], from, to);
+      vs[k] = columns[k] ? Tensor.matrix(to - from, 1, range) : Tensor.vector(range);
+    }
+    Tensor[] ss = new Tensor[scalars.length];
+    for (int k = 0; k < ss.length; k++) {
+      ss[k] = Tensor.scalar(scalars[k]);
+    }
+    Tensor[] out = body.apply(vs, ss);
+    double[] values = new double[out.length];
+    for (int k = 0; k < out.length; k++) {
+      values[k] = out[k].item();
+    }
+    return values;
+  }
+
   private static void assertRefused(String reason, CompiledFunction.Body body, double[][] v,
       double[] s) {
     NotCompilableException e = assertThrows(NotCompilableException.class,
@@ -179,6 +285,10 @@ class CompiledFunctionTest {
           java.util.Map.entry(OpKind.LOG, t -> Ops.log(t[0])),
           java.util.Map.entry(OpKind.TANH, t -> Ops.tanh(t[0])),
           java.util.Map.entry(OpKind.TANH_BACKWARD, t -> Ops.tanhBackward(t[0], t[1])),
+          // Seen through a reciprocal: where no output can tell −0.0 from +0.0, the loop reads
+          // the element itself instead of 0 + a.
+          java.util.Map.entry(OpKind.ROW_SUM_OF_ONE, t -> Ops.div(Tensor.scalar(1.0),
+              MatrixOps.rowSum(MatrixOps.column(t[0])))),
           java.util.Map.entry(OpKind.POW, t -> Ops.pow(t[0], 1.7)));
 
   /**
@@ -262,20 +372,7 @@ class CompiledFunctionTest {
 
   private static double[] eager(CompiledFunction.Body body, double[][] v, int from, int to,
       double[] scalars) {
-    Tensor[] vs = new Tensor[v.length];
-    for (int k = 0; k < v.length; k++) {
-      vs[k] = Tensor.vector(Arrays.copyOfRange(v[k], from, to));
-    }
-    Tensor[] ss = new Tensor[scalars.length];
-    for (int k = 0; k < ss.length; k++) {
-      ss[k] = Tensor.scalar(scalars[k]);
-    }
-    Tensor[] out = body.apply(vs, ss);
-    double[] values = new double[out.length];
-    for (int k = 0; k < out.length; k++) {
-      values[k] = out[k].item();
-    }
-    return values;
+    return eager(body, v, new boolean[v.length], from, to, scalars);
   }
 
   /** x in (−2, 2) and y = 3x + 2 + noise, positive enough for log and sqrt in MIXED. */

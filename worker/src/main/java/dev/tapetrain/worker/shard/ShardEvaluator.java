@@ -1,5 +1,6 @@
 package dev.tapetrain.worker.shard;
 
+import dev.tapetrain.models.CompiledModel;
 import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelGradients;
 import dev.tapetrain.models.Models;
@@ -13,8 +14,6 @@ import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.data.ShardLoader;
-import dev.tapetrain.tape.CompiledFunction;
-import dev.tapetrain.tape.NotCompilableException;
 import dev.tapetrain.tape.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,18 +21,17 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A worker's chunks and the evaluation of the model on them. Each chunk is evaluated on its own
  * (its result depends only on the parameters and the chunk's samples), which is what makes the
- * reduced result independent of how chunks are spread over workers. The tape runs eagerly at
- * first and compiled once enough samples have gone through it; both give the same bits.
+ * reduced result independent of how chunks are spread over workers. Every model goes through
+ * its {@link Model}: the tape runs it eagerly, chunk by chunk ({@link ModelGradients}), until it
+ * is worth compiling; then the same program, traced once, runs as one loop over blocks of
+ * consecutive chunks with each chunk's sums apart ({@link CompiledModel}). Both give the same
+ * bits; a model the compiler cannot take stays eager.
  */
 public final class ShardEvaluator {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ShardEvaluator.class);
 
   private final DatasetSpec dataset;
   // Every loaded sample lives once, in these segments; evaluation reads them in place.
@@ -41,9 +39,7 @@ public final class ShardEvaluator {
   private final Map<Integer, Segment> holder = new HashMap<>();
   private final ModelSpec modelSpec;
   private final Model model;
-  // The tutorial's model on one feature has its own fast path: block tapes and compiled loops.
-  private final LinearModel linear;
-  private final long compileAfterSamples;
+  private final ModelCompilation compilation;
   private String verifiedDigest;
 
   /**
@@ -56,7 +52,7 @@ public final class ShardEvaluator {
   }
 
   /**
-   * An evaluator of {@code model} on {@code dataset}, compiling the linear model's sums as
+   * An evaluator of {@code model} on {@code dataset}, compiling the model's sums as
    * {@link #ShardEvaluator(DatasetSpec)} does.
    *
    * @throws IllegalArgumentException if the model is unknown here or its options do not fit
@@ -78,9 +74,7 @@ public final class ShardEvaluator {
     this.dataset = dataset;
     this.modelSpec = model;
     this.model = createModel(model, dataset);
-    this.linear = ModelSpec.LINEAR.equals(model.name()) && dataset.features() == 1
-        ? new LinearModel(dataset.features()) : null;
-    this.compileAfterSamples = compileAfterSamples;
+    this.compilation = new ModelCompilation(this.model, compileAfterSamples);
   }
 
   /**
@@ -167,52 +161,64 @@ public final class ShardEvaluator {
       wanted = ascending(wanted);
       ensureLoaded(wanted);
     }
-    if (linear != null) {
-      ChunkRows rows = new ChunkRows(LINEAR_LAYOUT, 0, wanted.size());
-      linear.setParameters(params);
-      List<Block> blocks = blocks(wanted);
-      CompiledFunction compiled = compiled(blocks);
-      for (Block block : blocks) {
-        double[] x = block.segment.x()[0];
-        double[] y = block.segment.y();
-        if (compiled != null) {
-          double[] out = linear.segmentSums(compiled, x, y, block.from, block.lengths);
-          for (int s = 0; s < block.chunks.length; s++) {
-            int at = rows.addRow(block.chunks[s], block.lengths[s]); // may grow the rows
-            System.arraycopy(out, 3 * s, rows.values(), at, 3);
-          }
-          continue;
-        }
-        List<LinearModel.Sums> sums = linear.segmentSums(block.range(x), block.range(y),
-            block.lengths);
-        for (int s = 0; s < block.chunks.length; s++) {
-          LinearModel.Sums sum = sums.get(s);
-          rows.add(block.chunks[s], block.lengths[s],
-              new double[] {sum.lossSum(), sum.gradW().item(), sum.gradB().item()});
-        }
-      }
-      return rows;
+    if (wanted.isEmpty()) {
+      return new ChunkRows(List.of(), 0, 0);
     }
+    List<double[]> values = values(params);
+    List<Block> blocks = blocks(wanted);
+    CompiledModel compiled = compiled(blocks, values);
     ChunkRows rows = null;
-    for (int c : wanted) {
-      Segment seg = holder.get(c);
-      Tensor y = Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c)
-          + seg.length(c)));
-      ModelGradients.Sums s = ModelGradients.of(model, values(params), rows(seg, c), y);
-      if (rows == null) {
-        rows = new ChunkRows(params, s.metricSums().length, wanted.size());
+    for (Block block : blocks) {
+      Segment seg = block.segment;
+      if (compiled != null) {
+        if (rows == null) {
+          rows = new ChunkRows(params, 0, wanted.size()); // compiled models have no metrics
+        }
+        int width = compiled.width();
+        double[] out = new double[width * block.chunks.length];
+        compiled.segmentSums(seg.x(), seg.y(), block.from, block.lengths, values, out);
+        for (int s = 0; s < block.chunks.length; s++) {
+          int at = rows.addRow(block.chunks[s], block.lengths[s]); // may grow the rows
+          System.arraycopy(out, width * s, rows.values(), at, width);
+        }
+        continue;
       }
-      double[] row = new double[rows.width()];
-      row[0] = s.lossSum();
-      int at = 1;
-      for (double[] g : s.gradients()) {
-        System.arraycopy(g, 0, row, at, g.length);
-        at += g.length;
+      for (int c : block.chunks) {
+        Tensor y = Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c)
+            + seg.length(c)));
+        ModelGradients.Sums s = ModelGradients.of(model, values, rows(seg, c), y);
+        if (rows == null) {
+          rows = new ChunkRows(params, s.metricSums().length, wanted.size());
+        }
+        double[] row = new double[rows.width()];
+        row[0] = s.lossSum();
+        int at = 1;
+        for (double[] g : s.gradients()) {
+          System.arraycopy(g, 0, row, at, g.length);
+          at += g.length;
+        }
+        System.arraycopy(s.metricSums(), 0, row, at, s.metricSums().length);
+        rows.add(c, seg.length(c), row);
       }
-      System.arraycopy(s.metricSums(), 0, row, at, s.metricSums().length);
-      rows.add(c, seg.length(c), row);
     }
-    return rows != null ? rows : new ChunkRows(List.of(), 0, 0);
+    return rows;
+  }
+
+  /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */
+  private CompiledModel compiled(List<Block> blocks, List<double[]> values) {
+    if (compilation.settled()) {
+      return compilation.current(); // nothing more to count or to try
+    }
+    long samples = 0;
+    Block example = null;
+    for (Block block : blocks) {
+      samples += block.total;
+      if (example == null && block.total >= 3) {
+        example = block;
+      }
+    }
+    return example == null ? compilation.compiled(samples, null, 0, 0, values)
+        : compilation.compiled(samples, example.segment, example.from, example.total, values);
   }
 
   /**
@@ -236,10 +242,6 @@ public final class ShardEvaluator {
     }
     return out;
   }
-
-  // The gradients of the one-feature linear model: a row is [lossSum, dw, db].
-  private static final List<NamedTensor> LINEAR_LAYOUT = List.of(
-      NamedTensor.scalar(LinearModel.W, 0), NamedTensor.scalar(LinearModel.B, 0));
 
   /** {@code wanted} in ascending order without repeats (as it almost always comes already). */
   private static List<Integer> ascending(List<Integer> wanted) {
@@ -266,16 +268,16 @@ public final class ShardEvaluator {
   }
 
   /**
-   * At most this many samples go through one tape run: small chunks share a run (less per-op and
-   * per-tape overhead), while a run's intermediates (about eight vectors of 64 KiB) stay in a
-   * core's L2. Measured here (1M samples, 512 KiB L2): 4096 → 8192 took a pass from 6.7–7.2 ms to
-   * 4.8–5.2 ms; 16384 was slower again.
+   * At most this many samples go through one compiled run: small chunks share a call, while the
+   * block's samples stay in a core's L2. Measured here when the block was also an eager tape run
+   * (1M samples, 512 KiB L2): 4096 → 8192 took a pass from 6.7–7.2 ms to 4.8–5.2 ms; 16384 was
+   * slower again.
    */
   static final int BLOCK_SAMPLES = 8192;
 
   /**
    * After this many samples have gone through the tape eagerly, the model's sums are compiled
-   * into one loop ({@link LinearModel#compileSums}): bit-identical results, 2–2.5× faster per
+   * into one loop ({@link CompiledModel#compile}): bit-identical results, 2–2.5× faster per
    * sample here, for a one-time cost of ≈ 0.35 s the first time in a JVM (loading Janino) and
    * ≈ 0.03 s after. Small jobs, such as the tutorial's 200 steps of 1000 samples, never pay it.
    */
@@ -285,63 +287,21 @@ public final class ShardEvaluator {
   public static final String COMPILE_AFTER_PROPERTY = "tapetrain.compileAfterSamples";
 
   /**
-   * The default: a loop compiled ahead of time ({@code PrecompiledLoops}) from the first
+   * The default: a loop compiled ahead of time ({@code PrecompiledLoop}) from the first
    * evaluation, a loop that needs Janino after {@link #COMPILE_AFTER_SAMPLES}. An explicit
    * threshold (the constructor's, or the property's) applies to both.
    */
   static final long DEFAULT_COMPILE = -1;
 
-  private CompiledFunction compiled;
-  private boolean compileTried;
-  private boolean noPrecompiledLoop;
-  private long eagerSamples;
-
-  /** The compiled sums once they are worth compiling, or null to run the tape eagerly. */
-  private CompiledFunction compiled(List<Block> blocks) {
-    if (compiled != null || compileTried) {
-      return compiled;
-    }
-    for (Block block : blocks) {
-      eagerSamples += block.total;
-    }
-    long threshold = compileAfterSamples == DEFAULT_COMPILE ? COMPILE_AFTER_SAMPLES
-        : compileAfterSamples;
-    boolean compileAtRunTime = eagerSamples >= threshold;
-    boolean precompiledOnly = compileAfterSamples == DEFAULT_COMPILE && !compileAtRunTime;
-    if (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop)) {
-      return null;
-    }
-    Block example = blocks.stream().filter(b -> b.total >= 3).findFirst().orElse(null);
-    if (example == null) {
-      return null;
-    }
-    try {
-      compiled = linear.compileSums(example.range(example.segment.x()[0]).toArray(),
-          example.range(example.segment.y()).toArray(), compileAtRunTime);
-      if (compiled == null) {
-        noPrecompiledLoop = true; // wait for the threshold, then compile at run time
-        return null;
-      }
-      compileTried = true;
-      LOG.info("compiled the tape's loss and gradients into one loop after {} samples ({})",
-          eagerSamples, compiled.precompiled() ? "precompiled" : "compiled at run time");
-    } catch (NotCompilableException | RuntimeException e) {
-      compileTried = true;
-      // The eager tape computes the same bits, only slower: keep training with it.
-      LOG.warn("running the tape eagerly: cannot compile the model's sums: {}", e.toString());
-    }
-    return compiled;
-  }
-
   /** Whether evaluation now runs the compiled loop. */
   boolean isCompiled() {
-    return compiled != null;
+    return compilation.current() != null;
   }
 
   /**
-   * Consecutive chunks of one segment, evaluated in one tape run: a range of the segment's
-   * arrays. The compiled loop reads the range in place; the eager tape gets a copy of it made
-   * for that one run, so no second copy of the shard is ever kept.
+   * Consecutive chunks of one segment: a range of the segment's arrays, which the compiled loop
+   * reads in place (the eager tape copies one chunk at a time), so no second copy of the shard
+   * is ever kept.
    */
   private static final class Block {
     final Segment segment;
@@ -362,9 +322,6 @@ public final class ShardEvaluator {
       this.total = sum;
     }
 
-    Tensor range(double[] values) {
-      return Tensor.view(Arrays.copyOfRange(values, from, from + total));
-    }
   }
 
   // The chunk list rarely changes between steps, so its blocks are built once and reused.

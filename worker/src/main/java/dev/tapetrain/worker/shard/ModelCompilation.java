@@ -1,0 +1,103 @@
+package dev.tapetrain.worker.shard;
+
+import dev.tapetrain.data.Segment;
+import dev.tapetrain.models.CompiledModel;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.tape.NotCompilableException;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When a worker's model runs as a compiled loop, for any model: with the default schedule, a
+ * loop compiled ahead of time from the first evaluation and one Janino compiles after
+ * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples; with an explicit threshold, both after
+ * it. The model's program is traced once, on one block of samples, whatever the number of
+ * samples; a model the compiler cannot take is said so in one log line (naming the op or the
+ * parameter) and is evaluated eagerly from then on, with the same bits.
+ */
+final class ModelCompilation {
+
+  // Logged as the evaluator's, whose lines these were before this class was split from it.
+  private static final Logger LOG = LoggerFactory.getLogger(ShardEvaluator.class);
+
+  private final Model model;
+  private final long compileAfterSamples;
+  private CompiledModel compiled;
+  private boolean tried;
+  private boolean noPrecompiledLoop;
+  private long eagerSamples;
+
+  /**
+   * @param compileAfterSamples the threshold in samples evaluated eagerly, or
+   *                            {@link ShardEvaluator#DEFAULT_COMPILE}
+   */
+  ModelCompilation(Model model, long compileAfterSamples) {
+    this.model = model;
+    this.compileAfterSamples = compileAfterSamples;
+  }
+
+  /**
+   * The compiled sums if the model is compiled by now, else null (evaluate eagerly).
+   *
+   * @param samples  the samples about to be evaluated
+   * @param example  where to trace: a segment, or null if no block has the 3 samples tracing
+   *                 needs
+   * @param from     the first sample of the example in the segment
+   * @param length   the example's samples
+   * @param values   the parameters' values, at which the loop is checked against the tape
+   */
+  CompiledModel compiled(long samples, Segment example, int from, int length,
+      List<double[]> values) {
+    if (compiled != null || tried) {
+      return compiled;
+    }
+    eagerSamples += samples;
+    long threshold = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
+        ? ShardEvaluator.COMPILE_AFTER_SAMPLES : compileAfterSamples;
+    boolean compileAtRunTime = eagerSamples >= threshold;
+    boolean precompiledOnly = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
+        && !compileAtRunTime;
+    if (example == null || (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop))) {
+      return null;
+    }
+    double[][] x = new double[example.x().length][];
+    for (int f = 0; f < x.length; f++) {
+      x[f] = Arrays.copyOfRange(example.x()[f], from, from + length);
+    }
+    double[] y = Arrays.copyOfRange(example.y(), from, from + length);
+    try {
+      compiled = CompiledModel.compile(model, x, y, values, compileAtRunTime);
+      if (compiled == null) {
+        noPrecompiledLoop = true; // wait for the threshold, then compile at run time
+        return null;
+      }
+      tried = true;
+      LOG.info("compiled the tape's loss and gradients into one loop after {} samples ({})",
+          eagerSamples, compiled.function().precompiled() ? "precompiled"
+              : "compiled at run time");
+    } catch (NotCompilableException e) {
+      tried = true;
+      // Expected of most models until the compiler takes matrices: the eager tape computes the
+      // same bits, only slower.
+      LOG.info("running the tape eagerly: {}", e.getMessage());
+    } catch (dev.tapetrain.models.ModelFailure e) {
+      throw e; // the model's own error: the eager tape would meet it too, and it ends the run
+    } catch (RuntimeException e) {
+      tried = true;
+      LOG.warn("running the tape eagerly: cannot compile the model's sums: {}", e.toString());
+    }
+    return compiled;
+  }
+
+  /** Whether it is settled for good: compiled, or refused (then evaluate eagerly). */
+  boolean settled() {
+    return compiled != null || tried;
+  }
+
+  /** The compiled sums, or null while (or since it is settled that) the tape runs eagerly. */
+  CompiledModel current() {
+    return compiled;
+  }
+}
