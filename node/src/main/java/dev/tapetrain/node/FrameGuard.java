@@ -100,6 +100,8 @@ public final class FrameGuard implements AutoCloseable {
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final LogSummary refusals;
   private volatile boolean closed;
+  // Whether the node behind has ever taken a connection (see nodeListened).
+  private volatile boolean nodeListened;
 
   private FrameGuard(ServerSocket server, int internalPort, Framing framing, Limits limits) {
     this.server = server;
@@ -224,6 +226,23 @@ public final class FrameGuard implements AutoCloseable {
 
   boolean closed() {
     return closed;
+  }
+
+  /**
+   * Whether the node behind this guard has taken a connection before. Until then a connection
+   * may wait for it to listen (a resumed coordinator's old workers reconnect before its Artery
+   * is bound); after that, a node that does not listen is restarting (a worker's fresh actor
+   * system after a downing), and a peer's connection belongs to the incarnation that is gone:
+   * handed to the new one it delivered the old association's frames to a fresh system, which
+   * then took the coordinator for leaving and gave up its rejoin. It is refused at once instead,
+   * and the peer reconnects to the new incarnation.
+   */
+  boolean nodeListened() {
+    return nodeListened;
+  }
+
+  void nodeListening() {
+    nodeListened = true;
   }
 
   private void acceptLoop() {

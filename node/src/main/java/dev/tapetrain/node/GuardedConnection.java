@@ -247,7 +247,10 @@ final class GuardedConnection implements Runnable {
     return to;
   }
 
-  /** Connects to the node's loopback port, waiting (until {@code deadline}) while it starts. */
+  /**
+   * Connects to the node's loopback port, waiting (until {@code deadline}) while it first
+   * starts, never while it restarts ({@link FrameGuard#nodeListened}).
+   */
   private Socket connectNode(long deadline) throws IOException {
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), guard.internalPort());
@@ -257,13 +260,18 @@ final class GuardedConnection implements Runnable {
       try {
         s.setTcpNoDelay(true);
         s.connect(address, millisLeft(deadline));
+        guard.nodeListening();
         startPump(s, client);
         return s;
       } catch (ConnectException refused) {
         s.close();
-        if (guard.closed() || System.nanoTime() + RETRY_NANOS > deadline) {
-          throw new Refused("node not listening yet", "this node's " + framing.name()
-              + " port did not listen within the opening deadline");
+        if (guard.closed() || guard.nodeListened()
+            || System.nanoTime() + RETRY_NANOS > deadline) {
+          throw guard.nodeListened() && !guard.closed()
+              ? new Refused("node restarting", "this node's " + framing.name()
+                  + " port is not listening (its actor system is restarting)")
+              : new Refused("node not listening yet", "this node's " + framing.name()
+                  + " port did not listen within the opening deadline");
         }
         try {
           Thread.sleep(RETRY_NANOS / 1_000_000);

@@ -102,6 +102,47 @@ class FrameGuardTest {
     }
   }
 
+  /**
+   * Before the node behind has ever listened, a connection waits for it (a resumed coordinator's
+   * old workers reconnect before its Artery is bound); once it has listened, a node that stops
+   * listening is restarting (a worker's fresh actor system after a downing), and a connection
+   * is refused at once: handed to the new incarnation, the old association's frames made the
+   * fresh system give up its rejoin.
+   */
+  @Test
+  void aConnectionWaitsForTheNodesFirstStartButNotForARestart() throws Exception {
+    start(Duration.ofSeconds(5));
+    int port = guard.internalPort();
+    artery.close(); // not listening yet
+    byte[] stream = concat(header(1), frames(new Random(5), 2));
+    CompletableFuture<byte[]> received;
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guard.publicPort())) {
+      client.getOutputStream().write(stream);
+      Thread.sleep(300); // the guard is waiting for the node
+      artery = new ServerSocket(port, 8, InetAddress.getLoopbackAddress());
+      artery.setSoTimeout(5000);
+      ServerSocket listening = artery;
+      received = CompletableFuture.supplyAsync(() -> {
+        try (Socket node = listening.accept()) {
+          node.setSoTimeout(5000);
+          return node.getInputStream().readNBytes(stream.length);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertArrayEquals(stream, received.get(10, TimeUnit.SECONDS), "it waited and crossed");
+    }
+    artery.close(); // the node restarts: nothing listens for a while
+    try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guard.publicPort())) {
+      client.getOutputStream().write(stream);
+      client.setSoTimeout(2000); // well inside the 5 s opening deadline
+      long t0 = System.nanoTime();
+      assertEquals(-1, client.getInputStream().read(), "refused, not held for the new node");
+      assertTrue(System.nanoTime() - t0 < 1_500_000_000L, "refused at once");
+    }
+    artery = new ServerSocket(port, 8, InetAddress.getLoopbackAddress()); // for stop()
+  }
+
   @Test
   void aConnectionThatIsNotArteryIsRefusedBeforeArteryHearsOfIt() throws Exception {
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), guard.publicPort())) {

@@ -38,6 +38,7 @@ final class CoordinatorLeaving {
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && end.coordinatorLeaving
                 && !end.settled) {
               end.settled = true;
+              end.coordinatorGone = true;
               end.why = why(e.member().address(), end);
               ctx.getSystem().terminate();
             }

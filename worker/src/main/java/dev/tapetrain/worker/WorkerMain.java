@@ -119,6 +119,8 @@ public final class WorkerMain implements Callable<Integer> {
     volatile String afresh;
     /** The coordinator was seen leaving the cluster: its run is over. */
     volatile boolean coordinatorLeaving;
+    /** This system ended because the coordinator seemed to leave or be gone. */
+    volatile boolean coordinatorGone;
     volatile String why = "the actor system stopped";
     /** A line to print after a job that ended well, or null. */
     volatile String note;
@@ -195,6 +197,15 @@ public final class WorkerMain implements Callable<Integer> {
       if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {
         err.println("worker: " + end.why + "; starting a fresh actor system and joining "
             + "again");
+        continue;
+      }
+      if (end.coordinatorGone && attempt > 0 && attempt < MAX_REJOINS) {
+        // Right after a partition a fresh system may be shown a stale view of the cluster in
+        // which the coordinator leaves while it is in fact waiting for workers (seen in
+        // PartitionTest, after it had sent this worker its chunks). It joins again; a
+        // coordinator that really ended answers no join, and the worker then gives up after its
+        // patience as it would have anyway.
+        err.println("worker: " + end.why + "; joining again to make sure");
         continue;
       }
       err.println("worker: " + end.why);
@@ -349,6 +360,7 @@ public final class WorkerMain implements Callable<Integer> {
             if (e.member().hasRole(NodeConfig.COORDINATOR_ROLE) && !end.settled
                 && end.afresh == null && left(e.previousStatus())) {
               end.settled = true;
+              end.coordinatorGone = true;
               end.why = CoordinatorLeaving.why(e.member().address(), end);
               ctx.getSystem().terminate();
             }
