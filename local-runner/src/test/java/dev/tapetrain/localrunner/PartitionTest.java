@@ -100,7 +100,8 @@ class PartitionTest extends ProcessTestBase {
   @Test
   void partitionsOfEightAndTwentySecondsCuttingOffEveryWorkerEndWithEveryWorkerBack()
       throws Exception {
-    String[] job = {"--examples", "100000", "--steps", "3000", "--log-every", "50"};
+    // Long enough that the run cannot finish on one worker while the other is still rejoining.
+    String[] job = {"--examples", "100000", "--steps", "30000", "--log-every", "500"};
     Path reference = dir.resolve("reference");
     Runs.Result local = Runs.run(concat(job, "--workers", "2", "--run-dir",
         reference.toString()));
@@ -113,7 +114,7 @@ class PartitionTest extends ProcessTestBase {
     for (String w : List.of("w1", "w2")) {
       workers.add(in(nsWorkers).worker(w, coordinatorIp, 2551, workerIp));
     }
-    Processes.await("200 steps", Duration.ofSeconds(120), () -> Processes.stepLines(run) >= 4);
+    Processes.await("1500 steps", Duration.ofSeconds(120), () -> Processes.stepLines(run) >= 4);
     for (int seconds : new int[] {8, 20}) {
       assertTrue(coordinator.isAlive(), "the run ended before the " + seconds + " s partition");
       int joinedBefore = joined(run).size();
