@@ -41,13 +41,7 @@ record Farewell<W>(Set<W> remaining, Set<W> told, String ending) {
 
   /** The workers of {@code listed} not told yet, in the listing's order. */
   List<W> newcomers(Iterable<W> listed) {
-    List<W> out = new java.util.ArrayList<>();
-    for (W w : listed) {
-      if (!told.contains(w) && !out.contains(w)) {
-        out.add(w);
-      }
-    }
-    return out;
+    return Gathering.unknown(listed, told);
   }
 
   /** After {@code newcomers} were told too: they are waited for like the others. */

@@ -33,9 +33,14 @@ record Gathering<W>(Set<W> seen) {
 
   /** The workers of {@code up} that were not up before, in the listing's order. */
   List<W> newcomers(Collection<W> up) {
+    return unknown(up, seen);
+  }
+
+  /** The workers of {@code listed} not in {@code known}, each once, in the listing's order. */
+  static <W> List<W> unknown(Iterable<W> listed, Set<W> known) {
     List<W> out = new ArrayList<>();
-    for (W w : up) {
-      if (!seen.contains(w) && !out.contains(w)) {
+    for (W w : listed) {
+      if (!known.contains(w) && !out.contains(w)) {
         out.add(w);
       }
     }

@@ -6,7 +6,7 @@
  * {@link dev.tapetrain.tape.Variable}s are watched when read), compute with
  * {@link dev.tapetrain.tape.Ops}, ask for the gradient, close:
  * <pre>{@code
- * Variable w = new Variable("w", Tensor.scalar(5.0));
+ * Variable w = new Variable("weight", Tensor.scalar(5.0));
  * try (GradientTape tape = new GradientTape()) {
  *   Tensor loss = Ops.sum(Ops.square(Ops.sub(Ops.mul(x, w), y)));
  *   Tensor dw = tape.gradient(loss, w);
