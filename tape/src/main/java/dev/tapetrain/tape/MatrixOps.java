@@ -283,7 +283,9 @@ public final class MatrixOps {
       }
       out[i] = m;
     }
-    return Tensor.wrap(new int[] {n}, out);
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    TapeStack.traceOnly("rowMax", new Tensor[] {a}, result);
+    return result;
   }
 
   /**

@@ -165,7 +165,9 @@ public final class Ops {
     for (int i = 0; i < out.length; i++) {
       out[i] = f.applyAsDouble(x.data[i]);
     }
-    return Tensor.wrap(x.shapeRef(), out);
+    Tensor result = Tensor.wrap(x.shapeRef(), out);
+    TapeStack.traceOnly("constant", new Tensor[] {x}, result);
+    return result;
   }
 
   /** {@code aᶜ} for a constant exponent {@code c}. */
