@@ -157,7 +157,8 @@ public final class Ops {
 
   /**
    * {@code f} of every element, as a tensor no tape records: a mask or a sign that chooses a
-   * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition).
+   * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition). A
+   * {@link TracedProgram} still sees it, as an op named {@code constant}.
    */
   public static Tensor constant(Operand a, DoubleUnaryOperator f) {
     Tensor x = a.asTensor();
