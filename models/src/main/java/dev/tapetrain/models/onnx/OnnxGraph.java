@@ -8,8 +8,10 @@ import dev.tapetrain.models.onnx.proto.TensorShapeProto;
 import dev.tapetrain.models.onnx.proto.TypeProto;
 import dev.tapetrain.models.onnx.proto.ValueInfoProto;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * An ONNX graph under construction: nodes with generated names, initializers in the chosen
@@ -25,6 +27,9 @@ final class OnnxGraph {
   static final long N = -1;
 
   final GraphProto.Builder graph = GraphProto.newBuilder();
+  // Every name in the graph, so a parameter named like the input, an output or a generated
+  // name (a user may call one "x" or "mul_3") never makes two tensors of one name.
+  private final Set<String> taken = new HashSet<>(List.of(INPUT, "y", "probabilities", "label"));
   private final boolean float32;
   private int next;
   private String batch;
@@ -37,13 +42,28 @@ final class OnnxGraph {
     return float32 ? TensorProto.DataType.FLOAT_VALUE : TensorProto.DataType.DOUBLE_VALUE;
   }
 
-  /** A tensor of the chosen element type with a fresh name from {@code prefix}. */
-  String initializer(String prefix, int[] shape, double[] values) {
-    String name = prefix + "_" + next++;
-    return namedInitializer(name, shape, values);
+  /**
+   * {@code wanted}, or if the graph has that name already, {@code wanted_1}, {@code wanted_2} …:
+   * a name no other tensor of the graph has.
+   */
+  String reserve(String wanted) {
+    String name = wanted;
+    for (int i = 1; !taken.add(name); i++) {
+      name = wanted + "_" + i;
+    }
+    return name;
   }
 
-  /** A tensor of the chosen element type named {@code name} (unique: a parameter's). */
+  private String fresh(String prefix) {
+    return reserve(prefix + "_" + next++);
+  }
+
+  /** A tensor of the chosen element type with a fresh name from {@code prefix}. */
+  String initializer(String prefix, int[] shape, double[] values) {
+    return namedInitializer(fresh(prefix), shape, values);
+  }
+
+  /** A tensor of the chosen element type named {@code name}, {@linkplain #reserve reserved}. */
   String namedInitializer(String name, int[] shape, double[] values) {
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(elemType());
     for (int d : shape) {
@@ -67,7 +87,7 @@ final class OnnxGraph {
 
   /** An int64 vector (axes, shapes). */
   String int64s(long... values) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName("int64_" + next++)
+    TensorProto.Builder t = TensorProto.newBuilder().setName(fresh("int64"))
         .setDataType(TensorProto.DataType.INT64_VALUE).addDims(values.length);
     for (long v : values) {
       t.addInt64Data(v);
@@ -138,7 +158,7 @@ final class OnnxGraph {
 
   /** A node whose output is {@code output} (or a fresh name if null); returns it. */
   String node(String op, List<String> inputs, String output, AttributeProto... attributes) {
-    String name = op.toLowerCase(Locale.ROOT) + "_" + next++;
+    String name = fresh(op.toLowerCase(Locale.ROOT));
     String out = output != null ? output : name;
     NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name)
         .addAllInput(inputs).addOutput(out);

@@ -29,26 +29,27 @@ final class OnnxOps {
 
   private final OnnxGraph g;
   private final PredictionTrace trace;
-  private final List<String> parameterNames;
   private final List<double[]> parameterValues;
   private final List<int[]> parameterShapes;
   private final String[] results;
   private final String[] parameters;
+  private final List<String> parameterOnnxNames;
 
   private OnnxOps(OnnxGraph g, PredictionTrace trace, List<String> parameterNames,
       List<int[]> parameterShapes, List<double[]> parameterValues) {
     this.g = g;
     this.trace = trace;
-    this.parameterNames = parameterNames;
     this.parameterShapes = parameterShapes;
     this.parameterValues = parameterValues;
     this.results = new String[trace.program().ops().size()];
     this.parameters = new String[parameterNames.size()];
+    this.parameterOnnxNames = parameterNames.stream().map(g::reserve).toList();
   }
 
   /**
    * Adds the nodes of {@code trace}'s program to {@code g}: {@code x} is the graph's input,
-   * parameters become initializers under their own names (only those the prediction reads).
+   * parameters become initializers under their own names (only those the prediction reads;
+   * one named like the input, an output or an earlier name gets a suffix, {@code x_1}).
    *
    * @return the name of the prediction's value
    * @throws dev.tapetrain.spi.UserError naming the first op with no ONNX counterpart
@@ -73,7 +74,7 @@ final class OnnxOps {
       }
       int k = in.index() - 1;
       if (parameters[k] == null) {
-        parameters[k] = g.namedInitializer(parameterNames.get(k), parameterShapes.get(k),
+        parameters[k] = g.namedInitializer(parameterOnnxNames.get(k), parameterShapes.get(k),
             parameterValues.get(k));
       }
       return parameters[k];

@@ -164,6 +164,18 @@ class OnnxExportTest {
   }
 
   @Test
+  void parametersNamedLikeTheGraphsOwnTensorsKeepTheirValues() throws Exception {
+    List<Parameter> clashing = List.of(
+        new Parameter("x", new int[] {F}, new double[] {0.7, -0.4, 0.25}, true),
+        new Parameter("label", new int[0], new double[] {0.3}, false),
+        new Parameter("mul_0", new int[0], new double[] {-1.5}, false),
+        new Parameter("const_1", new int[0], new double[] {2.25}, false));
+    Model m = model(clashing, 0, (p, x) -> Ops.add(Ops.mul(Ops.add(Ops.matvec(x, p.get("x")),
+        p.get("label")), p.get("mul_0")), Ops.mul(p.get("const_1"), Tensor.scalar(3.0))));
+    checkAgainstPredict("clashing names", m, initial(m));
+  }
+
+  @Test
   void anOpWithNoOnnxCounterpartIsRefusedByNameInOneLine() {
     Model masked = model(AFFINE, 0, (p, x) -> {
       Tensor z = Ops.add(Ops.matvec(x, p.get("w")), p.get("b"));
