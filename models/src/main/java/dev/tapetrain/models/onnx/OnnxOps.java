@@ -157,7 +157,7 @@ final class OnnxOps {
     return g.node("Expand", List.of(a, g.shape(trace.shape(index))));
   }
 
-  /** The ops this translator knows, for documentation and tests. */
+  /** The ops this translator knows (the cases of {@link #op}; OnnxExportTest runs each one). */
   static List<String> translated() {
     return List.of("add", "sub", "mul", "div", "mulAdd", "squaredDifference",
         "twiceDifferenceTimes", "neg", "square", "sqrt", "exp", "log", "log1p", "tanh",
