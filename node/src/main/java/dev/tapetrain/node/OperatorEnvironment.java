@@ -41,6 +41,20 @@ public final class OperatorEnvironment {
     WORKER
   }
 
+  /** What an option may contradict, for {@link Role#origin(Fact)}. */
+  public enum Fact {
+    /** Coordinator or worker. */
+    ROLE,
+    /** The address this process is reached by. */
+    HOST,
+    /** The port this process listens on. */
+    PORT,
+    /** The coordinator's address, for a worker. */
+    JOIN,
+    /** The workers the coordinator waits for. */
+    WORKERS
+  }
+
   /**
    * This process's place in the cluster.
    *
@@ -58,6 +72,37 @@ public final class OperatorEnvironment {
   public record Role(Kind kind, String coordinatorHost, int coordinatorPort, int workers,
       Optional<String> ownHost, Optional<Integer> ownPort, String origin,
       String workersOrigin) {
+
+    /**
+     * Which variable gives {@code fact}, for messages: {@code MASTER_PORT=23456}; for
+     * TF_CONFIG, which says everything, {@link #origin}.
+     */
+    public String origin(Fact fact) {
+      if (!origin.startsWith("RANK=")) {
+        return origin;
+      }
+      return switch (fact) {
+        case ROLE -> origin;
+        case HOST -> "MASTER_ADDR=" + coordinatorHost;
+        case PORT -> "MASTER_PORT=" + coordinatorPort;
+        case JOIN -> "MASTER_ADDR=" + coordinatorHost + " and MASTER_PORT=" + coordinatorPort;
+        case WORKERS -> workersOrigin;
+      };
+    }
+
+    /**
+     * Refuses an option that contradicts the environment: {@code given} (not null) against
+     * {@code expected}, the value the environment gives {@code fact}.
+     *
+     * @throws UserError naming both, e.g. {@code --port 2551 contradicts MASTER_PORT=23456}
+     */
+    public void agree(String option, Object given, Object expected, Fact fact) {
+      if (given != null && !given.equals(expected)) {
+        String from = origin(fact);
+        throw new UserError(option + " " + given + " contradicts " + from
+            + (from.endsWith("=" + expected) ? "" : ", which gives " + expected));
+      }
+    }
 
     /** {@code HOST:PORT} of the coordinator, as a worker's {@code --join} takes it. */
     public String join() {
