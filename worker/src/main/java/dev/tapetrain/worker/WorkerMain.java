@@ -123,6 +123,9 @@ public final class WorkerMain implements Callable<Integer> {
     return new picocli.CommandLine(new WorkerMain(quiet, Map.of(), false)).getCommandSpec();
   }
 
+  /** Whether the environment placed this worker ({@link #place}). */
+  private boolean placed;
+
   /** The coordinator's address and this worker's, from the options and the environment. */
   private NodeAddress place() {
     Optional<OperatorEnvironment.Role> role = launched || join == null
@@ -140,11 +143,25 @@ public final class WorkerMain implements Callable<Integer> {
       }
       r.agree("--join", join, r.join(), OperatorEnvironment.Fact.JOIN);
       join = r.join();
+      placed = true;
     }
     if (port != null) {
       NodeConfig.checkPort("--port", port, true);
     }
     return NodeAddress.resolve(host, bind, port, 0, role, WorkerMain::localAddress);
+  }
+
+  /**
+   * A name given on the command line must resolve now. One the environment gives may not yet (a
+   * Kubernetes service's record appears once its pod runs): the join keeps trying it.
+   */
+  private void checkResolves(Address seed) {
+    try {
+      InetAddress.getByName(seed.host().get());
+    } catch (UnknownHostException e) {
+      throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
+          + "resolve (check the name, or use the coordinator's IP address)");
+    }
   }
 
   /** This machine's address as its name resolves (in a pod: the pod's IP). */
@@ -193,11 +210,8 @@ public final class WorkerMain implements Callable<Integer> {
     Address seed = NodeConfig.seedAddress("--join", join);
     Duration joinTimeout = seconds("--join-timeout", joinTimeoutSeconds);
     Duration coordinatorTimeout = seconds("--coordinator-timeout", coordinatorTimeoutSeconds);
-    try {
-      InetAddress.getByName(seed.host().get());
-    } catch (UnknownHostException e) {
-      throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
-          + "resolve (check the name, or use the coordinator's IP address)");
+    if (!placed) {
+      checkResolves(seed);
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address.bind(), err);
