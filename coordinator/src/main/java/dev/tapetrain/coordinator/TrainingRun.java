@@ -209,8 +209,18 @@ public final class TrainingRun {
       Runtime.getRuntime().addShutdownHook(interrupt);
     }
     int code = 1;
+    boolean callerInterrupted = false;
     try {
-      RunSummary summary = watchdog.await(done);
+      RunSummary summary;
+      try {
+        summary = watchdog.await(done);
+      } catch (InterruptedException e) {
+        if (!embedded) {
+          throw e;
+        }
+        callerInterrupted = true;
+        summary = interruptEmbedded(watchdog, done, coordinatorRef);
+      }
       if (summary.status() == RunSummary.Status.FAILED && summary.steps() > 0) {
         err.println("continue with: --resume " + runDir.path());
       }
@@ -247,7 +257,26 @@ public final class TrainingRun {
         terminate(system, err);
       }
       runDir.close();
+      if (callerInterrupted) {
+        Thread.currentThread().interrupt(); // only now: waiting for the system would clear it
+      }
     }
+  }
+
+  /**
+   * The caller's thread was interrupted while it waited (the Java API has no signals): the run
+   * is interrupted as a signal interrupts it, with the last committed state and status
+   * interrupted.
+   */
+  private static RunSummary interruptEmbedded(RunWatchdog watchdog,
+      CompletableFuture<RunSummary> done,
+      CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref)
+      throws InterruptedException, ExecutionException {
+    ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
+    if (coordinator != null) {
+      coordinator.tell(Coordinator.Interrupt.INSTANCE);
+    }
+    return watchdog.awaitInterrupted(done);
   }
 
   /**

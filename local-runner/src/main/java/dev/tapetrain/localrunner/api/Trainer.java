@@ -73,9 +73,11 @@ public final class Trainer {
   /**
    * Trains to the end and returns the trained model.
    *
-   * @throws TrainingFailedException if the run diverged, failed or was interrupted
+   * @throws TrainingFailedException if the run diverged, failed or was interrupted (an
+   *     interrupt of this thread interrupts the run: its checkpoint is kept, its status is
+   *     {@code interrupted}, and this thread's interrupt flag stays set)
    * @throws IllegalArgumentException for a bad option, bad data or an unusable run directory
-   * @throws InterruptedException if this thread is interrupted while waiting
+   * @throws InterruptedException if this thread is interrupted again while the run ends
    */
   public TrainedRun fit() throws InterruptedException {
     Follower follower = new Follower(listener);
@@ -87,6 +89,11 @@ public final class Trainer {
       if (s == null) {
         throw new TrainingFailedException("failed", outcome.message().isEmpty()
             ? "the run did not train" : outcome.message(), outcome.runDir(), outcome.code());
+      }
+      if (s.status() == RunSummary.Status.INTERRUPTED && Thread.currentThread().isInterrupted()) {
+        throw new TrainingFailedException(s.status().label(), "the thread running fit() was "
+            + "interrupted after " + s.steps() + " step(s); continue with --resume "
+            + outcome.runDir(), outcome.runDir(), s.status().exitCode());
       }
       if (s.status() != RunSummary.Status.COMPLETED
           && s.status() != RunSummary.Status.CONVERGED) {

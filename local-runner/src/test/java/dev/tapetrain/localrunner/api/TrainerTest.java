@@ -185,6 +185,69 @@ class TrainerTest {
   }
 
   @Test
+  void interruptingTheFittingThreadInterruptsTheRunResumably() throws Exception {
+    Path run = dir.resolve("interrupted");
+    CountDownLatch fifthStep = new CountDownLatch(1);
+    Trainer trainer = Trainer.builder().steps(1_000_000).option("--checkpoint-every", "1")
+        .runDir(run).onStep(s -> {
+          if (s.step() == 5) {
+            fifthStep.countDown();
+          }
+        }).build();
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean flagKept =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread fitting = new Thread(() -> {
+      try {
+        trainer.fit();
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    fitting.start();
+    try {
+      assertTrue(fifthStep.await(60, java.util.concurrent.TimeUnit.SECONDS));
+      fitting.interrupt();
+      fitting.join(60_000);
+    } finally {
+      fitting.interrupt();
+    }
+    assertFalse(fitting.isAlive());
+    TrainingFailedException e = (TrainingFailedException) thrown.get();
+    assertEquals("interrupted", e.status());
+    assertEquals(130, e.exitCode());
+    assertTrue(e.getMessage().startsWith("interrupted: the thread running fit() was interrupted"),
+        e.getMessage());
+    assertTrue(flagKept.get());
+    JsonNode summary = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    assertEquals("interrupted", summary.path("status").asText());
+    // The checkpoint continues it: three more steps after the ones it has.
+    long done = summary.path("steps").asLong();
+    assertTrue(done >= 5, summary.toString());
+    TrainedRun resumed = Trainer.builder().option("--resume", run.toString())
+        .steps(done + 3).build().fit();
+    assertEquals(done + 3, resumed.steps());
+  }
+
+  @Test
+  void aClassifiersMetricsAndProbabilitiesAreTheRunsOwn() throws Exception {
+    TrainedRun run = Trainer.builder().model("logistic").learningRate(0.5).steps(30)
+        .runDir(dir.resolve("logistic")).build().fit();
+    JsonNode summary = Json.MAPPER.readTree(run.runDir().resolve("summary.json").toFile());
+    assertEquals(java.util.Set.of("accuracy"), run.metrics().keySet());
+    assertEquals(summary.path("accuracy").asDouble(), run.metrics().get("accuracy"));
+    assertEquals(summary.path("loss").asDouble(), run.loss());
+    assertEquals(2, run.classes());
+    double[][] p = run.predict(new double[][] {{-3.0}, {3.0}});
+    assertEquals(1.0, p[0][0] + p[0][1], 1e-12);
+    assertTrue(p[0][0] > 0.5 && p[1][1] > 0.5, java.util.Arrays.deepToString(p));
+    assertEquals("row 0 has 2 value(s); the model reads 1 (x)", assertThrows(
+        IllegalArgumentException.class, () -> run.predict(new double[][] {{1, 2}})).getMessage());
+  }
+
+  @Test
   void aDivergingRunThrowsWithItsStatus() throws Exception {
     TrainingFailedException e = assertThrows(TrainingFailedException.class,
         () -> Trainer.builder().learningRate(1e6).steps(50).runDir(dir.resolve("nan")).build()
