@@ -101,7 +101,8 @@ public final class CoordinatorMain implements Callable<Integer> {
   /** This command's options, for a launcher that splits one command line between roles. */
   public static picocli.CommandLine.Model.CommandSpec commandSpec() {
     PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-    return new picocli.CommandLine(new CoordinatorMain(quiet, quiet, Map.of(), false)).getCommandSpec();
+    return new picocli.CommandLine(new CoordinatorMain(quiet, quiet, Map.of(), false))
+        .getCommandSpec();
   }
 
   @Override

@@ -28,7 +28,8 @@ public final class Models {
   }
 
   /** Factories handed over in code ({@link #provide}), by name. */
-  private static final Map<String, ModelFactory> GIVEN = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, ModelFactory> GIVEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Makes {@code factory} a model of this JVM, by its name, as if it were on the class path,

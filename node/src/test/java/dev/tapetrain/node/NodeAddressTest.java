@@ -40,6 +40,18 @@ class NodeAddressTest {
   }
 
   @Test
+  void aTfConfigWorkerListensOnItsOwnPortAndAdvertisesItsOwnName() {
+    Optional<OperatorEnvironment.Role> worker = OperatorEnvironment.read(Map.of("TF_CONFIG",
+        "{\"cluster\": {\"chief\": [\"chief-0.svc:2222\"], \"worker\": [\"worker-0.svc:2223\"]}, "
+            + "\"task\": {\"type\": \"worker\", \"index\": 0}}"));
+    assertEquals(new NodeAddress("worker-0.svc", "0.0.0.0", 2223),
+        NodeAddress.resolve(null, null, null, 0, worker, () -> "10.9.9.9"));
+    assertEquals("--port 0 contradicts TF_CONFIG (task worker 0), which gives 2223",
+        assertThrows(UserError.class, () -> NodeAddress.resolve(null, null, 0, 0, worker,
+            () -> "10.9.9.9")).getMessage());
+  }
+
+  @Test
   void aTorchWorkerAdvertisesItsOwnAddressOnAnyPort() {
     assertEquals(new NodeAddress("10.9.9.9", "0.0.0.0", 0),
         NodeAddress.resolve(null, null, null, 0, RANK1, () -> "10.9.9.9"));
