@@ -250,7 +250,10 @@ class LauncherTest {
     return runScript(home.resolve("bin/tapetrain"), env, args);
   }
 
-  /** Runs {@code script} in {@code dir} with JAVA_HOME and JAVA_OPTS unset unless in env. */
+  /**
+   * Runs {@code script} in {@code dir} with JAVA_HOME, JAVA_OPTS, TAPETRAIN_HOME and
+   * JAVA_TOOL_OPTIONS unset unless in {@code env}.
+   */
   private Result runScript(Path script, Map<String, String> env, String... args)
       throws Exception {
     List<String> command = new ArrayList<>(List.of(script.toString()));
@@ -259,6 +262,7 @@ class LauncherTest {
     builder.environment().remove("JAVA_HOME");
     builder.environment().remove("JAVA_OPTS");
     builder.environment().remove("TAPETRAIN_HOME");
+    builder.environment().remove("JAVA_TOOL_OPTIONS"); // the JVM would announce it on stderr
     builder.environment().putAll(env);
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
