@@ -154,7 +154,7 @@ public final class TrainOptions {
   /** Options that may differ from the run's own when resuming: they do not change numbers. */
   private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
-      "--host", "--port");
+      "--host", "--bind", "--port");
 
   /**
    * For a command whose workers cannot come back or join (local-runner): a run with no worker
