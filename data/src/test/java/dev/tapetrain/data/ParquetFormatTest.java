@@ -61,7 +61,7 @@ class ParquetFormatTest {
       g.add("i64", (long) i64(r));
       g.add("y", y(r));
     }, b -> b.withRowGroupRowCountLimit(300).withPageRowCountLimit(64)
-        .withCompressionCodec(CompressionCodecName.ZSTD));
+        .withCompressionCodec(CompressionCodecName.GZIP));
   }
 
   /** The same rows as CSV, each value printed so that it reads back to the same double. */
@@ -76,8 +76,13 @@ class ParquetFormatTest {
 
   static InputFormat.Scanned scan(InputFormat format, List<Path> files, String features,
       DoubleFunction<String> check) {
+    return scan(format, files, features, check, "y");
+  }
+
+  static InputFormat.Scanned scan(InputFormat format, List<Path> files, String features,
+      DoubleFunction<String> check, String target) {
     return format.scan(new InputFormat.Request(files.get(0), Settings.of(format.settings(),
-        Map.of("features", features), n -> "--" + n), 0, 0, check, files));
+        Map.of("features", features, "target", target), n -> "--" + n), 0, 0, check, files));
   }
 
   /** Every sample of the dataset, loaded chunk by chunk: {@code [features..., y][sample]}. */

@@ -1,14 +1,5 @@
 package dev.tapetrain.data.parquet;
 
-import io.airlift.compress.Compressor;
-import io.airlift.compress.Decompressor;
-import io.airlift.compress.MalformedInputException;
-import io.airlift.compress.lz4.Lz4Compressor;
-import io.airlift.compress.lz4.Lz4Decompressor;
-import io.airlift.compress.snappy.SnappyCompressor;
-import io.airlift.compress.snappy.SnappyDecompressor;
-import io.airlift.compress.zstd.ZstdCompressor;
-import io.airlift.compress.zstd.ZstdDecompressor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,18 +13,20 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Parquet page codecs in pure Java, with no Hadoop class and no native library: SNAPPY, ZSTD and
- * LZ4_RAW from aircompressor, GZIP from {@code java.util.zip}, and UNCOMPRESSED.
+ * Parquet page codecs in pure Java, with no Hadoop class, no native library and no
+ * {@code sun.misc.Unsafe}: SNAPPY and LZ4_RAW decoded by {@link BlockCodecs}, GZIP by
+ * {@code java.util.zip}, and UNCOMPRESSED. ZSTD, BROTLI, LZO and the deprecated Hadoop-framed
+ * LZ4 are refused with a message naming the codec (a pure-Java ZSTD decoder without
+ * {@code Unsafe} is not to be had: aircompressor's makes JDK 24 and later print warnings).
  *
  * <p>parquet-java's own {@code CodecFactory} goes through Hadoop's {@code CompressionCodec}
  * (hadoop-common) and snappy-java / zstd-jni (native code unpacked to /tmp at first use). Handing
- * this factory to {@code ParquetReadOptions.Builder.withCodecFactory} and
- * {@code ParquetWriter.Builder.withCodecFactory} avoids all of that. BROTLI, LZO and the
- * deprecated Hadoop-framed LZ4 are refused with a message naming the codec.
+ * this factory to the read options and to {@code ParquetWriter.Builder.withCodecFactory} avoids
+ * all of that. Writing (for tests) knows UNCOMPRESSED, GZIP and SNAPPY (as literals only: valid,
+ * not small).
  *
  * <p>Not thread-safe per instance in parquet-java's sense: one reader or writer at a time (each
- * {@link ParquetColumns} makes its own). The aircompressor codec objects hold no state between
- * calls except zstd's, which is per factory.
+ * {@link ParquetColumns} makes its own); the codecs themselves hold no state between calls.
  */
 public final class PureJavaCodecs implements CompressionCodecFactory {
 
@@ -63,7 +56,6 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
     switch (codec) {
       case UNCOMPRESSED:
       case SNAPPY:
-      case ZSTD:
       case LZ4_RAW:
       case GZIP:
         return true;
@@ -77,11 +69,9 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
       case UNCOMPRESSED:
         return new Passthrough();
       case SNAPPY:
-        return new Block(new SnappyDecompressor());
-      case ZSTD:
-        return new Block(new ZstdDecompressor());
+        return new Block(BlockCodecs::snappy);
       case LZ4_RAW:
-        return new Block(new Lz4Decompressor());
+        return new Block(BlockCodecs::lz4);
       case GZIP:
         return new Gzip();
       default:
@@ -92,28 +82,23 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
   private static BytesInputCompressor newCompressor(CompressionCodecName codec) {
     switch (codec) {
       case UNCOMPRESSED:
-        return new BlockCompressor(codec, null);
+        return new BlockCompressor(codec);
       case SNAPPY:
-        return new BlockCompressor(codec, new SnappyCompressor());
-      case ZSTD:
-        return new BlockCompressor(codec, new ZstdCompressor());
-      case LZ4_RAW:
-        return new BlockCompressor(codec, new Lz4Compressor());
       case GZIP:
-        return new BlockCompressor(codec, null);
+        return new BlockCompressor(codec);
       default:
         throw new UnsupportedCodecException(codec);
     }
   }
 
-  /** A codec this factory does not have (BROTLI, LZO, Hadoop-framed LZ4). */
+  /** A codec this factory does not have (ZSTD, BROTLI, LZO, Hadoop-framed LZ4). */
   public static final class UnsupportedCodecException extends UnsupportedOperationException {
     private static final long serialVersionUID = 1L;
     final transient CompressionCodecName codec;
 
     UnsupportedCodecException(CompressionCodecName codec) {
       super("compression codec " + codec + " is not supported (supported: UNCOMPRESSED, SNAPPY, "
-          + "ZSTD, GZIP, LZ4_RAW)");
+          + "GZIP, LZ4_RAW)");
       this.codec = codec;
     }
   }
@@ -136,35 +121,32 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
     public void release() {}
   }
 
-  /** A block codec: one compressed block per page, as parquet writes SNAPPY, ZSTD, LZ4_RAW. */
-  private static final class Block implements BytesInputDecompressor {
-    private final Decompressor codec;
+  /** Decodes one block into a byte array. */
+  @FunctionalInterface
+  private interface BlockDecoder {
+    int decode(byte[] in, int off, int len, byte[] out, int outOff, int outLen)
+        throws IOException;
+  }
 
-    Block(Decompressor codec) {
+  /** A block codec: one compressed block per page, as parquet writes SNAPPY and LZ4_RAW. */
+  private static final class Block implements BytesInputDecompressor {
+    private final BlockDecoder codec;
+
+    Block(BlockDecoder codec) {
       this.codec = codec;
     }
 
     @Override
-    @SuppressWarnings("deprecation")
     public BytesInput decompress(BytesInput bytes, int decompressedSize) throws IOException {
       ByteBuffer in = bytes.toByteBuffer(); // a slice of the column chunk's heap buffer: no copy
       byte[] out = new byte[decompressedSize];
-      int n;
-      try {
-        if (in.hasArray()) {
-          n = codec.decompress(in.array(), in.arrayOffset() + in.position(), in.remaining(), out,
-              0, decompressedSize);
-        } else {
-          byte[] copy = new byte[in.remaining()];
-          in.duplicate().get(copy);
-          n = codec.decompress(copy, 0, copy.length, out, 0, decompressedSize);
-        }
-      } catch (MalformedInputException e) {
-        throw new IOException("corrupt compressed page: " + e.getMessage(), e);
-      }
-      if (n != decompressedSize) {
-        throw new IOException("corrupt compressed page: " + n + " bytes decompressed, the page "
-            + "header says " + decompressedSize);
+      if (in.hasArray()) {
+        codec.decode(in.array(), in.arrayOffset() + in.position(), in.remaining(), out, 0,
+            decompressedSize);
+      } else {
+        byte[] copy = new byte[in.remaining()];
+        in.duplicate().get(copy);
+        codec.decode(copy, 0, copy.length, out, 0, decompressedSize);
       }
       return BytesInput.from(out);
     }
@@ -172,16 +154,11 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
     @Override
     public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output,
         int decompressedSize) throws IOException {
-      ByteBuffer in = input.duplicate();
-      in.limit(in.position() + compressedSize);
-      ByteBuffer out = output.duplicate();
-      out.limit(out.position() + decompressedSize);
-      try {
-        codec.decompress(in, out);
-      } catch (MalformedInputException e) {
-        throw new IOException("corrupt compressed page: " + e.getMessage(), e);
-      }
-      output.position(output.position() + decompressedSize);
+      byte[] in = new byte[compressedSize];
+      input.duplicate().get(in);
+      byte[] out = new byte[decompressedSize];
+      codec.decode(in, 0, compressedSize, out, 0, decompressedSize);
+      output.put(out);
     }
 
     @Override
@@ -221,11 +198,9 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
 
   private static final class BlockCompressor implements BytesInputCompressor {
     private final CompressionCodecName name;
-    private final Compressor codec; // null: UNCOMPRESSED or GZIP
 
-    BlockCompressor(CompressionCodecName name, Compressor codec) {
+    BlockCompressor(CompressionCodecName name) {
       this.name = name;
-      this.codec = codec;
     }
 
     @Override
@@ -235,16 +210,14 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
       }
       @SuppressWarnings("deprecation")
       byte[] in = bytes.toByteArray();
-      if (name == CompressionCodecName.GZIP) {
-        ByteArrayOutputStream baos = new ByteArrayOutputStream(in.length / 2 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(baos)) {
-          gz.write(in);
-        }
-        return BytesInput.from(baos.toByteArray());
+      if (name == CompressionCodecName.SNAPPY) {
+        return BytesInput.from(BlockCodecs.snappyLiterals(in));
       }
-      byte[] out = new byte[codec.maxCompressedLength(in.length)];
-      int n = codec.compress(in, 0, in.length, out, 0, out.length);
-      return BytesInput.from(out, 0, n);
+      ByteArrayOutputStream baos = new ByteArrayOutputStream(in.length / 2 + 64);
+      try (GZIPOutputStream gz = new GZIPOutputStream(baos)) {
+        gz.write(in);
+      }
+      return BytesInput.from(baos.toByteArray());
     }
 
     @Override
