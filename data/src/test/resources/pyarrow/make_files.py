@@ -2,7 +2,7 @@
 
 usage: python3 make_files.py   (pyarrow 15 or later; the files are checked in, the tests do not
 run this). 600 rows in row groups of 250 (250, 250, 100), one file per page codec and a file
-with data page v2 and BYTE_STREAM_SPLIT. Row k holds d = k * 0.5 - 7.25, f = k * 0.25 (float32),
+with data page v2 and BYTE_STREAM_SPLIT, and a BROTLI file (a codec the reader refuses). Row k holds d = k * 0.5 - 7.25, f = k * 0.25 (float32),
 i32 = k - 300, i64 = k * 1000003 - 10^9, dec = k / 4 (decimal(9,2)), all exact as doubles.
 """
 import decimal
@@ -28,3 +28,6 @@ for codec in ["snappy", "lz4", "gzip", "zstd"]:
 pq.write_table(table, here / "v2-split.parquet", row_group_size=250, compression="snappy",
                data_page_version="2.0", use_dictionary=False, use_byte_stream_split=["d", "f"],
                data_page_size=1024)
+# a codec the reader does not have
+pq.write_table(pa.table({"d": pa.array([1.0, 2.0]), "f": pa.array([1.0, 2.0])}),
+               here / "brotli.parquet", compression="brotli")

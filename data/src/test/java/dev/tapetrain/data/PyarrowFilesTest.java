@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Files written by pyarrow (src/test/resources/pyarrow, made by make_files.py beside them): each
  * page codec this reader has, data page v2 and BYTE_STREAM_SPLIT, read to the exact values the
- * script wrote; ZSTD is refused in one line naming file, row group, column and codec.
+ * script wrote; BROTLI is refused in one line naming file, row group, column and codec.
  */
 class PyarrowFilesTest {
 
@@ -22,7 +22,8 @@ class PyarrowFilesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"snappy.parquet", "lz4.parquet", "gzip.parquet", "v2-split.parquet"})
+  @ValueSource(strings = {"snappy.parquet", "lz4.parquet", "gzip.parquet", "zstd.parquet",
+      "v2-split.parquet"})
   void everyValueIsTheOneTheScriptWrote(String name) throws Exception {
     Path p = file(name);
     InputFormat.Scanned s = ParquetFormatTest.scan(new ParquetFormat(), List.of(p),
@@ -39,10 +40,10 @@ class PyarrowFilesTest {
   }
 
   @org.junit.jupiter.api.Test
-  void zstdPagesAreRefusedNamingTheCodec() throws Exception {
-    Path p = file("zstd.parquet");
-    assertEquals(p + ": row group 0: column 'd' is compressed with ZSTD, which is not "
-        + "supported (supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW)",
+  void brotliPagesAreRefusedNamingTheCodec() throws Exception {
+    Path p = file("brotli.parquet");
+    assertEquals(p + ": row group 0: column 'd' is compressed with BROTLI, which is not "
+        + "supported (supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW, ZSTD)",
         assertThrows(DataException.class, () -> ParquetFormatTest.scan(new ParquetFormat(),
             List.of(p), "f", y -> null, "d")).getMessage());
   }

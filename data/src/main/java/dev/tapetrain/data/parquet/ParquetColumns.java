@@ -248,7 +248,7 @@ public final class ParquetColumns implements AutoCloseable {
           if (c.getPath().toDotString().equals(col.name())) {
             throw new DataException(name + ": row group " + g.index + ": column '"
                 + col.name() + "' is compressed with " + codec + ", which is not supported "
-                + "(supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW)");
+                + "(supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW, ZSTD)");
           }
         }
       }

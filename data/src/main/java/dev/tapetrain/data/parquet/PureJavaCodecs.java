@@ -13,11 +13,12 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Parquet page codecs in pure Java, with no Hadoop class, no native library and no
- * {@code sun.misc.Unsafe}: SNAPPY and LZ4_RAW decoded by {@link BlockCodecs}, GZIP by
- * {@code java.util.zip}, and UNCOMPRESSED. ZSTD, BROTLI, LZO and the deprecated Hadoop-framed
- * LZ4 are refused with a message naming the codec (a pure-Java ZSTD decoder without
- * {@code Unsafe} is not to be had: aircompressor's makes JDK 24 and later print warnings).
+ * Parquet page codecs in pure Java, with no Hadoop class and no native library: SNAPPY and
+ * LZ4_RAW decoded by {@link BlockCodecs}, GZIP by {@code java.util.zip}, ZSTD by aircompressor
+ * (its only codec here that calls {@code sun.misc.Unsafe}, which JDK 24 and later warn about
+ * unless started with {@code -Dsun.misc.unsafe.memory.access=allow}, as Akka and protobuf
+ * already need), and UNCOMPRESSED. BROTLI, LZO and the deprecated Hadoop-framed LZ4 are refused
+ * with a message naming the codec.
  *
  * <p>parquet-java's own {@code CodecFactory} goes through Hadoop's {@code CompressionCodec}
  * (hadoop-common) and snappy-java / zstd-jni (native code unpacked to /tmp at first use). Handing
@@ -58,6 +59,7 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
       case SNAPPY:
       case LZ4_RAW:
       case GZIP:
+      case ZSTD:
         return true;
       default:
         return false;
@@ -72,6 +74,8 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
         return new Block(BlockCodecs::snappy);
       case LZ4_RAW:
         return new Block(BlockCodecs::lz4);
+      case ZSTD:
+        return new Block(PureJavaCodecs::zstd);
       case GZIP:
         return new Gzip();
       default:
@@ -91,14 +95,30 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
     }
   }
 
-  /** A codec this factory does not have (ZSTD, BROTLI, LZO, Hadoop-framed LZ4). */
+  private static int zstd(byte[] in, int off, int len, byte[] out, int outOff, int outLen)
+      throws IOException {
+    int n;
+    try {
+      n = new io.airlift.compress.zstd.ZstdDecompressor().decompress(in, off, len, out, outOff,
+          outLen);
+    } catch (RuntimeException e) { // MalformedInputException and bounds alike
+      throw new IOException("corrupt ZSTD page: " + e.getMessage(), e);
+    }
+    if (n != outLen) {
+      throw new IOException("corrupt ZSTD page: " + n + " bytes decompressed, the page header "
+          + "says " + outLen);
+    }
+    return n;
+  }
+
+  /** A codec this factory does not have (BROTLI, LZO, Hadoop-framed LZ4). */
   public static final class UnsupportedCodecException extends UnsupportedOperationException {
     private static final long serialVersionUID = 1L;
     final transient CompressionCodecName codec;
 
     UnsupportedCodecException(CompressionCodecName codec) {
       super("compression codec " + codec + " is not supported (supported: UNCOMPRESSED, SNAPPY, "
-          + "GZIP, LZ4_RAW)");
+          + "GZIP, LZ4_RAW, ZSTD)");
       this.codec = codec;
     }
   }
