@@ -127,6 +127,16 @@ class DataFilesTest {
     JsonNode d = dataset("args");
     assertEquals(N, d.get("rows").asLong());
     assertEquals("100,300,300", d.get("file_rows").asText());
+    // a resume reads the same files again, and refuses them once one has changed
+    Path args = dir.resolve("args");
+    Runs.Result resumed = Runs.run("--resume", args.toString(), "--steps", "12");
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    assertEquals(whole.subList(0, 10), Runs.steps(args).subList(0, 10));
+    Files.writeString(b, Files.readString(b) + "1,2,3\n");
+    Runs.Result changed = Runs.run("--resume", args.toString(), "--steps", "14");
+    assertEquals(2, changed.exitCode(), changed.err());
+    assertTrue(changed.err().startsWith("local-runner: --resume: " + a + " and 2 more files "
+        + "changed since the run started"), changed.err());
     parquet("pq/a.parquet", 0, 350);
     parquet("pq/b.parquet", 350, N);
     assertEquals(whole, train("pq-run", "--data", dir.resolve("pq").toString(), "--features", "x,k",
