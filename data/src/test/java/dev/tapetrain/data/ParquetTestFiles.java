@@ -23,7 +23,13 @@ import org.apache.parquet.schema.MessageTypeParser;
  * <pre>{@code
  * ParquetTestFiles.write(dir.resolve("t.parquet"),
  *     "message t { required double x; optional int64 n; required binary s (STRING); }",
- *     1000, (row, g) -> { g.add("x", row * 0.5); if (row != 7) g.add("n", (long) row); g.add("s", "r" + row); },
+ *     1000, (row, g) -> {
+ *       g.add("x", row * 0.5);
+ *       if (row != 7) {
+ *         g.add("n", (long) row); // row 7's n is null
+ *       }
+ *       g.add("s", "r" + row);
+ *     },
  *     b -> b.withRowGroupRowCountLimit(300).withCompressionCodec(CompressionCodecName.SNAPPY));
  * }</pre>
  * An optional field that is not added is null.

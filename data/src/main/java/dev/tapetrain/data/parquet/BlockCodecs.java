@@ -6,9 +6,9 @@ import java.io.IOException;
  * Decoders of the two block formats Parquet pages use most after no compression at all, Snappy
  * and LZ4 (raw block), written here in plain Java: the libraries that have them either load
  * native code (snappy-java) or call {@code sun.misc.Unsafe} (aircompressor), which JDK 24 and
- * later warn about on the console without a flag. Both formats are a sequence of literals and back-references;
- * every length and offset is checked, so corrupt input is an {@link IOException}, never an
- * out-of-bounds write.
+ * later warn about on the console without a flag. Both formats are a sequence of literals and
+ * back-references; every length and offset is checked, so corrupt input is an
+ * {@link IOException}, never an out-of-bounds write.
  */
 final class BlockCodecs {
 
