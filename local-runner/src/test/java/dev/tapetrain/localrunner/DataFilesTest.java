@@ -143,6 +143,33 @@ class DataFilesTest {
         "--workers", "3"), "Parquet files in a directory");
   }
 
+  @Test
+  void predictScoresAParquetFileAsTheSameRowsInCsv() throws Exception {
+    Path c = csv("d.csv", 0, N);
+    Path p = parquet("d.parquet", 0, N);
+    train("run", "--data", c.toString(), "--features", "x,k");
+    Path run = dir.resolve("run");
+    Path fromCsv = dir.resolve("csv-out.csv");
+    Path fromParquet = dir.resolve("parquet-out.csv");
+    Runs.Result a = Runs.run("predict", run.toString(), "--data", c.toString(), "--out",
+        fromCsv.toString());
+    assertEquals(0, a.exitCode(), a.err());
+    Runs.Result b = Runs.run("predict", run.toString(), "--data", p.toString(), "--out",
+        fromParquet.toString());
+    assertEquals(0, b.exitCode(), b.err());
+    assertEquals(N + 1, Files.readAllLines(fromParquet).size());
+    assertEquals(Files.readString(fromCsv), Files.readString(fromParquet), "every prediction");
+    assertEquals(a.out().lines().skip(1).toList(), b.out().lines().skip(1).toList(),
+        "the same evaluation against the target");
+    assertTrue(b.out().startsWith("scored " + N + " row(s) of " + p), b.out());
+    Runs.Result keep = Runs.run("predict", run.toString(), "--data", p.toString(),
+        "--keep-columns");
+    assertEquals(2, keep.exitCode());
+    assertTrue(keep.err().endsWith(": --keep-columns copies the columns of CSV input only; " + p
+        + " is Parquet\n"), keep.err());
+    assertEquals(1, keep.err().lines().count(), keep.err());
+  }
+
   private void refused(String expected, String... args) {
     Path run = dir.resolve("never");
     List<String> all = new ArrayList<>(List.of(args));
