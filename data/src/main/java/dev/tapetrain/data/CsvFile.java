@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A CSV file of training data: a header row naming the columns, then one sample per row.
@@ -23,12 +22,10 @@ import java.util.regex.Pattern;
  * <p>Accepted: UTF-8 with or without a byte-order mark, LF or CRLF line ends, spaces around
  * cells, cells in double quotes, blank lines (skipped), extra columns (ignored). Every selected
  * cell must be a finite decimal number ({@code -1.5}, {@code 2e-3}); {@code NaN}, infinities and
- * values that overflow a double are refused with the line number.
+ * values that overflow a double are refused with the line number. Numbers are parsed in place
+ * ({@link CsvLine}: no {@code String} per cell) to exactly {@link Double#parseDouble}'s double.
  */
 public final class CsvFile {
-
-  private static final Pattern NUMBER =
-      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
   private CsvFile() {}
 
@@ -160,6 +157,8 @@ public final class CsvFile {
   private static String read(Path path, List<String> features, String target,
       boolean targetRequired, RowFilter filter, java.util.function.Consumer<List<String>> onHeader,
       CellConsumer consumer, java.util.function.DoubleFunction<String> targetCheck) {
+    // Only streaming for scoring hands the cells on; training reads numbers in place.
+    boolean needCells = !targetRequired;
     MessageDigest sha = dev.tapetrain.protocol.Hashing.sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(path), sha);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in,
@@ -195,6 +194,7 @@ public final class CsvFile {
       onHeader.accept(List.copyOf(columns));
       double[] x = new double[featureIdx.length];
       long row = 0;
+      CsvLine cut = new CsvLine();
       String line;
       while ((line = reader.readLine()) != null) {
         lineNo++;
@@ -202,25 +202,25 @@ public final class CsvFile {
           continue;
         }
         checkText(line, path, lineNo);
-        List<String> cells = split(line, path, lineNo);
-        if (cells.size() != columns.size()) {
+        cut.split(line, path, lineNo);
+        if (cut.count() != columns.size()) {
           throw new DataException(path + ":" + lineNo + ": expected " + columns.size()
-              + " cells as in the header, found " + cells.size());
+              + " cells as in the header, found " + cut.count());
         }
         if (filter.wants(row)) {
           for (int i = 0; i < featureIdx.length; i++) {
-            x[i] = number(cells.get(featureIdx[i]), columns.get(featureIdx[i]), path, lineNo);
+            x[i] = cut.number(featureIdx[i], columns.get(featureIdx[i]), path, lineNo);
           }
           double y = Double.NaN;
           if (targetIdx >= 0) {
-            y = number(cells.get(targetIdx), columns.get(targetIdx), path, lineNo);
+            y = cut.number(targetIdx, columns.get(targetIdx), path, lineNo);
             String problem = targetCheck.apply(y);
             if (problem != null) {
               throw new DataException(path + ":" + lineNo + ": column '"
                   + columns.get(targetIdx) + "': " + problem);
             }
           }
-          consumer.accept(row, lineNo, cells, x, y);
+          consumer.accept(row, lineNo, needCells ? cells(cut) : List.of(), x, y);
         }
         row++;
       }
@@ -340,20 +340,12 @@ public final class CsvFile {
     return i;
   }
 
-  private static double number(String cell, String column, Path path, long lineNo) {
-    if (cell.isEmpty()) {
-      throw new DataException(path + ":" + lineNo + ": column '" + column + "' is empty");
+  private static List<String> cells(CsvLine cut) {
+    List<String> cells = new ArrayList<>(cut.count());
+    for (int i = 0; i < cut.count(); i++) {
+      cells.add(cut.cell(i));
     }
-    if (!NUMBER.matcher(cell).matches()) {
-      throw new DataException(
-          path + ":" + lineNo + ": column '" + column + "': '" + cell + "' is not a number");
-    }
-    double v = Double.parseDouble(cell);
-    if (!Double.isFinite(v)) {
-      throw new DataException(path + ":" + lineNo + ": column '" + column + "': '" + cell
-          + "' overflows a double");
-    }
-    return v;
+    return cells;
   }
 
   /** Splits one CSV line into trimmed cells; a cell may be quoted ({@code "1.5"}). */

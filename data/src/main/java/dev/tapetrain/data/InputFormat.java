@@ -27,6 +27,14 @@ public interface InputFormat extends Plugin {
   boolean reads(Path path);
 
   /**
+   * Whether one dataset of this format may be several files ({@link Request#files()}); a format
+   * that says false is given one file at most.
+   */
+  default boolean readsManyFiles() {
+    return false;
+  }
+
+  /**
    * Checks the data in full and describes them, before any run directory exists.
    *
    * @throws dev.tapetrain.spi.UserError (or {@link DataException}) naming the setting, or the
@@ -57,16 +65,34 @@ public interface InputFormat extends Plugin {
   /**
    * What a scan is asked to do.
    *
-   * @param data        the {@code --data} path, or null for a format that reads no file
+   * @param data        the {@code --data} file (the first of several), or null for a format
+   *                    that reads no file
    * @param settings    the format's settings, checked against its declarations
    * @param seed        {@code --seed}
    * @param classes     the classes of the model's targets if known before reading (0: a
    *                    regression), or null for class labels whose count the data decide
    * @param targetCheck checks one target: null if the model can learn from it, else what is
    *                    wrong (reported with the file and line)
+   * @param files       every file {@code --data} names, absolute, in the dataset's order (paths
+   *                    sorted by code point; see {@link DataPaths}); empty without {@code --data}
    */
   record Request(Path data, Settings settings, long seed, Integer classes,
-      DoubleFunction<String> targetCheck) {}
+      DoubleFunction<String> targetCheck, List<Path> files) {
+
+    /** Copies the list; {@code data} is its first file. */
+    public Request {
+      files = files == null ? (data == null ? List.of() : List.of(data)) : List.copyOf(files);
+      if (!files.isEmpty() && !files.get(0).equals(data)) {
+        throw new IllegalArgumentException("data must be the first of the files");
+      }
+    }
+
+    /** A request for one file ({@code data}), or none (null). */
+    public Request(Path data, Settings settings, long seed, Integer classes,
+        DoubleFunction<String> targetCheck) {
+      this(data, settings, seed, classes, targetCheck, null);
+    }
+  }
 
   /**
    * What a scan found.

@@ -3,13 +3,17 @@
  * dev.tapetrain.data.InputFormat}, found by {@link dev.tapetrain.data.InputFormats}): it scans
  * the data once on the coordinator's side and reads a worker's chunks on the worker's. Built in:
  * the tutorial's synthetic samples ({@link dev.tapetrain.data.SyntheticFormat} over {@link
- * dev.tapetrain.data.SampleGenerator}) and CSV files ({@link dev.tapetrain.data.CsvFormat} over {@link
- * dev.tapetrain.data.CsvFile}: the coordinator scans a file once, each worker reads only the
- * rows of its chunks and proves it read the same bytes by the file's SHA-256; both sides use this
- * one parser so they can never disagree on a value), and loading a worker's chunks into
- * column-major {@link dev.tapetrain.data.Segment}s ({@link dev.tapetrain.data.ShardLoader}).
+ * dev.tapetrain.data.SampleGenerator}), CSV files ({@link dev.tapetrain.data.CsvFormat} over {@link
+ * dev.tapetrain.data.CsvFile}) and Parquet files ({@link dev.tapetrain.data.ParquetFormat} over
+ * the {@code parquet} package). Both file formats take one or many files as one dataset ({@link
+ * dev.tapetrain.data.DataPaths} finds them, {@link dev.tapetrain.data.FileSet} orders and
+ * identifies them, {@link dev.tapetrain.data.FileFormat} is what they share): the coordinator
+ * scans every file once, each worker reads only the rows of its chunks and proves by each file's
+ * SHA-256 that it read the same bytes; both sides use one parser so they can never disagree on a
+ * value. Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
+ * dev.tapetrain.data.ShardLoader}.
  *
- * <p>Depends on the {@code protocol} module (the dataset's description) and {@code spi}; no
- * actors.
+ * <p>Depends on the {@code protocol} module (the dataset's description), {@code spi},
+ * parquet-java (no Hadoop at run time) and fastdoubleparser; no actors.
  */
 package dev.tapetrain.data;

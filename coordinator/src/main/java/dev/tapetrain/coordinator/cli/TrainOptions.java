@@ -9,6 +9,8 @@ import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
+import dev.tapetrain.data.DataPaths;
+import dev.tapetrain.data.FileSet;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
@@ -101,9 +103,11 @@ public final class TrainOptions {
           + "(default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--data", paramLabel = "FILE.csv",
-      description = "Train on a CSV file with a header row instead of synthetic data.")
-  Path data;
+  @Option(names = "--data", paramLabel = "FILE", arity = "1..*",
+      description = "Train on data files instead of synthetic data: CSV with a header row or "
+          + "Parquet; several files, a directory or a quoted glob form one dataset, in path "
+          + "order.")
+  List<String> data;
 
   @Option(names = "--format", paramLabel = "NAME",
       description = "Input format of --data (default: the format its extension names, else csv; "
@@ -230,8 +234,9 @@ public final class TrainOptions {
     String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
         .digestNow(source);
     if (!now.equals(source.digest())) {
-      throw new UsageException("--resume: " + source.setting("path") + " changed since the run "
-          + "started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest()) + ")");
+      throw new UsageException("--resume: " + FileSet.describe(source) + " changed since the "
+          + "run started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest())
+          + ")");
     }
     return spec;
   }
@@ -282,7 +287,10 @@ public final class TrainOptions {
     Plugins<InputFormat> formats = InputFormats.plugins(options);
     ModelFactory modelFactory = models.get(model, "--model");
     OptimizerFactory optimizerFactory = optimizers.get(optimizer, "--optimizer");
-    InputFormat input = InputFormats.choose(formats, format, data);
+    List<Path> files = data == null ? List.of()
+        : DataPaths.resolve(data, f -> InputFormats.claimed(formats, f)
+            && (format == null || formats.get(format, "--format").reads(f)));
+    InputFormat input = InputFormats.chooseFor(formats, format, files);
     Map<String, Plugin> chosen = new LinkedHashMap<>();
     chosen.put("--model", modelFactory);
     chosen.put("--optimizer", optimizerFactory);
@@ -311,8 +319,9 @@ public final class TrainOptions {
     targets.check(model, classes);
     Integer known = targets.classes(model, classes, null);
     boolean labels = targets.labels(classes);
-    InputFormat.Scanned scanned = input.scan(new InputFormat.Request(data, formatSettings, seed,
-        labels ? known : Integer.valueOf(0), labels ? y -> labelProblem(y, known) : y -> null));
+    InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.isEmpty() ? null
+        : files.get(0), formatSettings, seed, labels ? known : Integer.valueOf(0),
+        labels ? y -> labelProblem(y, known) : y -> null, files));
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());

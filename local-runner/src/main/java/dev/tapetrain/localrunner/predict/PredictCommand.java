@@ -4,6 +4,8 @@ import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.data.CsvFile;
+import dev.tapetrain.data.ParquetFormat;
+import dev.tapetrain.data.ParquetRows;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code local-runner predict RUN_DIR --data new.csv [--out preds.csv]}: one output row per input
  * row, computed by the run's model code ({@code Model.predict}, the tape's forward pass) with its
- * trained parameters. Rows stream through in blocks, so memory does not grow with the file. If
+ * trained parameters. Rows stream through in blocks (a Parquet file's one row group at a time), so
+ * memory does not grow with the file. If
  * the file has the target column, also the loss and, for a classifier, the accuracy and the
  * confusion matrix.
  */
@@ -43,9 +46,9 @@ public final class PredictCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run whose model scores.")
   Path run;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE.csv",
-      description = "The rows to score: a CSV file with a header row and the model's feature "
-          + "columns.")
+  @Option(names = "--data", required = true, paramLabel = "FILE",
+      description = "The rows to score: a CSV file with a header row, or a Parquet file "
+          + "(.parquet), with the model's feature columns.")
   Path data;
 
   @Option(names = "--out", paramLabel = "FILE.csv",
@@ -92,6 +95,11 @@ public final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
+    boolean parquet = new ParquetFormat().reads(data);
+    if (parquet && keepColumns) {
+      throw new UserError("--keep-columns copies the columns of CSV input only; " + data
+          + " is Parquet");
+    }
     if (trained.unfinished() != null) {
       err.println("predict: note: " + trained.unfinished());
     }
@@ -111,8 +119,13 @@ public final class PredictCommand implements Callable<Integer> {
     }
     try {
       Block block = new Block(trained, writer, eval, keepColumns);
-      CsvFile.stream(data, columns, targetColumn, block::header, block::add,
-          y -> trained.model().checkTarget(y));
+      if (parquet) {
+        ParquetRows.stream(data, columns, targetColumn, block::header, block::add,
+            y -> trained.model().checkTarget(y));
+      } else {
+        CsvFile.stream(data, columns, targetColumn, block::header, block::add,
+            y -> trained.model().checkTarget(y));
+      }
       block.flush();
       writer.flush();
       if (tmp != null) {

@@ -1,0 +1,192 @@
+package dev.tapetrain.data;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.spi.Setting;
+import dev.tapetrain.spi.Settings;
+import dev.tapetrain.spi.UserError;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.DoubleFunction;
+
+/**
+ * What the file formats (CSV, Parquet) share: a dataset is one or more files of one format with
+ * the same columns ({@link FileSet}), features and target chosen by column name, each file
+ * scanned in full on the coordinator's side, and a worker reading the rows of its chunks from
+ * each file and proving by each file's SHA-256 that it read the coordinator's copy. A format
+ * says how to read one file.
+ */
+public abstract class FileFormat implements InputFormat {
+
+  /** {@code --features}. */
+  public static final Setting FEATURES = Setting.text("features", "x",
+      "Data files: feature columns, comma-separated (quote a name with a comma: a,\"b,c\"); "
+          + "'*': every column but the target");
+  /** {@code --target}. */
+  public static final Setting TARGET = Setting.text("target", "y", "Data files: target column");
+
+  /** What scanning one file found. */
+  protected record FileScan(long rows, String sha256, double maxTarget) {}
+
+  /**
+   * Samples a worker wants from one file: rows {@code [from, to)} of the file go to
+   * {@code x[f][at …]} and {@code y[at …]}.
+   */
+  protected record Part(long from, long to, double[][] x, double[] y, int at) {}
+
+  /** The extension of this format's file names, lower case with its dot ({@code .csv}). */
+  protected abstract String extension();
+
+  /** The column names of {@code file}, for {@code --features '*'}. */
+  protected abstract List<String> columns(Path file);
+
+  /**
+   * What must be the same in every file of a dataset (the header, the schema), as a text that
+   * says it in a message.
+   */
+  protected abstract String schema(Path file);
+
+  /**
+   * Checks every row of {@code file}: the columns are there and every selected value is a
+   * number, every target passes {@code targetCheck}.
+   */
+  protected abstract FileScan scanFile(Path file, List<String> features, String target,
+      DoubleFunction<String> targetCheck);
+
+  /**
+   * Reads the {@code parts} (in row order) of {@code file}.
+   *
+   * @return the SHA-256 (hex) of the file's bytes as read now
+   */
+  protected abstract String loadFile(Path file, List<String> features, String target,
+      List<Part> parts);
+
+  /** The SHA-256 (hex) of {@code file} as it is now, checked as {@link #scanFile} would. */
+  protected abstract String digestFile(Path file, List<String> features, String target);
+
+  @Override
+  public List<Setting> settings() {
+    return List.of(FEATURES, TARGET);
+  }
+
+  @Override
+  public boolean reads(Path path) {
+    Path name = path.getFileName();
+    return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(extension());
+  }
+
+  @Override
+  public boolean readsManyFiles() {
+    return true;
+  }
+
+  @Override
+  public Scanned scan(Request request) {
+    List<Path> files = request.files();
+    if (files.isEmpty()) {
+      throw new UserError("--format " + name() + " needs --data FILE" + extension());
+    }
+    Settings s = request.settings();
+    String target = s.text(TARGET.name()).trim();
+    String asked = s.text(FEATURES.name()).trim();
+    boolean every = asked.equals("*");
+    if (!every) {
+      check(CsvFile.columnList("--features", asked), target);
+    }
+    for (Path f : files) {
+      if (!java.nio.file.Files.isRegularFile(f)) {
+        throw new UserError("--data " + f + ": not a regular file");
+      }
+    }
+    Path first = files.get(0);
+    List<String> features;
+    if (every) {
+      features = new ArrayList<>(columns(first));
+      if (!features.remove(target)) {
+        throw new DataException(first + ": no column '" + target + "' among " + features);
+      }
+      if (features.isEmpty()) {
+        throw new DataException(first + ": no column besides the target '" + target + "'");
+      }
+    } else {
+      features = CsvFile.columnList("--features", asked);
+    }
+    String schema = files.size() > 1 ? schema(first) : null;
+    List<FileSet.DataFile> scanned = new ArrayList<>();
+    double max = Double.NEGATIVE_INFINITY;
+    for (Path f : files) {
+      if (schema != null && f != first) {
+        String other = schema(f);
+        if (!other.equals(schema)) {
+          throw new DataException(f + ": its columns differ from those of " + first + " ("
+              + other + " against " + schema + "); the files of one dataset have the same "
+              + "columns");
+        }
+      }
+      FileScan one = scanFile(f, features, target, request.targetCheck());
+      scanned.add(new FileSet.DataFile(f, one.rows(), one.sha256()));
+      max = Math.max(max, one.maxTarget());
+    }
+    FileSet set = new FileSet(scanned);
+    Map<String, String> settings = new TreeMap<>(set.settings());
+    settings.put("features", String.join(",", features));
+    settings.put("target", target);
+    return new Scanned(new DatasetSpec.Source(name(), settings, features, target, set.rows(),
+        set.digest()), max);
+  }
+
+  @Override
+  public String load(DatasetSpec dataset, List<Segment> segments) {
+    DatasetSpec.Source src = dataset.source();
+    FileSet set = FileSet.of(src);
+    List<List<Part>> parts = new ArrayList<>();
+    for (int k = 0; k < set.files().size(); k++) {
+      parts.add(new ArrayList<>());
+    }
+    for (Segment seg : segments) {
+      long from = dataset.chunkStart(seg.firstChunk());
+      long to = from + seg.starts()[seg.chunks()];
+      set.parts(from, to, (k, a, b, at) -> parts.get(k).add(new Part(a, b, seg.x(), seg.y(),
+          at)));
+    }
+    List<String> digests = new ArrayList<>();
+    for (int k = 0; k < set.files().size(); k++) {
+      FileSet.DataFile f = set.files().get(k);
+      List<Part> mine = parts.get(k);
+      mine.sort((p, q) -> Long.compare(p.from(), q.from()));
+      String sha = loadFile(f.path(), src.columns(), src.target(), mine);
+      if (!sha.equals(f.digest())) {
+        throw new DataException(f.path() + ": this copy differs from the coordinator's "
+            + "(SHA-256 " + abbreviate(sha) + " here, " + abbreviate(f.digest()) + " there)");
+      }
+      digests.add(sha);
+    }
+    return set.digestWith(digests);
+  }
+
+  @Override
+  public String digestNow(DatasetSpec.Source source) {
+    FileSet set = FileSet.of(source);
+    List<String> digests = new ArrayList<>();
+    for (FileSet.DataFile f : set.files()) {
+      digests.add(digestFile(f.path(), source.columns(), source.target()));
+    }
+    return set.digestWith(digests);
+  }
+
+  private static void check(List<String> features, String target) {
+    try {
+      CsvFile.checkSelection(features, target);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+
+  /** The first 12 hex digits of a digest, for a message. */
+  protected static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+}

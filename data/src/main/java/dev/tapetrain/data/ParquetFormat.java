@@ -1,0 +1,115 @@
+package dev.tapetrain.data;
+
+import dev.tapetrain.data.parquet.ParquetColumns;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleFunction;
+
+/**
+ * {@code parquet}: Parquet files ({@link ParquetColumns}), columns by name, every numeric type
+ * widened to float64 where that is exact. The coordinator reads every selected value once; each
+ * worker reads only the row groups that hold its chunks, and proves by each file's SHA-256 that
+ * it has the coordinator's copy.
+ */
+public final class ParquetFormat extends FileFormat {
+
+  /** The name of this format. */
+  public static final String NAME = "parquet";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "Parquet files (--data FILE.parquet, a directory or a glob)";
+  }
+
+  @Override
+  protected String extension() {
+    return ".parquet";
+  }
+
+  @Override
+  protected List<String> columns(Path file) {
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      return p.columns();
+    }
+  }
+
+  @Override
+  protected String schema(Path file) {
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      return "schema " + p.schemaText().replaceAll("\\s+", " ").trim();
+    }
+  }
+
+  @Override
+  protected FileScan scanFile(Path file, List<String> features, String target,
+      DoubleFunction<String> targetCheck) {
+    List<String> columns = withTarget(features, target);
+    double max = Double.NEGATIVE_INFINITY;
+    long rows;
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      rows = p.rows();
+      p.checkColumns(columns);
+      if (p.rows() == 0) {
+        throw new DataException(file + ": no rows");
+      }
+      for (ParquetColumns.RowGroup g : p.rowGroups()) {
+        if (g.rows() == 0) {
+          throw new DataException(file + ": row group " + g.index() + " is empty");
+        }
+        int n = Math.toIntExact(g.rows());
+        double[][] out = new double[columns.size()][n];
+        p.read(columns, g.firstRow(), g.firstRow() + n, out, 0);
+        double[] y = out[columns.size() - 1];
+        for (int i = 0; i < n; i++) {
+          String problem = targetCheck.apply(y[i]);
+          if (problem != null) {
+            throw new DataException(file + ": row " + (g.firstRow() + i) + " (row group "
+                + g.index() + ", row " + i + " in it): column '" + target + "': " + problem);
+          }
+          max = Math.max(max, y[i]);
+        }
+      }
+    }
+    return new FileScan(rows, CsvFile.sha256(file), max);
+  }
+
+  @Override
+  protected String digestFile(Path file, List<String> features, String target) {
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      p.checkColumns(withTarget(features, target));
+    }
+    return CsvFile.sha256(file);
+  }
+
+  @Override
+  protected String loadFile(Path file, List<String> features, String target, List<Part> parts) {
+    if (!parts.isEmpty()) {
+      List<String> columns = withTarget(features, target);
+      try (ParquetColumns p = ParquetColumns.open(file)) {
+        for (Part part : parts) {
+          if (part.to() > p.rows()) {
+            throw new DataException(file + ": this copy has " + p.rows() + " rows, the "
+                + "coordinator's more");
+          }
+          double[][] out = new double[columns.size()][];
+          System.arraycopy(part.x(), 0, out, 0, features.size());
+          out[features.size()] = part.y();
+          p.read(columns, part.from(), part.to(), out, part.at());
+        }
+      }
+    }
+    return CsvFile.sha256(file);
+  }
+
+  private static List<String> withTarget(List<String> features, String target) {
+    List<String> columns = new ArrayList<>(features);
+    columns.add(target);
+    return columns;
+  }
+}

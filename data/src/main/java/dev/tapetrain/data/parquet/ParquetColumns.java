@@ -1,0 +1,272 @@
+package dev.tapetrain.data.parquet;
+
+import dev.tapetrain.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.PlainReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.columnindex.RowRanges;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.ParquetDecodingException;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Numeric columns of one local Parquet file, read as float64 for a range of rows.
+ *
+ * <p>Opens the file with parquet-java's {@link ParquetFileReader} over a {@link LocalInputFile}:
+ * no Hadoop {@code FileSystem}, no Hadoop codec, no native code (pages are decompressed by
+ * {@link PureJavaCodecs}). Only the row groups that overlap the rows asked for are read, and of
+ * them only the asked columns' chunks; inside a row group that is only partly wanted, pages
+ * outside the range are not read when the file has a page index.
+ *
+ * <p>Accepted column types (top-level, required or optional, not repeated): DOUBLE, FLOAT, INT32
+ * and INT64 plain or with an INT(8/16/32/64, signed or unsigned) annotation, and DECIMAL on
+ * INT32, INT64, FIXED_LEN_BYTE_ARRAY or BINARY. Every value must widen to a double exactly: an
+ * integer with more than 53 significant bits or a decimal that has no exact double (0.1) is
+ * refused; so are nulls, NaN and infinities. Every refusal is a {@link DataException} naming the
+ * file, the row (0-based over the file), the row group and the column.
+ *
+ * <p>Usage: {@link #open}, then {@link #read} any number of times, then {@link #close}. Not
+ * thread-safe: one instance per reading thread.
+ */
+public final class ParquetColumns implements AutoCloseable {
+
+  /**
+   * One row group.
+   *
+   * @param index       its index in the file
+   * @param firstRow    its first row, 0-based over the file
+   * @param rows        its row count
+   * @param offsetIndex whether every column chunk has a page index (then a partial read reads
+   *                    only the pages that hold the rows)
+   */
+  public record RowGroup(int index, long firstRow, long rows, boolean offsetIndex) {}
+
+  private final String name;
+  private final LocalInputFile file;
+  private final ParquetReadOptions options;
+  private final ParquetMetadata footer;
+  private final MessageType schema;
+  private final List<RowGroup> groups;
+  private final long rows;
+  /**
+   * The reader for the current column set. ParquetFileReader caches each row group's page index
+   * for the columns requested when it first reads that group, and setRequestedSchema does not
+   * drop the cache: a later partial read of other columns of that group then fails (parquet-java
+   * 1.18.2). So a new column set gets a new reader, made from the footer already parsed.
+   */
+  private ParquetFileReader reader;
+  private List<ColumnDescriptor> readerColumns;
+
+  private ParquetColumns(String name, LocalInputFile file, ParquetReadOptions options,
+      ParquetFileReader reader) {
+    this.name = name;
+    this.file = file;
+    this.options = options;
+    this.reader = reader;
+    this.footer = reader.getFooter();
+    this.schema = footer.getFileMetaData().getSchema();
+    List<RowGroup> list = new ArrayList<>();
+    long first = 0;
+    List<BlockMetaData> blocks = footer.getBlocks();
+    for (int i = 0; i < blocks.size(); i++) {
+      BlockMetaData b = blocks.get(i);
+      boolean offsetIndex = !b.getColumns().isEmpty();
+      for (ColumnChunkMetaData c : b.getColumns()) {
+        offsetIndex &= c.getOffsetIndexReference() != null;
+      }
+      list.add(new RowGroup(i, first, b.getRowCount(), offsetIndex));
+      first += b.getRowCount();
+    }
+    this.groups = Collections.unmodifiableList(list);
+    this.rows = first;
+  }
+
+  /**
+   * Opens a local Parquet file and reads its footer.
+   *
+   * @throws DataException if it is missing or not a readable Parquet file, naming it
+   */
+  public static ParquetColumns open(Path path) {
+    String name = path.toString();
+    if (Files.isDirectory(path)) {
+      throw new DataException(name + ": is a directory, not a Parquet file");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new DataException(name + ": no such file");
+    }
+    LocalInputFile file = new LocalInputFile(path);
+    ParquetFileReader reader;
+    try {
+      ParquetReadOptions options = PlainReadOptions.create(new PureJavaCodecs());
+      reader = ParquetFileReader.open(file, options);
+      return new ParquetColumns(name, file, options, reader);
+    } catch (IOException | RuntimeException e) {
+      throw new DataException(name + ": not a readable Parquet file (" + firstLine(e) + ")", e);
+    }
+  }
+
+  /** The file's name as messages give it. */
+  public String name() {
+    return name;
+  }
+
+  /** Rows in the file. */
+  public long rows() {
+    return rows;
+  }
+
+  /** The row groups, in file order. */
+  public List<RowGroup> rowGroups() {
+    return groups;
+  }
+
+  /** The top-level column names, in file order. */
+  public List<String> columns() {
+    List<String> names = new ArrayList<>();
+    for (Type t : schema.getFields()) {
+      names.add(t.getName());
+    }
+    return names;
+  }
+
+  /** The file's schema, in Parquet's text form (for comparing the files of one dataset). */
+  public String schemaText() {
+    return schema.toString();
+  }
+
+  /**
+   * Checks that the named columns can be read as numbers.
+   *
+   * @throws DataException naming the file and every column that cannot
+   */
+  public void checkColumns(List<String> columns) {
+    NumericColumn.resolve(name, schema, columns);
+  }
+
+  /**
+   * Reads rows {@code [from, to)} of the named columns: column {@code i} into {@code out[i]},
+   * starting at {@code out[i][at]}.
+   *
+   * @throws DataException if a column is missing, nested or not numeric, or a value is null,
+   *     NaN, infinite or has no exact double (naming file, row, row group and column), or the
+   *     file is corrupt
+   * @throws IllegalArgumentException if the rows are not inside the file
+   */
+  public void read(List<String> columns, long from, long to, double[][] out, int at) {
+    if (from < 0 || to < from || to > rows) {
+      throw new IllegalArgumentException(name + ": rows [" + from + ", " + to
+          + ") are not inside the file's " + rows + " rows");
+    }
+    NumericColumn[] cols = NumericColumn.resolve(name, schema, columns);
+    List<ColumnDescriptor> wanted = new ArrayList<>();
+    for (NumericColumn c : cols) {
+      if (!wanted.contains(c.descriptor())) {
+        wanted.add(c.descriptor());
+      }
+    }
+    if (readerColumns != null && !readerColumns.equals(wanted)) {
+      try {
+        reader.close();
+        reader = ParquetFileReader.open(file, footer, options, file.newStream());
+      } catch (IOException e) {
+        throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    readerColumns = wanted;
+    reader.setRequestedSchema(wanted);
+    for (RowGroup g : groups) {
+      long a = Math.max(from, g.firstRow);
+      long b = Math.min(to, g.firstRow + g.rows);
+      if (a < b) {
+        readGroup(g, cols, a, b, out, at + (int) (a - from));
+      }
+    }
+  }
+
+  private void readGroup(RowGroup g, NumericColumn[] cols, long from, long to, double[][] out,
+      int at) {
+    checkCodecs(g, cols);
+    PageReadStore pages;
+    try {
+      // Part of a group with a page index: only the pages that hold the rows. Otherwise the
+      // whole column chunks; the decoder skips the pages before the rows.
+      boolean whole = from == g.firstRow && to == g.firstRow + g.rows;
+      pages = !whole && g.offsetIndex
+          ? reader.readFilteredRowGroup(g.index, RowRanges.builder()
+              .addSelectedRange(from - g.firstRow, to - 1 - g.firstRow).build())
+          : reader.readRowGroup(g.index);
+    } catch (IOException | RuntimeException e) {
+      throw new DataException(name + ": row group " + g.index + ": corrupt or unreadable ("
+          + firstLine(e) + ")", e);
+    }
+    try (PageReadStore release = pages) { // frees the row group's buffers when done
+      Map<ColumnDescriptor, double[]> done = new HashMap<>();
+      int count = (int) (to - from);
+      for (int i = 0; i < cols.length; i++) {
+        double[] copyOf = done.get(cols[i].descriptor());
+        if (copyOf != null) {
+          System.arraycopy(copyOf, at, out[i], at, count);
+          continue;
+        }
+        try {
+          new PageDecoder(name, pages.getPageReader(cols[i].descriptor()), cols[i], g.index,
+              g.firstRow, from, to).read(out[i], at);
+        } catch (IOException | ParquetDecodingException e) {
+          throw new DataException(name + ": row group " + g.index + ": column '"
+              + cols[i].name() + "': corrupt data (" + firstLine(e) + ")", e);
+        }
+        done.put(cols[i].descriptor(), out[i]);
+      }
+    } catch (DataException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new DataException(name + ": row group " + g.index + ": corrupt data ("
+          + firstLine(e) + ")", e);
+    }
+  }
+
+  private void checkCodecs(RowGroup g, NumericColumn[] cols) {
+    for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
+      CompressionCodecName codec = c.getCodec();
+      if (!PureJavaCodecs.canRead(codec)) {
+        for (NumericColumn col : cols) {
+          if (c.getPath().toDotString().equals(col.name())) {
+            throw new DataException(name + ": row group " + g.index + ": column '"
+                + col.name() + "' is compressed with " + codec + ", which is not supported "
+                + "(supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW, ZSTD)");
+          }
+        }
+      }
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  @Override
+  public void close() {
+    try {
+      reader.close();
+    } catch (IOException e) {
+      throw new DataException(name + ": " + e.getMessage(), e);
+    }
+  }
+}
