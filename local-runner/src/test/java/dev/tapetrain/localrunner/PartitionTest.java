@@ -88,20 +88,20 @@ class PartitionTest extends ProcessTestBase {
   }
 
   /**
-   * Every worker is cut off twice in one run (one run, not two: the CI budget), the second
-   * partition after the workers of the first are back: 8 s (the coordinator takes them back as
-   * they are) and 20 s (the coordinator downs them as the link comes back: they start a fresh
-   * actor system and join again). Both are shorter than --rejoin-timeout (60 s), so after each
-   * every worker is back in the run (a {@code joined} event) and the run completes with
-   * local-runner's bits. Issue 25, item 4. (A 25 s partition, longer than a worker's own
-   * --coordinator-timeout, is left out: after it the workers' fresh systems did not always get
-   * back in, see the issue's note.)
+   * Every worker is cut off three times in one run (one run, not three: the CI budget), each
+   * partition after the workers of the one before are back: 8 s (the coordinator takes them back
+   * as they are), 20 s (the coordinator downs them as the link comes back: they start a fresh
+   * actor system and join again) and 25 s (longer than a worker's own --coordinator-timeout of
+   * 20 s: the worker, knowing the coordinator's rejoin window from its admission, starts a fresh
+   * system while the link is still down and keeps joining). All are shorter than
+   * --rejoin-timeout (60 s), so after each every worker is back in the run (a {@code joined}
+   * event) and the run completes with local-runner's bits. Issue 25, item 4.
    */
   @Test
-  void partitionsOfEightAndTwentySecondsCuttingOffEveryWorkerEndWithEveryWorkerBack()
+  void partitionsOfEightTwentyAndTwentyFiveSecondsCuttingOffEveryWorkerEndWithEveryWorkerBack()
       throws Exception {
     // Long enough that the run cannot finish on one worker while the other is still rejoining.
-    String[] job = {"--examples", "100000", "--steps", "30000", "--log-every", "500"};
+    String[] job = {"--examples", "100000", "--steps", "45000", "--log-every", "500"};
     Path reference = dir.resolve("reference");
     Runs.Result local = Runs.run(concat(job, "--workers", "2", "--run-dir",
         reference.toString()));
@@ -115,7 +115,7 @@ class PartitionTest extends ProcessTestBase {
       workers.add(in(nsWorkers).worker(w, coordinatorIp, 2551, workerIp));
     }
     Processes.await("1500 steps", Duration.ofSeconds(120), () -> Processes.stepLines(run) >= 4);
-    for (int seconds : new int[] {8, 20}) {
+    for (int seconds : new int[] {8, 20, 25}) {
       assertTrue(coordinator.isAlive(), "the run ended before the " + seconds + " s partition");
       int joinedBefore = joined(run).size();
       long start = System.nanoTime();
@@ -134,9 +134,10 @@ class PartitionTest extends ProcessTestBase {
       String name = "w" + (i + 1);
       assertEquals(0, Processes.exitCode(workers.get(i), Duration.ofSeconds(30)),
           processes.stderr(name));
-      // The 20 s partition outlasts the coordinator's downing: the worker came back as a fresh
-      // actor system.
-      assertTrue(processes.stderr(name).contains("starting a fresh actor system"),
+      // The 20 s and 25 s partitions outlast the coordinator's downing: the worker came back
+      // as a fresh actor system after each.
+      assertEquals(2, processes.stderr(name).lines()
+          .filter(l -> l.contains("starting a fresh actor system")).count(),
           processes.stderr(name));
     }
     assertEquals(Runs.steps(reference), Runs.sameStepsAs(Runs.steps(reference),

@@ -73,7 +73,8 @@ public final class WorkerMain implements Callable<Integer> {
   String bind;
 
   @Option(names = "--port", paramLabel = "PORT",
-      description = "Port to listen on; 0 picks a free one (default: 0, or TF_CONFIG's).")
+      description = "Port to listen on; 0 picks a free one, and a new one each time the worker "
+          + "rejoins after being removed (default: 0, or TF_CONFIG's).")
   Integer port;
 
   @Option(names = "--join-timeout", defaultValue = "20", paramLabel = "SECONDS",
@@ -215,13 +216,12 @@ public final class WorkerMain implements Callable<Integer> {
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address.bind(), err);
-    // One public port (and its frame guard) for the life of the process, across rejoins.
-    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.WORKER_ROLE, address, tlsConfig)) {
-      return serve(seed, node, joinTimeout, coordinatorTimeout);
+    try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
+      return serve(seed, nodes, joinTimeout, coordinatorTimeout);
     }
   }
 
-  private int serve(Address seed, NodeConfig.Node node, Duration joinTimeout,
+  private int serve(Address seed, RejoinNode nodes, Duration joinTimeout,
       Duration coordinatorTimeout) throws InterruptedException, ExecutionException {
     RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
@@ -230,6 +230,7 @@ public final class WorkerMain implements Callable<Integer> {
       Duration joinFor = attempt == 0 ? joinTimeout
           : policy.joinTimeout(joinTimeout, System.nanoTime());
       ModelWatch watch = new ModelWatch();
+      NodeConfig.Node node = nodes.forAttempt(attempt);
       ActorSystem<Void> system = ActorSystem.create(
           guardian(seed, policy, end, watch), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
