@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The coordinator of one training run: its messages and the phases they move it through, each a
@@ -237,9 +238,12 @@ public final class Coordinator {
     long now = System.nanoTime();
     recovery.roundCompleted(now);
     StepReduction.Totals totals = math.withPenalty(phase.evaluation().reduce(math.params()));
-    Optional<Stop> stop = record.tell(loop.report(phase.round(), totals,
-        now - phase.startNanos(), phase.evaluation().shares(crew::name), recovery))
-        .or(() -> loop.decide(phase.round(), totals))
+    Round round = phase.round();
+    Supplier<Optional<Stop>> tell = () -> record.tell(loop.report(round,
+        totals, now - phase.startNanos(), phase.evaluation().shares(crew::name), recovery));
+    Supplier<Optional<Stop>> decide = () -> loop.decide(round, totals);
+    Optional<Stop> stop = (loop.reportsAfterUpdate(round) ? decide.get().or(tell)
+        : tell.get().or(decide))
         .or(() -> math.checkpointDue() ? record.checkpoint() : Optional.empty());
     return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
   }

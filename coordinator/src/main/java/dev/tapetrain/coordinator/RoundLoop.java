@@ -10,8 +10,8 @@ import java.util.Optional;
  * after it. The coordinator runs each round, tells the event this returns and acts on the
  * store's answer. No Akka.
  *
- * <p>Order of use per completed round: {@link #report}, {@link #decide}, and unless that
- * stopped the run, {@link #next}.
+ * <p>Order of use per completed round: {@link #report}, {@link #decide} (the other way round
+ * when {@link #reportsAfterUpdate}), and unless that stopped the run, {@link #next}.
  */
 final class RoundLoop {
 
@@ -46,14 +46,25 @@ final class RoundLoop {
         yield new TrainingEvent.InitialLoss(totals.loss());
       }
       case RESUMED -> new TrainingEvent.Resumed(math.updates(), totals.loss());
-      case AFTER_LAST_STEP -> {
+      // A mini-batch round is told after its update (see reportsAfterUpdate): the record of
+      // the step it made, with the batch's loss before it; the same fields as a full-batch step.
+      case AFTER_LAST_STEP, BATCH -> {
         long digest = math.chain(totals.loss());
         RecoveryLog.Since since = recovery.drain();
         yield new TrainingEvent.Step(new StepRecord(math.updates() - 1, totals.loss(),
             math.params(), math.lastGradients(), math.learningRate(), roundNanos, workers,
             since.ignored(), since.events(), digest, totals.metrics()));
       }
+      case FINAL -> new TrainingEvent.Evaluated(math.updates(), totals.loss(), totals.metrics());
     };
+  }
+
+  /**
+   * Whether {@code round} is told after {@link #decide} (a mini-batch's step, whose record
+   * holds the parameters its update reached) rather than before (every other round).
+   */
+  boolean reportsAfterUpdate(Round round) {
+    return round.loss() == Round.Loss.BATCH;
   }
 
   /**

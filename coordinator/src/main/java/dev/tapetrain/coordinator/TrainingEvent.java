@@ -8,7 +8,7 @@ import java.util.List;
  * What the coordinator tells about a run, in this order: {@link WorkerJoined} while it waits,
  * {@link ModelAdopted} (as the first worker is admitted), {@link WorkersReady} (the admitted
  * workers of the start), {@link InitialLoss} (or {@link Resumed}), a
- * {@link Step} per step, {@link NoWorkerLeft} whenever the last worker is lost, and
+ * {@link Step} per step, {@link Evaluated} after the last step of a run of epochs, {@link NoWorkerLeft} whenever the last worker is lost, and
  * {@link Finished} exactly once. {@link TrainingListener}s receive every event; the
  * {@link RunStore} records those it keeps.
  */
@@ -46,6 +46,17 @@ public sealed interface TrainingEvent {
    * updates, and training continues from there.
    */
   record Resumed(long steps, double loss) implements TrainingEvent {}
+
+  /**
+   * After the last update of a run of epochs: the loss and metric means over every training
+   * sample at the final parameters, after {@code steps} updates.
+   */
+  record Evaluated(long steps, double loss, List<Double> metrics) implements TrainingEvent {
+    /** Copies the metrics. */
+    public Evaluated {
+      metrics = List.copyOf(metrics);
+    }
+  }
 
   /** Step {@code record.step()} is done (told for every step; listeners thin it). */
   record Step(StepRecord record) implements TrainingEvent {}

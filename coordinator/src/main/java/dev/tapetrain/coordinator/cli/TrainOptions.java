@@ -87,6 +87,24 @@ public final class TrainOptions {
           + "(--seed, step), so runs are reproducible (default: ${DEFAULT-VALUE}, full batch).")
   double batchFraction;
 
+  @Option(names = "--epochs", paramLabel = "E",
+      description = "With --batch-size: passes over the training samples (default: 1); may be "
+          + "raised on --resume. See docs/training-loop.md.")
+  Long epochs;
+
+  @Option(names = "--batch-size", paramLabel = "B",
+      description = "Train by epochs of shuffled mini-batches of B samples (global, over all "
+          + "workers), one update each, instead of full-batch steps.")
+  Long batchSize;
+
+  @Option(names = "--no-shuffle",
+      description = "With --batch-size: visit the samples in their order every epoch.")
+  boolean noShuffle;
+
+  @Option(names = "--drop-last",
+      description = "With --batch-size: leave out each epoch's last, smaller batch.")
+  boolean dropLast;
+
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
           + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
@@ -152,7 +170,8 @@ public final class TrainOptions {
   static final long MAX_CHUNKS = 16_384;
 
   /** Options that may differ from the run's own when resuming: they do not change numbers. */
-  private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
+  private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
+      "--log-every",
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
       "--host", "--port");
 
@@ -214,7 +233,7 @@ public final class TrainOptions {
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
         rejoinTimeoutSeconds));
-    long totalSteps = given("--steps") ? steps : old.steps();
+    long totalSteps = resumedSteps(numbers, old.steps());
     int logK = given("--log-every") ? logEvery : old.logEvery();
     long checkpointK = given("--checkpoint-every") ? checkpointEvery : old.checkpointEvery();
     stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds : old.stepTimeout();
@@ -234,6 +253,65 @@ public final class TrainOptions {
           + "started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest()) + ")");
     }
     return spec;
+  }
+
+  /**
+   * The updates of a resumed run: {@code --steps} of a run of steps, {@code --epochs} of a run
+   * of epochs (each given again, or the run's own {@code runSteps}).
+   */
+  private long resumedSteps(RunNumbersProto numbers, long runSteps) {
+    StepPolicy policy = numbers == null ? null : StepPolicy.fromProto(numbers.getPolicy());
+    boolean byEpochs = policy != null && policy.epochs();
+    if (byEpochs && given("--steps")) {
+      throw new UsageException("--resume: the run trains by epochs; raise --epochs, not --steps");
+    }
+    if (!byEpochs && given("--epochs")) {
+      throw new UsageException("--resume: the run trains by steps; raise --steps, not --epochs");
+    }
+    if (byEpochs && given("--epochs")) {
+      if (epochs < 1) {
+        throw new UsageException("--epochs must be at least 1, got " + epochs);
+      }
+      long perEpoch = policy.stepsPerEpoch(
+          dev.tapetrain.protocol.ProtoCodec.fromProto(numbers.getDataset()).examples());
+      return Math.multiplyExact(epochs, perEpoch);
+    }
+    return given("--steps") ? steps : runSteps;
+  }
+
+  /**
+   * The updates of a run of epochs (that many epochs of {@code samples} training samples), after
+   * refusing options that do not go with them; {@code --steps} without {@code --batch-size}.
+   */
+  private long plannedSteps(long samples) {
+    if (batchSize == null) {
+      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last")) {
+        if (given(o) || (o.equals("--epochs") && epochs != null)) {
+          throw new UsageException(o + " needs --batch-size (without it a run takes full-batch "
+              + "--steps)");
+        }
+      }
+      return steps;
+    }
+    if (batchSize < 1) {
+      throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+    }
+    for (String o : List.of("--steps", "--batch-fraction", "--tolerance")) {
+      if (given(o)) {
+        throw new UsageException(o + " cannot be used with --batch-size: a run of mini-batches "
+            + "takes --epochs of batches of the whole training set");
+      }
+    }
+    if (batchSize > samples) {
+      throw new UsageException("--batch-size " + batchSize + " is larger than the " + samples
+          + " training samples");
+    }
+    long e = epochs == null ? 1 : epochs;
+    if (e < 1) {
+      throw new UsageException("--epochs must be at least 1, got " + e);
+    }
+    long perEpoch = dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
+    return Math.multiplyExact(e, perEpoch);
   }
 
   private static String abbreviate(String digest) {
@@ -336,9 +414,11 @@ public final class TrainOptions {
     optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
-    return wrap(() -> new RunSpec(workers, steps, learningRate,
+    long updates = plannedSteps(source.examples());
+    return wrap(() -> new RunSpec(workers, updates, learningRate,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
-        new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
+        new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
+            !noShuffle, dropLast), logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
   }

@@ -1,0 +1,160 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Epochs of shuffled mini-batches (issue 26): the same bits for any number of workers, the
+ * parameters of an independent plain-loop mini-batch SGD that draws its batches from the
+ * permutation written in docs/training-loop.md (not from tapetrain's code), the step lines.
+ */
+class EpochsTest {
+
+  private static final int N = 203;
+  private static final double LR = 0.05;
+
+  @TempDir
+  Path dir;
+
+  private static final double[] X = new double[N];
+  private static final double[] Y = new double[N];
+
+  static {
+    Random rnd = new Random(11);
+    for (int i = 0; i < N; i++) {
+      X[i] = rnd.nextGaussian();
+      Y[i] = 3 * X[i] + 2 + 0.5 * rnd.nextGaussian();
+    }
+  }
+
+  private Path csv() throws Exception {
+    StringBuilder b = new StringBuilder("x,y\n");
+    for (int i = 0; i < N; i++) {
+      b.append(X[i]).append(',').append(Y[i]).append('\n');
+    }
+    Path p = dir.resolve("data.csv");
+    Files.writeString(p, b);
+    return p;
+  }
+
+  // ---- the documented permutation, written again from docs/training-loop.md ----
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  private static int[] permutation(long seed, long epoch, int n) {
+    final long golden = 0x9E3779B97F4A7C15L;
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    long state = mix(seed ^ mix(epoch + golden));
+    for (int i = n - 1; i > 0; i--) {
+      state += golden;
+      long z = mix(state);
+      int j = (int) (((z >>> 32) * (i + 1L)) >>> 32);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  /** Plain-loop mini-batch SGD on mean((x·w + b − y)²); returns {w, b}, and each batch's loss. */
+  private static double[] plainLoop(long seed, int epochs, int batch, boolean shuffle,
+      boolean dropLast, double w, double b, List<Double> losses) {
+    for (int e = 0; e < epochs; e++) {
+      int[] order = shuffle ? permutation(seed, e, N) : permutation(0, 0, 1);
+      if (!shuffle) {
+        order = new int[N];
+        for (int i = 0; i < N; i++) {
+          order[i] = i;
+        }
+      }
+      for (int from = 0; from < N; from += batch) {
+        int n = Math.min(batch, N - from);
+        if (dropLast && n < batch) {
+          break;
+        }
+        double gw = 0;
+        double gb = 0;
+        double loss = 0;
+        for (int k = from; k < from + n; k++) {
+          int i = order[k];
+          double err = X[i] * w + b - Y[i];
+          loss += err * err;
+          gw += 2 * err * X[i];
+          gb += 2 * err;
+        }
+        losses.add(loss / n);
+        w -= LR * (gw / n);
+        b -= LR * (gb / n);
+      }
+    }
+    return new double[] {w, b};
+  }
+
+  private String[] job(Path data, String... more) {
+    List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--features", "x",
+        "--target", "y", "--learning-rate", "" + LR, "--chunk-size", "16", "--init-w", "0",
+        "--init-b", "0"));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  private static List<String> stepLines(Path run) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("steps.jsonl"))) {
+      JsonNode n = Json.MAPPER.readTree(line);
+      out.add(n.get("step").asText() + " " + n.get("loss").asText() + " " + n.get("w").asText()
+          + " " + n.get("b").asText() + " " + n.get("digest").asText());
+    }
+    return out;
+  }
+
+  @Test
+  void miniBatchesAreBitIdenticalForOneThreeAndEightWorkersAndMatchAPlainLoop()
+      throws Exception {
+    Path data = csv();
+    List<String> first = null;
+    for (int workers : new int[] {1, 3, 8}) {
+      Path run = dir.resolve("w" + workers);
+      Runs.Result r = Runs.run(job(data, "--batch-size", "32", "--epochs", "3", "--workers",
+          "" + workers, "--run-dir", run.toString()));
+      assertEquals(0, r.exitCode(), r.err());
+      List<String> steps = stepLines(run);
+      if (first == null) {
+        first = steps;
+        // 203 samples in batches of 32: 7 updates an epoch, the last of 11 samples.
+        assertEquals(21, steps.size());
+        List<Double> losses = new ArrayList<>();
+        double[] p = plainLoop(42, 3, 32, true, false, 0, 0, losses);
+        JsonNode summary = Runs.summary(run);
+        assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w");
+        assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b");
+        assertEquals(21, summary.get("steps").asLong());
+        for (int k = 0; k < losses.size(); k++) {
+          double logged = Double.parseDouble(steps.get(k).split(" ")[1]);
+          // Each step logs its batch's mean loss before its own update.
+          assertEquals(losses.get(k), logged, 1e-12 * losses.get(k), "loss of step " + k);
+        }
+        assertTrue(r.out().startsWith("Initial loss: "), r.out());
+      } else {
+        assertEquals(first, steps, workers + " workers: every step's loss, W, B and digest");
+      }
+    }
+  }
+}
