@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,8 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Epochs of shuffled mini-batches (issue 26): the same bits for any number of workers, the
@@ -156,5 +161,79 @@ class EpochsTest {
         assertEquals(first, steps, workers + " workers: every step's loss, W, B and digest");
       }
     }
+  }
+
+  @Test
+  void withoutShufflingAndWithDropLastTheBatchesFollowTheSampleOrder() throws Exception {
+    Path data = csv();
+    Path run = dir.resolve("plain");
+    Runs.Result r = Runs.run(job(data, "--batch-size", "50", "--epochs", "2", "--no-shuffle",
+        "--drop-last", "--workers", "3", "--run-dir", run.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    List<Double> losses = new ArrayList<>();
+    double[] p = plainLoop(42, 2, 50, false, true, 0, 0, losses);
+    // 203 samples: 4 batches of 50 an epoch, the last 3 samples left out.
+    assertEquals(8, losses.size());
+    assertEquals(8, stepLines(run).size());
+    JsonNode summary = Runs.summary(run);
+    assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w");
+    assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b");
+    JsonNode options = Json.MAPPER.readTree(run.resolve("config.json").toFile()).get("options");
+    assertEquals(2, options.get("epochs").asLong());
+    assertEquals(4, options.get("steps_per_epoch").asLong());
+    assertFalse(options.get("shuffle").asBoolean());
+  }
+
+  @Test
+  void raisingEpochsOnResumeEqualsOneLongerRunBitForBit() throws Exception {
+    Path data = csv();
+    Path whole = dir.resolve("whole");
+    assertEquals(0, Runs.run(job(data, "--batch-size", "32", "--epochs", "3", "--run-dir",
+        whole.toString())).exitCode());
+    Path part = dir.resolve("part");
+    assertEquals(0, Runs.run(job(data, "--batch-size", "32", "--epochs", "1", "--run-dir",
+        part.toString())).exitCode());
+    Runs.Result same = Runs.run("--resume", part.toString(), "--epochs", "1");
+    assertEquals(0, same.exitCode(), same.err());
+    assertTrue(same.err().contains("nothing to do: the run completed all its 7 steps (raise "
+        + "--epochs to train further)"), same.err());
+    Runs.Result resumed = Runs.run("--resume", part.toString(), "--epochs", "3", "--workers",
+        "2");
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    assertEquals(stepLines(whole), stepLines(part), "every step once, bit for bit");
+    assertEquals(Runs.summary(whole).get("params"), Runs.summary(part).get("params"));
+    Runs.Result steps = Runs.run("--resume", part.toString(), "--steps", "40");
+    assertEquals(2, steps.exitCode());
+    assertTrue(steps.err().contains("raise --epochs, not --steps"), steps.err());
+  }
+
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        Arguments.of(new String[] {"--batch-size", "0"}, "--batch-size must be at least 1, got 0"),
+        Arguments.of(new String[] {"--batch-size", "1001"},
+            "--batch-size 1001 is larger than the 1000 training samples"),
+        Arguments.of(new String[] {"--batch-size", "10", "--epochs", "0"},
+            "--epochs must be at least 1, got 0"),
+        Arguments.of(new String[] {"--batch-size", "10", "--epochs", "2", "--steps", "10"},
+            "--steps cannot be used with --batch-size"),
+        Arguments.of(new String[] {"--batch-size", "10", "--batch-fraction", "0.5"},
+            "--batch-fraction cannot be used with --batch-size"),
+        Arguments.of(new String[] {"--epochs", "3"}, "--epochs needs --batch-size"),
+        Arguments.of(new String[] {"--no-shuffle"}, "--no-shuffle needs --batch-size"),
+        Arguments.of(new String[] {"--drop-last"}, "--drop-last needs --batch-size"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badOptions")
+  void badOptionGetsOneLineAndExitCodeTwo(String[] args, String expected) throws Exception {
+    Path run = dir.resolve("run");
+    String[] all = Stream.concat(Stream.of(args), Stream.of("--run-dir", run.toString()))
+        .toArray(String[]::new);
+    Runs.Result r = Runs.run(all);
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().contains(expected), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    assertFalse(Files.exists(run), "no run directory for a run that never started");
   }
 }
