@@ -41,7 +41,7 @@ public final class ShardEvaluator {
   private final ModelSpec modelSpec;
   private final Model model;
   private final ModelCompilation compilation;
-  private final BatchMembers batchMembers;
+  private final BatchEvaluation batchEvaluation;
   private String verifiedDigest;
 
   /**
@@ -77,7 +77,7 @@ public final class ShardEvaluator {
     this.modelSpec = model;
     this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
-    this.batchMembers = new BatchMembers(dataset);
+    this.batchEvaluation = new BatchEvaluation(dataset, this.model, compilation);
   }
 
   /**
@@ -150,9 +150,7 @@ public final class ShardEvaluator {
 
   /**
    * As {@link #evaluateTree(List, List)}, each chunk's sums over its members of {@code batch}
-   * only (null: over all its samples). A mini-batch's chunks are evaluated eagerly, one gathered
-   * chunk at a time: the tape's sums have the compiled loop's bits, and a batch touches few
-   * samples of each chunk.
+   * only (null: over all its samples), see {@link BatchEvaluation}.
    */
   public List<ChunkResult> evaluateTree(List<NamedTensor> params, List<Integer> wanted,
       Batch batch) {
@@ -161,23 +159,15 @@ public final class ShardEvaluator {
     }
     wanted = ascending(wanted);
     ensureLoaded(wanted);
-    List<double[]> values = values(params);
-    ChunkRows rows = null;
-    for (int c : wanted) {
-      int[] members = batchMembers.of(batch, c);
-      Segment seg = holder.get(c);
-      ModelGradients.Sums s = ModelGradients.of(model, values,
-          batchMembers.rows(seg, c, members), batchMembers.targets(seg, c, members));
-      if (rows == null) {
-        rows = new ChunkRows(params, s.metricSums().length, wanted.size());
-      }
-      rows.add(c, members.length, row(rows, s));
+    if (wanted.isEmpty()) {
+      return List.of();
     }
-    return rows == null ? List.of() : ChunkTree.aggregate(rows, dataset.numChunks());
+    return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted, holder::get, params,
+        values(params)), dataset.numChunks());
   }
 
   /** One chunk's sums as a row: loss, each gradient, the metrics. */
-  private static double[] row(ChunkRows rows, ModelGradients.Sums s) {
+  static double[] row(ChunkRows rows, ModelGradients.Sums s) {
     double[] row = new double[rows.width()];
     row[0] = s.lossSum();
     int at = 1;
@@ -290,7 +280,7 @@ public final class ShardEvaluator {
   }
 
   /** Chunk {@code c} as an {@code [n, f]} row-major matrix (made for one evaluation). */
-  private static Tensor rows(Segment seg, int c) {
+  static Tensor rows(Segment seg, int c) {
     int n = seg.length(c);
     int f = seg.x().length;
     int from = seg.start(c);

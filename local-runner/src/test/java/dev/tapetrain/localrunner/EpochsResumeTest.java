@@ -1,0 +1,54 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.coordinator.run.Checkpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A run of epochs killed in the middle of an epoch resumes to the bits of the run that was never
+ * killed, every step logged once (issue 26, item 4): the plan follows from the checkpoint's
+ * update count alone, so the resumed run draws the same batches.
+ */
+class EpochsResumeTest extends ProcessTestBase {
+
+  /**
+   * 200 updates of 1000 samples each (two epochs of 100 000), about 20 ms each here: long
+   * enough for a kill to land mid-run. A checkpoint every 7 updates: never at an epoch's end.
+   */
+  private static final String[] JOB = {"--examples", "100000", "--batch-size", "1000",
+      "--epochs", "2", "--checkpoint-every", "7", "--log-every", "10", "--workers", "2"};
+
+  @Test
+  void aRunKilledMidEpochResumesToTheBitsOfOneUninterruptedRun() throws Exception {
+    Path reference = dir.resolve("reference");
+    Runs.Result whole = Runs.run(concat(JOB, "--run-dir", reference.toString()));
+    assertEquals(0, whole.exitCode(), whole.err());
+    Path run = dir.resolve("killed");
+    Process p = processes.localRunner("killed", concat(JOB, "--run-dir", run.toString()));
+    Processes.await("a checkpoint", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve(Checkpoints.FILE)));
+    Processes.kill9(p);
+    assertEquals("running", Runs.summary(run).get("status").asText(),
+        "killed before the end (else this test proves nothing)");
+    long at = Checkpoints.read(run.resolve(Checkpoints.FILE)).state().steps();
+    assertTrue(at % 100 != 0, "the checkpoint is mid-epoch: after update " + at);
+    Runs.Result resumed = Runs.run("--resume", run.toString(), "--workers", "3");
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    List<Runs.Step> steps = Runs.steps(run);
+    Set<Long> seen = new HashSet<>();
+    for (Runs.Step s : steps) {
+      assertTrue(seen.add(s.step()), "step " + s.step() + " logged twice");
+    }
+    assertEquals(Runs.steps(reference), steps, "bit for bit");
+    assertEquals(Runs.summary(reference).get("params"), Runs.summary(run).get("params"));
+    assertEquals(Runs.summary(reference).get("loss"), Runs.summary(run).get("loss"));
+  }
+}
