@@ -69,6 +69,10 @@ public final class ConsoleReporter implements TrainingListener {
       onInitialLoss(i.loss());
     } else if (event instanceof TrainingEvent.Resumed r) {
       onResumed(r.steps(), r.loss());
+    } else if (event instanceof TrainingEvent.EpochEnded e) {
+      onEpochEnded(e);
+    } else if (event instanceof TrainingEvent.Evaluated e) {
+      lastMetrics = e.metrics(); // the final line's metrics go with its loss
     } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
       onNoWorkerLeft(n.round(), n.lastLost(), n.timeout());
     } else if (event instanceof TrainingEvent.Finished f) {
@@ -124,6 +128,21 @@ public final class ConsoleReporter implements TrainingListener {
         }
       });
     }
+  }
+
+  /** {@code Epoch 3/20 — loss 0.412, accuracy 0.861 — val_loss 0.455, val_accuracy 0.842}. */
+  private void onEpochEnded(TrainingEvent.EpochEnded e) {
+    StringBuilder b = new StringBuilder("Epoch ").append(e.epoch()).append('/')
+        .append(e.epochs()).append(" \u2014 loss ");
+    appendFixed3(b, e.loss());
+    b.append(metrics(e.metrics()));
+    if (!Double.isNaN(e.valLoss())) {
+      b.append(" \u2014 val_loss ");
+      appendFixed3(b, e.valLoss());
+      b.append(metrics(e.valMetrics()).replace(", ", ", val_"));
+    }
+    pending.append(b).append(System.lineSeparator());
+    printPending();
   }
 
   private void onNoWorkerLeft(long round, String lastLost, java.time.Duration timeout) {

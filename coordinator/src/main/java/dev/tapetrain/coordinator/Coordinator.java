@@ -244,6 +244,7 @@ public final class Coordinator {
     Supplier<Optional<Stop>> decide = () -> loop.decide(round, totals);
     Optional<Stop> stop = (loop.reportsAfterUpdate(round) ? decide.get().or(tell)
         : tell.get().or(decide))
+        .or(() -> loop.afterStep(round, totals).flatMap(record::tell))
         .or(() -> math.checkpointDue() ? record.checkpoint() : Optional.empty());
     return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
   }

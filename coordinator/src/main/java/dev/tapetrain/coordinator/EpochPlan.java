@@ -56,6 +56,21 @@ public final class EpochPlan implements RoundPlan {
     this.firstUpdates = doneUpdates;
   }
 
+  @Override
+  public java.util.OptionalLong endsEpoch(Round round) {
+    if (round.batch() == null || !round.trains()) {
+      return java.util.OptionalLong.empty();
+    }
+    long k = updateOf(round.batch());
+    return (k + 1) % perEpoch == 0 ? java.util.OptionalLong.of((k + 1) / perEpoch)
+        : java.util.OptionalLong.empty();
+  }
+
+  @Override
+  public long epochs() {
+    return total / perEpoch;
+  }
+
   /** Updates per epoch. */
   public long stepsPerEpoch() {
     return perEpoch;

@@ -83,6 +83,24 @@ final class RoundLoop {
     return stop;
   }
 
+  /**
+   * After {@code round} was told and decided: a mini-batch step joins its epoch's sums, and the
+   * last step of an epoch ends it ({@link TrainingEvent.EpochEnded}).
+   */
+  Optional<TrainingEvent> afterStep(Round round, StepReduction.Totals totals) {
+    if (round.loss() != Round.Loss.BATCH) {
+      return Optional.empty();
+    }
+    math.addToEpoch(totals, round.batch().count());
+    java.util.OptionalLong ended = plan.endsEpoch(round);
+    if (ended.isEmpty()) {
+      return Optional.empty();
+    }
+    EpochSums sums = math.endEpoch();
+    return Optional.of(new TrainingEvent.EpochEnded(ended.getAsLong(), plan.epochs(),
+        math.updates(), sums.meanLoss(), sums.meanMetrics(), Double.NaN, List.of()));
+  }
+
   /** The round after {@code done}. */
   Round next(Round done) {
     return plan.next(done);

@@ -31,6 +31,19 @@ public interface RoundPlan {
   Round next(Round done);
 
   /**
+   * The epoch (from 1) whose training {@code round} completes, if it is the last update of an
+   * epoch; empty for every other round, and for every round of a plan without epochs.
+   */
+  default java.util.OptionalLong endsEpoch(Round round) {
+    return java.util.OptionalLong.empty();
+  }
+
+  /** The epochs of the plan (0: a plan without epochs). */
+  default long epochs() {
+    return 0;
+  }
+
+  /**
    * What a completed round came to, as a plan weighs it.
    *
    * @param updates    updates applied before the round (its parameters are after that many)

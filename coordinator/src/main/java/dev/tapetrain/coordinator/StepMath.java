@@ -34,6 +34,7 @@ final class StepMath {
   private TrainingState lastGood;
   private long updates;
   private double lastChange = Double.NaN;
+  private EpochSums epoch = new EpochSums();
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -55,6 +56,7 @@ final class StepMath {
       this.digest = start.stepDigest();
       this.initialLoss = start.initialLoss();
       this.lastGood = start;
+      this.epoch = new EpochSums(start.epochSums());
     }
     this.firstUpdates = updates;
   }
@@ -105,8 +107,20 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss());
+        totals.loss(), epoch.values());
     return Optional.empty();
+  }
+
+  /** Adds a mini-batch step of {@code count} samples to the epoch in progress. */
+  void addToEpoch(StepReduction.Totals totals, long count) {
+    epoch.add(totals.loss(), totals.metrics(), count);
+  }
+
+  /** The epoch in progress, which ends now: its sums, and a fresh epoch from here. */
+  EpochSums endEpoch() {
+    EpochSums ended = epoch;
+    epoch = new EpochSums();
+    return ended;
   }
 
   /** Applies the optimizer to the totals' gradients: the next step, unless it diverged. */

@@ -12,13 +12,23 @@ import java.util.List;
  * @param stepDigest     chained digest of steps {@code 0..steps-1} (0 before any step)
  * @param initialLoss    loss at the initial parameters
  * @param loss           loss at {@code params}
+ * @param epochSums      in a run of epochs, what the epoch in progress has summed of its steps
+ *                       so far ({@link EpochSums#values()}); empty otherwise
  */
 public record TrainingState(long steps, List<NamedTensor> params,
-    List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss) {
+    List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss,
+    List<Double> epochSums) {
 
   /** Copies the lists. */
   public TrainingState {
     params = List.copyOf(params);
     optimizerState = List.copyOf(optimizerState);
+    epochSums = List.copyOf(epochSums);
+  }
+
+  /** A state outside an epoch (a run of steps, or at an epoch's start). */
+  public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
+      long stepDigest, double initialLoss, double loss) {
+    this(steps, params, optimizerState, stepDigest, initialLoss, loss, List.of());
   }
 }

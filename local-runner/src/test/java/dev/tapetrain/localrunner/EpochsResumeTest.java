@@ -50,5 +50,8 @@ class EpochsResumeTest extends ProcessTestBase {
     assertEquals(Runs.steps(reference), steps, "bit for bit");
     assertEquals(Runs.summary(reference).get("params"), Runs.summary(run).get("params"));
     assertEquals(Runs.summary(reference).get("loss"), Runs.summary(run).get("loss"));
+    // The epoch in progress at the kill summed its steps before and after it alike.
+    assertEquals(Files.readAllLines(reference.resolve("epochs.jsonl")),
+        Files.readAllLines(run.resolve("epochs.jsonl")), "each epoch once, the same numbers");
   }
 }

@@ -164,6 +164,32 @@ class EpochsTest {
   }
 
   @Test
+  void eachEpochsLineIsTheSampleWeightedMeanOfItsStepsLosses() throws Exception {
+    Path data = csv();
+    Path run = dir.resolve("epochs");
+    Runs.Result r = Runs.run(job(data, "--batch-size", "32", "--epochs", "3", "--workers", "3",
+        "--run-dir", run.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> steps = stepLines(run);
+    List<String> epochs = Files.readAllLines(run.resolve("epochs.jsonl"));
+    assertEquals(3, epochs.size());
+    for (int e = 0; e < 3; e++) {
+      double sum = 0;
+      for (int s = 0; s < 7; s++) {
+        int n = s < 6 ? 32 : 11;
+        sum += Double.parseDouble(steps.get(e * 7 + s).split(" ")[1]) * n;
+      }
+      JsonNode line = Json.MAPPER.readTree(epochs.get(e));
+      assertEquals(e + 1, line.get("epoch").asLong());
+      assertEquals(7L * (e + 1), line.get("steps").asLong());
+      assertEquals(sum / N, line.get("loss").asDouble(), 1e-12 * sum / N, "epoch " + (e + 1));
+      assertTrue(r.out().contains(String.format(java.util.Locale.ROOT,
+          "Epoch %d/3 \u2014 loss %.3f%n", e + 1, sum / N)), r.out());
+    }
+    assertEquals(3, Runs.summary(run).get("epochs").asLong());
+  }
+
+  @Test
   void withoutShufflingAndWithDropLastTheBatchesFollowTheSampleOrder() throws Exception {
     Path data = csv();
     Path run = dir.resolve("plain");

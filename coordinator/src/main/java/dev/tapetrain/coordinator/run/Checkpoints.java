@@ -56,6 +56,7 @@ public final class Checkpoints {
         .setInitialLoss(state.initialLoss())
         .setLoss(state.loss())
         .setLastLoggedStep(lastLoggedStep)
+        .addAllEpochSums(state.epochSums())
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
@@ -90,7 +91,7 @@ public final class Checkpoints {
       TrainingState state = new TrainingState(c.getSteps(),
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
-          c.getInitialLoss(), c.getLoss());
+          c.getInitialLoss(), c.getLoss(), c.getEpochSumsList());
       RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
       if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "
