@@ -44,7 +44,9 @@ public record Round(long number, List<Integer> chunks, Split split, boolean trai
    */
   public enum Split {
     /** The samples training learns from. */
-    TRAINING
+    TRAINING,
+    /** The samples held out from training, evaluated after each epoch. */
+    VALIDATION
   }
 
   /** What the loss a round measures stands for, and so how it is reported. */
@@ -67,6 +69,11 @@ public record Round(long number, List<Integer> chunks, Split split, boolean trai
      * The loss over every training sample at the final parameters, after the last update of a
      * run of epochs: the summary's final loss, no step of its own.
      */
-    FINAL
+    FINAL,
+    /**
+     * The loss over the validation split at the parameters after an epoch: its epoch's line,
+     * no step of its own.
+     */
+    VALIDATION
   }
 }

@@ -56,6 +56,7 @@ final class RoundLoop {
             since.ignored(), since.events(), digest, totals.metrics()));
       }
       case FINAL -> new TrainingEvent.Evaluated(math.updates(), totals.loss(), totals.metrics());
+      case VALIDATION -> epochEnded(round.batch().epoch() + 1, totals.loss(), totals.metrics());
     };
   }
 
@@ -93,12 +94,18 @@ final class RoundLoop {
     }
     math.addToEpoch(totals, round.batch().count());
     java.util.OptionalLong ended = plan.endsEpoch(round);
-    if (ended.isEmpty()) {
-      return Optional.empty();
+    if (ended.isEmpty() || plan.validates()) {
+      return Optional.empty(); // with validation, the epoch ends with its validation round
     }
+    return Optional.of(epochEnded(ended.getAsLong(), Double.NaN, List.of()));
+  }
+
+  /** Epoch {@code epoch} (from 1) ends, with its validation numbers (NaN, none: without). */
+  private TrainingEvent.EpochEnded epochEnded(long epoch, double valLoss,
+      List<Double> valMetrics) {
     EpochSums sums = math.endEpoch();
-    return Optional.of(new TrainingEvent.EpochEnded(ended.getAsLong(), plan.epochs(),
-        math.updates(), sums.meanLoss(), sums.meanMetrics(), Double.NaN, List.of()));
+    return new TrainingEvent.EpochEnded(epoch, plan.epochs(), math.updates(), sums.meanLoss(),
+        sums.meanMetrics(), valLoss, valMetrics);
   }
 
   /** The round after {@code done}. */

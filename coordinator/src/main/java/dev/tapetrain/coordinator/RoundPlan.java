@@ -38,6 +38,11 @@ public interface RoundPlan {
     return java.util.OptionalLong.empty();
   }
 
+  /** Whether the plan evaluates a validation split after each epoch. */
+  default boolean validates() {
+    return false;
+  }
+
   /** The epochs of the plan (0: a plan without epochs). */
   default long epochs() {
     return 0;

@@ -15,8 +15,9 @@ public final class RoundPlans {
     if (policy.epochs()) {
       // spec.steps() counts the updates of every epoch (TrainOptions made it so).
       long perEpoch = policy.stepsPerEpoch(spec.dataset().examples());
-      return new EpochPlan(spec.dataset(), spec.steps() / perEpoch, policy.batchSize(),
-          policy.shuffle(), policy.dropLast(), policy.batchSeed(), done);
+      return new EpochPlan(spec.dataset(), policy.trainingSamples(spec.dataset().examples()),
+          spec.steps() / perEpoch, policy.batchSize(), policy.shuffle(), policy.dropLast(),
+          policy.batchSeed(), done);
     }
     return new StepsPlan(spec.steps(), policy.tolerance(), policy.batchFraction(),
         policy.batchSeed(), spec.dataset().numChunks(), done);

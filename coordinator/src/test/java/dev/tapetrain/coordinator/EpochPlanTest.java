@@ -112,6 +112,44 @@ class EpochPlanTest {
   }
 
   @Test
+  void aValidationSplitIsEvaluatedAfterEachEpochAndNeverTrainedOn() {
+    // 203 samples: the first 162 train (5 batches of 32 and one of 2), the last 41 validate.
+    EpochPlan plan = new EpochPlan(DATA, 162, 2, 32, true, false, 42, 0);
+    assertTrue(plan.validates());
+    List<Round> rounds = rounds(plan, 0);
+    // initial, 6 updates, validation, 6 updates, validation, final
+    assertEquals(1 + 6 + 1 + 6 + 1 + 1, rounds.size());
+    for (int at : new int[] {7, 14}) {
+      Round v = rounds.get(at);
+      assertEquals(Round.Loss.VALIDATION, v.loss());
+      assertEquals(Round.Split.VALIDATION, v.split());
+      assertFalse(v.trains());
+      assertEquals(at == 7 ? 0 : 1, v.batch().epoch());
+      assertEquals(162, v.batch().offset());
+      assertEquals(41, v.counts().stream().mapToInt(Integer::intValue).sum());
+      // Samples 162..202: chunk 10 holds 162..175 (14 of them), chunks 11 and 12 the rest.
+      assertEquals(List.of(10, 11, 12), v.chunks());
+      assertEquals(List.of(14, 16, 11), v.counts());
+    }
+    for (Round r : List.of(rounds.get(0), rounds.get(15))) {
+      // The initial and the final loss are over the training samples only.
+      assertEquals(162, r.counts().stream().mapToInt(Integer::intValue).sum());
+      assertEquals(11, r.chunks().size());
+    }
+    for (Round r : rounds) {
+      if (r.trains()) {
+        int[] order = EpochOrder.of(42, r.batch().epoch(), 162, true);
+        for (int pos = (int) r.batch().from(); pos < r.batch().from() + r.batch().count();
+            pos++) {
+          assertTrue(order[pos] < 162, "a batch takes training samples only");
+        }
+      }
+    }
+    assertEquals(java.util.OptionalLong.of(1), plan.endsEpoch(rounds.get(6)));
+    assertTrue(plan.endsEpoch(rounds.get(5)).isEmpty());
+  }
+
+  @Test
   void aRunWithEveryUpdateDoneEndsAfterItsFirstRound() {
     EpochPlan plan = new EpochPlan(DATA, 1, 32, true, false, 42, 7);
     Round first = plan.first();

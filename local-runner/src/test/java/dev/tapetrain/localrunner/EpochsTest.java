@@ -81,16 +81,26 @@ class EpochsTest {
   /** Plain-loop mini-batch SGD on mean((x·w + b − y)²); returns {w, b}, and each batch's loss. */
   private static double[] plainLoop(long seed, int epochs, int batch, boolean shuffle,
       boolean dropLast, double w, double b, List<Double> losses) {
+    return plainLoop(N, seed, epochs, batch, shuffle, dropLast, w, b, losses, new ArrayList<>());
+  }
+
+  /**
+   * The same on the first {@code train} samples; after each epoch, the mean loss over the
+   * others (the validation split) goes to {@code valLosses}.
+   */
+  private static double[] plainLoop(int train, long seed, int epochs, int batch,
+      boolean shuffle, boolean dropLast, double w, double b, List<Double> losses,
+      List<Double> valLosses) {
     for (int e = 0; e < epochs; e++) {
-      int[] order = shuffle ? permutation(seed, e, N) : permutation(0, 0, 1);
+      int[] order = shuffle ? permutation(seed, e, train) : permutation(0, 0, 1);
       if (!shuffle) {
-        order = new int[N];
-        for (int i = 0; i < N; i++) {
+        order = new int[train];
+        for (int i = 0; i < train; i++) {
           order[i] = i;
         }
       }
-      for (int from = 0; from < N; from += batch) {
-        int n = Math.min(batch, N - from);
+      for (int from = 0; from < train; from += batch) {
+        int n = Math.min(batch, train - from);
         if (dropLast && n < batch) {
           break;
         }
@@ -108,6 +118,12 @@ class EpochsTest {
         w -= LR * (gw / n);
         b -= LR * (gb / n);
       }
+      double val = 0;
+      for (int i = train; i < N; i++) {
+        double err = X[i] * w + b - Y[i];
+        val += err * err;
+      }
+      valLosses.add(val / (N - train));
     }
     return new double[] {w, b};
   }
@@ -190,6 +206,47 @@ class EpochsTest {
   }
 
   @Test
+  void aValidationSplitHoldsOutTheLastSamplesAndIsEvaluatedAfterEachEpoch() throws Exception {
+    Path data = csv();
+    List<String> firstSteps = null;
+    List<String> firstEpochs = null;
+    for (int workers : new int[] {1, 3, 8}) {
+      Path run = dir.resolve("val" + workers);
+      Runs.Result r = Runs.run(job(data, "--batch-size", "32", "--epochs", "3",
+          "--validation-split", "0.2", "--workers", "" + workers, "--run-dir", run.toString()));
+      assertEquals(0, r.exitCode(), r.err());
+      List<String> steps = stepLines(run);
+      List<String> epochs = Files.readAllLines(run.resolve("epochs.jsonl"));
+      if (firstSteps == null) {
+        firstSteps = steps;
+        firstEpochs = epochs;
+        // Keras: the last 203 − floor(203 · 0.8) = 41 samples; 162 train, 6 batches an epoch.
+        assertEquals(18, steps.size());
+        List<Double> losses = new ArrayList<>();
+        List<Double> valLosses = new ArrayList<>();
+        double[] p = plainLoop(162, 42, 3, 32, true, false, 0, 0, losses, valLosses);
+        JsonNode summary = Runs.summary(run);
+        assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w");
+        assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b");
+        for (int e = 0; e < 3; e++) {
+          JsonNode line = Json.MAPPER.readTree(epochs.get(e));
+          assertEquals(valLosses.get(e), line.get("val_loss").asDouble(),
+              1e-12 * valLosses.get(e), "val_loss of epoch " + (e + 1));
+        }
+        assertEquals(valLosses.get(2), summary.get("val_loss").asDouble(),
+            1e-12 * valLosses.get(2));
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT,
+            "Epoch 3/3 \u2014 loss %.3f \u2014 val_loss %.3f%n",
+            Json.MAPPER.readTree(epochs.get(2)).get("loss").asDouble(), valLosses.get(2))),
+            r.out());
+      } else {
+        assertEquals(firstSteps, steps, workers + " workers: every step's bits");
+        assertEquals(firstEpochs, epochs, workers + " workers: every epoch's bits");
+      }
+    }
+  }
+
+  @Test
   void withoutShufflingAndWithDropLastTheBatchesFollowTheSampleOrder() throws Exception {
     Path data = csv();
     Path run = dir.resolve("plain");
@@ -246,7 +303,19 @@ class EpochsTest {
             "--batch-fraction cannot be used with --batch-size"),
         Arguments.of(new String[] {"--epochs", "3"}, "--epochs needs --batch-size"),
         Arguments.of(new String[] {"--no-shuffle"}, "--no-shuffle needs --batch-size"),
-        Arguments.of(new String[] {"--drop-last"}, "--drop-last needs --batch-size"));
+        Arguments.of(new String[] {"--drop-last"}, "--drop-last needs --batch-size"),
+        Arguments.of(new String[] {"--validation-split", "0.2"},
+            "--validation-split needs --batch-size"),
+        Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "1"},
+            "--validation-split must be in (0, 1), got 1.0"),
+        Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "0"},
+            "--validation-split must be in (0, 1), got 0.0"),
+        Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "1e-17"},
+            "--validation-split 1.0E-17 of 1000 samples leaves no validation sample"),
+        Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "0.9999"},
+            "--validation-split 0.9999 of 1000 samples leaves no training sample"),
+        Arguments.of(new String[] {"--batch-size", "900", "--validation-split", "0.2"},
+            "--batch-size 900 is larger than the 800 training samples"));
   }
 
   @ParameterizedTest

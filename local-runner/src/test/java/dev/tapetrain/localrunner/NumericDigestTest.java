@@ -90,6 +90,8 @@ class NumericDigestTest {
             List.of("--batch-size", "10", "--no-shuffle"))),
         Map.entry("--drop-last", pair(List.of("--batch-size", "10"),
             List.of("--batch-size", "10", "--drop-last"))),
+        Map.entry("--validation-split", pair(List.of("--batch-size", "10"),
+            List.of("--batch-size", "10", "--validation-split", "0.2"))),
         Map.entry("--l2", pair(List.of(), List.of("--l2", "0.1"))),
         Map.entry("--examples", pair(List.of(), List.of("--examples", "999"))),
         Map.entry("--true-w", pair(List.of(), List.of("--true-w", "2.5"))),

@@ -68,12 +68,17 @@ public final class EpochOrder {
 
   /**
    * The members of {@code batch} by chunk (chunks of {@code chunkSize} consecutive samples):
-   * each chunk that has any, with its members' sample indices ascending.
+   * each chunk that has any, with its members' sample indices ({@code offset} + the order's
+   * values) ascending.
    */
   public NavigableMap<Integer, int[]> members(Batch batch, int chunkSize) {
     int[] all = order(batch);
     int[] picked = Arrays.copyOfRange(all, (int) batch.from(), (int) batch.from() + batch.count());
     Arrays.sort(picked);
+    int offset = (int) batch.offset();
+    for (int i = 0; i < picked.length; i++) {
+      picked[i] += offset;
+    }
     NavigableMap<Integer, int[]> out = new TreeMap<>();
     for (int i = 0; i < picked.length; ) {
       int chunk = picked[i] / chunkSize;

@@ -42,7 +42,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
 
   private static Batch batch(dev.tapetrain.protocol.proto.BatchProto b) {
     return new Batch(b.getSeed(), b.getEpoch(), b.getShuffle(), b.getSamples(), b.getFrom(),
-        b.getCount());
+        b.getCount(), b.getOffset());
   }
 
   private final ExtendedActorSystem system;
@@ -103,7 +103,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         Batch x = m.batch();
         b.setBatch(dev.tapetrain.protocol.proto.BatchProto.newBuilder().setSeed(x.seed())
             .setEpoch(x.epoch()).setShuffle(x.shuffle()).setSamples(x.samples())
-            .setFrom(x.from()).setCount(x.count()));
+            .setFrom(x.from()).setCount(x.count()).setOffset(x.offset()));
       }
       return b.build().toByteArray();
     } else if (o instanceof WorkerProtocol.StopWork m) {

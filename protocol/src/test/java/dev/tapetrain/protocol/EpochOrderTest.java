@@ -57,6 +57,17 @@ class EpochOrderTest {
   }
 
   @Test
+  void anOffsetOrderNamesTheSamplesFromItsFirst() {
+    Batch batch = new Batch(42, 0, true, 10, 0, 10, 1020);
+    NavigableMap<Integer, int[]> members = new EpochOrder().members(batch, 64);
+    // samples 1020..1029: chunk 15 (960..1023) holds four, chunk 16 the other six
+    assertArrayEquals(new int[] {1020, 1021, 1022, 1023}, members.get(15));
+    assertArrayEquals(new int[] {1024, 1025, 1026, 1027, 1028, 1029}, members.get(16));
+    assertEquals(2, members.size());
+    assertEquals(10, Batch.all(1020, 10).count());
+  }
+
+  @Test
   void aBatchOutsideItsEpochIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new Batch(1, 0, true, 10, 8, 3));
     assertThrows(IllegalArgumentException.class, () -> new Batch(1, 0, true, 10, 0, 0));

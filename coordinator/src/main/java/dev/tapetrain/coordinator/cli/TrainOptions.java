@@ -105,6 +105,11 @@ public final class TrainOptions {
       description = "With --batch-size: leave out each epoch's last, smaller batch.")
   boolean dropLast;
 
+  @Option(names = "--validation-split", paramLabel = "F",
+      description = "With --batch-size: hold out the last share F of the samples, in (0, 1), "
+          + "and evaluate them after every epoch (Keras' validation_split).")
+  Double validationSplit;
+
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
           + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
@@ -285,8 +290,9 @@ public final class TrainOptions {
    */
   private long plannedSteps(long samples) {
     if (batchSize == null) {
-      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last")) {
-        if (given(o) || (o.equals("--epochs") && epochs != null)) {
+      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split")) {
+        if (given(o) || (o.equals("--epochs") && epochs != null)
+            || (o.equals("--validation-split") && validationSplit != null)) {
           throw new UsageException(o + " needs --batch-size (without it a run takes full-batch "
               + "--steps)");
         }
@@ -301,6 +307,17 @@ public final class TrainOptions {
         throw new UsageException(o + " cannot be used with --batch-size: a run of mini-batches "
             + "takes --epochs of batches of the whole training set");
       }
+    }
+    if (validationSplit != null) {
+      if (!(validationSplit > 0 && validationSplit < 1)) {
+        throw new UsageException("--validation-split must be in (0, 1), got " + validationSplit);
+      }
+      long training = (long) Math.floor(samples * (1.0 - validationSplit));
+      if (training < 1 || training == samples) {
+        throw new UsageException("--validation-split " + validationSplit + " of " + samples
+            + " samples leaves " + (training < 1 ? "no training" : "no validation") + " sample");
+      }
+      samples = training;
     }
     if (batchSize > samples) {
       throw new UsageException("--batch-size " + batchSize + " is larger than the " + samples
@@ -418,7 +435,7 @@ public final class TrainOptions {
     return wrap(() -> new RunSpec(workers, updates, learningRate,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
         new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
-            !noShuffle, dropLast), logEvery,
+            !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit), logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
   }

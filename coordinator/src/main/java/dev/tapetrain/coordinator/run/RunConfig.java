@@ -85,6 +85,10 @@ public final class RunConfig {
       o.put("shuffle", spec.policy().shuffle());
       o.put("drop_last", spec.policy().dropLast());
       o.put("steps_per_epoch", perEpoch);
+      if (spec.policy().validationSplit() > 0) {
+        o.put("validation_split", spec.policy().validationSplit());
+        o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
+      }
     }
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());

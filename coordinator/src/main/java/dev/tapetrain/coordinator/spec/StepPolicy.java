@@ -15,9 +15,11 @@ package dev.tapetrain.coordinator.spec;
  * @param shuffle       whether each epoch visits the samples in an order drawn from
  *                      {@code (batchSeed, epoch)}; false: in sample order ({@code --no-shuffle})
  * @param dropLast      whether an epoch's last, smaller batch is left out ({@code --drop-last})
+ * @param validationSplit the share of the samples held out for validation, the last
+ *                      {@code N − floor(N·(1 − F))} of them (Keras); 0: none
  */
 public record StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance,
-    long batchSize, boolean shuffle, boolean dropLast) {
+    long batchSize, boolean shuffle, boolean dropLast, double validationSplit) {
 
   /** Validates; messages name the command-line option. */
   public StepPolicy {
@@ -32,6 +34,10 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       throw new IllegalArgumentException("--tolerance must be a finite number >= 0, got "
           + tolerance);
     }
+    if (!(validationSplit >= 0 && validationSplit < 1)) {
+      throw new IllegalArgumentException("--validation-split must be in (0, 1), got "
+          + validationSplit);
+    }
     if (batchSize < 0) {
       throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
     }
@@ -39,7 +45,7 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
 
   /** A policy without epochs: full batch, or a share of the chunks per step. */
   public StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance) {
-    this(batchFraction, batchSeed, l2, tolerance, 0, true, false);
+    this(batchFraction, batchSeed, l2, tolerance, 0, true, false, 0);
   }
 
   /** Full batch, no penalty, no early stop: the tutorial. */
@@ -52,11 +58,17 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
     return batchSize > 0;
   }
 
+  /** The training samples of {@code samples}: all but the validation split's. */
+  public long trainingSamples(long samples) {
+    return (long) Math.floor(samples * (1.0 - validationSplit));
+  }
+
   /**
-   * Updates per epoch over {@code samples} training samples: one per batch of
-   * {@link #batchSize}, the last smaller one included unless {@link #dropLast}.
+   * Updates per epoch over the training samples of a dataset of {@code examples}: one per batch
+   * of {@link #batchSize}, the last smaller one included unless {@link #dropLast}.
    */
-  public long stepsPerEpoch(long samples) {
+  public long stepsPerEpoch(long examples) {
+    long samples = trainingSamples(examples);
     return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
   }
 
@@ -69,7 +81,8 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
         .setBatchFraction(batchFraction).setBatchSeed(batchSeed).setL2(l2)
         .setTolerance(tolerance);
     if (batchSize > 0) {
-      b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast);
+      b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast)
+          .setValidationSplit(validationSplit);
     }
     return b.build();
   }
@@ -77,6 +90,6 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   /** The policy {@link #toProto()} wrote. */
   public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
     return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance(),
-        p.getBatchSize(), !p.getNoShuffle(), p.getDropLast());
+        p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit());
   }
 }

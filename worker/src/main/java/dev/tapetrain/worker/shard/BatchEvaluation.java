@@ -85,9 +85,9 @@ final class BatchEvaluation {
    *     one of the chunks (the coordinator asks only for chunks with members)
    */
   private Segment gather(Batch batch, List<Integer> chunks, IntFunction<Segment> holder) {
-    if (batch.samples() != dataset.examples()) {
-      throw new IllegalArgumentException("batch of " + batch.samples() + " samples for a "
-          + "dataset of " + dataset.examples());
+    if (batch.offset() + batch.samples() > dataset.examples()) {
+      throw new IllegalArgumentException("batch of samples " + batch.offset() + " .. "
+          + (batch.offset() + batch.samples() - 1) + " for a dataset of " + dataset.examples());
     }
     if (!batch.equals(this.batch)) {
       members = order.members(batch, dataset.chunkSize());

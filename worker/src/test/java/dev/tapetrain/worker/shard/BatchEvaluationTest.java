@@ -101,6 +101,6 @@ class BatchEvaluationTest {
     assertThrows(IllegalArgumentException.class,
         () -> evaluator.evaluateTree(PARAMS, List.of(5), batch));
     assertThrows(IllegalArgumentException.class, () -> evaluator.evaluateTree(PARAMS,
-        List.of(0), new Batch(7, 0, false, 999, 0, 10)));
+        List.of(0), new Batch(7, 0, false, 1000, 0, 10, 1)));
   }
 }
