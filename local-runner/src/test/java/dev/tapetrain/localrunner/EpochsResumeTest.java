@@ -28,6 +28,13 @@ class EpochsResumeTest extends ProcessTestBase {
       "--epochs", "2", "--validation-split", "0.1", "--checkpoint-every", "7", "--log-every",
       "10", "--workers", "2"};
 
+  /** The run's TensorBoard events that carry val/loss: step and value. */
+  private static List<String> valEvents(Path run) throws Exception {
+    return TfEvents.read(TfEvents.file(run)).stream()
+        .filter(e -> e.scalars().containsKey("val/loss"))
+        .map(e -> e.step() + " " + e.scalars().get("val/loss")).toList();
+  }
+
   @Test
   void aRunKilledMidEpochResumesToTheBitsOfOneUninterruptedRun() throws Exception {
     Path reference = dir.resolve("reference");
@@ -53,6 +60,7 @@ class EpochsResumeTest extends ProcessTestBase {
     assertEquals(Runs.summary(reference).get("params"), Runs.summary(run).get("params"));
     assertEquals(Runs.summary(reference).get("loss"), Runs.summary(run).get("loss"));
     assertEquals(Runs.summary(reference).get("val_loss"), Runs.summary(run).get("val_loss"));
+    assertEquals(valEvents(reference), valEvents(run), "TensorBoard: each epoch once");
     // The epoch in progress at the kill summed its steps before and after it alike.
     assertEquals(Files.readAllLines(reference.resolve("epochs.jsonl")),
         Files.readAllLines(run.resolve("epochs.jsonl")), "each epoch once, the same numbers");

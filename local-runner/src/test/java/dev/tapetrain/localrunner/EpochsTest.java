@@ -235,6 +235,18 @@ class EpochsTest {
         }
         assertEquals(valLosses.get(2), summary.get("val_loss").asDouble(),
             1e-12 * valLosses.get(2));
+        // TensorBoard: val/loss and epoch/loss at each epoch's last step.
+        List<Long> at = new ArrayList<>();
+        for (TfEvents.Event ev : TfEvents.read(TfEvents.file(run))) {
+          if (ev.scalars().containsKey("val/loss")) {
+            int e = at.size();
+            at.add(ev.step());
+            assertEquals((float) (double) valLosses.get(e), ev.scalars().get("val/loss"));
+            assertEquals((float) Json.MAPPER.readTree(epochs.get(e)).get("loss").asDouble(),
+                ev.scalars().get("epoch/loss"));
+          }
+        }
+        assertEquals(List.of(5L, 11L, 17L), at);
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT,
             "Epoch 3/3 \u2014 loss %.3f \u2014 val_loss %.3f%n",
             Json.MAPPER.readTree(epochs.get(2)).get("loss").asDouble(), valLosses.get(2))),

@@ -67,6 +67,26 @@ final class EpochLines implements AutoCloseable {
     }
   }
 
+  /**
+   * The epoch's TensorBoard scalars: {@code epoch/loss}, {@code epoch/<metric>} and, with
+   * validation, {@code val/loss} and {@code val/<metric>}.
+   */
+  static java.util.Map<String, Double> scalars(TrainingEvent.EpochEnded e,
+      List<String> metricNames) {
+    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+    out.put("epoch/loss", e.loss());
+    for (int i = 0; i < metricNames.size() && i < e.metrics().size(); i++) {
+      out.put("epoch/" + metricNames.get(i), e.metrics().get(i));
+    }
+    if (!Double.isNaN(e.valLoss())) {
+      out.put("val/loss", e.valLoss());
+      for (int i = 0; i < metricNames.size() && i < e.valMetrics().size(); i++) {
+        out.put("val/" + metricNames.get(i), e.valMetrics().get(i));
+      }
+    }
+    return out;
+  }
+
   private static void put(ObjectNode n, String prefix, List<String> names, List<Double> values) {
     for (int i = 0; i < names.size() && i < values.size(); i++) {
       n.put(prefix + names.get(i), values.get(i));

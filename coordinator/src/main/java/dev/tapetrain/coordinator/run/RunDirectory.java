@@ -289,6 +289,8 @@ public final class RunDirectory implements RunStore, AutoCloseable {
 
   private void onEpoch(TrainingEvent.EpochEnded e) {
     lastEpoch = e;
+    // At the epoch's last step, so that a resume cuts exactly the epochs it ends again.
+    tensorboard.scalars(e.steps() - 1, EpochLines.scalars(e, metricNames));
     try {
       epochs.write(e, metricNames);
     } catch (IOException x) {
