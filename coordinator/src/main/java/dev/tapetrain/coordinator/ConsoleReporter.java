@@ -165,9 +165,11 @@ public final class ConsoleReporter implements TrainingListener {
 
   private void onFinish(RunSummary s) {
     printPending();
-    if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
-      if (s.status() == Status.CONVERGED) {
-        err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());
+    if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED
+        || s.status() == Status.STOPPED_EARLY) {
+      if (s.status() != Status.COMPLETED) {
+        err.println("tapetrain: " + s.status().label().replace('_', ' ') + " after "
+            + s.steps() + " step(s): " + s.message());
       }
       out.printf(Locale.ROOT, "Final loss: %.3f%s%n", s.loss(), metrics(lastMetrics));
       if (!flat.isEmpty()) {

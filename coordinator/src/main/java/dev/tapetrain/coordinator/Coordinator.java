@@ -82,8 +82,11 @@ public final class Coordinator {
     this.record = new RunRecord(listener, store, math, spec.steps());
     this.crew = new ActorCrew(context, spec, math::params, WorkerLost::new);
     this.roster = new WorkerRoster<>(spec.dataset(), new ModelAgreement(spec.model().name(),
-        start == null ? null : start.params(), crew::wireLimit, layout -> record.modelAdopted(
-            layout, start != null).ifPresent(s -> context.getLog().warn("{}", s.detail()))),
+        start == null ? null : start.params(), crew::wireLimit, layout -> {
+          loop.metricNames(layout.metrics());
+          record.modelAdopted(layout, start != null)
+              .ifPresent(s -> context.getLog().warn("{}", s.detail()));
+        }),
         crew, recovery, !spec.rejoinTimeout().isZero());
   }
 

@@ -40,6 +40,8 @@ public final class EpochPlan implements RoundPlan {
   private final long firstUpdates;
   private final EpochOrder order = new EpochOrder();
   private List<Integer> all;
+  // Why training stopped early; null while it goes on.
+  private String stoppedEarly;
 
   /**
    * A plan of {@code epochs} epochs over {@code dataset}'s samples in batches of
@@ -98,8 +100,16 @@ public final class EpochPlan implements RoundPlan {
   }
 
   @Override
+  public void stopEarly(String why) {
+    stoppedEarly = why;
+  }
+
+  @Override
   public Round next(Round done) {
     long number = done.number() + 1;
+    if (stoppedEarly != null) {
+      return whole(number, Round.Loss.FINAL);
+    }
     if (done.loss() == Round.Loss.BATCH && validates() && endsEpoch(done).isPresent()) {
       return validation(number, done.batch().epoch());
     }
@@ -115,6 +125,9 @@ public final class EpochPlan implements RoundPlan {
   public Optional<Stop> stopAfter(Round round, RoundResult result) {
     // Only a round over every training sample can end the run: the final one, or the first of
     // a run with nothing left to do.
+    if (round.loss() == Round.Loss.FINAL && stoppedEarly != null) {
+      return Optional.of(new Stop(RunSummary.Status.STOPPED_EARLY, stoppedEarly));
+    }
     return !round.trains() && round.loss() != Round.Loss.VALIDATION && result.updates() >= total
         ? Optional.of(Stop.completed()) : Optional.empty();
   }

@@ -17,6 +17,7 @@ final class RoundLoop {
 
   private final StepMath math;
   private final RoundPlan plan;
+  private List<String> metricNames = List.of();
 
   /** The loop of {@code plan}, with {@code math}'s numbers. */
   RoundLoop(StepMath math, RoundPlan plan) {
@@ -104,8 +105,15 @@ final class RoundLoop {
   private TrainingEvent.EpochEnded epochEnded(long epoch, double valLoss,
       List<Double> valMetrics) {
     EpochSums sums = math.endEpoch();
-    return new TrainingEvent.EpochEnded(epoch, plan.epochs(), math.updates(), sums.meanLoss(),
-        sums.meanMetrics(), valLoss, valMetrics);
+    TrainingEvent.EpochEnded ended = new TrainingEvent.EpochEnded(epoch, plan.epochs(),
+        math.updates(), sums.meanLoss(), sums.meanMetrics(), valLoss, valMetrics);
+    math.earlyStopping().onEpoch(ended, metricNames).ifPresent(plan::stopEarly);
+    return ended;
+  }
+
+  /** The names of the model's metrics, as the workers built it (for --monitor). */
+  void metricNames(List<String> names) {
+    metricNames = List.copyOf(names);
   }
 
   /** The round after {@code done}. */

@@ -43,6 +43,12 @@ public interface RoundPlan {
     return false;
   }
 
+  /**
+   * Training stops early ({@code why}): the plan's next round is its last (a plan without epochs
+   * never stops early and ignores it).
+   */
+  default void stopEarly(String why) {}
+
   /** The epochs of the plan (0: a plan without epochs). */
   default long epochs() {
     return 0;

@@ -35,6 +35,7 @@ final class StepMath {
   private long updates;
   private double lastChange = Double.NaN;
   private EpochSums epoch = new EpochSums();
+  private EarlyStopping earlyStopping;
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -58,6 +59,8 @@ final class StepMath {
       this.lastGood = start;
       this.epoch = new EpochSums(start.epochSums());
     }
+    this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
+        start == null ? List.of() : start.earlyStopping());
     this.firstUpdates = updates;
   }
 
@@ -107,13 +110,18 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss(), epoch.values());
+        totals.loss(), epoch.values(), earlyStopping.values());
     return Optional.empty();
   }
 
   /** Adds a mini-batch step of {@code count} samples to the epoch in progress. */
   void addToEpoch(StepReduction.Totals totals, long count) {
     epoch.add(totals.loss(), totals.metrics(), count);
+  }
+
+  /** The early-stopping rule's state, which each epoch's end moves on. */
+  EarlyStopping earlyStopping() {
+    return earlyStopping;
   }
 
   /** The epoch in progress, which ends now: its sums, and a fresh epoch from here. */

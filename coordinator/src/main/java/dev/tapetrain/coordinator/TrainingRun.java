@@ -91,6 +91,13 @@ public final class TrainingRun {
       Path dir = train.resumeDir();
       // A clear message for a directory that is not a run, before locking.
       RunLog before = RunLog.read(dir);
+      if (before.summary() != null
+          && "stopped_early".equals(before.summary().path("status").asText())) {
+        err.println("--resume " + dir + ": nothing to do: the run stopped early after "
+            + before.summary().path("steps").asLong() + " steps ("
+            + before.summary().path("message").asText() + ")");
+        return 0;
+      }
       long done = completedSteps(before);
       if (done >= 0) {
         // Checked like any resume (options, data), read-only: nothing of the run changes.

@@ -259,6 +259,48 @@ class EpochsTest {
   }
 
   @Test
+  void earlyStoppingStopsAtTheEpochKerasRuleNamesOnAPlainLoop() throws Exception {
+    Path data = csv();
+    double minDelta = 0.002;
+    int patience = 2;
+    // The plain loop's validation losses over 40 epochs, and Keras' rule applied to them.
+    List<Double> valLosses = new ArrayList<>();
+    plainLoop(162, 42, 40, 32, true, false, 0, 0, new ArrayList<>(), valLosses);
+    int stopAt = 0;
+    double best = Double.POSITIVE_INFINITY;
+    int wait = 0;
+    for (int e = 0; e < valLosses.size() && stopAt == 0; e++) {
+      wait++;
+      if (valLosses.get(e) + minDelta < best) {
+        best = valLosses.get(e);
+        wait = 0;
+      } else if (wait >= patience) {
+        stopAt = e + 1;
+      }
+    }
+    assertTrue(stopAt > 2 && stopAt < 40, "the rule stops mid-run here: epoch " + stopAt);
+    List<Double> losses = new ArrayList<>();
+    double[] p = plainLoop(162, 42, stopAt, 32, true, false, 0, 0, losses, new ArrayList<>());
+
+    Path run = dir.resolve("early");
+    Runs.Result r = Runs.run(job(data, "--batch-size", "32", "--epochs", "40",
+        "--validation-split", "0.2", "--early-stopping-patience", "" + patience, "--min-delta",
+        "" + minDelta, "--workers", "3", "--run-dir", run.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = Runs.summary(run);
+    assertEquals("stopped_early", summary.get("status").asText());
+    assertEquals(stopAt, Files.readAllLines(run.resolve("epochs.jsonl")).size());
+    assertEquals(6L * stopAt, summary.get("steps").asLong());
+    assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w");
+    assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b");
+    assertTrue(r.err().contains("tapetrain: stopped early after " + 6 * stopAt + " step(s): "
+        + "val_loss did not improve by more than --min-delta " + minDelta), r.err());
+    Runs.Result again = Runs.run("--resume", run.toString(), "--epochs", "50");
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("nothing to do: the run stopped early"), again.err());
+  }
+
+  @Test
   void withoutShufflingAndWithDropLastTheBatchesFollowTheSampleOrder() throws Exception {
     Path data = csv();
     Path run = dir.resolve("plain");
@@ -327,7 +369,21 @@ class EpochsTest {
         Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "0.9999"},
             "--validation-split 0.9999 of 1000 samples leaves no training sample"),
         Arguments.of(new String[] {"--batch-size", "900", "--validation-split", "0.2"},
-            "--batch-size 900 is larger than the 800 training samples"));
+            "--batch-size 900 is larger than the 800 training samples"),
+        Arguments.of(new String[] {"--early-stopping-patience", "2"},
+            "--early-stopping-patience needs --batch-size"),
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "0"},
+            "--early-stopping-patience must be at least 1, got 0"),
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2"},
+            "--monitor val_loss needs --validation-split (or --monitor loss)"),
+        Arguments.of(new String[] {"--batch-size", "10", "--min-delta", "0.1"},
+            "--min-delta needs --early-stopping-patience"),
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
+            "--monitor", "val_accuracy", "--validation-split", "0.2"},
+            "--monitor val_accuracy: not a number of this run (loss, val_loss)"),
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
+            "--monitor", "loss", "--min-delta", "-1"},
+            "--min-delta must be a finite number >= 0, got -1.0"));
   }
 
   @ParameterizedTest

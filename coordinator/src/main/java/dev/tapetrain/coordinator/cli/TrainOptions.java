@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.optim.OptimizerFactory;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.Defaults;
+import dev.tapetrain.coordinator.spec.EarlyStop;
 import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -109,6 +110,21 @@ public final class TrainOptions {
       description = "With --batch-size: hold out the last share F of the samples, in (0, 1), "
           + "and evaluate them after every epoch (Keras' validation_split).")
   Double validationSplit;
+
+  @Option(names = "--early-stopping-patience", paramLabel = "P",
+      description = "With --batch-size: stop (status stopped_early) after P epochs in a row "
+          + "without improvement of --monitor (Keras' EarlyStopping).")
+  Integer patience;
+
+  @Option(names = "--min-delta", paramLabel = "D",
+      description = "With --early-stopping-patience: a change must exceed D (absolute) to "
+          + "count as an improvement (default: 0).")
+  Double minDelta;
+
+  @Option(names = "--monitor", paramLabel = "NAME",
+      description = "With --early-stopping-patience: val_loss (default), loss, or a metric of "
+          + "the model, plain or val_-prefixed (val_accuracy).")
+  String monitor;
 
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
@@ -290,9 +306,11 @@ public final class TrainOptions {
    */
   private long plannedSteps(long samples) {
     if (batchSize == null) {
-      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split")) {
+      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
+          "--early-stopping-patience", "--min-delta", "--monitor")) {
         if (given(o) || (o.equals("--epochs") && epochs != null)
-            || (o.equals("--validation-split") && validationSplit != null)) {
+            || (o.equals("--validation-split") && validationSplit != null)
+            || (o.equals("--early-stopping-patience") && patience != null)) {
           throw new UsageException(o + " needs --batch-size (without it a run takes full-batch "
               + "--steps)");
         }
@@ -329,6 +347,32 @@ public final class TrainOptions {
     }
     long perEpoch = dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
     return Math.multiplyExact(e, perEpoch);
+  }
+
+  /** The early-stopping rule asked for ({@code metrics}: the model's), after checking it. */
+  private EarlyStop earlyStop(List<String> metrics) {
+    if (patience == null) {
+      for (String o : List.of("--min-delta", "--monitor")) {
+        if (given(o)) {
+          throw new UsageException(o + " needs --early-stopping-patience");
+        }
+      }
+      return EarlyStop.NONE;
+    }
+    if (patience < 1) {
+      throw new UsageException("--early-stopping-patience must be at least 1, got " + patience);
+    }
+    String name = monitor == null ? "val_loss" : monitor;
+    String metric = name.startsWith("val_") ? name.substring(4) : name;
+    if (!metric.equals("loss") && !metrics.contains(metric)) {
+      throw new UsageException("--monitor " + name + ": not a number of this run (loss, val_loss"
+          + metrics.stream().map(m -> ", " + m + ", val_" + m).reduce("", String::concat) + ")");
+    }
+    if (name.startsWith("val_") && validationSplit == null) {
+      throw new UsageException("--monitor " + name + " needs --validation-split"
+          + (monitor == null ? " (or --monitor loss)" : ""));
+    }
+    return wrap(() -> new EarlyStop(patience, minDelta == null ? 0 : minDelta, name));
   }
 
   private static String abbreviate(String digest) {
@@ -420,8 +464,9 @@ public final class TrainOptions {
     // Built once here, so a setting the model refuses (or a model that cannot be built) is one
     // line before the run starts; the workers build the same model from the same spec.
     long values = 0;
-    for (dev.tapetrain.models.Parameter p : Models.create(modelFactory, new ModelOptions(
-        source.features(), resolvedClasses, seed, modelSettings)).parameters()) {
+    dev.tapetrain.models.Model built = Models.create(modelFactory, new ModelOptions(
+        source.features(), resolvedClasses, seed, modelSettings));
+    for (dev.tapetrain.models.Parameter p : built.parameters()) {
       values += p.initial().length;
     }
     String tooLarge = modelSizeLimit.apply(values);
@@ -432,10 +477,12 @@ public final class TrainOptions {
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
     long updates = plannedSteps(source.examples());
+    EarlyStop earlyStop = earlyStop(built.metrics());
     return wrap(() -> new RunSpec(workers, updates, learningRate,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
         new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
-            !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit), logEvery,
+            !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop),
+        logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
   }

@@ -57,6 +57,7 @@ public final class Checkpoints {
         .setLoss(state.loss())
         .setLastLoggedStep(lastLoggedStep)
         .addAllEpochSums(state.epochSums())
+        .addAllEarlyStopping(state.earlyStopping())
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
@@ -91,7 +92,7 @@ public final class Checkpoints {
       TrainingState state = new TrainingState(c.getSteps(),
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
-          c.getInitialLoss(), c.getLoss(), c.getEpochSumsList());
+          c.getInitialLoss(), c.getLoss(), c.getEpochSumsList(), c.getEarlyStoppingList());
       RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
       if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "

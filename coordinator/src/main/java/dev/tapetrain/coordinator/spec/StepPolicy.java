@@ -17,9 +17,11 @@ package dev.tapetrain.coordinator.spec;
  * @param dropLast      whether an epoch's last, smaller batch is left out ({@code --drop-last})
  * @param validationSplit the share of the samples held out for validation, the last
  *                      {@code N − floor(N·(1 − F))} of them (Keras); 0: none
+ * @param earlyStop     when a run of epochs stops early ({@link EarlyStop#NONE}: never)
  */
 public record StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance,
-    long batchSize, boolean shuffle, boolean dropLast, double validationSplit) {
+    long batchSize, boolean shuffle, boolean dropLast, double validationSplit,
+    EarlyStop earlyStop) {
 
   /** Validates; messages name the command-line option. */
   public StepPolicy {
@@ -38,6 +40,7 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       throw new IllegalArgumentException("--validation-split must be in (0, 1), got "
           + validationSplit);
     }
+    java.util.Objects.requireNonNull(earlyStop, "earlyStop");
     if (batchSize < 0) {
       throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
     }
@@ -45,7 +48,7 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
 
   /** A policy without epochs: full batch, or a share of the chunks per step. */
   public StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance) {
-    this(batchFraction, batchSeed, l2, tolerance, 0, true, false, 0);
+    this(batchFraction, batchSeed, l2, tolerance, 0, true, false, 0, EarlyStop.NONE);
   }
 
   /** Full batch, no penalty, no early stop: the tutorial. */
@@ -84,12 +87,18 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast)
           .setValidationSplit(validationSplit);
     }
+    if (earlyStop.active()) {
+      b.setEarlyStoppingPatience(earlyStop.patience()).setMinDelta(earlyStop.minDelta())
+          .setMonitor(earlyStop.monitor());
+    }
     return b.build();
   }
 
   /** The policy {@link #toProto()} wrote. */
   public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
     return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance(),
-        p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit());
+        p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit(),
+        p.getEarlyStoppingPatience() == 0 ? EarlyStop.NONE : new EarlyStop(
+            p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor()));
   }
 }
