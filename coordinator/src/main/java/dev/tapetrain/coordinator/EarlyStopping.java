@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.coordinator.spec.EarlyStop;
+import dev.tapetrain.protocol.NamedTensor;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,10 +19,20 @@ final class EarlyStopping {
   private double best;
   private long wait;
   private long bestEpoch;
+  private List<NamedTensor> bestParams;
 
   /** The rule's state from {@code saved} ({@link #values()}; empty: before any epoch). */
   EarlyStopping(EarlyStop rule, List<Double> saved) {
+    this(rule, saved, List.of());
+  }
+
+  /**
+   * The rule's state from {@code saved} and, with {@code --restore-best}, the parameters after
+   * the best epoch so far ({@link #bestParams()}; empty: none yet).
+   */
+  EarlyStopping(EarlyStop rule, List<Double> saved, List<NamedTensor> bestParams) {
     this.rule = rule;
+    this.bestParams = List.copyOf(bestParams);
     if (saved.size() == 3) {
       best = saved.get(0);
       wait = (long) (double) saved.get(1);
@@ -36,7 +47,13 @@ final class EarlyStopping {
    * now, or empty.
    */
   Optional<String> onEpoch(TrainingEvent.EpochEnded e, List<String> metricNames) {
-    if (!rule.active()) {
+    return onEpoch(e, metricNames, List.of());
+  }
+
+  /** As above; {@code params} are the parameters after the epoch, kept if it is the best. */
+  Optional<String> onEpoch(TrainingEvent.EpochEnded e, List<String> metricNames,
+      List<NamedTensor> params) {
+    if (!rule.tracks()) {
       return Optional.empty();
     }
     double current = monitored(e, metricNames);
@@ -47,9 +64,12 @@ final class EarlyStopping {
       best = current;
       bestEpoch = e.epoch();
       wait = 0;
+      if (rule.restoreBest()) {
+        bestParams = List.copyOf(params);
+      }
       return Optional.empty();
     }
-    if (wait >= rule.patience()) {
+    if (rule.active() && wait >= rule.patience()) {
       return Optional.of(rule.monitor() + " did not improve by more than --min-delta "
           + rule.minDelta() + " for " + wait + " epoch(s); best " + best + " at epoch "
           + bestEpoch);
@@ -72,9 +92,14 @@ final class EarlyStopping {
     return values.get(i);
   }
 
+  /** The parameters after the best epoch so far (empty: none, or not asked to keep them). */
+  List<NamedTensor> bestParams() {
+    return bestParams;
+  }
+
   /** {@code [best, epochs without improvement, best epoch]}, or empty while nothing is known. */
   List<Double> values() {
-    return !rule.active() || bestEpoch == 0 && wait == 0 ? List.of()
+    return !rule.tracks() || bestEpoch == 0 && wait == 0 ? List.of()
         : List.of(best, (double) wait, (double) bestEpoch);
   }
 }

@@ -107,7 +107,7 @@ final class RoundLoop {
     EpochSums sums = math.endEpoch();
     TrainingEvent.EpochEnded ended = new TrainingEvent.EpochEnded(epoch, plan.epochs(),
         math.updates(), sums.meanLoss(), sums.meanMetrics(), valLoss, valMetrics);
-    math.earlyStopping().onEpoch(ended, metricNames).ifPresent(plan::stopEarly);
+    math.earlyStopping().onEpoch(ended, metricNames, math.params()).ifPresent(plan::stopEarly);
     return ended;
   }
 
@@ -116,8 +116,12 @@ final class RoundLoop {
     metricNames = List.copyOf(names);
   }
 
-  /** The round after {@code done}. */
+  /** The round after {@code done}; before the final one, the best parameters if asked. */
   Round next(Round done) {
-    return plan.next(done);
+    Round next = plan.next(done);
+    if (next.loss() == Round.Loss.FINAL) {
+      math.restoreBest(); // nothing unless --restore-best kept some
+    }
+    return next;
   }
 }

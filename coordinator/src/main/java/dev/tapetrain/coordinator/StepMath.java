@@ -60,7 +60,8 @@ final class StepMath {
       this.epoch = new EpochSums(start.epochSums());
     }
     this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
-        start == null ? List.of() : start.earlyStopping());
+        start == null ? List.of() : start.earlyStopping(),
+        start == null ? List.of() : start.bestParams());
     this.firstUpdates = updates;
   }
 
@@ -110,13 +111,23 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss(), epoch.values(), earlyStopping.values());
+        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams());
     return Optional.empty();
   }
 
   /** Adds a mini-batch step of {@code count} samples to the epoch in progress. */
   void addToEpoch(StepReduction.Totals totals, long count) {
     epoch.add(totals.loss(), totals.metrics(), count);
+  }
+
+  /**
+   * The run's final parameters are the best epoch's (--restore-best), if one is known: they
+   * replace the current ones before the final evaluation.
+   */
+  void restoreBest() {
+    if (!earlyStopping.bestParams().isEmpty()) {
+      params = earlyStopping.bestParams();
+    }
   }
 
   /** The early-stopping rule's state, which each epoch's end moves on. */

@@ -36,17 +36,17 @@ class EarlyStoppingTest {
     double[] val = {1.0, 0.8, 0.79, 0.7, 0.71, 0.695, 0.72};
     // min-delta 0.05: 0.79 is no improvement on 0.8, 0.7 is (after one flat epoch), then 0.71
     // and 0.695 are not: patience 2 stops at epoch 6.
-    assertEquals(6, stopsAt(new EarlyStop(2, 0.05, "val_loss"), val, false));
-    assertEquals(0, stopsAt(new EarlyStop(2, 0.0, "val_loss"), val, false));
-    assertEquals(3, stopsAt(new EarlyStop(1, 0.05, "val_loss"), val, false));
+    assertEquals(6, stopsAt(new EarlyStop(2, 0.05, "val_loss", false), val, false));
+    assertEquals(0, stopsAt(new EarlyStop(2, 0.0, "val_loss", false), val, false));
+    assertEquals(3, stopsAt(new EarlyStop(1, 0.05, "val_loss", false), val, false));
     // An accuracy improves upwards.
     double[] acc = {0.5, 0.6, 0.6, 0.6, 0.7};
-    assertEquals(4, stopsAt(new EarlyStop(2, 0.0, "val_accuracy"), acc, true));
+    assertEquals(4, stopsAt(new EarlyStop(2, 0.0, "val_accuracy", false), acc, true));
   }
 
   @Test
   void aRuleRebuiltFromItsCheckpointedStateDecidesAsTheUninterruptedOne() {
-    EarlyStop rule = new EarlyStop(3, 0.01, "val_loss");
+    EarlyStop rule = new EarlyStop(3, 0.01, "val_loss", false);
     double[] val = {1.0, 0.9, 0.95, 0.93, 0.91, 0.92};
     for (int cut = 0; cut < val.length; cut++) {
       EarlyStopping whole = new EarlyStopping(rule, List.of());

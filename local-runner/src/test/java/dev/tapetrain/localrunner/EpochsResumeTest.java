@@ -22,11 +22,13 @@ class EpochsResumeTest extends ProcessTestBase {
   /**
    * 180 updates of 1000 samples each (two epochs of the 90 000 training samples; 10 000 held
    * out and evaluated after each epoch), about 20 ms each here: long enough for a kill to land
-   * mid-run. A checkpoint every 7 updates: never at an epoch's end.
+   * mid-run. A checkpoint every 7 updates: never at an epoch's end. With --restore-best and a
+   * --min-delta nothing can beat, the first epoch stays the best: a run killed in the second
+   * must find its parameters in the checkpoint to end with them.
    */
   private static final String[] JOB = {"--examples", "100000", "--batch-size", "1000",
-      "--epochs", "2", "--validation-split", "0.1", "--checkpoint-every", "7", "--log-every",
-      "10", "--workers", "2"};
+      "--epochs", "2", "--validation-split", "0.1", "--restore-best", "--min-delta", "1e9",
+      "--checkpoint-every", "7", "--log-every", "10", "--workers", "2"};
 
   /** The run's TensorBoard events that carry val/loss: step and value. */
   private static List<String> valEvents(Path run) throws Exception {
@@ -58,6 +60,10 @@ class EpochsResumeTest extends ProcessTestBase {
     }
     assertEquals(Runs.steps(reference), steps, "bit for bit");
     assertEquals(Runs.summary(reference).get("params"), Runs.summary(run).get("params"));
+    List<String> lines = Files.readAllLines(reference.resolve("steps.jsonl"));
+    assertTrue(!dev.tapetrain.coordinator.run.Json.MAPPER.readTree(lines.get(lines.size() - 1))
+        .get("params").equals(Runs.summary(reference).get("params")),
+        "the final parameters are the first epoch's, not the last step's");
     assertEquals(Runs.summary(reference).get("loss"), Runs.summary(run).get("loss"));
     assertEquals(Runs.summary(reference).get("val_loss"), Runs.summary(run).get("val_loss"));
     assertEquals(valEvents(reference), valEvents(run), "TensorBoard: each epoch once");

@@ -301,6 +301,36 @@ class EpochsTest {
   }
 
   @Test
+  void restoreBestEndsWithTheParametersOfTheBestValidation() throws Exception {
+    Path data = csv();
+    double minDelta = 0.002;
+    int epochs = 12;
+    List<Double> valLosses = new ArrayList<>();
+    plainLoop(162, 42, epochs, 32, true, false, 0, 0, new ArrayList<>(), valLosses);
+    int bestEpoch = 0;
+    double best = Double.POSITIVE_INFINITY;
+    for (int e = 0; e < epochs; e++) {
+      if (valLosses.get(e) + minDelta < best) {
+        best = valLosses.get(e);
+        bestEpoch = e + 1;
+      }
+    }
+    assertTrue(bestEpoch > 1 && bestEpoch < epochs, "the best is mid-run here: " + bestEpoch);
+    double[] p = plainLoop(162, 42, bestEpoch, 32, true, false, 0, 0, new ArrayList<>(),
+        new ArrayList<>());
+    Path run = dir.resolve("best");
+    Runs.Result r = Runs.run(job(data, "--batch-size", "32", "--epochs", "" + epochs,
+        "--validation-split", "0.2", "--restore-best", "--min-delta", "" + minDelta,
+        "--workers", "3", "--run-dir", run.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = Runs.summary(run);
+    assertEquals("completed", summary.get("status").asText());
+    assertEquals(6L * epochs, summary.get("steps").asLong(), "every epoch trained");
+    assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w of the best");
+    assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b of the best");
+  }
+
+  @Test
   void withoutShufflingAndWithDropLastTheBatchesFollowTheSampleOrder() throws Exception {
     Path data = csv();
     Path run = dir.resolve("plain");
@@ -377,7 +407,10 @@ class EpochsTest {
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2"},
             "--monitor val_loss needs --validation-split (or --monitor loss)"),
         Arguments.of(new String[] {"--batch-size", "10", "--min-delta", "0.1"},
-            "--min-delta needs --early-stopping-patience"),
+            "--min-delta needs --early-stopping-patience or --restore-best"),
+        Arguments.of(new String[] {"--batch-size", "10", "--restore-best"},
+            "--restore-best needs --validation-split"),
+        Arguments.of(new String[] {"--restore-best"}, "--restore-best needs --batch-size"),
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
             "--monitor", "val_accuracy", "--validation-split", "0.2"},
             "--monitor val_accuracy: not a number of this run (loss, val_loss)"),

@@ -126,6 +126,11 @@ public final class TrainOptions {
           + "the model, plain or val_-prefixed (val_accuracy).")
   String monitor;
 
+  @Option(names = "--restore-best",
+      description = "With --validation-split: the parameters after the epoch best by --monitor "
+          + "are the run's final ones, stopped early or not (Keras' restore_best_weights).")
+  boolean restoreBest;
+
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
           + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
@@ -307,7 +312,7 @@ public final class TrainOptions {
   private long plannedSteps(long samples) {
     if (batchSize == null) {
       for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
-          "--early-stopping-patience", "--min-delta", "--monitor")) {
+          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best")) {
         if (given(o) || (o.equals("--epochs") && epochs != null)
             || (o.equals("--validation-split") && validationSplit != null)
             || (o.equals("--early-stopping-patience") && patience != null)) {
@@ -351,15 +356,19 @@ public final class TrainOptions {
 
   /** The early-stopping rule asked for ({@code metrics}: the model's), after checking it. */
   private EarlyStop earlyStop(List<String> metrics) {
-    if (patience == null) {
+    if (restoreBest && validationSplit == null) {
+      throw new UsageException("--restore-best needs --validation-split (the best parameters "
+          + "are those of the best validation)");
+    }
+    if (patience == null && !restoreBest) {
       for (String o : List.of("--min-delta", "--monitor")) {
         if (given(o)) {
-          throw new UsageException(o + " needs --early-stopping-patience");
+          throw new UsageException(o + " needs --early-stopping-patience or --restore-best");
         }
       }
       return EarlyStop.NONE;
     }
-    if (patience < 1) {
+    if (patience != null && patience < 1) {
       throw new UsageException("--early-stopping-patience must be at least 1, got " + patience);
     }
     String name = monitor == null ? "val_loss" : monitor;
@@ -372,7 +381,8 @@ public final class TrainOptions {
       throw new UsageException("--monitor " + name + " needs --validation-split"
           + (monitor == null ? " (or --monitor loss)" : ""));
     }
-    return wrap(() -> new EarlyStop(patience, minDelta == null ? 0 : minDelta, name));
+    return wrap(() -> new EarlyStop(patience == null ? 0 : patience,
+        minDelta == null ? 0 : minDelta, name, restoreBest));
   }
 
   private static String abbreviate(String digest) {

@@ -89,10 +89,11 @@ public final class RunConfig {
         o.put("validation_split", spec.policy().validationSplit());
         o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
       }
-      if (spec.policy().earlyStop().active()) {
+      if (spec.policy().earlyStop().tracks()) {
         o.put("early_stopping_patience", spec.policy().earlyStop().patience());
         o.put("min_delta", spec.policy().earlyStop().minDelta());
         o.put("monitor", spec.policy().earlyStop().monitor());
+        o.put("restore_best", spec.policy().earlyStop().restoreBest());
       }
     }
     o.put("chunk_size", spec.dataset().chunkSize());

@@ -10,11 +10,13 @@ package dev.tapetrain.coordinator.spec;
  * @param minDelta how much a change must exceed to count as an improvement, ≥ 0 (absolute)
  * @param monitor  {@code loss} (the epoch's training loss), {@code val_loss}, or a metric of the
  *                 model, plain or {@code val_}-prefixed (e.g. {@code val_accuracy})
+ * @param restoreBest whether the parameters after the best epoch are the run's final ones
+ *                 ({@code --restore-best}), stopped early or not
  */
-public record EarlyStop(int patience, double minDelta, String monitor) {
+public record EarlyStop(int patience, double minDelta, String monitor, boolean restoreBest) {
 
   /** No early stopping. */
-  public static final EarlyStop NONE = new EarlyStop(0, 0, "val_loss");
+  public static final EarlyStop NONE = new EarlyStop(0, 0, "val_loss", false);
 
   /** Validates; messages name the command-line option. */
   public EarlyStop {
@@ -32,6 +34,11 @@ public record EarlyStop(int patience, double minDelta, String monitor) {
   /** Whether training may stop early. */
   public boolean active() {
     return patience > 0;
+  }
+
+  /** Whether the best epoch is tracked: to stop early, or to restore its parameters. */
+  public boolean tracks() {
+    return patience > 0 || restoreBest;
   }
 
   /** Whether a higher monitored number is better (an accuracy; Keras' 'auto' mode). */

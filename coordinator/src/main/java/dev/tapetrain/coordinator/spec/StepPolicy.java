@@ -87,9 +87,9 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast)
           .setValidationSplit(validationSplit);
     }
-    if (earlyStop.active()) {
+    if (earlyStop.tracks()) {
       b.setEarlyStoppingPatience(earlyStop.patience()).setMinDelta(earlyStop.minDelta())
-          .setMonitor(earlyStop.monitor());
+          .setMonitor(earlyStop.monitor()).setRestoreBest(earlyStop.restoreBest());
     }
     return b.build();
   }
@@ -98,7 +98,8 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
     return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance(),
         p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit(),
-        p.getEarlyStoppingPatience() == 0 ? EarlyStop.NONE : new EarlyStop(
-            p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor()));
+        p.getEarlyStoppingPatience() == 0 && !p.getRestoreBest() ? EarlyStop.NONE
+            : new EarlyStop(p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor(),
+                p.getRestoreBest()));
   }
 }
