@@ -174,8 +174,26 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
     return own instanceof Failed || earlier == null ? own : earlier;
   }
 
+  /**
+   * Closes this listener for good: later events are dropped and later store calls fail without
+   * touching the run. For a run ended from outside whose actors live on (the Java API abandons a
+   * thread held by a model): if the model returns, its coordinator must not write into a run
+   * that is over.
+   */
+  public void seal() {
+    sealed = true;
+    close();
+  }
+
+  private volatile boolean sealed;
+
+  private static final Failed SEALED = new Failed("the run was ended from outside");
+
   @Override
   public void on(TrainingEvent event) {
+    if (sealed) {
+      return;
+    }
     if (event instanceof TrainingEvent.Step) {
       enqueueStep(() -> {
         listener.on(event);
@@ -191,6 +209,9 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
 
   @Override
   public Result record(TrainingEvent event) {
+    if (sealed) {
+      return SEALED;
+    }
     if (event instanceof TrainingEvent.Step) {
       Failed earlier = failure.getAndSet(null);
       enqueueStep(() -> store.record(event));
@@ -201,11 +222,17 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
 
   @Override
   public Result checkpoint(TrainingState state) {
+    if (sealed) {
+      return SEALED;
+    }
     return awaitStore(() -> store.checkpoint(state), false);
   }
 
   @Override
   public Result finish(RunSummary summary) {
+    if (sealed) {
+      return SEALED;
+    }
     return awaitStore(() -> store.finish(summary), true);
   }
 

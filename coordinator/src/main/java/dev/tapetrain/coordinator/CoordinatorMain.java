@@ -6,12 +6,16 @@ import akka.cluster.typed.Join;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import com.typesafe.config.Config;
+import dev.tapetrain.node.NodeAddress;
 import dev.tapetrain.node.NodeConfig;
+import dev.tapetrain.node.OperatorEnvironment;
 import dev.tapetrain.node.TlsOptions;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.protocol.WireLimits;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,17 +39,24 @@ import picocli.CommandLine.Option;
         "130:interrupted (Ctrl-C or SIGTERM; resume with --resume RUN_DIR)"})
 public final class CoordinatorMain implements Callable<Integer> {
 
-  @Option(names = "--workers", defaultValue = "2", paramLabel = "N", order = -3,
-      description = "Workers to wait for before training (default: ${DEFAULT-VALUE}).")
-  int workers;
+  @Option(names = "--workers", paramLabel = "N", order = -4,
+      description = "Workers to wait for before training (default: 2, or what MASTER_ADDR/"
+          + "MASTER_PORT/WORLD_SIZE/RANK or TF_CONFIG give when this option is absent).")
+  Integer workers;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", order = -2,
-      description = "Address to bind and advertise to workers (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST", order = -3,
+      description = "Address the workers reach this node by (default: 127.0.0.1, or "
+          + "MASTER_ADDR / TF_CONFIG's chief).")
   String host;
 
-  @Option(names = "--port", defaultValue = "2551", paramLabel = "PORT", order = -1,
-      description = "Port to listen on (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--bind", paramLabel = "HOST", order = -2,
+      description = "Address to listen on (default: --host; 0.0.0.0, every interface, when the "
+          + "environment places this node).")
+  String bind;
+
+  @Option(names = "--port", paramLabel = "PORT", order = -1,
+      description = "Port to listen on (default: 2551, or MASTER_PORT / TF_CONFIG's chief).")
+  Integer port;
 
   @Mixin
   TrainOptions train;
@@ -53,40 +64,83 @@ public final class CoordinatorMain implements Callable<Integer> {
   @Mixin
   TlsOptions tls;
 
+  /** The default of {@code --port}. */
+  static final int DEFAULT_PORT = 2551;
+  /** The default of {@code --workers}. */
+  static final int DEFAULT_WORKERS = 2;
+
   private final PrintStream out;
   private final PrintStream err;
+  private final Map<String, String> env;
+  private final boolean launched;
 
-  CoordinatorMain(PrintStream out, PrintStream err) {
+  CoordinatorMain(PrintStream out, PrintStream err, Map<String, String> env, boolean launched) {
     this.out = out;
     this.err = err;
+    this.env = Map.copyOf(env);
+    this.launched = launched;
   }
 
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
     LoggerFactory.getILoggerFactory();
-    System.exit(Cli.execute(new CoordinatorMain(System.out, System.err), args, System.out,
-        System.err));
+    System.exit(run(args, System.getenv(), false, System.out, System.err));
+  }
+
+  /**
+   * Runs the command line {@code args} in the environment {@code env} and returns the exit code.
+   * The environment's cluster variables ({@link OperatorEnvironment}) place this node when
+   * {@code launched} (by {@code tapetrain launch}) or when {@code --workers} is absent; an option
+   * that contradicts them is refused.
+   */
+  public static int run(String[] args, Map<String, String> env, boolean launched,
+      PrintStream out, PrintStream err) {
+    return Cli.execute(new CoordinatorMain(out, err, env, launched), args, out, err);
+  }
+
+  /** This command's options, for a launcher that splits one command line between roles. */
+  public static picocli.CommandLine.Model.CommandSpec commandSpec() {
+    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    return new picocli.CommandLine(new CoordinatorMain(quiet, quiet, Map.of(), false))
+        .getCommandSpec();
   }
 
   @Override
   public Integer call() throws InterruptedException {
-    NodeConfig.checkPort("--port", port, false);
-    if (workers < 1) {
-      throw new UsageException("--workers must be at least 1, got " + workers);
+    Optional<OperatorEnvironment.Role> role = launched || workers == null
+        ? OperatorEnvironment.read(env) : Optional.empty();
+    if (role.isPresent()) {
+      OperatorEnvironment.Role r = role.get();
+      if (r.kind() != OperatorEnvironment.Kind.COORDINATOR) {
+        throw new UsageException(r.origin() + " makes this process a worker "
+            + "(run 'tapetrain launch' or 'tapetrain worker' there)");
+      }
+      r.agree("--workers", workers, r.workers(), OperatorEnvironment.Fact.WORKERS);
     }
-    Config tlsConfig = tls.akkaConfig(System.getenv());
-    tls.warnIfExposed("coordinator", host, err);
+    int expected = workers != null ? workers
+        : role.map(OperatorEnvironment.Role::workers).orElse(DEFAULT_WORKERS);
+    if (port != null) {
+      NodeConfig.checkPort("--port", port, false);
+    }
+    NodeAddress address = NodeAddress.resolve(host, bind, port, DEFAULT_PORT, role,
+        () -> NodeAddress.LOOPBACK);
+    if (expected < 1) {
+      throw new UsageException("--workers must be at least 1, got " + expected);
+    }
+    Config tlsConfig = tls.akkaConfig(env);
+    tls.warnIfExposed("coordinator", address.bind(), err);
     // Binds the port now (the guard in front of Artery), so a taken port is one clear line
     // before any run directory exists.
-    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, host, port,
+    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, address,
         tlsConfig)) {
       // The workers' parameters must fit one message on this cluster's wire.
       train.limitModelSize(values -> WireLimits.checkModel(values, node.config()));
-      return run(node);
+      return run(node, address, expected, role.map(r -> " (" + r.origin() + ")").orElse(""));
     }
   }
 
-  private Integer run(NodeConfig.Node node) throws InterruptedException {
+  private Integer run(NodeConfig.Node node, NodeAddress address, int workers, String placed)
+      throws InterruptedException {
     TrainingListener joins = event -> {
       if (event instanceof TrainingEvent.WorkerJoined j) {
         err.println("worker " + j.up() + "/" + j.expected() + " joined: " + j.worker());
@@ -101,9 +155,9 @@ public final class CoordinatorMain implements Callable<Integer> {
           NodeConfig.SYSTEM,
           node.config());
       err.println("coordinator listening at " + Cluster.get(system).selfMember().address()
-          + (tls.enabled() ? " (TLS, mutual authentication)" : "")
+          + placed + (tls.enabled() ? " (TLS, mutual authentication)" : "")
           + "; waiting for " + workers + " worker(s): java -jar worker/target/worker.jar --join "
-          + host + ":" + port);
+          + address.host() + ":" + address.port());
       return system;
     }, out, err);
   }

@@ -43,6 +43,14 @@ final class RunWatchdog {
   private final Path dir;
   private final TrainingState start;
   private boolean tookOver;
+  /** The run is a caller's (the Java API): the JVM goes on, a held thread is abandoned. */
+  private boolean embedded;
+
+  /** Marks the run as one inside a caller's JVM, for the stuck model's message. */
+  RunWatchdog embedded() {
+    embedded = true;
+    return this;
+  }
 
   /**
    * The watchdog of the run of {@code spec} in {@code dir} (resumed from {@code start}, null for
@@ -76,7 +84,8 @@ final class RunWatchdog {
         if (h.isPresent()) {
           LOG.debug("worker [{}] held by the model's code in round [{}] for over [{}] ms",
               h.get().worker(), h.get().round(), limit.toMillis());
-          takeOver(Stop.modelStuck(spec.model().name(), h.get().round(), limit), done);
+          takeOver(Stop.modelStuck(spec.model().name(), h.get().round(), limit,
+              embedded ? "so it is abandoned" : "so the process exits"), done);
         }
       }
     }

@@ -38,9 +38,18 @@ public record Stop(Status status, String detail) {
    * returned (or not in time), and its thread cannot be stopped.
    */
   public static Stop modelStuck(String model, long round, java.time.Duration deadline) {
+    return modelStuck(model, round, deadline, "so the process exits");
+  }
+
+  /**
+   * As {@link #modelStuck(String, long, java.time.Duration)}, saying what becomes of the thread
+   * ({@code then}: "so the process exits", or, in a caller's JVM, "it is abandoned").
+   */
+  public static Stop modelStuck(String model, long round, java.time.Duration deadline,
+      String then) {
     return failed("model " + model + " did not return within the " + deadline.toMillis()
         + " ms step deadline in step " + round + " (--step-timeout); its thread cannot be "
-        + "stopped, so the process exits");
+        + "stopped, " + then);
   }
 
   /** A signal stopped the run. */

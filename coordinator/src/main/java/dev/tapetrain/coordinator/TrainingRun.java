@@ -84,6 +84,34 @@ public final class TrainingRun {
   public static int run(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err)
       throws InterruptedException {
+    return execute(command, train, workers, extra, launcher, out, err, false).code();
+  }
+
+  /**
+   * How a run ended, for a caller that embeds it.
+   *
+   * @param code    the exit code the command would return
+   * @param summary the run's summary; null if it has none (nothing to do, or it never started)
+   * @param runDir  the run directory; null if none was made
+   * @param message why it failed, if it failed before or outside its summary; else empty
+   */
+  public record Outcome(int code, RunSummary summary, Path runDir, String message) {}
+
+  /**
+   * As {@link #run}, for a caller inside a JVM that is not the run's own (the Java API): no
+   * signal hook is installed and the JVM is never halted. A model that holds the actor threads
+   * past the step deadline ends the run as failed all the same; its thread is abandoned, and the
+   * actor system is told to terminate without waiting for it.
+   */
+  public static Outcome runEmbedded(String command, TrainOptions train, int workers,
+      List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err)
+      throws InterruptedException {
+    return execute(command, train, workers, extra, launcher, out, err, true);
+  }
+
+  private static Outcome execute(String command, TrainOptions train, int workers,
+      List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err,
+      boolean embedded) throws InterruptedException {
     RunSpec spec;
     RunDirectory runDir;
     TrainingState start = null;
@@ -96,7 +124,7 @@ public final class TrainingRun {
         err.println("--resume " + dir + ": nothing to do: the run stopped early after "
             + before.summary().path("steps").asLong() + " steps ("
             + before.summary().path("message").asText() + ")");
-        return 0;
+        return new Outcome(0, null, dir, "");
       }
       long done = completedSteps(before);
       if (done >= 0) {
@@ -108,7 +136,7 @@ public final class TrainingRun {
           err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
               + " steps (raise " + (again.policy().epochs() ? "--epochs" : "--steps")
               + " to train further)");
-          return 0;
+          return new Outcome(0, null, dir, "");
         }
       }
       // One writer per run: lock before reading anything a second writer could change.
@@ -175,35 +203,52 @@ public final class TrainingRun {
           start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
       runDir.close();
       err.println(command + ": failed: could not start: " + why);
-      return 1;
+      return new Outcome(1, null, runDir.path(), "could not start: " + why);
     }
     // An actor system that stops on its own (e.g. downed by the Split Brain Resolver) ends the
     // run as failed instead of leaving this thread waiting forever.
     system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
         new IllegalStateException("the actor system stopped before the run finished")));
     RunWatchdog watchdog = new RunWatchdog(spec, launcher::held, stepLog, runDir.path(), start);
+    if (embedded) {
+      watchdog.embedded();
+    }
     Thread interrupt = new Thread(
         () -> interrupt(coordinatorRef, done, watchdog, system, runDir.path(), out, err),
         "tapetrain-interrupt");
-    Runtime.getRuntime().addShutdownHook(interrupt);
+    if (!embedded) {
+      Runtime.getRuntime().addShutdownHook(interrupt);
+    }
     int code = 1;
+    boolean callerInterrupted = false;
     try {
-      RunSummary summary = watchdog.await(done);
+      RunSummary summary;
+      try {
+        summary = watchdog.await(done);
+      } catch (InterruptedException e) {
+        if (!embedded) {
+          throw e;
+        }
+        callerInterrupted = true;
+        summary = interruptEmbedded(watchdog, done, coordinatorRef);
+      }
       if (summary.status() == RunSummary.Status.FAILED && summary.steps() > 0) {
         err.println("continue with: --resume " + runDir.path());
       }
       code = summary.status().exitCode();
-      return code;
+      return new Outcome(code, summary, runDir.path(), "");
     } catch (ExecutionException e) {
       String why = Cli.describe(e.getCause());
       stepLog.close(); // its queued lines first: the run directory has one writer at a time
       runDir.abandon(why);
       err.println(command + ": failed: " + why);
-      return 1;
+      return new Outcome(1, null, runDir.path(), why);
     } finally {
       boolean hookRuns = false;
       try {
-        Runtime.getRuntime().removeShutdownHook(interrupt);
+        if (!embedded) {
+          Runtime.getRuntime().removeShutdownHook(interrupt);
+        }
       } catch (IllegalStateException shuttingDown) {
         hookRuns = true; // it finishes the run and halts the JVM
       }
@@ -211,12 +256,38 @@ public final class TrainingRun {
       if (progress != null) {
         progress.close();
       }
-      if (!hookRuns && watchdog.mustHalt()) {
-        halt(code, out, err); // the held actors would never terminate
+      if (embedded && watchdog.mustHalt()) {
+        // The held thread is abandoned: never wait for it, and if its model returns, its
+        // coordinator writes nothing more into this run.
+        stepLog.seal();
+        system.terminate();
+      } else {
+        if (!hookRuns && watchdog.mustHalt()) {
+          halt(code, out, err); // the held actors would never terminate
+        }
+        terminate(system, err);
       }
-      terminate(system, err);
       runDir.close();
+      if (callerInterrupted) {
+        Thread.currentThread().interrupt(); // only now: waiting for the system would clear it
+      }
     }
+  }
+
+  /**
+   * The caller's thread was interrupted while it waited (the Java API has no signals): the run
+   * is interrupted as a signal interrupts it, with the last committed state and status
+   * interrupted.
+   */
+  private static RunSummary interruptEmbedded(RunWatchdog watchdog,
+      CompletableFuture<RunSummary> done,
+      CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref)
+      throws InterruptedException, ExecutionException {
+    ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
+    if (coordinator != null) {
+      coordinator.tell(Coordinator.Interrupt.INSTANCE);
+    }
+    return watchdog.awaitInterrupted(done);
   }
 
   /**

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tapetrain.node.cli.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,8 +32,34 @@ class CoordinatorMainTest {
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
     Path run = dir.resolve("run");
     String[] all = (args.trim() + " --run-dir " + run).split("\\s+");
-    int code = Cli.execute(new CoordinatorMain(new PrintStream(new ByteArrayOutputStream()),
-        errStream), all, new PrintStream(new ByteArrayOutputStream()), errStream);
+    int code = CoordinatorMain.run(all, Map.of(), false,
+        new PrintStream(new ByteArrayOutputStream()), errStream);
+    assertEquals(2, code);
+    assertEquals(expected.trim() + "\n", err.toString(StandardCharsets.UTF_8));
+    assertFalse(Files.exists(run));
+  }
+
+  /** A PyTorchJob's rank 0 (MASTER_ADDR loopback, as the test runs no pods). */
+  private static final Map<String, String> RANK0 = Map.of("MASTER_ADDR", "127.0.0.1",
+      "MASTER_PORT", "23456", "WORLD_SIZE", "3", "RANK", "0");
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "true  | 0 | --workers 3          | coordinator: --workers 3 contradicts WORLD_SIZE=3, which gives 2",
+      "false | 0 | --port 2551          | coordinator: --port 2551 contradicts MASTER_PORT=23456",
+      "false | 0 | --host 10.0.0.1      | coordinator: --host 10.0.0.1 contradicts MASTER_ADDR=127.0.0.1",
+      "false | 1 | --steps 5            | coordinator: RANK=1 makes this process a worker (run 'tapetrain launch' or 'tapetrain worker' there)",
+      "false | 9 | --steps 5            | coordinator: RANK=9 is outside 0 to 2 (WORLD_SIZE=3)"})
+  void optionsThatContradictTheEnvironmentAreRefusedNamingBoth(boolean launched, String rank,
+      String args, String expected) {
+    java.util.Map<String, String> env = new java.util.HashMap<>(RANK0);
+    env.put("RANK", rank.trim());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    Path run = dir.resolve("run");
+    String[] all = (args.trim() + " --run-dir " + run).split("\\s+");
+    int code = CoordinatorMain.run(all, env, launched,
+        new PrintStream(new ByteArrayOutputStream()), errStream);
     assertEquals(2, code);
     assertEquals(expected.trim() + "\n", err.toString(StandardCharsets.UTF_8));
     assertFalse(Files.exists(run));
@@ -52,9 +78,8 @@ class CoordinatorMainTest {
     Path run = dir.resolve("run");
     // An mlp on one feature has 3H + 1 parameters: 240 001 are 1.83 MiB, just over the 90% of
     // the 2 MiB frame that one message may use.
-    int code = Cli.execute(new CoordinatorMain(new PrintStream(new ByteArrayOutputStream()),
-        errStream), new String[] {"--port", "" + port, "--model", "mlp", "--hidden", "80000",
-            "--run-dir", run.toString()},
+    int code = CoordinatorMain.run(new String[] {"--port", "" + port, "--model", "mlp",
+        "--hidden", "80000", "--run-dir", run.toString()}, Map.of(), false,
         new PrintStream(new ByteArrayOutputStream()), errStream);
     String line = err.toString(StandardCharsets.UTF_8);
     assertEquals(2, code, line);

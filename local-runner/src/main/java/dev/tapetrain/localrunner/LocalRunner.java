@@ -1,30 +1,20 @@
 package dev.tapetrain.localrunner;
 
-import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.tapetrain.node.cli.Cli;
-import dev.tapetrain.spi.UserError;
-import dev.tapetrain.coordinator.CoordinatorGuardian;
+import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
 import dev.tapetrain.localrunner.predict.PredictCommand;
-import akka.actor.typed.Behavior;
-import dev.tapetrain.coordinator.RunSummary;
-import dev.tapetrain.protocol.CoordinatorProtocol;
-import dev.tapetrain.coordinator.spec.RunSpec;
-import dev.tapetrain.worker.MemoryCheck;
-import dev.tapetrain.worker.ModelWatch;
-import dev.tapetrain.worker.Worker;
-import dev.tapetrain.worker.shard.ShardEvaluator;
-import java.util.concurrent.CompletableFuture;
+import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,70 +88,41 @@ public final class LocalRunner implements Callable<Integer> {
     return Cli.execute(new LocalRunner(out, err), args, out, err);
   }
 
-  @Override
-  public Integer call() throws InterruptedException {
+  /**
+   * Trains as {@code local-runner args} would, inside the caller's JVM (the Java API,
+   * {@link dev.tapetrain.localrunner.api.Trainer}): no signal hook, never halts, the actor
+   * system configured with {@code akka} over local-runner's settings.
+   *
+   * @throws UserError for a bad option, bad data or an unusable run directory (one line)
+   */
+  public static TrainingRun.Outcome runEmbedded(String[] args, List<TrainingListener> listeners,
+      Config akka, PrintStream out, PrintStream err) throws InterruptedException {
+    LocalRunner runner = new LocalRunner(out, err);
+    try {
+      new CommandLine(runner).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new UserError(e.getMessage());
+    }
+    runner.checkThreads();
+    runner.train.withoutRejoining("local-runner");
+    return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
+        new LocalLauncher(runner.threads, akka), out, err);
+  }
+
+  private void checkThreads() {
     if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
       throw new UserError("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
     }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    checkThreads();
     train.withoutRejoining("local-runner");
-    ModelWatch watch = new ModelWatch();
-    TrainingRun.Launcher launcher = new TrainingRun.Launcher() {
-      // Held workers that take every actor thread leave none for the coordinator.
-      private volatile int busy = Integer.MAX_VALUE;
-
-      @Override
-      public ActorSystem<?> launch(RunSpec spec,
-          Behavior<CoordinatorProtocol.Command> coordinator,
-          CompletableFuture<RunSummary> done) {
-        int threads = threadsFor(spec.dataset().examples());
-        busy = Math.min(threads, spec.workers());
-        return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
-          for (int i = 1; i <= spec.workers(); i++) {
-            ctx.spawn(Worker.create(watch), "worker-" + i);
-          }
-        }), "tapetrain", config(threads));
-      }
-
-      @Override
-      public Optional<TrainingRun.Held> held() {
-        return watch.longest(busy)
-            .map(h -> new TrainingRun.Held(h.worker(), h.round(), h.sinceNanos()));
-      }
-
-      @Override
-      public void check(RunSpec spec) {
-        // The model must exist on this class path and take its options (a bad one is refused
-        // here, with the available names, before a run directory exists).
-        ShardEvaluator.createModel(spec.model(), spec.dataset());
-        // Every worker of this JVM shares its heap: all samples must fit at once.
-        MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
-            spec.dataset().examples(), "spread the data over worker processes on other machines "
-                + "(coordinator.jar and worker.jar)");
-      }
-    };
-    return TrainingRun.run("local-runner", train, workers, List.of(), launcher, out, err);
+    return TrainingRun.run("local-runner", train, workers, List.of(),
+        new LocalLauncher(threads, ConfigFactory.empty()), out, err);
   }
 
   /** More threads than this only add hand-offs (and the pool refuses far more). */
-  static final int MAX_THREADS = 256;
-
-  /** Small steps run fastest on one thread: no hand-offs, no wake-ups between actors. */
-  static final long SAMPLES_PER_THREAD = 65_536;
-
-  private int threadsFor(long examples) {
-    if (threads != null) {
-      return threads;
-    }
-    long wanted = Math.max(1, examples / SAMPLES_PER_THREAD);
-    return (int) Math.min(Runtime.getRuntime().availableProcessors(), wanted);
-  }
-
-  static Config config(int threads) {
-    return ConfigFactory.parseString(
-            "akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + threads
-                + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-max = "
-                + threads)
-        .withFallback(ConfigFactory.load("tapetrain-local"));
-  }
-
+  static final int MAX_THREADS = LocalLauncher.MAX_THREADS;
 }

@@ -142,21 +142,61 @@ class ModelFailuresTest extends ProcessTestBase {
   void aWorkerJvmWhoseModelNeverReturnsExitsOnceTheCoordinatorHasEnded() throws Exception {
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
-    Process coordinator = processes.coordinator("coordinator", job("loop", run, "--port",
-        "" + port, "--workers", "1", "--step-timeout", "2", "--rejoin-timeout", "0"));
-    Process worker = processes.worker("w1", port);
+    // Both documented ways of learning that the run is over must end the process: seeing the
+    // coordinator leave, or (when its leaving gossip never reached this worker, whose looping
+    // model competes for the CPU with its heartbeats) the coordinator unreachable for the
+    // worker's patience. Short timers bound the second: patience = max(--coordinator-timeout,
+    // --rejoin-timeout + the coordinator's downing time) = 3 s.
+    Process coordinator = processes.coordinatorWithJvm("coordinator",
+        List.of("-Dtapetrain.down-unreachable-after=3s"), job("loop", run, "--port", "" + port,
+            "--workers", "1", "--step-timeout", "2", "--rejoin-timeout", "0"));
+    Process worker = processes.worker("w1", port, "--coordinator-timeout", "3");
     assertEquals(1, Processes.exitCode(coordinator, Duration.ofSeconds(90)),
         processes.stderr("coordinator"));
     long ended = System.nanoTime();
     assertTrue(processes.stderr("coordinator").contains("missed the 2000 ms step deadline"),
         processes.stderr("coordinator"));
-    // Documented: it sees the coordinator leave, stops its actor system within 5 s or halts.
-    assertEquals(1, Processes.exitCode(worker, Duration.ofSeconds(20)), processes.stderr("w1"));
+    // Documented: once it learns the run is over it stops its actor system within 5 s or halts.
+    // Learning takes at most the failure detector's pause (3.5 s) plus the patience (3 s).
+    assertEquals(1, Processes.exitCode(worker, Duration.ofSeconds(30)), processes.stderr("w1"));
     double seconds = (System.nanoTime() - ended) / 1e9;
-    assertTrue(seconds < 12, "the worker exited " + seconds + " s after the coordinator");
+    assertTrue(seconds < 3.5 + 3 + 5 /* ShutdownLimit.LIMIT */ + 3,
+        "the worker exited " + seconds + " s after the coordinator");
     List<String> lines = processes.stderr("w1").strip().lines().toList();
     String last = lines.get(lines.size() - 1);
     assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
     assertTrue(last.contains("so the worker exits at once"), last);
+  }
+
+
+  @Test
+  void aWorkerJvmWhoseModelNeverReturnsExitsWhenItsCoordinatorDiesWithoutLeaving()
+      throws Exception {
+    int port = Processes.freePort();
+    Path run = dir.resolve("killed");
+    // The coordinator waits far longer than the test for the step, then is killed: the worker
+    // never sees it leave, only goes unreachable, and must give up after its patience (3 s).
+    Process coordinator = processes.coordinatorWithJvm("coordinator",
+        List.of("-Dtapetrain.down-unreachable-after=3s"), job("loop", run, "--port", "" + port,
+            "--workers", "1", "--step-timeout", "600", "--rejoin-timeout", "0"));
+    Process worker = processes.worker("w1", port, "--coordinator-timeout", "3");
+    Path steps = run.resolve("steps.jsonl");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!(Files.exists(steps) && Files.readAllLines(steps).size() >= 2)) {
+      assertTrue(System.nanoTime() < deadline && coordinator.isAlive(),
+          processes.stderr("coordinator"));
+      Thread.sleep(100);
+    }
+    Thread.sleep(500); // step 3 is under way: the model holds the worker's thread
+    Processes.kill9(coordinator);
+    long killed = System.nanoTime();
+    assertEquals(1, Processes.exitCode(worker, Duration.ofSeconds(30)), processes.stderr("w1"));
+    double seconds = (System.nanoTime() - killed) / 1e9;
+    // The failure detector's pause (3.5 s), the patience (3 s), ShutdownLimit.LIMIT (5 s).
+    assertTrue(seconds < 3.5 + 3 + 5 + 3, "the worker exited " + seconds + " s after the kill");
+    List<String> lines = processes.stderr("w1").strip().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
+    assertTrue(last.contains("unreachable"), last);
   }
 }

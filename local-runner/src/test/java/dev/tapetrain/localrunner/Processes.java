@@ -42,6 +42,11 @@ final class Processes implements AutoCloseable {
     return start(name, jvmOptions, "dev.tapetrain.coordinator.CoordinatorMain", args);
   }
 
+  /** {@code tapetrain launch}: the role comes from the environment ({@link #withEnv}). */
+  Process launch(String name, String... args) throws IOException {
+    return start(name, "dev.tapetrain.localrunner.Launch", args);
+  }
+
   Process localRunner(String name, String... args) throws IOException {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }

@@ -3,6 +3,7 @@ package dev.tapetrain.models;
 import dev.tapetrain.spi.Plugins;
 import dev.tapetrain.spi.Settings;
 import dev.tapetrain.spi.UserError;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +23,36 @@ public final class Models {
    *     take as a setting name; empty where no command line parses settings (a worker)
    */
   public static Plugins<ModelFactory> plugins(Set<String> options) {
-    return new Plugins<>("model", ModelFactory.class, BuiltInModels.factories(), options);
+    return new Plugins<>("model", ModelFactory.class, BuiltInModels.factories(),
+        List.copyOf(GIVEN.values()), options);
+  }
+
+  /** Factories handed over in code ({@link #provide}), by name. */
+  private static final Map<String, ModelFactory> GIVEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Makes {@code factory} a model of this JVM, by its name, as if it were on the class path,
+   * until the returned handle is closed: the Java API trains a user's model object this way
+   * without a {@code META-INF/services} entry. Its name and settings are checked as a class
+   * path model's.
+   *
+   * @throws UserError if its name is a built-in's, or another factory has it now
+   */
+  public static AutoCloseable provide(ModelFactory factory) {
+    String name = factory.name();
+    if (BuiltInModels.factories().stream().anyMatch(f -> f.name().equals(name))) {
+      throw new UserError("model '" + name + "' is a built-in model's name; give yours another");
+    }
+    ModelFactory before = GIVEN.putIfAbsent(name, factory);
+    if (before != null && before != factory) {
+      throw new UserError("model '" + name + "': another factory of that name is in use by a "
+          + "training in this JVM");
+    }
+    if (before != null) {
+      return () -> {}; // the first provider removes it
+    }
+    return () -> GIVEN.remove(name, factory);
   }
 
   /** Every available factory by name: the built-ins first, then the class path's, by name. */

@@ -67,6 +67,19 @@ public final class NodeConfig {
    * @throws UserError naming {@code --host} and {@code --port} if the port cannot be bound
    */
   public static Node start(String role, String host, int port, Config tls) {
+    return start(role, new NodeAddress(host, host, port), tls);
+  }
+
+  /**
+   * As {@link #start(String, String, int, Config)}, listening on {@code address.bind()} and
+   * advertised to the others as {@code address.host()}.
+   *
+   * @throws UserError naming {@code --bind} and {@code --port} if the port cannot be bound
+   */
+  public static Node start(String role, NodeAddress address, Config tls) {
+    String host = address.host();
+    String bind = address.bind();
+    int port = address.port();
     boolean plain = !tls.hasPath("akka.remote.artery.transport")
         || "tcp".equals(tls.getString("akka.remote.artery.transport"));
     Config base = cluster(role, host, port, tls);
@@ -75,11 +88,11 @@ public final class NodeConfig {
     FrameGuard.Limits limits = guardLimits(base);
     FrameGuard guard;
     try {
-      guard = plain ? FrameGuard.start(host, port, maxFrame, limits)
-          : FrameGuard.startTls(host, port, limits);
+      guard = plain ? FrameGuard.start(bind, port, maxFrame, limits)
+          : FrameGuard.startTls(bind, port, limits);
     } catch (java.io.IOException e) {
-      throw new UserError("--host " + host + " --port " + port + ": cannot listen there ("
-          + e.getMessage() + ")");
+      throw new UserError((bind.equals(host) ? "--host " : "--bind ") + bind + " --port " + port
+          + ": cannot listen there (" + e.getMessage() + ")");
     }
     Config behindGuard = ConfigFactory.parseMap(Map.of(
         "akka.remote.artery.canonical.port", guard.publicPort(),

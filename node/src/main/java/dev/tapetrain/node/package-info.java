@@ -4,10 +4,13 @@
  * the downing rule that never downs the coordinator
  * ({@link dev.tapetrain.node.CoordinatorDowning}), the guard in front of every node's port
  * that checks Artery's framing or TLS's records and caps connections
- * ({@link dev.tapetrain.node.FrameGuard}), TLS with its certificate checks, and logging that
- * sums up repeated lines ({@link dev.tapetrain.node.LogSummary}).
+ * ({@link dev.tapetrain.node.FrameGuard}), TLS with its certificate checks, logging that
+ * sums up repeated lines ({@link dev.tapetrain.node.LogSummary}), and a node's place from the
+ * environment Kubernetes operators set ({@link dev.tapetrain.node.OperatorEnvironment}) with its
+ * listening and advertised addresses ({@link dev.tapetrain.node.NodeAddress}).
  * Depends on Akka (classic cluster API for the downing provider), Typesafe Config, SLF4J and
- * logback (a filter of Artery's warnings), and the protocol module (its hashing).
+ * logback (a filter of Artery's warnings), Jackson (TF_CONFIG is JSON), and the protocol module
+ * (its hashing).
  *
  * <p>Sub-package {@code cli}: exit codes and one-line errors of every command.
  */

@@ -33,12 +33,21 @@ public final class Plugins<T extends Plugin> {
    *                 may not take one of them, unless it is a built-in's own option
    */
   public Plugins(String kind, Class<T> type, List<T> builtIns, Set<String> options) {
+    this(kind, type, builtIns, List.of(), options);
+  }
+
+  /**
+   * As {@link #Plugins(String, Class, List, Set)}, with {@code given} plug-ins handed over in
+   * code (not found on the class path) checked and named like those of the class path.
+   */
+  public Plugins(String kind, Class<T> type, List<T> builtIns, List<T> given,
+      Set<String> options) {
     this.kind = kind;
     this.builtIns = List.copyOf(builtIns);
     for (T p : builtIns) {
       available.put(p.name(), p);
     }
-    List<T> found = new ArrayList<>();
+    List<T> found = new ArrayList<>(given);
     ServiceLoader.load(type).forEach(found::add);
     found.sort(Comparator.comparing(Plugin::name));
     for (T p : found) {

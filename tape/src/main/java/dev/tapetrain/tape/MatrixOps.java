@@ -269,6 +269,7 @@ public final class MatrixOps {
   /**
    * The largest element of each row, {@code [n, k] → [n]}, as a constant no tape records: a
    * shift that keeps {@code exp} finite in a log-sum-exp, whose gradient does not depend on it.
+   * A {@link TracedProgram} still sees it, as an op named {@code rowMax}.
    */
   public static Tensor rowMax(Operand matrix) {
     Tensor a = matrix.asTensor();
@@ -283,7 +284,9 @@ public final class MatrixOps {
       }
       out[i] = m;
     }
-    return Tensor.wrap(new int[] {n}, out);
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    TapeStack.traceOnly("rowMax", new Tensor[] {a}, result);
+    return result;
   }
 
   /**

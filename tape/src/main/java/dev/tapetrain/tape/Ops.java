@@ -157,7 +157,8 @@ public final class Ops {
 
   /**
    * {@code f} of every element, as a tensor no tape records: a mask or a sign that chooses a
-   * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition).
+   * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition). A
+   * {@link TracedProgram} still sees it, as an op named {@code constant}.
    */
   public static Tensor constant(Operand a, DoubleUnaryOperator f) {
     Tensor x = a.asTensor();
@@ -165,7 +166,9 @@ public final class Ops {
     for (int i = 0; i < out.length; i++) {
       out[i] = f.applyAsDouble(x.data[i]);
     }
-    return Tensor.wrap(x.shapeRef(), out);
+    Tensor result = Tensor.wrap(x.shapeRef(), out);
+    TapeStack.traceOnly("constant", new Tensor[] {x}, result);
+    return result;
   }
 
   /** {@code aᶜ} for a constant exponent {@code c}. */

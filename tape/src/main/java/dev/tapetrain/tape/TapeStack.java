@@ -58,6 +58,18 @@ final class TapeStack {
     record(OpKind.OTHER, name, 0, inputs, output, rule);
   }
 
+  /**
+   * Reports to the thread's trace, and to no tape, an op whose result no tape differentiates
+   * through (a row maximum, a mask): a traced program must still know the result is computed
+   * from its inputs, not a constant.
+   */
+  static void traceOnly(String name, Tensor[] inputs, Tensor output) {
+    Trace trace = OPEN.get().trace;
+    if (trace != null) {
+      trace.op(OpKind.OTHER, name, 0, inputs, output);
+    }
+  }
+
   private static void record(OpKind kind, String name, double param, Tensor[] inputs,
       Tensor output, BackwardRule rule) {
     Open open = OPEN.get();

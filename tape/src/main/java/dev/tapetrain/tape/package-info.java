@@ -32,7 +32,8 @@
  * every intermediate in registers, the counterpart of {@code tf.function} with XLA fusion; its
  * results are bit-identical to the eager ops. A program that ships loops compiled ahead of time
  * registers them as {@link dev.tapetrain.tape.PrecompiledLoop} services; the library has none of
- * its own.
+ * its own. {@link dev.tapetrain.tape.TracedProgram} gives the same kind of trace as data (ops,
+ * what each read, shapes), for translating a function into another format (ONNX).
  *
  * <p>Depends on {@code java.base} and Janino (the compiler of those loops) only. In particular it
  * must never import Akka or anything of tapetrain outside this package: it is a library of its

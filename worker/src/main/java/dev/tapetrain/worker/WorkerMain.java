@@ -13,7 +13,9 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.node.LoggingSslEngineProvider;
+import dev.tapetrain.node.NodeAddress;
 import dev.tapetrain.node.NodeConfig;
+import dev.tapetrain.node.OperatorEnvironment;
 import dev.tapetrain.node.TlsOptions;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.protocol.WorkerProtocol;
@@ -23,6 +25,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.LoggerFactory;
@@ -53,17 +57,24 @@ public final class WorkerMain implements Callable<Integer> {
   /** How often a worker downed by its coordinator starts over before it gives up. */
   static final int MAX_REJOINS = 5;
 
-  @Option(names = "--join", required = true, paramLabel = "HOST:PORT",
-      description = "The coordinator's address, as printed by the coordinator.")
+  @Option(names = "--join", paramLabel = "HOST:PORT",
+      description = "The coordinator's address, as printed by the coordinator (default: what "
+          + "MASTER_ADDR/MASTER_PORT/WORLD_SIZE/RANK or TF_CONFIG give).")
   String join;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
-      description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Address the coordinator reaches this worker by (default: 127.0.0.1; this "
+          + "machine's address, or TF_CONFIG's, when the environment places the worker).")
   String host;
 
-  @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
-      description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--bind", paramLabel = "HOST",
+      description = "Address to listen on (default: --host; 0.0.0.0, every interface, when the "
+          + "environment places the worker).")
+  String bind;
+
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "Port to listen on; 0 picks a free one (default: 0, or TF_CONFIG's).")
+  Integer port;
 
   @Option(names = "--join-timeout", defaultValue = "20", paramLabel = "SECONDS",
       description = "Give up if the coordinator cannot be reached this long at start "
@@ -80,15 +91,87 @@ public final class WorkerMain implements Callable<Integer> {
   TlsOptions tls;
 
   private final PrintStream err;
+  private final Map<String, String> env;
+  private final boolean launched;
 
-  WorkerMain(PrintStream err) {
+  WorkerMain(PrintStream err, Map<String, String> env, boolean launched) {
     this.err = err;
+    this.env = Map.copyOf(env);
+    this.launched = launched;
   }
 
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
     LoggerFactory.getILoggerFactory();
-    System.exit(Cli.execute(new WorkerMain(System.err), args, System.out, System.err));
+    System.exit(run(args, System.getenv(), false, System.out, System.err));
+  }
+
+  /**
+   * Runs the command line {@code args} in the environment {@code env} and returns the exit code.
+   * The environment's cluster variables ({@link OperatorEnvironment}) place this worker when
+   * {@code launched} (by {@code tapetrain launch}) or when {@code --join} is absent; an option
+   * that contradicts them is refused.
+   */
+  public static int run(String[] args, Map<String, String> env, boolean launched,
+      PrintStream out, PrintStream err) {
+    return Cli.execute(new WorkerMain(err, env, launched), args, out, err);
+  }
+
+  /** This command's options, for a launcher that splits one command line between roles. */
+  public static picocli.CommandLine.Model.CommandSpec commandSpec() {
+    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    return new picocli.CommandLine(new WorkerMain(quiet, Map.of(), false)).getCommandSpec();
+  }
+
+  /** Whether the environment placed this worker ({@link #place}). */
+  private boolean placed;
+
+  /** The coordinator's address and this worker's, from the options and the environment. */
+  private NodeAddress place() {
+    Optional<OperatorEnvironment.Role> role = launched || join == null
+        ? OperatorEnvironment.read(env) : Optional.empty();
+    if (role.isEmpty()) {
+      if (join == null) {
+        throw new UserError("--join HOST:PORT is required (or the variables MASTER_ADDR, "
+            + "MASTER_PORT, WORLD_SIZE and RANK, or TF_CONFIG, that place this worker)");
+      }
+    } else {
+      OperatorEnvironment.Role r = role.get();
+      if (r.kind() != OperatorEnvironment.Kind.WORKER) {
+        throw new UserError(r.origin() + " makes this process the coordinator (run 'tapetrain "
+            + "launch' or 'tapetrain coordinator' there)");
+      }
+      r.agree("--join", join, r.join(), OperatorEnvironment.Fact.JOIN);
+      join = r.join();
+      placed = true;
+    }
+    if (port != null) {
+      NodeConfig.checkPort("--port", port, true);
+    }
+    return NodeAddress.resolve(host, bind, port, 0, role, WorkerMain::localAddress);
+  }
+
+  /**
+   * A name given on the command line must resolve now. One the environment gives may not yet (a
+   * Kubernetes service's record appears once its pod runs): the join keeps trying it.
+   */
+  private void checkResolves(Address seed) {
+    try {
+      InetAddress.getByName(seed.host().get());
+    } catch (UnknownHostException e) {
+      throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
+          + "resolve (check the name, or use the coordinator's IP address)");
+    }
+  }
+
+  /** This machine's address as its name resolves (in a pod: the pod's IP). */
+  private static String localAddress() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new UserError("this machine's name does not resolve to an address (" + e.getMessage()
+          + "); give the worker --host ADDRESS");
+    }
   }
 
   /** How one actor system of this process ended. */
@@ -123,20 +206,17 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, ExecutionException {
+    NodeAddress address = place();
     Address seed = NodeConfig.seedAddress("--join", join);
-    NodeConfig.checkPort("--port", port, true);
     Duration joinTimeout = seconds("--join-timeout", joinTimeoutSeconds);
     Duration coordinatorTimeout = seconds("--coordinator-timeout", coordinatorTimeoutSeconds);
-    try {
-      InetAddress.getByName(seed.host().get());
-    } catch (UnknownHostException e) {
-      throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
-          + "resolve (check the name, or use the coordinator's IP address)");
+    if (!placed) {
+      checkResolves(seed);
     }
-    com.typesafe.config.Config tlsConfig = tls.akkaConfig(System.getenv());
-    tls.warnIfExposed("worker", host, err);
+    com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
+    tls.warnIfExposed("worker", address.bind(), err);
     // One public port (and its frame guard) for the life of the process, across rejoins.
-    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.WORKER_ROLE, host, port, tlsConfig)) {
+    try (NodeConfig.Node node = NodeConfig.start(NodeConfig.WORKER_ROLE, address, tlsConfig)) {
       return serve(seed, node, joinTimeout, coordinatorTimeout);
     }
   }

@@ -199,7 +199,7 @@ public final class TrainOptions {
   private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
       "--log-every",
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
-      "--host", "--port");
+      "--host", "--bind", "--port");
 
   /**
    * For a command whose workers cannot come back or join (local-runner): a run with no worker

@@ -18,10 +18,11 @@ import picocli.CommandLine.Parameters;
     description = {"Write the model a run trained (its last checkpoint) as an ONNX model.",
         "Input 'x' [N, features] in the training data's column order; output 'y' [N] for a "
             + "regression, 'probabilities' [N, K] and 'label' [N] (int64) for a classifier. "
-            + "Covers the built-in models: linear, logistic, softmax, mlp."},
+            + "Any model, built-in or your own: its prediction as the tape traces it, op by "
+            + "op; an op with no ONNX counterpart is refused by name."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:written", "1:failed", "2:bad option, run directory, or a model that "
-        + "cannot be exported"})
+    exitCodeList = {"0:written", "1:failed", "2:bad option, run directory, or a model whose "
+        + "prediction cannot be written as ONNX"})
 public final class ExportCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run whose model to export.")

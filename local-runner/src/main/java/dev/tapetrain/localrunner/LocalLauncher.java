@@ -1,0 +1,92 @@
+package dev.tapetrain.localrunner;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.coordinator.CoordinatorGuardian;
+import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.coordinator.TrainingRun;
+import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.worker.MemoryCheck;
+import dev.tapetrain.worker.ModelWatch;
+import dev.tapetrain.worker.Worker;
+import dev.tapetrain.worker.shard.ShardEvaluator;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One JVM's run: an actor system with the coordinator and {@code --workers} worker actors on
+ * {@code threads} threads (by default 1 up to {@value #SAMPLES_PER_THREAD} samples, else one per
+ * core). Shared by {@code local-runner} and the Java API ({@link dev.tapetrain.localrunner.api}),
+ * so both train with the same engine and the same bits.
+ */
+public final class LocalLauncher implements TrainingRun.Launcher {
+
+  /** More threads than this only add hand-offs (and the pool refuses far more). */
+  public static final int MAX_THREADS = 256;
+
+  /** Small steps run fastest on one thread: no hand-offs, no wake-ups between actors. */
+  static final long SAMPLES_PER_THREAD = 65_536;
+
+  private final Integer threads;
+  private final Config extra;
+  private final ModelWatch watch = new ModelWatch();
+  // Held workers that take every actor thread leave none for the coordinator.
+  private volatile int busy = Integer.MAX_VALUE;
+
+  /**
+   * A launcher with {@code threads} actor threads (null: by the data's size) and {@code extra}
+   * Akka settings over local-runner's own.
+   */
+  public LocalLauncher(Integer threads, Config extra) {
+    this.threads = threads;
+    this.extra = extra;
+  }
+
+  @Override
+  public ActorSystem<?> launch(RunSpec spec, Behavior<CoordinatorProtocol.Command> coordinator,
+      CompletableFuture<RunSummary> done) {
+    int n = threadsFor(spec.dataset().examples());
+    busy = Math.min(n, spec.workers());
+    return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
+      for (int i = 1; i <= spec.workers(); i++) {
+        ctx.spawn(Worker.create(watch), "worker-" + i);
+      }
+    }), "tapetrain", extra.withFallback(config(n)));
+  }
+
+  @Override
+  public Optional<TrainingRun.Held> held() {
+    return watch.longest(busy)
+        .map(h -> new TrainingRun.Held(h.worker(), h.round(), h.sinceNanos()));
+  }
+
+  @Override
+  public void check(RunSpec spec) {
+    // The model must exist on this class path and take its options (a bad one is refused
+    // here, with the available names, before a run directory exists).
+    ShardEvaluator.createModel(spec.model(), spec.dataset());
+    // Every worker of this JVM shares its heap: all samples must fit at once.
+    MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
+        spec.dataset().examples(), "spread the data over worker processes on other machines "
+            + "(coordinator.jar and worker.jar)");
+  }
+
+  private int threadsFor(long examples) {
+    if (threads != null) {
+      return threads;
+    }
+    long wanted = Math.max(1, examples / SAMPLES_PER_THREAD);
+    return (int) Math.min(Runtime.getRuntime().availableProcessors(), wanted);
+  }
+
+  static Config config(int threads) {
+    return ConfigFactory.parseString(
+            "akka.actor.default-dispatcher.fork-join-executor.parallelism-min = " + threads
+                + "\nakka.actor.default-dispatcher.fork-join-executor.parallelism-max = "
+                + threads)
+        .withFallback(ConfigFactory.load("tapetrain-local"));
+  }
+}

@@ -1,0 +1,256 @@
+package dev.tapetrain.localrunner.api;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.coordinator.RunSummary;
+import dev.tapetrain.coordinator.TrainingEvent;
+import dev.tapetrain.coordinator.TrainingListener;
+import dev.tapetrain.coordinator.TrainingRun;
+import dev.tapetrain.localrunner.LocalRunner;
+import dev.tapetrain.localrunner.trained.TrainedModel;
+import dev.tapetrain.models.ModelFactory;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.protocol.NamedTensor;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a model from Java code, in this JVM, with the engine, files and bits of
+ * {@code local-runner}: the options are its command line's, so a {@code Trainer} and
+ * {@code local-runner} given the same options write the same run, bit for bit.
+ *
+ * <p>Usage: {@link #builder()}, set options, {@link Builder#build()}, {@link #fit()} (again for
+ * each run: every fit writes its own run directory).
+ *
+ * <pre>{@code
+ * TrainedRun run = Trainer.builder().steps(200).learningRate(0.01)
+ *     .runDir(Path.of("runs/api")).build().fit();
+ * double[][] y = run.predict(new double[][] {{1.0}, {2.0}});
+ * }</pre>
+ *
+ * <p>It never exits or halts this JVM and installs no signal handler. A run that does not
+ * complete throws {@link TrainingFailedException} with its status and message; a bad option, bad
+ * data or an unusable run directory throws {@link IllegalArgumentException} with the one line
+ * the command line prints. A model whose code never returns fails the run at
+ * {@code --step-timeout} (default 30 s): {@code fit()} throws, and the thread stuck in the
+ * model is abandoned (it cannot be stopped; its actor system runs on daemon threads, so it does
+ * not keep the JVM alive).
+ */
+public final class Trainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  private final List<String> args;
+  private final ModelFactory factory;
+  private final StepListener listener;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private Trainer(Builder b) {
+    this.args = List.copyOf(b.args);
+    this.factory = b.factory;
+    this.listener = b.listener;
+    this.out = b.out;
+    this.err = b.err;
+  }
+
+  /** A builder with the tutorial's defaults (those of {@code local-runner}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The command line this trainer runs, as {@code local-runner} takes it. */
+  public List<String> commandLine() {
+    return args;
+  }
+
+  /**
+   * Trains to the end and returns the trained model.
+   *
+   * @throws TrainingFailedException if the run diverged, failed or was interrupted (an
+   *     interrupt of this thread interrupts the run: its checkpoint is kept, its status is
+   *     {@code interrupted}, and this thread's interrupt flag stays set)
+   * @throws IllegalArgumentException for a bad option, bad data or an unusable run directory
+   * @throws InterruptedException if this thread is interrupted again while the run ends
+   */
+  public TrainedRun fit() throws InterruptedException {
+    Follower follower = new Follower(listener);
+    TrainingRun.Outcome outcome;
+    try (AutoCloseable provided = factory != null ? Models.provide(factory) : () -> {}) {
+      outcome = LocalRunner.runEmbedded(args.toArray(String[]::new), List.of(follower),
+          ConfigFactory.parseString("akka.daemonic = on"), out, err);
+      RunSummary s = outcome.summary();
+      if (s == null) {
+        throw new TrainingFailedException("failed", outcome.message().isEmpty()
+            ? "the run did not train" : outcome.message(), outcome.runDir(), outcome.code());
+      }
+      if (s.status() == RunSummary.Status.INTERRUPTED && Thread.currentThread().isInterrupted()) {
+        throw new TrainingFailedException(s.status().label(), "the thread running fit() was "
+            + "interrupted after " + s.steps() + " step(s); continue with --resume "
+            + outcome.runDir(), outcome.runDir(), s.status().exitCode());
+      }
+      if (s.status() != RunSummary.Status.COMPLETED
+          && s.status() != RunSummary.Status.CONVERGED) {
+        throw new TrainingFailedException(s.status().label(), s.message(), outcome.runDir(),
+            s.status().exitCode());
+      }
+      // Read back as `predict` reads it: the model rebuilt from the run, the checkpoint's bits.
+      return new TrainedRun(TrainedModel.load(outcome.runDir()), s.status().label(), s.steps(),
+          s.loss(), follower.lastMetrics);
+    } catch (RuntimeException | InterruptedException e) {
+      throw e;
+    } catch (Exception closing) {
+      throw new IllegalStateException(closing);
+    }
+  }
+
+  /** Turns the run's events into {@link TrainingStep}s and keeps the last metrics. */
+  private static final class Follower implements TrainingListener {
+    private final StepListener listener;
+    private List<String> metricNames = List.of();
+    private volatile Map<String, Double> lastMetrics = Map.of();
+    private boolean warned;
+
+    Follower(StepListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void on(TrainingEvent event) {
+      if (event instanceof TrainingEvent.ModelAdopted m) {
+        metricNames = m.metrics();
+      } else if (event instanceof TrainingEvent.Step s) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        List<Double> values = s.record().metrics();
+        for (int i = 0; i < values.size() && i < metricNames.size(); i++) {
+          metrics.put(metricNames.get(i), values.get(i));
+        }
+        lastMetrics = metrics;
+        if (listener != null) {
+          Map<String, double[]> params = new LinkedHashMap<>();
+          for (NamedTensor p : s.record().params()) {
+            params.put(p.name(), p.values().clone());
+          }
+          try {
+            listener.onStep(new TrainingStep(s.record().step(), s.record().loss(), params,
+                metrics));
+          } catch (RuntimeException e) {
+            if (!warned) {
+              warned = true;
+              LOG.warn("the step listener threw at step {} (training goes on; later throws are "
+                  + "not logged): {}", s.record().step(), e.toString());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The options of one {@link Trainer}. Each method is one of {@code local-runner}'s options
+   * (README "Options"); {@link #option} gives any other.
+   */
+  public static final class Builder {
+    private final List<String> args = new ArrayList<>();
+    private ModelFactory factory;
+    private StepListener listener;
+    private PrintStream out = quiet();
+    private PrintStream err = quiet();
+
+    private Builder() {}
+
+    /** {@code --model NAME}: a built-in model or one on the class path. */
+    public Builder model(String name) {
+      return option("--model", name);
+    }
+
+    /**
+     * Trains {@code model}, a user's model handed over directly (no {@code META-INF/services}
+     * entry needed): {@code --model} its name. It is visible to this JVM's runs under that name
+     * while {@link #fit()} runs.
+     */
+    public Builder model(ModelFactory model) {
+      this.factory = model;
+      return option("--model", model.name());
+    }
+
+    /** {@code --steps N}. */
+    public Builder steps(long steps) {
+      return option("--steps", Long.toString(steps));
+    }
+
+    /** {@code --learning-rate LR}. */
+    public Builder learningRate(double rate) {
+      return option("--learning-rate", Double.toString(rate));
+    }
+
+    /** {@code --optimizer NAME}: sgd, momentum, adam or a plug-in. */
+    public Builder optimizer(String name) {
+      return option("--optimizer", name);
+    }
+
+    /** {@code --workers N}: worker actors (the result does not depend on it). */
+    public Builder workers(int workers) {
+      return option("--workers", Integer.toString(workers));
+    }
+
+    /** {@code --data FILE}: train on a file instead of synthetic data. */
+    public Builder data(Path file) {
+      return option("--data", file.toString());
+    }
+
+    /** {@code --run-dir DIR}: where the run is written (default {@code runs/<timestamp>}). */
+    public Builder runDir(Path dir) {
+      return option("--run-dir", dir.toString());
+    }
+
+    /** {@code --set NAME=VALUE}: a setting of a plug-in model, optimizer or input format. */
+    public Builder set(String name, String value) {
+      return option("--set", name + "=" + value);
+    }
+
+    /** Any option of {@code local-runner}, e.g. {@code option("--l2", "0.01")}. */
+    public Builder option(String name, String value) {
+      args.add(name);
+      args.add(value);
+      return this;
+    }
+
+    /** A flag of {@code local-runner} that takes no value, e.g. {@code flag("--nesterov")}. */
+    public Builder flag(String name) {
+      args.add(name);
+      return this;
+    }
+
+    /** Told every step, on one of the run's threads ({@link StepListener}). */
+    public Builder onStep(StepListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Prints the command line's console output (the tutorial's lines) to {@code out} and its
+     * messages to {@code err}; by default a trainer prints nothing.
+     */
+    public Builder console(PrintStream out, PrintStream err) {
+      this.out = out;
+      this.err = err;
+      return this;
+    }
+
+    /** The trainer; options are checked when it fits. */
+    public Trainer build() {
+      return new Trainer(this);
+    }
+
+    private static PrintStream quiet() {
+      return new PrintStream(OutputStream.nullOutputStream());
+    }
+  }
+}

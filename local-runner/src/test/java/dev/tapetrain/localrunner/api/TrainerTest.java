@@ -1,0 +1,270 @@
+package dev.tapetrain.localrunner.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.localrunner.LocalRunner;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.ModelFactory;
+import dev.tapetrain.models.ModelOptions;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.models.Parameter;
+import dev.tapetrain.tape.Ops;
+import dev.tapetrain.tape.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java API against the command line: same bits, same files, no exits. */
+class TrainerTest {
+
+  private static final double W = 3.0981413427134927;
+  private static final double B = 2.1183506602882813;
+
+  @TempDir
+  Path dir;
+
+  /** Every line of steps.jsonl without its timings (which differ between any two runs). */
+  private static List<String> numbers(Path run) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("steps.jsonl"))) {
+      JsonNode n = Json.MAPPER.readTree(line);
+      out.add(n.get("step") + " " + n.get("loss") + " " + n.get("params") + " "
+          + n.get("grad_norm") + " " + n.get("digest"));
+    }
+    return out;
+  }
+
+  @Test
+  void fitWritesTheRunTheCommandLineWritesBitForBit() throws Exception {
+    Path cli = dir.resolve("cli");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    assertEquals(0, LocalRunner.run(new String[] {"--run-dir", cli.toString()}, quiet, quiet));
+
+    List<TrainingStep> steps = new ArrayList<>();
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    TrainedRun api = Trainer.builder().runDir(dir.resolve("api")).onStep(steps::add)
+        .console(new PrintStream(console, true, StandardCharsets.UTF_8), quiet).build().fit();
+
+    assertEquals(Double.doubleToLongBits(W), Double.doubleToLongBits(api.parameters().get("w")[0]));
+    assertEquals(Double.doubleToLongBits(B), Double.doubleToLongBits(api.parameters().get("b")[0]));
+    assertEquals(numbers(cli), numbers(api.runDir()));
+    assertArrayEquals(Files.readAllBytes(cli.resolve("checkpoint.pb")),
+        Files.readAllBytes(api.runDir().resolve("checkpoint.pb")));
+    assertTrue(console.toString(StandardCharsets.UTF_8).endsWith("W = " + W + ", B = " + B
+        + "\n"));
+    assertEquals("completed", api.status());
+    assertEquals(200, api.steps());
+    assertEquals(200, steps.size());
+    assertEquals(199, steps.get(199).step());
+    assertArrayEquals(new double[] {W}, steps.get(199).parameters().get("w"));
+    assertEquals(Double.doubleToLongBits(api.loss()),
+        Double.doubleToLongBits(steps.get(199).loss()));
+    // predict is the model's own forward pass: x·w + b.
+    assertArrayEquals(new double[][] {{4.0 * W + B}, {B}}, api.predict(new double[][] {{4.0},
+        {0.0}}));
+  }
+
+  @Test
+  void theReadmesExampleTrainsTheTutorialsBits() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String source = Files.readString(Path.of("src", "test", "java", "com", "example",
+        "FitLine.java"));
+    assertTrue(readme.contains(source.strip()), "README.md must show "
+        + "local-runner/src/test/java/com/example/FitLine.java verbatim");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    TrainedRun run;
+    try {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      run = com.example.FitLineAccess.fit(dir.resolve("example"));
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(W, run.parameters().get("w")[0]);
+    assertEquals(B, run.parameters().get("b")[0]);
+    assertEquals("0: 66.20531917089262\n50: 9.741299670178261\n100: 2.186796764042758\n"
+        + "150: 1.1758241943055914\n", printed.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A line fitted with squared error, handed to the trainer as an object. */
+  static final class OwnLine implements ModelFactory {
+    private final String name;
+    private final CountDownLatch hold;
+
+    OwnLine(String name, CountDownLatch hold) {
+      this.name = name;
+      this.hold = hold;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public Model create(ModelOptions options) {
+      int f = options.features();
+      return new Model() {
+        @Override
+        public List<Parameter> parameters() {
+          return List.of(new Parameter("w", new int[] {f}, new double[f], true),
+              new Parameter("b", new int[0], new double[] {0}, false));
+        }
+
+        @Override
+        public Tensor predict(Map<String, Tensor> p, Tensor x) {
+          return Ops.add(Ops.matvec(x, p.get("w")), p.get("b"));
+        }
+
+        @Override
+        public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+          while (hold != null && hold.getCount() > 0) {
+            try {
+              hold.await(); // a model that never returns, until the test lets it go
+            } catch (InterruptedException ignored) {
+              // keep holding
+            }
+          }
+          return Ops.sum(Ops.square(Ops.sub(predict(p, x), y)));
+        }
+      };
+    }
+  }
+
+  @Test
+  void aUsersModelObjectTrainsWithoutAServicesEntry() throws Exception {
+    TrainedRun run = Trainer.builder().model(new OwnLine("own-line", null)).steps(50)
+        .learningRate(0.1).runDir(dir.resolve("own")).build().fit();
+    double w = run.parameters().get("w")[0];
+    double b = run.parameters().get("b")[0];
+    assertTrue(Math.abs(w - 3) < 0.2 && Math.abs(b - 2) < 0.2, w + ", " + b);
+    assertEquals(2 * w + b, run.predict(new double[][] {{2.0}})[0][0]);
+    // Visible only while it trains: a later run in this JVM does not find it.
+    assertFalse(Models.available().containsKey("own-line"));
+    IllegalArgumentException gone = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder().model("own-line").runDir(dir.resolve("gone")).build().fit());
+    assertTrue(gone.getMessage().startsWith("--model: unknown model 'own-line'"),
+        gone.getMessage());
+  }
+
+  @Test
+  void aModelStuckPastTheStepTimeoutMakesFitThrowAndThisJvmGoesOn() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    Path run = dir.resolve("stuck");
+    try {
+      TrainingFailedException e = assertThrows(TrainingFailedException.class,
+          () -> Trainer.builder().model(new OwnLine("stuck-line", hold)).workers(1)
+              .option("--threads", "1").option("--step-timeout", "1").runDir(run).build().fit());
+      assertEquals("failed", e.status());
+      assertEquals(1, e.exitCode());
+      assertEquals(run, e.runDir());
+      assertEquals("failed: model stuck-line did not return within the 1000 ms step deadline in "
+          + "step 0 (--step-timeout); its thread cannot be stopped, so it is abandoned",
+          e.getMessage());
+    } finally {
+      hold.countDown(); // the abandoned thread may finish now
+    }
+    JsonNode summary = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    assertEquals("failed", summary.path("status").asText());
+    assertTrue(summary.path("message").asText().endsWith("so it is abandoned"), summary.toString());
+  }
+
+  @Test
+  void interruptingTheFittingThreadInterruptsTheRunResumably() throws Exception {
+    Path run = dir.resolve("interrupted");
+    CountDownLatch fifthStep = new CountDownLatch(1);
+    Trainer trainer = Trainer.builder().steps(1_000_000).option("--checkpoint-every", "1")
+        .runDir(run).onStep(s -> {
+          if (s.step() == 5) {
+            fifthStep.countDown();
+          }
+        }).build();
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean flagKept =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread fitting = new Thread(() -> {
+      try {
+        trainer.fit();
+      } catch (Throwable t) {
+        thrown.set(t);
+        flagKept.set(Thread.currentThread().isInterrupted());
+      }
+    });
+    fitting.start();
+    try {
+      assertTrue(fifthStep.await(60, java.util.concurrent.TimeUnit.SECONDS));
+      fitting.interrupt();
+      fitting.join(60_000);
+    } finally {
+      fitting.interrupt();
+    }
+    assertFalse(fitting.isAlive());
+    TrainingFailedException e = (TrainingFailedException) thrown.get();
+    assertEquals("interrupted", e.status());
+    assertEquals(130, e.exitCode());
+    assertTrue(e.getMessage().startsWith("interrupted: the thread running fit() was interrupted"),
+        e.getMessage());
+    assertTrue(flagKept.get());
+    JsonNode summary = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    assertEquals("interrupted", summary.path("status").asText());
+    // The checkpoint continues it: three more steps after the ones it has.
+    long done = summary.path("steps").asLong();
+    assertTrue(done >= 5, summary.toString());
+    TrainedRun resumed = Trainer.builder().option("--resume", run.toString())
+        .steps(done + 3).build().fit();
+    assertEquals(done + 3, resumed.steps());
+  }
+
+  @Test
+  void aClassifiersMetricsAndProbabilitiesAreTheRunsOwn() throws Exception {
+    TrainedRun run = Trainer.builder().model("logistic").learningRate(0.5).steps(30)
+        .runDir(dir.resolve("logistic")).build().fit();
+    JsonNode summary = Json.MAPPER.readTree(run.runDir().resolve("summary.json").toFile());
+    assertEquals(java.util.Set.of("accuracy"), run.metrics().keySet());
+    assertEquals(summary.path("accuracy").asDouble(), run.metrics().get("accuracy"));
+    assertEquals(summary.path("loss").asDouble(), run.loss());
+    assertEquals(2, run.classes());
+    double[][] p = run.predict(new double[][] {{-3.0}, {3.0}});
+    assertEquals(1.0, p[0][0] + p[0][1], 1e-12);
+    assertTrue(p[0][0] > 0.5 && p[1][1] > 0.5, java.util.Arrays.deepToString(p));
+    assertEquals("row 0 has 2 value(s); the model reads 1 (x)", assertThrows(
+        IllegalArgumentException.class, () -> run.predict(new double[][] {{1, 2}})).getMessage());
+  }
+
+  @Test
+  void aDivergingRunThrowsWithItsStatus() throws Exception {
+    TrainingFailedException e = assertThrows(TrainingFailedException.class,
+        () -> Trainer.builder().learningRate(1e6).steps(50).runDir(dir.resolve("nan")).build()
+            .fit());
+    assertEquals("diverged", e.status());
+    assertEquals(3, e.exitCode());
+  }
+
+  @Test
+  void aBadOptionThrowsTheCommandLinesLineAndMakesNoRunDirectory() {
+    Path run = dir.resolve("bad");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder().learningRate(-1).runDir(run).build().fit());
+    assertEquals("--learning-rate must be a finite number > 0, got -1.0", e.getMessage());
+    assertFalse(Files.exists(run));
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder().option("--lerning-rate", "1").runDir(run).build().fit());
+    assertTrue(unknown.getMessage().startsWith("Unknown option"), unknown.getMessage());
+  }
+}

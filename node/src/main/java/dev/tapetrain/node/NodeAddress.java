@@ -1,0 +1,47 @@
+package dev.tapetrain.node;
+
+import dev.tapetrain.node.OperatorEnvironment.Fact;
+import dev.tapetrain.node.OperatorEnvironment.Role;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Where a node listens and how the others reach it, which differ in a container or behind NAT:
+ * Artery's {@code canonical.hostname} is {@code host} (what the others dial, e.g. a Kubernetes
+ * service name), while the node's frame guard binds {@code bind} (e.g. every interface,
+ * {@code 0.0.0.0}).
+ *
+ * @param host the address the node advertises
+ * @param bind the address the node listens on
+ * @param port the port it listens on and advertises (0: any free one)
+ */
+public record NodeAddress(String host, String bind, int port) {
+
+  /** Without options and environment a node stays on loopback. */
+  public static final String LOOPBACK = "127.0.0.1";
+  /** In an operator's environment a node listens on every interface. */
+  public static final String EVERY_INTERFACE = "0.0.0.0";
+
+  /**
+   * The address from the options {@code --host}, {@code --bind}, {@code --port} (each null if
+   * not given) and the environment's {@code role} (empty if none): the environment fills what the
+   * options leave out, a worker the environment names no address for advertises
+   * {@code localAddress} (a pod's own address), and a node placed by the environment binds every
+   * interface unless {@code --bind} says otherwise.
+   *
+   * @throws dev.tapetrain.spi.UserError if an option contradicts the environment
+   */
+  public static NodeAddress resolve(String host, String bind, Integer port, int defaultPort,
+      Optional<Role> role, Supplier<String> localAddress) {
+    if (role.isEmpty()) {
+      String h = host != null ? host : LOOPBACK;
+      return new NodeAddress(h, bind != null ? bind : h, port != null ? port : defaultPort);
+    }
+    Role r = role.get();
+    r.ownHost().ifPresent(expected -> r.agree("--host", host, expected, Fact.HOST));
+    r.ownPort().ifPresent(expected -> r.agree("--port", port, expected, Fact.PORT));
+    String h = host != null ? host : r.ownHost().orElseGet(localAddress);
+    int p = port != null ? port : r.ownPort().orElse(defaultPort);
+    return new NodeAddress(h, bind != null ? bind : EVERY_INTERFACE, p);
+  }
+}

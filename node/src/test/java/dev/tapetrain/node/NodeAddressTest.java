@@ -1,0 +1,61 @@
+package dev.tapetrain.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tapetrain.spi.UserError;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NodeAddressTest {
+
+  private static final Optional<OperatorEnvironment.Role> RANK0 = OperatorEnvironment.read(
+      Map.of("MASTER_ADDR", "job-master-0", "MASTER_PORT", "23456", "WORLD_SIZE", "2",
+          "RANK", "0"));
+  private static final Optional<OperatorEnvironment.Role> RANK1 = OperatorEnvironment.read(
+      Map.of("MASTER_ADDR", "job-master-0", "MASTER_PORT", "23456", "WORLD_SIZE", "2",
+          "RANK", "1"));
+
+  @Test
+  void withoutEnvironmentANodeBindsWhatItAdvertises() {
+    assertEquals(new NodeAddress("127.0.0.1", "127.0.0.1", 2551),
+        NodeAddress.resolve(null, null, null, 2551, Optional.empty(), () -> "10.9.9.9"));
+    assertEquals(new NodeAddress("10.0.0.1", "10.0.0.1", 7),
+        NodeAddress.resolve("10.0.0.1", null, 7, 2551, Optional.empty(), () -> "10.9.9.9"));
+    assertEquals(new NodeAddress("gateway.example", "0.0.0.0", 2551),
+        NodeAddress.resolve("gateway.example", "0.0.0.0", null, 2551, Optional.empty(),
+            () -> "10.9.9.9"));
+  }
+
+  @Test
+  void theEnvironmentsCoordinatorAdvertisesMasterAddrAndBindsEveryInterface() {
+    assertEquals(new NodeAddress("job-master-0", "0.0.0.0", 23456),
+        NodeAddress.resolve(null, null, null, 2551, RANK0, () -> "10.9.9.9"));
+    assertEquals(new NodeAddress("job-master-0", "127.0.0.1", 23456),
+        NodeAddress.resolve("job-master-0", "127.0.0.1", 23456, 2551, RANK0, () -> "10.9.9.9"));
+    assertEquals("--host 10.0.0.1 contradicts MASTER_ADDR=job-master-0",
+        assertThrows(UserError.class, () -> NodeAddress.resolve("10.0.0.1", null, null, 2551,
+            RANK0, () -> "10.9.9.9")).getMessage());
+  }
+
+  @Test
+  void aTfConfigWorkerListensOnItsOwnPortAndAdvertisesItsOwnName() {
+    Optional<OperatorEnvironment.Role> worker = OperatorEnvironment.read(Map.of("TF_CONFIG",
+        "{\"cluster\": {\"chief\": [\"chief-0.svc:2222\"], \"worker\": [\"worker-0.svc:2223\"]}, "
+            + "\"task\": {\"type\": \"worker\", \"index\": 0}}"));
+    assertEquals(new NodeAddress("worker-0.svc", "0.0.0.0", 2223),
+        NodeAddress.resolve(null, null, null, 0, worker, () -> "10.9.9.9"));
+    assertEquals("--port 0 contradicts TF_CONFIG (task worker 0), which gives 2223",
+        assertThrows(UserError.class, () -> NodeAddress.resolve(null, null, 0, 0, worker,
+            () -> "10.9.9.9")).getMessage());
+  }
+
+  @Test
+  void aTorchWorkerAdvertisesItsOwnAddressOnAnyPort() {
+    assertEquals(new NodeAddress("10.9.9.9", "0.0.0.0", 0),
+        NodeAddress.resolve(null, null, null, 0, RANK1, () -> "10.9.9.9"));
+    assertEquals(new NodeAddress("pod.example", "10.1.2.3", 4000),
+        NodeAddress.resolve("pod.example", "10.1.2.3", 4000, 0, RANK1, () -> "10.9.9.9"));
+  }
+}
