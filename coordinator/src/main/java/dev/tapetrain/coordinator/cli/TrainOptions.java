@@ -88,48 +88,9 @@ public final class TrainOptions {
           + "(--seed, step), so runs are reproducible (default: ${DEFAULT-VALUE}, full batch).")
   double batchFraction;
 
-  @Option(names = "--epochs", paramLabel = "E",
-      description = "With --batch-size: passes over the training samples (default: 1); may be "
-          + "raised on --resume. See docs/training-loop.md.")
-  Long epochs;
-
-  @Option(names = "--batch-size", paramLabel = "B",
-      description = "Train by epochs of shuffled mini-batches of B samples (global, over all "
-          + "workers), one update each, instead of full-batch steps.")
-  Long batchSize;
-
-  @Option(names = "--no-shuffle",
-      description = "With --batch-size: visit the samples in their order every epoch.")
-  boolean noShuffle;
-
-  @Option(names = "--drop-last",
-      description = "With --batch-size: leave out each epoch's last, smaller batch.")
-  boolean dropLast;
-
-  @Option(names = "--validation-split", paramLabel = "F",
-      description = "With --batch-size: hold out the last share F of the samples, in (0, 1), "
-          + "and evaluate them after every epoch (Keras' validation_split).")
-  Double validationSplit;
-
-  @Option(names = "--early-stopping-patience", paramLabel = "P",
-      description = "With --batch-size: stop (status stopped_early) after P epochs in a row "
-          + "without improvement of --monitor (Keras' EarlyStopping).")
-  Integer patience;
-
-  @Option(names = "--min-delta", paramLabel = "D",
-      description = "With --early-stopping-patience: a change must exceed D (absolute) to "
-          + "count as an improvement (default: 0).")
-  Double minDelta;
-
-  @Option(names = "--monitor", paramLabel = "NAME",
-      description = "With --early-stopping-patience: val_loss (default), loss, or a metric of "
-          + "the model, plain or val_-prefixed (val_accuracy).")
-  String monitor;
-
-  @Option(names = "--restore-best",
-      description = "With --validation-split: the parameters after the epoch best by --monitor "
-          + "are the run's final ones, stopped early or not (Keras' restore_best_weights).")
-  boolean restoreBest;
+  /** The options of epochs of mini-batches (docs/training-loop.md). */
+  @picocli.CommandLine.Mixin
+  EpochOptions epochOptions = new EpochOptions();
 
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
@@ -259,7 +220,7 @@ public final class TrainOptions {
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
         rejoinTimeoutSeconds));
-    long totalSteps = resumedSteps(numbers, old.steps());
+    long totalSteps = epochOptions.resumedSteps(numbers, old.steps(), steps, this::given);
     int logK = given("--log-every") ? logEvery : old.logEvery();
     long checkpointK = given("--checkpoint-every") ? checkpointEvery : old.checkpointEvery();
     stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds : old.stepTimeout();
@@ -281,115 +242,11 @@ public final class TrainOptions {
     return spec;
   }
 
-  /**
-   * The updates of a resumed run: {@code --steps} of a run of steps, {@code --epochs} of a run
-   * of epochs (each given again, or the run's own {@code runSteps}).
-   */
-  private long resumedSteps(RunNumbersProto numbers, long runSteps) {
-    StepPolicy policy = numbers == null ? null : StepPolicy.fromProto(numbers.getPolicy());
-    boolean byEpochs = policy != null && policy.epochs();
-    if (byEpochs && given("--steps")) {
-      throw new UsageException("--resume: the run trains by epochs; raise --epochs, not --steps");
-    }
-    if (!byEpochs && given("--epochs")) {
-      throw new UsageException("--resume: the run trains by steps; raise --steps, not --epochs");
-    }
-    if (byEpochs && given("--epochs")) {
-      if (epochs < 1) {
-        throw new UsageException("--epochs must be at least 1, got " + epochs);
-      }
-      long perEpoch = policy.stepsPerEpoch(
-          dev.tapetrain.protocol.ProtoCodec.fromProto(numbers.getDataset()).examples());
-      return Math.multiplyExact(epochs, perEpoch);
-    }
-    return given("--steps") ? steps : runSteps;
-  }
-
-  /**
-   * The updates of a run of epochs (that many epochs of {@code samples} training samples), after
-   * refusing options that do not go with them; {@code --steps} without {@code --batch-size}.
-   */
-  private long plannedSteps(long samples) {
-    if (batchSize == null) {
-      for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
-          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best")) {
-        if (given(o) || (o.equals("--epochs") && epochs != null)
-            || (o.equals("--validation-split") && validationSplit != null)
-            || (o.equals("--early-stopping-patience") && patience != null)) {
-          throw new UsageException(o + " needs --batch-size (without it a run takes full-batch "
-              + "--steps)");
-        }
-      }
-      return steps;
-    }
-    if (batchSize < 1) {
-      throw new UsageException("--batch-size must be at least 1, got " + batchSize);
-    }
-    for (String o : List.of("--steps", "--batch-fraction", "--tolerance")) {
-      if (given(o)) {
-        throw new UsageException(o + " cannot be used with --batch-size: a run of mini-batches "
-            + "takes --epochs of batches of the whole training set");
-      }
-    }
-    if (validationSplit != null) {
-      if (!(validationSplit > 0 && validationSplit < 1)) {
-        throw new UsageException("--validation-split must be in (0, 1), got " + validationSplit);
-      }
-      long training = (long) Math.floor(samples * (1.0 - validationSplit));
-      if (training < 1 || training == samples) {
-        throw new UsageException("--validation-split " + validationSplit + " of " + samples
-            + " samples leaves " + (training < 1 ? "no training" : "no validation") + " sample");
-      }
-      samples = training;
-    }
-    if (batchSize > samples) {
-      throw new UsageException("--batch-size " + batchSize + " is larger than the " + samples
-          + " training samples");
-    }
-    long e = epochs == null ? 1 : epochs;
-    if (e < 1) {
-      throw new UsageException("--epochs must be at least 1, got " + e);
-    }
-    long perEpoch = dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
-    return Math.multiplyExact(e, perEpoch);
-  }
-
-  /** The early-stopping rule asked for ({@code metrics}: the model's), after checking it. */
-  private EarlyStop earlyStop(List<String> metrics) {
-    if (restoreBest && validationSplit == null) {
-      throw new UsageException("--restore-best needs --validation-split (the best parameters "
-          + "are those of the best validation)");
-    }
-    if (patience == null && !restoreBest) {
-      for (String o : List.of("--min-delta", "--monitor")) {
-        if (given(o)) {
-          throw new UsageException(o + " needs --early-stopping-patience or --restore-best");
-        }
-      }
-      return EarlyStop.NONE;
-    }
-    if (patience != null && patience < 1) {
-      throw new UsageException("--early-stopping-patience must be at least 1, got " + patience);
-    }
-    String name = monitor == null ? "val_loss" : monitor;
-    String metric = name.startsWith("val_") ? name.substring(4) : name;
-    if (!metric.equals("loss") && !metrics.contains(metric)) {
-      throw new UsageException("--monitor " + name + ": not a number of this run (loss, val_loss"
-          + metrics.stream().map(m -> ", " + m + ", val_" + m).reduce("", String::concat) + ")");
-    }
-    if (name.startsWith("val_") && validationSplit == null) {
-      throw new UsageException("--monitor " + name + " needs --validation-split"
-          + (monitor == null ? " (or --monitor loss)" : ""));
-    }
-    return wrap(() -> new EarlyStop(patience == null ? 0 : patience,
-        minDelta == null ? 0 : minDelta, name, restoreBest));
-  }
-
   private static String abbreviate(String digest) {
     return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
-  private boolean given(String option) {
+  boolean given(String option) {
     return mixee != null && mixee.commandLine() != null
         && mixee.commandLine().getParseResult().hasMatchedOption(option);
   }
@@ -486,12 +343,11 @@ public final class TrainOptions {
     optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
-    long updates = plannedSteps(source.examples());
-    EarlyStop earlyStop = earlyStop(built.metrics());
+    long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
+    EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
     return wrap(() -> new RunSpec(workers, updates, learningRate,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
-        new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
-            !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop),
+        epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop),
         logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
@@ -532,7 +388,7 @@ public final class TrainOptions {
     return Duration.ofNanos((long) (s * 1e9));
   }
 
-  private static <T> T wrap(java.util.function.Supplier<T> build) {
+  static <T> T wrap(java.util.function.Supplier<T> build) {
     try {
       return build.get();
     } catch (IllegalArgumentException e) {
