@@ -73,7 +73,13 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
 
   @Override
   public void ask(ActorRef<WorkerProtocol.Command> worker, long round, List<Integer> chunks) {
-    worker.tell(new ComputeGradients(round, params.get(), chunks, context.getSelf()));
+    ask(worker, round, null, chunks);
+  }
+
+  @Override
+  public void ask(ActorRef<WorkerProtocol.Command> worker, long round,
+      dev.tapetrain.protocol.Batch batch, List<Integer> chunks) {
+    worker.tell(new ComputeGradients(round, params.get(), chunks, context.getSelf(), batch));
   }
 
   @Override

@@ -69,6 +69,10 @@ public final class ConsoleReporter implements TrainingListener {
       onInitialLoss(i.loss());
     } else if (event instanceof TrainingEvent.Resumed r) {
       onResumed(r.steps(), r.loss());
+    } else if (event instanceof TrainingEvent.EpochEnded e) {
+      onEpochEnded(e);
+    } else if (event instanceof TrainingEvent.Evaluated e) {
+      lastMetrics = e.metrics(); // the final line's metrics go with its loss
     } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
       onNoWorkerLeft(n.round(), n.lastLost(), n.timeout());
     } else if (event instanceof TrainingEvent.Finished f) {
@@ -126,6 +130,21 @@ public final class ConsoleReporter implements TrainingListener {
     }
   }
 
+  /** {@code Epoch 3/20 — loss 0.412, accuracy 0.861 — val_loss 0.455, val_accuracy 0.842}. */
+  private void onEpochEnded(TrainingEvent.EpochEnded e) {
+    StringBuilder b = new StringBuilder("Epoch ").append(e.epoch()).append('/')
+        .append(e.epochs()).append(" \u2014 loss ");
+    appendFixed3(b, e.loss());
+    b.append(metrics(e.metrics()));
+    if (!Double.isNaN(e.valLoss())) {
+      b.append(" \u2014 val_loss ");
+      appendFixed3(b, e.valLoss());
+      b.append(metrics(e.valMetrics()).replace(", ", ", val_"));
+    }
+    pending.append(b).append(System.lineSeparator());
+    printPending();
+  }
+
   private void onNoWorkerLeft(long round, String lastLost, java.time.Duration timeout) {
     printPending();
     printer.accept(() -> err.println("tapetrain: no worker left at step " + round + " ("
@@ -146,9 +165,11 @@ public final class ConsoleReporter implements TrainingListener {
 
   private void onFinish(RunSummary s) {
     printPending();
-    if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED) {
-      if (s.status() == Status.CONVERGED) {
-        err.println("tapetrain: converged after " + s.steps() + " step(s): " + s.message());
+    if (s.status() == Status.COMPLETED || s.status() == Status.CONVERGED
+        || s.status() == Status.STOPPED_EARLY) {
+      if (s.status() != Status.COMPLETED) {
+        err.println("tapetrain: " + s.status().label().replace('_', ' ') + " after "
+            + s.steps() + " step(s): " + s.message());
       }
       out.printf(Locale.ROOT, "Final loss: %.3f%s%n", s.loss(), metrics(lastMetrics));
       if (!flat.isEmpty()) {

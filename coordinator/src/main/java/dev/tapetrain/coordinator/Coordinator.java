@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The coordinator of one training run: its messages and the phases they move it through, each a
@@ -81,8 +82,11 @@ public final class Coordinator {
     this.record = new RunRecord(listener, store, math, spec.steps());
     this.crew = new ActorCrew(context, spec, math::params, WorkerLost::new);
     this.roster = new WorkerRoster<>(spec.dataset(), new ModelAgreement(spec.model().name(),
-        start == null ? null : start.params(), crew::wireLimit, layout -> record.modelAdopted(
-            layout, start != null).ifPresent(s -> context.getLog().warn("{}", s.detail()))),
+        start == null ? null : start.params(), crew::wireLimit, layout -> {
+          loop.metricNames(layout.metrics());
+          record.modelAdopted(layout, start != null)
+              .ifPresent(s -> context.getLog().warn("{}", s.detail()));
+        }),
         crew, recovery, !spec.rejoinTimeout().isZero());
   }
 
@@ -237,9 +241,13 @@ public final class Coordinator {
     long now = System.nanoTime();
     recovery.roundCompleted(now);
     StepReduction.Totals totals = math.withPenalty(phase.evaluation().reduce(math.params()));
-    Optional<Stop> stop = record.tell(loop.report(phase.round(), totals,
-        now - phase.startNanos(), phase.evaluation().shares(crew::name), recovery))
-        .or(() -> loop.decide(phase.round(), totals))
+    Round round = phase.round();
+    Supplier<Optional<Stop>> tell = () -> record.tell(loop.report(round,
+        totals, now - phase.startNanos(), phase.evaluation().shares(crew::name), recovery));
+    Supplier<Optional<Stop>> decide = () -> loop.decide(round, totals);
+    Optional<Stop> stop = (loop.reportsAfterUpdate(round) ? decide.get().or(tell)
+        : tell.get().or(decide))
+        .or(() -> loop.afterStep(round, totals).flatMap(record::tell))
         .or(() -> math.checkpointDue() ? record.checkpoint() : Optional.empty());
     return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
   }

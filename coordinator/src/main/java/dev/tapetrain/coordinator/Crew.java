@@ -17,6 +17,15 @@ interface Crew<W> {
   /** Asks {@code worker} for the sums of {@code chunks} in round {@code round}. */
   void ask(W worker, long round, List<Integer> chunks);
 
+  /**
+   * Asks {@code worker} for the sums of {@code batch}'s members of {@code chunks} in round
+   * {@code round} (null {@code batch}: every sample of them).
+   */
+  default void ask(W worker, long round, dev.tapetrain.protocol.Batch batch,
+      List<Integer> chunks) {
+    ask(worker, round, chunks);
+  }
+
   /** Tells {@code worker} it is done: the run ended with {@code outcome}, or it is out of it. */
   void stop(W worker, Outcome outcome, String detail);
 

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.Batch;
 import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
@@ -34,6 +35,9 @@ final class Evaluation<W> {
   private final Map<W, Share> shares = new LinkedHashMap<>();
   private final long round;
   private final Crew<W> crew;
+  // The mini-batch of the round (null: whole chunks) and each chunk's samples in the round.
+  private final Batch miniBatch;
+  private final int[] length;
 
   /** An evaluation of the chunks in {@code batch} that only records what it is asked. */
   Evaluation(DatasetSpec dataset, List<Integer> batch) {
@@ -42,21 +46,31 @@ final class Evaluation<W> {
 
   /** The evaluation of {@code round}, whose requests {@link #ask} sends through {@code crew}. */
   Evaluation(DatasetSpec dataset, Round round, Crew<W> crew) {
-    this(dataset, round.number(), round.chunks(), crew);
+    this(dataset, round.number(), round.chunks(), crew, round.batch(), round.counts());
   }
 
   private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew) {
+    this(dataset, round, batch, crew, null, List.of());
+  }
+
+  private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew,
+      Batch miniBatch, List<Integer> counts) {
     this.dataset = dataset;
     this.round = round;
     this.crew = crew;
+    this.miniBatch = miniBatch;
     int chunks = dataset.numChunks();
     this.received = new boolean[chunks];
     this.askedFrom = new Object[chunks];
     this.inBatch = new boolean[chunks];
+    this.length = new int[chunks];
     long samples = 0;
-    for (int c : batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      int c = batch.get(i);
       inBatch[c] = true;
-      samples += dataset.chunkLength(c);
+      // A mini-batch's chunk answers for its members only.
+      length[c] = miniBatch == null ? dataset.chunkLength(c) : counts.get(i);
+      samples += length[c];
     }
     this.batchSamples = samples;
     this.missing = batch.size();
@@ -96,7 +110,7 @@ final class Evaluation<W> {
     List<Integer> needed = stillNeeded(chunks);
     asked(worker, needed);
     if (!needed.isEmpty() && crew != null) {
-      crew.ask(worker, round, needed);
+      crew.ask(worker, round, miniBatch, needed);
     }
   }
 
@@ -130,7 +144,7 @@ final class Evaluation<W> {
     for (int r = 0; r < runs.runCount(); r++) {
       for (int c = runs.first(r), end = c + runs.count(r); c < end; c++) {
         askedFrom[c] = worker;
-        samples += dataset.chunkLength(c);
+        samples += length[c];
       }
     }
     Share was = shares.getOrDefault(worker, new Share(0, 0, 0));
@@ -165,7 +179,7 @@ final class Evaluation<W> {
           || received[c]) {
         return false;
       }
-      samples += dataset.chunkLength(c);
+      samples += length[c];
     }
     if (result.count() != samples
         || (!results.isEmpty() && results.values().iterator().next().metricSums().size()

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.protocol.Batch;
 import java.util.List;
 
 /**
@@ -14,12 +15,27 @@ import java.util.List;
  * @param split  which of the data's splits the chunks belong to
  * @param trains whether the round's gradients make an update
  * @param loss   what the round's loss is reported as
+ * @param batch  the mini-batch whose members of {@code chunks} the round reads; null: every
+ *               sample of them
+ * @param counts with a {@code batch}, the number of its members in each of {@code chunks}
+ *               (each at least 1); without, empty
  */
-public record Round(long number, List<Integer> chunks, Split split, boolean trains, Loss loss) {
+public record Round(long number, List<Integer> chunks, Split split, boolean trains, Loss loss,
+    Batch batch, List<Integer> counts) {
 
-  /** Copies the chunks. */
+  /** Copies the lists; checks that a batch has a count per chunk. */
   public Round {
     chunks = List.copyOf(chunks);
+    counts = List.copyOf(counts);
+    if (batch == null ? !counts.isEmpty() : counts.size() != chunks.size()) {
+      throw new IllegalArgumentException(counts.size() + " counts for " + chunks.size()
+          + " chunks" + (batch == null ? " without a batch" : ""));
+    }
+  }
+
+  /** A round over every sample of {@code chunks}. */
+  public Round(long number, List<Integer> chunks, Split split, boolean trains, Loss loss) {
+    this(number, chunks, split, trains, loss, null, List.of());
   }
 
   /**
@@ -28,7 +44,9 @@ public record Round(long number, List<Integer> chunks, Split split, boolean trai
    */
   public enum Split {
     /** The samples training learns from. */
-    TRAINING
+    TRAINING,
+    /** The samples held out from training, evaluated after each epoch. */
+    VALIDATION
   }
 
   /** What the loss a round measures stands for, and so how it is reported. */
@@ -41,6 +59,21 @@ public record Round(long number, List<Integer> chunks, Split split, boolean trai
      * The loss after the last update, logged as that update's step (the tutorial's "Loss at
      * step i" is the loss after update i).
      */
-    AFTER_LAST_STEP
+    AFTER_LAST_STEP,
+    /**
+     * A mini-batch's loss at the parameters before its own update, logged as that update's
+     * step once it is applied (Keras' and PyTorch's per-batch loss).
+     */
+    BATCH,
+    /**
+     * The loss over every training sample at the final parameters, after the last update of a
+     * run of epochs: the summary's final loss, no step of its own.
+     */
+    FINAL,
+    /**
+     * The loss over the validation split at the parameters after an epoch: its epoch's line,
+     * no step of its own.
+     */
+    VALIDATION
   }
 }

@@ -10,13 +10,14 @@ import java.util.Optional;
  * after it. The coordinator runs each round, tells the event this returns and acts on the
  * store's answer. No Akka.
  *
- * <p>Order of use per completed round: {@link #report}, {@link #decide}, and unless that
- * stopped the run, {@link #next}.
+ * <p>Order of use per completed round: {@link #report}, {@link #decide} (the other way round
+ * when {@link #reportsAfterUpdate}), and unless that stopped the run, {@link #next}.
  */
 final class RoundLoop {
 
   private final StepMath math;
   private final RoundPlan plan;
+  private List<String> metricNames = List.of();
 
   /** The loop of {@code plan}, with {@code math}'s numbers. */
   RoundLoop(StepMath math, RoundPlan plan) {
@@ -46,14 +47,26 @@ final class RoundLoop {
         yield new TrainingEvent.InitialLoss(totals.loss());
       }
       case RESUMED -> new TrainingEvent.Resumed(math.updates(), totals.loss());
-      case AFTER_LAST_STEP -> {
+      // A mini-batch round is told after its update (see reportsAfterUpdate): the record of
+      // the step it made, with the batch's loss before it; the same fields as a full-batch step.
+      case AFTER_LAST_STEP, BATCH -> {
         long digest = math.chain(totals.loss());
         RecoveryLog.Since since = recovery.drain();
         yield new TrainingEvent.Step(new StepRecord(math.updates() - 1, totals.loss(),
             math.params(), math.lastGradients(), math.learningRate(), roundNanos, workers,
             since.ignored(), since.events(), digest, totals.metrics()));
       }
+      case FINAL -> new TrainingEvent.Evaluated(math.updates(), totals.loss(), totals.metrics());
+      case VALIDATION -> epochEnded(round.batch().epoch() + 1, totals.loss(), totals.metrics());
     };
+  }
+
+  /**
+   * Whether {@code round} is told after {@link #decide} (a mini-batch's step, whose record
+   * holds the parameters its update reached) rather than before (every other round).
+   */
+  boolean reportsAfterUpdate(Round round) {
+    return round.loss() == Round.Loss.BATCH;
   }
 
   /**
@@ -72,8 +85,43 @@ final class RoundLoop {
     return stop;
   }
 
-  /** The round after {@code done}. */
+  /**
+   * After {@code round} was told and decided: a mini-batch step joins its epoch's sums, and the
+   * last step of an epoch ends it ({@link TrainingEvent.EpochEnded}).
+   */
+  Optional<TrainingEvent> afterStep(Round round, StepReduction.Totals totals) {
+    if (round.loss() != Round.Loss.BATCH) {
+      return Optional.empty();
+    }
+    math.addToEpoch(totals, round.batch().count());
+    java.util.OptionalLong ended = plan.endsEpoch(round);
+    if (ended.isEmpty() || plan.validates()) {
+      return Optional.empty(); // with validation, the epoch ends with its validation round
+    }
+    return Optional.of(epochEnded(ended.getAsLong(), Double.NaN, List.of()));
+  }
+
+  /** Epoch {@code epoch} (from 1) ends, with its validation numbers (NaN, none: without). */
+  private TrainingEvent.EpochEnded epochEnded(long epoch, double valLoss,
+      List<Double> valMetrics) {
+    EpochSums sums = math.endEpoch();
+    TrainingEvent.EpochEnded ended = new TrainingEvent.EpochEnded(epoch, plan.epochs(),
+        math.updates(), sums.meanLoss(), sums.meanMetrics(), valLoss, valMetrics);
+    math.earlyStopping().onEpoch(ended, metricNames, math.params()).ifPresent(plan::stopEarly);
+    return ended;
+  }
+
+  /** The names of the model's metrics, as the workers built it (for --monitor). */
+  void metricNames(List<String> names) {
+    metricNames = List.copyOf(names);
+  }
+
+  /** The round after {@code done}; before the final one, the best parameters if asked. */
   Round next(Round done) {
-    return plan.next(done);
+    Round next = plan.next(done);
+    if (next.loss() == Round.Loss.FINAL) {
+      math.restoreBest(); // nothing unless --restore-best kept some
+    }
+    return next;
   }
 }

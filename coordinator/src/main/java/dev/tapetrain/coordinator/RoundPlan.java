@@ -31,6 +31,30 @@ public interface RoundPlan {
   Round next(Round done);
 
   /**
+   * The epoch (from 1) whose training {@code round} completes, if it is the last update of an
+   * epoch; empty for every other round, and for every round of a plan without epochs.
+   */
+  default java.util.OptionalLong endsEpoch(Round round) {
+    return java.util.OptionalLong.empty();
+  }
+
+  /** Whether the plan evaluates a validation split after each epoch. */
+  default boolean validates() {
+    return false;
+  }
+
+  /**
+   * Training stops early ({@code why}): the plan's next round is its last (a plan without epochs
+   * never stops early and ignores it).
+   */
+  default void stopEarly(String why) {}
+
+  /** The epochs of the plan (0: a plan without epochs). */
+  default long epochs() {
+    return 0;
+  }
+
+  /**
    * What a completed round came to, as a plan weighs it.
    *
    * @param updates    updates applied before the round (its parameters are after that many)

@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.coordinator.spec.StepPolicy;
 
 /** The {@link RoundPlan} a run's options ask for: the one place a new plan is chosen. */
 public final class RoundPlans {
@@ -9,7 +10,16 @@ public final class RoundPlans {
 
   /** The plan of {@code spec}, from {@code start} (null: a new run). */
   public static RoundPlan of(RunSpec spec, TrainingState start) {
-    return new StepsPlan(spec.steps(), spec.policy().tolerance(), spec.policy().batchFraction(),
-        spec.policy().batchSeed(), spec.dataset().numChunks(), start == null ? 0 : start.steps());
+    long done = start == null ? 0 : start.steps();
+    StepPolicy policy = spec.policy();
+    if (policy.epochs()) {
+      // spec.steps() counts the updates of every epoch (TrainOptions made it so).
+      long perEpoch = policy.stepsPerEpoch(spec.dataset().examples());
+      return new EpochPlan(spec.dataset(), policy.trainingSamples(spec.dataset().examples()),
+          spec.steps() / perEpoch, policy.batchSize(), policy.shuffle(), policy.dropLast(),
+          policy.batchSeed(), done);
+    }
+    return new StepsPlan(spec.steps(), policy.tolerance(), policy.batchFraction(),
+        policy.batchSeed(), spec.dataset().numChunks(), done);
   }
 }

@@ -36,7 +36,9 @@ public record RunSummary(Status status, long steps, long plannedSteps, double in
     /** No worker left, or a worker could not load its data. */
     FAILED(1),
     /** Stopped by a signal. */
-    INTERRUPTED(130);
+    INTERRUPTED(130),
+    /** Stopped early: the monitored number stopped improving (--early-stopping-patience). */
+    STOPPED_EARLY(0);
 
     private final int exitCode;
 
@@ -62,6 +64,8 @@ public record RunSummary(Status status, long steps, long plannedSteps, double in
         case DIVERGED -> Outcome.DIVERGED;
         case FAILED -> Outcome.FAILED;
         case INTERRUPTED -> Outcome.INTERRUPTED;
+        // A worker's job ended well; workers of before early stopping know no other word.
+        case STOPPED_EARLY -> Outcome.COMPLETED;
       };
     }
   }

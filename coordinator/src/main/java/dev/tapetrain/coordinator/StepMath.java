@@ -34,6 +34,8 @@ final class StepMath {
   private TrainingState lastGood;
   private long updates;
   private double lastChange = Double.NaN;
+  private EpochSums epoch = new EpochSums();
+  private EarlyStopping earlyStopping;
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -55,7 +57,11 @@ final class StepMath {
       this.digest = start.stepDigest();
       this.initialLoss = start.initialLoss();
       this.lastGood = start;
+      this.epoch = new EpochSums(start.epochSums());
     }
+    this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
+        start == null ? List.of() : start.earlyStopping(),
+        start == null ? List.of() : start.bestParams());
     this.firstUpdates = updates;
   }
 
@@ -105,8 +111,35 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss());
+        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams());
     return Optional.empty();
+  }
+
+  /** Adds a mini-batch step of {@code count} samples to the epoch in progress. */
+  void addToEpoch(StepReduction.Totals totals, long count) {
+    epoch.add(totals.loss(), totals.metrics(), count);
+  }
+
+  /**
+   * The run's final parameters are the best epoch's (--restore-best), if one is known: they
+   * replace the current ones before the final evaluation.
+   */
+  void restoreBest() {
+    if (!earlyStopping.bestParams().isEmpty()) {
+      params = earlyStopping.bestParams();
+    }
+  }
+
+  /** The early-stopping rule's state, which each epoch's end moves on. */
+  EarlyStopping earlyStopping() {
+    return earlyStopping;
+  }
+
+  /** The epoch in progress, which ends now: its sums, and a fresh epoch from here. */
+  EpochSums endEpoch() {
+    EpochSums ended = epoch;
+    epoch = new EpochSums();
+    return ended;
   }
 
   /** Applies the optimizer to the totals' gradients: the next step, unless it diverged. */

@@ -8,7 +8,8 @@ import java.util.List;
  * What the coordinator tells about a run, in this order: {@link WorkerJoined} while it waits,
  * {@link ModelAdopted} (as the first worker is admitted), {@link WorkersReady} (the admitted
  * workers of the start), {@link InitialLoss} (or {@link Resumed}), a
- * {@link Step} per step, {@link NoWorkerLeft} whenever the last worker is lost, and
+ * {@link Step} per step, {@link EpochEnded} after each epoch of a run of epochs,
+ * {@link Evaluated} after the last step of a run of epochs, {@link NoWorkerLeft} whenever the last worker is lost, and
  * {@link Finished} exactly once. {@link TrainingListener}s receive every event; the
  * {@link RunStore} records those it keeps.
  */
@@ -46,6 +47,32 @@ public sealed interface TrainingEvent {
    * updates, and training continues from there.
    */
   record Resumed(long steps, double loss) implements TrainingEvent {}
+
+  /**
+   * After the last update of a run of epochs: the loss and metric means over every training
+   * sample at the final parameters, after {@code steps} updates.
+   */
+  record Evaluated(long steps, double loss, List<Double> metrics) implements TrainingEvent {
+    /** Copies the metrics. */
+    public Evaluated {
+      metrics = List.copyOf(metrics);
+    }
+  }
+
+  /**
+   * Epoch {@code epoch} (from 1) of {@code epochs} ended after {@code steps} updates: the
+   * sample-weighted means of its steps' losses and metrics (each taken on its batch before its
+   * update), and, when the run validates, the validation loss and metrics at the parameters
+   * after the epoch ({@code valLoss} NaN and {@code valMetrics} empty when it does not).
+   */
+  record EpochEnded(long epoch, long epochs, long steps, double loss, List<Double> metrics,
+      double valLoss, List<Double> valMetrics) implements TrainingEvent {
+    /** Copies the lists. */
+    public EpochEnded {
+      metrics = List.copyOf(metrics);
+      valMetrics = List.copyOf(valMetrics);
+    }
+  }
 
   /** Step {@code record.step()} is done (told for every step; listeners thin it). */
   record Step(StepRecord record) implements TrainingEvent {}

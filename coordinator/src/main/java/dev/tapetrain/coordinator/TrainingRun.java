@@ -119,14 +119,25 @@ public final class TrainingRun {
       Path dir = train.resumeDir();
       // A clear message for a directory that is not a run, before locking.
       RunLog before = RunLog.read(dir);
-      long done = completedSteps(train, before);
+      if (before.summary() != null
+          && "stopped_early".equals(before.summary().path("status").asText())) {
+        err.println("--resume " + dir + ": nothing to do: the run stopped early after "
+            + before.summary().path("steps").asLong() + " steps ("
+            + before.summary().path("message").asText() + ")");
+        return new Outcome(0, null, dir, "");
+      }
+      long done = completedSteps(before);
       if (done >= 0) {
         // Checked like any resume (options, data), read-only: nothing of the run changes.
-        launcher.check(resumedSpec(train, workers, dir, before,
-            Checkpoints.read(dir.resolve(Checkpoints.FILE))));
-        err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
-            + " steps (raise --steps to train further)");
-        return new Outcome(0, null, dir, "");
+        RunSpec again = resumedSpec(train, workers, dir, before,
+            Checkpoints.read(dir.resolve(Checkpoints.FILE)));
+        if (again.steps() == done) {
+          launcher.check(again);
+          err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
+              + " steps (raise " + (again.policy().epochs() ? "--epochs" : "--steps")
+              + " to train further)");
+          return new Outcome(0, null, dir, "");
+        }
       }
       // One writer per run: lock before reading anything a second writer could change.
       RunLock lock = RunLock.acquire(dir, "--resume");
@@ -297,6 +308,12 @@ public final class TrainingRun {
       throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
     }
     if (spec.steps() < checkpoint.state().steps()) {
+      if (spec.policy().epochs()) {
+        long perEpoch = spec.policy().stepsPerEpoch(spec.dataset().examples());
+        throw new UsageException("--epochs " + spec.steps() / perEpoch + " is below the "
+            + checkpoint.state().steps() + " steps (" + perEpoch + " an epoch) already in the "
+            + "checkpoint");
+      }
       throw new UsageException("--steps " + spec.steps() + " is below the "
           + checkpoint.state().steps() + " steps already in the checkpoint");
     }
@@ -304,17 +321,14 @@ public final class TrainingRun {
   }
 
   /**
-   * The steps of {@code run} if it completed every step the resume asks for (its own, or a
-   * {@code --steps} no higher), else -1. Read-only, without the lock: a run with nothing to do
+   * The steps of {@code run} if it completed (the resume may ask for more), else -1. Read-only, without the lock: a run with nothing to do
    * is left exactly as it is.
    */
-  private static long completedSteps(TrainOptions train, RunLog run) {
+  private static long completedSteps(RunLog run) {
     if (run.summary() == null || !"completed".equals(run.summary().path("status").asText())) {
       return -1;
     }
-    long steps = run.summary().path("steps").asLong(-1);
-    long planned = train.givenSteps().orElse(run.summary().path("planned_steps").asLong(-2));
-    return steps == planned ? steps : -1;
+    return run.summary().path("steps").asLong(-1);
   }
 
   /**

@@ -12,13 +12,30 @@ import java.util.List;
  * @param stepDigest     chained digest of steps {@code 0..steps-1} (0 before any step)
  * @param initialLoss    loss at the initial parameters
  * @param loss           loss at {@code params}
+ * @param epochSums      in a run of epochs, what the epoch in progress has summed of its steps
+ *                       so far ({@link EpochSums#values()}); empty otherwise
+ * @param earlyStopping  with early stopping, its state ({@link EarlyStopping#values()});
+ *                       empty otherwise
+ * @param bestParams     with {@code --restore-best}, the parameters after the best epoch so
+ *                       far; empty otherwise
  */
 public record TrainingState(long steps, List<NamedTensor> params,
-    List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss) {
+    List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss,
+    List<Double> epochSums, List<Double> earlyStopping, List<NamedTensor> bestParams) {
 
   /** Copies the lists. */
   public TrainingState {
     params = List.copyOf(params);
     optimizerState = List.copyOf(optimizerState);
+    epochSums = List.copyOf(epochSums);
+    earlyStopping = List.copyOf(earlyStopping);
+    bestParams = List.copyOf(bestParams);
+  }
+
+  /** A state outside an epoch (a run of steps, or at an epoch's start). */
+  public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
+      long stepDigest, double initialLoss, double loss) {
+    this(steps, params, optimizerState, stepDigest, initialLoss, loss, List.of(), List.of(),
+        List.of());
   }
 }

@@ -47,6 +47,14 @@ class NumericDigestTest {
       "--rejoin-timeout", List.of("--rejoin-timeout", "9"),
       "--run-dir", List.of("--run-dir", "elsewhere"));
 
+  /**
+   * Execution options that only apply beside another option: the base run and the same with
+   * this one given, whose digests must be equal.
+   */
+  private static final Map<String, List<List<String>>> EXECUTION_BESIDE = Map.of(
+      "--epochs", List.of(List.of("--batch-size", "10"),
+          List.of("--batch-size", "10", "--epochs", "3")));
+
   /** Not a value of a run at all. */
   private static final Set<String> NOT_A_VALUE = Set.of("--resume");
 
@@ -77,6 +85,27 @@ class NumericDigestTest {
             List.of("--optimizer", "adam", "--epsilon", "1e-8"))),
         Map.entry("--batch-fraction", pair(List.of(), List.of("--batch-fraction", "0.5"))),
         Map.entry("--tolerance", pair(List.of(), List.of("--tolerance", "1e-6"))),
+        Map.entry("--batch-size", pair(List.of(), List.of("--batch-size", "2"))),
+        Map.entry("--no-shuffle", pair(List.of("--batch-size", "10"),
+            List.of("--batch-size", "10", "--no-shuffle"))),
+        Map.entry("--drop-last", pair(List.of("--batch-size", "10"),
+            List.of("--batch-size", "10", "--drop-last"))),
+        Map.entry("--validation-split", pair(List.of("--batch-size", "10"),
+            List.of("--batch-size", "10", "--validation-split", "0.2"))),
+        Map.entry("--early-stopping-patience", pair(List.of("--batch-size", "10"),
+            List.of("--batch-size", "10", "--early-stopping-patience", "3", "--monitor",
+                "loss"))),
+        Map.entry("--min-delta", pair(
+            List.of("--batch-size", "10", "--early-stopping-patience", "3", "--monitor", "loss"),
+            List.of("--batch-size", "10", "--early-stopping-patience", "3", "--monitor", "loss",
+                "--min-delta", "0.1"))),
+        Map.entry("--restore-best", pair(List.of("--batch-size", "10", "--validation-split",
+            "0.2"), List.of("--batch-size", "10", "--validation-split", "0.2",
+            "--restore-best"))),
+        Map.entry("--monitor", pair(List.of("--batch-size", "10", "--early-stopping-patience",
+            "3", "--validation-split", "0.2"), List.of("--batch-size", "10",
+            "--early-stopping-patience", "3", "--validation-split", "0.2", "--monitor",
+            "loss"))),
         Map.entry("--l2", pair(List.of(), List.of("--l2", "0.1"))),
         Map.entry("--examples", pair(List.of(), List.of("--examples", "999"))),
         Map.entry("--true-w", pair(List.of(), List.of("--true-w", "2.5"))),
@@ -122,6 +151,12 @@ class NumericDigestTest {
       }
       if (EXECUTION.containsKey(name)) {
         assertEquals(spec(List.of()).numericDigest(), spec(EXECUTION.get(name)).numericDigest(),
+            name + " changes only how a run is carried out, yet changed the digest");
+        continue;
+      }
+      if (EXECUTION_BESIDE.containsKey(name)) {
+        List<List<String>> e = EXECUTION_BESIDE.get(name);
+        assertEquals(spec(e.get(0)).numericDigest(), spec(e.get(1)).numericDigest(),
             name + " changes only how a run is carried out, yet changed the digest");
         continue;
       }

@@ -40,6 +40,11 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
   static final String GRADIENTS_COMPUTED = "gc";
   static final String MODEL_FAILED = "mf";
 
+  private static Batch batch(dev.tapetrain.protocol.proto.BatchProto b) {
+    return new Batch(b.getSeed(), b.getEpoch(), b.getShuffle(), b.getSamples(), b.getFrom(),
+        b.getCount(), b.getOffset());
+  }
+
   private final ExtendedActorSystem system;
   // Resolved lazily: the typed extension is not available while serializers are being created.
   private volatile ActorRefResolver resolver;
@@ -93,6 +98,12 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       ChunkRuns chunks = ChunkRuns.of(m.chunks());
       for (int r = 0; r < chunks.runCount(); r++) {
         b.addChunkRuns(chunks.first(r)).addChunkRuns(chunks.count(r));
+      }
+      if (m.batch() != null) {
+        Batch x = m.batch();
+        b.setBatch(dev.tapetrain.protocol.proto.BatchProto.newBuilder().setSeed(x.seed())
+            .setEpoch(x.epoch()).setShuffle(x.shuffle()).setSamples(x.samples())
+            .setFrom(x.from()).setCount(x.count()).setOffset(x.offset()));
       }
       return b.build().toByteArray();
     } else if (o instanceof WorkerProtocol.StopWork m) {
@@ -170,7 +181,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
             : ChunkRuns.fromRuns(runs);
         return new WorkerProtocol.ComputeGradients(p.getRound(),
             ProtoCodec.tensorsFromProto(p.getParamsList()), chunks,
-            stringToRef(p.getReplyTo()));
+            stringToRef(p.getReplyTo()), p.hasBatch() ? batch(p.getBatch()) : null);
       }
       case STOP_WORK:
         return stopWork(StopWorkProto.parseFrom(bytes));

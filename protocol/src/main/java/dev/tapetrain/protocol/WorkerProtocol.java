@@ -71,15 +71,24 @@ public final class WorkerProtocol {
    * Evaluate the loss sum and gradient sums of each of {@code chunks} at {@code params} for
    * round {@code round} of the coordinator's round plan; answered with
    * {@link CoordinatorProtocol.GradientsComputed} carrying {@code round}. A chunk the worker has
-   * not loaded yet (it was reassigned from a lost worker) is loaded first.
+   * not loaded yet (it was reassigned from a lost worker) is loaded first. With a
+   * {@code batch}, each chunk's sums are over its members of that mini-batch only; null: over
+   * every sample of the chunk.
    */
   public record ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
-      ActorRef<CoordinatorProtocol.Command> replyTo) implements Command, WireMessage {
+      ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch)
+      implements Command, WireMessage {
     /** Copies the lists; the chunks are kept as {@link ChunkRuns}. */
     public ComputeGradients {
       params = List.copyOf(params);
       chunks = ChunkRuns.of(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** A round over every sample of {@code chunks} (no mini-batch). */
+    public ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
+        ActorRef<CoordinatorProtocol.Command> replyTo) {
+      this(round, params, chunks, replyTo, null);
     }
   }
 

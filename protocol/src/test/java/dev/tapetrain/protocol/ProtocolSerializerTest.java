@@ -71,7 +71,10 @@ class ProtocolSerializerTest {
             "its data differ from the coordinator's"),
         new CoordinatorProtocol.ModelFailed(3, worker,
             "lossSum threw java.lang.IllegalStateException: no loss"),
-        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.OVER, "completed"));
+        new WorkerProtocol.StopWork(WorkerProtocol.Outcome.OVER, "completed"),
+        // Since 2026-12-06: a round of a mini-batch (issue 26).
+        new WorkerProtocol.ComputeGradients(9, params, List.of(0, 2, 3), coordinator,
+            new Batch(42, 3, true, 1000, 96, 32)));
   }
 
   @ParameterizedTest

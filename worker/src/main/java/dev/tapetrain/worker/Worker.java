@@ -146,7 +146,7 @@ public final class Worker {
     watch.enter(m.round(), start);
     List<ChunkResult> results;
     try {
-      results = shard.evaluateTree(m.params(), m.chunks());
+      results = shard.evaluateTree(m.params(), m.chunks(), m.batch());
     } catch (ModelFailure e) {
       return modelFailed(m, e.getMessage(), e);
     } catch (IllegalArgumentException e) { // DataException included

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.optim.OptimizerFactory;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.Defaults;
+import dev.tapetrain.coordinator.spec.EarlyStop;
 import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
@@ -89,6 +90,10 @@ public final class TrainOptions {
           + "(--seed, step), so runs are reproducible (default: ${DEFAULT-VALUE}, full batch).")
   double batchFraction;
 
+  /** The options of epochs of mini-batches (docs/training-loop.md). */
+  @picocli.CommandLine.Mixin
+  EpochOptions epochOptions = new EpochOptions();
+
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
           + "than T relative to their norm; 0 never stops early (default: ${DEFAULT-VALUE}).")
@@ -156,7 +161,8 @@ public final class TrainOptions {
   static final long MAX_CHUNKS = 16_384;
 
   /** Options that may differ from the run's own when resuming: they do not change numbers. */
-  private static final List<String> RESUMABLE = List.of("--steps", "--workers", "--log-every",
+  private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
+      "--log-every",
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
       "--host", "--bind", "--port");
 
@@ -218,7 +224,7 @@ public final class TrainOptions {
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
         rejoinTimeoutSeconds));
-    long totalSteps = given("--steps") ? steps : old.steps();
+    long totalSteps = epochOptions.resumedSteps(numbers, old.steps(), steps, this::given);
     int logK = given("--log-every") ? logEvery : old.logEvery();
     long checkpointK = given("--checkpoint-every") ? checkpointEvery : old.checkpointEvery();
     stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds : old.stepTimeout();
@@ -245,7 +251,7 @@ public final class TrainOptions {
     return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
-  private boolean given(String option) {
+  boolean given(String option) {
     return mixee != null && mixee.commandLine() != null
         && mixee.commandLine().getParseResult().hasMatchedOption(option);
   }
@@ -334,8 +340,9 @@ public final class TrainOptions {
     // Built once here, so a setting the model refuses (or a model that cannot be built) is one
     // line before the run starts; the workers build the same model from the same spec.
     long values = 0;
-    for (dev.tapetrain.models.Parameter p : Models.create(modelFactory, new ModelOptions(
-        source.features(), resolvedClasses, seed, modelSettings)).parameters()) {
+    dev.tapetrain.models.Model built = Models.create(modelFactory, new ModelOptions(
+        source.features(), resolvedClasses, seed, modelSettings));
+    for (dev.tapetrain.models.Parameter p : built.parameters()) {
       values += p.initial().length;
     }
     String tooLarge = modelSizeLimit.apply(values);
@@ -345,9 +352,12 @@ public final class TrainOptions {
     optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
-    return wrap(() -> new RunSpec(workers, steps, learningRate,
+    long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
+    EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
+    return wrap(() -> new RunSpec(workers, updates, learningRate,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
-        new StepPolicy(batchFraction, seed, l2, tolerance), logEvery,
+        epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop),
+        logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec));
   }
@@ -387,7 +397,7 @@ public final class TrainOptions {
     return Duration.ofNanos((long) (s * 1e9));
   }
 
-  private static <T> T wrap(java.util.function.Supplier<T> build) {
+  static <T> T wrap(java.util.function.Supplier<T> build) {
     try {
       return build.get();
     } catch (IllegalArgumentException e) {

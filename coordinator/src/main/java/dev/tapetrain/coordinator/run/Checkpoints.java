@@ -56,6 +56,9 @@ public final class Checkpoints {
         .setInitialLoss(state.initialLoss())
         .setLoss(state.loss())
         .setLastLoggedStep(lastLoggedStep)
+        .addAllEpochSums(state.epochSums())
+        .addAllEarlyStopping(state.earlyStopping())
+        .addAllBestParams(ProtoCodec.tensorsToProto(state.bestParams()))
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
@@ -90,7 +93,8 @@ public final class Checkpoints {
       TrainingState state = new TrainingState(c.getSteps(),
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
-          c.getInitialLoss(), c.getLoss());
+          c.getInitialLoss(), c.getLoss(), c.getEpochSumsList(), c.getEarlyStoppingList(),
+          ProtoCodec.tensorsFromProto(c.getBestParamsList()));
       RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
       if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "

@@ -30,7 +30,8 @@ import java.util.Set;
  * { "command", "created_at",
  *   "options":  { model, classes, the model's settings, workers, steps, learning_rate,
  *                 optimizer, optimizer_settings { the optimizer's settings }, batch_fraction,
- *                 batch_seed, l2, tolerance, chunk_size, log_every, checkpoint_every,
+ *                 batch_seed, l2, tolerance, (with --batch-size: epochs, batch_size, shuffle,
+ *                 drop_last, steps_per_epoch), chunk_size, log_every, checkpoint_every,
  *                 step_timeout_seconds, wait_timeout_seconds, rejoin_timeout_seconds },
  *   "dataset":  { kind (the input format), its settings, features, target, rows, digest,
  *                 chunk_size, chunks },
@@ -76,6 +77,25 @@ public final class RunConfig {
     o.put("batch_seed", spec.policy().batchSeed());
     o.put("l2", spec.policy().l2());
     o.put("tolerance", spec.policy().tolerance());
+    if (spec.policy().epochs()) {
+      // Only runs of epochs have these: a run without them keeps its config.json unchanged.
+      long perEpoch = spec.policy().stepsPerEpoch(spec.dataset().examples());
+      o.put("epochs", spec.steps() / perEpoch);
+      o.put("batch_size", spec.policy().batchSize());
+      o.put("shuffle", spec.policy().shuffle());
+      o.put("drop_last", spec.policy().dropLast());
+      o.put("steps_per_epoch", perEpoch);
+      if (spec.policy().validationSplit() > 0) {
+        o.put("validation_split", spec.policy().validationSplit());
+        o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
+      }
+      if (spec.policy().earlyStop().tracks()) {
+        o.put("early_stopping_patience", spec.policy().earlyStop().patience());
+        o.put("min_delta", spec.policy().earlyStop().minDelta());
+        o.put("monitor", spec.policy().earlyStop().monitor());
+        o.put("restore_best", spec.policy().earlyStop().restoreBest());
+      }
+    }
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());
     o.put("checkpoint_every", spec.checkpointEvery());

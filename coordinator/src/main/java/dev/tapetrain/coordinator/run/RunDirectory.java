@@ -73,6 +73,9 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   private boolean finished;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
+  private final EpochLines epochs;
+  // The last epoch's line, for summary.json (null: none ended in this process).
+  private TrainingEvent.EpochEnded lastEpoch;
 
   private RunDirectory(Path dir, RunSpec spec, ObjectNode config, RunLock lock, long fromSteps,
       long lastLogged, boolean resumed) throws IOException {
@@ -91,6 +94,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     this.flat = Models.flatParameters(spec.model().name());
     this.steps = new StepLines(dir.resolve(STEPS), flat);
     this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
+    this.epochs = new EpochLines(dir.resolve(EpochLines.FILE));
   }
 
   /**
@@ -105,6 +109,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     RunFiles old = RunFiles.read(dir);
     try {
       long lastKept = StepLines.cutBefore(dir.resolve(STEPS), fromSteps);
+      EpochLines.cutAfter(dir.resolve(EpochLines.FILE), fromSteps);
       ObjectNode config = old.config().deepCopy();
       config.set("options", RunConfig.options(spec));
       ArrayNode resumes = config.has("resumes") ? (ArrayNode) config.get("resumes")
@@ -218,6 +223,10 @@ public final class RunDirectory implements RunStore, AutoCloseable {
         onModel(m.initialParams(), m.metrics());
       } else if (event instanceof TrainingEvent.InitialLoss i) {
         initialLoss = i.loss();
+      } else if (event instanceof TrainingEvent.EpochEnded e) {
+        onEpoch(e);
+      } else if (event instanceof TrainingEvent.Evaluated e) {
+        lastMetrics = e.metrics(); // the summary's metrics go with its loss
       }
     });
   }
@@ -278,6 +287,18 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   }
 
 
+  private void onEpoch(TrainingEvent.EpochEnded e) {
+    lastEpoch = e;
+    // At the epoch's last step, so that a resume cuts exactly the epochs it ends again.
+    tensorboard.scalars(e.steps() - 1, EpochLines.scalars(e, metricNames));
+    try {
+      epochs.write(e, metricNames);
+    } catch (IOException x) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(EpochLines.FILE) + ": "
+          + x.getMessage(), x);
+    }
+  }
+
   private void forceSteps() {
     tensorboard.force();
     try {
@@ -319,6 +340,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     try {
       steps.close();
       tensorboard.close();
+      epochs.close();
     } catch (IOException | UncheckedIOException e) {
       // Reported in the summary below; the summary itself matters more than this log's tail.
       closeProblem = "cannot write " + dir.resolve(STEPS) + ": " + e.getMessage();
@@ -330,6 +352,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     summary.put("initial_loss", Double.isNaN(s.initialLoss()) ? initialLoss : s.initialLoss());
     summary.put("loss", s.loss());
     putMetrics(summary, lastMetrics);
+    EpochLines.summarize(summary, lastEpoch, metricNames);
     if (!s.params().isEmpty()) {
       for (String name : flat) {
         Json.putTensor(summary, name, NamedTensor.find(s.params(), name));

@@ -103,10 +103,11 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
 
   /**
    * For a run that did not finish (still running, failed, diverged, interrupted): what the
-   * parameters are, for a note on stderr; null for a completed or converged run.
+   * parameters are, for a note on stderr; null for a completed, converged or stopped-early run.
    */
   public String unfinished() {
-    return "completed".equals(status) || "converged".equals(status) ? null
+    return "completed".equals(status) || "converged".equals(status)
+        || "stopped_early".equals(status) ? null
         : "run " + runDir + " is " + status + "; using its checkpoint after step " + step;
   }
 

@@ -5,6 +5,7 @@ import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelGradients;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.models.Parameter;
+import dev.tapetrain.protocol.Batch;
 import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.ChunkTree;
@@ -40,6 +41,7 @@ public final class ShardEvaluator {
   private final ModelSpec modelSpec;
   private final Model model;
   private final ModelCompilation compilation;
+  private final BatchEvaluation batchEvaluation;
   private String verifiedDigest;
 
   /**
@@ -75,6 +77,7 @@ public final class ShardEvaluator {
     this.modelSpec = model;
     this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
+    this.batchEvaluation = new BatchEvaluation(dataset, this.model, compilation);
   }
 
   /**
@@ -145,6 +148,37 @@ public final class ShardEvaluator {
     return ChunkTree.aggregate(evaluateRows(params, wanted), dataset.numChunks());
   }
 
+  /**
+   * As {@link #evaluateTree(List, List)}, each chunk's sums over its members of {@code batch}
+   * only (null: over all its samples), see {@link BatchEvaluation}.
+   */
+  public List<ChunkResult> evaluateTree(List<NamedTensor> params, List<Integer> wanted,
+      Batch batch) {
+    if (batch == null) {
+      return evaluateTree(params, wanted);
+    }
+    wanted = ascending(wanted);
+    ensureLoaded(wanted);
+    if (wanted.isEmpty()) {
+      return List.of();
+    }
+    return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted, holder::get, params,
+        values(params)), dataset.numChunks());
+  }
+
+  /** One chunk's sums as a row: loss, each gradient, the metrics. */
+  static double[] row(ChunkRows rows, ModelGradients.Sums s) {
+    double[] row = new double[rows.width()];
+    row[0] = s.lossSum();
+    int at = 1;
+    for (double[] g : s.gradients()) {
+      System.arraycopy(g, 0, row, at, g.length);
+      at += g.length;
+    }
+    System.arraycopy(s.metricSums(), 0, row, at, s.metricSums().length);
+    return row;
+  }
+
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}, chunk by chunk. */
   public List<ChunkResult> evaluate(List<NamedTensor> params, List<Integer> wanted) {
     ChunkRows rows = evaluateRows(params, wanted);
@@ -190,15 +224,7 @@ public final class ShardEvaluator {
         if (rows == null) {
           rows = new ChunkRows(params, s.metricSums().length, wanted.size());
         }
-        double[] row = new double[rows.width()];
-        row[0] = s.lossSum();
-        int at = 1;
-        for (double[] g : s.gradients()) {
-          System.arraycopy(g, 0, row, at, g.length);
-          at += g.length;
-        }
-        System.arraycopy(s.metricSums(), 0, row, at, s.metricSums().length);
-        rows.add(c, seg.length(c), row);
+        rows.add(c, seg.length(c), row(rows, s));
       }
     }
     return rows;
@@ -254,7 +280,7 @@ public final class ShardEvaluator {
   }
 
   /** Chunk {@code c} as an {@code [n, f]} row-major matrix (made for one evaluation). */
-  private static Tensor rows(Segment seg, int c) {
+  static Tensor rows(Segment seg, int c) {
     int n = seg.length(c);
     int f = seg.x().length;
     int from = seg.start(c);

@@ -1,0 +1,105 @@
+package dev.tapetrain.coordinator;
+
+import dev.tapetrain.coordinator.spec.EarlyStop;
+import dev.tapetrain.protocol.NamedTensor;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state of Keras' {@code EarlyStopping} rule ({@link EarlyStop}) over a run's epochs: the
+ * best monitored number so far, its epoch, and the epochs since. After each epoch, in Keras'
+ * order: the count of epochs without improvement goes up; an improvement — {@code current +
+ * minDelta < best} (for an accuracy {@code current − minDelta > best}), in doubles, from a best
+ * of ±∞ — makes it the best and the count 0; otherwise, once the count reaches the patience,
+ * training stops. Kept in the checkpoint ({@link #values()}), so a resumed run counts on.
+ */
+final class EarlyStopping {
+
+  private final EarlyStop rule;
+  private double best;
+  private long wait;
+  private long bestEpoch;
+  private List<NamedTensor> bestParams;
+
+  /** The rule's state from {@code saved} ({@link #values()}; empty: before any epoch). */
+  EarlyStopping(EarlyStop rule, List<Double> saved) {
+    this(rule, saved, List.of());
+  }
+
+  /**
+   * The rule's state from {@code saved} and, with {@code --restore-best}, the parameters after
+   * the best epoch so far ({@link #bestParams()}; empty: none yet).
+   */
+  EarlyStopping(EarlyStop rule, List<Double> saved, List<NamedTensor> bestParams) {
+    this.rule = rule;
+    this.bestParams = List.copyOf(bestParams);
+    if (saved.size() == 3) {
+      best = saved.get(0);
+      wait = (long) (double) saved.get(1);
+      bestEpoch = (long) (double) saved.get(2);
+    } else {
+      best = rule.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+  }
+
+  /**
+   * Takes epoch {@code e}'s numbers (metrics named by {@code metricNames}): why training stops
+   * now, or empty.
+   */
+  Optional<String> onEpoch(TrainingEvent.EpochEnded e, List<String> metricNames) {
+    return onEpoch(e, metricNames, List.of());
+  }
+
+  /** As above; {@code params} are the parameters after the epoch, kept if it is the best. */
+  Optional<String> onEpoch(TrainingEvent.EpochEnded e, List<String> metricNames,
+      List<NamedTensor> params) {
+    if (!rule.tracks()) {
+      return Optional.empty();
+    }
+    double current = monitored(e, metricNames);
+    wait++;
+    boolean improved = rule.higherIsBetter() ? current - rule.minDelta() > best
+        : current + rule.minDelta() < best;
+    if (improved) {
+      best = current;
+      bestEpoch = e.epoch();
+      wait = 0;
+      if (rule.restoreBest()) {
+        bestParams = List.copyOf(params);
+      }
+      return Optional.empty();
+    }
+    if (rule.active() && wait >= rule.patience()) {
+      return Optional.of(rule.monitor() + " did not improve by more than --min-delta "
+          + rule.minDelta() + " for " + wait + " epoch(s); best " + best + " at epoch "
+          + bestEpoch);
+    }
+    return Optional.empty();
+  }
+
+  private double monitored(TrainingEvent.EpochEnded e, List<String> metricNames) {
+    String name = rule.monitor();
+    boolean val = name.startsWith("val_");
+    String metric = val ? name.substring(4) : name;
+    if (metric.equals("loss")) {
+      return val ? e.valLoss() : e.loss();
+    }
+    int i = metricNames.indexOf(metric);
+    List<Double> values = val ? e.valMetrics() : e.metrics();
+    if (i < 0 || i >= values.size()) {
+      throw new IllegalStateException("--monitor " + name + ": the model has no such number");
+    }
+    return values.get(i);
+  }
+
+  /** The parameters after the best epoch so far (empty: none, or not asked to keep them). */
+  List<NamedTensor> bestParams() {
+    return bestParams;
+  }
+
+  /** {@code [best, epochs without improvement, best epoch]}, or empty while nothing is known. */
+  List<Double> values() {
+    return !rule.tracks() || bestEpoch == 0 && wait == 0 ? List.of()
+        : List.of(best, (double) wait, (double) bestEpoch);
+  }
+}

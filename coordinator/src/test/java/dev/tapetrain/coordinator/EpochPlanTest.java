@@ -1,0 +1,159 @@
+package dev.tapetrain.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.coordinator.RoundPlan.RoundResult;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.EpochOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The plan of epochs of mini-batches without an actor: its rounds, their batches, its end. */
+class EpochPlanTest {
+
+  // 203 samples in chunks of 16: 13 chunks, the last of 11.
+  private static final DatasetSpec DATA = new DatasetSpec(
+      DatasetSpec.Source.synthetic(203, List.of(3.0), 2.0, 1.0, 42), 16);
+
+  private static RoundResult after(long updates) {
+    return new RoundResult(updates, 1.0, List.of(), Double.NaN);
+  }
+
+  /** Every round of a plan run to its end, as the coordinator would (updates counted here). */
+  private static List<Round> rounds(EpochPlan plan, long startUpdates) {
+    List<Round> out = new ArrayList<>();
+    long updates = startUpdates;
+    Round r = plan.first();
+    while (true) {
+      out.add(r);
+      Optional<Stop> stop = plan.stopAfter(r, after(updates));
+      if (stop.isPresent()) {
+        assertEquals(RunSummary.Status.COMPLETED, stop.get().status());
+        return out;
+      }
+      if (r.trains()) {
+        updates++;
+      }
+      r = plan.next(r);
+    }
+  }
+
+  @Test
+  void anEpochVisitsEverySampleOnceInBatchesOfTheOrder() {
+    EpochPlan plan = new EpochPlan(DATA, 2, 32, true, false, 42, 0);
+    assertEquals(7, plan.stepsPerEpoch());
+    List<Round> rounds = rounds(plan, 0);
+    // the initial loss, 14 updates, the final loss
+    assertEquals(16, rounds.size());
+    assertEquals(Round.Loss.INITIAL, rounds.get(0).loss());
+    assertFalse(rounds.get(0).trains());
+    assertEquals(13, rounds.get(0).chunks().size());
+    assertEquals(Round.Loss.FINAL, rounds.get(15).loss());
+    for (int epoch = 0; epoch < 2; epoch++) {
+      int[] order = EpochOrder.of(42, epoch, 203, true);
+      int[] seen = new int[203];
+      for (int s = 0; s < 7; s++) {
+        Round r = rounds.get(1 + epoch * 7 + s);
+        assertTrue(r.trains());
+        assertEquals(Round.Loss.BATCH, r.loss());
+        assertEquals(epoch, r.batch().epoch());
+        assertEquals(s * 32L, r.batch().from());
+        assertEquals(s < 6 ? 32 : 11, r.batch().count(), "the last batch is smaller");
+        assertEquals(r.batch().count(), r.counts().stream().mapToInt(Integer::intValue).sum());
+        // The round's chunks and counts are those of the batch's positions of the order.
+        int[] members = Arrays.copyOfRange(order, s * 32, s * 32 + r.batch().count());
+        int[] perChunk = new int[13];
+        for (int i : members) {
+          perChunk[i / 16]++;
+          seen[i]++;
+        }
+        for (int k = 0; k < r.chunks().size(); k++) {
+          assertEquals(perChunk[r.chunks().get(k)], r.counts().get(k));
+        }
+        assertEquals(Arrays.stream(perChunk).filter(n -> n > 0).count(), r.chunks().size());
+      }
+      for (int i = 0; i < 203; i++) {
+        assertEquals(1, seen[i], "sample " + i + " once in epoch " + epoch);
+      }
+    }
+  }
+
+  @Test
+  void dropLastLeavesOutTheSmallerBatch() {
+    EpochPlan plan = new EpochPlan(DATA, 3, 32, true, true, 42, 0);
+    assertEquals(6, plan.stepsPerEpoch());
+    List<Round> rounds = rounds(plan, 0);
+    assertEquals(1 + 18 + 1, rounds.size());
+    assertTrue(rounds.stream().filter(Round::trains).allMatch(r -> r.batch().count() == 32));
+  }
+
+  @Test
+  void aResumedPlanGoesOnWithTheBatchesOfTheUninterruptedOne() {
+    List<Round> whole = rounds(new EpochPlan(DATA, 3, 32, true, false, 42, 0), 0);
+    // After 10 updates: mid-epoch 1 (batch 3 of 7).
+    List<Round> resumed = rounds(new EpochPlan(DATA, 3, 32, true, false, 42, 10), 10);
+    assertEquals(Round.Loss.RESUMED, resumed.get(0).loss());
+    List<Round> wholeTail = whole.subList(11, whole.size());
+    List<Round> resumedTail = resumed.subList(1, resumed.size());
+    assertEquals(wholeTail.size(), resumedTail.size());
+    for (int i = 0; i < wholeTail.size(); i++) {
+      Round a = wholeTail.get(i);
+      Round b = resumedTail.get(i);
+      assertEquals(a.batch(), b.batch());
+      assertEquals(a.chunks(), b.chunks());
+      assertEquals(a.counts(), b.counts());
+      assertEquals(a.loss(), b.loss());
+    }
+  }
+
+  @Test
+  void aValidationSplitIsEvaluatedAfterEachEpochAndNeverTrainedOn() {
+    // 203 samples: the first 162 train (5 batches of 32 and one of 2), the last 41 validate.
+    EpochPlan plan = new EpochPlan(DATA, 162, 2, 32, true, false, 42, 0);
+    assertTrue(plan.validates());
+    List<Round> rounds = rounds(plan, 0);
+    // initial, 6 updates, validation, 6 updates, validation, final
+    assertEquals(1 + 6 + 1 + 6 + 1 + 1, rounds.size());
+    for (int at : new int[] {7, 14}) {
+      Round v = rounds.get(at);
+      assertEquals(Round.Loss.VALIDATION, v.loss());
+      assertEquals(Round.Split.VALIDATION, v.split());
+      assertFalse(v.trains());
+      assertEquals(at == 7 ? 0 : 1, v.batch().epoch());
+      assertEquals(162, v.batch().offset());
+      assertEquals(41, v.counts().stream().mapToInt(Integer::intValue).sum());
+      // Samples 162..202: chunk 10 holds 162..175 (14 of them), chunks 11 and 12 the rest.
+      assertEquals(List.of(10, 11, 12), v.chunks());
+      assertEquals(List.of(14, 16, 11), v.counts());
+    }
+    for (Round r : List.of(rounds.get(0), rounds.get(15))) {
+      // The initial and the final loss are over the training samples only.
+      assertEquals(162, r.counts().stream().mapToInt(Integer::intValue).sum());
+      assertEquals(11, r.chunks().size());
+    }
+    for (Round r : rounds) {
+      if (r.trains()) {
+        int[] order = EpochOrder.of(42, r.batch().epoch(), 162, true);
+        for (int pos = (int) r.batch().from(); pos < r.batch().from() + r.batch().count();
+            pos++) {
+          assertTrue(order[pos] < 162, "a batch takes training samples only");
+        }
+      }
+    }
+    assertEquals(java.util.OptionalLong.of(1), plan.endsEpoch(rounds.get(6)));
+    assertTrue(plan.endsEpoch(rounds.get(5)).isEmpty());
+  }
+
+  @Test
+  void aRunWithEveryUpdateDoneEndsAfterItsFirstRound() {
+    EpochPlan plan = new EpochPlan(DATA, 1, 32, true, false, 42, 7);
+    Round first = plan.first();
+    assertFalse(first.trains());
+    assertTrue(plan.stopAfter(first, after(7)).isPresent());
+  }
+}
