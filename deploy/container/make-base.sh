@@ -21,6 +21,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Only what a JVM needs: no documentation, manual pages or locales. The JRE's post-installation
 # script links its manual page into man1, so that directory must exist all the same.
+# The hooks' "$1" is mmdebstrap's, not this script's: single quotes on purpose.
+# shellcheck disable=SC2016
 mmdebstrap --variant=apt --include=openjdk-17-jre-headless,ca-certificates \
   --aptopt='Acquire::Check-Valid-Until "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -28,6 +30,6 @@ mmdebstrap --variant=apt --include=openjdk-17-jre-headless,ca-certificates \
   --essential-hook='mkdir -p "$1"/usr/share/man/man1' \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
   bookworm "$work/rootfs.tar" "$mirror"
-podman import --change 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64' \
+podman import --change "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture)" \
   --change 'CMD ["/bin/sh"]' "$work/rootfs.tar" "$image" >/dev/null
 echo "make-base: imported $image" >&2
