@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * deploy/container/Containerfile: the image of the three roles, built with podman and run as a
  * coordinator and two worker containers on a podman network, each given only the operators'
- * variables ({@code launch}), to local-runner's bits. Skipped, with the reason, where podman or
+ * variables ({@code launch}), to local-runner's bits; then {@code podman stop} (SIGTERM) ends a
+ * training container's run as Ctrl-C does, and the run resumes. Skipped, with the reason, where podman or
  * the offline base image (deploy/container/make-base.sh, made once and cached in podman's store)
  * is missing or containers cannot run here. The image is built from this build's classes (the
  * real jars exist only after {@code mvn package}): {@code lib/MODULE.jar} holds a manifest whose
@@ -73,7 +74,7 @@ class ContainerImageTest extends ProcessTestBase {
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void aCoordinatorAndTwoWorkerContainersOnAPodmanNetworkGiveLocalRunnersBits()
+  void threeContainersGiveLocalRunnersBitsAndSigtermStopsARunAsCtrlCDoes()
       throws Exception {
     Ran version = podman(30, List.of("sh", "-c", "command -v podman && command -v runc"));
     Assumptions.assumeTrue(version.code() == 0, "podman or runc is not installed "
@@ -132,6 +133,32 @@ class ContainerImageTest extends ProcessTestBase {
     assertEquals("completed", Runs.summary(run).get("status").asText());
     assertEquals(10001, (int) Files.getAttribute(run.resolve("checkpoint.pb"), "unix:uid"),
         "written by the image's non-root user");
+
+    // 'podman stop' (as a pod's end) sends SIGTERM to PID 1, the JVM bin/tapetrain exec'd: the
+    // run ends as on Ctrl-C, with its checkpoint, status interrupted and exit 130, resumable.
+    String long1 = id + "-long";
+    cleanup.add(0, List.of("podman", "rm", "-f", "-t", "0", long1));
+    Ran started = podman(60, concatList(RUN, "-d", "--name", long1, "-v", id + ":/runs", TAG,
+        "train", "--steps", "3000", "--examples", "100000", "--checkpoint-every", "50",
+        "--log-every", "100", "--run-dir", "/runs/long"));
+    assertEquals(0, started.code(), started.out());
+    Path stopped = run.resolveSibling("long");
+    Processes.await("a checkpoint", java.time.Duration.ofSeconds(60),
+        () -> Files.exists(stopped.resolve("checkpoint.pb")));
+    assertEquals(0, podman(60, List.of("podman", "stop", "-t", "30", long1)).code());
+    assertEquals("130", podman(30, List.of("podman", "wait", long1)).out().strip());
+    String said = podman(30, List.of("podman", "logs", long1)).out();
+    assertTrue(said.contains("continue with: --resume /runs/long"), said);
+    assertEquals("interrupted", Runs.summary(stopped).get("status").asText());
+    long at = Runs.summary(stopped).get("steps").asLong();
+    assertTrue(at > 0 && at < 3000, "stopped mid-run, after " + at + " steps");
+    Ran resumed = podman(120, concatList(RUN, "--rm", "-v", id + ":/runs", TAG, "train",
+        "--resume", "/runs/long"));
+    assertEquals(0, resumed.code(), resumed.out());
+    assertEquals("completed", Runs.summary(stopped).get("status").asText());
+    List<Runs.Step> steps = Runs.steps(stopped);
+    assertEquals(steps.stream().map(Runs.Step::step).distinct().count(), steps.size(),
+        "every step logged once");
   }
 
   private static Path repo() {
