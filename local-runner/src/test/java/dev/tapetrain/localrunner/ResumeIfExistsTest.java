@@ -44,6 +44,21 @@ class ResumeIfExistsTest extends ProcessTestBase {
   }
 
   @Test
+  void aRunThatStoppedEarlyHasNothingLeftToDo() throws Exception {
+    Path run = dir.resolve("early");
+    String[] options = {"--epochs", "20", "--batch-size", "100", "--validation-split", "0.2",
+        "--early-stopping-patience", "1", "--min-delta", "1000"};
+    Runs.Result first = Runs.run(job(run, options));
+    assertEquals(0, first.exitCode(), first.err());
+    assertEquals("stopped_early", Runs.summary(run).get("status").asText());
+    String steps = Files.readString(run.resolve("steps.jsonl"));
+    Runs.Result again = Runs.run(job(run, options));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("nothing to do: the run stopped early after"), again.err());
+    assertEquals(steps, Files.readString(run.resolve("steps.jsonl")), "nothing was touched");
+  }
+
+  @Test
   void anotherRunsDirectoryIsRefusedInOneLineAndLeftAsItWas() throws Exception {
     Path run = dir.resolve("run");
     assertEquals(0, Runs.run("--steps", "20", "--run-dir", run.toString()).exitCode());
