@@ -7,8 +7,9 @@ import java.util.function.DoubleFunction;
 
 /**
  * {@code csv}: CSV files with a header row ({@link CsvFile}); the coordinator validates every
- * row once, and each worker reads the rows of its chunks and proves by each file's SHA-256 that
- * it read the coordinator's copy.
+ * row once and records a {@link CsvManifest}, and each worker seeks to the pieces that hold its
+ * chunks and proves by their digests that it read the coordinator's copy (data recorded before
+ * manifests: by each whole file's SHA-256).
  */
 public final class CsvFormat extends FileFormat {
 
@@ -39,9 +40,13 @@ public final class CsvFormat extends FileFormat {
 
   @Override
   protected FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck) {
-    CsvFile.Scan scan = CsvFile.scan(file, features, target, targetCheck);
-    return new FileScan(scan.rows(), scan.sha256(), scan.maxTarget());
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
+    return CsvScan.scan(file, features, target, targetCheck, manifest);
+  }
+
+  @Override
+  CsvManifest.Builder manifestBuilder() {
+    return new CsvManifest.Builder();
   }
 
   @Override

@@ -54,7 +54,15 @@ public abstract class FileFormat implements InputFormat {
    * number, every target passes {@code targetCheck}.
    */
   protected abstract FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck);
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest);
+
+  /**
+   * A builder of the manifest that lets a worker read only its rows, fed by {@link #scanFile};
+   * null for a format without one.
+   */
+  CsvManifest.Builder manifestBuilder() {
+    return null;
+  }
 
   /**
    * Reads the {@code parts} (in row order) of {@code file}.
@@ -116,6 +124,7 @@ public abstract class FileFormat implements InputFormat {
     }
     String schema = files.size() > 1 ? schema(first) : null;
     List<FileSet.DataFile> scanned = new ArrayList<>();
+    CsvManifest.Builder manifest = manifestBuilder();
     double max = Double.NEGATIVE_INFINITY;
     for (Path f : files) {
       if (schema != null && f != first) {
@@ -126,7 +135,7 @@ public abstract class FileFormat implements InputFormat {
               + "columns");
         }
       }
-      FileScan one = scanFile(f, features, target, request.targetCheck());
+      FileScan one = scanFile(f, features, target, request.targetCheck(), manifest);
       scanned.add(new FileSet.DataFile(f, one.rows(), one.sha256()));
       max = Math.max(max, one.maxTarget());
     }
@@ -134,6 +143,9 @@ public abstract class FileFormat implements InputFormat {
     Map<String, String> settings = new TreeMap<>(set.settings());
     settings.put("features", String.join(",", features));
     settings.put("target", target);
+    if (manifest != null) {
+      settings.put(CsvManifest.SETTING, manifest.build().encode());
+    }
     return new Scanned(new DatasetSpec.Source(name(), settings, features, target, set.rows(),
         set.digest()), max);
   }
@@ -152,11 +164,17 @@ public abstract class FileFormat implements InputFormat {
       set.parts(from, to, (k, a, b, at) -> parts.get(k).add(new Part(a, b, seg.x(), seg.y(),
           at)));
     }
+    for (List<Part> mine : parts) {
+      mine.sort((p, q) -> Long.compare(p.from(), q.from()));
+    }
+    CsvManifest manifest = CsvManifest.of(src);
+    if (manifest != null) {
+      return loadPieces(set, manifest, src, parts);
+    }
     List<String> digests = new ArrayList<>();
     for (int k = 0; k < set.files().size(); k++) {
       FileSet.DataFile f = set.files().get(k);
       List<Part> mine = parts.get(k);
-      mine.sort((p, q) -> Long.compare(p.from(), q.from()));
       String sha = loadFile(f.path(), src.columns(), src.target(), mine);
       if (!sha.equals(f.digest())) {
         throw new DataException(f.path() + ": this copy differs from the coordinator's "
@@ -165,6 +183,29 @@ public abstract class FileFormat implements InputFormat {
       digests.add(sha);
     }
     return set.digestWith(digests);
+  }
+
+  /**
+   * Reads only the pieces of each file that hold the parts, each checked against its digest in
+   * the manifest, which the run's numbers hold: the dataset's digest is then proven piece by
+   * piece, and a file none of whose rows are wanted is not read at all.
+   */
+  private String loadPieces(FileSet set, CsvManifest manifest, DatasetSpec.Source src,
+      List<List<Part>> parts) {
+    if (manifest.files().size() != set.files().size()) {
+      throw new DataException("the data's manifest is damaged (" + manifest.files().size()
+          + " files, " + set.files().size() + " expected)");
+    }
+    long first = 0;
+    for (int k = 0; k < set.files().size(); k++) {
+      FileSet.DataFile f = set.files().get(k);
+      if (!parts.get(k).isEmpty()) {
+        CsvPieceReader.read(f.path(), manifest, manifest.files().get(k), first, f.rows(),
+            src.columns(), src.target(), parts.get(k));
+      }
+      first += f.rows();
+    }
+    return set.digest();
   }
 
   @Override

@@ -48,7 +48,7 @@ public final class ParquetFormat extends FileFormat {
 
   @Override
   protected FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck) {
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
     List<String> columns = withTarget(features, target);
     double max = Double.NEGATIVE_INFINITY;
     long rows;
