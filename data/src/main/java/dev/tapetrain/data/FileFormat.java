@@ -16,7 +16,8 @@ import java.util.function.DoubleFunction;
  * What the file formats (CSV, Parquet) share: a dataset is one or more files of one format with
  * the same columns ({@link FileSet}), features and target chosen by column name, each file
  * scanned in full on the coordinator's side, and a worker reading the rows of its chunks from
- * each file and proving by each file's SHA-256 that it read the coordinator's copy. A format
+ * each file and proving that it read the coordinator's copy: by the digests of the pieces it read
+ * where the scan made a {@link CsvManifest} (CSV), else by each whole file's SHA-256. A format
  * says how to read one file.
  */
 public abstract class FileFormat implements InputFormat {
