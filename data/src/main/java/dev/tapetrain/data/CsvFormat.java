@@ -44,6 +44,32 @@ public final class CsvFormat extends FileFormat {
     return CsvScan.scan(file, features, target, targetCheck, manifest);
   }
 
+  /**
+   * Reads only the pieces of each file that hold the parts, each checked against its digest in
+   * the manifest; a file none of whose rows are wanted is not read at all.
+   */
+  @Override
+  String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
+    CsvManifest manifest = CsvManifest.of(src);
+    if (manifest == null) {
+      return null;
+    }
+    if (manifest.files().size() != set.files().size()) {
+      throw new DataException("the data's manifest is damaged (" + manifest.files().size()
+          + " files, " + set.files().size() + " expected)");
+    }
+    long first = 0;
+    for (int k = 0; k < set.files().size(); k++) {
+      FileSet.DataFile f = set.files().get(k);
+      if (!parts.get(k).isEmpty()) {
+        CsvPieceReader.read(f.path(), manifest, manifest.files().get(k), first, f.rows(),
+            src.columns(), src.target(), parts.get(k));
+      }
+      first += f.rows();
+    }
+    return set.digest();
+  }
+
   @Override
   CsvManifest.Builder manifestBuilder() {
     return new CsvManifest.Builder();

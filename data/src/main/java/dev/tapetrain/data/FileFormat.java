@@ -30,7 +30,13 @@ public abstract class FileFormat implements InputFormat {
   public static final Setting TARGET = Setting.text("target", "y", "Data files: target column");
 
   /** What scanning one file found. */
-  protected record FileScan(long rows, String sha256, double maxTarget) {}
+  protected record FileScan(long rows, String sha256, double maxTarget, String pieces) {
+
+    /** A scan without per-file pieces. */
+    protected FileScan(long rows, String sha256, double maxTarget) {
+      this(rows, sha256, maxTarget, null);
+    }
+  }
 
   /**
    * Samples a worker wants from one file: rows {@code [from, to)} of the file go to
@@ -126,6 +132,7 @@ public abstract class FileFormat implements InputFormat {
     String schema = files.size() > 1 ? schema(first) : null;
     List<FileSet.DataFile> scanned = new ArrayList<>();
     CsvManifest.Builder manifest = manifestBuilder();
+    List<String> pieces = new ArrayList<>();
     double max = Double.NEGATIVE_INFINITY;
     for (Path f : files) {
       if (schema != null && f != first) {
@@ -138,6 +145,7 @@ public abstract class FileFormat implements InputFormat {
       }
       FileScan one = scanFile(f, features, target, request.targetCheck(), manifest);
       scanned.add(new FileSet.DataFile(f, one.rows(), one.sha256()));
+      pieces.add(one.pieces());
       max = Math.max(max, one.maxTarget());
     }
     FileSet set = new FileSet(scanned);
@@ -146,6 +154,9 @@ public abstract class FileFormat implements InputFormat {
     settings.put("target", target);
     if (manifest != null) {
       settings.put(CsvManifest.SETTING, manifest.build().encode());
+    }
+    if (!pieces.contains(null)) {
+      settings.put(RowGroupDigests.SETTING, String.join("\n", pieces));
     }
     return new Scanned(new DatasetSpec.Source(name(), settings, features, target, set.rows(),
         set.digest()), max);
@@ -168,9 +179,9 @@ public abstract class FileFormat implements InputFormat {
     for (List<Part> mine : parts) {
       mine.sort((p, q) -> Long.compare(p.from(), q.from()));
     }
-    CsvManifest manifest = CsvManifest.of(src);
-    if (manifest != null) {
-      return loadPieces(set, manifest, src, parts);
+    String verified = loadByManifest(set, src, parts);
+    if (verified != null) {
+      return verified;
     }
     List<String> digests = new ArrayList<>();
     for (int k = 0; k < set.files().size(); k++) {
@@ -187,26 +198,14 @@ public abstract class FileFormat implements InputFormat {
   }
 
   /**
-   * Reads only the pieces of each file that hold the parts, each checked against its digest in
-   * the manifest, which the run's numbers hold: the dataset's digest is then proven piece by
-   * piece, and a file none of whose rows are wanted is not read at all.
+   * Reads the parts (per file, in row order) by the source's manifest, proving each piece read
+   * by its digest there, which the run's numbers hold; null if the source has no manifest (data
+   * recorded before manifests), for the whole-file path.
+   *
+   * @return the dataset's digest, proven piece by piece
    */
-  private String loadPieces(FileSet set, CsvManifest manifest, DatasetSpec.Source src,
-      List<List<Part>> parts) {
-    if (manifest.files().size() != set.files().size()) {
-      throw new DataException("the data's manifest is damaged (" + manifest.files().size()
-          + " files, " + set.files().size() + " expected)");
-    }
-    long first = 0;
-    for (int k = 0; k < set.files().size(); k++) {
-      FileSet.DataFile f = set.files().get(k);
-      if (!parts.get(k).isEmpty()) {
-        CsvPieceReader.read(f.path(), manifest, manifest.files().get(k), first, f.rows(),
-            src.columns(), src.target(), parts.get(k));
-      }
-      first += f.rows();
-    }
-    return set.digest();
+  String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
+    return null;
   }
 
   @Override
