@@ -44,7 +44,8 @@ record CsvHeader(List<String> columns, int[] features, int target) {
     }
   }
 
-  private static int column(List<String> columns, String name, Path path) {
+  /** The index of column {@code name}, refused naming the file if it is missing. */
+  static int column(List<String> columns, String name, Path path) {
     int i = columns.indexOf(name);
     if (i < 0) {
       throw new DataException(path + ":1: no column '" + name + "' in header " + columns);
