@@ -177,7 +177,7 @@ public final class CsvFile {
       if (header == null) {
         throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
       }
-      checkText(header, path, lineNo);
+      CsvHeader.checkText(header, path, lineNo);
       List<String> columns = split(header, path, lineNo);
       for (int i = 0; i < columns.size(); i++) {
         if (columns.indexOf(columns.get(i)) != i) {
@@ -187,10 +187,10 @@ public final class CsvFile {
       }
       int[] featureIdx = new int[features.size()];
       for (int i = 0; i < featureIdx.length; i++) {
-        featureIdx[i] = column(columns, features.get(i), path);
+        featureIdx[i] = CsvHeader.column(columns, features.get(i), path);
       }
       int targetIdx = targetRequired || columns.contains(target)
-          ? column(columns, target, path) : -1;
+          ? CsvHeader.column(columns, target, path) : -1;
       onHeader.accept(List.copyOf(columns));
       double[] x = new double[featureIdx.length];
       long row = 0;
@@ -201,7 +201,7 @@ public final class CsvFile {
         if (line.isBlank()) {
           continue;
         }
-        checkText(line, path, lineNo);
+        CsvHeader.checkText(line, path, lineNo);
         cut.split(line, path, lineNo);
         if (cut.count() != columns.size()) {
           throw new DataException(path + ":" + lineNo + ": expected " + columns.size()
@@ -255,7 +255,7 @@ public final class CsvFile {
       if (line == null) {
         throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
       }
-      checkText(line, path, lineNo);
+      CsvHeader.checkText(line, path, lineNo);
       return split(line, path, lineNo);
     } catch (NoSuchFileException e) {
       throw new DataException(path + ": no such file");
@@ -303,17 +303,6 @@ public final class CsvFile {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-
-
-  /** A NUL byte is never text: refuse it by line, wherever it is (also in unused columns). */
-  private static void checkText(String line, Path path, long lineNo) {
-    int nul = line.indexOf('\0');
-    if (nul >= 0) {
-      throw new DataException(path + ":" + lineNo + ": a NUL byte at character " + (nul + 1)
-          + " (binary data, or not a CSV file)");
-    }
-  }
-
   /**
    * Checks the column selection itself: no column twice, the target not also a feature.
    *
@@ -330,14 +319,6 @@ public final class CsvFile {
       throw new IllegalArgumentException("--features: column '" + target + "' is the target "
           + "(--target) and cannot be a feature too");
     }
-  }
-
-  private static int column(List<String> columns, String name, Path path) {
-    int i = columns.indexOf(name);
-    if (i < 0) {
-      throw new DataException(path + ":1: no column '" + name + "' in header " + columns);
-    }
-    return i;
   }
 
   private static List<String> cells(CsvLine cut) {

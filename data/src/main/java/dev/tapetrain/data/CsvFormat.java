@@ -7,8 +7,9 @@ import java.util.function.DoubleFunction;
 
 /**
  * {@code csv}: CSV files with a header row ({@link CsvFile}); the coordinator validates every
- * row once, and each worker reads the rows of its chunks and proves by each file's SHA-256 that
- * it read the coordinator's copy.
+ * row once and records a {@link CsvManifest}, and each worker seeks to the pieces that hold its
+ * chunks and proves by their digests that it read the coordinator's copy (data recorded before
+ * manifests: by each whole file's SHA-256).
  */
 public final class CsvFormat extends FileFormat {
 
@@ -39,9 +40,39 @@ public final class CsvFormat extends FileFormat {
 
   @Override
   protected FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck) {
-    CsvFile.Scan scan = CsvFile.scan(file, features, target, targetCheck);
-    return new FileScan(scan.rows(), scan.sha256(), scan.maxTarget());
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
+    return CsvScan.scan(file, features, target, targetCheck, manifest);
+  }
+
+  /**
+   * Reads only the pieces of each file that hold the parts, each checked against its digest in
+   * the manifest; a file none of whose rows are wanted is not read at all.
+   */
+  @Override
+  String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
+    CsvManifest manifest = CsvManifest.of(src);
+    if (manifest == null) {
+      return null;
+    }
+    if (manifest.files().size() != set.files().size()) {
+      throw new DataException("the data's manifest is damaged (" + manifest.files().size()
+          + " files, " + set.files().size() + " expected)");
+    }
+    long first = 0;
+    for (int k = 0; k < set.files().size(); k++) {
+      FileSet.DataFile f = set.files().get(k);
+      if (!parts.get(k).isEmpty()) {
+        CsvPieceReader.read(f.path(), manifest, manifest.files().get(k), first, f.rows(),
+            src.columns(), src.target(), parts.get(k));
+      }
+      first += f.rows();
+    }
+    return set.digest();
+  }
+
+  @Override
+  CsvManifest.Builder manifestBuilder() {
+    return new CsvManifest.Builder();
   }
 
   @Override

@@ -16,7 +16,8 @@ import java.util.function.DoubleFunction;
  * What the file formats (CSV, Parquet) share: a dataset is one or more files of one format with
  * the same columns ({@link FileSet}), features and target chosen by column name, each file
  * scanned in full on the coordinator's side, and a worker reading the rows of its chunks from
- * each file and proving by each file's SHA-256 that it read the coordinator's copy. A format
+ * each file and proving that it read the coordinator's copy: by the digests of the pieces it read
+ * where the scan made a {@link CsvManifest} (CSV), else by each whole file's SHA-256. A format
  * says how to read one file.
  */
 public abstract class FileFormat implements InputFormat {
@@ -29,7 +30,13 @@ public abstract class FileFormat implements InputFormat {
   public static final Setting TARGET = Setting.text("target", "y", "Data files: target column");
 
   /** What scanning one file found. */
-  protected record FileScan(long rows, String sha256, double maxTarget) {}
+  protected record FileScan(long rows, String sha256, double maxTarget, String pieces) {
+
+    /** A scan without per-file pieces. */
+    protected FileScan(long rows, String sha256, double maxTarget) {
+      this(rows, sha256, maxTarget, null);
+    }
+  }
 
   /**
    * Samples a worker wants from one file: rows {@code [from, to)} of the file go to
@@ -54,7 +61,15 @@ public abstract class FileFormat implements InputFormat {
    * number, every target passes {@code targetCheck}.
    */
   protected abstract FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck);
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest);
+
+  /**
+   * A builder of the manifest that lets a worker read only its rows, fed by {@link #scanFile};
+   * null for a format without one.
+   */
+  CsvManifest.Builder manifestBuilder() {
+    return null;
+  }
 
   /**
    * Reads the {@code parts} (in row order) of {@code file}.
@@ -116,6 +131,8 @@ public abstract class FileFormat implements InputFormat {
     }
     String schema = files.size() > 1 ? schema(first) : null;
     List<FileSet.DataFile> scanned = new ArrayList<>();
+    CsvManifest.Builder manifest = manifestBuilder();
+    List<String> pieces = new ArrayList<>();
     double max = Double.NEGATIVE_INFINITY;
     for (Path f : files) {
       if (schema != null && f != first) {
@@ -126,14 +143,21 @@ public abstract class FileFormat implements InputFormat {
               + "columns");
         }
       }
-      FileScan one = scanFile(f, features, target, request.targetCheck());
+      FileScan one = scanFile(f, features, target, request.targetCheck(), manifest);
       scanned.add(new FileSet.DataFile(f, one.rows(), one.sha256()));
+      pieces.add(one.pieces());
       max = Math.max(max, one.maxTarget());
     }
     FileSet set = new FileSet(scanned);
     Map<String, String> settings = new TreeMap<>(set.settings());
     settings.put("features", String.join(",", features));
     settings.put("target", target);
+    if (manifest != null) {
+      settings.put(CsvManifest.SETTING, manifest.build().encode());
+    }
+    if (!pieces.contains(null)) {
+      settings.put(RowGroupDigests.SETTING, String.join("\n", pieces));
+    }
     return new Scanned(new DatasetSpec.Source(name(), settings, features, target, set.rows(),
         set.digest()), max);
   }
@@ -152,11 +176,17 @@ public abstract class FileFormat implements InputFormat {
       set.parts(from, to, (k, a, b, at) -> parts.get(k).add(new Part(a, b, seg.x(), seg.y(),
           at)));
     }
+    for (List<Part> mine : parts) {
+      mine.sort((p, q) -> Long.compare(p.from(), q.from()));
+    }
+    String verified = loadByManifest(set, src, parts);
+    if (verified != null) {
+      return verified;
+    }
     List<String> digests = new ArrayList<>();
     for (int k = 0; k < set.files().size(); k++) {
       FileSet.DataFile f = set.files().get(k);
       List<Part> mine = parts.get(k);
-      mine.sort((p, q) -> Long.compare(p.from(), q.from()));
       String sha = loadFile(f.path(), src.columns(), src.target(), mine);
       if (!sha.equals(f.digest())) {
         throw new DataException(f.path() + ": this copy differs from the coordinator's "
@@ -165,6 +195,17 @@ public abstract class FileFormat implements InputFormat {
       digests.add(sha);
     }
     return set.digestWith(digests);
+  }
+
+  /**
+   * Reads the parts (per file, in row order) by the source's manifest, proving each piece read
+   * by its digest there, which the run's numbers hold; null if the source has no manifest (data
+   * recorded before manifests), for the whole-file path.
+   *
+   * @return the dataset's digest, proven piece by piece
+   */
+  String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
+    return null;
   }
 
   @Override

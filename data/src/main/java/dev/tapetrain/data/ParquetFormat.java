@@ -1,9 +1,12 @@
 package dev.tapetrain.data;
 
 import dev.tapetrain.data.parquet.ParquetColumns;
+import dev.tapetrain.protocol.DatasetSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.DoubleFunction;
 
 /**
@@ -48,10 +51,11 @@ public final class ParquetFormat extends FileFormat {
 
   @Override
   protected FileScan scanFile(Path file, List<String> features, String target,
-      DoubleFunction<String> targetCheck) {
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
     List<String> columns = withTarget(features, target);
     double max = Double.NEGATIVE_INFINITY;
     long rows;
+    List<long[]> ranges = new ArrayList<>();
     try (ParquetColumns p = ParquetColumns.open(file)) {
       rows = p.rows();
       p.checkColumns(columns);
@@ -62,6 +66,7 @@ public final class ParquetFormat extends FileFormat {
         if (g.rows() == 0) {
           throw new DataException(file + ": row group " + g.index() + " is empty");
         }
+        ranges.add(p.byteRange(g.index()));
         int n = Math.toIntExact(g.rows());
         double[][] out = new double[columns.size()][n];
         p.read(columns, g.firstRow(), g.firstRow() + n, out, 0);
@@ -76,7 +81,8 @@ public final class ParquetFormat extends FileFormat {
         }
       }
     }
-    return new FileScan(rows, CsvFile.sha256(file), max);
+    RowGroupDigests.Scanned hashed = RowGroupDigests.scan(file, ranges);
+    return new FileScan(rows, hashed.sha256(), max, hashed.line());
   }
 
   @Override
@@ -89,6 +95,11 @@ public final class ParquetFormat extends FileFormat {
 
   @Override
   protected String loadFile(Path file, List<String> features, String target, List<Part> parts) {
+    return loadFile(file, features, target, parts, true);
+  }
+
+  private String loadFile(Path file, List<String> features, String target, List<Part> parts,
+      boolean hash) {
     if (!parts.isEmpty()) {
       List<String> columns = withTarget(features, target);
       try (ParquetColumns p = ParquetColumns.open(file)) {
@@ -104,7 +115,45 @@ public final class ParquetFormat extends FileFormat {
         }
       }
     }
-    return CsvFile.sha256(file);
+    return hash ? CsvFile.sha256(file) : null;
+  }
+
+  /**
+   * Reads the parts of each file with wanted rows, having checked the bytes outside the row
+   * groups (the footer it reads them by) and the row groups that hold them against their
+   * digests; a file none of whose rows are wanted is not read at all.
+   */
+  @Override
+  String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
+    String text = src.setting(RowGroupDigests.SETTING);
+    if (text == null) {
+      return null;
+    }
+    String[] lines = text.split("\n", -1);
+    if (lines.length != set.files().size()) {
+      throw new DataException("the data's manifest is damaged (" + lines.length + " files, "
+          + set.files().size() + " expected)");
+    }
+    for (int k = 0; k < lines.length; k++) {
+      List<Part> mine = parts.get(k);
+      if (mine.isEmpty()) {
+        continue;
+      }
+      Path file = set.files().get(k).path();
+      Set<Integer> groups = new TreeSet<>();
+      try (ParquetColumns p = ParquetColumns.open(file)) {
+        for (ParquetColumns.RowGroup g : p.rowGroups()) {
+          for (Part part : mine) {
+            if (part.from() < g.firstRow() + g.rows() && g.firstRow() < part.to()) {
+              groups.add(g.index());
+            }
+          }
+        }
+      }
+      RowGroupDigests.verify(file, lines[k], groups);
+      loadFile(file, src.columns(), src.target(), mine, false);
+    }
+    return set.digest();
   }
 
   private static List<String> withTarget(List<String> features, String target) {

@@ -25,8 +25,9 @@ public final class ShardLoader {
   }
 
   /**
-   * Loads {@code chunks} of {@code dataset} with its input format. A file is read and hashed
-   * even when no chunk is asked for, so the digest always proves what this machine holds.
+   * Loads {@code chunks} of {@code dataset} with its input format. With a manifest (CSV data
+   * scanned since 2026-12-06) only the pieces holding the chunks are read, each checked against
+   * its digest; without one, every file is read and hashed, even when no chunk is asked for.
    *
    * @throws DataException if the data are missing, unreadable or not the coordinator's copy
    */

@@ -8,9 +8,12 @@
  * the {@code parquet} package). Both file formats take one or many files as one dataset ({@link
  * dev.tapetrain.data.DataPaths} finds them, {@link dev.tapetrain.data.FileSet} orders and
  * identifies them, {@link dev.tapetrain.data.FileFormat} is what they share): the coordinator
- * scans every file once, each worker reads only the rows of its chunks and proves by each file's
- * SHA-256 that it read the same bytes; both sides use one parser so they can never disagree on a
- * value. Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
+ * scans every file once and writes a manifest (CSV: {@code CsvManifest}, built by
+ * {@code CsvScan}, read by {@code CsvPieceReader} over {@code CsvBytes}, pieces hashed by
+ * {@code PieceTree}; Parquet: {@code RowGroupDigests}), and each worker reads only the pieces or
+ * row groups of its chunks and proves by their digests that it read the same bytes (data
+ * recorded before manifests: by each whole file's SHA-256); both sides use one parser so they
+ * can never disagree on a value. Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
  * dev.tapetrain.data.ShardLoader}.
  *
  * <p>Depends on the {@code protocol} module (the dataset's description), {@code spi},

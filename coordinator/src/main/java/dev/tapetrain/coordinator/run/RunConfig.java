@@ -112,12 +112,24 @@ public final class RunConfig {
     d.put("kind", src.format());
     Map<String, String> settings = new java.util.TreeMap<>(src.settings());
     settings.remove("features"); // the resolved columns below say it
+    // The manifest (offsets and digests of every piece or row group) is in the checkpoint's
+    // numbers; its tens of kilobytes would help no reader here, its digest does.
+    String manifest = settings.remove("manifest");
+    String rowGroups = settings.remove("row-groups");
     putSettings(d, settings, declared(InputFormats.plugins(Set.of()), src.format()));
     ArrayNode f = d.putArray("features");
     src.columns().forEach(f::add);
     d.put("target", src.target());
     d.put("rows", src.rows());
     d.put("digest", src.digest());
+    if (manifest != null) {
+      d.put("manifest_sha256", dev.tapetrain.protocol.Hashing.sha256Hex(
+          manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    if (rowGroups != null) {
+      d.put("row_groups_sha256", dev.tapetrain.protocol.Hashing.sha256Hex(
+          rowGroups.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
     d.put("chunk_size", spec.chunkSize());
     d.put("chunks", spec.numChunks());
     return d;

@@ -240,6 +240,20 @@ public final class ParquetColumns implements AutoCloseable {
     }
   }
 
+  /**
+   * The bytes {@code [start, end)} of row group {@code group}'s column chunks, every column's:
+   * what a reader of any of its rows may read.
+   */
+  public long[] byteRange(int group) {
+    long a = Long.MAX_VALUE;
+    long b = 0;
+    for (ColumnChunkMetaData c : footer.getBlocks().get(group).getColumns()) {
+      a = Math.min(a, c.getStartingPos());
+      b = Math.max(b, c.getStartingPos() + c.getTotalSize());
+    }
+    return new long[] {a, b};
+  }
+
   private void checkCodecs(RowGroup g, NumericColumn[] cols) {
     for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
       CompressionCodecName codec = c.getCodec();

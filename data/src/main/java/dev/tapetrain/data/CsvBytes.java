@@ -1,0 +1,166 @@
+package dev.tapetrain.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The lines of a byte range of a file, each with the byte offset where it starts, so that a scan
+ * can note where rows begin and a worker can seek to them. Lines end at {@code \n}, {@code \r\n}
+ * or a lone {@code \r}, as {@link java.io.BufferedReader#readLine} ends them; every byte of the
+ * range belongs to exactly one line (its terminator included), so hashing each line's bytes
+ * hashes the range. Text is UTF-8, checked line by line (a UTF-8 sequence never holds a
+ * {@code \r} or {@code \n} byte). Not thread-safe; use: {@link #next}, then {@link #text},
+ * {@link #start}, {@link #bytes}.
+ */
+final class CsvBytes {
+
+  private final FileChannel channel;
+  private final Path path;
+  private final long end;
+  private long position;
+  private byte[] buf = new byte[1 << 20];
+  private int from;
+  private int limit;
+  private long bufStart;
+  private boolean eof;
+  private int lineFrom;
+  private int textTo;
+  private int lineTo;
+  private long bytesRead;
+  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+  /** Reads bytes {@code [start, end)} of {@code channel} (the file {@code path}). */
+  CsvBytes(FileChannel channel, Path path, long start, long end) {
+    this.channel = channel;
+    this.path = path;
+    this.position = start;
+    this.bufStart = start;
+    this.end = end;
+  }
+
+  /** Moves to the next line; false at the end of the range. */
+  boolean next() throws IOException {
+    from = lineTo;
+    while (true) {
+      int i = from;
+      while (i < limit) {
+        byte b = buf[i];
+        if (b == '\n') {
+          return found(i, i + 1);
+        }
+        if (b == '\r') {
+          if (i + 1 < limit) {
+            return found(i, buf[i + 1] == '\n' ? i + 2 : i + 1);
+          }
+          if (eof) {
+            return found(i, i + 1);
+          }
+          break;
+        }
+        i++;
+      }
+      if (eof) {
+        if (from < limit) {
+          return found(limit, limit);
+        }
+        return false;
+      }
+      fill();
+    }
+  }
+
+  private boolean found(int textEnd, int next) {
+    lineFrom = from;
+    textTo = textEnd;
+    lineTo = next;
+    return true;
+  }
+
+  private void fill() throws IOException {
+    int keep = limit - from;
+    if (keep > buf.length / 2) {
+      byte[] bigger = new byte[buf.length * 2];
+      System.arraycopy(buf, from, bigger, 0, keep);
+      buf = bigger;
+    } else {
+      System.arraycopy(buf, from, buf, 0, keep);
+    }
+    bufStart += from;
+    lineTo -= from;
+    from = 0;
+    limit = keep;
+    while (limit < buf.length && position < end) {
+      int want = (int) Math.min(buf.length - limit, end - position);
+      int n = channel.read(ByteBuffer.wrap(buf, limit, want), position);
+      if (n < 0) {
+        break;
+      }
+      position += n;
+      limit += n;
+      bytesRead += n;
+    }
+    if (position >= end || limit < buf.length) {
+      eof = true;
+    }
+  }
+
+  /** The offset in the file of the current line's first byte. */
+  long start() {
+    return bufStart + lineFrom;
+  }
+
+  /** The offset just past the current line's terminator. */
+  long lineEnd() {
+    return bufStart + lineTo;
+  }
+
+  /** The current line's bytes, terminator included, are {@code array()[from() .. to())}. */
+  byte[] array() {
+    return buf;
+  }
+
+  /** See {@link #array}. */
+  int from() {
+    return lineFrom;
+  }
+
+  /** See {@link #array}. */
+  int to() {
+    return lineTo;
+  }
+
+  /** The bytes read from the file so far. */
+  long bytesRead() {
+    return bytesRead;
+  }
+
+  /**
+   * The current line's text without its terminator.
+   *
+   * @throws DataException if it is not UTF-8
+   */
+  String text() {
+    int n = textTo - lineFrom;
+    // The JDK's decoder is fastest but replaces bad bytes: only a replacement character in
+    // its result needs the strict decoder to tell bad bytes from a real U+FFFD.
+    String text = new String(buf, lineFrom, n, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') < 0) {
+      return text;
+    }
+    try {
+      CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(buf, lineFrom, n));
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      throw new DataException(path + ": not UTF-8 text");
+    }
+  }
+}

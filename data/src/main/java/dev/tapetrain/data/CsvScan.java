@@ -1,0 +1,117 @@
+package dev.tapetrain.data;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.List;
+import java.util.function.DoubleFunction;
+
+/**
+ * The coordinator's scan of one CSV file, by the rules of {@link CsvFile#scan} (the same rows,
+ * values and messages), that also feeds every line with its byte offset to a
+ * {@link CsvManifest.Builder}, so the manifest costs no second read.
+ */
+final class CsvScan {
+
+  private CsvScan() {}
+
+  /**
+   * Checks every row of {@code path} and adds the file to {@code manifest}.
+   *
+   * @return the rows, the whole file's SHA-256 and the largest target
+   * @throws DataException naming file and line of the first problem
+   */
+  static FileFormat.FileScan scan(Path path, List<String> features, String target,
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
+    CsvFile.checkSelection(features, target);
+    if (Files.isDirectory(path)) {
+      throw new DataException(path + ": is a directory, not a CSV file");
+    }
+    // The whole file's SHA-256 (the digest config.json shows and --resume checks) on another
+    // core while this one parses and hashes the pieces: one read's time instead of two.
+    CompletableFuture<String> whole = CompletableFuture.supplyAsync(() -> CsvFile.sha256(path));
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      CsvBytes lines = new CsvBytes(ch, path, 0, size);
+      manifest.startFile();
+      CsvHeader header = null;
+      long lineNo = 0;
+      long rows = 0;
+      double max = Double.NEGATIVE_INFINITY;
+      double[] x = new double[features.size()];
+      CsvLine cut = new CsvLine();
+      while (lines.next()) {
+        lineNo++;
+        String text = lines.text();
+        boolean row = false;
+        if (header == null) {
+          if (lineNo == 1 && text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+          }
+          if (!text.isBlank()) {
+            header = CsvHeader.parse(text, path, lineNo, features, target);
+          }
+        } else if (!text.isBlank()) {
+          double y = row(cut, text, path, lineNo, header, x);
+          String problem = targetCheck.apply(y);
+          if (problem != null) {
+            throw new DataException(path + ":" + lineNo + ": column '"
+                + header.columns().get(header.target()) + "': " + problem);
+          }
+          max = Math.max(max, y);
+          rows++;
+          row = true;
+        }
+        manifest.line(row, lines.start(), lineNo, lines.array(), lines.from(), lines.to());
+      }
+      if (header == null) {
+        throw new DataException(path + ": file is empty (expected a header row such as 'x,y')");
+      }
+      if (rows == 0) {
+        throw new DataException(path + ": no data rows after the header");
+      }
+      if (lines.bytesRead() != size) {
+        throw new DataException(path + ": changed while it was read");
+      }
+      manifest.endFile(size);
+      return new FileFormat.FileScan(rows, whole.join(), max);
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof DataException de ? de
+          : new DataException(path + ": cannot read: " + e.getCause(), e);
+    } catch (NoSuchFileException e) {
+      throw new DataException(path + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new DataException(path + ": permission denied");
+    } catch (IOException e) {
+      throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Cuts a data row and parses its selected cells into {@code x}.
+   *
+   * @return its target value
+   */
+  static double row(CsvLine cut, String text, Path path, long lineNo, CsvHeader header,
+      double[] x) {
+    CsvHeader.checkText(text, path, lineNo);
+    cut.split(text, path, lineNo);
+    List<String> columns = header.columns();
+    if (cut.count() != columns.size()) {
+      throw new DataException(path + ":" + lineNo + ": expected " + columns.size()
+          + " cells as in the header, found " + cut.count());
+    }
+    int[] f = header.features();
+    for (int i = 0; i < f.length; i++) {
+      x[i] = cut.number(f[i], columns.get(f[i]), path, lineNo);
+    }
+    int t = header.target();
+    return cut.number(t, columns.get(t), path, lineNo);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.tapetrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Parquet's row-group digests: a worker verifies the footer and the row groups it reads, gets the
+ * values of a whole-file read, and is refused for a differing row group it reads only.
+ */
+class ParquetRowGroupsTest {
+
+  @TempDir
+  Path dir;
+
+  private static DatasetSpec withoutDigests(DatasetSpec d) {
+    DatasetSpec.Source s = d.source();
+    Map<String, String> settings = new TreeMap<>(s.settings());
+    assertNotNull(settings.remove(RowGroupDigests.SETTING));
+    return new DatasetSpec(new DatasetSpec.Source(s.format(), settings, s.columns(),
+        s.target(), s.rows(), s.digest()), d.chunkSize());
+  }
+
+  private static double[] flat(ShardLoader.Loaded loaded) {
+    return loaded.segments().stream().flatMap(seg -> IntStream.range(0, seg.x().length + 1)
+        .mapToObj(f -> f < seg.x().length ? seg.x()[f] : seg.y()))
+        .flatMapToDouble(java.util.Arrays::stream).toArray();
+  }
+
+  @Test
+  void aWorkerVerifiesOnlyTheRowGroupsItReadsAndGetsTheSameBits() throws Exception {
+    // Ten row groups of 300 rows in two files cut inside a chunk.
+    Path a = dir.resolve("a.parquet");
+    Path b = dir.resolve("b.parquet");
+    ParquetFormatTest.writeParquet(a, 0, 1_500);
+    ParquetFormatTest.writeParquet(b, 1_500, 3_000);
+    DatasetSpec d = new DatasetSpec(ParquetFormatTest.scan(new ParquetFormat(), List.of(a, b),
+        "d,f,i32,i64", y -> null).source(), 100);
+    DatasetSpec old = withoutDigests(d);
+    for (List<Integer> share : List.of(IntStream.range(0, 30).boxed().toList(),
+        List.of(0, 1, 2), List.of(14, 15), List.of(29))) {
+      assertArrayEquals(flat(ShardLoader.load(old, share)), flat(ShardLoader.load(d, share)));
+    }
+    long before = RowGroupDigests.BYTES_READ.sum();
+    ShardLoader.load(d, List.of(0, 1, 2)); // rows 0-299: row group 0 of a.parquet
+    long read = RowGroupDigests.BYTES_READ.sum() - before;
+    assertTrue(read < Files.size(a) / 3, read + " of " + Files.size(a) + " bytes hashed");
+
+    // A byte inside row group 3 of b.parquet (its rows 900-1199, the dataset's 2400-2699).
+    String line = d.source().setting(RowGroupDigests.SETTING).split("\n")[1];
+    String[] group = line.split(" ")[2 + 3].split("[-:]");
+    long at = (Long.parseLong(group[0]) + Long.parseLong(group[1])) / 2;
+    try (RandomAccessFile f = new RandomAccessFile(b.toFile(), "rw")) {
+      f.seek(at);
+      int c = f.read();
+      f.seek(at);
+      f.write(c ^ 0x55);
+    }
+    assertEquals(d.digest(), ShardLoader.load(d, List.of(0, 15, 23)).digest());
+    DataException refused = assertThrows(DataException.class,
+        () -> ShardLoader.load(d, List.of(24)));
+    assertTrue(refused.getMessage().startsWith(b + ": this copy differs from the "
+        + "coordinator's (row group 3: SHA-256 "), refused.getMessage());
+  }
+}
