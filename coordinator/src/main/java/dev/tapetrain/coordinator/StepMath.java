@@ -34,6 +34,7 @@ final class StepMath {
   private TrainingState lastGood;
   private long updates;
   private double lastChange = Double.NaN;
+  private double lastRate;
   private EpochSums epoch = new EpochSums();
   private EarlyStopping earlyStopping;
 
@@ -45,6 +46,7 @@ final class StepMath {
     this.spec = spec;
     this.optimizer = Optimizers.create(spec.optimizer().name(), spec.optimizer().settings(),
         spec.learningRate());
+    this.lastRate = spec.learningRate();
     // Which parameters are weights is the model's to say (adoptModel); none until it has.
     this.penalty = new L2Penalty(spec.policy().l2(), List.of());
     if (start == null) {
@@ -142,13 +144,18 @@ final class StepMath {
     return ended;
   }
 
-  /** Applies the optimizer to the totals' gradients: the next step, unless it diverged. */
+  /**
+   * Applies the optimizer to the totals' gradients at the schedule's rate of this update: the
+   * next step, unless it diverged.
+   */
   Optional<Stop> update(StepReduction.Totals totals) {
-    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
+    double rate = spec.schedule().rate(spec.learningRate(), updates);
+    List<NamedTensor> next = optimizer.apply(params, totals.gradients(), rate);
     if (!Parameters.allFinite(next)) {
       return diverged("parameters are not finite after step " + updates
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
+    lastRate = rate;
     lastChange = Parameters.relativeChange(params, next);
     params = next;
     lastGradients = totals.gradients();
@@ -203,8 +210,8 @@ final class StepMath {
     return initialLoss;
   }
 
-  /** The optimizer's step size. */
+  /** The step size of the last update (before any: {@code --learning-rate}). */
   double learningRate() {
-    return optimizer.learningRate();
+    return lastRate;
   }
 }
