@@ -107,7 +107,13 @@ final class RoundLoop {
     EpochSums sums = math.endEpoch();
     TrainingEvent.EpochEnded ended = new TrainingEvent.EpochEnded(epoch, plan.epochs(),
         math.updates(), sums.meanLoss(), sums.meanMetrics(), valLoss, valMetrics);
-    math.earlyStopping().onEpoch(ended, metricNames, math.params()).ifPresent(plan::stopEarly);
+    java.util.Optional<String> stop = math.earlyStopping().onEpoch(ended, metricNames,
+        math.params());
+    stop.ifPresent(plan::stopEarly);
+    if (stop.isEmpty()) {
+      // Early stopping wins when both fire on one epoch: no update follows to reduce.
+      math.plateau().onEpoch(ended, metricNames, math.nextRate());
+    }
     return ended;
   }
 

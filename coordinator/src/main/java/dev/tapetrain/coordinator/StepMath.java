@@ -37,6 +37,7 @@ final class StepMath {
   private double lastRate;
   private EpochSums epoch = new EpochSums();
   private EarlyStopping earlyStopping;
+  private ReduceOnPlateau plateau;
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -64,6 +65,8 @@ final class StepMath {
     this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
         start == null ? List.of() : start.earlyStopping(),
         start == null ? List.of() : start.bestParams());
+    this.plateau = new ReduceOnPlateau(spec.policy().earlyStop(),
+        start == null ? List.of() : start.plateau());
     this.firstUpdates = updates;
   }
 
@@ -113,7 +116,8 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams());
+        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
+        plateau.values());
     return Optional.empty();
   }
 
@@ -137,6 +141,16 @@ final class StepMath {
     return earlyStopping;
   }
 
+  /** Reduce on plateau's state, which each epoch's end moves on. */
+  ReduceOnPlateau plateau() {
+    return plateau;
+  }
+
+  /** The rate of the next update: the schedule's, times reduce on plateau's multiplier. */
+  double nextRate() {
+    return plateau.rate(spec.schedule().rate(spec.learningRate(), updates));
+  }
+
   /** The epoch in progress, which ends now: its sums, and a fresh epoch from here. */
   EpochSums endEpoch() {
     EpochSums ended = epoch;
@@ -149,7 +163,7 @@ final class StepMath {
    * next step, unless it diverged.
    */
   Optional<Stop> update(StepReduction.Totals totals) {
-    double rate = spec.schedule().rate(spec.learningRate(), updates);
+    double rate = nextRate();
     List<NamedTensor> next = optimizer.apply(params, totals.gradients(), rate);
     if (!Parameters.allFinite(next)) {
       return diverged("parameters are not finite after step " + updates

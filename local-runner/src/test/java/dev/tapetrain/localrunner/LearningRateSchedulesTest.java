@@ -251,6 +251,9 @@ class LearningRateSchedulesTest {
             "--lr-min", "0.01"}, "--lr-min must be below --learning-rate 0.01, got 0.01"),
         Arguments.of(new String[] {"--lr-schedule", "exponential", "--lr-decay-steps", "10",
             "--lr-decay-rate", "-1"}, "--lr-decay-rate must be a finite number > 0, got -1.0"),
+        Arguments.of(new String[] {"--optimizer", "clipped-sgd", "--lr-schedule", "cosine",
+            "--lr-decay-steps", "10"}, "--optimizer clipped-sgd cannot follow a learning-rate "
+            + "schedule or --reduce-lr-factor"),
         Arguments.of(new String[] {"--warmup-steps", "-1"},
             "--warmup-steps must be 0 or more, got -1"));
   }

@@ -58,6 +58,21 @@ final class EpochOptions {
           + "are the run's final ones, stopped early or not (Keras' restore_best_weights).")
   boolean restoreBest;
 
+  @Option(names = "--reduce-lr-factor", paramLabel = "F",
+      description = "With --batch-size: multiply the learning rate by F, in (0, 1), after "
+          + "--reduce-lr-patience epochs without improvement of --monitor (Keras' "
+          + "ReduceLROnPlateau).")
+  Double reduceFactor;
+
+  @Option(names = "--reduce-lr-patience", paramLabel = "P",
+      description = "With --reduce-lr-factor: epochs without improvement that reduce the rate "
+          + "(default: 10, as Keras).")
+  Integer reducePatience;
+
+  @Option(names = "--min-lr", paramLabel = "LR",
+      description = "With --reduce-lr-factor: the rate is never reduced below LR (default: 0).")
+  Double minLr;
+
   /** The step policy of these options beside the run's others. */
   StepPolicy policy(double batchFraction, long seed, double l2, double tolerance,
       EarlyStop earlyStop) {
@@ -97,7 +112,8 @@ final class EpochOptions {
   long plannedSteps(long samples, long steps, Predicate<String> given) {
     if (batchSize == null) {
       for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
-          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best")) {
+          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best",
+          "--reduce-lr-factor", "--reduce-lr-patience", "--min-lr")) {
         if (given.test(o) || (o.equals("--epochs") && epochs != null)
             || (o.equals("--validation-split") && validationSplit != null)
             || (o.equals("--early-stopping-patience") && patience != null)) {
@@ -145,13 +161,24 @@ final class EpochOptions {
       throw new UsageException("--restore-best needs --validation-split (the best parameters "
           + "are those of the best validation)");
     }
-    if (patience == null && !restoreBest) {
+    if (reduceFactor == null) {
+      for (String o : List.of("--reduce-lr-patience", "--min-lr")) {
+        if (given.test(o)) {
+          throw new UsageException(o + " needs --reduce-lr-factor");
+        }
+      }
+    }
+    if (patience == null && !restoreBest && reduceFactor == null) {
       for (String o : List.of("--min-delta", "--monitor")) {
         if (given.test(o)) {
-          throw new UsageException(o + " needs --early-stopping-patience or --restore-best");
+          throw new UsageException(o + " needs --early-stopping-patience, --restore-best or "
+              + "--reduce-lr-factor");
         }
       }
       return EarlyStop.NONE;
+    }
+    if (reduceFactor != null && !(reduceFactor > 0 && reduceFactor < 1)) {
+      throw new UsageException("--reduce-lr-factor must be in (0, 1), got " + reduceFactor);
     }
     if (patience != null && patience < 1) {
       throw new UsageException("--early-stopping-patience must be at least 1, got " + patience);
@@ -167,6 +194,9 @@ final class EpochOptions {
           + (monitor == null ? " (or --monitor loss)" : ""));
     }
     return TrainOptions.wrap(() -> new EarlyStop(patience == null ? 0 : patience,
-        minDelta == null ? 0 : minDelta, name, restoreBest));
+        minDelta == null ? 0 : minDelta, name, restoreBest,
+        reduceFactor == null ? 0 : reduceFactor,
+        reduceFactor == null ? 0 : reducePatience == null ? 10 : reducePatience,
+        minLr == null ? 0 : minLr));
   }
 }

@@ -357,16 +357,16 @@ public final class TrainOptions {
     dev.tapetrain.coordinator.optim.Optimizer made = optimizerFactory.create(
         learningRate > 0 ? learningRate : 1, optimizerSettings);
     LearningRateSchedule schedule = scheduleOptions.schedule(this::given);
-    if (!schedule.constant() && !Optimizers.followsSchedules(made)) {
-      throw new UsageException("--optimizer " + optimizer + " cannot follow a learning-rate "
-          + "schedule (it does not take a rate per update)");
-    }
     // A step schedule's rates are its --lr-values; the run's learning rate is its first.
     double lr = schedule.kind().equals("step") ? schedule.values().get(0) : learningRate;
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
     long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
+    if ((!schedule.constant() || earlyStop.reduces()) && !Optimizers.followsSchedules(made)) {
+      throw new UsageException("--optimizer " + optimizer + " cannot follow a learning-rate "
+          + "schedule or --reduce-lr-factor (it does not take a rate per update)");
+    }
     return wrap(() -> new RunSpec(workers, updates, lr,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
         epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop),

@@ -112,6 +112,15 @@ public final class RunConfig {
         o.put("monitor", spec.policy().earlyStop().monitor());
         o.put("restore_best", spec.policy().earlyStop().restoreBest());
       }
+      if (spec.policy().earlyStop().reduces()) {
+        if (!spec.policy().earlyStop().tracks()) {
+          o.put("min_delta", spec.policy().earlyStop().minDelta());
+          o.put("monitor", spec.policy().earlyStop().monitor());
+        }
+        o.put("reduce_lr_factor", spec.policy().earlyStop().reduceFactor());
+        o.put("reduce_lr_patience", spec.policy().earlyStop().reducePatience());
+        o.put("min_lr", spec.policy().earlyStop().minLr());
+      }
     }
     o.put("chunk_size", spec.dataset().chunkSize());
     o.put("log_every", spec.logEvery());

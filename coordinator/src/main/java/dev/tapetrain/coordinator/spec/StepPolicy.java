@@ -17,7 +17,8 @@ package dev.tapetrain.coordinator.spec;
  * @param dropLast      whether an epoch's last, smaller batch is left out ({@code --drop-last})
  * @param validationSplit the share of the samples held out for validation, the last
  *                      {@code N − floor(N·(1 − F))} of them (Keras); 0: none
- * @param earlyStop     when a run of epochs stops early ({@link EarlyStop#NONE}: never)
+ * @param earlyStop     when a run of epochs stops early ({@link EarlyStop#NONE}: never), and
+ *                      when it reduces the rate on a plateau
  */
 public record StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance,
     long batchSize, boolean shuffle, boolean dropLast, double validationSplit,
@@ -87,9 +88,13 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast)
           .setValidationSplit(validationSplit);
     }
-    if (earlyStop.tracks()) {
+    if (earlyStop.tracks() || earlyStop.reduces()) {
       b.setEarlyStoppingPatience(earlyStop.patience()).setMinDelta(earlyStop.minDelta())
           .setMonitor(earlyStop.monitor()).setRestoreBest(earlyStop.restoreBest());
+    }
+    if (earlyStop.reduces()) {
+      b.setReduceLrFactor(earlyStop.reduceFactor())
+          .setReduceLrPatience(earlyStop.reducePatience()).setMinLr(earlyStop.minLr());
     }
     return b.build();
   }
@@ -98,8 +103,10 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
     return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance(),
         p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit(),
-        p.getEarlyStoppingPatience() == 0 && !p.getRestoreBest() ? EarlyStop.NONE
+        p.getEarlyStoppingPatience() == 0 && !p.getRestoreBest() && p.getReduceLrFactor() == 0
+            ? EarlyStop.NONE
             : new EarlyStop(p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor(),
-                p.getRestoreBest()));
+                p.getRestoreBest(), p.getReduceLrFactor(), p.getReduceLrPatience(),
+                p.getMinLr()));
   }
 }
