@@ -38,6 +38,7 @@ final class StepMath {
   private EpochSums epoch = new EpochSums();
   private EarlyStopping earlyStopping;
   private ReduceOnPlateau plateau;
+  private List<NamedTensor> lastParams = List.of();
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -117,7 +118,7 @@ final class StepMath {
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
         totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
-        plateau.values());
+        plateau.values(), lastParams);
     return Optional.empty();
   }
 
@@ -132,6 +133,7 @@ final class StepMath {
    */
   void restoreBest() {
     if (!earlyStopping.bestParams().isEmpty()) {
+      lastParams = params; // kept for predict/export --params last
       params = earlyStopping.bestParams();
     }
   }
