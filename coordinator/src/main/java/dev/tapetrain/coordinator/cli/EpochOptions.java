@@ -38,6 +38,11 @@ final class EpochOptions {
           + "and evaluate them after every epoch (Keras' validation_split).")
   Double validationSplit;
 
+  @Option(names = "--validate-every", paramLabel = "K",
+      description = "With --validation-split: also evaluate it every K updates, mid-epoch "
+          + "(val_loss on the next step's line of steps.jsonl).")
+  Long validateEvery;
+
   @Option(names = "--early-stopping-patience", paramLabel = "P",
       description = "With --batch-size: stop (status stopped_early) after P epochs in a row "
           + "without improvement of --monitor (Keras' EarlyStopping).")
@@ -77,7 +82,8 @@ final class EpochOptions {
   StepPolicy policy(double batchFraction, long seed, double l2, double tolerance,
       EarlyStop earlyStop) {
     return new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
-        !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop);
+        !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop,
+        validateEvery == null ? 0 : validateEvery);
   }
 
   /**
@@ -113,7 +119,7 @@ final class EpochOptions {
     if (batchSize == null) {
       for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
           "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best",
-          "--reduce-lr-factor", "--reduce-lr-patience", "--min-lr")) {
+          "--reduce-lr-factor", "--reduce-lr-patience", "--min-lr", "--validate-every")) {
         if (given.test(o) || (o.equals("--epochs") && epochs != null)
             || (o.equals("--validation-split") && validationSplit != null)
             || (o.equals("--early-stopping-patience") && patience != null)) {
@@ -131,6 +137,13 @@ final class EpochOptions {
         throw new UsageException(o + " cannot be used with --batch-size: a run of mini-batches "
             + "takes --epochs of batches of the whole training set");
       }
+    }
+    if (validateEvery != null && validationSplit == null) {
+      throw new UsageException("--validate-every needs --validation-split (the samples it "
+          + "evaluates)");
+    }
+    if (validateEvery != null && validateEvery < 1) {
+      throw new UsageException("--validate-every must be at least 1, got " + validateEvery);
     }
     if (validationSplit != null) {
       if (!(validationSplit > 0 && validationSplit < 1)) {

@@ -105,6 +105,9 @@ public final class RunConfig {
       if (spec.policy().validationSplit() > 0) {
         o.put("validation_split", spec.policy().validationSplit());
         o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
+        if (spec.policy().validateEvery() > 0) {
+          o.put("validate_every", spec.policy().validateEvery());
+        }
       }
       if (spec.policy().earlyStop().tracks()) {
         o.put("early_stopping_patience", spec.policy().earlyStop().patience());
