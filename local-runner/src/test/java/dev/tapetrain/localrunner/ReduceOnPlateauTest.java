@@ -169,6 +169,9 @@ class ReduceOnPlateauTest {
     Path part = dir.resolve("part");
     assertEquals(0, Runs.run(job(data, part, "--epochs", "3", "--reduce-lr-patience", "2"))
         .exitCode());
+    List<Double> state = Checkpoints.read(part.resolve("checkpoint.pb")).state().plateau();
+    assertTrue(state.get(1) > 0 || state.get(2) < 1,
+        "the resume has a plateau state to carry (a count or a reduced rate): " + state);
     Runs.Result resumed = Runs.run("--resume", part.toString(), "--epochs", "8", "--workers",
         "3");
     assertEquals(0, resumed.exitCode(), resumed.err());
