@@ -116,6 +116,9 @@ public final class CoordinatorMain implements Callable<Integer> {
             + "(run 'tapetrain launch' or 'tapetrain worker' there)");
       }
       r.agree("--workers", workers, r.workers(), OperatorEnvironment.Fact.WORKERS);
+      // An operator restarts a failed pod with the same command line and volume: it continues
+      // the run in its --run-dir instead of refusing the directory it made before.
+      train.resumeIfExistsWhenPlaced();
     }
     int expected = workers != null ? workers
         : role.map(OperatorEnvironment.Role::workers).orElse(DEFAULT_WORKERS);

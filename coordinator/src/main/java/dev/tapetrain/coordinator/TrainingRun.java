@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One training run of a command ({@code local-runner} or {@code coordinator}): creates (or, with
- * {@code --resume}, reopens) the run directory, starts the actor system that hosts the
+ * {@code --resume}, reopens; with {@code --resume-if-exists}, {@link SameRun}) the run directory, starts the actor system that hosts the
  * coordinator, prints the tutorial's output, waits for the end and returns the exit code.
  * SIGINT and SIGTERM interrupt the run: the last committed state goes to the checkpoint, the
  * summary says {@code interrupted}, and the process exits with 130.
@@ -115,7 +115,15 @@ public final class TrainingRun {
     RunSpec spec;
     RunDirectory runDir;
     TrainingState start = null;
-    if (train.resumeDir() != null) {
+    if (train.resumeIfExists()) {
+      SameRun.Opened opened = SameRun.open(command, train, workers, launcher, err);
+      if (opened.nothing() != null) {
+        return opened.nothing();
+      }
+      spec = opened.spec();
+      runDir = opened.runDir();
+      start = opened.start();
+    } else if (train.resumeDir() != null) {
       Path dir = train.resumeDir();
       // A clear message for a directory that is not a run, before locking.
       RunLog before = RunLog.read(dir);

@@ -105,7 +105,7 @@ final class LoopGenerator {
   }
 
   /** The ops that contribute to an output, in trace order. */
-  private static List<Trace.Op> liveOps(List<Trace.Op> ops, Tensor[] outputs) {
+  static List<Trace.Op> liveOps(List<Trace.Op> ops, Tensor[] outputs) {
     Map<Tensor, Boolean> needed = new IdentityHashMap<>();
     for (Tensor t : outputs) {
       needed.put(t, Boolean.TRUE);

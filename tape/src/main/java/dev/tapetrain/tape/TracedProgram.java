@@ -181,24 +181,6 @@ public final class TracedProgram {
   }
 
   private static List<Trace.Op> live(List<Trace.Op> ops, Tensor result) {
-    Map<Tensor, Boolean> needed = new IdentityHashMap<>();
-    needed.put(result, Boolean.TRUE);
-    boolean[] keep = new boolean[ops.size()];
-    for (int i = ops.size() - 1; i >= 0; i--) {
-      Trace.Op op = ops.get(i);
-      if (needed.containsKey(op.output())) {
-        keep[i] = true;
-        for (Tensor in : op.inputs()) {
-          needed.put(in, Boolean.TRUE);
-        }
-      }
-    }
-    List<Trace.Op> live = new ArrayList<>();
-    for (int i = 0; i < ops.size(); i++) {
-      if (keep[i]) {
-        live.add(ops.get(i));
-      }
-    }
-    return live;
+    return LoopGenerator.liveOps(ops, new Tensor[] {result});
   }
 }

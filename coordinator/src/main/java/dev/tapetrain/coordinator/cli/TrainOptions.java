@@ -162,6 +162,13 @@ public final class TrainOptions {
           + "raised (and --workers and the timeouts changed).")
   Path resume;
 
+  @Option(names = "--resume-if-exists",
+      description = "With --run-dir DIR: if DIR holds this same run (its checkpoint has these "
+          + "options and data), continue it; if DIR is absent or empty, start it there; another "
+          + "run's directory is still refused. On by itself for a coordinator the operators' "
+          + "environment places (a restarted pod continues its run).")
+  boolean resumeIfExists;
+
   /** Chunk results of one step must fit in one message (Artery's 2 MiB frame). */
   static final long MAX_CHUNKS = 16_384;
 
@@ -192,6 +199,39 @@ public final class TrainOptions {
   public Path runDir() {
     return runDir;
   }
+
+  /**
+   * Whether an existing {@link #runDir()} holding this same run is continued instead of refused
+   * ({@code --resume-if-exists}, or {@link #resumeIfExistsWhenPlaced()}).
+   *
+   * @throws UsageException if asked for without {@code --run-dir}, or with {@code --resume}
+   */
+  public boolean resumeIfExists() {
+    if (resumeIfExists && resume != null) {
+      throw new UsageException("--resume-if-exists goes with --run-dir, not with --resume "
+          + "(which always continues its run)");
+    }
+    if (resumeIfExists && runDir == null) {
+      if (placed) {
+        return false; // a default directory is always new: nothing to continue
+      }
+      throw new UsageException("--resume-if-exists needs --run-dir DIR (a default run "
+          + "directory is always new)");
+    }
+    return resumeIfExists;
+  }
+
+  /**
+   * The operators' environment placed this process (a pod a Kubernetes operator restarts with
+   * the same command line): an existing run directory of the same run is continued, as with
+   * {@code --resume-if-exists}.
+   */
+  public void resumeIfExistsWhenPlaced() {
+    placed = true;
+    resumeIfExists = true;
+  }
+
+  private boolean placed;
 
   /** The run to resume, or null for a new run. */
   public Path resumeDir() {

@@ -185,6 +185,29 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     }
   }
 
+  /**
+   * Starts the run afresh in the existing directory {@code dir}, locked by {@code lock}: an empty
+   * directory (a mounted volume), or one of this same run that stopped before its first
+   * checkpoint (nothing of it was committed). The files such a run wrote (config, summary, step
+   * and epoch logs, TensorBoard events) are removed first; nothing else in {@code dir} is.
+   */
+  public static RunDirectory startOver(Path dir, RunSpec spec, String command, RunLock lock) {
+    try {
+      for (String name : List.of(CONFIG, SUMMARY, STEPS, EpochLines.FILE)) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+      try (var events = Files.newDirectoryStream(dir, "events.out.tfevents.*")) {
+        for (Path p : events) {
+          Files.delete(p);
+        }
+      }
+      return new RunDirectory(dir, spec, RunConfig.create(spec, command), lock, 0, -1, false);
+    } catch (IOException | UncheckedIOException e) {
+      lock.close();
+      throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
+    }
+  }
+
   /** Removes the (still empty) directories a failed {@link #create} made, deepest first. */
   private static void removeCreated(List<Path> created) {
     for (int i = created.size() - 1; i >= 0; i--) {

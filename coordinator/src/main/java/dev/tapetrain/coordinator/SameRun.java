@@ -1,0 +1,184 @@
+package dev.tapetrain.coordinator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.coordinator.cli.UsageException;
+import dev.tapetrain.coordinator.run.Checkpoints;
+import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.RunConfig;
+import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.coordinator.run.RunFiles;
+import dev.tapetrain.coordinator.run.RunLock;
+import dev.tapetrain.coordinator.run.RunLog;
+import dev.tapetrain.coordinator.spec.RunSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code --run-dir DIR --resume-if-exists} (on by itself where the operators' environment places
+ * the coordinator): the command line describes the whole run, and a directory that already holds
+ * it is continued instead of refused, so a restarted pod (same command, same volume) carries on
+ * from its checkpoint. "The same run" means the same numbers as the checkpoint records them (the
+ * options that decide every loss and parameter, {@link RunSpec#numericDigest()}) and the same
+ * data (their digest); the step count may be raised, and execution options (workers, timeouts,
+ * logging) may change, as with {@code --resume}. Anything else is another run's directory and is
+ * refused in one line, as without the option.
+ */
+final class SameRun {
+
+  /** Options of config.json that may differ between two tries of one run. */
+  private static final List<String> EXECUTION = List.of("workers", "steps", "epochs",
+      "log_every", "checkpoint_every", "step_timeout_seconds", "wait_timeout_seconds",
+      "rejoin_timeout_seconds");
+
+  private SameRun() {}
+
+  /**
+   * The run directory opened for {@code train}'s run, or {@link Opened#nothing()} set when the run
+   * in it has nothing left to do.
+   */
+  record Opened(RunSpec spec, RunDirectory runDir, TrainingState start,
+      TrainingRun.Outcome nothing) {}
+
+  static Opened open(String command, TrainOptions train, int workers,
+      TrainingRun.Launcher launcher, PrintStream err) {
+    Path dir = train.runDir();
+    RunSpec wanted = train.toRunSpec(workers);
+    launcher.check(wanted);
+    if (!Files.exists(dir)) {
+      RunDirectory runDir = RunDirectory.create(dir, wanted, command);
+      err.println("run directory: " + dir);
+      return new Opened(wanted, runDir, null, null);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new UsageException("--run-dir " + dir + " is a file, not a run directory");
+    }
+    if (isEmpty(dir)) { // e.g. a volume mounted there
+      RunDirectory runDir = RunDirectory.startOver(dir, wanted, command,
+          RunLock.acquire(dir, "--run-dir"));
+      err.println("run directory: " + dir);
+      return new Opened(wanted, runDir, null, null);
+    }
+    if (!Files.exists(dir.resolve(RunDirectory.CONFIG))) {
+      throw new UsageException("--run-dir " + dir + " exists and holds no tapetrain run (no "
+          + RunDirectory.CONFIG + "); pick a new directory");
+    }
+    if (!Files.exists(dir.resolve(Checkpoints.FILE))) {
+      return startOver(command, dir, wanted, err);
+    }
+    RunLog before = RunLog.read(dir); // a clear message for a directory that is not a run
+    if (before.summary() != null
+        && "stopped_early".equals(before.summary().path("status").asText())) {
+      err.println("--run-dir " + dir + ": nothing to do: the run stopped early after "
+          + before.summary().path("steps").asLong() + " steps");
+      return new Opened(wanted, null, null, new TrainingRun.Outcome(0, null, dir, ""));
+    }
+    RunLock lock = RunLock.acquire(dir, "--run-dir");
+    try {
+      Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
+      check(dir, wanted, checkpoint);
+      long steps = checkpoint.state().steps();
+      RunLog now = RunLog.read(dir);
+      if (steps == wanted.steps() && now.summary() != null
+          && "completed".equals(now.summary().path("status").asText())) {
+        lock.close();
+        err.println("--run-dir " + dir + ": nothing to do: the run completed all its " + steps
+            + " steps");
+        return new Opened(wanted, null, null, new TrainingRun.Outcome(0, null, dir, ""));
+      }
+      RunDirectory runDir = RunDirectory.resume(dir, wanted, steps,
+          checkpoint.lastLoggedStep(), lock, err);
+      err.println("resuming " + dir + " from step " + steps + " (the same run; "
+          + "--resume-if-exists)");
+      return new Opened(wanted, runDir, checkpoint.state(), null);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** The checkpoint in {@code dir} is of the run {@code wanted} describes, or one line why not. */
+  private static void check(Path dir, RunSpec wanted, Checkpoints.Loaded checkpoint) {
+    if (checkpoint.numbers() == null) {
+      throw new UsageException("--run-dir " + dir + " holds a checkpoint written before "
+          + "2026-12-02, which cannot be compared with this command line; continue it with "
+          + "--resume " + dir + " or pick a new directory");
+    }
+    if (!RunSpec.digest(checkpoint.numbers()).equals(wanted.numericDigest())) {
+      throw new UsageException("--run-dir " + dir + " holds another run (its checkpoint's "
+          + "options differ from this command line's); pick a new directory, or continue it "
+          + "with --resume " + dir);
+    }
+    if (!checkpoint.dataDigest().equals(wanted.dataset().digest())) {
+      throw new UsageException("--run-dir " + dir + " holds another run (its checkpoint's data "
+          + "differ from this command line's); pick a new directory");
+    }
+    if (wanted.steps() < checkpoint.state().steps()) {
+      throw new UsageException("--run-dir " + dir + " holds this run after "
+          + checkpoint.state().steps() + " steps, more than the " + wanted.steps()
+          + " this command line asks for");
+    }
+  }
+
+  /**
+   * The run in {@code dir} stopped before its first checkpoint: nothing of it was committed, so
+   * the same run starts again there; another run's directory is refused.
+   */
+  private static Opened startOver(String command, Path dir, RunSpec wanted, PrintStream err) {
+    RunLock lock = RunLock.acquire(dir, "--run-dir");
+    try {
+      JsonNode config = RunFiles.read(dir).config();
+      if (!sameOptions(config, wanted)) {
+        throw new UsageException("--run-dir " + dir + " holds another run (its "
+            + RunDirectory.CONFIG + " has other options or data than this command line); pick "
+            + "a new directory");
+      }
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    err.println("--run-dir " + dir + ": the run stopped before its first checkpoint; starting "
+        + "it again");
+    RunDirectory runDir = RunDirectory.startOver(dir, wanted, command, lock);
+    err.println("run directory: " + dir);
+    return new Opened(wanted, runDir, null, null);
+  }
+
+  /** config.json's options and data are {@code wanted}'s, but for execution options. */
+  static boolean sameOptions(JsonNode config, RunSpec wanted) {
+    try {
+      // Through the text, so that numbers compare as they read back (200 as an int, not a long).
+      JsonNode mine = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
+          RunConfig.options(wanted)));
+      JsonNode data = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(
+          RunConfig.dataset(wanted.dataset())));
+      if (!config.path("options").isObject()) {
+        return false;
+      }
+      ObjectNode theirs = ((ObjectNode) config.get("options")).deepCopy();
+      ObjectNode ours = ((ObjectNode) mine).deepCopy();
+      theirs.remove(EXECUTION);
+      ours.remove(EXECUTION);
+      return theirs.equals(ours)
+          && config.path("dataset").path("digest").equals(data.path("digest"));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean isEmpty(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      // A file system's own lost+found (a volume formatted for the run) is not a run's.
+      return entries.allMatch(p -> p.getFileName().toString().equals("lost+found"));
+    } catch (IOException e) {
+      throw new UsageException("--run-dir " + dir + ": cannot read: " + e.getMessage());
+    }
+  }
+}

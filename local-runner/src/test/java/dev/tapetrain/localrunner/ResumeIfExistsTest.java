@@ -1,0 +1,116 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --run-dir DIR --resume-if-exists}: the same command run again continues its own run
+ * (to the bits of one uninterrupted run), and still refuses another run's directory.
+ */
+class ResumeIfExistsTest extends ProcessTestBase {
+
+  private static String[] job(Path run, String... more) {
+    return concat(concat(new String[] {"--run-dir", run.toString(), "--resume-if-exists"}),
+        more);
+  }
+
+  @Test
+  void theSameCommandAgainContinuesItsRunToTheBitsOfOneRun() throws Exception {
+    Path whole = dir.resolve("whole");
+    assertEquals(0, Runs.run("--steps", "120", "--optimizer", "adam", "--run-dir",
+        whole.toString()).exitCode());
+    Path run = dir.resolve("run");
+    // A first try that ends after 70 steps (as a killed pod's run ends at its checkpoint).
+    assertEquals(0, Runs.run(job(run, "--steps", "70", "--optimizer", "adam",
+        "--checkpoint-every", "30")).exitCode());
+    Runs.Result again = Runs.run(job(run, "--steps", "120", "--optimizer", "adam",
+        "--workers", "3"));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("resuming " + run + " from step 70"), again.err());
+    assertEquals(Runs.steps(whole), Runs.steps(run), "bit for bit");
+    assertEquals("completed", Runs.summary(run).get("status").asText());
+
+    String steps = Files.readString(run.resolve("steps.jsonl"));
+    Runs.Result done = Runs.run(job(run, "--steps", "120", "--optimizer", "adam"));
+    assertEquals(0, done.exitCode(), done.err());
+    assertTrue(done.err().contains("nothing to do: the run completed all its 120 steps"),
+        done.err());
+    assertEquals(steps, Files.readString(run.resolve("steps.jsonl")), "nothing was touched");
+  }
+
+  @Test
+  void aRunThatStoppedEarlyHasNothingLeftToDo() throws Exception {
+    Path run = dir.resolve("early");
+    String[] options = {"--epochs", "20", "--batch-size", "100", "--validation-split", "0.2",
+        "--early-stopping-patience", "1", "--min-delta", "1000"};
+    Runs.Result first = Runs.run(job(run, options));
+    assertEquals(0, first.exitCode(), first.err());
+    assertEquals("stopped_early", Runs.summary(run).get("status").asText());
+    String steps = Files.readString(run.resolve("steps.jsonl"));
+    Runs.Result again = Runs.run(job(run, options));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("nothing to do: the run stopped early after"), again.err());
+    assertEquals(steps, Files.readString(run.resolve("steps.jsonl")), "nothing was touched");
+  }
+
+  @Test
+  void anotherRunsDirectoryIsRefusedInOneLineAndLeftAsItWas() throws Exception {
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--steps", "20", "--run-dir", run.toString()).exitCode());
+    String steps = Files.readString(run.resolve("steps.jsonl"));
+
+    Runs.Result plain = Runs.run("--steps", "20", "--run-dir", run.toString());
+    assertEquals(2, plain.exitCode(), "without the option an existing directory is refused");
+    assertTrue(plain.err().contains("already exists"), plain.err());
+
+    Runs.Result other = Runs.run(job(run, "--steps", "20", "--learning-rate", "0.5"));
+    assertEquals(2, other.exitCode());
+    assertEquals(List.of("local-runner: --run-dir " + run + " holds another run (its checkpoint's options "
+        + "differ from this command line's); pick a new directory, or continue it with --resume "
+        + run), other.err().lines().toList());
+    Runs.Result fewer = Runs.run(job(run, "--steps", "10"));
+    assertEquals(2, fewer.exitCode());
+    assertTrue(fewer.err().contains("holds this run after 20 steps, more than the 10"),
+        fewer.err());
+    assertEquals(steps, Files.readString(run.resolve("steps.jsonl")));
+
+    Path notARun = Files.createDirectories(dir.resolve("other"));
+    Files.writeString(notARun.resolve("notes.txt"), "mine");
+    Runs.Result foreign = Runs.run(job(notARun, "--steps", "20"));
+    assertEquals(2, foreign.exitCode());
+    assertTrue(foreign.err().contains("exists and holds no tapetrain run"), foreign.err());
+
+    Runs.Result noDir = Runs.run("--steps", "20", "--resume-if-exists");
+    assertEquals(2, noDir.exitCode());
+    assertTrue(noDir.err().contains("--resume-if-exists needs --run-dir DIR"), noDir.err());
+  }
+
+  @Test
+  void anEmptyDirectoryOrARunWithoutACheckpointStartsThere() throws Exception {
+    Path whole = dir.resolve("whole");
+    assertEquals(0, Runs.run("--steps", "40", "--run-dir", whole.toString()).exitCode());
+
+    Path volume = Files.createDirectories(dir.resolve("volume"));
+    Runs.Result first = Runs.run(job(volume, "--steps", "40"));
+    assertEquals(0, first.exitCode(), first.err());
+    assertEquals(Runs.steps(whole), Runs.steps(volume));
+
+    // As if the run had stopped before its first checkpoint: nothing of it is committed.
+    Files.delete(volume.resolve("checkpoint.pb"));
+    Runs.Result other = Runs.run(job(volume, "--steps", "40", "--seed", "7"));
+    assertEquals(2, other.exitCode());
+    assertTrue(other.err().contains("holds another run (its config.json has other options"),
+        other.err());
+    Runs.Result again = Runs.run(job(volume, "--steps", "40"));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("stopped before its first checkpoint; starting it again"),
+        again.err());
+    assertEquals(Runs.steps(whole), Runs.steps(volume), "every step once, the same bits");
+    assertEquals(40, Runs.summary(volume).get("steps").asInt());
+  }
+}
