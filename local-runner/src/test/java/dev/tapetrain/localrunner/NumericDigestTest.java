@@ -56,7 +56,7 @@ class NumericDigestTest {
           List.of("--batch-size", "10", "--epochs", "3")));
 
   /** Not a value of a run at all. */
-  private static final Set<String> NOT_A_VALUE = Set.of("--resume");
+  private static final Set<String> NOT_A_VALUE = Set.of("--resume", "--resume-if-exists");
 
   private Path csv;
 
