@@ -56,7 +56,7 @@ final class EarlyStopping {
     if (!rule.tracks()) {
       return Optional.empty();
     }
-    double current = monitored(e, metricNames);
+    double current = monitored(rule.monitor(), e, metricNames);
     wait++;
     boolean improved = rule.higherIsBetter() ? current - rule.minDelta() > best
         : current + rule.minDelta() < best;
@@ -77,8 +77,8 @@ final class EarlyStopping {
     return Optional.empty();
   }
 
-  private double monitored(TrainingEvent.EpochEnded e, List<String> metricNames) {
-    String name = rule.monitor();
+  /** The number {@code name} (--monitor) of epoch {@code e}. */
+  static double monitored(String name, TrainingEvent.EpochEnded e, List<String> metricNames) {
     boolean val = name.startsWith("val_");
     String metric = val ? name.substring(4) : name;
     if (metric.equals("loss")) {

@@ -38,6 +38,9 @@ public final class EpochPlan implements RoundPlan {
   private final long perEpoch;
   private final long total;
   private final long firstUpdates;
+  private long validateEvery;
+  // The update a --validate-every round comes before.
+  private long checkedUpdate;
   private final EpochOrder order = new EpochOrder();
   private List<Integer> all;
   // Why training stopped early; null while it goes on.
@@ -72,6 +75,16 @@ public final class EpochPlan implements RoundPlan {
     }
     this.total = epochs * perEpoch;
     this.firstUpdates = doneUpdates;
+  }
+
+  /**
+   * Also evaluates the validation split before every update {@code u} with {@code u} a
+   * multiple of {@code k} ({@code --validate-every}; 0: never), except at an epoch's start,
+   * where the epoch's own validation just ran, and before the first update.
+   */
+  public EpochPlan validateEvery(long k) {
+    this.validateEvery = k;
+    return this;
   }
 
   @Override
@@ -116,8 +129,13 @@ public final class EpochPlan implements RoundPlan {
     long update = switch (done.loss()) {
       case BATCH -> updateOf(done.batch()) + 1;
       case VALIDATION -> (done.batch().epoch() + 1) * perEpoch;
+      case CHECK -> checkedUpdate;
       default -> firstUpdates;
     };
+    if (update < total && done.loss() != Round.Loss.CHECK && checksBefore(update)) {
+      checkedUpdate = update;
+      return validation(number, update / perEpoch, Round.Loss.CHECK);
+    }
     return update < total ? batch(number, update) : whole(number, Round.Loss.FINAL);
   }
 
@@ -128,7 +146,8 @@ public final class EpochPlan implements RoundPlan {
     if (round.loss() == Round.Loss.FINAL && stoppedEarly != null) {
       return Optional.of(new Stop(RunSummary.Status.STOPPED_EARLY, stoppedEarly));
     }
-    return !round.trains() && round.loss() != Round.Loss.VALIDATION && result.updates() >= total
+    return !round.trains() && round.loss() != Round.Loss.VALIDATION
+        && round.loss() != Round.Loss.CHECK && result.updates() >= total
         ? Optional.of(Stop.completed()) : Optional.empty();
   }
 
@@ -137,11 +156,22 @@ public final class EpochPlan implements RoundPlan {
     return validation > 0;
   }
 
+  /** Whether a --validate-every round comes before update {@code u}. */
+  private boolean checksBefore(long u) {
+    return validateEvery > 0 && validates() && u > 0 && u % validateEvery == 0
+        && u % perEpoch != 0;
+  }
+
   /** The evaluation of the validation split after epoch {@code epoch} (from 0). */
   private Round validation(long number, long epoch) {
+    return validation(number, epoch, Round.Loss.VALIDATION);
+  }
+
+  /** An evaluation of the validation split in epoch {@code epoch}, reported as {@code loss}. */
+  private Round validation(long number, long epoch, Round.Loss loss) {
     Batch all = Batch.all(samples, validation);
     Batch b = new Batch(all.seed(), epoch, false, validation, 0, all.count(), samples);
-    return selection(number, b, Round.Split.VALIDATION, false, Round.Loss.VALIDATION);
+    return selection(number, b, Round.Split.VALIDATION, false, loss);
   }
 
   /** The round of update {@code k}: batch {@code k mod S} of epoch {@code k div S}. */

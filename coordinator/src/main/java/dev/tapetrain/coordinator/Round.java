@@ -74,6 +74,11 @@ public record Round(long number, List<Integer> chunks, Split split, boolean trai
      * The loss over the validation split at the parameters after an epoch: its epoch's line,
      * no step of its own.
      */
-    VALIDATION
+    VALIDATION,
+    /**
+     * The loss over the validation split at the parameters before a step ({@code
+     * --validate-every}): logged on that step's line as {@code val_loss}, as its batch's loss.
+     */
+    CHECK
   }
 }

@@ -18,6 +18,8 @@ final class RoundLoop {
   private final StepMath math;
   private final RoundPlan plan;
   private List<String> metricNames = List.of();
+  // The last --validate-every round's numbers, for the step after it (null: none pending).
+  private TrainingEvent.Validated pendingValidation;
 
   /** The loop of {@code plan}, with {@code math}'s numbers. */
   RoundLoop(StepMath math, RoundPlan plan) {
@@ -52,9 +54,17 @@ final class RoundLoop {
       case AFTER_LAST_STEP, BATCH -> {
         long digest = math.chain(totals.loss());
         RecoveryLog.Since since = recovery.drain();
+        TrainingEvent.Validated val = pendingValidation;
+        pendingValidation = null;
         yield new TrainingEvent.Step(new StepRecord(math.updates() - 1, totals.loss(),
             math.params(), math.lastGradients(), math.learningRate(), roundNanos, workers,
-            since.ignored(), since.events(), digest, totals.metrics()));
+            since.ignored(), since.events(), digest, totals.metrics(),
+            val == null ? Double.NaN : val.loss(), val == null ? List.of() : val.metrics()));
+      }
+      case CHECK -> {
+        pendingValidation = new TrainingEvent.Validated(math.updates(), totals.loss(),
+            totals.metrics());
+        yield pendingValidation;
       }
       case FINAL -> new TrainingEvent.Evaluated(math.updates(), totals.loss(), totals.metrics());
       case VALIDATION -> epochEnded(round.batch().epoch() + 1, totals.loss(), totals.metrics());
@@ -107,7 +117,13 @@ final class RoundLoop {
     EpochSums sums = math.endEpoch();
     TrainingEvent.EpochEnded ended = new TrainingEvent.EpochEnded(epoch, plan.epochs(),
         math.updates(), sums.meanLoss(), sums.meanMetrics(), valLoss, valMetrics);
-    math.earlyStopping().onEpoch(ended, metricNames, math.params()).ifPresent(plan::stopEarly);
+    java.util.Optional<String> stop = math.earlyStopping().onEpoch(ended, metricNames,
+        math.params());
+    stop.ifPresent(plan::stopEarly);
+    if (stop.isEmpty()) {
+      // Early stopping wins when both fire on one epoch: no update follows to reduce.
+      math.plateau().onEpoch(ended, metricNames, math.nextRate());
+    }
     return ended;
   }
 

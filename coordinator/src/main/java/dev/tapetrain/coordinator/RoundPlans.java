@@ -17,7 +17,7 @@ public final class RoundPlans {
       long perEpoch = policy.stepsPerEpoch(spec.dataset().examples());
       return new EpochPlan(spec.dataset(), policy.trainingSamples(spec.dataset().examples()),
           spec.steps() / perEpoch, policy.batchSize(), policy.shuffle(), policy.dropLast(),
-          policy.batchSeed(), done);
+          policy.batchSeed(), done).validateEvery(policy.validateEvery());
     }
     return new StepsPlan(spec.steps(), policy.tolerance(), policy.batchFraction(),
         policy.batchSeed(), spec.dataset().numChunks(), done);

@@ -34,8 +34,11 @@ final class StepMath {
   private TrainingState lastGood;
   private long updates;
   private double lastChange = Double.NaN;
+  private double lastRate;
   private EpochSums epoch = new EpochSums();
   private EarlyStopping earlyStopping;
+  private ReduceOnPlateau plateau;
+  private List<NamedTensor> lastParams = List.of();
 
   /**
    * The arithmetic of {@code spec}, from {@code start} (null: from {@code initialParams}, or
@@ -45,6 +48,7 @@ final class StepMath {
     this.spec = spec;
     this.optimizer = Optimizers.create(spec.optimizer().name(), spec.optimizer().settings(),
         spec.learningRate());
+    this.lastRate = spec.learningRate();
     // Which parameters are weights is the model's to say (adoptModel); none until it has.
     this.penalty = new L2Penalty(spec.policy().l2(), List.of());
     if (start == null) {
@@ -62,6 +66,8 @@ final class StepMath {
     this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
         start == null ? List.of() : start.earlyStopping(),
         start == null ? List.of() : start.bestParams());
+    this.plateau = new ReduceOnPlateau(spec.policy().earlyStop(),
+        start == null ? List.of() : start.plateau());
     this.firstUpdates = updates;
   }
 
@@ -111,7 +117,8 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams());
+        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
+        plateau.values(), lastParams);
     return Optional.empty();
   }
 
@@ -126,6 +133,7 @@ final class StepMath {
    */
   void restoreBest() {
     if (!earlyStopping.bestParams().isEmpty()) {
+      lastParams = params; // kept for predict/export --params last
       params = earlyStopping.bestParams();
     }
   }
@@ -135,6 +143,16 @@ final class StepMath {
     return earlyStopping;
   }
 
+  /** Reduce on plateau's state, which each epoch's end moves on. */
+  ReduceOnPlateau plateau() {
+    return plateau;
+  }
+
+  /** The rate of the next update: the schedule's, times reduce on plateau's multiplier. */
+  double nextRate() {
+    return plateau.rate(spec.schedule().rate(spec.learningRate(), updates));
+  }
+
   /** The epoch in progress, which ends now: its sums, and a fresh epoch from here. */
   EpochSums endEpoch() {
     EpochSums ended = epoch;
@@ -142,13 +160,18 @@ final class StepMath {
     return ended;
   }
 
-  /** Applies the optimizer to the totals' gradients: the next step, unless it diverged. */
+  /**
+   * Applies the optimizer to the totals' gradients at the schedule's rate of this update: the
+   * next step, unless it diverged.
+   */
   Optional<Stop> update(StepReduction.Totals totals) {
-    List<NamedTensor> next = optimizer.apply(params, totals.gradients());
+    double rate = nextRate();
+    List<NamedTensor> next = optimizer.apply(params, totals.gradients(), rate);
     if (!Parameters.allFinite(next)) {
       return diverged("parameters are not finite after step " + updates
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
     }
+    lastRate = rate;
     lastChange = Parameters.relativeChange(params, next);
     params = next;
     lastGradients = totals.gradients();
@@ -203,8 +226,8 @@ final class StepMath {
     return initialLoss;
   }
 
-  /** The optimizer's step size. */
+  /** The step size of the last update (before any: {@code --learning-rate}). */
   double learningRate() {
-    return optimizer.learningRate();
+    return lastRate;
   }
 }

@@ -22,10 +22,14 @@ import java.util.List;
  *                     the order of {@link TrainingEvent.ModelAdopted}'s names
  * @param digest       hash of every loss, parameter and gradient bit of steps 0..step, chained,
  *                     so two runs can be compared even at steps that were not logged
+ * @param valLoss      with {@code --validate-every}, the validation loss at the parameters
+ *                     before the update (NaN: not validated before this step)
+ * @param valMetrics   the validation metrics beside {@code valLoss} (empty: none)
  */
 public record StepRecord(long step, double loss, List<NamedTensor> params,
     List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
-    long ignored, List<Reassignment> events, long digest, List<Double> metrics) {
+    long ignored, List<Reassignment> events, long digest, List<Double> metrics, double valLoss,
+    List<Double> valMetrics) {
 
   /** Copies the lists. */
   public StepRecord {
@@ -34,6 +38,15 @@ public record StepRecord(long step, double loss, List<NamedTensor> params,
     workers = List.copyOf(workers);
     events = List.copyOf(events);
     metrics = List.copyOf(metrics);
+    valMetrics = List.copyOf(valMetrics);
+  }
+
+  /** A record without validation numbers. */
+  public StepRecord(long step, double loss, List<NamedTensor> params,
+      List<NamedTensor> gradients, double learningRate, long stepNanos, List<WorkerShare> workers,
+      long ignored, List<Reassignment> events, long digest, List<Double> metrics) {
+    this(step, loss, params, gradients, learningRate, stepNanos, workers, ignored, events, digest,
+        metrics, Double.NaN, List.of());
   }
 
   /** A record without metrics. */

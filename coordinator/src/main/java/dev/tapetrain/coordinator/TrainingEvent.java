@@ -74,6 +74,17 @@ public sealed interface TrainingEvent {
     }
   }
 
+  /**
+   * The validation split was evaluated after {@code steps} updates, mid-epoch
+   * ({@code --validate-every}); the numbers reach the next step's line.
+   */
+  record Validated(long steps, double loss, List<Double> metrics) implements TrainingEvent {
+    /** Copies the metrics. */
+    public Validated {
+      metrics = List.copyOf(metrics);
+    }
+  }
+
   /** Step {@code record.step()} is done (told for every step; listeners thin it). */
   record Step(StepRecord record) implements TrainingEvent {}
 

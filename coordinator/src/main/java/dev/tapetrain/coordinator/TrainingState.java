@@ -18,10 +18,32 @@ import java.util.List;
  *                       empty otherwise
  * @param bestParams     with {@code --restore-best}, the parameters after the best epoch so
  *                       far; empty otherwise
+ * @param plateau        with reduce on plateau, its state ({@link ReduceOnPlateau#values()});
+ *                       empty otherwise
+ * @param lastParams     with {@code --restore-best}, once the best parameters replaced
+ *                       {@code params} at the end of training: the parameters after the last
+ *                       update; empty otherwise
  */
 public record TrainingState(long steps, List<NamedTensor> params,
     List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss,
-    List<Double> epochSums, List<Double> earlyStopping, List<NamedTensor> bestParams) {
+    List<Double> epochSums, List<Double> earlyStopping, List<NamedTensor> bestParams,
+    List<Double> plateau, List<NamedTensor> lastParams) {
+
+  /** A state whose parameters are the last update's. */
+  public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
+      long stepDigest, double initialLoss, double loss, List<Double> epochSums,
+      List<Double> earlyStopping, List<NamedTensor> bestParams, List<Double> plateau) {
+    this(steps, params, optimizerState, stepDigest, initialLoss, loss, epochSums, earlyStopping,
+        bestParams, plateau, List.of());
+  }
+
+  /** A state without reduce on plateau. */
+  public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
+      long stepDigest, double initialLoss, double loss, List<Double> epochSums,
+      List<Double> earlyStopping, List<NamedTensor> bestParams) {
+    this(steps, params, optimizerState, stepDigest, initialLoss, loss, epochSums, earlyStopping,
+        bestParams, List.of());
+  }
 
   /** Copies the lists. */
   public TrainingState {
@@ -30,6 +52,8 @@ public record TrainingState(long steps, List<NamedTensor> params,
     epochSums = List.copyOf(epochSums);
     earlyStopping = List.copyOf(earlyStopping);
     bestParams = List.copyOf(bestParams);
+    plateau = List.copyOf(plateau);
+    lastParams = List.copyOf(lastParams);
   }
 
   /** A state outside an epoch (a run of steps, or at an epoch's start). */

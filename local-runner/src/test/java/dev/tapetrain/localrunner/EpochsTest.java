@@ -407,7 +407,7 @@ class EpochsTest {
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2"},
             "--monitor val_loss needs --validation-split (or --monitor loss)"),
         Arguments.of(new String[] {"--batch-size", "10", "--min-delta", "0.1"},
-            "--min-delta needs --early-stopping-patience or --restore-best"),
+            "--min-delta needs --early-stopping-patience, --restore-best or --reduce-lr-factor"),
         Arguments.of(new String[] {"--batch-size", "10", "--restore-best"},
             "--restore-best needs --validation-split"),
         Arguments.of(new String[] {"--restore-best"}, "--restore-best needs --batch-size"),

@@ -56,7 +56,7 @@ class NumericDigestTest {
           List.of("--batch-size", "10", "--epochs", "3")));
 
   /** Not a value of a run at all. */
-  private static final Set<String> NOT_A_VALUE = Set.of("--resume");
+  private static final Set<String> NOT_A_VALUE = Set.of("--resume", "--resume-if-exists");
 
   private Path csv;
 
@@ -106,6 +106,35 @@ class NumericDigestTest {
             "3", "--validation-split", "0.2"), List.of("--batch-size", "10",
             "--early-stopping-patience", "3", "--validation-split", "0.2", "--monitor",
             "loss"))),
+        Map.entry("--lr-schedule", pair(List.of(), List.of("--lr-schedule", "cosine",
+            "--lr-decay-steps", "10"))),
+        Map.entry("--lr-decay-steps", pair(List.of("--lr-schedule", "cosine",
+            "--lr-decay-steps", "10"), List.of("--lr-schedule", "cosine", "--lr-decay-steps",
+            "11"))),
+        Map.entry("--lr-min", pair(List.of("--lr-schedule", "cosine", "--lr-decay-steps", "10"),
+            List.of("--lr-schedule", "cosine", "--lr-decay-steps", "10", "--lr-min", "0.001"))),
+        Map.entry("--lr-decay-rate", pair(List.of("--lr-schedule", "exponential",
+            "--lr-decay-steps", "10", "--lr-decay-rate", "0.5"), List.of("--lr-schedule",
+            "exponential", "--lr-decay-steps", "10", "--lr-decay-rate", "0.6"))),
+        Map.entry("--lr-boundaries", pair(List.of("--lr-schedule", "step", "--lr-boundaries",
+            "10", "--lr-values", "0.1,0.01"), List.of("--lr-schedule", "step",
+            "--lr-boundaries", "11", "--lr-values", "0.1,0.01"))),
+        Map.entry("--lr-values", pair(List.of("--lr-schedule", "step", "--lr-boundaries",
+            "10", "--lr-values", "0.1,0.01"), List.of("--lr-schedule", "step",
+            "--lr-boundaries", "10", "--lr-values", "0.1,0.02"))),
+        Map.entry("--reduce-lr-factor", pair(List.of("--batch-size", "10", "--monitor",
+            "loss", "--reduce-lr-factor", "0.5"), List.of("--batch-size", "10", "--monitor",
+            "loss", "--reduce-lr-factor", "0.2"))),
+        Map.entry("--reduce-lr-patience", pair(List.of("--batch-size", "10", "--monitor",
+            "loss", "--reduce-lr-factor", "0.5"), List.of("--batch-size", "10", "--monitor",
+            "loss", "--reduce-lr-factor", "0.5", "--reduce-lr-patience", "3"))),
+        Map.entry("--min-lr", pair(List.of("--batch-size", "10", "--monitor", "loss",
+            "--reduce-lr-factor", "0.5"), List.of("--batch-size", "10", "--monitor", "loss",
+            "--reduce-lr-factor", "0.5", "--min-lr", "0.001"))),
+        Map.entry("--validate-every", pair(List.of("--batch-size", "10", "--validation-split",
+            "0.2"), List.of("--batch-size", "10", "--validation-split", "0.2",
+            "--validate-every", "5"))),
+        Map.entry("--warmup-steps", pair(List.of(), List.of("--warmup-steps", "5"))),
         Map.entry("--l2", pair(List.of(), List.of("--l2", "0.1"))),
         Map.entry("--examples", pair(List.of(), List.of("--examples", "999"))),
         Map.entry("--true-w", pair(List.of(), List.of("--true-w", "2.5"))),

@@ -38,6 +38,11 @@ final class EpochOptions {
           + "and evaluate them after every epoch (Keras' validation_split).")
   Double validationSplit;
 
+  @Option(names = "--validate-every", paramLabel = "K",
+      description = "With --validation-split: also evaluate it every K updates, mid-epoch "
+          + "(val_loss on the next step's line of steps.jsonl).")
+  Long validateEvery;
+
   @Option(names = "--early-stopping-patience", paramLabel = "P",
       description = "With --batch-size: stop (status stopped_early) after P epochs in a row "
           + "without improvement of --monitor (Keras' EarlyStopping).")
@@ -58,11 +63,27 @@ final class EpochOptions {
           + "are the run's final ones, stopped early or not (Keras' restore_best_weights).")
   boolean restoreBest;
 
+  @Option(names = "--reduce-lr-factor", paramLabel = "F",
+      description = "With --batch-size: multiply the learning rate by F, in (0, 1), after "
+          + "--reduce-lr-patience epochs without improvement of --monitor (Keras' "
+          + "ReduceLROnPlateau).")
+  Double reduceFactor;
+
+  @Option(names = "--reduce-lr-patience", paramLabel = "P",
+      description = "With --reduce-lr-factor: epochs without improvement that reduce the rate "
+          + "(default: 10, as Keras).")
+  Integer reducePatience;
+
+  @Option(names = "--min-lr", paramLabel = "LR",
+      description = "With --reduce-lr-factor: the rate is never reduced below LR (default: 0).")
+  Double minLr;
+
   /** The step policy of these options beside the run's others. */
   StepPolicy policy(double batchFraction, long seed, double l2, double tolerance,
       EarlyStop earlyStop) {
     return new StepPolicy(batchFraction, seed, l2, tolerance, batchSize == null ? 0 : batchSize,
-        !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop);
+        !noShuffle, dropLast, validationSplit == null ? 0 : validationSplit, earlyStop,
+        validateEvery == null ? 0 : validateEvery);
   }
 
   /**
@@ -97,7 +118,8 @@ final class EpochOptions {
   long plannedSteps(long samples, long steps, Predicate<String> given) {
     if (batchSize == null) {
       for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
-          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best")) {
+          "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best",
+          "--reduce-lr-factor", "--reduce-lr-patience", "--min-lr", "--validate-every")) {
         if (given.test(o) || (o.equals("--epochs") && epochs != null)
             || (o.equals("--validation-split") && validationSplit != null)
             || (o.equals("--early-stopping-patience") && patience != null)) {
@@ -115,6 +137,13 @@ final class EpochOptions {
         throw new UsageException(o + " cannot be used with --batch-size: a run of mini-batches "
             + "takes --epochs of batches of the whole training set");
       }
+    }
+    if (validateEvery != null && validationSplit == null) {
+      throw new UsageException("--validate-every needs --validation-split (the samples it "
+          + "evaluates)");
+    }
+    if (validateEvery != null && validateEvery < 1) {
+      throw new UsageException("--validate-every must be at least 1, got " + validateEvery);
     }
     if (validationSplit != null) {
       if (!(validationSplit > 0 && validationSplit < 1)) {
@@ -145,13 +174,24 @@ final class EpochOptions {
       throw new UsageException("--restore-best needs --validation-split (the best parameters "
           + "are those of the best validation)");
     }
-    if (patience == null && !restoreBest) {
+    if (reduceFactor == null) {
+      for (String o : List.of("--reduce-lr-patience", "--min-lr")) {
+        if (given.test(o)) {
+          throw new UsageException(o + " needs --reduce-lr-factor");
+        }
+      }
+    }
+    if (patience == null && !restoreBest && reduceFactor == null) {
       for (String o : List.of("--min-delta", "--monitor")) {
         if (given.test(o)) {
-          throw new UsageException(o + " needs --early-stopping-patience or --restore-best");
+          throw new UsageException(o + " needs --early-stopping-patience, --restore-best or "
+              + "--reduce-lr-factor");
         }
       }
       return EarlyStop.NONE;
+    }
+    if (reduceFactor != null && !(reduceFactor > 0 && reduceFactor < 1)) {
+      throw new UsageException("--reduce-lr-factor must be in (0, 1), got " + reduceFactor);
     }
     if (patience != null && patience < 1) {
       throw new UsageException("--early-stopping-patience must be at least 1, got " + patience);
@@ -167,6 +207,9 @@ final class EpochOptions {
           + (monitor == null ? " (or --monitor loss)" : ""));
     }
     return TrainOptions.wrap(() -> new EarlyStop(patience == null ? 0 : patience,
-        minDelta == null ? 0 : minDelta, name, restoreBest));
+        minDelta == null ? 0 : minDelta, name, restoreBest,
+        reduceFactor == null ? 0 : reduceFactor,
+        reduceFactor == null ? 0 : reducePatience == null ? 10 : reducePatience,
+        minLr == null ? 0 : minLr));
   }
 }

@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.optim.LearningRateSchedule;
 import dev.tapetrain.coordinator.optim.OptimizerFactory;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.Defaults;
@@ -93,6 +94,10 @@ public final class TrainOptions {
   /** The options of epochs of mini-batches (docs/training-loop.md). */
   @picocli.CommandLine.Mixin
   EpochOptions epochOptions = new EpochOptions();
+
+  /** The options of a learning-rate schedule (docs/training-loop.md). */
+  @picocli.CommandLine.Mixin
+  ScheduleOptions scheduleOptions = new ScheduleOptions();
 
   @Option(names = "--tolerance", defaultValue = Defaults.TOLERANCE, paramLabel = "T",
       description = "Stop early (status converged) when a step changes the parameters by less "
@@ -389,17 +394,25 @@ public final class TrainOptions {
     if (tooLarge != null) {
       throw new UsageException("--model " + model + ": " + tooLarge);
     }
-    optimizerFactory.create(learningRate > 0 ? learningRate : 1, optimizerSettings);
+    dev.tapetrain.coordinator.optim.Optimizer made = optimizerFactory.create(
+        learningRate > 0 ? learningRate : 1, optimizerSettings);
+    LearningRateSchedule schedule = scheduleOptions.schedule(this::given);
+    // A step schedule's rates are its --lr-values; the run's learning rate is its first.
+    double lr = schedule.kind().equals("step") ? schedule.values().get(0) : learningRate;
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts()));
     long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
-    return wrap(() -> new RunSpec(workers, updates, learningRate,
+    if ((!schedule.constant() || earlyStop.reduces()) && !Optimizers.followsSchedules(made)) {
+      throw new UsageException("--optimizer " + optimizer + " cannot follow a learning-rate "
+          + "schedule or --reduce-lr-factor (it does not take a rate per update)");
+    }
+    return wrap(() -> new RunSpec(workers, updates, lr,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
         epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop),
         logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
-        seconds(rejoinTimeoutSeconds), modelSpec));
+        seconds(rejoinTimeoutSeconds), modelSpec, schedule));
   }
 
   /**

@@ -44,6 +44,12 @@ public final class Adam implements Optimizer {
 
   @Override
   public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads) {
+    return apply(params, grads, learningRate);
+  }
+
+  @Override
+  public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads,
+      double learningRate) {
     if (m.isEmpty()) {
       m = Optimizers.zerosLike(params, "m/");
       v = Optimizers.zerosLike(params, "v/");

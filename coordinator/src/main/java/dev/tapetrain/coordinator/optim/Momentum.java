@@ -35,6 +35,12 @@ public final class Momentum implements Optimizer {
 
   @Override
   public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads) {
+    return apply(params, grads, learningRate);
+  }
+
+  @Override
+  public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads,
+      double learningRate) {
     if (velocity.isEmpty()) {
       velocity = Optimizers.zerosLike(params, "velocity/");
     }

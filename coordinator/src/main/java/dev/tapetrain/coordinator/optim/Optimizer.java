@@ -23,6 +23,24 @@ public interface Optimizer {
    */
   List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads);
 
+  /**
+   * The parameters after one update with step size {@code learningRate} instead of
+   * {@link #learningRate()}: a schedule's rate for this update ({@link LearningRateSchedule}),
+   * used wherever the rule uses its step size. An optimizer that does not override this cannot
+   * follow a schedule ({@link Optimizers#followsSchedules}): a run with one is refused.
+   *
+   * @throws UnsupportedOperationException if not overridden and the rate is not
+   *     {@link #learningRate()}
+   */
+  default List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads,
+      double learningRate) {
+    if (learningRate != learningRate()) {
+      throw new UnsupportedOperationException("optimizer " + name() + " cannot follow a "
+          + "learning-rate schedule");
+    }
+    return apply(params, grads);
+  }
+
   /** The state that the next update depends on (empty for plain SGD), for checkpoints. */
   default List<NamedTensor> state() {
     return List.of();

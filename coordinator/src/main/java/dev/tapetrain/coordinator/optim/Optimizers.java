@@ -95,6 +95,19 @@ public final class Optimizers {
     };
   }
 
+  /**
+   * Whether {@code optimizer} takes a rate per update (overrides
+   * {@link Optimizer#apply(List, List, double)}), as a learning-rate schedule needs.
+   */
+  public static boolean followsSchedules(Optimizer optimizer) {
+    try {
+      return optimizer.getClass().getMethod("apply", List.class, List.class, double.class)
+          .getDeclaringClass() != Optimizer.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
   static List<NamedTensor> zerosLike(List<NamedTensor> params, String prefix) {
     List<NamedTensor> out = new ArrayList<>(params.size());
     for (NamedTensor p : params) {

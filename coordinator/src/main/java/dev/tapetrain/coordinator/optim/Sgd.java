@@ -29,6 +29,12 @@ public final class Sgd implements Optimizer {
 
   @Override
   public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads) {
+    return apply(params, grads, learningRate);
+  }
+
+  @Override
+  public List<NamedTensor> apply(List<NamedTensor> params, List<NamedTensor> grads,
+      double learningRate) {
     if (params.size() != grads.size()) {
       throw new IllegalArgumentException(params.size() + " parameters, " + grads.size() + " gradients");
     }

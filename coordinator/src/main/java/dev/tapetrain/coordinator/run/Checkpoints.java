@@ -59,6 +59,8 @@ public final class Checkpoints {
         .addAllEpochSums(state.epochSums())
         .addAllEarlyStopping(state.earlyStopping())
         .addAllBestParams(ProtoCodec.tensorsToProto(state.bestParams()))
+        .addAllReduceOnPlateau(state.plateau())
+        .addAllLastParams(ProtoCodec.tensorsToProto(state.lastParams()))
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
@@ -94,7 +96,8 @@ public final class Checkpoints {
           ProtoCodec.tensorsFromProto(c.getParamsList()),
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
           c.getInitialLoss(), c.getLoss(), c.getEpochSumsList(), c.getEarlyStoppingList(),
-          ProtoCodec.tensorsFromProto(c.getBestParamsList()));
+          ProtoCodec.tensorsFromProto(c.getBestParamsList()), c.getReduceOnPlateauList(),
+          ProtoCodec.tensorsFromProto(c.getLastParamsList()));
       RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
       if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "

@@ -3,6 +3,7 @@ package dev.tapetrain.coordinator.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.optim.LearningRateSchedule;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.data.InputFormats;
@@ -73,6 +74,22 @@ public final class RunConfig {
     o.put("optimizer", spec.optimizer().name());
     putSettings(o.putObject("optimizer_settings"), spec.optimizer().settings(),
         declared(Optimizers.plugins(Set.of()), spec.optimizer().name()));
+    if (!spec.schedule().constant()) {
+      // Only runs with a schedule have these: a run without keeps its config.json unchanged.
+      LearningRateSchedule s = spec.schedule();
+      o.put("lr_schedule", s.kind());
+      switch (s.kind()) {
+        case "step" -> {
+          s.boundaries().forEach(o.putArray("lr_boundaries")::add);
+          s.values().forEach(o.putArray("lr_values")::add);
+        }
+        case "exponential" -> o.put("lr_decay_rate", s.decayRate())
+            .put("lr_decay_steps", s.decaySteps());
+        case "cosine" -> o.put("lr_decay_steps", s.decaySteps()).put("lr_min", s.minRate());
+        default -> { }
+      }
+      o.put("warmup_steps", s.warmupSteps());
+    }
     o.put("batch_fraction", spec.policy().batchFraction());
     o.put("batch_seed", spec.policy().batchSeed());
     o.put("l2", spec.policy().l2());
@@ -88,12 +105,24 @@ public final class RunConfig {
       if (spec.policy().validationSplit() > 0) {
         o.put("validation_split", spec.policy().validationSplit());
         o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
+        if (spec.policy().validateEvery() > 0) {
+          o.put("validate_every", spec.policy().validateEvery());
+        }
       }
       if (spec.policy().earlyStop().tracks()) {
         o.put("early_stopping_patience", spec.policy().earlyStop().patience());
         o.put("min_delta", spec.policy().earlyStop().minDelta());
         o.put("monitor", spec.policy().earlyStop().monitor());
         o.put("restore_best", spec.policy().earlyStop().restoreBest());
+      }
+      if (spec.policy().earlyStop().reduces()) {
+        if (!spec.policy().earlyStop().tracks()) {
+          o.put("min_delta", spec.policy().earlyStop().minDelta());
+          o.put("monitor", spec.policy().earlyStop().monitor());
+        }
+        o.put("reduce_lr_factor", spec.policy().earlyStop().reduceFactor());
+        o.put("reduce_lr_patience", spec.policy().earlyStop().reducePatience());
+        o.put("min_lr", spec.policy().earlyStop().minLr());
       }
     }
     o.put("chunk_size", spec.dataset().chunkSize());

@@ -65,6 +65,12 @@ final class StepLines implements AutoCloseable {
     for (int i = 0; i < r.metrics().size() && i < metricNames.size(); i++) {
       g.writeNumberField(metricNames.get(i), r.metrics().get(i));
     }
+    if (!Double.isNaN(r.valLoss())) {
+      g.writeNumberField("val_loss", r.valLoss());
+      for (int i = 0; i < r.valMetrics().size() && i < metricNames.size(); i++) {
+        g.writeNumberField("val_" + metricNames.get(i), r.valMetrics().get(i));
+      }
+    }
     // One format for every model: the parameters themselves while they are few, their norms
     // beyond that (a line per step must not carry a large model: that is the checkpoint's job),
     // the gradient's norm; and, for a model that has them, its flat parameters by name with

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator.spec;
 
+import dev.tapetrain.coordinator.optim.LearningRateSchedule;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.ProtoCodec;
@@ -29,10 +30,20 @@ import java.util.Objects;
  * @param rejoinTimeout how long the coordinator waits for a worker to come back (or a new one
  *                     to join) when it has none left mid-run; zero: fail at once
  * @param model        the model the workers build, with its settings (numeric)
+ * @param schedule     the learning rate of each update, from {@code learningRate} (numeric)
  */
 public record RunSpec(int workers, long steps, double learningRate, OptimizerSpec optimizer,
     DatasetSpec dataset, StepPolicy policy, int logEvery, Duration stepTimeout,
-    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model) {
+    Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model,
+    LearningRateSchedule schedule) {
+
+  /** A run at the constant {@code learningRate} (no schedule, no warm-up). */
+  public RunSpec(int workers, long steps, double learningRate, OptimizerSpec optimizer,
+      DatasetSpec dataset, StepPolicy policy, int logEvery, Duration stepTimeout,
+      Duration waitTimeout, long checkpointEvery, Duration rejoinTimeout, ModelSpec model) {
+    this(workers, steps, learningRate, optimizer, dataset, policy, logEvery, stepTimeout,
+        waitTimeout, checkpointEvery, rejoinTimeout, model, LearningRateSchedule.CONSTANT);
+  }
 
   /** The default of {@link #rejoinTimeout()}: a network blip or a restarting worker fits. */
   public static final Duration DEFAULT_REJOIN_TIMEOUT =
@@ -44,13 +55,17 @@ public record RunSpec(int workers, long steps, double learningRate, OptimizerSpe
    * record's other fields only say how the run is carried out.
    */
   public RunNumbersProto numbers() {
-    return RunNumbersProto.newBuilder()
+    RunNumbersProto.Builder b = RunNumbersProto.newBuilder()
         .setLearningRate(learningRate)
         .setOptimizer(optimizer.toProto())
         .setPolicy(policy.toProto())
         .setDataset(ProtoCodec.toProto(dataset))
-        .setModel(ProtoCodec.toProto(model))
-        .build();
+        .setModel(ProtoCodec.toProto(model));
+    if (!schedule.constant()) {
+      // Only a schedule's runs have it: every other run keeps its bytes and so its digest.
+      b.setLrSchedule(schedule.toProto());
+    }
+    return b.build();
   }
 
   /** The SHA-256 (hex) of {@link #numbers()}' bytes: equal exactly when the numbers are. */
@@ -76,7 +91,9 @@ public record RunSpec(int workers, long steps, double learningRate, OptimizerSpe
         OptimizerSpec.fromProto(numbers.getOptimizer()),
         ProtoCodec.fromProto(numbers.getDataset()), StepPolicy.fromProto(numbers.getPolicy()),
         logEvery, stepTimeout, waitTimeout, checkpointEvery, rejoinTimeout,
-        modelOf(numbers));
+        modelOf(numbers), numbers.hasLrSchedule()
+            ? LearningRateSchedule.fromProto(numbers.getLrSchedule())
+            : LearningRateSchedule.CONSTANT);
   }
 
   /**
@@ -114,6 +131,8 @@ public record RunSpec(int workers, long steps, double learningRate, OptimizerSpe
           "--learning-rate must be a finite number > 0, got " + learningRate);
     }
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(schedule, "schedule");
+    schedule.check(learningRate);
     if (logEvery < 1) {
       throw new IllegalArgumentException("--log-every must be at least 1, got " + logEvery);
     }

@@ -17,11 +17,22 @@ package dev.tapetrain.coordinator.spec;
  * @param dropLast      whether an epoch's last, smaller batch is left out ({@code --drop-last})
  * @param validationSplit the share of the samples held out for validation, the last
  *                      {@code N − floor(N·(1 − F))} of them (Keras); 0: none
- * @param earlyStop     when a run of epochs stops early ({@link EarlyStop#NONE}: never)
+ * @param validateEvery also evaluate the validation split every this many updates, mid-epoch
+ *                      ({@code --validate-every}); 0: only after each epoch
+ * @param earlyStop     when a run of epochs stops early ({@link EarlyStop#NONE}: never), and
+ *                      when it reduces the rate on a plateau
  */
 public record StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance,
     long batchSize, boolean shuffle, boolean dropLast, double validationSplit,
-    EarlyStop earlyStop) {
+    EarlyStop earlyStop, long validateEvery) {
+
+  /** A policy without --validate-every. */
+  public StepPolicy(double batchFraction, long batchSeed, double l2, double tolerance,
+      long batchSize, boolean shuffle, boolean dropLast, double validationSplit,
+      EarlyStop earlyStop) {
+    this(batchFraction, batchSeed, l2, tolerance, batchSize, shuffle, dropLast, validationSplit,
+        earlyStop, 0);
+  }
 
   /** Validates; messages name the command-line option. */
   public StepPolicy {
@@ -41,6 +52,10 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
           + validationSplit);
     }
     java.util.Objects.requireNonNull(earlyStop, "earlyStop");
+    if (validateEvery < 0) {
+      throw new IllegalArgumentException("--validate-every must be at least 1, got "
+          + validateEvery);
+    }
     if (batchSize < 0) {
       throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
     }
@@ -87,9 +102,16 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
       b.setBatchSize(batchSize).setNoShuffle(!shuffle).setDropLast(dropLast)
           .setValidationSplit(validationSplit);
     }
-    if (earlyStop.tracks()) {
+    if (earlyStop.tracks() || earlyStop.reduces()) {
       b.setEarlyStoppingPatience(earlyStop.patience()).setMinDelta(earlyStop.minDelta())
           .setMonitor(earlyStop.monitor()).setRestoreBest(earlyStop.restoreBest());
+    }
+    if (validateEvery > 0) {
+      b.setValidateEvery(validateEvery);
+    }
+    if (earlyStop.reduces()) {
+      b.setReduceLrFactor(earlyStop.reduceFactor())
+          .setReduceLrPatience(earlyStop.reducePatience()).setMinLr(earlyStop.minLr());
     }
     return b.build();
   }
@@ -98,8 +120,10 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   public static StepPolicy fromProto(dev.tapetrain.protocol.proto.StepPolicyProto p) {
     return new StepPolicy(p.getBatchFraction(), p.getBatchSeed(), p.getL2(), p.getTolerance(),
         p.getBatchSize(), !p.getNoShuffle(), p.getDropLast(), p.getValidationSplit(),
-        p.getEarlyStoppingPatience() == 0 && !p.getRestoreBest() ? EarlyStop.NONE
+        p.getEarlyStoppingPatience() == 0 && !p.getRestoreBest() && p.getReduceLrFactor() == 0
+            ? EarlyStop.NONE
             : new EarlyStop(p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor(),
-                p.getRestoreBest()));
+                p.getRestoreBest(), p.getReduceLrFactor(), p.getReduceLrPatience(),
+                p.getMinLr()), p.getValidateEvery());
   }
 }

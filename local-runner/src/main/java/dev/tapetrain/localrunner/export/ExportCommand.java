@@ -37,6 +37,12 @@ public final class ExportCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}, the trained values exactly; float32 rounds them once).")
   String dtype;
 
+  @Option(names = "--params", paramLabel = "best|last",
+      description = "Which parameters: best (the best epoch's, kept by --restore-best) or last "
+          + "(after the last update); default: the run's final ones (the best after "
+          + "--restore-best, else the last).")
+  String params;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -52,7 +58,7 @@ public final class ExportCommand implements Callable<Integer> {
       throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
     }
     AtomicFiles.checkTarget("--onnx", onnx, null);
-    TrainedModel trained = TrainedModel.load(run);
+    TrainedModel trained = TrainedModel.load(run, params);
     if (trained.unfinished() != null) {
       err.println("export: note: " + trained.unfinished());
     }

@@ -70,6 +70,12 @@ public final class PredictCommand implements Callable<Integer> {
           + "data's).")
   String target;
 
+  @Option(names = "--params", paramLabel = "best|last",
+      description = "Which parameters: best (the best epoch's, kept by --restore-best) or last "
+          + "(after the last update); default: the run's final ones (the best after "
+          + "--restore-best, else the last).")
+  String params;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -81,7 +87,7 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TrainedModel trained = TrainedModel.load(run);
+    TrainedModel trained = TrainedModel.load(run, params);
     List<String> columns = features != null ? CsvFile.columnList("--features", features)
         : trained.featureColumns();
     String targetColumn = target != null ? target : trained.targetColumn();

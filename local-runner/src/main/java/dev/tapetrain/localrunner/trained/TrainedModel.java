@@ -57,6 +57,21 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
    *     its model is not on this class path
    */
   public static TrainedModel load(Path runDir) {
+    return load(runDir, null);
+  }
+
+  /**
+   * Reads the run in {@code runDir} with the parameters {@code which} names: {@code best} (the
+   * best epoch's, kept by {@code --restore-best}), {@code last} (after the last update), or
+   * null for the run's final ones (the best after {@code --restore-best}, else the last).
+   *
+   * @throws UserError as {@link #load(Path)}, for another {@code which}, or for {@code best} of
+   *     a run that kept no best parameters
+   */
+  public static TrainedModel load(Path runDir, String which) {
+    if (which != null && !which.equals("best") && !which.equals("last")) {
+      throw new UserError("--params must be best or last, got '" + which + "'");
+    }
     JsonNode config = readJson(runDir, RunDirectory.CONFIG);
     Checkpoints.Loaded checkpoint = Checkpoints.read(runDir.resolve(Checkpoints.FILE));
     ModelSpec spec;
@@ -80,6 +95,15 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
           + "': " + e.getMessage().replaceFirst("^--model: ", ""));
     }
     List<NamedTensor> params = checkpoint.state().params();
+    if ("best".equals(which)) {
+      params = checkpoint.state().bestParams();
+      if (params.isEmpty()) {
+        throw new UserError("--params best: run " + runDir + " kept no best parameters (they "
+            + "are kept by training with --validation-split and --restore-best)");
+      }
+    } else if ("last".equals(which) && !checkpoint.state().lastParams().isEmpty()) {
+      params = checkpoint.state().lastParams();
+    }
     List<Parameter> expected = model.parameters();
     if (params.size() != expected.size()) {
       throw new UserError(runDir.resolve(Checkpoints.FILE) + ": has " + params.size()
