@@ -71,19 +71,25 @@ class CompiledModelTest {
 
   @Test
   void whatTheLoopCannotComputeIsRefusedByName() {
-    assertRefused("parameter w has shape [3]", linear(3), 1);
-    assertRefused("parameter w has shape [1]",
-        Models.create("logistic", 1, 0, 42, Map.of()), 1);
-    assertRefused("parameter w1 has shape [1, 4]",
-        Models.create("mlp", 1, 0, 42, Map.of("hidden", "4")), 1);
-    assertRefused("features", linear(1), 2);
+    // Matrices, dense layers and several features compile (CompiledMatrixModelTest); metric
+    // sums do not yet, nor a mask made by a Java function of each element (below).
+    assertRefused("metric sums [accuracy]", Models.create("logistic", 1, 0, 42, Map.of()), 1);
+    assertRefused("metric sums [accuracy]",
+        Models.create("mlp", 2, 3, 42, Map.of("hidden", "4")), 2);
     Model absolute = new HalfSquaredError() {
       @Override
       public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
         return Ops.sum(Ops.abs(Ops.sub(predict(p, x), y)));
       }
     };
-    assertRefused("op abs is not fused", absolute, 1);
+    assertRefused("op abs", absolute, 1);
+    Model masked = new HalfSquaredError() {
+      @Override
+      public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+        return Ops.sum(Ops.relu(Ops.sub(predict(p, x), y)));
+      }
+    };
+    assertRefused("op relu", masked, 1);
     Model withMetric = new HalfSquaredError() {
       @Override
       public List<String> metrics() {

@@ -114,12 +114,71 @@ public final class CompiledFunction {
     if (n < 3) {
       throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
     }
-    Traced traced = trace(body, exampleVectors, columns, exampleScalars);
+    return compile(vectors -> trace(body, vectors, columns, exampleScalars), exampleVectors,
+        exampleScalars, compileAtRunTime);
+  }
+
+  /**
+   * As {@link #compile(Body, double[][], boolean[], double[], boolean)} for a function of
+   * per-sample matrices and parameters of any shape (a dense layer's model): {@code body}'s
+   * first argument holds the sample inputs, input {@code k} an {@code [n]} vector where
+   * {@code widths[k]} is 0, else an {@code [n, widths[k]]} matrix whose columns are the next
+   * {@code widths[k]} arrays of {@code exampleColumns}; its second the parameters, of
+   * {@code paramShapes}, whose values {@code exampleParams} holds flattened row-major one after
+   * the other. Its outputs may have any shape. {@link #apply} then takes the columns as vectors,
+   * the flattened parameters as scalars, and gives the outputs flattened, one after the other.
+   *
+   * @throws NotCompilableException if the function uses what the loop cannot compute (the
+   *                                message names the op)
+   */
+  public static CompiledFunction compileRows(Body body, double[][] exampleColumns, int[] widths,
+      double[] exampleParams, int[][] paramShapes, boolean compileAtRunTime)
+      throws NotCompilableException {
+    int columns = 0;
+    for (int w : widths) {
+      columns += Math.max(1, w);
+    }
+    int params = 0;
+    for (int[] shape : paramShapes) {
+      params += sizeOf(shape);
+    }
+    if (columns != exampleColumns.length || columns == 0 || params != exampleParams.length) {
+      throw new IllegalArgumentException(exampleColumns.length + " columns and "
+          + exampleParams.length + " parameter values for inputs of widths "
+          + Arrays.toString(widths) + " and " + paramShapes.length + " parameters");
+    }
+    int n = exampleColumns[0].length;
+    for (double[] v : exampleColumns) {
+      if (v.length != n) {
+        throw new IllegalArgumentException("example columns differ in length");
+      }
+    }
+    if (n < 3) {
+      throw new IllegalArgumentException("example columns need at least 3 samples, got " + n);
+    }
+    return compile(vectors -> traceRows(body, vectors, widths, exampleParams, paramShapes),
+        exampleColumns, exampleParams, compileAtRunTime);
+  }
+
+  /** Traces a function on example vectors (of any length the caller chooses). */
+  @FunctionalInterface
+  private interface Tracer {
+    Traced trace(double[][] vectors) throws NotCompilableException;
+  }
+
+  /**
+   * Traces at the examples' length and one less (the same source, or it depends on the
+   * length), finds or compiles the loop and checks it against the eager outputs, bit for bit.
+   */
+  private static CompiledFunction compile(Tracer tracer, double[][] exampleVectors,
+      double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
+    int n = exampleVectors[0].length;
+    Traced traced = tracer.trace(exampleVectors);
     double[][] shorter = new double[exampleVectors.length][];
     for (int k = 0; k < shorter.length; k++) {
       shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
     }
-    if (!traced.source().equals(trace(body, shorter, columns, exampleScalars).source())) {
+    if (!traced.source().equals(tracer.trace(shorter).source())) {
       throw new NotCompilableException("the function computes differently for " + n + " and "
           + (n - 1) + " elements (does it use the number of elements?)");
     }
@@ -146,6 +205,82 @@ public final class CompiledFunction {
       }
     }
     return f;
+  }
+
+  private static int sizeOf(int[] shape) {
+    int size = 1;
+    for (int d : shape) {
+      size *= d;
+    }
+    return size;
+  }
+
+  /**
+   * Traces a function of per-sample matrices and shaped parameters ({@link #compileRows}):
+   * with all inputs of one column and scalar parameters, one loop of elementwise ops and
+   * sums ({@link LoopGenerator}, whose sources precompiled loops are keyed by) when it takes the
+   * program, else a loop over rows ({@link RowLoopGenerator}).
+   */
+  private static Traced traceRows(Body body, double[][] columns, int[] widths, double[] params,
+      int[][] shapes) throws NotCompilableException {
+    int n = columns[0].length;
+    Tensor[] v = new Tensor[widths.length];
+    int column = 0;
+    for (int k = 0; k < v.length; k++) {
+      int w = widths[k];
+      if (w == 0) {
+        v[k] = Tensor.vector(columns[column++]);
+        continue;
+      }
+      double[] rowMajor = new double[n * w];
+      for (int c = 0; c < w; c++) {
+        double[] col = columns[column++];
+        for (int i = 0; i < n; i++) {
+          rowMajor[i * w + c] = col[i];
+        }
+      }
+      v[k] = Tensor.matrix(n, w, rowMajor);
+    }
+    Tensor[] p = new Tensor[shapes.length];
+    int at = 0;
+    for (int k = 0; k < p.length; k++) {
+      int size = sizeOf(shapes[k]);
+      double[] values = Arrays.copyOfRange(params, at, at + size);
+      at += size;
+      p[k] = switch (shapes[k].length) {
+        case 0 -> Tensor.scalar(values[0]);
+        case 1 -> Tensor.vector(values);
+        case 2 -> Tensor.matrix(shapes[k][0], shapes[k][1], values);
+        default -> throw new IllegalArgumentException("parameters have at most two dimensions");
+      };
+    }
+    try (TensorScope scope = TensorScope.open(); Trace trace = Trace.open()) {
+      Tensor[] outputs = body.apply(v, p);
+      int size = 0;
+      for (int k = 0; k < outputs.length; k++) {
+        if (outputs[k] == null) {
+          throw new NotCompilableException("output " + k + " is null (an unconnected gradient?)");
+        }
+        size += outputs[k].size();
+      }
+      double[] values = new double[size];
+      int to = 0;
+      for (Tensor t : outputs) {
+        System.arraycopy(t.data, 0, values, to, t.size());
+        to += t.size();
+      }
+      boolean elementwise = Arrays.stream(widths).allMatch(w -> w <= 1)
+          && Arrays.stream(p).allMatch(t -> t.rank() == 0)
+          && Arrays.stream(outputs).allMatch(t -> t.rank() == 0);
+      if (elementwise) {
+        try {
+          return new Traced(LoopGenerator.generate(trace, v, p, outputs), values);
+        } catch (NotCompilableException e) {
+          // not one loop of elementwise ops: the loop over rows may take it
+        }
+      }
+      return new Traced(RowLoopGenerator.generate(trace, v, p, outputs), values);
+    }
   }
 
   /** The generated source, and the outputs of the eager run that was traced. */
