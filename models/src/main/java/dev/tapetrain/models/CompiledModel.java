@@ -30,10 +30,14 @@ public final class CompiledModel {
 
   private final CompiledFunction function;
   private final int width;
+  private final Model model;
+  private final int metrics;
 
-  private CompiledModel(CompiledFunction function, int width) {
+  private CompiledModel(CompiledFunction function, int width, Model model, int metrics) {
     this.function = function;
     this.width = width;
+    this.model = model;
+    this.metrics = metrics;
   }
 
   /**
@@ -52,10 +56,6 @@ public final class CompiledModel {
   public static CompiledModel compile(Model model, double[][] exampleX, double[] exampleY,
       List<double[]> exampleValues, boolean compileAtRunTime) throws NotCompilableException {
     List<Parameter> layout = model.parameters();
-    if (!model.metrics().isEmpty()) {
-      throw new NotCompilableException("the model's metric sums " + model.metrics()
-          + " are not compiled");
-    }
     int[][] shapes = new int[layout.size()][];
     int size = 0;
     for (int k = 0; k < shapes.length; k++) {
@@ -76,7 +76,8 @@ public final class CompiledModel {
     columns[features] = exampleY;
     CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
         flatten(size, exampleValues), shapes, compileAtRunTime);
-    return f == null ? null : new CompiledModel(f, 1 + size);
+    int metrics = model.metrics().size();
+    return f == null ? null : new CompiledModel(f, 1 + size + metrics, model, metrics);
   }
 
   /**
@@ -91,10 +92,52 @@ public final class CompiledModel {
       List<double[]> values, double[] out) {
     double[][] columns = Arrays.copyOf(x, x.length + 1);
     columns[x.length] = y;
-    function.applySegments(columns, from, lengths, flatten(width - 1, values), out);
+    double[] params = flatten(width - 1 - metrics, values);
+    if (metrics == 0) {
+      function.applySegments(columns, from, lengths, params, out);
+      return;
+    }
+    int sums = width - metrics;
+    double[] compiled = new double[sums * lengths.length];
+    function.applySegments(columns, from, lengths, params, compiled);
+    List<Parameter> layout = model.parameters();
+    Map<String, Tensor> p = new LinkedHashMap<>();
+    for (int k = 0; k < layout.size(); k++) {
+      p.put(layout.get(k).name(), ModelGradients.tensor(layout.get(k), values.get(k)));
+    }
+    int start = from;
+    for (int s = 0; s < lengths.length; s++) {
+      System.arraycopy(compiled, s * sums, out, s * width, sums);
+      // Metrics (a count of correct predictions) are not tape ops: the model's own code on
+      // the segment's rows, as the eager evaluation runs it.
+      Tensor rows = rows(x, start, lengths[s]);
+      Tensor targets = Tensor.view(Arrays.copyOfRange(y, start, start + lengths[s]));
+      double[] m = ModelFailure.guard("metricSums", () -> model.metricSums(p, rows, targets));
+      System.arraycopy(m, 0, out, s * width + sums, metrics);
+      start += lengths[s];
+    }
   }
 
-  /** The values of a row: the loss sum and one gradient value per parameter. */
+  /** Samples {@code [from, from + n)} of {@code x} (one array per feature) as {@code [n, f]}. */
+  private static Tensor rows(double[][] x, int from, int n) {
+    double[] rowMajor = new double[n * x.length];
+    for (int f = 0; f < x.length; f++) {
+      for (int i = 0; i < n; i++) {
+        rowMajor[i * x.length + f] = x[f][from + i];
+      }
+    }
+    return Tensor.viewMatrix(n, x.length, rowMajor);
+  }
+
+  /** The model's metric sums at the end of each row (evaluated by the model's own code). */
+  public int metricCount() {
+    return metrics;
+  }
+
+  /**
+   * The values of a row: the loss sum, one gradient value per parameter, then the metric
+   * sums.
+   */
   public int width() {
     return width;
   }

@@ -28,6 +28,13 @@ class CompiledMatrixModelTest {
   }
 
   @Test
+  void softmaxAndMlpClassesCompileBitForBitWithTheirAccuracy() throws Exception {
+    assertBitIdentical(Models.create("softmax", 50, 10, 42, Map.of()), 50, 5);
+    assertBitIdentical(Models.create("softmax", 2, 3, 1, Map.of()), 2, 6);
+    assertBitIdentical(Models.create("mlp", 4, 3, 42, Map.of("hidden", "6")), 4, 7);
+  }
+
+  @Test
   void linearOnSeveralFeaturesCompilesBitForBit() throws Exception {
     assertBitIdentical(Models.create("linear", 5, 0, 42, Map.of()), 5, 4);
   }
@@ -40,7 +47,7 @@ class CompiledMatrixModelTest {
   static void assertBitIdentical(Model model, int features, long seed) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     double[][] exampleX = columns(random, features, 11);
-    double[] exampleY = column(random, 11);
+    double[] exampleY = targets(model, random, 11);
     CompiledModel compiled = CompiledModel.compile(model, exampleX, exampleY,
         values(model, random), true);
     assertNotNull(compiled);
@@ -48,7 +55,7 @@ class CompiledMatrixModelTest {
     int[] lengths = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 257};
     int total = Arrays.stream(lengths).sum() + 3;
     double[][] x = columns(random, features, total);
-    double[] y = column(random, total);
+    double[] y = targets(model, random, total);
     for (int round = 0; round < 3; round++) {
       List<double[]> values = values(model, random);
       double[] out = new double[compiled.width() * lengths.length];
@@ -71,6 +78,7 @@ class CompiledMatrixModelTest {
           System.arraycopy(g, 0, row, at, g.length);
           at += g.length;
         }
+        System.arraycopy(eager.metricSums(), 0, row, at, eager.metricSums().length);
         for (int k = 0; k < row.length; k++) {
           assertEquals(Double.doubleToRawLongBits(row[k]),
               Double.doubleToRawLongBits(out[s * row.length + k]),
@@ -80,6 +88,18 @@ class CompiledMatrixModelTest {
         from += lengths[s];
       }
     }
+  }
+
+  /** Labels 0 … K−1 for a classifier, else values in [−2, 2). */
+  private static double[] targets(Model model, SplittableRandom random, int n) {
+    if (model.classes() == 0) {
+      return column(random, n);
+    }
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = random.nextInt(model.classes());
+    }
+    return y;
   }
 
   private static List<double[]> values(Model model, SplittableRandom random) {

@@ -307,6 +307,8 @@ final class RowLoopGenerator {
           "acc += ") : null;
       case "rowMax" -> in[0].place() == Place.ROW ? rowReduction(name, in[0],
           "Double.NEGATIVE_INFINITY", "acc = Math.max(acc, ") : null;
+      case "oneHot" -> in[0].place() == Place.ROW && in[0].width() == 1
+          ? oneHot(name, in[0], rowWidth(out)) : null;
       case "repeatColumns" -> in[0].place() == Place.ROW && in[0].width() == 1
           ? new Value(Place.ROW, rowWidth(out), in[0].name(), true, -1) : null;
       default -> null;
@@ -374,13 +376,27 @@ final class RowLoopGenerator {
 
   /** One value per sample from its row's elements in order: a row sum or maximum. */
   private Value rowReduction(String name, Value a, String start, String step) {
-    String close = step.endsWith("(") ? ")" : "";
+    String close = step.contains("(") ? ")" : "";
     body.append("        double ").append(name).append("_acc = ").append(start).append(";\n")
         .append("        for (int c = 0; c < ").append(a.width()).append("; c++) ")
         .append(step.replace("acc", name + "_acc")).append(a.at("c")).append(close)
         .append(";\n        final double ").append(name).append(" = ").append(name)
         .append("_acc;\n");
     return new Value(Place.ROW, 1, name, true, -1);
+  }
+
+  /** A sample's label as a row of {@code k} with 1 at the label, checked as the eager op does. */
+  private Value oneHot(String name, Value label, int k) {
+    String y = label.name();
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
+        .append("];\n");
+    body.append("        if (!(").append(y).append(" == Math.rint(").append(y).append(") && ")
+        .append(y).append(" >= 0 && ").append(y).append(" < ").append(k).append(")) throw new"
+            + " IllegalArgumentException(\"label \" + ").append(y)
+        .append(" + \" is not a class 0 … ").append(k - 1).append("\");\n")
+        .append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] = c == (int) ").append(y).append(" ? 1.0 : 0.0;\n");
+    return new Value(Place.ROW, k, name, false, -1);
   }
 
   /** The class generated loops call for each op's arithmetic. */
