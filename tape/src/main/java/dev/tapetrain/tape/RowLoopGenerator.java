@@ -350,7 +350,11 @@ final class RowLoopGenerator {
     return new Value(Place.ROW, k, name, false, -1);
   }
 
-  /** {@code aᵀ · b} over the samples: element {@code (p, c)} adds {@code a[p] · b[c]} per sample. */
+  /**
+   * {@code aᵀ · b} over the samples: element {@code (p, c)} adds {@code a[p] · b[c]} per
+   * sample, sample after sample from 0.
+   */
+
   private Value outerTotal(String name, Value a, Value b) {
     int m = a.width();
     int k = b.width();
