@@ -338,15 +338,22 @@ final class RowLoopGenerator {
       return new Value(Place.ROW, 1, name, true, -1);
     }
     String wt = transposed ? w.at("c * " + m + " + t") : w.at("t * " + k + " + c");
-    String element = bias == null ? "acc" : ARITHMETIC + ".add(acc, " + bias.at("c") + ")";
     fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
         .append("];\n");
-    body.append("        for (int c = 0; c < ").append(k).append("; c++) {\n")
-        .append("          double acc = 0.0;\n")
-        .append("          for (int t = 0; t < ").append(m).append("; t++) acc += ")
-        .append(a.at("t")).append(" * ").append(wt).append(";\n")
-        .append("          ").append(name).append("[c] = ").append(element).append(";\n")
+    // Loops t, c as MatrixOps' product runs them: each element still adds its products in
+    // order of t from 0, and the k elements are k independent chains of additions.
+    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] = 0.0;\n")
+        .append("        for (int t = 0; t < ").append(m).append("; t++) {\n")
+        .append("          final double xt = ").append(a.at("t")).append(";\n")
+        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] += xt * ").append(wt).append(";\n")
         .append("        }\n");
+    if (bias != null) {
+      body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+          .append("[c] = ").append(ARITHMETIC).append(".add(").append(name).append("[c], ")
+          .append(bias.at("c")).append(");\n");
+    }
     return new Value(Place.ROW, k, name, false, -1);
   }
 
