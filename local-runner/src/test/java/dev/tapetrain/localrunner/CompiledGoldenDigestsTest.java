@@ -36,6 +36,24 @@ class CompiledGoldenDigestsTest {
   })
   void compiledFromTheFirstStepEveryMatrixModelKeepsItsGoldenBits(String name, String options,
       String digest) throws Exception {
+    assertEquals(digest, lastDigest(name, "0", options.trim().split(" +")), name);
+  }
+
+  @org.junit.jupiter.api.Test
+  void compiledMiniBatchEpochsOfSoftmaxKeepTheEagerBits() throws Exception {
+    String[] options = {"--model", "softmax", "--classes", "3", "--true-w", "1,2",
+        "--learning-rate", "0.5", "--examples", "2000", "--batch-size", "96", "--epochs", "2",
+        "--validation-split", "0.2"};
+    assertEquals(lastDigest("eager", "" + Long.MAX_VALUE, options),
+        lastDigest("compiled", "0", options));
+  }
+
+  /**
+   * The digest after the last step of a run on 3 workers with {@code compileAfterSamples}, and
+   * (unless never) that every worker logged that it runs the compiled loop.
+   */
+  private String lastDigest(String name, String compileAfterSamples, String... options)
+      throws Exception {
     String property = "tapetrain.compileAfterSamples";
     Logger log = (Logger) LoggerFactory.getLogger(ShardEvaluator.class);
     ListAppender<ILoggingEvent> events = new ListAppender<>();
@@ -44,18 +62,19 @@ class CompiledGoldenDigestsTest {
     Level level = log.getLevel();
     log.setLevel(Level.INFO);
     try {
-      System.setProperty(property, "0");
+      System.setProperty(property, compileAfterSamples);
       Path run = dir.resolve(name);
-      List<String> args = new java.util.ArrayList<>(List.of(options.trim().split(" +")));
+      List<String> args = new java.util.ArrayList<>(List.of(options));
       args.addAll(List.of("--workers", "3", "--run-dir", run.toString()));
       Runs.Result r = Runs.run(args.toArray(String[]::new));
       assertEquals(0, r.exitCode(), r.err());
-      assertEquals(3, events.list.stream().filter(e -> e.getFormattedMessage()
-          .startsWith("compiled the tape's loss and gradients")).count(),
-          "every worker runs the compiled loop: " + events.list);
+      long compiled = events.list.stream().filter(e -> e.getFormattedMessage()
+          .startsWith("compiled the tape's loss and gradients")).count();
+      assertEquals(compileAfterSamples.equals("0") ? 3 : 0, compiled,
+          "workers running the compiled loop: " + events.list);
       List<String> lines = Files.readAllLines(run.resolve("steps.jsonl"));
       JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
-      assertEquals(digest, last.get("digest").asText(), name + ": " + last);
+      return last.get("digest").asText();
     } finally {
       System.clearProperty(property);
       log.detachAppender(events);
