@@ -35,6 +35,18 @@ class CompiledMatrixModelTest {
   }
 
   @Test
+  void aMatrixModelIsTracedOncePerLayoutWhateverTheNumberOfSamples() throws Exception {
+    Model softmax = Models.create("softmax", 4, 3, 42, Map.of());
+    SplittableRandom random = new SplittableRandom(8);
+    List<double[]> values = values(softmax, random);
+    String eleven = CompiledModel.compile(softmax, columns(random, 4, 11),
+        targets(softmax, random, 11), values, true).function().source();
+    String thousand = CompiledModel.compile(softmax, columns(random, 4, 1000),
+        targets(softmax, random, 1000), values, true).function().source();
+    assertEquals(eleven, thousand);
+  }
+
+  @Test
   void linearOnSeveralFeaturesCompilesBitForBit() throws Exception {
     assertBitIdentical(Models.create("linear", 5, 0, 42, Map.of()), 5, 4);
   }
