@@ -17,10 +17,12 @@ import java.util.Map;
  * tensor per op. The trace depends on the model and its parameter layout only, never on the
  * number of samples, so a model is compiled once.
  *
- * <p>What compiles today: a model on one feature ({@code x [n, 1]}) whose parameters are all
- * scalars, which reports no metric sums and whose loss uses elementwise ops, sums and one-column
- * row sums (the tutorial's linear model). Anything else is refused with a
- * {@link NotCompilableException} that names what (a parameter, an op) and is evaluated eagerly.
+ * <p>What compiles today: a model that reports no metric sums and whose loss uses elementwise
+ * ops, sums, dense layers and matrix products with parameters, row sums and maxima and column
+ * sums, on any number of features and parameters of any shape (the linear model on one feature
+ * or several, the MLP's regression); the loop runs over samples, each sample's row in locals,
+ * and adds every sum in the eager tape's order. Anything else is refused with a
+ * {@link NotCompilableException} that names what (an op, the metrics) and is evaluated eagerly.
  *
  * <p>Order of use: {@link #compile} once, then {@link #segmentSums} per block of samples.
  */
@@ -28,10 +30,14 @@ public final class CompiledModel {
 
   private final CompiledFunction function;
   private final int width;
+  private final Model model;
+  private final int metrics;
 
-  private CompiledModel(CompiledFunction function, int width) {
+  private CompiledModel(CompiledFunction function, int width, Model model, int metrics) {
     this.function = function;
     this.width = width;
+    this.model = model;
+    this.metrics = metrics;
   }
 
   /**
@@ -50,20 +56,13 @@ public final class CompiledModel {
   public static CompiledModel compile(Model model, double[][] exampleX, double[] exampleY,
       List<double[]> exampleValues, boolean compileAtRunTime) throws NotCompilableException {
     List<Parameter> layout = model.parameters();
-    for (Parameter p : layout) {
-      if (p.shape().length != 0) {
-        throw new NotCompilableException("parameter " + p.name() + " has shape "
-            + Arrays.toString(p.shape()) + "; compiled loops take scalar parameters");
-      }
+    int[][] shapes = new int[layout.size()][];
+    int size = 0;
+    for (int k = 0; k < shapes.length; k++) {
+      shapes[k] = layout.get(k).shape();
+      size += layout.get(k).size();
     }
-    if (!model.metrics().isEmpty()) {
-      throw new NotCompilableException("the model's metric sums " + model.metrics()
-          + " are not compiled");
-    }
-    if (exampleX.length != 1) {
-      throw new NotCompilableException("the data have " + exampleX.length + " features;"
-          + " compiled loops take one ([n, 1] x)");
-    }
+    int features = exampleX.length;
     CompiledFunction.Body body = (v, s) -> {
       Map<String, Tensor> p = new LinkedHashMap<>();
       List<Tensor> sources = new ArrayList<>(layout.size());
@@ -73,9 +72,12 @@ public final class CompiledModel {
       }
       return ModelGradients.lossAndGradients(model, p, sources, v[0], v[1]);
     };
-    CompiledFunction f = CompiledFunction.compile(body, new double[][] {exampleX[0], exampleY},
-        new boolean[] {true, false}, scalars(layout.size(), exampleValues), compileAtRunTime);
-    return f == null ? null : new CompiledModel(f, 1 + layout.size());
+    double[][] columns = Arrays.copyOf(exampleX, features + 1);
+    columns[features] = exampleY;
+    CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
+        flatten(size, exampleValues), shapes, compileAtRunTime);
+    int metrics = model.metrics().size();
+    return f == null ? null : new CompiledModel(f, 1 + size + metrics, model, metrics);
   }
 
   /**
@@ -88,11 +90,54 @@ public final class CompiledModel {
    */
   public void segmentSums(double[][] x, double[] y, int from, int[] lengths,
       List<double[]> values, double[] out) {
-    function.applySegments(new double[][] {x[0], y}, from, lengths,
-        scalars(width - 1, values), out);
+    double[][] columns = Arrays.copyOf(x, x.length + 1);
+    columns[x.length] = y;
+    double[] params = flatten(width - 1 - metrics, values);
+    if (metrics == 0) {
+      function.applySegments(columns, from, lengths, params, out);
+      return;
+    }
+    int sums = width - metrics;
+    double[] compiled = new double[sums * lengths.length];
+    function.applySegments(columns, from, lengths, params, compiled);
+    List<Parameter> layout = model.parameters();
+    Map<String, Tensor> p = new LinkedHashMap<>();
+    for (int k = 0; k < layout.size(); k++) {
+      p.put(layout.get(k).name(), ModelGradients.tensor(layout.get(k), values.get(k)));
+    }
+    int start = from;
+    for (int s = 0; s < lengths.length; s++) {
+      System.arraycopy(compiled, s * sums, out, s * width, sums);
+      // Metrics (a count of correct predictions) are not tape ops: the model's own code on
+      // the segment's rows, as the eager evaluation runs it.
+      Tensor rows = rows(x, start, lengths[s]);
+      Tensor targets = Tensor.view(Arrays.copyOfRange(y, start, start + lengths[s]));
+      double[] m = ModelFailure.guard("metricSums", () -> model.metricSums(p, rows, targets));
+      System.arraycopy(m, 0, out, s * width + sums, metrics);
+      start += lengths[s];
+    }
   }
 
-  /** The values of a row: the loss sum and one gradient value per parameter. */
+  /** Samples {@code [from, from + n)} of {@code x} (one array per feature) as {@code [n, f]}. */
+  private static Tensor rows(double[][] x, int from, int n) {
+    double[] rowMajor = new double[n * x.length];
+    for (int f = 0; f < x.length; f++) {
+      for (int i = 0; i < n; i++) {
+        rowMajor[i * x.length + f] = x[f][from + i];
+      }
+    }
+    return Tensor.viewMatrix(n, x.length, rowMajor);
+  }
+
+  /** The model's metric sums at the end of each row (evaluated by the model's own code). */
+  public int metricCount() {
+    return metrics;
+  }
+
+  /**
+   * The values of a row: the loss sum, one gradient value per parameter, then the metric
+   * sums.
+   */
   public int width() {
     return width;
   }
@@ -102,18 +147,21 @@ public final class CompiledModel {
     return function;
   }
 
-  private static double[] scalars(int count, List<double[]> values) {
-    if (values.size() != count) {
-      throw new IllegalArgumentException("the model has " + count + " parameters, got "
-          + values.size() + " values");
-    }
-    double[] s = new double[count];
-    for (int k = 0; k < count; k++) {
-      if (values.get(k).length != 1) {
-        throw new IllegalArgumentException("parameter " + k + " is a scalar, got "
-            + values.get(k).length + " values");
+  /** The parameters' values one after the other, {@code size} in all. */
+  private static double[] flatten(int size, List<double[]> values) {
+    double[] s = new double[size];
+    int at = 0;
+    for (double[] v : values) {
+      if (at + v.length > size) {
+        throw new IllegalArgumentException("the model has " + size + " parameter values, got"
+            + " more");
       }
-      s[k] = values.get(k)[0];
+      System.arraycopy(v, 0, s, at, v.length);
+      at += v.length;
+    }
+    if (at != size) {
+      throw new IllegalArgumentException("the model has " + size + " parameter values, got "
+          + at);
     }
     return s;
   }

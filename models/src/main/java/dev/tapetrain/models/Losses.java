@@ -44,14 +44,15 @@ public final class Losses {
     return Ops.sum(Ops.sub(MatrixOps.logSumExp(logits), picked));
   }
 
-  /** {@code [n, K]} with 1 at each sample's label and 0 elsewhere (a constant). */
+  /**
+   * {@code [n, K]} with 1 at each sample's label and 0 elsewhere (a constant, traced as
+   * {@code oneHot} so the tape compiler makes it per sample).
+   */
   public static Tensor oneHot(Tensor labels, int k) {
-    int n = labels.size();
-    double[] m = new double[n * k];
-    for (int i = 0; i < n; i++) {
-      m[i * k + label(labels.get(i), k)] = 1.0;
+    for (int i = 0; i < labels.size(); i++) {
+      label(labels.get(i), k); // this class's message for a bad label
     }
-    return Tensor.viewMatrix(n, k, m);
+    return MatrixOps.oneHot(labels, k);
   }
 
   /** How many rows of {@code [n, K]} scores have their largest (first, on ties) at the label. */

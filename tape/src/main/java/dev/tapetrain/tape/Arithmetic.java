@@ -77,9 +77,12 @@ public final class Arithmetic {
     return Math.sqrt(a);
   }
 
-  /** {@code eᵃ}, the same bits on every JVM ({@code StrictMath}). */
+  /**
+   * {@code eᵃ}, the same bits on every JVM: {@code StrictMath}'s, computed by {@link Fdlibm}'s
+   * port of its algorithm (JDK 17's {@code StrictMath.exp} is a native call per element).
+   */
   public static double exp(double a) {
-    return StrictMath.exp(a);
+    return Fdlibm.exp(a);
   }
 
   /** Natural logarithm ({@code StrictMath}). */

@@ -114,12 +114,71 @@ public final class CompiledFunction {
     if (n < 3) {
       throw new IllegalArgumentException("example vectors need at least 3 elements, got " + n);
     }
-    Traced traced = trace(body, exampleVectors, columns, exampleScalars);
+    return compile(vectors -> trace(body, vectors, columns, exampleScalars), exampleVectors,
+        exampleScalars, compileAtRunTime);
+  }
+
+  /**
+   * As {@link #compile(Body, double[][], boolean[], double[], boolean)} for a function of
+   * per-sample matrices and parameters of any shape (a dense layer's model): {@code body}'s
+   * first argument holds the sample inputs, input {@code k} an {@code [n]} vector where
+   * {@code widths[k]} is 0, else an {@code [n, widths[k]]} matrix whose columns are the next
+   * {@code widths[k]} arrays of {@code exampleColumns}; its second the parameters, of
+   * {@code paramShapes}, whose values {@code exampleParams} holds flattened row-major one after
+   * the other. Its outputs may have any shape. {@link #apply} then takes the columns as vectors,
+   * the flattened parameters as scalars, and gives the outputs flattened, one after the other.
+   *
+   * @throws NotCompilableException if the function uses what the loop cannot compute (the
+   *                                message names the op)
+   */
+  public static CompiledFunction compileRows(Body body, double[][] exampleColumns, int[] widths,
+      double[] exampleParams, int[][] paramShapes, boolean compileAtRunTime)
+      throws NotCompilableException {
+    int columns = 0;
+    for (int w : widths) {
+      columns += Math.max(1, w);
+    }
+    int params = 0;
+    for (int[] shape : paramShapes) {
+      params += RowTrace.sizeOf(shape);
+    }
+    if (columns != exampleColumns.length || columns == 0 || params != exampleParams.length) {
+      throw new IllegalArgumentException(exampleColumns.length + " columns and "
+          + exampleParams.length + " parameter values for inputs of widths "
+          + Arrays.toString(widths) + " and " + paramShapes.length + " parameters");
+    }
+    int n = exampleColumns[0].length;
+    for (double[] v : exampleColumns) {
+      if (v.length != n) {
+        throw new IllegalArgumentException("example columns differ in length");
+      }
+    }
+    if (n < 3) {
+      throw new IllegalArgumentException("example columns need at least 3 samples, got " + n);
+    }
+    return compile(vectors -> RowTrace.trace(body, vectors, widths, exampleParams, paramShapes),
+        exampleColumns, exampleParams, compileAtRunTime);
+  }
+
+  /** Traces a function on example vectors (of any length the caller chooses). */
+  @FunctionalInterface
+  private interface Tracer {
+    Traced trace(double[][] vectors) throws NotCompilableException;
+  }
+
+  /**
+   * Traces at the examples' length and one less (the same source, or it depends on the
+   * length), finds or compiles the loop and checks it against the eager outputs, bit for bit.
+   */
+  private static CompiledFunction compile(Tracer tracer, double[][] exampleVectors,
+      double[] exampleScalars, boolean compileAtRunTime) throws NotCompilableException {
+    int n = exampleVectors[0].length;
+    Traced traced = tracer.trace(exampleVectors);
     double[][] shorter = new double[exampleVectors.length][];
     for (int k = 0; k < shorter.length; k++) {
       shorter[k] = Arrays.copyOf(exampleVectors[k], n - 1);
     }
-    if (!traced.source().equals(trace(body, shorter, columns, exampleScalars).source())) {
+    if (!traced.source().equals(tracer.trace(shorter).source())) {
       throw new NotCompilableException("the function computes differently for " + n + " and "
           + (n - 1) + " elements (does it use the number of elements?)");
     }
@@ -149,7 +208,7 @@ public final class CompiledFunction {
   }
 
   /** The generated source, and the outputs of the eager run that was traced. */
-  private record Traced(String source, double[] outputs) {}
+  record Traced(String source, double[] outputs) {}
 
   private static Traced trace(Body body, double[][] vectors, boolean[] columns,
       double[] scalars) throws NotCompilableException {

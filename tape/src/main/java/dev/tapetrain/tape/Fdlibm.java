@@ -26,7 +26,71 @@ final class Fdlibm {
   private static final double Q4 = 4.00821782732936239552e-06; // 3ED0CFCA 86E65239
   private static final double Q5 = -2.01099218183624371326e-07; // BE8AFDB7 6E09C32D
 
+  // exp's bounds and polynomial (e_exp.c).
+  private static final double U_THRESHOLD = -7.45133219101941108420e+02; // 0xc0874910 D52D3051
+  private static final double TWO_M1000 = 9.33263618503218878990e-302; // 2^-1000
+  private static final double P1 = 1.66666666666666019037e-01; // 0x3FC55555 5555553E
+  private static final double P2 = -2.77777777770155933842e-03; // 0xBF66C16C 16BEBD93
+  private static final double P3 = 6.61375632143793436117e-05; // 0x3F11566A AF25DE2C
+  private static final double P4 = -1.65339022054652515390e-06; // 0xBEBBBD41 C5D26BF1
+  private static final double P5 = 4.13813679705723846039e-08; // 0x3E663769 72BEA4D0
+
   private Fdlibm() {}
+
+  /**
+   * {@code e^x} (fdlibm's {@code e_exp.c}): {@code x = k·ln2 + r} with {@code |r| ≤ ln2/2}, a
+   * rational approximation of {@code e^r}, then {@code 2^k} added to the exponent. On JDK 17
+   * {@code StrictMath.exp} is a native call per element (a softmax's logits pass there).
+   */
+  static double exp(double x) {
+    int hx = high(x);
+    int xsb = hx >>> 31; // sign bit of x
+    hx &= 0x7fffffff;
+    if (hx >= 0x40862E42) { // |x| >= 709.78…
+      if (hx >= 0x7ff00000) {
+        if (((hx & 0xfffff) | low(x)) != 0) {
+          return x + x; // NaN
+        }
+        return xsb == 0 ? x : 0.0; // exp(+inf) = inf, exp(-inf) = 0
+      }
+      if (x > O_THRESHOLD) {
+        return HUGE * HUGE; // overflow
+      }
+      if (x < U_THRESHOLD) {
+        return TWO_M1000 * TWO_M1000; // underflow
+      }
+    }
+    double hi = 0;
+    double lo = 0;
+    int k = 0;
+    if (hx > 0x3fd62e42) { // |x| > 0.5 ln2
+      if (hx < 0x3FF0A2B2) { // and |x| < 1.5 ln2
+        hi = xsb == 0 ? x - LN2_HI : x + LN2_HI;
+        lo = xsb == 0 ? LN2_LO : -LN2_LO;
+        k = 1 - xsb - xsb;
+      } else {
+        k = (int) (INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
+        double t = k;
+        hi = x - t * LN2_HI; // t · ln2HI is exact here
+        lo = t * LN2_LO;
+      }
+      x = hi - lo;
+    } else if (hx < 0x3e300000) { // |x| < 2^-28
+      if (HUGE + x > 1.0) {
+        return 1.0 + x; // inexact
+      }
+    }
+    double t = x * x;
+    double c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    if (k == 0) {
+      return 1.0 - ((x * c) / (c - 2.0) - x);
+    }
+    double y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
+    if (k >= -1021) {
+      return withHigh(y, high(y) + (k << 20));
+    }
+    return withHigh(y, high(y) + ((k + 1000) << 20)) * TWO_M1000;
+  }
 
   /**
    * Hyperbolic tangent: {@code x(1+x)} below 2^-55, from {@code expm1(±2|x|)} below 22, ±1

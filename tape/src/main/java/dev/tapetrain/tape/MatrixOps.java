@@ -290,6 +290,34 @@ public final class MatrixOps {
   }
 
   /**
+   * {@code [n, k]} with 1 at column {@code labels[i]} of row {@code i} and 0 elsewhere, from
+   * integer labels {@code 0 … k−1}: a constant no tape records (a mask picking each sample's
+   * logit), which a {@link TracedProgram} and the tape compiler still see, as an op named
+   * {@code oneHot} of the labels, so a loop computes it per sample.
+   *
+   * @throws IllegalArgumentException if a label is not one of {@code 0 … k−1}
+   */
+  public static Tensor oneHot(Operand labels, int k) {
+    Tensor y = labels.asTensor();
+    if (y.rank() != 1) {
+      throw new IllegalArgumentException("oneHot needs a vector of labels, got shape "
+          + Arrays.toString(y.shapeRef()));
+    }
+    int n = y.size();
+    double[] out = new double[n * k];
+    for (int i = 0; i < n; i++) {
+      double label = y.data[i];
+      if (!(label == Math.rint(label) && label >= 0 && label < k)) {
+        throw new IllegalArgumentException("label " + label + " is not a class 0 … " + (k - 1));
+      }
+      out[i * k + (int) label] = 1.0;
+    }
+    Tensor result = Tensor.wrap(new int[] {n, k}, out);
+    TapeStack.traceOnly("oneHot", new Tensor[] {y}, result);
+    return result;
+  }
+
+  /**
    * {@code log Σ_j exp(a_ij)} of each row, {@code [n, k] → [n]}, computed stably as
    * {@code m_i + log Σ_j exp(a_ij − m_i)} with {@code m_i} the row's maximum (a constant), so
    * logits of ±1000 give finite results. Composed of primitives; its gradient is the softmax.

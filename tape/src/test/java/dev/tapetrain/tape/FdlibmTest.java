@@ -10,7 +10,7 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java ports of fdlibm's {@code tanh} and {@code expm1} give the running JDK's
+ * The Java ports of fdlibm's {@code tanh}, {@code expm1} and {@code exp} give the running JDK's
  * {@link StrictMath} bits (the determinism contract's definition of those functions) for every
  * argument tried: each branch's boundaries and their neighbours, special values, subnormals,
  * random bit patterns over the whole range, and a dense sweep where training's arguments live.
@@ -25,6 +25,11 @@ class FdlibmTest {
   @Test
   void expm1IsStrictMathsBitForBit() {
     same("expm1", Fdlibm::expm1, StrictMath::expm1);
+  }
+
+  @Test
+  void expIsStrictMathsBitForBit() {
+    same("exp", Fdlibm::exp, StrictMath::exp);
   }
 
   private static void same(String name, DoubleUnaryOperator ours, DoubleUnaryOperator strict) {
@@ -49,7 +54,8 @@ class FdlibmTest {
     double ln2 = 0.6931471805599453;
     double[] edges = {0, Double.MIN_VALUE, Double.MIN_NORMAL, 0x1p-55, 0x1p-54, 0x1p-28, 0.25,
         0.5 * ln2, 1.5 * ln2, 1, 2, 19 * ln2, 20 * ln2, 22, 56 * ln2, 57 * ln2, 700, 709.782712893384,
-        709.7827128933840, 710, 745.2, 1e300, Double.MAX_VALUE, Double.POSITIVE_INFINITY};
+        709.7827128933840, 710, 745.2,
+        745.1332191019411, 708.3964185322641, 1021 * ln2, 1022 * ln2, 0x1p-28, 1.0397207708399179, 1e300, Double.MAX_VALUE, Double.POSITIVE_INFINITY};
     for (double e : edges) {
       double up = e;
       double down = e;

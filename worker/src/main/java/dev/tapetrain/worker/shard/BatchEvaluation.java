@@ -49,7 +49,7 @@ final class BatchEvaluation {
     CompiledModel compiled = compilation.settled() ? compilation.current()
         : compilation.compiled(total, total >= 3 ? gathered : null, 0, total, values);
     if (compiled != null) {
-      ChunkRows rows = new ChunkRows(params, 0, wanted.size()); // compiled: no metrics
+      ChunkRows rows = new ChunkRows(params, compiled.metricCount(), wanted.size());
       int[] lengths = new int[wanted.size()];
       for (int k = 0; k < lengths.length; k++) {
         lengths[k] = gathered.length(k);

@@ -79,8 +79,8 @@ final class ModelCompilation {
               : "compiled at run time");
     } catch (NotCompilableException e) {
       tried = true;
-      // Expected of most models until the compiler takes matrices: the eager tape computes the
-      // same bits, only slower.
+      // A model with an op the compiler does not take (logistic's masks, a user's abs): the
+      // eager tape computes the same bits, only slower.
       LOG.info("running the tape eagerly: {}", e.getMessage());
     } catch (dev.tapetrain.models.ModelFailure e) {
       throw e; // the model's own error: the eager tape would meet it too, and it ends the run

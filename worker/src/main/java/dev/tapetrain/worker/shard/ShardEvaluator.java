@@ -206,7 +206,7 @@ public final class ShardEvaluator {
       Segment seg = block.segment;
       if (compiled != null) {
         if (rows == null) {
-          rows = new ChunkRows(params, 0, wanted.size()); // compiled models have no metrics
+          rows = new ChunkRows(params, compiled.metricCount(), wanted.size());
         }
         int width = compiled.width();
         double[] out = new double[width * block.chunks.length];

@@ -1,0 +1,97 @@
+package dev.tapetrain.benchmarks;
+
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.worker.shard.ModelLayouts;
+import dev.tapetrain.worker.shard.ShardEvaluator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One worker's gradient pass (the loss, gradient and metric sums of every sample, added along the
+ * chunk tree) on the eager tape against the compiled loop, interleaved in one JVM, for issue 27's
+ * jobs: softmax with 50 features and 10 classes, and the MLP 10–32–1 (tanh, regression), on
+ * 100 000 samples each. Prints the median and the fastest pass of each and their ratio, after
+ * checking that both give the same bits.
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.tapetrain.benchmarks.CompiledModelBenchmark [ROUNDS]
+ * }</pre>
+ */
+public final class CompiledModelBenchmark {
+
+  private static final int SAMPLES = 100_000;
+
+  private CompiledModelBenchmark() {}
+
+  /** Runs both jobs; the argument is the number of measured rounds (default 15). */
+  public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    job("softmax 50x10", "softmax", 50, 10, Map.of(), rounds);
+    job("mlp 10-32-1", "mlp", 10, 0, Map.of("hidden", "32"), rounds);
+  }
+
+  private static void job(String label, String model, int features, int classes,
+      Map<String, String> settings, int rounds) {
+    List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
+    DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, trueW, 0.1, 1,
+        42, classes), DatasetSpec.defaultChunkSize(SAMPLES));
+    ModelSpec spec = new ModelSpec(model, classes, 42, settings);
+    ShardEvaluator eager = new ShardEvaluator(dataset, spec, Long.MAX_VALUE);
+    ShardEvaluator compiled = new ShardEvaluator(dataset, spec, 0);
+    List<Integer> chunks = new ArrayList<>();
+    for (int c = 0; c < dataset.numChunks(); c++) {
+      chunks.add(c);
+    }
+    eager.ensureLoaded(chunks);
+    compiled.ensureLoaded(chunks);
+    List<NamedTensor> params = ModelLayouts.initialValues(eager.model());
+    String a = digest(eager.evaluateTree(params, chunks));
+    String b = digest(compiled.evaluateTree(params, chunks));
+    if (!a.equals(b)) {
+      throw new IllegalStateException(label + ": the compiled loop's results differ");
+    }
+    for (int i = 0; i < 5; i++) {
+      eager.evaluateTree(params, chunks);
+      compiled.evaluateTree(params, chunks);
+    }
+    double[] e = new double[rounds];
+    double[] c = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      e[r] = time(eager, params, chunks);
+      c[r] = time(compiled, params, chunks);
+    }
+    Arrays.sort(e);
+    Arrays.sort(c);
+    System.out.printf(java.util.Locale.ROOT,
+        "%-14s eager median %8.2f ms (min %8.2f)  compiled median %8.2f ms (min %8.2f)"
+            + "  eager/compiled %.2fx (min %.2fx), same bits%n", label, e[rounds / 2], e[0],
+        c[rounds / 2], c[0], e[rounds / 2] / c[rounds / 2], e[0] / c[0]);
+  }
+
+  private static double time(ShardEvaluator evaluator, List<NamedTensor> params,
+      List<Integer> chunks) {
+    long start = System.nanoTime();
+    evaluator.evaluateTree(params, chunks);
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private static String digest(List<ChunkResult> results) {
+    StringBuilder s = new StringBuilder();
+    for (ChunkResult r : results) {
+      s.append(r.chunk()).append(':').append(Double.doubleToRawLongBits(r.lossSum()));
+      for (NamedTensor g : r.gradients()) {
+        for (double v : g.values()) {
+          s.append(',').append(Double.doubleToRawLongBits(v));
+        }
+      }
+      s.append(r.metricSums()).append('\n');
+    }
+    return s.toString();
+  }
+}

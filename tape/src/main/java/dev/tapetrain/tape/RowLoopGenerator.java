@@ -1,0 +1,449 @@
+package dev.tapetrain.tape;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link Trace} of a function of per-sample matrices and parameters of any shape into
+ * the Java source of one loop over samples: the compiler of matrix programs (a dense layer, tanh,
+ * a log-sum-exp, their backward rules), where {@link LoopGenerator} takes vectors and scalars.
+ *
+ * <p>Every traced value is one of: a <em>row</em> (one value per sample, of {@code w} elements:
+ * a sample input, or an op on rows: a sample's row lives in a local or a scratch array while
+ * the sample is in registers), a <em>fixed</em> value (a parameter, read in place from the
+ * flattened parameters, or a scalar constant), or a <em>total</em> (a sum over the samples,
+ * known after the loop: a {@code sum}, a {@code colSum}, a weight gradient {@code aᵀ·g}).
+ *
+ * <p>Each result has the eager op's bits: elementwise ops call the {@link Arithmetic} method
+ * their eager loop calls; a product's element starts at {@code 0.0} and adds its products in
+ * order of the inner index as {@code MatrixOps}' product does ({@code A · B}, each rounded);
+ * totals over samples add sample after sample from {@code 0.0}, as {@code colSum} and the
+ * transposed-left product do; a {@code sum} adds in {@link Kernels#sum}'s four lanes, counted
+ * from the first sample of the range. Anything else is refused with a
+ * {@link NotCompilableException} naming the op.
+ */
+final class RowLoopGenerator {
+
+  /** Where a value lives. */
+  private enum Place { ROW, FIXED, TOTAL }
+
+  /**
+   * A traced value. {@code width}: a row's elements per sample, or a fixed or total value's
+   * size. {@code scalar}: held in a local named {@code name} (one element, or a value repeated
+   * across a row); else element {@code e} is {@code name[e]}, or {@code s[offset + e]} for a
+   * parameter ({@code offset ≥ 0}).
+   */
+  private record Value(Place place, int width, String name, boolean scalar, int offset) {
+    String at(String e) {
+      if (scalar) {
+        return name;
+      }
+      return offset >= 0 ? "s[" + offset + " + " + e + "]" : name + "[" + e + "]";
+    }
+  }
+
+  private final Map<Tensor, Value> values = new IdentityHashMap<>();
+  private final int length;
+  private final StringBuilder fixed = new StringBuilder();
+  private final StringBuilder gather = new StringBuilder();
+  private final StringBuilder body = new StringBuilder();
+  private final StringBuilder after = new StringBuilder();
+  /** Four-lane sums of rows of one element: name and element expression. */
+  private final List<String[]> laneSums = new ArrayList<>();
+  private int constants;
+
+  private RowLoopGenerator(int length) {
+    this.length = length;
+  }
+
+  /**
+   * The source of a class named {@link LoopGenerator#CLASS_NAME} implementing
+   * {@link CompiledFunction.Kernel}: {@code v} holds the sample inputs' columns (input {@code k}
+   * of width {@code w} reads {@code max(1, w)} consecutive arrays), {@code s} the parameters
+   * flattened row-major in order, {@code out} the outputs flattened in order.
+   *
+   * @param samples the sample inputs as passed to the function ({@code [n]} or {@code [n, w]})
+   * @param params  the parameter inputs as passed to it
+   * @param outputs what it returned
+   */
+  static String generate(Trace trace, Tensor[] samples, Tensor[] params, Tensor[] outputs)
+      throws NotCompilableException {
+    RowLoopGenerator g = new RowLoopGenerator(samples[0].shapeRef()[0]);
+    int column = 0;
+    for (int k = 0; k < samples.length; k++) {
+      Tensor t = samples[k];
+      int w = t.rank() == 1 ? 1 : t.shapeRef()[1];
+      String name = "x" + k;
+      if (w == 1) {
+        g.gather.append("        final double ").append(name).append(" = v").append(column)
+            .append("[j];\n");
+      } else {
+        g.fixed.append("    final double[] ").append(name).append(" = new double[").append(w)
+            .append("];\n");
+        for (int c = 0; c < w; c++) {
+          g.gather.append("        ").append(name).append('[').append(c).append("] = v")
+              .append(column + c).append("[j];\n");
+        }
+      }
+      g.values.put(t, new Value(Place.ROW, w, name, w == 1, -1));
+      column += w;
+    }
+    int offset = 0;
+    for (int k = 0; k < params.length; k++) {
+      Tensor t = params[k];
+      if (t.rank() == 0) {
+        g.fixed.append("    final double p").append(k).append(" = s[").append(offset)
+            .append("];\n");
+        g.values.put(t, new Value(Place.FIXED, 1, "p" + k, true, -1));
+      } else {
+        g.values.put(t, new Value(Place.FIXED, t.size(), "p" + k, false, offset));
+      }
+      offset += t.size();
+    }
+    List<Trace.Op> ops = live(trace.ops(), outputs);
+    for (int id = 0; id < ops.size(); id++) {
+      g.emit("t" + id, ops.get(id), trace);
+    }
+    StringBuilder outs = new StringBuilder();
+    int at = 0;
+    for (int k = 0; k < outputs.length; k++) {
+      Value v = g.value(outputs[k], trace);
+      if (v.place() == Place.ROW) {
+        throw new NotCompilableException("output " + k + " has a value per sample; outputs are"
+            + " sums over the samples or fixed values");
+      }
+      if (v.scalar()) {
+        outs.append("    out[at + ").append(at).append("] = ").append(v.name()).append(";\n");
+      } else {
+        outs.append("    for (int e = 0; e < ").append(v.width()).append("; e++) out[at + ")
+            .append(at).append(" + e] = ").append(v.at("e")).append(";\n");
+      }
+      at += v.width();
+    }
+    return g.source(column, outs.toString());
+  }
+
+  /** The ops that contribute to an output, in trace order. */
+  private static List<Trace.Op> live(List<Trace.Op> ops, Tensor[] outputs) {
+    Map<Tensor, Boolean> needed = new IdentityHashMap<>();
+    for (Tensor t : outputs) {
+      needed.put(t, Boolean.TRUE);
+    }
+    boolean[] keep = new boolean[ops.size()];
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      if (needed.containsKey(ops.get(i).output())) {
+        keep[i] = true;
+        for (Tensor in : ops.get(i).inputs()) {
+          needed.put(in, Boolean.TRUE);
+        }
+      }
+    }
+    List<Trace.Op> live = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (keep[i]) {
+        live.add(ops.get(i));
+      }
+    }
+    return live;
+  }
+
+  /** The value of {@code t}: traced already, or a scalar constant. */
+  private Value value(Tensor t, Trace trace) throws NotCompilableException {
+    Value v = values.get(t);
+    if (v != null) {
+      return v;
+    }
+    if (trace.isVariableValue(t)) {
+      throw new NotCompilableException("the function reads a Variable; pass its value as a"
+          + " parameter instead");
+    }
+    if (t.rank() != 0) {
+      throw new NotCompilableException("the function uses a tensor of shape "
+          + Arrays.toString(t.shapeRef()) + " it did not take as an input (a constant made"
+          + " from the data?)");
+    }
+    String name = "k" + constants++;
+    fixed.append("    final double ").append(name).append(" = Double.longBitsToDouble(0x")
+        .append(Long.toHexString(Double.doubleToRawLongBits(t.data[0]))).append("L); // ")
+        .append(t.data[0]).append('\n');
+    v = new Value(Place.FIXED, 1, name, true, -1);
+    values.put(t, v);
+    return v;
+  }
+
+  /** Whether {@code t} has a first dimension of one per sample (a broadcast's target). */
+  private boolean perSample(Tensor t) {
+    int[] s = t.shapeRef();
+    return (s.length == 1 || s.length == 2) && s[0] == length;
+  }
+
+  private static int rowWidth(Tensor t) {
+    return t.rank() == 1 ? 1 : t.shapeRef()[1];
+  }
+
+  private void emit(String name, Trace.Op op, Trace trace) throws NotCompilableException {
+    if (values.containsKey(op.output())) {
+      return; // an op that returned one of its inputs
+    }
+    Value[] in = new Value[op.inputs().length];
+    for (int k = 0; k < in.length; k++) {
+      in[k] = value(op.inputs()[k], trace);
+    }
+    Tensor out = op.output();
+    Value result = switch (op.kind()) {
+      case SUM -> sum(name, op, in[0]);
+      case BROADCAST_TO -> broadcast(op, in[0], out);
+      case COLUMN -> in[0].place() == Place.ROW ? in[0] : null;
+      case OTHER -> other(name, op, in, out);
+      default -> elementwise(name, op, in, out);
+    };
+    if (result == null) {
+      throw refused(op, in);
+    }
+    values.put(out, result);
+  }
+
+  private static NotCompilableException refused(Trace.Op op, Value[] in) {
+    StringBuilder b = new StringBuilder("op ").append(op.name()).append(" of ");
+    for (int k = 0; k < in.length; k++) {
+      b.append(k > 0 ? ", " : "").append(in[k].place().name().toLowerCase())
+          .append(Arrays.toString(op.inputs()[k].shapeRef()));
+    }
+    return new NotCompilableException(b.append(" is not compiled (rows, fixed values and sums"
+        + " over samples of dense layers, elementwise ops and row reductions are)").toString());
+  }
+
+  private Value sum(String name, Trace.Op op, Value a) {
+    if (a.place() == Place.ROW && a.width() == 1) {
+      laneSums.add(new String[] {name, a.name()});
+      return new Value(Place.TOTAL, 1, name, true, -1);
+    }
+    if (a.place() != Place.ROW && a.scalar()) {
+      // Kernels.sum of one element: ((0 + 0) + (0 + 0)) + a
+      StringBuilder to = a.place() == Place.TOTAL ? after : fixed;
+      to.append("    final double ").append(name).append(" = 0.0 + ").append(a.name())
+          .append(";\n");
+      return new Value(a.place(), 1, name, true, -1);
+    }
+    return null;
+  }
+
+  private Value broadcast(Trace.Op op, Value a, Tensor out) {
+    if (a.place() == Place.FIXED && a.scalar() && perSample(out)) {
+      return new Value(Place.ROW, rowWidth(out), a.name(), true, -1);
+    }
+    return null;
+  }
+
+  private Value elementwise(String name, Trace.Op op, Value[] in, Tensor out) {
+    boolean row = false;
+    boolean total = false;
+    int width = 1;
+    for (Value v : in) {
+      row |= v.place() == Place.ROW;
+      total |= v.place() == Place.TOTAL;
+      if (v.place() == Place.ROW) {
+        width = Math.max(width, v.width());
+      } else if (!v.scalar() && v.width() != out.size()) {
+        return null;
+      }
+    }
+    if (row && (total || Arrays.stream(in).anyMatch(v -> v.place() != Place.ROW
+        && !v.scalar()))) {
+      return null; // a row from a sum needs two passes; fixed arrays do not broadcast to rows
+    }
+    Place place = row ? Place.ROW : total ? Place.TOTAL : Place.FIXED;
+    if (!row) {
+      width = out.size();
+    }
+    StringBuilder to = place == Place.ROW ? body : place == Place.TOTAL ? after : fixed;
+    String indent = place == Place.ROW ? "        " : "    ";
+    if (width == 1) {
+      to.append(indent).append("final double ").append(name).append(" = ")
+          .append(call(op, in, "0")).append(";\n");
+      return new Value(place, 1, name, true, -1);
+    }
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(width)
+        .append("];\n");
+    to.append(indent).append("for (int c = 0; c < ").append(width).append("; c++) ")
+        .append(name).append("[c] = ").append(call(op, in, "c")).append(";\n");
+    return new Value(place, width, name, false, -1);
+  }
+
+  /** The element {@code e} of an elementwise op: its {@link Arithmetic} method. */
+  private static String call(Trace.Op op, Value[] in, String e) {
+    StringBuilder call = new StringBuilder(ARITHMETIC).append('.').append(op.kind().method())
+        .append('(');
+    for (int k = 0; k < in.length; k++) {
+      call.append(k > 0 ? ", " : "").append(in[k].at(e));
+    }
+    if (op.kind() == OpKind.POW) {
+      call.append(", Double.longBitsToDouble(0x")
+          .append(Long.toHexString(Double.doubleToRawLongBits(op.param()))).append("L)");
+    }
+    return call.append(')').toString();
+  }
+
+  private Value other(String name, Trace.Op op, Value[] in, Tensor out) {
+    return switch (op.name()) {
+      case "dense" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
+          && in[2].place() == Place.FIXED
+          ? product(name, in[0], in[1], false, in[2], op.inputs()[1].shapeRef()) : null;
+      case "matmul" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
+          ? product(name, in[0], in[1], false, null, op.inputs()[1].shapeRef()) : null;
+      case "matmulTransposedRight" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
+          ? product(name, in[0], in[1], true, null, op.inputs()[1].shapeRef()) : null;
+      case "matvec" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
+          ? product(name, in[0], in[1], false, null, new int[] {in[1].width(), 1}) : null;
+      case "vecmat" -> in[0].place() == Place.ROW && in[0].width() == 1
+          && in[1].place() == Place.ROW ? outerTotal(name, in[0], in[1]) : null;
+      case "matmulTransposedLeft" -> in[0].place() == Place.ROW && in[1].place() == Place.ROW
+          ? outerTotal(name, in[0], in[1]) : null;
+      case "colSum" -> in[0].place() == Place.ROW ? columnTotal(name, in[0]) : null;
+      case "rowSum" -> in[0].place() == Place.ROW ? rowReduction(name, in[0], "0.0",
+          "acc += ") : null;
+      case "rowMax" -> in[0].place() == Place.ROW ? rowReduction(name, in[0],
+          "Double.NEGATIVE_INFINITY", "acc = Math.max(acc, ") : null;
+      case "oneHot" -> in[0].place() == Place.ROW && in[0].width() == 1
+          ? oneHot(name, in[0], rowWidth(out)) : null;
+      case "repeatColumns" -> in[0].place() == Place.ROW && in[0].width() == 1
+          ? new Value(Place.ROW, rowWidth(out), in[0].name(), true, -1) : null;
+      default -> null;
+    };
+  }
+
+  /**
+   * A row times a parameter matrix: {@code w [m, k]}, or {@code [k, m]} read transposed; each
+   * element {@code 0.0 + Σ_t a[t] · w(t, c)} in order of {@code t}, then its bias if any.
+   */
+  private Value product(String name, Value a, Value w, boolean transposed, Value bias,
+      int[] wShape) {
+    int m = transposed ? wShape[1] : wShape[0];
+    int k = transposed ? wShape[0] : wShape[1];
+    if (a.width() != m || w.scalar()) {
+      return null;
+    }
+    if (k == 1) {
+      // One output column: the sum stays in a local, as MatrixOps' one-column product keeps it.
+      String w0 = w.at("t"); // w(t, 0) of [m, 1], or of [1, m] read transposed
+      body.append("        double ").append(name).append("_acc = 0.0;\n")
+          .append("        for (int t = 0; t < ").append(m).append("; t++) ").append(name)
+          .append("_acc += ").append(a.at("t")).append(" * ").append(w0).append(";\n")
+          .append("        final double ").append(name).append(" = ")
+          .append(bias == null ? name + "_acc"
+              : ARITHMETIC + ".add(" + name + "_acc, " + bias.at("0") + ")").append(";\n");
+      return new Value(Place.ROW, 1, name, true, -1);
+    }
+    String wt = transposed ? w.at("c * " + m + " + t") : w.at("t * " + k + " + c");
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
+        .append("];\n");
+    // Loops t, c as MatrixOps' product runs them: each element still adds its products in
+    // order of t from 0, and the k elements are k independent chains of additions.
+    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] = 0.0;\n")
+        .append("        for (int t = 0; t < ").append(m).append("; t++) {\n")
+        .append("          final double xt = ").append(a.at("t")).append(";\n")
+        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] += xt * ").append(wt).append(";\n")
+        .append("        }\n");
+    if (bias != null) {
+      body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+          .append("[c] = ").append(ARITHMETIC).append(".add(").append(name).append("[c], ")
+          .append(bias.at("c")).append(");\n");
+    }
+    return new Value(Place.ROW, k, name, false, -1);
+  }
+
+  /**
+   * {@code aᵀ · b} over the samples: element {@code (p, c)} adds {@code a[p] · b[c]} per
+   * sample, sample after sample from 0.
+   */
+
+  private Value outerTotal(String name, Value a, Value b) {
+    int m = a.width();
+    int k = b.width();
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(m * k)
+        .append("];\n");
+    body.append("        for (int p = 0; p < ").append(m).append("; p++) {\n")
+        .append("          final double ap = ").append(a.at("p")).append(";\n")
+        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[p * ").append(k).append(" + c] += ap * ").append(b.at("c")).append(";\n")
+        .append("        }\n");
+    return new Value(Place.TOTAL, m * k, name, false, -1);
+  }
+
+  /** The column sums over the samples, sample after sample from 0. */
+  private Value columnTotal(String name, Value a) {
+    int k = a.width();
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
+        .append("];\n");
+    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] += ").append(a.at("c")).append(";\n");
+    return new Value(Place.TOTAL, k, name, false, -1);
+  }
+
+  /** One value per sample from its row's elements in order: a row sum or maximum. */
+  private Value rowReduction(String name, Value a, String start, String step) {
+    String close = step.contains("(") ? ")" : "";
+    body.append("        double ").append(name).append("_acc = ").append(start).append(";\n")
+        .append("        for (int c = 0; c < ").append(a.width()).append("; c++) ")
+        .append(step.replace("acc", name + "_acc")).append(a.at("c")).append(close)
+        .append(";\n        final double ").append(name).append(" = ").append(name)
+        .append("_acc;\n");
+    return new Value(Place.ROW, 1, name, true, -1);
+  }
+
+  /** A sample's label as a row of {@code k} with 1 at the label, checked as the eager op does. */
+  private Value oneHot(String name, Value label, int k) {
+    String y = label.name();
+    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
+        .append("];\n");
+    body.append("        if (!(").append(y).append(" == Math.rint(").append(y).append(") && ")
+        .append(y).append(" >= 0 && ").append(y).append(" < ").append(k).append(")) throw new"
+            + " IllegalArgumentException(\"label \" + ").append(y)
+        .append(" + \" is not a class 0 … ").append(k - 1).append("\");\n")
+        .append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+        .append("[c] = c == (int) ").append(y).append(" ? 1.0 : 0.0;\n");
+    return new Value(Place.ROW, k, name, false, -1);
+  }
+
+  /** The class generated loops call for each op's arithmetic. */
+  private static final String ARITHMETIC = Arithmetic.class.getName();
+
+  private String source(int columns, String outs) {
+    StringBuilder s = new StringBuilder();
+    s.append("public final class ").append(LoopGenerator.CLASS_NAME)
+        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n")
+        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
+            + " int at) {\n");
+    for (int k = 0; k < columns; k++) {
+      s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
+    }
+    s.append(fixed);
+    for (String[] sum : laneSums) {
+      s.append("    final double[] ").append(sum[0]).append("_l = new double[4];\n");
+    }
+    // Kernels.sum's four lanes over the first 4·⌊n/4⌋ samples, then the rest in order.
+    s.append("    final int end4 = from + ((to - from) & ~3);\n    int j = from;\n")
+        .append("    for (; j < end4; j++) {\n").append(gather).append(body);
+    for (String[] sum : laneSums) {
+      s.append("        ").append(sum[0]).append("_l[(j - from) & 3] += ").append(sum[1])
+          .append(";\n");
+    }
+    s.append("    }\n");
+    for (String[] sum : laneSums) {
+      String n = sum[0];
+      s.append("    double ").append(n).append(" = (").append(n).append("_l[0] + ").append(n)
+          .append("_l[1]) + (").append(n).append("_l[2] + ").append(n).append("_l[3]);\n");
+    }
+    s.append("    for (; j < to; j++) {\n").append(gather).append(body);
+    for (String[] sum : laneSums) {
+      s.append("        ").append(sum[0]).append(" += ").append(sum[1]).append(";\n");
+    }
+    s.append("    }\n").append(after).append(outs).append("  }\n}\n");
+    return s.toString();
+  }
+}
