@@ -119,7 +119,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println();
         table.print(out, run);
       }
-      if (ofEpochs) {
+      if (ofEpochs && !follow) {
         out.println();
         epochs.print(out);
       }
