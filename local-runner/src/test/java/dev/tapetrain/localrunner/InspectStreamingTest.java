@@ -21,11 +21,15 @@ import org.junit.jupiter.api.Test;
  * that differs at its first, followed and plotted, each by a JVM with a {@value #HEAP_MB} MB
  * heap. The log is more than twice that heap: the reader before this one held the whole file as
  * one string (and then about 6 KB of JSON tree per line), so it could not even read it here.
+ * The first run also has an epochs.jsonl of as many lines (a run of one-update epochs), whose
+ * epoch table and best epoch are found in the same heap.
  */
 class InspectStreamingTest extends ProcessTestBase {
 
   private static final int LINES = 150_000;
   private static final int HEAP_MB = 24;
+  /** The index of the line of epochs.jsonl with the lowest loss. */
+  private static final int BEST = 77_777;
   /** Every this many steps one is slow (as a checkpoint's is). */
   private static final int SLOW_EVERY = 1000;
 
@@ -45,8 +49,21 @@ class InspectStreamingTest extends ProcessTestBase {
     Runs.Result summary = inspect("summary", a.toString());
     assertTrue(summary.out().contains("status:         completed (" + LINES + " of " + LINES
         + " steps)"), summary.out());
-    List<String> rows = summary.outLines().stream().filter(l -> l.matches("\\s+\\d+\\s+\\d.*"))
-        .toList();
+    List<String> lines = summary.outLines();
+    int epochTable = lines.indexOf("epochs (every 10000th, the best and the last):");
+    assertTrue(epochTable > 0, summary.out());
+    List<String> rows = lines.subList(0, epochTable).stream()
+        .filter(l -> l.matches("\\s+\\d+\\s+\\d.*")).toList();
+    // epochs.jsonl, as long as the log: the best (lowest loss) found in one pass, and 15 rows
+    // of every 10 000th epoch, the best and the last printed in a second.
+    assertTrue(summary.out().contains("best epoch:     " + (BEST + 1) + " of " + LINES
+        + " by loss"), summary.out());
+    List<String> epochRows = lines.subList(epochTable + 2, lines.size()).stream()
+        .takeWhile(l -> !l.isBlank()).toList();
+    assertEquals(17, epochRows.size(), summary.out());
+    assertTrue(epochRows.get(8).trim().startsWith((BEST + 1) + " ")
+        && epochRows.get(8).endsWith("best"), epochRows.get(8));
+    assertTrue(epochRows.get(16).trim().startsWith(LINES + " "), epochRows.get(16));
     // Default K for 150 000 lines: 10 000 (15 rows, and the last).
     assertTrue(summary.out().contains("(every 10000th logged step and the last;"),
         summary.out());
@@ -123,6 +140,14 @@ class InspectStreamingTest extends ProcessTestBase {
         Json.writeAtomically(runs[r].resolve("config.json"), config);
         Json.writeAtomically(runs[r].resolve("summary.json"), summary);
         logs[r] = Files.newBufferedWriter(runs[r].resolve("steps.jsonl"));
+      }
+      try (BufferedWriter epochs = Files.newBufferedWriter(a.resolve("epochs.jsonl"))) {
+        for (int i = 0; i < LINES; i++) {
+          double loss = 1 + Math.abs(i - BEST) / (double) LINES;
+          epochs.append("{\"epoch\":").append(String.valueOf(i + 1)).append(",\"steps\":")
+              .append(String.valueOf(i + 1)).append(",\"loss\":").append(String.valueOf(loss))
+              .append(",\"val_loss\":").append(String.valueOf(loss * 1.1)).append("}\n");
+        }
       }
       StringBuilder line = new StringBuilder(512);
       for (int i = 0; i < LINES; i++) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code local-runner inspect RUN_DIR [RUN_B]}: summary, step table and worker table of a run
- * (also one still running), a loss plot, live follow, or the first difference of two runs.
+ * (also one still running), the epoch table of a run of epochs (epochs.jsonl), a loss plot,
+ * live follow, or the first difference of two runs.
  * Every form reads steps.jsonl one line at a time, once (the step table of a long
  * {@code --every} a second time), so its memory does not depend on the run's length.
  */
@@ -39,7 +40,8 @@ public final class InspectCommand implements Callable<Integer> {
   Integer every;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
-      description = "Draw the loss (log axis), the W, B trajectories of a linear model and each "
+      description = "Draw the loss (log axis; a run of epochs adds each epoch's loss and "
+          + "val_loss at its last step), the W, B trajectories of a linear model and each "
           + "model metric (e.g. accuracy) to a PNG; a long run is downsampled (the lowest and "
           + "highest point of each of at most 1000 buckets per curve).")
   Path plot;
@@ -96,13 +98,30 @@ public final class InspectCommand implements Callable<Integer> {
         reader.warnings().forEach(w -> err.println("inspect: warning: " + w));
       }
     }
+    EpochTable epochs = new EpochTable(run);
+    boolean ofEpochs = epochs.present();
+    if (ofEpochs) {
+      epochs.read(series != null ? series::acceptEpoch : line -> { },
+          w -> err.println("inspect: warning: " + w));
+    }
     if (format.equals("json")) {
-      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report.summary()));
+      com.fasterxml.jackson.databind.node.ObjectNode summary = report.summary();
+      if (ofEpochs) {
+        epochs.summarize(summary);
+      }
+      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
     } else {
       report.printSummary(out);
+      if (ofEpochs) {
+        epochs.printSummary(out);
+      }
       if (!follow) {
         out.println();
         table.print(out, run);
+      }
+      if (ofEpochs && !follow) {
+        out.println();
+        epochs.print(out);
       }
       out.println();
       report.printWorkers(out);

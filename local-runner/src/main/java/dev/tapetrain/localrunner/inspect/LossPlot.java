@@ -29,7 +29,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * Draws a run to a PNG: the loss on a log axis above (ticks at 1, 2, 5 × 10^k), the model's flat
  * parameters below it (the linear model's W and B, with dashed lines at the true values when the
  * data were synthetic; at most {@value #MAX_COMPONENTS} components of each), and one panel per
- * model metric (e.g. a classifier's accuracy).
+ * model metric (e.g. a classifier's accuracy). A run of epochs adds each epoch's training loss
+ * and val_loss to the loss panel, at the epoch's last step.
  *
  * <p>A long log is downsampled while it is read ({@link Downsampled}): each series keeps at most
  * 2 × {@value Downsampled#MAX_BUCKETS} points, the lowest and the highest of each bucket of
@@ -56,6 +57,8 @@ final class LossPlot {
     private final Map<String, List<Downsampled>> params = new LinkedHashMap<>();
     private final Map<String, Boolean> scalar = new LinkedHashMap<>();
     private final Map<String, Downsampled> metrics = new LinkedHashMap<>();
+    private final Downsampled epochLoss = new Downsampled();
+    private final Downsampled valLoss = new Downsampled();
 
     Series(RunFiles run) {
       this.flat = run.flatParameters();
@@ -90,6 +93,24 @@ final class LossPlot {
         }
       });
     }
+
+    /**
+     * Takes the next line of epochs.jsonl: its loss and val_loss, drawn on the loss panel at
+     * the epoch's last step (as TensorBoard's {@code epoch/loss} and {@code val/loss}).
+     */
+    void acceptEpoch(JsonNode line) {
+      double step = line.path("steps").asDouble() - 1;
+      double l = Json.number(line.path("loss"));
+      if (l > 0) {
+        epochLoss.add(step, l);
+      }
+      if (line.has("val_loss")) {
+        double v = Json.number(line.get("val_loss"));
+        if (v > 0) {
+          valLoss.add(step, v);
+        }
+      }
+    }
   }
 
   /** Reads {@code run}'s log and draws it to {@code png}. */
@@ -102,12 +123,17 @@ final class LossPlot {
     ChartUtils.saveChartAsPNG(png.toFile(), chart(run, series), WIDTH, HEIGHT);
   }
 
-  /** The series of {@code run}'s whole log. */
+  /** The series of {@code run}'s whole log (steps.jsonl, and epochs.jsonl if there is one). */
   static Series read(RunFiles run) {
     Series series = new Series(run);
     try (StepReader reader = run.steps()) {
       for (JsonNode line = reader.next(); line != null; line = reader.next()) {
         series.accept(line);
+      }
+    }
+    try (StepReader reader = StepReader.from(run.dir().resolve(EpochTable.FILE), 0, false)) {
+      for (JsonNode line = reader.next(); line != null; line = reader.next()) {
+        series.acceptEpoch(line);
       }
     }
     return series;
@@ -126,8 +152,17 @@ final class LossPlot {
     System.setProperty("java.awt.headless", "true");
     LogAxis lossAxis = new RoundLogAxis("loss (log)");
     lossAxis.setAutoRange(true);
-    XYPlot lossPlot = new XYPlot(new XYSeriesCollection(s.loss.toSeries("loss")), null, lossAxis,
-        new XYLineAndShapeRenderer(true, false));
+    XYSeriesCollection losses = new XYSeriesCollection(s.loss.toSeries("loss"));
+    XYLineAndShapeRenderer lossRenderer = new XYLineAndShapeRenderer(true, false);
+    if (s.epochLoss.size() > 0) {
+      losses.addSeries(s.epochLoss.toSeries("epoch loss"));
+      lossRenderer.setSeriesShapesVisible(losses.getSeriesCount() - 1, true);
+    }
+    if (s.valLoss.size() > 0) {
+      losses.addSeries(s.valLoss.toSeries("val_loss"));
+      lossRenderer.setSeriesShapesVisible(losses.getSeriesCount() - 1, true);
+    }
+    XYPlot lossPlot = new XYPlot(losses, null, lossAxis, lossRenderer);
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("step"));
     plot.add(lossPlot, 1);
     if (s.params.values().stream().anyMatch(list -> !list.isEmpty())) {

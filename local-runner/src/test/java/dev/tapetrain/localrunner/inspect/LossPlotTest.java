@@ -72,6 +72,33 @@ class LossPlotTest {
   }
 
   @Test
+  void aRunOfEpochsDrawsEachEpochsLossAndValLossAtItsLastStep() throws Exception {
+    Path run = dir.resolve("epochs");
+    int code = LocalRunner.run(new String[] {"--model", "logistic", "--examples", "300",
+        "--batch-size", "50", "--epochs", "4", "--validation-split", "0.2", "--run-dir",
+        run.toString()}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(new ByteArrayOutputStream()));
+    assertEquals(0, code);
+    JFreeChart chart = LossPlot.chart(RunFiles.read(run));
+    @SuppressWarnings("unchecked")
+    List<XYPlot> panels = ((CombinedDomainXYPlot) chart.getPlot()).getSubplots();
+    org.jfree.data.xy.XYSeriesCollection losses =
+        (org.jfree.data.xy.XYSeriesCollection) panels.get(0).getDataset();
+    assertEquals(List.of("loss", "epoch loss", "val_loss"), ((List<?>) losses.getSeries())
+        .stream().map(x -> ((org.jfree.data.xy.XYSeries) x).getKey()).toList());
+    List<String> lines = java.nio.file.Files.readAllLines(run.resolve("epochs.jsonl"));
+    assertEquals(4, lines.size());
+    for (int e = 0; e < 4; e++) {
+      com.fasterxml.jackson.databind.JsonNode line =
+          dev.tapetrain.coordinator.run.Json.MAPPER.readTree(lines.get(e));
+      // 240 training samples, batches of 50: 5 updates an epoch; drawn at the last one.
+      assertEquals(5.0 * (e + 1) - 1, losses.getSeries(2).getX(e).doubleValue());
+      assertEquals(line.get("val_loss").asDouble(), losses.getSeries(2).getY(e).doubleValue());
+      assertEquals(line.get("loss").asDouble(), losses.getSeries(1).getY(e).doubleValue());
+    }
+  }
+
+  @Test
   void aSeriesKeepsAtMostTwoPointsABucketWithItsSpikesAndBothEnds() {
     LossPlot.Downsampled d = new LossPlot.Downsampled();
     int n = 1_000_003;
