@@ -12,7 +12,6 @@ import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
 import dev.tapetrain.data.DataPaths;
-import dev.tapetrain.data.FileSet;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
@@ -153,30 +152,12 @@ public final class TrainOptions {
       description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
   long checkpointEvery;
 
-  @Option(names = "--run-dir", paramLabel = "DIR",
-      description = "Run directory to create (default: runs/<timestamp>); never overwritten.")
-  Path runDir;
-
-  @Option(names = "--resume", paramLabel = "RUN_DIR",
-      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps may be "
-          + "raised (and --workers and the timeouts changed).")
-  Path resume;
-
-  @Option(names = "--resume-if-exists",
-      description = "With --run-dir DIR: if DIR holds this same run (its checkpoint has these "
-          + "options and data), continue it; if DIR is absent or empty, start it there; another "
-          + "run's directory is still refused. On by itself for a coordinator the operators' "
-          + "environment places (a restarted pod continues its run).")
-  boolean resumeIfExists;
+  /** The options of the run directory and of resuming a run. */
+  @picocli.CommandLine.Mixin
+  RunDirOptions runDirOptions = new RunDirOptions();
 
   /** Chunk results of one step must fit in one message (Artery's 2 MiB frame). */
   static final long MAX_CHUNKS = 16_384;
-
-  /** Options that may differ from the run's own when resuming: they do not change numbers. */
-  private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
-      "--log-every",
-      "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
-      "--host", "--bind", "--port");
 
   /**
    * For a command whose workers cannot come back or join (local-runner): a run with no worker
@@ -197,7 +178,7 @@ public final class TrainOptions {
 
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
-    return runDir;
+    return runDirOptions.runDir;
   }
 
   /**
@@ -207,18 +188,7 @@ public final class TrainOptions {
    * @throws UsageException if asked for without {@code --run-dir}, or with {@code --resume}
    */
   public boolean resumeIfExists() {
-    if (resumeIfExists && resume != null) {
-      throw new UsageException("--resume-if-exists goes with --run-dir, not with --resume "
-          + "(which always continues its run)");
-    }
-    if (resumeIfExists && runDir == null) {
-      if (placed) {
-        return false; // a default directory is always new: nothing to continue
-      }
-      throw new UsageException("--resume-if-exists needs --run-dir DIR (a default run "
-          + "directory is always new)");
-    }
-    return resumeIfExists;
+    return runDirOptions.resumeIfExists();
   }
 
   /**
@@ -227,15 +197,12 @@ public final class TrainOptions {
    * {@code --resume-if-exists}.
    */
   public void resumeIfExistsWhenPlaced() {
-    placed = true;
-    resumeIfExists = true;
+    runDirOptions.resumeIfExistsWhenPlaced();
   }
-
-  private boolean placed;
 
   /** The run to resume, or null for a new run. */
   public Path resumeDir() {
-    return resume;
+    return runDirOptions.resume;
   }
 
   /** The {@code --steps} given on the command line, if given (a resumed run keeps its own). */
@@ -252,19 +219,8 @@ public final class TrainOptions {
    * @throws UsageException if an option that changes the numbers was given, or the data changed
    */
   public RunSpec toResumedSpec(int workers, JsonNode config, RunNumbersProto numbers) {
-    if (runDir != null) {
-      throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
-          + "with it");
-    }
-    if (mixee != null && mixee.commandLine() != null) {
-      for (picocli.CommandLine.Model.OptionSpec o : mixee.commandLine().getParseResult()
-          .matchedOptions()) {
-        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
-          throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
-              + " run (only --steps may be raised); start a new run instead");
-        }
-      }
-    }
+    runDirOptions.checkResumable(mixee != null && mixee.commandLine() != null
+        ? mixee.commandLine().getParseResult() : null);
     // Options not given again keep the run's own values.
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
@@ -284,16 +240,8 @@ public final class TrainOptions {
     DatasetSpec.Source source = spec.dataset().source();
     String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
         .digestNow(source);
-    if (!now.equals(source.digest())) {
-      throw new UsageException("--resume: " + FileSet.describe(source) + " changed since the "
-          + "run started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest())
-          + ")");
-    }
+    RunDirOptions.checkDataUnchanged(source, now);
     return spec;
-  }
-
-  private static String abbreviate(String digest) {
-    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
   boolean given(String option) {
