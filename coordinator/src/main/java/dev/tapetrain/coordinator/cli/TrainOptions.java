@@ -11,7 +11,6 @@ import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
-import dev.tapetrain.data.DataPaths;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
@@ -21,19 +20,15 @@ import dev.tapetrain.models.Targets;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
-import dev.tapetrain.spi.Plugin;
-import dev.tapetrain.spi.Plugins;
 import dev.tapetrain.spi.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -280,39 +275,15 @@ public final class TrainOptions {
       throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
           + "letters, digits and dashes)");
     }
-    Set<String> options = optionNames();
-    Plugins<ModelFactory> models = Models.plugins(options);
-    Plugins<OptimizerFactory> optimizers = Optimizers.plugins(options);
-    Plugins<InputFormat> formats = InputFormats.plugins(options);
-    ModelFactory modelFactory = models.get(model, "--model");
-    OptimizerFactory optimizerFactory = optimizers.get(optimizer, "--optimizer");
-    List<Path> files = data == null ? List.of()
-        : DataPaths.resolve(data, f -> InputFormats.claimed(formats, f)
-            && (format == null || formats.get(format, "--format").reads(f)));
-    InputFormat input = InputFormats.chooseFor(formats, format, files);
-    Map<String, Plugin> chosen = new LinkedHashMap<>();
-    chosen.put("--model", modelFactory);
-    chosen.put("--optimizer", optimizerFactory);
-    chosen.put("--format", input);
-    Set<String> builtIn = new HashSet<>();
-    if (models.isBuiltIn(model)) {
-      builtIn.add("--model");
-    }
-    if (optimizers.isBuiltIn(optimizer)) {
-      builtIn.add("--optimizer");
-    }
-    if (formats.isBuiltIn(input.name())) {
-      builtIn.add("--format");
-    }
-    ParseResult parsed = mixee != null && mixee.commandLine() != null
-        ? mixee.commandLine().getParseResult() : null;
-    pluginOptions.checkApplies(parsed, chosen, builtIn, set);
-    Settings modelSettings = pluginOptions.settings("--model", modelFactory,
-        builtIn.contains("--model"), parsed, set);
-    Settings optimizerSettings = pluginOptions.settings("--optimizer", optimizerFactory,
-        builtIn.contains("--optimizer"), parsed, set);
-    Settings formatSettings = pluginOptions.settings("--format", input,
-        builtIn.contains("--format"), parsed, set);
+    ChosenPlugins plugins = ChosenPlugins.choose(mixee, pluginOptions, model, optimizer, format,
+        data, set);
+    ModelFactory modelFactory = plugins.model();
+    OptimizerFactory optimizerFactory = plugins.optimizer();
+    InputFormat input = plugins.input();
+    List<Path> files = plugins.files();
+    Settings modelSettings = plugins.modelSettings();
+    Settings optimizerSettings = plugins.optimizerSettings();
+    Settings formatSettings = plugins.formatSettings();
 
     Targets targets = modelFactory.targets();
     targets.check(model, classes);
@@ -370,19 +341,6 @@ public final class TrainOptions {
    */
   public void limitModelSize(java.util.function.LongFunction<String> limit) {
     this.modelSizeLimit = limit;
-  }
-
-  /** The names of this command's options, without dashes: what a plug-in may not shadow. */
-  private Set<String> optionNames() {
-    Set<String> out = new HashSet<>();
-    if (mixee != null) {
-      for (picocli.CommandLine.Model.OptionSpec o : mixee.options()) {
-        for (String n : o.names()) {
-          out.add(n.replaceFirst("^-+", ""));
-        }
-      }
-    }
-    return out;
   }
 
   /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */
