@@ -28,7 +28,7 @@ import java.util.Map;
 final class RowLoopGenerator {
 
   /** Where a value lives. */
-  private enum Place { ROW, FIXED, TOTAL }
+  enum Place { ROW, FIXED, TOTAL }
 
   /**
    * A traced value. {@code width}: a row's elements per sample, or a fixed or total value's
@@ -36,7 +36,7 @@ final class RowLoopGenerator {
    * across a row); else element {@code e} is {@code name[e]}, or {@code s[offset + e]} for a
    * parameter ({@code offset ≥ 0}).
    */
-  private record Value(Place place, int width, String name, boolean scalar, int offset) {
+  record Value(Place place, int width, String name, boolean scalar, int offset) {
     String at(String e) {
       if (scalar) {
         return name;
@@ -46,7 +46,6 @@ final class RowLoopGenerator {
   }
 
   private final Map<Tensor, Value> values = new IdentityHashMap<>();
-  private final int length;
   private final StringBuilder fixed = new StringBuilder();
   private final StringBuilder gather = new StringBuilder();
   private final StringBuilder body = new StringBuilder();
@@ -54,9 +53,11 @@ final class RowLoopGenerator {
   /** Four-lane sums of rows of one element: name and element expression. */
   private final List<String[]> laneSums = new ArrayList<>();
   private int constants;
+  /** Writes each op's code into the sections above. */
+  private final RowOps ops;
 
   private RowLoopGenerator(int length) {
-    this.length = length;
+    this.ops = new RowOps(length, fixed, body, after, laneSums);
   }
 
   /**
@@ -174,16 +175,6 @@ final class RowLoopGenerator {
     return v;
   }
 
-  /** Whether {@code t} has a first dimension of one per sample (a broadcast's target). */
-  private boolean perSample(Tensor t) {
-    int[] s = t.shapeRef();
-    return (s.length == 1 || s.length == 2) && s[0] == length;
-  }
-
-  private static int rowWidth(Tensor t) {
-    return t.rank() == 1 ? 1 : t.shapeRef()[1];
-  }
-
   private void emit(String name, Trace.Op op, Trace trace) throws NotCompilableException {
     if (values.containsKey(op.output())) {
       return; // an op that returned one of its inputs
@@ -194,11 +185,11 @@ final class RowLoopGenerator {
     }
     Tensor out = op.output();
     Value result = switch (op.kind()) {
-      case SUM -> sum(name, op, in[0]);
-      case BROADCAST_TO -> broadcast(op, in[0], out);
+      case SUM -> ops.sum(name, op, in[0]);
+      case BROADCAST_TO -> ops.broadcast(op, in[0], out);
       case COLUMN -> in[0].place() == Place.ROW ? in[0] : null;
-      case OTHER -> other(name, op, in, out);
-      default -> elementwise(name, op, in, out);
+      case OTHER -> ops.other(name, op, in, out);
+      default -> ops.elementwise(name, op, in, out);
     };
     if (result == null) {
       throw refused(op, in);
@@ -215,203 +206,6 @@ final class RowLoopGenerator {
     return new NotCompilableException(b.append(" is not compiled (rows, fixed values and sums"
         + " over samples of dense layers, elementwise ops and row reductions are)").toString());
   }
-
-  private Value sum(String name, Trace.Op op, Value a) {
-    if (a.place() == Place.ROW && a.width() == 1) {
-      laneSums.add(new String[] {name, a.name()});
-      return new Value(Place.TOTAL, 1, name, true, -1);
-    }
-    if (a.place() != Place.ROW && a.scalar()) {
-      // Kernels.sum of one element: ((0 + 0) + (0 + 0)) + a
-      StringBuilder to = a.place() == Place.TOTAL ? after : fixed;
-      to.append("    final double ").append(name).append(" = 0.0 + ").append(a.name())
-          .append(";\n");
-      return new Value(a.place(), 1, name, true, -1);
-    }
-    return null;
-  }
-
-  private Value broadcast(Trace.Op op, Value a, Tensor out) {
-    if (a.place() == Place.FIXED && a.scalar() && perSample(out)) {
-      return new Value(Place.ROW, rowWidth(out), a.name(), true, -1);
-    }
-    return null;
-  }
-
-  private Value elementwise(String name, Trace.Op op, Value[] in, Tensor out) {
-    boolean row = false;
-    boolean total = false;
-    int width = 1;
-    for (Value v : in) {
-      row |= v.place() == Place.ROW;
-      total |= v.place() == Place.TOTAL;
-      if (v.place() == Place.ROW) {
-        width = Math.max(width, v.width());
-      } else if (!v.scalar() && v.width() != out.size()) {
-        return null;
-      }
-    }
-    if (row && (total || Arrays.stream(in).anyMatch(v -> v.place() != Place.ROW
-        && !v.scalar()))) {
-      return null; // a row from a sum needs two passes; fixed arrays do not broadcast to rows
-    }
-    Place place = row ? Place.ROW : total ? Place.TOTAL : Place.FIXED;
-    if (!row) {
-      width = out.size();
-    }
-    StringBuilder to = place == Place.ROW ? body : place == Place.TOTAL ? after : fixed;
-    String indent = place == Place.ROW ? "        " : "    ";
-    if (width == 1) {
-      to.append(indent).append("final double ").append(name).append(" = ")
-          .append(call(op, in, "0")).append(";\n");
-      return new Value(place, 1, name, true, -1);
-    }
-    fixed.append("    final double[] ").append(name).append(" = new double[").append(width)
-        .append("];\n");
-    to.append(indent).append("for (int c = 0; c < ").append(width).append("; c++) ")
-        .append(name).append("[c] = ").append(call(op, in, "c")).append(";\n");
-    return new Value(place, width, name, false, -1);
-  }
-
-  /** The element {@code e} of an elementwise op: its {@link Arithmetic} method. */
-  private static String call(Trace.Op op, Value[] in, String e) {
-    StringBuilder call = new StringBuilder(ARITHMETIC).append('.').append(op.kind().method())
-        .append('(');
-    for (int k = 0; k < in.length; k++) {
-      call.append(k > 0 ? ", " : "").append(in[k].at(e));
-    }
-    if (op.kind() == OpKind.POW) {
-      call.append(", Double.longBitsToDouble(0x")
-          .append(Long.toHexString(Double.doubleToRawLongBits(op.param()))).append("L)");
-    }
-    return call.append(')').toString();
-  }
-
-  private Value other(String name, Trace.Op op, Value[] in, Tensor out) {
-    return switch (op.name()) {
-      case "dense" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
-          && in[2].place() == Place.FIXED
-          ? product(name, in[0], in[1], false, in[2], op.inputs()[1].shapeRef()) : null;
-      case "matmul" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
-          ? product(name, in[0], in[1], false, null, op.inputs()[1].shapeRef()) : null;
-      case "matmulTransposedRight" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
-          ? product(name, in[0], in[1], true, null, op.inputs()[1].shapeRef()) : null;
-      case "matvec" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
-          ? product(name, in[0], in[1], false, null, new int[] {in[1].width(), 1}) : null;
-      case "vecmat" -> in[0].place() == Place.ROW && in[0].width() == 1
-          && in[1].place() == Place.ROW ? outerTotal(name, in[0], in[1]) : null;
-      case "matmulTransposedLeft" -> in[0].place() == Place.ROW && in[1].place() == Place.ROW
-          ? outerTotal(name, in[0], in[1]) : null;
-      case "colSum" -> in[0].place() == Place.ROW ? columnTotal(name, in[0]) : null;
-      case "rowSum" -> in[0].place() == Place.ROW ? rowReduction(name, in[0], "0.0",
-          "acc += ") : null;
-      case "rowMax" -> in[0].place() == Place.ROW ? rowReduction(name, in[0],
-          "Double.NEGATIVE_INFINITY", "acc = Math.max(acc, ") : null;
-      case "oneHot" -> in[0].place() == Place.ROW && in[0].width() == 1
-          ? oneHot(name, in[0], rowWidth(out)) : null;
-      case "repeatColumns" -> in[0].place() == Place.ROW && in[0].width() == 1
-          ? new Value(Place.ROW, rowWidth(out), in[0].name(), true, -1) : null;
-      default -> null;
-    };
-  }
-
-  /**
-   * A row times a parameter matrix: {@code w [m, k]}, or {@code [k, m]} read transposed; each
-   * element {@code 0.0 + Σ_t a[t] · w(t, c)} in order of {@code t}, then its bias if any.
-   */
-  private Value product(String name, Value a, Value w, boolean transposed, Value bias,
-      int[] wShape) {
-    int m = transposed ? wShape[1] : wShape[0];
-    int k = transposed ? wShape[0] : wShape[1];
-    if (a.width() != m || w.scalar()) {
-      return null;
-    }
-    if (k == 1) {
-      // One output column: the sum stays in a local, as MatrixOps' one-column product keeps it.
-      String w0 = w.at("t"); // w(t, 0) of [m, 1], or of [1, m] read transposed
-      body.append("        double ").append(name).append("_acc = 0.0;\n")
-          .append("        for (int t = 0; t < ").append(m).append("; t++) ").append(name)
-          .append("_acc += ").append(a.at("t")).append(" * ").append(w0).append(";\n")
-          .append("        final double ").append(name).append(" = ")
-          .append(bias == null ? name + "_acc"
-              : ARITHMETIC + ".add(" + name + "_acc, " + bias.at("0") + ")").append(";\n");
-      return new Value(Place.ROW, 1, name, true, -1);
-    }
-    String wt = transposed ? w.at("c * " + m + " + t") : w.at("t * " + k + " + c");
-    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
-        .append("];\n");
-    // Loops t, c as MatrixOps' product runs them: each element still adds its products in
-    // order of t from 0, and the k elements are k independent chains of additions.
-    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] = 0.0;\n")
-        .append("        for (int t = 0; t < ").append(m).append("; t++) {\n")
-        .append("          final double xt = ").append(a.at("t")).append(";\n")
-        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] += xt * ").append(wt).append(";\n")
-        .append("        }\n");
-    if (bias != null) {
-      body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-          .append("[c] = ").append(ARITHMETIC).append(".add(").append(name).append("[c], ")
-          .append(bias.at("c")).append(");\n");
-    }
-    return new Value(Place.ROW, k, name, false, -1);
-  }
-
-  /**
-   * {@code aᵀ · b} over the samples: element {@code (p, c)} adds {@code a[p] · b[c]} per
-   * sample, sample after sample from 0.
-   */
-
-  private Value outerTotal(String name, Value a, Value b) {
-    int m = a.width();
-    int k = b.width();
-    fixed.append("    final double[] ").append(name).append(" = new double[").append(m * k)
-        .append("];\n");
-    body.append("        for (int p = 0; p < ").append(m).append("; p++) {\n")
-        .append("          final double ap = ").append(a.at("p")).append(";\n")
-        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[p * ").append(k).append(" + c] += ap * ").append(b.at("c")).append(";\n")
-        .append("        }\n");
-    return new Value(Place.TOTAL, m * k, name, false, -1);
-  }
-
-  /** The column sums over the samples, sample after sample from 0. */
-  private Value columnTotal(String name, Value a) {
-    int k = a.width();
-    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
-        .append("];\n");
-    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] += ").append(a.at("c")).append(";\n");
-    return new Value(Place.TOTAL, k, name, false, -1);
-  }
-
-  /** One value per sample from its row's elements in order: a row sum or maximum. */
-  private Value rowReduction(String name, Value a, String start, String step) {
-    String close = step.contains("(") ? ")" : "";
-    body.append("        double ").append(name).append("_acc = ").append(start).append(";\n")
-        .append("        for (int c = 0; c < ").append(a.width()).append("; c++) ")
-        .append(step.replace("acc", name + "_acc")).append(a.at("c")).append(close)
-        .append(";\n        final double ").append(name).append(" = ").append(name)
-        .append("_acc;\n");
-    return new Value(Place.ROW, 1, name, true, -1);
-  }
-
-  /** A sample's label as a row of {@code k} with 1 at the label, checked as the eager op does. */
-  private Value oneHot(String name, Value label, int k) {
-    String y = label.name();
-    fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
-        .append("];\n");
-    body.append("        if (!(").append(y).append(" == Math.rint(").append(y).append(") && ")
-        .append(y).append(" >= 0 && ").append(y).append(" < ").append(k).append(")) throw new"
-            + " IllegalArgumentException(\"label \" + ").append(y)
-        .append(" + \" is not a class 0 … ").append(k - 1).append("\");\n")
-        .append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] = c == (int) ").append(y).append(" ? 1.0 : 0.0;\n");
-    return new Value(Place.ROW, k, name, false, -1);
-  }
-
-  /** The class generated loops call for each op's arithmetic. */
-  private static final String ARITHMETIC = Arithmetic.class.getName();
 
   private String source(int columns, String outs) {
     StringBuilder s = new StringBuilder();

@@ -11,8 +11,6 @@ import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
-import dev.tapetrain.data.DataPaths;
-import dev.tapetrain.data.FileSet;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
@@ -22,19 +20,15 @@ import dev.tapetrain.models.Targets;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
-import dev.tapetrain.spi.Plugin;
-import dev.tapetrain.spi.Plugins;
 import dev.tapetrain.spi.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -153,30 +147,12 @@ public final class TrainOptions {
       description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
   long checkpointEvery;
 
-  @Option(names = "--run-dir", paramLabel = "DIR",
-      description = "Run directory to create (default: runs/<timestamp>); never overwritten.")
-  Path runDir;
-
-  @Option(names = "--resume", paramLabel = "RUN_DIR",
-      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps may be "
-          + "raised (and --workers and the timeouts changed).")
-  Path resume;
-
-  @Option(names = "--resume-if-exists",
-      description = "With --run-dir DIR: if DIR holds this same run (its checkpoint has these "
-          + "options and data), continue it; if DIR is absent or empty, start it there; another "
-          + "run's directory is still refused. On by itself for a coordinator the operators' "
-          + "environment places (a restarted pod continues its run).")
-  boolean resumeIfExists;
+  /** The options of the run directory and of resuming a run. */
+  @picocli.CommandLine.Mixin
+  RunDirOptions runDirOptions = new RunDirOptions();
 
   /** Chunk results of one step must fit in one message (Artery's 2 MiB frame). */
   static final long MAX_CHUNKS = 16_384;
-
-  /** Options that may differ from the run's own when resuming: they do not change numbers. */
-  private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
-      "--log-every",
-      "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
-      "--host", "--bind", "--port");
 
   /**
    * For a command whose workers cannot come back or join (local-runner): a run with no worker
@@ -197,7 +173,7 @@ public final class TrainOptions {
 
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
-    return runDir;
+    return runDirOptions.runDir;
   }
 
   /**
@@ -207,18 +183,7 @@ public final class TrainOptions {
    * @throws UsageException if asked for without {@code --run-dir}, or with {@code --resume}
    */
   public boolean resumeIfExists() {
-    if (resumeIfExists && resume != null) {
-      throw new UsageException("--resume-if-exists goes with --run-dir, not with --resume "
-          + "(which always continues its run)");
-    }
-    if (resumeIfExists && runDir == null) {
-      if (placed) {
-        return false; // a default directory is always new: nothing to continue
-      }
-      throw new UsageException("--resume-if-exists needs --run-dir DIR (a default run "
-          + "directory is always new)");
-    }
-    return resumeIfExists;
+    return runDirOptions.resumeIfExists();
   }
 
   /**
@@ -227,15 +192,12 @@ public final class TrainOptions {
    * {@code --resume-if-exists}.
    */
   public void resumeIfExistsWhenPlaced() {
-    placed = true;
-    resumeIfExists = true;
+    runDirOptions.resumeIfExistsWhenPlaced();
   }
-
-  private boolean placed;
 
   /** The run to resume, or null for a new run. */
   public Path resumeDir() {
-    return resume;
+    return runDirOptions.resume;
   }
 
   /** The {@code --steps} given on the command line, if given (a resumed run keeps its own). */
@@ -252,19 +214,8 @@ public final class TrainOptions {
    * @throws UsageException if an option that changes the numbers was given, or the data changed
    */
   public RunSpec toResumedSpec(int workers, JsonNode config, RunNumbersProto numbers) {
-    if (runDir != null) {
-      throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
-          + "with it");
-    }
-    if (mixee != null && mixee.commandLine() != null) {
-      for (picocli.CommandLine.Model.OptionSpec o : mixee.commandLine().getParseResult()
-          .matchedOptions()) {
-        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
-          throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
-              + " run (only --steps may be raised); start a new run instead");
-        }
-      }
-    }
+    runDirOptions.checkResumable(mixee != null && mixee.commandLine() != null
+        ? mixee.commandLine().getParseResult() : null);
     // Options not given again keep the run's own values.
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
@@ -284,16 +235,8 @@ public final class TrainOptions {
     DatasetSpec.Source source = spec.dataset().source();
     String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
         .digestNow(source);
-    if (!now.equals(source.digest())) {
-      throw new UsageException("--resume: " + FileSet.describe(source) + " changed since the "
-          + "run started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest())
-          + ")");
-    }
+    RunDirOptions.checkDataUnchanged(source, now);
     return spec;
-  }
-
-  private static String abbreviate(String digest) {
-    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
   }
 
   boolean given(String option) {
@@ -332,39 +275,15 @@ public final class TrainOptions {
       throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
           + "letters, digits and dashes)");
     }
-    Set<String> options = optionNames();
-    Plugins<ModelFactory> models = Models.plugins(options);
-    Plugins<OptimizerFactory> optimizers = Optimizers.plugins(options);
-    Plugins<InputFormat> formats = InputFormats.plugins(options);
-    ModelFactory modelFactory = models.get(model, "--model");
-    OptimizerFactory optimizerFactory = optimizers.get(optimizer, "--optimizer");
-    List<Path> files = data == null ? List.of()
-        : DataPaths.resolve(data, f -> InputFormats.claimed(formats, f)
-            && (format == null || formats.get(format, "--format").reads(f)));
-    InputFormat input = InputFormats.chooseFor(formats, format, files);
-    Map<String, Plugin> chosen = new LinkedHashMap<>();
-    chosen.put("--model", modelFactory);
-    chosen.put("--optimizer", optimizerFactory);
-    chosen.put("--format", input);
-    Set<String> builtIn = new HashSet<>();
-    if (models.isBuiltIn(model)) {
-      builtIn.add("--model");
-    }
-    if (optimizers.isBuiltIn(optimizer)) {
-      builtIn.add("--optimizer");
-    }
-    if (formats.isBuiltIn(input.name())) {
-      builtIn.add("--format");
-    }
-    ParseResult parsed = mixee != null && mixee.commandLine() != null
-        ? mixee.commandLine().getParseResult() : null;
-    pluginOptions.checkApplies(parsed, chosen, builtIn, set);
-    Settings modelSettings = pluginOptions.settings("--model", modelFactory,
-        builtIn.contains("--model"), parsed, set);
-    Settings optimizerSettings = pluginOptions.settings("--optimizer", optimizerFactory,
-        builtIn.contains("--optimizer"), parsed, set);
-    Settings formatSettings = pluginOptions.settings("--format", input,
-        builtIn.contains("--format"), parsed, set);
+    ChosenPlugins plugins = ChosenPlugins.choose(mixee, pluginOptions, model, optimizer, format,
+        data, set);
+    ModelFactory modelFactory = plugins.model();
+    OptimizerFactory optimizerFactory = plugins.optimizer();
+    InputFormat input = plugins.input();
+    List<Path> files = plugins.files();
+    Settings modelSettings = plugins.modelSettings();
+    Settings optimizerSettings = plugins.optimizerSettings();
+    Settings formatSettings = plugins.formatSettings();
 
     Targets targets = modelFactory.targets();
     targets.check(model, classes);
@@ -422,19 +341,6 @@ public final class TrainOptions {
    */
   public void limitModelSize(java.util.function.LongFunction<String> limit) {
     this.modelSizeLimit = limit;
-  }
-
-  /** The names of this command's options, without dashes: what a plug-in may not shadow. */
-  private Set<String> optionNames() {
-    Set<String> out = new HashSet<>();
-    if (mixee != null) {
-      for (picocli.CommandLine.Model.OptionSpec o : mixee.options()) {
-        for (String n : o.names()) {
-          out.add(n.replaceFirst("^-+", ""));
-        }
-      }
-    }
-    return out;
   }
 
   /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */

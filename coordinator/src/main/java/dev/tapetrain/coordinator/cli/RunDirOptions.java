@@ -1,0 +1,94 @@
+package dev.tapetrain.coordinator.cli;
+
+import dev.tapetrain.data.FileSet;
+import dev.tapetrain.protocol.DatasetSpec;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The options of a run's directory ({@code --run-dir}, {@code --resume},
+ * {@code --resume-if-exists}), a picocli mixin of {@link TrainOptions}: their values and the
+ * rules of a resumed run (which options may change, that its data did not).
+ */
+final class RunDirOptions {
+
+  @Option(names = "--run-dir", paramLabel = "DIR",
+      description = "Run directory to create (default: runs/<timestamp>); never overwritten.")
+  Path runDir;
+
+  @Option(names = "--resume", paramLabel = "RUN_DIR",
+      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps may be "
+          + "raised (and --workers and the timeouts changed).")
+  Path resume;
+
+  @Option(names = "--resume-if-exists",
+      description = "With --run-dir DIR: if DIR holds this same run (its checkpoint has these "
+          + "options and data), continue it; if DIR is absent or empty, start it there; another "
+          + "run's directory is still refused. On by itself for a coordinator the operators' "
+          + "environment places (a restarted pod continues its run).")
+  boolean resumeIfExists;
+
+  /** Options that may differ from the run's own when resuming: they do not change numbers. */
+  private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
+      "--log-every",
+      "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
+      "--host", "--bind", "--port");
+
+  private boolean placed;
+
+  /** See {@link TrainOptions#resumeIfExists()}. */
+  boolean resumeIfExists() {
+    if (resumeIfExists && resume != null) {
+      throw new UsageException("--resume-if-exists goes with --run-dir, not with --resume "
+          + "(which always continues its run)");
+    }
+    if (resumeIfExists && runDir == null) {
+      if (placed) {
+        return false; // a default directory is always new: nothing to continue
+      }
+      throw new UsageException("--resume-if-exists needs --run-dir DIR (a default run "
+          + "directory is always new)");
+    }
+    return resumeIfExists;
+  }
+
+  /** See {@link TrainOptions#resumeIfExistsWhenPlaced()}. */
+  void resumeIfExistsWhenPlaced() {
+    placed = true;
+    resumeIfExists = true;
+  }
+
+  /**
+   * Refuses, for {@code --resume}, {@code --run-dir} and every option of {@code parsed} (null:
+   * none known) that changes the run's numbers.
+   */
+  void checkResumable(ParseResult parsed) {
+    if (runDir != null) {
+      throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
+          + "with it");
+    }
+    if (parsed != null) {
+      for (picocli.CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+          throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
+              + " run (only --steps may be raised); start a new run instead");
+        }
+      }
+    }
+  }
+
+  /** Refuses a resumed run whose data ({@code source}) changed since it started. */
+  static void checkDataUnchanged(DatasetSpec.Source source, String now) {
+    if (!now.equals(source.digest())) {
+      throw new UsageException("--resume: " + FileSet.describe(source) + " changed since the "
+          + "run started (SHA-256 " + abbreviate(now) + ", was " + abbreviate(source.digest())
+          + ")");
+    }
+  }
+
+  private static String abbreviate(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) + "…" : digest;
+  }
+}
