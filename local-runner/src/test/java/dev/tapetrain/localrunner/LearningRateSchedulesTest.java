@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.LongToDoubleFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,25 +32,12 @@ class LearningRateSchedulesTest {
   @TempDir
   Path dir;
 
-  private static final double[] X = new double[N];
-  private static final double[] Y = new double[N];
-
-  static {
-    Random rnd = new Random(7);
-    for (int i = 0; i < N; i++) {
-      X[i] = rnd.nextGaussian();
-      Y[i] = 3 * X[i] + 2 + 0.5 * rnd.nextGaussian();
-    }
-  }
+  private static final NoisyLine DATA = NoisyLine.of(N, 7);
+  private static final double[] X = DATA.x();
+  private static final double[] Y = DATA.y();
 
   private Path csv() throws Exception {
-    StringBuilder b = new StringBuilder("x,y\n");
-    for (int i = 0; i < N; i++) {
-      b.append(X[i]).append(',').append(Y[i]).append('\n');
-    }
-    Path p = dir.resolve("data.csv");
-    Files.writeString(p, b);
-    return p;
+    return DATA.csv(dir);
   }
 
   // ---- Keras' schedules, k = optimizer.iterations before the update ----
