@@ -104,7 +104,7 @@ final class RowLoopGenerator {
       }
       offset += t.size();
     }
-    List<Trace.Op> ops = live(trace.ops(), outputs);
+    List<Trace.Op> ops = LoopGenerator.liveOps(trace.ops(), outputs);
     for (int id = 0; id < ops.size(); id++) {
       g.emit("t" + id, ops.get(id), trace);
     }
@@ -125,30 +125,6 @@ final class RowLoopGenerator {
       at += v.width();
     }
     return g.source(column, outs.toString());
-  }
-
-  /** The ops that contribute to an output, in trace order. */
-  private static List<Trace.Op> live(List<Trace.Op> ops, Tensor[] outputs) {
-    Map<Tensor, Boolean> needed = new IdentityHashMap<>();
-    for (Tensor t : outputs) {
-      needed.put(t, Boolean.TRUE);
-    }
-    boolean[] keep = new boolean[ops.size()];
-    for (int i = ops.size() - 1; i >= 0; i--) {
-      if (needed.containsKey(ops.get(i).output())) {
-        keep[i] = true;
-        for (Tensor in : ops.get(i).inputs()) {
-          needed.put(in, Boolean.TRUE);
-        }
-      }
-    }
-    List<Trace.Op> live = new ArrayList<>();
-    for (int i = 0; i < ops.size(); i++) {
-      if (keep[i]) {
-        live.add(ops.get(i));
-      }
-    }
-    return live;
   }
 
   /** The value of {@code t}: traced already, or a scalar constant. */
