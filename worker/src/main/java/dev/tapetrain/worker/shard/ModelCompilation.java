@@ -22,6 +22,14 @@ final class ModelCompilation {
   // Logged as the evaluator's, whose lines these were before this class was split from it.
   private static final Logger LOG = LoggerFactory.getLogger(ShardEvaluator.class);
 
+  /**
+   * Samples the program is traced and checked on, at most: the trace runs the eager tape on them
+   * twice, so a wide model (an MLP with 9000 hidden units) traced on a whole block of 8192 would
+   * need gigabytes where one chunk's evaluation needs megabytes. The loop it yields is the same
+   * for any count (checked: {@code CompiledFunction} traces at n and n − 1).
+   */
+  static final int TRACE_SAMPLES = 32;
+
   private final Model model;
   private final long compileAfterSamples;
   private CompiledModel compiled;
@@ -62,11 +70,12 @@ final class ModelCompilation {
     if (example == null || (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop))) {
       return null;
     }
+    int traced = Math.min(length, TRACE_SAMPLES);
     double[][] x = new double[example.x().length][];
     for (int f = 0; f < x.length; f++) {
-      x[f] = Arrays.copyOfRange(example.x()[f], from, from + length);
+      x[f] = Arrays.copyOfRange(example.x()[f], from, from + traced);
     }
-    double[] y = Arrays.copyOfRange(example.y(), from, from + length);
+    double[] y = Arrays.copyOfRange(example.y(), from, from + traced);
     try {
       compiled = CompiledModel.compile(model, x, y, values, compileAtRunTime);
       if (compiled == null) {

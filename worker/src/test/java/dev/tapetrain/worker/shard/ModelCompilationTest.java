@@ -1,0 +1,71 @@
+package dev.tapetrain.worker.shard;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.data.Segment;
+import dev.tapetrain.models.Losses;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.Parameter;
+import dev.tapetrain.tape.MatrixOps;
+import dev.tapetrain.tape.Ops;
+import dev.tapetrain.tape.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tracing a model for the compiled loop runs its tape eagerly on example samples. On a whole
+ * block (up to 8192 samples) a wide model's activations took more memory than a worker's heap
+ * had (CI, 2026-12-06: an MLP with 9000 hidden units at -Xmx256m, "out of memory in round 0"),
+ * where evaluating chunk by chunk fits. The trace must see no more rows than a chunk would.
+ */
+class ModelCompilationTest {
+
+  /** A small tanh network that remembers the most rows any of its evaluations was given. */
+  private static final class CountingModel implements Model {
+    int mostRows;
+
+    @Override
+    public List<Parameter> parameters() {
+      return List.of(new Parameter("w1", new int[] {2, 3}, new double[] {0.1, -0.2, 0.3, 0.4,
+              0.5, -0.6}, true),
+          new Parameter("b1", new int[] {3}, new double[3], false),
+          new Parameter("w2", new int[] {3, 1}, new double[] {0.7, -0.8, 0.9}, true),
+          new Parameter("b2", new int[] {1}, new double[1], false));
+    }
+
+    @Override
+    public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+      mostRows = Math.max(mostRows, x.shape()[0]);
+      Tensor hidden = Ops.tanh(MatrixOps.dense(x, p.get("w1"), p.get("b1")));
+      return Losses.squaredErrorSum(MatrixOps.rowSum(
+          MatrixOps.dense(hidden, p.get("w2"), p.get("b2"))), y);
+    }
+
+    @Override
+    public Tensor predict(Map<String, Tensor> p, Tensor x) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void theProgramIsTracedOnAFewSamplesWhateverTheBlock() throws Exception {
+    int n = 8192;
+    double[][] x = new double[2][n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[0][i] = Math.sin(i);
+      x[1][i] = Math.cos(0.5 * i);
+      y[i] = x[0][i] - x[1][i];
+    }
+    Segment block = new Segment(0, new int[] {0, n}, x, y);
+    CountingModel model = new CountingModel();
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(model, 1); // compile now, at run time
+
+    assertNotNull(compilation.compiled(n, block, 0, n, values), "the MLP compiles");
+    assertTrue(model.mostRows >= 3 && model.mostRows <= ModelCompilation.TRACE_SAMPLES,
+        "traced on " + model.mostRows + " samples of a block of " + n);
+  }
+}
