@@ -142,6 +142,14 @@ public final class ConsoleReporter implements TrainingListener {
       b.append(metrics(e.valMetrics()).replace(", ", ", val_"));
     }
     pending.append(b).append(System.lineSeparator());
+    TrainingEvent.RateReduced r = e.reduced();
+    if (r != null) {
+      // Keras' ReduceLROnPlateau(verbose=1) line, after the epoch's.
+      pending.append("Epoch ").append(e.epoch()).append(": reducing learning rate to ")
+          .append(r.rate()).append(" (").append(r.monitor()).append(" did not improve for ")
+          .append(r.patience()).append(r.patience() == 1 ? " epoch)" : " epochs)")
+          .append(System.lineSeparator());
+    }
     printPending();
   }
 

@@ -60,6 +60,11 @@ final class ReduceOnPlateau {
     return Optional.empty();
   }
 
+  /** The rule this applies. */
+  EarlyStop rule() {
+    return rule;
+  }
+
   /** The rate of an update the schedule gives {@code scheduled}: reduced, not below min-lr. */
   double rate(double scheduled) {
     return multiplier == 1 ? scheduled : Math.max(scheduled * multiplier, rule.minLr());

@@ -1,6 +1,7 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.coordinator.RoundPlan.RoundResult;
+import dev.tapetrain.coordinator.spec.EarlyStop;
 import java.util.List;
 import java.util.Optional;
 
@@ -120,9 +121,12 @@ final class RoundLoop {
     java.util.Optional<String> stop = math.earlyStopping().onEpoch(ended, metricNames,
         math.params());
     stop.ifPresent(plan::stopEarly);
-    if (stop.isEmpty()) {
-      // Early stopping wins when both fire on one epoch: no update follows to reduce.
-      math.plateau().onEpoch(ended, metricNames, math.nextRate());
+    if (stop.isEmpty()
+        // Early stopping wins when both fire on one epoch: no update follows to reduce.
+        && math.plateau().onEpoch(ended, metricNames, math.nextRate()).isPresent()) {
+      EarlyStop rule = math.plateau().rule();
+      return ended.with(new TrainingEvent.RateReduced(math.nextRate(), rule.monitor(),
+          rule.reducePatience()));
     }
     return ended;
   }

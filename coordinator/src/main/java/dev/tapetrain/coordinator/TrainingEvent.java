@@ -64,15 +64,33 @@ public sealed interface TrainingEvent {
    * sample-weighted means of its steps' losses and metrics (each taken on its batch before its
    * update), and, when the run validates, the validation loss and metrics at the parameters
    * after the epoch ({@code valLoss} NaN and {@code valMetrics} empty when it does not).
+   * {@code reduced}: how reduce on plateau lowered the learning rate after this epoch, or null.
    */
   record EpochEnded(long epoch, long epochs, long steps, double loss, List<Double> metrics,
-      double valLoss, List<Double> valMetrics) implements TrainingEvent {
+      double valLoss, List<Double> valMetrics, RateReduced reduced) implements TrainingEvent {
     /** Copies the lists. */
     public EpochEnded {
       metrics = List.copyOf(metrics);
       valMetrics = List.copyOf(valMetrics);
     }
+
+    /** An epoch after which the rate was not reduced. */
+    public EpochEnded(long epoch, long epochs, long steps, double loss, List<Double> metrics,
+        double valLoss, List<Double> valMetrics) {
+      this(epoch, epochs, steps, loss, metrics, valLoss, valMetrics, null);
+    }
+
+    /** This epoch, after which reduce on plateau lowered the rate as {@code reduced} says. */
+    public EpochEnded with(RateReduced reduced) {
+      return new EpochEnded(epoch, epochs, steps, loss, metrics, valLoss, valMetrics, reduced);
+    }
   }
+
+  /**
+   * Reduce on plateau lowered the learning rate: {@code rate} is the next update's, because
+   * {@code monitor} did not improve for {@code patience} epochs.
+   */
+  record RateReduced(double rate, String monitor, long patience) {}
 
   /**
    * The validation split was evaluated after {@code steps} updates, mid-epoch

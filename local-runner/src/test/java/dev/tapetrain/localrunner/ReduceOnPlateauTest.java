@@ -121,6 +121,23 @@ class ReduceOnPlateauTest {
     JsonNode summary = Runs.summary(run);
     assertEquals(p[0], summary.get("w").asDouble(), 1e-12 * Math.abs(p[0]), "w");
     assertEquals(p[1], summary.get("b").asDouble(), 1e-12 * Math.abs(p[1]), "b");
+    // Each reduction is a console line (Keras' verbose one) and a field of its epoch's line.
+    int perEpoch = (TRAIN + BATCH - 1) / BATCH;
+    List<String> expectedLines = new ArrayList<>();
+    List<String> epochs = Files.readAllLines(run.resolve("epochs.jsonl"));
+    for (int e = 1; e <= 8; e++) {
+      JsonNode line = Json.MAPPER.readTree(epochs.get(e - 1));
+      boolean reduced = e < 8 && !rates.get(e * perEpoch).equals(rates.get(e * perEpoch - 1));
+      assertEquals(reduced, line.has("learning_rate_reduced_to"), "epoch " + e + ": " + line);
+      if (reduced) {
+        double next = rates.get(e * perEpoch);
+        assertEquals(next, line.get("learning_rate_reduced_to").asDouble(), "epoch " + e);
+        expectedLines.add("Epoch " + e + ": reducing learning rate to " + next
+            + " (val_loss did not improve for 1 epoch)");
+      }
+    }
+    assertEquals(expectedLines, r.out().lines().filter(l -> l.contains("reducing learning"))
+        .toList(), r.out());
   }
 
   @Test

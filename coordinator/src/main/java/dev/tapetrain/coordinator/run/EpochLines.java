@@ -41,6 +41,9 @@ final class EpochLines implements AutoCloseable {
       n.put("val_loss", e.valLoss());
       put(n, "val_", metricNames, e.valMetrics());
     }
+    if (e.reduced() != null) {
+      n.put("learning_rate_reduced_to", e.reduced().rate());
+    }
     if (out == null) {
       out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
