@@ -124,6 +124,11 @@ public final class ChunkRows {
     System.arraycopy(metrics, 0, values, at, metrics.length);
   }
 
+  /** The metric sums of a row, its last values. */
+  public int metrics() {
+    return metrics;
+  }
+
   /** The number of chunks added. */
   public int size() {
     return size;

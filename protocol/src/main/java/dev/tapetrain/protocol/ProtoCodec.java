@@ -180,7 +180,8 @@ public final class ProtoCodec {
   /** Encodes a model specification. */
   public static ModelSpecProto toProto(ModelSpec m) {
     return ModelSpecProto.newBuilder().setName(m.name()).setClasses(m.classes())
-        .setSeed(m.seed()).addAllSettings(settingsToProto(m.settings())).build();
+        .setSeed(m.seed()).addAllSettings(settingsToProto(m.settings()))
+        .addAllClassWeights(m.classWeights()).build();
   }
 
   /**
@@ -204,7 +205,8 @@ public final class ProtoCodec {
         settings.put("init-b", Double.toString(p.getInitB()));
       }
     }
-    return new ModelSpec(p.getName(), p.getClasses(), p.getSeed(), settings);
+    return new ModelSpec(p.getName(), p.getClasses(), p.getSeed(), settings,
+        p.getClassWeightsList());
   }
 
   /** Encodes a model layout. */

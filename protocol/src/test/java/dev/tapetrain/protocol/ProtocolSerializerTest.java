@@ -74,7 +74,10 @@ class ProtocolSerializerTest {
         new WorkerProtocol.StopWork(WorkerProtocol.Outcome.OVER, "completed"),
         // Since 2026-12-06: a round of a mini-batch (issue 26).
         new WorkerProtocol.ComputeGradients(9, params, List.of(0, 2, 3), coordinator,
-            new Batch(42, 3, true, 1000, 96, 32)));
+            new Batch(42, 3, true, 1000, 96, 32)),
+        // Since 2026-12-06: a classifier with --class-weight.
+        new WorkerProtocol.AssignShard(csv, new ModelSpec("logistic", 2, 9, java.util.Map.of(),
+            List.of(0.625, 3.0)), List.of(0), coordinator));
   }
 
   @ParameterizedTest

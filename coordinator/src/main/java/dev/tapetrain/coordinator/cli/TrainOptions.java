@@ -89,6 +89,10 @@ public final class TrainOptions {
   @picocli.CommandLine.Mixin
   EpochOptions epochOptions = new EpochOptions();
 
+  /** {@code --class-weight} (docs/training-loop.md). */
+  @picocli.CommandLine.Mixin
+  ClassWeightOptions classWeightOptions = new ClassWeightOptions();
+
   /** The options of a learning-rate schedule (docs/training-loop.md). */
   @picocli.CommandLine.Mixin
   ScheduleOptions scheduleOptions = new ScheduleOptions();
@@ -291,7 +295,7 @@ public final class TrainOptions {
     boolean labels = targets.labels(classes);
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.isEmpty() ? null
         : files.get(0), formatSettings, seed, labels ? known : Integer.valueOf(0),
-        labels ? y -> labelProblem(y, known) : y -> null, files));
+        classWeightOptions.counting(labels ? y -> labelProblem(y, known) : y -> null), files));
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
@@ -318,18 +322,19 @@ public final class TrainOptions {
     LearningRateSchedule schedule = scheduleOptions.schedule(this::given);
     // A step schedule's rates are its --lr-values; the run's learning rate is its first.
     double lr = schedule.kind().equals("step") ? schedule.values().get(0) : learningRate;
-    ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
-        modelSettings.texts()));
     long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
+    StepPolicy policy = epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop);
+    List<Double> classWeights = classWeightOptions.weights(model, resolvedClasses, dataset,
+        policy.trainingSamples(source.examples()));
+    ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
+        modelSettings.texts(), classWeights));
     if ((!schedule.constant() || earlyStop.reduces()) && !Optimizers.followsSchedules(made)) {
       throw new UsageException("--optimizer " + optimizer + " cannot follow a learning-rate "
           + "schedule or --reduce-lr-factor (it does not take a rate per update)");
     }
     return wrap(() -> new RunSpec(workers, updates, lr,
-        new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset,
-        epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop),
-        logEvery,
+        new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset, policy, logEvery,
         seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
         seconds(rejoinTimeoutSeconds), modelSpec, schedule));
   }

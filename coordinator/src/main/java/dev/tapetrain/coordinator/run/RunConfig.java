@@ -68,6 +68,9 @@ public final class RunConfig {
     o.put("model", model.name());
     o.put("classes", model.classes());
     putSettings(o, model.settings(), declared(Models.plugins(Set.of()), model.name()));
+    if (model.weighted()) {
+      model.classWeights().forEach(o.putArray("class_weight")::add);
+    }
     o.put("workers", spec.workers());
     o.put("steps", spec.steps());
     o.put("learning_rate", spec.learningRate());

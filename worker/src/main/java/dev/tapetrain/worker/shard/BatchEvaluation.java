@@ -40,11 +40,27 @@ final class BatchEvaluation {
 
   /**
    * One row per chunk of {@code wanted} (ascending, loaded, each with members of
-   * {@code batch}): its members' sums at {@code params} ({@code values}: their values).
+   * {@code batch}): its members' sums at {@code params} ({@code values}: their values), each
+   * member's loss times its class's weight when {@code weighting} is not null.
    */
   ChunkRows rows(Batch batch, List<Integer> wanted, IntFunction<Segment> holder,
-      List<NamedTensor> params, List<double[]> values) {
+      List<NamedTensor> params, List<double[]> values, ClassWeighting weighting) {
     Segment gathered = gather(batch, wanted, holder);
+    if (weighting == null) {
+      return sums(gathered, wanted, params, values);
+    }
+    ClassWeighting.Split split = weighting.split(gathered);
+    List<Integer> groups = new java.util.ArrayList<>(split.owner().length);
+    for (int g = 0; g < split.owner().length; g++) {
+      groups.add(g);
+    }
+    ChunkRows rows = sums(split.segment(), groups, params, values);
+    return weighting.combine(split, rows, wanted, params, rows.metrics());
+  }
+
+  /** One row per chunk of {@code gathered}, whose chunk {@code k} is reported as ids[k]. */
+  private ChunkRows sums(Segment gathered, List<Integer> wanted, List<NamedTensor> params,
+      List<double[]> values) {
     int total = gathered.y().length;
     CompiledModel compiled = compilation.settled() ? compilation.current()
         : compilation.compiled(total, total >= 3 ? gathered : null, 0, total, values);

@@ -42,6 +42,8 @@ public final class ShardEvaluator {
   private final Model model;
   private final ModelCompilation compilation;
   private final BatchEvaluation batchEvaluation;
+  // --class-weight's weights on the training samples' losses; null: unweighted.
+  private final ClassWeighting weighting;
   private String verifiedDigest;
 
   /**
@@ -78,6 +80,7 @@ public final class ShardEvaluator {
     this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
     this.batchEvaluation = new BatchEvaluation(dataset, this.model, compilation);
+    this.weighting = model.weighted() ? new ClassWeighting(model.classWeights()) : null;
   }
 
   /**
@@ -154,8 +157,13 @@ public final class ShardEvaluator {
    */
   public List<ChunkResult> evaluateTree(List<NamedTensor> params, List<Integer> wanted,
       Batch batch) {
-    if (batch == null) {
+    // Class weights weigh the training samples (the orders from sample 0), never validation.
+    boolean weighted = weighting != null && (batch == null || batch.offset() == 0);
+    if (batch == null && !weighted) {
       return evaluateTree(params, wanted);
+    }
+    if (batch == null) {
+      batch = Batch.all(0, dataset.examples()); // every sample of each chunk, by selection
     }
     wanted = ascending(wanted);
     ensureLoaded(wanted);
@@ -163,7 +171,7 @@ public final class ShardEvaluator {
       return List.of();
     }
     return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted, holder::get, params,
-        values(params)), dataset.numChunks());
+        values(params), weighted ? weighting : null), dataset.numChunks());
   }
 
   /** One chunk's sums as a row: loss, each gradient, the metrics. */
