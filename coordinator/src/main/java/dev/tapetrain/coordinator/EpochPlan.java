@@ -185,7 +185,7 @@ public final class EpochPlan implements RoundPlan {
   /** A round over the members of {@code b}: the chunks that hold any, and how many each. */
   private Round selection(long number, Batch b, Round.Split split, boolean trains,
       Round.Loss loss) {
-    NavigableMap<Integer, int[]> members = order.members(b, dataset.chunkSize());
+    NavigableMap<Integer, int[]> members = order.members(b, dataset);
     List<Integer> chunks = new ArrayList<>(members.size());
     List<Integer> counts = new ArrayList<>(members.size());
     for (Map.Entry<Integer, int[]> e : members.entrySet()) {

@@ -14,8 +14,8 @@ public final class RoundPlans {
     StepPolicy policy = spec.policy();
     if (policy.epochs()) {
       // spec.steps() counts the updates of every epoch (TrainOptions made it so).
-      long perEpoch = policy.stepsPerEpoch(spec.dataset().examples());
-      return new EpochPlan(spec.dataset(), policy.trainingSamples(spec.dataset().examples()),
+      long perEpoch = policy.stepsPerEpoch(spec.dataset());
+      return new EpochPlan(spec.dataset(), policy.trainingSamples(spec.dataset()),
           spec.steps() / perEpoch, policy.batchSize(), policy.shuffle(), policy.dropLast(),
           policy.batchSeed(), done).validateEvery(policy.validateEvery());
     }

@@ -317,7 +317,7 @@ public final class TrainingRun {
     }
     if (spec.steps() < checkpoint.state().steps()) {
       if (spec.policy().epochs()) {
-        long perEpoch = spec.policy().stepsPerEpoch(spec.dataset().examples());
+        long perEpoch = spec.policy().stepsPerEpoch(spec.dataset());
         throw new UsageException("--epochs " + spec.steps() / perEpoch + " is below the "
             + checkpoint.state().steps() + " steps (" + perEpoch + " an epoch) already in the "
             + "checkpoint");

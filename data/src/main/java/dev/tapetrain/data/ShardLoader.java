@@ -33,7 +33,25 @@ public final class ShardLoader {
    */
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
     List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
-    String digest = InputFormats.of(dataset.source()).load(dataset, segments);
+    if (dataset.validation() == null) {
+      return new Loaded(segments, InputFormats.of(dataset.source()).load(dataset, segments));
+    }
+    // Validation data of their own: each source reads its own chunks, numbered from 0 there,
+    // into the same arrays (no segment spans both: allocate breaks runs at the boundary).
+    int tc = dataset.trainingChunks();
+    List<Segment> training = new ArrayList<>();
+    List<Segment> validation = new ArrayList<>();
+    for (Segment seg : segments) {
+      if (seg.firstChunk() < tc) {
+        training.add(seg);
+      } else {
+        validation.add(new Segment(seg.firstChunk() - tc, seg.starts(), seg.x(), seg.y()));
+      }
+    }
+    DatasetSpec trainingPart = dataset.training();
+    DatasetSpec validationPart = dataset.validationPart();
+    String digest = InputFormats.of(trainingPart.source()).load(trainingPart, training) + "+"
+        + InputFormats.of(validationPart.source()).load(validationPart, validation);
     return new Loaded(segments, digest);
   }
 
@@ -46,7 +64,8 @@ public final class ShardLoader {
         throw new IllegalArgumentException("chunk " + c + " is not in 0.." + (dataset.numChunks()
             - 1));
       }
-      if (!run.isEmpty() && c != run.get(run.size() - 1) + 1) {
+      if (!run.isEmpty() && (c != run.get(run.size() - 1) + 1
+          || (dataset.validation() != null && c == dataset.trainingChunks()))) {
         out.add(segment(dataset, run));
         run.clear();
       }

@@ -391,7 +391,7 @@ class EpochsTest {
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "0"},
             "--early-stopping-patience must be at least 1, got 0"),
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2"},
-            "--monitor val_loss needs --validation-split (or --monitor loss)"),
+            "--monitor val_loss needs --validation-split or --validation-data (or --monitor loss)"),
         Arguments.of(new String[] {"--batch-size", "10", "--min-delta", "0.1"},
             "--min-delta needs --early-stopping-patience, --restore-best or --reduce-lr-factor"),
         Arguments.of(new String[] {"--batch-size", "10", "--restore-best"},

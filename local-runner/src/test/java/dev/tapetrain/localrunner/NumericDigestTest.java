@@ -131,6 +131,11 @@ class NumericDigestTest {
         Map.entry("--min-lr", pair(List.of("--batch-size", "10", "--monitor", "loss",
             "--reduce-lr-factor", "0.5"), List.of("--batch-size", "10", "--monitor", "loss",
             "--reduce-lr-factor", "0.5", "--min-lr", "0.001"))),
+        Map.entry("--validation-data", pair(List.of("--data", data, "--features", "a",
+            "--batch-size", "1"), List.of("--data", data, "--features", "a", "--batch-size", "1",
+            "--validation-data", csv.resolveSibling("val.csv").toString()))),
+        Map.entry("--class-weight", pair(List.of("--model", "softmax"),
+            List.of("--model", "softmax", "--class-weight", "0:2"))),
         Map.entry("--validate-every", pair(List.of("--batch-size", "10", "--validation-split",
             "0.2"), List.of("--batch-size", "10", "--validation-split", "0.2",
             "--validate-every", "5"))),
@@ -168,6 +173,7 @@ class NumericDigestTest {
   void everyOptionIsClassifiedAndEveryNumericOneReachesTheDigest() throws Exception {
     csv = dir.resolve("data.csv");
     Files.writeString(csv, "a,b,y,z\n1,2,3,4\n2,1,5,3\n0,3,1,0\n");
+    Files.writeString(dir.resolve("val.csv"), "a,b,y,z\n3,2,1,0\n");
 
     Map<String, List<List<String>>> numeric = numeric();
     List<String> seen = new ArrayList<>();

@@ -211,7 +211,7 @@ class ReduceOnPlateauTest {
         Arguments.of(new String[] {"--reduce-lr-factor", "0.5"},
             "--reduce-lr-factor needs --batch-size"),
         Arguments.of(new String[] {"--batch-size", "10", "--reduce-lr-factor", "0.5"},
-            "--monitor val_loss needs --validation-split (or --monitor loss)"),
+            "--monitor val_loss needs --validation-split or --validation-data (or --monitor loss)"),
         Arguments.of(new String[] {"--batch-size", "10", "--monitor", "loss",
             "--reduce-lr-factor", "0.5", "--min-lr", "-1"},
             "--min-lr must be a finite number >= 0, got -1.0"));

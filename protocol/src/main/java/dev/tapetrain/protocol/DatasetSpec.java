@@ -15,22 +15,65 @@ import java.util.TreeMap;
  * the number of workers: the chunk is the unit of the determinism contract, because every chunk's
  * sums are computed the same way wherever it runs and the coordinator adds them in chunk order.
  *
- * @param source    where the samples come from
- * @param chunkSize samples per chunk, at least 1
+ * <p>With validation data of their own ({@code --validation-data}) the dataset is both sources,
+ * one after the other: samples {@code 0 .. T − 1} are {@code source}'s (the training samples),
+ * samples {@code T .. T + V − 1} are {@code validation}'s. Each is chunked on its own with the
+ * same chunk size (no chunk holds samples of both): chunks {@code 0 .. ⌈T/C⌉ − 1} are the
+ * training samples', the chunks after them the validation samples'.
+ *
+ * @param source     where the (training) samples come from
+ * @param chunkSize  samples per chunk, at least 1
+ * @param validation the validation data ({@code --validation-data}), or null
  */
-public record DatasetSpec(Source source, int chunkSize) {
+public record DatasetSpec(Source source, int chunkSize, Source validation) {
 
   /** Smallest default chunk: small jobs still spread over several workers. */
   static final int MIN_DEFAULT_CHUNK = 64;
   /** The default aims at no more than about this many chunks, so a step stays a few messages. */
   static final int TARGET_MAX_CHUNKS = 1024;
 
-  /** Validates the chunk size. */
+  /** Validates the chunk size, and that validation data have the source's columns. */
   public DatasetSpec {
     Objects.requireNonNull(source, "source");
     if (chunkSize < 1) {
       throw new IllegalArgumentException("--chunk-size must be at least 1, got " + chunkSize);
     }
+    if (validation != null && (!validation.columns().equals(source.columns())
+        || !validation.target().equals(source.target()))) {
+      throw new IllegalArgumentException("--validation-data: columns " + validation.columns()
+          + " → " + validation.target() + " differ from --data's " + source.columns() + " → "
+          + source.target());
+    }
+  }
+
+  /** A dataset of one source, without validation data of its own. */
+  public DatasetSpec(Source source, int chunkSize) {
+    this(source, chunkSize, null);
+  }
+
+  /** The source's own samples chunked alone: the training part of a dataset. */
+  public DatasetSpec training() {
+    return validation == null ? this : new DatasetSpec(source, chunkSize);
+  }
+
+  /** The validation data chunked alone (their chunk {@code k} is this one's chunk {@code trainingChunks() + k}). */
+  public DatasetSpec validationPart() {
+    if (validation == null) {
+      throw new IllegalStateException("no validation data");
+    }
+    return new DatasetSpec(validation, chunkSize);
+  }
+
+  /** The chunks of the source's samples: all of them without validation data. */
+  public int trainingChunks() {
+    return (int) ((source.examples() + chunkSize - 1) / chunkSize);
+  }
+
+  /** The chunk holding sample {@code sample}. */
+  public int chunkOf(long sample) {
+    long t = source.examples();
+    return validation == null || sample < t ? (int) (sample / chunkSize)
+        : trainingChunks() + (int) ((sample - t) / chunkSize);
   }
 
   /**
@@ -49,7 +92,7 @@ public record DatasetSpec(Source source, int chunkSize) {
 
   /** The number of samples. */
   public long examples() {
-    return source.examples();
+    return source.examples() + (validation == null ? 0 : validation.examples());
   }
 
   /**
@@ -57,7 +100,7 @@ public record DatasetSpec(Source source, int chunkSize) {
    * a file's SHA-256, or {@code synthetic} (generated data are defined by the spec itself).
    */
   public String digest() {
-    return source.digest();
+    return validation == null ? source.digest() : source.digest() + "+" + validation.digest();
   }
 
   /** The number of features per sample (the length of W). */
@@ -67,7 +110,8 @@ public record DatasetSpec(Source source, int chunkSize) {
 
   /** The number of chunks. */
   public int numChunks() {
-    long n = (examples() + chunkSize - 1) / chunkSize;
+    long n = (source.examples() + chunkSize - 1) / chunkSize + (validation == null ? 0
+        : (validation.examples() + chunkSize - 1) / chunkSize);
     if (n > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many chunks: " + n + "; raise --chunk-size");
     }
@@ -76,7 +120,9 @@ public record DatasetSpec(Source source, int chunkSize) {
 
   /** Index of the first sample of {@code chunk}. */
   public long chunkStart(int chunk) {
-    return (long) chunk * chunkSize;
+    int tc = trainingChunks();
+    return validation == null || chunk < tc ? (long) chunk * chunkSize
+        : source.examples() + (long) (chunk - tc) * chunkSize;
   }
 
   /** Number of samples in {@code chunk}. */
@@ -84,7 +130,9 @@ public record DatasetSpec(Source source, int chunkSize) {
     if (chunk < 0 || chunk >= numChunks()) {
       throw new IndexOutOfBoundsException("chunk " + chunk + " of " + numChunks());
     }
-    return (int) Math.min(chunkSize, examples() - chunkStart(chunk));
+    long end = validation == null || chunk >= trainingChunks() ? examples()
+        : source.examples();
+    return (int) Math.min(chunkSize, end - chunkStart(chunk));
   }
 
   /**

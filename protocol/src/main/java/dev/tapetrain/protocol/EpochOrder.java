@@ -72,6 +72,17 @@ public final class EpochOrder {
    * values) ascending.
    */
   public NavigableMap<Integer, int[]> members(Batch batch, int chunkSize) {
+    return members(batch, s -> s / chunkSize);
+  }
+
+  /** As above, chunks as {@code dataset} cuts its samples ({@link DatasetSpec#chunkOf}). */
+  public NavigableMap<Integer, int[]> members(Batch batch, DatasetSpec dataset) {
+    return dataset.validation() == null ? members(batch, dataset.chunkSize())
+        : members(batch, s -> dataset.chunkOf(s));
+  }
+
+  private NavigableMap<Integer, int[]> members(Batch batch,
+      java.util.function.IntUnaryOperator chunkOf) {
     int[] all = order(batch);
     int[] picked = Arrays.copyOfRange(all, (int) batch.from(), (int) batch.from() + batch.count());
     Arrays.sort(picked);
@@ -81,9 +92,9 @@ public final class EpochOrder {
     }
     NavigableMap<Integer, int[]> out = new TreeMap<>();
     for (int i = 0; i < picked.length; ) {
-      int chunk = picked[i] / chunkSize;
+      int chunk = chunkOf.applyAsInt(picked[i]);
       int j = i + 1;
-      while (j < picked.length && picked[j] / chunkSize == chunk) {
+      while (j < picked.length && chunkOf.applyAsInt(picked[j]) == chunk) {
         j++;
       }
       out.put(chunk, Arrays.copyOfRange(picked, i, j));

@@ -68,17 +68,28 @@ public final class ProtoCodec {
 
   /** Encodes a dataset specification. */
   public static DatasetProto toProto(DatasetSpec spec) {
-    DatasetSpec.Source src = spec.source();
-    return DatasetProto.newBuilder()
-        .setData(DataSourceProto.newBuilder()
-            .setFormat(src.format())
-            .addAllSettings(settingsToProto(src.settings()))
-            .addAllColumns(src.columns())
-            .setTarget(src.target())
-            .setRows(src.rows())
-            .setDigest(src.digest()))
-        .setChunkSize(spec.chunkSize())
+    DatasetProto.Builder b = DatasetProto.newBuilder().setData(toProto(spec.source()))
+        .setChunkSize(spec.chunkSize());
+    if (spec.validation() != null) {
+      b.setValidation(toProto(spec.validation()));
+    }
+    return b.build();
+  }
+
+  private static DataSourceProto toProto(DatasetSpec.Source src) {
+    return DataSourceProto.newBuilder()
+        .setFormat(src.format())
+        .addAllSettings(settingsToProto(src.settings()))
+        .addAllColumns(src.columns())
+        .setTarget(src.target())
+        .setRows(src.rows())
+        .setDigest(src.digest())
         .build();
+  }
+
+  private static DatasetSpec.Source fromProto(DataSourceProto d) {
+    return new DatasetSpec.Source(d.getFormat(), settingsFromProto(d.getSettingsList()),
+        d.getColumnsList(), d.getTarget(), d.getRows(), d.getDigest());
   }
 
   /**
@@ -118,11 +129,7 @@ public final class ProtoCodec {
   /** Decodes a dataset specification, of today's encoding or an older one. */
   public static DatasetSpec fromProto(DatasetProto p) {
     DatasetSpec.Source source = switch (p.getSourceCase()) {
-      case DATA -> {
-        DataSourceProto d = p.getData();
-        yield new DatasetSpec.Source(d.getFormat(), settingsFromProto(d.getSettingsList()),
-            d.getColumnsList(), d.getTarget(), d.getRows(), d.getDigest());
-      }
+      case DATA -> fromProto(p.getData());
       case SYNTHETIC -> {
         SyntheticDataProto s = p.getSynthetic();
         yield DatasetSpec.Source.synthetic(s.getExamples(), s.getTrueWList(), s.getTrueB(),
@@ -135,7 +142,8 @@ public final class ProtoCodec {
       }
       case SOURCE_NOT_SET -> throw new IllegalArgumentException("dataset has no source");
     };
-    return new DatasetSpec(source, p.getChunkSize());
+    return new DatasetSpec(source, p.getChunkSize(),
+        p.hasValidation() ? fromProto(p.getValidation()) : null);
   }
 
   /** Encodes settings (name → canonical text) in name order. */

@@ -42,6 +42,35 @@ class DatasetSpecTest {
   }
 
   @Test
+  void validationDataAreChunkedOnTheirOwnAfterTheTrainingSamples() {
+    DatasetSpec.Source train = DatasetSpec.Source.csv("/t.csv", List.of("x"), "y", 100, "aa");
+    DatasetSpec.Source val = DatasetSpec.Source.csv("/v.csv", List.of("x"), "y", 37, "bb");
+    DatasetSpec d = new DatasetSpec(train, 16, val);
+    assertEquals(137, d.examples());
+    assertEquals(7, d.trainingChunks()); // 6 × 16 + 4
+    assertEquals(7 + 3, d.numChunks()); // 16 + 16 + 5: no chunk holds samples of both
+    assertEquals(96, d.chunkStart(6));
+    assertEquals(4, d.chunkLength(6));
+    assertEquals(100, d.chunkStart(7));
+    assertEquals(16, d.chunkLength(7));
+    assertEquals(132, d.chunkStart(9));
+    assertEquals(5, d.chunkLength(9));
+    assertEquals(6, d.chunkOf(99));
+    assertEquals(7, d.chunkOf(100));
+    assertEquals(9, d.chunkOf(136));
+    assertEquals("aa+bb", d.digest());
+    assertEquals(new DatasetSpec(train, 16), d.training());
+    assertEquals(new DatasetSpec(val, 16), d.validationPart());
+    // A batch's members by chunk follow the same cut.
+    assertEquals(List.of(7, 8, 9), List.copyOf(new EpochOrder().members(Batch.all(100, 37), d)
+        .keySet()));
+    DatasetSpec.Source other = DatasetSpec.Source.csv("/v.csv", List.of("z"), "y", 37, "bb");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new DatasetSpec(train, 16, other));
+    assertTrue(e.getMessage().startsWith("--validation-data"), e.getMessage());
+  }
+
+  @Test
   void invalidValuesNameTheOption() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> synthetic(10, 0));

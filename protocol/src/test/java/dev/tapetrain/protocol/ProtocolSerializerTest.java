@@ -77,7 +77,11 @@ class ProtocolSerializerTest {
             new Batch(42, 3, true, 1000, 96, 32)),
         // Since 2026-12-06: a classifier with --class-weight.
         new WorkerProtocol.AssignShard(csv, new ModelSpec("logistic", 2, 9, java.util.Map.of(),
-            List.of(0.625, 3.0)), List.of(0), coordinator));
+            List.of(0.625, 3.0)), List.of(0), coordinator),
+        // Since 2026-12-06: data with validation data of their own (--validation-data).
+        new WorkerProtocol.AssignShard(new DatasetSpec(csv.source(), 5,
+            DatasetSpec.Source.csv("/data/val.csv", List.of("x"), "y", 7, "cd".repeat(32))),
+            ModelSpec.linear(3), List.of(2, 3), coordinator));
   }
 
   @ParameterizedTest

@@ -38,9 +38,15 @@ final class EpochOptions {
           + "and evaluate them after every epoch (Keras' validation_split).")
   Double validationSplit;
 
+  @Option(names = "--validation-data", paramLabel = "FILE", arity = "1..*",
+      description = "With --batch-size: evaluate these data after every epoch (Keras' "
+          + "validation_data): the same columns as --data; files, a directory or a quoted glob "
+          + "as for --data. Not with --validation-split.")
+  List<String> validationData;
+
   @Option(names = "--validate-every", paramLabel = "K",
-      description = "With --validation-split: also evaluate it every K updates, mid-epoch "
-          + "(val_loss on the next step's line of steps.jsonl).")
+      description = "With --validation-split or --validation-data: also evaluate it every K "
+          + "updates, mid-epoch (val_loss on the next step's line of steps.jsonl).")
   Long validateEvery;
 
   @Option(names = "--early-stopping-patience", paramLabel = "P",
@@ -59,7 +65,7 @@ final class EpochOptions {
   String monitor;
 
   @Option(names = "--restore-best",
-      description = "With --validation-split: the parameters after the epoch best by --monitor "
+      description = "With validation: the parameters after the epoch best by --monitor "
           + "are the run's final ones, stopped early or not (Keras' restore_best_weights).")
   boolean restoreBest;
 
@@ -77,6 +83,11 @@ final class EpochOptions {
   @Option(names = "--min-lr", paramLabel = "LR",
       description = "With --reduce-lr-factor: the rate is never reduced below LR (default: 0).")
   Double minLr;
+
+  /** Whether the run validates: on a split of its data, or on data of their own. */
+  boolean validates() {
+    return validationSplit != null || validationData != null;
+  }
 
   /** The step policy of these options beside the run's others. */
   StepPolicy policy(double batchFraction, long seed, double l2, double tolerance,
@@ -105,7 +116,7 @@ final class EpochOptions {
         throw new UsageException("--epochs must be at least 1, got " + epochs);
       }
       long perEpoch = policy.stepsPerEpoch(
-          dev.tapetrain.protocol.ProtoCodec.fromProto(numbers.getDataset()).examples());
+          dev.tapetrain.protocol.ProtoCodec.fromProto(numbers.getDataset()));
       return Math.multiplyExact(epochs, perEpoch);
     }
     return given.test("--steps") ? steps : runSteps;
@@ -118,6 +129,7 @@ final class EpochOptions {
   long plannedSteps(long samples, long steps, Predicate<String> given) {
     if (batchSize == null) {
       for (String o : List.of("--epochs", "--no-shuffle", "--drop-last", "--validation-split",
+          "--validation-data",
           "--early-stopping-patience", "--min-delta", "--monitor", "--restore-best",
           "--reduce-lr-factor", "--reduce-lr-patience", "--min-lr", "--validate-every")) {
         if (given.test(o) || (o.equals("--epochs") && epochs != null)
@@ -138,9 +150,13 @@ final class EpochOptions {
             + "takes --epochs of batches of the whole training set");
       }
     }
-    if (validateEvery != null && validationSplit == null) {
-      throw new UsageException("--validate-every needs --validation-split (the samples it "
-          + "evaluates)");
+    if (validationSplit != null && validationData != null) {
+      throw new UsageException("--validation-data cannot be used with --validation-split: "
+          + "validate on a file of its own or on the last rows of --data, not both");
+    }
+    if (validateEvery != null && !validates()) {
+      throw new UsageException("--validate-every needs --validation-split or --validation-data "
+          + "(the samples it evaluates)");
     }
     if (validateEvery != null && validateEvery < 1) {
       throw new UsageException("--validate-every must be at least 1, got " + validateEvery);
@@ -170,9 +186,9 @@ final class EpochOptions {
 
   /** The early-stopping rule asked for ({@code metrics}: the model's), after checking it. */
   EarlyStop earlyStop(List<String> metrics, Predicate<String> given) {
-    if (restoreBest && validationSplit == null) {
-      throw new UsageException("--restore-best needs --validation-split (the best parameters "
-          + "are those of the best validation)");
+    if (restoreBest && !validates()) {
+      throw new UsageException("--restore-best needs --validation-split or --validation-data "
+          + "(the best parameters are those of the best validation)");
     }
     if (reduceFactor == null) {
       for (String o : List.of("--reduce-lr-patience", "--min-lr")) {
@@ -202,8 +218,9 @@ final class EpochOptions {
       throw new UsageException("--monitor " + name + ": not a number of this run (loss, val_loss"
           + metrics.stream().map(m -> ", " + m + ", val_" + m).reduce("", String::concat) + ")");
     }
-    if (name.startsWith("val_") && validationSplit == null) {
-      throw new UsageException("--monitor " + name + " needs --validation-split"
+    if (name.startsWith("val_") && !validates()) {
+      throw new UsageException("--monitor " + name + " needs --validation-split or "
+          + "--validation-data"
           + (monitor == null ? " (or --monitor loss)" : ""));
     }
     return TrainOptions.wrap(() -> new EarlyStop(patience == null ? 0 : patience,

@@ -240,6 +240,11 @@ public final class TrainOptions {
     String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
         .digestNow(source);
     RunDirOptions.checkDataUnchanged(source, now);
+    DatasetSpec.Source validation = spec.dataset().validation();
+    if (validation != null) {
+      RunDirOptions.checkDataUnchanged(validation, InputFormats.plugins(Set.of())
+          .get(validation.format(), "--resume: the run's validation data").digestNow(validation));
+    }
     return spec;
   }
 
@@ -298,9 +303,14 @@ public final class TrainOptions {
         classWeightOptions.counting(labels ? y -> labelProblem(y, known) : y -> null), files));
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
+    DatasetSpec.Source validation = epochOptions.validationData == null ? null
+        : ValidationDataScan.scan(epochOptions.validationData, input, files, formatSettings,
+            seed, labels, resolvedClasses, source);
+    // The training samples alone decide the default: validation data never move their chunks.
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
-    DatasetSpec dataset = new DatasetSpec(source, chunk);
-    long chunks = (source.examples() + chunk - 1) / chunk;
+    DatasetSpec dataset = wrap(() -> new DatasetSpec(source, chunk, validation));
+    long chunks = (source.examples() + chunk - 1) / chunk
+        + (validation == null ? 0 : (validation.examples() + chunk - 1) / chunk);
     if (chunks > MAX_CHUNKS) {
       throw new UsageException("--chunk-size " + chunk + " makes " + chunks + " chunks; at most "
           + MAX_CHUNKS + " fit in one message (raise --chunk-size)");
@@ -326,7 +336,7 @@ public final class TrainOptions {
     EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
     StepPolicy policy = epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop);
     List<Double> classWeights = classWeightOptions.weights(model, resolvedClasses, dataset,
-        policy.trainingSamples(source.examples()));
+        policy.trainingSamples(dataset));
     ModelSpec modelSpec = wrap(() -> new ModelSpec(model, resolvedClasses, seed,
         modelSettings.texts(), classWeights));
     if ((!schedule.constant() || earlyStop.reduces()) && !Optimizers.followsSchedules(made)) {
@@ -349,7 +359,7 @@ public final class TrainOptions {
   }
 
   /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */
-  private static String labelProblem(double y, Integer k) {
+  static String labelProblem(double y, Integer k) {
     if (y != Math.rint(y) || y < 0 || (k != null && y >= k)) {
       return "label " + y + " is not a class 0" + (k == null ? ", 1, 2 …"
           : k == 2 ? " or 1" : " … " + (k - 1));

@@ -99,15 +99,22 @@ public final class RunConfig {
     o.put("tolerance", spec.policy().tolerance());
     if (spec.policy().epochs()) {
       // Only runs of epochs have these: a run without them keeps its config.json unchanged.
-      long perEpoch = spec.policy().stepsPerEpoch(spec.dataset().examples());
+      long perEpoch = spec.policy().stepsPerEpoch(spec.dataset());
       o.put("epochs", spec.steps() / perEpoch);
       o.put("batch_size", spec.policy().batchSize());
       o.put("shuffle", spec.policy().shuffle());
       o.put("drop_last", spec.policy().dropLast());
       o.put("steps_per_epoch", perEpoch);
-      if (spec.policy().validationSplit() > 0) {
-        o.put("validation_split", spec.policy().validationSplit());
-        o.put("training_samples", spec.policy().trainingSamples(spec.dataset().examples()));
+      DatasetSpec.Source validationData = spec.dataset().validation();
+      if (validationData != null) {
+        o.put("validation_data", dev.tapetrain.data.FileSet.describe(validationData));
+        o.put("validation_samples", validationData.examples());
+      }
+      if (spec.policy().validationSplit() > 0 || validationData != null) {
+        if (validationData == null) {
+          o.put("validation_split", spec.policy().validationSplit());
+        }
+        o.put("training_samples", spec.policy().trainingSamples(spec.dataset()));
         if (spec.policy().validateEvery() > 0) {
           o.put("validate_every", spec.policy().validateEvery());
         }
@@ -139,7 +146,17 @@ public final class RunConfig {
 
   /** The data: their input format ({@code kind}) and its description. */
   public static ObjectNode dataset(DatasetSpec spec) {
-    DatasetSpec.Source src = spec.source();
+    ObjectNode d = describe(spec.source());
+    d.put("chunk_size", spec.chunkSize());
+    d.put("chunks", spec.numChunks());
+    if (spec.validation() != null) {
+      // --validation-data: chunked after the training samples' chunks, with the same size.
+      d.set("validation", describe(spec.validation()));
+    }
+    return d;
+  }
+
+  private static ObjectNode describe(DatasetSpec.Source src) {
     ObjectNode d = Json.object();
     d.put("kind", src.format());
     Map<String, String> settings = new java.util.TreeMap<>(src.settings());
@@ -162,8 +179,6 @@ public final class RunConfig {
       d.put("row_groups_sha256", dev.tapetrain.protocol.Hashing.sha256Hex(
           rowGroups.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
-    d.put("chunk_size", spec.chunkSize());
-    d.put("chunks", spec.numChunks());
     return d;
   }
 

@@ -82,11 +82,20 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   }
 
   /**
-   * Updates per epoch over the training samples of a dataset of {@code examples}: one per batch
-   * of {@link #batchSize}, the last smaller one included unless {@link #dropLast}.
+   * The training samples of {@code dataset}: with validation data of its own, its source's;
+   * else all but the validation split's.
    */
-  public long stepsPerEpoch(long examples) {
-    long samples = trainingSamples(examples);
+  public long trainingSamples(dev.tapetrain.protocol.DatasetSpec dataset) {
+    return dataset.validation() != null ? dataset.source().examples()
+        : trainingSamples(dataset.examples());
+  }
+
+  /**
+   * Updates per epoch over the training samples of {@code dataset}: one per batch of
+   * {@link #batchSize}, the last smaller one included unless {@link #dropLast}.
+   */
+  public long stepsPerEpoch(dev.tapetrain.protocol.DatasetSpec dataset) {
+    long samples = trainingSamples(dataset);
     return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
   }
 

@@ -106,7 +106,7 @@ final class BatchEvaluation {
           + (batch.offset() + batch.samples() - 1) + " for a dataset of " + dataset.examples());
     }
     if (!batch.equals(this.batch)) {
-      members = order.members(batch, dataset.chunkSize());
+      members = order.members(batch, dataset);
       this.batch = batch;
     }
     int[] starts = new int[chunks.size() + 1];

@@ -1,0 +1,57 @@
+package dev.tapetrain.coordinator.cli;
+
+import dev.tapetrain.data.DataPaths;
+import dev.tapetrain.data.InputFormat;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.spi.Settings;
+import dev.tapetrain.spi.UserError;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The scan of {@code --validation-data} (Keras' {@code validation_data}): the files resolved
+ * like {@code --data}'s, read by the same input format with the same settings, checked in full
+ * before any run directory exists — the same feature and target columns as the training data,
+ * labels among the model's classes — and described for the workers.
+ */
+final class ValidationDataScan {
+
+  private ValidationDataScan() {}
+
+  /**
+   * Scans {@code paths} as {@code input} reads {@code training}'s files ({@code trainingFiles})
+   * with {@code settings}; labels must be below {@code classes} when {@code labels}.
+   *
+   * @throws UsageException (or another {@link UserError}) naming the file, and line or column,
+   *     of the first problem
+   */
+  static DatasetSpec.Source scan(List<String> paths, InputFormat input, List<Path> trainingFiles,
+      Settings settings, long seed, boolean labels, int classes, DatasetSpec.Source training) {
+    if (trainingFiles.isEmpty()) {
+      throw new UsageException("--validation-data needs --data (the columns it must match)");
+    }
+    List<Path> files;
+    try {
+      files = DataPaths.resolve(paths, input::reads);
+    } catch (UserError e) {
+      throw new UsageException(e.getMessage().replaceFirst("^--data", "--validation-data"));
+    }
+    for (Path f : files) {
+      if (trainingFiles.contains(f)) {
+        throw new UsageException("--validation-data " + f + ": the file is also part of --data");
+      }
+    }
+    InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,
+        seed, labels ? classes : 0, labels ? y -> TrainOptions.labelProblem(y, classes)
+            : y -> null, files));
+    DatasetSpec.Source source = scanned.source();
+    if (!source.columns().equals(training.columns())
+        || !source.target().equals(training.target())) {
+      throw new UsageException("--validation-data " + files.get(0) + ": columns "
+          + String.join(",", source.columns()) + " → " + source.target() + " differ from "
+          + "--data's " + String.join(",", training.columns()) + " → " + training.target()
+          + " (the same feature and target columns are needed)");
+    }
+    return source;
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code --validation-data} (issue 26 item 2): validation rows in a file of their own are
+ * evaluated as a validation split's are — bit for bit the same numbers as the same rows given
+ * as the tail of one file with {@code --validation-split} (when the chunks fall alike), the
+ * plain loop's validation losses to 1e-12 relative, the same bits for 1 and 3 workers with
+ * chunks cut apart from the training samples' — a resume refuses a changed file, and bad input
+ * is one line each.
+ */
+class ValidationDataTest {
+
+  private static final int N = 240;
+  private static final int TRAIN = 192; // floor(240 · 0.8): the tail split of the same rows
+  private static final int BATCH = 20;
+  private static final double LR = 0.05;
+  private static final NoisyLine DATA = NoisyLine.of(N, 23);
+
+  @TempDir
+  Path dir;
+
+  private Path write(String name, int from, int to) throws Exception {
+    StringBuilder b = new StringBuilder("x,y\n");
+    for (int i = from; i < to; i++) {
+      b.append(DATA.x()[i]).append(',').append(DATA.y()[i]).append('\n');
+    }
+    Path p = dir.resolve(name);
+    Files.writeString(p, b);
+    return p;
+  }
+
+  private static String[] job(Path run, String... more) {
+    List<String> args = new ArrayList<>(List.of("--features", "x", "--target", "y",
+        "--learning-rate", "" + LR, "--init-w", "0", "--init-b", "0", "--batch-size",
+        "" + BATCH, "--epochs", "3", "--no-shuffle", "--run-dir", run.toString()));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void validationDataGiveTheBitsOfTheSameRowsAsATailSplit() throws Exception {
+    Path all = write("all.csv", 0, N);
+    Path train = write("train.csv", 0, TRAIN);
+    Path val = write("val.csv", TRAIN, N);
+    Path split = dir.resolve("split");
+    Path file = dir.resolve("file");
+    // Chunks of 16: 192 training rows are 12 whole chunks either way, so both runs add alike.
+    Runs.Result a = Runs.run(job(split, "--data", all.toString(), "--validation-split", "0.2",
+        "--chunk-size", "16", "--workers", "2"));
+    assertEquals(0, a.exitCode(), a.err());
+    Runs.Result b = Runs.run(job(file, "--data", train.toString(), "--validation-data",
+        val.toString(), "--chunk-size", "16", "--workers", "3"));
+    assertEquals(0, b.exitCode(), b.err());
+    assertEquals(Files.readString(split.resolve("epochs.jsonl")),
+        Files.readString(file.resolve("epochs.jsonl")), "every epoch's loss and val_loss");
+    assertEquals(Runs.summary(split).get("val_loss"), Runs.summary(file).get("val_loss"));
+    assertEquals(Runs.summary(split).get("params"), Runs.summary(file).get("params"));
+    assertEquals(a.out(), b.out(), "the same console");
+    JsonNode options = Json.MAPPER.readTree(file.resolve("config.json").toFile())
+        .get("options");
+    assertEquals(val.toString(), options.get("validation_data").asText());
+    assertEquals(N - TRAIN, options.get("validation_samples").asLong());
+    assertEquals(TRAIN, options.get("training_samples").asLong());
+  }
+
+  @Test
+  void validationDataMatchThePlainLoopAndTheBitsOfOneAndThreeWorkers() throws Exception {
+    // 150 training rows (chunks of 64: the last has 22) and 90 validation rows cut apart.
+    int train = 150;
+    Path trainCsv = write("train.csv", 0, train);
+    Path valCsv = write("val.csv", train, N);
+    List<Double> valLosses = new ArrayList<>();
+    double w = 0;
+    double b = 0;
+    for (int e = 0; e < 3; e++) {
+      for (int from = 0; from < train; from += BATCH) {
+        int n = Math.min(BATCH, train - from);
+        double gw = 0;
+        double gb = 0;
+        for (int i = from; i < from + n; i++) {
+          double err = DATA.x()[i] * w + b - DATA.y()[i];
+          gw += 2 * err * DATA.x()[i];
+          gb += 2 * err;
+        }
+        w -= LR * (gw / n);
+        b -= LR * (gb / n);
+      }
+      double val = 0;
+      for (int i = train; i < N; i++) {
+        double err = DATA.x()[i] * w + b - DATA.y()[i];
+        val += err * err;
+      }
+      valLosses.add(val / (N - train));
+    }
+    String first = null;
+    for (int workers : new int[] {1, 3}) {
+      Path run = dir.resolve("run" + workers);
+      Runs.Result r = Runs.run(job(run, "--data", trainCsv.toString(), "--validation-data",
+          valCsv.toString(), "--workers", "" + workers));
+      assertEquals(0, r.exitCode(), r.err());
+      List<String> lines = Files.readAllLines(run.resolve("epochs.jsonl"));
+      for (int e = 0; e < 3; e++) {
+        double logged = Json.MAPPER.readTree(lines.get(e)).get("val_loss").asDouble();
+        assertEquals(valLosses.get(e), logged, 1e-12 * valLosses.get(e), "epoch " + (e + 1));
+      }
+      JsonNode summary = Runs.summary(run);
+      assertEquals(w, summary.get("w").asDouble(), 1e-12 * Math.abs(w), "w");
+      String bits = String.join("\n", lines) + summary.get("params");
+      if (first == null) {
+        first = bits;
+      } else {
+        assertEquals(first, bits, "bit-identical for 1 and 3 workers");
+      }
+    }
+  }
+
+  @Test
+  void aResumedRunRefusesChangedValidationData() throws Exception {
+    Path train = write("train.csv", 0, TRAIN);
+    Path val = write("val.csv", TRAIN, N);
+    Path run = dir.resolve("run");
+    Runs.Result r = Runs.run(job(run, "--data", train.toString(), "--validation-data",
+        val.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    // One more digit in the first row's target: a valid file with other numbers.
+    Files.writeString(val, Files.readString(val).replaceFirst("\n([^\n]*)\n", "\n$11\n"));
+    Runs.Result resumed = Runs.run("--resume", run.toString(), "--epochs", "4");
+    assertEquals(2, resumed.exitCode(), resumed.err());
+    assertEquals(1, resumed.err().lines().count(), resumed.err());
+    assertTrue(resumed.err().contains("--resume: " + val + " changed since the run started"),
+        resumed.err());
+  }
+
+  static Stream<Arguments> badInput() {
+    return Stream.of(
+        Arguments.of("missing.csv", null, new String[] {},
+            "--validation-data missing.csv: no such file"),
+        Arguments.of("other.csv", "x1,y\n1,2\n", new String[] {},
+            "other.csv:1: no column 'x' in header [x1, y]"),
+        Arguments.of("labels.csv", "x,y\n1,0\n2,2\n", new String[] {"--model", "logistic"},
+            "labels.csv:3: column 'y': label 2.0 is not a class 0 or 1"),
+        Arguments.of("empty.csv", "", new String[] {},
+            "empty.csv: file is empty"),
+        Arguments.of("header.csv", "x,y\n", new String[] {},
+            "header.csv: no data rows after the header"),
+        Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--validation-split", "0.2"},
+            "--validation-data cannot be used with --validation-split"),
+        Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--no-batch"},
+            "--validation-data needs --batch-size"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badInput")
+  void badValidationDataGetOneLineAndExitCodeTwo(String name, String content, String[] more,
+      String expected) throws Exception {
+    Path run = dir.resolve("run");
+    Path train = write("train.csv", 0, 40);
+    if (content != null) {
+      Files.writeString(dir.resolve(name), content);
+    }
+    List<String> args = new ArrayList<>(List.of(job(run, "--data", train.toString(),
+        "--validation-data", content == null ? name : dir.resolve(name).toString())));
+    if (List.of(more).contains("logistic")) {
+      StringBuilder labels = new StringBuilder("x,y\n");
+      for (int i = 0; i < 40; i++) {
+        labels.append(DATA.x()[i]).append(',').append(DATA.x()[i] > 0 ? 1 : 0).append('\n');
+      }
+      Files.writeString(train, labels);
+      int at = args.indexOf("--init-w");
+      args.subList(at, at + 4).clear(); // settings of linear
+    }
+    if (more.length == 1 && more[0].equals("--no-batch")) {
+      int at = args.indexOf("--batch-size");
+      args.subList(at, at + 5).clear(); // --batch-size B --epochs E --no-shuffle
+    } else {
+      args.addAll(List.of(more));
+    }
+    Runs.Result r = Runs.run(args.toArray(String[]::new));
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().contains(expected), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    assertFalse(Files.exists(run), "no run directory for a run that never started");
+  }
+}
