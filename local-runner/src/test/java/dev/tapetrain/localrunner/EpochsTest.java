@@ -38,32 +38,6 @@ class EpochsTest {
     return DATA.csv(dir);
   }
 
-  // ---- the documented permutation, written again from docs/training-loop.md ----
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
-  private static int[] permutation(long seed, long epoch, int n) {
-    final long golden = 0x9E3779B97F4A7C15L;
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    long state = mix(seed ^ mix(epoch + golden));
-    for (int i = n - 1; i > 0; i--) {
-      state += golden;
-      long z = mix(state);
-      int j = (int) (((z >>> 32) * (i + 1L)) >>> 32);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
-  }
-
   /** Plain-loop mini-batch SGD on mean((x·w + b − y)²); returns {w, b}, and each batch's loss. */
   private static double[] plainLoop(long seed, int epochs, int batch, boolean shuffle,
       boolean dropLast, double w, double b, List<Double> losses) {
@@ -78,7 +52,9 @@ class EpochsTest {
       boolean shuffle, boolean dropLast, double w, double b, List<Double> losses,
       List<Double> valLosses) {
     for (int e = 0; e < epochs; e++) {
-      int[] order = shuffle ? permutation(seed, e, train) : permutation(0, 0, 1);
+      // The documented permutation, written again from docs/training-loop.md.
+      int[] order = shuffle ? DocumentedOrder.permutation(seed, e, train)
+          : DocumentedOrder.permutation(0, 0, 1);
       if (!shuffle) {
         order = new int[train];
         for (int i = 0; i < train; i++) {

@@ -39,6 +39,20 @@ final class Runs {
    */
   record Step(long step, double loss, double w, double b) {}
 
+  /**
+   * Asserts that {@code r} was refused as a bad command line should be: exit 2, one line on
+   * stderr containing {@code expected} (no stack trace), and no run directory {@code run}.
+   */
+  static void assertRefused(Result r, String expected, Path run) {
+    org.junit.jupiter.api.Assertions.assertEquals(2, r.exitCode(), r.err());
+    org.junit.jupiter.api.Assertions.assertEquals(1, r.err().lines().count(),
+        "one line: " + r.err());
+    org.junit.jupiter.api.Assertions.assertTrue(r.err().contains(expected), r.err());
+    org.junit.jupiter.api.Assertions.assertFalse(r.err().contains("Exception"), r.err());
+    org.junit.jupiter.api.Assertions.assertFalse(Files.exists(run),
+        "no run directory for a run that never started");
+  }
+
   /** The steps of {@code actual} whose step numbers {@code expected} also logged, in order. */
   static List<Step> sameStepsAs(List<Step> expected, List<Step> actual) {
     java.util.Set<Long> wanted = new java.util.HashSet<>();
