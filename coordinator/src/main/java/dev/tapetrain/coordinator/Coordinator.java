@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.receptionist.Receptionist;
 import dev.tapetrain.coordinator.Tick.RejoinDeadline;
 import dev.tapetrain.coordinator.Tick.RoundDeadline;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -42,7 +41,8 @@ import java.util.function.Supplier;
  */
 public final class Coordinator {
 
-  private record WorkersListed(Receptionist.Listing listing)
+  /** The workers the coordinator may take on now ({@link ListedWorkers}). */
+  private record WorkersListed(Set<ActorRef<WorkerProtocol.Command>> workers)
       implements Command, NoSerializationVerificationNeeded {}
 
   /** A watched worker stopped: its actor, or its node, is gone. */
@@ -97,8 +97,7 @@ public final class Coordinator {
   public static Behavior<Command> create(RunSpec spec, TrainingState start,
       TrainingListener listener, RunStore store) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY,
-          ctx.messageAdapter(Receptionist.Listing.class, WorkersListed::new)));
+      ctx.spawn(ListedWorkers.create(ctx.getSelf(), WorkersListed::new), "listed-workers");
       timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
       return new Coordinator(ctx, timers, spec, start, listener, store)
           .waiting(Gathering.none());
@@ -119,8 +118,7 @@ public final class Coordinator {
 
   private Behavior<Command> onListedWhileWaiting(
       Gathering<ActorRef<WorkerProtocol.Command>> phase, WorkersListed m) {
-    Set<ActorRef<WorkerProtocol.Command>> up = m.listing().getServiceInstances(
-        WorkerProtocol.SERVICE_KEY);
+    Set<ActorRef<WorkerProtocol.Command>> up = m.workers();
     Gathering<ActorRef<WorkerProtocol.Command>> now = phase.listed(up);
     int count = (int) phase.seen().stream().filter(up::contains).count();
     for (ActorRef<WorkerProtocol.Command> w : phase.newcomers(up)) {
@@ -164,7 +162,7 @@ public final class Coordinator {
         .onMessage(WorkerLost.class, m -> after.apply(
             roster.lose(m.worker(), "terminated", false, open)))
         .onMessage(WorkersListed.class, m -> after.apply(recheckSuspects(roster.listed(
-            m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY), open))))
+            m.workers(), open))))
         .onMessageEquals(Tick.RECHECK_SUSPECTS, () -> after.apply(recheckSuspects(
             roster.recheck(open))));
   }
@@ -336,7 +334,7 @@ public final class Coordinator {
             : stopping(phase.stopped(m.worker())))
         .onMessage(WorkersListed.class, m -> {
           List<ActorRef<WorkerProtocol.Command>> late = phase.newcomers(
-              m.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY));
+              m.workers());
           late.forEach(w -> crew.tellOver(w, phase.ending()));
           return stopping(phase.alsoTold(late));
         })

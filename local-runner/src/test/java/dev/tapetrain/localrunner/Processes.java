@@ -112,7 +112,10 @@ final class Processes implements AutoCloseable {
   Process worker(String name, String coordinatorHost, int coordinatorPort, String host,
       String... extra) throws IOException {
     List<String> args = new ArrayList<>(List.of("--join", coordinatorHost + ":" + coordinatorPort,
-        "--host", host, "--port", "0"));
+        "--host", host));
+    if (!List.of(extra).contains("--port")) {
+      args.addAll(List.of("--port", "0"));
+    }
     args.addAll(List.of(extra));
     return start(name, "dev.tapetrain.worker.WorkerMain", args.toArray(String[]::new));
   }

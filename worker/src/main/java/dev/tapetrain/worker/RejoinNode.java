@@ -9,9 +9,9 @@ import dev.tapetrain.node.NodeConfig;
  * actor systems runs on. A worker given a port ({@code --port P}) keeps it across rejoins: one
  * public port for the life of the process. A worker given any free port ({@code --port 0}, the
  * default) takes a new one for each fresh actor system after the first, so to the coordinator
- * the rejoining worker is a new node, not a new incarnation of the one it removed: a fresh system
- * on the removed one's address was seen to join the cluster without its worker ever reaching the
- * coordinator's listing (PartitionTest, after 20 s and 25 s partitions).
+ * the rejoining worker is a new node, not a new incarnation of the one it removed. A pinned port
+ * rejoins as a new incarnation on the same address, which the coordinator takes on once its node
+ * is Up (see the coordinator's {@code WorkerListing}).
  *
  * <p>Order of use: {@link #forAttempt} before each actor system is created, after the one before
  * it terminated; {@link #close} at the end.
