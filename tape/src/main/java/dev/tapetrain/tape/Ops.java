@@ -134,7 +134,7 @@ public final class Ops {
    * is {@code 1 / (1 + a)}.
    */
   public static Tensor log1p(Operand a) {
-    return unary("log1p", a, StrictMath::log1p,
+    return unary("log1p", a, Arithmetic::log1p,
         (g, in, out) -> div(g, add(Tensor.scalar(1.0), in)));
   }
 
