@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The bits of the elementary functions the tape computes with ({@link Arithmetic}'s {@code exp},
@@ -97,32 +100,19 @@ class FixedMathGoldenTest {
       0x7ff8000000000000L, 0x7ff0000000000000L, 0x7ff8000000000000L,
   };
 
-  @Test
-  void expBitsArePinned() {
-    pinned("exp", Arithmetic::exp, EXP, 0x306d0401ee0f16e1L);
+  static Stream<Arguments> functions() {
+    return Stream.of(
+        Arguments.of("exp", (DoubleUnaryOperator) Arithmetic::exp, EXP, 0x306d0401ee0f16e1L),
+        Arguments.of("tanh", (DoubleUnaryOperator) Arithmetic::tanh, TANH, 0xb9f3daf94dc7e332L),
+        Arguments.of("sigmoid", (DoubleUnaryOperator) Arithmetic::sigmoid, SIGMOID,
+            0xed23d59b4f1b06cfL),
+        Arguments.of("log", (DoubleUnaryOperator) Arithmetic::log, LOG, 0xeda6026a8f378c0fL),
+        Arguments.of("log1p", (DoubleUnaryOperator) Arithmetic::log1p, LOG1P, 0xac17b55cd134317cL));
   }
 
-  @Test
-  void tanhBitsArePinned() {
-    pinned("tanh", Arithmetic::tanh, TANH, 0xb9f3daf94dc7e332L);
-  }
-
-  @Test
-  void sigmoidBitsArePinned() {
-    pinned("sigmoid", Arithmetic::sigmoid, SIGMOID, 0xed23d59b4f1b06cfL);
-  }
-
-  @Test
-  void logBitsArePinned() {
-    pinned("log", Arithmetic::log, LOG, 0xeda6026a8f378c0fL);
-  }
-
-  @Test
-  void log1pBitsArePinned() {
-    pinned("log1p", Arithmetic::log1p, LOG1P, 0xac17b55cd134317cL);
-  }
-
-  private static void pinned(String name, DoubleUnaryOperator f, long[] expected, long hash) {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("functions")
+  void bitsArePinned(String name, DoubleUnaryOperator f, long[] expected, long hash) {
     for (int i = 0; i < ARGUMENTS.length; i++) {
       double x = Double.longBitsToDouble(ARGUMENTS[i]);
       assertEquals(Long.toHexString(expected[i]),
