@@ -315,6 +315,13 @@ public final class TrainingRun {
     if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
       throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
     }
+    int wanted = spec.numericsVersion();
+    int recorded = RunSpec.recordedNumerics(checkpoint.numbers());
+    if (wanted > 0 && recorded != wanted) {
+      throw new UsageException("--resume " + dir + ": the run was computed with numerics version "
+          + recorded + ", this build computes with numerics version " + wanted + " (exp and tanh "
+          + "differ in the last bits): resume it with the build that made it, or start a new run");
+    }
     if (spec.steps() < checkpoint.state().steps()) {
       if (spec.policy().epochs()) {
         long perEpoch = spec.policy().stepsPerEpoch(spec.dataset());

@@ -30,9 +30,9 @@ class CompiledGoldenDigestsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "linear-3-features | --steps 30 --true-w 1,-2,0.5 --init-w 0 | e6fd20c2acf0e70d",
-      "softmax | --steps 30 --model softmax --classes 3 --true-w 1,2 --learning-rate 0.5 | 0af05a1e517e6d5c",
-      "mlp-regression | --steps 30 --model mlp --hidden 8 --learning-rate 0.05 | e4e4389cd8c0d93a",
-      "mlp-classes | --steps 30 --model mlp --hidden 6 --classes 3 --true-w 1,-1 --learning-rate 0.3 | 4fbf11abce1633b5",
+      "softmax | --steps 30 --model softmax --classes 3 --true-w 1,2 --learning-rate 0.5 | 111be72028315836",
+      "mlp-regression | --steps 30 --model mlp --hidden 8 --learning-rate 0.05 | d24bd6187969b4c0",
+      "mlp-classes | --steps 30 --model mlp --hidden 6 --classes 3 --true-w 1,-1 --learning-rate 0.3 | 5e7bdd362ef1be31",
   })
   void compiledFromTheFirstStepEveryMatrixModelKeepsItsGoldenBits(String name, String options,
       String digest) throws Exception {

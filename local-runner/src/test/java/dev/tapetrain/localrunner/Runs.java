@@ -77,6 +77,22 @@ final class Runs {
     return steps;
   }
 
+  /** A copy of the run directory {@code src/test/resources/golden/<name>} in {@code dir}. */
+  static Path goldenRun(String name, Path dir) throws IOException {
+    Path run = dir.resolve(name);
+    try {
+      Path from = Path.of(Runs.class.getResource("/golden/" + name).toURI());
+      try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+        for (Path p : files.toList()) {
+          Files.copy(p, run.resolve(from.relativize(p).toString()));
+        }
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new IOException(e);
+    }
+    return run;
+  }
+
   static JsonNode summary(Path runDir) throws IOException {
     return Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
   }

@@ -77,25 +77,29 @@ public final class Arithmetic {
     return Math.sqrt(a);
   }
 
-  /**
-   * {@code eᵃ}, the same bits on every JVM: {@code StrictMath}'s, computed by {@link Fdlibm}'s
-   * port of its algorithm (JDK 17's {@code StrictMath.exp} is a native call per element).
-   */
+  /** {@code eᵃ}: {@link FixedMath#exp}, the same bits on every JVM and CPU. */
   public static double exp(double a) {
-    return Fdlibm.exp(a);
+    return FixedMath.exp(a);
   }
 
-  /** Natural logarithm ({@code StrictMath}). */
+  /** Natural logarithm: {@code StrictMath}'s bits, computed in Java ({@link Fdlibm#log}). */
   public static double log(double a) {
-    return StrictMath.log(a);
+    return Fdlibm.log(a);
   }
 
-  /**
-   * Hyperbolic tangent: {@code StrictMath}'s bits, computed in Java (on JDK 17 {@code
-   * StrictMath.tanh} is a native call per element; see {@link Fdlibm}).
-   */
+  /** {@code log(1 + a)}: {@code StrictMath}'s bits, computed in Java ({@link Fdlibm#log1p}). */
+  public static double log1p(double a) {
+    return Fdlibm.log1p(a);
+  }
+
+  /** Hyperbolic tangent: {@link FixedMath#tanh}, the same bits on every JVM and CPU. */
   public static double tanh(double a) {
-    return Fdlibm.tanh(a);
+    return FixedMath.tanh(a);
+  }
+
+  /** The logistic function {@code 1/(1 + e⁻ᵃ)}: {@link FixedMath#sigmoid}. */
+  public static double sigmoid(double a) {
+    return FixedMath.sigmoid(a);
   }
 
   /** {@code aᶜ} ({@code StrictMath}). */

@@ -1,216 +1,175 @@
 package dev.tapetrain.tape;
 
 /**
- * {@code tanh} and {@code expm1} in Java, bit for bit {@link StrictMath}'s: the algorithms of
- * fdlibm 5.3 ({@code s_tanh.c}, {@code s_expm1.c}), which {@code StrictMath} specifies. On JDK 17
- * these two {@code StrictMath} methods are native: every element of a tensor paid a JNI
- * transition the JIT cannot inline or vectorise around (a third of an MLP step, profiled). JDK 21
- * ported them to Java as well; either way {@code FdlibmTest} checks these against the running
- * JDK's {@code StrictMath} on millions of arguments and every special case.
+ * {@code log} and {@code log1p} in Java, bit for bit {@link StrictMath}'s: the algorithms of
+ * fdlibm 5.3 ({@code e_log.c}, {@code s_log1p.c}), which {@code StrictMath} specifies, written
+ * with {@code + − × ÷} and bit manipulation only. On JDK 17 these {@code StrictMath} methods are
+ * native: every element of a tensor paid a JNI transition the JIT cannot inline. {@code
+ * FdlibmTest} checks them against the running JDK's {@code StrictMath} on millions of arguments
+ * and every special case. (Until numerics version 2 this class also held fdlibm's {@code exp}
+ * and {@code tanh}; those are now {@link FixedMath}'s.)
  *
  * <p>fdlibm is Copyright (C) 1993 by Sun Microsystems, Inc.: "Permission to use, copy, modify,
  * and distribute this software is freely granted, provided that this notice is preserved."
  */
 final class Fdlibm {
 
-  private static final double TINY = 1.0e-300;
-  private static final double HUGE = 1.0e+300;
-  private static final double O_THRESHOLD = 7.09782712893383973096e+02; // 0x40862E42 FEFA39EF
   private static final double LN2_HI = 6.93147180369123816490e-01; // 0x3fe62e42 fee00000
   private static final double LN2_LO = 1.90821492927058770002e-10; // 0x3dea39ef 35793c76
-  private static final double INV_LN2 = 1.44269504088896338700e+00; // 0x3ff71547 652b82fe
-  // expm1's scaled coefficients.
-  private static final double Q1 = -3.33333333333331316428e-02; // BFA11111 111110F4
-  private static final double Q2 = 1.58730158725481460165e-03; // 3F5A01A0 19FE5585
-  private static final double Q3 = -7.93650757867487942473e-05; // BF14CE19 9EAADBB7
-  private static final double Q4 = 4.00821782732936239552e-06; // 3ED0CFCA 86E65239
-  private static final double Q5 = -2.01099218183624371326e-07; // BE8AFDB7 6E09C32D
-
-  // exp's bounds and polynomial (e_exp.c).
-  private static final double U_THRESHOLD = -7.45133219101941108420e+02; // 0xc0874910 D52D3051
-  private static final double TWO_M1000 = 9.33263618503218878990e-302; // 2^-1000
-  private static final double P1 = 1.66666666666666019037e-01; // 0x3FC55555 5555553E
-  private static final double P2 = -2.77777777770155933842e-03; // 0xBF66C16C 16BEBD93
-  private static final double P3 = 6.61375632143793436117e-05; // 0x3F11566A AF25DE2C
-  private static final double P4 = -1.65339022054652515390e-06; // 0xBEBBBD41 C5D26BF1
-  private static final double P5 = 4.13813679705723846039e-08; // 0x3E663769 72BEA4D0
+  private static final double TWO54 = 1.80143985094819840000e+16; // 0x43500000 00000000
+  // log's and log1p's polynomial in s² (the same coefficients, Lg1..7 and Lp1..7).
+  private static final double L1 = 6.666666666666735130e-01; // 3FE55555 55555593
+  private static final double L2 = 3.999999999940941908e-01; // 3FD99999 9997FA04
+  private static final double L3 = 2.857142874366239149e-01; // 3FD24924 94229359
+  private static final double L4 = 2.222219843214978396e-01; // 3FCC71C5 1D8E78AF
+  private static final double L5 = 1.818357216161805012e-01; // 3FC74664 96CB03DE
+  private static final double L6 = 1.531383769920937332e-01; // 3FC39A09 D078C69F
+  private static final double L7 = 1.479819860511658591e-01; // 3FC2F112 DF3E5244
 
   private Fdlibm() {}
 
   /**
-   * {@code e^x} (fdlibm's {@code e_exp.c}): {@code x = k·ln2 + r} with {@code |r| ≤ ln2/2}, a
-   * rational approximation of {@code e^r}, then {@code 2^k} added to the exponent. On JDK 17
-   * {@code StrictMath.exp} is a native call per element (a softmax's logits pass there).
+   * Natural logarithm ({@code e_log.c}): {@code x = 2^k·(1+f)} with {@code √2/2 < 1+f < √2},
+   * {@code log(1+f) = f − f²/2 + s·(f²/2 + R)}, {@code s = f/(2+f)}, R a polynomial in s².
    */
-  static double exp(double x) {
+  static double log(double x) {
     int hx = high(x);
-    int xsb = hx >>> 31; // sign bit of x
-    hx &= 0x7fffffff;
-    if (hx >= 0x40862E42) { // |x| >= 709.78…
-      if (hx >= 0x7ff00000) {
-        if (((hx & 0xfffff) | low(x)) != 0) {
-          return x + x; // NaN
-        }
-        return xsb == 0 ? x : 0.0; // exp(+inf) = inf, exp(-inf) = 0
-      }
-      if (x > O_THRESHOLD) {
-        return HUGE * HUGE; // overflow
-      }
-      if (x < U_THRESHOLD) {
-        return TWO_M1000 * TWO_M1000; // underflow
-      }
-    }
-    double hi = 0;
-    double lo = 0;
+    int lx = low(x);
     int k = 0;
-    if (hx > 0x3fd62e42) { // |x| > 0.5 ln2
-      if (hx < 0x3FF0A2B2) { // and |x| < 1.5 ln2
-        hi = xsb == 0 ? x - LN2_HI : x + LN2_HI;
-        lo = xsb == 0 ? LN2_LO : -LN2_LO;
-        k = 1 - xsb - xsb;
-      } else {
-        k = (int) (INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
-        double t = k;
-        hi = x - t * LN2_HI; // t · ln2HI is exact here
-        lo = t * LN2_LO;
+    if (hx < 0x00100000) { // x < 2^-1022
+      if (((hx & 0x7fffffff) | lx) == 0) {
+        return Double.NEGATIVE_INFINITY; // log(±0)
       }
-      x = hi - lo;
-    } else if (hx < 0x3e300000) { // |x| < 2^-28
-      if (HUGE + x > 1.0) {
-        return 1.0 + x; // inexact
+      if (hx < 0) {
+        return Double.NaN; // log(negative)
       }
+      k -= 54;
+      x *= TWO54; // subnormal: scale up
+      hx = high(x);
     }
-    double t = x * x;
-    double c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    if (hx >= 0x7ff00000) {
+      return x + x;
+    }
+    k += (hx >> 20) - 1023;
+    hx &= 0x000fffff;
+    int i = (hx + 0x95f64) & 0x100000;
+    x = withHigh(x, hx | (i ^ 0x3ff00000)); // normalize x or x/2
+    k += i >> 20;
+    double f = x - 1.0;
+    if ((0x000fffff & (2 + hx)) < 3) { // |f| < 2^-20
+      if (f == 0.0) {
+        if (k == 0) {
+          return 0.0;
+        }
+        double dk = k;
+        return dk * LN2_HI + dk * LN2_LO;
+      }
+      double r = f * f * (0.5 - 0.33333333333333333 * f);
+      if (k == 0) {
+        return f - r;
+      }
+      double dk = k;
+      return dk * LN2_HI - ((r - dk * LN2_LO) - f);
+    }
+    double s = f / (2.0 + f);
+    double dk = k;
+    double z = s * s;
+    i = hx - 0x6147a;
+    double w = z * z;
+    int j = 0x6b851 - hx;
+    double t1 = w * (L2 + w * (L4 + w * L6));
+    double t2 = z * (L1 + w * (L3 + w * (L5 + w * L7)));
+    i |= j;
+    double r = t2 + t1;
+    if (i > 0) {
+      double hfsq = 0.5 * f * f;
+      if (k == 0) {
+        return f - (hfsq - s * (hfsq + r));
+      }
+      return dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f);
+    }
     if (k == 0) {
-      return 1.0 - ((x * c) / (c - 2.0) - x);
+      return f - s * (f - r);
     }
-    double y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
-    if (k >= -1021) {
-      return withHigh(y, high(y) + (k << 20));
-    }
-    return withHigh(y, high(y) + ((k + 1000) << 20)) * TWO_M1000;
+    return dk * LN2_HI - ((s * (f - r) - dk * LN2_LO) - f);
   }
 
   /**
-   * Hyperbolic tangent: {@code x(1+x)} below 2^-55, from {@code expm1(±2|x|)} below 22, ±1
-   * beyond; NaN stays NaN.
+   * {@code log(1 + x)}, accurate near 0 ({@code s_log1p.c}): as {@link #log} of {@code u = 1+x},
+   * with the rounding error of {@code 1+x} carried as a correction term {@code c/u}.
    */
-  static double tanh(double x) {
-    int jx = high(x);
-    int ix = jx & 0x7fffffff;
-    if (ix >= 0x7ff00000) { // inf or NaN: tanh(±inf) = ±1, tanh(NaN) = NaN
-      return jx >= 0 ? 1.0 / x + 1.0 : 1.0 / x - 1.0;
-    }
-    double z;
-    if (ix < 0x40360000) { // |x| < 22
-      if (ix < 0x3c800000) { // |x| < 2^-55
-        return x * (1.0 + x);
-      }
-      if (ix >= 0x3ff00000) { // |x| >= 1
-        double t = expm1(2.0 * Math.abs(x));
-        z = 1.0 - 2.0 / (t + 2.0);
-      } else {
-        double t = expm1(-2.0 * Math.abs(x));
-        z = -t / (t + 2.0);
-      }
-    } else {
-      z = 1.0 - TINY; // 1, inexact
-    }
-    return jx >= 0 ? z : -z;
-  }
-
-  /**
-   * {@code e^x − 1}, accurate near 0: {@code x = k·ln2 + r} with {@code |r| ≤ ln2/2}, a rational
-   * approximation in {@code r}, then the scale by {@code 2^k} chosen so that the "−1" does not
-   * cancel the significant digits.
-   */
-  static double expm1(double x) {
+  static double log1p(double x) {
     int hx = high(x);
-    int xsb = hx & 0x80000000; // sign bit of x
-    hx &= 0x7fffffff; // high word of |x|
-
-    // Huge and non-finite arguments.
-    if (hx >= 0x4043687A) { // |x| >= 56 ln2
-      if (hx >= 0x40862E42) { // |x| >= 709.78...
-        if (hx >= 0x7ff00000) {
-          if (((hx & 0xfffff) | low(x)) != 0) {
-            return x + x; // NaN
-          }
-          return xsb == 0 ? x : -1.0; // exp(±inf) - 1 = {inf, -1}
-        }
-        if (x > O_THRESHOLD) {
-          return HUGE * HUGE; // overflow
-        }
+    int ax = hx & 0x7fffffff;
+    int k = 1;
+    int hu = 0;
+    double f = 0;
+    if (hx < 0x3FDA827A) { // x < 0.41422
+      if (ax >= 0x3ff00000) { // x <= -1.0
+        return x == -1.0 ? Double.NEGATIVE_INFINITY : Double.NaN;
       }
-      if (xsb != 0 && x + TINY < 0.0) { // x < -56 ln2: -1, inexact
-        return TINY - 1.0;
+      if (ax < 0x3e200000) { // |x| < 2^-29
+        if (ax < 0x3c900000) { // |x| < 2^-54
+          return x;
+        }
+        return x - x * x * 0.5;
+      }
+      if (hx > 0 || hx <= (int) 0xbfd2bec3) { // -0.2929 < x < 0.41422
+        k = 0;
+        f = x;
+        hu = 1;
       }
     }
-
-    // Argument reduction.
-    int k;
+    if (hx >= 0x7ff00000) {
+      return x + x;
+    }
     double c = 0;
-    if (hx > 0x3fd62e42) { // |x| > ln2/2
-      double hi;
-      double lo;
-      if (hx < 0x3FF0A2B2) { // and |x| < 1.5 ln2
-        if (xsb == 0) {
-          hi = x - LN2_HI;
-          lo = LN2_LO;
-          k = 1;
-        } else {
-          hi = x + LN2_HI;
-          lo = -LN2_LO;
-          k = -1;
-        }
+    if (k != 0) {
+      double u;
+      if (hx < 0x43400000) {
+        u = 1.0 + x;
+        hu = high(u);
+        k = (hu >> 20) - 1023;
+        c = k > 0 ? 1.0 - (u - x) : x - (u - 1.0); // correction term
+        c /= u;
       } else {
-        k = (int) (INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
-        double t = k;
-        hi = x - t * LN2_HI; // t * LN2_HI is exact here
-        lo = t * LN2_LO;
+        u = x;
+        hu = high(u);
+        k = (hu >> 20) - 1023;
+        c = 0;
       }
-      x = hi - lo;
-      c = (hi - x) - lo;
-    } else if (hx < 0x3c900000) { // |x| < 2^-54: x, inexact unless 0
-      double t = HUGE + x;
-      return x - (t - (HUGE + x));
-    } else {
-      k = 0;
+      hu &= 0x000fffff;
+      if (hu < 0x6a09e) {
+        u = withHigh(u, hu | 0x3ff00000); // normalize u
+      } else {
+        k += 1;
+        u = withHigh(u, hu | 0x3fe00000); // normalize u/2
+        hu = (0x00100000 - hu) >> 2;
+      }
+      f = u - 1.0;
     }
-
-    // x is now in the primary range.
-    double hfx = 0.5 * x;
-    double hxs = x * hfx;
-    double r1 = 1.0 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
-    double t = 3.0 - r1 * hfx;
-    double e = hxs * ((r1 - t) / (6.0 - x * t));
+    double hfsq = 0.5 * f * f;
+    if (hu == 0) { // |f| < 2^-20
+      if (f == 0.0) {
+        if (k == 0) {
+          return 0.0;
+        }
+        c += k * LN2_LO;
+        return k * LN2_HI + c;
+      }
+      double r = hfsq * (1.0 - 0.66666666666666666 * f);
+      if (k == 0) {
+        return f - r;
+      }
+      return k * LN2_HI - ((r - (k * LN2_LO + c)) - f);
+    }
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double r = z * (L1 + z * (L2 + z * (L3 + z * (L4 + z * (L5 + z * (L6 + z * L7))))));
     if (k == 0) {
-      return x - (x * e - hxs); // c is 0
+      return f - (hfsq - s * (hfsq + r));
     }
-    e = x * (e - c) - c;
-    e -= hxs;
-    if (k == -1) {
-      return 0.5 * (x - e) - 0.5;
-    }
-    if (k == 1) {
-      return x < -0.25 ? -2.0 * (e - (x + 0.5)) : 1.0 + 2.0 * (x - e);
-    }
-    if (k <= -2 || k > 56) { // enough to return exp(x) - 1
-      double y = 1.0 - (e - x);
-      y = withHigh(y, high(y) + (k << 20)); // add k to y's exponent
-      return y - 1.0;
-    }
-    double y;
-    if (k < 20) {
-      t = withHigh(1.0, 0x3ff00000 - (0x200000 >> k)); // 1 - 2^-k
-      y = t - (e - x);
-    } else {
-      t = withHigh(1.0, (0x3ff - k) << 20); // 2^-k
-      y = x - (e + t);
-      y += 1.0;
-    }
-    return withHigh(y, high(y) + (k << 20)); // add k to y's exponent
+    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f);
   }
 
   private static int high(double x) {

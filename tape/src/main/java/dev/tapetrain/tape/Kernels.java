@@ -60,6 +60,11 @@ final class Kernels {
           out[i] = Arithmetic.tanh(x[i]);
         }
       }
+      case SIGMOID -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = Arithmetic.sigmoid(x[i]);
+        }
+      }
       case POW -> {
         for (int i = 0; i < n; i++) {
           out[i] = Arithmetic.pow(x[i], param);

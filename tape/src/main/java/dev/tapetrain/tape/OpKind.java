@@ -15,6 +15,8 @@ package dev.tapetrain.tape;
 enum OpKind {
   ADD(2), SUB(2), MUL(2), DIV(2), MUL_ADD(3), SQUARED_DIFFERENCE(2), TWICE_DIFFERENCE_TIMES(3),
   NEG(1), SQUARE(1), SQRT(1), EXP(1), LOG(1), TANH(1), TANH_BACKWARD(2),
+  /** The logistic function {@code 1/(1 + e⁻ᵃ)}. */
+  SIGMOID(1),
   /** {@code 0 + a}: the row sums of a one-column matrix ({@code MatrixOps.rowSum}). */
   ROW_SUM_OF_ONE(1),
   /** {@code aᶜ}: one input, the exponent {@code c} is the op's parameter. */

@@ -116,6 +116,16 @@ public final class Ops {
   }
 
   /**
+   * The logistic function {@code 1/(1 + e⁻ᵃ)} (TensorFlow's {@code sigmoid}), with
+   * {@link FixedMath#sigmoid}'s bits; never overflows. Its derivative is {@code s·(1 − s)} from
+   * its output {@code s}.
+   */
+  public static Tensor sigmoid(Operand a) {
+    return unary(OpKind.SIGMOID, 0, a, Arithmetic::sigmoid,
+        (g, in, out) -> mul(g, mul(out, sub(Tensor.scalar(1.0), out))));
+  }
+
+  /**
    * {@code g · (1 − t²)}, the backward pass of {@link #tanh} from its output {@code t}, as one
    * primitive (bit for bit what {@code mul(g, sub(scalar(1), square(t)))} gives, in one pass
    * instead of three: an MLP's hidden layer runs it on every element). Itself differentiable
@@ -134,7 +144,7 @@ public final class Ops {
    * is {@code 1 / (1 + a)}.
    */
   public static Tensor log1p(Operand a) {
-    return unary("log1p", a, StrictMath::log1p,
+    return unary("log1p", a, Arithmetic::log1p,
         (g, in, out) -> div(g, add(Tensor.scalar(1.0), in)));
   }
 

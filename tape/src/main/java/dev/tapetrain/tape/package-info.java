@@ -24,8 +24,10 @@
  * records the inner gradient computation and can differentiate it again (second derivatives).
  *
  * <p>Floating point is deterministic by construction: every reduction adds in one documented
- * order (see {@link dev.tapetrain.tape.Ops#sum}) and transcendental functions use
- * {@link java.lang.StrictMath}, so a result is the same on every JVM and machine.
+ * order (see {@link dev.tapetrain.tape.Ops#sum}) and the elementary functions are written with
+ * {@code + − × ÷} and bit manipulation only ({@link dev.tapetrain.tape.FixedMath}, numerics
+ * version {@value dev.tapetrain.tape.FixedMath#NUMERICS_VERSION}; {@code log} and {@code log1p}
+ * as fdlibm's), so a result is the same on every JVM and machine.
  *
  * <p>For speed, {@link dev.tapetrain.tape.CompiledFunction} traces a function of
  * vectors (ops and tapes, forward and backward) once and compiles it into one loop that keeps

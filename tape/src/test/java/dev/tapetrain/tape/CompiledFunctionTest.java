@@ -285,6 +285,7 @@ class CompiledFunctionTest {
           java.util.Map.entry(OpKind.LOG, t -> Ops.log(t[0])),
           java.util.Map.entry(OpKind.TANH, t -> Ops.tanh(t[0])),
           java.util.Map.entry(OpKind.TANH_BACKWARD, t -> Ops.tanhBackward(t[0], t[1])),
+          java.util.Map.entry(OpKind.SIGMOID, t -> Ops.sigmoid(t[0])),
           // Seen through a reciprocal: where no output can tell −0.0 from +0.0, the loop reads
           // the element itself instead of 0 + a.
           java.util.Map.entry(OpKind.ROW_SUM_OF_ONE, t -> Ops.div(Tensor.scalar(1.0),

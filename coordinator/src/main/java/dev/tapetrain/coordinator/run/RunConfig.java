@@ -7,6 +7,7 @@ import dev.tapetrain.coordinator.optim.LearningRateSchedule;
 import dev.tapetrain.coordinator.optim.Optimizers;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.data.InputFormats;
+import dev.tapetrain.models.ModelNumerics;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
@@ -58,6 +59,7 @@ public final class RunConfig {
     versions.put("tapetrain", version());
     versions.put("java", System.getProperty("java.version"));
     versions.put("akka", "2.6.21");
+    versions.put("numerics", ModelNumerics.CURRENT);
     return config;
   }
 

@@ -6,8 +6,13 @@ import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.ProtoCodec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
 
+import dev.tapetrain.models.ModelNumerics;
+import dev.tapetrain.models.Models;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything that determines a training run's numbers, plus how it is carried out.
@@ -65,8 +70,40 @@ public record RunSpec(int workers, long steps, double learningRate, OptimizerSpe
       // Only a schedule's runs have it: every other run keeps its bytes and so its digest.
       b.setLrSchedule(schedule.toProto());
     }
+    int numerics = numericsVersion();
+    if (numerics > 0) {
+      // Only models that compute exp, tanh or sigmoid: the linear ones keep bytes and digest.
+      b.setNumerics(numerics);
+    }
     return b.build();
   }
+
+  /**
+   * The numerics version this run's numbers depend on: this build's ({@link
+   * ModelNumerics#CURRENT}) if the model's loss computes exp, tanh or sigmoid, else 0 (the same
+   * bits under every version). A model that cannot be built here counts as depending on it.
+   */
+  public int numericsVersion() {
+    return NUMERICS.computeIfAbsent(List.of(model, dataset.features()), k -> {
+      try {
+        return ModelNumerics.version(Models.create(model.name(), dataset.features(),
+            model.classes(), model.seed(), model.settings()), dataset.features());
+      } catch (RuntimeException e) {
+        return ModelNumerics.CURRENT;
+      }
+    });
+  }
+
+  /**
+   * The numerics version {@code numbers} (a checkpoint's) were computed with: its field, or 1
+   * where a model that depends on it has none (checkpoints before version 2, or none at all).
+   */
+  public static int recordedNumerics(RunNumbersProto numbers) {
+    return numbers != null && numbers.getNumerics() > 0 ? numbers.getNumerics() : 1;
+  }
+
+  /** {@link #numericsVersion()} by model and feature count: tracing a model takes a while. */
+  private static final Map<List<Object>, Integer> NUMERICS = new ConcurrentHashMap<>();
 
   /** The SHA-256 (hex) of {@link #numbers()}' bytes: equal exactly when the numbers are. */
   public String numericDigest() {

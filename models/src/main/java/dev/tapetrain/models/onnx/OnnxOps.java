@@ -106,6 +106,7 @@ final class OnnxOps {
       case "log" -> g.node("Log", in);
       case "log1p" -> g.node("Log", List.of(g.node("Add", List.of(g.scalar(1.0), in.get(0)))));
       case "tanh" -> g.node("Tanh", in);
+      case "sigmoid" -> g.node("Sigmoid", in);
       case "tanhBackward" -> g.node("Mul", List.of(in.get(0),
           g.node("Sub", List.of(g.scalar(1.0), square(in.get(1))))));
       case "abs" -> g.node("Abs", in);
@@ -161,7 +162,7 @@ final class OnnxOps {
   static List<String> translated() {
     return List.of("add", "sub", "mul", "div", "mulAdd", "squaredDifference",
         "twiceDifferenceTimes", "neg", "square", "sqrt", "exp", "log", "log1p", "tanh",
-        "tanhBackward", "abs", "relu", "pow", "sum", "rowSum", "colSum", "rowMax", "broadcastTo",
+        "sigmoid", "tanhBackward", "abs", "relu", "pow", "sum", "rowSum", "colSum", "rowMax", "broadcastTo",
         "repeatRows", "repeatColumns", "matvec", "vecmat", "matmul", "matmulTransposedRight",
         "matmulTransposedLeft", "outer", "dense", "transpose");
   }

@@ -83,7 +83,8 @@ class OnnxExportTest {
   private static Tensor elementwise(Map<String, Tensor> p, Tensor x) {
     Tensor z = Ops.add(Ops.matvec(x, p.get("w")), p.get("b"));
     Tensor positive = Ops.add(Ops.square(z), Tensor.scalar(1.0));
-    Tensor a = Ops.div(Ops.sub(Ops.tanh(z), Ops.neg(Ops.abs(z))), Ops.sqrt(positive));
+    Tensor a = Ops.div(Ops.sub(Ops.tanh(z), Ops.neg(Ops.abs(Ops.add(z, Ops.sigmoid(z))))),
+        Ops.sqrt(positive));
     Tensor c = Ops.add(Ops.log(positive), Ops.log1p(Ops.exp(Ops.neg(positive))));
     Tensor d = Ops.add(Ops.pow(positive, 1.5), Ops.relu(Ops.mulAdd(z, p.get("b"), a)));
     return Ops.mul(Ops.add(Ops.add(a, c), Ops.sub(d, Ops.squaredDifference(z, p.get("b")))),
