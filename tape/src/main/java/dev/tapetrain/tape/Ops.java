@@ -19,22 +19,22 @@ public final class Ops {
 
   /** {@code a + b}. */
   public static Tensor add(Operand a, Operand b) {
-    return binary(OpKind.ADD, a, b, ADD);
+    return OpRecorder.binary(OpKind.ADD, a, b, ADD);
   }
 
   /** {@code a − b}. */
   public static Tensor sub(Operand a, Operand b) {
-    return binary(OpKind.SUB, a, b, SUB);
+    return OpRecorder.binary(OpKind.SUB, a, b, SUB);
   }
 
   /** {@code a · b}, elementwise. */
   public static Tensor mul(Operand a, Operand b) {
-    return binary(OpKind.MUL, a, b, MUL);
+    return OpRecorder.binary(OpKind.MUL, a, b, MUL);
   }
 
   /** {@code a / b}, elementwise. */
   public static Tensor div(Operand a, Operand b) {
-    return binary(OpKind.DIV, a, b, DIV);
+    return OpRecorder.binary(OpKind.DIV, a, b, DIV);
   }
 
   /**
@@ -43,22 +43,22 @@ public final class Ops {
    * prediction of a one-feature linear model, {@code x · W + B}.
    */
   public static Tensor mulAdd(Operand a, Operand b, Operand c) {
-    return ternary(OpKind.MUL_ADD, a, b, c, (g, in, o, needed) -> new Tensor[] {
-        needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
-        needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null,
-        needed[2] ? unbroadcast(g, in[2]) : null});
+    return OpRecorder.ternary(OpKind.MUL_ADD, a, b, c, (g, in, o, needed) -> new Tensor[] {
+        needed[0] ? OpRecorder.unbroadcast(mul(g, in[1]), in[0]) : null,
+        needed[1] ? OpRecorder.unbroadcast(mul(g, in[0]), in[1]) : null,
+        needed[2] ? OpRecorder.unbroadcast(g, in[2]) : null});
   }
 
   // ---- elementwise unary ----------------------------------------------------------------
 
   /** {@code −a}. */
   public static Tensor neg(Operand a) {
-    return unary(OpKind.NEG, 0, a, Arithmetic::neg, (g, in, out) -> neg(g));
+    return OpRecorder.unary(OpKind.NEG, 0, a, Arithmetic::neg, (g, in, out) -> neg(g));
   }
 
   /** {@code a²}. */
   public static Tensor square(Operand a) {
-    return unary(OpKind.SQUARE, 0, a, Arithmetic::square,
+    return OpRecorder.unary(OpKind.SQUARE, 0, a, Arithmetic::square,
         (g, in, out) -> mul(g, mul(in, Tensor.scalar(2.0))));
   }
 
@@ -67,13 +67,13 @@ public final class Ops {
    * {@code square(sub(a, b))}, in one pass and with one intermediate less.
    */
   public static Tensor squaredDifference(Operand a, Operand b) {
-    return binary(OpKind.SQUARED_DIFFERENCE, a, b,
+    return OpRecorder.binary(OpKind.SQUARED_DIFFERENCE, a, b,
         (g, in, o, needed) -> {
           // d/da = 2(a − b)·g, d/db = −2(a − b)·g
           Tensor d = twiceDifferenceTimes(g, in[0], in[1]);
           return new Tensor[] {
-              needed[0] ? unbroadcast(d, in[0]) : null,
-              needed[1] ? unbroadcast(neg(d), in[1]) : null};
+              needed[0] ? OpRecorder.unbroadcast(d, in[0]) : null,
+              needed[1] ? OpRecorder.unbroadcast(neg(d), in[1]) : null};
         });
   }
 
@@ -83,36 +83,36 @@ public final class Ops {
    * three). Itself differentiable, so second derivatives still work.
    */
   static Tensor twiceDifferenceTimes(Operand g, Operand a, Operand b) {
-    return ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b,
+    return OpRecorder.ternary(OpKind.TWICE_DIFFERENCE_TIMES, g, a, b,
         (up, in, o, needed) -> {
           Tensor twiceUp = needed[1] || needed[2] ? mul(mul(up, in[0]), Tensor.scalar(2.0)) : null;
           return new Tensor[] {
-              needed[0] ? unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
+              needed[0] ? OpRecorder.unbroadcast(mul(up, mul(sub(in[1], in[2]), Tensor.scalar(2.0))), in[0])
                   : null,
-              needed[1] ? unbroadcast(twiceUp, in[1]) : null,
-              needed[2] ? unbroadcast(neg(twiceUp), in[2]) : null};
+              needed[1] ? OpRecorder.unbroadcast(twiceUp, in[1]) : null,
+              needed[2] ? OpRecorder.unbroadcast(neg(twiceUp), in[2]) : null};
         });
   }
 
   /** {@code √a}. */
   public static Tensor sqrt(Operand a) {
-    return unary(OpKind.SQRT, 0, a, Arithmetic::sqrt,
+    return OpRecorder.unary(OpKind.SQRT, 0, a, Arithmetic::sqrt,
         (g, in, out) -> div(g, mul(out, Tensor.scalar(2.0))));
   }
 
   /** {@code eᵃ}. */
   public static Tensor exp(Operand a) {
-    return unary(OpKind.EXP, 0, a, Arithmetic::exp, (g, in, out) -> mul(g, out));
+    return OpRecorder.unary(OpKind.EXP, 0, a, Arithmetic::exp, (g, in, out) -> mul(g, out));
   }
 
   /** Natural logarithm. */
   public static Tensor log(Operand a) {
-    return unary(OpKind.LOG, 0, a, Arithmetic::log, (g, in, out) -> div(g, in));
+    return OpRecorder.unary(OpKind.LOG, 0, a, Arithmetic::log, (g, in, out) -> div(g, in));
   }
 
   /** Hyperbolic tangent. */
   public static Tensor tanh(Operand a) {
-    return unary(OpKind.TANH, 0, a, Arithmetic::tanh, (g, in, out) -> tanhBackward(g, out));
+    return OpRecorder.unary(OpKind.TANH, 0, a, Arithmetic::tanh, (g, in, out) -> tanhBackward(g, out));
   }
 
   /**
@@ -121,7 +121,7 @@ public final class Ops {
    * its output {@code s}.
    */
   public static Tensor sigmoid(Operand a) {
-    return unary(OpKind.SIGMOID, 0, a, Arithmetic::sigmoid,
+    return OpRecorder.unary(OpKind.SIGMOID, 0, a, Arithmetic::sigmoid,
         (g, in, out) -> mul(g, mul(out, sub(Tensor.scalar(1.0), out))));
   }
 
@@ -132,10 +132,10 @@ public final class Ops {
    * ({@code d/dg = 1 − t²}, {@code d/dt = −2·g·t}), so second derivatives still work.
    */
   static Tensor tanhBackward(Operand g, Operand t) {
-    return binary(OpKind.TANH_BACKWARD, g, t,
+    return OpRecorder.binary(OpKind.TANH_BACKWARD, g, t,
         (up, in, o, needed) -> new Tensor[] {
-            needed[0] ? unbroadcast(tanhBackward(up, in[1]), in[0]) : null,
-            needed[1] ? unbroadcast(mul(mul(up, in[0]), mul(in[1], Tensor.scalar(-2.0))), in[1])
+            needed[0] ? OpRecorder.unbroadcast(tanhBackward(up, in[1]), in[0]) : null,
+            needed[1] ? OpRecorder.unbroadcast(mul(mul(up, in[0]), mul(in[1], Tensor.scalar(-2.0))), in[1])
                 : null});
   }
 
@@ -144,7 +144,7 @@ public final class Ops {
    * is {@code 1 / (1 + a)}.
    */
   public static Tensor log1p(Operand a) {
-    return unary("log1p", a, Arithmetic::log1p,
+    return OpRecorder.unary("log1p", a, Arithmetic::log1p,
         (g, in, out) -> div(g, add(Tensor.scalar(1.0), in)));
   }
 
@@ -153,7 +153,7 @@ public final class Ops {
    * for every tape: the second derivative is 0 wherever the first exists.
    */
   public static Tensor abs(Operand a) {
-    return unary("abs", a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
+    return OpRecorder.unary("abs", a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
   }
 
   /**
@@ -161,7 +161,7 @@ public final class Ops {
    * choice at 0), a constant for every tape.
    */
   public static Tensor relu(Operand a) {
-    return unary("relu", a, x -> x > 0 ? x : 0.0,
+    return OpRecorder.unary("relu", a, x -> x > 0 ? x : 0.0,
         (g, in, out) -> mul(g, constant(in, x -> x > 0 ? 1.0 : 0.0)));
   }
 
@@ -183,7 +183,7 @@ public final class Ops {
 
   /** {@code aᶜ} for a constant exponent {@code c}. */
   public static Tensor pow(Operand a, double c) {
-    return unary(OpKind.POW, c, a, x -> Arithmetic.pow(x, c),
+    return OpRecorder.unary(OpKind.POW, c, a, x -> Arithmetic.pow(x, c),
         (g, in, out) -> mul(g, mul(pow(in, c - 1), Tensor.scalar(c))));
   }
 
@@ -261,7 +261,7 @@ public final class Ops {
       throw new IllegalArgumentException("cannot broadcast shape " + Arrays.toString(x.shapeRef())
           + " to " + Arrays.toString(shape));
     }
-    double[] values = TensorScope.take(sizeOf(shape));
+    double[] values = TensorScope.take(OpRecorder.sizeOf(shape));
     Arrays.fill(values, x.data[0]);
     Tensor out = Tensor.wrap(shape.clone(), values);
     TapeStack.record(OpKind.BROADCAST_TO, 0, new Tensor[] {x}, out,
@@ -351,101 +351,20 @@ public final class Ops {
     return o;
   }
 
-  // ---- machinery ------------------------------------------------------------------------
-
-  private static int sizeOf(int[] shape) {
-    int n = 1;
-    for (int d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
-  }
-
-  @FunctionalInterface
-  private interface UnaryRule {
-    Tensor grad(Tensor upstream, Tensor input, Tensor output);
-  }
-
-  private static Tensor unary(OpKind kind, double param, Operand a, DoubleUnaryOperator f,
-      UnaryRule rule) {
-    Tensor x = a.asTensor();
-    double[] out = TensorScope.take(x.data.length);
-    if (!Kernels.unary(kind, param, x.data, out)) {
-      Kernels.map(f, x.data, out);
-    }
-    Tensor result = Tensor.wrap(x.shapeRef(), out);
-    TapeStack.record(kind, param, new Tensor[] {x}, result,
-        (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
-    return result;
-  }
-
-  /** A one-input op with no kind of its own (never fused): {@code f} of every element. */
-  private static Tensor unary(String name, Operand a, DoubleUnaryOperator f, UnaryRule rule) {
-    Tensor x = a.asTensor();
-    double[] out = TensorScope.take(x.data.length);
-    Kernels.map(f, x.data, out);
-    Tensor result = Tensor.wrap(x.shapeRef(), out);
-    TapeStack.recordOther(name, new Tensor[] {x}, result,
-        (g, ins, o, needed) -> new Tensor[] {rule.grad(g, ins[0], o)});
-    return result;
-  }
-
-  private static Tensor ternary(OpKind kind, Operand a, Operand b, Operand c,
-      BackwardRule rule) {
-    Tensor x = a.asTensor();
-    Tensor y = b.asTensor();
-    Tensor z = c.asTensor();
-    int[] shape = broadcastShape(broadcastShape(x.shapeRef(), y.shapeRef()), z.shapeRef());
-    double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.ternary(kind, x.data, y.data, z.data, out);
-    Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(kind, 0, new Tensor[] {x, y, z}, result, rule);
-    return result;
-  }
-
-  private static Tensor binary(OpKind kind, Operand a, Operand b, BackwardRule rule) {
-    Tensor x = a.asTensor();
-    Tensor y = b.asTensor();
-    int[] shape = broadcastShape(x.shapeRef(), y.shapeRef());
-    double[] out = TensorScope.take(sizeOf(shape));
-    Kernels.binary(kind, x.data, y.data, out);
-    Tensor result = Tensor.wrap(shape, out);
-    TapeStack.record(kind, 0, new Tensor[] {x, y}, result, rule);
-    return result;
-  }
-
-
-  /** The shape of an elementwise result: equal shapes, or a scalar against anything. */
-  private static int[] broadcastShape(int[] x, int[] y) {
-    if (Arrays.equals(x, y) || y.length == 0) {
-      return x;
-    }
-    if (x.length == 0) {
-      return y;
-    }
-    throw new IllegalArgumentException("shapes " + Arrays.toString(x) + " and "
-        + Arrays.toString(y) + " do not broadcast");
-  }
-
-  /** Sums a gradient back to the shape of the input it flows into (undoes broadcasting). */
-  private static Tensor unbroadcast(Tensor g, Tensor input) {
-    return g.rank() == input.rank() ? g : sum(g);
-  }
-
   private static final BackwardRule ADD = (g, in, out, needed) -> new Tensor[] {
-      needed[0] ? unbroadcast(g, in[0]) : null,
-      needed[1] ? unbroadcast(g, in[1]) : null};
+      needed[0] ? OpRecorder.unbroadcast(g, in[0]) : null,
+      needed[1] ? OpRecorder.unbroadcast(g, in[1]) : null};
 
   private static final BackwardRule SUB = (g, in, out, needed) -> new Tensor[] {
-      needed[0] ? unbroadcast(g, in[0]) : null,
-      needed[1] ? unbroadcast(neg(g), in[1]) : null};
+      needed[0] ? OpRecorder.unbroadcast(g, in[0]) : null,
+      needed[1] ? OpRecorder.unbroadcast(neg(g), in[1]) : null};
 
   private static final BackwardRule MUL = (g, in, out, needed) -> new Tensor[] {
-      needed[0] ? unbroadcast(mul(g, in[1]), in[0]) : null,
-      needed[1] ? unbroadcast(mul(g, in[0]), in[1]) : null};
+      needed[0] ? OpRecorder.unbroadcast(mul(g, in[1]), in[0]) : null,
+      needed[1] ? OpRecorder.unbroadcast(mul(g, in[0]), in[1]) : null};
 
   // d(a/b)/da = 1/b, d(a/b)/db = −a/b²
   private static final BackwardRule DIV = (g, in, out, needed) -> new Tensor[] {
-      needed[0] ? unbroadcast(div(g, in[1]), in[0]) : null,
-      needed[1] ? unbroadcast(neg(div(mul(g, in[0]), square(in[1]))), in[1]) : null};
+      needed[0] ? OpRecorder.unbroadcast(div(g, in[1]), in[0]) : null,
+      needed[1] ? OpRecorder.unbroadcast(neg(div(mul(g, in[0]), square(in[1]))), in[1]) : null};
 }
