@@ -104,11 +104,51 @@ public final class CoordinatorDowning extends DowningProvider {
     private void onTimeout(DownIfStillUnreachable m) {
       boolean stillUnreachable = cluster.state().getUnreachable().stream()
           .anyMatch(u -> u.address().equals(m.address()));
-      if (stillUnreachable) {
-        LOG.warn("downing worker node {}: unreachable for {} s ({})", m.address(),
-            after.toSeconds(), DOWN_AFTER);
-        cluster.down(m.address());
+      akka.remote.FailureDetectorRegistry<Address> own = cluster.failureDetector();
+      switch (decide(stillUnreachable, own.isMonitoring(m.address()),
+          own.isAvailable(m.address()))) {
+        case DOWN -> {
+          LOG.warn("downing worker node {}: unreachable for {} s ({})", m.address(),
+              after.toSeconds(), DOWN_AFTER);
+          cluster.down(m.address());
+        }
+        case WAIT -> {
+          // Only gossip says so (another node cannot reach it): this coordinator can, so the
+          // worker is healthy; look again later in case it really goes.
+          LOG.info("not downing worker node {}: reported unreachable by another node, but this "
+              + "coordinator still reaches it", m.address());
+          getTimers().startSingleTimer(m.address(), m, after);
+        }
+        case NOTHING -> { }
       }
     }
+  }
+
+  /** What the coordinator does when a worker's downing timer fires. */
+  enum Decision {
+    /** Down the node. */
+    DOWN,
+    /** Keep it, and look again after the same time. */
+    WAIT,
+    /** Nothing: it is reachable again. */
+    NOTHING
+  }
+
+  /**
+   * The downing rule: a worker node still unreachable in the cluster's merged (gossip) view is
+   * downed only if this coordinator's own failure detector agrees, or does not monitor it (then
+   * gossip is all it has). Issue 25, item 5: at the moment a partition heals, the nodes that were
+   * cut off report the coordinator's side unreachable for a moment; a healthy worker must not be
+   * downed for that.
+   *
+   * @param stillUnreachable whether the merged view still has the node unreachable
+   * @param monitored        whether this node's failure detector monitors it
+   * @param availableToMe    whether this node's failure detector says it is available
+   */
+  static Decision decide(boolean stillUnreachable, boolean monitored, boolean availableToMe) {
+    if (!stillUnreachable) {
+      return Decision.NOTHING;
+    }
+    return monitored && availableToMe ? Decision.WAIT : Decision.DOWN;
   }
 }

@@ -309,6 +309,26 @@ public final class WorkerMain implements Callable<Integer> {
   }
 
 
+  /**
+   * Records what the coordinator said when it told this worker to stop. A worker that joined as
+   * the run ended is told it is over: the process then exits 0 with that line (issue 25, item 6).
+   */
+  static void stopped(SystemEnd end, WorkerProtocol.StopWork stop) {
+    if (stop.outcome() == WorkerProtocol.Outcome.OVER && end.settled) {
+      return; // refused or dropped before the run ended: that is how it ended for this one
+    }
+    end.joined = true; // the coordinator reached us, whatever it says
+    end.settled = true;
+    if (stop.outcome().succeeded()) {
+      end.completed = true;
+      if (stop.outcome() == WorkerProtocol.Outcome.OVER) {
+        end.note = stop.reason(); // it joined too late: say so, or it would exit silently
+      }
+    } else {
+      end.why = "stopped by the coordinator: " + stop.reason();
+    }
+  }
+
   private static Duration seconds(String option, double s) {
     if (!(s > 0) || s > 86_400) {
       throw new UserError(option + " must be between 0 and 86400 seconds, got " + s);
@@ -325,21 +345,7 @@ public final class WorkerMain implements Callable<Integer> {
           ctx.spawn(CoordinatorWatch.create(policy, end), "coordinator-watch");
       // The watch reads the rejoin window off the assignment; the worker never knows.
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(coordinatorWatch,
-          Worker.create(stop -> {
-        if (stop.outcome() == WorkerProtocol.Outcome.OVER && end.settled) {
-          return; // refused or dropped before the run ended: that is how it ended for this one
-        }
-        end.joined = true; // the coordinator reached us, whatever it says
-        end.settled = true;
-        if (stop.outcome().succeeded()) {
-          end.completed = true;
-          if (stop.outcome() == WorkerProtocol.Outcome.OVER) {
-            end.note = stop.reason(); // it joined too late: say so, or it would exit silently
-          }
-        } else {
-          end.why = "stopped by the coordinator: " + stop.reason();
-        }
-      }, watch)), "worker");
+          Worker.create(stop -> stopped(end, stop), watch)), "worker");
       ctx.watch(worker);
       ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
       return Behaviors.receive(Void.class)
