@@ -152,17 +152,10 @@ public final class Worker {
     }
   }
 
-  /**
-   * Whether this shard's samples go to the column cache: always with {@code --cache on}, with
-   * {@code auto} when they do not fit the heap, never with {@code off}; and only for data the
-   * cache can take (not files recorded before manifests).
-   */
+  /** Whether this shard's samples go to the column cache ({@link ColumnCache#wanted}). */
   private boolean offHeap(AssignShard m, long samples) {
-    if (cache.mode() == CacheSettings.Mode.OFF
-        || !ColumnCache.cacheable(m.dataset().source())) {
-      return false;
-    }
-    return cache.mode() == CacheSettings.Mode.ON || !MemoryCheck.fits(m.dataset(), samples);
+    return cache.mode() != CacheSettings.Mode.OFF && ColumnCache.wanted(cache,
+        m.dataset().source(), MemoryCheck.fits(m.dataset(), samples));
   }
 
   private Behavior<Command> onComputeWithoutShard(ComputeGradients m) {

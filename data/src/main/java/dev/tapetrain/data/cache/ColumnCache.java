@@ -46,6 +46,22 @@ public final class ColumnCache {
   }
 
   /**
+   * Whether a share of {@code source} goes to the cache under {@code settings}: with
+   * {@link CacheSettings.Mode#ON} whenever it can ({@link #cacheable}); with
+   * {@link CacheSettings.Mode#AUTO} for file data that can be cached and whose share does not
+   * fit the heap ({@code fits} false) — generated data are not written to disk to be read back,
+   * they stay on the heap (and a share too large is refused) unless the cache is on.
+   */
+  public static boolean wanted(CacheSettings settings, DatasetSpec.Source source, boolean fits) {
+    boolean files = source.setting("path") != null || source.setting("paths") != null;
+    return switch (settings.mode()) {
+      case OFF -> false;
+      case ON -> cacheable(source);
+      case AUTO -> !fits && files && cacheable(source);
+    };
+  }
+
+  /**
    * The mapped entry of {@code dataset} in {@code settings.dir()}, built first if it is
    * missing or damaged (and then said to {@code notes}).
    *
