@@ -85,6 +85,7 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     // the column cache (decided here once, not by each worker against what the others left).
     boolean fits = MemoryCheck.fits(spec.dataset(), spec.dataset().examples());
     if (ColumnCache.wanted(cache, spec.dataset().source(), fits)) {
+      ColumnCache.checkDirectory(cache);
       cache = cache.on();
       return;
     }

@@ -89,6 +89,19 @@ class ColumnCacheRunTest {
     assertTrue(r.err().contains("--cache-max-size must be a size"), r.err());
   }
 
+  @Test
+  void aCacheDirectoryThatCannotBeMadeIsRefusedBeforeARunExists() throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "");
+    Path run = dir.resolve("run");
+    Runs.Result r = Runs.run("--cache", "on", "--cache-dir", file.resolve("sub").toString(),
+        "--run-dir", run.toString());
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("--cache-dir " + file.resolve("sub") + ": cannot create it"),
+        r.err());
+    assertTrue(!Files.exists(run), "no run directory");
+  }
+
   private static List<String> withAll(List<String> a, List<String> b) {
     List<String> out = new ArrayList<>(a);
     out.addAll(b);

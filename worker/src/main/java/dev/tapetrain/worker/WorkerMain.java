@@ -218,6 +218,9 @@ public final class WorkerMain implements Callable<Integer> {
       checkResolves(seed);
     }
     dev.tapetrain.data.cache.CacheSettings cacheSettings = cache.settings(env);
+    if (cacheSettings.mode() == dev.tapetrain.data.cache.CacheSettings.Mode.ON) {
+      dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
+    }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address.bind(), err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {

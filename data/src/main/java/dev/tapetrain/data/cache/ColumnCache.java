@@ -62,6 +62,29 @@ public final class ColumnCache {
   }
 
   /**
+   * Makes sure the cache directory of {@code settings} exists and can be written, so a run that
+   * will use it is refused before it starts rather than by each worker.
+   *
+   * @throws dev.tapetrain.spi.UserError naming {@code --cache-dir} and the problem
+   */
+  public static void checkDirectory(CacheSettings settings) {
+    Path dir = settings.dir();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new dev.tapetrain.spi.UserError("--cache-dir " + dir + ": cannot create it ("
+          + reason(e) + ")");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new dev.tapetrain.spi.UserError("--cache-dir " + dir + ": cannot write in it");
+    }
+  }
+
+  private static String reason(IOException e) {
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  /**
    * The mapped entry of {@code dataset} in {@code settings.dir()}, built first if it is
    * missing or damaged (and then said to {@code notes}).
    *
@@ -81,7 +104,7 @@ public final class ColumnCache {
       CacheEviction.evict(settings.dir(), settings.maxBytes(), file, notes);
       return mapped;
     } catch (IOException e) {
-      throw new DataException("cannot use the column cache " + file + ": " + e
+      throw new DataException("cannot use the column cache " + file + ": " + reason(e)
           + " (free disk space, or give --cache-dir elsewhere, or --cache off and a larger "
           + "-Xmx)", e);
     }
@@ -100,7 +123,8 @@ public final class ColumnCache {
       notes.accept(why + "; building it again");
       return buildLocked(dataset, key, damaged.file(), damaged.fileKey(), notes);
     } catch (IOException e) {
-      throw new DataException("cannot rebuild the column cache " + damaged.file() + ": " + e, e);
+      throw new DataException("cannot rebuild the column cache " + damaged.file() + ": "
+          + reason(e), e);
     }
   }
 
