@@ -130,8 +130,15 @@ public final class MappedColumns {
     }
   }
 
-  /** Copies rows {@code [from, from + n)} of {@code column} into {@code dst[at …]}. */
+  /**
+   * Copies rows {@code [from, from + n)} of {@code column} into {@code dst[at …]}.
+   *
+   * @throws IndexOutOfBoundsException if the rows are not all in the file
+   */
   public void copy(int column, long from, double[] dst, int at, int n) {
+    if (from < 0 || n < 0 || from + n > rows()) {
+      throw new IndexOutOfBoundsException("rows " + from + " + " + n + " of " + rows());
+    }
     DoubleBuffer[] parts = doubles[column];
     while (n > 0) {
       int p = (int) (from >> PART_SHIFT);

@@ -38,7 +38,7 @@ final class MappedShard {
     this.settings = settings;
     this.notes = notes;
     // Every chunk but the last has the chunk size: the scratch holds a block or one chunk.
-    int capacity = Math.max(Math.min(blockSamples, (int) dataset.examples()),
+    int capacity = Math.max((int) Math.min(blockSamples, dataset.examples()),
         dataset.chunkLength(0));
     this.x = new double[dataset.features()][capacity];
     this.y = new double[capacity];
