@@ -14,7 +14,8 @@
  * row groups of its chunks and proves by their digests that it read the same bytes (data
  * recorded before manifests: by each whole file's SHA-256); both sides use one parser so they
  * can never disagree on a value. Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
- * dev.tapetrain.data.ShardLoader}.
+ * dev.tapetrain.data.ShardLoader}; for shares larger than the heap, the memory-mapped column cache
+ * of the {@code cache} package.
  *
  * <p>Depends on the {@code protocol} module (the dataset's description), {@code spi},
  * parquet-java (no Hadoop at run time) and fastdoubleparser; no actors.

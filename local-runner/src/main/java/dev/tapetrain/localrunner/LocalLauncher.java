@@ -9,6 +9,8 @@ import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.data.cache.ColumnCache;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.ModelWatch;
 import dev.tapetrain.worker.Worker;
@@ -33,6 +35,8 @@ public final class LocalLauncher implements TrainingRun.Launcher {
   private final Integer threads;
   private final Config extra;
   private final ModelWatch watch = new ModelWatch();
+  // What the workers do with their samples; check() turns auto into on when they cannot fit.
+  private volatile CacheSettings cache;
   // Held workers that take every actor thread leave none for the coordinator.
   private volatile int busy = Integer.MAX_VALUE;
 
@@ -41,8 +45,17 @@ public final class LocalLauncher implements TrainingRun.Launcher {
    * Akka settings over local-runner's own.
    */
   public LocalLauncher(Integer threads, Config extra) {
+    this(threads, extra, CacheSettings.defaults());
+  }
+
+  /**
+   * As {@link #LocalLauncher(Integer, Config)}, the workers keeping their samples in the column
+   * cache as {@code cache} says.
+   */
+  public LocalLauncher(Integer threads, Config extra, CacheSettings cache) {
     this.threads = threads;
     this.extra = extra;
+    this.cache = cache;
   }
 
   @Override
@@ -52,7 +65,7 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     busy = Math.min(n, spec.workers());
     return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
       for (int i = 1; i <= spec.workers(); i++) {
-        ctx.spawn(Worker.create(watch), "worker-" + i);
+        ctx.spawn(Worker.create(stop -> { }, watch, cache), "worker-" + i);
       }
     }), "tapetrain", extra.withFallback(config(n)));
   }
@@ -68,10 +81,19 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     // The model must exist on this class path and take its options (a bad one is refused
     // here, with the available names, before a run directory exists).
     ShardEvaluator.createModel(spec.model(), spec.dataset());
-    // Every worker of this JVM shares its heap: all samples must fit at once.
+    // Every worker of this JVM shares its heap: all samples must fit at once, or all go to
+    // the column cache (decided here once, not by each worker against what the others left).
+    boolean fits = MemoryCheck.fits(spec.dataset(), spec.dataset().examples());
+    if (ColumnCache.wanted(cache, spec.dataset().source(), fits)) {
+      ColumnCache.checkDirectory(cache);
+      cache = cache.on();
+      return;
+    }
+    boolean cacheable = ColumnCache.cacheable(spec.dataset().source());
     MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
         spec.dataset().examples(), "spread the data over worker processes on other machines "
-            + "(coordinator.jar and worker.jar)");
+            + "(coordinator.jar and worker.jar)" + (cacheable && cache.mode()
+            != CacheSettings.Mode.ON ? ", or keep them in the column cache (--cache on)" : ""));
   }
 
   private int threadsFor(long examples) {

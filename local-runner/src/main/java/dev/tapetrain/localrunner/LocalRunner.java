@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.worker.CacheOptions;
 import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
 import dev.tapetrain.localrunner.predict.PredictCommand;
@@ -54,6 +55,9 @@ public final class LocalRunner implements Callable<Integer> {
 
   @Mixin
   TrainOptions train;
+
+  @Mixin
+  CacheOptions cache;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -106,7 +110,8 @@ public final class LocalRunner implements Callable<Integer> {
     runner.checkThreads();
     runner.train.withoutRejoining("local-runner");
     return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
-        new LocalLauncher(runner.threads, akka), out, err);
+        new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv())), out,
+        err);
   }
 
   private void checkThreads() {
@@ -120,7 +125,8 @@ public final class LocalRunner implements Callable<Integer> {
     checkThreads();
     train.withoutRejoining("local-runner");
     return TrainingRun.run("local-runner", train, workers, List.of(),
-        new LocalLauncher(threads, ConfigFactory.empty()), out, err);
+        new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv())), out,
+        err);
   }
 
   /** More threads than this only add hand-offs (and the pool refuses far more). */

@@ -34,7 +34,7 @@ public final class MemoryCheck {
       return;
     }
     Runtime rt = Runtime.getRuntime();
-    long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - MARGIN_BYTES;
+    long available = available();
     long needed = ShardLoader.bytesFor(dataset, samples);
     if (needed > available) {
       throw new UserError(String.format(Locale.ROOT, "%s: %d samples need %s of memory "
@@ -43,6 +43,20 @@ public final class MemoryCheck {
           what, samples, size(needed), 8 * (dataset.features() + 1), size(Math.max(0, available)),
           size(rt.maxMemory()), size(rt.maxMemory() + needed - available), hint));
     }
+  }
+
+  /**
+   * Whether {@code samples} samples of {@code dataset} fit in what this heap has left (as
+   * {@link #require} checks it; always with the check turned off).
+   */
+  public static boolean fits(DatasetSpec dataset, long samples) {
+    return !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
+        || ShardLoader.bytesFor(dataset, samples) <= available();
+  }
+
+  private static long available() {
+    Runtime rt = Runtime.getRuntime();
+    return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - MARGIN_BYTES;
   }
 
   /** Bytes in MiB or GiB, for people. */

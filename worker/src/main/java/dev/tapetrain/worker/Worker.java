@@ -16,6 +16,8 @@ import dev.tapetrain.protocol.WorkerProtocol.Command;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import dev.tapetrain.protocol.WorkerProtocol.StopWork;
 import dev.tapetrain.models.ModelFailure;
+import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.data.cache.ColumnCache;
 import dev.tapetrain.worker.shard.ModelLayouts;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.List;
@@ -38,9 +40,12 @@ public final class Worker {
   private final Consumer<StopWork> onStop;
   private final ModelWatch.Slot watch;
   private final long maxValuesPerMessage;
+  private final CacheSettings cache;
 
-  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop, ModelWatch watch) {
+  private Worker(ActorContext<Command> context, Consumer<StopWork> onStop, ModelWatch watch,
+      CacheSettings cache) {
     this.context = context;
+    this.cache = cache;
     this.onStop = onStop;
     this.watch = watch.slot(context.getSelf().path().toString());
     this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
@@ -67,10 +72,19 @@ public final class Worker {
 
   /** A worker with {@code onStop} (see {@link #create(Consumer)}) and {@code watch}. */
   public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch) {
+    return create(onStop, watch, CacheSettings.defaults());
+  }
+
+  /**
+   * A worker with {@code onStop} and {@code watch} that keeps its samples in the column cache
+   * as {@code cache} says (by default: when its share does not fit its heap).
+   */
+  public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch,
+      CacheSettings cache) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
-      return new Worker(ctx, onStop, watch).idle();
+      return new Worker(ctx, onStop, watch, cache).idle();
     });
   }
 
@@ -105,11 +119,14 @@ public final class Worker {
         samples += m.dataset().chunkLength(c);
       }
       boolean keep = held != null && held.serves(m.dataset(), m.model());
-      if (!keep) {
+      boolean offHeap = !keep && offHeap(m, samples);
+      if (!keep && !offHeap) {
         MemoryCheck.require("worker", m.dataset(), samples,
-            "start more workers so each holds fewer samples");
+            "start more workers so each holds fewer samples, or let them use the column "
+                + "cache (--cache auto)");
       }
-      ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset(), m.model());
+      ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset(), m.model(),
+          offHeap ? cache : null, note -> context.getLog().info("{}", note));
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
@@ -133,6 +150,12 @@ public final class Worker {
       m.replyTo().tell(new ShardRejected(context.getSelf(), "cannot load: " + e));
       return idle();
     }
+  }
+
+  /** Whether this shard's samples go to the column cache ({@link ColumnCache#wanted}). */
+  private boolean offHeap(AssignShard m, long samples) {
+    return cache.mode() != CacheSettings.Mode.OFF && ColumnCache.wanted(cache,
+        m.dataset().source(), MemoryCheck.fits(m.dataset(), samples));
   }
 
   private Behavior<Command> onComputeWithoutShard(ComputeGradients m) {

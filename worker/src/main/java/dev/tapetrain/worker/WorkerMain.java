@@ -91,6 +91,9 @@ public final class WorkerMain implements Callable<Integer> {
   @Mixin
   TlsOptions tls;
 
+  @Mixin
+  CacheOptions cache;
+
   private final PrintStream err;
   private final Map<String, String> env;
   private final boolean launched;
@@ -214,15 +217,20 @@ public final class WorkerMain implements Callable<Integer> {
     if (!placed) {
       checkResolves(seed);
     }
+    dev.tapetrain.data.cache.CacheSettings cacheSettings = cache.settings(env);
+    if (cacheSettings.mode() == dev.tapetrain.data.cache.CacheSettings.Mode.ON) {
+      dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
+    }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address.bind(), err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
-      return serve(seed, nodes, joinTimeout, coordinatorTimeout);
+      return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings);
     }
   }
 
   private int serve(Address seed, RejoinNode nodes, Duration joinTimeout,
-      Duration coordinatorTimeout) throws InterruptedException, ExecutionException {
+      Duration coordinatorTimeout, dev.tapetrain.data.cache.CacheSettings cacheSettings)
+      throws InterruptedException, ExecutionException {
     RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
       SystemEnd end = new SystemEnd();
@@ -232,7 +240,7 @@ public final class WorkerMain implements Callable<Integer> {
       ModelWatch watch = new ModelWatch();
       NodeConfig.Node node = nodes.forAttempt(attempt);
       ActorSystem<Void> system = ActorSystem.create(
-          guardian(seed, policy, end, watch), NodeConfig.SYSTEM,
+          guardian(seed, policy, end, watch, cacheSettings), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
           ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
                   // Leaving waits for the coordinator to see it; a gone coordinator never does.
@@ -337,7 +345,7 @@ public final class WorkerMain implements Callable<Integer> {
   }
 
   private static Behavior<Void> guardian(Address seed, RejoinPolicy policy, SystemEnd end,
-      ModelWatch watch) {
+      ModelWatch watch, dev.tapetrain.data.cache.CacheSettings cacheSettings) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
@@ -345,7 +353,7 @@ public final class WorkerMain implements Callable<Integer> {
           ctx.spawn(CoordinatorWatch.create(policy, end), "coordinator-watch");
       // The watch reads the rejoin window off the assignment; the worker never knows.
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(coordinatorWatch,
-          Worker.create(stop -> stopped(end, stop), watch)), "worker");
+          Worker.create(stop -> stopped(end, stop), watch, cacheSettings)), "worker");
       ctx.watch(worker);
       ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
       return Behaviors.receive(Void.class)

@@ -15,6 +15,7 @@ import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.data.ShardLoader;
+import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.tape.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import dev.tapetrain.worker.shard.ShardBlocks.Block;
 
 /**
  * A worker's chunks and the evaluation of the model on them. Each chunk is evaluated on its own
@@ -31,6 +34,11 @@ import java.util.Map;
  * is worth compiling; then the same program, traced once, runs as one loop over blocks of
  * consecutive chunks with each chunk's sums apart ({@link CompiledModel}). Both give the same
  * bits; a model the compiler cannot take stays eager.
+ *
+ * <p>The samples are on the heap (one {@link Segment} per run of chunks, read in place), or, for
+ * a share larger than the heap, in the column cache ({@link MappedShard}): each block is then
+ * copied into reused scratch arrays first, and evaluated exactly as on the heap, to the same
+ * bits.
  */
 public final class ShardEvaluator {
 
@@ -44,6 +52,8 @@ public final class ShardEvaluator {
   private final BatchEvaluation batchEvaluation;
   // --class-weight's weights on the training samples' losses; null: unweighted.
   private final ClassWeighting weighting;
+  // Null when the samples are on the heap (in segments).
+  private final MappedShard mapped;
   private String verifiedDigest;
 
   /**
@@ -75,6 +85,23 @@ public final class ShardEvaluator {
 
   /** An evaluator of {@code model} that compiles after {@code compileAfterSamples} samples. */
   public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples) {
+    this(dataset, model, compileAfterSamples, null, note -> { });
+  }
+
+  /**
+   * An evaluator of {@code model} whose samples live in the column cache of {@code offHeap}
+   * (null: on the heap), telling {@code notes} what the cache did (built, rebuilt, evicted).
+   */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model, CacheSettings offHeap,
+      Consumer<String> notes) {
+    this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE), offHeap, notes);
+  }
+
+  /** The evaluator of the constructors above, compiling after {@code compileAfterSamples}. */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples,
+      CacheSettings offHeap, Consumer<String> notes) {
+    this.mapped = offHeap == null ? null
+        : new MappedShard(dataset, offHeap, notes, BLOCK_SAMPLES);
     this.dataset = dataset;
     this.modelSpec = model;
     this.model = createModel(model, dataset);
@@ -114,11 +141,15 @@ public final class ShardEvaluator {
         throw new IllegalArgumentException("chunk " + c + " is not in 0.."
             + (dataset.numChunks() - 1));
       }
-      if (!holder.containsKey(c)) {
+      if (mapped != null ? !mapped.holds(c) : !holder.containsKey(c)) {
         missing.add(c);
       }
     }
     if (missing.isEmpty() && verifiedDigest != null) {
+      return verifiedDigest;
+    }
+    if (mapped != null) {
+      verifiedDigest = mapped.load(missing);
       return verifiedDigest;
     }
     ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
@@ -137,9 +168,10 @@ public final class ShardEvaluator {
     return dataset.equals(d) && modelSpec.equals(m);
   }
 
-  /** The chunks held in memory. */
+  /** The chunks held (in memory, or in the column cache). */
   public java.util.Set<Integer> loadedChunks() {
-    return java.util.Collections.unmodifiableSet(holder.keySet());
+    return mapped != null ? mapped.loadedChunks()
+        : java.util.Collections.unmodifiableSet(holder.keySet());
   }
 
   /**
@@ -170,8 +202,9 @@ public final class ShardEvaluator {
     if (wanted.isEmpty()) {
       return List.of();
     }
-    return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted, holder::get, params,
-        values(params), weighted ? weighting : null), dataset.numChunks());
+    return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted,
+        mapped != null ? mapped::chunk : holder::get, params, values(params),
+        weighted ? weighting : null), dataset.numChunks());
   }
 
   /** One chunk's sums as a row: loss, each gradient, the metrics. */
@@ -211,14 +244,15 @@ public final class ShardEvaluator {
     CompiledModel compiled = compiled(blocks, values);
     ChunkRows rows = null;
     for (Block block : blocks) {
-      Segment seg = block.segment;
+      Segment seg = mapped != null ? mapped.view(block.chunks, block.lengths) : block.segment;
+      int from = mapped != null ? 0 : block.from;
       if (compiled != null) {
         if (rows == null) {
           rows = new ChunkRows(params, compiled.metricCount(), wanted.size());
         }
         int width = compiled.width();
         double[] out = new double[width * block.chunks.length];
-        compiled.segmentSums(seg.x(), seg.y(), block.from, block.lengths, values, out);
+        compiled.segmentSums(seg.x(), seg.y(), from, block.lengths, values, out);
         for (int s = 0; s < block.chunks.length; s++) {
           int at = rows.addRow(block.chunks[s], block.lengths[s]); // may grow the rows
           System.arraycopy(out, width * s, rows.values(), at, width);
@@ -251,7 +285,12 @@ public final class ShardEvaluator {
         example = block;
       }
     }
-    return example == null ? compilation.compiled(samples, null, 0, 0, values)
+    if (example == null) {
+      return compilation.compiled(samples, null, 0, 0, values);
+    }
+    return mapped != null
+        ? compilation.compiled(samples, mapped.view(example.chunks, example.lengths), 0,
+            example.total, values)
         : compilation.compiled(samples, example.segment, example.from, example.total, values);
   }
 
@@ -332,32 +371,6 @@ public final class ShardEvaluator {
     return compilation.current() != null;
   }
 
-  /**
-   * Consecutive chunks of one segment: a range of the segment's arrays, which the compiled loop
-   * reads in place (the eager tape copies one chunk at a time), so no second copy of the shard
-   * is ever kept.
-   */
-  private static final class Block {
-    final Segment segment;
-    final int from;
-    final int total;
-    final int[] chunks;
-    final int[] lengths;
-
-    Block(Segment segment, int from, int[] chunks, int[] lengths) {
-      this.segment = segment;
-      this.from = from;
-      this.chunks = chunks;
-      this.lengths = lengths;
-      int sum = 0;
-      for (int len : lengths) {
-        sum += len;
-      }
-      this.total = sum;
-    }
-
-  }
-
   // The chunk list rarely changes between steps, so its blocks are built once and reused.
   private List<Integer> blockKey = List.of();
   private List<Block> blockCache = List.of();
@@ -370,26 +383,8 @@ public final class ShardEvaluator {
     if (wanted.equals(blockKey)) {
       return blockCache;
     }
-    List<Block> out = new ArrayList<>();
-    int i = 0;
-    while (i < wanted.size()) {
-      Segment seg = holder.get(wanted.get(i));
-      int j = i + 1;
-      int samples = seg.length(wanted.get(i));
-      while (j < wanted.size() && wanted.get(j) == wanted.get(j - 1) + 1
-          && seg.holds(wanted.get(j)) && samples + seg.length(wanted.get(j)) <= BLOCK_SAMPLES) {
-        samples += seg.length(wanted.get(j));
-        j++;
-      }
-      int[] ids = new int[j - i];
-      int[] lengths = new int[j - i];
-      for (int k = i; k < j; k++) {
-        ids[k - i] = wanted.get(k);
-        lengths[k - i] = seg.length(wanted.get(k));
-      }
-      out.add(new Block(seg, seg.start(wanted.get(i)), ids, lengths));
-      i = j;
-    }
+    List<Block> out = ShardBlocks.of(wanted, dataset, mapped != null ? null : holder::get,
+        BLOCK_SAMPLES);
     blockKey = ChunkRuns.of(wanted); // compared every step: by its runs, not id by id
     blockCache = out;
     return out;

@@ -1,0 +1,111 @@
+package dev.tapetrain.worker.shard;
+
+import dev.tapetrain.data.DataException;
+import dev.tapetrain.data.Segment;
+import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.data.cache.ColumnCache;
+import dev.tapetrain.data.cache.MappedColumns;
+import dev.tapetrain.protocol.DatasetSpec;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * A worker's chunks in the column cache instead of the heap: the values stay in the mapped file
+ * (the OS page cache) and each block is copied, bit for bit, into scratch arrays reused from
+ * step to step, so the heap holds one block (or one chunk, if larger) whatever the share. The
+ * evaluation then reads the scratch exactly as it reads a segment on the heap.
+ *
+ * <p>Use: {@link #load} the chunks (opens or builds the cache, checks their blocks' checksums,
+ * rebuilds a damaged file), then {@link #view} a block or {@link #chunk} a chunk before reading
+ * it; a view is valid until the next one.
+ */
+final class MappedShard {
+
+  private final DatasetSpec dataset;
+  private final CacheSettings settings;
+  private final Consumer<String> notes;
+  private final Set<Integer> loaded = new TreeSet<>();
+  private final double[][] x;
+  private final double[] y;
+  private MappedColumns columns;
+
+  MappedShard(DatasetSpec dataset, CacheSettings settings, Consumer<String> notes,
+      int blockSamples) {
+    this.dataset = dataset;
+    this.settings = settings;
+    this.notes = notes;
+    // Every chunk but the last has the chunk size: the scratch holds a block or one chunk.
+    int capacity = Math.max((int) Math.min(blockSamples, dataset.examples()),
+        dataset.chunkLength(0));
+    this.x = new double[dataset.features()][capacity];
+    this.y = new double[capacity];
+  }
+
+  /**
+   * Makes {@code chunks} readable: the cache is opened (built by the first run that needs it),
+   * their blocks checked; a damaged file is built again.
+   *
+   * @return the digest of the data the cache was built from
+   * @throws DataException in one line if the cache cannot be built or used
+   */
+  String load(Collection<Integer> chunks) {
+    if (columns == null) {
+      columns = ColumnCache.open(settings, dataset, notes);
+    }
+    try {
+      verify(chunks);
+    } catch (MappedColumns.CorruptCacheException e) {
+      columns = ColumnCache.rebuild(columns, dataset, e.getMessage(), notes);
+      verify(loaded);
+      verify(chunks);
+    }
+    if (!columns.digest().equals(dataset.digest())) {
+      throw new DataException(columns.file() + ": the column cache holds data of digest "
+          + columns.digest() + ", not " + dataset.digest());
+    }
+    loaded.addAll(chunks);
+    return columns.digest();
+  }
+
+  private void verify(Collection<Integer> chunks) {
+    for (int c : chunks) {
+      columns.verify(dataset.chunkStart(c), dataset.chunkStart(c) + dataset.chunkLength(c));
+    }
+  }
+
+  /** The chunks loaded. */
+  Set<Integer> loadedChunks() {
+    return Collections.unmodifiableSet(loaded);
+  }
+
+  /** Whether {@code chunk} is loaded. */
+  boolean holds(int chunk) {
+    return loaded.contains(chunk);
+  }
+
+  /**
+   * The consecutive chunks {@code chunks} (their lengths {@code lengths}) copied into the
+   * scratch: a segment whose first chunk is {@code chunks[0]}, starting at 0.
+   */
+  Segment view(int[] chunks, int[] lengths) {
+    int[] starts = new int[chunks.length + 1];
+    for (int k = 0; k < chunks.length; k++) {
+      starts[k + 1] = starts[k] + lengths[k];
+    }
+    long from = dataset.chunkStart(chunks[0]);
+    int n = starts[chunks.length];
+    for (int f = 0; f < x.length; f++) {
+      columns.copy(f, from, x[f], 0, n);
+    }
+    columns.copy(x.length, from, y, 0, n);
+    return new Segment(chunks[0], starts, x, y);
+  }
+
+  /** Chunk {@code c} alone copied into the scratch (see {@link #view}). */
+  Segment chunk(int c) {
+    return view(new int[] {c}, new int[] {dataset.chunkLength(c)});
+  }
+}

@@ -1,0 +1,138 @@
+package dev.tapetrain.worker.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.data.cache.ColumnCache;
+import dev.tapetrain.models.Parameter;
+import dev.tapetrain.protocol.Batch;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.EpochOrder;
+import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker whose samples are in the column cache answers every step with the same bits as one
+ * that holds them on the heap: eagerly and compiled, full passes and mini-batches, one worker
+ * with every chunk or three with a third each, chunks smaller and larger than a block.
+ */
+class OffHeapEvaluationTest {
+
+  @TempDir
+  Path dir;
+
+  private static final ModelSpec LINEAR = ModelSpec.linear(0);
+  private static final ModelSpec MLP = new ModelSpec("mlp", 0, 7, Map.of("hidden", "5"));
+
+  private static DatasetSpec dataset(long samples, int chunkSize) {
+    return new DatasetSpec(DatasetSpec.Source.synthetic(samples, List.of(3.0, -1.0, 0.5), 2.0,
+        1.0, 42), chunkSize);
+  }
+
+  /** The model's parameters at values that differ from its initial ones. */
+  private static List<NamedTensor> params(ShardEvaluator e) {
+    List<NamedTensor> out = new ArrayList<>();
+    for (Parameter p : e.model().parameters()) {
+      double[] v = p.initial().clone();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = v[i] * 0.9 + 0.01 * (i % 7) - 0.02;
+      }
+      out.add(new NamedTensor(p.name(), p.shape(), v));
+    }
+    return out;
+  }
+
+  /** Every number of the answers, as bits. */
+  private static List<Long> bits(List<ChunkResult> results) {
+    List<Long> out = new ArrayList<>();
+    for (ChunkResult r : results) {
+      out.add((long) r.chunk());
+      out.add((long) r.span());
+      out.add(r.count());
+      out.add(Double.doubleToRawLongBits(r.lossSum()));
+      for (NamedTensor g : r.gradients()) {
+        for (double v : g.values()) {
+          out.add(Double.doubleToRawLongBits(v));
+        }
+      }
+      for (double m : r.metricSums()) {
+        out.add(Double.doubleToRawLongBits(m));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Three steps (each worker's answers) of {@code workers} workers holding contiguous shares,
+   * by full passes and then by a mini-batch, on the heap or (cache not null) off it.
+   */
+  private List<Long> steps(DatasetSpec d, ModelSpec model, long compileAfter, int workers,
+      CacheSettings cache) {
+    List<Long> out = new ArrayList<>();
+    int n = d.numChunks();
+    for (int w = 0; w < workers; w++) {
+      List<Integer> share = IntStream.range(w * n / workers, (w + 1) * n / workers).boxed()
+          .toList();
+      ShardEvaluator e = new ShardEvaluator(d, model, compileAfter, cache, note -> { });
+      assertEquals(d.digest(), e.ensureLoaded(share));
+      List<NamedTensor> params = params(e);
+      for (int step = 0; step < 3; step++) {
+        out.addAll(bits(e.evaluateTree(params, share)));
+      }
+      Batch batch = new Batch(11, 1, true, d.examples(), 0, (int) Math.min(500, d.examples()));
+      List<Integer> members = new ArrayList<>(new EpochOrder().members(batch, d.chunkSize())
+          .keySet());
+      members.retainAll(share);
+      for (int step = 0; step < 2; step++) {
+        out.addAll(bits(e.evaluateTree(params, members, batch)));
+      }
+      assertEquals(share.size(), e.loadedChunks().size());
+    }
+    return out;
+  }
+
+  private CacheSettings cache() {
+    return new CacheSettings(CacheSettings.Mode.ON, dir, 1L << 30);
+  }
+
+  private void assertSameBits(DatasetSpec d, ModelSpec model) {
+    for (long compileAfter : new long[] {Long.MAX_VALUE, 0}) {
+      for (int workers : new int[] {1, 3}) {
+        List<Long> heap = steps(d, model, compileAfter, workers, null);
+        List<Long> mapped = steps(d, model, compileAfter, workers, cache());
+        assertEquals(heap, mapped, model.name() + ", " + workers + " workers, "
+            + (compileAfter == 0 ? "compiled" : "eager"));
+        assertTrue(heap.size() > 30, "answers compared: " + heap.size());
+      }
+    }
+  }
+
+  @Test
+  void smallChunksGiveTheSameBitsOffTheHeap() {
+    assertSameBits(dataset(5000, 300), LINEAR);
+    assertSameBits(dataset(5000, 300), MLP);
+  }
+
+  @Test
+  void chunksLargerThanABlockGiveTheSameBitsOffTheHeap() {
+    assertSameBits(dataset(20_000, 9000), LINEAR);
+  }
+
+  @Test
+  void workersOfOneJvmShareOneBuildOfTheCache() {
+    DatasetSpec d = dataset(3000, 100);
+    long before = ColumnCache.builds();
+    steps(d, LINEAR, 0, 3, cache());
+    steps(d, LINEAR, 0, 1, cache());
+    assertEquals(before + 1, ColumnCache.builds());
+  }
+}
