@@ -173,6 +173,8 @@ class PredictParquetTest {
     parquet("parts/part-1.parquet", 130, 400, SCHEMA);
     parquet("parts/part-2.parquet", 400, N, SCHEMA);
     Files.writeString(dir.resolve("parts/_SUCCESS"), "");
+    csv("cparts/a.csv", 0, 222);
+    csv("cparts/b.csv", 222, N);
     Path linear = train("linear", "--target", "y");
     Path softmax = train("softmax", "--model", "softmax", "--target", "c");
     for (Path run : List.of(linear, softmax)) {
@@ -192,6 +194,11 @@ class PredictParquetTest {
       predict(run, "--data", dir.resolve("parts/part-*.parquet").toString(), "--out",
           glob.toString());
       assertEquals(Files.readString(fromCsv), Files.readString(glob), m + ": a glob");
+      Path args = dir.resolve(m + "-args.csv");
+      predict(run, "--data", dir.resolve("cparts/b.csv").toString(),
+          dir.resolve("cparts/a.csv").toString(), "--out", args.toString());
+      assertEquals(Files.readString(fromCsv), Files.readString(args), m + ": CSV files in "
+          + "path order, whatever the order of the arguments");
 
       Path pqOut = dir.resolve(m + "-pq.parquet");
       predict(run, "--data", pq.toString(), "--out", pqOut.toString());
@@ -271,6 +278,10 @@ class PredictParquetTest {
     Path bad = parquet("two/b.parquet", 300, 350, SCHEMA.replace(" required int32 k;", ""));
     assertRefused(run, "predict: " + bad + ": its columns differ from those of " + ok + " (",
         out, "--data", dir.resolve("two").toString(), "--out", out.toString());
+    Path csv = dir.resolve("d.csv");
+    assertRefused(run, "predict: --data: " + csv + " is csv but " + ok + " is parquet; the files "
+        + "of one dataset have one format", out, "--data", csv.toString(), ok.toString(),
+        "--out", out.toString());
     Path missingDir = dir.resolve("no/such/p.parquet");
     assertRefused(run, "predict: --out " + missingDir + ": no such directory "
         + missingDir.getParent(), out, "--data", ok.toString(), "--out", missingDir.toString());

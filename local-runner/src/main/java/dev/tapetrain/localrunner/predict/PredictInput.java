@@ -40,6 +40,8 @@ final class PredictInput {
 
   private final List<Path> files;
   private final boolean parquet;
+  /** The first file's columns as text, once read: every later file must have the same. */
+  private String firstSchema;
 
   private PredictInput(List<Path> files, boolean parquet) {
     this.files = files;
@@ -79,12 +81,12 @@ final class PredictInput {
       DoubleFunction<String> targetCheck, Rows rows) {
     Set<String> numeric = new HashSet<>(features);
     numeric.add(target);
-    Object[] first = new Object[1];
+    firstSchema = null;
     for (Path f : files) {
       if (parquet) {
         ParquetRows.stream(f, features, target,
             schema -> {
-              if (sameAsFirst(first, schema.toString().replaceAll("\\s+", " ").strip(), f)) {
+              if (sameAsFirst(schema.toString().replaceAll("\\s+", " ").strip(), f)) {
                 rows.columns(new KeptColumns(schema.getFields()));
               }
             },
@@ -95,7 +97,7 @@ final class PredictInput {
         CsvFile.stream(f, features, target,
             header -> {
               columns[0] = KeptColumns.ofCsv(header, numeric);
-              if (sameAsFirst(first, String.join(",", header), f)) {
+              if (sameAsFirst(String.join(",", header), f)) {
                 rows.columns(columns[0]);
               }
             },
@@ -106,14 +108,14 @@ final class PredictInput {
   }
 
   /** Whether {@code schema} is the first file's; refuses a later file with other columns. */
-  private boolean sameAsFirst(Object[] first, String schema, Path f) {
-    if (first[0] == null) {
-      first[0] = schema;
+  private boolean sameAsFirst(String schema, Path f) {
+    if (firstSchema == null) {
+      firstSchema = schema;
       return true;
     }
-    if (!first[0].equals(schema)) {
+    if (!firstSchema.equals(schema)) {
       throw new DataException(f + ": its columns differ from those of " + files.get(0) + " ("
-          + schema + " against " + first[0] + "); the files of one input have the same columns");
+          + schema + " against " + firstSchema + "); the files of one input have the same columns");
     }
     return false;
   }
