@@ -162,12 +162,6 @@ class DataFilesTest {
     assertEquals(a.out().lines().skip(1).toList(), b.out().lines().skip(1).toList(),
         "the same evaluation against the target");
     assertTrue(b.out().startsWith("scored " + N + " row(s) of " + p), b.out());
-    Runs.Result keep = Runs.run("predict", run.toString(), "--data", p.toString(),
-        "--keep-columns");
-    assertEquals(2, keep.exitCode());
-    assertTrue(keep.err().endsWith(": --keep-columns copies the columns of CSV input only; " + p
-        + " is Parquet\n"), keep.err());
-    assertEquals(1, keep.err().lines().count(), keep.err());
   }
 
   private void refused(String expected, String... args) {

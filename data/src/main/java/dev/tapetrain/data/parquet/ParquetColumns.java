@@ -144,6 +144,11 @@ public final class ParquetColumns implements AutoCloseable {
     return names;
   }
 
+  /** The file's schema. */
+  public MessageType schema() {
+    return schema;
+  }
+
   /** The file's schema, in Parquet's text form (for comparing the files of one dataset). */
   public String schemaText() {
     return schema.toString();

@@ -1,2 +1,5 @@
-/** {@code local-runner predict}: scores a CSV file with a run's trained model. */
+/**
+ * {@code local-runner predict}: scores CSV or Parquet files with a run's trained model, writing
+ * CSV or Parquet. Reads data only through the data module's readers; no actors.
+ */
 package dev.tapetrain.localrunner.predict;
