@@ -55,17 +55,10 @@ public final class EpochBenchmark {
   public static void main(String[] args) throws Exception {
     long n = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 256;
-    Path root = Path.of(".").toAbsolutePath().normalize();
-    Path localRunner = root.resolve("local-runner/target/local-runner.jar");
-    Path coordinator = root.resolve("coordinator/target/coordinator.jar");
-    Path worker = root.resolve("worker/target/worker.jar");
-    Path script = root.resolve("benchmarks/src/main/python/epochs.py");
-    for (Path p : List.of(localRunner, coordinator, worker)) {
-      if (!Files.isRegularFile(p)) {
-        System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
-        System.exit(2);
-      }
-    }
+    Path localRunner = PeerBenchmark.built("local-runner");
+    Path coordinator = PeerBenchmark.built("coordinator");
+    Path worker = PeerBenchmark.built("worker");
+    Path script = Path.of("benchmarks/src/main/python/epochs.py").toAbsolutePath();
     String python = System.getenv("TAPETRAIN_PYTHON");
     Path work = Files.createTempDirectory("tapetrain-epochs");
     Map<String, Map<String, Epoch>> table = new LinkedHashMap<>();
