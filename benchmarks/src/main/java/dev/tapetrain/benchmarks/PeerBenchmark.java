@@ -68,18 +68,11 @@ public final class PeerBenchmark {
   /** Runs the jobs; the optional argument is the number of rounds (default 3). */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    Path root = Path.of(".").toAbsolutePath().normalize();
-    Path localRunner = root.resolve("local-runner/target/local-runner.jar");
-    Path coordinator = root.resolve("coordinator/target/coordinator.jar");
-    Path worker = root.resolve("worker/target/worker.jar");
-    Path benchmarks = root.resolve("benchmarks/target/benchmarks.jar");
-    Path peers = root.resolve("benchmarks/src/main/python/peers.py");
-    for (Path p : List.of(localRunner, coordinator, worker, benchmarks)) {
-      if (!Files.isRegularFile(p)) {
-        System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
-        System.exit(2);
-      }
-    }
+    Path localRunner = built("local-runner");
+    Path coordinator = built("coordinator");
+    Path worker = built("worker");
+    Path benchmarks = built("benchmarks");
+    Path peers = Path.of("benchmarks/src/main/python/peers.py").toAbsolutePath();
     String python = System.getenv("TAPETRAIN_PYTHON");
     Path work = Files.createTempDirectory("tapetrain-peers");
     Map<String, Map<String, List<Time>>> times = new LinkedHashMap<>();
@@ -120,6 +113,19 @@ public final class PeerBenchmark {
       }
     }
     print(times, rounds);
+  }
+
+  /**
+   * A module's jar, {@code MODULE/target/MODULE.jar} below the working directory; exits with a
+   * hint when it is not there (not run from the checkout's root, or not built).
+   */
+  static Path built(String module) {
+    Path jar = Path.of(module, "target", module + ".jar").toAbsolutePath().normalize();
+    if (!Files.isRegularFile(jar)) {
+      System.err.println("run from the checkout's root after 'mvn -q package -DskipTests'");
+      System.exit(2);
+    }
+    return jar;
   }
 
   private static void print(Map<String, Map<String, List<Time>>> times, int rounds) {

@@ -137,4 +137,72 @@ class ChunkTreeTest {
     assertThrows(IllegalArgumentException.class,
         () -> ChunkTree.aggregate(rows, 3), "chunk 3 is outside 3 chunks");
   }
+
+  /** The tree walked node by node, empty halves included: the order sum must keep. */
+  private static ChunkResult walk(Map<Long, ChunkResult> results, int lo, int size) {
+    ChunkResult whole = results.get(ChunkTree.key(lo, size));
+    if (whole != null || size == 1) {
+      return whole;
+    }
+    ChunkResult left = walk(results, lo, size / 2);
+    ChunkResult right = walk(results, lo + size / 2, size / 2);
+    if (left == null || right == null) {
+      return left == null ? right : left;
+    }
+    List<NamedTensor> grads = new ArrayList<>();
+    for (int p = 0; p < left.gradients().size(); p++) {
+      double[] a = left.gradients().get(p).values();
+      double[] b = right.gradients().get(p).values();
+      double[] sum = new double[a.length];
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] = a[i] + b[i];
+      }
+      grads.add(left.gradients().get(p).withValues(sum));
+    }
+    List<Double> metrics = new ArrayList<>();
+    for (int m = 0; m < left.metricSums().size(); m++) {
+      metrics.add(left.metricSums().get(m) + right.metricSums().get(m));
+    }
+    return new ChunkResult(lo, left.count() + right.count(), left.lossSum() + right.lossSum(),
+        grads, metrics, size);
+  }
+
+  @Test
+  void aSparseRoundGivesTheFullWalksBitsAndLooksUpOnlyNodesOverItsChunks() {
+    Random rnd = new Random(26);
+    int chunks = 1 << 14;
+    for (int touched : new int[] {1, 2, 3, 40, 226}) {
+      Map<Long, ChunkResult> received = new HashMap<>();
+      TreeSet<Integer> picked = new TreeSet<>();
+      while (picked.size() < touched) {
+        picked.add(rnd.nextInt(chunks));
+      }
+      int[] owner = new int[chunks];
+      List<ChunkResult> mine0 = new ArrayList<>();
+      List<ChunkResult> mine1 = new ArrayList<>();
+      for (int c : picked) {
+        owner[c] = rnd.nextInt(2);
+        (owner[c] == 0 ? mine0 : mine1).add(leaf(rnd, c));
+      }
+      for (List<ChunkResult> mine : List.of(mine0, mine1)) {
+        for (ChunkResult node : ChunkTree.aggregate(mine, chunks)) {
+          received.put(ChunkTree.key(node.chunk(), node.span()), node);
+        }
+      }
+      int[] lookups = {0};
+      Map<Long, ChunkResult> counted = new HashMap<>(received) {
+        @Override
+        public ChunkResult get(Object key) {
+          lookups[0]++;
+          return super.get(key);
+        }
+      };
+      ChunkResult root = ChunkTree.sum(counted, 0, ChunkTree.width(chunks));
+      assertEquals(walk(received, 0, ChunkTree.width(chunks)), root, touched + " chunks");
+      // A walk of every node looks up all 2 * 16384 - 1 of them; only the results (at most one
+      // node per touched chunk) need looking up: the round's cost follows the batch.
+      assertTrue(lookups[0] <= 15 * touched, lookups[0] + " lookups for " + touched
+          + " chunks of " + chunks);
+    }
+  }
 }
