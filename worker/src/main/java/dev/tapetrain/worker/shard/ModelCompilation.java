@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * When a worker's model runs as a compiled loop, for any model: with the default schedule, a
  * loop compiled ahead of time from the first evaluation and one Janino compiles after
- * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples; with an explicit threshold, both after
+ * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples or {@link #COMPILE_AFTER_EVALUATIONS}
+ * evaluations, whichever comes first; with an explicit threshold, both after
  * it. The model's program is traced once, on one block of samples, whatever the number of
  * samples; a model the compiler cannot take is said so in one log line (naming the op or the
  * parameter) and is evaluated eagerly from then on, with the same bits.
@@ -30,12 +31,23 @@ final class ModelCompilation {
    */
   static final int TRACE_SAMPLES = 32;
 
+  /**
+   * With the default schedule, evaluations after which a model compiles at run time whatever
+   * their samples: a mini-batch round gives a worker a few hundred samples, so the sample
+   * threshold alone was never reached in an epoch of 1M samples and every small step ran the
+   * eager tape op by op (22 % of a softmax epoch in JFR, issue 26 item 5). 64 rounds keep short
+   * full-batch jobs (the tutorial's 200 steps use a precompiled loop anyway) from paying Janino's
+   * ≈ 0.35 s for little.
+   */
+  static final int COMPILE_AFTER_EVALUATIONS = 64;
+
   private final Model model;
   private final long compileAfterSamples;
   private CompiledModel compiled;
   private boolean tried;
   private boolean noPrecompiledLoop;
   private long eagerSamples;
+  private long eagerEvaluations;
 
   /**
    * @param compileAfterSamples the threshold in samples evaluated eagerly, or
@@ -62,9 +74,11 @@ final class ModelCompilation {
       return compiled;
     }
     eagerSamples += samples;
-    long threshold = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
-        ? ShardEvaluator.COMPILE_AFTER_SAMPLES : compileAfterSamples;
-    boolean compileAtRunTime = eagerSamples >= threshold;
+    eagerEvaluations++;
+    boolean byDefault = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE;
+    long threshold = byDefault ? ShardEvaluator.COMPILE_AFTER_SAMPLES : compileAfterSamples;
+    boolean compileAtRunTime = eagerSamples >= threshold
+        || (byDefault && eagerEvaluations >= COMPILE_AFTER_EVALUATIONS);
     boolean precompiledOnly = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
         && !compileAtRunTime;
     if (example == null || (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop))) {

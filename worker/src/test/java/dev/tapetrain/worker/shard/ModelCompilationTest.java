@@ -1,6 +1,7 @@
 package dev.tapetrain.worker.shard;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.data.Segment;
@@ -67,5 +68,27 @@ class ModelCompilationTest {
     assertNotNull(compilation.compiled(n, block, 0, n, values), "the MLP compiles");
     assertTrue(model.mostRows >= 3 && model.mostRows <= ModelCompilation.TRACE_SAMPLES,
         "traced on " + model.mostRows + " samples of a block of " + n);
+  }
+
+  @Test
+  void smallEvaluationsCompileAfterSixtyFourByDefault() {
+    // Mini-batch rounds: 128 samples a worker a round would take 8192 rounds to reach the
+    // sample threshold; the model compiles after 64 evaluations instead.
+    int n = 128;
+    double[][] x = new double[2][n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[0][i] = Math.sin(i);
+      x[1][i] = Math.cos(0.5 * i);
+      y[i] = x[0][i] - x[1][i];
+    }
+    Segment block = new Segment(0, new int[] {0, n}, x, y);
+    CountingModel model = new CountingModel();
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    for (int i = 1; i < ModelCompilation.COMPILE_AFTER_EVALUATIONS; i++) {
+      assertNull(compilation.compiled(n, block, 0, n, values), "evaluation " + i + ": eager");
+    }
+    assertNotNull(compilation.compiled(n, block, 0, n, values), "compiled at evaluation 64");
   }
 }
