@@ -50,9 +50,8 @@ class ModelCompilationTest {
     }
   }
 
-  @Test
-  void theProgramIsTracedOnAFewSamplesWhateverTheBlock() throws Exception {
-    int n = 8192;
+  /** {@code n} samples of two features and a target, in one chunk. */
+  private static Segment block(int n) {
     double[][] x = new double[2][n];
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
@@ -60,7 +59,13 @@ class ModelCompilationTest {
       x[1][i] = Math.cos(0.5 * i);
       y[i] = x[0][i] - x[1][i];
     }
-    Segment block = new Segment(0, new int[] {0, n}, x, y);
+    return new Segment(0, new int[] {0, n}, x, y);
+  }
+
+  @Test
+  void theProgramIsTracedOnAFewSamplesWhateverTheBlock() throws Exception {
+    int n = 8192;
+    Segment block = block(n);
     CountingModel model = new CountingModel();
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, 1); // compile now, at run time
@@ -75,14 +80,7 @@ class ModelCompilationTest {
     // Mini-batch rounds: 128 samples a worker a round would take 8192 rounds to reach the
     // sample threshold; the model compiles after 64 evaluations instead.
     int n = 128;
-    double[][] x = new double[2][n];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[0][i] = Math.sin(i);
-      x[1][i] = Math.cos(0.5 * i);
-      y[i] = x[0][i] - x[1][i];
-    }
-    Segment block = new Segment(0, new int[] {0, n}, x, y);
+    Segment block = block(n);
     CountingModel model = new CountingModel();
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
