@@ -111,6 +111,27 @@ public final class ColumnCache {
   }
 
   /**
+   * The mapped entry of {@code dataset} in {@code settings.dir()} if a valid one is there, else
+   * null: never builds (for a reader such as {@code predict} that can read the files instead).
+   * An entry found is marked used, like one {@link #open} returns.
+   *
+   * @throws DataException in one line if the entry exists but cannot be read
+   */
+  public static MappedColumns existing(CacheSettings settings, DatasetSpec dataset) {
+    String key = CacheFile.key(dataset.source());
+    Path file = CacheFile.path(settings.dir(), key);
+    try {
+      MappedColumns mapped = tryOpen(file, key, null, null);
+      if (mapped != null) {
+        used(file);
+      }
+      return mapped;
+    } catch (IOException e) {
+      throw new DataException("cannot read the column cache " + file + ": " + reason(e), e);
+    }
+  }
+
+  /**
    * Replaces {@code damaged} (whose checksum failed: {@code why}) with a new build, unless
    * another run already did.
    *

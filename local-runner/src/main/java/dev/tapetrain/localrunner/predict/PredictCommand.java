@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.tapetrain.data.cache.CacheSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -79,6 +80,23 @@ public final class PredictCommand implements Callable<Integer> {
           + "--restore-best, else the last).")
   String params;
 
+  @Option(names = "--cache", defaultValue = "auto", paramLabel = "on|off|auto",
+      description = "Read the rows from the column cache when --data are the run's training "
+          + "data (checked by their SHA-256) and not --keep-columns: auto (if the run's "
+          + "entry exists), on (build it first if missing), off (always parse the files) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String cacheMode;
+
+  @Option(names = "--cache-dir", paramLabel = "DIR",
+      description = "The column cache's directory, as given to train (default: "
+          + "$XDG_CACHE_HOME/tapetrain, else ~/.cache/tapetrain).")
+  Path cacheDir;
+
+  @Option(names = "--cache-max-size", defaultValue = "10G", paramLabel = "SIZE",
+      description = "With --cache on: remove least recently used cache files beyond this "
+          + "total (default: ${DEFAULT-VALUE}).")
+  String cacheMaxSize;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -90,6 +108,9 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    CacheSettings cache = new CacheSettings(CacheSettings.mode("--cache", cacheMode),
+        cacheDir != null ? cacheDir : CacheSettings.defaultDir(System.getenv()),
+        CacheSettings.size("--cache-max-size", cacheMaxSize));
     TrainedModel trained = TrainedModel.load(run, params);
     List<String> columns = features != null ? CsvFile.columnList("--features", features)
         : trained.featureColumns();
@@ -114,6 +135,9 @@ public final class PredictCommand implements Callable<Integer> {
     if (trained.unfinished() != null) {
       err.println("predict: note: " + trained.unfinished());
     }
+    // Kept columns are the files' cells, which the cache does not hold: those read the files.
+    CachedRows cached = keepColumns ? null : CachedRows.find(run, cache, input.files(),
+        columns, targetColumn, note -> err.println("predict: " + note));
     Evaluation eval = new Evaluation(trained.classes());
     Path tmp = outFile != null ? AtomicFiles.temporarySibling(outFile) : null;
     Writer writer = null;
@@ -134,8 +158,12 @@ public final class PredictCommand implements Callable<Integer> {
     }
     try {
       ScoringBlocks blocks = new ScoringBlocks(trained, output, eval, keepColumns);
-      input.stream(columns, targetColumn, keepColumns, y -> trained.model().checkTarget(y),
-          blocks);
+      if (cached != null) {
+        cached.stream(y -> trained.model().checkTarget(y), blocks);
+      } else {
+        input.stream(columns, targetColumn, keepColumns, y -> trained.model().checkTarget(y),
+            blocks);
+      }
       blocks.flush();
       output.finish();
       if (tmp != null) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleFunction;
 
 /**
@@ -37,6 +38,9 @@ final class PredictInput {
      */
     void row(KeptColumns.Row kept, double[] x, double y);
   }
+
+  /** Rows read from files by every call in this JVM: a test's proof of where rows came from. */
+  static final LongAdder ROWS_READ = new LongAdder();
 
   private final List<Path> files;
   private final boolean parquet;
@@ -90,8 +94,10 @@ final class PredictInput {
                 rows.columns(new KeptColumns(schema.getFields()));
               }
             },
-            keep, (row, record, x, y) -> rows.row(
-                record == null ? null : KeptColumns.parquetRow(record), x, y), targetCheck);
+            keep, (row, record, x, y) -> {
+              ROWS_READ.increment();
+              rows.row(record == null ? null : KeptColumns.parquetRow(record), x, y);
+            }, targetCheck);
       } else {
         KeptColumns[] columns = new KeptColumns[1];
         CsvFile.stream(f, features, target,
@@ -101,7 +107,10 @@ final class PredictInput {
                 rows.columns(columns[0]);
               }
             },
-            (row, lineNo, cells, x, y) -> rows.row(keep ? columns[0].csvRow(cells) : null, x, y),
+            (row, lineNo, cells, x, y) -> {
+              ROWS_READ.increment();
+              rows.row(keep ? columns[0].csvRow(cells) : null, x, y);
+            },
             targetCheck);
       }
     }
