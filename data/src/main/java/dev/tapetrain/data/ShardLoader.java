@@ -4,6 +4,7 @@ import dev.tapetrain.protocol.DatasetSpec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -16,8 +17,42 @@ public final class ShardLoader {
 
   private ShardLoader() {}
 
-  /** The loaded segments, and the digest of the data they came from (read, never assumed). */
-  public record Loaded(List<Segment> segments, String digest) {}
+  /**
+   * The loaded segments, the digest of the data they came from (read, never assumed), and what
+   * was read for them.
+   */
+  public record Loaded(List<Segment> segments, String digest, Reads reads) {}
+
+  /**
+   * What a load read, for the worker's log.
+   *
+   * @param rows  the samples loaded
+   * @param files the data files read (0: generated data, or the column cache)
+   * @param bytes the bytes read from them (or from the cache); -1 if not known: another load of
+   *              this JVM ran at the same time ({@link ReadCount})
+   * @param cache the column-cache file the rows were read from, or null
+   */
+  public record Reads(long rows, int files, long bytes, String cache) {
+
+    /** One line: {@code loaded 320 000 rows: 70.8 MB read from 2 files}. */
+    public String describe() {
+      String loaded = "loaded " + String.format(Locale.ROOT, "%,d", rows).replace(',', ' ')
+          + " rows";
+      if (cache != null) {
+        return loaded + String.format(Locale.ROOT, ": %.1f MB read from the column cache %s",
+            bytes / 1e6, cache);
+      }
+      if (files == 0) {
+        return loaded + " (generated: nothing read)";
+      }
+      String from = files + (files == 1 ? " file" : " files");
+      if (bytes < 0) {
+        return loaded + " from " + from + " (bytes read not counted: another load in this JVM "
+            + "ran at the same time)";
+      }
+      return loaded + String.format(Locale.ROOT, ": %.1f MB read from %s", bytes / 1e6, from);
+    }
+  }
 
   /** Bytes a shard of {@code samples} samples of {@code dataset} holds in memory. */
   public static long bytesFor(DatasetSpec dataset, long samples) {
@@ -33,8 +68,24 @@ public final class ShardLoader {
    */
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
     List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
+    ReadCount count = ReadCount.start();
+    long counted = -1;
+    String digest;
+    try {
+      digest = loadSegments(dataset, segments);
+    } finally {
+      counted = count.stop();
+    }
+    long rows = 0;
+    for (Segment seg : segments) {
+      rows += seg.starts()[seg.chunks()];
+    }
+    return new Loaded(segments, digest, reads(dataset, segments, rows, counted));
+  }
+
+  private static String loadSegments(DatasetSpec dataset, List<Segment> segments) {
     if (dataset.validation() == null) {
-      return new Loaded(segments, InputFormats.of(dataset.source()).load(dataset, segments));
+      return InputFormats.of(dataset.source()).load(dataset, segments);
     }
     // Validation data of their own: each source reads its own chunks, numbered from 0 there,
     // into the same arrays (no segment spans both: allocate breaks runs at the boundary).
@@ -50,9 +101,59 @@ public final class ShardLoader {
     }
     DatasetSpec trainingPart = dataset.training();
     DatasetSpec validationPart = dataset.validationPart();
-    String digest = InputFormats.of(trainingPart.source()).load(trainingPart, training) + "+"
+    return InputFormats.of(trainingPart.source()).load(trainingPart, training) + "+"
         + InputFormats.of(validationPart.source()).load(validationPart, validation);
-    return new Loaded(segments, digest);
+  }
+
+  /**
+   * What loading {@code segments} read: the files holding their rows (by a manifest) or every
+   * file whole (data recorded before manifests, whose size is what was read), and the bytes
+   * the formats counted ({@code counted}, -1 if unknown).
+   */
+  private static Reads reads(DatasetSpec dataset, List<Segment> segments, long rows,
+      long counted) {
+    int files = 0;
+    long whole = 0;
+    boolean byManifest = false;
+    int tc = dataset.validation() == null ? Integer.MAX_VALUE : dataset.trainingChunks();
+    for (int part = 0; part < (dataset.validation() == null ? 1 : 2); part++) {
+      DatasetSpec.Source src = part == 0 ? dataset.source() : dataset.validation();
+      if (src.setting("path") == null && src.setting("paths") == null) {
+        continue; // generated
+      }
+      FileSet set = FileSet.of(src);
+      if (src.setting("manifest") == null && src.setting("row-groups") == null) {
+        for (FileSet.DataFile f : set.files()) {
+          whole += size(f.path());
+        }
+        files += set.files().size();
+        continue;
+      }
+      byManifest = true;
+      boolean[] touched = new boolean[set.files().size()];
+      for (Segment seg : segments) {
+        boolean mine = part == 0 ? seg.firstChunk() < tc : seg.firstChunk() >= tc;
+        if (mine) {
+          int first = part == 0 ? seg.firstChunk() : seg.firstChunk() - tc;
+          DatasetSpec chunked = part == 0 ? dataset.training() : dataset.validationPart();
+          long from = chunked.chunkStart(first);
+          set.parts(from, from + seg.starts()[seg.chunks()], (k, a, b, at) -> touched[k] = true);
+        }
+      }
+      for (boolean t : touched) {
+        files += t ? 1 : 0;
+      }
+    }
+    long bytes = byManifest ? (counted < 0 ? -1 : counted + whole) : whole;
+    return new Reads(rows, files, bytes, null);
+  }
+
+  private static long size(java.nio.file.Path p) {
+    try {
+      return java.nio.file.Files.size(p);
+    } catch (java.io.IOException e) {
+      return 0; // it was read a moment ago; a file gone since only makes the line shorter
+    }
   }
 
   /** Empty segments, one per run of consecutive chunks in {@code sorted}. */

@@ -129,6 +129,10 @@ public final class Worker {
           offHeap ? cache : null, note -> context.getLog().info("{}", note));
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
+      if (shard.lastReads() != null) {
+        // Once per shard: what it read, so a user sees the bytes follow the worker's share.
+        context.getLog().info("{}", shard.lastReads().describe());
+      }
       m.replyTo().tell(new ShardAssigned(context.getSelf(), m.chunks(), digest,
           ModelLayouts.of(m.model(), shard.model())));
       return serving(shard);

@@ -3,6 +3,7 @@ package dev.tapetrain.data.cache;
 import dev.tapetrain.data.DataException;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
+import dev.tapetrain.data.ReadCount;
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.protocol.DatasetSpec;
 import java.io.IOException;
@@ -42,6 +43,21 @@ final class CacheBuilder {
    */
   static void build(DatasetSpec dataset, String key, Path target) throws IOException {
     build(dataset, key, target, BATCH_BYTES);
+  }
+
+  /**
+   * As {@link #build(DatasetSpec, String, Path)}, returning what it read from the data files
+   * (bytes, or -1 if another load of this JVM ran at the same time: {@link ReadCount}).
+   */
+  static long buildCounted(DatasetSpec dataset, String key, Path target) throws IOException {
+    ReadCount count = ReadCount.start();
+    long bytes;
+    try {
+      build(dataset, key, target, BATCH_BYTES);
+    } finally {
+      bytes = count.stop();
+    }
+    return bytes;
   }
 
   /** As {@link #build(DatasetSpec, String, Path)}, reading at most {@code batchBytes} at once. */

@@ -161,9 +161,10 @@ public final class ColumnCache {
         }
         deleteLeftovers(file);
         long t0 = System.nanoTime();
-        CacheBuilder.build(dataset, key, file);
-        notes.accept(String.format(java.util.Locale.ROOT, "column cache %s written (%d rows, "
-            + "%.1f s)", file, dataset.examples(), (System.nanoTime() - t0) / 1e9));
+        long read = CacheBuilder.buildCounted(dataset, key, file);
+        notes.accept(String.format(java.util.Locale.ROOT, "column cache %s written (%d rows%s, "
+            + "%.1f s)", file, dataset.examples(), readFrom(dataset.source(), read),
+            (System.nanoTime() - t0) / 1e9));
         mapped = tryOpen(file, key, null, null);
         if (mapped == null) {
           throw new IOException("the file just written does not read back");
@@ -223,6 +224,17 @@ public final class ColumnCache {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** What a build read ({@code bytes}, -1 if not counted), for its note: ", 70.8 MB read …". */
+  private static String readFrom(DatasetSpec.Source source, long bytes) {
+    if (source.setting("path") == null && source.setting("paths") == null) {
+      return ", generated";
+    }
+    int files = dev.tapetrain.data.FileSet.of(source).files().size();
+    String from = files + (files == 1 ? " file" : " files");
+    return bytes < 0 ? ", read from " + from
+        : String.format(java.util.Locale.ROOT, ", %.1f MB read from %s", bytes / 1e6, from);
   }
 
   /** Marks {@code file} used now, for the least-recently-used eviction. */

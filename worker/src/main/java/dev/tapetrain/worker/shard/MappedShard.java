@@ -2,6 +2,7 @@ package dev.tapetrain.worker.shard;
 
 import dev.tapetrain.data.DataException;
 import dev.tapetrain.data.Segment;
+import dev.tapetrain.data.ShardLoader;
 import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.data.cache.ColumnCache;
 import dev.tapetrain.data.cache.MappedColumns;
@@ -31,6 +32,7 @@ final class MappedShard {
   private final double[][] x;
   private final double[] y;
   private MappedColumns columns;
+  private ShardLoader.Reads lastReads;
 
   MappedShard(DatasetSpec dataset, CacheSettings settings, Consumer<String> notes,
       int blockSamples) {
@@ -55,25 +57,38 @@ final class MappedShard {
     if (columns == null) {
       columns = ColumnCache.open(settings, dataset, notes);
     }
+    long bytes;
     try {
-      verify(chunks);
+      bytes = verify(chunks);
     } catch (MappedColumns.CorruptCacheException e) {
       columns = ColumnCache.rebuild(columns, dataset, e.getMessage(), notes);
-      verify(loaded);
-      verify(chunks);
+      bytes = verify(loaded) + verify(chunks);
     }
     if (!columns.digest().equals(dataset.digest())) {
       throw new DataException(columns.file() + ": the column cache holds data of digest "
           + columns.digest() + ", not " + dataset.digest());
     }
-    loaded.addAll(chunks);
+    long rows = 0;
+    for (int c : chunks) {
+      rows += loaded.add(c) ? dataset.chunkLength(c) : 0;
+    }
+    lastReads = new ShardLoader.Reads(rows, 0, bytes, columns.file().toString());
     return columns.digest();
   }
 
-  private void verify(Collection<Integer> chunks) {
+  /** What the last {@link #load} read from the cache (its blocks checked for the first time). */
+  ShardLoader.Reads lastReads() {
+    return lastReads;
+  }
+
+  /** Checks the chunks' blocks; returns the bytes read to check them (blocks not seen before). */
+  private long verify(Collection<Integer> chunks) {
+    long bytes = 0;
     for (int c : chunks) {
-      columns.verify(dataset.chunkStart(c), dataset.chunkStart(c) + dataset.chunkLength(c));
+      bytes += columns.verify(dataset.chunkStart(c), dataset.chunkStart(c)
+          + dataset.chunkLength(c));
     }
+    return bytes;
   }
 
   /** The chunks loaded. */

@@ -55,6 +55,7 @@ public final class ShardEvaluator {
   // Null when the samples are on the heap (in segments).
   private final MappedShard mapped;
   private String verifiedDigest;
+  private ShardLoader.Reads lastReads;
 
   /**
    * An evaluator of {@code dataset} holding no chunks yet, running a precompiled loop from the
@@ -135,6 +136,7 @@ public final class ShardEvaluator {
    * @throws IllegalArgumentException for a chunk outside the dataset
    */
   public String ensureLoaded(Collection<Integer> wanted) {
+    lastReads = null;
     List<Integer> missing = new ArrayList<>();
     for (int c : wanted) {
       if (c < 0 || c >= dataset.numChunks()) {
@@ -150,9 +152,11 @@ public final class ShardEvaluator {
     }
     if (mapped != null) {
       verifiedDigest = mapped.load(missing);
+      lastReads = mapped.lastReads();
       return verifiedDigest;
     }
     ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
+    lastReads = loaded.reads();
     for (Segment seg : loaded.segments()) {
       segments.add(seg);
       for (int k = 0; k < seg.chunks(); k++) {
@@ -161,6 +165,14 @@ public final class ShardEvaluator {
     }
     verifiedDigest = loaded.digest();
     return verifiedDigest;
+  }
+
+  /**
+   * What the last {@link #ensureLoaded} read (rows, files or the column cache, bytes), or null
+   * if it loaded nothing.
+   */
+  public ShardLoader.Reads lastReads() {
+    return lastReads;
   }
 
   /** Whether this evaluator computes {@code m} on {@code d} (so its chunks can be reused). */
