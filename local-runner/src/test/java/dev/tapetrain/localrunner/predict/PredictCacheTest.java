@@ -16,13 +16,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import dev.tapetrain.data.parquet.PureJavaCodecs;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code predict} scores the run's training data from the column cache (issue 28): the output is
- * byte for byte the one of parsing the files, and no row is parsed ({@link
- * PredictInput#ROWS_READ}); data changed since the run, a damaged entry, {@code --keep-columns}
+ * byte for byte the one of parsing the files (CSV, a regression; Parquet in two files, a
+ * classifier with its confusion matrix), and no row is parsed ({@link PredictInput#ROWS_READ}); data changed since the run, a damaged entry, {@code --keep-columns}
  * and {@code --cache off} parse the files; {@code auto} never builds an entry, {@code on} does.
  */
 class PredictCacheTest {
@@ -59,9 +68,14 @@ class PredictCacheTest {
   }
 
   private Path train(Path data, String cache, String... extra) {
+    return trainOn(data, "a,b", "y", cache, extra);
+  }
+
+  private Path trainOn(Path data, String features, String target, String cache,
+      String... extra) {
     Path run = dir.resolve("run-" + cache);
-    List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--features", "a,b",
-        "--target", "y", "--chunk-size", "128", "--steps", "5", "--learning-rate", "0.1",
+    List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--features",
+        features, "--target", target, "--chunk-size", "128", "--steps", "5", "--learning-rate", "0.1",
         "--run-dir", run.toString(), "--cache", cache, "--cache-dir",
         dir.resolve("cache").toString()));
     args.addAll(List.of(extra));
@@ -116,6 +130,42 @@ class PredictCacheTest {
     assertArrayEquals(parsed.bytes(), moved.bytes());
     Scored kept = predict(run, data, "kept.csv", "--keep-columns");
     assertEquals(N, kept.parsed(), "--keep-columns copies the files' cells: it reads them");
+  }
+
+  /** Rows {@code [from, to)} of a 3-class problem as Parquet, in row groups of 100 rows. */
+  private void parquet(Path p, int from, int to) throws IOException {
+    MessageType type = MessageTypeParser.parseMessageType(
+        "message t { required double x; required int32 k; required int32 c; }");
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    Random rnd = new Random(from);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(p))
+        .withConf(new PlainParquetConfiguration()).withCodecFactory(new PureJavaCodecs())
+        .withType(type).withRowGroupRowCountLimit(100).build()) {
+      for (int i = from; i < to; i++) {
+        double x = rnd.nextGaussian();
+        int k = rnd.nextInt(7) - 3;
+        int c = x + 0.2 * k < -0.5 ? 0 : x + 0.2 * k < 0.5 ? 1 : 2;
+        w.write(groups.newGroup().append("x", x).append("k", k).append("c", c));
+      }
+    }
+  }
+
+  @Test
+  void aClassifierOnParquetFilesScoresTheSameFromTheCache() throws IOException {
+    Path parts = Files.createDirectories(dir.resolve("parts"));
+    parquet(parts.resolve("part-0.parquet"), 0, 700);
+    parquet(parts.resolve("part-1.parquet"), 700, 1000);
+    Path run = trainOn(parts, "x,k", "c", "on", "--model", "softmax", "--classes", "3");
+    Scored parsed = predict(run, parts, "parsed.csv", "--cache", "off");
+    assertEquals(1000, parsed.parsed());
+    Scored cached = predict(run, parts, "cached.csv");
+    assertEquals(0, cached.parsed(), cached.err());
+    assertArrayEquals(parsed.bytes(), cached.bytes());
+    assertEquals(parsed.evaluation(), cached.evaluation(), "loss, accuracy, confusion matrix");
+    assertTrue(cached.evaluation().stream().anyMatch(l -> l.startsWith("accuracy ")),
+        cached.evaluation().toString());
+    // One of the two files alone is other data: parsed.
+    assertEquals(700, predict(run, parts.resolve("part-0.parquet"), "one.csv").parsed());
   }
 
   @Test
