@@ -122,7 +122,7 @@ public final class MappedColumns {
         crc.reset();
         crc.update(part.slice(at, (int) (8 * count)));
         if ((int) crc.getValue() != header.crcs()[index]) {
-          throw new CorruptCacheException(file + ": column cache damaged (column " + c
+          throw new CorruptCacheException(file, file + ": column cache damaged (column " + c
               + ", rows " + first + ".." + (first + count - 1) + ": checksum differs)");
         }
         synchronized (verified) {
@@ -165,9 +165,16 @@ public final class MappedColumns {
   /** A cache file whose values no longer match their checksums. */
   public static final class CorruptCacheException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final transient Path file;
 
-    CorruptCacheException(String message) {
+    CorruptCacheException(Path file, String message) {
       super(message);
+      this.file = file;
+    }
+
+    /** The damaged file. */
+    public Path file() {
+      return file;
     }
   }
 }

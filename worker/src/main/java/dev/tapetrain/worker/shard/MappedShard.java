@@ -31,7 +31,11 @@ final class MappedShard {
   private final Set<Integer> loaded = new TreeSet<>();
   private final double[][] x;
   private final double[] y;
-  private MappedColumns columns;
+  // The source's entry; with --validation-data the validation data's own entry, whose row r
+  // is the dataset's sample trainingRows + r (DatasetSpec numbers them after the source's).
+  private MappedColumns training;
+  private MappedColumns validation;
+  private final long trainingRows;
   private ShardLoader.Reads lastReads;
 
   MappedShard(DatasetSpec dataset, CacheSettings settings, Consumer<String> notes,
@@ -39,6 +43,7 @@ final class MappedShard {
     this.dataset = dataset;
     this.settings = settings;
     this.notes = notes;
+    this.trainingRows = dataset.source().examples();
     // Every chunk but the last has the chunk size: the scratch holds a block or one chunk.
     int capacity = Math.max((int) Math.min(blockSamples, dataset.examples()),
         dataset.chunkLength(0));
@@ -54,26 +59,36 @@ final class MappedShard {
    * @throws DataException in one line if the cache cannot be built or used
    */
   String load(Collection<Integer> chunks) {
-    if (columns == null) {
-      columns = ColumnCache.open(settings, dataset, notes);
+    if (training == null) {
+      training = ColumnCache.open(settings, dataset.training(), notes);
+      if (dataset.validation() != null) {
+        validation = ColumnCache.open(settings, dataset.validationPart(), notes);
+      }
     }
     long bytes;
     try {
       bytes = verify(chunks);
     } catch (MappedColumns.CorruptCacheException e) {
-      columns = ColumnCache.rebuild(columns, dataset, e.getMessage(), notes);
+      if (validation != null && e.file().equals(validation.file())) {
+        validation = ColumnCache.rebuild(validation, dataset.validationPart(), e.getMessage(),
+            notes);
+      } else {
+        training = ColumnCache.rebuild(training, dataset.training(), e.getMessage(), notes);
+      }
       bytes = verify(loaded) + verify(chunks);
     }
-    if (!columns.digest().equals(dataset.digest())) {
-      throw new DataException(columns.file() + ": the column cache holds data of digest "
-          + columns.digest() + ", not " + dataset.digest());
+    String digest = validation == null ? training.digest()
+        : training.digest() + "+" + validation.digest();
+    if (!digest.equals(dataset.digest())) {
+      throw new DataException(training.file() + ": the column cache holds data of digest "
+          + digest + ", not " + dataset.digest());
     }
     long rows = 0;
     for (int c : chunks) {
       rows += loaded.add(c) ? dataset.chunkLength(c) : 0;
     }
-    lastReads = new ShardLoader.Reads(rows, 0, bytes, columns.file().toString());
-    return columns.digest();
+    lastReads = new ShardLoader.Reads(rows, 0, bytes, training.file().toString());
+    return digest;
   }
 
   /** What the last {@link #load} read from the cache (its blocks checked for the first time). */
@@ -85,10 +100,23 @@ final class MappedShard {
   private long verify(Collection<Integer> chunks) {
     long bytes = 0;
     for (int c : chunks) {
-      bytes += columns.verify(dataset.chunkStart(c), dataset.chunkStart(c)
-          + dataset.chunkLength(c));
+      long from = dataset.chunkStart(c);
+      long to = from + dataset.chunkLength(c);
+      bytes += from < trainingRows ? training.verify(from, to)
+          : validation.verify(from - trainingRows, to - trainingRows);
     }
     return bytes;
+  }
+
+  /** Copies samples {@code [from, from + n)} of {@code column} into {@code dst[0 …]}. */
+  private void copy(int column, long from, double[] dst, int n) {
+    int first = (int) Math.max(0, Math.min(n, trainingRows - from));
+    if (first > 0) {
+      training.copy(column, from, dst, 0, first);
+    }
+    if (first < n) {
+      validation.copy(column, from + first - trainingRows, dst, first, n - first);
+    }
   }
 
   /** The chunks loaded. */
@@ -113,9 +141,9 @@ final class MappedShard {
     long from = dataset.chunkStart(chunks[0]);
     int n = starts[chunks.length];
     for (int f = 0; f < x.length; f++) {
-      columns.copy(f, from, x[f], 0, n);
+      copy(f, from, x[f], n);
     }
-    columns.copy(x.length, from, y, 0, n);
+    copy(x.length, from, y, n);
     return new Segment(chunks[0], starts, x, y);
   }
 

@@ -128,6 +128,15 @@ class OffHeapEvaluationTest {
   }
 
   @Test
+  void validationDataOfTheirOwnGiveTheSameBitsOffTheHeap() {
+    // --validation-data: its chunks follow the training chunks; each source has its own entry.
+    DatasetSpec d = new DatasetSpec(DatasetSpec.Source.synthetic(3000, List.of(3.0, -1.0, 0.5),
+        2.0, 1.0, 42), 256, DatasetSpec.Source.synthetic(1100, List.of(3.0, -1.0, 0.5), 2.0,
+        1.0, 43));
+    assertSameBits(d, LINEAR);
+  }
+
+  @Test
   void workersOfOneJvmShareOneBuildOfTheCache() {
     DatasetSpec d = dataset(3000, 100);
     long before = ColumnCache.builds();
