@@ -5,6 +5,7 @@ import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.data.CsvFile;
 import dev.tapetrain.data.ParquetFormat;
+import dev.tapetrain.data.cache.CacheSettings;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import dev.tapetrain.data.cache.CacheSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
  * by training's readers ({@link PredictInput}); the output is CSV or Parquet by the name's
  * extension ({@link PredictionOutput}). Rows stream through in blocks (a Parquet file's one row
  * group at a time), so memory does not grow with the input. If the input has the target column,
- * also the loss and, for a classifier, the accuracy and the confusion matrix.
+ * also the loss and, for a classifier, the accuracy and the confusion matrix. The run's own
+ * training data are read from the column cache when it holds them ({@link CachedRows}), with
+ * the same output byte for byte.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Score CSV or Parquet files with the model a run trained (its last "
