@@ -137,6 +137,33 @@ class OffHeapEvaluationTest {
   }
 
   @Test
+  void aDamagedValidationEntryIsBuiltAgainAlone() throws Exception {
+    DatasetSpec d = new DatasetSpec(DatasetSpec.Source.synthetic(3000, List.of(3.0, -1.0, 0.5),
+        2.0, 1.0, 42), 256, DatasetSpec.Source.synthetic(1100, List.of(3.0, -1.0, 0.5), 2.0,
+        1.0, 43));
+    List<Long> heap = steps(d, LINEAR, 0, 1, null);
+    steps(d, LINEAR, 0, 1, cache());
+    Path validation = dir.resolve(dev.tapetrain.data.cache.CacheFile.key(d.validation())
+        + ".cols");
+    // A damaged copy replaces it (a new file: this JVM's mapping of the old one was checked).
+    Path damaged = dir.resolve("damaged");
+    java.nio.file.Files.copy(validation, damaged);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(damaged.toFile(), "rw")) {
+      f.seek(f.length() - 8);
+      f.write(f.read() ^ 1);
+    }
+    java.nio.file.Files.move(damaged, validation,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    long before = ColumnCache.builds();
+    List<String> notes = new ArrayList<>();
+    ShardEvaluator e = new ShardEvaluator(d, LINEAR, 0, cache(), notes::add);
+    e.ensureLoaded(IntStream.range(0, d.numChunks()).boxed().toList());
+    assertEquals(before + 1, ColumnCache.builds(), "only the validation entry: " + notes);
+    assertTrue(notes.get(0).startsWith(validation + ": column cache damaged"), notes.toString());
+    assertEquals(heap, steps(d, LINEAR, 0, 1, cache()));
+  }
+
+  @Test
   void workersOfOneJvmShareOneBuildOfTheCache() {
     DatasetSpec d = dataset(3000, 100);
     long before = ColumnCache.builds();
