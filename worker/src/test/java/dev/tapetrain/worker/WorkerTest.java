@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.LoggingTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
@@ -72,6 +73,27 @@ class WorkerTest {
     assertEquals(3, answer.round());
     assertEquals(worker, answer.worker());
     assertEquals(new ShardEvaluator(DATA).evaluateTree(PARAMS, List.of(2, 9)), answer.results());
+  }
+
+  @Test
+  void logsWhatItReadOnceAfterLoadingItsShard() {
+    // The launchers' logback.xml logs warnings only unless asked; this test asks for INFO.
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(Worker.class);
+    ch.qos.logback.classic.Level was = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO);
+    try {
+      ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+      TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+      LoggingTestKit.info("loaded 192 rows (generated: nothing read)").withOccurrences(1)
+          .expect(testKit.system(), () -> {
+            worker.tell(new WorkerProtocol.AssignShard(DATA, ModelSpec.linear(42),
+                List.of(0, 1, 2), coordinator.getRef()));
+            return coordinator.expectMessageClass(ShardAssigned.class);
+          });
+    } finally {
+      log.setLevel(was);
+    }
   }
 
   @Test
