@@ -138,6 +138,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         tlsConfig)) {
       // The workers' parameters must fit one message on this cluster's wire.
       train.limitModelSize(values -> WireLimits.checkModel(values, node.config()));
+      train.limitDataSize(bytes -> WireLimits.checkDataset(bytes, node.config()));
       return run(node, address, expected, role.map(r -> " (" + r.origin() + ")").orElse(""));
     }
   }

@@ -123,6 +123,11 @@ final class CsvBytes {
     return bufStart + lineTo;
   }
 
+  /** Where the current line's text ends in {@link #array} (its terminator excluded). */
+  int textEnd() {
+    return textTo;
+  }
+
   /** The current line's bytes, terminator included, are {@code array()[from() .. to())}. */
   byte[] array() {
     return buf;

@@ -213,6 +213,47 @@ record CsvManifest(int level, List<FileEntry> files) {
       nodes = null;
     }
 
+    /** The dataset's rows in the files added so far. */
+    long rows() {
+      return rows;
+    }
+
+    /** The pieces' level once {@code more} rows are added: what {@link #addFile} folds to. */
+    int levelFor(long more) {
+      int l = level;
+      long total = rows + more;
+      while ((total + ((long) LEAF_ROWS << l) - 1) / ((long) LEAF_ROWS << l) > MAX_PIECES) {
+        l++;
+      }
+      return l;
+    }
+
+    /**
+     * Adds a whole file scanned elsewhere (in parallel ranges): what {@link #startFile}, a
+     * {@link #line} per line and {@link #endFile} would have built.
+     *
+     * @param nodes its pieces' nodes in row order, folded up to {@link #levelFor}{@code
+     *              (fileRows)} as {@link PieceTree#push} folds them
+     */
+    void addFile(long size, long headerEnd, byte[] headerDigest, long fileRows,
+        List<PieceTree.Node> nodes) {
+      if (this.nodes != null || fileRows < 1) {
+        throw new IllegalStateException("addFile inside a file, or a file without rows");
+      }
+      int want = levelFor(fileRows);
+      this.nodes = new ArrayList<>();
+      while (level < want) {
+        grow();
+      }
+      rows += fileRows;
+      List<PieceTree.Node> mine = new ArrayList<>(nodes);
+      PieceTree.finish(mine, level);
+      headers.add(headerDigest);
+      done.add(mine);
+      sizes.add(new long[] {size, headerEnd});
+      this.nodes = null;
+    }
+
     /** The manifest of every file ended so far. */
     CsvManifest build() {
       List<FileEntry> files = new ArrayList<>();

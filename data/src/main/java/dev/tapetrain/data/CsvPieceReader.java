@@ -125,10 +125,12 @@ final class CsvPieceReader {
     int next = 0;
     double[] x = new double[features];
     CsvLine cut = new CsvLine();
+    CsvByteRow fast = new CsvByteRow();
     while (lines.next()) {
       lineNo++;
-      String text = lines.text();
-      if (!text.isBlank()) {
+      boolean parsed = fast.parse(lines.array(), lines.from(), lines.textEnd(), header, x);
+      String text = parsed ? null : lines.text();
+      if (parsed || !text.isBlank()) {
         long global = firstRow + row;
         if (global / CsvManifest.LEAF_ROWS != leaf) {
           if (leafSha != null) {
@@ -152,7 +154,7 @@ final class CsvPieceReader {
         }
         if (next < parts.size() && parts.get(next).from() <= row) {
           FileFormat.Part p = parts.get(next);
-          double y = CsvScan.row(cut, text, path, lineNo, header, x);
+          double y = parsed ? fast.target() : CsvScan.row(cut, text, path, lineNo, header, x);
           int i = p.at() + (int) (row - p.from());
           for (int f = 0; f < features; f++) {
             p.x()[f][i] = x[f];

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.function.DoubleFunction;
 
@@ -29,6 +31,21 @@ final class CsvScan {
    */
   static FileFormat.FileScan scan(Path path, List<String> features, String target,
       DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
+    return scan(path, features, target, targetCheck, manifest,
+        Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS), PARALLEL_BYTES);
+  }
+
+  /** Files from this size on are scanned by ranges on several threads ({@link CsvRangeScan}). */
+  static final long PARALLEL_BYTES = 16L << 20;
+  private static final int MAX_THREADS = 16;
+
+  /**
+   * As {@link #scan(Path, List, String, DoubleFunction, CsvManifest.Builder)}, on
+   * {@code threads} threads for a file of at least {@code parallelBytes} bytes.
+   */
+  static FileFormat.FileScan scan(Path path, List<String> features, String target,
+      DoubleFunction<String> targetCheck, CsvManifest.Builder manifest, int threads,
+      long parallelBytes) {
     CsvFile.checkSelection(features, target);
     if (Files.isDirectory(path)) {
       throw new DataException(path + ": is a directory, not a CSV file");
@@ -38,6 +55,13 @@ final class CsvScan {
     CompletableFuture<String> whole = CompletableFuture.supplyAsync(() -> CsvFile.sha256(path));
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
+      if (threads > 1 && size >= parallelBytes) {
+        CsvRangeScan.Result r = byRanges(path, ch, size, features, target, targetCheck,
+            manifest, threads);
+        if (r != null) {
+          return new FileFormat.FileScan(r.rows(), whole.join(), r.max());
+        }
+      }
       CsvBytes lines = new CsvBytes(ch, path, 0, size);
       manifest.startFile();
       CsvHeader header = null;
@@ -46,19 +70,30 @@ final class CsvScan {
       double max = Double.NEGATIVE_INFINITY;
       double[] x = new double[features.size()];
       CsvLine cut = new CsvLine();
+      CsvByteRow fast = new CsvByteRow();
       while (lines.next()) {
         lineNo++;
-        String text = lines.text();
         boolean row = false;
-        if (header == null) {
-          if (lineNo == 1 && text.startsWith("\uFEFF")) {
-            text = text.substring(1);
+        double y = 0;
+        if (header != null && fast.parse(lines.array(), lines.from(), lines.textEnd(), header,
+            x)) {
+          y = fast.target();
+          row = true;
+        } else {
+          String text = lines.text();
+          if (header == null) {
+            if (lineNo == 1 && text.startsWith("\uFEFF")) {
+              text = text.substring(1);
+            }
+            if (!text.isBlank()) {
+              header = CsvHeader.parse(text, path, lineNo, features, target);
+            }
+          } else if (!text.isBlank()) {
+            y = row(cut, text, path, lineNo, header, x);
+            row = true;
           }
-          if (!text.isBlank()) {
-            header = CsvHeader.parse(text, path, lineNo, features, target);
-          }
-        } else if (!text.isBlank()) {
-          double y = row(cut, text, path, lineNo, header, x);
+        }
+        if (row) {
           String problem = targetCheck.apply(y);
           if (problem != null) {
             throw new DataException(path + ":" + lineNo + ": column '"
@@ -66,7 +101,6 @@ final class CsvScan {
           }
           max = Math.max(max, y);
           rows++;
-          row = true;
         }
         manifest.line(row, lines.start(), lineNo, lines.array(), lines.from(), lines.to());
       }
@@ -90,6 +124,25 @@ final class CsvScan {
       throw new DataException(path + ": permission denied");
     } catch (IOException e) {
       throw new DataException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static CsvRangeScan.Result byRanges(Path path, FileChannel ch, long size,
+      List<String> features, String target, DoubleFunction<String> targetCheck,
+      CsvManifest.Builder manifest, int threads) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "csv-scan");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      return CsvRangeScan.scan(path, ch, size, features, target, targetCheck, manifest, pool,
+          threads);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataException(path + ": scan interrupted");
+    } finally {
+      pool.shutdownNow();
     }
   }
 

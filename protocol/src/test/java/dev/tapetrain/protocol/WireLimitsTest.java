@@ -46,4 +46,16 @@ class WireLimitsTest {
     assertTrue(near.contains("1.98 MiB in one message, over the 1.80 MiB (90%)"), near);
     assertTrue(tooBig.contains("-Dakka.remote.artery.advanced.maximum-frame-size=16MiB"), tooBig);
   }
+
+  @Test
+  void aDatasetDescriptionTooLargeForOneMessageIsRefusedWithWhatToDo() {
+    var config = ConfigFactory.parseString(
+        "akka.remote.artery.advanced.maximum-frame-size = 2 MiB");
+    assertNull(WireLimits.checkDataset(1_887_436, config)); // 90% of 2 MiB, rounded down
+    String tooBig = WireLimits.checkDataset(2_500_000, config);
+    assertTrue(tooBig.contains("takes 2.38 MiB in every shard assignment, over the 1.80 MiB "
+        + "(90%) that may be used of Artery's maximum-frame-size of 2.00 MiB; join the files "
+        + "into fewer, or raise it on every node with "
+        + "-Dakka.remote.artery.advanced.maximum-frame-size=5MiB"), tooBig);
+  }
 }

@@ -44,6 +44,7 @@ public final class TrainOptions {
 
   /** Why a model of so many values cannot be trained by this process (null: it can). */
   private java.util.function.LongFunction<String> modelSizeLimit = values -> null;
+  private java.util.function.LongFunction<String> dataSizeLimit = bytes -> null;
 
   /** Picocli hands the command over here; the built-in plug-ins' settings become options. */
   @Spec(Spec.Target.MIXEE)
@@ -315,6 +316,11 @@ public final class TrainOptions {
       throw new UsageException("--chunk-size " + chunk + " makes " + chunks + " chunks; at most "
           + MAX_CHUNKS + " fit in one message (raise --chunk-size)");
     }
+    String dataTooLarge = dataSizeLimit.apply(
+        dev.tapetrain.protocol.ProtoCodec.toProto(dataset).getSerializedSize());
+    if (dataTooLarge != null) {
+      throw new UsageException("--data: " + dataTooLarge);
+    }
     // Built once here, so a setting the model refuses (or a model that cannot be built) is one
     // line before the run starts; the workers build the same model from the same spec.
     long values = 0;
@@ -356,6 +362,15 @@ public final class TrainOptions {
    */
   public void limitModelSize(java.util.function.LongFunction<String> limit) {
     this.modelSizeLimit = limit;
+  }
+
+  /**
+   * Refuses, before any run directory exists, data whose description (files and manifest)
+   * {@code limit} says one message cannot carry; {@code limit} takes its bytes and returns why,
+   * or null.
+   */
+  public void limitDataSize(java.util.function.LongFunction<String> limit) {
+    this.dataSizeLimit = limit;
   }
 
   /** Null if {@code y} is a class label (below {@code k} if known), else what is wrong. */

@@ -1,0 +1,119 @@
+package dev.tapetrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.DoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scan by ranges on several threads gives what the one-thread scan gives — rows, largest
+ * target, whole-file digest and the manifest byte for byte — on files that put blank lines,
+ * CRLF, a byte-order mark, quotes and non-ASCII text where ranges are cut, alone and as parts of
+ * a dataset whose files start at unaligned rows; and a bad file is refused with the one-thread
+ * scan's message, naming the same line.
+ */
+class CsvRangeScanTest {
+
+  @TempDir
+  Path dir;
+
+  private static final List<String> FEATURES = List.of("x1", "x2");
+  private static final DoubleFunction<String> ANY = y -> null;
+
+  /** A file of {@code rows} rows with the awkward things sprinkled in by {@code seed}. */
+  private Path file(String name, int rows, long seed, boolean crlf, boolean bom)
+      throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    String nl = crlf ? "\r\n" : "\n";
+    StringBuilder s = new StringBuilder(bom ? "\uFEFF" : "");
+    s.append(nl).append("name,x1,y,x2").append(nl).append("  ").append(nl);
+    for (int i = 0; i < rows; i++) {
+      if (r.nextInt(50) == 0) {
+        s.append(r.nextBoolean() ? "" : " \t").append(nl); // blank lines, also in a row
+      }
+      String label = switch (r.nextInt(20)) {
+        case 0 -> "\"quoted, with comma\"";
+        case 1 -> "naïve";
+        default -> "n" + i;
+      };
+      double x1 = r.nextGaussian();
+      s.append(label).append(',').append(String.format(Locale.ROOT, "%.17g", x1)).append(',')
+          .append(r.nextInt(3)).append(", ").append(i % 7 == 0 ? "\"" + i + "\"" : "" + i)
+          .append(nl);
+    }
+    Path p = dir.resolve(name);
+    Files.writeString(p, s, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  /** Scans {@code files} as one dataset; the manifest's text plus each file's result. */
+  private static String scan(List<Path> files, int threads) {
+    CsvManifest.Builder manifest = new CsvManifest.Builder();
+    StringBuilder out = new StringBuilder();
+    for (Path f : files) {
+      long before = CsvRangeScan.SCANNED.sum();
+      FileFormat.FileScan s = CsvScan.scan(f, FEATURES, "y", ANY, manifest, threads, 0);
+      // The ranges must really have scanned it: a path that always gave up would pass the
+      // comparisons by handing every file to the one-thread scan.
+      assertEquals(before + (threads > 1 ? 1 : 0), CsvRangeScan.SCANNED.sum(), f.toString());
+      out.append(s.rows()).append(' ').append(s.sha256()).append(' ').append(s.maxTarget())
+          .append('\n');
+    }
+    return out.append(manifest.build().encode()).toString();
+  }
+
+  @Test
+  void rangesGiveTheOneThreadScanOfOneFile() throws IOException {
+    int[] sizes = {1, 2, 63, 64, 65, 1000, 65_536, 65_600, 131_100};
+    for (int k = 0; k < sizes.length; k++) {
+      Path f = file("f" + k + ".csv", sizes[k], k, k % 2 == 0, k % 3 == 0);
+      String one = scan(List.of(f), 1);
+      for (int threads : new int[] {2, 3, 7}) {
+        assertEquals(one, scan(List.of(f), threads), sizes[k] + " rows on " + threads);
+      }
+    }
+  }
+
+  @Test
+  void rangesGiveTheOneThreadScanOfADatasetOfSeveralFiles() throws IOException {
+    List<Path> files = List.of(file("a.csv", 70_001, 1, false, false),
+        file("b.csv", 3, 2, true, false), file("c.csv", 40_000, 3, false, true),
+        file("d.csv", 30_000, 4, true, false));
+    String one = scan(files, 1);
+    assertEquals(one, scan(files, 2));
+    assertEquals(one, scan(files, 4));
+  }
+
+  @Test
+  void aBadLineIsNamedAsTheOneThreadScanNamesIt() throws IOException {
+    Path f = file("bad.csv", 50_000, 9, false, false);
+    List<String> lines = Files.readAllLines(f);
+    int at = lines.size() - 100; // in the last range
+    lines.set(at, "n,1.5,2,oops");
+    Files.write(f, lines);
+    String one = assertThrows(DataException.class,
+        () -> CsvScan.scan(f, FEATURES, "y", ANY, new CsvManifest.Builder(), 1, 0))
+        .getMessage();
+    String two = assertThrows(DataException.class,
+        () -> CsvScan.scan(f, FEATURES, "y", ANY, new CsvManifest.Builder(), 3, 0))
+        .getMessage();
+    assertEquals(one, two);
+    assertEquals(f + ":" + (at + 1) + ": column 'x2': 'oops' is not a number", two);
+    DoubleFunction<String> labels = y -> y > 1 ? "not a class label 0 or 1" : null;
+    String check = assertThrows(DataException.class,
+        () -> CsvScan.scan(f, FEATURES, "y", labels, new CsvManifest.Builder(), 3, 0))
+        .getMessage();
+    assertEquals(assertThrows(DataException.class,
+        () -> CsvScan.scan(f, FEATURES, "y", labels, new CsvManifest.Builder(), 1, 0))
+        .getMessage(), check);
+  }
+}
