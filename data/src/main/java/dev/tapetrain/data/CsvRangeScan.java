@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleFunction;
 
 /**
@@ -68,16 +69,19 @@ final class CsvRangeScan {
       return null;
     }
     List<long[]> cuts = cuts(ch, head.rowsStart(), size, threads);
+    // Tasks stop by this flag, never by an interrupt: an interrupt during a read would close
+    // the channel, which the one-thread scan goes on to use.
+    AtomicBoolean stop = new AtomicBoolean();
     List<Future<Count>> counting = new ArrayList<>();
     for (long[] r : cuts) {
-      counting.add(pool.submit(() -> count(ch, path, r[0], r[1])));
+      counting.add(pool.submit(() -> count(ch, path, r[0], r[1], stop)));
     }
     List<Count> counts = new ArrayList<>();
     long fileRows = 0;
     for (Future<Count> f : counting) {
       Count c = get(f);
       if (c == null) {
-        return null;
+        return abandon(stop, counting);
       }
       counts.add(c);
       fileRows += c.rows();
@@ -97,14 +101,18 @@ final class CsvRangeScan {
       if (row <= starts.get(starts.size() - 1)[0] || row >= fileRows) {
         continue;
       }
-      starts.add(locate(ch, path, cuts, counts, head.line(), row));
+      try {
+        starts.add(locate(ch, path, cuts, counts, head.line(), row));
+      } catch (DataException e) {
+        return null; // changed since it was counted
+      }
     }
     List<Future<Part>> scanning = new ArrayList<>();
     for (int j = 0; j < starts.size(); j++) {
       long[] s = starts.get(j);
       long end = j + 1 < starts.size() ? starts.get(j + 1)[1] : size;
       scanning.add(pool.submit(() -> part(ch, path, s[1], end, before + s[0], s[2], level,
-          head.header(), features.size(), targetCheck)));
+          head.header(), features.size(), targetCheck, stop)));
     }
     List<PieceTree.Node> nodes = new ArrayList<>();
     long rows = 0;
@@ -113,7 +121,7 @@ final class CsvRangeScan {
       Part p = get(scanning.get(j));
       long expect = (j + 1 < starts.size() ? starts.get(j + 1)[0] : fileRows) - starts.get(j)[0];
       if (p == null || p.rows() != expect) {
-        return null;
+        return abandon(stop, scanning);
       }
       nodes.addAll(p.nodes());
       rows += p.rows();
@@ -129,6 +137,20 @@ final class CsvRangeScan {
 
   /** What the scan found. */
   record Result(long rows, double max) {}
+
+  /** Stops the other tasks and waits for them, so none reads on: the answer is null. */
+  private static Result abandon(AtomicBoolean stop, List<? extends Future<?>> tasks)
+      throws InterruptedException {
+    stop.set(true);
+    for (Future<?> f : tasks) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        // already given up: the one-thread scan will say what is wrong
+      }
+    }
+    return null;
+  }
 
   private static <T> T get(Future<T> f) throws InterruptedException, IOException {
     try {
@@ -202,12 +224,16 @@ final class CsvRangeScan {
   }
 
   /** Counts the rows (lines not blank) and lines of {@code [from, to)}. */
-  private static Count count(FileChannel ch, Path path, long from, long to) throws IOException {
+  private static Count count(FileChannel ch, Path path, long from, long to, AtomicBoolean stop)
+      throws IOException {
     CsvBytes lines = new CsvBytes(ch, path, from, to);
     long rows = 0;
     long lineNo = 0;
     List<long[]> marks = new ArrayList<>();
     while (lines.next()) {
+      if ((lineNo & 0xfff) == 0 && stop.get()) {
+        return null;
+      }
       if (!blank(lines)) {
         if (rows % MARK_EVERY == 0) {
           marks.add(new long[] {lines.start(), lineNo});
@@ -280,7 +306,7 @@ final class CsvRangeScan {
    */
   private static Part part(FileChannel ch, Path path, long from, long to, long global,
       long firstLine, int level, CsvHeader header, int features,
-      DoubleFunction<String> targetCheck) throws IOException {
+      DoubleFunction<String> targetCheck, AtomicBoolean stop) throws IOException {
     CsvBytes lines = new CsvBytes(ch, path, from, to);
     CsvByteRow fast = new CsvByteRow();
     CsvLine cut = new CsvLine();
@@ -294,6 +320,9 @@ final class CsvRangeScan {
     long lineNo = firstLine - 1;
     double max = Double.NEGATIVE_INFINITY;
     while (lines.next()) {
+      if ((lineNo & 0xfff) == 0 && stop.get()) {
+        return null;
+      }
       lineNo++;
       double y;
       boolean row = true;
@@ -306,6 +335,7 @@ final class CsvRangeScan {
       }
       if (row) {
         if (targetCheck.apply(y) != null) {
+          stop.set(true);
           return null;
         }
         max = Math.max(max, y);

@@ -142,7 +142,7 @@ final class CsvScan {
       Thread.currentThread().interrupt();
       throw new DataException(path + ": scan interrupted");
     } finally {
-      pool.shutdownNow();
+      pool.shutdown(); // no interrupts: they would close the channel (see CsvRangeScan)
     }
   }
 
