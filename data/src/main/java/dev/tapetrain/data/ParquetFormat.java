@@ -103,6 +103,7 @@ public final class ParquetFormat extends FileFormat {
     if (!parts.isEmpty()) {
       List<String> columns = withTarget(features, target);
       try (ParquetColumns p = ParquetColumns.open(file)) {
+        List<ParquetColumns.Slice> slices = new ArrayList<>();
         for (Part part : parts) {
           if (part.to() > p.rows()) {
             throw new DataException(file + ": this copy has " + p.rows() + " rows, the "
@@ -111,8 +112,9 @@ public final class ParquetFormat extends FileFormat {
           double[][] out = new double[columns.size()][];
           System.arraycopy(part.x(), 0, out, 0, features.size());
           out[features.size()] = part.y();
-          p.read(columns, part.from(), part.to(), out, part.at());
+          slices.add(new ParquetColumns.Slice(part.from(), part.to(), out, part.at()));
         }
+        p.read(columns, slices);
       }
     }
     return hash ? CsvFile.sha256(file) : null;

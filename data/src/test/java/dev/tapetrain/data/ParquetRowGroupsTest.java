@@ -75,4 +75,28 @@ class ParquetRowGroupsTest {
     assertTrue(refused.getMessage().startsWith(b + ": this copy differs from the "
         + "coordinator's (row group 3: SHA-256 "), refused.getMessage());
   }
+
+  @Test
+  void aWorkerWithEveryOtherChunkReadsEachRowGroupOnceAndGetsTheSameBits() throws Exception {
+    // One file of ten row groups of 300 rows; chunks of 50 rows: six a row group. A worker that
+    // took over every other chunk (as a lost worker's chunks are shared out) has three pieces
+    // in each row group.
+    Path a = dir.resolve("one.parquet");
+    ParquetFormatTest.writeParquet(a, 0, 3_000);
+    DatasetSpec d = new DatasetSpec(ParquetFormatTest.scan(new ParquetFormat(), List.of(a),
+        "d,f,i32,i64", y -> null).source(), 50);
+    List<Integer> everyOther = IntStream.range(0, 60).filter(c -> c % 2 == 0).boxed().toList();
+    long before = dev.tapetrain.data.parquet.ParquetColumns.CHUNK_BYTES.sum();
+    ShardLoader.Loaded together = ShardLoader.load(d, everyOther);
+    long fetched = dev.tapetrain.data.parquet.ParquetColumns.CHUNK_BYTES.sum() - before;
+    assertTrue(fetched <= Files.size(a), fetched + " bytes of column chunks fetched for a file "
+        + "of " + Files.size(a) + ": some row group was read more than once");
+    // The same values as each chunk read on its own.
+    double[] alone = everyOther.stream().map(c -> flat(ShardLoader.load(d, List.of(c))))
+        .flatMapToDouble(java.util.Arrays::stream).toArray();
+    // Every other chunk: a segment each, so the flat layouts line up chunk by chunk.
+    assertEquals(everyOther.size(), together.segments().size());
+    double[] got = flat(together);
+    assertArrayEquals(alone, got);
+  }
 }

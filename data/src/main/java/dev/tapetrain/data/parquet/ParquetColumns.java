@@ -203,9 +203,73 @@ public final class ParquetColumns implements AutoCloseable {
     }
   }
 
+  /**
+   * Rows {@code [from, to)} of the file going to {@code out[i][at …]} for column {@code i}: one
+   * of the pieces {@link #read(List, List)} reads.
+   */
+  public record Slice(long from, long to, double[][] out, int at) {}
+
+  /**
+   * Reads {@code slices} (in row order, not overlapping) of the named columns, each row group
+   * read and decoded once for all the slices in it: a worker holding every other chunk of a
+   * row group (chunks handed over from a lost worker) reads it once, not once a chunk.
+   *
+   * @throws DataException as {@link #read(List, long, long, double[][], int)}
+   */
+  public void read(List<String> columns, List<Slice> slices) {
+    for (RowGroup g : groups) {
+      long end = g.firstRow + g.rows;
+      List<Slice> in = new ArrayList<>();
+      for (Slice s : slices) {
+        if (s.from() < end && g.firstRow < s.to()) {
+          in.add(s);
+        }
+      }
+      if (in.isEmpty()) {
+        continue;
+      }
+      if (in.size() == 1) {
+        Slice s = in.get(0);
+        long sa = Math.max(s.from(), g.firstRow);
+        read(columns, sa, Math.min(s.to(), end), s.out(), s.at() + (int) (sa - s.from()));
+        continue;
+      }
+      // Several slices: decode their span once, a column at a time (a column's span is the
+      // only copy held), and hand each slice its rows.
+      long a = Math.max(in.get(0).from(), g.firstRow);
+      long b = Math.min(in.get(in.size() - 1).to(), end);
+      double[] tmp = new double[Math.toIntExact(b - a)];
+      for (int c = 0; c < columns.size(); c++) {
+        read(List.of(columns.get(c)), a, b, new double[][] {tmp}, 0);
+        for (Slice s : in) {
+          long sa = Math.max(s.from(), g.firstRow);
+          long sb = Math.min(s.to(), end);
+          System.arraycopy(tmp, (int) (sa - a), s.out()[c], s.at() + (int) (sa - s.from()),
+              (int) (sb - sa));
+        }
+      }
+    }
+  }
+
+  /**
+   * Bytes of column chunks fetched by reads in this JVM (a row group's requested columns, whole
+   * or as a page-index filter asks): a test's measure that a row group is read once.
+   */
+  public static final java.util.concurrent.atomic.LongAdder CHUNK_BYTES =
+      new java.util.concurrent.atomic.LongAdder();
+
   private void readGroup(RowGroup g, NumericColumn[] cols, long from, long to, double[][] out,
       int at) {
     checkCodecs(g, cols);
+    for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
+      for (NumericColumn col : cols) {
+        if (c.getPath().equals(col.descriptor().getPath() == null ? null
+            : org.apache.parquet.hadoop.metadata.ColumnPath.get(col.descriptor().getPath()))) {
+          CHUNK_BYTES.add(c.getTotalSize());
+          break;
+        }
+      }
+    }
     PageReadStore pages;
     try {
       // Part of a group with a page index: only the pages that hold the rows. Otherwise the
