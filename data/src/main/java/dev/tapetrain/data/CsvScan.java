@@ -55,7 +55,8 @@ final class CsvScan {
     CompletableFuture<String> whole = CompletableFuture.supplyAsync(() -> CsvFile.sha256(path));
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (threads > 1 && size >= parallelBytes) {
+      // Ranges call the check from several threads out of row order: only a stateless one.
+      if (threads > 1 && size >= parallelBytes && targetCheck instanceof InputFormat.OrderFree) {
         CsvRangeScan.Result r = byRanges(path, ch, size, features, target, targetCheck,
             manifest, threads);
         if (r != null) {

@@ -63,6 +63,20 @@ public interface InputFormat extends Plugin {
   }
 
   /**
+   * A target check that keeps no state, so a format may check rows on several threads in any
+   * order (the CSV scan by byte ranges does); a check that counts or remembers rows is not
+   * wrapped, and is called in row order from one thread.
+   *
+   * @param check the check
+   */
+  record OrderFree(DoubleFunction<String> check) implements DoubleFunction<String> {
+    @Override
+    public String apply(double y) {
+      return check.apply(y);
+    }
+  }
+
+  /**
    * What a scan is asked to do.
    *
    * @param data        the {@code --data} file (the first of several), or null for a format
@@ -72,7 +86,9 @@ public interface InputFormat extends Plugin {
    * @param classes     the classes of the model's targets if known before reading (0: a
    *                    regression), or null for class labels whose count the data decide
    * @param targetCheck checks one target: null if the model can learn from it, else what is
-   *                    wrong (reported with the file and line)
+   *                    wrong (reported with the file and line). Called once a row, in row
+   *                    order, from one thread — unless it is an {@link OrderFree} check, which
+   *                    a format may call from several threads in any order
    * @param files       every file {@code --data} names, absolute, in the dataset's order (paths
    *                    sorted by code point; see {@link DataPaths}); empty without {@code --data}
    */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleFunction;
 
 /**
@@ -53,36 +54,93 @@ public final class ParquetFormat extends FileFormat {
   protected FileScan scanFile(Path file, List<String> features, String target,
       DoubleFunction<String> targetCheck, CsvManifest.Builder manifest) {
     List<String> columns = withTarget(features, target);
-    double max = Double.NEGATIVE_INFINITY;
-    long rows;
     List<long[]> ranges = new ArrayList<>();
+    List<ParquetColumns.RowGroup> groups;
+    long rows;
     try (ParquetColumns p = ParquetColumns.open(file)) {
       rows = p.rows();
       p.checkColumns(columns);
       if (p.rows() == 0) {
         throw new DataException(file + ": no rows");
       }
-      for (ParquetColumns.RowGroup g : p.rowGroups()) {
+      groups = p.rowGroups();
+      for (ParquetColumns.RowGroup g : groups) {
         if (g.rows() == 0) {
           throw new DataException(file + ": row group " + g.index() + " is empty");
         }
         ranges.add(p.byteRange(g.index()));
+      }
+    }
+    // The digests on one thread, the columns spread over the others: each column is read and
+    // checked on its own (a reader per thread), the target last where its labels are checked.
+    CompletableFuture<RowGroupDigests.Scanned> hashed =
+        CompletableFuture.supplyAsync(() -> RowGroupDigests.scan(file, ranges), POOL);
+    int threads = Math.max(1, Math.min(columns.size(), Runtime.getRuntime()
+        .availableProcessors()));
+    List<CompletableFuture<Double>> parts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<String> mine = new ArrayList<>();
+      for (int c = t; c < columns.size(); c += threads) {
+        mine.add(columns.get(c));
+      }
+      boolean withTarget = mine.contains(target);
+      parts.add(CompletableFuture.supplyAsync(() -> checkColumns(file, groups, mine,
+          withTarget ? targetCheck : null, target), POOL));
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    try {
+      for (CompletableFuture<Double> part : parts) {
+        max = Math.max(max, part.join());
+      }
+      RowGroupDigests.Scanned digests = hashed.join();
+      return new FileScan(rows, digests.sha256(), max, digests.line());
+    } catch (java.util.concurrent.CompletionException e) {
+      // Which thread met a problem first is chance: the file is checked again on this thread,
+      // every column of a row group before the next group, so the first problem is named.
+      for (CompletableFuture<?> part : parts) {
+        part.exceptionally(t -> null).join();
+      }
+      checkColumns(file, groups, columns, targetCheck, target);
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /** Threads for scanning (daemons: a scan that failed does not hold the JVM). */
+  private static final java.util.concurrent.ExecutorService POOL =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "parquet-scan");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * Reads every row group's {@code columns} of {@code file}, so each value is checked; with a
+   * {@code targetCheck}, checks each value of {@code target} (one of them) and returns the
+   * largest, else negative infinity.
+   */
+  private static double checkColumns(Path file, List<ParquetColumns.RowGroup> groups,
+      List<String> columns, DoubleFunction<String> targetCheck, String target) {
+    double max = Double.NEGATIVE_INFINITY;
+    int y = columns.indexOf(target);
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      for (ParquetColumns.RowGroup g : groups) {
         int n = Math.toIntExact(g.rows());
         double[][] out = new double[columns.size()][n];
         p.read(columns, g.firstRow(), g.firstRow() + n, out, 0);
-        double[] y = out[columns.size() - 1];
+        if (targetCheck == null) {
+          continue;
+        }
         for (int i = 0; i < n; i++) {
-          String problem = targetCheck.apply(y[i]);
+          String problem = targetCheck.apply(out[y][i]);
           if (problem != null) {
             throw new DataException(file + ": row " + (g.firstRow() + i) + " (row group "
                 + g.index() + ", row " + i + " in it): column '" + target + "': " + problem);
           }
-          max = Math.max(max, y[i]);
+          max = Math.max(max, out[y][i]);
         }
       }
     }
-    RowGroupDigests.Scanned hashed = RowGroupDigests.scan(file, ranges);
-    return new FileScan(rows, hashed.sha256(), max, hashed.line());
+    return max;
   }
 
   @Override

@@ -27,7 +27,7 @@ class CsvRangeScanTest {
   Path dir;
 
   private static final List<String> FEATURES = List.of("x1", "x2");
-  private static final DoubleFunction<String> ANY = y -> null;
+  private static final DoubleFunction<String> ANY = new InputFormat.OrderFree(y -> null);
 
   /** A file of {@code rows} rows with the awkward things sprinkled in by {@code seed}. */
   private Path file(String name, int rows, long seed, boolean crlf, boolean bom)
@@ -108,12 +108,31 @@ class CsvRangeScanTest {
         .getMessage();
     assertEquals(one, two);
     assertEquals(f + ":" + (at + 1) + ": column 'x2': 'oops' is not a number", two);
-    DoubleFunction<String> labels = y -> y > 1 ? "not a class label 0 or 1" : null;
+    DoubleFunction<String> labels = new InputFormat.OrderFree(
+        y -> y > 1 ? "not a class label 0 or 1" : null);
     String check = assertThrows(DataException.class,
         () -> CsvScan.scan(f, FEATURES, "y", labels, new CsvManifest.Builder(), 3, 0))
         .getMessage();
     assertEquals(assertThrows(DataException.class,
         () -> CsvScan.scan(f, FEATURES, "y", labels, new CsvManifest.Builder(), 1, 0))
         .getMessage(), check);
+  }
+
+  @Test
+  void aCheckThatKeepsStateSeesEveryRowInOrderOnOneThread() throws IOException {
+    // --class-weight balanced remembers the labels in row order: such a check is not OrderFree,
+    // so the scan must not split the file into ranges checked at once.
+    Path f = file("state.csv", 70_000, 5, false, false);
+    List<Double> seen = new java.util.ArrayList<>();
+    long before = CsvRangeScan.SCANNED.sum();
+    FileFormat.FileScan s = CsvScan.scan(f, FEATURES, "y", y -> {
+      seen.add(y);
+      return null;
+    }, new CsvManifest.Builder(), 4, 0);
+    assertEquals(before, CsvRangeScan.SCANNED.sum(), "scanned by ranges");
+    assertEquals(s.rows(), seen.size());
+    List<Double> want = new java.util.ArrayList<>();
+    CsvFile.read(f, FEATURES, "y", row -> true, (row, x, y) -> want.add(y));
+    assertEquals(want, seen);
   }
 }

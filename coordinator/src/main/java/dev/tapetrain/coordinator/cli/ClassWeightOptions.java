@@ -35,7 +35,7 @@ final class ClassWeightOptions {
    */
   DoubleFunction<String> counting(DoubleFunction<String> check) {
     if (!"balanced".equals(classWeight)) {
-      return check;
+      return new dev.tapetrain.data.InputFormat.OrderFree(check);
     }
     return y -> {
       String problem = check.apply(y);

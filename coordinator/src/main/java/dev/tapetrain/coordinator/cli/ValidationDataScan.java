@@ -42,8 +42,8 @@ final class ValidationDataScan {
       }
     }
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,
-        seed, labels ? classes : 0, labels ? y -> TrainOptions.labelProblem(y, classes)
-            : y -> null, files));
+        seed, labels ? classes : 0, new InputFormat.OrderFree(labels
+            ? y -> TrainOptions.labelProblem(y, classes) : y -> null), files));
     DatasetSpec.Source source = scanned.source();
     if (!source.columns().equals(training.columns())
         || !source.target().equals(training.target())) {
