@@ -39,9 +39,8 @@ import java.util.concurrent.TimeUnit;
  * a mismatch, loudly (the systems differ only in summation order and in their exp and tanh, by
  * ulps: far below it). A tapetrain run that fails (on a loaded machine, worker JVMs that do not
  * join in time) costs its job that round only; failures and mismatches are repeated after the
- * table, and the exit code is then 1. Every system's "median
- * step" is the median of the second half of its steps; the table gives its ratio to tapetrain's
- * as well. Jobs A and B also run as {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1},
+ * table, and the exit code is then 1. Every system's "median step" is the median of the second
+ * half of its steps; the table gives its ratio to tapetrain's as well. Jobs A and B also run as {@code tapetrain-c1}: with {@code -XX:TieredStopAtLevel=1},
  * the README's tuning option for jobs of many small steps. Jobs B and C also run as
  * {@code actor-floor}: {@link ActorFloorBenchmark}, the same coordinator and worker actors with
  * nothing but their messages and a plain gradient loop, the floor of the design.
@@ -78,7 +77,7 @@ public final class PeerBenchmark {
   /**
    * How far a peer's final loss may be from tapetrain's, relative, on jobs D, E and F: the same
    * model, data and initial parameters leave only rounding (summation orders; exp and tanh a few
-   * ulps apart), which after 100 steps is near 1e-13.
+   * ulps apart), 0 to 2.3e-15 relative as measured on 2026-12-06.
    */
   static final double LOSS_AGREEMENT = 1e-6;
 
