@@ -7,6 +7,7 @@ import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunFiles;
@@ -80,6 +81,9 @@ final class SameRun {
           + before.summary().path("steps").asLong() + " steps");
       return new Opened(wanted, null, null, new TrainingRun.Outcome(0, null, dir, ""));
     }
+    // Read-only, before locking: a run of another numerics version is left exactly as it was,
+    // as --resume leaves it.
+    refuseOtherNumerics(dir, wanted, before.config());
     RunLock lock = RunLock.acquire(dir, "--run-dir");
     try {
       Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
@@ -124,6 +128,44 @@ final class SameRun {
       throw new UsageException("--run-dir " + dir + " holds this run after "
           + checkpoint.state().steps() + " steps, more than the " + wanted.steps()
           + " this command line asks for");
+    }
+  }
+
+  /**
+   * Refuses, as {@code --resume} does, the run {@code wanted} describes when its checkpoint was
+   * computed with another numerics version: continuing it here would mix two versions' bits, and
+   * "another run" or "continue it with --resume" (which refuses it too) would mislead. The run is
+   * the same when its numbers, re-encoded as this build encodes them (its numerics version
+   * included), have {@code wanted}'s digest; for a checkpoint without numbers (before
+   * 2026-12-02), config.json ({@code config}) gives them, as it does for {@code --resume}. Another
+   * run, or a checkpoint that cannot be read here, passes on to the other checks, under the lock.
+   */
+  private static void refuseOtherNumerics(Path dir, RunSpec wanted, JsonNode config) {
+    int mine = wanted.numericsVersion();
+    if (mine == 0) {
+      return;
+    }
+    Checkpoints.Loaded checkpoint;
+    RunSpec theirs;
+    try {
+      checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
+      if (RunSpec.recordedNumerics(checkpoint.numbers()) == mine) {
+        return;
+      }
+      theirs = checkpoint.numbers() != null
+          ? RunSpec.fromNumbers(checkpoint.numbers(), wanted.workers(), wanted.steps(),
+              wanted.logEvery(), wanted.stepTimeout(), wanted.waitTimeout(),
+              wanted.checkpointEvery(), wanted.rejoinTimeout())
+          : LegacyConfig.spec(config, wanted.workers(), wanted.steps(), wanted.logEvery(),
+              wanted.stepTimeout(), wanted.waitTimeout(), wanted.checkpointEvery(),
+              wanted.rejoinTimeout());
+    } catch (RuntimeException unreadable) {
+      return; // the other checks say what is wrong with it
+    }
+    if (theirs.numericDigest().equals(wanted.numericDigest())
+        && checkpoint.dataDigest().equals(wanted.dataset().digest())) {
+      throw TrainingRun.numericsDiffer("--run-dir " + dir,
+          RunSpec.recordedNumerics(checkpoint.numbers()), mine);
     }
   }
 

@@ -318,9 +318,7 @@ public final class TrainingRun {
     int wanted = spec.numericsVersion();
     int recorded = RunSpec.recordedNumerics(checkpoint.numbers());
     if (wanted > 0 && recorded != wanted) {
-      throw new UsageException("--resume " + dir + ": the run was computed with numerics version "
-          + recorded + ", this build computes with numerics version " + wanted + " (exp and tanh "
-          + "differ in the last bits): resume it with the build that made it, or start a new run");
+      throw numericsDiffer("--resume " + dir, recorded, wanted);
     }
     if (spec.steps() < checkpoint.state().steps()) {
       if (spec.policy().epochs()) {
@@ -333,6 +331,17 @@ public final class TrainingRun {
           + checkpoint.state().steps() + " steps already in the checkpoint");
     }
     return spec;
+  }
+
+  /**
+   * The one-line refusal of a run computed with numerics version {@code recorded} by a build that
+   * computes with {@code wanted}; {@code where} names the option and the directory. Shared by
+   * {@code --resume} and {@code --resume-if-exists} ({@link SameRun}).
+   */
+  static UsageException numericsDiffer(String where, int recorded, int wanted) {
+    return new UsageException(where + ": the run was computed with numerics version " + recorded
+        + ", this build computes with numerics version " + wanted + " (exp and tanh differ in the"
+        + " last bits): resume it with the build that made it, or start a new run");
   }
 
   /**

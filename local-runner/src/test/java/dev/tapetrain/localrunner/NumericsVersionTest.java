@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Numerics version 2 (the tape's own {@code exp}, {@code tanh} and {@code sigmoid}, issue 27):
  * a run of a model that computes them, made with version 1 (StrictMath's bits; no version in
- * its checkpoint), is refused by {@code --resume} in one line naming both versions, and left as
- * it was; a new run records version 2. The regenerated golden runs of version 2 agree with
+ * its checkpoint), is refused by {@code --resume}, and by {@code --resume-if-exists} with its
+ * command line, in one line naming both versions, and left as it was; a new run records
+ * version 2. The regenerated golden runs of version 2 agree with
  * their version-1 originals, computed with StrictMath's functions, to 1e-12 relative at every
  * logged step: the new numbers differ in the last digits only.
  */
@@ -47,6 +48,47 @@ class NumericsVersionTest {
     assertTrue(lines.get(0).contains("--resume " + run + ": the run was computed with numerics"
         + " version 1, this build computes with numerics version 2"), lines.get(0));
     assertEquals(before, contents(run), "the refused run is left as it was");
+  }
+
+  /**
+   * {@code --run-dir DIR --resume-if-exists} with the command line of the version-1 run in DIR
+   * (the same options, a higher step count) is refused in the same line as {@code --resume}:
+   * neither "another run" (it is the same run) nor "continue it with --resume" (which refuses
+   * it). The softmax fixture's checkpoint predates the recorded numbers, the MLP's has them.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "softmax-run-2026-12-02 | --model softmax --classes 3 --learning-rate 0.5",
+      "mlp-momentum-run-2026-12-06 | --model mlp --classes 3 --hidden 4 --true-w 1,-1"
+          + " --learning-rate 0.3 --optimizer momentum"})
+  void resumeIfExistsRefusesARunOfNumericsVersionOneInTheSameLine(String fixture, String options)
+      throws Exception {
+    Path run = Runs.goldenRun(fixture, dir);
+    Map<String, String> before = contents(run);
+    List<String> args = new ArrayList<>(List.of(options.split(" ")));
+    args.addAll(List.of("--workers", "4", "--steps", "200", "--chunk-size", "64", "--log-every",
+        "10", "--checkpoint-every", "50", "--run-dir", run.toString(), "--resume-if-exists"));
+    Runs.Result r = Runs.run(args.toArray(String[]::new));
+    assertEquals(2, r.exitCode(), r.err());
+    List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), r.err());
+    assertTrue(lines.get(0).contains("--run-dir " + run + ": the run was computed with numerics"
+        + " version 1, this build computes with numerics version 2"), lines.get(0));
+    assertEquals(before, contents(run), "the refused run is left as it was");
+  }
+
+  /**
+   * The refusal above is for the same run only: a command line with other options still hears
+   * that DIR holds another run.
+   */
+  @Test
+  void resumeIfExistsStillRefusesAnotherRunOfNumericsVersionOneAsAnotherRun() throws Exception {
+    Path run = Runs.goldenRun("mlp-momentum-run-2026-12-06", dir);
+    Runs.Result r = Runs.run("--model", "mlp", "--classes", "3", "--hidden", "4", "--true-w",
+        "1,-1", "--learning-rate", "0.25", "--optimizer", "momentum", "--workers", "4",
+        "--steps", "200", "--chunk-size", "64", "--log-every", "10", "--checkpoint-every", "50",
+        "--run-dir", run.toString(), "--resume-if-exists");
+    Runs.assertRefused(r, "--run-dir " + run + " holds another run", dir.resolve("none"));
   }
 
   @ParameterizedTest
