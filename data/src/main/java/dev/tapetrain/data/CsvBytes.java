@@ -25,7 +25,7 @@ final class CsvBytes {
   private final Path path;
   private final long end;
   private long position;
-  private byte[] buf = new byte[1 << 20];
+  private byte[] buf;
   private int from;
   private int limit;
   private long bufStart;
@@ -45,6 +45,9 @@ final class CsvBytes {
     this.position = start;
     this.bufStart = start;
     this.end = end;
+    // A piece's range needs no megabyte: a worker reading hundreds of single pieces (chunks
+    // handed over one by one) would allocate one each. Grows in fill() for a longer line.
+    this.buf = new byte[(int) Math.max(1 << 12, Math.min(1 << 20, end - start))];
   }
 
   /** Moves to the next line; false at the end of the range. */
