@@ -18,14 +18,15 @@ import java.util.function.Supplier;
  * measured): {@link TrainingEvent.Step}s and {@link #checkpointLater} are queued and the
  * coordinator goes on; every other call ({@link #checkpoint}, {@link #finish}, the other
  * events) waits until it and everything queued before it have run. Either way a checkpoint is
- * written after the lines of the steps it commits, and the run's summary after everything. All calls reach the targets on that one
- * thread, in the order they were made.
+ * written after the lines of the steps it commits, and the run's summary after everything. All
+ * calls reach the targets on that one thread, in the order they were made.
  *
- * <p>A step or queued checkpoint that fails (a full disk) is reported by the next call to the store, once: that
- * call's result is the failure, and a checkpoint or record that reports it does not run, so the
- * coordinator ends the run as it would have had the write failed at once; the steps queued after
- * the failed one are dropped (a log does not go on past a hole), while {@link #finish} always
- * runs. At most {@link #CAPACITY} tasks wait; past that the coordinator waits too.
+ * <p>A step or queued checkpoint that fails (a full disk) is reported by the next call to the
+ * store, once: that call's result is the failure, and a checkpoint or record that reports it
+ * does not run, so the coordinator ends the run as it would have had the write failed at once;
+ * the steps queued after the failed one are dropped (a log does not go on past a hole), while
+ * {@link #finish} always runs. At most {@link #CAPACITY} tasks wait; past that the coordinator
+ * waits too.
  *
  * <p>Order of use: {@link #BackgroundListener(TrainingListener, RunStore)}, hand it to the
  * coordinator as its listener and its store, {@link #close()} after the run's summary.
