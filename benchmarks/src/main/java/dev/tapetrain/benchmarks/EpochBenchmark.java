@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * shows seconds per epoch (tapetrain's {@code train_seconds}, the peers' epoch loop: JVM start,
  * imports and reading the data excluded), the ratio to local-runner's, and the loss over every
  * sample after the epoch, which should agree roughly (each system shuffles its own way; the
- * peers' MLP starts from other Glorot draws).
+ * peers' MLP starts from other Glorot draws). For each tapetrain run it also prints where the
+ * epoch went, from the run's steps.jsonl ({@link EpochSteps}).
  */
 public final class EpochBenchmark {
 
@@ -182,6 +183,9 @@ public final class EpochBenchmark {
       String name = job.model() + (workerJar == null ? "-local-runner" : "-coordinator");
       processes.add(ClusterBenchmark.start(work, name, args));
       if (workerJar != null) {
+        // The coordinator reads the CSV before it listens; workers started before that give
+        // up joining after 20 s on a loaded machine.
+        awaitListening(work.resolve(name + ".err"), processes.get(0));
         for (int i = 0; i < 2; i++) {
           processes.add(ClusterBenchmark.start(work, job.model() + "-worker-" + i,
               List.of("-jar", workerJar.toString(), "--join", "127.0.0.1:" + port)));
@@ -197,8 +201,21 @@ public final class EpochBenchmark {
       }
     }
     JsonNode s = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    System.err.println("  " + job.model() + (workerJar == null ? ", local-runner: "
+        : ", 2 worker JVMs: ") + EpochSteps.of(run).line());
     return new Epoch(s.get("train_seconds").asDouble(), s.get("steps").asLong(),
         s.get("loss").asDouble());
+  }
+
+  /** Waits until the coordinator whose stderr is {@code err} says it listens, or exits. */
+  private static void awaitListening(Path err, Process coordinator) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (System.nanoTime() < deadline && coordinator.isAlive()) {
+      if (Files.exists(err) && Files.readString(err).contains("coordinator listening")) {
+        return;
+      }
+      Thread.sleep(200);
+    }
   }
 
   private static Epoch peer(String python, Path script, Path work, String system, Path csv,

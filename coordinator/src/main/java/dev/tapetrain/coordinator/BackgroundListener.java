@@ -15,17 +15,18 @@ import java.util.function.Supplier;
 /**
  * Runs a listener and a store on a thread of their own, so the coordinator never waits for a
  * step's JSON line, TensorBoard record or console line (a third of a small step's time,
- * measured): {@link TrainingEvent.Step}s are queued and the coordinator goes on; every other
- * call ({@link #checkpoint}, {@link #finish}, the other events) waits until it and everything
- * queued before it have run, so a checkpoint is written after the lines of the steps it
- * commits, and the run's summary after everything. All calls reach the targets on that one
- * thread, in the order they were made.
+ * measured): {@link TrainingEvent.Step}s and {@link #checkpointLater} are queued and the
+ * coordinator goes on; every other call ({@link #checkpoint}, {@link #finish}, the other
+ * events) waits until it and everything queued before it have run. Either way a checkpoint is
+ * written after the lines of the steps it commits, and the run's summary after everything. All
+ * calls reach the targets on that one thread, in the order they were made.
  *
- * <p>A step that fails (a full disk) is reported by the next call to the store, once: that
- * call's result is the failure, and a checkpoint or record that reports it does not run, so the
- * coordinator ends the run as it would have had the write failed at once; the steps queued after
- * the failed one are dropped (a log does not go on past a hole), while {@link #finish} always
- * runs. At most {@link #CAPACITY} tasks wait; past that the coordinator waits too.
+ * <p>A step or queued checkpoint that fails (a full disk) is reported by the next call to the
+ * store, once: that call's result is the failure, and a checkpoint or record that reports it
+ * does not run, so the coordinator ends the run as it would have had the write failed at once;
+ * the steps queued after the failed one are dropped (a log does not go on past a hole), while
+ * {@link #finish} always runs. At most {@link #CAPACITY} tasks wait; past that the coordinator
+ * waits too.
  *
  * <p>Order of use: {@link #BackgroundListener(TrainingListener, RunStore)}, hand it to the
  * coordinator as its listener and its store, {@link #close()} after the run's summary.
@@ -226,6 +227,21 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
       return SEALED;
     }
     return awaitStore(() -> store.checkpoint(state), false);
+  }
+
+  /**
+   * Queues the checkpoint like a step: the coordinator goes on while the thread writes it after
+   * the lines queued before it (a checkpoint's files are synced, tens of milliseconds on a busy
+   * disk, every --checkpoint-every updates). A failure is reported by the next call, once.
+   */
+  @Override
+  public Result checkpointLater(TrainingState state) {
+    if (sealed) {
+      return SEALED;
+    }
+    Failed earlier = failure.getAndSet(null);
+    enqueueStep(() -> store.checkpoint(state));
+    return earlier != null ? earlier : RunStore.OK;
   }
 
   @Override

@@ -11,7 +11,8 @@ import java.util.Optional;
  * order: the count of epochs without improvement goes up; an improvement — {@code current +
  * minDelta < best} (for an accuracy {@code current − minDelta > best}), in doubles, from a best
  * of ±∞ — makes it the best and the count 0; otherwise, once the count reaches the patience,
- * training stops. Kept in the checkpoint ({@link #values()}), so a resumed run counts on.
+ * training stops. Kept in the checkpoint ({@link #values()}, and {@link #stopped()} once it
+ * stopped training), so a resumed run counts on, or ends as the interrupted one would have.
  */
 final class EarlyStopping {
 
@@ -20,10 +21,22 @@ final class EarlyStopping {
   private long wait;
   private long bestEpoch;
   private List<NamedTensor> bestParams;
+  // Why the rule stopped training; empty while it goes on.
+  private String stopped;
 
   /** The rule's state from {@code saved} ({@link #values()}; empty: before any epoch). */
   EarlyStopping(EarlyStop rule, List<Double> saved) {
     this(rule, saved, List.of());
+  }
+
+  /**
+   * The rule's state from {@code saved}, {@code bestParams} (see below) and {@code stopped}:
+   * why it already stopped training ({@link #stopped()}; empty: it has not).
+   */
+  EarlyStopping(EarlyStop rule, List<Double> saved, List<NamedTensor> bestParams,
+      String stopped) {
+    this(rule, saved, bestParams);
+    this.stopped = stopped;
   }
 
   /**
@@ -33,6 +46,7 @@ final class EarlyStopping {
   EarlyStopping(EarlyStop rule, List<Double> saved, List<NamedTensor> bestParams) {
     this.rule = rule;
     this.bestParams = List.copyOf(bestParams);
+    this.stopped = "";
     if (saved.size() == 3) {
       best = saved.get(0);
       wait = (long) (double) saved.get(1);
@@ -70,11 +84,20 @@ final class EarlyStopping {
       return Optional.empty();
     }
     if (rule.active() && wait >= rule.patience()) {
-      return Optional.of(rule.monitor() + " did not improve by more than --min-delta "
+      stopped = rule.monitor() + " did not improve by more than --min-delta "
           + rule.minDelta() + " for " + wait + " epoch(s); best " + best + " at epoch "
-          + bestEpoch);
+          + bestEpoch;
+      return Optional.of(stopped);
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why the rule stopped training, once it did (in this run or before a resume): the run's
+   * next round is its final one. Empty while training goes on.
+   */
+  Optional<String> stopped() {
+    return stopped.isEmpty() ? Optional.empty() : Optional.of(stopped);
   }
 
   /** The number {@code name} (--monitor) of epoch {@code e}. */

@@ -143,8 +143,12 @@ public final class EpochPlan implements RoundPlan {
   public Optional<Stop> stopAfter(Round round, RoundResult result) {
     // Only a round over every training sample can end the run: the final one, or the first of
     // a run with nothing left to do.
-    if (round.loss() == Round.Loss.FINAL && stoppedEarly != null) {
-      return Optional.of(new Stop(RunSummary.Status.STOPPED_EARLY, stoppedEarly));
+    if (stoppedEarly != null) {
+      // Also when the stop came at the last epoch: the final round ends the run, after the
+      // best parameters were restored, not the first round of a run resumed before it.
+      return round.loss() == Round.Loss.FINAL
+          ? Optional.of(new Stop(RunSummary.Status.STOPPED_EARLY, stoppedEarly))
+          : Optional.empty();
     }
     return !round.trains() && round.loss() != Round.Loss.VALIDATION
         && round.loss() != Round.Loss.CHECK && result.updates() >= total

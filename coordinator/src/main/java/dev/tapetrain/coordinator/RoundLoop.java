@@ -22,10 +22,14 @@ final class RoundLoop {
   // The last --validate-every round's numbers, for the step after it (null: none pending).
   private TrainingEvent.Validated pendingValidation;
 
-  /** The loop of {@code plan}, with {@code math}'s numbers. */
+  /**
+   * The loop of {@code plan}, with {@code math}'s numbers. A run resumed after early stopping
+   * ended its training (and before its final round completed) goes straight on to that round.
+   */
   RoundLoop(StepMath math, RoundPlan plan) {
     this.math = math;
     this.plan = plan;
+    math.earlyStopping().stopped().ifPresent(plan::stopEarly);
   }
 
   /** The first round. */

@@ -52,9 +52,12 @@ final class RunRecord {
     return tell(new TrainingEvent.ModelAdopted(layout.initialParams(), layout.metrics()));
   }
 
-  /** Commits the last good state: empty, or the failure to end with. */
+  /**
+   * Commits the last good state (a periodic checkpoint, which the store may write later): empty,
+   * or the failure to end with (this one's, or an earlier write's).
+   */
   Optional<Stop> checkpoint() {
-    return failure(store.checkpoint(math.lastGood()));
+    return failure(store.checkpointLater(math.lastGood()));
   }
 
   /**

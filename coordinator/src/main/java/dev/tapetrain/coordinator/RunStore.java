@@ -6,7 +6,8 @@ package dev.tapetrain.coordinator;
  * thrown through a listener, decides what a failed write means for the run.
  *
  * <p>Order of use: {@link #record} per event (except {@link TrainingEvent.Finished}),
- * {@link #checkpoint} whenever a state is committed, {@link #finish} once at the end.
+ * {@link #checkpoint} (or {@link #checkpointLater}) whenever a state is committed,
+ * {@link #finish} once at the end.
  */
 public interface RunStore {
 
@@ -39,6 +40,17 @@ public interface RunStore {
 
   /** Commits {@code state}, after everything recorded before it. */
   Result checkpoint(TrainingState state);
+
+  /**
+   * Commits {@code state} as {@link #checkpoint} does, but a store may write it later, like a
+   * recorded step, and then reports its failure with a later result, once. For the periodic
+   * checkpoints (every {@code --checkpoint-every} updates), which the coordinator need not wait
+   * for: a crash before the write leaves the previous checkpoint, as a crash just before the
+   * commit would. The last checkpoint of a run is a {@link #checkpoint}.
+   */
+  default Result checkpointLater(TrainingState state) {
+    return checkpoint(state);
+  }
 
   /** Writes the run's summary after everything recorded before it; the store is complete. */
   Result finish(RunSummary summary);

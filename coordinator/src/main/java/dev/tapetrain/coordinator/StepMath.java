@@ -65,7 +65,8 @@ final class StepMath {
     }
     this.earlyStopping = new EarlyStopping(spec.policy().earlyStop(),
         start == null ? List.of() : start.earlyStopping(),
-        start == null ? List.of() : start.bestParams());
+        start == null ? List.of() : start.bestParams(),
+        start == null ? "" : start.stoppedEarly());
     this.plateau = new ReduceOnPlateau(spec.policy().earlyStop(),
         start == null ? List.of() : start.plateau());
     this.firstUpdates = updates;
@@ -118,7 +119,7 @@ final class StepMath {
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
         totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
-        plateau.values(), lastParams);
+        plateau.values(), lastParams, earlyStopping.stopped().orElse(""));
     return Optional.empty();
   }
 

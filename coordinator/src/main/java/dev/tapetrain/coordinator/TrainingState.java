@@ -23,11 +23,22 @@ import java.util.List;
  * @param lastParams     with {@code --restore-best}, once the best parameters replaced
  *                       {@code params} at the end of training: the parameters after the last
  *                       update; empty otherwise
+ * @param stoppedEarly   why early stopping ended training, once it did (the run's next round
+ *                       is its final one); empty while training goes on
  */
 public record TrainingState(long steps, List<NamedTensor> params,
     List<NamedTensor> optimizerState, long stepDigest, double initialLoss, double loss,
     List<Double> epochSums, List<Double> earlyStopping, List<NamedTensor> bestParams,
-    List<Double> plateau, List<NamedTensor> lastParams) {
+    List<Double> plateau, List<NamedTensor> lastParams, String stoppedEarly) {
+
+  /** A state of a run that early stopping has not ended. */
+  public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
+      long stepDigest, double initialLoss, double loss, List<Double> epochSums,
+      List<Double> earlyStopping, List<NamedTensor> bestParams, List<Double> plateau,
+      List<NamedTensor> lastParams) {
+    this(steps, params, optimizerState, stepDigest, initialLoss, loss, epochSums, earlyStopping,
+        bestParams, plateau, lastParams, "");
+  }
 
   /** A state whose parameters are the last update's. */
   public TrainingState(long steps, List<NamedTensor> params, List<NamedTensor> optimizerState,
@@ -54,6 +65,7 @@ public record TrainingState(long steps, List<NamedTensor> params,
     bestParams = List.copyOf(bestParams);
     plateau = List.copyOf(plateau);
     lastParams = List.copyOf(lastParams);
+    java.util.Objects.requireNonNull(stoppedEarly, "stoppedEarly");
   }
 
   /** A state outside an epoch (a run of steps, or at an epoch's start). */

@@ -144,6 +144,45 @@ class BackgroundListenerTest {
   }
 
   @Test
+  void aPeriodicCheckpointIsQueuedAfterItsStepsAndItsFailureReportedByTheNextCall()
+      throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    RunStore.Failed full = new RunStore.Failed("no space");
+    Recorder target = new Recorder() {
+      @Override
+      public Result checkpoint(TrainingState state) {
+        try {
+          release.await(); // a slow disk: the coordinator must not wait for it
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.checkpoint(state);
+        return state.steps() == 4 ? full : OK;
+      }
+    };
+    BackgroundListener log = log(target);
+    try {
+      for (long i = 0; i < 2; i++) {
+        log.record(stepEvent(i));
+      }
+      // Without the queue this call would wait for the latch for ever: fail instead of hanging.
+      assertSame(RunStore.OK, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(60), () -> log.checkpointLater(state(2))),
+          "returns before the write");
+      log.record(stepEvent(2));
+      log.record(stepEvent(3));
+      assertSame(RunStore.OK, log.checkpointLater(state(4)));
+      release.countDown();
+      assertSame(full, log.record(new TrainingEvent.InitialLoss(1)), "reported by the next call");
+      assertEquals(List.of("step 0", "step 1", "checkpoint 2", "step 2", "step 3",
+          "checkpoint 4"), List.copyOf(target.calls), "in order, each after its steps");
+    } finally {
+      release.countDown(); // else close() would wait for the held write
+      log.close();
+    }
+  }
+
+  @Test
   void queuedStepsAreWrittenWithoutAnyLaterCall() throws InterruptedException {
     // Queueing does not signal the thread; it must find the records by itself.
     Recorder target = new Recorder();

@@ -61,6 +61,7 @@ public final class Checkpoints {
         .addAllBestParams(ProtoCodec.tensorsToProto(state.bestParams()))
         .addAllReduceOnPlateau(state.plateau())
         .addAllLastParams(ProtoCodec.tensorsToProto(state.lastParams()))
+        .setStoppedEarly(state.stoppedEarly())
         .build().toByteArray();
     byte[] bytes = CheckpointFileProto.newBuilder()
         .setCheckpoint(ByteString.copyFrom(body))
@@ -97,7 +98,7 @@ public final class Checkpoints {
           ProtoCodec.tensorsFromProto(c.getOptimizerStateList()), c.getStepDigest(),
           c.getInitialLoss(), c.getLoss(), c.getEpochSumsList(), c.getEarlyStoppingList(),
           ProtoCodec.tensorsFromProto(c.getBestParamsList()), c.getReduceOnPlateauList(),
-          ProtoCodec.tensorsFromProto(c.getLastParamsList()));
+          ProtoCodec.tensorsFromProto(c.getLastParamsList()), c.getStoppedEarly());
       RunNumbersProto numbers = c.hasNumbers() ? c.getNumbers() : null;
       if (numbers != null && !RunSpec.digest(numbers).equals(c.getConfigDigest())) {
         throw new RunDirectoryException(file + ": corrupt checkpoint (its numbers do not match "
