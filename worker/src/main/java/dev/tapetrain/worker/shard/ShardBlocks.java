@@ -26,9 +26,18 @@ final class ShardBlocks {
     final int total;
     final int[] chunks;
     final int[] lengths;
+    // The segment's features' arrays then its targets' (null off the heap): the compiled
+    // loop's input, made once, not per step.
+    final double[][] columns;
 
     Block(Segment segment, int from, int[] chunks, int[] lengths) {
       this.segment = segment;
+      if (segment != null) {
+        this.columns = java.util.Arrays.copyOf(segment.x(), segment.x().length + 1);
+        this.columns[segment.x().length] = segment.y();
+      } else {
+        this.columns = null;
+      }
       this.from = from;
       this.chunks = chunks;
       this.lengths = lengths;
