@@ -217,11 +217,11 @@ public final class WorkerMain implements Callable<Integer> {
     Address seed = NodeConfig.seedAddress("--join", join);
     Duration joinTimeout = seconds("--join-timeout", joinTimeoutSeconds);
     Duration coordinatorTimeout = seconds("--coordinator-timeout", coordinatorTimeoutSeconds);
+    int threads = workerThreads.count();
     if (!placed) {
       checkResolves(seed);
     }
     dev.tapetrain.data.cache.CacheSettings cacheSettings = cache.settings(env);
-    int threads = workerThreads.count();
     if (cacheSettings.mode() == dev.tapetrain.data.cache.CacheSettings.Mode.ON) {
       dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
     }
