@@ -5,6 +5,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads one worker evaluates a round's blocks of chunks on ({@code --worker-threads}): a
@@ -36,6 +38,7 @@ public final class EvaluationThreads implements AutoCloseable {
     void run(int task, int lane);
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluationThreads.class);
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final int threads;
@@ -76,6 +79,7 @@ public final class EvaluationThreads implements AutoCloseable {
     for (int l = 0; l < threads; l++) {
       lanes[l] = new Lane(l);
     }
+    LOG.info("{} evaluates its rounds on {} threads", name, threads);
   }
 
   /** The number of threads, and of lanes. */
