@@ -50,6 +50,8 @@ public final class EvaluationThreads implements AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
   private volatile CountDownLatch done;
   private volatile boolean failed;
+  // Each task's failure, by index: written by the lanes, read by the caller after the latch.
+  private Throwable[] failures;
 
   /**
    * {@code threads} threads (1: the caller's only), named after {@code name}.
@@ -134,8 +136,6 @@ public final class EvaluationThreads implements AutoCloseable {
       }
     }
   }
-
-  private Throwable[] failures;
 
   private Throwable[] failures(int tasks) {
     if (failures == null || failures.length < tasks) {
