@@ -34,6 +34,7 @@ public final class LocalLauncher implements TrainingRun.Launcher {
 
   private final Integer threads;
   private final Config extra;
+  private final int workerThreads;
   private final ModelWatch watch = new ModelWatch();
   // What the workers do with their samples; check() turns auto into on when they cannot fit.
   private volatile CacheSettings cache;
@@ -53,9 +54,18 @@ public final class LocalLauncher implements TrainingRun.Launcher {
    * cache as {@code cache} says.
    */
   public LocalLauncher(Integer threads, Config extra, CacheSettings cache) {
+    this(threads, extra, cache, 1);
+  }
+
+  /**
+   * As {@link #LocalLauncher(Integer, Config, CacheSettings)}, each worker evaluating its
+   * chunks on {@code workerThreads} threads of its own ({@code --worker-threads}).
+   */
+  public LocalLauncher(Integer threads, Config extra, CacheSettings cache, int workerThreads) {
     this.threads = threads;
     this.extra = extra;
     this.cache = cache;
+    this.workerThreads = workerThreads;
   }
 
   @Override
@@ -65,7 +75,7 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     busy = Math.min(n, spec.workers());
     return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
       for (int i = 1; i <= spec.workers(); i++) {
-        ctx.spawn(Worker.create(stop -> { }, watch, cache), "worker-" + i);
+        ctx.spawn(Worker.create(stop -> { }, watch, cache, workerThreads), "worker-" + i);
       }
     }), "tapetrain", extra.withFallback(config(n)));
   }

@@ -6,6 +6,7 @@ import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.worker.CacheOptions;
+import dev.tapetrain.worker.WorkerThreadsOption;
 import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
 import dev.tapetrain.localrunner.predict.PredictCommand;
@@ -59,6 +60,9 @@ public final class LocalRunner implements Callable<Integer> {
   @Mixin
   CacheOptions cache;
 
+  @Mixin
+  WorkerThreadsOption workerThreads;
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -110,8 +114,8 @@ public final class LocalRunner implements Callable<Integer> {
     runner.checkThreads();
     runner.train.withoutRejoining("local-runner");
     return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
-        new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv())), out,
-        err);
+        new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv()),
+            runner.workerThreads.count()), out, err);
   }
 
   private void checkThreads() {
@@ -125,8 +129,8 @@ public final class LocalRunner implements Callable<Integer> {
     checkThreads();
     train.withoutRejoining("local-runner");
     return TrainingRun.run("local-runner", train, workers, List.of(),
-        new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv())), out,
-        err);
+        new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv()),
+            workerThreads.count()), out, err);
   }
 
   /** More threads than this only add hand-offs (and the pool refuses far more). */

@@ -74,9 +74,11 @@ public final class CompiledModel {
     };
     double[][] columns = Arrays.copyOf(exampleX, features + 1);
     columns[features] = exampleY;
-    CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
-        flatten(size, exampleValues), shapes, compileAtRunTime);
     int metrics = model.metrics().size();
+    double[] params = new double[size];
+    flattenInto(exampleValues, params);
+    CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
+        params, shapes, compileAtRunTime);
     return f == null ? null : new CompiledModel(f, 1 + size + metrics, model, metrics);
   }
 
@@ -92,28 +94,46 @@ public final class CompiledModel {
       List<double[]> values, double[] out) {
     double[][] columns = Arrays.copyOf(x, x.length + 1);
     columns[x.length] = y;
-    double[] params = flatten(width - 1 - metrics, values);
+    double[] params = new double[parameterValues()];
+    flatten(values, params);
+    segmentSums(columns, from, lengths, 0, lengths.length, params, values, out, 0);
+  }
+
+  /**
+   * As {@link #segmentSums(double[][], double[], int, int[], List, double[])} for ranges
+   * {@code first} to {@code end - 1} of {@code lengths} only (the first starting at sample
+   * {@code from}), their rows at {@code out[at + (s - first) · width() …]}: one thread's share
+   * of a round, each range's row the same bits whoever computes the others. Nothing is
+   * allocated for a model without metrics (the steady state of a worker's round).
+   *
+   * @param columns the features' arrays, then the targets'
+   * @param params  the parameters' values flattened by {@link #flatten}
+   * @param values  the same values, one array per parameter (the metrics read them)
+   */
+  public void segmentSums(double[][] columns, int from, int[] lengths, int first, int end,
+      double[] params, List<double[]> values, double[] out, int at) {
     if (metrics == 0) {
-      function.applySegments(columns, from, lengths, params, out);
+      function.applySegments(columns, from, lengths, first, end, params, out, at);
       return;
     }
-    int sums = width - metrics;
-    double[] compiled = new double[sums * lengths.length];
-    function.applySegments(columns, from, lengths, params, compiled);
+    int features = columns.length - 1;
+    double[][] x = Arrays.copyOf(columns, features);
+    double[] y = columns[features];
     List<Parameter> layout = model.parameters();
     Map<String, Tensor> p = new LinkedHashMap<>();
     for (int k = 0; k < layout.size(); k++) {
       p.put(layout.get(k).name(), ModelGradients.tensor(layout.get(k), values.get(k)));
     }
     int start = from;
-    for (int s = 0; s < lengths.length; s++) {
-      System.arraycopy(compiled, s * sums, out, s * width, sums);
+    for (int s = first; s < end; s++) {
+      int row = at + (s - first) * width;
+      function.applySegments(columns, start, lengths, s, s + 1, params, out, row);
       // Metrics (a count of correct predictions) are not tape ops: the model's own code on
       // the segment's rows, as the eager evaluation runs it.
       Tensor rows = rows(x, start, lengths[s]);
       Tensor targets = Tensor.view(Arrays.copyOfRange(y, start, start + lengths[s]));
       double[] m = ModelFailure.guard("metricSums", () -> model.metricSums(p, rows, targets));
-      System.arraycopy(m, 0, out, s * width + sums, metrics);
+      System.arraycopy(m, 0, out, row + width - metrics, metrics);
       start += lengths[s];
     }
   }
@@ -147,22 +167,40 @@ public final class CompiledModel {
     return function;
   }
 
-  /** The parameters' values one after the other, {@code size} in all. */
-  private static double[] flatten(int size, List<double[]> values) {
-    double[] s = new double[size];
+  /** The number of parameter values, all parameters' together: {@link #flatten}'s length. */
+  public int parameterValues() {
+    return width - 1 - metrics;
+  }
+
+  /**
+   * The parameters' values ({@code values}, one array per parameter in the model's order) one
+   * after the other into {@code into}, of {@link #parameterValues()}.
+   *
+   * @throws IllegalArgumentException if they are not that many
+   */
+  public void flatten(List<double[]> values, double[] into) {
+    if (into.length != parameterValues()) {
+      throw new IllegalArgumentException("the model has " + parameterValues()
+          + " parameter values, not " + into.length);
+    }
+    flattenInto(values, into);
+  }
+
+  /** {@code values} one after the other into {@code into}, which they must fill exactly. */
+  private static void flattenInto(List<double[]> values, double[] into) {
+    int size = into.length;
     int at = 0;
     for (double[] v : values) {
       if (at + v.length > size) {
         throw new IllegalArgumentException("the model has " + size + " parameter values, got"
             + " more");
       }
-      System.arraycopy(v, 0, s, at, v.length);
+      System.arraycopy(v, 0, into, at, v.length);
       at += v.length;
     }
     if (at != size) {
       throw new IllegalArgumentException("the model has " + size + " parameter values, got "
           + at);
     }
-    return s;
   }
 }

@@ -14,7 +14,10 @@ import java.util.List;
  *
  * <p>Order of use: {@link #ChunkRows(List, int, int)} with the parameters' layout; {@link #add}
  * (or {@link #addRow} and write the row in place) once per chunk, in ascending chunk order; then
- * {@link ChunkTree#aggregate(ChunkRows, int)}. Not thread-safe; one instance per evaluation.
+ * {@link ChunkTree#aggregate(ChunkRows, int)}, which copies out what it returns; then the rows
+ * may be {@link #clear}ed and filled again for the next evaluation, keeping their storage. Not
+ * thread-safe, except that rows already added may be written in place by several threads, each
+ * its own rows, between the adding and the aggregation.
  */
 public final class ChunkRows {
 
@@ -88,6 +91,14 @@ public final class ChunkRows {
     chunks[size] = chunk;
     counts[size] = count;
     return width * size++;
+  }
+
+  /**
+   * Empties the rows, keeping their layout and storage, for another evaluation of the same
+   * model (what {@link ChunkTree#aggregate(ChunkRows, int)} returned is a copy, unaffected).
+   */
+  public void clear() {
+    size = 0;
   }
 
   /** Appends a chunk's sums given as a row of {@link #width()} values. */

@@ -280,22 +280,35 @@ public final class CompiledFunction {
    */
   public void applySegments(double[][] vectors, int from, int[] lengths, double[] scalars,
       double[] out) {
-    if (from < 0) {
-      throw new IndexOutOfBoundsException("segments from " + from);
+    applySegments(vectors, from, lengths, 0, lengths.length, scalars, out, 0);
+  }
+
+  /**
+   * Segments {@code first} to {@code end - 1} of {@code lengths} only, the first of them
+   * starting at element {@code from}, their outputs at {@code out[at + (s - first) · outputCount
+   * …]}: a share of the segments (for one of several threads, each with its own share), with
+   * nothing allocated. Each segment's outputs are those of {@link #apply} on it alone, whoever
+   * computes the others.
+   */
+  public void applySegments(double[][] vectors, int from, int[] lengths, int first, int end,
+      double[] scalars, double[] out, int at) {
+    if (from < 0 || at < 0 || first < 0 || first > end || end > lengths.length) {
+      throw new IndexOutOfBoundsException("segments " + first + ".." + end + " of "
+          + lengths.length + " from " + from + " to " + at);
     }
     long total = from;
-    for (int len : lengths) {
-      if (len < 0) {
-        throw new IllegalArgumentException("negative segment length " + len);
+    for (int s = first; s < end; s++) {
+      if (lengths[s] < 0) {
+        throw new IllegalArgumentException("negative segment length " + lengths[s]);
       }
-      total += len;
+      total += lengths[s];
     }
     if (total > Integer.MAX_VALUE) {
       throw new IndexOutOfBoundsException("segments end past " + Integer.MAX_VALUE);
     }
-    check(vectors, (int) total, scalars, out, lengths.length * outputCount);
-    for (int s = 0; s < lengths.length; s++) {
-      kernel.run(vectors, from, from + lengths[s], scalars, out, s * outputCount);
+    check(vectors, (int) total, scalars, out, at + (end - first) * outputCount);
+    for (int s = first; s < end; s++) {
+      kernel.run(vectors, from, from + lengths[s], scalars, out, at + (s - first) * outputCount);
       from += lengths[s];
     }
   }

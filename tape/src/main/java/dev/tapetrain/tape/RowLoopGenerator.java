@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a {@link Trace} of a function of per-sample matrices and parameters of any shape into
@@ -183,19 +185,51 @@ final class RowLoopGenerator {
         + " over samples of dense layers, elementwise ops and row reductions are)").toString());
   }
 
+  /** An array the ops declare in {@code fixed}, one per call until the scratch below. */
+  private static final Pattern ARRAY =
+      Pattern.compile("    final double\\[\\] (\\w+) = new double\\[(\\d+)\\];\n");
+
   private String source(int columns, String outs) {
+    // The loop's arrays (rows of more than one element, the lanes of its sums) live in scratch
+    // of the calling thread's own, made on its first call and cleared on every call as new
+    // arrays would be: nothing is allocated per call (a worker calls once per chunk every
+    // round), and threads that share the loop never share an array.
+    List<String[]> arrays = new ArrayList<>();
+    Matcher m = ARRAY.matcher(fixed);
+    StringBuilder declarations = new StringBuilder();
+    while (m.find()) {
+      arrays.add(new String[] {m.group(1), m.group(2)});
+      m.appendReplacement(declarations, "    final double[] $1 = sc.$1;\n"
+          + "    java.util.Arrays.fill($1, 0.0);\n");
+    }
+    m.appendTail(declarations);
+    for (String[] sum : laneSums) {
+      arrays.add(new String[] {sum[0] + "_l", "4"});
+      declarations.append("    final double[] ").append(sum[0]).append("_l = sc.")
+          .append(sum[0]).append("_l;\n    java.util.Arrays.fill(").append(sum[0])
+          .append("_l, 0.0);\n");
+    }
     StringBuilder s = new StringBuilder();
     s.append("public final class ").append(LoopGenerator.CLASS_NAME)
-        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n")
-        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
-            + " int at) {\n");
+        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n");
+    if (!arrays.isEmpty()) {
+      s.append("  private static final class Scratch {\n");
+      for (String[] a : arrays) {
+        s.append("    final double[] ").append(a[0]).append(" = new double[").append(a[1])
+            .append("];\n");
+      }
+      s.append("  }\n  private final ThreadLocal scratch = new ThreadLocal();\n");
+    }
+    s.append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
+        + " int at) {\n");
     for (int k = 0; k < columns; k++) {
       s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
     }
-    s.append(fixed);
-    for (String[] sum : laneSums) {
-      s.append("    final double[] ").append(sum[0]).append("_l = new double[4];\n");
+    if (!arrays.isEmpty()) {
+      s.append("    Scratch sc = (Scratch) scratch.get();\n    if (sc == null) {\n")
+          .append("      sc = new Scratch();\n      scratch.set(sc);\n    }\n");
     }
+    s.append(declarations);
     // Kernels.sum's four lanes over the first 4·⌊n/4⌋ samples, then the rest in order.
     s.append("    final int end4 = from + ((to - from) & ~3);\n    int j = from;\n")
         .append("    for (; j < end4; j++) {\n").append(gather).append(body);

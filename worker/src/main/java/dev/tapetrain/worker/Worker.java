@@ -1,6 +1,7 @@
 package dev.tapetrain.worker;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
@@ -18,6 +19,7 @@ import dev.tapetrain.protocol.WorkerProtocol.StopWork;
 import dev.tapetrain.models.ModelFailure;
 import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.data.cache.ColumnCache;
+import dev.tapetrain.worker.shard.EvaluationThreads;
 import dev.tapetrain.worker.shard.ModelLayouts;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.List;
@@ -33,6 +35,10 @@ import java.util.function.Consumer;
  * of memory with {@link ShardRejected} (this worker cannot serve), the model's own code throwing
  * or returning null with {@link ModelFailed} (no worker could: the run ends). Each round's
  * evaluation is noted in a {@link ModelWatch}, where a watchdog sees a model that never returns.
+ *
+ * <p>With {@code --worker-threads N} above 1 the worker owns a pool of N threads
+ * ({@link EvaluationThreads}) that evaluates each round's chunks; the actor's own thread waits
+ * for them, as it waited for its own evaluation before, and the pool stops with the actor.
  */
 public final class Worker {
 
@@ -41,11 +47,14 @@ public final class Worker {
   private final ModelWatch.Slot watch;
   private final long maxValuesPerMessage;
   private final CacheSettings cache;
+  private final EvaluationThreads threads;
 
   private Worker(ActorContext<Command> context, Consumer<StopWork> onStop, ModelWatch watch,
-      CacheSettings cache) {
+      CacheSettings cache, int threads) {
     this.context = context;
     this.cache = cache;
+    this.threads = threads == 1 ? EvaluationThreads.ONE
+        : new EvaluationThreads(threads, context.getSelf().path().name());
     this.onStop = onStop;
     this.watch = watch.slot(context.getSelf().path().toString());
     this.maxValuesPerMessage = WireLimits.maxValuesPerMessage(
@@ -81,10 +90,25 @@ public final class Worker {
    */
   public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch,
       CacheSettings cache) {
+    return create(onStop, watch, cache, 1);
+  }
+
+  /**
+   * As {@link #create(Consumer, ModelWatch, CacheSettings)}, evaluating each round's chunks on
+   * {@code threads} threads of its own ({@code --worker-threads}; 1: on the actor's thread).
+   *
+   * @throws IllegalArgumentException unless {@code 1 ≤ threads ≤ }{@link EvaluationThreads#MAX}
+   */
+  public static Behavior<Command> create(Consumer<StopWork> onStop, ModelWatch watch,
+      CacheSettings cache, int threads) {
+    if (threads < 1 || threads > EvaluationThreads.MAX) {
+      throw new IllegalArgumentException("--worker-threads must be between 1 and "
+          + EvaluationThreads.MAX + ", got " + threads);
+    }
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist()
           .tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
-      return new Worker(ctx, onStop, watch, cache).idle();
+      return new Worker(ctx, onStop, watch, cache, threads).idle();
     });
   }
 
@@ -93,6 +117,7 @@ public final class Worker {
         .onMessage(AssignShard.class, this::onAssignShard)
         .onMessage(ComputeGradients.class, this::onComputeWithoutShard)
         .onMessage(StopWork.class, this::onStopWork)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
@@ -101,7 +126,14 @@ public final class Worker {
         .onMessage(AssignShard.class, m -> onAssignShard(shard, m))
         .onMessage(ComputeGradients.class, m -> onComputeGradients(shard, m))
         .onMessage(StopWork.class, this::onStopWork)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
+  }
+
+  /** However the actor stops (told to, or its system ending), its evaluation threads stop. */
+  private Behavior<Command> onPostStop(PostStop signal) {
+    threads.close();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAssignShard(AssignShard m) {
@@ -126,7 +158,7 @@ public final class Worker {
                 + "cache (--cache auto)");
       }
       ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset(), m.model(),
-          offHeap ? cache : null, note -> context.getLog().info("{}", note));
+          offHeap ? cache : null, note -> context.getLog().info("{}", note), threads);
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       if (shard.lastReads() != null) {
@@ -217,6 +249,6 @@ public final class Worker {
   private Behavior<Command> onStopWork(StopWork m) {
     context.getLog().info("stopping: {}", m.reason());
     onStop.accept(m);
-    return Behaviors.stopped();
+    return Behaviors.stopped(threads::close);
   }
 }

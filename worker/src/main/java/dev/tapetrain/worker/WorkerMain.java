@@ -94,6 +94,9 @@ public final class WorkerMain implements Callable<Integer> {
   @Mixin
   CacheOptions cache;
 
+  @Mixin
+  WorkerThreadsOption workerThreads;
+
   private final PrintStream err;
   private final Map<String, String> env;
   private final boolean launched;
@@ -214,6 +217,7 @@ public final class WorkerMain implements Callable<Integer> {
     Address seed = NodeConfig.seedAddress("--join", join);
     Duration joinTimeout = seconds("--join-timeout", joinTimeoutSeconds);
     Duration coordinatorTimeout = seconds("--coordinator-timeout", coordinatorTimeoutSeconds);
+    int threads = workerThreads.count();
     if (!placed) {
       checkResolves(seed);
     }
@@ -224,13 +228,13 @@ public final class WorkerMain implements Callable<Integer> {
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address.bind(), err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
-      return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings);
+      return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads);
     }
   }
 
   private int serve(Address seed, RejoinNode nodes, Duration joinTimeout,
-      Duration coordinatorTimeout, dev.tapetrain.data.cache.CacheSettings cacheSettings)
-      throws InterruptedException, ExecutionException {
+      Duration coordinatorTimeout, dev.tapetrain.data.cache.CacheSettings cacheSettings,
+      int threads) throws InterruptedException, ExecutionException {
     RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
       SystemEnd end = new SystemEnd();
@@ -240,7 +244,7 @@ public final class WorkerMain implements Callable<Integer> {
       ModelWatch watch = new ModelWatch();
       NodeConfig.Node node = nodes.forAttempt(attempt);
       ActorSystem<Void> system = ActorSystem.create(
-          guardian(seed, policy, end, watch, cacheSettings), NodeConfig.SYSTEM,
+          guardian(seed, policy, end, watch, cacheSettings, threads), NodeConfig.SYSTEM,
           // A worker stopped by a signal leaves the cluster at once, so its chunks move at once.
           ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = on\n"
                   // Leaving waits for the coordinator to see it; a gone coordinator never does.
@@ -345,7 +349,7 @@ public final class WorkerMain implements Callable<Integer> {
   }
 
   private static Behavior<Void> guardian(Address seed, RejoinPolicy policy, SystemEnd end,
-      ModelWatch watch, dev.tapetrain.data.cache.CacheSettings cacheSettings) {
+      ModelWatch watch, dev.tapetrain.data.cache.CacheSettings cacheSettings, int threads) {
     return Behaviors.setup(ctx -> {
       Cluster cluster = Cluster.get(ctx.getSystem());
       cluster.manager().tell(new JoinSeedNodes(List.of(seed)));
@@ -353,7 +357,7 @@ public final class WorkerMain implements Callable<Integer> {
           ctx.spawn(CoordinatorWatch.create(policy, end), "coordinator-watch");
       // The watch reads the rejoin window off the assignment; the worker never knows.
       ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(coordinatorWatch,
-          Worker.create(stop -> stopped(end, stop), watch, cacheSettings)), "worker");
+          Worker.create(stop -> stopped(end, stop), watch, cacheSettings, threads)), "worker");
       ctx.watch(worker);
       ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
       return Behaviors.receive(Void.class)

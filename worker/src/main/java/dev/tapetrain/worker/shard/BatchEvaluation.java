@@ -2,15 +2,12 @@ package dev.tapetrain.worker.shard;
 
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.models.CompiledModel;
-import dev.tapetrain.models.Model;
-import dev.tapetrain.models.ModelGradients;
 import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.protocol.NamedTensor;
-import dev.tapetrain.tape.Tensor;
-import java.util.Arrays;
 import dev.tapetrain.protocol.Batch;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.EpochOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.function.IntFunction;
@@ -21,21 +18,26 @@ import java.util.function.IntFunction;
  * each chunk's members, in ascending sample order, into a segment of their own, and evaluates
  * that like any segment: by the compiled loop when the model runs compiled, else by the tape one
  * chunk at a time; both give the same bits. A chunk's sums then depend only on the chunk and
- * the batch, never on the worker.
+ * the batch, never on the worker or its threads ({@link ParallelSums}). The members' arrays are
+ * reused from batch to batch (grown when a batch needs more).
  */
 final class BatchEvaluation {
 
   private final DatasetSpec dataset;
-  private final Model model;
   private final ModelCompilation compilation;
+  private final ParallelSums sums;
   private final EpochOrder order = new EpochOrder();
   private Batch batch;
   private NavigableMap<Integer, int[]> members;
+  // The gathered members, the features' arrays then the targets', and each chunk's length;
+  // reused, so only their first samples and chunks are this batch's.
+  private double[][] columns = new double[0][];
+  private int[] lengths = new int[0];
 
-  BatchEvaluation(DatasetSpec dataset, Model model, ModelCompilation compilation) {
+  BatchEvaluation(DatasetSpec dataset, ModelCompilation compilation, ParallelSums sums) {
     this.dataset = dataset;
-    this.model = model;
     this.compilation = compilation;
+    this.sums = sums;
   }
 
   /**
@@ -61,35 +63,26 @@ final class BatchEvaluation {
   /** One row per chunk of {@code gathered}, whose chunk {@code k} is reported as ids[k]. */
   private ChunkRows sums(Segment gathered, List<Integer> wanted, List<NamedTensor> params,
       List<double[]> values) {
-    int total = gathered.y().length;
+    int n = wanted.size();
+    int total = gathered.starts()[n];
     CompiledModel compiled = compilation.settled() ? compilation.current()
         : compilation.compiled(total, total >= 3 ? gathered : null, 0, total, values);
     if (compiled != null) {
-      ChunkRows rows = new ChunkRows(params, compiled.metricCount(), wanted.size());
-      int[] lengths = new int[wanted.size()];
-      for (int k = 0; k < lengths.length; k++) {
+      // The gathered members are already columns; a class-weighted split is not.
+      double[][] columns = this.columns;
+      if (columns.length == 0 || gathered.y() != columns[columns.length - 1]) {
+        columns = Arrays.copyOf(gathered.x(), gathered.x().length + 1);
+        columns[gathered.x().length] = gathered.y();
+      }
+      if (lengths.length < n) {
+        lengths = new int[n];
+      }
+      for (int k = 0; k < n; k++) {
         lengths[k] = gathered.length(k);
       }
-      double[] out = new double[compiled.width() * lengths.length];
-      compiled.segmentSums(gathered.x(), gathered.y(), 0, lengths, values, out);
-      for (int k = 0; k < lengths.length; k++) {
-        int at = rows.addRow(wanted.get(k), lengths[k]);
-        System.arraycopy(out, compiled.width() * k, rows.values(), at, compiled.width());
-      }
-      return rows;
+      return sums.ranges(compiled, columns, gathered.starts(), lengths, wanted, params, values);
     }
-    ChunkRows rows = null;
-    for (int k = 0; k < wanted.size(); k++) {
-      Tensor y = Tensor.view(Arrays.copyOfRange(gathered.y(), gathered.start(k),
-          gathered.start(k) + gathered.length(k)));
-      ModelGradients.Sums s = ModelGradients.of(model, values,
-          ShardEvaluator.rows(gathered, k), y);
-      if (rows == null) {
-        rows = new ChunkRows(params, s.metricSums().length, wanted.size());
-      }
-      rows.add(wanted.get(k), gathered.length(k), ShardEvaluator.row(rows, s));
-    }
-    return rows;
+    return sums.eager(wanted, (k, lane) -> gathered, k -> k, params, values);
   }
 
   /**
@@ -109,13 +102,18 @@ final class BatchEvaluation {
       members = order.members(batch, dataset);
       this.batch = batch;
     }
-    int[] starts = new int[chunks.size() + 1];
-    for (int k = 0; k < chunks.size(); k++) {
+    int n = chunks.size();
+    int[] starts = new int[n + 1]; // the segment's own: a segment knows its chunks by it
+    for (int k = 0; k < n; k++) {
       starts[k + 1] = starts[k] + of(chunks.get(k)).length;
     }
     int features = dataset.features();
-    double[][] x = new double[features][starts[chunks.size()]];
-    double[] y = new double[starts[chunks.size()]];
+    if (columns.length == 0 || columns[0].length < starts[n]) {
+      columns = new double[features + 1][Math.max(starts[n], columns.length == 0 ? 0
+          : columns[0].length * 2)];
+    }
+    double[][] x = Arrays.copyOf(columns, features);
+    double[] y = columns[features];
     for (int k = 0; k < chunks.size(); k++) {
       int c = chunks.get(k);
       Segment seg = holder.apply(c);

@@ -34,8 +34,8 @@ final class ClassWeighting {
    * order) regrouped: one chunk per (chunk, class present), in chunk then class order.
    */
   Split split(Segment chunks) {
-    int n = chunks.y().length;
     int parts = chunks.chunks();
+    int n = chunks.starts()[parts]; // the arrays may be longer (reused from batch to batch)
     int[] counts = new int[classes];
     int[] owner = new int[parts * classes];
     int[] klass = new int[parts * classes];

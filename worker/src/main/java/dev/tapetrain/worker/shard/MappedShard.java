@@ -16,12 +16,15 @@ import java.util.function.Consumer;
 /**
  * A worker's chunks in the column cache instead of the heap: the values stay in the mapped file
  * (the OS page cache) and each block is copied, bit for bit, into scratch arrays reused from
- * step to step, so the heap holds one block (or one chunk, if larger) whatever the share. The
- * evaluation then reads the scratch exactly as it reads a segment on the heap.
+ * step to step, so the heap holds one block (or one chunk, if larger) per evaluation thread
+ * whatever the share. The evaluation then reads the scratch exactly as it reads a segment on
+ * the heap.
  *
  * <p>Use: {@link #load} the chunks (opens or builds the cache, checks their blocks' checksums,
- * rebuilds a damaged file), then {@link #view} a block or {@link #chunk} a chunk before reading
- * it; a view is valid until the next one.
+ * rebuilds a damaged file), then {@link #copy} or {@link #view} a block or {@link #chunk} a
+ * chunk into a lane's scratch before reading it; a lane's scratch is valid until its next copy.
+ * Each lane ({@link EvaluationThreads}) has scratch of its own, made when it is first used;
+ * copies into different lanes may run at once, reading the mapped files only.
  */
 final class MappedShard {
 
@@ -29,8 +32,9 @@ final class MappedShard {
   private final CacheSettings settings;
   private final Consumer<String> notes;
   private final Set<Integer> loaded = new TreeSet<>();
-  private final double[][] x;
-  private final double[] y;
+  private final int capacity;
+  // Per lane: the features' arrays, then the targets'; null until the lane is first used.
+  private final double[][][] scratch;
   // The source's entry; with --validation-data the validation data's own entry, whose row r
   // is the dataset's sample trainingRows + r (DatasetSpec numbers them after the source's).
   private MappedColumns training;
@@ -39,16 +43,15 @@ final class MappedShard {
   private ShardLoader.Reads lastReads;
 
   MappedShard(DatasetSpec dataset, CacheSettings settings, Consumer<String> notes,
-      int blockSamples) {
+      int blockSamples, int lanes) {
     this.dataset = dataset;
     this.settings = settings;
     this.notes = notes;
     this.trainingRows = dataset.source().examples();
     // Every chunk but the last has the chunk size: the scratch holds a block or one chunk.
-    int capacity = Math.max((int) Math.min(blockSamples, dataset.examples()),
+    this.capacity = Math.max((int) Math.min(blockSamples, dataset.examples()),
         dataset.chunkLength(0));
-    this.x = new double[dataset.features()][capacity];
-    this.y = new double[capacity];
+    this.scratch = new double[lanes][][];
   }
 
   /**
@@ -130,25 +133,40 @@ final class MappedShard {
   }
 
   /**
-   * The consecutive chunks {@code chunks} (their lengths {@code lengths}) copied into the
-   * scratch: a segment whose first chunk is {@code chunks[0]}, starting at 0.
+   * The {@code samples} samples from the first of chunk {@code firstChunk} on (consecutive
+   * chunks) copied into lane {@code lane}'s scratch, from index 0: its columns, the features'
+   * arrays then the targets'. Nothing is allocated once the lane has its scratch.
    */
-  Segment view(int[] chunks, int[] lengths) {
+  double[][] copy(int firstChunk, int samples, int lane) {
+    double[][] columns = scratch[lane];
+    if (columns == null) {
+      columns = new double[dataset.features() + 1][capacity];
+      scratch[lane] = columns;
+    }
+    long from = dataset.chunkStart(firstChunk);
+    for (int f = 0; f < columns.length; f++) {
+      copy(f, from, columns[f], samples);
+    }
+    return columns;
+  }
+
+  /**
+   * The consecutive chunks {@code chunks} (their lengths {@code lengths}) copied into lane
+   * {@code lane}'s scratch: a segment whose first chunk is {@code chunks[0]}, starting at 0.
+   */
+  Segment view(int[] chunks, int[] lengths, int lane) {
     int[] starts = new int[chunks.length + 1];
     for (int k = 0; k < chunks.length; k++) {
       starts[k + 1] = starts[k] + lengths[k];
     }
-    long from = dataset.chunkStart(chunks[0]);
-    int n = starts[chunks.length];
-    for (int f = 0; f < x.length; f++) {
-      copy(f, from, x[f], n);
-    }
-    copy(x.length, from, y, n);
-    return new Segment(chunks[0], starts, x, y);
+    double[][] columns = copy(chunks[0], starts[chunks.length], lane);
+    int features = columns.length - 1;
+    return new Segment(chunks[0], starts, java.util.Arrays.copyOf(columns, features),
+        columns[features]);
   }
 
-  /** Chunk {@code c} alone copied into the scratch (see {@link #view}). */
-  Segment chunk(int c) {
-    return view(new int[] {c}, new int[] {dataset.chunkLength(c)});
+  /** Chunk {@code c} alone copied into lane {@code lane}'s scratch (see {@link #view}). */
+  Segment chunk(int c, int lane) {
+    return view(new int[] {c}, new int[] {dataset.chunkLength(c)}, lane);
   }
 }

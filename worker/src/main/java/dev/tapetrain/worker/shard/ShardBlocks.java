@@ -9,8 +9,9 @@ import java.util.function.IntFunction;
 /**
  * A step's chunks cut into blocks: runs of consecutive chunks, up to
  * {@link ShardEvaluator#BLOCK_SAMPLES} samples each (a single chunk may be larger), that the
- * compiled loop takes in one call. On the heap a block is a range of one segment's arrays,
- * read in place; from the column cache it is copied into the evaluator's scratch arrays first.
+ * compiled loop takes in one call, and the unit of work the worker's threads share out. On the
+ * heap a block is a range of one segment's arrays, read in place; from the column cache it is
+ * copied into its thread's scratch arrays first.
  */
 final class ShardBlocks {
 
@@ -26,9 +27,18 @@ final class ShardBlocks {
     final int total;
     final int[] chunks;
     final int[] lengths;
+    // The segment's features' arrays then its targets' (null off the heap): the compiled
+    // loop's input, made once, not per step.
+    final double[][] columns;
 
     Block(Segment segment, int from, int[] chunks, int[] lengths) {
       this.segment = segment;
+      if (segment != null) {
+        this.columns = java.util.Arrays.copyOf(segment.x(), segment.x().length + 1);
+        this.columns[segment.x().length] = segment.y();
+      } else {
+        this.columns = null;
+      }
       this.from = from;
       this.chunks = chunks;
       this.lengths = lengths;

@@ -2,7 +2,6 @@ package dev.tapetrain.worker.shard;
 
 import dev.tapetrain.models.CompiledModel;
 import dev.tapetrain.models.Model;
-import dev.tapetrain.models.ModelGradients;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.models.Parameter;
 import dev.tapetrain.protocol.Batch;
@@ -16,7 +15,6 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.data.ShardLoader;
 import dev.tapetrain.data.cache.CacheSettings;
-import dev.tapetrain.tape.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -39,6 +37,12 @@ import dev.tapetrain.worker.shard.ShardBlocks.Block;
  * a share larger than the heap, in the column cache ({@link MappedShard}): each block is then
  * copied into reused scratch arrays first, and evaluated exactly as on the heap, to the same
  * bits.
+ *
+ * <p>A round's blocks (or chunks) may be evaluated on several threads ({@link
+ * EvaluationThreads}, {@code --worker-threads}); each chunk's row is the same whatever thread
+ * computes it and the rows are added in the tree's order after all are done ({@link
+ * ParallelSums}), so the bits do not depend on the number of threads either. Calls come from one
+ * thread at a time (the worker actor's).
  */
 public final class ShardEvaluator {
 
@@ -50,6 +54,7 @@ public final class ShardEvaluator {
   private final Model model;
   private final ModelCompilation compilation;
   private final BatchEvaluation batchEvaluation;
+  private final ParallelSums sums;
   // --class-weight's weights on the training samples' losses; null: unweighted.
   private final ClassWeighting weighting;
   // Null when the samples are on the heap (in segments).
@@ -98,16 +103,36 @@ public final class ShardEvaluator {
     this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE), offHeap, notes);
   }
 
+  /**
+   * As {@link #ShardEvaluator(DatasetSpec, ModelSpec, CacheSettings, Consumer)}, evaluating a
+   * round's chunks on {@code threads} (which the caller closes).
+   */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model, CacheSettings offHeap,
+      Consumer<String> notes, EvaluationThreads threads) {
+    this(dataset, model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE), offHeap, notes,
+        threads);
+  }
+
   /** The evaluator of the constructors above, compiling after {@code compileAfterSamples}. */
   public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples,
       CacheSettings offHeap, Consumer<String> notes) {
+    this(dataset, model, compileAfterSamples, offHeap, notes, EvaluationThreads.ONE);
+  }
+
+  /**
+   * The evaluator of the constructors above, compiling after {@code compileAfterSamples} and
+   * evaluating on {@code threads}: the same bits for any number of threads.
+   */
+  public ShardEvaluator(DatasetSpec dataset, ModelSpec model, long compileAfterSamples,
+      CacheSettings offHeap, Consumer<String> notes, EvaluationThreads threads) {
     this.mapped = offHeap == null ? null
-        : new MappedShard(dataset, offHeap, notes, BLOCK_SAMPLES);
+        : new MappedShard(dataset, offHeap, notes, BLOCK_SAMPLES, threads.count());
     this.dataset = dataset;
     this.modelSpec = model;
     this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
-    this.batchEvaluation = new BatchEvaluation(dataset, this.model, compilation);
+    this.sums = new ParallelSums(this.model, threads);
+    this.batchEvaluation = new BatchEvaluation(dataset, compilation, sums);
     this.weighting = model.weighted() ? new ClassWeighting(model.classWeights()) : null;
   }
 
@@ -215,21 +240,8 @@ public final class ShardEvaluator {
       return List.of();
     }
     return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted,
-        mapped != null ? mapped::chunk : holder::get, params, values(params),
+        mapped != null ? c -> mapped.chunk(c, 0) : holder::get, params, values(params),
         weighted ? weighting : null), dataset.numChunks());
-  }
-
-  /** One chunk's sums as a row: loss, each gradient, the metrics. */
-  static double[] row(ChunkRows rows, ModelGradients.Sums s) {
-    double[] row = new double[rows.width()];
-    row[0] = s.lossSum();
-    int at = 1;
-    for (double[] g : s.gradients()) {
-      System.arraycopy(g, 0, row, at, g.length);
-      at += g.length;
-    }
-    System.arraycopy(s.metricSums(), 0, row, at, s.metricSums().length);
-    return row;
   }
 
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}, chunk by chunk. */
@@ -254,34 +266,12 @@ public final class ShardEvaluator {
     List<double[]> values = values(params);
     List<Block> blocks = blocks(wanted);
     CompiledModel compiled = compiled(blocks, values);
-    ChunkRows rows = null;
-    for (Block block : blocks) {
-      Segment seg = mapped != null ? mapped.view(block.chunks, block.lengths) : block.segment;
-      int from = mapped != null ? 0 : block.from;
-      if (compiled != null) {
-        if (rows == null) {
-          rows = new ChunkRows(params, compiled.metricCount(), wanted.size());
-        }
-        int width = compiled.width();
-        double[] out = new double[width * block.chunks.length];
-        compiled.segmentSums(seg.x(), seg.y(), from, block.lengths, values, out);
-        for (int s = 0; s < block.chunks.length; s++) {
-          int at = rows.addRow(block.chunks[s], block.lengths[s]); // may grow the rows
-          System.arraycopy(out, width * s, rows.values(), at, width);
-        }
-        continue;
-      }
-      for (int c : block.chunks) {
-        Tensor y = Tensor.view(Arrays.copyOfRange(seg.y(), seg.start(c), seg.start(c)
-            + seg.length(c)));
-        ModelGradients.Sums s = ModelGradients.of(model, values, rows(seg, c), y);
-        if (rows == null) {
-          rows = new ChunkRows(params, s.metricSums().length, wanted.size());
-        }
-        rows.add(c, seg.length(c), row(rows, s));
-      }
+    if (compiled != null) {
+      return sums.blocks(compiled, blocks, wanted.size(), mapped, params, values);
     }
-    return rows;
+    List<Integer> chunks = wanted;
+    return sums.eager(chunks, mapped != null ? (k, lane) -> mapped.chunk(chunks.get(k), lane)
+        : (k, lane) -> holder.get(chunks.get(k)), chunks::get, params, values);
   }
 
   /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */
@@ -301,7 +291,7 @@ public final class ShardEvaluator {
       return compilation.compiled(samples, null, 0, 0, values);
     }
     return mapped != null
-        ? compilation.compiled(samples, mapped.view(example.chunks, example.lengths), 0,
+        ? compilation.compiled(samples, mapped.view(example.chunks, example.lengths, 0), 0,
             example.total, values)
         : compilation.compiled(samples, example.segment, example.from, example.total, values);
   }
@@ -336,20 +326,6 @@ public final class ShardEvaluator {
       }
     }
     return wanted;
-  }
-
-  /** Chunk {@code c} as an {@code [n, f]} row-major matrix (made for one evaluation). */
-  static Tensor rows(Segment seg, int c) {
-    int n = seg.length(c);
-    int f = seg.x().length;
-    int from = seg.start(c);
-    double[] rows = new double[n * f];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < f; j++) {
-        rows[i * f + j] = seg.x()[j][from + i];
-      }
-    }
-    return Tensor.viewMatrix(n, f, rows);
   }
 
   /**

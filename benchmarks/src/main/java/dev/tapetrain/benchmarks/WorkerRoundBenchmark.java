@@ -1,0 +1,106 @@
+package dev.tapetrain.benchmarks;
+
+import dev.tapetrain.protocol.Batch;
+import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.EpochOrder;
+import dev.tapetrain.protocol.ModelSpec;
+import dev.tapetrain.protocol.NamedTensor;
+import dev.tapetrain.worker.shard.EvaluationThreads;
+import dev.tapetrain.worker.shard.ModelLayouts;
+import dev.tapetrain.worker.shard.ShardEvaluator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One worker's round as the actor runs it ({@link ShardEvaluator#evaluateTree}), in the steady
+ * state (the model compiled), for allocation per round: run with {@code -prof gc} and read
+ * {@code gc.alloc.rate.norm} (bytes per operation = per round). A full pass over 65 536 samples,
+ * or a mini-batch of 4096 of them, a different batch of the epoch each round; softmax with 50
+ * features and 10 classes, or the MLP (10 features, 16 hidden units, regression); on
+ * {@code threads} evaluation threads ({@code -p threads=2}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class WorkerRoundBenchmark {
+
+  static final int SAMPLES = 65_536;
+  static final int BATCH = 4096;
+
+  @Param({"softmax", "mlp"})
+  String model;
+
+  @Param({"full", "batch"})
+  String round;
+
+  /** {@code --worker-threads}. */
+  @Param({"1"})
+  int threads;
+
+  private EvaluationThreads pool;
+
+  private ShardEvaluator evaluator;
+  private List<Integer> chunks;
+  private List<NamedTensor> params;
+  private final List<Batch> batches = new ArrayList<>();
+  private final List<List<Integer>> batchChunks = new ArrayList<>();
+  private int step;
+
+  @Setup
+  public void setUp() {
+    boolean softmax = model.equals("softmax");
+    int features = softmax ? 50 : 10;
+    List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
+    DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, trueW, 0.1, 1, 42,
+        softmax ? 10 : 0), DatasetSpec.defaultChunkSize(SAMPLES));
+    ModelSpec spec = new ModelSpec(model, softmax ? 10 : 0, 42,
+        model.equals("mlp") ? java.util.Map.of("hidden", "16") : java.util.Map.of());
+    pool = new EvaluationThreads(threads, "bench");
+    evaluator = new ShardEvaluator(dataset, spec, 0, null, note -> { }, pool);
+    chunks = new ArrayList<>();
+    for (int c = 0; c < dataset.numChunks(); c++) {
+      chunks.add(c);
+    }
+    evaluator.ensureLoaded(chunks);
+    params = ModelLayouts.initialValues(evaluator.model());
+    for (int b = 0; b < SAMPLES / BATCH; b++) {
+      Batch batch = new Batch(7, 1, true, SAMPLES, (long) b * BATCH, BATCH);
+      batches.add(batch);
+      batchChunks.add(new ArrayList<>(new EpochOrder().members(batch, dataset.chunkSize())
+          .keySet()));
+    }
+  }
+
+  @TearDown
+  public void tearDown() {
+    pool.close();
+  }
+
+  /** One round: every chunk, or the next mini-batch's members, added along the chunk tree. */
+  @Benchmark
+  public List<ChunkResult> round() {
+    if (round.equals("full")) {
+      return evaluator.evaluateTree(params, chunks);
+    }
+    int b = step++ % batches.size();
+    return evaluator.evaluateTree(params, batchChunks.get(b), batches.get(b));
+  }
+}
