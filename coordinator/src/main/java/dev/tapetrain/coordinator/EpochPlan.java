@@ -113,6 +113,11 @@ public final class EpochPlan implements RoundPlan {
   }
 
   @Override
+  public boolean endsWith(Round first) {
+    return first.loss() == Round.Loss.RESUMED && firstUpdates >= total && stoppedEarly == null;
+  }
+
+  @Override
   public void stopEarly(String why) {
     stoppedEarly = why;
   }

@@ -32,9 +32,16 @@ final class RoundLoop {
     math.earlyStopping().stopped().ifPresent(plan::stopEarly);
   }
 
-  /** The first round. */
+  /**
+   * The first round. A run resumed with no update left (interrupted in its final round) ends
+   * after it, so it runs at the best parameters (--restore-best), as that final round would have.
+   */
   Round first() {
-    return plan.first();
+    Round first = plan.first();
+    if (plan.endsWith(first)) {
+      math.restoreBest(); // nothing unless --restore-best kept some
+    }
+    return first;
   }
 
   /**

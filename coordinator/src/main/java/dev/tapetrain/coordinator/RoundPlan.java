@@ -22,6 +22,14 @@ public interface RoundPlan {
   Round first();
 
   /**
+   * Whether the run ends with {@code first}, its first round, before any update (a run resumed
+   * after its last update): then it is the run's final evaluation.
+   */
+  default boolean endsWith(Round first) {
+    return false;
+  }
+
+  /**
    * Whether training ends after {@code round}, whose numbers were finite and came to
    * {@code result}; empty: it goes on.
    */

@@ -109,4 +109,45 @@ class EarlyStoppedResumeTest {
     assertEquals(Optional.of(whole), complete(resumed, next));
     assertEquals(16, resumedMath.updates());
   }
+
+  /**
+   * --restore-best without a stop: a run interrupted in its final round, after its last update,
+   * resumes with nothing to train, and its one round is its final evaluation — at the best
+   * epoch's parameters, as the uninterrupted run's final round.
+   */
+  @org.junit.jupiter.api.Test
+  void aRunInterruptedInItsFinalRoundEndsAtTheBestParametersOnResume(@TempDir Path tmp) {
+    StepPolicy keepBest = new StepPolicy(1, 7, 0, 0, 100, true, false, 0.2,
+        new EarlyStop(0, 0, "val_loss", true));
+    RunSpec spec = new RunSpec(1, 8 * 3, 0.1, OptimizerSpec.sgd(), DATA, keepBest, 1,
+        Duration.ofSeconds(1), Duration.ofSeconds(1), 1000, RunSpec.DEFAULT_REJOIN_TIMEOUT,
+        ModelSpec.linear(42));
+    StepMath math = new StepMath(spec, null, START);
+    RoundLoop loop = new RoundLoop(math, RoundPlans.of(spec, null));
+    Round round = loop.first();
+    assertEquals(Optional.empty(), complete(loop, round));
+    List<NamedTensor> last = null;
+    while (round.loss() != Round.Loss.FINAL) {
+      last = math.params();
+      round = loop.next(round);
+      if (round.loss() != Round.Loss.FINAL) {
+        assertEquals(Optional.empty(), complete(loop, round));
+      }
+    }
+    assertEquals(24, math.updates(), "every epoch trained: no stop");
+    Path file = tmp.resolve(Checkpoints.FILE);
+    Checkpoints.write(file, math.lastGood(), spec.numbers(), "synthetic", 23);
+    TrainingState saved = Checkpoints.read(file).state();
+    assertEquals(RunSummary.Status.COMPLETED, complete(loop, round).orElseThrow().status());
+    List<NamedTensor> best = math.params();
+    assertNotEquals(last, best, "the best epoch (the first) is not the last");
+
+    StepMath resumedMath = new StepMath(spec, saved, List.of());
+    RoundLoop resumed = new RoundLoop(resumedMath, RoundPlans.of(spec, saved));
+    Round first = resumed.first();
+    assertEquals(best, resumedMath.params(), "the resumed final evaluation is at the best");
+    assertEquals(RunSummary.Status.COMPLETED,
+        complete(resumed, first).orElseThrow().status());
+    assertEquals(best, resumedMath.params());
+  }
 }
