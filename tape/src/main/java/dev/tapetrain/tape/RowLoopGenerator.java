@@ -80,16 +80,16 @@ final class RowLoopGenerator {
       Tensor t = samples[k];
       int w = t.rank() == 1 ? 1 : t.shapeRef()[1];
       String name = "x" + k;
+      // One statement per input, not per column: the per-sample method's size must not grow
+      // with the number of features (HotSpot does not compile a method of more than 8000 bytes).
       if (w == 1) {
-        g.gather.append("        final double ").append(name).append(" = v").append(column)
-            .append("[j];\n");
+        g.gather.append("        final double ").append(name).append(" = v[").append(column)
+            .append("][j];\n");
       } else {
         g.fixed.append("    final double[] ").append(name).append(" = new double[").append(w)
             .append("];\n");
-        for (int c = 0; c < w; c++) {
-          g.gather.append("        ").append(name).append('[').append(c).append("] = v")
-              .append(column + c).append("[j];\n");
-        }
+        g.gather.append("        for (int c = 0; c < ").append(w).append("; c++) ").append(name)
+            .append("[c] = v[").append(column).append(" + c][j];\n");
       }
       g.values.put(t, new Value(Place.ROW, w, name, w == 1, -1));
       column += w;
@@ -126,7 +126,7 @@ final class RowLoopGenerator {
       }
       at += v.width();
     }
-    return g.source(column, outs.toString());
+    return g.source(outs.toString());
   }
 
   /** The value of {@code t}: traced already, or a scalar constant. */
@@ -185,69 +185,102 @@ final class RowLoopGenerator {
         + " over samples of dense layers, elementwise ops and row reductions are)").toString());
   }
 
-  /** An array the ops declare in {@code fixed}, one per call until the scratch below. */
+  /** A row's or total's array the ops declare in {@code fixed}: {@code new double[<length>]}. */
   private static final Pattern ARRAY =
-      Pattern.compile("    final double\\[\\] (\\w+) = new double\\[(\\d+)\\];\n");
+      Pattern.compile("    final double\\[\\] (\\w+) = new double\\[(\\d+)\\];");
 
-  private String source(int columns, String outs) {
-    // The loop's arrays (rows of more than one element, the lanes of its sums) live in scratch
-    // of the calling thread's own, made on its first call and cleared on every call as new
-    // arrays would be: nothing is allocated per call (a worker calls once per chunk every
-    // round), and threads that share the loop never share an array.
-    List<String[]> arrays = new ArrayList<>();
-    Matcher m = ARRAY.matcher(fixed);
-    StringBuilder declarations = new StringBuilder();
-    while (m.find()) {
-      arrays.add(new String[] {m.group(1), m.group(2)});
-      m.appendReplacement(declarations, "    final double[] $1 = sc.$1;\n"
-          + "    java.util.Arrays.fill($1, 0.0);\n");
+  /** Any other declaration in {@code fixed}: {@code final <type> <name> = <expression>;}. */
+  private static final Pattern DECLARATION =
+      Pattern.compile("    final (double(?:\\[\\])?) (\\w+) = (.*;(?: //.*)?)");
+
+  /**
+   * The class: {@code run} takes the calling thread's own {@code Frame} (made on its first call,
+   * kept in a {@code ThreadLocal}: the kernel is shared by threads), whose fields are the fixed
+   * values, the rows' and lane sums' arrays and the totals; the frame's {@code run} resets them
+   * (arrays cleared as new arrays would be, fixed values assigned again), loops over the samples
+   * and calls {@code sample(j)}, which gathers sample {@code j}'s row and runs the ops on it.
+   * Nothing is allocated per call (a worker calls once per chunk every round), and threads that
+   * share the loop never share a frame. The per-sample code is written once, in a method of its
+   * own: HotSpot compiles a method called once per sample by its invocations within a few
+   * thousand samples, where one method holding the whole loop (twice: the four lanes and the
+   * tail) ran interpreted and as tier-3 code for seconds while C2 compiled one on-stack
+   * replacement per inner loop (a 50 × 10 softmax's first compiled steps were 4–7 × slower than
+   * the eager tape's).
+   */
+  private String source(String outs) {
+    StringBuilder fields = new StringBuilder("    double[][] v;\n    double[] s;\n");
+    StringBuilder init = new StringBuilder("      this.v = v;\n      this.s = s;\n");
+    for (String line : fixed.toString().split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      Matcher a = ARRAY.matcher(line);
+      Matcher m = DECLARATION.matcher(line);
+      if (a.matches()) {
+        fields.append("    final double[] ").append(a.group(1)).append(" = new double[")
+            .append(a.group(2)).append("];\n");
+        init.append("      java.util.Arrays.fill(").append(a.group(1)).append(", 0.0);\n");
+      } else if (m.matches()) {
+        fields.append("    ").append(m.group(1)).append(' ').append(m.group(2)).append(";\n");
+        init.append("      ").append(m.group(2)).append(" = ").append(m.group(3)).append('\n');
+      } else {
+        init.append("  ").append(line).append('\n');
+      }
     }
-    m.appendTail(declarations);
     for (String[] sum : laneSums) {
-      arrays.add(new String[] {sum[0] + "_l", "4"});
-      declarations.append("    final double[] ").append(sum[0]).append("_l = sc.")
-          .append(sum[0]).append("_l;\n    java.util.Arrays.fill(").append(sum[0])
-          .append("_l, 0.0);\n");
+      fields.append("    final double[] ").append(sum[0]).append("_l = new double[4];\n");
+      init.append("      java.util.Arrays.fill(").append(sum[0]).append("_l, 0.0);\n");
+    }
+    for (String[] sum : laneSums) {
+      fields.append("    double ").append(sum[0]).append("_e;\n");
     }
     StringBuilder s = new StringBuilder();
     s.append("public final class ").append(LoopGenerator.CLASS_NAME)
-        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n");
-    if (!arrays.isEmpty()) {
-      s.append("  private static final class Scratch {\n");
-      for (String[] a : arrays) {
-        s.append("    final double[] ").append(a[0]).append(" = new double[").append(a[1])
-            .append("];\n");
-      }
-      s.append("  }\n  private final ThreadLocal scratch = new ThreadLocal();\n");
-    }
-    s.append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
-        + " int at) {\n");
-    for (int k = 0; k < columns; k++) {
-      s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
-    }
-    if (!arrays.isEmpty()) {
-      s.append("    Scratch sc = (Scratch) scratch.get();\n    if (sc == null) {\n")
-          .append("      sc = new Scratch();\n      scratch.set(sc);\n    }\n");
-    }
-    s.append(declarations);
+        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n")
+        .append("  private final ThreadLocal frames = new ThreadLocal();\n\n")
+        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
+            + " int at) {\n")
+        .append("    Frame f = (Frame) frames.get();\n    if (f == null) {\n")
+        .append("      f = new Frame();\n      frames.set(f);\n    }\n")
+        .append("    f.run(v, from, to, s, out, at);\n  }\n\n")
+        .append("  static final class Frame {\n").append(fields)
+        .append("\n    void run(double[][] v, int from, int to, double[] s, double[] out,"
+            + " int at) {\n").append(init);
     // Kernels.sum's four lanes over the first 4·⌊n/4⌋ samples, then the rest in order.
-    s.append("    final int end4 = from + ((to - from) & ~3);\n    int j = from;\n")
-        .append("    for (; j < end4; j++) {\n").append(gather).append(body);
+    s.append("      final int end4 = from + ((to - from) & ~3);\n      int j = from;\n")
+        .append("      for (; j < end4; j++) {\n        sample(j);\n");
     for (String[] sum : laneSums) {
-      s.append("        ").append(sum[0]).append("_l[(j - from) & 3] += ").append(sum[1])
-          .append(";\n");
+      s.append("        ").append(sum[0]).append("_l[(j - from) & 3] += ").append(sum[0])
+          .append("_e;\n");
     }
-    s.append("    }\n");
+    s.append("      }\n");
     for (String[] sum : laneSums) {
       String n = sum[0];
-      s.append("    double ").append(n).append(" = (").append(n).append("_l[0] + ").append(n)
+      s.append("      double ").append(n).append(" = (").append(n).append("_l[0] + ").append(n)
           .append("_l[1]) + (").append(n).append("_l[2] + ").append(n).append("_l[3]);\n");
     }
-    s.append("    for (; j < to; j++) {\n").append(gather).append(body);
+    s.append("      for (; j < to; j++) {\n        sample(j);\n");
     for (String[] sum : laneSums) {
-      s.append("        ").append(sum[0]).append(" += ").append(sum[1]).append(";\n");
+      s.append("        ").append(sum[0]).append(" += ").append(sum[0]).append("_e;\n");
     }
-    s.append("    }\n").append(after).append(outs).append("  }\n}\n");
+    // The frame outlives the call: it must not keep the caller's columns and parameters alive.
+    s.append("      }\n").append(indent(after)).append(indent(outs))
+        .append("      this.v = null;\n      this.s = null;\n    }\n\n")
+        .append("    void sample(int j) {\n").append(outdent(gather)).append(outdent(body));
+    for (String[] sum : laneSums) {
+      s.append("      ").append(sum[0]).append("_e = ").append(sum[1]).append(";\n");
+    }
+    s.append("    }\n  }\n}\n");
     return s.toString();
+  }
+
+  /** Lines of a method of the class one level deeper, in the frame's. */
+  private static String indent(CharSequence lines) {
+    return lines.toString().replaceAll("(?m)^(?=.)", "  ");
+  }
+
+  /** Lines written for the loop's body one level less deep, in the frame's {@code sample}. */
+  private static String outdent(CharSequence lines) {
+    return lines.toString().replaceAll("(?m)^  ", "");
   }
 }
