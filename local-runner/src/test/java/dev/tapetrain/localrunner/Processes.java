@@ -251,6 +251,18 @@ final class Processes implements AutoCloseable {
   }
 
   /** kill -9: {@link Process#destroyForcibly()} sends SIGKILL on Linux. */
+  /**
+   * Stops {@code p} where it is (SIGSTOP): it keeps what it holds (its run lock) and does no
+   * more work, so a test does not race a process that may finish first on a fast machine.
+   * {@link #kill9} still ends it.
+   */
+  static void pause(Process p) throws Exception {
+    Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(p.pid())).start();
+    if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+      throw new AssertionError("kill -STOP " + p.pid() + " failed");
+    }
+  }
+
   static void kill9(Process p) throws InterruptedException {
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);

@@ -31,6 +31,9 @@ class RunLockTest extends ProcessTestBase {
     Process first = processes.localRunner("first", concat(LONG_JOB, "--run-dir", run.toString()));
     Processes.await("a checkpoint", Duration.ofSeconds(60),
         () -> Files.exists(run.resolve("checkpoint.pb")));
+    // Held mid-run, lock and all: on a fast machine the job could otherwise end (and free the
+    // run) before the second JVM has started.
+    Processes.pause(first);
 
     Process second = processes.localRunner("second", "--resume", run.toString());
     assertEquals(2, Processes.exitCode(second, Duration.ofSeconds(60)));
@@ -38,7 +41,7 @@ class RunLockTest extends ProcessTestBase {
     assertEquals(1, refused.lines().count(), refused);
     assertTrue(refused.contains("in use by another process (pid " + first.pid() + " on "),
         refused);
-    assertTrue(first.isAlive(), "the first writer goes on");
+    assertTrue(first.isAlive(), "the first writer is still there (paused, holding the lock)");
 
     Processes.kill9(first);
     // The OS released the lock with the process: the run resumes, every step once, same bits.
