@@ -1,7 +1,9 @@
 package dev.tapetrain.coordinator;
 
 import dev.tapetrain.protocol.Batch;
+import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.protocol.ChunkRuns;
+import dev.tapetrain.protocol.ChunkTree;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.NamedTensor;
@@ -153,44 +155,61 @@ final class Evaluation<W> {
   }
 
   /**
-   * Accepts {@code result} from {@code worker} — one chunk, or a node of the chunk tree covering
-   * {@code span} chunks — if every chunk it covers is in this evaluation, was asked of that
-   * worker and has no result yet, its sample count is theirs, and its gradients fit
-   * {@code params}.
+   * Accepts {@code result} from {@code worker} — one chunk, or an aligned node of the chunk tree
+   * covering {@code span} chunks — if each chunk it covers that is in this evaluation (at least
+   * one) was asked of that worker and has no result yet, its sample count is theirs, and its
+   * gradients fit {@code params}. A node's chunks outside this evaluation (a mini-batch touches
+   * few) drop out of its sum as they drop out of the coordinator's ({@link ChunkTree#sum}), so
+   * a worker may pre-add across them ({@link ChunkTree#aggregate(ChunkRows, int,
+   * java.util.NavigableSet)}).
    *
    * @return whether it was accepted (otherwise the caller counts it as dropped)
    */
   boolean accept(W worker, ChunkResult result, List<NamedTensor> params) {
     int lo = result.chunk();
-    int end = (int) Math.min((long) lo + result.span(), received.length);
+    int span = result.span();
+    // (A result's range is an aligned power of two by construction: ChunkResult checks it.)
     if (lo < 0 || lo >= received.length || StepReduction.mismatch(result, params) != null) {
       return false;
     }
+    int end = (int) Math.min((long) lo + span, received.length);
     // askedFrom holds the handle asked() was given, one object for all of a request's chunks, so
     // after one equals the span compares identities: a remote answer's handle is a new object in
     // every message, and its equals walks two actor paths.
-    Object asker = askedFrom[lo];
-    if (asker == null || (asker != worker && !worker.equals(asker))) {
-      return false;
-    }
+    Object asker = null;
     long samples = 0;
+    int covered = 0;
     for (int c = lo; c < end; c++) {
-      if (!inBatch[c] || (askedFrom[c] != asker && !worker.equals(askedFrom[c]))
-          || received[c]) {
+      if (!inBatch[c]) {
+        continue;
+      }
+      Object a = askedFrom[c];
+      if (asker == null) {
+        if (a == null || (a != worker && !worker.equals(a))) {
+          return false;
+        }
+        asker = a;
+      } else if (a != asker && !worker.equals(a)) {
+        return false;
+      }
+      if (received[c]) {
         return false;
       }
       samples += length[c];
+      covered++;
     }
-    if (result.count() != samples
+    if (covered == 0 || result.count() != samples
         || (!results.isEmpty() && results.values().iterator().next().metricSums().size()
             != result.metricSums().size())) {
       return false;
     }
     for (int c = lo; c < end; c++) {
-      received[c] = true;
-      missing--;
+      if (inBatch[c]) {
+        received[c] = true;
+      }
     }
-    results.put(dev.tapetrain.protocol.ChunkTree.key(lo, result.span()), result);
+    missing -= covered;
+    results.put(ChunkTree.key(lo, span), result);
     return true;
   }
 

@@ -79,8 +79,25 @@ class EvaluationTest {
     e.asked("a", ChunkRuns.fromRuns(new int[] {0, 4}));
     assertFalse(e.accept("a", result(4, 1, 64), PARAMS), "chunk 4 is not in the batch");
     assertFalse(e.accept("a", result(4, 4, 4 * 64), PARAMS));
-    assertFalse(e.accept("a", result(0, 8, 8 * 64), PARAMS), "half the span is not in the batch");
+    assertFalse(e.accept("a", result(0, 8, 8 * 64), PARAMS),
+        "counts samples of chunks the batch does not hold");
     assertTrue(e.accept("a", result(0, 4, 4 * 64), PARAMS));
+    assertTrue(e.complete());
+  }
+
+  @Test
+  void aNodeMaySpanChunksTheRoundDoesNotTouchButNotAnotherWorkersChunk() {
+    // A mini-batch touching chunks 1, 2, 6 (asked of a) and 9 (asked of b).
+    Evaluation<String> e = new Evaluation<>(DATA, ChunkRuns.ofIds(new int[] {1, 2, 6, 9}));
+    e.asked("a", ChunkRuns.ofIds(new int[] {1, 2, 6}));
+    e.asked("b", ChunkRuns.ofIds(new int[] {9}));
+    assertFalse(e.accept("a", result(0, 16, 4 * 64), PARAMS), "chunk 9 is b's");
+    assertFalse(e.accept("a", result(8, 8, 0), PARAMS), "no chunk of a in it");
+    assertFalse(e.accept("a", result(0, 8, 2 * 64), PARAMS), "chunk 6's samples are missing");
+    assertTrue(e.accept("a", result(0, 8, 3 * 64), PARAMS));
+    assertFalse(e.complete());
+    assertFalse(e.accept("a", result(4, 4, 64), PARAMS), "chunk 6 again");
+    assertTrue(e.accept("b", result(8, 8, 64), PARAMS));
     assertTrue(e.complete());
   }
 }

@@ -180,6 +180,11 @@ public final class ChunkRows {
 
   /** Row {@code i} as the result of tree node {@code (chunk(i), span)}. */
   public ChunkResult result(int i, int span) {
+    return result(i, chunks[i], span);
+  }
+
+  /** Row {@code i} as the result of tree node {@code (lo, span)}. */
+  public ChunkResult result(int i, int lo, int span) {
     int at = i * width;
     double loss = values[at++];
     // Immutable lists, which ChunkResult keeps as they are instead of copying them again.
@@ -193,6 +198,6 @@ public final class ChunkRows {
     for (int k = 0; k < metrics; k++) {
       m[k] = values[at++];
     }
-    return new ChunkResult(chunks[i], counts[i], loss, List.of(grads), List.of(m), span);
+    return new ChunkResult(lo, counts[i], loss, List.of(grads), List.of(m), span);
   }
 }

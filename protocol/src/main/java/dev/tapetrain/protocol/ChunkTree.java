@@ -107,6 +107,96 @@ public final class ChunkTree {
   }
 
   /**
+   * A worker's answer to a mini-batch round: as {@link #aggregate(ChunkRows, int)}, but a node may
+   * also hold chunks the round does not touch. {@code round} is every chunk the round touches (on
+   * any worker); a node is pre-added when each of its chunks that the round touches is one of
+   * {@code rows} — its other chunks drop out, as the coordinator's {@link #sum} drops them. A
+   * batch of 256 over a thousand chunks touches a few hundred chunks with a sample or two each,
+   * none adjacent, so without this a worker would send one result per touched chunk; with it, a
+   * worker holding a contiguous run of chunks sends about {@code log2(chunks)} nodes. The
+   * additions and their order are the tree's, so the bits are those of single-chunk answers.
+   *
+   * @param rows  one row per chunk asked of this worker, in ascending chunk order (spent)
+   * @param round the chunks the round touches; must hold every chunk of {@code rows}
+   * @throws IllegalArgumentException for a row outside {@code [0, chunks)}, out of order, or not
+   *     in {@code round}
+   */
+  public static List<ChunkResult> aggregate(ChunkRows rows, int chunks,
+      NavigableSet<Integer> round) {
+    int n = rows.size();
+    int[] mine = new int[n];
+    for (int i = 0; i < n; i++) {
+      mine[i] = rows.chunk(i);
+      if (mine[i] < 0 || mine[i] >= chunks || (i > 0 && mine[i] <= mine[i - 1])
+          || !round.contains(mine[i])) {
+        throw new IllegalArgumentException("chunk " + mine[i] + " is not a new chunk of the "
+            + "round in 0.." + (chunks - 1));
+      }
+    }
+    int[] touched = round.stream().mapToInt(Integer::intValue).toArray();
+    int width = width(chunks);
+    List<ChunkResult> out = new ArrayList<>();
+    for (int i = 0; i < n; ) {
+      // The largest aligned node around row i's chunk whose touched chunks are all rows. Every
+      // node inside a valid one is valid, so growing until the first invalid finds it; and an
+      // earlier row is never inside it (that row's own node would have taken this chunk).
+      int lo = mine[i];
+      int size = 1;
+      while (size * 2 <= width) {
+        int up = lo & -(size * 2);
+        int end = Math.min(up + size * 2, chunks);
+        if (countIn(touched, 0, touched.length, up, end) != countIn(mine, i, n, up, end)
+            || (i > 0 && mine[i - 1] >= up)) {
+          break;
+        }
+        lo = up;
+        size *= 2;
+      }
+      int j = firstAtLeast(mine, i, n, Math.min(lo + size, chunks));
+      out.add(rows.result(sumNode(rows, mine, i, j, lo, size), lo, size));
+      i = j;
+    }
+    return out;
+  }
+
+  /**
+   * Adds rows {@code [a, b)} (the rows of node {@code (lo, size)}) in the tree's order: each
+   * node its left half plus its right half, an empty half dropping out.
+   *
+   * @return the row holding the sum, or -1 if there is none
+   */
+  private static int sumNode(ChunkRows rows, int[] mine, int a, int b, int lo, int size) {
+    if (a == b) {
+      return -1;
+    }
+    if (size == 1) {
+      return a;
+    }
+    int half = size / 2;
+    int m = firstAtLeast(mine, a, b, lo + half);
+    int left = sumNode(rows, mine, a, m, lo, half);
+    int right = sumNode(rows, mine, m, b, lo + half, half);
+    if (left < 0) {
+      return right;
+    }
+    if (right >= 0) {
+      rows.addInto(left, right);
+    }
+    return left;
+  }
+
+  /** The first index in {@code [from, to)} of ascending {@code a} whose value is ≥ {@code v}. */
+  private static int firstAtLeast(int[] a, int from, int to, int v) {
+    int i = java.util.Arrays.binarySearch(a, from, to, v);
+    return i >= 0 ? i : -i - 1;
+  }
+
+  /** How many values of ascending {@code a[from, to)} are in {@code [lo, end)}. */
+  private static int countIn(int[] a, int from, int to, int lo, int end) {
+    return firstAtLeast(a, from, to, end) - firstAtLeast(a, from, to, lo);
+  }
+
+  /**
    * The sum of node {@code (lo, size)} from the results at hand (single chunks or whole nodes,
    * by {@link #key}), in the tree's order; null if none of its chunks is there.
    *

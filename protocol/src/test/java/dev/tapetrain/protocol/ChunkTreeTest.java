@@ -138,6 +138,68 @@ class ChunkTreeTest {
         () -> ChunkTree.aggregate(rows, 3), "chunk 3 is outside 3 chunks");
   }
 
+  @Test
+  void aMiniBatchIsPreAddedAcrossUntouchedChunksWithTheSingleChunksBits() {
+    Random rnd = new Random(28);
+    for (int chunks : new int[] {1, 2, 5, 37, 1000, 4096}) {
+      int width = ChunkTree.width(chunks);
+      for (int trial = 0; trial < 16; trial++) {
+        TreeSet<Integer> round = new TreeSet<>();
+        int touched = 1 + rnd.nextInt(Math.min(chunks, 300));
+        while (round.size() < touched) {
+          round.add(rnd.nextInt(chunks));
+        }
+        int workers = 1 + rnd.nextInt(4);
+        boolean contiguous = trial % 2 == 0;
+        Map<Long, ChunkResult> singles = new HashMap<>();
+        List<List<ChunkResult>> mine = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          mine.add(new ArrayList<>());
+        }
+        for (int c : round) {
+          ChunkResult leaf = leaf(rnd, c);
+          singles.put(ChunkTree.key(c, 1), leaf);
+          int w = contiguous ? (int) ((long) c * workers / chunks) : rnd.nextInt(workers);
+          mine.get(w).add(leaf);
+        }
+        Map<Long, ChunkResult> received = new HashMap<>();
+        for (List<ChunkResult> results : mine) {
+          if (results.isEmpty()) {
+            continue;
+          }
+          List<ChunkResult> nodes = ChunkTree.aggregate(ChunkRows.of(results), chunks, round);
+          for (ChunkResult node : nodes) {
+            assertEquals(0, node.chunk() % node.span(), "an aligned node");
+            assertEquals(null, received.put(ChunkTree.key(node.chunk(), node.span()), node));
+          }
+          if (contiguous) {
+            // One worker's run of chunks is at most two nodes per level of the tree.
+            int levels = Integer.numberOfTrailingZeros(width) + 1;
+            assertTrue(nodes.size() <= 2 * levels, nodes.size() + " nodes for "
+                + results.size() + " touched chunks of " + chunks);
+          }
+        }
+        String what = touched + " of " + chunks + " chunks over " + workers + " workers";
+        // The same sums, bit for bit (the root's own range tag may differ: a lone chunk).
+        assertEquals(sums(walk(singles, 0, width)), sums(ChunkTree.sum(received, 0, width)),
+            what);
+      }
+    }
+  }
+
+  @Test
+  void aMiniBatchRowMustBeOneOfTheRoundsChunks() {
+    ChunkRows rows = new ChunkRows(List.of(), 0, 2);
+    rows.add(1, 1, new double[] {1});
+    rows.add(5, 1, new double[] {1});
+    assertThrows(IllegalArgumentException.class,
+        () -> ChunkTree.aggregate(rows, 8, new TreeSet<>(List.of(1, 2))));
+  }
+
+  private static ChunkResult sums(ChunkResult r) {
+    return new ChunkResult(0, r.count(), r.lossSum(), r.gradients(), r.metricSums(), 1);
+  }
+
   /** The tree walked node by node, empty halves included: the order sum must keep. */
   private static ChunkResult walk(Map<Long, ChunkResult> results, int lo, int size) {
     ChunkResult whole = results.get(ChunkTree.key(lo, size));

@@ -60,6 +60,15 @@ final class BatchEvaluation {
     return weighting.combine(split, rows, wanted, params, rows.metrics());
   }
 
+  /**
+   * Every chunk the last batch given to {@link #rows} touches, on any worker (a worker may
+   * pre-add its rows across the others: {@link dev.tapetrain.protocol.ChunkTree#aggregate(
+   * ChunkRows, int, java.util.NavigableSet)}).
+   */
+  java.util.NavigableSet<Integer> touched() {
+    return members.navigableKeySet();
+  }
+
   /** One row per chunk of {@code gathered}, whose chunk {@code k} is reported as ids[k]. */
   private ChunkRows sums(Segment gathered, List<Integer> wanted, List<NamedTensor> params,
       List<double[]> values) {

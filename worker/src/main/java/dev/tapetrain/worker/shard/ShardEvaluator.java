@@ -231,7 +231,8 @@ public final class ShardEvaluator {
     if (batch == null && !weighted) {
       return evaluateTree(params, wanted);
     }
-    if (batch == null) {
+    boolean fullPass = batch == null;
+    if (fullPass) {
       batch = Batch.all(0, dataset.examples()); // every sample of each chunk, by selection
     }
     wanted = ascending(wanted);
@@ -239,9 +240,13 @@ public final class ShardEvaluator {
     if (wanted.isEmpty()) {
       return List.of();
     }
-    return ChunkTree.aggregate(batchEvaluation.rows(batch, wanted,
+    ChunkRows rows = batchEvaluation.rows(batch, wanted,
         mapped != null ? c -> mapped.chunk(c, 0) : holder::get, params, values(params),
-        weighted ? weighting : null), dataset.numChunks());
+        weighted ? weighting : null);
+    // A mini-batch's nodes may span chunks it does not touch (the coordinator plans the same
+    // members); a full pass touches every chunk, so its nodes are the plain ones.
+    return fullPass ? ChunkTree.aggregate(rows, dataset.numChunks())
+        : ChunkTree.aggregate(rows, dataset.numChunks(), batchEvaluation.touched());
   }
 
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}, chunk by chunk. */

@@ -64,8 +64,20 @@ class BatchEvaluationTest {
     Batch batch = new Batch(7, 0, false, 1000, 74, 74);
     assertEquals(List.of(2, 3), chunksOf(batch));
     ShardEvaluator evaluator = new ShardEvaluator(DATASET);
-    assertEquals(evaluator.evaluateTree(PARAMS, List.of(2, 3)),
-        evaluator.evaluateTree(PARAMS, List.of(2, 3), batch));
+    List<ChunkResult> whole = evaluator.evaluateTree(PARAMS, List.of(2, 3));
+    List<ChunkResult> members = evaluator.evaluateTree(PARAMS, List.of(2, 3), batch);
+    assertEquals(1, whole.size());
+    assertEquals(1, members.size());
+    assertEquals(sums(whole.get(0)), sums(members.get(0)));
+    // The batch touches no other chunk, so the worker's node spans the whole tree.
+    assertEquals(List.of(0, DATASET.numChunks() <= 1 ? 1
+            : Integer.highestOneBit(DATASET.numChunks() - 1) << 1),
+        List.of(members.get(0).chunk(), members.get(0).span()));
+  }
+
+  /** {@code r}'s sums with a neutral range tag (a node's tag names its range, not its sums). */
+  private static ChunkResult sums(ChunkResult r) {
+    return new ChunkResult(0, r.count(), r.lossSum(), r.gradients(), r.metricSums(), 1);
   }
 
   @Test
