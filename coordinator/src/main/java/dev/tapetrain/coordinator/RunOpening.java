@@ -4,6 +4,7 @@ import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.LegacyConfig;
+import dev.tapetrain.coordinator.run.NewDirectory;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
@@ -45,7 +46,7 @@ final class RunOpening {
     RunSpec spec = train.toRunSpec(workers);
     launcher.check(spec);
     Path dir = train.runDir() != null ? train.runDir()
-        : RunDirectory.newRunPath(Path.of("runs"));
+        : NewDirectory.under(Path.of("runs"));
     RunDirectory runDir = RunDirectory.create(dir, spec, command);
     err.println("run directory: " + dir);
     return new Opened(spec, runDir, null, null);
