@@ -10,7 +10,6 @@ import dev.tapetrain.worker.shard.EvaluationThreads;
 import dev.tapetrain.worker.shard.ModelLayouts;
 import dev.tapetrain.worker.shard.ShardEvaluator;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,19 +65,11 @@ public class WorkerRoundBenchmark {
 
   @Setup
   public void setUp() {
-    boolean softmax = model.equals("softmax");
-    int features = softmax ? 50 : 10;
-    List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
-    DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, trueW, 0.1, 1, 42,
-        softmax ? 10 : 0), DatasetSpec.defaultChunkSize(SAMPLES));
-    ModelSpec spec = new ModelSpec(model, softmax ? 10 : 0, 42,
-        model.equals("mlp") ? java.util.Map.of("hidden", "16") : java.util.Map.of());
+    DatasetSpec dataset = WorkerModels.dataset(model, SAMPLES);
+    ModelSpec spec = WorkerModels.spec(model);
     pool = new EvaluationThreads(threads, "bench");
     evaluator = new ShardEvaluator(dataset, spec, 0, null, note -> { }, pool);
-    chunks = new ArrayList<>();
-    for (int c = 0; c < dataset.numChunks(); c++) {
-      chunks.add(c);
-    }
+    chunks = WorkerModels.allChunks(dataset);
     evaluator.ensureLoaded(chunks);
     params = ModelLayouts.initialValues(evaluator.model());
     for (int b = 0; b < SAMPLES / BATCH; b++) {

@@ -3,6 +3,7 @@ package dev.tapetrain.coordinator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapetrain.coordinator.RunOpening.Opened;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
@@ -45,9 +46,6 @@ final class SameRun {
    * The run directory opened for {@code train}'s run, or {@link Opened#nothing()} set when the run
    * in it has nothing left to do.
    */
-  record Opened(RunSpec spec, RunDirectory runDir, TrainingState start,
-      TrainingRun.Outcome nothing) {}
-
   static Opened open(String command, TrainOptions train, int workers,
       TrainingRun.Launcher launcher, PrintStream err) {
     Path dir = train.runDir();
@@ -164,7 +162,7 @@ final class SameRun {
     }
     if (theirs.numericDigest().equals(wanted.numericDigest())
         && checkpoint.dataDigest().equals(wanted.dataset().digest())) {
-      throw TrainingRun.numericsDiffer("--run-dir " + dir,
+      throw RunOpening.numericsDiffer("--run-dir " + dir,
           RunSpec.recordedNumerics(checkpoint.numbers()), mine);
     }
   }

@@ -5,13 +5,8 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.cli.TrainOptions;
-import dev.tapetrain.coordinator.cli.UsageException;
-import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.models.Models;
-import dev.tapetrain.coordinator.run.LegacyConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
-import dev.tapetrain.coordinator.run.RunLock;
-import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -27,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One training run of a command ({@code local-runner} or {@code coordinator}): creates (or, with
- * {@code --resume}, reopens; with {@code --resume-if-exists}, {@link SameRun}) the run directory, starts the actor system that hosts the
- * coordinator, prints the tutorial's output, waits for the end and returns the exit code.
+ * {@code --resume}, reopens; with {@code --resume-if-exists}, {@link SameRun}) the run directory
+ * ({@link RunOpening}), starts the actor system that hosts the coordinator, prints the
+ * tutorial's output, waits for the end and returns the exit code.
  * SIGINT and SIGTERM interrupt the run: the last committed state goes to the checkpoint, the
  * summary says {@code interrupted}, and the process exits with 130.
  *
@@ -112,64 +108,13 @@ public final class TrainingRun {
   private static Outcome execute(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err,
       boolean embedded) throws InterruptedException {
-    RunSpec spec;
-    RunDirectory runDir;
-    TrainingState start = null;
-    if (train.resumeIfExists()) {
-      SameRun.Opened opened = SameRun.open(command, train, workers, launcher, err);
-      if (opened.nothing() != null) {
-        return opened.nothing();
-      }
-      spec = opened.spec();
-      runDir = opened.runDir();
-      start = opened.start();
-    } else if (train.resumeDir() != null) {
-      Path dir = train.resumeDir();
-      // A clear message for a directory that is not a run, before locking.
-      RunLog before = RunLog.read(dir);
-      if (before.summary() != null
-          && "stopped_early".equals(before.summary().path("status").asText())) {
-        err.println("--resume " + dir + ": nothing to do: the run stopped early after "
-            + before.summary().path("steps").asLong() + " steps ("
-            + before.summary().path("message").asText() + ")");
-        return new Outcome(0, null, dir, "");
-      }
-      long done = completedSteps(before);
-      if (done >= 0) {
-        // Checked like any resume (options, data), read-only: nothing of the run changes.
-        RunSpec again = resumedSpec(train, workers, dir, before,
-            Checkpoints.read(dir.resolve(Checkpoints.FILE)));
-        if (again.steps() == done) {
-          launcher.check(again);
-          err.println("--resume " + dir + ": nothing to do: the run completed all its " + done
-              + " steps (raise " + (again.policy().epochs() ? "--epochs" : "--steps")
-              + " to train further)");
-          return new Outcome(0, null, dir, "");
-        }
-      }
-      // One writer per run: lock before reading anything a second writer could change.
-      RunLock lock = RunLock.acquire(dir, "--resume");
-      try {
-        RunLog old = RunLog.read(dir);
-        Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-        spec = resumedSpec(train, workers, dir, old, checkpoint);
-        start = checkpoint.state();
-        launcher.check(spec);
-        runDir = RunDirectory.resume(dir, spec, start.steps(),
-            checkpoint.lastLoggedStep(), lock, err);
-      } catch (RuntimeException e) {
-        lock.close();
-        throw e;
-      }
-      err.println("resuming " + dir + " from step " + start.steps());
-    } else {
-      spec = train.toRunSpec(workers);
-      launcher.check(spec);
-      Path dir = train.runDir() != null ? train.runDir()
-          : RunDirectory.newRunPath(Path.of("runs"));
-      runDir = RunDirectory.create(dir, spec, command);
-      err.println("run directory: " + dir);
+    RunOpening.Opened opened = RunOpening.open(command, train, workers, launcher, err);
+    if (opened.nothing() != null) {
+      return opened.nothing();
     }
+    RunSpec spec = opened.spec();
+    RunDirectory runDir = opened.runDir();
+    TrainingState start = opened.start();
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
     // The bar closes before the console's final lines (listeners run in this order).
@@ -296,63 +241,6 @@ public final class TrainingRun {
       coordinator.tell(Coordinator.Interrupt.INSTANCE);
     }
     return watchdog.awaitInterrupted(done);
-  }
-
-  /**
-   * The specification of the run in {@code dir} ({@code old}, {@code checkpoint}) resumed with
-   * {@code train}'s options.
-   *
-   * @throws UsageException if an option, the data or the checkpoint does not fit the run
-   */
-  private static RunSpec resumedSpec(TrainOptions train, int workers, Path dir, RunLog old,
-      Checkpoints.Loaded checkpoint) {
-    RunSpec spec = train.toResumedSpec(workers, old.config(), checkpoint.numbers());
-    if (checkpoint.numbers() == null
-        && !checkpoint.configDigest().equals(LegacyConfig.digest(old.config()))) {
-      throw new UsageException("--resume " + dir + ": the checkpoint was written for another "
-          + "configuration than config.json describes");
-    }
-    if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
-      throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
-    }
-    int wanted = spec.numericsVersion();
-    int recorded = RunSpec.recordedNumerics(checkpoint.numbers());
-    if (wanted > 0 && recorded != wanted) {
-      throw numericsDiffer("--resume " + dir, recorded, wanted);
-    }
-    if (spec.steps() < checkpoint.state().steps()) {
-      if (spec.policy().epochs()) {
-        long perEpoch = spec.policy().stepsPerEpoch(spec.dataset());
-        throw new UsageException("--epochs " + spec.steps() / perEpoch + " is below the "
-            + checkpoint.state().steps() + " steps (" + perEpoch + " an epoch) already in the "
-            + "checkpoint");
-      }
-      throw new UsageException("--steps " + spec.steps() + " is below the "
-          + checkpoint.state().steps() + " steps already in the checkpoint");
-    }
-    return spec;
-  }
-
-  /**
-   * The one-line refusal of a run computed with numerics version {@code recorded} by a build that
-   * computes with {@code wanted}; {@code where} names the option and the directory. Shared by
-   * {@code --resume} and {@code --resume-if-exists} ({@link SameRun}).
-   */
-  static UsageException numericsDiffer(String where, int recorded, int wanted) {
-    return new UsageException(where + ": the run was computed with numerics version " + recorded
-        + ", this build computes with numerics version " + wanted + " (exp and tanh differ in the"
-        + " last bits): resume it with the build that made it, or start a new run");
-  }
-
-  /**
-   * The steps of {@code run} if it completed (the resume may ask for more), else -1. Read-only, without the lock: a run with nothing to do
-   * is left exactly as it is.
-   */
-  private static long completedSteps(RunLog run) {
-    if (run.summary() == null || !"completed".equals(run.summary().path("status").asText())) {
-      return -1;
-    }
-    return run.summary().path("steps").asLong(-1);
   }
 
   /**

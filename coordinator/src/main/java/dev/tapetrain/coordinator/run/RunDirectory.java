@@ -12,15 +12,9 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,6 +29,8 @@ import java.util.List;
  *   <li>{@code events.out.tfevents.*}: the logged steps' scalars for TensorBoard ({@link
  *       EventFile}), flushed with steps.jsonl.
  * </ul>
+ * The logs (steps.jsonl, epochs.jsonl, the TensorBoard events) are appended by {@link StepLogs};
+ * a new run's directory is made by {@link NewDirectory}.
  * A run never writes into an existing directory, so an older run cannot be overwritten, and a
  * run directory has one writer at a time ({@link RunLock}, held until {@link #close}).
  *
@@ -53,27 +49,18 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   /** Summary. */
   public static final String SUMMARY = "summary.json";
 
-  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-
   private final Path dir;
   private final RunSpec spec;
   private final ObjectNode config;
   private final RunLock lock;
-  private final StepLines steps;
   // The model's parameters shown by name at the top level (the tutorial's w and b).
   private final List<String> flat;
-  private final EventFile tensorboard;
-  private final StepScalars scalars = new StepScalars();
-  private final FlushCadence flushCadence = new FlushCadence();
+  private final StepLogs logs;
   private final long startNanos = System.nanoTime();
   private double initialLoss = Double.NaN;
-  // The last two logged steps: the chain of `prev` fields, and what a checkpoint records.
-  private long lastLogged;
-  private long beforeLastLogged = -1;
   private boolean finished;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
-  private final EpochLines epochs;
   // The last epoch's line, for summary.json (null: none ended in this process).
   private TrainingEvent.EpochEnded lastEpoch;
 
@@ -83,7 +70,6 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     this.spec = spec;
     this.config = config;
     this.lock = lock;
-    this.lastLogged = lastLogged;
     Json.writeAtomically(dir.resolve(CONFIG), config);
     ObjectNode running = Json.object();
     running.put("status", "running");
@@ -92,9 +78,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     running.set("log_gaps", logGaps(config));
     Json.writeAtomically(dir.resolve(SUMMARY), running);
     this.flat = Models.flatParameters(spec.model().name());
-    this.steps = new StepLines(dir.resolve(STEPS), flat);
-    this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
-    this.epochs = new EpochLines(dir.resolve(EpochLines.FILE));
+    this.logs = new StepLogs(dir, spec, flat, fromSteps, lastLogged, resumed);
   }
 
   /**
@@ -148,33 +132,13 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   }
 
   /**
-   * Creates the directory {@code dir} (which must not exist) and writes its config.
+   * Creates the directory {@code dir} (which must not exist, {@link NewDirectory}) and writes its
+   * config.
    *
    * @throws RunDirectoryException if it exists or cannot be created
    */
   public static RunDirectory create(Path dir, RunSpec spec, String command) {
-    // The directories this creates, so that a failure takes them back (a name too long for the
-    // file system must not leave a trail of empty parents behind).
-    List<Path> created = new ArrayList<>();
-    try {
-      Path parent = dir.toAbsolutePath().getParent();
-      for (Path p = parent; p != null && !Files.exists(p); p = p.getParent()) {
-        created.add(0, p);
-      }
-      for (Path p : created) {
-        Files.createDirectory(p);
-      }
-      Files.createDirectory(dir);
-      // The new directories' entries, durable: a run that says it exists survives a power loss.
-      AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
-    } catch (FileAlreadyExistsException e) {
-      removeCreated(created);
-      throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
-          + "overwrites another (pick a new directory, or use --resume)");
-    } catch (IOException e) {
-      removeCreated(created);
-      throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
-    }
+    NewDirectory.make(dir);
     RunLock lock = RunLock.acquire(dir, "--run-dir");
     ObjectNode config = RunConfig.create(spec, command);
     try {
@@ -206,27 +170,6 @@ public final class RunDirectory implements RunStore, AutoCloseable {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
     }
-  }
-
-  /** Removes the (still empty) directories a failed {@link #create} made, deepest first. */
-  private static void removeCreated(List<Path> created) {
-    for (int i = created.size() - 1; i >= 0; i--) {
-      try {
-        Files.deleteIfExists(created.get(i));
-      } catch (IOException e) {
-        return; // not empty after all: leave it and its parents
-      }
-    }
-  }
-
-  /** A fresh directory name under {@code root}: {@code yyyyMMdd-HHmmss}, suffixed if taken. */
-  public static Path newRunPath(Path root) {
-    String id = LocalDateTime.now().format(ID);
-    Path p = root.resolve(id);
-    for (int i = 2; Files.exists(p); i++) {
-      p = root.resolve(id + "-" + i);
-    }
-    return p;
   }
 
   /** The directory. */
@@ -281,67 +224,23 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     return attempt(() -> {
       // Every line before the checkpoint's step reaches the disk first, so a resume after a
       // crash (or a power loss) finds each committed step logged.
-      forceSteps();
-      long logged = lastLogged < state.steps() ? lastLogged : beforeLastLogged;
+      long logged = logs.forceBefore(state.steps());
       Checkpoints.write(dir.resolve(Checkpoints.FILE), state, spec.numbers(),
           spec.dataset().digest(), logged);
     });
   }
 
   private void onStep(StepRecord r) {
-    boolean last = r.step() == spec.steps() - 1;
-    if (r.step() % spec.logEvery() != 0 && !last && r.events().isEmpty()
-        && (r.step() + 1) % spec.checkpointEvery() != 0) {
+    if (!logs.logs(r)) {
       return;
     }
     lastMetrics = r.metrics();
-    tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
-    try {
-      steps.write(r, lastLogged, metricNames);
-      beforeLastLogged = lastLogged;
-      lastLogged = r.step();
-      if (last || !r.events().isEmpty() || flushCadence.due()) {
-        flushSteps();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
-          + e.getMessage(), e);
-    }
+    logs.step(r, metricNames);
   }
-
 
   private void onEpoch(TrainingEvent.EpochEnded e) {
     lastEpoch = e;
-    // At the epoch's last step, so that a resume cuts exactly the epochs it ends again.
-    tensorboard.scalars(e.steps() - 1, EpochLines.scalars(e, metricNames));
-    try {
-      epochs.write(e, metricNames);
-    } catch (IOException x) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(EpochLines.FILE) + ": "
-          + x.getMessage(), x);
-    }
-  }
-
-  private void forceSteps() {
-    tensorboard.force();
-    try {
-      steps.force();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
-          + e.getMessage(), e);
-    }
-    flushCadence.flushed();
-  }
-
-  private void flushSteps() {
-    tensorboard.flush();
-    try {
-      steps.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(STEPS) + ": "
-          + e.getMessage(), e);
-    }
-    flushCadence.flushed();
+    logs.epoch(e, metricNames);
   }
 
   /**
@@ -351,7 +250,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
    */
   public void abandon(String message) {
     if (!finished) {
-      finish(new RunSummary(RunSummary.Status.FAILED, lastLogged + 1, spec.steps(), initialLoss,
+      finish(new RunSummary(RunSummary.Status.FAILED, logs.lastLogged() + 1, spec.steps(), initialLoss,
           Double.NaN, List.of(), 0, 0, message));
     }
   }
@@ -359,15 +258,8 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   @Override
   public Result finish(RunSummary s) {
     finished = true;
-    String closeProblem = null;
-    try {
-      steps.close();
-      tensorboard.close();
-      epochs.close();
-    } catch (IOException | UncheckedIOException e) {
-      // Reported in the summary below; the summary itself matters more than this log's tail.
-      closeProblem = "cannot write " + dir.resolve(STEPS) + ": " + e.getMessage();
-    }
+    // Reported in the summary below; the summary itself matters more than this log's tail.
+    String closeProblem = logs.close();
     ObjectNode summary = Json.object();
     summary.put("status", s.status().label());
     summary.put("steps", s.steps());

@@ -3,6 +3,7 @@ package dev.tapetrain.localrunner.predict;
 import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.spi.UserError;
+import dev.tapetrain.worker.CacheOptions;
 import dev.tapetrain.data.CsvFile;
 import dev.tapetrain.data.ParquetFormat;
 import dev.tapetrain.data.cache.CacheSettings;
@@ -82,19 +83,23 @@ public final class PredictCommand implements Callable<Integer> {
           + "--restore-best, else the last).")
   String params;
 
-  @Option(names = "--cache", defaultValue = "auto", paramLabel = "on|off|auto",
+  // The cache options' names, defaults and meaning of values are train's (CacheOptions); their
+  // help says what they do here, where the cache is read.
+  @Option(names = CacheOptions.MODE, defaultValue = CacheOptions.DEFAULT_MODE,
+      paramLabel = CacheOptions.MODE_LABEL,
       description = "Read the rows from the column cache when --data are the run's training "
           + "data (checked by their SHA-256) and not --keep-columns: auto (if the run's "
           + "entry exists), on (build it first if missing), off (always parse the files) "
           + "(default: ${DEFAULT-VALUE}).")
   String cacheMode;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR",
+  @Option(names = CacheOptions.DIR, paramLabel = "DIR",
       description = "The column cache's directory, as given to train (default: "
-          + "$XDG_CACHE_HOME/tapetrain, else ~/.cache/tapetrain).")
+          + CacheOptions.DEFAULT_DIR + ").")
   Path cacheDir;
 
-  @Option(names = "--cache-max-size", defaultValue = "10G", paramLabel = "SIZE",
+  @Option(names = CacheOptions.MAX_SIZE, defaultValue = CacheOptions.DEFAULT_MAX_SIZE,
+      paramLabel = "SIZE",
       description = "With --cache on: remove least recently used cache files beyond this "
           + "total (default: ${DEFAULT-VALUE}).")
   String cacheMaxSize;
@@ -110,9 +115,8 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    CacheSettings cache = new CacheSettings(CacheSettings.mode("--cache", cacheMode),
-        cacheDir != null ? cacheDir : CacheSettings.defaultDir(System.getenv()),
-        CacheSettings.size("--cache-max-size", cacheMaxSize));
+    CacheSettings cache = CacheOptions.settings(cacheMode, cacheDir, cacheMaxSize,
+        System.getenv());
     TrainedModel trained = TrainedModel.load(run, params);
     List<String> columns = features != null ? CsvFile.columnList("--features", features)
         : trained.featureColumns();

@@ -1,12 +1,12 @@
 package dev.tapetrain.worker.shard;
 
+import static dev.tapetrain.worker.shard.AnswerBits.bits;
+import static dev.tapetrain.worker.shard.AnswerBits.params;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.data.cache.CacheSettings;
-import dev.tapetrain.models.Parameter;
 import dev.tapetrain.protocol.Batch;
-import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.EpochOrder;
 import dev.tapetrain.protocol.ModelSpec;
@@ -46,39 +46,6 @@ class ParallelEvaluationTest {
   private static DatasetSpec dataset(ModelSpec model) {
     return new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, List.of(1.5, -0.7, 0.4), 0.3,
         0.5, 42, model.classes()), CHUNK);
-  }
-
-  /** The model's parameters at values that differ from its initial ones. */
-  private static List<NamedTensor> params(ShardEvaluator e) {
-    List<NamedTensor> out = new ArrayList<>();
-    for (Parameter p : e.model().parameters()) {
-      double[] v = p.initial().clone();
-      for (int i = 0; i < v.length; i++) {
-        v[i] = v[i] * 0.9 + 0.01 * (i % 7) - 0.02;
-      }
-      out.add(new NamedTensor(p.name(), p.shape(), v));
-    }
-    return out;
-  }
-
-  /** Every number of the answers, as bits. */
-  private static List<Long> bits(List<ChunkResult> results) {
-    List<Long> out = new ArrayList<>();
-    for (ChunkResult r : results) {
-      out.add((long) r.chunk());
-      out.add((long) r.span());
-      out.add(r.count());
-      out.add(Double.doubleToRawLongBits(r.lossSum()));
-      for (NamedTensor g : r.gradients()) {
-        for (double v : g.values()) {
-          out.add(Double.doubleToRawLongBits(v));
-        }
-      }
-      for (double m : r.metricSums()) {
-        out.add(Double.doubleToRawLongBits(m));
-      }
-    }
-    return out;
   }
 
   /**

@@ -1,0 +1,42 @@
+package dev.tapetrain.benchmarks;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ModelSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The workload of the worker benchmarks ({@link ModelBenchmark}, {@link WorkerRoundBenchmark}):
+ * a built-in model by its {@code @Param} name, softmax with 50 features and 10 classes or the
+ * MLP (10 features, 16 hidden units, regression), over synthetic samples fit for it.
+ */
+final class WorkerModels {
+
+  private WorkerModels() {}
+
+  /** Synthetic samples for {@code model} ({@code "softmax"} or {@code "mlp"}), default chunks. */
+  static DatasetSpec dataset(String model, int samples) {
+    boolean softmax = model.equals("softmax");
+    int features = softmax ? 50 : 10;
+    List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
+    return new DatasetSpec(DatasetSpec.Source.synthetic(samples, trueW, 0.1, 1, 42,
+        softmax ? 10 : 0), DatasetSpec.defaultChunkSize(samples));
+  }
+
+  /** The model {@code model} ({@code "softmax"} or {@code "mlp"}) as the benchmarks run it. */
+  static ModelSpec spec(String model) {
+    return new ModelSpec(model, model.equals("softmax") ? 10 : 0, 42,
+        model.equals("mlp") ? Map.of("hidden", "16") : Map.of());
+  }
+
+  /** Every chunk of {@code dataset}, in order. */
+  static List<Integer> allChunks(DatasetSpec dataset) {
+    List<Integer> chunks = new ArrayList<>();
+    for (int c = 0; c < dataset.numChunks(); c++) {
+      chunks.add(c);
+    }
+    return chunks;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.tapetrain.coordinator.run;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes the directory of a new run, where {@link RunDirectory#create} then writes: names a fresh
+ * one under a root ({@link #under}), and creates it with its missing parents, durably, never
+ * over an existing one ({@link #make}). A creation that fails takes back what it made.
+ */
+public final class NewDirectory {
+
+  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  private NewDirectory() {}
+
+  /** A fresh directory name under {@code root}: {@code yyyyMMdd-HHmmss}, suffixed if taken. */
+  public static Path under(Path root) {
+    String id = LocalDateTime.now().format(ID);
+    Path p = root.resolve(id);
+    for (int i = 2; Files.exists(p); i++) {
+      p = root.resolve(id + "-" + i);
+    }
+    return p;
+  }
+
+  /**
+   * Creates the directory {@code dir} (which must not exist) and its missing parents.
+   *
+   * @throws RunDirectoryException if it exists or cannot be created
+   */
+  static void make(Path dir) {
+    // The directories this creates, so that a failure takes them back (a name too long for the
+    // file system must not leave a trail of empty parents behind).
+    List<Path> created = new ArrayList<>();
+    try {
+      Path parent = dir.toAbsolutePath().getParent();
+      for (Path p = parent; p != null && !Files.exists(p); p = p.getParent()) {
+        created.add(0, p);
+      }
+      for (Path p : created) {
+        Files.createDirectory(p);
+      }
+      Files.createDirectory(dir);
+      // The new directories' entries, durable: a run that says it exists survives a power loss.
+      AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
+    } catch (FileAlreadyExistsException e) {
+      removeCreated(created);
+      throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
+          + "overwrites another (pick a new directory, or use --resume)");
+    } catch (IOException e) {
+      removeCreated(created);
+      throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
+    }
+  }
+
+  /** Removes the (still empty) directories a failed {@link #make} made, deepest first. */
+  private static void removeCreated(List<Path> created) {
+    for (int i = created.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(created.get(i));
+      } catch (IOException e) {
+        return; // not empty after all: leave it and its parents
+      }
+    }
+  }
+}

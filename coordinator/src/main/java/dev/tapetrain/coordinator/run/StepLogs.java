@@ -1,0 +1,123 @@
+package dev.tapetrain.coordinator.run;
+
+import dev.tapetrain.coordinator.StepRecord;
+import dev.tapetrain.coordinator.TrainingEvent;
+import dev.tapetrain.coordinator.spec.RunSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The logs a {@link RunDirectory} appends to as a run goes: {@code steps.jsonl} ({@link
+ * StepLines}) and the TensorBoard events ({@link EventFile}) at every logged step, {@code
+ * epochs.jsonl} ({@link EpochLines}) at every epoch's end. Steps and events are flushed together
+ * at least every 0.1 s ({@link FlushCadence}), at a step with events and at the last step, and
+ * forced to the disk before each checkpoint. Keeps the chain of logged steps (each line's {@code
+ * prev}). A write that fails throws {@link UncheckedIOException} naming the file.
+ */
+final class StepLogs {
+
+  private final Path dir;
+  private final RunSpec spec;
+  private final StepLines steps;
+  private final EventFile tensorboard;
+  private final EpochLines epochs;
+  private final StepScalars scalars = new StepScalars();
+  private final FlushCadence flushCadence = new FlushCadence();
+  // The last two logged steps: the chain of `prev` fields, and what a checkpoint records.
+  private long lastLogged;
+  private long beforeLastLogged = -1;
+
+  /**
+   * Opens the logs of the run {@code spec} in {@code dir}, whose model shows the parameters
+   * {@code flat} by name; {@code resumed} continues them after {@code fromSteps} steps, with
+   * {@code lastLogged} the step the next line names as its {@code prev} (-1: none).
+   */
+  StepLogs(Path dir, RunSpec spec, List<String> flat, long fromSteps, long lastLogged,
+      boolean resumed) throws IOException {
+    this.dir = dir;
+    this.spec = spec;
+    this.lastLogged = lastLogged;
+    this.steps = new StepLines(dir.resolve(RunDirectory.STEPS), flat);
+    this.tensorboard = resumed ? EventFile.resume(dir, fromSteps) : EventFile.create(dir);
+    this.epochs = new EpochLines(dir.resolve(EpochLines.FILE));
+  }
+
+  /** Whether step {@code r} is logged: every log_every, at events, the last, before checkpoints. */
+  boolean logs(StepRecord r) {
+    return r.step() % spec.logEvery() == 0 || isLast(r) || !r.events().isEmpty()
+        || (r.step() + 1) % spec.checkpointEvery() == 0;
+  }
+
+  private boolean isLast(StepRecord r) {
+    return r.step() == spec.steps() - 1;
+  }
+
+  /** Logs step {@code r} (one that {@link #logs}) with the model's {@code metricNames}. */
+  void step(StepRecord r, List<String> metricNames) {
+    tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
+    try {
+      steps.write(r, lastLogged, metricNames);
+      beforeLastLogged = lastLogged;
+      lastLogged = r.step();
+      if (isLast(r) || !r.events().isEmpty() || flushCadence.due()) {
+        flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(RunDirectory.STEPS) + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Logs the end of epoch {@code e} with the model's {@code metricNames}. */
+  void epoch(TrainingEvent.EpochEnded e, List<String> metricNames) {
+    // At the epoch's last step, so that a resume cuts exactly the epochs it ends again.
+    tensorboard.scalars(e.steps() - 1, EpochLines.scalars(e, metricNames));
+    try {
+      epochs.write(e, metricNames);
+    } catch (IOException x) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(EpochLines.FILE) + ": "
+          + x.getMessage(), x);
+    }
+  }
+
+  /** The last logged step (-1: none). */
+  long lastLogged() {
+    return lastLogged;
+  }
+
+  /**
+   * Forces every line logged so far to the disk and returns the last logged step before
+   * {@code steps}, what a checkpoint after {@code steps} steps records as logged.
+   */
+  long forceBefore(long steps) {
+    tensorboard.force();
+    try {
+      this.steps.force();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(RunDirectory.STEPS) + ": "
+          + e.getMessage(), e);
+    }
+    flushCadence.flushed();
+    return lastLogged < steps ? lastLogged : beforeLastLogged;
+  }
+
+  private void flush() throws IOException {
+    tensorboard.flush();
+    steps.flush();
+    flushCadence.flushed();
+  }
+
+  /** Closes the logs; the problem, for the summary's message, if one fails, else null. */
+  String close() {
+    try {
+      steps.close();
+      tensorboard.close();
+      epochs.close();
+      return null;
+    } catch (IOException | UncheckedIOException e) {
+      return "cannot write " + dir.resolve(RunDirectory.STEPS) + ": " + e.getMessage();
+    }
+  }
+}
