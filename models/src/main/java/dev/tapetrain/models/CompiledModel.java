@@ -122,7 +122,7 @@ public final class CompiledModel {
    * {@code first} to {@code end - 1} of {@code lengths} only (the first starting at sample
    * {@code from}), their rows at {@code out[at + (s - first) · width() …]}: one thread's share
    * of a round, each range's row the same bits whoever computes the others. Nothing is
-   * allocated for a model without metrics (the steady state of a worker's round).
+   * allocated unless the model has metrics in plain Java (the steady state of a worker's round).
    *
    * @param columns the features' arrays, then the targets'
    * @param params  the parameters' values flattened by {@link #flatten}
