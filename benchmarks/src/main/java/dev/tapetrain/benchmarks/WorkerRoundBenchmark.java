@@ -31,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * state (the model compiled), for allocation per round: run with {@code -prof gc} and read
  * {@code gc.alloc.rate.norm} (bytes per operation = per round). A full pass over 65 536 samples,
  * or a mini-batch of 4096 of them, a different batch of the epoch each round; softmax with 50
- * features and 10 classes, or the MLP (10 features, 16 hidden units, regression); on
+ * features and 10 classes, or the MLP (10 features, 16 hidden units, regression), or
+ * ({@code -p model=logistic}) logistic regression on 10 features; on
  * {@code threads} evaluation threads ({@code -p threads=2}).
  */
 @State(Scope.Benchmark)
@@ -68,10 +69,11 @@ public class WorkerRoundBenchmark {
   public void setUp() {
     boolean softmax = model.equals("softmax");
     int features = softmax ? 50 : 10;
+    int classes = softmax ? 10 : model.equals("logistic") ? 2 : 0;
     List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
     DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(SAMPLES, trueW, 0.1, 1, 42,
-        softmax ? 10 : 0), DatasetSpec.defaultChunkSize(SAMPLES));
-    ModelSpec spec = new ModelSpec(model, softmax ? 10 : 0, 42,
+        classes), DatasetSpec.defaultChunkSize(SAMPLES));
+    ModelSpec spec = new ModelSpec(model, classes, 42,
         model.equals("mlp") ? java.util.Map.of("hidden", "16") : java.util.Map.of());
     pool = new EvaluationThreads(threads, "bench");
     evaluator = new ShardEvaluator(dataset, spec, 0, null, note -> { }, pool);
