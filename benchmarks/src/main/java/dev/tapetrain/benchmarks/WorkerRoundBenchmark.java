@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * state (the model compiled), for allocation per round: run with {@code -prof gc} and read
  * {@code gc.alloc.rate.norm} (bytes per operation = per round). A full pass over 65 536 samples,
  * or a mini-batch of 4096 of them, a different batch of the epoch each round; softmax with 50
- * features and 10 classes, or the MLP (10 features, 16 hidden units, regression); on
+ * features and 10 classes, or the MLP (10 features, 16 hidden units, regression), or
+ * ({@code -p model=logistic}) logistic regression on 10 features; on
  * {@code threads} evaluation threads ({@code -p threads=2}).
  */
 @State(Scope.Benchmark)

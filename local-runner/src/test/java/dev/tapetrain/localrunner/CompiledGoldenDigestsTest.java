@@ -33,6 +33,7 @@ class CompiledGoldenDigestsTest {
       "softmax | --steps 30 --model softmax --classes 3 --true-w 1,2 --learning-rate 0.5 | 111be72028315836",
       "mlp-regression | --steps 30 --model mlp --hidden 8 --learning-rate 0.05 | d24bd6187969b4c0",
       "mlp-classes | --steps 30 --model mlp --hidden 6 --classes 3 --true-w 1,-1 --learning-rate 0.3 | 5e7bdd362ef1be31",
+      "logistic | --steps 30 --model logistic --true-w 2,-1 --learning-rate 0.5 | 7117de1857e32955",
   })
   void compiledFromTheFirstStepEveryMatrixModelKeepsItsGoldenBits(String name, String options,
       String digest) throws Exception {
@@ -49,10 +50,38 @@ class CompiledGoldenDigestsTest {
   }
 
   /**
+   * The accuracy of every step (not part of the digest) is the eager tape's when the compiled
+   * loop counts it (issue 27): the same counts, so the same numbers.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "softmax | --steps 30 --model softmax --classes 3 --true-w 1,2 --learning-rate 0.5",
+      "logistic | --steps 30 --model logistic --true-w 2,-1 --learning-rate 0.5",
+  })
+  void compiledAccuracyOfEveryStepIsTheEagerOne(String name, String options) throws Exception {
+    String[] args = options.trim().split(" +");
+    List<String> eager = accuracies(steps(name + "-eager", "" + Long.MAX_VALUE, args));
+    assertEquals(eager, accuracies(steps(name + "-compiled", "0", args)));
+    assertEquals(30, eager.size(), "an accuracy for every step: " + eager);
+  }
+
+  private static List<String> accuracies(List<JsonNode> steps) {
+    return steps.stream().filter(s -> s.has("accuracy"))
+        .map(s -> s.get("accuracy").asText()).toList();
+  }
+
+  /**
    * The digest after the last step of a run on 3 workers with {@code compileAfterSamples}, and
    * (unless never) that every worker logged that it runs the compiled loop.
    */
   private String lastDigest(String name, String compileAfterSamples, String... options)
+      throws Exception {
+    List<JsonNode> steps = steps(name, compileAfterSamples, options);
+    return steps.get(steps.size() - 1).get("digest").asText();
+  }
+
+  /** The steps of a run on 3 workers, checked as {@link #lastDigest} says. */
+  private List<JsonNode> steps(String name, String compileAfterSamples, String... options)
       throws Exception {
     String property = "tapetrain.compileAfterSamples";
     Logger log = (Logger) LoggerFactory.getLogger(ShardEvaluator.class);
@@ -72,9 +101,11 @@ class CompiledGoldenDigestsTest {
           .startsWith("compiled the tape's loss and gradients")).count();
       assertEquals(compileAfterSamples.equals("0") ? 3 : 0, compiled,
           "workers running the compiled loop: " + events.list);
-      List<String> lines = Files.readAllLines(run.resolve("steps.jsonl"));
-      JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
-      return last.get("digest").asText();
+      List<JsonNode> steps = new java.util.ArrayList<>();
+      for (String line : Files.readAllLines(run.resolve("steps.jsonl"))) {
+        steps.add(Json.MAPPER.readTree(line));
+      }
+      return steps;
     } finally {
       System.clearProperty(property);
       log.detachAppender(events);

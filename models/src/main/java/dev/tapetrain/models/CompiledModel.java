@@ -17,12 +17,15 @@ import java.util.Map;
  * tensor per op. The trace depends on the model and its parameter layout only, never on the
  * number of samples, so a model is compiled once.
  *
- * <p>What compiles today: a model that reports no metric sums and whose loss uses elementwise
- * ops, sums, dense layers and matrix products with parameters, row sums and maxima and column
- * sums, on any number of features and parameters of any shape (the linear model on one feature
- * or several, the MLP's regression); the loop runs over samples, each sample's row in locals,
- * and adds every sum in the eager tape's order. Anything else is refused with a
- * {@link NotCompilableException} that names what (an op, the metrics) and is evaluated eagerly.
+ * <p>What compiles today: a model whose loss uses elementwise ops, comparisons, sums, dense
+ * layers and matrix products with parameters, row sums, maxima and argmaxes and column sums, on
+ * any number of features and parameters of any shape (the linear model on one feature or
+ * several, the MLP, softmax); the loop runs over samples, each sample's row in locals, and adds
+ * every sum in the eager tape's order. Metric sums written with the tape's ops
+ * ({@link Model#tracedMetricSums}: the built-in classifiers' accuracy) are computed in the same
+ * loop; metrics in plain Java run the model's own code on a row-major copy of each range.
+ * Anything else is refused with a {@link NotCompilableException} that names what (an op) and
+ * is evaluated eagerly.
  *
  * <p>Order of use: {@link #compile} once, then {@link #segmentSums} per block of samples.
  */
@@ -32,12 +35,16 @@ public final class CompiledModel {
   private final int width;
   private final Model model;
   private final int metrics;
+  /** Whether the loop computes the metric sums too ({@link Model#tracedMetricSums}). */
+  private final boolean metricsCompiled;
 
-  private CompiledModel(CompiledFunction function, int width, Model model, int metrics) {
+  private CompiledModel(CompiledFunction function, int width, Model model, int metrics,
+      boolean metricsCompiled) {
     this.function = function;
     this.width = width;
     this.model = model;
     this.metrics = metrics;
+    this.metricsCompiled = metricsCompiled;
   }
 
   /**
@@ -63,6 +70,9 @@ public final class CompiledModel {
       size += layout.get(k).size();
     }
     int features = exampleX.length;
+    int metrics = model.metrics().size();
+    // Whether the model wrote its metrics with the tape's ops: they are then traced into the loop.
+    boolean[] tracedMetrics = new boolean[1];
     CompiledFunction.Body body = (v, s) -> {
       Map<String, Tensor> p = new LinkedHashMap<>();
       List<Tensor> sources = new ArrayList<>(layout.size());
@@ -70,16 +80,24 @@ public final class CompiledModel {
         p.put(layout.get(k).name(), s[k]);
         sources.add(s[k]);
       }
-      return ModelGradients.lossAndGradients(model, p, sources, v[0], v[1]);
+      Tensor[] sums = ModelGradients.lossAndGradients(model, p, sources, v[0], v[1]);
+      Tensor[] m = metrics == 0 ? null : ModelGradients.tracedMetricSums(model, p, v[0], v[1]);
+      tracedMetrics[0] = m != null;
+      if (m == null) {
+        return sums;
+      }
+      Tensor[] all = Arrays.copyOf(sums, sums.length + m.length);
+      System.arraycopy(m, 0, all, sums.length, m.length);
+      return all;
     };
     double[][] columns = Arrays.copyOf(exampleX, features + 1);
     columns[features] = exampleY;
-    int metrics = model.metrics().size();
     double[] params = new double[size];
     flattenInto(exampleValues, params);
     CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
         params, shapes, compileAtRunTime);
-    return f == null ? null : new CompiledModel(f, 1 + size + metrics, model, metrics);
+    return f == null ? null
+        : new CompiledModel(f, 1 + size + metrics, model, metrics, tracedMetrics[0]);
   }
 
   /**
@@ -104,7 +122,7 @@ public final class CompiledModel {
    * {@code first} to {@code end - 1} of {@code lengths} only (the first starting at sample
    * {@code from}), their rows at {@code out[at + (s - first) · width() …]}: one thread's share
    * of a round, each range's row the same bits whoever computes the others. Nothing is
-   * allocated for a model without metrics (the steady state of a worker's round).
+   * allocated unless the model has metrics in plain Java (the steady state of a worker's round).
    *
    * @param columns the features' arrays, then the targets'
    * @param params  the parameters' values flattened by {@link #flatten}
@@ -112,7 +130,7 @@ public final class CompiledModel {
    */
   public void segmentSums(double[][] columns, int from, int[] lengths, int first, int end,
       double[] params, List<double[]> values, double[] out, int at) {
-    if (metrics == 0) {
+    if (metrics == 0 || metricsCompiled) {
       function.applySegments(columns, from, lengths, first, end, params, out, at);
       return;
     }
@@ -128,8 +146,8 @@ public final class CompiledModel {
     for (int s = first; s < end; s++) {
       int row = at + (s - first) * width;
       function.applySegments(columns, start, lengths, s, s + 1, params, out, row);
-      // Metrics (a count of correct predictions) are not tape ops: the model's own code on
-      // the segment's rows, as the eager evaluation runs it.
+      // Metrics written in plain Java (a user's model): the model's own code on the
+      // segment's rows, as the eager evaluation runs it.
       Tensor rows = rows(x, start, lengths[s]);
       Tensor targets = Tensor.view(Arrays.copyOfRange(y, start, start + lengths[s]));
       double[] m = ModelFailure.guard("metricSums", () -> model.metricSums(p, rows, targets));
@@ -149,9 +167,18 @@ public final class CompiledModel {
     return Tensor.viewMatrix(n, x.length, rowMajor);
   }
 
-  /** The model's metric sums at the end of each row (evaluated by the model's own code). */
+  /** The model's metric sums at the end of each row. */
   public int metricCount() {
     return metrics;
+  }
+
+  /**
+   * Whether the loop computes the metric sums with the loss ({@link Model#tracedMetricSums});
+   * if not (and the model has metrics), its own {@link Model#metricSums} runs on a row-major
+   * copy of every range of samples.
+   */
+  public boolean metricsCompiled() {
+    return metricsCompiled;
   }
 
   /**

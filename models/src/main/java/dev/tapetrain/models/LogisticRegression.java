@@ -80,8 +80,8 @@ public final class LogisticRegression implements ModelFactory {
     }
 
     @Override
-    public double[] metricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
-      return new double[] {Losses.correctBinary(logits(p, x), y)};
+    public Tensor[] tracedMetricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
+      return new Tensor[] {Losses.countBinaryCorrect(logits(p, x), y)};
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tapetrain.models;
 
+import dev.tapetrain.tape.Comparisons;
 import dev.tapetrain.tape.MatrixOps;
 import dev.tapetrain.tape.Ops;
 import dev.tapetrain.tape.Tensor;
@@ -26,8 +27,10 @@ public final class Losses {
    * subgradients of relu and abs would give {@code −y}: every logit is 0 at zero weights).
    */
   public static Tensor binaryCrossEntropySum(Tensor logits, Tensor y) {
-    Tensor nonNegative = Ops.constant(logits, z -> z >= 0 ? 1.0 : 0.0);
-    Tensor sign = Ops.constant(logits, z -> z >= 0 ? -1.0 : 1.0); // −|z| = sign · z
+    // Comparisons, not Java functions of each element (Ops.constant), so the loop compiles.
+    Tensor nonNegative = Comparisons.greaterEqual(logits, Tensor.scalar(0.0));
+    // −|z| = sign · z, sign = 1 − 2 · [z ≥ 0]: exactly −1 or 1
+    Tensor sign = Ops.sub(Tensor.scalar(1.0), Ops.mul(Tensor.scalar(2.0), nonNegative));
     Tensor perSample = Ops.add(Ops.sub(Ops.mul(logits, nonNegative), Ops.mul(logits, y)),
         Ops.log1p(Ops.exp(Ops.mul(logits, sign))));
     return Ops.sum(perSample);
@@ -53,6 +56,24 @@ public final class Losses {
       label(labels.get(i), k); // this class's message for a bad label
     }
     return MatrixOps.oneHot(labels, k);
+  }
+
+  /**
+   * How many rows of {@code [n, K]} scores have their largest (first, on ties) at the label,
+   * written with the tape's ops so the compiled loop counts them ({@link #correctArgmax}'s
+   * count, bit for bit).
+   */
+  public static Tensor countArgmaxCorrect(Tensor scores, Tensor labels) {
+    return Ops.sum(Comparisons.equal(MatrixOps.rowArgmax(scores), labels));
+  }
+
+  /**
+   * How many logits are on the label's side of 0 (class 1 where {@code z > 0}), written with the
+   * tape's ops so the compiled loop counts them ({@link #correctBinary}'s count, bit for bit).
+   */
+  public static Tensor countBinaryCorrect(Tensor logits, Tensor labels) {
+    return Ops.sum(Comparisons.equal(Comparisons.greater(logits, Tensor.scalar(0.0)),
+        Comparisons.equal(labels, Tensor.scalar(1.0))));
   }
 
   /** How many rows of {@code [n, K]} scores have their largest (first, on ties) at the label. */

@@ -94,9 +94,9 @@ public final class Mlp implements ModelFactory {
     }
 
     @Override
-    public double[] metricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
-      return classes == 0 ? new double[0]
-          : new double[] {Losses.correctArgmax(outputs(p, x), y)};
+    public Tensor[] tracedMetricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
+      return classes == 0 ? new Tensor[0]
+          : new Tensor[] {Losses.countArgmaxCorrect(outputs(p, x), y)};
     }
 
     @Override

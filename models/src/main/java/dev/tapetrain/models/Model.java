@@ -58,7 +58,28 @@ public interface Model {
    * of a metric is its sum over all chunks divided by the sample count.
    */
   default double[] metricSums(Map<String, Tensor> params, Tensor x, Tensor y) {
-    return new double[0];
+    Tensor[] traced = tracedMetricSums(params, x, y);
+    if (traced == null) {
+      return new double[0];
+    }
+    double[] sums = new double[traced.length];
+    for (int m = 0; m < sums.length; m++) {
+      sums[m] = traced[m].item();
+    }
+    return sums;
+  }
+
+  /**
+   * The metric sums written with the tape's ops (scalars, one per {@link #metrics()} name, in
+   * that order; e.g. {@code Ops.sum(Comparisons.equal(MatrixOps.rowArgmax(scores), y))}), so
+   * the compiled loop computes them with the loss in one pass over the samples; by default
+   * {@link #metricSums} gives their values. Null (the default) for metrics written in plain
+   * Java: then {@link #metricSums} is the model's own code, and a compiled loop hands it a
+   * row-major copy of every range of samples. Like the loss, they must run the same ops
+   * whatever the values; no tape records them.
+   */
+  default Tensor[] tracedMetricSums(Map<String, Tensor> params, Tensor x, Tensor y) {
+    return null;
   }
 
   /**

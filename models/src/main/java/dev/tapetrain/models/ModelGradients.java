@@ -87,6 +87,32 @@ public final class ModelGradients {
   }
 
   /**
+   * {@link Model#tracedMetricSums}, checked: null if the model writes its metrics in plain
+   * Java, else one scalar per metric name.
+   *
+   * @throws ModelFailure if the model's code throws or gives the wrong number or shape
+   */
+  static Tensor[] tracedMetricSums(Model model, Map<String, Tensor> p, Tensor x, Tensor y) {
+    // Null is an answer here (plain Java metrics), not a failure the guard would report.
+    Tensor[] m = ModelFailure.guard("tracedMetricSums",
+        () -> java.util.Optional.ofNullable(model.tracedMetricSums(p, x, y))).orElse(null);
+    if (m == null) {
+      return null;
+    }
+    if (m.length != model.metrics().size()) {
+      throw new ModelFailure("tracedMetricSums returned " + m.length + " sums for "
+          + model.metrics().size() + " metrics", null);
+    }
+    for (Tensor t : m) {
+      if (t == null || t.size() != 1) {
+        throw new ModelFailure("tracedMetricSums returned " + (t == null ? "null" : t.size()
+            + " values") + " where a scalar sum belongs", null);
+      }
+    }
+    return m;
+  }
+
+  /**
    * {@code values} as a tensor of {@code parameter}'s shape.
    *
    * @throws IllegalArgumentException if the sizes differ or the rank is above two

@@ -81,8 +81,8 @@ public final class SoftmaxRegression implements ModelFactory {
     }
 
     @Override
-    public double[] metricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
-      return new double[] {Losses.correctArgmax(logits(p, x), y)};
+    public Tensor[] tracedMetricSums(Map<String, Tensor> p, Tensor x, Tensor y) {
+      return new Tensor[] {Losses.countArgmaxCorrect(logits(p, x), y)};
     }
 
     @Override

@@ -35,6 +35,12 @@ class CompiledMatrixModelTest {
   }
 
   @Test
+  void logisticCompilesBitForBitWithItsMasksAndAccuracy() throws Exception {
+    assertBitIdentical(Models.create("logistic", 5, 0, 42, Map.of()), 5, 8);
+    assertBitIdentical(Models.create("logistic", 1, 0, 42, Map.of()), 1, 9);
+  }
+
+  @Test
   void aMatrixModelIsTracedOncePerLayoutWhateverTheNumberOfSamples() throws Exception {
     Model softmax = Models.create("softmax", 4, 3, 42, Map.of());
     SplittableRandom random = new SplittableRandom(8);

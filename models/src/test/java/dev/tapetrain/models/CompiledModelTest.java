@@ -71,9 +71,16 @@ class CompiledModelTest {
 
   @Test
   void whatTheLoopCannotComputeIsRefusedByName() {
-    // Matrices, dense layers, softmax and several features compile (CompiledMatrixModelTest);
-    // the logistic loss's masks, made by a Java function of each element, do not.
-    assertRefused("op constant", Models.create("logistic", 1, 0, 42, Map.of()), 1);
+    // Matrices, dense layers, softmax, comparisons and several features compile
+    // (CompiledMatrixModelTest); masks made by a Java function of each element do not.
+    Model javaMask = new HalfSquaredError() {
+      @Override
+      public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+        Tensor error = Ops.sub(predict(p, x), y);
+        return Ops.sum(Ops.mul(error, Ops.constant(error, e -> e > 0 ? 1.0 : 0.0)));
+      }
+    };
+    assertRefused("op constant", javaMask, 1);
     Model absolute = new HalfSquaredError() {
       @Override
       public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {

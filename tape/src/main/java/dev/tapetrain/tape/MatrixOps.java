@@ -290,6 +290,32 @@ public final class MatrixOps {
   }
 
   /**
+   * The column of the largest element of each row, {@code [n, k] → [n]} (as a number
+   * {@code 0 … k−1}; the first on ties, and a NaN is never the largest after column 0): the
+   * class a classifier predicts from its scores. A constant no tape records, traced as an op
+   * named {@code rowArgmax} so the compiler computes it per sample.
+   */
+  public static Tensor rowArgmax(Operand matrix) {
+    Tensor a = matrix.asTensor();
+    int[] s = matrixShape(a, "rowArgmax");
+    int n = s[0];
+    int k = s[1];
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int j = 1; j < k; j++) {
+        if (a.data[i * k + j] > a.data[i * k + best]) {
+          best = j;
+        }
+      }
+      out[i] = best;
+    }
+    Tensor result = Tensor.wrap(new int[] {n}, out);
+    TapeStack.traceOnly("rowArgmax", new Tensor[] {a}, result);
+    return result;
+  }
+
+  /**
    * {@code [n, k]} with 1 at column {@code labels[i]} of row {@code i} and 0 elsewhere, from
    * integer labels {@code 0 … k−1}: a constant no tape records (a mask picking each sample's
    * logit), which a {@link TracedProgram} and the tape compiler still see, as an op named

@@ -48,6 +48,8 @@ final class RowLoopGenerator {
   }
 
   private final Map<Tensor, Value> values = new IdentityHashMap<>();
+  /** Each emitted op's value by what it computed: its kind, name, parameter, inputs, shape. */
+  private final Map<List<Object>, Value> emitted = new java.util.HashMap<>();
   private final StringBuilder fixed = new StringBuilder();
   private final StringBuilder gather = new StringBuilder();
   private final StringBuilder body = new StringBuilder();
@@ -162,6 +164,15 @@ final class RowLoopGenerator {
       in[k] = value(op.inputs()[k], trace);
     }
     Tensor out = op.output();
+    // An op already emitted on the same values gives the same bits: reuse it (a metric that
+    // computes the logits again, next to the loss, costs no second product per sample).
+    List<Object> key = List.of(op.kind(), op.name(), Double.doubleToRawLongBits(op.param()),
+        List.of(in), List.of(Arrays.stream(out.shapeRef()).boxed().toArray()));
+    Value same = emitted.get(key);
+    if (same != null) {
+      values.put(out, same);
+      return;
+    }
     Value result = switch (op.kind()) {
       case SUM -> ops.sum(name, op, in[0]);
       case BROADCAST_TO -> ops.broadcast(op, in[0], out);
@@ -173,6 +184,7 @@ final class RowLoopGenerator {
       throw refused(op, in);
     }
     values.put(out, result);
+    emitted.put(key, result);
   }
 
   private static NotCompilableException refused(Trace.Op op, Value[] in) {

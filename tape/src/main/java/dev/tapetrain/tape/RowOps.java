@@ -65,6 +65,15 @@ final class RowOps {
   }
 
   Value elementwise(String name, Trace.Op op, Value[] in, Tensor out) {
+    return map(name, in, out, e -> call(op, in, e));
+  }
+
+  /**
+   * An elementwise result whose element {@code e} is {@code element.apply(e)}: in the loop for
+   * rows, before it for fixed values, after it for totals; null for operands that do not mix.
+   */
+  private Value map(String name, Value[] in, Tensor out,
+      java.util.function.Function<String, String> element) {
     boolean row = false;
     boolean total = false;
     int width = 1;
@@ -89,13 +98,13 @@ final class RowOps {
     String indent = place == Place.ROW ? "        " : "    ";
     if (width == 1) {
       to.append(indent).append("final double ").append(name).append(" = ")
-          .append(call(op, in, "0")).append(";\n");
+          .append(element.apply("0")).append(";\n");
       return new Value(place, 1, name, true, -1);
     }
     fixed.append("    final double[] ").append(name).append(" = new double[").append(width)
         .append("];\n");
     to.append(indent).append("for (int c = 0; c < ").append(width).append("; c++) ")
-        .append(name).append("[c] = ").append(call(op, in, "c")).append(";\n");
+        .append(name).append("[c] = ").append(element.apply("c")).append(";\n");
     return new Value(place, width, name, false, -1);
   }
 
@@ -114,7 +123,13 @@ final class RowOps {
   }
 
   Value other(String name, Trace.Op op, Value[] in, Tensor out) {
+    String operator = Comparisons.operator(op.name());
+    if (operator != null) {
+      return map(name, in, out, e -> "(" + in[0].at(e) + " " + operator + " " + in[1].at(e)
+          + " ? 1.0 : 0.0)");
+    }
     return switch (op.name()) {
+      case "log1p" -> map(name, in, out, e -> ARITHMETIC + ".log1p(" + in[0].at(e) + ")");
       case "dense" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
           && in[2].place() == Place.FIXED
           ? product(name, in[0], in[1], false, in[2], op.inputs()[1].shapeRef()) : null;
@@ -133,6 +148,7 @@ final class RowOps {
           "acc += ") : null;
       case "rowMax" -> in[0].place() == Place.ROW ? rowReduction(name, in[0],
           "Double.NEGATIVE_INFINITY", "acc = Math.max(acc, ") : null;
+      case "rowArgmax" -> in[0].place() == Place.ROW ? rowArgmax(name, in[0]) : null;
       case "oneHot" -> in[0].place() == Place.ROW && in[0].width() == 1
           ? oneHot(name, in[0], rowWidth(out)) : null;
       case "repeatColumns" -> in[0].place() == Place.ROW && in[0].width() == 1
@@ -219,6 +235,17 @@ final class RowOps {
         .append(step.replace("acc", name + "_acc")).append(a.at("c")).append(close)
         .append(";\n        final double ").append(name).append(" = ").append(name)
         .append("_acc;\n");
+    return new Value(Place.ROW, 1, name, true, -1);
+  }
+
+  /** The first column of a row's largest element, as {@code MatrixOps.rowArgmax} finds it. */
+  private Value rowArgmax(String name, Value a) {
+    body.append("        int ").append(name).append("_best = 0;\n")
+        .append("        for (int c = 1; c < ").append(a.width()).append("; c++) if (")
+        .append(a.at("c")).append(" > ").append(a.at(name + "_best")).append(") ")
+        .append(name).append("_best = c;\n")
+        .append("        final double ").append(name).append(" = ").append(name)
+        .append("_best;\n");
     return new Value(Place.ROW, 1, name, true, -1);
   }
 

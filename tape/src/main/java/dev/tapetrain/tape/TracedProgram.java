@@ -26,9 +26,10 @@ import java.util.function.Function;
  * <p>An op's {@link Op#name} is the {@link Ops} or {@link MatrixOps} method that recorded it
  * ({@code add}, {@code mulAdd}, {@code matvec}, {@code dense}, {@code rowSum},
  * {@code repeatColumns}, …); besides those, backward rules record {@code twiceDifferenceTimes},
- * {@code tanhBackward}, {@code matmulTransposedLeft} and {@code matmulTransposedRight}, and two
- * ops that no tape differentiates through are traced all the same: {@code rowMax} and
- * {@code constant} (a Java function of each element).
+ * {@code tanhBackward}, {@code matmulTransposedLeft} and {@code matmulTransposedRight}, and ops
+ * that no tape differentiates through are traced all the same: {@code rowMax},
+ * {@code rowArgmax}, {@code oneHot}, the {@link Comparisons} ({@code equal}, {@code greater},
+ * {@code greaterEqual}) and {@code constant} (a Java function of each element).
  */
 public final class TracedProgram {
 

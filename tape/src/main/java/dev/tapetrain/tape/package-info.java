@@ -16,7 +16,8 @@
  * <p>{@link dev.tapetrain.tape.MatrixOps} adds what models with several features and
  * outputs need ({@code matmul}, a dense layer {@code dense(x, w, b)}, sums and repeats along rows
  * and columns, a stable log-sum-exp and softmax), each op's forward computation beside its
- * backward rule.
+ * backward rule; {@link dev.tapetrain.tape.Comparisons} and {@code MatrixOps.rowArgmax} give 0/1
+ * masks and predicted classes, constants no tape differentiates, for metrics that compile.
  *
  * <p>A tape is a Wengert list: every op records its inputs, output and backward rule; a gradient
  * is one iterative reverse sweep (no recursion, so deep graphs cannot overflow the stack).

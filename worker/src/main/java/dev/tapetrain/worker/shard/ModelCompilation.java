@@ -97,12 +97,14 @@ final class ModelCompilation {
         return null;
       }
       tried = true;
-      LOG.info("compiled the tape's loss and gradients into one loop after {} samples ({})",
+      LOG.info("compiled the tape's loss and gradients{} into one loop after {} samples ({})",
+          compiled.metricCount() == 0 ? "" : compiled.metricsCompiled() ? " and metrics"
+              : " (metrics: the model's own code, per chunk)",
           eagerSamples, compiled.function().precompiled() ? "precompiled"
               : "compiled at run time");
     } catch (NotCompilableException e) {
       tried = true;
-      // A model with an op the compiler does not take (logistic's masks, a user's abs): the
+      // A model with an op the compiler does not take (a user's abs or Java mask): the
       // eager tape computes the same bits, only slower.
       LOG.info("running the tape eagerly: {}", e.getMessage());
     } catch (dev.tapetrain.models.ModelFailure e) {

@@ -92,7 +92,7 @@ class ParallelEvaluationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"linear", "softmax", "mlp"})
+  @ValueSource(strings = {"linear", "softmax", "mlp", "logistic"})
   void compiledRoundsHaveTheBitsOfOneThread(String model) {
     assertSameBitsOnAnyThreads(model, true);
   }
