@@ -47,6 +47,8 @@ final class BatchEvaluation {
    */
   ChunkRows rows(Batch batch, List<Integer> wanted, IntFunction<Segment> holder,
       List<NamedTensor> params, List<double[]> values, ClassWeighting weighting) {
+    // An epoch of many batches compiles at once rather than after many cold eager rounds.
+    compilation.expectRounds(batch.samples() / Math.max(1, batch.count()));
     Segment gathered = gather(batch, wanted, holder);
     if (weighting == null) {
       return sums(gathered, wanted, params, values);

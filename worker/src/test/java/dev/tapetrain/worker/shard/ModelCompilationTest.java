@@ -23,16 +23,32 @@ import org.junit.jupiter.api.Test;
  */
 class ModelCompilationTest {
 
-  /** A small tanh network that remembers the most rows any of its evaluations was given. */
+  /**
+   * A small tanh network that remembers the most rows any of its evaluations was given. Each
+   * test takes its own width: a loop compiled at run time serves every later program like it in
+   * the JVM (as a precompiled one), so tests sharing a program would depend on their order.
+   */
   private static final class CountingModel implements Model {
+    final int hidden;
     int mostRows;
+
+    CountingModel(int hidden) {
+      this.hidden = hidden;
+    }
 
     @Override
     public List<Parameter> parameters() {
-      return List.of(new Parameter("w1", new int[] {2, 3}, new double[] {0.1, -0.2, 0.3, 0.4,
-              0.5, -0.6}, true),
-          new Parameter("b1", new int[] {3}, new double[3], false),
-          new Parameter("w2", new int[] {3, 1}, new double[] {0.7, -0.8, 0.9}, true),
+      double[] w1 = new double[2 * hidden];
+      for (int i = 0; i < w1.length; i++) {
+        w1[i] = 0.1 * (i + 1) * (i % 2 == 0 ? 1 : -1);
+      }
+      double[] w2 = new double[hidden];
+      for (int i = 0; i < w2.length; i++) {
+        w2[i] = 0.7 - 0.3 * i;
+      }
+      return List.of(new Parameter("w1", new int[] {2, hidden}, w1, true),
+          new Parameter("b1", new int[] {hidden}, new double[hidden], false),
+          new Parameter("w2", new int[] {hidden, 1}, w2, true),
           new Parameter("b2", new int[] {1}, new double[1], false));
     }
 
@@ -66,7 +82,7 @@ class ModelCompilationTest {
   void theProgramIsTracedOnAFewSamplesWhateverTheBlock() throws Exception {
     int n = 8192;
     Segment block = block(n);
-    CountingModel model = new CountingModel();
+    CountingModel model = new CountingModel(3);
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, 1); // compile now, at run time
 
@@ -81,12 +97,29 @@ class ModelCompilationTest {
     // sample threshold; the model compiles after 64 evaluations instead.
     int n = 128;
     Segment block = block(n);
-    CountingModel model = new CountingModel();
+    CountingModel model = new CountingModel(4);
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
     for (int i = 1; i < ModelCompilation.COMPILE_AFTER_EVALUATIONS; i++) {
       assertNull(compilation.compiled(n, block, 0, n, values), "evaluation " + i + ": eager");
     }
     assertNotNull(compilation.compiled(n, block, 0, n, values), "compiled at evaluation 64");
+  }
+
+  @Test
+  void anEpochOfManyBatchesCompilesAtItsFirstEvaluation() {
+    int n = 128;
+    Segment block = block(n);
+    CountingModel model = new CountingModel(5);
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation few = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    few.expectRounds(ModelCompilation.COMPILE_AFTER_EVALUATIONS - 1);
+    assertNull(few.compiled(n, block, 0, n, values), "63 rounds ahead: eager first");
+    ModelCompilation many = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    many.expectRounds(3907); // 1M samples in batches of 256
+    assertNotNull(many.compiled(n, block, 0, n, values), "compiled at once");
+    ModelCompilation explicit = new ModelCompilation(model, 1L << 40);
+    explicit.expectRounds(3907);
+    assertNull(explicit.compiled(n, block, 0, n, values), "an explicit threshold is kept");
   }
 }
