@@ -93,7 +93,10 @@ final class BatchEvaluation {
       }
       return sums.ranges(compiled, columns, gathered.starts(), lengths, wanted, params, values);
     }
-    return sums.eager(wanted, (k, lane) -> gathered, k -> k, params, values);
+    long start = System.nanoTime();
+    ChunkRows rows = sums.eager(wanted, (k, lane) -> gathered, k -> k, params, values);
+    compilation.eagerTook(System.nanoTime() - start);
+    return rows;
   }
 
   /**

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * When a worker's model runs as a compiled loop, for any model: with the default schedule, a
  * loop compiled ahead of time from the first evaluation and one Janino compiles after
  * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples or {@link #COMPILE_AFTER_EVALUATIONS}
- * evaluations, whichever comes first (at once when a mini-batch epoch has that many rounds:
- * {@link #expectRounds}); with an explicit threshold, both after it. The model's program is traced once, on one block of samples, whatever the number of
+ * evaluations or {@link #COMPILE_AFTER_EAGER_NANOS} of eager time, whichever comes first (at
+ * once when a mini-batch epoch has that many rounds: {@link #expectRounds}); with an explicit
+ * threshold, both after it. The model's program is traced once, on one block of samples, whatever the number of
  * samples; a model the compiler cannot take is said so in one log line (naming the op or the
  * parameter) and is evaluated eagerly from then on, with the same bits.
  */
@@ -41,6 +42,17 @@ final class ModelCompilation {
    */
   static final int COMPILE_AFTER_EVALUATIONS = 64;
 
+  /**
+   * With the default schedule, eager time after which a model compiles at run time whatever its
+   * samples and evaluations: about what one compile costs (Janino's first in a JVM ≈ 0.35 s), so
+   * a job never spends more than about twice the better choice's time on the way (the
+   * rent-or-buy rule). A full pass of softmax 50 → 10 over 50 000 samples takes 0.3–1 s eagerly,
+   * so the sample threshold (2^20 samples: 21 such steps) left job E of {@code PeerBenchmark}
+   * eager for two thirds of its steps. Compiled and eager sums have the same bits, so when this
+   * fires changes the time only, never a result.
+   */
+  static final long COMPILE_AFTER_EAGER_NANOS = 300_000_000L;
+
   private final Model model;
   private final long compileAfterSamples;
   private CompiledModel compiled;
@@ -49,6 +61,7 @@ final class ModelCompilation {
   private long eagerSamples;
   private long eagerEvaluations;
   private long roundsAhead;
+  private long eagerNanos;
 
   /**
    * @param compileAfterSamples the threshold in samples evaluated eagerly, or
@@ -80,7 +93,8 @@ final class ModelCompilation {
     long threshold = byDefault ? ShardEvaluator.COMPILE_AFTER_SAMPLES : compileAfterSamples;
     boolean compileAtRunTime = eagerSamples >= threshold
         || (byDefault && (eagerEvaluations >= COMPILE_AFTER_EVALUATIONS
-            || roundsAhead >= COMPILE_AFTER_EVALUATIONS));
+            || roundsAhead >= COMPILE_AFTER_EVALUATIONS
+            || eagerNanos >= COMPILE_AFTER_EAGER_NANOS));
     boolean precompiledOnly = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
         && !compileAtRunTime;
     if (example == null || (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop))) {
@@ -116,6 +130,11 @@ final class ModelCompilation {
       LOG.warn("running the tape eagerly: cannot compile the model's sums: {}", e.toString());
     }
     return compiled;
+  }
+
+  /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */
+  void eagerTook(long nanos) {
+    eagerNanos += nanos;
   }
 
   /**

@@ -275,8 +275,12 @@ public final class ShardEvaluator {
       return sums.blocks(compiled, blocks, wanted.size(), mapped, params, values);
     }
     List<Integer> chunks = wanted;
-    return sums.eager(chunks, mapped != null ? (k, lane) -> mapped.chunk(chunks.get(k), lane)
+    long start = System.nanoTime();
+    ChunkRows rows = sums.eager(chunks, mapped != null
+        ? (k, lane) -> mapped.chunk(chunks.get(k), lane)
         : (k, lane) -> holder.get(chunks.get(k)), chunks::get, params, values);
+    compilation.eagerTook(System.nanoTime() - start);
+    return rows;
   }
 
   /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */

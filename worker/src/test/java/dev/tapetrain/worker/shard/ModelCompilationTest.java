@@ -107,6 +107,26 @@ class ModelCompilationTest {
   }
 
   @Test
+  void slowEagerEvaluationsCompileOnceTheyTookAboutACompilesTime() {
+    int n = 128;
+    Segment block = block(n);
+    CountingModel model = new CountingModel(6);
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    assertNull(compilation.compiled(n, block, 0, n, values), "eager first");
+    compilation.eagerTook(ModelCompilation.COMPILE_AFTER_EAGER_NANOS - 1);
+    assertNull(compilation.compiled(n, block, 0, n, values), "just under: eager");
+    compilation.eagerTook(1);
+    assertNotNull(compilation.compiled(n, block, 0, n, values), "compiled");
+    CountingModel other = new CountingModel(7);
+    ModelCompilation explicit = new ModelCompilation(other, 1L << 40);
+    explicit.eagerTook(10 * ModelCompilation.COMPILE_AFTER_EAGER_NANOS);
+    assertNull(explicit.compiled(n, block, 0, n,
+        other.parameters().stream().map(Parameter::initial).toList()),
+        "an explicit threshold is kept");
+  }
+
+  @Test
   void anEpochOfManyBatchesCompilesAtItsFirstEvaluation() {
     int n = 128;
     Segment block = block(n);
