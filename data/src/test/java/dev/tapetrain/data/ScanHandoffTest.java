@@ -189,4 +189,26 @@ class ScanHandoffTest {
     ShardLoader.load(other, range(0, other.numChunks()));
     assertEquals(handed, ScanHandoff.ROWS_HANDED.sum(), "the values are a, b, c's, not c, b, a's");
   }
+
+  @Test
+  void parquetColumnsAreHandedOverBitForBitToo() throws IOException {
+    Path p1 = dir.resolve("p1.parquet");
+    Path p2 = dir.resolve("p2.parquet");
+    ParquetFormatTest.writeParquet(p1, 0, 2_345);
+    ParquetFormatTest.writeParquet(p2, 2_345, 4_000);
+    ScanHandoff.enable(1L << 30);
+    // Features in another order than the file's, so each column must land in its own place.
+    DatasetSpec d = new DatasetSpec(ParquetFormatTest.scan(new ParquetFormat(),
+        List.of(p1, p2), "i64,d,f,i32", ANY).source(), 256);
+    assertEquals(8L * 5 * 4_000, ScanHandoff.heldBytes(), "both files kept");
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    long read = RowGroupDigests.BYTES_READ.sum();
+    List<ShardLoader.Loaded> fromScan = twoWorkers(d);
+    assertEquals(4_000, ScanHandoff.ROWS_HANDED.sum() - handed, "rows handed over");
+    assertEquals(read, RowGroupDigests.BYTES_READ.sum(), "no row group read by the loads");
+    assertEquals(0, ScanHandoff.heldBytes(), "released once every row was taken");
+    List<ShardLoader.Loaded> fromFiles = twoWorkers(d);
+    assertTrue(RowGroupDigests.BYTES_READ.sum() > read, "the files were read");
+    assertSameBits(fromFiles, fromScan);
+  }
 }
