@@ -46,7 +46,8 @@ public final class CsvFormat extends FileFormat {
 
   /**
    * Reads only the pieces of each file that hold the parts, each checked against its digest in
-   * the manifest; a file none of whose rows are wanted is not read at all.
+   * the manifest; a file none of whose rows are wanted is not read at all, nor one whose values
+   * a scan of this JVM handed over ({@link ScanHandoff}).
    */
   @Override
   String loadByManifest(FileSet set, DatasetSpec.Source src, List<List<Part>> parts) {
@@ -61,7 +62,11 @@ public final class CsvFormat extends FileFormat {
     long first = 0;
     for (int k = 0; k < set.files().size(); k++) {
       FileSet.DataFile f = set.files().get(k);
-      if (!parts.get(k).isEmpty()) {
+      // Values a scan of this JVM kept are the very ones this read would parse, from the bytes
+      // whose piece digests the manifest holds: copied, the dataset's digest is the scan's own
+      // (the same bytes), with no file read to check it by. Any other file is read and checked.
+      if (!parts.get(k).isEmpty()
+          && !ScanHandoff.take(f, src.columns(), src.target(), parts.get(k))) {
         CsvPieceReader.read(f.path(), manifest, manifest.files().get(k), first, f.rows(),
             src.columns(), src.target(), parts.get(k));
       }

@@ -89,6 +89,10 @@ final class CsvRangeScan {
     if (fileRows == 0) {
       return null;
     }
+    // The parsed values, for workers of this JVM, if a scan may keep them (ScanHandoff).
+    long need = 8 * fileRows * (features.size() + 1);
+    ScannedColumns values = fileRows < Integer.MAX_VALUE - 8 && need <= ScanHandoff.room()
+        ? ScannedColumns.of(features.size(), (int) fileRows) : null;
     int level = manifest.levelFor(fileRows);
     long g = (long) CsvManifest.LEAF_ROWS << level;
     long before = manifest.rows();
@@ -111,8 +115,8 @@ final class CsvRangeScan {
     for (int j = 0; j < starts.size(); j++) {
       long[] s = starts.get(j);
       long end = j + 1 < starts.size() ? starts.get(j + 1)[1] : size;
-      scanning.add(pool.submit(() -> part(ch, path, s[1], end, before + s[0], s[2], level,
-          head.header(), features.size(), targetCheck, stop)));
+      scanning.add(pool.submit(() -> part(ch, path, s[1], end, before, s[0], s[2], level,
+          head.header(), features.size(), targetCheck, stop, values)));
     }
     List<PieceTree.Node> nodes = new ArrayList<>();
     long rows = 0;
@@ -132,11 +136,15 @@ final class CsvRangeScan {
     }
     manifest.addFile(size, head.rowsStart(), head.digest(), rows, nodes);
     SCANNED.increment();
-    return new Result(rows, max);
+    return new Result(rows, max, values);
   }
 
-  /** What the scan found. */
-  record Result(long rows, double max) {}
+  /**
+   * What the scan found.
+   *
+   * @param values every row's selected values as parsed, or null if none were kept
+   */
+  record Result(long rows, double max, ScannedColumns values) {}
 
   /** Stops the other tasks and waits for them, so none reads on: the answer is null. */
   private static Result abandon(AtomicBoolean stop, List<? extends Future<?>> tasks)
@@ -301,12 +309,15 @@ final class CsvRangeScan {
   }
 
   /**
-   * Parses, checks and hashes the rows of {@code [from, to)}, whose first row is the dataset's
-   * row {@code global} on line {@code firstLine}.
+   * Parses, checks and hashes the rows of {@code [from, to)}, whose first row is the file's row
+   * {@code first} (the dataset's {@code before + first}) on line {@code firstLine}; the values
+   * go to {@code values} (if not null) at their rows in the file.
    */
-  private static Part part(FileChannel ch, Path path, long from, long to, long global,
-      long firstLine, int level, CsvHeader header, int features,
-      DoubleFunction<String> targetCheck, AtomicBoolean stop) throws IOException {
+  private static Part part(FileChannel ch, Path path, long from, long to, long before,
+      long first, long firstLine, int level, CsvHeader header, int features,
+      DoubleFunction<String> targetCheck, AtomicBoolean stop, ScannedColumns values)
+      throws IOException {
+    long global = before + first;
     CsvBytes lines = new CsvBytes(ch, path, from, to);
     CsvByteRow fast = new CsvByteRow();
     CsvLine cut = new CsvLine();
@@ -339,6 +350,9 @@ final class CsvRangeScan {
           return null;
         }
         max = Math.max(max, y);
+        if (values != null) {
+          values.set((int) (first + rows), x, y);
+        }
         long q = (global + rows) / CsvManifest.LEAF_ROWS;
         if (q != leaf) {
           if (leafSha != null) {

@@ -60,7 +60,11 @@ final class CsvScan {
         CsvRangeScan.Result r = byRanges(path, ch, size, features, target, targetCheck,
             manifest, threads);
         if (r != null) {
-          return new FileFormat.FileScan(r.rows(), whole.join(), r.max());
+          String sha = whole.join();
+          if (r.values() != null) {
+            ScanHandoff.keep(path, sha, features, target, r.values());
+          }
+          return new FileFormat.FileScan(r.rows(), sha, r.max());
         }
       }
       CsvBytes lines = new CsvBytes(ch, path, 0, size);
@@ -72,6 +76,9 @@ final class CsvScan {
       double[] x = new double[features.size()];
       CsvLine cut = new CsvLine();
       CsvByteRow fast = new CsvByteRow();
+      // The parsed values, for workers of this JVM, if a scan may keep them (ScanHandoff).
+      long room = ScanHandoff.room();
+      ScannedColumns values = room > 0 ? ScannedColumns.growing(features.size()) : null;
       while (lines.next()) {
         lineNo++;
         boolean row = false;
@@ -102,6 +109,9 @@ final class CsvScan {
           }
           max = Math.max(max, y);
           rows++;
+          if (values != null && !values.add(x, y, room)) {
+            values = null; // past the budget: the workers read this file
+          }
         }
         manifest.line(row, lines.start(), lineNo, lines.array(), lines.from(), lines.to());
       }
@@ -115,7 +125,11 @@ final class CsvScan {
         throw new DataException(path + ": changed while it was read");
       }
       manifest.endFile(size);
-      return new FileFormat.FileScan(rows, whole.join(), max);
+      String sha = whole.join();
+      if (values != null) {
+        ScanHandoff.keep(path, sha, features, target, values.trimmed());
+      }
+      return new FileFormat.FileScan(rows, sha, max);
     } catch (CompletionException e) {
       throw e.getCause() instanceof DataException de ? de
           : new DataException(path + ": cannot read: " + e.getCause(), e);

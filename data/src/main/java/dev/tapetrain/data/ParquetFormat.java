@@ -75,6 +75,10 @@ public final class ParquetFormat extends FileFormat {
     // checked on its own (a reader per thread), the target last where its labels are checked.
     CompletableFuture<RowGroupDigests.Scanned> hashed =
         CompletableFuture.supplyAsync(() -> RowGroupDigests.scan(file, ranges), POOL);
+    // The decoded values, for workers of this JVM, if a scan may keep them (ScanHandoff).
+    ScannedColumns values = rows < Integer.MAX_VALUE - 8
+        && 8 * rows * columns.size() <= ScanHandoff.room()
+        ? ScannedColumns.of(features.size(), (int) rows) : null;
     int threads = Math.max(1, Math.min(columns.size(), Runtime.getRuntime()
         .availableProcessors()));
     List<CompletableFuture<Double>> parts = new ArrayList<>();
@@ -84,8 +88,16 @@ public final class ParquetFormat extends FileFormat {
         mine.add(columns.get(c));
       }
       boolean withTarget = mine.contains(target);
+      double[][] into = null;
+      if (values != null) {
+        into = new double[mine.size()][];
+        for (int i = 0; i < into.length; i++) {
+          into[i] = values.column(columns.indexOf(mine.get(i)));
+        }
+      }
+      double[][] kept = into;
       parts.add(CompletableFuture.supplyAsync(() -> checkColumns(file, groups, mine,
-          withTarget ? targetCheck : null, target), POOL));
+          withTarget ? targetCheck : null, target, kept), POOL));
     }
     double max = Double.NEGATIVE_INFINITY;
     try {
@@ -93,6 +105,9 @@ public final class ParquetFormat extends FileFormat {
         max = Math.max(max, part.join());
       }
       RowGroupDigests.Scanned digests = hashed.join();
+      if (values != null) {
+        ScanHandoff.keep(file, digests.sha256(), features, target, values);
+      }
       return new FileScan(rows, digests.sha256(), max, digests.line());
     } catch (java.util.concurrent.CompletionException e) {
       // Which thread met a problem first is chance: the file is checked again on this thread,
@@ -100,7 +115,7 @@ public final class ParquetFormat extends FileFormat {
       for (CompletableFuture<?> part : parts) {
         part.exceptionally(t -> null).join();
       }
-      checkColumns(file, groups, columns, targetCheck, target);
+      checkColumns(file, groups, columns, targetCheck, target, null);
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
@@ -116,27 +131,30 @@ public final class ParquetFormat extends FileFormat {
   /**
    * Reads every row group's {@code columns} of {@code file}, so each value is checked; with a
    * {@code targetCheck}, checks each value of {@code target} (one of them) and returns the
-   * largest, else negative infinity.
+   * largest, else negative infinity. With {@code into} (one whole-file array per column), the
+   * values stay there at their rows, for {@link ScanHandoff}.
    */
   private static double checkColumns(Path file, List<ParquetColumns.RowGroup> groups,
-      List<String> columns, DoubleFunction<String> targetCheck, String target) {
+      List<String> columns, DoubleFunction<String> targetCheck, String target,
+      double[][] into) {
     double max = Double.NEGATIVE_INFINITY;
     int y = columns.indexOf(target);
     try (ParquetColumns p = ParquetColumns.open(file)) {
       for (ParquetColumns.RowGroup g : groups) {
         int n = Math.toIntExact(g.rows());
-        double[][] out = new double[columns.size()][n];
-        p.read(columns, g.firstRow(), g.firstRow() + n, out, 0);
+        double[][] out = into != null ? into : new double[columns.size()][n];
+        int at = into != null ? Math.toIntExact(g.firstRow()) : 0;
+        p.read(columns, g.firstRow(), g.firstRow() + n, out, at);
         if (targetCheck == null) {
           continue;
         }
         for (int i = 0; i < n; i++) {
-          String problem = targetCheck.apply(out[y][i]);
+          String problem = targetCheck.apply(out[y][at + i]);
           if (problem != null) {
             throw new DataException(file + ": row " + (g.firstRow() + i) + " (row group "
                 + g.index() + ", row " + i + " in it): column '" + target + "': " + problem);
           }
-          max = Math.max(max, out[y][i]);
+          max = Math.max(max, out[y][at + i]);
         }
       }
     }
@@ -196,7 +214,11 @@ public final class ParquetFormat extends FileFormat {
     }
     for (int k = 0; k < lines.length; k++) {
       List<Part> mine = parts.get(k);
-      if (mine.isEmpty()) {
+      // Values a scan of this JVM kept are the very ones this read would decode from the row
+      // groups whose digests the run holds: copied, the digest is the scan's own (the same
+      // bytes), with no file read to check it by. Any other file is read and checked.
+      if (mine.isEmpty() || ScanHandoff.take(set.files().get(k), src.columns(), src.target(),
+          mine)) {
         continue;
       }
       Path file = set.files().get(k).path();

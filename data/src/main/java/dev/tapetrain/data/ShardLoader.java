@@ -31,13 +31,26 @@ public final class ShardLoader {
    * @param bytes the bytes read from them (or from the cache); -1 if not known: another load of
    *              this JVM ran at the same time ({@link ReadCount})
    * @param cache the column-cache file the rows were read from, or null
+   * @param handed the rows copied from a scan's values in this JVM ({@link ScanHandoff})
    */
-  public record Reads(long rows, int files, long bytes, String cache) {
+  public record Reads(long rows, int files, long bytes, String cache, long handed) {
+
+    /** What a load read, no row handed over by a scan. */
+    public Reads(long rows, int files, long bytes, String cache) {
+      this(rows, files, bytes, cache, 0);
+    }
 
     /** One line: {@code loaded 320 000 rows: 70.8 MB read from 2 files}. */
     public String describe() {
       String loaded = "loaded " + String.format(Locale.ROOT, "%,d", rows).replace(',', ' ')
           + " rows";
+      if (handed > 0 && handed == rows) {
+        return loaded + " from the scan's values in this JVM (no file read)";
+      }
+      if (handed > 0) {
+        return loaded + ", " + String.format(Locale.ROOT, "%,d", handed).replace(',', ' ')
+            + " of them from the scan's values in this JVM, the others read from the files";
+      }
       if (cache != null) {
         return loaded + String.format(Locale.ROOT, ": %.1f MB read from the column cache %s",
             bytes / 1e6, cache);
@@ -69,6 +82,7 @@ public final class ShardLoader {
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
     List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
     ReadCount count = ReadCount.start();
+    long handedBefore = ScanHandoff.handedHere();
     long counted = -1;
     String digest;
     try {
@@ -80,7 +94,10 @@ public final class ShardLoader {
     for (Segment seg : segments) {
       rows += seg.starts()[seg.chunks()];
     }
-    return new Loaded(segments, digest, reads(dataset, segments, rows, counted));
+    Reads reads = reads(dataset, segments, rows, counted);
+    long handed = ScanHandoff.handedHere() - handedBefore;
+    return new Loaded(segments, digest, handed == 0 ? reads
+        : new Reads(rows, reads.files(), reads.bytes(), null, handed));
   }
 
   private static String loadSegments(DatasetSpec dataset, List<Segment> segments) {

@@ -13,7 +13,8 @@
  * {@code PieceTree}; Parquet: {@code RowGroupDigests}), and each worker reads only the pieces or
  * row groups of its chunks and proves by their digests that it read the same bytes (data
  * recorded before manifests: by each whole file's SHA-256); both sides use one parser so they
- * can never disagree on a value. Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
+ * can never disagree on a value. In one JVM (local-runner) the scan's values are handed to the
+ * workers instead ({@link dev.tapetrain.data.ScanHandoff}). Loading a worker's chunks into column-major {@link dev.tapetrain.data.Segment}s: {@link
  * dev.tapetrain.data.ShardLoader}; for shares larger than the heap, the memory-mapped column cache
  * of the {@code cache} package.
  *

@@ -10,6 +10,7 @@ import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.data.cache.ColumnCache;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.ModelWatch;
@@ -66,7 +67,15 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     this.extra = extra;
     this.cache = cache;
     this.workerThreads = workerThreads;
+    // The workers share this JVM with the scan: its parsed values can be theirs (ScanHandoff),
+    // unless the samples are bound for the column cache anyway. A quarter of the heap at most,
+    // so the scan's copy and the workers' own fit together with room to spare.
+    ScanHandoff.enable(cache.mode() == CacheSettings.Mode.ON ? 0
+        : Runtime.getRuntime().maxMemory() / HANDOFF_SHARE);
   }
+
+  /** The scan keeps at most this fraction (1/n) of the heap for the workers. */
+  static final int HANDOFF_SHARE = 4;
 
   @Override
   public ActorSystem<?> launch(RunSpec spec, Behavior<CoordinatorProtocol.Command> coordinator,
@@ -94,7 +103,15 @@ public final class LocalLauncher implements TrainingRun.Launcher {
     // Every worker of this JVM shares its heap: all samples must fit at once, or all go to
     // the column cache (decided here once, not by each worker against what the others left).
     boolean fits = MemoryCheck.fits(spec.dataset(), spec.dataset().examples());
+    if (!fits && ScanHandoff.heldBytes() > 0) {
+      // The scan's copy must never make data that fit without it not fit: drop it, and let the
+      // heap show the room it leaves before deciding.
+      ScanHandoff.release();
+      System.gc();
+      fits = MemoryCheck.fits(spec.dataset(), spec.dataset().examples());
+    }
     if (ColumnCache.wanted(cache, spec.dataset().source(), fits)) {
+      ScanHandoff.release(); // the workers read the files into the cache
       ColumnCache.checkDirectory(cache);
       cache = cache.on();
       return;

@@ -2,6 +2,7 @@ package dev.tapetrain.localrunner;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
@@ -113,9 +114,13 @@ public final class LocalRunner implements Callable<Integer> {
     }
     runner.checkThreads();
     runner.train.withoutRejoining("local-runner");
-    return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
-        new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv()),
-            runner.workerThreads.count()), out, err);
+    try {
+      return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
+          new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv()),
+              runner.workerThreads.count()), out, err);
+    } finally {
+      ScanHandoff.release(); // a run that never started its workers leaves nothing behind
+    }
   }
 
   private void checkThreads() {
@@ -128,9 +133,13 @@ public final class LocalRunner implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     checkThreads();
     train.withoutRejoining("local-runner");
-    return TrainingRun.run("local-runner", train, workers, List.of(),
-        new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv()),
-            workerThreads.count()), out, err);
+    try {
+      return TrainingRun.run("local-runner", train, workers, List.of(),
+          new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv()),
+              workerThreads.count()), out, err);
+    } finally {
+      ScanHandoff.release(); // a run that never started its workers leaves nothing behind
+    }
   }
 
   /** More threads than this only add hand-offs (and the pool refuses far more). */

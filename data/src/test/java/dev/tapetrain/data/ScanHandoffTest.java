@@ -1,0 +1,214 @@
+package dev.tapetrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.protocol.DatasetSpec;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scan's values handed to the loads of the same JVM ({@link ScanHandoff}): the segments are
+ * those a read of the files gives, every double's bits, with the same digest, over several
+ * files (one large enough to be scanned by byte ranges, small ones scanned on one thread, cells
+ * the fast parser leaves to the slow one) and validation data of their own; no file is read for
+ * them, the values are dropped once taken, and anything else (off, over budget, a later load)
+ * reads the files as before.
+ */
+class ScanHandoffTest {
+
+  /** A check that allows the scan by byte ranges (a stateless one). */
+  private static final InputFormat.OrderFree ANY = new InputFormat.OrderFree(y -> null);
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void off() {
+    ScanHandoff.enable(0);
+    ScanHandoff.release();
+  }
+
+  /** A CSV of {@code rows} rows; {@code odd}: quoted cells, blank lines, exponents, −0. */
+  private Path write(String name, int rows, long seed, boolean odd) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    Path p = dir.resolve(name);
+    try (Writer w = Files.newBufferedWriter(p)) {
+      w.write("a,b,c,y\n");
+      for (int i = 0; i < rows; i++) {
+        if (odd && i % 97 == 5) {
+          w.write("\"" + r.nextGaussian() + "\", 1e-3 ,-0.0," + r.nextDouble() * 1e300 + "\n\n");
+        } else {
+          w.write(r.nextGaussian() + "," + r.nextInt(-9, 10) + "," + r.nextDouble() / 7 + ","
+              + r.nextDouble() + "\n");
+        }
+      }
+    }
+    return p;
+  }
+
+  private static List<Integer> range(int from, int to) {
+    return IntStream.range(from, to).boxed().toList();
+  }
+
+  /** Two workers' loads: the first half of the chunks, then the rest. */
+  private static List<ShardLoader.Loaded> twoWorkers(DatasetSpec d) {
+    int n = d.numChunks();
+    return List.of(ShardLoader.load(d, range(0, n / 2)), ShardLoader.load(d, range(n / 2, n)));
+  }
+
+  private static void assertSameBits(List<ShardLoader.Loaded> expected,
+      List<ShardLoader.Loaded> actual) {
+    assertEquals(expected.size(), actual.size());
+    for (int w = 0; w < expected.size(); w++) {
+      assertEquals(expected.get(w).digest(), actual.get(w).digest(), "the digest");
+      List<Segment> e = expected.get(w).segments();
+      List<Segment> a = actual.get(w).segments();
+      assertEquals(e.size(), a.size());
+      for (int s = 0; s < e.size(); s++) {
+        assertEquals(e.get(s).firstChunk(), a.get(s).firstChunk());
+        assertArrayEquals(e.get(s).starts(), a.get(s).starts());
+        for (int f = 0; f < e.get(s).x().length; f++) {
+          assertArrayEquals(bits(e.get(s).x()[f]), bits(a.get(s).x()[f]), "feature " + f);
+        }
+        assertArrayEquals(bits(e.get(s).y()), bits(a.get(s).y()), "targets");
+      }
+    }
+  }
+
+  private static long[] bits(double[] v) {
+    long[] out = new long[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Double.doubleToRawLongBits(v[i]);
+    }
+    return out;
+  }
+
+  private List<Path> files() throws IOException {
+    // The middle file passes CsvScan.PARALLEL_BYTES: scanned by ranges on several threads.
+    List<Path> files = List.of(write("a.csv", 3_001, 1, true), write("b.csv", 300_000, 2, false),
+        write("c.csv", 2_500, 3, true));
+    assertTrue(Files.size(files.get(1)) >= CsvScan.PARALLEL_BYTES);
+    return files;
+  }
+
+  @Test
+  void handedOverSegmentsAreTheFileReadsBitForBitAndNoFileIsRead() throws IOException {
+    List<Path> files = files();
+    ScanHandoff.enable(1L << 30);
+    long ranges = CsvRangeScan.SCANNED.sum();
+    DatasetSpec d = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), files, "a,b,c", ANY).source(), 1000);
+    assertEquals(ranges + (Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0),
+        CsvRangeScan.SCANNED.sum(), "the large file scanned by ranges");
+    assertEquals(8L * 4 * d.examples(), ScanHandoff.heldBytes(), "every file kept, once");
+
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    long read = CsvPieceReader.BYTES_READ.sum();
+    List<ShardLoader.Loaded> fromScan = twoWorkers(d);
+    assertEquals(d.examples(), ScanHandoff.ROWS_HANDED.sum() - handed, "rows handed over");
+    assertEquals(read, CsvPieceReader.BYTES_READ.sum(), "no file read by the loads");
+    assertEquals(0, ScanHandoff.heldBytes(), "released once every row was taken");
+    assertEquals(d.numChunks() / 2 * 1000L, fromScan.get(0).reads().handed());
+    assertTrue(fromScan.get(1).reads().describe().endsWith(
+        "from the scan's values in this JVM (no file read)"), fromScan.get(1).reads().describe());
+
+    // A later load (a worker taking over chunks) reads the files, as every load without one.
+    List<ShardLoader.Loaded> fromFiles = twoWorkers(d);
+    assertEquals(d.examples(), ScanHandoff.ROWS_HANDED.sum() - handed, "nothing handed again");
+    assertTrue(CsvPieceReader.BYTES_READ.sum() - read > Files.size(files.get(1)),
+        "the files were read");
+    assertSameBits(fromFiles, fromScan);
+  }
+
+  @Test
+  void validationDataOfTheirOwnAreHandedOverToo() throws IOException {
+    List<Path> training = files();
+    Path validation = write("v.csv", 4_321, 4, true);
+    ScanHandoff.enable(1L << 30);
+    DatasetSpec d = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), training, "a,b,c", ANY).source(), 1000,
+        ParquetFormatTest.scan(new CsvFormat(), List.of(validation), "a,b,c", ANY)
+            .source());
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    long read = CsvPieceReader.BYTES_READ.sum();
+    // Chunk boundaries that cut through files and through the training/validation border.
+    int n = d.numChunks();
+    List<ShardLoader.Loaded> fromScan = List.of(ShardLoader.load(d, range(0, n / 3)),
+        ShardLoader.load(d, range(n / 3, n)));
+    assertEquals(d.examples(), ScanHandoff.ROWS_HANDED.sum() - handed);
+    assertEquals(read, CsvPieceReader.BYTES_READ.sum(), "no file read by the loads");
+    assertEquals(0, ScanHandoff.heldBytes());
+    List<ShardLoader.Loaded> fromFiles = List.of(ShardLoader.load(d, range(0, n / 3)),
+        ShardLoader.load(d, range(n / 3, n)));
+    assertSameBits(fromFiles, fromScan);
+  }
+
+  @Test
+  void offOrOverBudgetTheFilesAreReadAsBefore() throws IOException {
+    List<Path> files = List.of(write("a.csv", 3_001, 1, true), write("c.csv", 2_500, 3, true));
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    DatasetSpec off = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), files, "a,b,c", ANY).source(), 1000);
+    assertEquals(0, ScanHandoff.heldBytes(), "off: nothing kept");
+    // Room for the first file only: the second is read.
+    ScanHandoff.enable(8L * 4 * 3_001);
+    DatasetSpec d = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), files, "a,b,c", ANY).source(), 1000);
+    assertEquals(8L * 4 * 3_001, ScanHandoff.heldBytes());
+    long read = CsvPieceReader.BYTES_READ.sum();
+    List<ShardLoader.Loaded> partly = twoWorkers(d);
+    assertEquals(3_001, ScanHandoff.ROWS_HANDED.sum() - handed, "the first file's rows");
+    assertTrue(CsvPieceReader.BYTES_READ.sum() > read, "the second file was read");
+    assertTrue(partly.get(1).reads().describe().contains("the others read from the files"),
+        partly.get(1).reads().describe());
+    assertSameBits(twoWorkers(off), partly);
+  }
+
+  @Test
+  void anotherSelectionOfTheSameFileIsNotHandedTheScansValues() throws IOException {
+    List<Path> files = List.of(write("a.csv", 3_001, 1, true));
+    ScanHandoff.enable(1L << 30);
+    DatasetSpec scanned = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), files, "a,b,c", ANY).source(), 1000);
+    List<String> columns = new ArrayList<>(List.of("c", "b", "a"));
+    DatasetSpec other = new DatasetSpec(new DatasetSpec.Source(scanned.source().format(),
+        scanned.source().settings(), columns, "y", scanned.examples(),
+        scanned.source().digest()), 1000);
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    ShardLoader.load(other, range(0, other.numChunks()));
+    assertEquals(handed, ScanHandoff.ROWS_HANDED.sum(), "the values are a, b, c's, not c, b, a's");
+  }
+
+  @Test
+  void parquetColumnsAreHandedOverBitForBitToo() throws IOException {
+    Path p1 = dir.resolve("p1.parquet");
+    Path p2 = dir.resolve("p2.parquet");
+    ParquetFormatTest.writeParquet(p1, 0, 2_345);
+    ParquetFormatTest.writeParquet(p2, 2_345, 4_000);
+    ScanHandoff.enable(1L << 30);
+    // Features in another order than the file's, so each column must land in its own place.
+    DatasetSpec d = new DatasetSpec(ParquetFormatTest.scan(new ParquetFormat(),
+        List.of(p1, p2), "i64,d,f,i32", ANY).source(), 256);
+    assertEquals(8L * 5 * 4_000, ScanHandoff.heldBytes(), "both files kept");
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    long read = RowGroupDigests.BYTES_READ.sum();
+    List<ShardLoader.Loaded> fromScan = twoWorkers(d);
+    assertEquals(4_000, ScanHandoff.ROWS_HANDED.sum() - handed, "rows handed over");
+    assertEquals(read, RowGroupDigests.BYTES_READ.sum(), "no row group read by the loads");
+    assertEquals(0, ScanHandoff.heldBytes(), "released once every row was taken");
+    List<ShardLoader.Loaded> fromFiles = twoWorkers(d);
+    assertTrue(RowGroupDigests.BYTES_READ.sum() > read, "the files were read");
+    assertSameBits(fromFiles, fromScan);
+  }
+}
