@@ -159,6 +159,9 @@ class ValidationDataTest {
             "empty.csv: file is empty"),
         Arguments.of("header.csv", "x,y\n", new String[] {},
             "header.csv: no data rows after the header"),
+        Arguments.of("val.parquet", "PAR1 not CSV", new String[] {},
+            "val.parquet: a parquet file, but --data is read as csv (validation data must be "
+                + "in --data's format)"),
         Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--validation-split", "0.2"},
             "--validation-data cannot be used with --validation-split"),
         Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--no-batch"},

@@ -2,6 +2,7 @@ package dev.tapetrain.worker;
 
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.spi.UserError;
+import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.data.ShardLoader;
 import java.util.Locale;
 
@@ -34,8 +35,8 @@ public final class MemoryCheck {
       return;
     }
     Runtime rt = Runtime.getRuntime();
-    long available = available();
     long needed = ShardLoader.bytesFor(dataset, samples);
+    long available = availableFor(needed);
     if (needed > available) {
       throw new UserError(String.format(Locale.ROOT, "%s: %d samples need %s of memory "
               + "(%d bytes each) and this JVM has %s left (-Xmx %s); give java a larger -Xmx "
@@ -50,8 +51,25 @@ public final class MemoryCheck {
    * {@link #require} checks it; always with the check turned off).
    */
   public static boolean fits(DatasetSpec dataset, long samples) {
+    long needed = ShardLoader.bytesFor(dataset, samples);
     return !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
-        || ShardLoader.bytesFor(dataset, samples) <= available();
+        || needed <= availableFor(needed);
+  }
+
+  /**
+   * What this heap has left for {@code needed} bytes. When that is too little while the scan of
+   * this JVM still holds its parsed values for the workers ({@link ScanHandoff}, local-runner),
+   * they are dropped first — the workers then read the files — and the heap collected: that copy
+   * must never make a share that fits without it not fit.
+   */
+  private static long availableFor(long needed) {
+    long available = available();
+    if (needed > available && ScanHandoff.heldBytes() > 0) {
+      ScanHandoff.release();
+      System.gc();
+      available = available();
+    }
+    return available;
   }
 
   private static long available() {

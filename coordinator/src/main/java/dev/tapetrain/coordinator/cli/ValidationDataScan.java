@@ -2,11 +2,13 @@ package dev.tapetrain.coordinator.cli;
 
 import dev.tapetrain.data.DataPaths;
 import dev.tapetrain.data.InputFormat;
+import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.spi.Settings;
 import dev.tapetrain.spi.UserError;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The scan of {@code --validation-data} (Keras' {@code validation_data}): the files resolved
@@ -39,6 +41,17 @@ final class ValidationDataScan {
     for (Path f : files) {
       if (trainingFiles.contains(f)) {
         throw new UsageException("--validation-data " + f + ": the file is also part of --data");
+      }
+      // Read as --data's format, a file another format claims by its name (a Parquet file
+      // beside CSV training data) would fail with that format's words ("not UTF-8 text").
+      if (!input.reads(f)) {
+        for (InputFormat other : InputFormats.plugins(Set.of()).available().values()) {
+          if (other.reads(f)) {
+            throw new UsageException("--validation-data " + f + ": a " + other.name()
+                + " file, but --data is read as " + input.name() + " (validation data must "
+                + "be in --data's format)");
+          }
+        }
       }
     }
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,

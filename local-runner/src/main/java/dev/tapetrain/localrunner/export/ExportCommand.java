@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code local-runner export RUN_DIR --onnx model.onnx}: a run's trained model as ONNX. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "tapetrain export 0.1.0",
     description = {"Write the model a run trained (its last checkpoint) as an ONNX model.",
         "Input 'x' [N, features] in the training data's column order; output 'y' [N] for a "
             + "regression, 'probabilities' [N, K] and 'label' [N] (int64) for a classifier. "

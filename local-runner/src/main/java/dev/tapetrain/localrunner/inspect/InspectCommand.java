@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
  * {@code --every} a second time), so its memory does not depend on the run's length.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "tapetrain inspect 0.1.0",
     description = {"Summarise a run directory, or compare two.",
         "With two runs prints 'identical' (exit 0) or 'first difference at step N' (exit 1)."},
     exitCodeListHeading = "%nExit codes:%n",

@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
  * the same output byte for byte.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "tapetrain predict 0.1.0",
     description = {"Score CSV or Parquet files with the model a run trained (its last "
         + "checkpoint).",
         "Writes one row per input row: 'prediction' for a regression; 'label' and "
