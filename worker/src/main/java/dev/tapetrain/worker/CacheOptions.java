@@ -31,7 +31,9 @@ public final class CacheOptions {
   @Option(names = MODE, defaultValue = DEFAULT_MODE, paramLabel = MODE_LABEL,
       description = "Keep the samples in the column cache, a memory-mapped file, instead of the "
           + "heap: on (always), off (never: a share larger than the heap is refused), auto "
-          + "(when a worker's share does not fit its heap) (default: ${DEFAULT-VALUE}).")
+          + "(when the samples a JVM holds do not fit its heap: a worker's share, or in "
+          + "local-runner all of them) (default: ${DEFAULT-VALUE}). In local-runner, on also "
+          + "makes the workers read the files instead of taking the values the scan parsed.")
   String mode;
 
   @Option(names = DIR, paramLabel = "DIR",
