@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.coordinator.run.RunDirectory;
+import dev.tapetrain.node.LeftMemberFilter;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -127,8 +128,11 @@ public final class TrainingRun {
         Models.flatParameters(spec.model().name()),
         progress != null ? progress::above : Runnable::run));
     // Last: the summary is written (the store finishes before this event) and printed.
+    LeftMemberFilter.runStarts();
     listeners.add(event -> {
       if (event instanceof TrainingEvent.Finished f) {
+        // Workers leave now; one that exits before its leave is seen is no news.
+        LeftMemberFilter.runEnded();
         done.complete(f.summary());
       }
     });

@@ -36,4 +36,20 @@ class LeftMemberFilterTest {
     assertEquals(FilterReply.DENY, filter.decide(null, context.getLogger("akka.cluster.Cluster"),
         Level.WARN, node + "Leaving)].", null, null), "also as the format itself");
   }
+
+  @Test
+  void anUpMemberMarkedUnreachableAfterTheRunEndedIsDropped() {
+    String up = "Cluster Node [akka://tapetrain@127.0.0.1:2551] - Marking node as UNREACHABLE "
+        + "[Member(akka://tapetrain@127.0.0.1:35497, Up)].";
+    try {
+      LeftMemberFilter.runEnded();
+      assertEquals(FilterReply.DENY, decide("akka.cluster.Cluster", Level.WARN, up));
+      assertEquals(FilterReply.NEUTRAL, decide("dev.tapetrain.Other", Level.WARN, up));
+      LeftMemberFilter.runStarts();
+      assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, up),
+          "the next run reports it again");
+    } finally {
+      LeftMemberFilter.runStarts();
+    }
+  }
 }
