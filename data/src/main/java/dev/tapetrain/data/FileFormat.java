@@ -140,7 +140,7 @@ public abstract class FileFormat implements InputFormat {
         if (!other.equals(schema)) {
           throw new DataException(f + ": its columns differ from those of " + first + " ("
               + other + " against " + schema + "); the files of one dataset have the same "
-              + "columns");
+              + "columns" + firstDifference(other, schema));
         }
       }
       FileScan one = scanFile(f, features, target, request.targetCheck(), manifest);
@@ -229,5 +229,24 @@ public abstract class FileFormat implements InputFormat {
   /** The first 12 hex digits of a digest, for a message. */
   protected static String abbreviate(String sha) {
     return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+
+  /**
+   * Where two schema texts first differ, field by field ({@code ; , { } [ ]} separate them):
+   * {@code "; first difference: 'required int64 k' against 'required double k'"}, or "" if no
+   * field differs. A Parquet schema of many columns is long; this names the column.
+   */
+  static String firstDifference(String a, String b) {
+    String[] x = a.split("[;,{}\\[\\]]");
+    String[] y = b.split("[;,{}\\[\\]]");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      String u = i < x.length ? x[i].trim() : "";
+      String v = i < y.length ? y[i].trim() : "";
+      if (!u.equals(v)) {
+        return "; first difference: " + (u.isEmpty() ? "nothing" : "'" + u + "'") + " against "
+            + (v.isEmpty() ? "nothing" : "'" + v + "'");
+      }
+    }
+    return "";
   }
 }

@@ -263,6 +263,14 @@ class ParquetFormatTest {
     String m = assertThrows(DataException.class,
         () -> scan(new ParquetFormat(), List.of(a, b), FEATURES, y -> null)).getMessage();
     assertTrue(m.startsWith(b + ": its columns differ from those of " + a + " (schema "), m);
+    assertTrue(m.contains("; first difference: '"), m);
+    assertEquals("; first difference: 'required int64 k' against 'required double k'",
+        FileFormat.firstDifference("schema message t { required double a; required int64 k; }",
+            "schema message t { required double a; required double k; }"));
+    assertEquals("; first difference: nothing against 'required double z'",
+        FileFormat.firstDifference("message t { required double a; }",
+            "message t { required double a; required double z; }"));
+    assertEquals("", FileFormat.firstDifference("header [x, y]", "header [x, y]"));
     String label = assertThrows(DataException.class, () -> scan(new ParquetFormat(),
         List.of(a), FEATURES, v -> v == y(3) ? "not a class label" : null)).getMessage();
     assertEquals(a + ": row 3 (row group 0, row 3 in it): column 'y': not a class label", label);
