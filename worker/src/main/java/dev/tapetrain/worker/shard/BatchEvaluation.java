@@ -93,10 +93,8 @@ final class BatchEvaluation {
       }
       return sums.ranges(compiled, columns, gathered.starts(), lengths, wanted, params, values);
     }
-    long start = System.nanoTime();
-    ChunkRows rows = sums.eager(wanted, (k, lane) -> gathered, k -> k, params, values);
-    compilation.eagerTook(System.nanoTime() - start);
-    return rows;
+    return compilation.eager(() -> sums.eager(wanted, (k, lane) -> gathered, k -> k, params,
+        values));
   }
 
   /**

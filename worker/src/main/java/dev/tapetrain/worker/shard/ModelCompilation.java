@@ -3,6 +3,7 @@ package dev.tapetrain.worker.shard;
 import dev.tapetrain.data.Segment;
 import dev.tapetrain.models.CompiledModel;
 import dev.tapetrain.models.Model;
+import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.tape.NotCompilableException;
 import java.util.Arrays;
 import java.util.List;
@@ -135,6 +136,14 @@ final class ModelCompilation {
   /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */
   void eagerTook(long nanos) {
     eagerNanos += nanos;
+  }
+
+  /** Runs an eager {@code evaluation}, its time counted by {@link #eagerTook}. */
+  ChunkRows eager(java.util.function.Supplier<ChunkRows> evaluation) {
+    long start = System.nanoTime();
+    ChunkRows rows = evaluation.get();
+    eagerTook(System.nanoTime() - start);
+    return rows;
   }
 
   /**

@@ -275,12 +275,9 @@ public final class ShardEvaluator {
       return sums.blocks(compiled, blocks, wanted.size(), mapped, params, values);
     }
     List<Integer> chunks = wanted;
-    long start = System.nanoTime();
-    ChunkRows rows = sums.eager(chunks, mapped != null
+    return compilation.eager(() -> sums.eager(chunks, mapped != null
         ? (k, lane) -> mapped.chunk(chunks.get(k), lane)
-        : (k, lane) -> holder.get(chunks.get(k)), chunks::get, params, values);
-    compilation.eagerTook(System.nanoTime() - start);
-    return rows;
+        : (k, lane) -> holder.get(chunks.get(k)), chunks::get, params, values));
   }
 
   /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */
