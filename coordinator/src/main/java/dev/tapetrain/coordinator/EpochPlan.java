@@ -24,8 +24,10 @@ import java.util.Optional;
  *
  * <p>With a validation split, the plan trains on the first samples only and, after the last
  * update of each epoch, evaluates the validation samples at the parameters it reached
- * ({@link Round.Loss#VALIDATION}). A chunk may hold samples of both: every round then reads
- * chunks' members of a selection (training or validation), as a batch's.
+ * ({@link Round.Loss#VALIDATION}). Every round reads chunks' members of a selection (training
+ * or validation), as a batch's: the dataset chunks the two sides apart
+ * ({@link DatasetSpec#separated()}), except in a run recorded before 2026-12-07, where one chunk
+ * may hold samples of both and answers for the side a round asks for.
  */
 public final class EpochPlan implements RoundPlan {
 
@@ -212,7 +214,8 @@ public final class EpochPlan implements RoundPlan {
   /** A round that evaluates every training sample, without an update. */
   private Round whole(long number, Round.Loss loss) {
     if (validates()) {
-      // A chunk may straddle the split: the training samples are a selection like a batch's.
+      // The training samples as a selection like a batch's (a run recorded before held-out
+      // splits were chunked apart may have a chunk straddling its split).
       return selection(number, Batch.all(0, samples), Round.Split.TRAINING, false, loss);
     }
     if (all == null) {

@@ -15,6 +15,7 @@ import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.protocol.DatasetSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -79,6 +80,7 @@ final class SameRun {
           + before.summary().path("steps").asLong() + " steps");
       return new Opened(wanted, null, null, new TrainingRun.Outcome(0, null, dir, ""));
     }
+    wanted = asRecorded(dir, wanted);
     // Read-only, before locking: a run of another numerics version is left exactly as it was,
     // as --resume leaves it.
     refuseOtherNumerics(dir, wanted, before.config());
@@ -104,6 +106,32 @@ final class SameRun {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * {@code wanted} with its data chunked as the checkpoint in {@code dir} records them: a run
+   * recorded before 2026-12-07 did not chunk its validation split apart from its training
+   * samples (no {@code held_out} in its numbers), and the same command continues it with its own
+   * chunks and bits, as {@code --resume} does. Anything else is left to the checks.
+   */
+  private static RunSpec asRecorded(Path dir, RunSpec wanted) {
+    DatasetSpec data = wanted.dataset();
+    if (data.heldOut() == 0) {
+      return wanted;
+    }
+    try {
+      Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
+      if (checkpoint.numbers() == null
+          || checkpoint.numbers().getDataset().getHeldOut() != 0) {
+        return wanted;
+      }
+    } catch (RuntimeException unreadable) {
+      return wanted; // the checks say what is wrong with it
+    }
+    return new RunSpec(wanted.workers(), wanted.steps(), wanted.learningRate(),
+        wanted.optimizer(), new DatasetSpec(data.source(), data.chunkSize(), data.validation()),
+        wanted.policy(), wanted.logEvery(), wanted.stepTimeout(), wanted.waitTimeout(),
+        wanted.checkpointEvery(), wanted.rejoinTimeout(), wanted.model(), wanted.schedule());
   }
 
   /** The checkpoint in {@code dir} is of the run {@code wanted} describes, or one line why not. */

@@ -150,6 +150,33 @@ class EpochPlanTest {
   }
 
   @Test
+  void aHeldOutSplitIsItsOwnChunksSoNoRoundSharesAChunkWithTheOtherSide() {
+    // The same 203 samples with their last 41 held out and chunked apart: the training samples
+    // are chunks 0..10 (the last of 2), the validation samples chunks 11..13 (16, 16, 9).
+    DatasetSpec held = new DatasetSpec(DATA.source(), 16, null, 41);
+    EpochPlan plan = new EpochPlan(held, 162, 2, 32, true, false, 42, 0);
+    List<Round> rounds = rounds(plan, 0);
+    assertEquals(1 + 6 + 1 + 6 + 1 + 1, rounds.size());
+    for (Round r : rounds) {
+      boolean validation = r.split() == Round.Split.VALIDATION;
+      for (int k = 0; k < r.chunks().size(); k++) {
+        int c = r.chunks().get(k);
+        assertEquals(validation, c >= 11, r.loss() + " round asks chunk " + c);
+      }
+      if (validation) {
+        assertEquals(List.of(11, 12, 13), r.chunks());
+        assertEquals(List.of(16, 16, 9), r.counts());
+      } else if (!r.trains()) {
+        // Every training chunk whole: the last holds samples 160 and 161 only.
+        assertEquals(11, r.chunks().size());
+        for (int k = 0; k < 11; k++) {
+          assertEquals(held.chunkLength(k), r.counts().get(k));
+        }
+      }
+    }
+  }
+
+  @Test
   void aRunWithEveryUpdateDoneEndsAfterItsFirstRound() {
     EpochPlan plan = new EpochPlan(DATA, 1, 32, true, false, 42, 7);
     Round first = plan.first();

@@ -151,9 +151,10 @@ public final class ShardLoader {
       for (Segment seg : segments) {
         boolean mine = part == 0 ? seg.firstChunk() < tc : seg.firstChunk() >= tc;
         if (mine) {
-          int first = part == 0 ? seg.firstChunk() : seg.firstChunk() - tc;
-          DatasetSpec chunked = part == 0 ? dataset.training() : dataset.validationPart();
-          long from = chunked.chunkStart(first);
+          // The training chunks are the source's rows as the dataset cuts them (also with
+          // a held-out split); the validation data's are numbered from 0 in their own part.
+          long from = part == 0 ? dataset.chunkStart(seg.firstChunk())
+              : dataset.validationPart().chunkStart(seg.firstChunk() - tc);
           set.parts(from, from + seg.starts()[seg.chunks()], (k, a, b, at) -> touched[k] = true);
         }
       }
@@ -183,7 +184,7 @@ public final class ShardLoader {
             - 1));
       }
       if (!run.isEmpty() && (c != run.get(run.size() - 1) + 1
-          || (dataset.validation() != null && c == dataset.trainingChunks()))) {
+          || (dataset.separated() && c == dataset.trainingChunks()))) {
         out.add(segment(dataset, run));
         run.clear();
       }

@@ -1,8 +1,10 @@
 package dev.tapetrain.localrunner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapetrain.coordinator.run.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,5 +114,47 @@ class ResumeIfExistsTest extends ProcessTestBase {
         again.err());
     assertEquals(Runs.steps(whole), Runs.steps(volume), "every step once, the same bits");
     assertEquals(40, Runs.summary(volume).get("steps").asInt());
+  }
+
+  /**
+   * A run with a validation split recorded before 2026-12-07 (its numbers hold no
+   * {@code held_out}: one chunk straddles its split) is continued by the same command with its
+   * own chunks, as {@code --resume} continues it, not refused as another run.
+   */
+  @Test
+  void aSplitRunRecordedBeforeSplitsWereChunkedApartGoesOnWithItsOwnChunks() throws Exception {
+    // 790 training samples in chunks of 50: chunk 15 holds 750..799 in the recorded run.
+    String[] first = {"--batch-size", "100", "--epochs", "1", "--validation-split", "0.21",
+        "--chunk-size", "50"};
+    String[] more = {"--batch-size", "100", "--epochs", "3", "--validation-split", "0.21",
+        "--chunk-size", "50"};
+    Path recorded = dir.resolve("recorded");
+    assertEquals(0, Runs.run(job(recorded, first)).exitCode());
+    Path fresh = dir.resolve("fresh");
+    assertEquals(0, Runs.run(job(fresh, first)).exitCode());
+    // The checkpoint as a build of before wrote it: the same numbers without held_out.
+    Path file = recorded.resolve(Checkpoints.FILE);
+    Checkpoints.Loaded c = Checkpoints.read(file);
+    var numbers = c.numbers().toBuilder();
+    numbers.getDatasetBuilder().clearHeldOut();
+    Checkpoints.write(file, c.state(), numbers.build(), c.dataDigest(), c.lastLoggedStep());
+    Path resumed = dir.resolve("resumed");
+    Files.createDirectories(resumed);
+    for (String name : List.of("checkpoint.pb", "config.json", "steps.jsonl", "epochs.jsonl")) {
+      Files.copy(recorded.resolve(name), resumed.resolve(name));
+    }
+
+    Runs.Result again = Runs.run(job(recorded, more));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("resuming " + recorded + " from step 8"), again.err());
+    Runs.Result byResume = Runs.run("--resume", resumed.toString(), "--epochs", "3");
+    assertEquals(0, byResume.exitCode(), byResume.err());
+    assertEquals(Files.readString(resumed.resolve("epochs.jsonl")),
+        Files.readString(recorded.resolve("epochs.jsonl")), "the recorded run's chunks");
+    assertEquals(Runs.steps(resumed), Runs.steps(recorded));
+    assertEquals(0, Runs.run(job(fresh, more)).exitCode());
+    assertNotEquals(Files.readString(fresh.resolve("epochs.jsonl")),
+        Files.readString(recorded.resolve("epochs.jsonl")),
+        "a run of today chunks its split apart: other validation sums");
   }
 }

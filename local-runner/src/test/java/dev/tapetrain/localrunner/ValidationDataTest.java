@@ -15,11 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code --validation-data} (issue 26 item 2): validation rows in a file of their own are
  * evaluated as a validation split's are — bit for bit the same numbers as the same rows given
- * as the tail of one file with {@code --validation-split} (when the chunks fall alike), the
+ * as the tail of one file with {@code --validation-split} (both chunked apart alike), the
  * plain loop's validation losses to 1e-12 relative, the same bits for 1 and 3 workers with
  * chunks cut apart from the training samples' — a resume refuses a changed file, and bad input
  * is one line each.
@@ -53,19 +54,22 @@ class ValidationDataTest {
     return args.toArray(String[]::new);
   }
 
-  @Test
-  void validationDataGiveTheBitsOfTheSameRowsAsATailSplit() throws Exception {
+  @ParameterizedTest(name = "chunks of {0}")
+  @ValueSource(ints = {16, 20})
+  void validationDataGiveTheBitsOfTheSameRowsAsATailSplit(int chunk) throws Exception {
     Path all = write("all.csv", 0, N);
     Path train = write("train.csv", 0, TRAIN);
     Path val = write("val.csv", TRAIN, N);
     Path split = dir.resolve("split");
     Path file = dir.resolve("file");
-    // Chunks of 16: 192 training rows are 12 whole chunks either way, so both runs add alike.
+    // Chunks of 16: 192 training rows are 12 whole chunks. Chunks of 20: 9 and one of 12,
+    // then the 48 validation rows' own 20, 20 and 8, in both runs (a held-out split is chunked
+    // apart from the training rows as validation data are), so both add alike.
     Runs.Result a = Runs.run(job(split, "--data", all.toString(), "--validation-split", "0.2",
-        "--chunk-size", "16", "--workers", "2"));
+        "--chunk-size", "" + chunk, "--workers", "2"));
     assertEquals(0, a.exitCode(), a.err());
     Runs.Result b = Runs.run(job(file, "--data", train.toString(), "--validation-data",
-        val.toString(), "--chunk-size", "16", "--workers", "3"));
+        val.toString(), "--chunk-size", "" + chunk, "--workers", "3"));
     assertEquals(0, b.exitCode(), b.err());
     assertEquals(Files.readString(split.resolve("epochs.jsonl")),
         Files.readString(file.resolve("epochs.jsonl")), "every epoch's loss and val_loss");
@@ -77,6 +81,10 @@ class ValidationDataTest {
     assertEquals(val.toString(), options.get("validation_data").asText());
     assertEquals(N - TRAIN, options.get("validation_samples").asLong());
     assertEquals(TRAIN, options.get("training_samples").asLong());
+    JsonNode data = Json.MAPPER.readTree(split.resolve("config.json").toFile()).get("dataset");
+    assertEquals(N - TRAIN, data.get("held_out").asLong());
+    assertEquals((TRAIN + chunk - 1) / chunk + (N - TRAIN + chunk - 1) / chunk,
+        data.get("chunks").asInt());
   }
 
   @Test

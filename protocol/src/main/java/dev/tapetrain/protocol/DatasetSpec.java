@@ -17,15 +17,21 @@ import java.util.TreeMap;
  *
  * <p>With validation data of their own ({@code --validation-data}) the dataset is both sources,
  * one after the other: samples {@code 0 .. T − 1} are {@code source}'s (the training samples),
- * samples {@code T .. T + V − 1} are {@code validation}'s. Each is chunked on its own with the
- * same chunk size (no chunk holds samples of both): chunks {@code 0 .. ⌈T/C⌉ − 1} are the
- * training samples', the chunks after them the validation samples'.
+ * samples {@code T .. T + V − 1} are {@code validation}'s. With a held-out split
+ * ({@code --validation-split}, {@code heldOut} > 0) the source's first {@code T = rows − heldOut}
+ * samples train and its last {@code heldOut} validate. Either way the two sides are chunked
+ * on their own with the same chunk size (no chunk holds samples of both): chunks
+ * {@code 0 .. ⌈T/C⌉ − 1} are the training samples', the chunks after them the validation
+ * samples', the first starting at sample {@code T}.
  *
  * @param source     where the (training) samples come from
  * @param chunkSize  samples per chunk, at least 1
  * @param validation the validation data ({@code --validation-data}), or null
+ * @param heldOut    the source's last samples held out for validation, chunked on their own
+ *                   ({@code --validation-split}, since 2026-12-07); 0: none. Runs made before
+ *                   record none and keep their chunks: one may straddle their split.
  */
-public record DatasetSpec(Source source, int chunkSize, Source validation) {
+public record DatasetSpec(Source source, int chunkSize, Source validation, long heldOut) {
 
   /** Smallest default chunk: small jobs still spread over several workers. */
   static final int MIN_DEFAULT_CHUNK = 64;
@@ -44,6 +50,16 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
           + " → " + validation.target() + " differ from --data's " + source.columns() + " → "
           + source.target());
     }
+    if (heldOut < 0 || heldOut >= source.examples() || (heldOut > 0 && validation != null)) {
+      throw new IllegalArgumentException("cannot hold out " + heldOut + " of "
+          + source.examples() + " samples" + (validation == null ? "" : " beside validation "
+          + "data of their own"));
+    }
+  }
+
+  /** A dataset of one source and validation data of their own (or null). */
+  public DatasetSpec(Source source, int chunkSize, Source validation) {
+    this(source, chunkSize, validation, 0);
   }
 
   /** A dataset of one source, without validation data of its own. */
@@ -51,9 +67,26 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
     this(source, chunkSize, null);
   }
 
-  /** The source's own samples chunked alone: the training part of a dataset. */
+  /**
+   * The source's samples chunked alone and whole (without validation data or a held-out
+   * split): what its input format reads and its column cache holds.
+   */
   public DatasetSpec training() {
-    return validation == null ? this : new DatasetSpec(source, chunkSize);
+    return validation == null && heldOut == 0 ? this : new DatasetSpec(source, chunkSize);
+  }
+
+  /**
+   * Whether training and validation samples are chunked apart: validation data of their own or
+   * a held-out split. Then chunk {@link #trainingChunks()} starts at sample
+   * {@link #trainingRows()}.
+   */
+  public boolean separated() {
+    return validation != null || heldOut > 0;
+  }
+
+  /** The training samples when {@link #separated()}: those before the validation samples. */
+  public long trainingRows() {
+    return source.examples() - heldOut;
   }
 
   /** The validation data chunked alone (their chunk {@code k} is this one's chunk {@code trainingChunks() + k}). */
@@ -64,15 +97,15 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
     return new DatasetSpec(validation, chunkSize);
   }
 
-  /** The chunks of the source's samples: all of them without validation data. */
+  /** The chunks of the training samples: all of them unless {@link #separated()}. */
   public int trainingChunks() {
-    return (int) ((source.examples() + chunkSize - 1) / chunkSize);
+    return (int) ((trainingRows() + chunkSize - 1) / chunkSize);
   }
 
   /** The chunk holding sample {@code sample}. */
   public int chunkOf(long sample) {
-    long t = source.examples();
-    return validation == null || sample < t ? (int) (sample / chunkSize)
+    long t = trainingRows();
+    return !separated() || sample < t ? (int) (sample / chunkSize)
         : trainingChunks() + (int) ((sample - t) / chunkSize);
   }
 
@@ -110,8 +143,8 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
 
   /** The number of chunks. */
   public int numChunks() {
-    long n = (source.examples() + chunkSize - 1) / chunkSize + (validation == null ? 0
-        : (validation.examples() + chunkSize - 1) / chunkSize);
+    long t = separated() ? trainingRows() : examples();
+    long n = (t + chunkSize - 1) / chunkSize + (examples() - t + chunkSize - 1) / chunkSize;
     if (n > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many chunks: " + n + "; raise --chunk-size");
     }
@@ -121,8 +154,8 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
   /** Index of the first sample of {@code chunk}. */
   public long chunkStart(int chunk) {
     int tc = trainingChunks();
-    return validation == null || chunk < tc ? (long) chunk * chunkSize
-        : source.examples() + (long) (chunk - tc) * chunkSize;
+    return !separated() || chunk < tc ? (long) chunk * chunkSize
+        : trainingRows() + (long) (chunk - tc) * chunkSize;
   }
 
   /** Number of samples in {@code chunk}. */
@@ -130,8 +163,7 @@ public record DatasetSpec(Source source, int chunkSize, Source validation) {
     if (chunk < 0 || chunk >= numChunks()) {
       throw new IndexOutOfBoundsException("chunk " + chunk + " of " + numChunks());
     }
-    long end = validation == null || chunk >= trainingChunks() ? examples()
-        : source.examples();
+    long end = !separated() || chunk >= trainingChunks() ? examples() : trainingRows();
     return (int) Math.min(chunkSize, end - chunkStart(chunk));
   }
 

@@ -77,7 +77,7 @@ public final class EpochOrder {
 
   /** As above, chunks as {@code dataset} cuts its samples ({@link DatasetSpec#chunkOf}). */
   public NavigableMap<Integer, int[]> members(Batch batch, DatasetSpec dataset) {
-    return dataset.validation() == null ? members(batch, dataset.chunkSize())
+    return !dataset.separated() ? members(batch, dataset.chunkSize())
         : members(batch, s -> dataset.chunkOf(s));
   }
 

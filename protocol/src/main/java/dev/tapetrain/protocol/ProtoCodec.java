@@ -73,6 +73,9 @@ public final class ProtoCodec {
     if (spec.validation() != null) {
       b.setValidation(toProto(spec.validation()));
     }
+    if (spec.heldOut() > 0) {
+      b.setHeldOut(spec.heldOut());
+    }
     return b.build();
   }
 
@@ -143,7 +146,7 @@ public final class ProtoCodec {
       case SOURCE_NOT_SET -> throw new IllegalArgumentException("dataset has no source");
     };
     return new DatasetSpec(source, p.getChunkSize(),
-        p.hasValidation() ? fromProto(p.getValidation()) : null);
+        p.hasValidation() ? fromProto(p.getValidation()) : null, p.getHeldOut());
   }
 
   /** Encodes settings (name → canonical text) in name order. */

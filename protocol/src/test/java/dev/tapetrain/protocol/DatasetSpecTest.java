@@ -71,6 +71,66 @@ class DatasetSpecTest {
   }
 
   @Test
+  void aHeldOutSplitIsChunkedApartFromTheTrainingSamples() {
+    // 203 samples, the last 41 held out (--validation-split 0.2), chunks of 16: the training
+    // samples 0..161 make 10 chunks of 16 and one of 2, the validation samples 162..202 two of
+    // 16 and one of 9, the first starting at sample 162.
+    DatasetSpec.Source src = DatasetSpec.Source.synthetic(203, List.of(3.0), 2, 1, 42);
+    DatasetSpec d = new DatasetSpec(src, 16, null, 41);
+    assertTrue(d.separated());
+    assertEquals(162, d.trainingRows());
+    assertEquals(11, d.trainingChunks());
+    assertEquals(14, d.numChunks());
+    assertEquals(List.of(160L, 162L, 178L, 194L), List.of(d.chunkStart(10), d.chunkStart(11),
+        d.chunkStart(12), d.chunkStart(13)));
+    assertEquals(List.of(2, 16, 16, 9), List.of(d.chunkLength(10), d.chunkLength(11),
+        d.chunkLength(12), d.chunkLength(13)));
+    assertEquals(10, d.chunkOf(161));
+    assertEquals(11, d.chunkOf(162));
+    assertEquals(13, d.chunkOf(202));
+    // The source is read and cached whole, as a run without the split cuts it.
+    assertEquals(new DatasetSpec(src, 16), d.training());
+    assertEquals(src.digest(), d.digest());
+    // Every split of every size: the chunks cover the samples once, in order, none crossing
+    // the split, and chunkOf agrees with them.
+    for (int n : new int[] {2, 17, 64, 203}) {
+      DatasetSpec.Source s = DatasetSpec.Source.synthetic(n, List.of(1.0), 0, 1, 1);
+      for (int chunk : new int[] {1, 3, 16, 64, 500}) {
+        for (int held = 1; held < n; held++) {
+          DatasetSpec h = new DatasetSpec(s, chunk, null, held);
+          long covered = 0;
+          for (int c = 0; c < h.numChunks(); c++) {
+            assertEquals(covered, h.chunkStart(c), n + "/" + chunk + "/" + held);
+            int len = h.chunkLength(c);
+            assertTrue(len >= 1 && len <= chunk);
+            long last = covered + len - 1;
+            assertEquals(covered < n - held, last < n - held, "chunk " + c + " crosses");
+            assertEquals(c, h.chunkOf(covered));
+            assertEquals(c, h.chunkOf(last));
+            covered += len;
+          }
+          assertEquals(n, covered);
+          assertEquals(h.chunkOf(n - held - 1) + 1, h.trainingChunks());
+        }
+      }
+    }
+    // A batch of the validation samples touches their chunks only, each whole.
+    var members = new EpochOrder().members(Batch.all(162, 41), d);
+    assertEquals(List.of(11, 12, 13), List.copyOf(members.keySet()));
+    assertEquals(List.of(16, 16, 9), members.values().stream().map(m -> m.length).toList());
+    // Recorded in the run's numbers; a dataset recorded before has none and keeps its chunks.
+    assertEquals(d, ProtoCodec.fromProto(ProtoCodec.toProto(d)));
+    DatasetSpec old = ProtoCodec.fromProto(ProtoCodec.toProto(d).toBuilder().clearHeldOut()
+        .build());
+    assertEquals(new DatasetSpec(src, 16), old);
+    assertEquals(13, old.numChunks());
+    assertThrows(IllegalArgumentException.class, () -> new DatasetSpec(src, 16, null, 203));
+    assertThrows(IllegalArgumentException.class, () -> new DatasetSpec(src, 16, null, -1));
+    assertThrows(IllegalArgumentException.class, () -> new DatasetSpec(src, 16,
+        DatasetSpec.Source.synthetic(5, List.of(3.0), 2, 1, 42), 3));
+  }
+
+  @Test
   void invalidValuesNameTheOption() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> synthetic(10, 0));

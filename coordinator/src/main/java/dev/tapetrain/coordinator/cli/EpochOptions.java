@@ -89,6 +89,16 @@ final class EpochOptions {
     return validationSplit != null || validationData != null;
   }
 
+  /**
+   * The samples of {@code samples} the validation split holds out (the last ones, Keras' rule),
+   * chunked apart from the training samples; 0 without a split. After {@link #plannedSteps},
+   * which refuses a split that leaves no sample on a side.
+   */
+  long heldOut(long samples) {
+    return validationSplit == null || batchSize == null ? 0
+        : samples - (long) Math.floor(samples * (1.0 - validationSplit));
+  }
+
   /** The step policy of these options beside the run's others. */
   StepPolicy policy(double batchFraction, long seed, double l2, double tolerance,
       EarlyStop earlyStop) {

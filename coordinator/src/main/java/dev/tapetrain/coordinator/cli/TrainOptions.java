@@ -307,10 +307,14 @@ public final class TrainOptions {
     DatasetSpec.Source validation = epochOptions.validationData == null ? null
         : ValidationDataScan.scan(epochOptions.validationData, input, files, formatSettings,
             seed, labels, resolvedClasses, source);
+    long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     // The training samples alone decide the default: validation data never move their chunks.
+    // A held-out split is chunked apart from the training samples, with the size all give.
     int chunk = chunkSize != null ? chunkSize : DatasetSpec.defaultChunkSize(source.examples());
-    DatasetSpec dataset = wrap(() -> new DatasetSpec(source, chunk, validation));
-    long chunks = (source.examples() + chunk - 1) / chunk
+    long heldOut = epochOptions.heldOut(source.examples());
+    DatasetSpec dataset = wrap(() -> new DatasetSpec(source, chunk, validation, heldOut));
+    long training = source.examples() - heldOut;
+    long chunks = (training + chunk - 1) / chunk + (heldOut + chunk - 1) / chunk
         + (validation == null ? 0 : (validation.examples() + chunk - 1) / chunk);
     if (chunks > MAX_CHUNKS) {
       throw new UsageException("--chunk-size " + chunk + " makes " + chunks + " chunks; at most "
@@ -338,7 +342,6 @@ public final class TrainOptions {
     LearningRateSchedule schedule = scheduleOptions.schedule(this::given);
     // A step schedule's rates are its --lr-values; the run's learning rate is its first.
     double lr = schedule.kind().equals("step") ? schedule.values().get(0) : learningRate;
-    long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     EarlyStop earlyStop = epochOptions.earlyStop(built.metrics(), this::given);
     StepPolicy policy = epochOptions.policy(batchFraction, seed, l2, tolerance, earlyStop);
     List<Double> classWeights = classWeightOptions.weights(model, resolvedClasses, dataset,

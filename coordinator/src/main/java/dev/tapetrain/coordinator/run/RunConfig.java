@@ -155,6 +155,10 @@ public final class RunConfig {
       // --validation-data: chunked after the training samples' chunks, with the same size.
       d.set("validation", describe(spec.validation()));
     }
+    if (spec.heldOut() > 0) {
+      // --validation-split: the last rows validate, chunked after the training rows' chunks.
+      d.put("held_out", spec.heldOut());
+    }
     return d;
   }
 

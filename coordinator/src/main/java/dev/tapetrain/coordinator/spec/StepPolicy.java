@@ -82,11 +82,12 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
   }
 
   /**
-   * The training samples of {@code dataset}: with validation data of its own, its source's;
-   * else all but the validation split's.
+   * The training samples of {@code dataset}: with validation data of its own or a held-out
+   * split, those its chunks put before the validation samples; else (also a run recorded before
+   * held-out splits were chunked apart) all but the validation split's.
    */
   public long trainingSamples(dev.tapetrain.protocol.DatasetSpec dataset) {
-    return dataset.validation() != null ? dataset.source().examples()
+    return dataset.separated() ? dataset.trainingRows()
         : trainingSamples(dataset.examples());
   }
 
