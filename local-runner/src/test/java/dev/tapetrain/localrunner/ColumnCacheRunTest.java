@@ -55,7 +55,9 @@ class ColumnCacheRunTest {
     List<String> on = List.of("--cache", "on", "--cache-dir", cache.toString());
     int runs = 0;
     for (List<String> mode : List.of(List.of("--steps", "15"),
-        List.of("--batch-size", "500", "--epochs", "2"))) {
+        List.of("--batch-size", "500", "--epochs", "2"),
+        // 2100 training rows: the validation rows' chunks start mid-way through a chunk of 128.
+        List.of("--batch-size", "500", "--epochs", "2", "--validation-split", "0.3"))) {
       for (String workers : List.of("1", "3")) {
         List<String> base = new ArrayList<>(mode);
         base.addAll(List.of("--workers", workers));
