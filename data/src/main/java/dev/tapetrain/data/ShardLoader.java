@@ -51,6 +51,10 @@ public final class ShardLoader {
         return loaded + ", " + String.format(Locale.ROOT, "%,d", handed).replace(',', ' ')
             + " of them from the scan's values in this JVM, the others read from the files";
       }
+      if (cache != null && bytes == 0) {
+        // Every block was checked by an earlier load of this worker (chunks taken over).
+        return loaded + " from the column cache " + cache + " (its blocks checked before)";
+      }
       if (cache != null) {
         return loaded + String.format(Locale.ROOT, ": %.1f MB read from the column cache %s",
             bytes / 1e6, cache);

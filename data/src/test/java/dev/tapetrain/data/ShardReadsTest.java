@@ -111,4 +111,12 @@ class ShardReadsTest {
     assertEquals("loaded 10 rows from 2 files (bytes read not counted: another load in this "
         + "JVM ran at the same time)", new ShardLoader.Reads(10, 2, -1, null).describe());
   }
+
+  @Test
+  void aCacheLoadSaysWhatItCheckedOrThatItsBlocksWereCheckedBefore() {
+    assertEquals("loaded 1 024 rows: 2.5 MB read from the column cache /c/x.cols",
+        new ShardLoader.Reads(1024, 0, 2_500_000, "/c/x.cols").describe());
+    assertEquals("loaded 64 rows from the column cache /c/x.cols (its blocks checked before)",
+        new ShardLoader.Reads(64, 0, 0, "/c/x.cols").describe());
+  }
 }

@@ -22,7 +22,7 @@ public final class CacheOptions {
   /** The option that names the cache's directory. */
   public static final String DIR = "--cache-dir";
   /** {@link #DIR}'s default, as the help says it ({@link CacheSettings#defaultDir}). */
-  public static final String DEFAULT_DIR = "$XDG_CACHE_HOME/tapetrain, else ~/.cache/tapetrain";
+  public static final String DEFAULT_DIR = "~/.cache/tapetrain, or $XDG_CACHE_HOME/tapetrain if set";
   /** The option that caps the cache's total size. */
   public static final String MAX_SIZE = "--cache-max-size";
   /** {@link #MAX_SIZE}'s default. */
