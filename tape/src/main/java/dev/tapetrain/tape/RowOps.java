@@ -179,17 +179,39 @@ final class RowOps {
               : ARITHMETIC + ".add(" + name + "_acc, " + bias.at("0") + ")").append(";\n");
       return new Value(Place.ROW, 1, name, true, -1);
     }
-    String wt = transposed ? w.at("c * " + m + " + t") : w.at("t * " + k + " + c");
     fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
         .append("];\n");
-    // Loops t, c as MatrixOps' product runs them: each element still adds its products in
-    // order of t from 0, and the k elements are k independent chains of additions.
-    body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] = 0.0;\n")
-        .append("        for (int t = 0; t < ").append(m).append("; t++) {\n")
-        .append("          final double xt = ").append(a.at("t")).append(";\n")
-        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] += xt * ").append(wt).append(";\n")
+    // Tiles of `tile` consecutive elements, each element's sum in a local of its own through
+    // the loop over t (in registers, where an array element went through memory at every t),
+    // then the columns no tile covers one at a time. Each element still starts at 0.0 and adds
+    // its products in order of t: the same additions, the same bits.
+    int tile = tile(k);
+    String c = name + "_c";
+    body.append("        int ").append(c).append(" = 0;\n")
+        .append("        for (; ").append(c).append(" + ").append(tile).append(" <= ").append(k)
+        .append("; ").append(c).append(" += ").append(tile).append(") {\n")
+        .append("          double ");
+    for (int e = 0; e < tile; e++) {
+      body.append(e > 0 ? ", " : "").append("a").append(e).append(" = 0.0");
+    }
+    body.append(";\n          for (int t = 0; t < ").append(m).append("; t++) {\n")
+        .append("            final double xt = ").append(a.at("t")).append(";\n")
+        .append("           ");
+    for (int e = 0; e < tile; e++) {
+      body.append(" a").append(e).append(" += xt * ").append(weight(w, transposed, m, k,
+          c + " + " + e)).append(';');
+    }
+    body.append("\n          }\n          ");
+    for (int e = 0; e < tile; e++) {
+      body.append(e > 0 ? " " : "").append(name).append('[').append(c).append(" + ").append(e)
+          .append("] = a").append(e).append(';');
+    }
+    body.append("\n        }\n")
+        .append("        for (; ").append(c).append(" < ").append(k).append("; ").append(c)
+        .append("++) {\n          double a = 0.0;\n")
+        .append("          for (int t = 0; t < ").append(m).append("; t++) a += ")
+        .append(a.at("t")).append(" * ").append(weight(w, transposed, m, k, c)).append(";\n")
+        .append("          ").append(name).append('[').append(c).append("] = a;\n")
         .append("        }\n");
     if (bias != null) {
       body.append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
@@ -197,6 +219,25 @@ final class RowOps {
           .append(bias.at("c")).append(");\n");
     }
     return new Value(Place.ROW, k, name, false, -1);
+  }
+
+  /**
+   * The number of a product's elements summed side by side: the largest divisor of {@code k}
+   * from 4 to 8 (no column left over), else 8 with the rest one at a time. Eight chains of
+   * additions keep the floating-point adders busy; more would spill registers.
+   */
+  static int tile(int k) {
+    for (int t = 8; t >= 4; t--) {
+      if (k % t == 0) {
+        return t;
+      }
+    }
+    return Math.min(k, 8);
+  }
+
+  /** Element {@code (t, c)} of {@code w}: {@code [m, k]}, or {@code [k, m]} read transposed. */
+  private static String weight(Value w, boolean transposed, int m, int k, String c) {
+    return transposed ? w.at("(" + c + ") * " + m + " + t") : w.at("t * " + k + " + " + c);
   }
 
   /**
