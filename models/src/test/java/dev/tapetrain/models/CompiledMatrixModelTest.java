@@ -35,15 +35,15 @@ class CompiledMatrixModelTest {
   }
 
   /**
-   * A product sums its elements in tiles of 4 to 8 side by side, then the columns no tile
-   * covers one at a time: widths no such tile divides (11 classes, 13 and 9 hidden units, the
+   * A product sums its elements in tiles of 4 to 10 side by side, then the columns no tile
+   * covers one at a time: widths no such tile divides (11 classes, 13 and 17 hidden units, the
    * backward product of 13 too) take both paths and still give the eager tape's bits.
    */
   @Test
   void productsWithColumnsLeftOverAfterTheTilesCompileBitForBit() throws Exception {
     assertBitIdentical(Models.create("softmax", 6, 11, 42, Map.of()), 6, 10);
     assertBitIdentical(Models.create("mlp", 3, 0, 42, Map.of("hidden", "13")), 3, 11);
-    assertBitIdentical(Models.create("mlp", 5, 3, 42, Map.of("hidden", "9")), 5, 12);
+    assertBitIdentical(Models.create("mlp", 5, 3, 42, Map.of("hidden", "17")), 5, 12);
   }
 
   @Test
