@@ -55,8 +55,10 @@ class GeneratedLoopSourceTest {
     String wide = source(Models.create("softmax", 50, 10, 42, Map.of()), 50);
     String wider = source(Models.create("mlp", 200, 10, 42, Map.of("hidden", "64")), 200);
     assertEquals(small.lines().count(), wide.lines().count(), wide);
-    assertTrue(wide.length() < 6000, wide.length() + " characters:\n" + wide);
-    assertTrue(wider.length() < 12000, wider.length() + " characters:\n" + wider);
+    // A product's tile and a weight gradient's flush write one statement per element of a
+    // tile (at most 10), never per feature or class.
+    assertTrue(wide.length() < 8000, wide.length() + " characters:\n" + wide);
+    assertTrue(wider.length() < 14000, wider.length() + " characters:\n" + wider);
     for (String source : List.of(wide, wider)) {
       assertEquals(1, occurrences(source, "void sample(int j) {"), source);
       assertEquals(2, occurrences(source, "sample(j);"), source); // the lanes' loop and the tail's

@@ -62,8 +62,12 @@ final class RowLoopGenerator {
   /** Writes each op's code into the sections above. */
   private final RowOps ops;
 
-  private RowLoopGenerator(int length) {
-    this.ops = new RowOps(length, fixed, body, after, laneSums);
+  /** Samples a block holds: see {@link #gatherMethod}. */
+  private final int block;
+
+  private RowLoopGenerator(int length, int block, Map<String, String> inputBlocks) {
+    this.block = block;
+    this.ops = new RowOps(length, fixed, body, after, laneSums, block, inputBlocks);
   }
 
   /**
@@ -78,7 +82,16 @@ final class RowLoopGenerator {
    */
   static String generate(Trace trace, Tensor[] samples, Tensor[] params, Tensor[] outputs)
       throws NotCompilableException {
-    RowLoopGenerator g = new RowLoopGenerator(samples[0].shapeRef()[0]);
+    int wideWidth = 0;
+    Map<String, String> inputBlocks = new java.util.HashMap<>();
+    for (int k = 0; k < samples.length; k++) {
+      if (samples[k].rank() == 2 && samples[k].shapeRef()[1] > 1) {
+        wideWidth += samples[k].shapeRef()[1];
+        inputBlocks.put("x" + k, "x" + k + "_b");
+      }
+    }
+    RowLoopGenerator g = new RowLoopGenerator(samples[0].shapeRef()[0], blockOf(wideWidth),
+        inputBlocks);
     int column = 0;
     for (int k = 0; k < samples.length; k++) {
       Tensor t = samples[k];
@@ -250,15 +263,15 @@ final class RowLoopGenerator {
     for (String[] sum : laneSums) {
       fields.append("    double ").append(sum[0]).append("_e;\n");
     }
-    int block = gatherBlock();
     for (int[] in : wide) {
       fields.append("    final double[] x").append(in[0]).append("_b = new double[")
           .append(block * in[2]).append("];\n");
     }
+    fields.append(ops.buffers());
     String next = "";
-    if (!wide.isEmpty()) {
+    if (blocked()) {
       fields.append("    int gFrom;\n    int gTo;\n");
-      init.append("      gTo = from;\n");
+      init.append("      gFrom = from;\n      gTo = from;\n");
       next = "        if (j >= gTo) gather(j, Math.min(j + " + block + ", to));\n";
     }
     StringBuilder s = new StringBuilder();
@@ -291,7 +304,8 @@ final class RowLoopGenerator {
       s.append("        ").append(sum[0]).append(" += ").append(sum[0]).append("_e;\n");
     }
     // The frame outlives the call: it must not keep the caller's columns and parameters alive.
-    s.append("      }\n").append(indent(after)).append(indent(outs))
+    s.append("      }\n").append(ops.flush().isEmpty() ? "" : "      flush();\n")
+        .append(indent(after)).append(indent(outs))
         .append("      this.v = null;\n      this.s = null;\n    }\n\n").append(gatherMethod())
         .append("    void sample(int j) {\n").append(outdent(gather)).append(outdent(body));
     for (String[] sum : laneSums) {
@@ -302,31 +316,33 @@ final class RowLoopGenerator {
   }
 
   /**
-   * Samples whose wide inputs {@code gather} copies at a time: up to 64, fewer for wide inputs,
-   * so the copies ({@code block · width} doubles) stay within about 32 KiB (the L1 cache).
+   * Samples a block holds: up to 64, fewer for wide inputs, so their copies
+   * ({@code block · width} doubles) stay within about 32 KiB (the L1 cache).
    */
-  private int gatherBlock() {
-    int width = 0;
-    for (int[] in : wide) {
-      width += in[2];
-    }
-    return width == 0 ? 0 : Math.max(8, Math.min(64, Integer.highestOneBit(4096 / width)));
+  private static int blockOf(int wideWidth) {
+    return wideWidth == 0 ? 64
+        : Math.max(8, Math.min(64, Integer.highestOneBit(4096 / wideWidth)));
   }
 
   /**
-   * The frame's {@code gather(from, to)}: the wide inputs of samples {@code from} to
-   * {@code to - 1} copied row after row into their {@code _b} arrays, one column at a time.
-   * A sample's gather then reads its row from there: where it read one element of each of
-   * {@code w} columns, a memory stream each, per sample, the block reads each column's
-   * elements one after the other (a 50-column softmax spent 28 % of its pass in the gather).
-   * Only copies: the values, and so every bit computed from them, are the same.
+   * The frame's {@code gather(from, to)} and {@code flush()}, if it has blocks. {@code gather}
+   * first flushes the block before, then copies the wide inputs of samples {@code from} to
+   * {@code to - 1} row after row into their {@code _b} arrays, one column at a time; a sample's
+   * gather reads its row from there. Where it read one element of each of {@code w} columns, a
+   * memory stream each, per sample, the block reads each column's elements one after the other
+   * (a 50-column softmax spent 28 % of its pass in the gather). {@code flush} adds the block's
+   * weight gradients ({@link RowOps}' outer totals). Copies and the same additions in the same
+   * order: every bit is the same.
    */
   private String gatherMethod() {
-    if (wide.isEmpty()) {
+    if (!blocked()) {
       return "";
     }
-    StringBuilder m = new StringBuilder("    void gather(int from, int to) {\n")
-        .append("      gFrom = from;\n      gTo = to;\n");
+    StringBuilder m = new StringBuilder("    void gather(int from, int to) {\n");
+    if (!ops.flush().isEmpty()) {
+      m.append("      flush();\n");
+    }
+    m.append("      gFrom = from;\n      gTo = to;\n");
     for (int[] in : wide) {
       m.append("      for (int c = 0; c < ").append(in[2]).append("; c++) {\n")
           .append("        final double[] col = v[").append(in[1]).append(" + c];\n")
@@ -334,7 +350,17 @@ final class RowLoopGenerator {
           .append(") x").append(in[0]).append("_b[o] = col[j];\n")
           .append("      }\n");
     }
-    return m.append("    }\n\n").toString();
+    m.append("    }\n\n");
+    if (!ops.flush().isEmpty()) {
+      m.append("    void flush() {\n      final int n = gTo - gFrom;\n").append(ops.flush())
+          .append("    }\n\n");
+    }
+    return m.toString();
+  }
+
+  /** Whether the loop runs in blocks: it has wide inputs or weight gradients to flush. */
+  private boolean blocked() {
+    return !wide.isEmpty() || !ops.flush().isEmpty();
   }
 
   /** Lines of a method of the class one level deeper, in the frame's. */

@@ -4,6 +4,7 @@ import dev.tapetrain.tape.RowLoopGenerator.Place;
 import dev.tapetrain.tape.RowLoopGenerator.Value;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The code of each op {@link RowLoopGenerator} compiles: elementwise ops, sums, broadcasts and
@@ -22,14 +23,34 @@ final class RowOps {
   private final StringBuilder after;
   /** Four-lane sums of rows of one element: name and element expression. */
   private final List<String[]> laneSums;
+  /** The frame's block buffers, written before read: fields never cleared. */
+  private final StringBuilder buffers = new StringBuilder();
+  /** The frame's {@code flush()}: the block's weight gradients added into their totals. */
+  private final StringBuilder flush = new StringBuilder();
+  /** Samples a block holds. */
+  private final int block;
+  /** Each wide sample input's block buffer (its rows, row-major), by the input's name. */
+  private final Map<String, String> inputBlocks;
 
   RowOps(int length, StringBuilder fixed, StringBuilder body, StringBuilder after,
-      List<String[]> laneSums) {
+      List<String[]> laneSums, int block, Map<String, String> inputBlocks) {
     this.length = length;
     this.fixed = fixed;
     this.body = body;
     this.after = after;
     this.laneSums = laneSums;
+    this.block = block;
+    this.inputBlocks = inputBlocks;
+  }
+
+  /** The block buffers' field declarations. */
+  String buffers() {
+    return buffers.toString();
+  }
+
+  /** The body of the frame's {@code flush()}, with {@code n} the samples in the block. */
+  String flush() {
+    return flush.toString();
   }
 
   /** Whether {@code t} has a first dimension of one per sample (a broadcast's target). */
@@ -243,20 +264,70 @@ final class RowOps {
 
   /**
    * {@code aᵀ · b} over the samples: element {@code (p, c)} adds {@code a[p] · b[c]} per
-   * sample, sample after sample from 0.
+   * sample, sample after sample from 0. For {@code b} of two elements or more, a sample keeps
+   * its rows of {@code a} and {@code b} in the block's buffers, and {@code flush()} adds the
+   * block's samples into each element in order, a tile of elements at a time in locals: each
+   * element gets the same additions in the same order, without a load and a store of it per
+   * sample.
    */
-
   private Value outerTotal(String name, Value a, Value b) {
     int m = a.width();
     int k = b.width();
     fixed.append("    final double[] ").append(name).append(" = new double[").append(m * k)
         .append("];\n");
-    body.append("        for (int p = 0; p < ").append(m).append("; p++) {\n")
-        .append("          final double ap = ").append(a.at("p")).append(";\n")
-        .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[p * ").append(k).append(" + c] += ap * ").append(b.at("c")).append(";\n")
-        .append("        }\n");
+    if (k == 1) {
+      body.append("        for (int p = 0; p < ").append(m).append("; p++) {\n")
+          .append("          final double ap = ").append(a.at("p")).append(";\n")
+          .append("          for (int c = 0; c < ").append(k).append("; c++) ").append(name)
+          .append("[p * ").append(k).append(" + c] += ap * ").append(b.at("c")).append(";\n")
+          .append("        }\n");
+      return new Value(Place.TOTAL, m * k, name, false, -1);
+    }
+    String ab = a.scalar() ? null : inputBlocks.get(a.name());
+    if (ab == null) {
+      ab = name + "_ab";
+      buffer(ab, m, a);
+    }
+    String bb = name + "_bb";
+    buffer(bb, k, b);
+    int tile = tile(k);
+    flush.append("      for (int p = 0; p < ").append(m).append("; p++) {\n")
+        .append("        int c = 0;\n")
+        .append("        for (; c + ").append(tile).append(" <= ").append(k).append("; c += ")
+        .append(tile).append(") {\n")
+        .append("          final int o = p * ").append(k).append(" + c;\n          double ");
+    for (int e = 0; e < tile; e++) {
+      flush.append(e > 0 ? ", " : "").append('a').append(e).append(" = ").append(name)
+          .append("[o + ").append(e).append(']');
+    }
+    flush.append(";\n          for (int i = 0; i < n; i++) {\n")
+        .append("            final double ap = ").append(ab).append("[i * ").append(m)
+        .append(" + p];\n            final int q = i * ").append(k).append(" + c;\n           ");
+    for (int e = 0; e < tile; e++) {
+      flush.append(" a").append(e).append(" += ap * ").append(bb).append("[q + ").append(e)
+          .append("];");
+    }
+    flush.append("\n          }\n          ");
+    for (int e = 0; e < tile; e++) {
+      flush.append(e > 0 ? " " : "").append(name).append("[o + ").append(e).append("] = a")
+          .append(e).append(';');
+    }
+    flush.append("\n        }\n        for (; c < ").append(k).append("; c++) {\n")
+        .append("          double a = ").append(name).append("[p * ").append(k)
+        .append(" + c];\n          for (int i = 0; i < n; i++) a += ").append(ab)
+        .append("[i * ").append(m).append(" + p] * ").append(bb).append("[i * ").append(k)
+        .append(" + c];\n          ").append(name).append("[p * ").append(k)
+        .append(" + c] = a;\n        }\n      }\n");
     return new Value(Place.TOTAL, m * k, name, false, -1);
+  }
+
+  /** A block buffer of rows of {@code width}: each sample writes its row of {@code v} there. */
+  private void buffer(String name, int width, Value v) {
+    buffers.append("    final double[] ").append(name).append(" = new double[")
+        .append(block * width).append("];\n");
+    body.append("        for (int c = 0; c < ").append(width).append("; c++) ").append(name)
+        .append("[(j - gFrom) * ").append(width).append(" + c] = ").append(v.at("c"))
+        .append(";\n");
   }
 
   /** The column sums over the samples, sample after sample from 0. */
