@@ -65,7 +65,11 @@ final class PageDecoder {
   void read(double[] out, int at) throws IOException {
     DictionaryPage dp = pages.readDictionaryPage();
     if (dp != null) {
-      dictionary = dp.getEncoding().initDictionary(d, dp);
+      // The page's bytes are the codec's reused array (PureJavaCodecs.reusingPages): numbers
+      // are copied out of it into the dictionary, but a binary dictionary (DECIMAL on bytes)
+      // keeps views of the page, so it gets a copy of its own.
+      dictionary = dp.getEncoding().initDictionary(d,
+          c.kind() == NumericColumn.Kind.DECBIN ? dp.copy() : dp);
     }
     long next = 0; // first row of the next page, when the page does not say
     long done = lo;

@@ -19,7 +19,6 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
@@ -27,9 +26,9 @@ import org.apache.parquet.schema.Type;
 /**
  * Numeric columns of one local Parquet file, read as float64 for a range of rows.
  *
- * <p>Opens the file with parquet-java's {@link ParquetFileReader} over a {@link LocalInputFile}:
- * no Hadoop {@code FileSystem}, no Hadoop codec, no native code (pages are decompressed by
- * {@link PureJavaCodecs}). Only the row groups that overlap the rows asked for are read, and of
+ * <p>Opens the file with parquet-java's {@link ParquetFileReader} over a {@link ChannelInputFile}
+ * (column chunks read once, straight into the reader's buffers): no Hadoop {@code FileSystem}, no
+ * Hadoop codec, no native code (pages are decompressed by {@link PureJavaCodecs}). Only the row groups that overlap the rows asked for are read, and of
  * them only the asked columns' chunks; inside a row group that is only partly wanted, pages
  * outside the range are not read when the file has a page index.
  *
@@ -57,7 +56,7 @@ public final class ParquetColumns implements AutoCloseable {
   public record RowGroup(int index, long firstRow, long rows, boolean offsetIndex) {}
 
   private final String name;
-  private final LocalInputFile file;
+  private final ChannelInputFile file;
   private final ParquetReadOptions options;
   private final ParquetMetadata footer;
   private final MessageType schema;
@@ -72,7 +71,7 @@ public final class ParquetColumns implements AutoCloseable {
   private ParquetFileReader reader;
   private List<ColumnDescriptor> readerColumns;
 
-  private ParquetColumns(String name, LocalInputFile file, ParquetReadOptions options,
+  private ParquetColumns(String name, ChannelInputFile file, ParquetReadOptions options,
       ParquetFileReader reader) {
     this.name = name;
     this.file = file;
@@ -109,10 +108,10 @@ public final class ParquetColumns implements AutoCloseable {
     if (!Files.isRegularFile(path)) {
       throw new DataException(name + ": no such file");
     }
-    LocalInputFile file = new LocalInputFile(path);
+    ChannelInputFile file = new ChannelInputFile(path);
     ParquetFileReader reader;
     try {
-      ParquetReadOptions options = PlainReadOptions.create(new PureJavaCodecs());
+      ParquetReadOptions options = PlainReadOptions.create(PureJavaCodecs.reusingPages());
       reader = ParquetFileReader.open(file, options);
       return new ParquetColumns(name, file, options, reader);
     } catch (IOException | RuntimeException e) {

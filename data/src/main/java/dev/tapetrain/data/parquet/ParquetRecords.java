@@ -11,7 +11,6 @@ import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
@@ -22,7 +21,7 @@ import org.apache.parquet.schema.Type;
  * (parquet-java's example {@link Group}), one row group at a time: for copying a file's columns
  * to another file unchanged. Every column must be flat (a top-level primitive, not repeated);
  * a null is a field without a value. Same reader as {@link ParquetColumns}: a
- * {@link LocalInputFile}, pure-Java codecs, no Hadoop.
+ * {@link ChannelInputFile}, pure-Java codecs, no Hadoop.
  *
  * <p>Usage: {@link #open}, then per row group {@link #nextRowGroup} and {@link #next} once per
  * row of it, then {@link #close}.
@@ -52,7 +51,7 @@ public final class ParquetRecords implements AutoCloseable {
     String name = path.toString();
     ParquetFileReader reader;
     try {
-      reader = ParquetFileReader.open(new LocalInputFile(path),
+      reader = ParquetFileReader.open(new ChannelInputFile(path),
           PlainReadOptions.create(new PureJavaCodecs()));
     } catch (IOException | RuntimeException e) {
       throw new DataException(name + ": not a readable Parquet file (" + e.getMessage() + ")", e);

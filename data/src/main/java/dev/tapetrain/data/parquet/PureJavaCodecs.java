@@ -27,7 +27,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * not small).
  *
  * <p>Not thread-safe per instance in parquet-java's sense: one reader or writer at a time (each
- * {@link ParquetColumns} makes its own); the codecs themselves hold no state between calls.
+ * {@link ParquetColumns} makes its own); the codecs themselves hold no state between calls,
+ * except that those of {@link #reusingPages} write every page into one array.
  */
 public final class PureJavaCodecs implements CompressionCodecFactory {
 
@@ -35,10 +36,32 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
       new EnumMap<>(CompressionCodecName.class);
   private final Map<CompressionCodecName, BytesInputCompressor> compressors =
       new EnumMap<>(CompressionCodecName.class);
+  private final boolean reusePages;
+
+  /** Codecs that give each decompressed page an array of its own. */
+  public PureJavaCodecs() {
+    this(false);
+  }
+
+  private PureJavaCodecs(boolean reusePages) {
+    this.reusePages = reusePages;
+  }
+
+  /**
+   * Codecs whose decompressors write every page into one array of theirs, grown as needed, so a
+   * page's bytes are valid only until the next page is decompressed: for a reader that is done
+   * with a page before it asks for the next ({@link ParquetColumns}, whose decoder copies the
+   * values out of each page, and a dictionary page whose values it keeps as they are). A fresh
+   * JVM pays for every new array it touches (see {@link ChannelInputFile}); a 1M-row file of 11
+   * columns is some 90 pages of 1 MiB.
+   */
+  static PureJavaCodecs reusingPages() {
+    return new PureJavaCodecs(true);
+  }
 
   @Override
   public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
-    return decompressors.computeIfAbsent(codec, PureJavaCodecs::newDecompressor);
+    return decompressors.computeIfAbsent(codec, c -> newDecompressor(c, reusePages));
   }
 
   @Override
@@ -66,18 +89,19 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
     }
   }
 
-  private static BytesInputDecompressor newDecompressor(CompressionCodecName codec) {
+  private static BytesInputDecompressor newDecompressor(CompressionCodecName codec,
+      boolean reuse) {
     switch (codec) {
       case UNCOMPRESSED:
         return new Passthrough();
       case SNAPPY:
-        return new Block(BlockCodecs::snappy);
+        return new Block(BlockCodecs::snappy, reuse);
       case LZ4_RAW:
-        return new Block(BlockCodecs::lz4);
+        return new Block(BlockCodecs::lz4, reuse);
       case ZSTD:
-        return new Block(PureJavaCodecs::zstd);
+        return new Block(PureJavaCodecs::zstd, reuse);
       case GZIP:
-        return new Gzip();
+        return new Gzip(reuse);
       default:
         throw new UnsupportedCodecException(codec);
     }
@@ -149,17 +173,39 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
   }
 
   /** A block codec: one compressed block per page, as parquet writes SNAPPY and LZ4_RAW. */
+  /** The array a page is decompressed into: a new one each time, or one kept and reused. */
+  private static final class PageArray {
+    private final boolean reuse;
+    private byte[] kept = new byte[0];
+
+    PageArray(boolean reuse) {
+      this.reuse = reuse;
+    }
+
+    byte[] take(int size) {
+      if (!reuse) {
+        return new byte[size];
+      }
+      if (kept.length < size) {
+        kept = new byte[size];
+      }
+      return kept;
+    }
+  }
+
   private static final class Block implements BytesInputDecompressor {
     private final BlockDecoder codec;
+    private final PageArray pages;
 
-    Block(BlockDecoder codec) {
+    Block(BlockDecoder codec, boolean reuse) {
       this.codec = codec;
+      this.pages = new PageArray(reuse);
     }
 
     @Override
     public BytesInput decompress(BytesInput bytes, int decompressedSize) throws IOException {
       ByteBuffer in = bytes.toByteBuffer(); // a slice of the column chunk's heap buffer: no copy
-      byte[] out = new byte[decompressedSize];
+      byte[] out = pages.take(decompressedSize);
       if (in.hasArray()) {
         codec.decode(in.array(), in.arrayOffset() + in.position(), in.remaining(), out, 0,
             decompressedSize);
@@ -168,7 +214,7 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
         in.duplicate().get(copy);
         codec.decode(copy, 0, copy.length, out, 0, decompressedSize);
       }
-      return BytesInput.from(out);
+      return BytesInput.from(out, 0, decompressedSize);
     }
 
     @Override
@@ -186,9 +232,15 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
   }
 
   private static final class Gzip implements BytesInputDecompressor {
+    private final PageArray pages;
+
+    Gzip(boolean reuse) {
+      this.pages = new PageArray(reuse);
+    }
+
     @Override
     public BytesInput decompress(BytesInput bytes, int decompressedSize) throws IOException {
-      byte[] out = new byte[decompressedSize];
+      byte[] out = pages.take(decompressedSize);
       try (InputStream in = new GZIPInputStream(bytes.toInputStream(), 1 << 16)) {
         int off = 0;
         while (off < decompressedSize) {
@@ -200,7 +252,7 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
           off += n;
         }
       }
-      return BytesInput.from(out);
+      return BytesInput.from(out, 0, decompressedSize);
     }
 
     @Override
