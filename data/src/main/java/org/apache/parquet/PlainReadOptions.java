@@ -1,6 +1,7 @@
 package org.apache.parquet;
 
 import java.util.HashMap;
+import org.apache.parquet.bytes.ByteBufferAllocator;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -25,6 +26,12 @@ public final class PlainReadOptions {
 
   /** The builder's defaults, no record filter, heap buffers, the given codecs. */
   public static ParquetReadOptions create(CompressionCodecFactory codecs) {
+    return create(codecs, new HeapByteBufferAllocator());
+  }
+
+  /** The builder's defaults, no record filter, the given codecs and column-chunk buffers. */
+  public static ParquetReadOptions create(CompressionCodecFactory codecs,
+      ByteBufferAllocator allocator) {
     return new ParquetReadOptions(
         false, // useSignedStringMinMax
         true, // useStatsFilter
@@ -38,7 +45,7 @@ public final class PlainReadOptions {
         FilterCompat.NOOP,
         ParquetMetadataConverter.NO_FILTER,
         codecs,
-        new HeapByteBufferAllocator(),
+        allocator,
         8 << 20, // maxAllocationSize, the builder's default
         new HashMap<>(),
         null, // fileDecryptionProperties

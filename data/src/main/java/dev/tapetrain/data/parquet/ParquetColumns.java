@@ -17,6 +17,7 @@ import org.apache.parquet.filter2.columnindex.RowRanges;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ParquetDecodingException;
@@ -70,10 +71,12 @@ public final class ParquetColumns implements AutoCloseable {
    */
   private ParquetFileReader reader;
   private List<ColumnDescriptor> readerColumns;
+  private final ReusedBuffers buffers;
 
   private ParquetColumns(String name, ChannelInputFile file, ParquetReadOptions options,
-      ParquetFileReader reader) {
+      ReusedBuffers buffers, ParquetFileReader reader) {
     this.name = name;
+    this.buffers = buffers;
     this.file = file;
     this.options = options;
     this.reader = reader;
@@ -111,9 +114,11 @@ public final class ParquetColumns implements AutoCloseable {
     ChannelInputFile file = new ChannelInputFile(path);
     ParquetFileReader reader;
     try {
-      ParquetReadOptions options = PlainReadOptions.create(PureJavaCodecs.reusingPages());
+      ReusedBuffers buffers = new ReusedBuffers();
+      ParquetReadOptions options = PlainReadOptions.create(PureJavaCodecs.reusingPages(),
+          buffers);
       reader = ParquetFileReader.open(file, options);
-      return new ParquetColumns(name, file, options, reader);
+      return new ParquetColumns(name, file, options, buffers, reader);
     } catch (IOException | RuntimeException e) {
       throw new DataException(name + ": not a readable Parquet file (" + firstLine(e) + ")", e);
     }
@@ -177,22 +182,6 @@ public final class ParquetColumns implements AutoCloseable {
           + ") are not inside the file's " + rows + " rows");
     }
     NumericColumn[] cols = NumericColumn.resolve(name, schema, columns);
-    List<ColumnDescriptor> wanted = new ArrayList<>();
-    for (NumericColumn c : cols) {
-      if (!wanted.contains(c.descriptor())) {
-        wanted.add(c.descriptor());
-      }
-    }
-    if (readerColumns != null && !readerColumns.equals(wanted)) {
-      try {
-        reader.close();
-        reader = ParquetFileReader.open(file, footer, options, file.newStream());
-      } catch (IOException e) {
-        throw new DataException(name + ": cannot read: " + e.getMessage(), e);
-      }
-    }
-    readerColumns = wanted;
-    reader.setRequestedSchema(wanted);
     for (RowGroup g : groups) {
       long a = Math.max(from, g.firstRow);
       long b = Math.min(to, g.firstRow + g.rows);
@@ -257,22 +246,40 @@ public final class ParquetColumns implements AutoCloseable {
   public static final java.util.concurrent.atomic.LongAdder CHUNK_BYTES =
       new java.util.concurrent.atomic.LongAdder();
 
+  /**
+   * Rows {@code [from, to)} of row group {@code g}, column {@code i} into {@code out[i][at …]}:
+   * one column chunk at a time, so the reader holds one chunk's bytes at once, in buffers the
+   * next chunk reuses ({@link ReusedBuffers}); a column named twice is decoded once.
+   */
   private void readGroup(RowGroup g, NumericColumn[] cols, long from, long to, double[][] out,
       int at) {
     checkCodecs(g, cols);
+    int count = (int) (to - from);
+    Map<ColumnDescriptor, double[]> done = new HashMap<>();
+    for (int i = 0; i < cols.length; i++) {
+      double[] copyOf = done.get(cols[i].descriptor());
+      if (copyOf != null) {
+        System.arraycopy(copyOf, at, out[i], at, count);
+        continue;
+      }
+      readChunk(g, cols[i], from, to, out[i], at);
+      done.put(cols[i].descriptor(), out[i]);
+    }
+  }
+
+  private void readChunk(RowGroup g, NumericColumn col, long from, long to, double[] out,
+      int at) {
+    use(col.descriptor());
+    ColumnPath path = ColumnPath.get(col.descriptor().getPath());
     for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
-      for (NumericColumn col : cols) {
-        if (c.getPath().equals(col.descriptor().getPath() == null ? null
-            : org.apache.parquet.hadoop.metadata.ColumnPath.get(col.descriptor().getPath()))) {
-          CHUNK_BYTES.add(c.getTotalSize());
-          break;
-        }
+      if (c.getPath().equals(path)) {
+        CHUNK_BYTES.add(c.getTotalSize());
       }
     }
     PageReadStore pages;
     try {
       // Part of a group with a page index: only the pages that hold the rows. Otherwise the
-      // whole column chunks; the decoder skips the pages before the rows.
+      // whole column chunk; the decoder skips the pages before the rows.
       boolean whole = from == g.firstRow && to == g.firstRow + g.rows;
       pages = !whole && g.offsetIndex
           ? reader.readFilteredRowGroup(g.index, RowRanges.builder()
@@ -282,23 +289,13 @@ public final class ParquetColumns implements AutoCloseable {
       throw new DataException(name + ": row group " + g.index + ": corrupt or unreadable ("
           + firstLine(e) + ")", e);
     }
-    try (PageReadStore release = pages) { // frees the row group's buffers when done
-      Map<ColumnDescriptor, double[]> done = new HashMap<>();
-      int count = (int) (to - from);
-      for (int i = 0; i < cols.length; i++) {
-        double[] copyOf = done.get(cols[i].descriptor());
-        if (copyOf != null) {
-          System.arraycopy(copyOf, at, out[i], at, count);
-          continue;
-        }
-        try {
-          new PageDecoder(name, pages.getPageReader(cols[i].descriptor()), cols[i], g.index,
-              g.firstRow, from, to).read(out[i], at);
-        } catch (IOException | ParquetDecodingException e) {
-          throw new DataException(name + ": row group " + g.index + ": column '"
-              + cols[i].name() + "': corrupt data (" + firstLine(e) + ")", e);
-        }
-        done.put(cols[i].descriptor(), out[i]);
+    try (PageReadStore release = pages) { // gives the chunk's buffers back when done
+      try {
+        new PageDecoder(name, pages.getPageReader(col.descriptor()), col, g.index,
+            g.firstRow, from, to).read(out, at);
+      } catch (IOException | ParquetDecodingException e) {
+        throw new DataException(name + ": row group " + g.index + ": column '"
+            + col.name() + "': corrupt data (" + firstLine(e) + ")", e);
       }
     } catch (DataException e) {
       throw e;
@@ -306,6 +303,24 @@ public final class ParquetColumns implements AutoCloseable {
       throw new DataException(name + ": row group " + g.index + ": corrupt data ("
           + firstLine(e) + ")", e);
     }
+  }
+
+  /**
+   * Makes the reader read {@code column} only. A reader that read other columns is replaced by
+   * a new one over the footer already parsed (see {@link #reader}).
+   */
+  private void use(ColumnDescriptor column) {
+    List<ColumnDescriptor> wanted = List.of(column);
+    if (readerColumns != null && !readerColumns.equals(wanted)) {
+      try {
+        reader.close();
+        reader = ParquetFileReader.open(file, footer, options, file.newStream());
+      } catch (IOException e) {
+        throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    readerColumns = wanted;
+    reader.setRequestedSchema(wanted);
   }
 
   /**
@@ -320,6 +335,11 @@ public final class ParquetColumns implements AutoCloseable {
       b = Math.max(b, c.getStartingPos() + c.getTotalSize());
     }
     return new long[] {a, b};
+  }
+
+  /** Bytes of column-chunk buffers this reader made (the others it used again): for tests. */
+  long bufferBytesMade() {
+    return buffers.created();
   }
 
   private void checkCodecs(RowGroup g, NumericColumn[] cols) {
