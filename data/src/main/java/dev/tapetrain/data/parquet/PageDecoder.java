@@ -20,13 +20,14 @@ import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
-import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridDecoder;
 import org.apache.parquet.io.api.Binary;
 
 /**
  * Decodes one column chunk's pages for a range of rows of its row group into a {@code double[]}.
- * PLAIN fixed-width pages are copied straight from the page buffer; dictionary, BYTE_STREAM_SPLIT
- * and DELTA pages go value by value through parquet's {@code ValuesReader}. Pages wholly before
+ * PLAIN fixed-width pages are copied straight from the page buffer; definition levels and the
+ * indices of dictionary pages of numbers are decoded a run at a time ({@link HybridRle});
+ * decimal dictionaries, BYTE_STREAM_SPLIT and DELTA pages go value by value through parquet's
+ * {@code ValuesReader}. Pages wholly before
  * the range are skipped undecoded. Every null, NaN, infinity or value without an exact double is
  * refused, naming file, row, row group and column.
  */
@@ -43,6 +44,7 @@ final class PageDecoder {
   private final long hi; // one past the last
   private Dictionary dictionary;
   private int[] levels = new int[0];
+  private int[] ids = new int[0];
 
   /**
    * @param from first wanted row of the file (0-based)
@@ -101,17 +103,21 @@ final class PageDecoder {
     if (page instanceof DataPageV1 v1) {
       in = v1.getBytes().toInputStream();
       v1.getRlEncoding().getValuesReader(d, ValuesType.REPETITION_LEVEL).initFromPage(n, in);
-      if (maxDef > 0) {
+      if (maxDef > 0 && v1.getDlEncoding() == Encoding.RLE) {
+        // The levels' length (4 bytes, little-endian), then the levels: read a run at a time.
+        int length = BytesUtils.readIntLittleEndian(in);
+        readLevels(new HybridRle(in.slice(length), BytesUtils.getWidthFromMaxInt(maxDef)), to);
+      } else if (maxDef > 0) {
         ValuesReader dl = v1.getDlEncoding().getValuesReader(d, ValuesType.DEFINITION_LEVEL);
         dl.initFromPage(n, in);
-        readLevels(dl, null, to);
+        readLevels(dl, to);
       }
       enc = v1.getValueEncoding();
     } else {
       DataPageV2 v2 = (DataPageV2) page;
       if (maxDef > 0) {
-        readLevels(null, new RunLengthBitPackingHybridDecoder(
-            BytesUtils.getWidthFromMaxInt(maxDef), v2.getDefinitionLevels().toInputStream()), to);
+        readLevels(new HybridRle(v2.getDefinitionLevels().toByteBuffer(),
+            BytesUtils.getWidthFromMaxInt(maxDef)), to);
       }
       in = v2.getData().toInputStream();
       enc = v2.getDataEncoding();
@@ -132,6 +138,11 @@ final class PageDecoder {
     if (enc == Encoding.PLAIN && bulk(in, skipValues, count, first + from, out, at)) {
       return;
     }
+    long row = groupFirstRow + first + from;
+    if (enc.usesDictionary() && dictionary != null
+        && fromDictionary(in, skipValues, count, row, out, at)) {
+      return;
+    }
     ValuesReader values;
     if (enc.usesDictionary()) {
       if (dictionary == null) {
@@ -145,19 +156,85 @@ final class PageDecoder {
     if (skipValues > 0) {
       values.skip(skipValues);
     }
-    long row = groupFirstRow + first + from;
     for (int k = 0; k < count; k++) {
       out[at + k] = value(values, row + k);
     }
   }
 
-  private void readLevels(ValuesReader dl, RunLengthBitPackingHybridDecoder rle, int upTo)
-      throws IOException {
+  /** The first {@code upTo} definition levels of the page, a run at a time. */
+  private void readLevels(HybridRle rle, int upTo) throws IOException {
+    if (levels.length < upTo) {
+      levels = new int[Math.max(upTo, levels.length * 2)];
+    }
+    rle.read(levels, upTo);
+  }
+
+  /** The first {@code upTo} definition levels, one call each (the deprecated BIT_PACKED). */
+  private void readLevels(ValuesReader dl, int upTo) {
     if (levels.length < upTo) {
       levels = new int[Math.max(upTo, levels.length * 2)];
     }
     for (int k = 0; k < upTo; k++) {
-      levels[k] = dl != null ? dl.readInteger() : rle.readInt();
+      levels[k] = dl.readInteger();
+    }
+  }
+
+  /**
+   * A dictionary-encoded page of numbers (the bit width in one byte, then the indices as
+   * {@link HybridRle}): all its indices at once, then each value looked up and checked as
+   * {@link #value} checks it; false, reading nothing, for a decimal column.
+   */
+  private boolean fromDictionary(ByteBufferInputStream in, int skipValues, int count, long row,
+      double[] out, int at) throws IOException {
+    switch (c.kind()) {
+      case DOUBLE, FLOAT, INT32, UINT32, INT64, UINT64 -> { }
+      default -> {
+        return false;
+      }
+    }
+    int width = in.read();
+    if (width < 0) {
+      throw new IOException("dictionary-encoded page without its bit width");
+    }
+    int need = skipValues + count;
+    if (ids.length < need) {
+      ids = new int[Math.max(need, ids.length * 2)];
+    }
+    new HybridRle(in.slice(in.available()), width).read(ids, need);
+    int last = dictionary.getMaxId();
+    for (int k = 0; k < count; k++) {
+      int id = ids[skipValues + k];
+      if (id < 0 || id > last) {
+        throw new IOException("dictionary index " + id + " at row " + (row + k) + ", past the "
+            + "dictionary's " + (last + 1) + " values");
+      }
+      out[at + k] = fromDictionary(id, row + k);
+    }
+    return true;
+  }
+
+  private double fromDictionary(int id, long row) {
+    switch (c.kind()) {
+      case DOUBLE: {
+        double v = dictionary.decodeToDouble(id);
+        if (!Double.isFinite(v)) {
+          throw bad(row, "is " + v);
+        }
+        return v;
+      }
+      case FLOAT: {
+        float v = dictionary.decodeToFloat(id);
+        if (!Float.isFinite(v)) {
+          throw bad(row, "is " + v);
+        }
+        return v;
+      }
+      case INT32:
+        return dictionary.decodeToInt(id);
+      case UINT32:
+        return Integer.toUnsignedLong(dictionary.decodeToInt(id));
+      default:
+        return integer(dictionary.decodeToLong(id), row);
     }
   }
 

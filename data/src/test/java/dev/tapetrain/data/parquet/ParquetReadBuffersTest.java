@@ -109,6 +109,30 @@ class ParquetReadBuffersTest {
   }
 
   @Test
+  void rowsFromInsidePagesAsWritten() throws Exception {
+    // Ranges that start and end inside pages (dictionary pages for b, c, d; levels for b), in
+    // one row group or across two.
+    for (CompressionCodecName codec : List.of(CompressionCodecName.SNAPPY,
+        CompressionCodecName.UNCOMPRESSED)) {
+      Path p = write(codec);
+      try (ParquetColumns pc = ParquetColumns.open(p)) {
+        for (long[] range : new long[][] {{1_234, 1_300}, {3, 6_999}, {6_500, 7_777},
+            {13_999, 14_001}, {19_000, ROWS}}) {
+          int n = (int) (range[1] - range[0]);
+          double[][] out = new double[4][n + 2];
+          pc.read(List.of("a", "b", "c", "d"), range[0], range[1], out, 2);
+          for (int c = 0; c < 4; c++) {
+            for (int k = 0; k < n; k++) {
+              assertEquals(value(c, (int) range[0] + k), out[c][2 + k], codec + ": column " + c
+                  + ", row " + (range[0] + k));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void aBufferIsLentOnceAtATime() {
     ReusedBuffers buffers = new ReusedBuffers();
     ByteBuffer a = buffers.allocate(100);
