@@ -160,6 +160,11 @@ public final class ChunkRows {
     return chunks[i];
   }
 
+  /** The chunks of the rows, ascending: the first {@link #size()} of this array (not a copy). */
+  int[] chunkIds() {
+    return chunks;
+  }
+
   /** The sample count of row {@code i}. */
   public long count(int i) {
     return counts[i];

@@ -130,13 +130,53 @@ public final class ChunkRuns extends AbstractList<Integer> implements RandomAcce
     return ends[ends.length - 1];
   }
 
-  /** Two run lists compare by their runs (merged, so equal lists have equal runs). */
+  /**
+   * Two run lists compare by their runs (merged, so equal lists have equal runs); any other
+   * list id by id, without boxing an id of this one (a worker compares its chunk list every
+   * round).
+   */
   @Override
   public boolean equals(Object o) {
     if (o instanceof ChunkRuns r) {
       return Arrays.equals(runs, r.runs);
     }
-    return super.equals(o);
+    if (!(o instanceof List<?> list) || list.size() != size()) {
+      return false;
+    }
+    if (!(list instanceof RandomAccess)) {
+      return super.equals(o);
+    }
+    int i = 0;
+    for (int r = 0; r < runs.length; r += 2) {
+      for (int k = 0; k < runs[r + 1]; k++) {
+        if (!(list.get(i++) instanceof Integer id) || id != runs[r] + k) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The ids of {@code chunks} in order into {@code into} if it is long enough, else into a new
+   * array: the array written. A {@code ChunkRuns} is read run by run and no id is boxed.
+   */
+  public static int[] ids(List<Integer> chunks, int[] into) {
+    int n = chunks.size();
+    int[] out = into.length >= n ? into : new int[Math.max(n, 2 * into.length)];
+    if (chunks instanceof ChunkRuns c) {
+      int i = 0;
+      for (int r = 0; r < c.runs.length; r += 2) {
+        for (int k = 0; k < c.runs[r + 1]; k++) {
+          out[i++] = c.runs[r] + k;
+        }
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        out[i] = chunks.get(i);
+      }
+    }
+    return out;
   }
 
   @Override

@@ -84,9 +84,8 @@ public final class ChunkTree {
    */
   public static List<ChunkResult> aggregate(ChunkRows rows, int chunks) {
     int n = rows.size();
-    int[] sorted = new int[n];
+    int[] sorted = rows.chunkIds(); // ascending (the rows are added so), read, not written
     for (int i = 0; i < n; i++) {
-      sorted[i] = rows.chunk(i);
       if (sorted[i] < 0 || sorted[i] >= chunks) {
         throw new IllegalArgumentException("chunk " + sorted[i] + " is not in 0.." + (chunks - 1));
       }
@@ -123,17 +122,25 @@ public final class ChunkTree {
    */
   public static List<ChunkResult> aggregate(ChunkRows rows, int chunks,
       NavigableSet<Integer> round) {
+    int[] touched = round.stream().mapToInt(Integer::intValue).toArray();
+    return aggregate(rows, chunks, touched, touched.length);
+  }
+
+  /**
+   * As {@link #aggregate(ChunkRows, int, NavigableSet)}, the chunks the round touches given as
+   * {@code touched[0, count)}, strictly ascending (a worker's reused array: nothing is boxed).
+   */
+  public static List<ChunkResult> aggregate(ChunkRows rows, int chunks, int[] touched,
+      int count) {
     int n = rows.size();
-    int[] mine = new int[n];
+    int[] mine = rows.chunkIds(); // ascending (checked), read, not written
     for (int i = 0; i < n; i++) {
-      mine[i] = rows.chunk(i);
       if (mine[i] < 0 || mine[i] >= chunks || (i > 0 && mine[i] <= mine[i - 1])
-          || !round.contains(mine[i])) {
+          || java.util.Arrays.binarySearch(touched, 0, count, mine[i]) < 0) {
         throw new IllegalArgumentException("chunk " + mine[i] + " is not a new chunk of the "
             + "round in 0.." + (chunks - 1));
       }
     }
-    int[] touched = round.stream().mapToInt(Integer::intValue).toArray();
     int width = width(chunks);
     List<ChunkResult> out = new ArrayList<>();
     for (int i = 0; i < n; ) {
@@ -145,7 +152,7 @@ public final class ChunkTree {
       while (size * 2 <= width) {
         int up = lo & -(size * 2);
         int end = Math.min(up + size * 2, chunks);
-        if (countIn(touched, 0, touched.length, up, end) != countIn(mine, i, n, up, end)
+        if (countIn(touched, 0, count, up, end) != countIn(mine, i, n, up, end)
             || (i > 0 && mine[i - 1] >= up)) {
           break;
         }

@@ -35,7 +35,12 @@ public final class EpochOrder {
 
   /** The order of samples {@code 0 .. n − 1} in epoch {@code epoch} of a run with {@code seed}. */
   public static int[] of(long seed, long epoch, int n, boolean shuffle) {
-    int[] a = new int[n];
+    return fill(new int[n], seed, epoch, shuffle);
+  }
+
+  /** {@link #of} written into {@code a}, whose length is the number of samples. */
+  private static int[] fill(int[] a, long seed, long epoch, boolean shuffle) {
+    int n = a.length;
     for (int i = 0; i < n; i++) {
       a[i] = i;
     }
@@ -54,11 +59,15 @@ public final class EpochOrder {
     return a;
   }
 
-  /** The order of {@code batch}'s epoch, made once per epoch. */
+  /**
+   * The order of {@code batch}'s epoch, made once per epoch, into the array of the epoch before
+   * when it has as many samples (the array returned is rewritten by the next epoch's call).
+   */
   public int[] order(Batch batch) {
     if (order == null || order.length != batch.samples() || seed != batch.seed()
         || epoch != batch.epoch() || shuffle != batch.shuffle()) {
-      order = of(batch.seed(), batch.epoch(), (int) batch.samples(), batch.shuffle());
+      order = fill(order != null && order.length == batch.samples() ? order
+          : new int[(int) batch.samples()], batch.seed(), batch.epoch(), batch.shuffle());
       seed = batch.seed();
       epoch = batch.epoch();
       shuffle = batch.shuffle();
