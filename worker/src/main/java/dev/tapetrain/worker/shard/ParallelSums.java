@@ -86,17 +86,17 @@ final class ParallelSums {
   /**
    * The compiled loop over consecutive ranges of samples: range {@code k} of {@code columns}
    * (features' arrays, then targets') is {@code [starts[k], starts[k + 1])}, reported as chunk
-   * {@code ids.get(k)}; the ranges are shared out in one contiguous part per thread, of about
-   * equal samples.
+   * {@code ids[k]}, for {@code k < n}; the ranges are shared out in one contiguous part per
+   * thread, of about equal samples.
    *
-   * @param lengths {@code lengths[k]} is range {@code k}'s length (the array may be longer)
+   * @param lengths {@code lengths[k]} is range {@code k}'s length (this array, {@code starts}
+   *                and {@code ids} may be longer)
    */
   ChunkRows ranges(CompiledModel compiled, double[][] columns, int[] starts, int[] lengths,
-      List<Integer> ids, List<NamedTensor> params, List<double[]> values) {
-    int n = ids.size();
+      int[] ids, int n, List<NamedTensor> params, List<double[]> values) {
     ChunkRows rows = rows(params, compiled.metricCount(), n);
     for (int k = 0; k < n; k++) {
-      rows.addRow(ids.get(k), lengths[k]);
+      rows.addRow(ids[k], lengths[k]);
     }
     int parts = Math.min(threads.count(), n);
     if (bounds.length < parts + 1) {
@@ -151,8 +151,8 @@ final class ParallelSums {
   /** Empty rows for {@code params}' layout and {@code metrics} metric sums, reused if they fit. */
   private ChunkRows rows(List<NamedTensor> params, int metrics, int capacity) {
     int width = 1 + metrics;
-    for (NamedTensor p : params) {
-      width += p.size();
+    for (int i = 0; i < params.size(); i++) { // no iterator: called every round
+      width += params.get(i).size();
     }
     if (reused == null || reused.metrics() != metrics || reused.width() != width) {
       reused = new ChunkRows(params, metrics, capacity);

@@ -61,6 +61,14 @@ public final class ShardEvaluator {
   private final MappedShard mapped;
   private String verifiedDigest;
   private ShardLoader.Reads lastReads;
+  // The segment of each chunk held on the heap, by chunk (the holder's, without boxing).
+  private Segment[] byChunk = new Segment[0];
+  // Where a mini-batch round reads a chunk: made once, not per round.
+  private final java.util.function.IntFunction<Segment> batchSource;
+  // Reused from round to round (a round's are spent before the next one starts): the ids of
+  // the chunks asked for, and the parameters' values in the model's order.
+  private int[] ids = new int[0];
+  private final ArrayList<double[]> values = new ArrayList<>();
 
   /**
    * An evaluator of {@code dataset} holding no chunks yet, running a precompiled loop from the
@@ -134,6 +142,12 @@ public final class ShardEvaluator {
     this.sums = new ParallelSums(this.model, threads);
     this.batchEvaluation = new BatchEvaluation(dataset, compilation, sums);
     this.weighting = model.weighted() ? new ClassWeighting(model.classWeights()) : null;
+    this.batchSource = mapped != null ? c -> mapped.chunk(c, 0) : this::heapSegment;
+  }
+
+  /** The segment that holds chunk {@code c} on the heap, or null. */
+  private Segment heapSegment(int c) {
+    return c < byChunk.length ? byChunk[c] : null;
   }
 
   /**
@@ -184,8 +198,13 @@ public final class ShardEvaluator {
     lastReads = loaded.reads();
     for (Segment seg : loaded.segments()) {
       segments.add(seg);
+      int last = seg.firstChunk() + seg.chunks() - 1;
+      if (last >= byChunk.length) {
+        byChunk = Arrays.copyOf(byChunk, Math.max(last + 1, 2 * byChunk.length));
+      }
       for (int k = 0; k < seg.chunks(); k++) {
         holder.put(seg.firstChunk() + k, seg);
+        byChunk[seg.firstChunk() + k] = seg;
       }
     }
     verifiedDigest = loaded.digest();
@@ -235,18 +254,26 @@ public final class ShardEvaluator {
     if (fullPass) {
       batch = Batch.all(0, dataset.examples()); // every sample of each chunk, by selection
     }
-    wanted = ascending(wanted);
-    ensureLoaded(wanted);
+    int n = wanted.size();
+    ids = ChunkRuns.ids(wanted, ids);
+    if (!ascending(ids, n)) {
+      wanted = ascending(wanted);
+      n = wanted.size();
+      ids = ChunkRuns.ids(wanted, ids);
+    }
+    if (verifiedDigest == null || !loaded(ids, n)) {
+      ensureLoaded(wanted);
+    }
     if (wanted.isEmpty()) {
       return List.of();
     }
-    ChunkRows rows = batchEvaluation.rows(batch, wanted,
-        mapped != null ? c -> mapped.chunk(c, 0) : holder::get, params, values(params),
-        weighted ? weighting : null);
+    ChunkRows rows = batchEvaluation.rows(batch, wanted, ids, batchSource, params,
+        values(params), weighted ? weighting : null);
     // A mini-batch's nodes may span chunks it does not touch (the coordinator plans the same
     // members); a full pass touches every chunk, so its nodes are the plain ones.
     return fullPass ? ChunkTree.aggregate(rows, dataset.numChunks())
-        : ChunkTree.aggregate(rows, dataset.numChunks(), batchEvaluation.touched());
+        : ChunkTree.aggregate(rows, dataset.numChunks(), batchEvaluation.touched(),
+            batchEvaluation.touchedCount());
   }
 
   /** Evaluates each of {@code wanted} (loaded first if needed) at {@code params}, chunk by chunk. */
@@ -261,7 +288,7 @@ public final class ShardEvaluator {
 
   /** Each of {@code wanted} evaluated at {@code params}, one row per chunk in chunk order. */
   private ChunkRows evaluateRows(List<NamedTensor> params, List<Integer> wanted) {
-    if (!wanted.equals(blockKey)) {
+    if (!blockKey.equals(wanted)) { // ChunkRuns' equals: no id boxed
       wanted = ascending(wanted);
       ensureLoaded(wanted);
     }
@@ -312,7 +339,8 @@ public final class ShardEvaluator {
       throw new IllegalArgumentException("the model has " + layout.size()
           + " parameters, got " + params.size() + " values");
     }
-    List<double[]> out = new ArrayList<>(params.size());
+    ArrayList<double[]> out = values; // reused: read only during the round
+    out.clear();
     for (int i = 0; i < params.size(); i++) {
       Parameter spec = layout.get(i);
       NamedTensor v = params.get(i);
@@ -322,6 +350,28 @@ public final class ShardEvaluator {
       out.add(v.values());
     }
     return out;
+  }
+
+  /** Whether {@code ids[0, n)} ascend strictly. */
+  private static boolean ascending(int[] ids, int n) {
+    for (int i = 1; i < n; i++) {
+      if (ids[i] <= ids[i - 1]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether every chunk of {@code ids[0, n)} is held (valid ids only; else false). */
+  private boolean loaded(int[] ids, int n) {
+    for (int i = 0; i < n; i++) {
+      int c = ids[i];
+      if (c < 0 || c >= dataset.numChunks()
+          || (mapped != null ? !mapped.holds(c) : heapSegment(c) == null)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code wanted} in ascending order without repeats (as it almost always comes already). */
@@ -366,7 +416,7 @@ public final class ShardEvaluator {
   }
 
   // The chunk list rarely changes between steps, so its blocks are built once and reused.
-  private List<Integer> blockKey = List.of();
+  private ChunkRuns blockKey = ChunkRuns.of(List.of());
   private List<Block> blockCache = List.of();
 
   /**

@@ -106,6 +106,44 @@ class BatchEvaluationTest {
     assertEquals(ChunkTree.sum(whole, 0, width), ChunkTree.sum(parts, 0, width));
   }
 
+  /**
+   * The evaluator reuses its members, gathered arrays, rows and parameter list from round to
+   * round: a smaller batch after a larger one, a full pass between, a chunk list as the actor's
+   * message holds it ({@code ChunkRuns}) or as a plain list, on one or two threads, must give
+   * the bits of a fresh evaluator every round.
+   */
+  @Test
+  void reusedBuffersLeakNothingFromRoundToRound() {
+    List<Batch> rounds = List.of(new Batch(3, 0, true, 1000, 0, 900),
+        new Batch(3, 0, true, 1000, 900, 100), new Batch(3, 1, true, 1000, 500, 7),
+        new Batch(3, 2, false, 1000, 40, 300), new Batch(3, 2, true, 1000, 0, 2));
+    try (EvaluationThreads two = new EvaluationThreads(2, "test")) {
+      for (EvaluationThreads threads : List.of(EvaluationThreads.ONE, two)) {
+        ShardEvaluator reused = new ShardEvaluator(DATASET, dev.tapetrain.protocol.ModelSpec
+            .linear(0), 0, null, note -> { }, threads);
+        for (int pass = 0; pass < 2; pass++) {
+          for (Batch batch : rounds) {
+            List<Integer> chunks = chunksOf(batch);
+            List<Integer> asSent = pass == 0 ? dev.tapetrain.protocol.ChunkRuns.of(chunks)
+                : chunks;
+            List<NamedTensor> params = List.of(NamedTensor.scalar("w", 5.0 + batch.count()),
+                NamedTensor.scalar("b", 10.0 - batch.from()));
+            assertEquals(new ShardEvaluator(DATASET, 0).evaluateTree(params, chunks, batch),
+                reused.evaluateTree(params, asSent, batch), batch + " on " + threads.count());
+            List<Integer> all = new ArrayList<>();
+            for (int c = 0; c < DATASET.numChunks(); c++) {
+              all.add(c);
+            }
+            assertEquals(new ShardEvaluator(DATASET, 0).evaluateTree(params, all),
+                reused.evaluateTree(params, pass == 0 ? all
+                    : dev.tapetrain.protocol.ChunkRuns.of(all)), "a full pass after " + batch);
+          }
+        }
+        assertEquals(true, reused.isCompiled());
+      }
+    }
+  }
+
   @Test
   void aChunkWithoutMembersOrABatchOfOtherDataIsRefused() {
     Batch batch = new Batch(7, 0, false, 1000, 0, 10);
