@@ -28,6 +28,8 @@ public final class ChunkRows {
   private int[] chunks;
   private long[] counts;
   private double[] values;
+  // One array per parameter, of its size, that a result's gradient is staged in (reused).
+  private double[][] staging;
 
   /**
    * Empty rows for a model whose gradients have {@code layout}'s names and shapes (the values of
@@ -194,9 +196,17 @@ public final class ChunkRows {
     double loss = values[at++];
     // Immutable lists, which ChunkResult keeps as they are instead of copying them again.
     NamedTensor[] grads = new NamedTensor[layout.size()];
+    if (staging == null) {
+      staging = new double[grads.length][];
+      for (int p = 0; p < grads.length; p++) {
+        staging[p] = new double[layout.get(p).size()];
+      }
+    }
     for (int p = 0; p < grads.length; p++) {
       NamedTensor t = layout.get(p);
-      grads[p] = new NamedTensor(t.name(), t.shape(), Arrays.copyOfRange(values, at, at + t.size()));
+      // NamedTensor copies the array it is given: staged here, the values are copied once.
+      System.arraycopy(values, at, staging[p], 0, t.size());
+      grads[p] = new NamedTensor(t.name(), t.shape(), staging[p]);
       at += t.size();
     }
     Double[] m = new Double[metrics];

@@ -424,7 +424,7 @@ public final class ShardEvaluator {
    * {@link #BLOCK_SAMPLES} samples each (a single chunk may be larger).
    */
   private List<Block> blocks(List<Integer> wanted) {
-    if (wanted.equals(blockKey)) {
+    if (blockKey.equals(wanted)) { // ChunkRuns' equals: no id boxed
       return blockCache;
     }
     List<Block> out = ShardBlocks.of(wanted, dataset, mapped != null ? null : holder::get,
