@@ -1,6 +1,7 @@
 package dev.tapetrain.benchmarks;
 
 import dev.tapetrain.protocol.Batch;
+import dev.tapetrain.protocol.ChunkRuns;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.EpochOrder;
@@ -32,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * or a mini-batch of 4096 of them, a different batch of the epoch each round; softmax with 50
  * features and 10 classes, or the MLP (10 features, 16 hidden units, regression), or
  * ({@code -p model=logistic}) logistic regression on 10 features; on
- * {@code threads} evaluation threads ({@code -p threads=2}).
+ * {@code threads} evaluation threads ({@code -p threads=2}). The chunks are passed as the
+ * worker actor passes them, as {@code ChunkRuns}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,14 +72,15 @@ public class WorkerRoundBenchmark {
     ModelSpec spec = WorkerModels.spec(model);
     pool = new EvaluationThreads(threads, "bench");
     evaluator = new ShardEvaluator(dataset, spec, 0, null, note -> { }, pool);
-    chunks = WorkerModels.allChunks(dataset);
+    // As the actor's message holds them (WorkerProtocol keeps a round's chunks as ChunkRuns).
+    chunks = ChunkRuns.of(WorkerModels.allChunks(dataset));
     evaluator.ensureLoaded(chunks);
     params = ModelLayouts.initialValues(evaluator.model());
     for (int b = 0; b < SAMPLES / BATCH; b++) {
       Batch batch = new Batch(7, 1, true, SAMPLES, (long) b * BATCH, BATCH);
       batches.add(batch);
-      batchChunks.add(new ArrayList<>(new EpochOrder().members(batch, dataset.chunkSize())
-          .keySet()));
+      batchChunks.add(ChunkRuns.of(new ArrayList<>(new EpochOrder().members(batch,
+          dataset.chunkSize()).keySet())));
     }
   }
 

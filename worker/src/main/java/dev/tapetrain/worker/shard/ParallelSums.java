@@ -73,13 +73,13 @@ final class ParallelSums {
     }
     double[] p = flat(compiled, values);
     double[] out = rows.values(); // every row is added: the storage no longer moves
-    threads.run(blocks.size(), (b, lane) -> {
-      Block block = blocks.get(b);
-      double[][] columns = mapped != null ? mapped.copy(block.chunks[0], block.total, lane)
-          : block.columns;
-      compiled.segmentSums(columns, mapped != null ? 0 : block.from, block.lengths, 0,
-          block.lengths.length, p, values, out, at[b]);
-    });
+    BlockTask task = blockTask;
+    task.set(compiled, blocks, mapped, p, values, out);
+    try {
+      threads.run(blocks.size(), task);
+    } finally {
+      task.set(null, null, null, null, null, null);
+    }
     return rows;
   }
 
@@ -116,8 +116,13 @@ final class ParallelSums {
     double[] p = flat(compiled, values);
     double[] out = rows.values();
     int width = rows.width();
-    threads.run(parts, (part, lane) -> compiled.segmentSums(columns, starts[b[part]], lengths,
-        b[part], b[part + 1], p, values, out, b[part] * width));
+    RangeTask task = rangeTask;
+    task.set(compiled, columns, starts, lengths, p, values, out, width);
+    try {
+      threads.run(parts, task);
+    } finally {
+      task.set(null, null, null, null, null, null, null, 0);
+    }
     return rows;
   }
 
@@ -147,6 +152,73 @@ final class ParallelSums {
     }
     return rows;
   }
+
+  /**
+   * A full pass's task, block {@code b} on lane {@code lane}: one object reused from round to
+   * round (set before the run, which publishes it to the lanes, cleared after), not a lambda
+   * capturing the round's arrays each round.
+   */
+  private final class BlockTask implements EvaluationThreads.Task {
+    private CompiledModel compiled;
+    private List<Block> blocks;
+    private MappedShard mapped;
+    private double[] p;
+    private List<double[]> values;
+    private double[] out;
+
+    void set(CompiledModel compiled, List<Block> blocks, MappedShard mapped, double[] p,
+        List<double[]> values, double[] out) {
+      this.compiled = compiled;
+      this.blocks = blocks;
+      this.mapped = mapped;
+      this.p = p;
+      this.values = values;
+      this.out = out;
+    }
+
+    @Override
+    public void run(int b, int lane) {
+      Block block = blocks.get(b);
+      double[][] columns = mapped != null ? mapped.copy(block.chunks[0], block.total, lane)
+          : block.columns;
+      compiled.segmentSums(columns, mapped != null ? 0 : block.from, block.lengths, 0,
+          block.lengths.length, p, values, out, firstRow[b]);
+    }
+  }
+
+  /** A mini-batch's task, part {@code part} of {@link #bounds}: reused as {@link BlockTask}. */
+  private final class RangeTask implements EvaluationThreads.Task {
+    private CompiledModel compiled;
+    private double[][] columns;
+    private int[] starts;
+    private int[] lengths;
+    private double[] p;
+    private List<double[]> values;
+    private double[] out;
+    private int width;
+
+    void set(CompiledModel compiled, double[][] columns, int[] starts, int[] lengths,
+        double[] p, List<double[]> values, double[] out, int width) {
+      this.compiled = compiled;
+      this.columns = columns;
+      this.starts = starts;
+      this.lengths = lengths;
+      this.p = p;
+      this.values = values;
+      this.out = out;
+      this.width = width;
+    }
+
+    @Override
+    public void run(int part, int lane) {
+      int[] b = bounds;
+      compiled.segmentSums(columns, starts[b[part]], lengths, b[part], b[part + 1], p, values,
+          out, b[part] * width);
+    }
+  }
+
+  private final BlockTask blockTask = new BlockTask();
+  private final RangeTask rangeTask = new RangeTask();
 
   /** Empty rows for {@code params}' layout and {@code metrics} metric sums, reused if they fit. */
   private ChunkRows rows(List<NamedTensor> params, int metrics, int capacity) {
