@@ -32,6 +32,8 @@ final class MappedShard {
   private final CacheSettings settings;
   private final Consumer<String> notes;
   private final Set<Integer> loaded = new TreeSet<>();
+  // The same chunks, asked every mini-batch round without boxing them.
+  private final java.util.BitSet held = new java.util.BitSet();
   private final int capacity;
   // Per lane: the features' arrays, then the targets'; null until the lane is first used.
   private final double[][][] scratch;
@@ -88,6 +90,7 @@ final class MappedShard {
     }
     long rows = 0;
     for (int c : chunks) {
+      held.set(c);
       rows += loaded.add(c) ? dataset.chunkLength(c) : 0;
     }
     lastReads = new ShardLoader.Reads(rows, 0, bytes, training.file().toString());
@@ -129,7 +132,7 @@ final class MappedShard {
 
   /** Whether {@code chunk} is loaded. */
   boolean holds(int chunk) {
-    return loaded.contains(chunk);
+    return chunk >= 0 && held.get(chunk);
   }
 
   /**
