@@ -10,7 +10,6 @@ import dev.tapetrain.protocol.BatchMembers;
 import dev.tapetrain.protocol.EpochOrder;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * The sums of a mini-batch's members of a worker's chunks. The worker derives the members from
@@ -24,6 +23,19 @@ import java.util.function.IntFunction;
  * not-yet-compiled round and a class-weighted split make a segment of them.
  */
 final class BatchEvaluation {
+
+  /**
+   * Where a round reads a chunk's samples: arrays of its features' values then its targets',
+   * and the index in them of the chunk's first sample. On the heap, its segment's arrays; off
+   * the heap, the chunk copied into scratch (so {@link #columns} comes first).
+   */
+  interface ChunkColumns {
+    /** The arrays holding chunk {@code c} (features', then targets'). */
+    double[][] columns(int c);
+
+    /** The index of chunk {@code c}'s first sample in what {@link #columns} gave for it. */
+    int start(int c);
+  }
 
   private final DatasetSpec dataset;
   private final ModelCompilation compilation;
@@ -48,7 +60,7 @@ final class BatchEvaluation {
    * sums at {@code params} ({@code values}: their values), each member's loss times its class's
    * weight when {@code weighting} is not null.
    */
-  ChunkRows rows(Batch batch, List<Integer> wanted, int[] ids, IntFunction<Segment> holder,
+  ChunkRows rows(Batch batch, List<Integer> wanted, int[] ids, ChunkColumns holder,
       List<NamedTensor> params, List<double[]> values, ClassWeighting weighting) {
     // An epoch of many batches compiles at once rather than after many cold eager rounds.
     compilation.expectRounds(batch.samples() / Math.max(1, batch.count()));
@@ -117,7 +129,7 @@ final class BatchEvaluation {
    * @throws IllegalArgumentException if the batch does not fit the dataset or has no member in
    *     one of the chunks (the coordinator asks only for chunks with members)
    */
-  private void gather(Batch batch, int[] ids, int n, IntFunction<Segment> holder) {
+  private void gather(Batch batch, int[] ids, int n, ChunkColumns holder) {
     if (batch.offset() + batch.samples() > dataset.examples()) {
       throw new IllegalArgumentException("batch of samples " + batch.offset() + " .. "
           + (batch.offset() + batch.samples() - 1) + " for a dataset of " + dataset.examples());
@@ -145,17 +157,18 @@ final class BatchEvaluation {
     int[] samples = members.samples();
     for (int k = 0; k < n; k++) {
       int c = ids[k];
-      Segment seg = holder.apply(c);
-      // Where sample 0 would sit in seg's arrays, by chunk c's position.
-      int base = seg.start(c) - (int) dataset.chunkStart(c);
+      double[][] src = holder.columns(c);
+      double[] srcY = src[features];
+      // Where sample 0 would sit in the chunk's arrays, by chunk c's position.
+      int base = holder.start(c) - (int) dataset.chunkStart(c);
       int at = starts[k];
       int m = of(c);
       for (int s = members.from(m); s < members.from(m + 1); s++) {
         int i = samples[s];
         for (int f = 0; f < features; f++) {
-          x[f][at] = seg.x()[f][base + i];
+          x[f][at] = src[f][base + i];
         }
-        y[at++] = seg.y()[base + i];
+        y[at++] = srcY[base + i];
       }
     }
   }

@@ -61,10 +61,12 @@ public final class ShardEvaluator {
   private final MappedShard mapped;
   private String verifiedDigest;
   private ShardLoader.Reads lastReads;
-  // The segment of each chunk held on the heap, by chunk (the holder's, without boxing).
+  // The segment of each chunk held on the heap, by chunk (the holder's, without boxing), and
+  // that segment's features' arrays then its targets' (one array per segment).
   private Segment[] byChunk = new Segment[0];
+  private double[][][] columnsByChunk = new double[0][][];
   // Where a mini-batch round reads a chunk: made once, not per round.
-  private final java.util.function.IntFunction<Segment> batchSource;
+  private final BatchEvaluation.ChunkColumns batchSource;
   // Reused from round to round (a round's are spent before the next one starts): the ids of
   // the chunks asked for, and the parameters' values in the model's order.
   private int[] ids = new int[0];
@@ -142,7 +144,27 @@ public final class ShardEvaluator {
     this.sums = new ParallelSums(this.model, threads);
     this.batchEvaluation = new BatchEvaluation(dataset, compilation, sums);
     this.weighting = model.weighted() ? new ClassWeighting(model.classWeights()) : null;
-    this.batchSource = mapped != null ? c -> mapped.chunk(c, 0) : this::heapSegment;
+    this.batchSource = mapped != null ? new BatchEvaluation.ChunkColumns() {
+      @Override
+      public double[][] columns(int c) {
+        return mapped.copy(c, dataset.chunkLength(c), 0);
+      }
+
+      @Override
+      public int start(int c) {
+        return 0;
+      }
+    } : new BatchEvaluation.ChunkColumns() {
+      @Override
+      public double[][] columns(int c) {
+        return columnsByChunk[c];
+      }
+
+      @Override
+      public int start(int c) {
+        return byChunk[c].start(c);
+      }
+    };
   }
 
   /** The segment that holds chunk {@code c} on the heap, or null. */
@@ -201,10 +223,14 @@ public final class ShardEvaluator {
       int last = seg.firstChunk() + seg.chunks() - 1;
       if (last >= byChunk.length) {
         byChunk = Arrays.copyOf(byChunk, Math.max(last + 1, 2 * byChunk.length));
+        columnsByChunk = Arrays.copyOf(columnsByChunk, byChunk.length);
       }
+      double[][] columns = Arrays.copyOf(seg.x(), seg.x().length + 1);
+      columns[seg.x().length] = seg.y();
       for (int k = 0; k < seg.chunks(); k++) {
         holder.put(seg.firstChunk() + k, seg);
         byChunk[seg.firstChunk() + k] = seg;
+        columnsByChunk[seg.firstChunk() + k] = columns;
       }
     }
     verifiedDigest = loaded.digest();
