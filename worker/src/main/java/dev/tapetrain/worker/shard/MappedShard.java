@@ -168,6 +168,26 @@ final class MappedShard {
         columns[features]);
   }
 
+  /**
+   * Chunk after chunk, each copied into lane 0's scratch (see {@link #copy}) when its arrays
+   * are asked for: where a mini-batch round gathers its members from.
+   */
+  BatchEvaluation.ChunkColumns chunkByChunk() {
+    return chunkByChunk;
+  }
+
+  private final BatchEvaluation.ChunkColumns chunkByChunk = new BatchEvaluation.ChunkColumns() {
+    @Override
+    public double[][] columns(int c) {
+      return copy(c, dataset.chunkLength(c), 0);
+    }
+
+    @Override
+    public int start(int c) {
+      return 0;
+    }
+  };
+
   /** Chunk {@code c} alone copied into lane {@code lane}'s scratch (see {@link #view}). */
   Segment chunk(int c, int lane) {
     return view(new int[] {c}, new int[] {dataset.chunkLength(c)}, lane);

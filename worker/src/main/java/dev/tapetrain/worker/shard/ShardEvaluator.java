@@ -18,9 +18,7 @@ import dev.tapetrain.data.cache.CacheSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import dev.tapetrain.worker.shard.ShardBlocks.Block;
 
@@ -48,8 +46,7 @@ public final class ShardEvaluator {
 
   private final DatasetSpec dataset;
   // Every loaded sample lives once, in these segments; evaluation reads them in place.
-  private final List<Segment> segments = new ArrayList<>();
-  private final Map<Integer, Segment> holder = new HashMap<>();
+  private final HeapChunks heap = new HeapChunks();
   private final ModelSpec modelSpec;
   private final Model model;
   private final ModelCompilation compilation;
@@ -61,10 +58,6 @@ public final class ShardEvaluator {
   private final MappedShard mapped;
   private String verifiedDigest;
   private ShardLoader.Reads lastReads;
-  // The segment of each chunk held on the heap, by chunk (the holder's, without boxing), and
-  // that segment's features' arrays then its targets' (one array per segment).
-  private Segment[] byChunk = new Segment[0];
-  private double[][][] columnsByChunk = new double[0][][];
   // Where a mini-batch round reads a chunk: made once, not per round.
   private final BatchEvaluation.ChunkColumns batchSource;
   // Reused from round to round (a round's are spent before the next one starts): the ids of
@@ -144,32 +137,7 @@ public final class ShardEvaluator {
     this.sums = new ParallelSums(this.model, threads);
     this.batchEvaluation = new BatchEvaluation(dataset, compilation, sums);
     this.weighting = model.weighted() ? new ClassWeighting(model.classWeights()) : null;
-    this.batchSource = mapped != null ? new BatchEvaluation.ChunkColumns() {
-      @Override
-      public double[][] columns(int c) {
-        return mapped.copy(c, dataset.chunkLength(c), 0);
-      }
-
-      @Override
-      public int start(int c) {
-        return 0;
-      }
-    } : new BatchEvaluation.ChunkColumns() {
-      @Override
-      public double[][] columns(int c) {
-        return columnsByChunk[c];
-      }
-
-      @Override
-      public int start(int c) {
-        return byChunk[c].start(c);
-      }
-    };
-  }
-
-  /** The segment that holds chunk {@code c} on the heap, or null. */
-  private Segment heapSegment(int c) {
-    return c < byChunk.length ? byChunk[c] : null;
+    this.batchSource = mapped != null ? mapped.chunkByChunk() : heap;
   }
 
   /**
@@ -204,7 +172,7 @@ public final class ShardEvaluator {
         throw new IllegalArgumentException("chunk " + c + " is not in 0.."
             + (dataset.numChunks() - 1));
       }
-      if (mapped != null ? !mapped.holds(c) : !holder.containsKey(c)) {
+      if (mapped != null ? !mapped.holds(c) : !heap.holds(c)) {
         missing.add(c);
       }
     }
@@ -219,19 +187,7 @@ public final class ShardEvaluator {
     ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
     lastReads = loaded.reads();
     for (Segment seg : loaded.segments()) {
-      segments.add(seg);
-      int last = seg.firstChunk() + seg.chunks() - 1;
-      if (last >= byChunk.length) {
-        byChunk = Arrays.copyOf(byChunk, Math.max(last + 1, 2 * byChunk.length));
-        columnsByChunk = Arrays.copyOf(columnsByChunk, byChunk.length);
-      }
-      double[][] columns = Arrays.copyOf(seg.x(), seg.x().length + 1);
-      columns[seg.x().length] = seg.y();
-      for (int k = 0; k < seg.chunks(); k++) {
-        holder.put(seg.firstChunk() + k, seg);
-        byChunk[seg.firstChunk() + k] = seg;
-        columnsByChunk[seg.firstChunk() + k] = columns;
-      }
+      heap.add(seg);
     }
     verifiedDigest = loaded.digest();
     return verifiedDigest;
@@ -253,7 +209,7 @@ public final class ShardEvaluator {
   /** The chunks held (in memory, or in the column cache). */
   public java.util.Set<Integer> loadedChunks() {
     return mapped != null ? mapped.loadedChunks()
-        : java.util.Collections.unmodifiableSet(holder.keySet());
+        : heap.chunks();
   }
 
   /**
@@ -330,7 +286,7 @@ public final class ShardEvaluator {
     List<Integer> chunks = wanted;
     return compilation.eager(() -> sums.eager(chunks, mapped != null
         ? (k, lane) -> mapped.chunk(chunks.get(k), lane)
-        : (k, lane) -> holder.get(chunks.get(k)), chunks::get, params, values));
+        : (k, lane) -> heap.segment(chunks.get(k)), chunks::get, params, values));
   }
 
   /** The compiled sums if the model runs compiled by now, else null ({@link ModelCompilation}). */
@@ -393,7 +349,7 @@ public final class ShardEvaluator {
     for (int i = 0; i < n; i++) {
       int c = ids[i];
       if (c < 0 || c >= dataset.numChunks()
-          || (mapped != null ? !mapped.holds(c) : heapSegment(c) == null)) {
+          || (mapped != null ? !mapped.holds(c) : !heap.holds(c))) {
         return false;
       }
     }
@@ -453,7 +409,7 @@ public final class ShardEvaluator {
     if (blockKey.equals(wanted)) { // ChunkRuns' equals: no id boxed
       return blockCache;
     }
-    List<Block> out = ShardBlocks.of(wanted, dataset, mapped != null ? null : holder::get,
+    List<Block> out = ShardBlocks.of(wanted, dataset, mapped != null ? null : heap::segment,
         BLOCK_SAMPLES);
     blockKey = ChunkRuns.of(wanted); // compared every step: by its runs, not id by id
     blockCache = out;
