@@ -40,6 +40,11 @@ record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int sc
         missing.add("'" + n + "'");
         continue;
       }
+      if (schema.getFields().stream().filter(f -> f.getName().equals(n)).count() > 1) {
+        // parquet-java would pick the first; pyarrow and pandas refuse the name as ambiguous.
+        problems.add("'" + n + "' is the name of more than one column");
+        continue;
+      }
       Type t = schema.getType(n);
       String why = null;
       if (!t.isPrimitive()) {

@@ -119,7 +119,7 @@ public final class ParquetColumns implements AutoCloseable {
           buffers);
       reader = ParquetFileReader.open(file, options);
       return new ParquetColumns(name, file, options, buffers, reader);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       throw new DataException(name + ": not a readable Parquet file (" + firstLine(e) + ")", e);
     }
   }
@@ -153,9 +153,14 @@ public final class ParquetColumns implements AutoCloseable {
     return schema;
   }
 
-  /** The file's schema, in Parquet's text form (for comparing the files of one dataset). */
+  /**
+   * The file's columns, in Parquet's schema text (for comparing the files of one dataset):
+   * without the root's name (pyarrow writes {@code schema}, Spark {@code spark_schema},
+   * tapetrain's {@code predict} its own) and column orders, which say nothing of the columns.
+   */
   public String schemaText() {
-    return schema.toString();
+    return new MessageType("m", schema.getFields()).toString()
+        .replaceFirst("^message m", "message").replaceAll(" columnorder\\([^)]*\\)", "");
   }
 
   /**
@@ -285,7 +290,7 @@ public final class ParquetColumns implements AutoCloseable {
           ? reader.readFilteredRowGroup(g.index, RowRanges.builder()
               .addSelectedRange(from - g.firstRow, to - 1 - g.firstRow).build())
           : reader.readRowGroup(g.index);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       throw new DataException(name + ": row group " + g.index + ": corrupt or unreadable ("
           + firstLine(e) + ")", e);
     }
@@ -299,7 +304,7 @@ public final class ParquetColumns implements AutoCloseable {
       }
     } catch (DataException e) {
       throw e;
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       throw new DataException(name + ": row group " + g.index + ": corrupt data ("
           + firstLine(e) + ")", e);
     }
@@ -358,6 +363,10 @@ public final class ParquetColumns implements AutoCloseable {
   }
 
   private static String firstLine(Throwable e) {
+    if (e instanceof LinkageError) {
+      // parquet-java builds some of its messages with Hadoop classes tapetrain leaves out.
+      return "parquet-java failed while describing the damage";
+    }
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);

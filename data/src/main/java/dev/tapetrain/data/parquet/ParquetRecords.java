@@ -53,8 +53,8 @@ public final class ParquetRecords implements AutoCloseable {
     try {
       reader = ParquetFileReader.open(new ChannelInputFile(path),
           PlainReadOptions.create(new PureJavaCodecs()));
-    } catch (IOException | RuntimeException e) {
-      throw new DataException(name + ": not a readable Parquet file (" + e.getMessage() + ")", e);
+    } catch (IOException | RuntimeException | LinkageError e) {
+      throw new DataException(name + ": not a readable Parquet file (" + why(e) + ")", e);
     }
     ParquetRecords r = new ParquetRecords(name, reader);
     List<String> nested = new ArrayList<>();
@@ -84,11 +84,11 @@ public final class ParquetRecords implements AutoCloseable {
         throw new DataException(name + ": fewer row groups than its footer lists");
       }
       records = io.getRecordReader(pages, new GroupRecordConverter(schema));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       if (e instanceof DataException d) {
         throw d;
       }
-      throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+      throw new DataException(name + ": cannot read: " + why(e), e);
     }
   }
 
@@ -96,8 +96,8 @@ public final class ParquetRecords implements AutoCloseable {
   public Group next() {
     try {
       return records.read();
-    } catch (RuntimeException e) {
-      throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+    } catch (RuntimeException | LinkageError e) {
+      throw new DataException(name + ": cannot read: " + why(e), e);
     }
   }
 
@@ -108,5 +108,12 @@ public final class ParquetRecords implements AutoCloseable {
     } catch (IOException e) {
       throw new DataException(name + ": " + e.getMessage(), e);
     }
+  }
+
+  /** What went wrong, in a message's words. */
+  private static String why(Throwable e) {
+    // parquet-java builds some of its messages with Hadoop classes tapetrain leaves out.
+    return e instanceof LinkageError ? "parquet-java failed while describing the damage"
+        : e.getMessage();
   }
 }

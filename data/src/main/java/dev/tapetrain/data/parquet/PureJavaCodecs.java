@@ -251,6 +251,12 @@ public final class PureJavaCodecs implements CompressionCodecFactory {
           }
           off += n;
         }
+        // Reading on to the end makes GZIPInputStream check the member's trailer (CRC-32 and
+        // length): a damaged page that still inflates to its size is refused, not read.
+        if (in.read() >= 0) {
+          throw new IOException("corrupt GZIP page: more than the " + decompressedSize
+              + " bytes the page header says");
+        }
       }
       return BytesInput.from(out, 0, decompressedSize);
     }

@@ -1,0 +1,85 @@
+package dev.tapetrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tapetrain.data.parquet.PureJavaCodecs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.parquet.PlainReadOptions;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an adversarial round with pyarrow-written files found (2026-12-07): a damaged GZIP page
+ * that still inflated to its size was read, a name given to two columns was read as the first,
+ * and files of one dataset whose schemas differ only in the root's name were refused.
+ */
+class ParquetFilesFromOtherWritersTest {
+
+  @TempDir
+  Path dir;
+
+  private static InputFormat.Scanned scan(List<Path> files, String features) {
+    return ParquetFormatTest.scan(new ParquetFormat(), files, features, y -> null);
+  }
+
+  @Test
+  void aGzipPageWhoseChecksumDiffersIsRefusedNotRead() throws Exception {
+    Path p = dir.resolve("gz.parquet");
+    ParquetTestFiles.write(p, "message t { required double x; required double y; }", 500,
+        (r, g) -> {
+          g.add("x", r * 0.25);
+          g.add("y", 1.0);
+        }, b -> b.withCompressionCodec(CompressionCodecName.GZIP).withDictionaryEncoding(false));
+    assertEquals(500, scan(List.of(p), "x").source().rows(), "the intact file reads");
+    ColumnChunkMetaData x;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
+        PlainReadOptions.create(new PureJavaCodecs()))) {
+      x = r.getFooter().getBlocks().get(0).getColumns().get(0);
+    }
+    // The chunk's last page ends with its GZIP member's trailer: CRC-32, then the length.
+    int crc = (int) (x.getStartingPos() + x.getTotalSize() - 6);
+    byte[] bytes = Files.readAllBytes(p);
+    bytes[crc] ^= 1;
+    Files.write(p, bytes);
+    String m = assertThrows(DataException.class, () -> scan(List.of(p), "x")).getMessage();
+    assertTrue(m.startsWith(p + ": row group 0: "), m);
+    assertTrue(m.contains("corrupt"), m);
+    assertEquals(-1, m.indexOf('\n'));
+  }
+
+  @Test
+  void aNameGivenToTwoColumnsIsRefusedAsAmbiguous() {
+    Path p = dir.resolve("dup.parquet");
+    ParquetTestFiles.write(p, "message t { required double a; required double a; "
+        + "required double y; }", 10, (r, g) -> {
+          g.add(0, (double) r);
+          g.add(1, 2.0 * r);
+          g.add(2, 1.0);
+        }, b -> b);
+    assertEquals(p + ": cannot read column as numbers: 'a' is the name of more than one column",
+        assertThrows(DataException.class, () -> scan(List.of(p), "a")).getMessage());
+  }
+
+  @Test
+  void filesWhoseSchemasDifferOnlyInTheRootsNameAreOneDataset() {
+    Path a = dir.resolve("a.parquet");
+    Path b = dir.resolve("b.parquet");
+    for (Path p : List.of(a, b)) {
+      String root = p == a ? "schema" : "spark_schema";
+      ParquetTestFiles.write(p, "message " + root + " { required double x; optional double y;"
+          + " }", 7, (r, g) -> {
+            g.add("x", (double) r);
+            g.add("y", 3.0);
+          }, w -> w);
+    }
+    assertEquals(14, scan(List.of(a, b), "x").source().rows());
+  }
+}
