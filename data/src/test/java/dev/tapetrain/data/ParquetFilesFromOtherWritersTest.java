@@ -82,4 +82,43 @@ class ParquetFilesFromOtherWritersTest {
     }
     assertEquals(14, scan(List.of(a, b), "x").source().rows());
   }
+
+  /**
+   * A data page whose header counts one value more, or one fewer, than the page holds: one line
+   * each, never parquet-java's own failure to describe it (it reaches for a Hadoop class
+   * tapetrain leaves out) or Thrift's "Socket is closed by peer".
+   */
+  @Test
+  void aPageHeaderThatMiscountsItsValuesIsOneLine() throws Exception {
+    Path p = dir.resolve("pages.parquet");
+    ParquetTestFiles.write(p, "message t { required double y; required double x; }", 3000,
+        (r, g) -> {
+          g.add("y", 1.0);
+          g.add("x", r * 0.5);
+        }, b -> b.withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .withDictionaryEncoding(false).withPageRowCountLimit(1000));
+    ColumnChunkMetaData x;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
+        PlainReadOptions.create(new PureJavaCodecs()))) {
+      x = r.getFooter().getBlocks().get(0).getColumns().get(1);
+    }
+    byte[] intact = Files.readAllBytes(p);
+    // num_values = 1000 in x's last page header: field 2, zigzag varint 2000.
+    int at = -1;
+    for (int i = (int) x.getStartingPos(); i + 2 < x.getStartingPos() + x.getTotalSize(); i++) {
+      if (intact[i] == 0x15 && intact[i + 1] == (byte) 0xd0 && intact[i + 2] == 0x0f) {
+        at = i;
+      }
+    }
+    assertTrue(at > 0, "x's pages hold 1000 values each");
+    for (byte count : new byte[] {(byte) 0xd2, (byte) 0xce}) { // 1001, 999
+      byte[] bytes = intact.clone();
+      bytes[at + 1] = count;
+      Files.write(p, bytes);
+      String m = assertThrows(DataException.class, () -> scan(List.of(p), "x")).getMessage();
+      assertTrue(m.startsWith(p + ": row group 0: "), m);
+      assertEquals(-1, m.indexOf('\n'));
+      assertTrue(!m.contains("hadoop") && !m.contains("Socket"), m);
+    }
+  }
 }

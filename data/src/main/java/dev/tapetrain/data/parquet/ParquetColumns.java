@@ -368,6 +368,10 @@ public final class ParquetColumns implements AutoCloseable {
       return "parquet-java failed while describing the damage";
     }
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (m.startsWith("can not read class org.apache.parquet.format.PageHeader")) {
+      // Thrift's words for a header that ends too soon ("Socket is closed by peer").
+      return "a page header is damaged or cut short";
+    }
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
   }
