@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.data.parquet.PureJavaCodecs;
+import dev.tapetrain.protocol.DatasetSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -120,5 +121,50 @@ class ParquetFilesFromOtherWritersTest {
       assertEquals(-1, m.indexOf('\n'));
       assertTrue(!m.contains("hadoop") && !m.contains("Socket"), m);
     }
+  }
+
+  /**
+   * A worker reading part of a row group finds its pages by the file's page index, which the
+   * scan (whole groups) never reads: an index that disagrees with the pages' own counts is
+   * refused, not followed into rows shifted by one.
+   */
+  @Test
+  void aPageIndexThatDisagreesWithThePagesIsRefusedNotFollowed() throws Exception {
+    Path p = dir.resolve("index.parquet");
+    ParquetTestFiles.write(p, "message t { required double y; required double x; }", 3000,
+        (r, g) -> {
+          g.add("y", 1.0);
+          g.add("x", r * 0.5);
+        }, b -> b.withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .withDictionaryEncoding(false).withPageRowCountLimit(1000));
+    DatasetSpec intact = new DatasetSpec(scan(List.of(p), "x").source(), 500);
+    double[] x = ShardLoader.load(intact, List.of(3, 4, 5)).segments().get(0).x()[0];
+    assertEquals(1500 * 0.5, x[0]);
+    assertEquals(2999 * 0.5, x[1499]);
+    long end;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
+        PlainReadOptions.create(new PureJavaCodecs()))) {
+      end = r.getFooter().getBlocks().get(0).getColumns().stream()
+          .mapToLong(c -> c.getStartingPos() + c.getTotalSize()).max().orElseThrow();
+    }
+    // In the offset indexes after the chunks: first_row_index 2000 (field 3, i64, zigzag
+    // varint 4000) becomes 2001.
+    byte[] bytes = Files.readAllBytes(p);
+    int changed = 0;
+    for (int i = (int) end; i + 2 < bytes.length; i++) {
+      if (bytes[i] == 0x16 && bytes[i + 1] == (byte) 0xa0 && bytes[i + 2] == 0x1f) {
+        bytes[i + 1] = (byte) 0xa2;
+        changed++;
+      }
+    }
+    assertEquals(2, changed, "one page at row 2000 in each column's offset index");
+    Files.write(p, bytes);
+    // Damaged before the scan (a writer's bug): the scan reads whole groups and accepts it.
+    DatasetSpec d = new DatasetSpec(scan(List.of(p), "x").source(), 500);
+    String m = assertThrows(DataException.class, () -> ShardLoader.load(d, List.of(3, 4, 5)))
+        .getMessage();
+    assertTrue(m.startsWith(p + ": row group 0: "), m);
+    assertTrue(m.contains("the page index puts a page at row 2001, but the pages before it end "
+        + "at row 2000"), m);
   }
 }

@@ -76,8 +76,16 @@ final class PageDecoder {
     long next = 0; // first row of the next page, when the page does not say
     long done = lo;
     DataPage page;
+    boolean seen = false;
     while (done < hi && (page = pages.readPage()) != null) {
       long first = page.getFirstRowIndex().orElse(next);
+      if (seen && first != next) {
+        // The page index (read for part of a group) must agree with the pages' own counts,
+        // or rows would shift silently: the scan read whole groups and never saw the index.
+        throw new IOException("the page index puts a page at row " + (groupFirstRow + first)
+            + ", but the pages before it end at row " + (groupFirstRow + next));
+      }
+      seen = true;
       int n = page.getValueCount(); // flat column: one value (or null) per row
       next = first + n;
       long a = Math.max(lo, first);
