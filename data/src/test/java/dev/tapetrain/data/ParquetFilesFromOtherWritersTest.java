@@ -31,6 +31,24 @@ class ParquetFilesFromOtherWritersTest {
     return ParquetFormatTest.scan(new ParquetFormat(), files, features, y -> null);
   }
 
+  /** Columns y (1.0) and x (row · 0.5) of 3000 rows, uncompressed pages of 1000 values. */
+  private static void threePagesOfX(Path p) {
+    ParquetTestFiles.write(p, "message t { required double y; required double x; }", 3000,
+        (r, g) -> {
+          g.add("y", 1.0);
+          g.add("x", r * 0.5);
+        }, b -> b.withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .withDictionaryEncoding(false).withPageRowCountLimit(1000));
+  }
+
+  /** The column chunks of the file's first row group, as its footer places them. */
+  private static List<ColumnChunkMetaData> chunks(Path p) throws Exception {
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
+        PlainReadOptions.create(new PureJavaCodecs()))) {
+      return r.getFooter().getBlocks().get(0).getColumns();
+    }
+  }
+
   @Test
   void aGzipPageWhoseChecksumDiffersIsRefusedNotRead() throws Exception {
     Path p = dir.resolve("gz.parquet");
@@ -40,11 +58,7 @@ class ParquetFilesFromOtherWritersTest {
           g.add("y", 1.0);
         }, b -> b.withCompressionCodec(CompressionCodecName.GZIP).withDictionaryEncoding(false));
     assertEquals(500, scan(List.of(p), "x").source().rows(), "the intact file reads");
-    ColumnChunkMetaData x;
-    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
-        PlainReadOptions.create(new PureJavaCodecs()))) {
-      x = r.getFooter().getBlocks().get(0).getColumns().get(0);
-    }
+    ColumnChunkMetaData x = chunks(p).get(0);
     // The chunk's last page ends with its GZIP member's trailer: CRC-32, then the length.
     int crc = (int) (x.getStartingPos() + x.getTotalSize() - 6);
     byte[] bytes = Files.readAllBytes(p);
@@ -92,17 +106,8 @@ class ParquetFilesFromOtherWritersTest {
   @Test
   void aPageHeaderThatMiscountsItsValuesIsOneLine() throws Exception {
     Path p = dir.resolve("pages.parquet");
-    ParquetTestFiles.write(p, "message t { required double y; required double x; }", 3000,
-        (r, g) -> {
-          g.add("y", 1.0);
-          g.add("x", r * 0.5);
-        }, b -> b.withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
-            .withDictionaryEncoding(false).withPageRowCountLimit(1000));
-    ColumnChunkMetaData x;
-    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
-        PlainReadOptions.create(new PureJavaCodecs()))) {
-      x = r.getFooter().getBlocks().get(0).getColumns().get(1);
-    }
+    threePagesOfX(p);
+    ColumnChunkMetaData x = chunks(p).get(1);
     byte[] intact = Files.readAllBytes(p);
     // num_values = 1000 in x's last page header: field 2, zigzag varint 2000.
     int at = -1;
@@ -131,22 +136,13 @@ class ParquetFilesFromOtherWritersTest {
   @Test
   void aPageIndexThatDisagreesWithThePagesIsRefusedNotFollowed() throws Exception {
     Path p = dir.resolve("index.parquet");
-    ParquetTestFiles.write(p, "message t { required double y; required double x; }", 3000,
-        (r, g) -> {
-          g.add("y", 1.0);
-          g.add("x", r * 0.5);
-        }, b -> b.withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
-            .withDictionaryEncoding(false).withPageRowCountLimit(1000));
+    threePagesOfX(p);
     DatasetSpec intact = new DatasetSpec(scan(List.of(p), "x").source(), 500);
     double[] x = ShardLoader.load(intact, List.of(3, 4, 5)).segments().get(0).x()[0];
     assertEquals(1500 * 0.5, x[0]);
     assertEquals(2999 * 0.5, x[1499]);
-    long end;
-    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(p),
-        PlainReadOptions.create(new PureJavaCodecs()))) {
-      end = r.getFooter().getBlocks().get(0).getColumns().stream()
-          .mapToLong(c -> c.getStartingPos() + c.getTotalSize()).max().orElseThrow();
-    }
+    long end = chunks(p).stream().mapToLong(c -> c.getStartingPos() + c.getTotalSize()).max()
+        .orElseThrow();
     // In the offset indexes after the chunks: first_row_index 2000 (field 3, i64, zigzag
     // varint 4000) becomes 2001.
     byte[] bytes = Files.readAllBytes(p);
