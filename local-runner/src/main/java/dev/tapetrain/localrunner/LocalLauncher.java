@@ -12,6 +12,7 @@ import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.data.cache.ColumnCache;
+import dev.tapetrain.models.Parameter;
 import dev.tapetrain.worker.MemoryCheck;
 import dev.tapetrain.worker.ModelWatch;
 import dev.tapetrain.worker.Worker;
@@ -21,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One JVM's run: an actor system with the coordinator and {@code --workers} worker actors on
- * {@code threads} threads (by default 1 up to {@value #SAMPLES_PER_THREAD} samples, else one per
- * core). Shared by {@code local-runner} and the Java API ({@link dev.tapetrain.localrunner.api}),
+ * {@code threads} threads (by default 1 while a step's work is at most that of
+ * {@value #SAMPLES_PER_THREAD} samples of the tutorial's two-parameter model, else one per core). Shared by {@code local-runner} and the Java API ({@link dev.tapetrain.localrunner.api}),
  * so both train with the same engine and the same bits.
  */
 public final class LocalLauncher implements TrainingRun.Launcher {
@@ -30,8 +31,17 @@ public final class LocalLauncher implements TrainingRun.Launcher {
   /** More threads than this only add hand-offs (and the pool refuses far more). */
   public static final int MAX_THREADS = 256;
 
-  /** Small steps run fastest on one thread: no hand-offs, no wake-ups between actors. */
+  /**
+   * Small steps run fastest on one thread: no hand-offs, no wake-ups between actors. A step's
+   * work is counted as samples × parameters ÷ 2 (the tutorial's model has two): a sample of
+   * softmax 50 → 10 (510 parameters) costs as much as 255 of the tutorial's, and 100 000 of them
+   * on one thread ran the two workers' passes one after the other (39 ms a step against 23 ms
+   * on two threads, 2026-12-07).
+   */
   static final long SAMPLES_PER_THREAD = 65_536;
+
+  /** The tutorial's model's parameters (W and B): the unit of {@link #SAMPLES_PER_THREAD}. */
+  private static final long UNIT_PARAMETERS = 2;
 
   private final Integer threads;
   private final Config extra;
@@ -41,6 +51,8 @@ public final class LocalLauncher implements TrainingRun.Launcher {
   private volatile CacheSettings cache;
   // Held workers that take every actor thread leave none for the coordinator.
   private volatile int busy = Integer.MAX_VALUE;
+  // The model's parameters (check() counts them): a step's work per sample.
+  private volatile long parameters = UNIT_PARAMETERS;
 
   /**
    * A launcher with {@code threads} actor threads (null: by the data's size) and {@code extra}
@@ -80,7 +92,7 @@ public final class LocalLauncher implements TrainingRun.Launcher {
   @Override
   public ActorSystem<?> launch(RunSpec spec, Behavior<CoordinatorProtocol.Command> coordinator,
       CompletableFuture<RunSummary> done) {
-    int n = threadsFor(spec.dataset().examples());
+    int n = threadsFor(spec, Runtime.getRuntime().availableProcessors());
     busy = Math.min(n, spec.workers());
     return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
       for (int i = 1; i <= spec.workers(); i++) {
@@ -99,7 +111,8 @@ public final class LocalLauncher implements TrainingRun.Launcher {
   public void check(RunSpec spec) {
     // The model must exist on this class path and take its options (a bad one is refused
     // here, with the available names, before a run directory exists).
-    ShardEvaluator.createModel(spec.model(), spec.dataset());
+    parameters = ShardEvaluator.createModel(spec.model(), spec.dataset()).parameters().stream()
+        .mapToLong(Parameter::size).sum();
     // Every worker of this JVM shares its heap: all samples must fit at once, or all go to
     // the column cache (decided here once, not by each worker against what the others left).
     boolean fits = MemoryCheck.fits(spec.dataset(), spec.dataset().examples());
@@ -123,12 +136,22 @@ public final class LocalLauncher implements TrainingRun.Launcher {
             != CacheSettings.Mode.ON ? ", or keep them in the column cache (--cache on)" : ""));
   }
 
-  private int threadsFor(long examples) {
-    if (threads != null) {
-      return threads;
+  /** The actor threads for {@code spec} on {@code cores} (after {@link #check} saw its model). */
+  int threadsFor(RunSpec spec, int cores) {
+    return threadsFor(spec.dataset().examples(), parameters, threads, cores);
+  }
+
+  /**
+   * The actor threads for {@code examples} samples of a model with {@code parameters}: {@code
+   * chosen} if given (--threads), else one per {@link #SAMPLES_PER_THREAD} samples' work, at
+   * least 1 and at most {@code cores}.
+   */
+  static int threadsFor(long examples, long parameters, Integer chosen, int cores) {
+    if (chosen != null) {
+      return chosen;
     }
-    long wanted = Math.max(1, examples / SAMPLES_PER_THREAD);
-    return (int) Math.min(Runtime.getRuntime().availableProcessors(), wanted);
+    double work = (double) examples * Math.max(UNIT_PARAMETERS, parameters) / UNIT_PARAMETERS;
+    return (int) Math.max(1, Math.min(cores, work / SAMPLES_PER_THREAD));
   }
 
   static Config config(int threads) {

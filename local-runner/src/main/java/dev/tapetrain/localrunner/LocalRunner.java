@@ -51,7 +51,8 @@ public final class LocalRunner implements Callable<Integer> {
   int workers;
 
   @Option(names = "--threads", paramLabel = "N", order = -1,
-      description = "Threads that run the actors (default: 1 up to 65536 samples, where "
+      description = "Threads that run the actors (default: 1 while a step's work is at most "
+          + "that of 65536 samples of the tutorial's line (samples x parameters / 2), where "
           + "hand-offs between threads cost more than they save; else one per core).")
   Integer threads;
 
