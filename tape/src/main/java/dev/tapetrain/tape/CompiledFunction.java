@@ -3,8 +3,6 @@ package dev.tapetrain.tape;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.codehaus.commons.compiler.CompileException;
-import org.codehaus.janino.SimpleCompiler;
 
 /**
  * A function of vectors and scalars, written with {@link Ops} and {@link GradientTape}s, compiled
@@ -21,6 +19,10 @@ import org.codehaus.janino.SimpleCompiler;
  * does not depend on the number of elements), and the compiled loop must reproduce the eager
  * outputs on the example bit for bit. Like a {@code tf.function}, the function must run the same
  * ops whatever the values (no branching on them).
+ *
+ * <p>Where a loop comes from, first hit wins: this JVM's loops; a {@link PrecompiledLoop} on the
+ * class path; the installed {@link LoopStore} ({@link #keepLoopsIn}: class files an earlier JVM
+ * compiled); Janino, whose class files then go to the store. Each is checked as above.
  */
 public final class CompiledFunction {
 
@@ -50,17 +52,25 @@ public final class CompiledFunction {
    * class, so it is compiled once and its call sites see one type. A model has one loop, so
    * this stays tiny.
    */
-  private static final Map<String, Kernel> KERNELS = new ConcurrentHashMap<>();
+  private static final Map<String, Loop> KERNELS = new ConcurrentHashMap<>();
+
+  /** Where a loop came from. */
+  private enum Origin { PRECOMPILED, LOOP_STORE, RUN_TIME }
+
+  /** A loop and where it came from. */
+  private record Loop(Kernel kernel, Origin origin) {}
 
   private final Kernel kernel;
+  private final Origin origin;
   private final int vectorCount;
   private final int scalarCount;
   private final int outputCount;
   private final String source;
 
-  private CompiledFunction(Kernel kernel, int vectorCount, int scalarCount, int outputCount,
+  private CompiledFunction(Loop loop, int vectorCount, int scalarCount, int outputCount,
       String source) {
-    this.kernel = kernel;
+    this.kernel = loop.kernel();
+    this.origin = loop.origin();
     this.vectorCount = vectorCount;
     this.scalarCount = scalarCount;
     this.outputCount = outputCount;
@@ -183,28 +193,72 @@ public final class CompiledFunction {
           + (n - 1) + " elements (does it use the number of elements?)");
     }
     double[] eager = traced.outputs();
-    Kernel kernel = KERNELS.get(traced.source());
-    if (kernel == null) {
-      kernel = PrecompiledLoops.find(traced.source());
-      if (kernel == null && !compileAtRunTime) {
+    String source = traced.source();
+    Loop loop = KERNELS.get(source);
+    if (loop == null) {
+      loop = found(source);
+      if (loop == null && !compileAtRunTime) {
         return null;
       }
-      kernel = KERNELS.computeIfAbsent(traced.source(), source -> {
-        Kernel precompiled = PrecompiledLoops.find(source);
-        return precompiled != null ? precompiled : load(source);
-      });
+      Loop before = loop;
+      loop = KERNELS.computeIfAbsent(source,
+          s -> before != null ? before : new Loop(LoopCache.compile(s), Origin.RUN_TIME));
     }
-    CompiledFunction f = new CompiledFunction(kernel, exampleVectors.length,
-        exampleScalars.length, eager.length, traced.source());
-    double[] compiled = new double[eager.length];
-    f.apply(exampleVectors, 0, n, exampleScalars, compiled);
-    for (int k = 0; k < eager.length; k++) {
-      if (Double.doubleToLongBits(compiled[k]) != Double.doubleToLongBits(eager[k])) {
-        throw new NotCompilableException("the compiled loop gives output " + k + " = "
-            + compiled[k] + " where the tape gives " + eager[k]);
+    CompiledFunction f = new CompiledFunction(loop, exampleVectors.length,
+        exampleScalars.length, eager.length, source);
+    String wrong = f.disagreement(exampleVectors, n, exampleScalars, eager);
+    if (wrong != null && loop.origin() == Origin.LOOP_STORE) {
+      // Stored bytes that pass their checksum but not this check (a class file of a changed
+      // tape, say): never the run's failure. Compile the source, which stores it again.
+      LoopCache.rejected(source, wrong);
+      KERNELS.remove(source, loop);
+      if (!compileAtRunTime) {
+        return null;
       }
+      loop = KERNELS.computeIfAbsent(source,
+          s -> new Loop(LoopCache.compile(s), Origin.RUN_TIME));
+      f = new CompiledFunction(loop, exampleVectors.length, exampleScalars.length, eager.length,
+          source);
+      wrong = f.disagreement(exampleVectors, n, exampleScalars, eager);
+    }
+    if (wrong != null) {
+      throw new NotCompilableException(wrong);
     }
     return f;
+  }
+
+  /** The loop of {@code source} that needs no compiler: precompiled, or stored, or null. */
+  private static Loop found(String source) {
+    Kernel precompiled = PrecompiledLoops.find(source);
+    if (precompiled != null) {
+      return new Loop(precompiled, Origin.PRECOMPILED);
+    }
+    Kernel stored = LoopCache.find(source);
+    return stored != null ? new Loop(stored, Origin.LOOP_STORE) : null;
+  }
+
+  /**
+   * Null if this loop gives {@code eager} on the example, bit for bit, else what differs. A loop
+   * from the store that cannot even run (a class file that no longer links) differs too.
+   */
+  private String disagreement(double[][] exampleVectors, int n, double[] exampleScalars,
+      double[] eager) {
+    double[] compiled = new double[eager.length];
+    try {
+      apply(exampleVectors, 0, n, exampleScalars, compiled);
+    } catch (RuntimeException | LinkageError e) {
+      if (origin != Origin.LOOP_STORE) {
+        throw e;
+      }
+      return "the stored loop fails: " + e;
+    }
+    for (int k = 0; k < eager.length; k++) {
+      if (Double.doubleToLongBits(compiled[k]) != Double.doubleToLongBits(eager[k])) {
+        return "the compiled loop gives output " + k + " = " + compiled[k]
+            + " where the tape gives " + eager[k];
+      }
+    }
+    return null;
   }
 
   /** The generated source, and the outputs of the eager run that was traced. */
@@ -235,19 +289,6 @@ public final class CompiledFunction {
         values[k] = outputs[k].item();
       }
       return new Traced(LoopGenerator.generate(trace, v, s, outputs), values);
-    }
-  }
-
-  private static Kernel load(String source) {
-    SimpleCompiler compiler = new SimpleCompiler();
-    compiler.setParentClassLoader(CompiledFunction.class.getClassLoader());
-    try {
-      compiler.cook(source);
-      return (Kernel) compiler.getClassLoader().loadClass(LoopGenerator.CLASS_NAME)
-          .getDeclaredConstructor().newInstance();
-    } catch (CompileException | ReflectiveOperationException e) {
-      throw new IllegalStateException("generated code did not compile: " + e.getMessage()
-          + "\n" + source, e);
     }
   }
 
@@ -334,7 +375,30 @@ public final class CompiledFunction {
 
   /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoop}). */
   public boolean precompiled() {
-    return kernel instanceof PrecompiledLoop;
+    return origin == Origin.PRECOMPILED;
+  }
+
+  /**
+   * Whether this function runs a loop defined from the bytes of the {@link LoopStore}
+   * ({@link #keepLoopsIn}), compiled by an earlier JVM: no compiler ran for it in this one.
+   */
+  public boolean fromLoopStore() {
+    return origin == Origin.LOOP_STORE;
+  }
+
+  /**
+   * Keeps the class files of loops compiled from now on in {@code store}, and looks every loop
+   * that is not precompiled up there before compiling it (a persistent cache of compiled loops,
+   * as {@code torch.compile} and XLA keep theirs). JVM-wide, like the loops themselves; null
+   * stops it. Without a store (the default) nothing outlives the JVM.
+   */
+  public static void keepLoopsIn(LoopStore store) {
+    LoopCache.use(store);
+  }
+
+  /** Forgets every loop this JVM defined (as a new JVM would start): for tests. */
+  static void forgetLoops() {
+    KERNELS.clear();
   }
 
   /** The generated Java source, for debugging and for checked-in copies of it. */
