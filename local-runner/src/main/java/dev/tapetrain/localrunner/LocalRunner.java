@@ -6,7 +6,9 @@ import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.cli.TrainOptions;
+import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.worker.CacheOptions;
+import dev.tapetrain.worker.LoopFiles;
 import dev.tapetrain.worker.WorkerThreadsOption;
 import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
@@ -116,9 +118,11 @@ public final class LocalRunner implements Callable<Integer> {
     runner.checkThreads();
     runner.train.withoutRejoining("local-runner");
     try {
+      CacheSettings cache = runner.cache.settings(System.getenv());
+      LoopFiles.install(cache);
       return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
-          new LocalLauncher(runner.threads, akka, runner.cache.settings(System.getenv()),
-              runner.workerThreads.count()), out, err);
+          new LocalLauncher(runner.threads, akka, cache, runner.workerThreads.count()), out,
+          err);
     } finally {
       ScanHandoff.release(); // a run that never started its workers leaves nothing behind
     }
@@ -135,9 +139,11 @@ public final class LocalRunner implements Callable<Integer> {
     checkThreads();
     train.withoutRejoining("local-runner");
     try {
+      CacheSettings settings = cache.settings(System.getenv());
+      LoopFiles.install(settings);
       return TrainingRun.run("local-runner", train, workers, List.of(),
-          new LocalLauncher(threads, ConfigFactory.empty(), cache.settings(System.getenv()),
-              workerThreads.count()), out, err);
+          new LocalLauncher(threads, ConfigFactory.empty(), settings, workerThreads.count()),
+          out, err);
     } finally {
       ScanHandoff.release(); // a run that never started its workers leaves nothing behind
     }

@@ -33,7 +33,8 @@ public final class CacheOptions {
           + "heap: on (always), off (never: a share larger than the heap is refused), auto "
           + "(when the samples a JVM holds do not fit its heap: a worker's share, or in "
           + "local-runner all of them) (default: ${DEFAULT-VALUE}). In local-runner, on also "
-          + "makes the workers read the files instead of taking the values the scan parsed.")
+          + "makes the workers read the files instead of taking the values the scan parsed. "
+          + "Unless off, compiled model loops are kept in DIR/loops too, for later runs.")
   String mode;
 
   @Option(names = DIR, paramLabel = "DIR",

@@ -222,6 +222,7 @@ public final class WorkerMain implements Callable<Integer> {
       checkResolves(seed);
     }
     dev.tapetrain.data.cache.CacheSettings cacheSettings = cache.settings(env);
+    LoopFiles.install(cacheSettings);
     if (cacheSettings.mode() == dev.tapetrain.data.cache.CacheSettings.Mode.ON) {
       dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
     }

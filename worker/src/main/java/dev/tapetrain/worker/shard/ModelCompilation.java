@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples or {@link #COMPILE_AFTER_EVALUATIONS}
  * evaluations or {@link #COMPILE_AFTER_EAGER_NANOS} of eager time, whichever comes first (at
  * once when a mini-batch epoch has that many rounds: {@link #expectRounds}); with an explicit
- * threshold, both after it. The model's program is traced once, on one block of samples, whatever the number of
+ * threshold, both after it. A loop an earlier run compiled and kept in the loop cache
+ * ({@link dev.tapetrain.worker.LoopFiles}) counts as precompiled: no compiler runs for it. The model's program is traced once, on one block of samples, whatever the number of
  * samples; a model the compiler cannot take is said so in one log line (naming the op or the
  * parameter) and is evaluated eagerly from then on, with the same bits.
  */
@@ -118,6 +119,7 @@ final class ModelCompilation {
           compiled.metricCount() == 0 ? "" : compiled.metricsCompiled() ? " and metrics"
               : " (metrics: the model's own code, per chunk)",
           eagerSamples, compiled.function().precompiled() ? "precompiled"
+              : compiled.function().fromLoopStore() ? "from the loop cache"
               : "compiled at run time");
     } catch (NotCompilableException e) {
       tried = true;
