@@ -78,7 +78,7 @@ final class LoopCache {
     }
   }
 
-  /** Compiles {@code source} with Janino, and keeps its class files in the store if there is one. */
+  /** Compiles {@code source} with Janino; keeps its class files in the store, if there is one. */
   static CompiledFunction.Kernel compile(String source) {
     COMPILATIONS.incrementAndGet();
     SimpleCompiler compiler = new SimpleCompiler();

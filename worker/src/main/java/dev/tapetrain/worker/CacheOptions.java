@@ -38,8 +38,8 @@ public final class CacheOptions {
   String mode;
 
   @Option(names = DIR, paramLabel = "DIR",
-      description = "The column cache's directory, shared by runs (default: " + DEFAULT_DIR
-          + ").")
+      description = "The cache directory (column cache, loops/), shared by runs (default: "
+          + DEFAULT_DIR + ").")
   Path dir;
 
   @Option(names = MAX_SIZE, defaultValue = DEFAULT_MAX_SIZE, paramLabel = "SIZE",

@@ -56,8 +56,9 @@ class LoopCacheProcessesTest {
       cp = System.getProperty("java.class.path");
     }
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-Xmx256m", "-Dtapetrain.log.level=INFO", "-cp", String.join(File.pathSeparator,
-        cp.split(File.pathSeparator)), LoopCacheProcess.class.getName(), cache.toString(), when);
+        .toString(), "-Xmx256m", "-Dtapetrain.log.level=INFO", "-cp",
+        String.join(File.pathSeparator, cp.split(File.pathSeparator)),
+        LoopCacheProcess.class.getName(), cache.toString(), when);
     Path out = dir.resolve(name + ".out");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
         .start();
