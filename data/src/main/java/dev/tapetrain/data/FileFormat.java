@@ -172,7 +172,7 @@ public abstract class FileFormat implements InputFormat {
     }
     for (Segment seg : segments) {
       long from = dataset.chunkStart(seg.firstChunk());
-      long to = from + seg.starts()[seg.chunks()];
+      long to = from + seg.samples();
       set.parts(from, to, (k, a, b, at) -> parts.get(k).add(new Part(a, b, seg.x(), seg.y(),
           at)));
     }

@@ -81,6 +81,16 @@ final class ScannedColumns {
     return rows;
   }
 
+  /** The features' arrays themselves (not copies), for a worker's view of them. */
+  double[][] x() {
+    return x.clone();
+  }
+
+  /** The targets' array itself. */
+  double[] y() {
+    return y;
+  }
+
   /** The bytes the values take. */
   long bytes() {
     return 8L * y.length * (x.length + 1);

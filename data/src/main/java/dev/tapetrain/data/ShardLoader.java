@@ -84,19 +84,34 @@ public final class ShardLoader {
    * @throws DataException if the data are missing, unreadable or not the coordinator's copy
    */
   public static Loaded load(DatasetSpec dataset, Collection<Integer> chunks) {
-    List<Segment> segments = allocate(dataset, new TreeSet<>(chunks));
-    ReadCount count = ReadCount.start();
+    TreeSet<Integer> sorted = new TreeSet<>(chunks);
+    if (!sorted.isEmpty() && (sorted.first() < 0 || sorted.last() >= dataset.numChunks())) {
+      int bad = sorted.first() < 0 ? sorted.first() : sorted.last();
+      throw new IllegalArgumentException("chunk " + bad + " is not in 0.." + (dataset.numChunks()
+          - 1));
+    }
     long handedBefore = ScanHandoff.handedHere();
+    // Chunks whose values a scan of this JVM holds are its arrays, not copies; the rest is read.
+    List<Segment> viewed = ScanHandoff.views(dataset, sorted);
+    List<Segment> segments = allocate(dataset, sorted);
+    ReadCount count = ReadCount.start();
     long counted = -1;
     String digest;
     try {
-      digest = loadSegments(dataset, segments);
+      // The views' digest is the scan's own (of the bytes it parsed), as a copy's would be.
+      digest = segments.isEmpty() && !viewed.isEmpty() ? FileSet.of(dataset.source()).digest()
+          : loadSegments(dataset, segments);
     } finally {
       counted = count.stop();
     }
+    if (!viewed.isEmpty()) {
+      segments = new ArrayList<>(segments);
+      segments.addAll(viewed);
+      segments.sort((a, b) -> Integer.compare(a.firstChunk(), b.firstChunk()));
+    }
     long rows = 0;
     for (Segment seg : segments) {
-      rows += seg.starts()[seg.chunks()];
+      rows += seg.samples();
     }
     Reads reads = reads(dataset, segments, rows, counted);
     long handed = ScanHandoff.handedHere() - handedBefore;
@@ -159,7 +174,7 @@ public final class ShardLoader {
           // a held-out split); the validation data's are numbered from 0 in their own part.
           long from = part == 0 ? dataset.chunkStart(seg.firstChunk())
               : dataset.validationPart().chunkStart(seg.firstChunk() - tc);
-          set.parts(from, from + seg.starts()[seg.chunks()], (k, a, b, at) -> touched[k] = true);
+          set.parts(from, from + seg.samples(), (k, a, b, at) -> touched[k] = true);
         }
       }
       for (boolean t : touched) {

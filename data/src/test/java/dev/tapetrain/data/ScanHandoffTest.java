@@ -10,6 +10,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -67,23 +68,42 @@ class ScanHandoffTest {
     return List.of(ShardLoader.load(d, range(0, n / 2)), ShardLoader.load(d, range(n / 2, n)));
   }
 
+  /**
+   * The same digest and, chunk by chunk, the same values' bits: a load from the scan's values
+   * may cut its segments elsewhere (views of each file's arrays, {@link ScanHandoff#views}).
+   */
   private static void assertSameBits(List<ShardLoader.Loaded> expected,
       List<ShardLoader.Loaded> actual) {
     assertEquals(expected.size(), actual.size());
     for (int w = 0; w < expected.size(); w++) {
       assertEquals(expected.get(w).digest(), actual.get(w).digest(), "the digest");
-      List<Segment> e = expected.get(w).segments();
-      List<Segment> a = actual.get(w).segments();
-      assertEquals(e.size(), a.size());
-      for (int s = 0; s < e.size(); s++) {
-        assertEquals(e.get(s).firstChunk(), a.get(s).firstChunk());
-        assertArrayEquals(e.get(s).starts(), a.get(s).starts());
-        for (int f = 0; f < e.get(s).x().length; f++) {
-          assertArrayEquals(bits(e.get(s).x()[f]), bits(a.get(s).x()[f]), "feature " + f);
+      java.util.Map<Integer, Segment> e = byChunk(expected.get(w));
+      java.util.Map<Integer, Segment> a = byChunk(actual.get(w));
+      assertEquals(e.keySet(), a.keySet(), "the chunks");
+      assertEquals(expected.get(w).reads().rows(), actual.get(w).reads().rows());
+      for (int c : e.keySet()) {
+        for (int f = 0; f <= e.get(c).x().length; f++) {
+          assertArrayEquals(chunkBits(e.get(c), c, f), chunkBits(a.get(c), c, f),
+              "chunk " + c + ", column " + f);
         }
-        assertArrayEquals(bits(e.get(s).y()), bits(a.get(s).y()), "targets");
       }
     }
+  }
+
+  private static java.util.Map<Integer, Segment> byChunk(ShardLoader.Loaded loaded) {
+    java.util.Map<Integer, Segment> out = new java.util.TreeMap<>();
+    for (Segment s : loaded.segments()) {
+      for (int k = 0; k < s.chunks(); k++) {
+        assertEquals(null, out.put(s.firstChunk() + k, s), "chunk held twice");
+      }
+    }
+    return out;
+  }
+
+  /** Column {@code f} (the target after the features) of chunk {@code c}, as bits. */
+  private static long[] chunkBits(Segment s, int c, int f) {
+    double[] col = f < s.x().length ? s.x()[f] : s.y();
+    return bits(Arrays.copyOfRange(col, s.start(c), s.start(c) + s.length(c)));
   }
 
   private static long[] bits(double[] v) {
@@ -128,6 +148,52 @@ class ScanHandoffTest {
     assertEquals(d.examples(), ScanHandoff.ROWS_HANDED.sum() - handed, "nothing handed again");
     assertTrue(CsvPieceReader.BYTES_READ.sum() - read > Files.size(files.get(1)),
         "the files were read");
+    assertSameBits(fromFiles, fromScan);
+  }
+
+  @Test
+  void chunksInOneFileAreViewsOfTheScansArraysAndOnlyChunksAcrossFilesAreCopied()
+      throws IOException {
+    List<Path> files = files();
+    ScanHandoff.enable(1L << 30);
+    DatasetSpec d = new DatasetSpec(
+        ParquetFormatTest.scan(new CsvFormat(), files, "a,b,c", ANY).source(), 1000);
+    // Chunks of 1000 rows over files of 3 001, 300 000 and 2 500 rows: chunks 3 and 303 span
+    // two files each (rows 3 000-3 999 and 303 000-303 999), every other lies in one file.
+    long viewed = ScanHandoff.ROWS_VIEWED.sum();
+    long handed = ScanHandoff.ROWS_HANDED.sum();
+    List<ShardLoader.Loaded> fromScan = twoWorkers(d);
+    assertEquals(d.examples() - 2_000, ScanHandoff.ROWS_VIEWED.sum() - viewed, "rows viewed");
+    assertEquals(d.examples(), ScanHandoff.ROWS_HANDED.sum() - handed, "rows handed over");
+    // The big file's chunks: one view segment per worker, both of the same arrays.
+    Segment mid0 = byChunk(fromScan.get(0)).get(100);
+    Segment mid1 = byChunk(fromScan.get(1)).get(250);
+    assertTrue(mid0.y() == mid1.y() && mid0.x()[2] == mid1.x()[2], "the same arrays");
+    assertEquals(300_000, mid0.y().length, "the big file's whole column");
+    assertEquals(100_000 - 3_001, mid0.start(100), "chunk 100 at its row in the file");
+    assertEquals(3, fromScan.get(0).segments().size(),
+        "a.csv's view, the copied chunk 3, b.csv's view");
+    assertEquals(0, ScanHandoff.heldBytes(), "released once every row was taken");
+    assertSameBits(twoWorkers(d), fromScan);
+  }
+
+  @Test
+  void parquetChunksAreViewsOfTheScansArraysToo() throws IOException {
+    Path p = dir.resolve("p.parquet");
+    ParquetFormatTest.writeParquet(p, 0, 5_000);
+    ScanHandoff.enable(1L << 30);
+    DatasetSpec d = new DatasetSpec(ParquetFormatTest.scan(new ParquetFormat(),
+        List.of(p), "i64,d,f,i32", ANY).source(), 256);
+    long viewed = ScanHandoff.ROWS_VIEWED.sum();
+    long read = RowGroupDigests.BYTES_READ.sum();
+    List<ShardLoader.Loaded> fromScan = twoWorkers(d);
+    assertEquals(5_000, ScanHandoff.ROWS_VIEWED.sum() - viewed, "every row viewed");
+    assertEquals(read, RowGroupDigests.BYTES_READ.sum(), "no row group read by the loads");
+    assertTrue(fromScan.get(0).segments().get(0).y() == fromScan.get(1).segments().get(0).y());
+    assertTrue(fromScan.get(1).reads().describe().endsWith(
+        "from the scan's values in this JVM (no file read)"), fromScan.get(1).reads().describe());
+    List<ShardLoader.Loaded> fromFiles = twoWorkers(d);
+    assertTrue(RowGroupDigests.BYTES_READ.sum() > read, "the files were read");
     assertSameBits(fromFiles, fromScan);
   }
 

@@ -141,8 +141,9 @@ final class ClassWeightOptions {
       }
       for (Segment seg : ShardLoader.load(train, group).segments()) {
         long first = train.chunkStart(seg.firstChunk());
-        for (int i = 0; i < seg.y().length && first + i < training; i++) {
-          counts[(int) seg.y()[i]]++;
+        int at = seg.start(seg.firstChunk());
+        for (int i = 0; i < seg.samples() && first + i < training; i++) {
+          counts[(int) seg.y()[at + i]]++;
         }
       }
     }
