@@ -82,6 +82,25 @@ public abstract class FileFormat implements InputFormat {
   /** The SHA-256 (hex) of {@code file} as it is now, checked as {@link #scanFile} would. */
   protected abstract String digestFile(Path file, List<String> features, String target);
 
+  /**
+   * {@code file}'s digest as it is now, of the kind the run recorded ({@code recorded}): a
+   * format whose scans record another identity than the whole file's SHA-256 computes that one.
+   */
+  protected String digestFile(Path file, List<String> features, String target,
+      String recorded) {
+    return digestFile(file, features, target);
+  }
+
+  /**
+   * The digest {@code file} has now, of the kind of {@code recorded} (a run's digest of it): a
+   * Parquet file's row-group identity, or the whole file's SHA-256. For predict, which checks
+   * that files are a run's data.
+   */
+  public static String digestLike(Path file, String recorded) {
+    return RowGroupDigests.isIdentity(recorded) ? ParquetFormat.identityNow(file)
+        : CsvFile.sha256(file);
+  }
+
   @Override
   public List<Setting> settings() {
     return List.of(FEATURES, TARGET);
@@ -148,6 +167,16 @@ public abstract class FileFormat implements InputFormat {
       pieces.add(one.pieces());
       max = Math.max(max, one.maxTarget());
     }
+    if (pieces.contains(null)) {
+      // No manifest for these data (a file without row-group lines): every file is known by
+      // its whole SHA-256, as workers reading whole files check it.
+      for (int k = 0; k < scanned.size(); k++) {
+        FileSet.DataFile f = scanned.get(k);
+        if (RowGroupDigests.isIdentity(f.digest())) {
+          scanned.set(k, new FileSet.DataFile(f.path(), f.rows(), CsvFile.sha256(f.path())));
+        }
+      }
+    }
     FileSet set = new FileSet(scanned);
     Map<String, String> settings = new TreeMap<>(set.settings());
     settings.put("features", String.join(",", features));
@@ -213,7 +242,7 @@ public abstract class FileFormat implements InputFormat {
     FileSet set = FileSet.of(source);
     List<String> digests = new ArrayList<>();
     for (FileSet.DataFile f : set.files()) {
-      digests.add(digestFile(f.path(), source.columns(), source.target()));
+      digests.add(digestFile(f.path(), source.columns(), source.target(), f.digest()));
     }
     return set.digestWith(digests);
   }

@@ -32,7 +32,8 @@ public record FileSet(List<DataFile> files) {
    *
    * @param path   its absolute, normalized path
    * @param rows   its data rows, at least 1
-   * @param digest the SHA-256 (hex) of its bytes
+   * @param digest the SHA-256 (hex) of its bytes, or for Parquet scanned since 2026-12-07
+   *               {@code rg1:} and the SHA-256 of its row-group line (which covers its bytes)
    */
   public record DataFile(Path path, long rows, String digest) {}
 

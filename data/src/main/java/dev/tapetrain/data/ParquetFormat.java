@@ -169,6 +169,33 @@ public final class ParquetFormat extends FileFormat {
     return CsvFile.sha256(file);
   }
 
+  /**
+   * As a scan would record it now: the identity made from the file's row-group line if
+   * {@code recorded} is one (runs since 2026-12-07), else the whole file's SHA-256 (before).
+   */
+  @Override
+  protected String digestFile(Path file, List<String> features, String target,
+      String recorded) {
+    if (!RowGroupDigests.isIdentity(recorded)) {
+      return digestFile(file, features, target);
+    }
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      p.checkColumns(withTarget(features, target));
+    }
+    return identityNow(file);
+  }
+
+  /** The file's identity as a scan records it now (a line's, or its whole SHA-256). */
+  static String identityNow(Path file) {
+    List<long[]> ranges = new ArrayList<>();
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      for (ParquetColumns.RowGroup g : p.rowGroups()) {
+        ranges.add(p.byteRange(g.index()));
+      }
+    }
+    return RowGroupDigests.scan(file, ranges).sha256();
+  }
+
   @Override
   protected String loadFile(Path file, List<String> features, String target, List<Part> parts) {
     return loadFile(file, features, target, parts, true);
@@ -213,6 +240,13 @@ public final class ParquetFormat extends FileFormat {
           + set.files().size() + " expected)");
     }
     for (int k = 0; k < lines.length; k++) {
+      String recorded = set.files().get(k).digest();
+      if (RowGroupDigests.isIdentity(recorded)
+          && !RowGroupDigests.identity(lines[k]).equals(recorded)) {
+        // The run's identity of the file is its line's: a line that is not is not the run's.
+        throw new DataException("the data's manifest is damaged (" + set.files().get(k).path()
+            + ": its row groups' line is not the file's recorded identity)");
+      }
       List<Part> mine = parts.get(k);
       // Values a scan of this JVM kept are the very ones this read would decode from the row
       // groups whose digests the run holds: copied, the digest is the scan's own (the same

@@ -21,6 +21,13 @@ import java.util.concurrent.atomic.LongAdder;
  * column chunks and their SHA-256, so a worker verifies the row groups it reads and not the
  * others. One line per file in the source setting {@value #SETTING}:
  * {@code <size> <rest sha256> <start>-<end>:<sha256> …}, hex digests.
+ *
+ * <p>The line is also the file's identity: since 2026-12-07 a scan records as the file's digest
+ * {@code rg1:} and the SHA-256 of its line ({@link #identity}), which covers every byte of the
+ * file once (the rest, and each row group at its place), so the scan hashes each byte once
+ * instead of twice (the whole file, then its parts). Runs recorded before hold each file's
+ * whole SHA-256 with the same line, and are checked as before ({@link #isIdentity} tells them
+ * apart). A file whose row groups are out of order has no line and keeps its whole SHA-256.
  */
 final class RowGroupDigests {
 
@@ -32,11 +39,28 @@ final class RowGroupDigests {
 
   private RowGroupDigests() {}
 
-  /** The whole file's SHA-256 and the file's line, or a null line (row groups out of order). */
-  record Scanned(String sha256, String line) {}
+  /** The prefix of a file identity made from its line ({@link #identity}). */
+  static final String IDENTITY = "rg1:";
 
   /**
-   * Hashes {@code file} in one read: the whole, each row group's {@code ranges} and the rest.
+   * The file's digest as a scan records it — {@link #identity} of its line, or the whole file's
+   * SHA-256 with a null line (row groups out of order) — and its line.
+   */
+  record Scanned(String sha256, String line) {}
+
+  /** The file identity of the file whose line is {@code line}: {@code rg1:<SHA-256 of line>}. */
+  static String identity(String line) {
+    return IDENTITY + Hashing.sha256Hex(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Whether {@code digest} is a file identity made from a line, not a whole file's SHA-256. */
+  static boolean isIdentity(String digest) {
+    return digest.startsWith(IDENTITY);
+  }
+
+  /**
+   * Hashes {@code file} in one read, each byte once: each row group's {@code ranges} and the
+   * rest (or, if the ranges are out of order, the whole file).
    *
    * @throws DataException if it cannot be read
    */
@@ -64,8 +88,9 @@ final class RowGroupDigests {
         if (n < 0) {
           throw new DataException(file + ": changed while it was read");
         }
-        whole.update(buf, 0, n);
-        if (ordered) {
+        if (!ordered) {
+          whole.update(buf, 0, n);
+        } else {
           int at = 0;
           while (at < n) {
             long p = pos + at;
@@ -85,9 +110,8 @@ final class RowGroupDigests {
     } catch (IOException e) {
       throw cannotRead(file, e);
     }
-    String sha = HexFormat.of().formatHex(whole.digest());
     if (!ordered) {
-      return new Scanned(sha, null);
+      return new Scanned(HexFormat.of().formatHex(whole.digest()), null);
     }
     StringBuilder line = new StringBuilder().append(size).append(' ')
         .append(HexFormat.of().formatHex(rest.digest()));
@@ -95,7 +119,7 @@ final class RowGroupDigests {
       line.append(' ').append(ranges.get(i)[0]).append('-').append(ranges.get(i)[1]).append(':')
           .append(HexFormat.of().formatHex(groups.get(i).digest()));
     }
-    return new Scanned(sha, line.toString());
+    return new Scanned(identity(line.toString()), line.toString());
   }
 
   /**

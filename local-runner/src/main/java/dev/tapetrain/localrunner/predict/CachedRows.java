@@ -8,17 +8,11 @@ import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.data.cache.ColumnCache;
 import dev.tapetrain.data.cache.MappedColumns;
 import dev.tapetrain.protocol.DatasetSpec;
-import dev.tapetrain.protocol.Hashing;
 import dev.tapetrain.protocol.ProtoCodec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,7 +97,7 @@ final class CachedRows {
     long bytes = 0;
     for (FileSet.DataFile f : here) {
       String[] sha = new String[1];
-      bytes += sha256(f.path(), sha);
+      bytes += digest(f.path(), f.digest(), sha);
       if (!sha[0].equals(f.digest())) {
         notes.accept(f.path() + " differs from the data run " + runDir + " trained on "
             + "(SHA-256 " + sha[0].substring(0, 12) + "…, " + f.digest().substring(0, 12)
@@ -146,22 +140,18 @@ final class CachedRows {
     return PLACE_SETTINGS.containsAll(src.settings().keySet());
   }
 
-  /** The SHA-256 of {@code file} into {@code hex[0]}; returns the bytes read. */
-  private static long sha256(Path file, String[] hex) {
-    MessageDigest sha = Hashing.sha256();
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-    long read = 0;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      int n;
-      while ((n = ch.read(buf.clear())) >= 0) {
-        sha.update(buf.array(), 0, n);
-        read += n;
-      }
+  /**
+   * {@code file}'s digest of the kind the run recorded ({@code recorded}: a Parquet file's
+   * row-group identity, {@link dev.tapetrain.data.FileFormat#digestLike}, or the whole file's
+   * SHA-256) into {@code hex[0]}; returns the bytes read.
+   */
+  private static long digest(Path file, String recorded, String[] hex) {
+    hex[0] = dev.tapetrain.data.FileFormat.digestLike(file, recorded);
+    try {
+      return Files.size(file);
     } catch (IOException e) {
       throw new DataException(file + ": cannot read: " + e.getMessage(), e);
     }
-    hex[0] = HexFormat.of().formatHex(sha.digest());
-    return read;
   }
 
   /**
