@@ -56,6 +56,14 @@ final class CsvBytes {
     while (true) {
       int i = from;
       while (i < limit) {
+        // Eight bytes at a time while none of them ends a line (the lines are long: a row of
+        // 11 numbers is ~220 bytes, and a byte at a time was a tenth of the CSV scan).
+        while (i + 8 <= limit && !endsLine((long) LONGS.get(buf, i))) {
+          i += 8;
+        }
+        if (i >= limit) {
+          break;
+        }
         byte b = buf[i];
         if (b == '\n') {
           return found(i, i + 1);
@@ -79,6 +87,21 @@ final class CsvBytes {
       }
       fill();
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /** Whether one of the eight bytes of {@code w} is {@code \n} or {@code \r}. */
+  static boolean endsLine(long w) {
+    long n = w ^ (ONES * '\n');
+    long r = w ^ (ONES * '\r');
+    // A byte of x is zero exactly when (x - 1) borrows into its high bit without x's own high
+    // bit set; bytes above the first zero may be misjudged, but "any zero byte" is exact.
+    return (((n - ONES) & ~n | (r - ONES) & ~r) & HIGHS) != 0;
   }
 
   private boolean found(int textEnd, int next) {
