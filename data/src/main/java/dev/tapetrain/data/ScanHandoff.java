@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The values are exactly the doubles a worker's read of the file gives (the scan and the
  * reader share one parser: for CSV {@link CsvByteRow}, then {@link CsvLine}; for Parquet the
  * {@code parquet} package's column reader), kept per file under the
- * file's path, its SHA-256 as the scan hashed it, and the selected columns. Each file's values
- * are dropped once workers have taken as many rows as it has, so the heap holds the data twice
- * only until every worker has its share; a later load (a worker taking over chunks, a resumed
- * run) reads the file.
+ * file's path, its digest as the scan recorded it, and the selected columns. Each file's
+ * values are dropped once workers have taken as many rows as it has (views keep the arrays alive
+ * as the workers' samples; copies hold the data twice only until every worker has its share); a
+ * later load (a worker taking over chunks, a resumed run) reads the file.
  *
  * <p>A load whose chunks each lie in one kept file is given the scan's arrays themselves
  * ({@link #views}): its segments are views of them, starting at the chunks' rows in the file, and
