@@ -15,13 +15,16 @@ import java.util.Map;
 /**
  * One worker's gradient pass (the loss, gradient and metric sums of every sample, added along the
  * chunk tree) on the eager tape against the compiled loop, interleaved in one JVM, for issue 27's
- * jobs: softmax with 50 features and 10 classes, and the MLP 10–32–1 (tanh, regression), on
- * 100 000 samples each. Prints the median and the fastest pass of each and their ratio, after
- * checking that both give the same bits.
+ * jobs: softmax with 50 features and 10 classes, and the MLP 10–32–1 (tanh, regression), and
+ * job D's MLP 1–16–1 (tiny widths), on 100 000 samples each. Prints the median and the fastest
+ * pass of each and their ratio, after checking that both give the same bits.
  *
  * <pre>{@code
- * java -cp benchmarks/target/benchmarks.jar dev.tapetrain.benchmarks.CompiledModelBenchmark [ROUNDS]
+ * java -cp benchmarks/target/benchmarks.jar dev.tapetrain.benchmarks.CompiledModelBenchmark \
+ *     [ROUNDS [JOBS]]
  * }</pre>
+ * JOBS picks jobs by letter: {@code s} softmax, {@code m} MLP 10–32–1, {@code d} MLP 1–16–1
+ * (default {@code smd}).
  */
 public final class CompiledModelBenchmark {
 
@@ -29,11 +32,19 @@ public final class CompiledModelBenchmark {
 
   private CompiledModelBenchmark() {}
 
-  /** Runs both jobs; the argument is the number of measured rounds (default 15). */
+  /** Runs the jobs; the arguments: the number of measured rounds (default 15), the jobs. */
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-    job("softmax 50x10", "softmax", 50, 10, Map.of(), rounds);
-    job("mlp 10-32-1", "mlp", 10, 0, Map.of("hidden", "32"), rounds);
+    String jobs = args.length > 1 ? args[1] : "smd";
+    if (jobs.contains("s")) {
+      job("softmax 50x10", "softmax", 50, 10, Map.of(), rounds);
+    }
+    if (jobs.contains("m")) {
+      job("mlp 10-32-1", "mlp", 10, 0, Map.of("hidden", "32"), rounds);
+    }
+    if (jobs.contains("d")) {
+      job("mlp 1-16-1", "mlp", 1, 0, Map.of("hidden", "16"), rounds);
+    }
   }
 
   private static void job(String label, String model, int features, int classes,
