@@ -4,7 +4,6 @@ import dev.tapetrain.tape.RowLoopGenerator.Place;
 import dev.tapetrain.tape.RowLoopGenerator.Value;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The code of each op {@link RowLoopGenerator} compiles: elementwise ops, sums, broadcasts and
@@ -29,18 +28,18 @@ final class RowOps {
   private final StringBuilder flush = new StringBuilder();
   /** Samples a block holds. */
   private final int block;
-  /** Each wide sample input's block buffer (its rows, row-major), by the input's name. */
-  private final Map<String, String> inputBlocks;
+  /** The products computed a block of samples at a time, and where the sample inputs live. */
+  private final BlockProducts blocks;
 
   RowOps(int length, StringBuilder fixed, StringBuilder body, StringBuilder after,
-      List<String[]> laneSums, int block, Map<String, String> inputBlocks) {
+      List<String[]> laneSums, int block, BlockProducts blocks) {
     this.length = length;
     this.fixed = fixed;
     this.body = body;
     this.after = after;
     this.laneSums = laneSums;
     this.block = block;
-    this.inputBlocks = inputBlocks;
+    this.blocks = blocks;
   }
 
   /** The block buffers' field declarations. */
@@ -189,6 +188,14 @@ final class RowOps {
     if (a.width() != m || w.scalar()) {
       return null;
     }
+    if (blocks.column(a) >= 0) {
+      if (k > 1) {
+        fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
+            .append("];\n");
+      }
+      return blocks.product(name, a, m, k, (t, c) -> transposed
+          ? w.at("(" + c + ") * " + m + " + " + t) : w.at(t + " * " + k + " + " + c), bias, body);
+    }
     if (k == 1) {
       // One output column: the sum stays in a local, as MatrixOps' one-column product keeps it.
       String w0 = w.at("t"); // w(t, 0) of [m, 1], or of [1, m] read transposed
@@ -283,15 +290,19 @@ final class RowOps {
           .append("        }\n");
       return new Value(Place.TOTAL, m * k, name, false, -1);
     }
-    String ab = a.scalar() ? null : inputBlocks.get(a.name());
-    if (ab == null) {
-      ab = name + "_ab";
+    // A sample input's element p of sample i is read in place, in its column; any other row
+    // is kept in a block buffer of its own, row after row.
+    int column = blocks.column(a);
+    String ab = name + "_ab";
+    if (column < 0) {
       buffer(ab, m, a);
     }
+    String ap = column >= 0 ? "xp[gFrom + i]" : ab + "[i * " + m + " + p]";
+    String xp = column >= 0 ? "        final double[] xp = v[" + column + " + p];\n" : "";
     String bb = name + "_bb";
     buffer(bb, k, b);
     int tile = tile(k);
-    flush.append("      for (int p = 0; p < ").append(m).append("; p++) {\n")
+    flush.append("      for (int p = 0; p < ").append(m).append("; p++) {\n").append(xp)
         .append("        int c = 0;\n")
         .append("        for (; c + ").append(tile).append(" <= ").append(k).append("; c += ")
         .append(tile).append(") {\n")
@@ -301,8 +312,8 @@ final class RowOps {
           .append("[o + ").append(e).append(']');
     }
     flush.append(";\n          for (int i = 0; i < n; i++) {\n")
-        .append("            final double ap = ").append(ab).append("[i * ").append(m)
-        .append(" + p];\n            final int q = i * ").append(k).append(" + c;\n           ");
+        .append("            final double ap = ").append(ap)
+        .append(";\n            final int q = i * ").append(k).append(" + c;\n           ");
     for (int e = 0; e < tile; e++) {
       flush.append(" a").append(e).append(" += ap * ").append(bb).append("[q + ").append(e)
           .append("];");
@@ -314,8 +325,8 @@ final class RowOps {
     }
     flush.append("\n        }\n        for (; c < ").append(k).append("; c++) {\n")
         .append("          double a = ").append(name).append("[p * ").append(k)
-        .append(" + c];\n          for (int i = 0; i < n; i++) a += ").append(ab)
-        .append("[i * ").append(m).append(" + p] * ").append(bb).append("[i * ").append(k)
+        .append(" + c];\n          for (int i = 0; i < n; i++) a += ").append(ap)
+        .append(" * ").append(bb).append("[i * ").append(k)
         .append(" + c];\n          ").append(name).append("[p * ").append(k)
         .append(" + c] = a;\n        }\n      }\n");
     return new Value(Place.TOTAL, m * k, name, false, -1);

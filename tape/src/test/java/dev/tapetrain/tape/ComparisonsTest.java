@@ -83,9 +83,10 @@ class ComparisonsTest {
     CompiledFunction f = CompiledFunction.compileRows(body, columns, new int[] {features, 0},
         params, new int[][] {{features, k}, {k}}, true);
     String source = f.source();
-    // A product's tile loop reads each input element once into xt.
-    assertEquals(1, source.split("final double xt = ", -1).length - 1, "one product:\n"
-        + source);
+    // A product reads each input element once into xt (per sample), or is a block of its own
+    // (a sample input's product, a block of samples at a time).
+    assertEquals(1, source.split("final double xt = |\\{ // \\w+ = \\w+ · W", -1).length - 1,
+        "one product:\n" + source);
     int total = 300;
     double[][] data = columns(random, features, k, total);
     for (double[] p : new double[][] {params, new double[params.length]}) { // zeros: all tied
