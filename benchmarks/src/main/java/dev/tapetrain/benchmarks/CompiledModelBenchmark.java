@@ -24,8 +24,8 @@ import java.util.Map;
  *     [ROUNDS [JOBS]]
  * }</pre>
  * The compiled pass's thread CPU time is printed too: on a machine shared with other work it
- * counts less of the time the thread waited for a core. JOBS picks jobs by letter: {@code s} softmax, {@code m} MLP 10–32–1, {@code d} MLP 1–16–1
- * (default {@code smd}).
+ * counts less of the time the thread waited for a core. JOBS picks jobs by letter: {@code s}
+ * softmax, {@code m} MLP 10–32–1, {@code d} MLP 1–16–1 (default {@code smd}).
  */
 public final class CompiledModelBenchmark {
 

@@ -43,7 +43,7 @@ final class BlockProducts {
     this.inputColumns = inputColumns;
   }
 
-  /** The first column in {@code v} of {@code a} if it is a sample input as it was given, else -1. */
+  /** The first column in {@code v} of {@code a} if it is a sample input as given, else -1. */
   int column(Value a) {
     Integer column = inputColumns.get(a);
     return column == null ? -1 : column;
