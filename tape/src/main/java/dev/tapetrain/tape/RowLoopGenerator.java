@@ -336,13 +336,15 @@ final class RowLoopGenerator {
   }
 
   /**
-   * Samples a block holds: 256. A block product's loops over the block's samples run in vector
+   * Samples a block holds: 128. A block product's loops over the block's samples run in vector
    * instructions only past a few dozen samples (C2's loops before and after the vector loop are
-   * scalar): a 50 × 10 product took 12.8 ms per 100 000 samples in blocks of 64, 9.8 in blocks
-   * of 128, 8.3 in blocks of 256 or 512. The block's copies (its columns of the inputs, the
-   * products' columns, the weight gradients' rows) then sit in the L2 cache rather than L1.
+   * scalar): a 50 × 10 product alone took 12.8 ms per 100 000 samples in blocks of 64, 9.8 in
+   * blocks of 128, 8.3 in blocks of 256. But the block's copies (its columns of the inputs, the
+   * products' columns, the weight gradients' rows) grow with it: with 256 the MLP 10–32–1's pass
+   * was 7 % slower than before the block products (its 32-wide rows left the L1 cache), with 128
+   * it is as fast, and the softmax's gain the same (CompiledModelBenchmark, 2026-12-07).
    */
-  private static final int BLOCK = 256;
+  private static final int BLOCK = 128;
 
   /**
    * The frame's {@code gather(from, to)} and {@code flush()}, if it has blocks. {@code gather}

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class BlockProductsTest {
 
   /** Samples a block holds ({@code RowLoopGenerator.BLOCK}). */
-  private static final int BLOCK = 256;
+  private static final int BLOCK = 128;
 
   /**
    * Per sample {@code z = x·W + b} and {@code z2 = x1·W2} (a wide input and a one-column one),
