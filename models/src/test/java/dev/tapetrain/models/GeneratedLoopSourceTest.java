@@ -41,7 +41,7 @@ class GeneratedLoopSourceTest {
 
   /**
    * The per-sample code is written once, in a method of its own whose size does not depend on
-   * the number of features or classes: a 50 × 10 softmax's loop is as many lines as a 4 × 3
+   * the number of features or classes: a 50 × 10 softmax's loop is as many lines as a 16 × 3
    * one's. One method holding the whole loop, its body twice (four lanes and the tail) and a
    * statement per feature, was compiled by HotSpot only through on-stack replacement, one inner
    * loop at a time, and ran 4–7 × slower than the eager tape for the first steps after the
@@ -51,7 +51,8 @@ class GeneratedLoopSourceTest {
    */
   @Test
   void theLoopsPerSampleCodeIsOneMethodWhateverTheModelsWidth() throws Exception {
-    String small = source(Models.create("softmax", 4, 3, 42, Map.of()), 4);
+    // 16 features: its product, as the wider ones', by blocks (BlockProducts.MIN_FEATURES).
+    String small = source(Models.create("softmax", 16, 3, 42, Map.of()), 16);
     String wide = source(Models.create("softmax", 50, 10, 42, Map.of()), 50);
     String wider = source(Models.create("mlp", 200, 10, 42, Map.of("hidden", "64")), 200);
     assertEquals(small.lines().count(), wide.lines().count(), wide);

@@ -188,7 +188,7 @@ final class RowOps {
     if (a.width() != m || w.scalar()) {
       return null;
     }
-    if (blocks.column(a) >= 0) {
+    if (blocks.column(a) >= 0 && m >= BlockProducts.MIN_FEATURES) {
       if (k > 1) {
         fixed.append("    final double[] ").append(name).append(" = new double[").append(k)
             .append("];\n");

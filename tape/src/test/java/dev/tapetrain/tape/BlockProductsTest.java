@@ -22,7 +22,8 @@ class BlockProductsTest {
    * Per sample {@code z = x·W + b} and {@code z2 = x1·W2} (a wide input and a one-column one),
    * a loss of their {@code tanh} summed, its gradients and a count of the elements whose
    * {@code 1/z} is positive: widths that neither the four-feature passes nor the tiles divide
-   * (11, 13, 17 features and units), ranges of 0 to 3 samples and around one and two blocks
+   * (17, 19, 33 features: products by blocks; 11, 13, 17 units), ranges of 0 to 3 samples and
+   * around one and two blocks
    * (a block's remainder of one sample), starting at sample 3. Some samples are all -0.0 and
    * unit 0's weights positive with a bias of -0.0: its {@code z} is {@code 0.0 + (-0.0)} = +0.0
    * as the eager product gives it, where a sum started from the first product would be -0.0,
@@ -30,9 +31,9 @@ class BlockProductsTest {
    */
   @Test
   void productsAndWeightGradientsOfUnevenWidthsAndBlocksAreTheEagerTapesBits() throws Exception {
-    assertBitIdentical(11, 13, 1);
-    assertBitIdentical(13, 17, 2);
-    assertBitIdentical(17, 11, 3);
+    assertBitIdentical(17, 13, 1);
+    assertBitIdentical(19, 17, 2);
+    assertBitIdentical(33, 11, 3);
   }
 
   private static final CompiledFunction.Body BODY = (v, p) -> {
