@@ -15,13 +15,17 @@ import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.data.FileSet;
+import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ProtoCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -109,29 +113,64 @@ final class SameRun {
   }
 
   /**
-   * {@code wanted} with its data chunked as the checkpoint in {@code dir} records them: a run
-   * recorded before 2026-12-07 did not chunk its validation split apart from its training
-   * samples (no {@code held_out} in its numbers), and the same command continues it with its own
-   * chunks and bits, as {@code --resume} does. Anything else is left to the checks.
+   * {@code wanted} with its data as the checkpoint in {@code dir} records them, where a build of
+   * before recorded the same data another way, so the same command continues the run with its
+   * own chunks, digests and bits, as {@code --resume} does: a validation split recorded before
+   * 2026-12-07 did not chunk its split apart from its training samples (no {@code held_out} in
+   * its numbers), and a Parquet file was identified by its whole SHA-256 (today by its row-group
+   * line's). Anything else is left to the checks.
    */
   private static RunSpec asRecorded(Path dir, RunSpec wanted) {
-    DatasetSpec data = wanted.dataset();
-    if (data.heldOut() == 0) {
-      return wanted;
-    }
+    DatasetSpec recorded;
     try {
       Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-      if (checkpoint.numbers() == null
-          || checkpoint.numbers().getDataset().getHeldOut() != 0) {
+      if (checkpoint.numbers() == null) {
         return wanted;
       }
+      recorded = ProtoCodec.fromProto(checkpoint.numbers().getDataset());
     } catch (RuntimeException unreadable) {
       return wanted; // the checks say what is wrong with it
     }
+    DatasetSpec data = wanted.dataset();
+    DatasetSpec.Source source = sameFiles(data.source(), recorded.source());
+    DatasetSpec.Source validation = data.validation() == null || recorded.validation() == null
+        ? data.validation() : sameFiles(data.validation(), recorded.validation());
+    long heldOut = recorded.heldOut() == 0 ? 0 : data.heldOut();
+    if (source == data.source() && validation == data.validation()
+        && heldOut == data.heldOut()) {
+      return wanted;
+    }
     return new RunSpec(wanted.workers(), wanted.steps(), wanted.learningRate(),
-        wanted.optimizer(), new DatasetSpec(data.source(), data.chunkSize(), data.validation()),
+        wanted.optimizer(), new DatasetSpec(source, data.chunkSize(), validation, heldOut),
         wanted.policy(), wanted.logEvery(), wanted.stepTimeout(), wanted.waitTimeout(),
         wanted.checkpointEvery(), wanted.rejoinTimeout(), wanted.model(), wanted.schedule());
+  }
+
+  /**
+   * {@code recorded} if it names the same files as {@code wanted} (same format, columns, target
+   * and rows) with digests of another kind, and those files still give its digest computed its
+   * way; else {@code wanted} (the checks then compare them).
+   */
+  static DatasetSpec.Source sameFiles(DatasetSpec.Source wanted, DatasetSpec.Source recorded) {
+    if (wanted.digest().equals(recorded.digest()) || !wanted.format().equals(recorded.format())
+        || !wanted.columns().equals(recorded.columns())
+        || !wanted.target().equals(recorded.target()) || wanted.rows() != recorded.rows()) {
+      return wanted;
+    }
+    try {
+      if (!paths(wanted).equals(paths(recorded))) {
+        return wanted;
+      }
+      String now = InputFormats.plugins(Set.of()).get(recorded.format(), "--run-dir")
+          .digestNow(recorded);
+      return now.equals(recorded.digest()) ? recorded : wanted;
+    } catch (RuntimeException notFiles) { // generated data, or files that cannot be read
+      return wanted;
+    }
+  }
+
+  private static List<Path> paths(DatasetSpec.Source source) {
+    return FileSet.of(source).files().stream().map(FileSet.DataFile::path).toList();
   }
 
   /** The checkpoint in {@code dir} is of the run {@code wanted} describes, or one line why not. */

@@ -5,9 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.coordinator.run.Checkpoints;
+import dev.tapetrain.data.CsvFile;
+import dev.tapetrain.data.FileSet;
+import dev.tapetrain.data.parquet.PureJavaCodecs;
+import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.protocol.ProtoCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -156,5 +174,87 @@ class ResumeIfExistsTest extends ProcessTestBase {
     assertNotEquals(Files.readString(fresh.resolve("epochs.jsonl")),
         Files.readString(recorded.resolve("epochs.jsonl")),
         "a run of today chunks its split apart: other validation sums");
+  }
+
+  /** 300 rows of {@code x, y} drawn with {@code seed}, as Parquet in row groups of 120. */
+  private Path parquet(long seed) throws Exception {
+    Path p = dir.resolve("data.parquet");
+    MessageType type = MessageTypeParser.parseMessageType(
+        "message t { required double x; required double y; }");
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    Random rnd = new Random(seed);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(p))
+        .withConf(new PlainParquetConfiguration()).withCodecFactory(new PureJavaCodecs())
+        .withType(type).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .withRowGroupRowCountLimit(120).build()) {
+      for (int i = 0; i < 300; i++) {
+        double x = rnd.nextGaussian();
+        w.write(groups.newGroup().append("x", x).append("y", 2 * x + 1 + rnd.nextGaussian()));
+      }
+    }
+    return p;
+  }
+
+  /**
+   * A Parquet run recorded before 2026-12-07 (each file identified by its whole SHA-256; today's
+   * scan identifies it by its row-group line) is continued by the same command with its recorded
+   * digests, as {@code --resume} continues it, not refused as another run; a changed file still
+   * is.
+   */
+  @Test
+  void aParquetRunRecordedWithWholeFileDigestsGoesOn() throws Exception {
+    Path data = parquet(3);
+    String[] first = {"--data", data.toString(), "--features", "x", "--target", "y", "--steps",
+        "6", "--checkpoint-every", "3"};
+    String[] more = {"--data", data.toString(), "--features", "x", "--target", "y", "--steps",
+        "12", "--checkpoint-every", "3"};
+    Path recorded = dir.resolve("recorded");
+    assertEquals(0, Runs.run(job(recorded, first)).exitCode());
+    // The checkpoint as a build of before wrote it: whole-file digests.
+    Path file = recorded.resolve(Checkpoints.FILE);
+    Checkpoints.Loaded c = Checkpoints.read(file);
+    DatasetSpec now = ProtoCodec.fromProto(c.numbers().getDataset());
+    List<FileSet.DataFile> old = new ArrayList<>();
+    for (FileSet.DataFile f : FileSet.of(now.source()).files()) {
+      old.add(new FileSet.DataFile(f.path(), f.rows(), CsvFile.sha256(f.path())));
+    }
+    FileSet before = new FileSet(old);
+    Map<String, String> settings = new TreeMap<>(now.source().settings());
+    settings.putAll(before.settings());
+    DatasetSpec.Source s = now.source();
+    DatasetSpec then = new DatasetSpec(new DatasetSpec.Source(s.format(), settings, s.columns(),
+        s.target(), s.rows(), before.digest()), now.chunkSize());
+    assertNotEquals(now.digest(), then.digest());
+    var numbers = c.numbers().toBuilder().setDataset(ProtoCodec.toProto(then));
+    Checkpoints.write(file, c.state(), numbers.build(), then.digest(), c.lastLoggedStep());
+    Path resumed = dir.resolve("resumed");
+    Files.createDirectories(resumed);
+    for (String name : List.of("checkpoint.pb", "config.json", "steps.jsonl")) {
+      Files.copy(recorded.resolve(name), resumed.resolve(name));
+    }
+
+    Runs.Result again = Runs.run(job(recorded, more));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("resuming " + recorded + " from step 6"), again.err());
+    Runs.Result byResume = Runs.run("--resume", resumed.toString(), "--steps", "12");
+    assertEquals(0, byResume.exitCode(), byResume.err());
+    assertEquals(Runs.steps(resumed), Runs.steps(recorded), "the recorded run's bits");
+
+    // Other data, in another file or in the same one, are another run's, whichever way they
+    // are digested.
+    Files.copy(resumed.resolve("checkpoint.pb"), file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String[] longer = more.clone();
+    longer[7] = "20";
+    Path other = Files.move(parquet(4), dir.resolve("other.parquet"));
+    parquet(3);
+    String[] elsewhere = longer.clone();
+    elsewhere[1] = other.toString();
+    Runs.Result moved = Runs.run(job(recorded, elsewhere));
+    assertTrue(moved.err().contains("holds another run"), moved.err());
+    parquet(4);
+    Runs.Result changed = Runs.run(job(recorded, longer));
+    assertTrue(changed.err().contains("holds another run"), changed.err());
+    assertEquals(2, changed.exitCode(), changed.err());
   }
 }
