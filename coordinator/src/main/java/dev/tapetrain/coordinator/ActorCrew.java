@@ -79,7 +79,14 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
   @Override
   public void ask(ActorRef<WorkerProtocol.Command> worker, long round,
       dev.tapetrain.protocol.Batch batch, List<Integer> chunks) {
-    worker.tell(new ComputeGradients(round, params.get(), chunks, context.getSelf(), batch));
+    ask(worker, round, batch, chunks, 0);
+  }
+
+  @Override
+  public void ask(ActorRef<WorkerProtocol.Command> worker, long round,
+      dev.tapetrain.protocol.Batch batch, List<Integer> chunks, long roundsAhead) {
+    worker.tell(new ComputeGradients(round, params.get(), chunks, context.getSelf(), batch,
+        roundsAhead));
   }
 
   @Override

@@ -193,7 +193,7 @@ public final class Coordinator {
   private Behavior<Command> startRound(Round round, long nowNanos) {
     roster.admitReady(round.number(), 0);
     OpenRound<ActorRef<WorkerProtocol.Command>> phase =
-        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, crew), nowNanos);
+        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, loop.roundsAhead(round), crew), nowNanos);
     roster.askAll(phase.evaluation());
     // No timer per round (it cost more than a small round's arithmetic): the one pending timer,
     // when it fires early for this round, is set again for what is left.

@@ -26,6 +26,15 @@ interface Crew<W> {
     ask(worker, round, chunks);
   }
 
+  /**
+   * The same, telling {@code worker} that at most {@code roundsAhead} rounds like this one
+   * follow (0: not said).
+   */
+  default void ask(W worker, long round, dev.tapetrain.protocol.Batch batch,
+      List<Integer> chunks, long roundsAhead) {
+    ask(worker, round, batch, chunks);
+  }
+
   /** Tells {@code worker} it is done: the run ended with {@code outcome}, or it is out of it. */
   void stop(W worker, Outcome outcome, String detail);
 

@@ -36,6 +36,7 @@ final class Evaluation<W> {
   private int missing;
   private final Map<W, Share> shares = new LinkedHashMap<>();
   private final long round;
+  private final long roundsAhead;
   private final Crew<W> crew;
   // The mini-batch of the round (null: whole chunks) and each chunk's samples in the round.
   private final Batch miniBatch;
@@ -48,17 +49,27 @@ final class Evaluation<W> {
 
   /** The evaluation of {@code round}, whose requests {@link #ask} sends through {@code crew}. */
   Evaluation(DatasetSpec dataset, Round round, Crew<W> crew) {
-    this(dataset, round.number(), round.chunks(), crew, round.batch(), round.counts());
+    this(dataset, round, 0, crew);
+  }
+
+  /**
+   * The same, telling each worker asked that {@code roundsAhead} rounds like it follow
+   * ({@link RoundPlan#roundsAhead}).
+   */
+  Evaluation(DatasetSpec dataset, Round round, long roundsAhead, Crew<W> crew) {
+    this(dataset, round.number(), round.chunks(), crew, round.batch(), round.counts(),
+        roundsAhead);
   }
 
   private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew) {
-    this(dataset, round, batch, crew, null, List.of());
+    this(dataset, round, batch, crew, null, List.of(), 0);
   }
 
   private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew,
-      Batch miniBatch, List<Integer> counts) {
+      Batch miniBatch, List<Integer> counts, long roundsAhead) {
     this.dataset = dataset;
     this.round = round;
+    this.roundsAhead = roundsAhead;
     this.crew = crew;
     this.miniBatch = miniBatch;
     int chunks = dataset.numChunks();
@@ -112,7 +123,7 @@ final class Evaluation<W> {
     List<Integer> needed = stillNeeded(chunks);
     asked(worker, needed);
     if (!needed.isEmpty() && crew != null) {
-      crew.ask(worker, round, miniBatch, needed);
+      crew.ask(worker, round, miniBatch, needed, roundsAhead);
     }
   }
 

@@ -148,6 +148,11 @@ final class RoundLoop {
   }
 
   /** The round after {@code done}; before the final one, the best parameters if asked. */
+  /** The plan's {@link RoundPlan#roundsAhead} of {@code round}. */
+  long roundsAhead(Round round) {
+    return plan.roundsAhead(round);
+  }
+
   Round next(Round done) {
     Round next = plan.next(done);
     if (next.loss() == Round.Loss.FINAL) {

@@ -39,6 +39,16 @@ public interface RoundPlan {
   Round next(Round done);
 
   /**
+   * How many more rounds like {@code round} (over the same samples) the plan has after it, at
+   * most: a run may converge or be stopped sooner. 0: the plan does not say. Workers are told it
+   * so that they compile their model's loop at once when the work ahead is worth it; it changes
+   * no result.
+   */
+  default long roundsAhead(Round round) {
+    return 0;
+  }
+
+  /**
    * The epoch (from 1) whose training {@code round} completes, if it is the last update of an
    * epoch; empty for every other round, and for every round of a plan without epochs.
    */

@@ -54,6 +54,12 @@ public final class StepsPlan implements RoundPlan {
     return round(done.number() + 1);
   }
 
+  /** Round {@code k} is followed by rounds {@code k + 1 … steps}, each over a like share. */
+  @Override
+  public long roundsAhead(Round round) {
+    return Math.max(0, steps - round.number());
+  }
+
   /** Round {@code k}: its chunks, and what its loss stands for. */
   public Round round(long k) {
     Round.Loss loss = k == 0 ? Round.Loss.INITIAL

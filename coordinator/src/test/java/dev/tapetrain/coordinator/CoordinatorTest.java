@@ -37,6 +37,8 @@ class CoordinatorTest extends CoordinatorHarness {
       for (FakeWorker w : workers) {
         ComputeGradients m = w.expectStep(step);
         assertEquals(w.chunks, m.chunks());
+        // One step: round 0 (the initial loss and update 0) has round 1 after it, the last none.
+        assertEquals(1 - step, m.roundsAhead(), "rounds said to follow round " + step);
         w.answer(m);
       }
     }

@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,5 +100,43 @@ class EvaluationTest {
     assertFalse(e.accept("a", result(4, 4, 64), PARAMS), "chunk 6 again");
     assertTrue(e.accept("b", result(8, 8, 64), PARAMS));
     assertTrue(e.complete());
+  }
+
+  @Test
+  void everyWorkerAskedIsToldTheRoundsThatFollow() {
+    List<String> asked = new java.util.ArrayList<>();
+    Crew<String> crew = new Crew<>() {
+      @Override
+      public void load(String worker, List<Integer> chunks) {}
+
+      @Override
+      public void ask(String worker, long round, List<Integer> chunks) {
+        asked.add(worker + " " + round + " ahead none");
+      }
+
+      @Override
+      public void ask(String worker, long round, dev.tapetrain.protocol.Batch batch,
+          List<Integer> chunks, long roundsAhead) {
+        asked.add(worker + " " + round + " ahead " + roundsAhead);
+      }
+
+      @Override
+      public void stop(String worker, dev.tapetrain.protocol.WorkerProtocol.Outcome outcome,
+          String detail) {}
+
+      @Override
+      public void forget(String worker) {}
+
+      @Override
+      public String name(String worker) {
+        return worker;
+      }
+    };
+    StepsPlan plan = new StepsPlan(30, 0, 1, 42, DATA.numChunks(), 0);
+    Round first = plan.first();
+    Evaluation<String> e = new Evaluation<>(DATA, first, plan.roundsAhead(first), crew);
+    e.ask("a", first.chunks().subList(0, 2));
+    e.ask("b", first.chunks().subList(2, 4));
+    assertEquals(List.of("a 0 ahead 30", "b 0 ahead 30"), asked);
   }
 }

@@ -45,6 +45,19 @@ class StepsPlanTest {
   }
 
   @Test
+  void eachRoundSaysTheRoundsAfterItAndAResumedPlanCountsFromItsCheckpoint() {
+    // 30 steps: rounds 0 … 30 (round k at the parameters after k updates), so 30 follow round 0.
+    StepsPlan plan = new StepsPlan(30, 0, 1, 42, 16, 0);
+    assertEquals(30, plan.roundsAhead(plan.first()));
+    assertEquals(29, plan.roundsAhead(plan.next(plan.first())));
+    assertEquals(0, plan.roundsAhead(plan.round(30)));
+    StepsPlan resumed = new StepsPlan(30, 0, 1, 42, 16, 12);
+    assertEquals(18, resumed.roundsAhead(resumed.first()));
+    // Rounds past the plan (never asked) say none, not a negative count.
+    assertEquals(0, plan.roundsAhead(plan.round(31)));
+  }
+
+  @Test
   void aTinyFractionStillTrainsOnOneChunkAndFullBatchUsesAll() {
     assertEquals(1, chunks(1e-9, 1, 16).round(3).chunks().size());
     assertEquals(16, chunks(1, 1, 16).round(0).chunks().size());

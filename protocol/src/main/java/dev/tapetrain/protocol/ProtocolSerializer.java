@@ -94,7 +94,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
       ComputeGradientsProto.Builder b = ComputeGradientsProto.newBuilder()
           .setRound(m.round())
           .addAllParams(ProtoCodec.tensorsToProto(m.params()))
-          .setReplyTo(refToString(m.replyTo()));
+          .setReplyTo(refToString(m.replyTo()))
+          .setRoundsAhead(m.roundsAhead());
       ChunkRuns chunks = ChunkRuns.of(m.chunks());
       for (int r = 0; r < chunks.runCount(); r++) {
         b.addChunkRuns(chunks.first(r)).addChunkRuns(chunks.count(r));
@@ -181,7 +182,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
             : ChunkRuns.fromRuns(runs);
         return new WorkerProtocol.ComputeGradients(p.getRound(),
             ProtoCodec.tensorsFromProto(p.getParamsList()), chunks,
-            stringToRef(p.getReplyTo()), p.hasBatch() ? batch(p.getBatch()) : null);
+            stringToRef(p.getReplyTo()), p.hasBatch() ? batch(p.getBatch()) : null,
+            Math.max(0, p.getRoundsAhead()));
       }
       case STOP_WORK:
         return stopWork(StopWorkProto.parseFrom(bytes));

@@ -73,16 +73,27 @@ public final class WorkerProtocol {
    * {@link CoordinatorProtocol.GradientsComputed} carrying {@code round}. A chunk the worker has
    * not loaded yet (it was reassigned from a lost worker) is loaded first. With a
    * {@code batch}, each chunk's sums are over its members of that mini-batch only; null: over
-   * every sample of the chunk.
+   * every sample of the chunk. {@code roundsAhead}: how many more rounds like this one the
+   * coordinator plans after it, at most (0: not said); a worker uses it to choose when to
+   * compile its model, never for a result.
    */
   public record ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
-      ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch)
+      ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch, long roundsAhead)
       implements Command, WireMessage {
     /** Copies the lists; the chunks are kept as {@link ChunkRuns}. */
     public ComputeGradients {
       params = List.copyOf(params);
       chunks = ChunkRuns.of(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
+      if (roundsAhead < 0) {
+        throw new IllegalArgumentException("negative rounds ahead " + roundsAhead);
+      }
+    }
+
+    /** A round with no word on the rounds after it. */
+    public ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
+        ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch) {
+      this(round, params, chunks, replyTo, batch, 0);
     }
 
     /** A round over every sample of {@code chunks} (no mini-batch). */

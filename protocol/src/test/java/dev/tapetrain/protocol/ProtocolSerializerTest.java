@@ -81,7 +81,9 @@ class ProtocolSerializerTest {
         // Since 2026-12-06: data with validation data of their own (--validation-data).
         new WorkerProtocol.AssignShard(new DatasetSpec(csv.source(), 5,
             DatasetSpec.Source.csv("/data/val.csv", List.of("x"), "y", 7, "cd".repeat(32))),
-            ModelSpec.linear(3), List.of(2, 3), coordinator));
+            ModelSpec.linear(3), List.of(2, 3), coordinator),
+        // Since 2026-12-07: a full-batch round that says the rounds planned after it.
+        new WorkerProtocol.ComputeGradients(0, params, List.of(1, 2), coordinator, null, 29));
   }
 
   @ParameterizedTest

@@ -205,6 +205,7 @@ public final class Worker {
     watch.enter(m.round(), start);
     List<ChunkResult> results;
     try {
+      shard.expectRounds(m.roundsAhead());
       results = shard.evaluateTree(m.params(), m.chunks(), m.batch());
     } catch (ModelFailure e) {
       return modelFailed(m, e.getMessage(), e);

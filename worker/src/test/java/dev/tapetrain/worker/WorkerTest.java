@@ -96,6 +96,37 @@ class WorkerTest {
     }
   }
 
+  /**
+   * A round that says many more follow has the worker compile its model at once rather than
+   * after its eager rounds (which would take 64 rounds of these 1000 samples). The compile is
+   * logged by the evaluator at INFO, with the eager samples before it: this round's only.
+   */
+  @Test
+  void compilesItsModelAtTheFirstRoundWhenTheCoordinatorSaysManyFollow() {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(ShardEvaluator.class);
+    ch.qos.logback.classic.Level was = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO);
+    try {
+      ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+      TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+      // A width no other test of this JVM compiles: a loop already in the JVM counts as
+      // precompiled and would be used at once whatever the round says.
+      worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("mlp", 0, 42,
+          java.util.Map.of("hidden", "11")), List.of(0, 1, 2), coordinator.getRef()));
+      List<NamedTensor> params = coordinator.expectMessageClass(ShardAssigned.class).layout()
+          .initialParams();
+      LoggingTestKit.info("into one loop after 192 samples").withOccurrences(1)
+          .expect(testKit.system(), () -> {
+            worker.tell(new WorkerProtocol.ComputeGradients(0, params, List.of(0, 1, 2),
+                coordinator.getRef(), null, 2000));
+            return coordinator.expectMessageClass(GradientsComputed.class);
+          });
+    } finally {
+      log.setLevel(was);
+    }
+  }
+
   @Test
   void rejectsAShardItCannotLoad() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * loop compiled ahead of time from the first evaluation and one Janino compiles after
  * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES} samples or {@link #COMPILE_AFTER_EVALUATIONS}
  * evaluations or {@link #COMPILE_AFTER_EAGER_NANOS} of eager time, whichever comes first (at
- * once when a mini-batch epoch has that many rounds: {@link #expectRounds}); with an explicit
+ * once when the rounds said to follow reach that many rounds or samples: {@link #expectRounds});
+ * with an explicit
  * threshold, both after it. A loop an earlier run compiled and kept in the loop cache
  * ({@link dev.tapetrain.worker.LoopFiles}) counts as precompiled: no compiler runs for it. The model's program is traced once, on one block of samples, whatever the number of
  * samples; a model the compiler cannot take is said so in one log line (naming the op or the
@@ -96,6 +97,7 @@ final class ModelCompilation {
     boolean compileAtRunTime = eagerSamples >= threshold
         || (byDefault && (eagerEvaluations >= COMPILE_AFTER_EVALUATIONS
             || roundsAhead >= COMPILE_AFTER_EVALUATIONS
+            || aheadReaches(samples, threshold)
             || eagerNanos >= COMPILE_AFTER_EAGER_NANOS));
     boolean precompiledOnly = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
         && !compileAtRunTime;
@@ -135,6 +137,16 @@ final class ModelCompilation {
     return compiled;
   }
 
+  /**
+   * Whether the rounds said to follow, each of about {@code samples}, would take the eager tape
+   * past {@code threshold} samples: then the rent-or-buy wait only adds eager time, as the
+   * future it hedges against is known (job E of {@code PeerBenchmark}, 30 full-batch steps of
+   * 50 000 samples a worker, ran its first two rounds eagerly, ≈ 0.25 s of a cold run).
+   */
+  private boolean aheadReaches(long samples, long threshold) {
+    return samples > 0 && roundsAhead >= (threshold + samples - 1) / samples;
+  }
+
   /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */
   void eagerTook(long nanos) {
     eagerNanos += nanos;
@@ -150,11 +162,12 @@ final class ModelCompilation {
 
   /**
    * Says that at least {@code rounds} evaluations like the next one are to come (a mini-batch
-   * epoch's batches). With the default schedule, when they reach
-   * {@link #COMPILE_AFTER_EVALUATIONS} the model compiles at the next evaluation instead of
-   * after that many eager ones: an epoch of 1M samples in batches of 256 has 3 907 rounds, and
-   * its first 64 ran the cold eager tape at 20–45 ms each (≈ 2 s of a 20 s epoch across worker
-   * JVMs) where one compile costs ≈ 0.35 s.
+   * epoch's batches, or the full-batch rounds the coordinator's plan has left). With the
+   * default schedule, when they reach {@link #COMPILE_AFTER_EVALUATIONS}, or their samples
+   * {@link ShardEvaluator#COMPILE_AFTER_SAMPLES}, the model compiles at the next evaluation
+   * instead of after that many eager ones: an epoch of 1M samples in batches of 256 has 3 907
+   * rounds, and its first 64 ran the cold eager tape at 20–45 ms each (≈ 2 s of a 20 s epoch
+   * across worker JVMs) where one compile costs ≈ 0.35 s.
    */
   void expectRounds(long rounds) {
     roundsAhead = Math.max(roundsAhead, rounds);

@@ -222,6 +222,15 @@ public final class ShardEvaluator {
   }
 
   /**
+   * Says that at most {@code rounds} evaluations like the next one follow it (the coordinator's
+   * word, 0: none): with the default schedule the model then compiles at once when that work
+   * would pass the compile thresholds anyway. Changes the time only, never a result.
+   */
+  public void expectRounds(long rounds) {
+    compilation.expectRounds(rounds);
+  }
+
+  /**
    * As {@link #evaluateTree(List, List)}, each chunk's sums over its members of {@code batch}
    * only (null: over all its samples), see {@link BatchEvaluation}.
    */

@@ -142,4 +142,27 @@ class ModelCompilationTest {
     explicit.expectRounds(3907);
     assertNull(explicit.compiled(n, block, 0, n, values), "an explicit threshold is kept");
   }
+
+  @Test
+  void fewFullBatchRoundsOfManySamplesCompileAtTheirFirstEvaluation() {
+    // Job E of PeerBenchmark: 30 steps of 50 000 samples a worker. Fewer than 64 rounds, but
+    // their samples pass the sample threshold (2^20 = 1 048 576): compiling later only adds the
+    // eager rounds before it. The samples are counted from the evaluation's own count (50 000);
+    // the block only serves the trace.
+    Segment block = block(64);
+    long samples = 50_000;
+    long enough = (ShardEvaluator.COMPILE_AFTER_SAMPLES + samples - 1) / samples; // 21
+    CountingModel model = new CountingModel(8);
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation under = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    under.expectRounds(enough - 1); // 1 000 000 samples ahead
+    assertNull(under.compiled(samples, block, 0, 64, values), "20 rounds ahead: eager first");
+    ModelCompilation none = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    none.expectRounds(0);
+    assertNull(none.compiled(samples, block, 0, 64, values), "nothing said: eager first");
+    // Last: once compiled, the loop serves every later program like it in this JVM.
+    ModelCompilation at = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    at.expectRounds(enough); // 1 050 000
+    assertNotNull(at.compiled(samples, block, 0, 64, values), "21 rounds ahead: at once");
+  }
 }
