@@ -1,8 +1,5 @@
 package dev.tapetrain.tape;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-
 /**
  * {@code exp}, {@code tanh} and the logistic function, fast and with the same bits on every JVM
  * and CPU: written with {@code + − × ÷}, comparisons and bit manipulation only (no {@code Math}
@@ -34,7 +31,7 @@ public final class FixedMath {
    */
   public static final int NUMERICS_VERSION = 2;
 
-  private static final int TABLE_BITS = 7;
+  private static final int TABLE_BITS = ExpTable.BITS;
   private static final int N = 1 << TABLE_BITS;
   /** {@code N/ln2}. */
   private static final double N_OVER_LN2 = 0x1.71547652b82fep7;
@@ -49,32 +46,9 @@ public final class FixedMath {
   private static final double UNDERFLOW = -7.45133219101941108420e+02;
   private static final double TWO_M1000 = 0x1p-1000;
 
-  /** {@code 2^(j/N)} rounded, as raw bits, and {@code (2^(j/N) − that)/that}. */
-  private static final long[] SCALE_BITS = new long[N];
-  private static final double[] TAIL = new double[N];
-
-  static {
-    // 2^(j/N) to 60 digits as a product of 2^(1/2), 2^(1/4), …, 2^(1/N): BigDecimal's
-    // arithmetic is exactly specified, so the table is the same on every JVM.
-    MathContext mc = new MathContext(60);
-    BigDecimal[] roots = new BigDecimal[TABLE_BITS];
-    BigDecimal root = BigDecimal.valueOf(2);
-    for (int b = TABLE_BITS - 1; b >= 0; b--) {
-      root = root.sqrt(mc);
-      roots[b] = root; // 2^(2^b / N)
-    }
-    for (int j = 0; j < N; j++) {
-      BigDecimal t = BigDecimal.ONE;
-      for (int b = 0; b < TABLE_BITS; b++) {
-        if ((j & (1 << b)) != 0) {
-          t = t.multiply(roots[b], mc);
-        }
-      }
-      double hi = t.doubleValue();
-      SCALE_BITS[j] = Double.doubleToRawLongBits(hi);
-      TAIL[j] = t.subtract(new BigDecimal(hi)).divide(new BigDecimal(hi), mc).doubleValue();
-    }
-  }
+  /** {@code 2^(j/N)} rounded, as raw bits, and its relative tail: {@link ExpTable}'s. */
+  private static final long[] SCALE_BITS = ExpTable.SCALE_BITS;
+  private static final double[] TAIL = ExpTable.TAIL;
 
   private FixedMath() {}
 
