@@ -8,16 +8,24 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +51,14 @@ import org.slf4j.LoggerFactory;
  * older than an hour (of a JVM killed while writing) are removed too. Loops are small (tens of
  * KB), so this costs one directory listing per new model shape.
  *
+ * <p>Trust: a worker defines and runs these classes (a loaded loop's static initializer runs
+ * before its bit check against the eager tape), so, as ccache and pip do with their caches, the
+ * directory is used only if the user this JVM runs as owns it and neither its group nor others
+ * may write to it (on a POSIX file system; on others this is not checked). Decided once, at the
+ * first lookup or write: otherwise nothing is read from it or written to it in this run, with
+ * one warning, and loops are compiled as without a cache. Created {@code rwx------}, its files
+ * {@code rw-------}.
+ *
  * <p>{@code --cache off} turns it off as well: that run reads and writes nothing in the cache
  * directory.
  */
@@ -63,10 +79,18 @@ public final class LoopFiles implements LoopStore {
   private static final int KEY_LENGTH = 64;
   private static final int HEADER = MAGIC.length + 4 + KEY_LENGTH + 4 + 4;
   private static final long STALE_TEMP_MILLIS = 3_600_000L;
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
+      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
 
   private final Path dir;
   private final int maxFiles;
   private final long maxBytes;
+  /** The user this JVM runs as, or null to find out (tests pass another). */
+  private final UserPrincipal me;
+  /** Whether {@link #dir} may be used in this run: decided at the first lookup or write. */
+  private volatile Boolean usable;
 
   /** A store in {@code dir} with the default caps. */
   public LoopFiles(Path dir) {
@@ -74,9 +98,14 @@ public final class LoopFiles implements LoopStore {
   }
 
   LoopFiles(Path dir, int maxFiles, long maxBytes) {
+    this(dir, maxFiles, maxBytes, null);
+  }
+
+  LoopFiles(Path dir, int maxFiles, long maxBytes, UserPrincipal me) {
     this.dir = dir;
     this.maxFiles = maxFiles;
     this.maxBytes = maxBytes;
+    this.me = me;
   }
 
   /**
@@ -101,8 +130,122 @@ public final class LoopFiles implements LoopStore {
     return dir.resolve(key + EXTENSION);
   }
 
+  /**
+   * Whether this run may read and write {@link #dir} (see the class comment): decided once,
+   * creating the directory if it is missing; when not, the one warning says why.
+   */
+  boolean usable() {
+    Boolean u = usable;
+    if (u == null) {
+      synchronized (this) {
+        u = usable;
+        if (u == null) {
+          String why = distrust();
+          if (why != null) {
+            LOG.warn("loop cache {} not used: {}; compiling loops in this run", dir, why);
+          }
+          u = why == null;
+          usable = u;
+        }
+      }
+    }
+    return u;
+  }
+
+  /**
+   * Null if {@link #dir} is this user's alone or the file system is not POSIX, else why it is
+   * not to be trusted. Creates the directory, {@code rwx------}, if it is missing.
+   */
+  private String distrust() {
+    if (!posix()) {
+      return null;
+    }
+    UserPrincipal creator = null;
+    try {
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.createDirectory(dir, ownerOnly(OWNER_ONLY_DIR));
+      creator = Files.getOwner(dir); // made by this JVM: its owner is who this JVM runs as
+    } catch (FileAlreadyExistsException e) {
+      // Made earlier, or by another JVM meanwhile: checked below like any other.
+    } catch (IOException | RuntimeException e) {
+      return "cannot create it (" + e + ")";
+    }
+    PosixFileAttributes a;
+    try {
+      a = Files.readAttributes(dir, PosixFileAttributes.class);
+    } catch (IOException | RuntimeException e) {
+      return "cannot read its owner and permissions (" + e + ")";
+    }
+    if (!a.isDirectory()) {
+      return "not a directory";
+    }
+    UserPrincipal user = me != null ? me : creator != null ? creator : currentUser();
+    if (user == null) {
+      return "cannot tell which user this process runs as";
+    }
+    return distrust(a.owner(), user, a.permissions());
+  }
+
+  /**
+   * The decision on a directory's attributes: null if {@code user} owns it and neither its group
+   * nor others may write to it, else why not (with its mode, as {@code ls -ld} shows it).
+   */
+  static String distrust(UserPrincipal owner, UserPrincipal user,
+      Set<PosixFilePermission> permissions) {
+    String mode = "d" + PosixFilePermissions.toString(permissions);
+    if (!owner.equals(user)) {
+      return "owned by " + owner.getName() + ", not by " + user.getName() + " (" + mode + ")";
+    }
+    if (permissions.contains(PosixFilePermission.GROUP_WRITE)) {
+      return "writable by its group (" + mode + ")";
+    }
+    if (permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+      return "writable by others (" + mode + ")";
+    }
+    return null;
+  }
+
+  private boolean posix() {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  /** {@code permissions} to create a file or directory with, or none where not POSIX. */
+  private FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> permissions) {
+    return posix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+        : new FileAttribute<?>[0];
+  }
+
+  /**
+   * The user this JVM runs as: the owner of a file it creates (in the system's temporary
+   * directory, not in the directory being judged), else the one named {@code user.name}, else
+   * null.
+   */
+  private static UserPrincipal currentUser() {
+    try {
+      Path probe = Files.createTempFile("tapetrain-owner", ".tmp");
+      try {
+        return Files.getOwner(probe);
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        return FileSystems.getDefault().getUserPrincipalLookupService()
+            .lookupPrincipalByName(System.getProperty("user.name"));
+      } catch (IOException | RuntimeException e2) {
+        return null;
+      }
+    }
+  }
+
   @Override
   public byte[] load(String key) {
+    if (!usable()) {
+      return null;
+    }
     Path file = file(key);
     byte[] bytes;
     try {
@@ -159,14 +302,16 @@ public final class LoopFiles implements LoopStore {
 
   @Override
   public void store(String key, byte[] payload) {
-    if (key.length() != KEY_LENGTH || payload.length > maxBytes) {
-      return; // not a key of the tape's, or a loop the cache may not hold
+    if (key.length() != KEY_LENGTH || payload.length > maxBytes || !usable()) {
+      return; // not a key of the tape's, a loop the cache may not hold, or a distrusted cache
     }
     Path file = file(key);
     Path temp = null;
     try {
-      Files.createDirectories(dir);
-      temp = Files.createTempFile(dir, key + ".", ".tmp");
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, ownerOnly(OWNER_ONLY_DIR)); // removed since it was checked
+      }
+      temp = Files.createTempFile(dir, key + ".", ".tmp", ownerOnly(OWNER_ONLY_FILE));
       Files.write(temp, encode(key, payload));
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE,

@@ -7,10 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tapetrain.data.cache.CacheSettings;
+import dev.tapetrain.tape.CompiledFunction;
+import dev.tapetrain.tape.Ops;
+import dev.tapetrain.tape.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -22,12 +31,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loop cache's files: what was stored is loaded back whole or not at all (a short, damaged,
  * misplaced or unreadable file is a miss, and the next store writes it whole again), two writers
- * of one key leave one whole file, and the directory keeps its most recently used loops within
- * its caps.
+ * of one key leave one whole file, the directory keeps its most recently used loops within its
+ * caps, and a directory others may write to (or another user's) is neither read nor written.
  */
 class LoopFilesTest {
 
@@ -36,7 +46,7 @@ class LoopFilesTest {
 
   @AfterEach
   void noStore() {
-    dev.tapetrain.tape.CompiledFunction.keepLoopsIn(null);
+    CompiledFunction.keepLoopsIn(null);
   }
 
   private static String key(int k) {
@@ -212,6 +222,125 @@ class LoopFilesTest {
     for (CacheSettings.Mode mode : List.of(CacheSettings.Mode.AUTO, CacheSettings.Mode.ON)) {
       LoopFiles store = LoopFiles.install(new CacheSettings(mode, dir, 1));
       assertEquals(dir.resolve("loops"), store.dir(), mode.toString());
+    }
+  }
+
+  @Test
+  void theFolderIsCreatedForItsOwnerOnlyAndItsFilesTooAndThenUsed() throws Exception {
+    LoopFiles store = new LoopFiles(dir.resolve("cache").resolve("loops"));
+    byte[] p = payload(8, 700);
+    store.store(key(8), p);
+    assertEquals("rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(store.dir())));
+    assertEquals("rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file(key(8)))));
+    assertTrue(store.usable());
+    assertArrayEquals(p, new LoopFiles(store.dir()).load(key(8)), "another run reads it");
+    // A folder of an earlier release (made with the umask: rwxr-xr-x) is still this user's.
+    Files.setPosixFilePermissions(store.dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertArrayEquals(p, new LoopFiles(store.dir()).load(key(8)));
+  }
+
+  @Test
+  void aFolderItsGroupOrOthersMayWriteIsNeitherReadNorWritten() throws Exception {
+    Path loops = dir.resolve("loops");
+    byte[] p = payload(9, 900);
+    new LoopFiles(loops).store(key(9), p); // a valid entry, as a run may have left it
+    for (String mode : List.of("rwxrwxr-x", "rwxr-xrwx")) {
+      Files.setPosixFilePermissions(loops, PosixFilePermissions.fromString(mode));
+      List<String> warnings;
+      try (Warnings log = new Warnings()) {
+        LoopFiles store = new LoopFiles(loops);
+        assertNull(store.load(key(9)), mode + ": its entry is not read");
+        store.store(key(10), payload(10, 900));
+        store.store(key(9), payload(11, 900));
+        assertNull(store.load(key(10)));
+        warnings = log.lines();
+      }
+      try (Stream<Path> files = Files.list(loops)) {
+        assertEquals(List.of(loops.resolve(key(9) + LoopFiles.EXTENSION)), files.toList(),
+            mode + ": nothing written");
+      }
+      assertArrayEquals(LoopFiles.encode(key(9), p),
+          Files.readAllBytes(loops.resolve(key(9) + LoopFiles.EXTENSION)), "not rewritten");
+      String who = mode.equals("rwxrwxr-x") ? "writable by its group" : "writable by others";
+      assertEquals(List.of("loop cache " + loops + " not used: " + who + " (d" + mode
+          + "); compiling loops in this run"), warnings, "one warning per run");
+    }
+  }
+
+  @Test
+  void aFolderOfAnotherUserIsNeitherReadNorWritten() throws Exception {
+    Path loops = dir.resolve("loops");
+    new LoopFiles(loops).store(key(12), payload(12, 800));
+    // This folder is ours; a store that runs as someone else sees another user's folder.
+    UserPrincipal mallory = () -> "mallory";
+    LoopFiles store = new LoopFiles(loops, LoopFiles.MAX_FILES, LoopFiles.MAX_BYTES, mallory);
+    List<String> warnings;
+    try (Warnings log = new Warnings()) {
+      assertNull(store.load(key(12)));
+      store.store(key(13), payload(13, 800));
+      warnings = log.lines();
+    }
+    assertFalse(Files.exists(store.file(key(13))), "nothing written");
+    String owner = Files.getOwner(loops).getName();
+    assertEquals(List.of("loop cache " + loops + " not used: owned by " + owner
+        + ", not by mallory (drwx------); compiling loops in this run"), warnings);
+  }
+
+  @Test
+  void aRunWithADistrustedFolderCompilesItsLoopAndStoresNothing() throws Exception {
+    Path loops = Files.createDirectories(dir.resolve("loops"));
+    Files.setPosixFilePermissions(loops, PosixFilePermissions.fromString("rwxrwx---"));
+    CompiledFunction.keepLoopsIn(new LoopFiles(loops));
+    // A constant no other test uses: a source this JVM has not compiled yet.
+    CompiledFunction f = CompiledFunction.compile(
+        (v, s) -> new Tensor[] {Ops.sum(Ops.mul(v[0], Tensor.scalar(0.796875)))},
+        new double[][] {{1.0, 2.0, 3.0, 4.0}}, new double[0]);
+    assertFalse(f.fromLoopStore());
+    double[] out = new double[1];
+    f.apply(new double[][] {{1.0, 2.0, 3.0, 4.0}}, 0, 4, new double[0], out);
+    assertEquals(7.96875, out[0]);
+    try (Stream<Path> files = Files.list(loops)) {
+      assertEquals(List.of(), files.toList(), "the compiled loop is not stored");
+    }
+  }
+
+  @Test
+  void theDecisionOnAFoldersOwnerAndMode() throws Exception {
+    UserPrincipal me = () -> "me";
+    UserPrincipal other = () -> "other";
+    assertNull(LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx------")));
+    assertNull(LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwxr-xr-x")));
+    assertEquals("owned by other, not by me (drwx------)",
+        LoopFiles.distrust(other, me, PosixFilePermissions.fromString("rwx------")));
+    assertEquals("writable by its group (drwx-w----)",
+        LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx-w----")));
+    assertEquals("writable by others (drwx----w-)",
+        LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx----w-")));
+  }
+
+  /** The warnings of {@link LoopFiles} while a test runs (logback). */
+  private static final class Warnings implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger(LoopFiles.class);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    Warnings() {
+      appender.start();
+      logger.addAppender(appender);
+    }
+
+    List<String> lines() {
+      synchronized (appender) {
+        return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+            .map(ILoggingEvent::getFormattedMessage).toList();
+      }
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(appender);
+      appender.stop();
     }
   }
 }
