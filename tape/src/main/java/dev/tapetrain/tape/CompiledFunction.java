@@ -1,8 +1,6 @@
 package dev.tapetrain.tape;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A function of vectors and scalars, written with {@link Ops} and {@link GradientTape}s, compiled
@@ -22,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Where a loop comes from, first hit wins: this JVM's loops; a {@link PrecompiledLoop} on the
  * class path; the installed {@link LoopStore} ({@link #keepLoopsIn}: class files an earlier JVM
- * compiled); Janino, whose class files then go to the store. Each is checked as above.
+ * compiled); Janino, whose class files then go to the store. Each is checked as above
+ * ({@link LoopResolver}).
  */
 public final class CompiledFunction {
 
@@ -47,28 +46,15 @@ public final class CompiledFunction {
     void run(double[][] vectors, int from, int to, double[] scalars, double[] out, int at);
   }
 
-  /**
-   * Loops compiled in this JVM, by source: workers that share a JVM (local-runner) share one
-   * class, so it is compiled once and its call sites see one type. A model has one loop, so
-   * this stays tiny.
-   */
-  private static final Map<String, Loop> KERNELS = new ConcurrentHashMap<>();
-
-  /** Where a loop came from. */
-  private enum Origin { PRECOMPILED, LOOP_STORE, RUN_TIME }
-
-  /** A loop and where it came from. */
-  private record Loop(Kernel kernel, Origin origin) {}
-
   private final Kernel kernel;
-  private final Origin origin;
+  private final LoopResolver.Origin origin;
   private final int vectorCount;
   private final int scalarCount;
   private final int outputCount;
   private final String source;
 
-  private CompiledFunction(Loop loop, int vectorCount, int scalarCount, int outputCount,
-      String source) {
+  private CompiledFunction(LoopResolver.Loop loop, int vectorCount, int scalarCount,
+      int outputCount, String source) {
     this.kernel = loop.kernel();
     this.origin = loop.origin();
     this.vectorCount = vectorCount;
@@ -194,71 +180,13 @@ public final class CompiledFunction {
     }
     double[] eager = traced.outputs();
     String source = traced.source();
-    Loop loop = KERNELS.get(source);
+    LoopResolver.Loop loop = LoopResolver.resolve(source, exampleVectors, exampleScalars, eager,
+        compileAtRunTime);
     if (loop == null) {
-      loop = found(source);
-      if (loop == null && !compileAtRunTime) {
-        return null;
-      }
-      Loop before = loop;
-      loop = KERNELS.computeIfAbsent(source,
-          s -> before != null ? before : new Loop(LoopCache.compile(s), Origin.RUN_TIME));
+      return null;
     }
-    CompiledFunction f = new CompiledFunction(loop, exampleVectors.length,
-        exampleScalars.length, eager.length, source);
-    String wrong = f.disagreement(exampleVectors, n, exampleScalars, eager);
-    if (wrong != null && loop.origin() == Origin.LOOP_STORE) {
-      // Stored bytes that pass their checksum but not this check (a class file of a changed
-      // tape, say): never the run's failure. Compile the source, which stores it again.
-      LoopCache.rejected(source, wrong);
-      KERNELS.remove(source, loop);
-      if (!compileAtRunTime) {
-        return null;
-      }
-      loop = KERNELS.computeIfAbsent(source,
-          s -> new Loop(LoopCache.compile(s), Origin.RUN_TIME));
-      f = new CompiledFunction(loop, exampleVectors.length, exampleScalars.length, eager.length,
-          source);
-      wrong = f.disagreement(exampleVectors, n, exampleScalars, eager);
-    }
-    if (wrong != null) {
-      throw new NotCompilableException(wrong);
-    }
-    return f;
-  }
-
-  /** The loop of {@code source} that needs no compiler: precompiled, or stored, or null. */
-  private static Loop found(String source) {
-    Kernel precompiled = PrecompiledLoops.find(source);
-    if (precompiled != null) {
-      return new Loop(precompiled, Origin.PRECOMPILED);
-    }
-    Kernel stored = LoopCache.find(source);
-    return stored != null ? new Loop(stored, Origin.LOOP_STORE) : null;
-  }
-
-  /**
-   * Null if this loop gives {@code eager} on the example, bit for bit, else what differs. A loop
-   * from the store that cannot even run (a class file that no longer links) differs too.
-   */
-  private String disagreement(double[][] exampleVectors, int n, double[] exampleScalars,
-      double[] eager) {
-    double[] compiled = new double[eager.length];
-    try {
-      apply(exampleVectors, 0, n, exampleScalars, compiled);
-    } catch (RuntimeException | LinkageError e) {
-      if (origin != Origin.LOOP_STORE) {
-        throw e;
-      }
-      return "the stored loop fails: " + e;
-    }
-    for (int k = 0; k < eager.length; k++) {
-      if (Double.doubleToLongBits(compiled[k]) != Double.doubleToLongBits(eager[k])) {
-        return "the compiled loop gives output " + k + " = " + compiled[k]
-            + " where the tape gives " + eager[k];
-      }
-    }
-    return null;
+    return new CompiledFunction(loop, exampleVectors.length, exampleScalars.length,
+        eager.length, source);
   }
 
   /** The generated source, and the outputs of the eager run that was traced. */
@@ -375,7 +303,7 @@ public final class CompiledFunction {
 
   /** Whether this function runs a loop compiled ahead of time ({@link PrecompiledLoop}). */
   public boolean precompiled() {
-    return origin == Origin.PRECOMPILED;
+    return origin == LoopResolver.Origin.PRECOMPILED;
   }
 
   /**
@@ -383,7 +311,7 @@ public final class CompiledFunction {
    * ({@link #keepLoopsIn}), compiled by an earlier JVM: no compiler ran for it in this one.
    */
   public boolean fromLoopStore() {
-    return origin == Origin.LOOP_STORE;
+    return origin == LoopResolver.Origin.LOOP_STORE;
   }
 
   /**
@@ -398,7 +326,7 @@ public final class CompiledFunction {
 
   /** Forgets every loop this JVM defined (as a new JVM would start): for tests. */
   static void forgetLoops() {
-    KERNELS.clear();
+    LoopResolver.forget();
   }
 
   /** The generated Java source, for debugging and for checked-in copies of it. */
