@@ -51,15 +51,12 @@ final class RowLoopGenerator {
   /** Each emitted op's value by what it computed: its kind, name, parameter, inputs, shape. */
   private final Map<List<Object>, Value> emitted = new java.util.HashMap<>();
   private final StringBuilder fixed = new StringBuilder();
-  private final StringBuilder gather = new StringBuilder();
   private final StringBuilder body = new StringBuilder();
   private final StringBuilder after = new StringBuilder();
   /** Four-lane sums of rows of one element: name and element expression. */
   private final List<String[]> laneSums = new ArrayList<>();
-  /** The sample inputs: input, first column, width (0 for a vector input). */
-  private final List<int[]> inputs = new ArrayList<>();
-  /** The wide inputs the per-sample code reads, gathered a block at a time: the same. */
-  private final List<int[]> wide = new ArrayList<>();
+  /** The reads of the sample inputs, per sample and per block. */
+  private final RowGather gather;
   private int constants;
   /** Writes each op's code into the sections above. */
   private final RowOps ops;
@@ -71,6 +68,7 @@ final class RowLoopGenerator {
 
   private RowLoopGenerator(int length, int block, Map<Value, Integer> inputColumns) {
     this.block = block;
+    this.gather = new RowGather(block);
     this.blocks = new BlockProducts(block, inputColumns);
     this.ops = new RowOps(length, fixed, body, after, laneSums, block, blocks);
   }
@@ -99,9 +97,8 @@ final class RowLoopGenerator {
     for (Map.Entry<Value, Integer> in : inputColumns.entrySet()) {
       int k = Integer.parseInt(in.getKey().name().substring(1));
       g.values.put(samples[k], in.getKey());
-      g.inputs.add(new int[] {k, in.getValue(), in.getKey().scalar() ? 0 : in.getKey().width()});
+      g.gather.input(k, in.getValue(), in.getKey().scalar() ? 0 : in.getKey().width());
     }
-    g.inputs.sort(java.util.Comparator.comparingInt(in -> in[0]));
     int offset = 0;
     for (int k = 0; k < params.length; k++) {
       Tensor t = params[k];
@@ -227,7 +224,9 @@ final class RowLoopGenerator {
    */
   private String source(String outs) {
     StringBuilder fields = new StringBuilder("    double[][] v;\n    double[] s;\n");
-    readInputs(fields);
+    StringBuilder perSample = new StringBuilder(body);
+    laneSums.forEach(sum -> perSample.append(sum[1]).append('\n'));
+    gather.plan(perSample, fields);
     StringBuilder init = new StringBuilder("      this.v = v;\n      this.s = s;\n");
     for (String line : fixed.toString().split("\n")) {
       if (line.isEmpty()) {
@@ -253,11 +252,7 @@ final class RowLoopGenerator {
     for (String[] sum : laneSums) {
       fields.append("    double ").append(sum[0]).append("_e;\n");
     }
-    for (int[] in : wide) {
-      fields.append("    final double[] x").append(in[0]).append("_b = new double[")
-          .append(block * in[2]).append("];\n");
-    }
-    fields.append(ops.buffers()).append(blocks.fields());
+    fields.append(gather.buffers()).append(ops.buffers()).append(blocks.fields());
     String next = "";
     if (blocked()) {
       fields.append("    int gFrom;\n    int gTo;\n");
@@ -297,42 +292,12 @@ final class RowLoopGenerator {
     s.append("      }\n").append(ops.flush().isEmpty() ? "" : "      flush();\n")
         .append(indent(after)).append(indent(outs))
         .append("      this.v = null;\n      this.s = null;\n    }\n\n").append(gatherMethod())
-        .append("    void sample(int j) {\n").append(outdent(gather)).append(outdent(body));
+        .append("    void sample(int j) {\n").append(outdent(gather.reads())).append(outdent(body));
     for (String[] sum : laneSums) {
       s.append("      ").append(sum[0]).append("_e = ").append(sum[1]).append(";\n");
     }
     s.append("    }\n  }\n}\n");
     return s.toString();
-  }
-
-  /**
-   * The sample inputs' reads at the start of {@code sample(j)}, for those the per-sample code
-   * names (an input only a {@link BlockProducts} product or a weight gradient reads is read in
-   * place, in its columns): a vector input's element, a wide input's row from its block buffer
-   * ({@code wide}, filled by {@code gather}). One statement per input, not per column: the
-   * per-sample method's size must not grow with the number of features (HotSpot does not
-   * compile a method of more than 8000 bytes).
-   */
-  private void readInputs(StringBuilder fields) {
-    StringBuilder perSample = new StringBuilder(body);
-    laneSums.forEach(sum -> perSample.append(sum[1]).append('\n'));
-    for (int[] in : inputs) {
-      String name = "x" + in[0];
-      if (!Pattern.compile("\\b" + name + "\\b").matcher(perSample).find()) {
-        continue;
-      }
-      if (in[2] == 0) {
-        gather.append("        final double ").append(name).append(" = v[").append(in[1])
-            .append("][j];\n");
-        continue;
-      }
-      fields.append("    final double[] ").append(name).append(" = new double[").append(in[2])
-          .append("];\n");
-      wide.add(in);
-      gather.append("        for (int c = 0; c < ").append(in[2]).append("; c++) ").append(name)
-          .append("[c] = ").append(name).append("_b[(j - gFrom) * ").append(in[2])
-          .append(" + c];\n");
-    }
   }
 
   /**
@@ -348,14 +313,11 @@ final class RowLoopGenerator {
 
   /**
    * The frame's {@code gather(from, to)} and {@code flush()}, if it has blocks. {@code gather}
-   * first flushes the block before, then copies the wide inputs of samples {@code from} to
-   * {@code to - 1} row after row into their {@code _b} arrays, one column at a time; a sample's
-   * gather reads its row from there. Where it read one element of each of {@code w} columns, a
-   * memory stream each, per sample, the block reads each column's elements one after the other
-   * (a 50-column softmax spent 28 % of its pass in the gather); only inputs the per-sample code
-   * reads are gathered so. Then it computes the block's products of sample inputs
-   * ({@link BlockProducts}). {@code flush} adds the block's weight gradients ({@link RowOps}'
-   * outer totals). Copies and the same additions in the same order: every bit is the same.
+   * first flushes the block before, then copies the wide inputs of the block's samples into
+   * their buffers ({@link RowGather#copies}; a sample's reads take its row from there), then
+   * computes the block's products of sample inputs ({@link BlockProducts}). {@code flush} adds
+   * the block's weight gradients ({@link RowOps}' outer totals). Copies and the same additions
+   * in the same order: every bit is the same.
    */
   private String gatherMethod() {
     if (!blocked()) {
@@ -365,15 +327,8 @@ final class RowLoopGenerator {
     if (!ops.flush().isEmpty()) {
       m.append("      flush();\n");
     }
-    m.append("      gFrom = from;\n      gTo = to;\n      final int n = to - from;\n");
-    for (int[] in : wide) {
-      m.append("      for (int c = 0; c < ").append(in[2]).append("; c++) {\n")
-          .append("        final double[] col = v[").append(in[1]).append(" + c];\n")
-          .append("        for (int j = from, o = c; j < to; j++, o += ").append(in[2])
-          .append(") x").append(in[0]).append("_b[o] = col[j];\n")
-          .append("      }\n");
-    }
-    m.append(blocks.code()).append("    }\n\n");
+    m.append("      gFrom = from;\n      gTo = to;\n      final int n = to - from;\n")
+        .append(gather.copies()).append(blocks.code()).append("    }\n\n");
     if (!ops.flush().isEmpty()) {
       m.append("    void flush() {\n      final int n = gTo - gFrom;\n").append(ops.flush())
           .append("    }\n\n");
@@ -386,7 +341,7 @@ final class RowLoopGenerator {
    * gradients to flush.
    */
   private boolean blocked() {
-    return !wide.isEmpty() || !blocks.code().isEmpty() || !ops.flush().isEmpty();
+    return gather.blocked() || !blocks.code().isEmpty() || !ops.flush().isEmpty();
   }
 
   /** Lines of a method of the class one level deeper, in the frame's. */
