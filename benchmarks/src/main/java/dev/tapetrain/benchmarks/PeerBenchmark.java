@@ -1,6 +1,8 @@
 package dev.tapetrain.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.benchmarks.PeerJobs.Job;
+import dev.tapetrain.benchmarks.PeerTable.Time;
 import dev.tapetrain.coordinator.run.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,41 +54,12 @@ import java.util.concurrent.TimeUnit;
  * run, on its cache directory, so the loop comes from the cache (what a user's second run of a
  * model shape costs). The {@code step 0} column is the first step's {@code step_ms}, where the
  * compilation (or the cache's load) lands.
+ *
+ * <p>The jobs are {@link PeerJobs}; the table, {@link PeerTable}.
  */
 public final class PeerBenchmark {
 
   private PeerBenchmark() {}
-
-  /**
-   * A job: its name, samples, steps, local-runner workers (0: two worker JVMs), model, whether
-   * to run it also with the C1-only option, whether {@link ActorFloorBenchmark} runs it, and
-   * the peers that run it.
-   */
-  private record Job(String name, long n, int steps, int workers, String model, boolean c1,
-      boolean floor, List<String> peers, PeerData data) {
-
-    /** Whether its loop is compiled at run time (not precompiled): then it also runs warm. */
-    boolean warm() {
-      return !model.equals("linear");
-    }
-  }
-
-  private static final List<String> SINGLE_PROCESS_PEERS =
-      List.of("numpy", "tf-function", "tf-xla", "torch");
-
-  private static final List<Job> JOBS = List.of(
-      new Job("A: N=1M, 200 steps, 1 worker", 1_000_000, 200, 1, "linear", true, false,
-          SINGLE_PROCESS_PEERS, null),
-      new Job("B: N=1000, 5000 steps, 4 workers", 1000, 5000, 4, "linear", true, true,
-          SINGLE_PROCESS_PEERS, null),
-      new Job("C: N=1000, 3000 steps, 2 JVMs/processes", 1000, 3000, 0, "linear", false, true,
-          List.of("torch-ddp"), null),
-      new Job("D: MLP 1-16-1, N=100k, 100 steps, 2 wkrs", 100_000, 100, 2, "mlp", false, false,
-          SINGLE_PROCESS_PEERS, PeerData.mlpOneFeature()),
-      new Job("E: softmax 50->10, N=100k, 30 steps, 2 wkrs", 100_000, 30, 2, "softmax", false,
-          false, SINGLE_PROCESS_PEERS, PeerData.softmax50()),
-      new Job("F: MLP 10-32-1, N=100k, 30 steps, 2 wkrs", 100_000, 30, 2, "mlp", false, false,
-          SINGLE_PROCESS_PEERS, PeerData.mlp10()));
 
   /**
    * How far a peer's final loss may be from tapetrain's, relative, on jobs D, E and F: the same
@@ -94,18 +67,6 @@ public final class PeerBenchmark {
    * ulps apart), 0 to 2.3e-15 relative as measured on 2026-12-06.
    */
   static final double LOSS_AGREEMENT = 1e-6;
-
-  /**
-   * One measurement: ms per step with every step counted, the median step, and the final loss
-   * (NaN where the job does not compare it).
-   */
-  private record Time(double msPerStep, double medianStepMs, double wallSeconds, double loss,
-      double firstStepMs) {
-
-    Time(double msPerStep, double medianStepMs, double wallSeconds, double loss) {
-      this(msPerStep, medianStepMs, wallSeconds, loss, Double.NaN);
-    }
-  }
 
   /**
    * Runs the jobs; optional arguments: the number of rounds (default 3) and the jobs' letters
@@ -122,7 +83,7 @@ public final class PeerBenchmark {
     String python = System.getenv("TAPETRAIN_PYTHON");
     Path work = Files.createTempDirectory("tapetrain-peers");
     Map<String, Map<String, List<Time>>> times = new LinkedHashMap<>();
-    List<Job> jobs = JOBS.stream().filter(j -> only.indexOf(j.name().charAt(0)) >= 0).toList();
+    List<Job> jobs = PeerJobs.only(only);
     Map<Job, Path> data = new LinkedHashMap<>();
     for (Job job : jobs) {
       if (job.data() != null) {
@@ -181,11 +142,12 @@ public final class PeerBenchmark {
               row.computeIfAbsent(system, k -> new ArrayList<>()).add(p);
               System.err.printf(Locale.ROOT, "round %d, %s, %s: %.4f ms/step%n", round,
                   job.name(), system, p.msPerStep());
-              if (job.data() != null && !(relative(p.loss(), t.loss()) <= LOSS_AGREEMENT)) {
+              double rel = PeerTable.relative(p.loss(), t.loss());
+              if (job.data() != null && !(rel <= LOSS_AGREEMENT)) {
                 String m = String.format(Locale.ROOT, "LOSS MISMATCH: round %d, %s, %s: final"
                     + " loss %.17g, tapetrain's %.17g (relative %.1e > %.0e): not the same"
                     + " computation", round, job.name(), system, p.loss(), t.loss(),
-                    relative(p.loss(), t.loss()), LOSS_AGREEMENT);
+                    rel, LOSS_AGREEMENT);
                 problems.add(m);
                 System.err.println("*** " + m);
               }
@@ -194,7 +156,7 @@ public final class PeerBenchmark {
         }
       }
     }
-    print(times, rounds);
+    PeerTable.print(times, rounds);
     if (!problems.isEmpty()) {
       System.out.println();
       problems.forEach(m -> System.out.println("*** " + m));
@@ -203,11 +165,6 @@ public final class PeerBenchmark {
           + " time is not comparable");
       System.exit(1);
     }
-  }
-
-  /** |a − b| relative to |b|; NaN if either is NaN. */
-  private static double relative(double a, double b) {
-    return Math.abs(a - b) / Math.abs(b);
   }
 
   /**
@@ -221,100 +178,6 @@ public final class PeerBenchmark {
       System.exit(2);
     }
     return jar;
-  }
-
-  private static void print(Map<String, Map<String, List<Time>>> times, int rounds) {
-    System.out.printf(Locale.ROOT, "%n%-44s %-14s %10s %8s %12s %8s %9s %9s %8s%n",
-        "job (median of " + rounds + " rounds)", "system", "ms/step", "÷ ours", "median step",
-        "÷ ours", "wall s", "loss rel", "step 0");
-    for (var job : times.entrySet()) {
-      if (!job.getValue().containsKey("tapetrain")) {
-        System.out.printf(Locale.ROOT, "%-44s (tapetrain failed in every round)%n", job.getKey());
-        continue;
-      }
-      double ours = median(job.getValue().get("tapetrain"), Time::msPerStep);
-      double oursMedian = median(job.getValue().get("tapetrain"), Time::medianStepMs);
-      double ourLoss = job.getValue().get("tapetrain").get(0).loss();
-      for (var system : job.getValue().entrySet()) {
-        double ms = median(system.getValue(), Time::msPerStep);
-        double step = median(system.getValue(), Time::medianStepMs);
-        double wall = median(system.getValue(), Time::wallSeconds);
-        double first = median(system.getValue(), Time::firstStepMs);
-        // A peer's worst round against tapetrain's final loss (the same in every round).
-        double lossRel = system.getKey().startsWith("tapetrain") ? Double.NaN
-            : system.getValue().stream().mapToDouble(t -> relative(t.loss(), ourLoss)).max()
-                .orElse(Double.NaN);
-        System.out.printf(Locale.ROOT, "%-44s %-14s %10.4f %8.2f %12.4f %8.2f %9s %9s %8s%n",
-            job.getKey(), system.getKey(), ms, ms / ours, step, step / oursMedian,
-            Double.isNaN(wall) ? "" : String.format(Locale.ROOT, "%.2f", wall),
-            Double.isNaN(lossRel) ? "" : String.format(Locale.ROOT, "%.1e", lossRel),
-            Double.isNaN(first) ? "" : String.format(Locale.ROOT, "%.1f", first));
-      }
-    }
-    System.out.println("\nms/step: every step counted, the first included; median step: the"
-        + " median of the second half of the steps. ÷ ours above 1: the peer is slower than"
-        + " tapetrain. loss rel: the peer's final loss against tapetrain's, relative (D, E, F;"
-        + " above " + LOSS_AGREEMENT + " is a mismatch). tapetrain runs with an empty loop"
-        + " cache; tapetrain-warm with the loop its cold run left there. step 0: the first"
-        + " step's ms.");
-    printGoals(times);
-  }
-
-  /**
-   * Issue 15's goals 1 to 3 from the medians above: each goal's ratio for tapetrain, for its
-   * C1-only option and for the actor floor (the design with nothing else in it), against the
-   * bound the goal sets.
-   */
-  private static void printGoals(Map<String, Map<String, List<Time>>> times) {
-    Map<String, List<Time>> a = times.get(JOBS.get(0).name());
-    if (a == null) {
-      return; // only some jobs ran
-    }
-    Map<String, List<Time>> b = times.get(JOBS.get(1).name());
-    Map<String, List<Time>> c = times.get(JOBS.get(2).name());
-    if (!a.containsKey("numpy")) {
-      System.out.println("\n(issue 15's goals need the peers: set TAPETRAIN_PYTHON)");
-      return;
-    }
-    System.out.println("\nissue 15's goals (a ratio at or below its bound meets the goal):");
-    for (String s : List.of("tapetrain", "tapetrain-c1")) {
-      goal("1. A ms/step ÷ numpy's", s, ms(a, s) / ms(a, "numpy"), 1.0);
-      goal("1. A ms/step ÷ TF XLA's", s, ms(a, s) / ms(a, "tf-xla"), 1.0);
-    }
-    for (String s : List.of("tapetrain", "tapetrain-c1", "actor-floor")) {
-      goal("2. B ms/step ÷ numpy's", s, ms(b, s) / ms(b, "numpy"), 3.0);
-      goal("2. B ms/step ÷ best of torch, tf.function", s,
-          ms(b, s) / Math.min(ms(b, "torch"), ms(b, "tf-function")), 0.5);
-      goal("2. B median step ÷ numpy's ms/step", s, medianStepOf(b, s) / ms(b, "numpy"), 1.0);
-    }
-    for (String s : List.of("tapetrain", "actor-floor")) {
-      goal("3. C median step ÷ DDP's", s, medianStepOf(c, s) / medianStepOf(c, "torch-ddp"), 0.5);
-    }
-  }
-
-  private static void goal(String what, String system, double ratio, double bound) {
-    if (!Double.isNaN(ratio)) {
-      System.out.printf(Locale.ROOT, "  %-44s %-13s %6.2f (≤ %.1f: %s)%n", what, system, ratio,
-          bound, ratio <= bound ? "met" : "not met");
-    }
-  }
-
-  /** A system's median ms/step on a job; NaN if it did not run. */
-  private static double ms(Map<String, List<Time>> job, String system) {
-    return job == null || !job.containsKey(system) ? Double.NaN
-        : median(job.get(system), Time::msPerStep);
-  }
-
-  /** A system's median "median step" on a job; NaN if it did not run. */
-  private static double medianStepOf(Map<String, List<Time>> job, String system) {
-    return job == null || !job.containsKey(system) ? Double.NaN
-        : median(job.get(system), Time::medianStepMs);
-  }
-
-  private static double median(List<Time> values, java.util.function.ToDoubleFunction<Time> f) {
-    List<Double> v = new ArrayList<>();
-    values.forEach(t -> v.add(f.applyAsDouble(t)));
-    return ClusterBenchmark.median(v);
   }
 
   private static List<String> java(Path jar) {
