@@ -362,11 +362,7 @@ class InspectTest {
 
   /** A run {@code name} with {@code run}'s config and summary and the log {@code lines}. */
   private Path withLog(Path run, String name, List<String> lines) throws Exception {
-    Path copy = dir.resolve(name);
-    Files.createDirectories(copy);
-    for (String f : new String[] {"config.json", "summary.json"}) {
-      Files.copy(run.resolve(f), copy.resolve(f));
-    }
+    Path copy = Runs.copyOf(run, dir.resolve(name), "config.json", "summary.json");
     Files.write(copy.resolve("steps.jsonl"), lines);
     return copy;
   }

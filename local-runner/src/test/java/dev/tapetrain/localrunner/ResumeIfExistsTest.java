@@ -156,11 +156,8 @@ class ResumeIfExistsTest extends ProcessTestBase {
     var numbers = c.numbers().toBuilder();
     numbers.getDatasetBuilder().clearHeldOut();
     Checkpoints.write(file, c.state(), numbers.build(), c.dataDigest(), c.lastLoggedStep());
-    Path resumed = dir.resolve("resumed");
-    Files.createDirectories(resumed);
-    for (String name : List.of("checkpoint.pb", "config.json", "steps.jsonl", "epochs.jsonl")) {
-      Files.copy(recorded.resolve(name), resumed.resolve(name));
-    }
+    Path resumed = Runs.copyOf(recorded, dir.resolve("resumed"), "checkpoint.pb", "config.json",
+        "steps.jsonl", "epochs.jsonl");
 
     Runs.Result again = Runs.run(job(recorded, more));
     assertEquals(0, again.exitCode(), again.err());
@@ -227,11 +224,8 @@ class ResumeIfExistsTest extends ProcessTestBase {
     assertNotEquals(now.digest(), then.digest());
     var numbers = c.numbers().toBuilder().setDataset(ProtoCodec.toProto(then));
     Checkpoints.write(file, c.state(), numbers.build(), then.digest(), c.lastLoggedStep());
-    Path resumed = dir.resolve("resumed");
-    Files.createDirectories(resumed);
-    for (String name : List.of("checkpoint.pb", "config.json", "steps.jsonl")) {
-      Files.copy(recorded.resolve(name), resumed.resolve(name));
-    }
+    Path resumed = Runs.copyOf(recorded, dir.resolve("resumed"), "checkpoint.pb", "config.json",
+        "steps.jsonl");
 
     Runs.Result again = Runs.run(job(recorded, more));
     assertEquals(0, again.exitCode(), again.err());

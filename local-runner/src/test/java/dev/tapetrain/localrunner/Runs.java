@@ -93,6 +93,18 @@ final class Runs {
     return run;
   }
 
+  /**
+   * A new run directory {@code to} holding copies of {@code names}, files of the run directory
+   * {@code from} (a run to resume, or to inspect, in its recorded state).
+   */
+  static Path copyOf(Path from, Path to, String... names) throws IOException {
+    Files.createDirectories(to);
+    for (String name : names) {
+      Files.copy(from.resolve(name), to.resolve(name));
+    }
+    return to;
+  }
+
   static JsonNode summary(Path runDir) throws IOException {
     return Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
   }
