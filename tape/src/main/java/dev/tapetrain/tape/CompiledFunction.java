@@ -204,7 +204,9 @@ public final class CompiledFunction {
       s[k] = Tensor.scalar(scalars[k]);
     }
     try (TensorScope scope = TensorScope.open(); Trace trace = Trace.open()) {
+      trace.parameters(s);
       Tensor[] outputs = body.apply(v, s);
+      trace.refuseParameterValueReads();
       double[] values = new double[outputs.length];
       for (int k = 0; k < outputs.length; k++) {
         if (outputs[k] == null) {

@@ -59,7 +59,9 @@ final class RowTrace {
       };
     }
     try (TensorScope scope = TensorScope.open(); Trace trace = Trace.open()) {
+      trace.parameters(p);
       Tensor[] outputs = body.apply(v, p);
+      trace.refuseParameterValueReads();
       int size = 0;
       for (int k = 0; k < outputs.length; k++) {
         if (outputs[k] == null) {

@@ -116,6 +116,7 @@ public final class Tensor implements Operand {
 
   /** Element {@code i}. */
   public double get(int i) {
+    Trace.valueRead(this, "get(int)");
     return data[i];
   }
 
@@ -124,11 +125,13 @@ public final class Tensor implements Operand {
     if (data.length != 1) {
       throw new IllegalStateException("item() of a tensor with " + data.length + " elements");
     }
+    Trace.valueRead(this, "item()");
     return data[0];
   }
 
   /** A copy of the elements. */
   public double[] toArray() {
+    Trace.valueRead(this, "toArray()");
     return data.clone();
   }
 
