@@ -116,6 +116,10 @@ public final class TrainingRun {
     RunSpec spec = opened.spec();
     RunDirectory runDir = opened.runDir();
     TrainingState start = opened.start();
+    // A signal while the actors are made and started (seconds on a loaded machine) ends the run
+    // as interrupted too, not "running" with nothing to resume or to start again.
+    EarlyInterrupt early = embedded ? null
+        : EarlyInterrupt.install(runDir, spec, start, command, out, err);
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
     // The bar closes before the console's final lines (listeners run in this order).
@@ -149,6 +153,9 @@ public final class TrainingRun {
         return coordinator;
       }), done);
     } catch (RuntimeException | Error e) {
+      if (early != null) {
+        early.handOver();
+      }
       // The run never started: say so in its summary instead of leaving it "running".
       String why = Cli.describe(e);
       stepLog.close();
@@ -174,7 +181,7 @@ public final class TrainingRun {
         () -> interrupt(coordinatorRef, done, watchdog, system, runDir.path(), out, err),
         "tapetrain-interrupt");
     if (!embedded) {
-      Runtime.getRuntime().addShutdownHook(interrupt);
+      early.handOver(interrupt);
     }
     int code = 1;
     boolean callerInterrupted = false;

@@ -87,6 +87,20 @@ class CommandLineTest {
   }
 
   @Test
+  void anEmptyDirectoryMadeForTheRunIsTakenAndOneWithAFileInItIsNot() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("made-for-it"));
+    Runs.Result r = Runs.run("--steps", "3", "--run-dir", empty.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("completed", Runs.summary(empty).get("status").asText());
+    Path notEmpty = Files.createDirectories(dir.resolve("holds-a-file"));
+    Files.writeString(notEmpty.resolve("notes.txt"), "mine");
+    Runs.Result refused = Runs.run("--steps", "3", "--run-dir", notEmpty.toString());
+    assertEquals(2, refused.exitCode());
+    assertTrue(refused.err().contains("already exists"), refused.err());
+    assertEquals("mine", Files.readString(notEmpty.resolve("notes.txt")));
+  }
+
+  @Test
   void anExistingRunIsNeverOverwritten() throws Exception {
     Path run = dir.resolve("run");
     assertEquals(0, Runs.run("--steps", "3", "--run-dir", run.toString()).exitCode());

@@ -23,6 +23,39 @@ import org.junit.jupiter.api.Test;
  */
 class InterruptedRunTest extends ProcessTestBase {
 
+  /**
+   * A signal right after the run directory exists, while the actor system starts (up to seconds
+   * under load), ends the run as interrupted with 130, as a signal later does; it left the
+   * summary "running" with neither --resume nor the same command able to go on (a new-user test
+   * round, 2026-12-07). --resume then says how to start it again, and that works.
+   */
+  @Test
+  void aSignalWhileTheRunStartsEndsItInterruptedAndItCanBeStartedAgain() throws Exception {
+    Path run = dir.resolve("early");
+    String[] job = {"--steps", "100000000", "--workers", "1", "--checkpoint-every", "1000",
+        "--log-every", "1000", "--run-dir", run.toString()};
+    Process p = processes.localRunner("early", job);
+    // Once it says so: a signal while the directory is made is as a kill -9 then, see below.
+    Processes.await("the run directory", Duration.ofSeconds(60),
+        () -> processes.stderrQuietly("early").contains("run directory: "));
+    p.destroy(); // SIGTERM
+    assertEquals(130, Processes.exitCode(p, Duration.ofSeconds(30)), processes.stderr("early"));
+    assertEquals("interrupted", Runs.summary(run).get("status").asText(),
+        processes.stderr("early"));
+    assertFalse(processes.stderr("early").contains("\tat "), processes.stderr("early"));
+    Runs.Result same = Runs.run(job);
+    assertEquals(2, same.exitCode());
+    assertTrue(same.err().contains("stopped before its first checkpoint"), same.err());
+    Runs.Result resumed = Runs.run("--resume", run.toString());
+    assertEquals(2, resumed.exitCode());
+    assertTrue(resumed.err().contains("no checkpoint") && resumed.err().contains(
+        "--resume-if-exists starts it over"), resumed.err());
+    Runs.Result again = Runs.run("--steps", "3", "--workers", "1", "--run-dir", run.toString(),
+        "--resume-if-exists");
+    assertEquals(0, again.exitCode(), again.err());
+    assertEquals("completed", Runs.summary(run).get("status").asText());
+  }
+
   @Test
   void aRunKilledWithKill9IsInterruptedForInspectPredictAndExport() throws Exception {
     Path run = dir.resolve("run");

@@ -81,7 +81,7 @@ public final class Checkpoints {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new RunDirectoryException(file + ": no checkpoint (the run stopped before its first"
-          + " one; start it again instead)");
+          + " one; start it again: --resume-if-exists starts it over in that directory)");
     } catch (IOException e) {
       throw new RunDirectoryException(file + ": cannot read: " + e.getMessage());
     }

@@ -31,9 +31,11 @@ public final class NewDirectory {
   }
 
   /**
-   * Creates the directory {@code dir} (which must not exist) and its missing parents.
+   * Creates the directory {@code dir} and its missing parents; an existing empty directory is
+   * taken as it is (a folder made for the run beforehand: nothing in it to overwrite).
    *
-   * @throws RunDirectoryException if it exists or cannot be created
+   * @throws RunDirectoryException if it exists and is not an empty directory, or cannot be
+   *                               created
    */
   static void make(Path dir) {
     // The directories this creates, so that a failure takes them back (a name too long for the
@@ -52,11 +54,31 @@ public final class NewDirectory {
       AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
     } catch (FileAlreadyExistsException e) {
       removeCreated(created);
+      if (isEmptyDirectory(dir)) {
+        return;
+      }
+      if (Files.exists(dir.resolve("summary.json")) && !Files.exists(dir.resolve(Checkpoints.FILE))
+          && !RunLock.isHeld(dir)) {
+        throw new RunDirectoryException("--run-dir " + dir + " already exists and holds a run "
+            + "that stopped before its first checkpoint (interrupted or killed as it started): "
+            + "start it over there with --resume-if-exists, or pick a new directory");
+      }
       throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
           + "overwrites another (pick a new directory, or use --resume)");
     } catch (IOException e) {
       removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
+    }
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
     }
   }
 
