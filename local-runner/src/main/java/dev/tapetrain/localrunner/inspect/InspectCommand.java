@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.AtomicFiles;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunFiles;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +32,10 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {"0:done (runs identical)", "1:runs differ", "2:not a run directory, bad option"})
 public final class InspectCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..2", paramLabel = "RUN_DIR",
-      description = "A run directory; a second one to compare with the first.")
+  // 1..*, not 1..2: picocli would drop a third directory silently; call() refuses it in a line.
+  @Parameters(arity = "1..*", paramLabel = "RUN_DIR",
+      description = "A run directory; a second one to compare with the first (at most two; "
+          + "a comparison takes none of --every, --plot, --follow, --format json).")
   List<Path> runs;
 
   @Option(names = "--every", paramLabel = "K",
@@ -44,7 +48,8 @@ public final class InspectCommand implements Callable<Integer> {
       description = "Draw the loss (log axis; a run of epochs adds each epoch's loss and "
           + "val_loss at its last step), the W, B trajectories of a linear model and each "
           + "model metric (e.g. accuracy) to a PNG; a long run is downsampled (the lowest and "
-          + "highest point of each of at most 1000 buckets per curve).")
+          + "highest point of each of at most 1000 buckets per curve). PNG only: the name "
+          + "must end in .png.")
   Path plot;
 
   @Option(names = "--follow",
@@ -72,6 +77,26 @@ public final class InspectCommand implements Callable<Integer> {
     }
     if (every != null && every < 1) {
       throw new UserError("--every must be at least 1, got " + every);
+    }
+    if (runs.size() > 2) {
+      throw new UserError("at most two run directories (got " + runs.size() + ")");
+    }
+    if (runs.size() == 2) {
+      // The comparison is lines of text about both runs: what only one run's report has is
+      // refused rather than dropped.
+      String single = follow ? "--follow" : plot != null ? "--plot"
+          : format.equals("json") ? "--format json" : every != null ? "--every" : null;
+      if (single != null) {
+        throw new UserError(single + " takes one run directory (got 2: comparing them has "
+            + "only the text form)");
+      }
+    }
+    if (plot != null) {
+      // Checked before anything is read or printed, as predict --out and export --onnx are.
+      AtomicFiles.checkTarget("--plot", plot, null);
+      if (!plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+        throw new UserError("--plot " + plot + ": the plot is a PNG; name a .png file");
+      }
     }
     if (runs.size() == 2) {
       List<String> report = RunDiff.compare(RunFiles.read(runs.get(0)),
