@@ -13,9 +13,10 @@ final class Evaluation {
     confusion = new long[classes][classes];
   }
 
-  void print(PrintStream p, String model) {
+  /** Prints the loss, with {@code lossNote} inside its parentheses, and the class counts. */
+  void print(PrintStream p, String model, String lossNote) {
     p.println("loss " + lossSum / rows + " (mean over the rows of the loss " + model
-        + " trains on)");
+        + " trains on" + lossNote + ")");
     int k = confusion.length;
     if (k == 0) {
       return;

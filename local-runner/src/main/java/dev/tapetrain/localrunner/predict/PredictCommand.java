@@ -119,6 +119,7 @@ public final class PredictCommand implements Callable<Integer> {
     CacheSettings cache = CacheOptions.settings(cacheMode, cacheDir, cacheMaxSize,
         System.getenv());
     TrainedModel trained = TrainedModel.load(run, params);
+    ScoredParams scored = ScoredParams.of(trained, params);
     List<String> columns = features != null ? CsvFile.columnList("--features", features)
         : trained.featureColumns();
     String targetColumn = target != null ? target : trained.targetColumn();
@@ -197,10 +198,10 @@ public final class PredictCommand implements Callable<Integer> {
     }
     PrintStream report = outFile != null ? out : err;
     report.println("scored " + eval.rows + " row(s) of " + String.join(" ", data) + " with "
-        + trained.name() + " from " + run + " (step " + trained.step() + ")"
+        + trained.name() + " from " + run + " (" + scored.describe() + ")"
         + (outFile != null ? " -> " + outFile : ""));
     if (eval.hasTargets) {
-      eval.print(report, trained.name());
+      eval.print(report, trained.name(), scored.lossNote());
     }
     return 0;
   }
