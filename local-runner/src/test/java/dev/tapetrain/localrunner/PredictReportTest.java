@@ -1,0 +1,103 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * predict's report names what it scored with (new-user round, 2026-12-07): the step the
+ * parameters are from — the best epoch's last step, not the run's, for the best epoch's — and,
+ * after a run with --l2, that its loss leaves out the penalty the run's own loss includes.
+ */
+class PredictReportTest {
+
+  private static final double MIN_DELTA = 0.002;
+
+  @TempDir
+  static Path dir;
+
+  private static Path data;
+  private static Path score;
+
+  @BeforeAll
+  static void data() throws Exception {
+    Random rnd = new Random(11);
+    StringBuilder b = new StringBuilder("x,y\n");
+    for (int i = 0; i < 203; i++) {
+      double x = rnd.nextGaussian();
+      b.append(x).append(',').append(3 * x + 2 + 0.5 * rnd.nextGaussian()).append('\n');
+    }
+    data = dir.resolve("data.csv");
+    Files.writeString(data, b);
+    score = dir.resolve("score.csv");
+    Files.writeString(score, "x,y\n1,5\n2,8\n");
+  }
+
+  private static Path train(String name, String... extra) {
+    Path run = dir.resolve(name);
+    String[] args = Stream.concat(Stream.of("--data", data.toString(), "--features", "x",
+        "--target", "y", "--run-dir", run.toString()), Stream.of(extra)).toArray(String[]::new);
+    Runs.Result r = Runs.run(args);
+    assertEquals(0, r.exitCode(), r.err());
+    return run;
+  }
+
+  /** predict's report lines (on stderr without --out). */
+  private static List<String> report(Path run, String... extra) {
+    String[] args = Stream.concat(Stream.of("predict", run.toString(), "--data",
+        score.toString()), Stream.of(extra)).toArray(String[]::new);
+    Runs.Result r = Runs.run(args);
+    assertEquals(0, r.exitCode(), r.err());
+    return r.err().lines().toList();
+  }
+
+  @Test
+  void theLossLineSaysItLeavesOutTheL2PenaltyOfARunWithOne() {
+    Path l2 = train("l2", "--steps", "10", "--l2", "0.1");
+    Path plain = train("plain", "--steps", "10");
+    List<String> lines = report(l2);
+    assertEquals(2, lines.size(), "one line more than the scored line: " + lines);
+    assertTrue(lines.get(1).matches("loss \\S+ \\(mean over the rows of the loss linear trains "
+        + "on; without the --l2 0\\.1 penalty the run's loss includes\\)"), lines.get(1));
+    lines = report(plain);
+    assertTrue(lines.get(1).matches("loss \\S+ \\(mean over the rows of the loss linear trains "
+        + "on\\)"), "no note without --l2: " + lines.get(1));
+  }
+
+  @Test
+  void bestParametersNameTheBestEpochsStepNotTheRunsLast() throws Exception {
+    Path run = train("best", "--learning-rate", "0.05", "--chunk-size", "16", "--init-w", "0",
+        "--init-b", "0", "--batch-size", "32", "--validation-split", "0.2", "--epochs", "12",
+        "--restore-best", "--min-delta", "" + MIN_DELTA);
+    // Keras' rule over val_loss, as ParamsChoiceTest finds the best epoch.
+    long bestEpoch = 0;
+    long bestSteps = 0;
+    long lastSteps = 0;
+    double bestLoss = Double.POSITIVE_INFINITY;
+    for (String line : Files.readAllLines(run.resolve("epochs.jsonl"))) {
+      JsonNode n = Json.MAPPER.readTree(line);
+      lastSteps = n.get("steps").asLong();
+      if (n.get("val_loss").asDouble() + MIN_DELTA < bestLoss) {
+        bestLoss = n.get("val_loss").asDouble();
+        bestEpoch = n.get("epoch").asLong();
+        bestSteps = lastSteps;
+      }
+    }
+    assertTrue(bestSteps < lastSteps, "the best epoch is not the last here");
+    String scored = "scored 2 row(s) of " + score + " with linear from " + run;
+    String best = scored + " (step " + bestSteps + ", end of the best epoch " + bestEpoch + ")";
+    assertEquals(best, report(run, "--params", "best").get(0));
+    assertEquals(best, report(run).get(0), "the default is the best after --restore-best");
+    assertEquals(scored + " (step " + lastSteps + ")", report(run, "--params", "last").get(0));
+  }
+}
