@@ -127,9 +127,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     }
     NodeAddress address = NodeAddress.resolve(host, bind, port, DEFAULT_PORT, role,
         () -> NodeAddress.LOOPBACK);
-    if (expected < 1) {
-      throw new UsageException("--workers must be at least 1, got " + expected);
-    }
+    TrainOptions.checkWorkers(expected);
     Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("coordinator", address.bind(), err);
     // Binds the port now (the guard in front of Artery), so a taken port is one clear line

@@ -26,7 +26,7 @@ class CoordinatorMainTest {
       "--port 0                       | coordinator: --port must be between 1 and 65535, got 0",
       "--port 70000                   | coordinator: --port must be between 1 and 65535, got 70000",
       "--tls-keystore k.p12           | coordinator: --tls-keystore and --tls-truststore go together",
-      "--workers 0                    | coordinator: --workers must be at least 1, got 0"})
+      "--workers 0                    | coordinator: --workers must be between 1 and 4096, got 0"})
   void badOptionsGetOneLineAndExitCodeTwo(String args, String expected) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);

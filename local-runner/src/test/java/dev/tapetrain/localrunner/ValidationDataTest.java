@@ -204,4 +204,21 @@ class ValidationDataTest {
     }
     Runs.assertRefused(Runs.run(args.toArray(String[]::new)), expected, run);
   }
+
+  /**
+   * Validation rows that are the training file itself, by its name or by a link to it, would
+   * report a validation loss of the training rows: refused in one line (a link got through until
+   * 2026-12-07, found by a new-user test round).
+   */
+  @Test
+  void theTrainingFileAsValidationDataIsRefusedByItsNameOrByALink() throws Exception {
+    Path run = dir.resolve("run");
+    Path train = write("train.csv", 0, 40);
+    Path link = Files.createSymbolicLink(dir.resolve("link.csv"), train.getFileName());
+    for (Path val : List.of(train, link)) {
+      Runs.assertRefused(Runs.run(job(run, "--data", train.toString(), "--validation-data",
+          val.toString())), "--validation-data " + val + ": the file is also part of --data",
+          run);
+    }
+  }
 }

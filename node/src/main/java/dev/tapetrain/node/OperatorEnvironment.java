@@ -172,8 +172,11 @@ public final class OperatorEnvironment {
     try {
       root = new ObjectMapper().readTree(json);
     } catch (JsonProcessingException e) {
-      throw new UserError("TF_CONFIG is not valid JSON: "
-          + e.getOriginalMessage().lines().findFirst().orElse("") + " (line "
+      // Jackson's own words without where it keeps the source ("(start marker at [Source:
+      // REDACTED (`StreamReadFeature…` disabled); line: 1, …])"): the line and column follow.
+      String why = e.getOriginalMessage().lines().findFirst().orElse("")
+          .replaceFirst("\\s*\\(start marker at .*$", "");
+      throw new UserError("TF_CONFIG is not valid JSON: " + why + " (line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     }
     if (root == null || !root.isObject()) {

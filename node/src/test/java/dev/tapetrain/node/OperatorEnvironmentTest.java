@@ -1,6 +1,7 @@
 package dev.tapetrain.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +126,12 @@ class OperatorEnvironmentTest {
   @Test
   void badTfConfigsAreRefusedByName() {
     assertTrue(refusal(tf("{\"cluster\": ")).startsWith("TF_CONFIG is not valid JSON: "));
+    // A truncated object: Jackson's words without its internals (a new-user round, 2026-12-07).
+    String truncated = refusal(tf("{\"cluster\":{\"worker\":[\"127.0.0.1:1\"]}"));
+    assertTrue(truncated.startsWith("TF_CONFIG is not valid JSON: Unexpected end-of-input"),
+        truncated);
+    assertFalse(truncated.contains("Source") || truncated.contains("StreamReadFeature"),
+        truncated);
     assertTrue(refusal(tf("[1]")).startsWith("TF_CONFIG must be a JSON object"));
     assertTrue(refusal(tf("{\"cluster\": {}}")).startsWith("TF_CONFIG needs 'cluster'"));
     assertEquals("TF_CONFIG: task type 'ps' is not supported; tapetrain has a chief (the "

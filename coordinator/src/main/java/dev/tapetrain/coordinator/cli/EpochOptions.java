@@ -55,13 +55,14 @@ final class EpochOptions {
   Integer patience;
 
   @Option(names = "--min-delta", paramLabel = "D",
-      description = "With --early-stopping-patience: a change must exceed D (absolute) to "
-          + "count as an improvement (default: 0).")
+      description = "With --early-stopping-patience, --restore-best or --reduce-lr-factor: a "
+          + "change must exceed D (absolute) to count as an improvement (default: 0).")
   Double minDelta;
 
   @Option(names = "--monitor", paramLabel = "NAME",
-      description = "With --early-stopping-patience: val_loss (default), loss, or a metric of "
-          + "the model, plain or val_-prefixed (val_accuracy).")
+      description = "With --early-stopping-patience, --restore-best or --reduce-lr-factor: "
+          + "val_loss (default), loss, or a metric of the model, plain or val_-prefixed "
+          + "(val_accuracy).")
   String monitor;
 
   @Option(names = "--restore-best",

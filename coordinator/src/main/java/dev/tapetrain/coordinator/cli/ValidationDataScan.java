@@ -39,7 +39,7 @@ final class ValidationDataScan {
       throw new UsageException(e.getMessage().replaceFirst("^--data", "--validation-data"));
     }
     for (Path f : files) {
-      if (trainingFiles.contains(f)) {
+      if (trainingFiles.contains(f) || sameFileAsOneOf(f, trainingFiles)) {
         throw new UsageException("--validation-data " + f + ": the file is also part of --data");
       }
       // Read as --data's format, a file another format claims by its name (a Parquet file
@@ -66,5 +66,22 @@ final class ValidationDataScan {
           + " (the same feature and target columns are needed)");
     }
     return source;
+  }
+
+  /**
+   * Whether {@code f} is the same file as one of {@code files} by another name (a symbolic or
+   * hard link): validating on training rows would report a validation loss that is not one.
+   */
+  private static boolean sameFileAsOneOf(Path f, List<Path> files) {
+    for (Path t : files) {
+      try {
+        if (java.nio.file.Files.isSameFile(f, t)) {
+          return true;
+        }
+      } catch (java.io.IOException e) {
+        // Unreadable here: the reader says so in its own words.
+      }
+    }
+    return false;
   }
 }
