@@ -100,6 +100,22 @@ class InterruptedRunTest extends ProcessTestBase {
   }
 
   @Test
+  void aRunKilledBeforeItsFirstCheckpointIsToldToStartOverNotToResume() throws Exception {
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run("--steps", "5", "--run-dir", run.toString()).exitCode());
+    ObjectNode summary = (ObjectNode) Runs.summary(run);
+    summary.put("status", "running"); // as a run killed before its first checkpoint
+    Json.writeAtomically(run.resolve("summary.json"), summary);
+    Files.delete(run.resolve("checkpoint.pb"));
+    Runs.Result text = Runs.run("inspect", run.toString());
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().contains("interrupted (no process holds the run, which stopped before "
+        + "its first checkpoint; start it over with --resume-if-exists --run-dir " + run + ")"),
+        text.out());
+    assertFalse(text.out().contains("--resume " + run), text.out());
+  }
+
+  @Test
   void probingTheLockInTheProcessThatHoldsItKeepsItHeld() throws Exception {
     // POSIX locks belong to the process, and closing any channel of the file would release
     // them: a probe in the holder's own JVM must not open the file.

@@ -93,7 +93,11 @@ public record RunFiles(Path dir, JsonNode config, JsonNode summary, Status statu
   }
 
   private static Status interrupted(Path dir) {
-    return new Status(INTERRUPTED, "no process holds the run; resume with --resume " + dir);
+    // Killed before its first checkpoint: --resume has nothing to start from.
+    return new Status(INTERRUPTED, java.nio.file.Files.exists(dir.resolve(Checkpoints.FILE))
+        ? "no process holds the run; resume with --resume " + dir
+        : "no process holds the run, which stopped before its first checkpoint; start it over "
+            + "with --resume-if-exists --run-dir " + dir);
   }
 
   private static Status status(JsonNode summary) {
