@@ -91,7 +91,7 @@ final class SameRun {
     RunLock lock = RunLock.acquire(dir, "--run-dir");
     try {
       Checkpoints.Loaded checkpoint = Checkpoints.read(dir.resolve(Checkpoints.FILE));
-      check(dir, wanted, checkpoint);
+      check(dir, wanted, checkpoint, before.config());
       long steps = checkpoint.state().steps();
       RunLog now = RunLog.read(dir);
       if (steps == wanted.steps() && now.summary() != null
@@ -174,16 +174,18 @@ final class SameRun {
   }
 
   /** The checkpoint in {@code dir} is of the run {@code wanted} describes, or one line why not. */
-  private static void check(Path dir, RunSpec wanted, Checkpoints.Loaded checkpoint) {
+  private static void check(Path dir, RunSpec wanted, Checkpoints.Loaded checkpoint,
+      JsonNode config) {
     if (checkpoint.numbers() == null) {
       throw new UsageException("--run-dir " + dir + " holds a checkpoint written before "
           + "2026-12-02, which cannot be compared with this command line; continue it with "
           + "--resume " + dir + " or pick a new directory");
     }
     if (!RunSpec.digest(checkpoint.numbers()).equals(wanted.numericDigest())) {
+      String which = OptionDifferences.between(config, wanted, Set.copyOf(EXECUTION));
       throw new UsageException("--run-dir " + dir + " holds another run (its checkpoint's "
-          + "options differ from this command line's); pick a new directory, or continue it "
-          + "with --resume " + dir);
+          + "options differ from this command line's" + (which.isEmpty() ? "" : ": " + which)
+          + "); pick a new directory, or continue it with --resume " + dir);
     }
     if (!checkpoint.dataDigest().equals(wanted.dataset().digest())) {
       throw new UsageException("--run-dir " + dir + " holds another run (its checkpoint's data "

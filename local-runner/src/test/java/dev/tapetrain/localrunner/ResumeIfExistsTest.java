@@ -90,9 +90,10 @@ class ResumeIfExistsTest extends ProcessTestBase {
 
     Runs.Result other = Runs.run(job(run, "--steps", "20", "--learning-rate", "0.5"));
     assertEquals(2, other.exitCode());
+    // Which option, as inspect A B would say it (--steps may differ between tries of a run).
     assertEquals(List.of("local-runner: --run-dir " + run + " holds another run (its checkpoint's options "
-        + "differ from this command line's); pick a new directory, or continue it with --resume "
-        + run), other.err().lines().toList());
+        + "differ from this command line's: --learning-rate 0.01 in the run, 0.5 here); pick a "
+        + "new directory, or continue it with --resume " + run), other.err().lines().toList());
     Runs.Result fewer = Runs.run(job(run, "--steps", "10"));
     assertEquals(2, fewer.exitCode());
     assertTrue(fewer.err().contains("holds this run after 20 steps, more than the 10"),
