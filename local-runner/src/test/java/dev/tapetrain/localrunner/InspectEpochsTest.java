@@ -23,6 +23,47 @@ class InspectEpochsTest {
   @TempDir
   Path dir;
 
+  /**
+   * With --min-delta the best epoch is the one the run's own rule kept (--restore-best, early
+   * stopping: better by more than δ, Keras' EarlyStopping), not the plain lowest: with δ = 1 no
+   * epoch after the first improves on it by that much.
+   */
+  @Test
+  void withMinDeltaTheBestEpochIsTheOneTheRunKept() throws Exception {
+    Path run = dir.resolve("delta");
+    Runs.Result r = Runs.run("--model", "logistic", "--examples", "400", "--batch-size", "32",
+        "--epochs", "4", "--validation-split", "0.25", "--learning-rate", "0.5",
+        "--restore-best", "--min-delta", "1", "--run-dir", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    List<JsonNode> epochs = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("epochs.jsonl"))) {
+      epochs.add(Json.MAPPER.readTree(line));
+    }
+    // The rule in a plain loop: from +∞, an epoch is the best when val_loss + δ < best.
+    double bestLoss = Double.POSITIVE_INFINITY;
+    long ruled = -1;
+    long lowest = -1;
+    double low = Double.POSITIVE_INFINITY;
+    for (JsonNode e : epochs) {
+      double v = e.get("val_loss").asDouble();
+      if (v + 1 < bestLoss) {
+        bestLoss = v;
+        ruled = e.get("epoch").asLong();
+      }
+      if (v < low) {
+        low = v;
+        lowest = e.get("epoch").asLong();
+      }
+    }
+    assertEquals(1, ruled);
+    assertTrue(lowest > 1, "the plain lowest is a later epoch: " + epochs);
+    JsonNode s = Json.MAPPER.readTree(Runs.run("inspect", run.toString(), "--format", "json")
+        .out());
+    assertEquals(ruled, s.get("best_epoch").asLong(), s.toString());
+    assertTrue(Runs.run("inspect", run.toString()).out().contains("best epoch:     1 of 4 by "
+        + "val_loss"));
+  }
+
   @Test
   void inspectShowsEveryEpochAndTheBestValidation() throws Exception {
     Path run = dir.resolve("run");

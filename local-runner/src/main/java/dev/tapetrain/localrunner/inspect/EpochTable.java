@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  *
  * <p>The best epoch is the one with the lowest value of the run's {@code monitor} (the highest
  * of a {@code val_accuracy}-like metric), else of {@code val_loss} when validated, else of the
- * epoch's training {@code loss}; the earliest wins a tie (Keras' {@code EarlyStopping}).
+ * epoch's training {@code loss}; the earliest wins a tie (Keras' {@code EarlyStopping}). With the
+ * run's {@code --min-delta}, an epoch is better only by more than it, as the run's early
+ * stopping and {@code --restore-best} judged: the best epoch is the one whose parameters those
+ * kept (it named epoch 4 where the run kept epoch 2's, a new-user test round, 2026-12-07).
  */
 final class EpochTable {
 
@@ -35,6 +38,8 @@ final class EpochTable {
   private final List<String> columns = new ArrayList<>();
   private final String monitor;
   private final boolean higherIsBetter;
+  /** The run's {@code --min-delta} (0: none). */
+  private final double minDelta;
   private long count;
   private JsonNode best;
   private JsonNode last;
@@ -55,6 +60,7 @@ final class EpochTable {
     }
     this.monitor = m;
     this.higherIsBetter = !m.endsWith("loss");
+    this.minDelta = options.path("min_delta").asDouble(0);
   }
 
   /** Whether the run has an epochs.jsonl (a run of epochs). */
@@ -88,7 +94,8 @@ final class EpochTable {
       return true;
     }
     double b = Json.number(best.get(monitor));
-    return higherIsBetter ? v > b : v < b;
+    // EarlyStopping's comparison, in doubles: current − δ > best, current + δ < best.
+    return higherIsBetter ? v - minDelta > b : v + minDelta < b;
   }
 
   /** The best epoch's line, or null (no epoch logged, or none with the monitored number). */
