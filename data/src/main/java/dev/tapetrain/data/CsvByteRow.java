@@ -3,8 +3,8 @@ package dev.tapetrain.data;
 import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 
 /**
- * The fast path for the common CSV row: plain ASCII, no quotes, every selected cell a decimal
- * number. It cuts and parses the line's bytes in place (no {@code String}, no UTF-8 decoding)
+ * The fast path for a common CSV row that {@link CsvStrictRow} leaves (spaces or tabs around
+ * cells, say): plain ASCII, no quotes, every selected cell a decimal number. It cuts and parses the line's bytes in place (no {@code String}, no UTF-8 decoding)
  * and gives exactly what the text path ({@link CsvScan#row}: {@link CsvLine}) gives for such a
  * line; for anything else — a byte outside printable ASCII and tab, a quote, too few or too many
  * cells, a cell that is empty, not a number or overflows, a line that may be blank — it answers

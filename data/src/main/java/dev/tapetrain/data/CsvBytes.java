@@ -89,6 +89,31 @@ final class CsvBytes {
     }
   }
 
+  /**
+   * Moves to the next line if {@code row} parses it whole from the bytes already read (a row
+   * of plain numbers: {@link CsvStrictRow}), so that finding the line and parsing it are one
+   * pass; otherwise moves nowhere, and the caller takes the line by {@link #next}.
+   *
+   * @return whether the line was parsed and is now the current one
+   */
+  boolean nextRow(CsvStrictRow row, double[] x) {
+    int at = lineTo;
+    int t = row.parse(buf, at, limit, x);
+    if (t < 0) {
+      return false;
+    }
+    int after;
+    if (buf[t] == '\n') {
+      after = t + 1;
+    } else if (t + 1 < limit) {
+      after = buf[t + 1] == '\n' ? t + 2 : t + 1;
+    } else {
+      return false; // a \r last in the buffer: a \n may follow in the file
+    }
+    from = at;
+    return found(t, after);
+  }
+
   private static final java.lang.invoke.VarHandle LONGS =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
           java.nio.ByteOrder.LITTLE_ENDIAN);

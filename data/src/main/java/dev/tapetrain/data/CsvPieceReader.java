@@ -125,10 +125,16 @@ final class CsvPieceReader {
     int next = 0;
     double[] x = new double[features];
     CsvLine cut = new CsvLine();
+    CsvStrictRow strict = new CsvStrictRow(header);
     CsvByteRow fast = new CsvByteRow();
-    while (lines.next()) {
+    while (true) {
+      boolean plain = lines.nextRow(strict, x);
+      if (!plain && !lines.next()) {
+        break;
+      }
       lineNo++;
-      boolean parsed = fast.parse(lines.array(), lines.from(), lines.textEnd(), header, x);
+      boolean parsed = plain
+          || fast.parse(lines.array(), lines.from(), lines.textEnd(), header, x);
       String text = parsed ? null : lines.text();
       if (parsed || !text.isBlank()) {
         long global = firstRow + row;
@@ -154,7 +160,8 @@ final class CsvPieceReader {
         }
         if (next < parts.size() && parts.get(next).from() <= row) {
           FileFormat.Part p = parts.get(next);
-          double y = parsed ? fast.target() : CsvScan.row(cut, text, path, lineNo, header, x);
+          double y = plain ? strict.target()
+              : parsed ? fast.target() : CsvScan.row(cut, text, path, lineNo, header, x);
           int i = p.at() + (int) (row - p.from());
           for (int f = 0; f < features; f++) {
             p.x()[f][i] = x[f];

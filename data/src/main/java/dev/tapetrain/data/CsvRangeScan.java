@@ -319,6 +319,7 @@ final class CsvRangeScan {
       throws IOException {
     long global = before + first;
     CsvBytes lines = new CsvBytes(ch, path, from, to);
+    CsvStrictRow strict = new CsvStrictRow(header);
     CsvByteRow fast = new CsvByteRow();
     CsvLine cut = new CsvLine();
     double[] x = new double[features];
@@ -330,14 +331,20 @@ final class CsvRangeScan {
     long rows = 0;
     long lineNo = firstLine - 1;
     double max = Double.NEGATIVE_INFINITY;
-    while (lines.next()) {
+    while (true) {
+      boolean plain = lines.nextRow(strict, x);
+      if (!plain && !lines.next()) {
+        break;
+      }
       if ((lineNo & 0xfff) == 0 && stop.get()) {
         return null;
       }
       lineNo++;
       double y;
       boolean row = true;
-      if (fast.parse(lines.array(), lines.from(), lines.textEnd(), header, x)) {
+      if (plain) {
+        y = strict.target();
+      } else if (fast.parse(lines.array(), lines.from(), lines.textEnd(), header, x)) {
         y = fast.target();
       } else {
         String text = lines.text();

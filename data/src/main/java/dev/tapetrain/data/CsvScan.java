@@ -79,12 +79,20 @@ final class CsvScan {
       // The parsed values, for workers of this JVM, if a scan may keep them (ScanHandoff).
       long room = ScanHandoff.room();
       ScannedColumns values = room > 0 ? ScannedColumns.growing(features.size()) : null;
-      while (lines.next()) {
+      CsvStrictRow strict = null;
+      while (true) {
+        boolean plain = strict != null && lines.nextRow(strict, x);
+        if (!plain && !lines.next()) {
+          break;
+        }
         lineNo++;
         boolean row = false;
         double y = 0;
-        if (header != null && fast.parse(lines.array(), lines.from(), lines.textEnd(), header,
-            x)) {
+        if (plain) {
+          y = strict.target();
+          row = true;
+        } else if (header != null && fast.parse(lines.array(), lines.from(), lines.textEnd(),
+            header, x)) {
           y = fast.target();
           row = true;
         } else {
@@ -95,6 +103,7 @@ final class CsvScan {
             }
             if (!text.isBlank()) {
               header = CsvHeader.parse(text, path, lineNo, features, target);
+              strict = new CsvStrictRow(header);
             }
           } else if (!text.isBlank()) {
             y = row(cut, text, path, lineNo, header, x);
