@@ -276,7 +276,7 @@ record CsvManifest(int level, List<FileEntry> files) {
       leaf = q;
       leafOffset = offset;
       leafLine = lineNo;
-      region = Hashing.sha256();
+      // region goes on: the digest() that ended the header or the last leaf reset it.
     }
 
     private void endLeaf() {

@@ -151,7 +151,7 @@ final class CsvPieceReader {
             pieceFirst = row;
           }
           leaf = global / CsvManifest.LEAF_ROWS;
-          leafSha = Hashing.sha256();
+          leafSha = leafSha == null ? Hashing.sha256() : leafSha; // digest() reset it
           leafOffset = lines.start();
           leafLine = lineNo;
         }

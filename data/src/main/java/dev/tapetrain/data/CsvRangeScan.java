@@ -367,7 +367,9 @@ final class CsvRangeScan {
                 leafLine), level);
           }
           leaf = q;
-          leafSha = Hashing.sha256();
+          // One digest for every leaf: digest() above left it reset (getInstance per leaf
+          // was a few percent of the scan).
+          leafSha = leafSha == null ? Hashing.sha256() : leafSha;
           leafOffset = lines.start();
           leafLine = lineNo;
         }
