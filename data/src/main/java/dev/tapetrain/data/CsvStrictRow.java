@@ -5,7 +5,8 @@ import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 /**
  * The fastest path for the commonest CSV row: only numbers and commas, nothing to trim or
  * unquote. One pass over the bytes finds the cells, parses each selected number as its digits go
- * by ({@link DecimalDouble}) and finds the line's end; the line is not searched for first, nor
+ * by (their grammar, eight digits at a time; the value is fastdoubleparser's on the cell's bytes)
+ * and finds the line's end; the line is not searched for first, nor
  * cut into cells, nor any cell read twice. Anything else — a space, a tab, a quote, a byte
  * outside printable ASCII, an empty cell, a cell that is not a number or overflows, too few or
  * too many cells, a line not whole in the bytes at hand — and it answers -1 without a judgement:
@@ -97,47 +98,15 @@ final class CsvStrictRow {
    */
   private int number(byte[] b, int i, int limit) {
     int cell = i;
-    boolean negative = false;
     if (i < limit && (b[i] == '-' || b[i] == '+')) {
-      negative = b[i] == '-';
       i++;
     }
     int digitsFrom = i;
-    while (i < limit && b[i] == '0') {
-      i++;
-    }
-    long w = 0;
-    int significant = i;
-    int d;
-    while (i + 8 <= limit && (d = eightDigits((long) LONGS.get(b, i))) >= 0) {
-      w = 100_000_000 * w + d;
-      i += 8;
-    }
-    while (i < limit && (d = b[i] - '0') >= 0 && d <= 9) {
-      w = 10 * w + d;
-      i++;
-    }
-    int digits = i - significant;
+    i = digits(b, i, limit);
     boolean any = i > digitsFrom;
-    int q = 0;
     if (i < limit && b[i] == '.') {
       int point = ++i;
-      if (digits == 0) {
-        while (i < limit && b[i] == '0') {
-          i++;
-        }
-      }
-      int fraction = i;
-      while (i + 8 <= limit && (d = eightDigits((long) LONGS.get(b, i))) >= 0) {
-        w = 100_000_000 * w + d;
-        i += 8;
-      }
-      while (i < limit && (d = b[i] - '0') >= 0 && d <= 9) {
-        w = 10 * w + d;
-        i++;
-      }
-      digits += i - fraction;
-      q = point - i;
+      i = digits(b, i, limit);
       any |= i > point;
     }
     if (!any) {
@@ -145,31 +114,33 @@ final class CsvStrictRow {
     }
     if (i < limit && (b[i] | 0x20) == 'e') {
       i++;
-      boolean down = false;
       if (i < limit && (b[i] == '-' || b[i] == '+')) {
-        down = b[i] == '-';
         i++;
       }
-      int e = 0;
       int expFrom = i;
-      while (i < limit && (d = b[i] - '0') >= 0 && d <= 9) {
-        e = e < 100_000_000 ? 10 * e + d : e; // past any double's range either way
-        i++;
-      }
+      i = digits(b, i, limit);
       if (i == expFrom) {
         return -1;
       }
-      q += down ? -e : e;
     }
-    double v = digits <= 19 ? DecimalDouble.of(negative, w, q) : Double.NaN;
-    if (Double.isNaN(v)) {
-      // Too many digits, or too close to call: fastdoubleparser, on the very text.
-      v = JavaDoubleParser.parseDouble(b, cell, i - cell);
-    }
+    // The grammar is checked and the cell's end found; its value is fastdoubleparser's (the
+    // field's exact parser: Double.parseDouble's double on every input) on the very bytes.
+    double v = JavaDoubleParser.parseDouble(b, cell, i - cell);
     if (Double.isInfinite(v)) {
       return -1;
     }
     value = v;
+    return i;
+  }
+
+  /** Where the run of ASCII digits from {@code b[i]} ends: eight at a time, then one by one. */
+  private static int digits(byte[] b, int i, int limit) {
+    while (i + 8 <= limit && eightDigits((long) LONGS.get(b, i)) >= 0) {
+      i += 8;
+    }
+    while (i < limit && b[i] >= '0' && b[i] <= '9') {
+      i++;
+    }
     return i;
   }
 
