@@ -20,6 +20,8 @@ final class EarlyInterrupt {
   static final int INTERRUPTED = RunSummary.Status.INTERRUPTED.exitCode();
 
   private final AtomicBoolean owned = new AtomicBoolean(true);
+  /** Whether {@link #handOver} ran (on the run's thread): a second call does nothing. */
+  private boolean handedOver;
   private final Thread hook;
   private final RunDirectory runDir;
   private final RunSpec spec;
@@ -57,10 +59,26 @@ final class EarlyInterrupt {
   }
 
   /**
+   * Hands over to nothing if not done yet: true if this call did (the run failed before its
+   * actors' hook took over, and its summary is still the opening one).
+   */
+  boolean handOverIfPending() {
+    if (handedOver) {
+      return false;
+    }
+    handOver(null);
+    return true;
+  }
+
+  /**
    * Hands signals over to {@code next} (null: none). If a signal came first, this hook is
    * ending the run and halting the JVM: the caller waits for that instead of going on.
    */
   void handOver(Thread next) {
+    if (handedOver) {
+      return;
+    }
+    handedOver = true;
     if (!owned.compareAndSet(true, false)) {
       waitForHalt();
     }

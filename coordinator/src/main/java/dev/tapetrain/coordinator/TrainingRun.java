@@ -120,6 +120,26 @@ public final class TrainingRun {
     // as interrupted too, not "running" with nothing to resume or to start again.
     EarlyInterrupt early = embedded ? null
         : EarlyInterrupt.install(runDir, spec, start, command, out, err);
+    try {
+      return started(command, spec, runDir, start, extra, launcher, out, err, embedded, early);
+    } catch (RuntimeException | Error e) {
+      // Before the actors' own hook took over (a plug-in's code, a thread that cannot start):
+      // the run ends failed with its real error, not "running", nor a false "interrupted".
+      if (early != null && early.handOverIfPending()) {
+        String why = Cli.describe(e);
+        runDir.finish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
+            spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
+            start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
+        runDir.close();
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #execute} once its run directory is open ({@code early}: its signal hook, or null). */
+  private static Outcome started(String command, RunSpec spec, RunDirectory runDir,
+      TrainingState start, List<TrainingListener> extra, Launcher launcher, PrintStream out,
+      PrintStream err, boolean embedded, EarlyInterrupt early) throws InterruptedException {
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
     // The bar closes before the console's final lines (listeners run in this order).

@@ -99,6 +99,27 @@ class InterruptedRunTest extends ProcessTestBase {
         exported.err());
   }
 
+  /**
+   * A plug-in that throws after the run directory exists and before the actors start (its
+   * factory's flatParameters) fails the run with its own error and exit 1: the early signal hook
+   * must not stay behind and turn the JVM's exit into a false "interrupted" (130).
+   */
+  @Test
+  void aPluginErrorBeforeTheActorsStartFailsTheRunWithItsOwnWords() throws Exception {
+    Path run = dir.resolve("plugin");
+    Process p = processes.localRunner("plugin", "--model", "test-throwing-list", "--steps", "3",
+        "--run-dir", run.toString());
+    int code = Processes.exitCode(p, Duration.ofSeconds(60));
+    String err = processes.stderr("plugin");
+    assertEquals(1, code, err);
+    assertTrue(err.contains(com.example.ThrowingListModel.MESSAGE), err);
+    assertFalse(err.contains("interrupted"), err);
+    JsonNode summary = Runs.summary(run);
+    assertEquals("failed", summary.get("status").asText(), summary.toString());
+    assertTrue(summary.get("message").asText().contains(com.example.ThrowingListModel.MESSAGE),
+        summary.toString());
+  }
+
   @Test
   void aRunKilledBeforeItsFirstCheckpointIsToldToStartOverNotToResume() throws Exception {
     Path run = dir.resolve("run");

@@ -186,7 +186,25 @@ public final class LoopFiles implements LoopStore {
     if (user == null) {
       return "cannot tell which user this process runs as";
     }
-    return distrust(a.owner(), user, a.permissions());
+    Set<PosixFilePermission> mode = a.permissions();
+    if (a.owner().equals(user) && (mode.contains(PosixFilePermission.GROUP_WRITE)
+        || mode.contains(PosixFilePermission.OTHERS_WRITE))) {
+      // This user's own folder, made group-writable by a umask of 002 (builds before
+      // 2026-12-07 made it without a mode of their own): taken back to this user alone, as a
+      // refusal would leave the cache off for good. Its files were always rw------- .
+      Set<PosixFilePermission> tightened = java.util.EnumSet.copyOf(mode);
+      tightened.remove(PosixFilePermission.GROUP_WRITE);
+      tightened.remove(PosixFilePermission.OTHERS_WRITE);
+      try {
+        Files.setPosixFilePermissions(dir, tightened);
+        LOG.info("loop cache {}: write permission of its group and others removed (was d{})",
+            dir, PosixFilePermissions.toString(mode));
+        mode = tightened;
+      } catch (IOException | RuntimeException e) {
+        // Left as it is: refused below, with its mode.
+      }
+    }
+    return distrust(a.owner(), user, mode);
   }
 
   /**

@@ -241,8 +241,13 @@ class LoopFilesTest {
     assertArrayEquals(p, new LoopFiles(store.dir()).load(key(8)));
   }
 
+  /**
+   * This user's own folder that its group or others may write (a umask of 002 made it so with
+   * builds before 2026-12-07, which created it without a mode of their own) is taken back to
+   * this user alone and used: refusing it left the cache off for good (found by review).
+   */
   @Test
-  void aFolderItsGroupOrOthersMayWriteIsNeitherReadNorWritten() throws Exception {
+  void thisUsersFolderThatItsGroupOrOthersMayWriteIsTightenedAndUsed() throws Exception {
     Path loops = dir.resolve("loops");
     byte[] p = payload(9, 900);
     new LoopFiles(loops).store(key(9), p); // a valid entry, as a run may have left it
@@ -251,21 +256,12 @@ class LoopFilesTest {
       List<String> warnings;
       try (Warnings log = new Warnings()) {
         LoopFiles store = new LoopFiles(loops);
-        assertNull(store.load(key(9)), mode + ": its entry is not read");
-        store.store(key(10), payload(10, 900));
-        store.store(key(9), payload(11, 900));
-        assertNull(store.load(key(10)));
+        assertArrayEquals(p, store.load(key(9)), mode + ": its entry is read");
         warnings = log.lines();
       }
-      try (Stream<Path> files = Files.list(loops)) {
-        assertEquals(List.of(loops.resolve(key(9) + LoopFiles.EXTENSION)), files.toList(),
-            mode + ": nothing written");
-      }
-      assertArrayEquals(LoopFiles.encode(key(9), p),
-          Files.readAllBytes(loops.resolve(key(9) + LoopFiles.EXTENSION)), "not rewritten");
-      String who = mode.equals("rwxrwxr-x") ? "writable by its group" : "writable by others";
-      assertEquals(List.of("loop cache " + loops + " not used: " + who + " (d" + mode
-          + "); compiling loops in this run"), warnings, "one warning per run");
+      assertEquals(List.of(), warnings, mode + ": no warning");
+      assertEquals("rwxr-xr-x", PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(loops)), mode + ": group and others cannot write");
     }
   }
 
@@ -291,8 +287,10 @@ class LoopFilesTest {
   @Test
   void aRunWithADistrustedFolderCompilesItsLoopAndStoresNothing() throws Exception {
     Path loops = Files.createDirectories(dir.resolve("loops"));
-    Files.setPosixFilePermissions(loops, PosixFilePermissions.fromString("rwxrwx---"));
-    CompiledFunction.keepLoopsIn(new LoopFiles(loops));
+    // Ours; a store that runs as someone else sees another user's folder.
+    UserPrincipal mallory = () -> "mallory";
+    CompiledFunction.keepLoopsIn(new LoopFiles(loops, LoopFiles.MAX_FILES, LoopFiles.MAX_BYTES,
+        mallory));
     // A constant no other test uses: a source this JVM has not compiled yet.
     CompiledFunction f = CompiledFunction.compile(
         (v, s) -> new Tensor[] {Ops.sum(Ops.mul(v[0], Tensor.scalar(0.796875)))},
