@@ -38,8 +38,9 @@ final class ValidationDataScan {
     } catch (UserError e) {
       throw new UsageException(e.getMessage().replaceFirst("^--data", "--validation-data"));
     }
+    java.util.Set<Object> trainingKeys = fileKeys(trainingFiles);
     for (Path f : files) {
-      if (trainingFiles.contains(f) || sameFileAsOneOf(f, trainingFiles)) {
+      if (trainingFiles.contains(f) || sameFileAsOneOf(f, trainingFiles, trainingKeys)) {
         throw new UsageException("--validation-data " + f + ": the file is also part of --data");
       }
       // Read as --data's format, a file another format claims by its name (a Parquet file
@@ -72,7 +73,11 @@ final class ValidationDataScan {
    * Whether {@code f} is the same file as one of {@code files} by another name (a symbolic or
    * hard link): validating on training rows would report a validation loss that is not one.
    */
-  private static boolean sameFileAsOneOf(Path f, List<Path> files) {
+  private static boolean sameFileAsOneOf(Path f, List<Path> files, java.util.Set<Object> keys) {
+    Object key = fileKey(f);
+    if (key != null && keys != null) {
+      return keys.contains(key); // one lookup, not a stat per training file
+    }
     for (Path t : files) {
       try {
         if (java.nio.file.Files.isSameFile(f, t)) {
@@ -83,5 +88,27 @@ final class ValidationDataScan {
       }
     }
     return false;
+  }
+
+  /** The files' keys (device and inode), or null if the file system gives none for one. */
+  private static java.util.Set<Object> fileKeys(List<Path> files) {
+    java.util.Set<Object> keys = new java.util.HashSet<>();
+    for (Path t : files) {
+      Object k = fileKey(t);
+      if (k == null) {
+        return null;
+      }
+      keys.add(k);
+    }
+    return keys;
+  }
+
+  private static Object fileKey(Path p) {
+    try {
+      return java.nio.file.Files.readAttributes(p,
+          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (java.io.IOException e) {
+      return null; // unreadable here: the reader says so in its own words
+    }
   }
 }
