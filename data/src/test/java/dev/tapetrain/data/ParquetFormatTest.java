@@ -216,6 +216,59 @@ class ParquetFormatTest {
             }, "m"));
   }
 
+  /**
+   * float16 columns (a 2-byte fixed-length array annotated FLOAT16, little-endian IEEE half)
+   * widen to float64 exactly: every half is a double. The expected doubles are the half format's
+   * definition, written out: 1, −2.5, the largest half 65504, the smallest subnormal 2^-24, −0,
+   * and 0x3555 = 1 + 341/1024 times 2^-2. In dictionary and plain pages alike; ±∞ and NaN are
+   * refused as a float's are. (Refused as "not a number" until 2026-12-07, while the README
+   * said any numeric type widens.)
+   */
+  @Test
+  void float16ColumnsWidenExactlyAndTheirInfinitiesAreRefused() {
+    int[] bits = {0x3C00, 0xC100, 0x7BFF, 0x0001, 0x8000, 0x3555};
+    double[] expected = {1.0, -2.5, 65504.0, 0x1p-24, -0.0, (1 + 341 / 1024.0) / 4};
+    String schema = "message t { required fixed_len_byte_array(2) h (FLOAT16); "
+        + "required double y; }";
+    for (boolean dictionary : new boolean[] {true, false}) {
+      Path p = dir.resolve("half-" + dictionary + ".parquet");
+      ParquetTestFiles.write(p, schema, 60, (r, g) -> {
+        int h = bits[(int) (r % bits.length)];
+        g.add("h", org.apache.parquet.io.api.Binary.fromConstantByteArray(
+            new byte[] {(byte) h, (byte) (h >> 8)}));
+        g.add("y", (double) r);
+      }, b -> b.withDictionaryEncoding(dictionary).withPageRowCountLimit(16));
+      InputFormat.Scanned s = scan(new ParquetFormat(), List.of(p), "h", y -> null);
+      DatasetSpec dataset = new DatasetSpec(s.source(), 7);
+      List<Integer> all = new java.util.ArrayList<>();
+      for (int c = 0; c < dataset.numChunks(); c++) {
+        all.add(c);
+      }
+      for (Segment seg : ShardLoader.load(dataset, all).segments()) {
+        for (int c = seg.firstChunk(); c < seg.firstChunk() + seg.chunks(); c++) {
+          for (int i = 0; i < seg.length(c); i++) {
+            long r = dataset.chunkStart(c) + i;
+            double want = expected[(int) (r % bits.length)];
+            assertEquals(Double.doubleToRawLongBits(want),
+                Double.doubleToRawLongBits(seg.x()[0][seg.start(c) + i]),
+                "row " + r + " (dictionary " + dictionary + ")");
+          }
+        }
+      }
+    }
+    String p = dir.resolve("bad.parquet").toString();
+    for (int[] bad : new int[][] {{0x7C00, 0}, {0xFC00, 1}, {0x7E00, 2}}) {
+      String what = new String[] {"Infinity", "-Infinity", "NaN"}[bad[1]];
+      assertEquals(p + ": row 1 (row group 0, row 1 in it): column 'h' is " + what,
+          refusal(schema, 3, (r, g) -> {
+            int h = r == 1 ? bad[0] : 0x3C00;
+            g.add("h", org.apache.parquet.io.api.Binary.fromConstantByteArray(
+                new byte[] {(byte) h, (byte) (h >> 8)}));
+            g.add("y", 0.0);
+          }, "h"));
+    }
+  }
+
   @Test
   void columnsThatAreNotNumbersAreRefusedTogether() {
     String p = dir.resolve("bad.parquet").toString();

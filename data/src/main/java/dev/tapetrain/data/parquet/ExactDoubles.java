@@ -77,4 +77,22 @@ final class ExactDoubles {
     }
     return v;
   }
+
+  /**
+   * The IEEE 754 half-precision number of the 16 bits {@code h} as a double, exactly: sign, a
+   * 5-bit exponent (bias 15) and 10 bits of fraction; subnormals below 2^-14, ±∞ and NaN kept.
+   */
+  static double half(int h) {
+    int exponent = (h >> 10) & 0x1f;
+    int fraction = h & 0x3ff;
+    double magnitude;
+    if (exponent == 0x1f) {
+      magnitude = fraction == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+    } else if (exponent == 0) {
+      magnitude = fraction * 0x1p-24; // subnormal (or zero): fraction · 2^-24, exact
+    } else {
+      magnitude = (1024 + fraction) * Math.scalb(1.0, exponent - 25); // exact: 11 bits
+    }
+    return (h & 0x8000) != 0 ? -magnitude : magnitude;
+  }
 }

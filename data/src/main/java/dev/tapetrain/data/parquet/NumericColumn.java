@@ -23,7 +23,7 @@ import org.apache.parquet.schema.Type;
 record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int scale) {
 
   /** How a column's physical values become doubles. */
-  enum Kind { DOUBLE, FLOAT, INT32, UINT32, INT64, UINT64, DEC32, DEC64, DECBIN }
+  enum Kind { DOUBLE, FLOAT, FLOAT16, INT32, UINT32, INT64, UINT64, DEC32, DEC64, DECBIN }
 
   /**
    * The named columns of {@code schema}; one message for every one that cannot be read.
@@ -93,8 +93,13 @@ record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int sc
         default -> null;
       };
     }
+    if (a instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation) {
+      // IEEE half precision in two little-endian bytes: every value has an exact double.
+      return p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && p.getTypeLength() == 2 ? Kind.FLOAT16 : null;
+    }
     if (a != null && !(a instanceof IntLogicalTypeAnnotation)) {
-      return null; // DATE, TIME, TIMESTAMP, FLOAT16, STRING, ...: not plain numbers
+      return null; // DATE, TIME, TIMESTAMP, STRING, ...: not plain numbers
     }
     boolean unsigned = a instanceof IntLogicalTypeAnnotation i && !i.isSigned();
     return switch (p.getPrimitiveTypeName()) {

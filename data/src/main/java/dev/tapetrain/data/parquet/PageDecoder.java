@@ -71,7 +71,8 @@ final class PageDecoder {
       // are copied out of it into the dictionary, but a binary dictionary (DECIMAL on bytes)
       // keeps views of the page, so it gets a copy of its own.
       dictionary = dp.getEncoding().initDictionary(d,
-          c.kind() == NumericColumn.Kind.DECBIN ? dp.copy() : dp);
+          c.kind() == NumericColumn.Kind.DECBIN || c.kind() == NumericColumn.Kind.FLOAT16
+              ? dp.copy() : dp);
     }
     long next = 0; // first row of the next page, when the page does not say
     long done = lo;
@@ -324,6 +325,14 @@ final class PageDecoder {
       case INT64:
       case UINT64:
         return integer(r.readLong(), row);
+      case FLOAT16: {
+        byte[] h = r.readBytes().getBytes();
+        double v = ExactDoubles.half((h[0] & 0xff) | (h[1] & 0xff) << 8);
+        if (!Double.isFinite(v)) {
+          throw bad(row, "is " + v);
+        }
+        return v;
+      }
       case DEC32: {
         long u = r.readInteger();
         return decimal(ExactDoubles.decimal(u, c.scale()), row,
