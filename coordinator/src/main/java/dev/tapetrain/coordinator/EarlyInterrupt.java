@@ -3,7 +3,6 @@ package dev.tapetrain.coordinator;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -98,10 +97,8 @@ final class EarlyInterrupt {
 
   /** Writes the run's end as interrupted, says so, and halts the JVM with 130. */
   private void endNow() {
-    runDir.finish(new RunSummary(RunSummary.Status.INTERRUPTED,
-        start == null ? 0 : start.steps(), spec.steps(), Double.NaN,
-        start == null ? Double.NaN : start.loss(), start == null ? List.of() : start.params(),
-        0, 0, "interrupted before training started"));
+    runDir.finish(RunSummary.beforeTraining(RunSummary.Status.INTERRUPTED, spec.steps(), start,
+        "interrupted before training started"));
     runDir.close();
     err.println(command + ": interrupted before training started; " + (start == null
         ? "no checkpoint to resume: run the command again with --resume-if-exists (it starts "

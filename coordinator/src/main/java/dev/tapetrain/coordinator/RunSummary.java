@@ -25,6 +25,18 @@ public record RunSummary(Status status, long steps, long plannedSteps, double in
     params = List.copyOf(params);
   }
 
+  /**
+   * The end of a run that stopped before training started ({@code status}, {@code message}):
+   * nothing trained in this process, so a new run's numbers are none and a resumed one's are its
+   * checkpoint's ({@code start}; null for a new run).
+   */
+  static RunSummary beforeTraining(Status status, long plannedSteps, TrainingState start,
+      String message) {
+    return new RunSummary(status, start == null ? 0 : start.steps(), plannedSteps, Double.NaN,
+        start == null ? Double.NaN : start.loss(), start == null ? List.of() : start.params(), 0,
+        0, message);
+  }
+
   /** The end states of a run, with the process exit code of each. */
   public enum Status {
     /** All steps done. */

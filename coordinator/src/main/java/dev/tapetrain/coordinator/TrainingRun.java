@@ -127,9 +127,8 @@ public final class TrainingRun {
       // the run ends failed with its real error, not "running", nor a false "interrupted".
       if (early != null && early.handOverIfPending()) {
         String why = Cli.describe(e);
-        runDir.finish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
-            spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
-            start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
+        runDir.finish(RunSummary.beforeTraining(RunSummary.Status.FAILED, spec.steps(), start,
+            "could not start: " + why));
         runDir.close();
       }
       throw e;
@@ -182,9 +181,8 @@ public final class TrainingRun {
       if (progress != null) {
         progress.close();
       }
-      runDir.finish(new RunSummary(RunSummary.Status.FAILED, start == null ? 0 : start.steps(),
-          spec.steps(), Double.NaN, start == null ? Double.NaN : start.loss(),
-          start == null ? List.of() : start.params(), 0, 0, "could not start: " + why));
+      runDir.finish(RunSummary.beforeTraining(RunSummary.Status.FAILED, spec.steps(), start,
+          "could not start: " + why));
       runDir.close();
       err.println(command + ": failed: could not start: " + why);
       return new Outcome(1, null, runDir.path(), "could not start: " + why);
