@@ -308,14 +308,14 @@ class LoopFilesTest {
   void theDecisionOnAFoldersOwnerAndMode() throws Exception {
     UserPrincipal me = () -> "me";
     UserPrincipal other = () -> "other";
-    assertNull(LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx------")));
-    assertNull(LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwxr-xr-x")));
+    assertNull(LoopFolderTrust.decide(me, me, PosixFilePermissions.fromString("rwx------")));
+    assertNull(LoopFolderTrust.decide(me, me, PosixFilePermissions.fromString("rwxr-xr-x")));
     assertEquals("owned by other, not by me (drwx------)",
-        LoopFiles.distrust(other, me, PosixFilePermissions.fromString("rwx------")));
+        LoopFolderTrust.decide(other, me, PosixFilePermissions.fromString("rwx------")));
     assertEquals("writable by its group (drwx-w----)",
-        LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx-w----")));
+        LoopFolderTrust.decide(me, me, PosixFilePermissions.fromString("rwx-w----")));
     assertEquals("writable by others (drwx----w-)",
-        LoopFiles.distrust(me, me, PosixFilePermissions.fromString("rwx----w-")));
+        LoopFolderTrust.decide(me, me, PosixFilePermissions.fromString("rwx----w-")));
   }
 
   /** The warnings of {@link LoopFiles} while a test runs (logback). */
