@@ -5,6 +5,7 @@ import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Parameter;
 import dev.tapetrain.spi.Setting;
+import dev.tapetrain.tape.Comparisons;
 import dev.tapetrain.tape.Ops;
 import dev.tapetrain.tape.Tensor;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class HuberRegression implements ModelFactory {
       @Override
       public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
         Tensor e = Ops.sub(predict(p, x), y);
-        Tensor small = Ops.constant(e, v -> Math.abs(v) <= delta ? 1 : 0); // which branch
+        Tensor small = Comparisons.greaterEqual(Tensor.scalar(delta), Ops.abs(e)); // |e| <= delta
         Tensor quadratic = Ops.mul(Ops.square(e), Tensor.scalar(0.5));
         Tensor linear = Ops.mul(Ops.sub(Ops.abs(e), Tensor.scalar(0.5 * delta)),
             Tensor.scalar(delta));

@@ -5,9 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.run.Json;
+import dev.tapetrain.models.CompiledModel;
+import dev.tapetrain.models.Model;
+import dev.tapetrain.models.ModelGradients;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.tape.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +56,46 @@ class UserModelTest extends ProcessTestBase {
         "HuberRegression.java"));
     assertTrue(readme.contains(source.strip()), "README.md must show "
         + "local-runner/src/test/java/com/example/HuberRegression.java verbatim");
+  }
+
+  /**
+   * Issue 27: the README's model compiles into one loop (its mask is a comparison, the
+   * derivative of {@code abs} a sign), and the loop's sums are the eager tape's, bit for bit.
+   */
+  @Test
+  void theReadmeModelCompilesToTheEagerTapesBits() throws Exception {
+    Model huber = Models.create("huber", 1, 0, 42, Map.of("delta", "0.5"));
+    // Errors 0, ±0.5 (the boundary), inside and beyond it at w = 2, b = 1.
+    double[] x = {0.0, 1.0, -2.0, 0.25, 3.0, -0.5, 1.5, 2.0, -1.0, 0.75};
+    double[] y = {1.0, 3.5, -3.5, 1.0, 9.0, -0.25, 4.0, 4.9, -1.0, 2.5};
+    List<double[]> values = List.of(new double[] {2.0}, new double[] {1.0});
+    CompiledModel compiled = CompiledModel.compile(huber, new double[][] {x}, y, values, true);
+    double[] sums = new double[3];
+    compiled.segmentSums(new double[][] {x}, y, 0, new int[] {x.length}, values, sums);
+    ModelGradients.Sums eager = ModelGradients.of(huber, values, Tensor.matrix(x.length, 1, x),
+        Tensor.vector(y));
+    double[] expected = {eager.lossSum(), eager.gradients().get(0)[0],
+        eager.gradients().get(1)[0]};
+    for (int k = 0; k < 3; k++) {
+      assertEquals(Double.doubleToRawLongBits(expected[k]), Double.doubleToRawLongBits(sums[k]),
+          "sum " + k + ": eager " + expected[k] + ", compiled " + sums[k]);
+    }
+    // And against the math: loss ½e² within delta, delta(|e| − ½delta) beyond; gradient
+    // e or delta·sign(e), times x for w.
+    double loss = 0;
+    double gw = 0;
+    double gb = 0;
+    for (int i = 0; i < x.length; i++) {
+      double e = 2.0 * x[i] + 1.0 - y[i];
+      boolean small = Math.abs(e) <= 0.5;
+      loss += small ? 0.5 * e * e : 0.5 * (Math.abs(e) - 0.25);
+      double g = small ? e : 0.5 * Math.signum(e);
+      gw += g * x[i];
+      gb += g;
+    }
+    assertEquals(loss, sums[0], 1e-12);
+    assertEquals(gw, sums[1], 1e-12);
+    assertEquals(gb, sums[2], 1e-12);
   }
 
   @Test

@@ -153,7 +153,7 @@ public final class Ops {
    * for every tape: the second derivative is 0 wherever the first exists.
    */
   public static Tensor abs(Operand a) {
-    return OpRecorder.unary("abs", a, Math::abs, (g, in, out) -> mul(g, constant(in, Math::signum)));
+    return OpRecorder.unary("abs", a, Math::abs, (g, in, out) -> mul(g, sign(in)));
   }
 
   /**
@@ -162,13 +162,32 @@ public final class Ops {
    */
   public static Tensor relu(Operand a) {
     return OpRecorder.unary("relu", a, x -> x > 0 ? x : 0.0,
-        (g, in, out) -> mul(g, constant(in, x -> x > 0 ? 1.0 : 0.0)));
+        (g, in, out) -> mul(g, Comparisons.greater(in, Tensor.scalar(0.0))));
+  }
+
+  /**
+   * The sign of every element ({@link Math#signum}: −1, ±0 or 1, NaN for NaN), as a tensor no
+   * tape records (its gradient is 0 wherever it exists, as TensorFlow's {@code sign}): what the
+   * derivative of {@link #abs} is made of. Unlike {@link #constant}, the tape compiler computes
+   * it in its loops.
+   */
+  public static Tensor sign(Operand a) {
+    Tensor x = a.asTensor();
+    double[] out = new double[x.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.signum(x.data[i]);
+    }
+    Tensor result = Tensor.wrap(x.shapeRef(), out);
+    TapeStack.traceOnly("sign", new Tensor[] {x}, result);
+    return result;
   }
 
   /**
    * {@code f} of every element, as a tensor no tape records: a mask or a sign that chooses a
    * branch (its gradient is taken as 0, as TensorFlow's {@code where} condition). A
-   * {@link TracedProgram} still sees it, as an op named {@code constant}.
+   * {@link TracedProgram} still sees it, as an op named {@code constant}; the tape compiler
+   * cannot see into {@code f}, so a model using it runs on the eager tape. A mask made with
+   * {@link Comparisons} (and {@link #sign}) compiles.
    */
   public static Tensor constant(Operand a, DoubleUnaryOperator f) {
     Tensor x = a.asTensor();

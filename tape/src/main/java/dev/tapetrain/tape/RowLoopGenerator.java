@@ -196,6 +196,11 @@ final class RowLoopGenerator {
       b.append(k > 0 ? ", " : "").append(in[k].place().name().toLowerCase())
           .append(Arrays.toString(op.inputs()[k].shapeRef()));
     }
+    if (op.name().equals("constant")) {
+      return new NotCompilableException(b.append(" is not compiled: Ops.constant's Java function"
+          + " cannot be looked into (a mask made with Comparisons or Ops.sign compiles)")
+          .toString());
+    }
     return new NotCompilableException(b.append(" is not compiled (rows, fixed values and sums"
         + " over samples of dense layers, elementwise ops and row reductions are)").toString());
   }

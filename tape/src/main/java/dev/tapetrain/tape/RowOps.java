@@ -150,6 +150,11 @@ final class RowOps {
     }
     return switch (op.name()) {
       case "log1p" -> map(name, in, out, e -> ARITHMETIC + ".log1p(" + in[0].at(e) + ")");
+      // Exact operations (no rounding), the same expressions as the eager ops' in Ops.
+      case "sign" -> map(name, in, out, e -> "Math.signum(" + in[0].at(e) + ")");
+      case "abs" -> map(name, in, out, e -> "Math.abs(" + in[0].at(e) + ")");
+      case "relu" -> map(name, in, out, e -> "(" + in[0].at(e) + " > 0 ? " + in[0].at(e)
+          + " : 0.0)");
       case "dense" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
           && in[2].place() == Place.FIXED
           ? product(name, in[0], in[1], false, in[2], op.inputs()[1].shapeRef()) : null;
