@@ -1,5 +1,6 @@
 package dev.tapetrain.benchmarks;
 
+import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.CoordinatorProtocol.ChunkResult;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
@@ -25,7 +26,9 @@ import java.util.Map;
  * }</pre>
  * The compiled pass's thread CPU time is printed too: on a machine shared with other work it
  * counts less of the time the thread waited for a core. JOBS picks jobs by letter: {@code s}
- * softmax, {@code m} MLP 10–32–1, {@code d} MLP 1–16–1 (default {@code smd}).
+ * softmax, {@code m} MLP 10–32–1, {@code d} MLP 1–16–1 (default {@code smd}); {@code h} times
+ * the README's user model, Huber ({@link ReadmeHuber}), compiled against the built-in linear
+ * model, with 1 feature on 1M samples and 10 features on 100 000.
  */
 public final class CompiledModelBenchmark {
 
@@ -46,6 +49,53 @@ public final class CompiledModelBenchmark {
     if (jobs.contains("d")) {
       job("mlp 1-16-1", "mlp", 1, 0, Map.of("hidden", "16"), rounds);
     }
+    if (jobs.contains("h")) {
+      try (AutoCloseable huber = Models.provide(new ReadmeHuber())) {
+        userModel(1, 1_000_000, rounds);
+        userModel(10, SAMPLES, rounds);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * Issue 27's goal for a user's model: the README's Huber model compiled, within 1.5× the
+   * built-in linear model's step. Both compiled from their first pass (the one-feature linear
+   * model by its precompiled loop, as in a run), on the same samples, timed in turn.
+   */
+  private static void userModel(int features, int samples, int rounds) {
+    List<Double> trueW = new ArrayList<>(Collections.nCopies(features, 0.5));
+    DatasetSpec dataset = new DatasetSpec(DatasetSpec.Source.synthetic(samples, trueW, 0.1, 1,
+        42, 0), DatasetSpec.defaultChunkSize(samples));
+    ShardEvaluator linear = new ShardEvaluator(dataset, new ModelSpec("linear", 0, 42,
+        Map.of()), 0);
+    ShardEvaluator huber = new ShardEvaluator(dataset, new ModelSpec("huber", 0, 42, Map.of()), 0);
+    List<Integer> chunks = new ArrayList<>();
+    for (int c = 0; c < dataset.numChunks(); c++) {
+      chunks.add(c);
+    }
+    linear.ensureLoaded(chunks);
+    huber.ensureLoaded(chunks);
+    List<NamedTensor> linearParams = ModelLayouts.initialValues(linear.model());
+    List<NamedTensor> huberParams = ModelLayouts.initialValues(huber.model());
+    for (int i = 0; i < 10; i++) {
+      linear.evaluateTree(linearParams, chunks);
+      huber.evaluateTree(huberParams, chunks);
+    }
+    double[] l = new double[rounds];
+    double[] h = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      l[r] = time(linear, linearParams, chunks);
+      h[r] = time(huber, huberParams, chunks);
+    }
+    Arrays.sort(l);
+    Arrays.sort(h);
+    System.out.printf(java.util.Locale.ROOT,
+        "huber vs linear, %d feature(s), %d samples: linear median %7.2f ms (min %7.2f),"
+            + " README's huber median %7.2f ms (min %7.2f): huber/linear %.2fx (min %.2fx)%n",
+        features, samples, l[rounds / 2], l[0], h[rounds / 2], h[0],
+        h[rounds / 2] / l[rounds / 2], h[0] / l[0]);
   }
 
   private static void job(String label, String model, int features, int classes,
