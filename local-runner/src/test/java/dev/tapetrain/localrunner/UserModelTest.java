@@ -56,6 +56,11 @@ class UserModelTest extends ProcessTestBase {
         "HuberRegression.java"));
     assertTrue(readme.contains(source.strip()), "README.md must show "
         + "local-runner/src/test/java/com/example/HuberRegression.java verbatim");
+    // The benchmarks time a copy of it (CompiledModelBenchmark's job h): the same class body.
+    String copy = Files.readString(Path.of("..", "benchmarks", "src", "main", "java", "dev",
+        "tapetrain", "benchmarks", "ReadmeHuber.java"));
+    String body = source.substring(source.indexOf("implements ModelFactory {"));
+    assertTrue(copy.contains(body.strip()), "benchmarks' ReadmeHuber must be the README's model");
   }
 
   /**
