@@ -95,8 +95,9 @@ public final class Trainer {
             + "interrupted after " + s.steps() + " step(s); continue with --resume "
             + outcome.runDir(), outcome.runDir(), s.status().exitCode());
       }
-      if (s.status() != RunSummary.Status.COMPLETED
-          && s.status() != RunSummary.Status.CONVERGED) {
+      // A run that ended as planned — all steps, converged, or stopped early by its own rule
+      // (Keras' fit returns after EarlyStopping too) — is a result; the rest fail (exit ≠ 0).
+      if (s.status().exitCode() != 0) {
         throw new TrainingFailedException(s.status().label(), s.message(), outcome.runDir(),
             s.status().exitCode());
       }

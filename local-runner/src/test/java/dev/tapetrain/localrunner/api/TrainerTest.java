@@ -247,6 +247,31 @@ class TrainerTest {
         IllegalArgumentException.class, () -> run.predict(new double[][] {{1, 2}})).getMessage());
   }
 
+  /**
+   * A run stopped early by its own rule is a result, as Keras' {@code fit} returns after
+   * {@code EarlyStopping}: no exception (it threw before, found by a new-user round), the status
+   * says so, and the parameters are the checkpoint's (the best epoch's with --restore-best).
+   */
+  @Test
+  void aRunStoppedEarlyByItsRuleIsAResult() throws Exception {
+    Path run = dir.resolve("early");
+    // No improvement ever reaches --min-delta, so patience 1 stops after epoch 1.
+    TrainedRun early = Trainer.builder().option("--batch-size", "100").option("--epochs", "20")
+        .option("--validation-split", "0.2").option("--early-stopping-patience", "1")
+        .option("--min-delta", "1000").flag("--restore-best").runDir(run).build().fit();
+    assertEquals("stopped_early", early.status());
+    JsonNode summary = Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+    assertEquals("stopped_early", summary.path("status").asText());
+    // 800 training samples in batches of 100: 8 steps an epoch. Epoch 1 is the best (the first
+    // always is), epoch 2 does not improve by 1000, so the run stops there and restores the
+    // parameters of epoch 1's last step (step 7), as steps.jsonl recorded them.
+    assertEquals(16, early.steps());
+    JsonNode step7 = Json.MAPPER.readTree(Files.readAllLines(run.resolve("steps.jsonl")).get(7));
+    assertEquals(7, step7.path("step").asInt());
+    assertEquals(step7.path("params").path("w").asDouble(), early.parameters().get("w")[0]);
+    assertEquals(step7.path("params").path("b").asDouble(), early.parameters().get("b")[0]);
+  }
+
   @Test
   void aDivergingRunThrowsWithItsStatus() throws Exception {
     TrainingFailedException e = assertThrows(TrainingFailedException.class,
