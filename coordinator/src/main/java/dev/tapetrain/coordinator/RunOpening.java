@@ -9,6 +9,8 @@ import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunLock;
 import dev.tapetrain.coordinator.run.RunLog;
 import dev.tapetrain.coordinator.spec.RunSpec;
+import dev.tapetrain.models.Models;
+import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -120,6 +122,14 @@ final class RunOpening {
     }
     if (!checkpoint.dataDigest().equals(spec.dataset().digest())) {
       throw new UsageException("--resume " + dir + ": the data differ from the checkpoint's");
+    }
+    try {
+      // A model this JVM does not have (its jar not on the class path) is what stops the run,
+      // not the numerics version it would otherwise seem to differ in.
+      Models.plugins(java.util.Set.of()).get(spec.model().name(), "the run's model");
+    } catch (UserError e) {
+      throw new UsageException("--resume " + dir + ": " + e.getMessage() + "; put its jar on "
+          + "the class path (in Java, pass it to Trainer.builder().model(…))");
     }
     int wanted = spec.numericsVersion();
     int recorded = RunSpec.recordedNumerics(checkpoint.numbers());

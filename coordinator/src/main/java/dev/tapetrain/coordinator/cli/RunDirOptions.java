@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.data.FileSet;
 import dev.tapetrain.protocol.DatasetSpec;
 import java.nio.file.Path;
@@ -62,21 +63,42 @@ final class RunDirOptions {
 
   /**
    * Refuses, for {@code --resume}, {@code --run-dir} and every option of {@code parsed} (null:
-   * none known) that changes the run's numbers.
+   * none known) that changes the run's numbers: one given again with the value the run has in
+   * {@code config} (config.json; null: unknown) changes nothing and is taken — the Java API's
+   * {@code .model(object)} names its model on every fit, a script may repeat its command.
    */
-  void checkResumable(ParseResult parsed) {
+  void checkResumable(ParseResult parsed, JsonNode config) {
     if (runDir != null) {
       throw new UsageException("--resume continues in " + resume + "; --run-dir cannot be used "
           + "with it");
     }
     if (parsed != null) {
+      JsonNode recorded = config == null ? null : config.path("options");
       for (picocli.CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
-        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+        if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()
+            && !sameAsRecorded(o, recorded)) {
           throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
               + " run (only --steps may be raised); start a new run instead");
         }
       }
     }
+  }
+
+  /** Whether option {@code o} was given the value config.json's {@code options} record for it. */
+  private static boolean sameAsRecorded(picocli.CommandLine.Model.OptionSpec o,
+      JsonNode recorded) {
+    if (recorded == null || !recorded.isObject()) {
+      return false;
+    }
+    JsonNode theirs = recorded.path(o.longestName().substring(2).replace('-', '_'));
+    Object ours = o.getValue();
+    if (ours == null || !theirs.isValueNode() || theirs.isNull()) {
+      return false;
+    }
+    if (theirs.isNumber() && ours instanceof Number n) {
+      return theirs.asDouble() == n.doubleValue();
+    }
+    return theirs.isTextual() && theirs.asText().equals(ours.toString());
   }
 
   /** Refuses a resumed run whose data ({@code source}) changed since it started. */

@@ -220,7 +220,7 @@ public final class TrainOptions {
    */
   public RunSpec toResumedSpec(int workers, JsonNode config, RunNumbersProto numbers) {
     runDirOptions.checkResumable(mixee != null && mixee.commandLine() != null
-        ? mixee.commandLine().getParseResult() : null);
+        ? mixee.commandLine().getParseResult() : null, config);
     // Options not given again keep the run's own values.
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
         logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,

@@ -162,6 +162,37 @@ class TrainerTest {
         gone.getMessage());
   }
 
+  /**
+   * A run of a model object resumes with the same object (its name given again is no change),
+   * and without it the refusal names the missing model — it named a numerics version the run
+   * did not have (new-user round).
+   */
+  @Test
+  void aUsersModelObjectsRunResumesWithTheObjectAndSaysWhenItIsMissing() throws Exception {
+    Path run = dir.resolve("own-resumed");
+    Trainer.builder().model(new OwnLine("own-resumed", null)).steps(20).learningRate(0.1)
+        .runDir(run).build().fit();
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder().option("--resume", run.toString()).steps(25).build().fit());
+    assertTrue(missing.getMessage().startsWith("--resume " + run + ": the run's model: unknown "
+        + "model 'own-resumed' (available: linear, logistic, softmax, mlp"), missing.getMessage());
+    assertTrue(missing.getMessage().endsWith("; put its jar on the class path (in Java, pass it "
+        + "to Trainer.builder().model(…))"), missing.getMessage());
+    TrainedRun resumed = Trainer.builder().model(new OwnLine("own-resumed", null))
+        .option("--resume", run.toString()).steps(25).build().fit();
+    assertEquals(25, resumed.steps());
+    // The same 25 steps in one go: the same bits (a resumed run is the run).
+    TrainedRun straight = Trainer.builder().model(new OwnLine("own-resumed", null)).steps(25)
+        .learningRate(0.1).runDir(dir.resolve("own-straight")).build().fit();
+    assertEquals(numbers(dir.resolve("own-straight")), numbers(run));
+    // A value the run does not have is still refused.
+    IllegalArgumentException changed = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder().model(new OwnLine("own-resumed", null)).learningRate(0.2)
+            .option("--resume", run.toString()).steps(30).build().fit());
+    assertTrue(changed.getMessage().startsWith("--resume: --learning-rate cannot change"),
+        changed.getMessage());
+  }
+
   @Test
   void aModelStuckPastTheStepTimeoutMakesFitThrowAndThisJvmGoesOn() throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
