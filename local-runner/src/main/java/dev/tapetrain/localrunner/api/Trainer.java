@@ -53,7 +53,13 @@ public final class Trainer {
   private final PrintStream err;
 
   private Trainer(Builder b) {
-    this.args = List.copyOf(b.args);
+    List<String> all = new ArrayList<>();
+    b.single.forEach((name, value) -> {
+      all.add(name);
+      all.add(value);
+    });
+    all.addAll(b.args);
+    this.args = List.copyOf(all);
     this.factory = b.factory;
     this.listener = b.listener;
     this.out = b.out;
@@ -158,6 +164,9 @@ public final class Trainer {
    * (README "Options"); {@link #option} gives any other.
    */
   public static final class Builder {
+    /** The options of the typed setters: set again, the last value wins (as in most builders). */
+    private final Map<String, String> single = new LinkedHashMap<>();
+    /** {@link #option} and {@link #flag}, in order: some options may be given several times. */
     private final List<String> args = new ArrayList<>();
     private ModelFactory factory;
     private StepListener listener;
@@ -168,7 +177,8 @@ public final class Trainer {
 
     /** {@code --model NAME}: a built-in model or one on the class path. */
     public Builder model(String name) {
-      return option("--model", name);
+      this.factory = null;
+      return setting("--model", name);
     }
 
     /**
@@ -178,27 +188,27 @@ public final class Trainer {
      */
     public Builder model(ModelFactory model) {
       this.factory = model;
-      return option("--model", model.name());
+      return setting("--model", model.name());
     }
 
     /** {@code --steps N}. */
     public Builder steps(long steps) {
-      return option("--steps", Long.toString(steps));
+      return setting("--steps", Long.toString(steps));
     }
 
     /** {@code --learning-rate LR}. */
     public Builder learningRate(double rate) {
-      return option("--learning-rate", Double.toString(rate));
+      return setting("--learning-rate", Double.toString(rate));
     }
 
     /** {@code --optimizer NAME}: sgd, momentum, adam or a plug-in. */
     public Builder optimizer(String name) {
-      return option("--optimizer", name);
+      return setting("--optimizer", name);
     }
 
     /** {@code --workers N}: worker actors (the result does not depend on it). */
     public Builder workers(int workers) {
-      return option("--workers", Integer.toString(workers));
+      return setting("--workers", Integer.toString(workers));
     }
 
     /** {@code --data FILE}: train on a file instead of synthetic data. */
@@ -208,7 +218,7 @@ public final class Trainer {
 
     /** {@code --run-dir DIR}: where the run is written (default {@code runs/<timestamp>}). */
     public Builder runDir(Path dir) {
-      return option("--run-dir", dir.toString());
+      return setting("--run-dir", dir.toString());
     }
 
     /** {@code --set NAME=VALUE}: a setting of a plug-in model, optimizer or input format. */
@@ -216,7 +226,15 @@ public final class Trainer {
       return option("--set", name + "=" + value);
     }
 
-    /** Any option of {@code local-runner}, e.g. {@code option("--l2", "0.01")}. */
+    private Builder setting(String name, String value) {
+      single.put(name, value);
+      return this;
+    }
+
+    /**
+     * Any option of {@code local-runner}, e.g. {@code option("--l2", "0.01")}, passed as given
+     * (an option that may appear once and is given twice is refused when the trainer fits).
+     */
     public Builder option(String name, String value) {
       args.add(name);
       args.add(value);

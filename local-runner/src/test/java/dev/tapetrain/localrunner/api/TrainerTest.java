@@ -303,6 +303,20 @@ class TrainerTest {
     assertEquals(step7.path("params").path("b").asDouble(), early.parameters().get("b")[0]);
   }
 
+  /** A typed setter called again sets again (it said "--steps should be specified only once"). */
+  @Test
+  void aSetterCalledAgainReplacesItsValue() throws Exception {
+    Trainer trainer = Trainer.builder().model(new OwnLine("replaced", null)).steps(30)
+        .learningRate(0.5).model("linear").steps(3).learningRate(0.1).runDir(dir.resolve("a"))
+        .runDir(dir.resolve("again")).option("--l2", "0.5").build();
+    assertEquals(List.of("--model", "linear", "--steps", "3", "--learning-rate", "0.1",
+        "--run-dir", dir.resolve("again").toString(), "--l2", "0.5"), trainer.commandLine());
+    TrainedRun run = trainer.fit();
+    assertEquals(3, run.steps());
+    assertTrue(Files.exists(dir.resolve("again").resolve("summary.json")));
+    assertFalse(Files.exists(dir.resolve("a")));
+  }
+
   @Test
   void aDivergingRunThrowsWithItsStatus() throws Exception {
     TrainingFailedException e = assertThrows(TrainingFailedException.class,
