@@ -85,17 +85,29 @@ public final class CompiledModelBenchmark {
     }
     double[] l = new double[rounds];
     double[] h = new double[rounds];
+    double[] lc = new double[rounds];
+    double[] hc = new double[rounds];
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     for (int r = 0; r < rounds; r++) {
+      long cpu = threads.getCurrentThreadCpuTime();
       l[r] = time(linear, linearParams, chunks);
+      lc[r] = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
+      cpu = threads.getCurrentThreadCpuTime();
       h[r] = time(huber, huberParams, chunks);
+      hc[r] = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
     }
     Arrays.sort(l);
     Arrays.sort(h);
+    Arrays.sort(lc);
+    Arrays.sort(hc);
     System.out.printf(java.util.Locale.ROOT,
         "huber vs linear, %d feature(s), %d samples: linear median %7.2f ms (min %7.2f),"
-            + " README's huber median %7.2f ms (min %7.2f): huber/linear %.2fx (min %.2fx)%n",
+            + " README's huber median %7.2f ms (min %7.2f): huber/linear %.2fx (min %.2fx);"
+            + " thread CPU medians %.2f and %.2f ms: %.2fx%n",
         features, samples, l[rounds / 2], l[0], h[rounds / 2], h[0],
-        h[rounds / 2] / l[rounds / 2], h[0] / l[0]);
+        h[rounds / 2] / l[rounds / 2], h[0] / l[0], lc[rounds / 2], hc[rounds / 2],
+        hc[rounds / 2] / lc[rounds / 2]);
   }
 
   private static void job(String label, String model, int features, int classes,
