@@ -85,7 +85,7 @@ final class RowOps {
   }
 
   Value elementwise(String name, Trace.Op op, Value[] in, Tensor out) {
-    return map(name, in, out, e -> call(op, in, e));
+    return map(name, in, out, RowExpressions.of(op, in));
   }
 
   /**
@@ -128,48 +128,12 @@ final class RowOps {
     return new Value(place, width, name, false, -1);
   }
 
-  /**
-   * The element {@code e} of an elementwise op: its {@link Arithmetic} method, or for the four
-   * operations the Java operator those methods are (the same IEEE operation: Java's
-   * floating-point arithmetic is strict), which keeps the per-sample method within HotSpot's
-   * inlining size for small models (an {@code invokestatic} is three bytes, {@code dadd} one).
-   */
-  private static String call(Trace.Op op, Value[] in, String e) {
-    String operator = switch (op.kind()) {
-      case ADD -> " + ";
-      case SUB -> " - ";
-      case MUL -> " * ";
-      case DIV -> " / ";
-      default -> null;
-    };
-    if (operator != null) {
-      return "(" + in[0].at(e) + operator + in[1].at(e) + ")";
-    }
-    StringBuilder call = new StringBuilder(ARITHMETIC).append('.').append(op.kind().method())
-        .append('(');
-    for (int k = 0; k < in.length; k++) {
-      call.append(k > 0 ? ", " : "").append(in[k].at(e));
-    }
-    if (op.kind() == OpKind.POW) {
-      call.append(", Double.longBitsToDouble(0x")
-          .append(Long.toHexString(Double.doubleToRawLongBits(op.param()))).append("L)");
-    }
-    return call.append(')').toString();
-  }
-
   Value other(String name, Trace.Op op, Value[] in, Tensor out) {
-    String operator = Comparisons.operator(op.name());
-    if (operator != null) {
-      return map(name, in, out, e -> "(" + in[0].at(e) + " " + operator + " " + in[1].at(e)
-          + " ? 1.0 : 0.0)");
+    java.util.function.Function<String, String> element = RowExpressions.of(op, in);
+    if (element != null) {
+      return map(name, in, out, element);
     }
     return switch (op.name()) {
-      case "log1p" -> map(name, in, out, e -> ARITHMETIC + ".log1p(" + in[0].at(e) + ")");
-      // Exact operations (no rounding), the same expressions as the eager ops' in Ops.
-      case "sign" -> map(name, in, out, e -> "Math.signum(" + in[0].at(e) + ")");
-      case "abs" -> map(name, in, out, e -> "Math.abs(" + in[0].at(e) + ")");
-      case "relu" -> map(name, in, out, e -> "(" + in[0].at(e) + " > 0 ? " + in[0].at(e)
-          + " : 0.0)");
       case "dense" -> in[0].place() == Place.ROW && in[1].place() == Place.FIXED
           && in[2].place() == Place.FIXED
           ? product(name, in[0], in[1], false, in[2], op.inputs()[1].shapeRef()) : null;
@@ -403,10 +367,9 @@ final class RowOps {
             + " IllegalArgumentException(\"label \" + ").append(y)
         .append(" + \" is not a class 0 … ").append(k - 1).append("\");\n")
         .append("        for (int c = 0; c < ").append(k).append("; c++) ").append(name)
-        .append("[c] = c == (int) ").append(y).append(" ? 1.0 : 0.0;\n");
+        .append("[c] = c == (int) ").append(y).append(" ? 1 : 0;\n");
     return new Value(Place.ROW, k, name, false, -1);
   }
 
-  /** The class generated loops call for each op's arithmetic. */
-  private static final String ARITHMETIC = Arithmetic.class.getName();
+  private static final String ARITHMETIC = RowExpressions.ARITHMETIC;
 }
