@@ -36,8 +36,11 @@ class ResumeTest extends ProcessTestBase {
     Path part = dir.resolve("part");
     assertEquals(0, Runs.run("--steps", "70", "--optimizer", optimizer, "--checkpoint-every", "30",
         "--run-dir", part.toString()).exitCode());
+    // Given again: the run's own optimizer (no change), and other execution options, which
+    // never change numbers (a review found --threads, --worker-threads, --cache and TLS refused).
     Runs.Result resumed = Runs.run("--resume", part.toString(), "--steps", "120",
-        "--workers", "3");
+        "--workers", "3", "--optimizer", optimizer, "--threads", "1", "--worker-threads", "2",
+        "--cache", "off");
     assertEquals(0, resumed.exitCode(), resumed.err());
     assertTrue(resumed.out().startsWith("Resumed after step 069: "), resumed.out());
     List<Runs.Step> steps = Runs.steps(part);

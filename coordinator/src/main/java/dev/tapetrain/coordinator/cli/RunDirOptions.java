@@ -31,11 +31,16 @@ final class RunDirOptions {
           + "environment places (a restarted pod continues its run).")
   boolean resumeIfExists;
 
-  /** Options that may differ from the run's own when resuming: they do not change numbers. */
+  /**
+   * Options that may differ from the run's own when resuming: they do not change numbers (where
+   * and how the run executes: the determinism contract makes threads, workers and the column
+   * cache bit-neutral; TLS secures the same messages).
+   */
   private static final List<String> RESUMABLE = List.of("--steps", "--epochs", "--workers",
       "--log-every",
       "--step-timeout", "--wait-timeout", "--rejoin-timeout", "--checkpoint-every", "--resume",
-      "--host", "--bind", "--port");
+      "--host", "--bind", "--port", "--threads", "--worker-threads", "--cache", "--cache-dir",
+      "--tls-keystore", "--tls-truststore", "--tls-allowed-names");
 
   private boolean placed;
 
@@ -63,9 +68,10 @@ final class RunDirOptions {
 
   /**
    * Refuses, for {@code --resume}, {@code --run-dir} and every option of {@code parsed} (null:
-   * none known) that changes the run's numbers: one given again with the value the run has in
-   * {@code config} (config.json; null: unknown) changes nothing and is taken — the Java API's
-   * {@code .model(object)} names its model on every fit, a script may repeat its command.
+   * none known) that changes the run's numbers: one given again with the value config.json's
+   * {@code options} record under its own name ({@code config}; null: unknown) changes nothing
+   * and is taken — the Java API's {@code .model(object)} names its model on every fit. Options
+   * recorded otherwise (lists, flags, settings, the data) are refused even when equal.
    */
   void checkResumable(ParseResult parsed, JsonNode config) {
     if (runDir != null) {

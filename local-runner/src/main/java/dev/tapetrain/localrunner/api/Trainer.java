@@ -92,6 +92,11 @@ public final class Trainer {
       outcome = LocalRunner.runEmbedded(args.toArray(String[]::new), List.of(follower),
           ConfigFactory.parseString("akka.daemonic = on"), out, err);
       RunSummary s = outcome.summary();
+      if (s == null && outcome.code() == 0 && outcome.runDir() != null) {
+        // Nothing left to do (a resumed run that already has its steps, or stopped early; the
+        // command line exits 0): the run as it is, read back as predict reads it.
+        return finished(outcome.runDir());
+      }
       if (s == null) {
         throw new TrainingFailedException("failed", outcome.message().isEmpty()
             ? "the run did not train" : outcome.message(), outcome.runDir(), outcome.code());
@@ -115,6 +120,26 @@ public final class Trainer {
     } catch (Exception closing) {
       throw new IllegalStateException(closing);
     }
+  }
+
+  /** A run that ended before: its summary.json's status, steps, loss and metrics. */
+  private static TrainedRun finished(Path runDir) {
+    TrainedModel model = TrainedModel.load(runDir);
+    com.fasterxml.jackson.databind.JsonNode summary;
+    try {
+      summary = dev.tapetrain.coordinator.run.Json.MAPPER.readTree(
+          runDir.resolve("summary.json").toFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(runDir + ": cannot read summary.json: " + e.getMessage());
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (String name : model.model().metrics()) {
+      if (summary.path(name).isNumber()) {
+        metrics.put(name, summary.path(name).asDouble());
+      }
+    }
+    return new TrainedRun(model, summary.path("status").asText(), summary.path("steps").asLong(),
+        summary.path("loss").asDouble(), metrics);
   }
 
   /** Turns the run's events into {@link TrainingStep}s and keeps the last metrics. */
@@ -211,7 +236,10 @@ public final class Trainer {
       return setting("--workers", Integer.toString(workers));
     }
 
-    /** {@code --data FILE}: train on a file instead of synthetic data. */
+    /**
+     * {@code --data FILE}: train on a file instead of synthetic data; called again, adds a file
+     * (the files are one dataset, as several {@code --data} on the command line).
+     */
     public Builder data(Path file) {
       return option("--data", file.toString());
     }

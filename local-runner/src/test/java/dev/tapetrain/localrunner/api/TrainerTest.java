@@ -269,6 +269,12 @@ class TrainerTest {
     JsonNode summary = Json.MAPPER.readTree(run.runDir().resolve("summary.json").toFile());
     assertEquals(java.util.Set.of("accuracy"), run.metrics().keySet());
     assertEquals(summary.path("accuracy").asDouble(), run.metrics().get("accuracy"));
+    // A completed run resumed with no more steps: nothing to do, the run as it is.
+    TrainedRun same = Trainer.builder().option("--resume", run.runDir().toString()).build()
+        .fit();
+    assertEquals("completed", same.status());
+    assertEquals(run.metrics(), same.metrics());
+    assertEquals(run.loss(), same.loss());
     assertEquals(summary.path("loss").asDouble(), run.loss());
     assertEquals(2, run.classes());
     double[][] p = run.predict(new double[][] {{-3.0}, {3.0}});
@@ -301,6 +307,14 @@ class TrainerTest {
     assertEquals(7, step7.path("step").asInt());
     assertEquals(step7.path("params").path("w").asDouble(), early.parameters().get("w")[0]);
     assertEquals(step7.path("params").path("b").asDouble(), early.parameters().get("b")[0]);
+    // Resumed with more epochs it has nothing to do (the command line exits 0): the same run
+    // again, not a failure (a review found "failed … the run did not train", exit code 0).
+    TrainedRun again = Trainer.builder().option("--resume", run.toString())
+        .option("--epochs", "40").build().fit();
+    assertEquals("stopped_early", again.status());
+    assertEquals(16, again.steps());
+    assertArrayEquals(early.parameters().get("w"), again.parameters().get("w"));
+    assertEquals(early.loss(), again.loss());
   }
 
   /** A typed setter called again sets again (it said "--steps should be specified only once"). */
