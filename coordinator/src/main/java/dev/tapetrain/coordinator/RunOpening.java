@@ -38,26 +38,32 @@ final class RunOpening {
    * TrainingRun.Launcher#check}); says on {@code err} which directory it is.
    */
   static Opened open(String command, TrainOptions train, int workers,
-      TrainingRun.Launcher launcher, PrintStream err) {
+      TrainingRun.Launcher launcher, PrintStream err, EarlyInterrupt early) {
     if (train.resumeIfExists()) {
-      return SameRun.open(command, train, workers, launcher, err);
+      return SameRun.open(command, train, workers, launcher, err, early);
     }
     if (train.resumeDir() != null) {
-      return resume(train, workers, launcher, err);
+      return resume(train, workers, launcher, err, early);
     }
     RunSpec spec = train.toRunSpec(workers);
     launcher.check(spec);
     Path dir = train.runDir() != null ? train.runDir()
         : NewDirectory.under(Path.of("runs"));
-    RunDirectory runDir = RunDirectory.create(dir, spec, command);
-    err.println("run directory: " + dir);
+    boolean stopped = NewDirectory.holdsOnlyLock(dir);
+    RunDirectory runDir = EarlyInterrupt.make(early, () -> RunDirectory.create(dir, spec, command),
+        spec, null, () -> announce(dir, stopped, err));
     return new Opened(spec, runDir, null, null);
   }
 
   /** {@code --resume DIR}: the run in DIR, locked and reopened at its checkpoint. */
   private static Opened resume(TrainOptions train, int workers, TrainingRun.Launcher launcher,
-      PrintStream err) {
+      PrintStream err, EarlyInterrupt early) {
     Path dir = train.resumeDir();
+    if (NewDirectory.holdsOnlyLock(dir)) {
+      throw new UsageException("--resume " + dir + " holds no run yet (a start was stopped "
+          + "before it wrote " + RunDirectory.CONFIG + "): start it there with the same command "
+          + "(without --resume) or with --resume-if-exists --run-dir " + dir);
+    }
     // A clear message for a directory that is not a run, before locking.
     RunLog before = RunLog.read(dir);
     if (before.summary() != null
@@ -91,14 +97,28 @@ final class RunOpening {
       spec = resumedSpec(train, workers, dir, old, checkpoint);
       start = checkpoint.state();
       launcher.check(spec);
-      runDir = RunDirectory.resume(dir, spec, start.steps(),
-          checkpoint.lastLoggedStep(), lock, err);
+      RunSpec resumed = spec;
+      TrainingState from = start;
+      runDir = EarlyInterrupt.make(early, () -> RunDirectory.resume(dir, resumed, from.steps(),
+          checkpoint.lastLoggedStep(), lock, err), spec, start,
+          () -> err.println("resuming " + dir + " from step " + from.steps()));
     } catch (RuntimeException e) {
       lock.close();
       throw e;
     }
-    err.println("resuming " + dir + " from step " + start.steps());
     return new Opened(spec, runDir, start, null);
+  }
+
+  /**
+   * Says which directory the new run's is, and that a stopped start's {@code run.lock} there was
+   * taken over (see {@link NewDirectory#holdsOnlyLock}).
+   */
+  static void announce(Path dir, boolean stoppedStart, PrintStream err) {
+    if (stoppedStart) {
+      err.println("--run-dir " + dir + ": held only the " + RunLock.FILE + " of a start that was "
+          + "stopped before it wrote " + RunDirectory.CONFIG + "; starting the run there");
+    }
+    err.println("run directory: " + dir);
   }
 
   /** A run in {@code dir} with nothing left to do: exit code 0, no summary. */

@@ -9,6 +9,7 @@ import dev.tapetrain.coordinator.cli.UsageException;
 import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.LegacyConfig;
+import dev.tapetrain.coordinator.run.NewDirectory;
 import dev.tapetrain.coordinator.run.RunConfig;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunFiles;
@@ -52,22 +53,25 @@ final class SameRun {
    * in it has nothing left to do.
    */
   static Opened open(String command, TrainOptions train, int workers,
-      TrainingRun.Launcher launcher, PrintStream err) {
+      TrainingRun.Launcher launcher, PrintStream err, EarlyInterrupt early) {
     Path dir = train.runDir();
     RunSpec wanted = train.toRunSpec(workers);
     launcher.check(wanted);
+    RunSpec fresh = wanted;
     if (!Files.exists(dir)) {
-      RunDirectory runDir = RunDirectory.create(dir, wanted, command);
-      err.println("run directory: " + dir);
+      RunDirectory runDir = EarlyInterrupt.make(early,
+          () -> RunDirectory.create(dir, fresh, command), fresh, null,
+          () -> RunOpening.announce(dir, false, err));
       return new Opened(wanted, runDir, null, null);
     }
     if (!Files.isDirectory(dir)) {
       throw new UsageException("--run-dir " + dir + " is a file, not a run directory");
     }
-    if (isEmpty(dir)) { // e.g. a volume mounted there
-      RunDirectory runDir = RunDirectory.startOver(dir, wanted, command,
-          RunLock.acquire(dir, "--run-dir"));
-      err.println("run directory: " + dir);
+    boolean stopped = NewDirectory.holdsOnlyLock(dir);
+    if (stopped || isEmpty(dir)) { // e.g. a volume mounted there, or a start stopped early
+      RunDirectory runDir = EarlyInterrupt.make(early, () -> RunDirectory.startOver(dir, fresh,
+          command, RunLock.acquire(dir, "--run-dir")), fresh, null,
+          () -> RunOpening.announce(dir, stopped, err));
       return new Opened(wanted, runDir, null, null);
     }
     if (!Files.exists(dir.resolve(RunDirectory.CONFIG))) {
@@ -75,7 +79,7 @@ final class SameRun {
           + RunDirectory.CONFIG + "); pick a new directory");
     }
     if (!Files.exists(dir.resolve(Checkpoints.FILE))) {
-      return startOver(command, dir, wanted, err);
+      return startOver(command, dir, wanted, err, early);
     }
     RunLog before = RunLog.read(dir); // a clear message for a directory that is not a run
     if (before.summary() != null
@@ -101,10 +105,11 @@ final class SameRun {
             + " steps");
         return new Opened(wanted, null, null, new TrainingRun.Outcome(0, null, dir, ""));
       }
-      RunDirectory runDir = RunDirectory.resume(dir, wanted, steps,
-          checkpoint.lastLoggedStep(), lock, err);
-      err.println("resuming " + dir + " from step " + steps + " (the same run; "
-          + "--resume-if-exists)");
+      RunSpec same = wanted;
+      RunDirectory runDir = EarlyInterrupt.make(early, () -> RunDirectory.resume(dir, same,
+          steps, checkpoint.lastLoggedStep(), lock, err), wanted, checkpoint.state(),
+          () -> err.println("resuming " + dir + " from step " + steps + " (the same run; "
+              + "--resume-if-exists)"));
       return new Opened(wanted, runDir, checkpoint.state(), null);
     } catch (RuntimeException e) {
       lock.close();
@@ -240,7 +245,8 @@ final class SameRun {
    * The run in {@code dir} stopped before its first checkpoint: nothing of it was committed, so
    * the same run starts again there; another run's directory is refused.
    */
-  private static Opened startOver(String command, Path dir, RunSpec wanted, PrintStream err) {
+  private static Opened startOver(String command, Path dir, RunSpec wanted, PrintStream err,
+      EarlyInterrupt early) {
     RunLock lock = RunLock.acquire(dir, "--run-dir");
     try {
       JsonNode config = RunFiles.read(dir).config();
@@ -255,8 +261,9 @@ final class SameRun {
     }
     err.println("--run-dir " + dir + ": the run stopped before its first checkpoint; starting "
         + "it again");
-    RunDirectory runDir = RunDirectory.startOver(dir, wanted, command, lock);
-    err.println("run directory: " + dir);
+    RunDirectory runDir = EarlyInterrupt.make(early,
+        () -> RunDirectory.startOver(dir, wanted, command, lock), wanted, null,
+        () -> RunOpening.announce(dir, false, err));
     return new Opened(wanted, runDir, null, null);
   }
 

@@ -109,17 +109,28 @@ public final class TrainingRun {
   private static Outcome execute(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err,
       boolean embedded) throws InterruptedException {
-    RunOpening.Opened opened = RunOpening.open(command, train, workers, launcher, err);
+    // A signal while the data are read, the directory is made, or the actors are made and
+    // started (seconds on a loaded machine) ends the run as interrupted too (130): never a
+    // directory that neither --resume nor the same command can go on with.
+    EarlyInterrupt early = embedded ? null : EarlyInterrupt.install(command, out, err);
+    RunOpening.Opened opened;
+    try {
+      opened = RunOpening.open(command, train, workers, launcher, err, early);
+    } catch (RuntimeException | Error e) {
+      if (early != null) {
+        early.handOver();
+      }
+      throw e;
+    }
     if (opened.nothing() != null) {
+      if (early != null) {
+        early.handOver();
+      }
       return opened.nothing();
     }
     RunSpec spec = opened.spec();
     RunDirectory runDir = opened.runDir();
     TrainingState start = opened.start();
-    // A signal while the actors are made and started (seconds on a loaded machine) ends the run
-    // as interrupted too, not "running" with nothing to resume or to start again.
-    EarlyInterrupt early = embedded ? null
-        : EarlyInterrupt.install(runDir, spec, start, command, out, err);
     try {
       return started(command, spec, runDir, start, extra, launcher, out, err, embedded, early);
     } catch (RuntimeException | Error e) {

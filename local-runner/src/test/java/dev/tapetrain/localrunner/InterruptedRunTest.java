@@ -56,6 +56,38 @@ class InterruptedRunTest extends ProcessTestBase {
     assertEquals("completed", Runs.summary(run).get("status").asText());
   }
 
+  /**
+   * A signal while the run directory is made (as soon as run.lock exists; the test model holds
+   * the making for seconds) exits 130 saying to run the same command again, and that works: it
+   * exited 143 leaving only run.lock, which the same command, --resume and --resume-if-exists
+   * all refused, so a rank-0 pod on a persistent volume crash-looped (new-user test round,
+   * 2026-12-07).
+   */
+  @Test
+  void aSignalWhileTheDirectoryIsMadeTakesTheStartBackAndTheSameCommandRuns() throws Exception {
+    Path run = dir.resolve("making");
+    String[] job = {"--model", "test-slow-start", "--steps", "3", "--workers", "1",
+        "--run-dir", run.toString()};
+    Process p = processes.localRunner("making", job);
+    Processes.await("run.lock", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve(RunLock.FILE)));
+    p.destroy(); // SIGTERM
+    assertEquals(130, Processes.exitCode(p, Duration.ofSeconds(30)), processes.stderr("making"));
+    String err = processes.stderr("making");
+    assertTrue(err.contains("interrupted before the run started; " + run
+        + " keeps nothing of it: run the same command again"), err);
+    assertFalse(err.contains("run directory: "), err);
+    assertFalse(err.contains("\tat "), err);
+    Runs.Result resumed = Runs.run("--resume", run.toString());
+    assertEquals(2, resumed.exitCode());
+    assertTrue(resumed.err().contains("holds no run yet"), resumed.err());
+    Runs.Result same = Runs.run(job);
+    assertEquals(0, same.exitCode(), same.err());
+    assertTrue(same.err().contains("held only the run.lock of a start that was stopped"),
+        same.err());
+    assertEquals("completed", Runs.summary(run).get("status").asText());
+  }
+
   @Test
   void aRunKilledWithKill9IsInterruptedForInspectPredictAndExport() throws Exception {
     Path run = dir.resolve("run");

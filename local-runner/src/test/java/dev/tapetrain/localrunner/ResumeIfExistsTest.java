@@ -111,6 +111,23 @@ class ResumeIfExistsTest extends ProcessTestBase {
     assertTrue(noDir.err().contains("--resume-if-exists needs --run-dir DIR"), noDir.err());
   }
 
+  /**
+   * A directory with only the run.lock of a start stopped before config.json (a signal or
+   * kill -9 as it started) is taken over as an empty one is: it was refused as "no tapetrain
+   * run", and a rank-0 pod on a persistent volume crash-looped on it.
+   */
+  @Test
+  void aStoppedStartsLockAloneIsTakenOver() throws Exception {
+    Path stopped = Files.createDirectories(dir.resolve("stopped"));
+    dev.tapetrain.coordinator.run.RunLock.acquire(stopped, "--run-dir").close();
+    Runs.Result taken = Runs.run(job(stopped, "--steps", "3"));
+    assertEquals(0, taken.exitCode(), taken.err());
+    assertTrue(taken.err().contains("--run-dir " + stopped + ": held only the run.lock of a "
+        + "start that was stopped before it wrote config.json; starting the run there"),
+        taken.err());
+    assertEquals("completed", Runs.summary(stopped).get("status").asText());
+  }
+
   @Test
   void anEmptyDirectoryOrARunWithoutACheckpointStartsThere() throws Exception {
     Path whole = dir.resolve("whole");

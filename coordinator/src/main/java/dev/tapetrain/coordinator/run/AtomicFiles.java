@@ -25,6 +25,31 @@ public final class AtomicFiles {
    * @throws UncheckedIOException naming the file and the cause if it cannot be written
    */
   public static void write(Path file, byte[] bytes) {
+    // A thread's interrupt closes a channel it writes through (ClosedByInterruptException): an
+    // interrupted Java API run failed "cannot write config.json: null" instead of ending as
+    // interrupted. The file is written whole; the interrupt is kept for the caller to act on.
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          writeOnce(file, bytes);
+          return;
+        } catch (UncheckedIOException e) {
+          if (!(e.getCause() instanceof java.nio.channels.ClosedByInterruptException)
+              || attempt > 0) {
+            throw e;
+          }
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void writeOnce(Path file, byte[] bytes) {
     Path tmp = temporarySibling(file);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,

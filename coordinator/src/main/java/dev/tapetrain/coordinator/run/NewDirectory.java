@@ -54,8 +54,8 @@ public final class NewDirectory {
       AtomicFiles.forceDirectory(dir.toAbsolutePath().getParent());
     } catch (FileAlreadyExistsException e) {
       removeCreated(created);
-      if (isEmptyDirectory(dir)) {
-        return;
+      if (isEmptyDirectory(dir) || holdsOnlyLock(dir)) {
+        return; // a lock held by a live process is refused by RunLock.acquire
       }
       if (Files.exists(dir.resolve("summary.json")) && !Files.exists(dir.resolve(Checkpoints.FILE))
           && !RunLock.isHeld(dir)) {
@@ -68,6 +68,32 @@ public final class NewDirectory {
     } catch (IOException e) {
       removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Whether {@code dir} holds nothing of a run but its {@link RunLock#FILE} (and a file system's
+   * {@code lost+found}): a start that was stopped (a signal, {@code kill -9}) before it wrote
+   * config.json. Such a directory is taken over as an empty one is, by the same command and by
+   * {@code --resume-if-exists}, once no live process holds the lock ({@link RunLock#acquire}
+   * refuses it then): else a rank-0 pod on a persistent volume crash-loops on it.
+   */
+  public static boolean holdsOnlyLock(Path dir) {
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      boolean[] lock = {false};
+      boolean others = entries.map(p -> p.getFileName().toString()).anyMatch(name -> {
+        if (name.equals(RunLock.FILE)) {
+          lock[0] = true;
+          return false;
+        }
+        return !name.equals("lost+found");
+      });
+      return lock[0] && !others;
+    } catch (IOException e) {
+      return false;
     }
   }
 

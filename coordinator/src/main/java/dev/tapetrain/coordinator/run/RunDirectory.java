@@ -157,18 +157,37 @@ public final class RunDirectory implements RunStore, AutoCloseable {
    */
   public static RunDirectory startOver(Path dir, RunSpec spec, String command, RunLock lock) {
     try {
-      for (String name : List.of(CONFIG, SUMMARY, STEPS, EpochLines.FILE)) {
-        Files.deleteIfExists(dir.resolve(name));
-      }
-      try (var events = Files.newDirectoryStream(dir, "events.out.tfevents.*")) {
-        for (Path p : events) {
-          Files.delete(p);
-        }
-      }
+      removeStartFiles(dir);
       return new RunDirectory(dir, spec, RunConfig.create(spec, command), lock, 0, -1, false);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
+    }
+  }
+
+  /** Removes the files a run's start writes (config, summary, logs, TensorBoard events). */
+  private static void removeStartFiles(Path dir) throws IOException {
+    for (String name : List.of(CONFIG, SUMMARY, STEPS, EpochLines.FILE)) {
+      Files.deleteIfExists(dir.resolve(name));
+    }
+    try (var events = Files.newDirectoryStream(dir, "events.out.tfevents.*")) {
+      for (Path p : events) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * Takes back the start of this new run (a signal came while it was made): its files are
+   * removed and only {@link RunLock#FILE} stays, which the same command takes over once this
+   * process has ended ({@link NewDirectory#holdsOnlyLock}). Best effort: the process is ending.
+   */
+  public void takeBack() {
+    logs.close();
+    try {
+      removeStartFiles(dir);
+    } catch (IOException | UncheckedIOException e) {
+      // What stays is a start stopped after config.json, which --resume-if-exists starts over.
     }
   }
 
