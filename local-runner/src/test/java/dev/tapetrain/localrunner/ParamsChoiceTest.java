@@ -113,6 +113,22 @@ class ParamsChoiceTest {
         "last");
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(Files.size(onnx) > 0);
+    assertEquals(Long.toString(epochs.size() * STEPS_PER_EPOCH), onnxStep(onnx));
+
+    // The best epoch's parameters are labelled with its last step, not the run's last one.
+    long bestSteps = (long) bestEpoch * STEPS_PER_EPOCH;
+    r = Runs.run("export", best.toString(), "--onnx", onnx.toString(), "--params", "best");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("(step " + bestSteps + ", end of the best epoch " + bestEpoch
+        + ", float64"), r.out());
+    assertEquals(Long.toString(bestSteps), onnxStep(onnx));
+  }
+
+  /** The {@code step} of an ONNX file's metadata. */
+  private static String onnxStep(Path onnx) throws Exception {
+    return dev.tapetrain.models.onnx.proto.ModelProto.parseFrom(Files.readAllBytes(onnx))
+        .getMetadataPropsList().stream().filter(p -> p.getKey().equals("step"))
+        .findFirst().orElseThrow().getValue();
   }
 
   @Test

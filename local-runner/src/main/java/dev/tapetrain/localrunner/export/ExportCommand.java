@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner.export;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
+import dev.tapetrain.localrunner.predict.ScoredParams;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.models.onnx.OnnxExport;
 import dev.tapetrain.protocol.NamedTensor;
@@ -63,16 +64,20 @@ public final class ExportCommand implements Callable<Integer> {
     if (trained.unfinished() != null) {
       err.println("export: note: " + trained.unfinished());
     }
+    // The best epoch's parameters are from that epoch's last step, not the checkpoint's (it
+    // printed and recorded the last step, 165 for 110).
+    ScoredParams scored = ScoredParams.of(trained, params);
+    long step = scored.step() >= 0 ? scored.step() : trained.step();
     byte[] bytes = OnnxExport.export(new OnnxExport.Trained(trained.name(), trained.model(),
         trained.params().stream().map(NamedTensor::values).toList(), trained.featureColumns(),
-        trained.targetColumn(), trained.step(), "run " + trained.runDir()),
+        trained.targetColumn(), step, "run " + trained.runDir()),
         dtype.equals("float32")).toByteArray();
     try {
       AtomicFiles.write(onnx, bytes);
     } catch (UncheckedIOException e) {
       throw new UserError("--onnx " + e.getMessage());
     }
-    out.println("exported " + trained.name() + " of " + run + " (step " + trained.step() + ", "
+    out.println("exported " + trained.name() + " of " + run + " (" + scored.describe() + ", "
         + dtype + ", inputs " + String.join(",", trained.featureColumns()) + ") to " + onnx
         + " (" + bytes.length + " bytes, ONNX opset " + OnnxExport.OPSET + ")");
     return 0;

@@ -17,19 +17,20 @@ import java.util.List;
  * step they are from — for the best epoch's ({@code --params best}, or the default after
  * {@code --restore-best}) that epoch's last step, not the checkpoint's — and the {@code --l2}
  * penalty the run's own loss includes while predict's loss (the model's, as training computes
- * it) does not, so the two numbers are not mistaken for each other.
+ * it) does not, so the two numbers are not mistaken for each other. {@code export} labels its
+ * ONNX file's step with it too.
  *
  * @param step      the updates that made the scored parameters; -1 if the run does not record it
  * @param bestEpoch the best epoch whose parameters are scored, or 0 for the checkpoint's
  * @param l2        the run's {@code --l2} (0: none)
  */
-record ScoredParams(long step, long bestEpoch, double l2) {
+public record ScoredParams(long step, long bestEpoch, double l2) {
 
   /** Epochs' lines: one per epoch, with {@code epoch} and {@code steps} (updates at its end). */
   static final String EPOCHS = "epochs.jsonl";
 
   /** What {@code trained}'s run records for the parameters {@code which} chose (null: default). */
-  static ScoredParams of(TrainedModel trained, String which) {
+  public static ScoredParams of(TrainedModel trained, String which) {
     Path dir = trained.runDir();
     double l2 = l2(dir);
     TrainingState state = Checkpoints.read(dir.resolve(Checkpoints.FILE)).state();
@@ -65,7 +66,7 @@ record ScoredParams(long step, long bestEpoch, double l2) {
   }
 
   /** Where the parameters are from, e.g. {@code step 72} or {@code step 48, the best epoch 8}. */
-  String describe() {
+  public String describe() {
     if (bestEpoch == 0) {
       return "step " + step;
     }
