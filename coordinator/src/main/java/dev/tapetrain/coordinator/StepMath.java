@@ -112,10 +112,11 @@ final class StepMath {
         return diverged("loss or gradient is not finite at the "
             + (updates == 0 ? "initial" : "resumed") + " parameters, before any update: the "
             + "data or the initial values overflow a double (check their magnitude"
-            + settingsHint(spec.model().name()) + ")");
+            + settingsHint(spec.model().name()) + ")" + ownCodeHint(spec.model().name()));
       }
       return diverged("loss or gradient is not finite after step " + (updates - 1)
-          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")");
+          + "; try a smaller --learning-rate (now " + spec.learningRate() + ")"
+          + ownCodeHint(spec.model().name()));
     }
     lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
         totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
@@ -186,6 +187,15 @@ final class StepMath {
         .map(o -> o.isEmpty() ? "; --model " + name + " takes no settings"
             : " and --model " + name + "'s settings: " + String.join(", ", o))
         .orElse(" and --model " + name + "'s settings");
+  }
+
+  /**
+   * For a model that is not built in (a user's own): its own code may compute the NaN (a log of
+   * 0, a 0/0), which neither the data nor the learning rate explains.
+   */
+  private static String ownCodeHint(String name) {
+    return Models.isBuiltIn(name) ? ""
+        : ", or --model " + name + "'s own code computed it (check its lossSum)";
   }
 
   private static Optional<Stop> diverged(String why) {

@@ -101,9 +101,34 @@ class StepMathTest {
       assertTrue(stop.detail().endsWith(switch (model.name()) {
         case "logistic" -> "(check their magnitude; --model logistic takes no settings)";
         case "mlp" -> "(check their magnitude and --model mlp's settings: --hidden)";
-        default -> "(check their magnitude and --model not-on-this-class-path's settings)";
+        default -> "(check their magnitude and --model not-on-this-class-path's settings), or "
+            + "--model not-on-this-class-path's own code computed it (check its lossSum)";
       }), stop.detail());
     }
+  }
+
+  /**
+   * A user's own model may compute the NaN itself, which neither the data nor the learning rate
+   * explains: the hint says so for it, at the start and after an update; not for a built-in one.
+   */
+  @Test
+  void aNonFiniteLossOfAUsersModelAlsoPointsAtItsCode() {
+    RunSpec linear = spec(5, StepPolicy.fullBatch(), 100);
+    String own = ", or --model huber's own code computed it (check its lossSum)";
+    RunSpec spec = new RunSpec(1, 5, 0.1, OptimizerSpec.sgd(), DATA, StepPolicy.fullBatch(), 1,
+        Duration.ofSeconds(1), Duration.ofSeconds(1), 100, linear.rejoinTimeout(),
+        new ModelSpec("huber", 0, 42, java.util.Map.of()));
+    Stop atStart = loop(new StepMath(spec, null, START), spec)
+        .decide(round(0), totals(Double.NaN, 0, 0)).orElseThrow();
+    assertTrue(atStart.detail().endsWith(own), atStart.detail());
+    RoundLoop later = loop(new StepMath(spec, null, START), spec);
+    later.decide(round(0), totals(1, 1, 1));
+    Stop after = later.decide(round(1), totals(Double.NaN, 0, 0)).orElseThrow();
+    assertTrue(after.detail().endsWith("try a smaller --learning-rate (now 0.1)" + own),
+        after.detail());
+    Stop builtIn = loop(new StepMath(linear, null, START), linear)
+        .decide(round(0), totals(Double.NaN, 0, 0)).orElseThrow();
+    assertFalse(builtIn.detail().contains("own code"), builtIn.detail());
   }
 
   @Test

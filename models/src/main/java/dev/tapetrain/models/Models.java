@@ -69,6 +69,11 @@ public final class Models {
     return f == null ? java.util.List.of() : f.flatParameters();
   }
 
+  /** Whether {@code name} is a model tapetrain ships (not a plug-in, nor one this JVM lacks). */
+  public static boolean isBuiltIn(String name) {
+    return plugins(Set.of()).isBuiltIn(name);
+  }
+
   /**
    * How the settings of model {@code name} are given on the command line: {@code --init-w} for a
    * built-in model's, {@code --set delta} for anyone else's; empty if it declares none, and
