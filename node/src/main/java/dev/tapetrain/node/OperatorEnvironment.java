@@ -221,6 +221,12 @@ public final class OperatorEnvironment {
       throw new UserError("TF_CONFIG: the cluster has no worker besides its coordinator ("
           + coordinator + ")");
     }
+    if (task.path("index").isMissingNode() || task.path("index").isNull()) {
+      // It printed "must be a number, got " with nothing after it.
+      throw new UserError("TF_CONFIG: task.index is missing (the task's position in the "
+          + "cluster's list of its type, e.g. \"task\": {\"type\": \"worker\", "
+          + "\"index\": 0})");
+    }
     if (!task.path("index").canConvertToInt() || !task.path("index").isIntegralNumber()) {
       throw new UserError("TF_CONFIG: task.index must be a number, got "
           + task.path("index"));

@@ -155,5 +155,11 @@ class OperatorEnvironmentTest {
     assertEquals("TF_CONFIG: task.index must be a number, got \"one\"",
         refusal(tf("{\"cluster\": " + CLUSTER + ", \"task\": {\"type\": \"worker\", "
             + "\"index\": \"one\"}}")));
+    String missing = "TF_CONFIG: task.index is missing (the task's position in the cluster's "
+        + "list of its type, e.g. \"task\": {\"type\": \"worker\", \"index\": 0})";
+    assertEquals(missing, refusal(tf("{\"cluster\": " + CLUSTER + ", \"task\": {\"type\": "
+        + "\"worker\"}}")));
+    assertEquals(missing, refusal(tf("{\"cluster\": " + CLUSTER + ", \"task\": {\"type\": "
+        + "\"worker\", \"index\": null}}")));
   }
 }
