@@ -55,6 +55,14 @@ class RoughEdgesTest {
         nowhere.toString()), "--out " + nowhere + ": no such directory");
     assertOneLine(Runs.run("export", run.toString(), "--onnx", nowhere.toString()),
         "--onnx " + nowhere + ": no such directory");
+    // A name ending in '/' names a directory, even one that does not exist: it wrote a FILE
+    // named dir-as-out (a Path drops the slash).
+    String asDir = dir.resolve("dir-as-out") + "/";
+    assertOneLine(Runs.run("predict", run.toString(), "--data", csv.toString(), "--out", asDir),
+        "'" + asDir + "' ends in '/', so it names a directory; name a file");
+    assertOneLine(Runs.run("export", run.toString(), "--onnx", asDir),
+        "'" + asDir + "' ends in '/', so it names a directory; name a file");
+    assertFalse(Files.exists(dir.resolve("dir-as-out")), "nothing written");
   }
 
   @Test

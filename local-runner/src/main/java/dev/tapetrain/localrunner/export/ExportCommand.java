@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner.export;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
+import dev.tapetrain.localrunner.OutputFile;
 import dev.tapetrain.localrunner.predict.ScoredParams;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.models.onnx.OnnxExport;
@@ -31,6 +32,7 @@ public final class ExportCommand implements Callable<Integer> {
   Path run;
 
   @Option(names = "--onnx", required = true, paramLabel = "FILE.onnx",
+      converter = OutputFile.class,
       description = "Where to write the ONNX model (replaced atomically).")
   Path onnx;
 

@@ -6,6 +6,7 @@ import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.coordinator.run.RunDirectory;
 import dev.tapetrain.coordinator.run.RunFiles;
 import dev.tapetrain.coordinator.run.StepReader;
+import dev.tapetrain.localrunner.OutputFile;
 import dev.tapetrain.spi.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +45,7 @@ public final class InspectCommand implements Callable<Integer> {
           + "above (default: the smallest of 1, 2, 5 x 10^k giving at most 20 rows).")
   Integer every;
 
-  @Option(names = "--plot", paramLabel = "FILE.png",
+  @Option(names = "--plot", paramLabel = "FILE.png", converter = OutputFile.class,
       description = "Draw the loss (log axis; a run of epochs adds each epoch's loss and "
           + "val_loss at its last step), the W, B trajectories of a linear model and each "
           + "model metric (e.g. accuracy) to a PNG; a long run is downsampled (the lowest and "

@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner.predict;
 
 import dev.tapetrain.coordinator.run.AtomicFiles;
+import dev.tapetrain.localrunner.OutputFile;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.worker.CacheOptions;
@@ -57,7 +58,7 @@ public final class PredictCommand implements Callable<Integer> {
           + "glob are read in path order, as training reads them.")
   List<String> data;
 
-  @Option(names = "--out", paramLabel = "FILE",
+  @Option(names = "--out", paramLabel = "FILE", converter = OutputFile.class,
       description = "Write the predictions here: Parquet if the name ends in .parquet, else "
           + "CSV (replaced atomically, only when every row scored); default: CSV on standard "
           + "output, with the evaluation on standard error.")
