@@ -121,13 +121,30 @@ public final class ConsoleReporter implements TrainingListener {
     }
     if (!r.events().isEmpty()) {
       printer.accept(() -> {
-        for (StepRecord.Reassignment e : r.events()) {
-          // A joiner's chunks came to it; a lost worker's went to the others.
-          err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to %s%n", e.worker(),
-              e.reason(), e.chunksMoved(), e.joined() ? "it" : "the others");
+        List<StepRecord.Reassignment> events = r.events();
+        for (int i = 0; i < events.size(); i++) {
+          StepRecord.Reassignment e = events.get(i);
+          // A joiner's chunks came to it; a lost worker's went to the others, unless it was
+          // the last one ("moved to the others" when there were none).
+          if (!e.joined() && leftNone(events, i)) {
+            err.printf(Locale.ROOT, "worker %s %s; no worker was left: %d chunk(s) waited for "
+                + "one%n", e.worker(), e.reason(), e.chunksMoved());
+          } else {
+            err.printf(Locale.ROOT, "worker %s %s; %d chunk(s) moved to %s%n", e.worker(),
+                e.reason(), e.chunksMoved(), e.joined() ? "it" : "the others");
+          }
         }
       });
     }
+  }
+
+  /**
+   * Whether the loss {@code events[i]} left the run without workers: the event after it is a
+   * join that found none (its recovery time is how long the run had none).
+   */
+  private static boolean leftNone(List<StepRecord.Reassignment> events, int i) {
+    return i + 1 < events.size() && events.get(i + 1).joined()
+        && events.get(i + 1).recoveryNanos() > 0;
   }
 
   /** {@code Epoch 3/20 — loss 0.412, accuracy 0.861 — val_loss 0.455, val_accuracy 0.842}. */

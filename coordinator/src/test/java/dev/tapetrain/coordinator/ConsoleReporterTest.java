@@ -47,7 +47,16 @@ class ConsoleReporterTest {
     expected.append(stepLine(5))
         .append(String.format("worker w1 left; 3 chunk(s) moved to the others%n"))
         .append(String.format("worker w2 joined; 4 chunk(s) moved to it%n"));
-    for (int i = 6; i < 9; i++) {
+    // The last worker left: its chunks waited for the joiner, which found the run without any.
+    reporter.on(new TrainingEvent.Step(
+        step(6, List.of(new StepRecord.Reassignment(7, "w2", "left", 2, 0),
+            new StepRecord.Reassignment(7, "w3", "left", 7, 0),
+            new StepRecord.Reassignment(7, "w4", StepRecord.Reassignment.JOINED, 7, 5)))));
+    expected.append(stepLine(6))
+        .append(String.format("worker w2 left; 2 chunk(s) moved to the others%n"))
+        .append(String.format("worker w3 left; no worker was left: 7 chunk(s) waited for one%n"))
+        .append(String.format("worker w4 joined; 7 chunk(s) moved to it%n"));
+    for (int i = 7; i < 9; i++) {
       reporter.on(new TrainingEvent.Step(step(i, List.of())));
       expected.append(stepLine(i));
     }
