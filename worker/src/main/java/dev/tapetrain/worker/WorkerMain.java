@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import com.typesafe.config.ConfigFactory;
+import dev.tapetrain.node.JoinWarnings;
 import dev.tapetrain.node.LoggingSslEngineProvider;
 import dev.tapetrain.node.NodeAddress;
 import dev.tapetrain.node.NodeConfig;
@@ -254,7 +255,12 @@ public final class WorkerMain implements Callable<Integer> {
                   + joinFor.toMillis() + "ms")
               .withFallback(node.config()));
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
-      boolean stopped = ShutdownLimit.await(system, watch);
+      boolean stopped;
+      // Until it joined, Akka's warnings about the seed say what this worker's own line says.
+      try (JoinWarnings.Joining quiet = JoinWarnings.quietWhile(seed.toString(),
+          () -> !end.joined)) {
+        stopped = ShutdownLimit.await(system, watch);
+      }
       Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
       if (!stopped) {
         ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed" : end.why,

@@ -1,0 +1,70 @@
+package dev.tapetrain.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.spi.FilterReply;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Akka's warnings about an address a worker is still joining are dropped at the default level,
+ * and only those: other addresses, other loggers, a joined worker and a raised level see them.
+ */
+class JoinWarningsTest {
+
+  private static final String SEED = "akka://tapetrain@127.0.0.1:4599";
+
+  private final LoggerContext context = new LoggerContext();
+  private final JoinWarnings filter = new JoinWarnings();
+
+  private FilterReply decide(String logger, Level level, String message) {
+    return filter.decide(null, context.getLogger(logger), level, message, null, null);
+  }
+
+  @Test
+  void warningsAboutTheSeedAreDroppedOnlyWhileJoiningAndAtTheDefaultLevel() {
+    context.getLogger("ROOT").setLevel(Level.WARN);
+    String round = "Cluster Node [akka://tapetrain@127.0.0.1:41505] - Joining of seed-nodes ["
+        + SEED + "] was unsuccessful after configured shutdown-after-unsuccessful-join-seed-nodes"
+        + " [3000 milliseconds]. Running CoordinatedShutdown.";
+    String stream = "Outbound control stream to [" + SEED + "] failed. Restarting it.";
+    assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, round),
+        "nobody joins yet");
+    AtomicBoolean joining = new AtomicBoolean(true);
+    try (JoinWarnings.Joining j = JoinWarnings.quietWhile(SEED, joining::get)) {
+      assertEquals(FilterReply.DENY, decide("akka.cluster.Cluster", Level.WARN, round));
+      assertEquals(FilterReply.DENY, decide("akka.remote.artery.Association", Level.WARN, stream));
+      assertEquals(FilterReply.DENY, filter.decide(null,
+          context.getLogger("akka.cluster.Cluster"), Level.WARN, "{}", new Object[] {round},
+          null), "also as the one argument");
+      assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN,
+          round.replace(SEED, SEED + "9")), "another port that starts the same");
+      assertEquals(FilterReply.NEUTRAL, decide("dev.tapetrain.Other", Level.WARN, round));
+      assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.ERROR, round));
+
+      context.getLogger("ROOT").setLevel(Level.INFO);
+      assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, round),
+          "a raised level shows them");
+      context.getLogger("ROOT").setLevel(Level.WARN);
+
+      joining.set(false);
+      assertEquals(FilterReply.NEUTRAL, decide("akka.remote.artery.Association", Level.WARN,
+          stream), "once joined, trouble with the coordinator is news");
+    }
+    assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, round),
+        "closed");
+  }
+
+  @Test
+  void anAddressIsNamedOnlyWhenNoDigitFollows() {
+    assertTrue(JoinWarnings.names("to [" + SEED + "] failed", SEED));
+    assertTrue(JoinWarnings.names("seed-nodes=" + SEED, SEED));
+    assertFalse(JoinWarnings.names("to [" + SEED + "1] failed", SEED));
+    assertTrue(JoinWarnings.names(SEED + "1 and " + SEED + "]", SEED));
+    assertFalse(JoinWarnings.names(null, SEED));
+  }
+}
