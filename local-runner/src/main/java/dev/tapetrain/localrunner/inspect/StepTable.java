@@ -17,7 +17,8 @@ import java.util.Locale;
  * loss, the model's flat parameters (the linear model's W and B), its metrics (e.g. accuracy),
  * the gradient's norm, and the mean and slowest step time of the logged steps since the row
  * above (the first row: its own), so a checkpoint's slow step is neither the only time shown nor
- * hidden.
+ * hidden. Every cell keeps to its column's width, so each column stays under its header also
+ * when W is a vector (several features): see {@link #cell}.
  *
  * <p>Without {@code --every}, K is the smallest of 1, 2, 5 × 10^k that gives at most
  * {@value #DEFAULT_ROWS} rows before the last; the table keeps the rows of every candidate K
@@ -33,6 +34,10 @@ final class StepTable {
   static final int DEFAULT_ROWS = 20;
   /** Rows of an explicit {@code --every} held in memory; more are printed from a second pass. */
   static final int BUFFERED_ROWS = 1000;
+  /** Width of the loss, parameter and metric columns: what a cell never exceeds. */
+  static final int CELL = 22;
+  /** Significant digits of each value of a vector parameter's cell (Keras' progress bar: 4). */
+  private static final int VECTOR_DIGITS = 4;
 
   private final List<String> flat;
   private final List<String> metrics;
@@ -53,8 +58,8 @@ final class StepTable {
     this.flat = flat;
     this.metrics = metrics;
     this.every = every;
-    this.cellsFormat = "%8d  %-22s" + "  %-22s".repeat(flat.size() + metrics.size())
-        + "  %-12.6g";
+    this.cellsFormat = "%8d  %-" + CELL + "s" + ("  %-" + CELL + "s").repeat(flat.size()
+        + metrics.size()) + "  %-12.6g";
     this.followFormat = cellsFormat + "  %9.3f";
     if (every != null) {
       levels.add(new Level(every, BUFFERED_ROWS, out));
@@ -122,12 +127,13 @@ final class StepTable {
 
   /** The header line; {@code follow}: one row per step, with that step's time. */
   String header(boolean follow) {
-    StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%8s  %-22s", "step", "loss"));
+    String cell = "  %-" + CELL + "s";
+    StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%8s" + cell, "step", "loss"));
     for (String name : flat) {
-      h.append(String.format(Locale.ROOT, "  %-22s", name.toUpperCase(Locale.ROOT)));
+      h.append(String.format(Locale.ROOT, cell, name.toUpperCase(Locale.ROOT)));
     }
     for (String name : metrics) {
-      h.append(String.format(Locale.ROOT, "  %-22s", name));
+      h.append(String.format(Locale.ROOT, cell, name));
     }
     h.append(String.format(Locale.ROOT, "  %-12s", "|grad|"));
     h.append(follow ? String.format(Locale.ROOT, "  %9s", "step ms")
@@ -152,13 +158,13 @@ final class StepTable {
     Object[] args = new Object[3 + flat.size() + metrics.size() + extra];
     int i = 0;
     args[i++] = line.path("step").asLong();
-    args[i++] = text(line.get("loss"));
+    args[i++] = fit(text(line.get("loss")));
     JsonNode params = flat.isEmpty() ? null : LoggedStep.params(line, flat);
     for (String name : flat) {
-      args[i++] = params == null ? "-" : flatText(params.get(name));
+      args[i++] = params == null ? "-" : cell(params.get(name));
     }
     for (String name : metrics) {
-      args[i++] = text(line.get(name));
+      args[i++] = fit(text(line.get(name)));
     }
     args[i] = LoggedStep.gradNorm(line, flat);
     return args;
@@ -170,6 +176,55 @@ final class StepTable {
       return "-";
     }
     return n.isTextual() ? n.asText() : n.toString();
+  }
+
+  /**
+   * A parameter's cell, at most {@value #CELL} characters so that the columns after it stay
+   * under their headers: a number as the log wrote it ({@link #fit}), a vector or matrix as its
+   * first values to {@value #VECTOR_DIGITS} significant digits, {@code [1.498, -1.996, 0.5012]},
+   * ending {@code , …]} where the rest does not fit. (Every value is in steps.jsonl, and the
+   * last ones in the summary above the table.)
+   */
+  static String cell(JsonNode value) {
+    if (value == null || !value.isArray()) {
+      return fit(text(value));
+    }
+    double[] values = LoggedStep.values(value);
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < values.length; i++) {
+      String v = String.format(Locale.ROOT, "%." + VECTOR_DIGITS + "g", values[i]);
+      String sep = i == 0 ? "" : ", ";
+      // Room for this value and, unless it is the last, for ", …]" after it.
+      int need = b.length() + sep.length() + v.length() + (i == values.length - 1 ? 1 : 4);
+      if (need > CELL) {
+        return b.append(i == 0 ? "…]" : ", …]").toString();
+      }
+      b.append(sep).append(v);
+    }
+    return b.append(']').toString();
+  }
+
+  /**
+   * {@code text} when it fits a cell; a number too long for one (a negative one with 17 digits
+   * and an exponent: {@code -1.2345678901234567E-10}) with as many significant digits as fit.
+   */
+  static String fit(String text) {
+    if (text.length() <= CELL) {
+      return text;
+    }
+    double v;
+    try {
+      v = Double.parseDouble(text);
+    } catch (NumberFormatException notANumber) {
+      return text.substring(0, CELL - 1) + "…";
+    }
+    for (int digits = 16; digits > 1; digits--) {
+      String shorter = String.format(Locale.ROOT, "%." + digits + "g", v);
+      if (shorter.length() <= CELL) {
+        return shorter;
+      }
+    }
+    return String.format(Locale.ROOT, "%.1g", v);
   }
 
   /** A parameter as the flat view shows it: a number, or one array of all its values. */

@@ -101,4 +101,77 @@ class StepTableTest {
     expected.add(3L * (LINES - 1));
     assertEquals(expected, steps(table));
   }
+
+  private RunFiles linearRun(String name, String w, String b) throws Exception {
+    Path run = dir.resolve(name);
+    Files.createDirectories(run);
+    Files.writeString(run.resolve("config.json"), "{\"options\":{\"model\":\"linear\"}}");
+    Files.writeString(run.resolve("summary.json"), "{\"status\":\"completed\"}");
+    StringBuilder log = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      log.append("{\"step\":").append(i).append(",\"loss\":104.35438655771154,\"params\":{\"w\":")
+          .append(w).append(",\"b\":").append(b).append("},\"grad_norm\":18.98999745808591,"
+              + "\"step_ms\":11.813551}\n");
+    }
+    Files.writeString(run.resolve("steps.jsonl"), log);
+    return RunFiles.read(run);
+  }
+
+  /**
+   * Where each column begins (a left-aligned one) or ends (a right-aligned one: the step and the
+   * times), read off the header alone; each row must have a cell beginning or ending there.
+   */
+  private static void assertUnderHeader(String header, List<String> rows, String what) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\S+( \\S+)?").matcher(header);
+    List<int[]> columns = new java.util.ArrayList<>(); // {start, end, right-aligned}
+    while (m.find()) {
+      boolean right = columns.isEmpty() || m.group().endsWith("ms");
+      columns.add(new int[] {m.start(), m.end(), right ? 1 : 0});
+    }
+    assertEquals(List.of("loss", "W", "B", "|grad|"), columns.stream().filter(c -> c[2] == 0)
+        .map(c -> header.substring(c[0], c[1])).toList(), header);
+    assertTrue(rows.size() >= 3, what);
+    for (String row : rows) {
+      String msg = what + "\n" + header + "\n" + row;
+      assertEquals(header.length(), row.length(), msg);
+      for (int[] c : columns) {
+        if (c[2] == 1) {
+          assertTrue(row.charAt(c[1] - 1) != ' ' && (c[1] == row.length()
+              || row.charAt(c[1]) == ' '), "a cell ends at " + c[1] + ": " + msg);
+        } else {
+          assertTrue(row.charAt(c[0] - 1) == ' ' && row.charAt(c[0]) != ' ',
+              "a cell begins at " + c[0] + ": " + msg);
+        }
+      }
+    }
+  }
+
+  @Test
+  void columnsStayUnderTheirHeadersForScalarAndVectorParameters() throws Exception {
+    List<RunFiles> runs = List.of(
+        linearRun("one-feature", "4.977309426518368", "9.819545778569717"),
+        linearRun("three-features", "[4.977309426518368,-4.954214628246505,4.970215575844571]",
+            "-1.2345678901234567E-10"),
+        linearRun("twelve-features", "[" + "-4.954214628246505E-5,".repeat(11) + "1.0]",
+            "9.819545778569717"));
+    for (RunFiles run : runs) {
+      List<String> table = table(run, 1);
+      assertUnderHeader(table.get(1), table.subList(2, table.size()), run.dir() + " table");
+
+      StepTable follow = new StepTable(run, null);
+      List<String> rows = new java.util.ArrayList<>();
+      try (StepReader reader = run.steps()) {
+        for (JsonNode line = reader.next(); line != null; line = reader.next()) {
+          rows.add(follow.followRow(line));
+        }
+      }
+      assertUnderHeader(follow.header(true), rows, run.dir() + " --follow");
+    }
+    String three = table(runs.get(1), 1).get(2);
+    assertTrue(three.contains("  [4.977, -4.954, 4.970]  -1.234567890123457e-10  "), three);
+    String twelve = table(runs.get(2), 1).get(2);
+    assertTrue(twelve.contains("  [-4.954e-05, …]  "), twelve);
+    String one = table(runs.get(0), 1).get(2);
+    assertTrue(one.contains("  4.977309426518368  ") && one.contains("  9.819545778569717  "), one);
+  }
 }
