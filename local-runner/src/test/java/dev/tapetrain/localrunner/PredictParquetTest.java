@@ -215,6 +215,27 @@ class PredictParquetTest {
   }
 
   @Test
+  void theFooterNamesTapetrainAsTheWriterAndTheModelThatScored() throws Exception {
+    csv("d.csv", 0, N);
+    Path run = train("softmax", "--model", "softmax", "--target", "c");
+    Path out = dir.resolve("scored.parquet");
+    Runs.Result r = predict(run, "--data", dir.resolve("d.csv").toString(), "--out",
+        out.toString());
+    java.util.Map<String, String> meta;
+    try (ParquetFileReader f = ParquetFileReader.open(new LocalInputFile(out),
+        PlainReadOptions.create(new PureJavaCodecs()))) {
+      meta = f.getFooter().getFileMetaData().getKeyValueMetaData();
+    }
+    assertEquals("tapetrain", meta.get("writer.model.name"), meta.toString());
+    assertEquals("softmax", meta.get("tapetrain.model"), meta.toString());
+    assertEquals("step 10", meta.get("tapetrain.params"), meta.toString());
+    assertTrue(r.out().contains("(" + meta.get("tapetrain.params") + ")"), r.out());
+    assertEquals("dev", meta.get("tapetrain.version"), "no jar manifest in a test");
+    assertEquals(java.util.Set.of("writer.model.name", "tapetrain.model", "tapetrain.params",
+        "tapetrain.version"), meta.keySet());
+  }
+
+  @Test
   void keepColumnsCopiesParquetColumnsInTheirTypes() throws Exception {
     csv("d.csv", 0, N);
     Path pq = parquet("d.parquet", 0, N, SCHEMA);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -19,11 +20,15 @@ import org.apache.parquet.schema.Types;
  * Predictions as a Parquet file (parquet-java's writer, Snappy, no Hadoop): the kept columns in
  * their types ({@link KeptColumns}), then {@code prediction} (DOUBLE), or {@code label} (INT32)
  * and {@code probability_0..K-1} (DOUBLE), all required: the CSV output's columns and values.
+ * The footer says what wrote it ({@code writer.model.name} {@code tapetrain},
+ * {@code tapetrain.version}) and from what ({@code tapetrain.model}, e.g. {@code softmax};
+ * {@code tapetrain.params}, e.g. {@code step 300}), so a file found later tells its origin.
  */
 final class ParquetPredictions implements PredictionOutput {
 
   private final Path file;
   private final String shownAs;
+  private final Map<String, String> metadata;
   private ParquetWriter<Group> writer;
   private SimpleGroupFactory groups;
   private int keptColumns;
@@ -32,10 +37,25 @@ final class ParquetPredictions implements PredictionOutput {
    * Writes to {@code file} (a temporary file the caller renames).
    *
    * @param shownAs the name messages give the output ({@code --out}'s value)
+   * @param model the scoring model's name
+   * @param params where its parameters are from, as the report line says ({@code step 300})
    */
-  ParquetPredictions(Path file, String shownAs) {
+  ParquetPredictions(Path file, String shownAs, String model, String params) {
     this.file = file;
     this.shownAs = shownAs;
+    this.metadata = Map.of(VERSION_KEY, version(), MODEL_KEY, model, PARAMS_KEY, params);
+  }
+
+  /** Footer key: the tapetrain version that wrote the file ({@code dev} outside a jar). */
+  static final String VERSION_KEY = "tapetrain.version";
+  /** Footer key: the name of the model that scored the rows. */
+  static final String MODEL_KEY = "tapetrain.model";
+  /** Footer key: which of the run's parameters scored them. */
+  static final String PARAMS_KEY = "tapetrain.params";
+
+  private static String version() {
+    String v = ParquetPredictions.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
   /** The output's schema; {@code shownAs} names the output in the message of a refusal. */
@@ -60,7 +80,7 @@ final class ParquetPredictions implements PredictionOutput {
     MessageType schema = schema(kept, classes, shownAs);
     keptColumns = kept.types().size();
     groups = new SimpleGroupFactory(schema);
-    writer = ParquetOutput.open(file, schema);
+    writer = ParquetOutput.open(file, schema, metadata);
   }
 
   @Override

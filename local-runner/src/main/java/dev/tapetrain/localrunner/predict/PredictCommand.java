@@ -152,7 +152,8 @@ public final class PredictCommand implements Callable<Integer> {
     Writer writer = null;
     PredictionOutput output;
     if (parquetOut) {
-      output = new ParquetPredictions(tmp, outFile.toString());
+      output = new ParquetPredictions(tmp, outFile.toString(), trained.name(),
+          scored.describe());
     } else {
       if (tmp != null) {
         try {
