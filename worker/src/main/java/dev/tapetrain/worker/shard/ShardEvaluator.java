@@ -34,7 +34,7 @@ import dev.tapetrain.worker.shard.ShardBlocks.Block;
  * <p>The samples are on the heap (one {@link Segment} per run of chunks, read in place), or, for
  * a share larger than the heap, in the column cache ({@link MappedShard}): each block is then
  * copied into reused scratch arrays first, and evaluated exactly as on the heap, to the same
- * bits.
+ * bits. Which chunks are held, and loading the missing ones, is {@link ShardChunks}' job.
  *
  * <p>A round's blocks (or chunks) may be evaluated on several threads ({@link
  * EvaluationThreads}, {@code --worker-threads}); each chunk's row is the same whatever thread
@@ -45,8 +45,10 @@ import dev.tapetrain.worker.shard.ShardBlocks.Block;
 public final class ShardEvaluator {
 
   private final DatasetSpec dataset;
-  // Every loaded sample lives once, in these segments; evaluation reads them in place.
-  private final HeapChunks heap = new HeapChunks();
+  private final ShardChunks chunks;
+  // The chunks' samples: in the heap's segments (read in place), or, if mapped is not null, in
+  // the column cache.
+  private final HeapChunks heap;
   private final ModelSpec modelSpec;
   private final Model model;
   private final ModelCompilation compilation;
@@ -56,8 +58,6 @@ public final class ShardEvaluator {
   private final ClassWeighting weighting;
   // Null when the samples are on the heap (in segments).
   private final MappedShard mapped;
-  private String verifiedDigest;
-  private ShardLoader.Reads lastReads;
   // Where a mini-batch round reads a chunk: made once, not per round.
   private final BatchEvaluation.ChunkColumns batchSource;
   // Reused from round to round (a round's are spent before the next one starts): the ids of
@@ -131,6 +131,8 @@ public final class ShardEvaluator {
     this.mapped = offHeap == null ? null
         : new MappedShard(dataset, offHeap, notes, BLOCK_SAMPLES, threads.count());
     this.dataset = dataset;
+    this.chunks = new ShardChunks(dataset, mapped);
+    this.heap = chunks.heap();
     this.modelSpec = model;
     this.model = createModel(model, dataset);
     this.compilation = new ModelCompilation(this.model, compileAfterSamples);
@@ -165,32 +167,7 @@ public final class ShardEvaluator {
    * @throws IllegalArgumentException for a chunk outside the dataset
    */
   public String ensureLoaded(Collection<Integer> wanted) {
-    lastReads = null;
-    List<Integer> missing = new ArrayList<>();
-    for (int c : wanted) {
-      if (c < 0 || c >= dataset.numChunks()) {
-        throw new IllegalArgumentException("chunk " + c + " is not in 0.."
-            + (dataset.numChunks() - 1));
-      }
-      if (mapped != null ? !mapped.holds(c) : !heap.holds(c)) {
-        missing.add(c);
-      }
-    }
-    if (missing.isEmpty() && verifiedDigest != null) {
-      return verifiedDigest;
-    }
-    if (mapped != null) {
-      verifiedDigest = mapped.load(missing);
-      lastReads = mapped.lastReads();
-      return verifiedDigest;
-    }
-    ShardLoader.Loaded loaded = ShardLoader.load(dataset, missing);
-    lastReads = loaded.reads();
-    for (Segment seg : loaded.segments()) {
-      heap.add(seg);
-    }
-    verifiedDigest = loaded.digest();
-    return verifiedDigest;
+    return chunks.ensureLoaded(wanted);
   }
 
   /**
@@ -198,7 +175,7 @@ public final class ShardEvaluator {
    * if it loaded nothing.
    */
   public ShardLoader.Reads lastReads() {
-    return lastReads;
+    return chunks.lastReads();
   }
 
   /** Whether this evaluator computes {@code m} on {@code d} (so its chunks can be reused). */
@@ -208,8 +185,7 @@ public final class ShardEvaluator {
 
   /** The chunks held (in memory, or in the column cache). */
   public java.util.Set<Integer> loadedChunks() {
-    return mapped != null ? mapped.loadedChunks()
-        : heap.chunks();
+    return chunks.chunks();
   }
 
   /**
@@ -252,7 +228,7 @@ public final class ShardEvaluator {
       n = wanted.size();
       ids = ChunkRuns.ids(wanted, ids);
     }
-    if (verifiedDigest == null || !loaded(ids, n)) {
+    if (!chunks.holdsAll(ids, n)) {
       ensureLoaded(wanted);
     }
     if (wanted.isEmpty()) {
@@ -347,18 +323,6 @@ public final class ShardEvaluator {
   private static boolean ascending(int[] ids, int n) {
     for (int i = 1; i < n; i++) {
       if (ids[i] <= ids[i - 1]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether every chunk of {@code ids[0, n)} is held (valid ids only; else false). */
-  private boolean loaded(int[] ids, int n) {
-    for (int i = 0; i < n; i++) {
-      int c = ids[i];
-      if (c < 0 || c >= dataset.numChunks()
-          || (mapped != null ? !mapped.holds(c) : !heap.holds(c))) {
         return false;
       }
     }
