@@ -67,4 +67,18 @@ class JoinWarningsTest {
     assertTrue(JoinWarnings.names(SEED + "1 and " + SEED + "]", SEED));
     assertFalse(JoinWarnings.names(null, SEED));
   }
+
+  @Test
+  void itComesBeforeArteryWarningsSoWhatItDropsIsNotSummedUpLater() throws Exception {
+    // Seen with the other order: a worker joining a silent port for 65 s ended with "1 more
+    // Artery warning(s) in the last 60 s" from ArteryWarnings' summary of a repeat it counted.
+    String xml;
+    try (java.io.InputStream in = JoinWarnings.class.getResourceAsStream("/logback.xml")) {
+      xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("<turboFilter class=\"([^\"]+)\"").matcher(xml);
+    assertTrue(m.find(), xml);
+    assertEquals(JoinWarnings.class.getName(), m.group(1), "the first turbo filter");
+  }
 }
