@@ -49,6 +49,7 @@ public final class Trainer {
   private final List<String> args;
   private final ModelFactory factory;
   private final StepListener listener;
+  private final EpochListener epochListener;
   private final PrintStream out;
   private final PrintStream err;
 
@@ -62,6 +63,7 @@ public final class Trainer {
     this.args = List.copyOf(all);
     this.factory = b.factory;
     this.listener = b.listener;
+    this.epochListener = b.epochListener;
     this.out = b.out;
     this.err = b.err;
   }
@@ -86,7 +88,7 @@ public final class Trainer {
    * @throws InterruptedException if this thread is interrupted again while the run ends
    */
   public TrainedRun fit() throws InterruptedException {
-    Follower follower = new Follower(listener);
+    Follower follower = new Follower(listener, epochListener);
     TrainingRun.Outcome outcome;
     try (AutoCloseable provided = factory != null ? Models.provide(factory) : () -> {}) {
       outcome = LocalRunner.runEmbedded(args.toArray(String[]::new), List.of(follower),
@@ -145,18 +147,47 @@ public final class Trainer {
   /** Turns the run's events into {@link TrainingStep}s and keeps the last metrics. */
   private static final class Follower implements TrainingListener {
     private final StepListener listener;
+    private final EpochListener epochListener;
     private List<String> metricNames = List.of();
     private volatile Map<String, Double> lastMetrics = Map.of();
     private boolean warned;
+    private boolean epochWarned;
 
-    Follower(StepListener listener) {
+    Follower(StepListener listener, EpochListener epochListener) {
       this.listener = listener;
+      this.epochListener = epochListener;
+    }
+
+    private Map<String, Double> named(List<Double> values) {
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (int i = 0; i < values.size() && i < metricNames.size(); i++) {
+        out.put(metricNames.get(i), values.get(i));
+      }
+      return out;
+    }
+
+    private void epochEnded(TrainingEvent.EpochEnded e) {
+      if (epochListener == null) {
+        return;
+      }
+      try {
+        epochListener.onEpoch(new TrainingEpoch(e.epoch(), e.epochs(), e.steps(), e.loss(),
+            named(e.metrics()), e.valLoss(), named(e.valMetrics())));
+      } catch (RuntimeException thrown) {
+        if (!epochWarned) {
+          epochWarned = true;
+          LOG.warn("the epoch listener threw at epoch {} (training goes on; later throws are "
+              + "not logged): {}", e.epoch(), thrown.toString());
+        }
+      }
     }
 
     @Override
     public void on(TrainingEvent event) {
       if (event instanceof TrainingEvent.ModelAdopted m) {
         metricNames = m.metrics();
+      } else if (event instanceof TrainingEvent.EpochEnded e) {
+        epochEnded(e);
       } else if (event instanceof TrainingEvent.Step s) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         List<Double> values = s.record().metrics();
@@ -195,6 +226,7 @@ public final class Trainer {
     private final List<String> args = new ArrayList<>();
     private ModelFactory factory;
     private StepListener listener;
+    private EpochListener epochListener;
     private PrintStream out = quiet();
     private PrintStream err = quiet();
 
@@ -272,6 +304,15 @@ public final class Trainer {
     /** A flag of {@code local-runner} that takes no value, e.g. {@code flag("--nesterov")}. */
     public Builder flag(String name) {
       args.add(name);
+      return this;
+    }
+
+    /**
+     * Told at the end of every epoch of a run with {@code --epochs}, on one of the run's threads
+     * ({@link EpochListener}): Keras' {@code on_epoch_end}.
+     */
+    public Builder onEpoch(EpochListener listener) {
+      this.epochListener = listener;
       return this;
     }
 

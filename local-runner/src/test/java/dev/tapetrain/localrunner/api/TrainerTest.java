@@ -331,6 +331,43 @@ class TrainerTest {
     assertFalse(Files.exists(dir.resolve("a")));
   }
 
+  /** Keras' on_epoch_end: every epoch, in order, with the numbers epochs.jsonl records. */
+  @Test
+  void anEpochListenerIsToldEveryEpochWithItsTrainingAndValidationNumbers() throws Exception {
+    Path run = dir.resolve("epochs");
+    List<TrainingEpoch> epochs = new ArrayList<>();
+    Trainer.builder().model("logistic").option("--batch-size", "100").option("--epochs", "3")
+        .option("--validation-split", "0.2").runDir(run).onEpoch(epochs::add)
+        .onEpoch(epochs::add).build().fit();
+    List<String> lines = Files.readAllLines(run.resolve("epochs.jsonl"));
+    assertEquals(3, lines.size());
+    assertEquals(3, epochs.size(), "told once an epoch (the second onEpoch replaces the first)");
+    for (int k = 0; k < 3; k++) {
+      JsonNode line = Json.MAPPER.readTree(lines.get(k));
+      TrainingEpoch e = epochs.get(k);
+      assertEquals(k + 1, e.epoch());
+      assertEquals(3, e.epochs());
+      assertEquals(8L * (k + 1), e.steps(), "800 training samples, batches of 100");
+      assertEquals(line.path("loss").asDouble(), e.loss());
+      assertEquals(Map.of("accuracy", line.path("accuracy").asDouble()), e.metrics());
+      assertEquals(line.path("val_loss").asDouble(), e.valLoss());
+      assertEquals(Map.of("accuracy", line.path("val_accuracy").asDouble()), e.valMetrics());
+    }
+    // Without a validation set: NaN and no metrics.
+    List<TrainingEpoch> plain = new ArrayList<>();
+    Trainer.builder().option("--batch-size", "200").option("--epochs", "1")
+        .runDir(dir.resolve("plain")).onEpoch(plain::add).build().fit();
+    assertEquals(1, plain.size());
+    assertTrue(Double.isNaN(plain.get(0).valLoss()));
+    assertEquals(Map.of(), plain.get(0).valMetrics());
+    // A listener that throws does not stop training.
+    TrainedRun survived = Trainer.builder().option("--batch-size", "200").option("--epochs", "2")
+        .runDir(dir.resolve("throwing")).onEpoch(e -> {
+          throw new IllegalStateException("listener bug");
+        }).build().fit();
+    assertEquals("completed", survived.status());
+  }
+
   @Test
   void aDivergingRunThrowsWithItsStatus() throws Exception {
     TrainingFailedException e = assertThrows(TrainingFailedException.class,
