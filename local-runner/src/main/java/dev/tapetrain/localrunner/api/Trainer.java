@@ -1,15 +1,18 @@
 package dev.tapetrain.localrunner.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
+import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.localrunner.LocalRunner;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.protocol.NamedTensor;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -127,11 +130,10 @@ public final class Trainer {
   /** A run that ended before: its summary.json's status, steps, loss and metrics. */
   private static TrainedRun finished(Path runDir) {
     TrainedModel model = TrainedModel.load(runDir);
-    com.fasterxml.jackson.databind.JsonNode summary;
+    JsonNode summary;
     try {
-      summary = dev.tapetrain.coordinator.run.Json.MAPPER.readTree(
-          runDir.resolve("summary.json").toFile());
-    } catch (java.io.IOException e) {
+      summary = Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
+    } catch (IOException e) {
       throw new IllegalArgumentException(runDir + ": cannot read summary.json: " + e.getMessage());
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -189,11 +191,7 @@ public final class Trainer {
       } else if (event instanceof TrainingEvent.EpochEnded e) {
         epochEnded(e);
       } else if (event instanceof TrainingEvent.Step s) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        List<Double> values = s.record().metrics();
-        for (int i = 0; i < values.size() && i < metricNames.size(); i++) {
-          metrics.put(metricNames.get(i), values.get(i));
-        }
+        Map<String, Double> metrics = named(s.record().metrics());
         lastMetrics = metrics;
         if (listener != null) {
           Map<String, double[]> params = new LinkedHashMap<>();
