@@ -75,6 +75,8 @@ public final class ConsoleReporter implements TrainingListener {
       lastMetrics = e.metrics(); // the final line's metrics go with its loss
     } else if (event instanceof TrainingEvent.NoWorkerLeft n) {
       onNoWorkerLeft(n.round(), n.lastLost(), n.timeout());
+    } else if (event instanceof TrainingEvent.WaitingAgain w) {
+      onWaitingAgain(w);
     } else if (event instanceof TrainingEvent.Finished f) {
       onFinish(f.summary());
     }
@@ -175,6 +177,13 @@ public final class ConsoleReporter implements TrainingListener {
     printer.accept(() -> err.println("tapetrain: no worker left at step " + round + " ("
         + lastLost + "); waiting up to " + timeout.toSeconds() + " s for one to come back or "
         + "join (--rejoin-timeout)"));
+  }
+
+  private void onWaitingAgain(TrainingEvent.WaitingAgain w) {
+    printer.accept(() -> err.println("tapetrain: no worker left while loading (" + w.lastLost()
+        + "); waiting up to " + w.timeout().toSeconds() + " s for "
+        + (w.expected() == 1 ? "another worker" : w.expected() + " workers")
+        + " to join (--wait-timeout)"));
   }
 
   private void printPending() {

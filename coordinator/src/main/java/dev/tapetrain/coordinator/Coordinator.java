@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * The coordinator of one training run: its messages and the phases they move it through, each a
  * behaviour over a record of what only it needs (Akka's FSM sample): {@link #waiting} for
  * {@code spec.workers()} workers; {@link #loading} while they load their chunks and are
- * admitted; {@link #training}, one round at a time; {@link #stalled} with no worker left, until
+ * admitted (waiting again if none is left, {@link #waitAgain}); {@link #training}, one round at a time; {@link #stalled} with no worker left, until
  * one comes or {@code --rejoin-timeout} passes; {@link #stopping} once the workers are told how
  * the run ended. A round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
  * {@link StepReduction}, then the {@link RoundLoop}: the event, the decision, the next round.
@@ -99,33 +99,38 @@ public final class Coordinator {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.spawn(ListedWorkers.create(ctx.getSelf(), WorkersListed::new), "listed-workers");
       timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
-      return new Coordinator(ctx, timers, spec, start, listener, store)
-          .waiting(Gathering.none());
+      Coordinator coordinator = new Coordinator(ctx, timers, spec, start, listener, store);
+      return coordinator.waiting(coordinator.loop.first(), Gathering.none());
     }));
   }
 
-  /** Waiting: until {@code spec.workers()} workers are up (or --wait-timeout passes). */
-  private Behavior<Command> waiting(Gathering<ActorRef<WorkerProtocol.Command>> phase) {
+  /**
+   * Waiting: until {@code spec.workers()} workers are up (or --wait-timeout passes); {@code
+   * first}: the round training starts with.
+   */
+  private Behavior<Command> waiting(Round first,
+      Gathering<ActorRef<WorkerProtocol.Command>> phase) {
     return Behaviors.receive(Command.class)
-        .onMessage(WorkersListed.class, m -> onListedWhileWaiting(phase, m))
-        .onMessageEquals(Tick.WAIT, () -> finish(Stop.failed("only " + phase.seen().size()
-            + " of " + spec.workers() + " workers joined within "
-            + spec.waitTimeout().toSeconds() + " s (--wait-timeout)")))
+        .onMessage(WorkersListed.class, m -> onListedWhileWaiting(first, phase, m.workers()))
+        .onMessageEquals(Tick.WAIT, () -> finish(phase.timedOut(spec.workers(),
+            spec.waitTimeout())))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
         .onAnyMessage(m -> ignore(1))
         .build();
   }
 
-  private Behavior<Command> onListedWhileWaiting(
-      Gathering<ActorRef<WorkerProtocol.Command>> phase, WorkersListed m) {
-    Set<ActorRef<WorkerProtocol.Command>> up = m.workers();
+  /** {@code listed}: the workers up now, refused ones included (the roster leaves them out). */
+  private Behavior<Command> onListedWhileWaiting(Round first,
+      Gathering<ActorRef<WorkerProtocol.Command>> phase,
+      Set<ActorRef<WorkerProtocol.Command>> listed) {
+    Set<ActorRef<WorkerProtocol.Command>> up = roster.eligible(listed);
     Gathering<ActorRef<WorkerProtocol.Command>> now = phase.listed(up);
     int count = (int) phase.seen().stream().filter(up::contains).count();
     for (ActorRef<WorkerProtocol.Command> w : phase.newcomers(up)) {
       record.tell(new TrainingEvent.WorkerJoined(crew.name(w), ++count, spec.workers()));
     }
     if (up.size() < spec.workers()) {
-      return waiting(now);
+      return waiting(first, now);
     }
     timers.cancel(Tick.WAIT);
     // A stable order, so the assignment (and the logs) do not depend on listing order.
@@ -133,13 +138,20 @@ public final class Coordinator {
         .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
     roster.start(chosen);
     timers.startSingleTimer(Tick.LOAD, spec.stepTimeout());
-    return loading(loop.first());
+    return loading(first, listed);
   }
 
-  /** Loading: the members load their chunks; {@code first}: the round training starts with. */
-  private Behavior<Command> loading(Round first) {
-    return workerNews(null, stop -> afterLoading(first, stop))
-        .onMessageEquals(Tick.LOAD, () -> afterLoading(first, roster.loseAll(
+  /**
+   * Loading: the members load their chunks; {@code first}: the round training starts with;
+   * {@code listed}: the workers up at the last listing, from which a start that loses every
+   * member chooses again.
+   */
+  private Behavior<Command> loading(Round first, Set<ActorRef<WorkerProtocol.Command>> listed) {
+    return workerNews(Behaviors.receive(Command.class)
+            .onMessage(WorkersListed.class, m -> afterLoading(first, m.workers(),
+                recheckSuspects(roster.listed(m.workers(), null)))),
+        null, stop -> afterLoading(first, listed, stop))
+        .onMessageEquals(Tick.LOAD, () -> afterLoading(first, listed, roster.loseAll(
             roster.stillLoading(), "did not load its shard within "
                 + spec.stepTimeout().toMillis() + " ms", false, null)))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
@@ -147,14 +159,20 @@ public final class Coordinator {
         .build();
   }
 
-  /**
-   * The messages of every phase with workers: one loaded its chunks, could not, or was lost, and
-   * the listing of reachable workers; the roster's answer goes to {@code after} ({@code open}:
-   * the round in progress, null before training).
-   */
   private BehaviorBuilder<Command> workerNews(Evaluation<ActorRef<WorkerProtocol.Command>> open,
       Function<Optional<Stop>, Behavior<Command>> after) {
-    return Behaviors.receive(Command.class)
+    return workerNews(Behaviors.receive(Command.class), open, after);
+  }
+
+  /**
+   * The messages of every phase with workers, after those of {@code phase}: one loaded its
+   * chunks, could not, or was lost, and the listing of reachable workers; the roster's answer
+   * goes to {@code after} ({@code open}: the round in progress, null before training).
+   */
+  private BehaviorBuilder<Command> workerNews(BehaviorBuilder<Command> phase,
+      Evaluation<ActorRef<WorkerProtocol.Command>> open,
+      Function<Optional<Stop>, Behavior<Command>> after) {
+    return phase
         .onMessage(ShardAssigned.class, m -> after.apply(roster.loaded(m.worker(), m.chunks(),
             m.dataDigest(), m.layout(), open)))
         .onMessage(ShardRejected.class, m -> after.apply(
@@ -176,9 +194,16 @@ public final class Coordinator {
     return stop;
   }
 
-  private Behavior<Command> afterLoading(Round first, Optional<Stop> stop) {
-    if (stop.isPresent() || roster.loading()) {
-      return stop.map(this::finish).orElse(Behaviors.same());
+  private Behavior<Command> afterLoading(Round first,
+      Set<ActorRef<WorkerProtocol.Command>> listed, Optional<Stop> stop) {
+    if (stop.isPresent()) {
+      return finish(stop.get());
+    }
+    if (roster.members().isEmpty()) {
+      return waitAgain(first, listed);
+    }
+    if (roster.loading()) {
+      return loading(first, listed);
     }
     timers.cancel(Tick.LOAD);
     // The admitted members only: a worker of the start refused at loading never took part.
@@ -187,6 +212,26 @@ public final class Coordinator {
           record.trainingStarts();
           return startRound(first, System.nanoTime());
         });
+  }
+
+  /**
+   * The start lost every member while loading (refused, say, for other data or a missing model)
+   * and the run may wait for workers ({@code --rejoin-timeout} above 0): nothing was computed,
+   * so it waits as at the start, a whole --wait-timeout from now (the refusal may come after the
+   * first window ran out; a user who reads why needs time to start another worker), choosing
+   * among the workers still {@code listed} first.
+   */
+  private Behavior<Command> waitAgain(Round first, Set<ActorRef<WorkerProtocol.Command>> listed) {
+    timers.cancel(Tick.LOAD);
+    String lost = recovery.lastLost();
+    roster.startAgain();
+    Optional<Stop> failed = record.tell(new TrainingEvent.WaitingAgain(lost, spec.workers(),
+        spec.waitTimeout()));
+    if (failed.isPresent()) {
+      return finish(failed.get());
+    }
+    timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
+    return onListedWhileWaiting(first, Gathering.again(lost), listed);
   }
 
   /** Starts {@code round}: admitted joiners take their chunks, every member is asked. */

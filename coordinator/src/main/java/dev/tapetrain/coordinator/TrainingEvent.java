@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What the coordinator tells about a run, in this order: {@link WorkerJoined} while it waits,
- * {@link ModelAdopted} (as the first worker is admitted), {@link WorkersReady} (the admitted
- * workers of the start), {@link InitialLoss} (or {@link Resumed}), a
+ * {@link ModelAdopted} (as the first worker is admitted), {@link WaitingAgain} and more
+ * {@link WorkerJoined} if the start loses every worker while loading, {@link WorkersReady}
+ * (the admitted workers of the start), {@link InitialLoss} (or {@link Resumed}), a
  * {@link Step} per step, {@link EpochEnded} after each epoch of a run of epochs,
  * {@link Evaluated} after the last step of a run of epochs, {@link NoWorkerLeft} whenever the last worker is lost, and
  * {@link Finished} exactly once. {@link TrainingListener}s receive every event; the
@@ -17,6 +18,13 @@ public sealed interface TrainingEvent {
 
   /** A worker registered while the coordinator waits; {@code up} of {@code expected} are up. */
   record WorkerJoined(String worker, int up, int expected) implements TrainingEvent {}
+
+  /**
+   * Every worker of the start was lost while loading ({@code lastLost}: the last one and why,
+   * e.g. refused for other data): the coordinator waits up to {@code timeout} for {@code
+   * expected} workers again, as at the start.
+   */
+  record WaitingAgain(String lastLost, int expected, Duration timeout) implements TrainingEvent {}
 
   /** Training is about to start with these workers: those of the start that were admitted. */
   record WorkersReady(List<String> workers) implements TrainingEvent {

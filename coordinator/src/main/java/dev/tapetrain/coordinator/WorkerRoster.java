@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of use: {@link #start}; then as messages come {@link #listed}, {@link #loaded},
  * {@link #rejected}, {@link #lose}; per round {@link #admitReady} and {@link #askAll};
- * {@link #stopAll} at the end.
+ * {@link #stopAll} at the end. A start that loses every member while loading (a run that may
+ * wait) begins again: {@link #startAgain}, then {@link #start} with workers of
+ * {@link #eligible}.
  *
  * @param <W> worker handle
  */
@@ -62,8 +64,8 @@ final class WorkerRoster<W> {
 
   /**
    * A roster of workers of {@code dataset} that must agree on {@code model}; {@code mayWait}:
-   * a run in training that loses its last member may wait for another ({@code
-   * --rejoin-timeout} above 0) instead of failing.
+   * a run that loses its last member may wait for another ({@code --rejoin-timeout} above 0:
+   * workers can come later) instead of failing, in training and while loading alike.
    */
   WorkerRoster(DatasetSpec dataset, ModelAgreement model, Crew<W> crew, RecoveryLog recovery,
       boolean mayWait) {
@@ -137,7 +139,8 @@ final class WorkerRoster<W> {
       }
     }
     Optional<Stop> stop = loseAll(gone, "left the cluster or became unreachable", true, open);
-    if (stop.isPresent()) {
+    if (stop.isPresent() || (open == null && members().isEmpty())) {
+      // A start left without members begins again (startAgain): the newcomers are chosen there.
       return stop;
     }
     for (W w : up) {
@@ -252,11 +255,14 @@ final class WorkerRoster<W> {
    * none left, wait for the next member; a joiner is forgotten. A worker that {@code mayReturn}
    * (it left the reachable listing) is not told: once reachable it joins again.
    *
-   * @return why the run ends, if it must: the last member lost before training, or in training
-   *     when the run may not wait for another
+   * <p>Losing the last member ends the run unless it may wait for another. Then, in training,
+   * its chunks wait for the next joiner; while loading ({@code open} null), nothing was computed
+   * yet, so the start is made again ({@link #startAgain}), as if the members had never come.
+   *
+   * @return why the run ends, if it must: the last member lost when the run may not wait
    */
   Optional<Stop> lose(W worker, String reason, boolean mayReturn, Evaluation<W> open) {
-    if (isMember(worker) && assignment.workers().size() == 1 && (open == null || !mayWait)) {
+    if (isMember(worker) && assignment.workers().size() == 1 && !mayWait) {
       return Optional.of(Stop.failed("no worker left: " + crew.name(worker) + " " + reason));
     }
     loading.remove(worker);
@@ -267,7 +273,11 @@ final class WorkerRoster<W> {
       return Optional.empty();
     }
     long round = open == null ? -1 : open.round();
-    LOG.warn("worker [{}] lost in round [{}]: {}", crew.name(worker), round, reason);
+    if (open == null) {
+      LOG.warn("worker [{}] lost while loading: {}", crew.name(worker), reason);
+    } else {
+      LOG.warn("worker [{}] lost in round [{}]: {}", crew.name(worker), round, reason);
+    }
     int owned = assignment.chunksOf(worker).size();
     Map<W, List<Integer>> moved = assignment.remove(worker);
     crew.forget(worker);
@@ -280,6 +290,38 @@ final class WorkerRoster<W> {
       open.forget(worker);
     }
     return Optional.empty();
+  }
+
+  /**
+   * Forgets the failed start, which lost every member while loading: its joiners (loading, or
+   * admitted, to join; they may be chosen again) and what the {@link RecoveryLog} kept of it
+   * (no round ran, no chunk moved anywhere). Only the refusals stay: {@link #eligible} leaves
+   * those workers out. The next {@link #start} is a new one.
+   */
+  void startAgain() {
+    if (!members().isEmpty()) {
+      throw new IllegalStateException("a start with members is not over: " + members());
+    }
+    joining.forEach(crew::forget);
+    ready.forEach(crew::forget);
+    joining.clear();
+    ready.clear();
+    suspects.clear();
+    assignment = null;
+    recovery.drain();
+  }
+
+  /**
+   * The workers of {@code up} that may take part: all but those refused for good (a refused
+   * worker is still listed until its stop reaches it, or, in a test, for ever).
+   */
+  Set<W> eligible(Set<W> up) {
+    if (refused.isEmpty()) {
+      return up;
+    }
+    Set<W> out = new LinkedHashSet<>(up);
+    out.removeAll(refused);
+    return out;
   }
 
   /** Loses each of {@code workers} ({@link #lose}), until the run must end. */

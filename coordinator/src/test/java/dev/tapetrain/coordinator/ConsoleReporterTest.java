@@ -107,4 +107,21 @@ class ConsoleReporterTest {
     assertEquals(expected.toString(),
         bytes.toString(StandardCharsets.UTF_8).replaceAll("(?s)Final loss.*", ""));
   }
+
+  /** One line: who was lost while loading and why, how long it waits and for how many. */
+  @Test
+  void aStartWithoutWorkersLeftWhileLoadingSaysWhyAndThatItWaitsAgain() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    ConsoleReporter reporter = new ConsoleReporter(err, err, 1);
+    reporter.on(new TrainingEvent.WaitingAgain("w1 it cannot take part: --model: unknown model "
+        + "'huber'", 1, java.time.Duration.ofSeconds(120)));
+    reporter.on(new TrainingEvent.WaitingAgain("w2 terminated", 3,
+        java.time.Duration.ofSeconds(5)));
+    assertEquals(String.format("tapetrain: no worker left while loading (w1 it cannot take part: "
+        + "--model: unknown model 'huber'); waiting up to 120 s for another worker to join "
+        + "(--wait-timeout)%n"
+        + "tapetrain: no worker left while loading (w2 terminated); waiting up to 5 s for 3 "
+        + "workers to join (--wait-timeout)%n"), bytes.toString(StandardCharsets.UTF_8));
+  }
 }

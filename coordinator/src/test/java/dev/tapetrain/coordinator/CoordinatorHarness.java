@@ -121,9 +121,13 @@ abstract class CoordinatorHarness {
 
   ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
       Duration timeout, Duration rejoin) {
+    return coordinator(workers, steps, timeout, rejoin, Duration.ofSeconds(30));
+  }
+
+  ActorRef<CoordinatorProtocol.Command> coordinator(int workers, long steps,
+      Duration timeout, Duration rejoin, Duration wait) {
     RunSpec spec = new RunSpec(workers, steps, 0.01, OptimizerSpec.sgd(), DATA,
-        StepPolicy.fullBatch(), 1, timeout,
-        Duration.ofSeconds(30), 100, rejoin, ModelSpec.linear(42));
+        StepPolicy.fullBatch(), 1, timeout, wait, 100, rejoin, ModelSpec.linear(42));
     return testKit.spawn(Coordinator.create(spec, null, event -> {
       if (event instanceof TrainingEvent.Step s) {
         events.add(s.record());
@@ -133,12 +137,17 @@ abstract class CoordinatorHarness {
         noWorkerLeft.add(n.round());
       } else if (event instanceof TrainingEvent.WorkersReady w) {
         ready.add(w.workers());
+      } else if (event instanceof TrainingEvent.WaitingAgain w) {
+        waitingAgain.add(w);
       }
     }, RunStore.NONE));
   }
 
   /** Rounds in which the coordinator found itself without workers (kept apart from events). */
   final BlockingQueue<Long> noWorkerLeft = new LinkedBlockingQueue<>();
+
+  /** Each time the start lost every worker while loading and the coordinator waits again. */
+  final BlockingQueue<TrainingEvent.WaitingAgain> waitingAgain = new LinkedBlockingQueue<>();
 
   /** The workers training started with, as config.json lists them. */
   final List<List<String>> ready = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -169,8 +169,8 @@ class WorkerRosterTest {
   }
 
   @Test
-  void theLastMemberLostBeforeTrainingOrWithoutRejoinTimeEndsTheRun() {
-    WorkerRoster<String> loadingAlone = roster(true);
+  void theLastMemberLostWithoutRejoinTimeEndsTheRunWhileLoadingOrInTraining() {
+    WorkerRoster<String> loadingAlone = roster(false);
     loadingAlone.start(List.of("a"));
     assertEquals(Optional.of(Stop.failed("no worker left: a it cannot take part: out of memory "
         + "loading 16 chunks")), loadingAlone.rejected("a", "out of memory loading 16 chunks",
@@ -184,6 +184,39 @@ class WorkerRosterTest {
     assertEquals(Optional.empty(), mayWait.lose("a", "terminated", false, round(1)),
         "it may wait for another");
     assertEquals(List.of(), mayWait.members());
+  }
+
+  /**
+   * A start whose last member is refused while loading, in a run that may wait, is made again:
+   * the refused worker is told and left out, joiners are forgotten (they may be chosen), and
+   * nothing of the failed start reaches the first step's record.
+   */
+  @Test
+  void aStartThatLosesEveryMemberWhileLoadingBeginsAgainWithoutTheRefused() {
+    WorkerRoster<String> r = roster(true);
+    r.start(List.of("a"));
+    assertEquals(Optional.empty(), r.listed(Set.of("a", "j"), null));
+    crew.sent.clear();
+    assertEquals(Optional.empty(), r.loaded("a", chunks(0, 16), "other", LINEAR, null));
+    assertEquals(List.of(), r.members());
+    assertFalse(r.loading());
+    assertEquals(List.of("forget a", "stop a DROPPED: its data differ from the coordinator's "
+        + "(digest other, expected synthetic)"), crew.sent);
+    assertEquals("a its data differ from the coordinator's (digest other, expected synthetic)",
+        recovery.lastLost());
+    assertEquals(Optional.empty(), r.listed(Set.of("a", "j", "k"), null));
+    assertEquals(2, crew.sent.size(), "no joiner is asked to load into a start without members");
+    crew.sent.clear();
+    r.startAgain();
+    assertEquals(List.of("forget j"), crew.sent, "the joiner of the failed start");
+    assertEquals(Set.of("j", "k"), r.eligible(Set.of("a", "j", "k")), "a was refused");
+    assertEquals(List.of(), recovery.drain().events(), "no chunk moved: the start is new");
+    crew.sent.clear();
+    r.start(List.of("j"));
+    assertEquals(List.of("load j " + chunks(0, 16)), crew.sent, "every chunk, as at a start");
+    assertEquals(Optional.of(new Admitted(false)),
+        r.admit("j", chunks(0, 16), "synthetic", LINEAR));
+    assertEquals(List.of("j"), r.members());
   }
 
   @Test
