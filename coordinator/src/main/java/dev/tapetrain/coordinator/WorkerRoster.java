@@ -273,10 +273,10 @@ final class WorkerRoster<W> {
       return Optional.empty();
     }
     long round = open == null ? -1 : open.round();
-    if (open == null) {
-      LOG.warn("worker [{}] lost while loading: {}", crew.name(worker), reason);
-    } else {
+    if (open != null) {
       LOG.warn("worker [{}] lost in round [{}]: {}", crew.name(worker), round, reason);
+    } else if (!refused.contains(worker)) { // a refusal was told once already (settle)
+      LOG.warn("worker [{}] lost while loading: {}", crew.name(worker), reason);
     }
     int owned = assignment.chunksOf(worker).size();
     Map<W, List<Integer>> moved = assignment.remove(worker);

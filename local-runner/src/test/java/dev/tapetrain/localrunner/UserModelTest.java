@@ -170,6 +170,56 @@ class UserModelTest extends ProcessTestBase {
         processes.stderr("coordinator"));
   }
 
+  /**
+   * With {@code --workers 1} a worker without the model used to end the run at once: now the
+   * coordinator says why it was refused and waits for another worker, and one with the model's
+   * jar trains the run to the bits of a run it was in from the start.
+   */
+  @Test
+  void aCoordinatorWhoseOnlyWorkerLacksTheModelWaitsForOneThatHasIt() throws Exception {
+    Path csv = data();
+    String[] job = {"--model", "huber", "--data", csv.toString(), "--steps", "" + STEPS,
+        "--learning-rate", "" + LR};
+    Path local = dir.resolve("local");
+    Runs.Result r = Runs.run(concat(job, "--workers", "1", "--run-dir", local.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+
+    Path jar = modelJar();
+    processes.withoutClassPath("test-classes").withClassPath(jar.toString());
+    int port = Processes.freePort();
+    Path cluster = dir.resolve("cluster");
+    Process coordinator = processes.coordinator("coordinator", concat(job, "--port", "" + port,
+        "--workers", "1", "--run-dir", cluster.toString()));
+    Process without = processes.withClassPath(null).worker("w1", port);
+    assertEquals(1, Processes.exitCode(without, Duration.ofSeconds(60)),
+        processes.stderr("w1"));
+    assertTrue(processes.stderr("w1").contains("it cannot take part: --model: unknown model "
+        + "'huber'"), processes.stderr("w1"));
+    Processes.await("the coordinator waits again", Duration.ofSeconds(30),
+        () -> stderrQuietly("coordinator").contains("; waiting up to 120 s for another worker "
+            + "to join (--wait-timeout)"));
+    String waiting = stderrQuietly("coordinator").lines()
+        .filter(l -> l.startsWith("tapetrain: no worker left while loading (")).findFirst()
+        .orElseThrow();
+    assertTrue(waiting.contains(" it cannot take part: --model: unknown model 'huber'"), waiting);
+    processes.withClassPath(jar.toString()).worker("w2", port);
+    assertEquals(0, Processes.exitCode(coordinator, Duration.ofSeconds(120)),
+        processes.stderr("coordinator"));
+    assertEquals(Files.readAllLines(local.resolve("steps.jsonl")).stream()
+        .map(UserModelTest::numbers).toList(),
+        Files.readAllLines(cluster.resolve("steps.jsonl")).stream()
+        .map(UserModelTest::numbers).toList(), "the bits of a run w2 was in from the start");
+    assertEquals(1, Runs.summary(cluster).get("workers").asInt());
+  }
+
+  private String stderrQuietly(String name) {
+    try {
+      return processes.stderr(name);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
   /** huber.jar: the example's classes and its one-line service registration. */
   private Path modelJar() throws Exception {
     Path jar = dir.resolve("huber.jar");
