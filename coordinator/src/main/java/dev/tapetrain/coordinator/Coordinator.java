@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  * The coordinator of one training run: its messages and the phases they move it through, each a
  * behaviour over a record of what only it needs (Akka's FSM sample): {@link #waiting} for
  * {@code spec.workers()} workers; {@link #loading} while they load their chunks and are
- * admitted (waiting again if none is left, {@link #waitAgain}); {@link #training}, one round at a time; {@link #stalled} with no worker left, until
- * one comes or {@code --rejoin-timeout} passes; {@link #stopping} once the workers are told how
- * the run ended. A round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
+ * admitted (then {@link #waiting} again if none is left: {@link #waitAgain}); {@link #training},
+ * one round at a time; {@link #stalled} with no worker left, until one comes or {@code
+ * --rejoin-timeout} passes; {@link #stopping} once the workers are told how the run ended. A round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
  * {@link StepReduction}, then the {@link RoundLoop}: the event, the decision, the next round.
  *
  * <p>The work is the plain classes': {@link WorkerRoster} (admission, losses, joins, through
