@@ -29,6 +29,7 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
   private final WorkerProtocol.RejoinWindow rejoinWindow;
   // A worker's name goes into every step record; its path's string is built once.
   private final Map<ActorRef<WorkerProtocol.Command>, String> names = new HashMap<>();
+  private long roundsAhead;
 
   /**
    * The crew of the actor of {@code context} training {@code spec} at {@code params}; a watched
@@ -44,12 +45,21 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
     this.rejoinWindow = rejoinWindow(context, spec);
   }
 
+  /**
+   * The rounds the plan has from the round a worker loading now first takes part in (its
+   * {@link RoundPlan#roundsAhead}): assignments say it, so a worker may compile its model while
+   * it loads. 0 until the coordinator knows its first round.
+   */
+  void roundsAhead(long rounds) {
+    roundsAhead = rounds;
+  }
+
   @Override
   public void load(ActorRef<WorkerProtocol.Command> worker, List<Integer> chunks) {
     context.unwatch(worker); // a returning worker was watched with another message
     context.watchWith(worker, terminated.apply(worker));
     worker.tell(new AssignShard(spec.dataset(), spec.model(), chunks, context.getSelf(),
-        rejoinWindow));
+        rejoinWindow, roundsAhead));
   }
 
   private static boolean isCluster(ActorContext<Command> context) {

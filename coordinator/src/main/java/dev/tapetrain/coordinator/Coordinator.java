@@ -136,6 +136,7 @@ public final class Coordinator {
     // A stable order, so the assignment (and the logs) do not depend on listing order.
     List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
         .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
+    crew.roundsAhead(loop.roundsAhead(first));
     roster.start(chosen);
     timers.startSingleTimer(Tick.LOAD, spec.stepTimeout());
     return loading(first, listed);
@@ -237,8 +238,10 @@ public final class Coordinator {
   /** Starts {@code round}: admitted joiners take their chunks, every member is asked. */
   private Behavior<Command> startRound(Round round, long nowNanos) {
     roster.admitReady(round.number(), 0);
+    long ahead = loop.roundsAhead(round);
+    crew.roundsAhead(ahead); // what a joiner loading from now on is told
     OpenRound<ActorRef<WorkerProtocol.Command>> phase =
-        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, loop.roundsAhead(round), crew), nowNanos);
+        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, ahead, crew), nowNanos);
     roster.askAll(phase.evaluation());
     // No timer per round (it cost more than a small round's arithmetic): the one pending timer,
     // when it fires early for this round, is set again for what is left.

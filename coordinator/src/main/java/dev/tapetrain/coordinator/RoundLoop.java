@@ -147,12 +147,12 @@ final class RoundLoop {
     metricNames = List.copyOf(names);
   }
 
-  /** The round after {@code done}; before the final one, the best parameters if asked. */
   /** The plan's {@link RoundPlan#roundsAhead} of {@code round}. */
   long roundsAhead(Round round) {
     return plan.roundsAhead(round);
   }
 
+  /** The round after {@code done}; before the final one, the best parameters if asked. */
   Round next(Round done) {
     Round next = plan.next(done);
     if (next.loss() == Round.Loss.FINAL) {

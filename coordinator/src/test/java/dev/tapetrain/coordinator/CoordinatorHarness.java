@@ -75,11 +75,13 @@ abstract class CoordinatorHarness {
       testKit.system().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ref));
     }
 
-    void acceptShard() {
+    /** Takes the assignment it was sent, and says it loaded it; returns the assignment. */
+    AssignShard acceptShard() {
       AssignShard m = probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
       chunks = m.chunks();
       coordinator = m.replyTo();
       m.replyTo().tell(new ShardAssigned(ref, m.chunks(), "synthetic", LINEAR));
+      return m;
     }
 
     ComputeGradients expectStep(long step) {

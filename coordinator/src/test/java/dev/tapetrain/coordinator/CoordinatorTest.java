@@ -27,7 +27,8 @@ class CoordinatorTest extends CoordinatorHarness {
     coordinator(3, 1, Duration.ofSeconds(30));
     int[] owners = new int[DATA.numChunks()];
     for (FakeWorker w : workers) {
-      w.acceptShard();
+      // One step: rounds 0 and 1. Said at loading, so a worker may compile while it loads.
+      assertEquals(1, w.acceptShard().roundsAhead(), "rounds said at loading");
       w.chunks.forEach(c -> owners[c]++);
     }
     for (int c = 0; c < owners.length; c++) {
@@ -178,6 +179,7 @@ class CoordinatorTest extends CoordinatorHarness {
     FakeWorker b = new FakeWorker();
     AssignShard load = b.probe.expectMessageClass(AssignShard.class, Duration.ofSeconds(5));
     assertEquals(DATA.numChunks(), load.chunks().size(), "it loads every chunk before any work");
+    assertEquals(0, load.roundsAhead(), "joining at round 1 of a 1-step run: none after it");
     load.replyTo().tell(new ShardAssigned(b.ref, load.chunks(), "synthetic", LINEAR));
     b.coordinator = load.replyTo();
     ComputeGradients resumed = b.expectStep(1);

@@ -89,6 +89,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .setReplyTo(refToString(m.replyTo()))
           .setRejoinTimeoutMillis(m.rejoin().rejoinTimeout().toMillis())
           .setDownAfterMillis(m.rejoin().downAfter().toMillis())
+          .setRoundsAhead(m.roundsAhead())
           .build().toByteArray();
     } else if (o instanceof WorkerProtocol.ComputeGradients m) {
       ComputeGradientsProto.Builder b = ComputeGradientsProto.newBuilder()
@@ -168,8 +169,10 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         WorkerProtocol.RejoinWindow rejoin = new WorkerProtocol.RejoinWindow(
             java.time.Duration.ofMillis(Math.max(0, p.getRejoinTimeoutMillis())),
             java.time.Duration.ofMillis(Math.max(0, p.getDownAfterMillis())));
+        // Absent before 2026-12-07: 0, nothing said.
         return new WorkerProtocol.AssignShard(ProtoCodec.fromProto(p.getDataset()), model,
-            p.getChunksList(), stringToRef(p.getReplyTo()), rejoin);
+            p.getChunksList(), stringToRef(p.getReplyTo()), rejoin,
+            Math.max(0, p.getRoundsAhead()));
       }
       case COMPUTE_GRADIENTS: {
         ComputeGradientsProto p = ComputeGradientsProto.parseFrom(bytes);

@@ -23,18 +23,29 @@ public final class WorkerProtocol {
   /**
    * Load these chunks of this dataset and keep them for the run; answered with
    * {@link CoordinatorProtocol.ShardAssigned} or {@link CoordinatorProtocol.ShardRejected}.
-   * A later assignment replaces the earlier one.
+   * A later assignment replaces the earlier one. {@code roundsAhead}: at most how many rounds
+   * the coordinator's plan has from the first one this worker takes part in (0: not said), so
+   * that it may compile its model while it loads when that work is worth the compile.
    */
   public record AssignShard(DatasetSpec dataset, ModelSpec model, List<Integer> chunks,
-      ActorRef<CoordinatorProtocol.Command> replyTo, RejoinWindow rejoin)
+      ActorRef<CoordinatorProtocol.Command> replyTo, RejoinWindow rejoin, long roundsAhead)
       implements Command, WireMessage {
-    /** Copies the chunk list. */
+    /** Copies the chunk list; refuses negative {@code roundsAhead}. */
     public AssignShard {
       Objects.requireNonNull(dataset, "dataset");
       Objects.requireNonNull(model, "model");
       chunks = List.copyOf(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
       Objects.requireNonNull(rejoin, "rejoin");
+      if (roundsAhead < 0) {
+        throw new IllegalArgumentException("roundsAhead must be >= 0, got " + roundsAhead);
+      }
+    }
+
+    /** An assignment that says nothing of the rounds ahead (as before 2026-12-07). */
+    public AssignShard(DatasetSpec dataset, ModelSpec model, List<Integer> chunks,
+        ActorRef<CoordinatorProtocol.Command> replyTo, RejoinWindow rejoin) {
+      this(dataset, model, chunks, replyTo, rejoin, 0);
     }
 
     /** An assignment that says nothing of taking the worker back ({@link RejoinWindow#NONE}). */

@@ -83,7 +83,12 @@ class ProtocolSerializerTest {
             DatasetSpec.Source.csv("/data/val.csv", List.of("x"), "y", 7, "cd".repeat(32))),
             ModelSpec.linear(3), List.of(2, 3), coordinator),
         // Since 2026-12-07: a full-batch round that says the rounds planned after it.
-        new WorkerProtocol.ComputeGradients(0, params, List.of(1, 2), coordinator, null, 29));
+        new WorkerProtocol.ComputeGradients(0, params, List.of(1, 2), coordinator, null, 29),
+        // Since 2026-12-07: an assignment that says the rounds planned (the worker may compile
+        // its model while it loads).
+        new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 7,
+            java.util.Map.of("hidden", "8")), List.of(4), coordinator,
+            WorkerProtocol.RejoinWindow.NONE, 3907));
   }
 
   @ParameterizedTest
@@ -236,6 +241,27 @@ class ProtocolSerializerTest {
     assertEquals(HexFormat.of().formatHex(p.toBinary(old)) + "a001e0d403a8019875",
         HexFormat.of().formatHex(bytes));
     assertEquals(told, p.fromBinary(bytes, ProtocolSerializer.ASSIGN_SHARD));
+  }
+
+  /**
+   * Since 2026-12-07 AssignShard says the rounds planned in field 22 (tag 22 << 3 = b0 01, then
+   * the varint: 30 = 1e). Nothing said adds no byte: older assignments' fixtures are unchanged
+   * and decode to 0.
+   */
+  @Test
+  void anAssignmentCarriesTheRoundsAheadInAFieldOfItsOwn() throws Exception {
+    ProtocolSerializer p = serializer();
+    WorkerProtocol.AssignShard old = (WorkerProtocol.AssignShard) messages(
+        testKit.system().deadLetters(), testKit.system().deadLetters()).findFirst().get();
+    assertEquals(0, old.roundsAhead());
+    WorkerProtocol.AssignShard told = new WorkerProtocol.AssignShard(old.dataset(), old.model(),
+        old.chunks(), old.replyTo(), old.rejoin(), 30);
+    byte[] bytes = p.toBinary(told);
+    assertEquals(HexFormat.of().formatHex(p.toBinary(old)) + "b0011e",
+        HexFormat.of().formatHex(bytes));
+    assertEquals(told, p.fromBinary(bytes, ProtocolSerializer.ASSIGN_SHARD));
+    assertThrows(IllegalArgumentException.class, () -> new WorkerProtocol.AssignShard(
+        old.dataset(), old.model(), old.chunks(), old.replyTo(), old.rejoin(), -1));
   }
 
   private static byte[] legacy(String name) throws java.io.IOException {

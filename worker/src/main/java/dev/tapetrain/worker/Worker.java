@@ -159,6 +159,9 @@ public final class Worker {
       }
       ShardEvaluator shard = keep ? held : new ShardEvaluator(m.dataset(), m.model(),
           offHeap ? cache : null, note -> context.getLog().info("{}", note), threads);
+      if (!keep) {
+        shard.compileAhead(m.roundsAhead(), samples);
+      }
       String digest = shard.ensureLoaded(m.chunks());
       context.getLog().debug("loaded [{}] chunks", m.chunks().size());
       if (shard.lastReads() != null) {

@@ -127,6 +127,45 @@ class WorkerTest {
     }
   }
 
+  /**
+   * An assignment that says many rounds follow has the worker compile its model while it loads
+   * (on the JVM's compile thread): its first round, though it says nothing of the rounds after
+   * it (so the model would run eagerly), then runs the compiled loop.
+   */
+  @Test
+  void compilesItsModelWhileItLoadsWhenTheAssignmentSaysManyRoundsFollow() {
+    ch.qos.logback.classic.Logger evaluator = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(ShardEvaluator.class);
+    ch.qos.logback.classic.Logger prefetch = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("dev.tapetrain.worker.shard.LoopPrefetch");
+    ch.qos.logback.classic.Level was = evaluator.getLevel();
+    ch.qos.logback.classic.Level wasPrefetch = prefetch.getLevel();
+    evaluator.setLevel(ch.qos.logback.classic.Level.INFO);
+    prefetch.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
+      TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
+      // A width no other test of this JVM compiles (see the test above).
+      List<NamedTensor> params = LoggingTestKit.debug("compiled the model's loop ahead")
+          .withOccurrences(1).expect(testKit.system(), () -> {
+            worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("mlp", 0, 42,
+                java.util.Map.of("hidden", "13")), List.of(0, 1, 2), coordinator.getRef(),
+                WorkerProtocol.RejoinWindow.NONE, 2000));
+            return coordinator.expectMessageClass(ShardAssigned.class).layout()
+                .initialParams();
+          });
+      LoggingTestKit.info("into one loop after 192 samples").withOccurrences(1)
+          .expect(testKit.system(), () -> {
+            worker.tell(new WorkerProtocol.ComputeGradients(0, params, List.of(0, 1, 2),
+                coordinator.getRef()));
+            return coordinator.expectMessageClass(GradientsComputed.class);
+          });
+    } finally {
+      evaluator.setLevel(was);
+      prefetch.setLevel(wasPrefetch);
+    }
+  }
+
   @Test
   void rejectsAShardItCannotLoad() {
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());

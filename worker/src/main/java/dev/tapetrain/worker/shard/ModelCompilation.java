@@ -147,6 +147,34 @@ final class ModelCompilation {
     return samples > 0 && roundsAhead >= (threshold + samples - 1) / samples;
   }
 
+  /**
+   * Starts compiling the model's loop on the JVM's compile thread ({@link LoopPrefetch}) while
+   * the worker loads its shard, when the work its coordinator announced ({@code roundsAhead}
+   * rounds, the shard's {@code samples} each at most) would have the default schedule compile at
+   * the first evaluation anyway: Janino's ≈ 0.3 s then overlaps loading instead of delaying the
+   * first round. The program is traced on zeros (it depends on the parameters' shapes, not on
+   * the data's values) at the model's {@code initial} values; the loop lands among this JVM's
+   * loops (and the loop cache), where the first evaluation finds it and checks it on the data
+   * as always. Nothing else of this compile is used: a refusal or the model's own error is met
+   * again, and reported, by the first evaluation.
+   *
+   * @param features the model's input columns
+   * @return the compile under way, or null if none was started
+   */
+  java.util.concurrent.Future<?> compileAhead(long roundsAhead, long samples, int features,
+      List<double[]> initial) {
+    boolean byDefault = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE;
+    long threshold = ShardEvaluator.COMPILE_AFTER_SAMPLES;
+    boolean worth = roundsAhead >= COMPILE_AFTER_EVALUATIONS || samples >= threshold
+        || (samples > 0 && roundsAhead >= (threshold + samples - 1) / samples);
+    if (!byDefault || !worth || settled()) {
+      return null;
+    }
+    double[][] x = new double[features][TRACE_SAMPLES];
+    double[] y = new double[TRACE_SAMPLES];
+    return LoopPrefetch.submit(() -> CompiledModel.compile(model, x, y, initial, true));
+  }
+
   /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */
   void eagerTook(long nanos) {
     eagerNanos += nanos;

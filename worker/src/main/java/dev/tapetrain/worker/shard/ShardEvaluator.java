@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import dev.tapetrain.worker.shard.ShardBlocks.Block;
 
@@ -204,6 +205,15 @@ public final class ShardEvaluator {
    */
   public void expectRounds(long rounds) {
     compilation.expectRounds(rounds);
+  }
+
+  /**
+   * Says that a shard of {@code samples} was assigned for at most {@code rounds} rounds, before
+   * it loads: the model may compile meanwhile ({@link ModelCompilation#compileAhead}).
+   */
+  public Future<?> compileAhead(long rounds, long samples) {
+    return compilation.compileAhead(rounds, samples, dataset.features(), model.parameters()
+        .stream().map(Parameter::initial).toList());
   }
 
   /**

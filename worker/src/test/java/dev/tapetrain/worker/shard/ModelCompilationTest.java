@@ -13,6 +13,8 @@ import dev.tapetrain.tape.Ops;
 import dev.tapetrain.tape.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +30,7 @@ class ModelCompilationTest {
    * test takes its own width: a loop compiled at run time serves every later program like it in
    * the JVM (as a precompiled one), so tests sharing a program would depend on their order.
    */
-  private static final class CountingModel implements Model {
+  private static class CountingModel implements Model {
     final int hidden;
     int mostRows;
 
@@ -164,5 +166,58 @@ class ModelCompilationTest {
     ModelCompilation at = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
     at.expectRounds(enough); // 1 050 000
     assertNotNull(at.compiled(samples, block, 0, 64, values), "21 rounds ahead: at once");
+  }
+
+  @Test
+  void aShardAssignedForManyRoundsCompilesWhileItLoads() throws Exception {
+    // The worker starts the compile when the shard is assigned, before it loads (the trace runs
+    // on zeros); its first evaluation, told nothing of the rounds ahead (so eager without this),
+    // finds that loop among the JVM's loops: the program does not depend on the data's values.
+    int n = 128;
+    Segment block = block(n);
+    CountingModel model = new CountingModel(9);
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    assertNotNull(ahead, "3907 rounds ahead: compiled while loading");
+    ahead.get(2, TimeUnit.MINUTES);
+    assertNotNull(compilation.compiled(n, block, 0, n, values),
+        "the first evaluation runs the loop compiled ahead");
+  }
+
+  @Test
+  void aShortJobCompilesNothingAhead() {
+    int n = 128;
+    Segment block = block(n);
+    CountingModel model = new CountingModel(10);
+    List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    long samples = 50_000;
+    long enough = (ShardEvaluator.COMPILE_AFTER_SAMPLES + samples - 1) / samples; // 21
+    assertNull(compilation.compileAhead(enough - 1, samples, 2, values), "20 rounds of 50 000");
+    assertNull(compilation.compileAhead(ModelCompilation.COMPILE_AFTER_EVALUATIONS - 1, 256, 2,
+        values), "63 small rounds");
+    assertNull(compilation.compileAhead(0, samples, 2, values), "nothing said");
+    assertNull(new ModelCompilation(model, 1L << 40).compileAhead(3907, samples, 2, values),
+        "an explicit threshold is kept");
+    assertNull(compilation.compiled(n, block, 0, n, values), "the first evaluation: eager");
+  }
+
+  @Test
+  void aModelThatFailsWhileCompiledAheadFailsAtItsFirstEvaluationInstead() throws Exception {
+    // What the compile thread meets is not the run's end: the first evaluation meets it again
+    // and reports it as always (here the model's own exception).
+    CountingModel broken = new CountingModel(11) {
+      @Override
+      public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+        throw new IllegalStateException("the model's own bug");
+      }
+    };
+    List<double[]> values = broken.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(broken, ShardEvaluator.DEFAULT_COMPILE);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    assertNotNull(ahead);
+    assertNull(ahead.get(2, TimeUnit.MINUTES), "ended, its failure kept to the compile thread");
+    assertTrue(!compilation.settled(), "nothing decided for the first evaluation");
   }
 }
