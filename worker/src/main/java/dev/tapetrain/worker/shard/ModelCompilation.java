@@ -65,6 +65,8 @@ final class ModelCompilation {
   private long eagerEvaluations;
   private long roundsAhead;
   private long eagerNanos;
+  // Set at the first evaluation: a warm-up of the loop compiled ahead stops then.
+  private volatile boolean evaluating;
 
   /**
    * @param compileAfterSamples the threshold in samples evaluated eagerly, or
@@ -87,6 +89,7 @@ final class ModelCompilation {
    */
   CompiledModel compiled(long samples, Segment example, int from, int length,
       List<double[]> values) {
+    evaluating = true;
     if (compiled != null || tried) {
       return compiled;
     }
@@ -172,7 +175,13 @@ final class ModelCompilation {
     }
     double[][] x = new double[features][TRACE_SAMPLES];
     double[] y = new double[TRACE_SAMPLES];
-    return LoopPrefetch.submit(() -> CompiledModel.compile(model, x, y, initial, true));
+    return LoopPrefetch.submit(() -> {
+      CompiledModel loop = CompiledModel.compile(model, x, y, initial, true);
+      if (loop != null) {
+        LoopPrefetch.warm(loop, features, initial, () -> evaluating);
+      }
+      return loop;
+    });
   }
 
   /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */
