@@ -54,12 +54,9 @@ final class LoopPrefetch {
    */
   static long warm(CompiledModel loop, int features, List<double[]> values,
       BooleanSupplier stop) {
-    if (!WARMED.add(loop.function().sourceSha256())) {
-      return 0; // another worker of this JVM warmed this loop up
-    }
     int n = passSamples(features);
-    if (n == 0) {
-      return 0;
+    if (n == 0 || stop.getAsBoolean() || !WARMED.add(loop.function().sourceSha256())) {
+      return 0; // too wide, too late, or another worker of this JVM warmed this loop up
     }
     double[][] columns = new double[features + 1][n];
     for (int f = 0; f < features; f++) {
@@ -79,8 +76,10 @@ final class LoopPrefetch {
       loop.segmentSums(columns, 0, lengths, 0, lengths.length, params, values, out, 0);
       done += n;
     }
-    LOG.debug("warmed the model's loop up on {} samples in {} ms", done,
-        (System.nanoTime() - start) / 1_000_000);
+    if (done > 0) {
+      LOG.debug("warmed the model's loop up on {} samples in {} ms", done,
+          (System.nanoTime() - start) / 1_000_000);
+    }
     return done;
   }
 
