@@ -133,17 +133,33 @@ public final class EpochPlan implements RoundPlan {
     if (done.loss() == Round.Loss.BATCH && validates() && endsEpoch(done).isPresent()) {
       return validation(number, done.batch().epoch());
     }
-    long update = switch (done.loss()) {
-      case BATCH -> updateOf(done.batch()) + 1;
-      case VALIDATION -> (done.batch().epoch() + 1) * perEpoch;
-      case CHECK -> checkedUpdate;
-      default -> firstUpdates;
-    };
+    long update = updateAfter(done);
     if (update < total && done.loss() != Round.Loss.CHECK && checksBefore(update)) {
       checkedUpdate = update;
       return validation(number, update / perEpoch, Round.Loss.CHECK);
     }
     return update < total ? batch(number, update) : whole(number, Round.Loss.FINAL);
+  }
+
+  /** The update the round after {@code done} makes or comes before (total: none left). */
+  private long updateAfter(Round done) {
+    return switch (done.loss()) {
+      case BATCH -> updateOf(done.batch()) + 1;
+      case VALIDATION -> (done.batch().epoch() + 1) * perEpoch;
+      case CHECK -> checkedUpdate;
+      case FINAL -> total;
+      default -> firstUpdates;
+    };
+  }
+
+  /**
+   * The updates left after {@code round}, one round each (validation passes come besides): an
+   * epoch of 1M samples in batches of 256 says 3 907 at its first round, so a worker compiles its
+   * model while it loads and runs its first pass over every sample compiled.
+   */
+  @Override
+  public long roundsAhead(Round round) {
+    return Math.max(0, total - updateAfter(round));
   }
 
   @Override

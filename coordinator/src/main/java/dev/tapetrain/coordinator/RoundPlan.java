@@ -39,10 +39,11 @@ public interface RoundPlan {
   Round next(Round done);
 
   /**
-   * How many more rounds like {@code round} (over the same samples) the plan has after it, at
-   * most: a run may converge or be stopped sooner. 0: the plan does not say. Workers are told it
-   * so that they compile their model's loop at once when the work ahead is worth it; it changes
-   * no result.
+   * How many more rounds the plan has after {@code round}, at most: a run may converge or be
+   * stopped sooner (full batch: rounds over the same samples; epochs: the updates left, one
+   * batch each). 0: the plan does not say. Workers are told it, at loading and with each round,
+   * so that they compile their model's loop at once (or while they load) when the work ahead is
+   * worth it; it changes no result.
    */
   default long roundsAhead(Round round) {
     return 0;

@@ -84,6 +84,22 @@ class EpochPlanTest {
   }
 
   @Test
+  void everyRoundSaysTheUpdatesLeftAfterIt() {
+    // 2 epochs of 7 batches: the first round (the initial loss) has all 14 ahead, the round of
+    // update k has 13 - k, the final pass none; resumed after 10 updates, 4.
+    EpochPlan plan = new EpochPlan(DATA, 2, 32, true, false, 42, 0);
+    List<Round> rounds = rounds(plan, 0);
+    assertEquals(14, plan.roundsAhead(rounds.get(0)));
+    for (int k = 0; k < 14; k++) {
+      assertEquals(13 - k, plan.roundsAhead(rounds.get(1 + k)), "update " + k);
+    }
+    assertEquals(Round.Loss.FINAL, rounds.get(15).loss());
+    assertEquals(0, plan.roundsAhead(rounds.get(15)));
+    EpochPlan resumed = new EpochPlan(DATA, 2, 32, true, false, 42, 10);
+    assertEquals(4, resumed.roundsAhead(resumed.first()));
+  }
+
+  @Test
   void dropLastLeavesOutTheSmallerBatch() {
     EpochPlan plan = new EpochPlan(DATA, 3, 32, true, true, 42, 0);
     assertEquals(6, plan.stepsPerEpoch());

@@ -15,7 +15,8 @@ import java.util.Map;
  * {@link #parameters()} once (shapes and step-0 values), then per block of samples
  * {@link #lossSum} under a tape (see {@link ModelGradients}) and {@link #metricSums}, and
  * {@link #predict} on new data. Implementations are stateless: the parameter values are passed
- * in, as tensors the tape watches.
+ * in, as tensors the tape watches; a worker may call one model object from several threads at
+ * once ({@code --worker-threads}, and its compile thread tracing the model while it loads).
  *
  * <p>Inputs: {@code x} is an {@code [n, f]} matrix (row-major, one sample per row), {@code y} an
  * {@code [n]} vector of targets (numbers for regression, class indices 0 … K−1 for classifiers).

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 class WorkerTest {
 
   static final ActorTestKit testKit = ActorTestKit.create(
-      ConfigFactory.parseString("akka.actor.serialize-messages = on"));
+      // A log line awaited may come after a cold Janino compile on a loaded machine.
+      ConfigFactory.parseString("akka.actor.serialize-messages = on\n"
+          + "akka.actor.testkit.typed.filter-leeway = 30s"));
 
   @AfterAll
   static void shutdown() {
@@ -137,7 +139,7 @@ class WorkerTest {
     ch.qos.logback.classic.Logger evaluator = (ch.qos.logback.classic.Logger)
         org.slf4j.LoggerFactory.getLogger(ShardEvaluator.class);
     ch.qos.logback.classic.Logger prefetch = (ch.qos.logback.classic.Logger)
-        org.slf4j.LoggerFactory.getLogger("dev.tapetrain.worker.shard.LoopPrefetch");
+        org.slf4j.LoggerFactory.getLogger(ShardEvaluator.class);
     ch.qos.logback.classic.Level was = evaluator.getLevel();
     ch.qos.logback.classic.Level wasPrefetch = prefetch.getLevel();
     evaluator.setLevel(ch.qos.logback.classic.Level.INFO);

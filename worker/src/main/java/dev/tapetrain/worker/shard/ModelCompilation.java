@@ -7,6 +7,7 @@ import dev.tapetrain.protocol.ChunkRows;
 import dev.tapetrain.tape.NotCompilableException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,8 @@ final class ModelCompilation {
   private long eagerEvaluations;
   private long roundsAhead;
   private long eagerNanos;
-  // Set at the first evaluation: a warm-up of the loop compiled ahead stops then.
-  private volatile boolean evaluating;
+  // The compile started while the shard loaded (compileAhead), or null.
+  private Future<?> ahead;
 
   /**
    * @param compileAfterSamples the threshold in samples evaluated eagerly, or
@@ -89,7 +90,7 @@ final class ModelCompilation {
    */
   CompiledModel compiled(long samples, Segment example, int from, int length,
       List<double[]> values) {
-    evaluating = true;
+    LoopPrefetch.evaluationBegins();
     if (compiled != null || tried) {
       return compiled;
     }
@@ -100,12 +101,15 @@ final class ModelCompilation {
     boolean compileAtRunTime = eagerSamples >= threshold
         || (byDefault && (eagerEvaluations >= COMPILE_AFTER_EVALUATIONS
             || roundsAhead >= COMPILE_AFTER_EVALUATIONS
-            || aheadReaches(samples, threshold)
+            || aheadReaches(roundsAhead, samples, threshold)
             || eagerNanos >= COMPILE_AFTER_EAGER_NANOS));
     boolean precompiledOnly = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE
         && !compileAtRunTime;
     if (example == null || (!compileAtRunTime && (!precompiledOnly || noPrecompiledLoop))) {
       return null;
+    }
+    if (!compileAtRunTime && ahead != null && !ahead.isDone()) {
+      return null; // the loop compiled ahead is not ready yet: eagerly this once, then look again
     }
     int traced = Math.min(length, TRACE_SAMPLES);
     double[][] x = new double[example.x().length][];
@@ -146,8 +150,8 @@ final class ModelCompilation {
    * future it hedges against is known (job E of {@code PeerBenchmark}, 30 full-batch steps of
    * 50 000 samples a worker, ran its first two rounds eagerly, ≈ 0.25 s of a cold run).
    */
-  private boolean aheadReaches(long samples, long threshold) {
-    return samples > 0 && roundsAhead >= (threshold + samples - 1) / samples;
+  private static boolean aheadReaches(long rounds, long samples, long threshold) {
+    return samples > 0 && rounds >= (threshold + samples - 1) / samples;
   }
 
   /**
@@ -156,32 +160,47 @@ final class ModelCompilation {
    * rounds, the shard's {@code samples} each at most) would have the default schedule compile at
    * the first evaluation anyway: Janino's ≈ 0.3 s then overlaps loading instead of delaying the
    * first round. The program is traced on zeros (it depends on the parameters' shapes, not on
-   * the data's values) at the model's {@code initial} values; the loop lands among this JVM's
-   * loops (and the loop cache), where the first evaluation finds it and checks it on the data
-   * as always. Nothing else of this compile is used: a refusal or the model's own error is met
-   * again, and reported, by the first evaluation.
+   * the data's values) at the model's {@code initial} values, then warmed up
+   * ({@link LoopWarmUp}); the loop lands among this JVM's loops (and the loop cache), where the
+   * first evaluation finds it and checks it on the data as always (one that may not compile at
+   * run time runs eagerly while this compile is under way). Nothing else of it is used: the
+   * first evaluation meets the model as always, and reports what it throws.
    *
    * @param features the model's input columns
-   * @return the compile under way, or null if none was started
+   * @return the compile under way (done when the loop is in the JVM's loops or the compile
+   *         failed; the warm-up may go on), or null if none was started (not worth it, or the
+   *         JVM's compile thread busy with another)
    */
-  java.util.concurrent.Future<?> compileAhead(long roundsAhead, long samples, int features,
+  Future<?> compileAhead(long roundsAhead, long samples, int features,
       List<double[]> initial) {
     boolean byDefault = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE;
     long threshold = ShardEvaluator.COMPILE_AFTER_SAMPLES;
     boolean worth = roundsAhead >= COMPILE_AFTER_EVALUATIONS || samples >= threshold
-        || (samples > 0 && roundsAhead >= (threshold + samples - 1) / samples);
+        || aheadReaches(roundsAhead, samples, threshold);
     if (!byDefault || !worth || settled()) {
       return null;
     }
     double[][] x = new double[features][TRACE_SAMPLES];
     double[] y = new double[TRACE_SAMPLES];
-    return LoopPrefetch.submit(() -> {
-      CompiledModel loop = CompiledModel.compile(model, x, y, initial, true);
-      if (loop != null) {
-        LoopPrefetch.warm(loop, features, initial, () -> evaluating);
+    java.util.concurrent.CompletableFuture<Void> compiledAhead =
+        new java.util.concurrent.CompletableFuture<>();
+    Future<?> task = LoopPrefetch.submit(() -> {
+      long start = System.nanoTime();
+      CompiledModel loop;
+      try {
+        loop = CompiledModel.compile(model, x, y, initial, true);
+      } finally {
+        compiledAhead.complete(null); // the first evaluation need not wait for the warm-up
       }
-      return loop;
+      if (loop != null) {
+        LOG.debug("compiled the model's loop ahead of its first evaluation in {} ms",
+            (System.nanoTime() - start) / 1_000_000);
+        LoopWarmUp.warm(loop, features, initial, () -> LoopPrefetch.evaluatedSince(start));
+      }
+      return null;
     });
+    ahead = task == null ? null : compiledAhead;
+    return ahead;
   }
 
   /** Counts {@code nanos} of an eager evaluation (towards {@link #COMPILE_AFTER_EAGER_NANOS}). */

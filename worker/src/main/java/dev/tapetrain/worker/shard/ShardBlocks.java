@@ -80,4 +80,24 @@ final class ShardBlocks {
     }
     return out;
   }
+
+  /** Whether {@code ids[0, n)} ascend strictly. */
+  static boolean ascending(int[] ids, int n) {
+    for (int i = 1; i < n; i++) {
+      if (ids[i] <= ids[i - 1]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code wanted} in ascending order without repeats (as it almost always comes already). */
+  static List<Integer> ascending(List<Integer> wanted) {
+    for (int i = 1; i < wanted.size(); i++) {
+      if (wanted.get(i) <= wanted.get(i - 1)) {
+        return new java.util.ArrayList<>(new java.util.TreeSet<>(wanted));
+      }
+    }
+    return wanted;
+  }
 }

@@ -41,7 +41,8 @@ import dev.tapetrain.worker.shard.ShardBlocks.Block;
  * EvaluationThreads}, {@code --worker-threads}); each chunk's row is the same whatever thread
  * computes it and the rows are added in the tree's order after all are done ({@link
  * ParallelSums}), so the bits do not depend on the number of threads either. Calls come from one
- * thread at a time (the worker actor's).
+ * thread at a time (the worker actor's); the model may also be traced on the JVM's compile
+ * thread while the shard loads ({@link ModelCompilation#compileAhead}).
  */
 public final class ShardEvaluator {
 
@@ -233,8 +234,8 @@ public final class ShardEvaluator {
     }
     int n = wanted.size();
     ids = ChunkRuns.ids(wanted, ids);
-    if (!ascending(ids, n)) {
-      wanted = ascending(wanted);
+    if (!ShardBlocks.ascending(ids, n)) {
+      wanted = ShardBlocks.ascending(wanted);
       n = wanted.size();
       ids = ChunkRuns.ids(wanted, ids);
     }
@@ -266,7 +267,7 @@ public final class ShardEvaluator {
   /** Each of {@code wanted} evaluated at {@code params}, one row per chunk in chunk order. */
   private ChunkRows evaluateRows(List<NamedTensor> params, List<Integer> wanted) {
     if (!blockKey.equals(wanted)) { // ChunkRuns' equals: no id boxed
-      wanted = ascending(wanted);
+      wanted = ShardBlocks.ascending(wanted);
       ensureLoaded(wanted);
     }
     if (wanted.isEmpty()) {
@@ -327,26 +328,6 @@ public final class ShardEvaluator {
       out.add(v.values());
     }
     return out;
-  }
-
-  /** Whether {@code ids[0, n)} ascend strictly. */
-  private static boolean ascending(int[] ids, int n) {
-    for (int i = 1; i < n; i++) {
-      if (ids[i] <= ids[i - 1]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** {@code wanted} in ascending order without repeats (as it almost always comes already). */
-  private static List<Integer> ascending(List<Integer> wanted) {
-    for (int i = 1; i < wanted.size(); i++) {
-      if (wanted.get(i) <= wanted.get(i - 1)) {
-        return new ArrayList<>(new java.util.TreeSet<>(wanted));
-      }
-    }
-    return wanted;
   }
 
   /**

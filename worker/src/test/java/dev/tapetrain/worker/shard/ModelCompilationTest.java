@@ -2,6 +2,7 @@ package dev.tapetrain.worker.shard;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapetrain.data.Segment;
@@ -204,7 +205,7 @@ class ModelCompilationTest {
   }
 
   @Test
-  void aModelThatFailsWhileCompiledAheadFailsAtItsFirstEvaluationInstead() throws Exception {
+  void aModelThatFailsWhileCompiledAheadFailsAtItsFirstEvaluation() throws Exception {
     // What the compile thread meets is not the run's end: the first evaluation meets it again
     // and reports it as always (here the model's own exception).
     CountingModel broken = new CountingModel(11) {
@@ -219,5 +220,41 @@ class ModelCompilationTest {
     assertNotNull(ahead);
     assertNull(ahead.get(2, TimeUnit.MINUTES), "ended, its failure kept to the compile thread");
     assertTrue(!compilation.settled(), "nothing decided for the first evaluation");
+    Segment block = block(64);
+    compilation.expectRounds(3907);
+    assertThrows(dev.tapetrain.models.ModelFailure.class,
+        () -> compilation.compiled(64, block, 0, 64, values), "the first evaluation meets it");
+  }
+
+  @Test
+  void aFirstEvaluationBeforeTheLoopCompiledAheadIsReadyRunsEagerlyAndLooksAgainNextTime()
+      throws Exception {
+    // A plan whose first evaluation may not compile at run time (nothing said of the rounds
+    // after it) while the compile started at loading is still running: eager this once, not
+    // eager for good because no loop was at hand that moment.
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountingModel slow = new CountingModel(12) {
+      @Override
+      public Tensor lossSum(Map<String, Tensor> p, Tensor x, Tensor y) {
+        if (Thread.currentThread().getName().equals("tapetrain-loop-compile")) {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.lossSum(p, x, y);
+      }
+    };
+    int n = 128;
+    Segment block = block(n);
+    List<double[]> values = slow.parameters().stream().map(Parameter::initial).toList();
+    ModelCompilation compilation = new ModelCompilation(slow, ShardEvaluator.DEFAULT_COMPILE);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    assertNotNull(ahead);
+    assertNull(compilation.compiled(n, block, 0, n, values), "not ready: eager");
+    release.countDown();
+    ahead.get(2, TimeUnit.MINUTES);
+    assertNotNull(compilation.compiled(n, block, 0, n, values), "ready: compiled");
   }
 }
