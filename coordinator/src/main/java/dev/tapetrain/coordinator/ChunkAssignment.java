@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * Which worker owns which chunks. Every chunk has exactly one owner.
  *
  * <p>The initial assignment gives each worker a contiguous block of chunks with close to N/W
- * samples (a chunk goes to the worker whose share holds its middle sample). A lost worker's
+ * samples (a chunk goes to the worker whose share holds its middle sample), of the training
+ * chunks and of the validation chunks apart. A lost worker's
  * chunks go, in chunk order, each to a survivor that already holds it in memory (workers keep
  * every chunk they ever loaded) or else to the survivor that then has the fewest samples. With no
  * survivor they wait, orphaned, for the next worker to be added. The assignment never affects
@@ -51,21 +52,38 @@ public final class ChunkAssignment<W> {
     orphaned.addAll(other.orphaned);
   }
 
-  /** The balanced contiguous assignment of {@code dataset}'s chunks to {@code workers}. */
+  /**
+   * The balanced contiguous assignment of {@code dataset}'s chunks to {@code workers}. Training
+   * and validation chunks (a dataset {@link DatasetSpec#separated()}) are spread apart, each
+   * worker taking a block of each: one block over all chunks gave the last worker every
+   * validation chunk and few or no training ones, so every training round waited on the others
+   * and every validation round ran on one worker.
+   */
   public static <W> ChunkAssignment<W> balanced(List<W> workers, DatasetSpec dataset) {
     if (workers.isEmpty()) {
       throw new IllegalArgumentException("no workers to assign chunks to");
     }
     ChunkAssignment<W> a = new ChunkAssignment<>(dataset, workers);
-    long n = dataset.examples();
-    int count = workers.size();
-    for (int c = 0; c < dataset.numChunks(); c++) {
-      // Middle sample of the chunk, in units of half samples so everything stays integral.
-      long twiceMiddle = 2 * dataset.chunkStart(c) + dataset.chunkLength(c);
-      int w = (int) Math.min(count - 1, (twiceMiddle * count) / (2 * n));
-      a.give(c, workers.get(w));
-    }
+    int training = dataset.separated() ? dataset.trainingChunks() : dataset.numChunks();
+    a.spread(workers, 0, training);
+    a.spread(workers, training, dataset.numChunks());
     return a;
+  }
+
+  /** Gives chunks {@code [from, to)} to {@code workers} in contiguous blocks of close to equal samples. */
+  private void spread(List<W> workers, int from, int to) {
+    if (from >= to) {
+      return;
+    }
+    long first = dataset.chunkStart(from);
+    long n = dataset.chunkStart(to - 1) + dataset.chunkLength(to - 1) - first;
+    int count = workers.size();
+    for (int c = from; c < to; c++) {
+      // Middle sample of the chunk, in units of half samples so everything stays integral.
+      long twiceMiddle = 2 * (dataset.chunkStart(c) - first) + dataset.chunkLength(c);
+      int w = (int) Math.min(count - 1, (twiceMiddle * count) / (2 * n));
+      give(c, workers.get(w));
+    }
   }
 
   private void give(int chunk, W worker) {

@@ -73,6 +73,37 @@ class ChunkAssignmentTest {
   }
 
   @Test
+  void trainingAndValidationChunksAreEachSpreadOverEveryWorker() {
+    // 1500 training rows and 500 validation rows, chunks of 64: 24 training chunks (the last of
+    // 28), then 8 validation chunks (the last of 52). One block over all 32 gave the fourth
+    // worker every validation chunk and no training chunk (a new user's run, 2026-12-07).
+    DatasetSpec.Source train = DatasetSpec.Source.synthetic(1500, List.of(3.0), 2, 1, 1);
+    DatasetSpec.Source val = DatasetSpec.Source.synthetic(500, List.of(3.0), 2, 1, 2);
+    DatasetSpec d = new DatasetSpec(train, 64, val);
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(4), d);
+    assertEveryChunkOwnedOnce(a, d);
+    int t = d.trainingChunks();
+    for (String w : a.workers()) {
+      long training = a.chunksOf(w).stream().filter(c -> c < t).mapToLong(d::chunkLength).sum();
+      long validation = a.chunksOf(w).stream().filter(c -> c >= t)
+          .mapToLong(d::chunkLength).sum();
+      // A quarter of each side, give or take a chunk (64 samples).
+      assertTrue(Math.abs(training - 375) <= 64, w + " trains on " + training);
+      assertTrue(Math.abs(validation - 125) <= 64, w + " validates " + validation);
+    }
+    // Held out of the same data (--validation-split): the same spread.
+    DatasetSpec split = new DatasetSpec(DatasetSpec.Source.synthetic(2000, List.of(3.0), 2, 1,
+        1), 64, null, 200);
+    ChunkAssignment<String> b = ChunkAssignment.balanced(workers(4), split);
+    assertEveryChunkOwnedOnce(b, split);
+    for (String w : b.workers()) {
+      long training = b.chunksOf(w).stream().filter(c -> c < split.trainingChunks())
+          .mapToLong(split::chunkLength).sum();
+      assertTrue(Math.abs(training - 450) <= 64, w + " trains on " + training);
+    }
+  }
+
+  @Test
   void chunksOfAWorkerAreContiguous() {
     DatasetSpec d = data(1000, 64);
     ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), d);
