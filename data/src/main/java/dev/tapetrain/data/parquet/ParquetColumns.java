@@ -187,12 +187,30 @@ public final class ParquetColumns implements AutoCloseable {
           + ") are not inside the file's " + rows + " rows");
     }
     NumericColumn[] cols = NumericColumn.resolve(name, schema, columns);
+    List<RowGroup> in = new ArrayList<>();
     for (RowGroup g : groups) {
-      long a = Math.max(from, g.firstRow);
-      long b = Math.min(to, g.firstRow + g.rows);
-      if (a < b) {
-        readGroup(g, cols, a, b, out, at + (int) (a - from));
+      if (Math.max(from, g.firstRow) < Math.min(to, g.firstRow + g.rows)) {
+        checkCodecs(g, cols);
+        in.add(g);
       }
+    }
+    // A column at a time through every row group: the reader changes columns once a column
+    // (a new reader each time, see use()), not once a row group and column, which made a file
+    // of thousands of small row groups cost columns × row groups² (each new reader walks the
+    // footer's row groups). A column named twice is decoded once.
+    Map<ColumnDescriptor, double[]> done = new HashMap<>();
+    for (int i = 0; i < cols.length; i++) {
+      double[] copyOf = done.get(cols[i].descriptor());
+      if (copyOf != null) {
+        System.arraycopy(copyOf, at, out[i], at, (int) (to - from));
+        continue;
+      }
+      for (RowGroup g : in) {
+        long a = Math.max(from, g.firstRow);
+        long b = Math.min(to, g.firstRow + g.rows);
+        readChunk(g, cols[i], a, b, out[i], at + (int) (a - from));
+      }
+      done.put(cols[i].descriptor(), out[i]);
     }
   }
 
@@ -210,30 +228,33 @@ public final class ParquetColumns implements AutoCloseable {
    * @throws DataException as {@link #read(List, long, long, double[][], int)}
    */
   public void read(List<String> columns, List<Slice> slices) {
-    for (RowGroup g : groups) {
-      long end = g.firstRow + g.rows;
-      List<Slice> in = new ArrayList<>();
-      for (Slice s : slices) {
-        if (s.from() < end && g.firstRow < s.to()) {
-          in.add(s);
+    // A column at a time through the row groups, as read(List, long, long, double[][], int).
+    for (int c = 0; c < columns.size(); c++) {
+      List<String> column = List.of(columns.get(c));
+      for (RowGroup g : groups) {
+        long end = g.firstRow + g.rows;
+        List<Slice> in = new ArrayList<>();
+        for (Slice s : slices) {
+          if (s.from() < end && g.firstRow < s.to()) {
+            in.add(s);
+          }
         }
-      }
-      if (in.isEmpty()) {
-        continue;
-      }
-      if (in.size() == 1) {
-        Slice s = in.get(0);
-        long sa = Math.max(s.from(), g.firstRow);
-        read(columns, sa, Math.min(s.to(), end), s.out(), s.at() + (int) (sa - s.from()));
-        continue;
-      }
-      // Several slices: decode their span once, a column at a time (a column's span is the
-      // only copy held), and hand each slice its rows.
-      long a = Math.max(in.get(0).from(), g.firstRow);
-      long b = Math.min(in.get(in.size() - 1).to(), end);
-      double[] tmp = new double[Math.toIntExact(b - a)];
-      for (int c = 0; c < columns.size(); c++) {
-        read(List.of(columns.get(c)), a, b, new double[][] {tmp}, 0);
+        if (in.isEmpty()) {
+          continue;
+        }
+        if (in.size() == 1) {
+          Slice s = in.get(0);
+          long sa = Math.max(s.from(), g.firstRow);
+          read(column, sa, Math.min(s.to(), end), new double[][] {s.out()[c]},
+              s.at() + (int) (sa - s.from()));
+          continue;
+        }
+        // Several slices: decode their span once (the only copy held) and hand each slice
+        // its rows.
+        long a = Math.max(in.get(0).from(), g.firstRow);
+        long b = Math.min(in.get(in.size() - 1).to(), end);
+        double[] tmp = new double[Math.toIntExact(b - a)];
+        read(column, a, b, new double[][] {tmp}, 0);
         for (Slice s : in) {
           long sa = Math.max(s.from(), g.firstRow);
           long sb = Math.min(s.to(), end);
@@ -250,27 +271,6 @@ public final class ParquetColumns implements AutoCloseable {
    */
   public static final java.util.concurrent.atomic.LongAdder CHUNK_BYTES =
       new java.util.concurrent.atomic.LongAdder();
-
-  /**
-   * Rows {@code [from, to)} of row group {@code g}, column {@code i} into {@code out[i][at …]}:
-   * one column chunk at a time, so the reader holds one chunk's bytes at once, in buffers the
-   * next chunk reuses ({@link ReusedBuffers}); a column named twice is decoded once.
-   */
-  private void readGroup(RowGroup g, NumericColumn[] cols, long from, long to, double[][] out,
-      int at) {
-    checkCodecs(g, cols);
-    int count = (int) (to - from);
-    Map<ColumnDescriptor, double[]> done = new HashMap<>();
-    for (int i = 0; i < cols.length; i++) {
-      double[] copyOf = done.get(cols[i].descriptor());
-      if (copyOf != null) {
-        System.arraycopy(copyOf, at, out[i], at, count);
-        continue;
-      }
-      readChunk(g, cols[i], from, to, out[i], at);
-      done.put(cols[i].descriptor(), out[i]);
-    }
-  }
 
   private void readChunk(RowGroup g, NumericColumn col, long from, long to, double[] out,
       int at) {
@@ -310,6 +310,10 @@ public final class ParquetColumns implements AutoCloseable {
     }
   }
 
+  /** Readers opened for another column in this JVM: a test's measure of how often that happens. */
+  public static final java.util.concurrent.atomic.LongAdder READERS_OPENED =
+      new java.util.concurrent.atomic.LongAdder();
+
   /**
    * Makes the reader read {@code column} only. A reader that read other columns is replaced by
    * a new one over the footer already parsed (see {@link #reader}).
@@ -320,6 +324,7 @@ public final class ParquetColumns implements AutoCloseable {
       try {
         reader.close();
         reader = ParquetFileReader.open(file, footer, options, file.newStream());
+        READERS_OPENED.increment();
       } catch (IOException e) {
         throw new DataException(name + ": cannot read: " + e.getMessage(), e);
       }
