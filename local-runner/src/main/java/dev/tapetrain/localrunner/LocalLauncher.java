@@ -94,11 +94,26 @@ public final class LocalLauncher implements TrainingRun.Launcher {
       CompletableFuture<RunSummary> done) {
     int n = threadsFor(spec, Runtime.getRuntime().availableProcessors());
     busy = Math.min(n, spec.workers());
+    compileAhead(spec);
     return ActorSystem.create(CoordinatorGuardian.create(coordinator, done, ctx -> {
       for (int i = 1; i <= spec.workers(); i++) {
         ctx.spawn(Worker.create(stop -> { }, watch, cache, workerThreads), "worker-" + i);
       }
     }), "tapetrain", extra.withFallback(config(n)));
+  }
+
+  /**
+   * Starts compiling the model's loop, when the run is long enough to want it, while the actor
+   * system starts and the workers load: one compile for all of them, as they share this JVM's
+   * loops. {@code spec.steps()} is the plan's rounds ahead of its first (the updates of every
+   * epoch, for a plan of epochs; a resumed run has fewer left, so this may compile for a run
+   * about to end: only time).
+   *
+   * @return the compile under way, or null if none was started
+   */
+  static java.util.concurrent.Future<?> compileAhead(RunSpec spec) {
+    return ShardEvaluator.compileAhead(spec.dataset(), spec.model(), spec.steps(),
+        spec.dataset().examples() / spec.workers());
   }
 
   @Override

@@ -68,4 +68,35 @@ class ActorThreadsTest {
     assertEquals(1, LocalLauncher.threadsFor(per, 1, null, 8)); // fewer than 2 count as 2
     assertEquals(1, LocalLauncher.threadsFor(10, 2, null, 8));
   }
+
+  /**
+   * {@link LocalLauncher#compileAhead} of {@code args}, asked again while the JVM's compile
+   * thread is still busy (warming up an earlier test's loop, say), for up to two minutes.
+   */
+  private static java.util.concurrent.Future<?> compileAhead(String... args) throws Exception {
+    RunSpec spec = spec(args);
+    long until = System.nanoTime() + 120_000_000_000L;
+    java.util.concurrent.Future<?> ahead = LocalLauncher.compileAhead(spec);
+    while (ahead == null && System.nanoTime() < until) {
+      Thread.sleep(50);
+      ahead = LocalLauncher.compileAhead(spec);
+    }
+    return ahead;
+  }
+
+  @Test
+  void aLongRunCompilesItsModelWhileTheActorSystemStarts() throws Exception {
+    // Widths no other test of this JVM compiles. 100 full-batch steps of 50 000 samples a
+    // worker: a worker would compile at its first round anyway, so it starts before the
+    // workers exist (a short run is never compiled ahead: ModelCompilationTest).
+    java.util.concurrent.Future<?> ahead = compileAhead("--examples", "100000", "--steps",
+        "100", "--model", "mlp", "--hidden", "29");
+    org.junit.jupiter.api.Assertions.assertNotNull(ahead, "100 steps: compiled ahead");
+    ahead.get(2, java.util.concurrent.TimeUnit.MINUTES);
+    // An epoch of 1M samples in batches of 256: 3 907 updates.
+    java.util.concurrent.Future<?> epochs = compileAhead("--examples", "1000000", "--epochs",
+        "1", "--batch-size", "256", "--model", "softmax", "--classes", "3");
+    org.junit.jupiter.api.Assertions.assertNotNull(epochs, "an epoch of batches");
+    epochs.get(2, java.util.concurrent.TimeUnit.MINUTES);
+  }
 }

@@ -209,6 +209,22 @@ public final class ShardEvaluator {
   }
 
   /**
+   * Starts compiling the loop of {@code spec}'s model for {@code dataset} before any worker of
+   * this JVM has its shard (local-runner, while its actor system starts), when {@code rounds}
+   * rounds of {@code samples} a worker are worth it: the workers then find the loop among the
+   * JVM's loops ({@link ModelCompilation#compileAhead}).
+   *
+   * @return the compile under way, or null if none was started
+   */
+  public static Future<?> compileAhead(DatasetSpec dataset, ModelSpec spec, long rounds,
+      long samples) {
+    Model model = createModel(spec, dataset);
+    return new ModelCompilation(model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE))
+        .compileAhead(rounds, samples, dataset.features(), model.parameters().stream()
+            .map(Parameter::initial).toList());
+  }
+
+  /**
    * Says that a shard of {@code samples} was assigned for at most {@code rounds} rounds, before
    * it loads: the model may compile meanwhile ({@link ModelCompilation#compileAhead}).
    */

@@ -257,4 +257,23 @@ class ModelCompilationTest {
     ahead.get(2, TimeUnit.MINUTES);
     assertNotNull(compilation.compiled(n, block, 0, n, values), "ready: compiled");
   }
+
+  @Test
+  void aJvmsWorkersFindTheLoopCompiledBeforeTheyHadShards() throws Exception {
+    // local-runner starts the compile while its actor system starts; a worker's first
+    // evaluation, told nothing of the rounds after it, then runs the loop.
+    dev.tapetrain.protocol.DatasetSpec data = new dev.tapetrain.protocol.DatasetSpec(
+        dev.tapetrain.protocol.DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42),
+        64);
+    dev.tapetrain.protocol.ModelSpec mlp = new dev.tapetrain.protocol.ModelSpec("mlp", 0, 42,
+        Map.of("hidden", "14"));
+    Future<?> ahead = ShardEvaluator.compileAhead(data, mlp, 100, 500);
+    assertNotNull(ahead, "100 rounds: compiled ahead");
+    ahead.get(2, TimeUnit.MINUTES);
+    ShardEvaluator worker = new ShardEvaluator(data, mlp);
+    worker.evaluate(ModelLayouts.initialValues(worker.model()), List.of(0, 1, 2));
+    assertTrue(worker.isCompiled(), "the first evaluation ran the loop compiled ahead");
+    assertNull(ShardEvaluator.compileAhead(data, new dev.tapetrain.protocol.ModelSpec("mlp", 0,
+        42, Map.of("hidden", "15")), 5, 500), "5 rounds of 500 samples: not worth a compile");
+  }
 }
