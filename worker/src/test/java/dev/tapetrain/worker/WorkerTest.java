@@ -135,7 +135,7 @@ class WorkerTest {
    * it (so the model would run eagerly), then runs the compiled loop.
    */
   @Test
-  void compilesItsModelWhileItLoadsWhenTheAssignmentSaysManyRoundsFollow() {
+  void compilesItsModelWhileItLoadsWhenTheAssignmentSaysManyRoundsFollow() throws Exception {
     ch.qos.logback.classic.Logger evaluator = (ch.qos.logback.classic.Logger)
         org.slf4j.LoggerFactory.getLogger(ShardEvaluator.class);
     ch.qos.logback.classic.Logger prefetch = (ch.qos.logback.classic.Logger)
@@ -147,7 +147,9 @@ class WorkerTest {
     try {
       ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create());
       TestProbe<CoordinatorProtocol.Command> coordinator = testKit.createTestProbe();
-      // A width no other test of this JVM compiles (see the test above).
+      // A width no other test of this JVM compiles (see the test above); the compile thread
+      // free (an earlier test's warm-up would have it turn this compile away).
+      dev.tapetrain.worker.shard.LoopPrefetch.awaitIdle();
       List<NamedTensor> params = LoggingTestKit.debug("compiled the model's loop ahead")
           .withOccurrences(1).expect(testKit.system(), () -> {
             worker.tell(new WorkerProtocol.AssignShard(DATA, new ModelSpec("mlp", 0, 42,

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * compile waiting behind it. What a compile yields is not kept here: it is in the JVM's loops,
  * where the first evaluation finds it and checks it on its samples.
  */
-final class LoopPrefetch {
+public final class LoopPrefetch {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopPrefetch.class);
 
@@ -62,6 +62,15 @@ final class LoopPrefetch {
       BUSY.set(false);
       return null;
     }
+  }
+
+  /**
+   * Waits until the compile thread has finished what it took on (a compile and its warm-up), so
+   * that the next compile ahead is not turned away as busy: for tests, which share a JVM.
+   * Two minutes at most.
+   */
+  public static void awaitIdle() throws Exception {
+    THREAD.submit(() -> null).get(2, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   /** An evaluation begins in this JVM now: warm-ups begun before it stop. */

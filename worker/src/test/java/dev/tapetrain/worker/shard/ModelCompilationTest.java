@@ -179,6 +179,7 @@ class ModelCompilationTest {
     CountingModel model = new CountingModel(9);
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
+    LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
     Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
     assertNotNull(ahead, "3907 rounds ahead: compiled while loading");
     ahead.get(2, TimeUnit.MINUTES);
@@ -216,6 +217,7 @@ class ModelCompilationTest {
     };
     List<double[]> values = broken.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(broken, ShardEvaluator.DEFAULT_COMPILE);
+    LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
     Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
     assertNotNull(ahead);
     assertNull(ahead.get(2, TimeUnit.MINUTES), "ended, its failure kept to the compile thread");
@@ -250,10 +252,14 @@ class ModelCompilationTest {
     Segment block = block(n);
     List<double[]> values = slow.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(slow, ShardEvaluator.DEFAULT_COMPILE);
+    LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
     Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
-    assertNotNull(ahead);
-    assertNull(compilation.compiled(n, block, 0, n, values), "not ready: eager");
-    release.countDown();
+    try {
+      assertNotNull(ahead);
+      assertNull(compilation.compiled(n, block, 0, n, values), "not ready: eager");
+    } finally {
+      release.countDown(); // never leave the JVM's compile thread blocked
+    }
     ahead.get(2, TimeUnit.MINUTES);
     assertNotNull(compilation.compiled(n, block, 0, n, values), "ready: compiled");
   }
@@ -267,6 +273,7 @@ class ModelCompilationTest {
         64);
     dev.tapetrain.protocol.ModelSpec mlp = new dev.tapetrain.protocol.ModelSpec("mlp", 0, 42,
         Map.of("hidden", "14"));
+    LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
     Future<?> ahead = ShardEvaluator.compileAhead(data, mlp, 100, 500);
     assertNotNull(ahead, "100 rounds: compiled ahead");
     ahead.get(2, TimeUnit.MINUTES);
