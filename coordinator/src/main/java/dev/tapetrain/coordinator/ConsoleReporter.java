@@ -165,11 +165,19 @@ public final class ConsoleReporter implements TrainingListener {
     if (r != null) {
       // Keras' ReduceLROnPlateau(verbose=1) line, after the epoch's.
       pending.append("Epoch ").append(e.epoch()).append(": reducing learning rate to ")
-          .append(r.rate()).append(" (").append(r.monitor()).append(" did not improve for ")
+          .append(plain(r.rate())).append(" (").append(r.monitor()).append(" did not improve for ")
           .append(r.patience()).append(r.patience() == 1 ? " epoch)" : " epochs)")
           .append(System.lineSeparator());
     }
     printPending();
+  }
+
+  /**
+   * {@code v} in plain decimals, every digit of the double kept (0.00078125, not Java's
+   * 7.8125E-4): the rate a user compares with what they asked for.
+   */
+  static String plain(double v) {
+    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 
   private void onNoWorkerLeft(long round, String lastLost, java.time.Duration timeout) {

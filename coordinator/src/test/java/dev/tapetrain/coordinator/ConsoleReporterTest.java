@@ -124,4 +124,14 @@ class ConsoleReporterTest {
         + "tapetrain: no worker left while loading (w2 terminated); waiting up to 5 s for 3 "
         + "workers to join (--wait-timeout)%n"), bytes.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void aReducedRateIsPrintedInPlainDecimalsWithEveryDigit() {
+    // A new user read "reducing learning rate to 7.8125E-4" (Java's notation) in 2026-12-07.
+    org.junit.jupiter.api.Assertions.assertEquals("0.00078125", ConsoleReporter.plain(7.8125E-4));
+    org.junit.jupiter.api.Assertions.assertEquals("0.1", ConsoleReporter.plain(0.1));
+    org.junit.jupiter.api.Assertions.assertEquals("0.0000001", ConsoleReporter.plain(1e-7));
+    org.junit.jupiter.api.Assertions.assertEquals("0.30000000000000004",
+        ConsoleReporter.plain(0.1 + 0.2));
+  }
 }

@@ -163,7 +163,9 @@ class InterruptedRunTest extends ProcessTestBase {
     Runs.Result text = Runs.run("inspect", run.toString());
     assertEquals(0, text.exitCode(), text.err());
     assertTrue(text.out().contains("interrupted (no process holds the run, which stopped before "
-        + "its first checkpoint; start it over with --resume-if-exists --run-dir " + run + ")"),
+        + "its first checkpoint; start it over with the command that started it and "
+        + "--resume-if-exists --run-dir " + run + " (its options are in "
+        + run.resolve("config.json") + "))"),
         text.out());
     assertFalse(text.out().contains("--resume " + run), text.out());
   }

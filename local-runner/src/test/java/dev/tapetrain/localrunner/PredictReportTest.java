@@ -75,6 +75,28 @@ class PredictReportTest {
   }
 
   @Test
+  void theLossLineSaysItDoesNotWeighRowsByTheRunsClassWeights() throws Exception {
+    // A new user read predict's loss of a --class-weight run as the run's own (2026-12-07):
+    // predict's is the plain mean, as Keras' evaluate without sample weights.
+    Path cls = dir.resolve("classes.csv");
+    StringBuilder b = new StringBuilder("x,y\n");
+    for (int i = 0; i < 64; i++) {
+      b.append(i % 8).append(',').append(i % 8 >= 6 ? 1 : 0).append('\n');
+    }
+    Files.writeString(cls, b);
+    Path run = dir.resolve("weighted");
+    Runs.Result r = Runs.run("--data", cls.toString(), "--features", "x", "--target", "y",
+        "--model", "logistic", "--class-weight", "balanced", "--steps", "5", "--run-dir",
+        run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    Runs.Result p = Runs.run("predict", run.toString(), "--data", cls.toString());
+    assertEquals(0, p.exitCode(), p.err());
+    String loss = p.err().lines().filter(l -> l.startsWith("loss ")).findFirst().orElseThrow();
+    assertTrue(loss.endsWith("trains on; each row weighing 1, where the run's loss weighs rows "
+        + "by --class-weight)"), loss);
+  }
+
+  @Test
   void bestParametersNameTheBestEpochsStepNotTheRunsLast() throws Exception {
     Path run = train("best", "--learning-rate", "0.05", "--chunk-size", "16", "--init-w", "0",
         "--init-b", "0", "--batch-size", "32", "--validation-split", "0.2", "--epochs", "12",

@@ -132,7 +132,9 @@ class ReduceOnPlateauTest {
       if (reduced) {
         double next = rates.get(e * perEpoch);
         assertEquals(next, line.get("learning_rate_reduced_to").asDouble(), "epoch " + e);
-        expectedLines.add("Epoch " + e + ": reducing learning rate to " + next
+        // Plain decimals, every digit of the double (not 7.8125E-4).
+        expectedLines.add("Epoch " + e + ": reducing learning rate to "
+            + new java.math.BigDecimal(Double.toString(next)).stripTrailingZeros().toPlainString()
             + " (val_loss did not improve for 1 epoch)");
       }
     }

@@ -81,7 +81,8 @@ public final class Checkpoints {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new RunDirectoryException(file + ": no checkpoint (the run stopped before its first"
-          + " one; start it again: --resume-if-exists starts it over in that directory)");
+          + " one; start it again: the command that started it with --resume-if-exists starts "
+          + "it over in that directory)");
     } catch (IOException e) {
       throw new RunDirectoryException(file + ": cannot read: " + e.getMessage());
     }

@@ -97,7 +97,8 @@ public record RunFiles(Path dir, JsonNode config, JsonNode summary, Status statu
     return new Status(INTERRUPTED, java.nio.file.Files.exists(dir.resolve(Checkpoints.FILE))
         ? "no process holds the run; resume with --resume " + dir
         : "no process holds the run, which stopped before its first checkpoint; start it over "
-            + "with --resume-if-exists --run-dir " + dir);
+            + "with the command that started it and --resume-if-exists --run-dir " + dir
+            + " (its options are in " + dir.resolve("config.json") + ")");
   }
 
   private static Status status(JsonNode summary) {

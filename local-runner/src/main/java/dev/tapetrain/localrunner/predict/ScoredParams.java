@@ -23,8 +23,10 @@ import java.util.List;
  * @param step      the updates that made the scored parameters; -1 if the run does not record it
  * @param bestEpoch the best epoch whose parameters are scored, or 0 for the checkpoint's
  * @param l2        the run's {@code --l2} (0: none)
+ * @param classWeighted whether the run's loss weighs rows by {@code --class-weight} (predict's
+ *                  loss does not)
  */
-public record ScoredParams(long step, long bestEpoch, double l2) {
+public record ScoredParams(long step, long bestEpoch, double l2, boolean classWeighted) {
 
   /** Epochs' lines: one per epoch, with {@code epoch} and {@code steps} (updates at its end). */
   static final String EPOCHS = "epochs.jsonl";
@@ -33,35 +35,42 @@ public record ScoredParams(long step, long bestEpoch, double l2) {
   public static ScoredParams of(TrainedModel trained, String which) {
     Path dir = trained.runDir();
     double l2 = l2(dir);
+    boolean weighted = options(dir).has("class_weight");
     TrainingState state = Checkpoints.read(dir.resolve(Checkpoints.FILE)).state();
     // TrainedModel takes the best parameters for "best", and by default when --restore-best put
     // them in place of the last ones (which it then kept as lastParams).
     boolean best = "best".equals(which) || which == null && !state.lastParams().isEmpty();
     List<Double> rule = state.earlyStopping(); // [best, wait, best epoch] (EarlyStopping)
     if (!best) {
-      return new ScoredParams(trained.step(), 0, l2);
+      return new ScoredParams(trained.step(), 0, l2, weighted);
     }
     if (rule.size() < 3) {
-      return new ScoredParams(-1, -1, l2);
+      return new ScoredParams(-1, -1, l2, weighted);
     }
     long epoch = (long) (double) rule.get(2);
     try (StepReader reader = StepReader.from(dir.resolve(EPOCHS), 0, false)) {
       for (JsonNode line = reader.next(); line != null; line = reader.next()) {
         if (line.path("epoch").asLong() == epoch && line.has("steps")) {
-          return new ScoredParams(line.get("steps").asLong(), epoch, l2);
+          return new ScoredParams(line.get("steps").asLong(), epoch, l2, weighted);
         }
       }
     }
-    return new ScoredParams(-1, epoch, l2);
+    return new ScoredParams(-1, epoch, l2, weighted);
   }
 
   /** The run's {@code --l2} from its config.json (0 if it records none). */
   private static double l2(Path dir) {
+    return options(dir).path("l2").asDouble(0);
+  }
+
+  /** The options config.json records (empty if it cannot be read). */
+  private static JsonNode options(Path dir) {
     try {
       return Json.MAPPER.readTree(Files.readString(dir.resolve(RunDirectory.CONFIG)))
-          .path("options").path("l2").asDouble(0);
+          .path("options");
     } catch (IOException e) {
-      return 0; // TrainedModel.load read it a moment ago; nothing to add to its report then
+      // TrainedModel.load read it a moment ago; nothing to add to its report then.
+      return Json.MAPPER.createObjectNode();
     }
   }
 
@@ -74,8 +83,13 @@ public record ScoredParams(long step, long bestEpoch, double l2) {
     return step >= 0 ? "step " + step + ", end of " + epoch : epoch + "'s parameters";
   }
 
-  /** What the loss line adds after its own note: the penalty it leaves out, or nothing. */
+  /**
+   * What the loss line adds after its own note: the penalty it leaves out, the class weights it
+   * does not apply, or nothing.
+   */
   String lossNote() {
-    return l2 > 0 ? "; without the --l2 " + l2 + " penalty the run's loss includes" : "";
+    return (l2 > 0 ? "; without the --l2 " + l2 + " penalty the run's loss includes" : "")
+        + (classWeighted ? "; each row weighing 1, where the run's loss weighs rows by "
+            + "--class-weight" : "");
   }
 }
