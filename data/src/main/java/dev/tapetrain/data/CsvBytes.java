@@ -216,7 +216,7 @@ final class CsvBytes {
       CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(buf, lineFrom, n));
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw new DataException(path + ": not UTF-8 text");
+      throw NotUtf8.error(path);
     }
   }
 }

@@ -230,7 +230,7 @@ public final class CsvFile {
     } catch (java.nio.file.AccessDeniedException e) {
       throw new DataException(path + ": permission denied");
     } catch (CharacterCodingException e) {
-      throw new DataException(path + ": not UTF-8 text");
+      throw NotUtf8.error(path);
     } catch (IOException e) {
       throw new DataException(path + ": cannot read: " + e.getMessage(), e);
     }
@@ -259,6 +259,8 @@ public final class CsvFile {
       return split(line, path, lineNo);
     } catch (NoSuchFileException e) {
       throw new DataException(path + ": no such file");
+    } catch (CharacterCodingException e) {
+      throw NotUtf8.error(path);
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new DataException(path + ": cannot read: " + e.getMessage(), e);
     }

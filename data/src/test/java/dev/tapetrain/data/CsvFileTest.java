@@ -110,6 +110,6 @@ class CsvFileTest {
     Path p = dir.resolve("latin1.csv");
     Files.write(p, new byte[] {'x', ',', 'y', '\n', (byte) 0xe9, ',', '1', '\n'});
     DataException e = assertThrows(DataException.class, () -> CsvFile.scan(p, List.of("x"), "y"));
-    assertEquals(p + ": not UTF-8 text", e.getMessage());
+    assertEquals(p + ":2: not UTF-8 text (byte 0xE9 at byte offset 4)", e.getMessage());
   }
 }
