@@ -137,10 +137,19 @@ public abstract class FileFormat implements InputFormat {
     }
     Path first = files.get(0);
     List<String> features;
+    List<String> notes = new ArrayList<>();
     if (every) {
       features = new ArrayList<>(columns(first));
       if (!features.remove(target)) {
         throw new DataException(first + ": no column '" + target + "' among " + features);
+      }
+      List<String> index = features.stream().filter(FileFormat::isPandasIndex).toList();
+      if (!index.isEmpty()) {
+        features.removeAll(index);
+        notes.add("--features '*': left out " + first.getFileName() + "'s pandas index column"
+            + (index.size() > 1 ? "s " : " ") + String.join(", ", index.stream()
+                .map(c -> c.isEmpty() ? "'' (unnamed)" : "'" + c + "'").toList())
+            + " (to train on one, name it in --features)");
       }
       if (features.isEmpty()) {
         throw new DataException(first + ": no column besides the target '" + target + "'");
@@ -188,7 +197,7 @@ public abstract class FileFormat implements InputFormat {
       settings.put(RowGroupDigests.SETTING, String.join("\n", pieces));
     }
     return new Scanned(new DatasetSpec.Source(name(), settings, features, target, set.rows(),
-        set.digest()), max);
+        set.digest()), max, notes);
   }
 
   @Override
@@ -245,6 +254,15 @@ public abstract class FileFormat implements InputFormat {
       digests.add(digestFile(f.path(), source.columns(), source.target(), f.digest()));
     }
     return set.digestWith(digests);
+  }
+
+  /**
+   * Whether {@code --features '*'} leaves {@code column} out: the index pandas writes by default
+   * ({@code to_csv}: an unnamed first column; {@code to_parquet}: {@code __index_level_N__}) is
+   * a row number, not a feature, and training on it silently was a new user's surprise.
+   */
+  static boolean isPandasIndex(String column) {
+    return column.isEmpty() || column.matches("__index_level_\\d+__");
   }
 
   private static void check(List<String> features, String target) {

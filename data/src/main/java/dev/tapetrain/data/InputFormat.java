@@ -115,6 +115,18 @@ public interface InputFormat extends Plugin {
    *
    * @param source    the data as workers will read them
    * @param maxTarget the largest target (for the class count of a classifier), NaN if none
+   * @param notes     what the user should hear about the choice made (one line each)
    */
-  record Scanned(DatasetSpec.Source source, double maxTarget) {}
+  record Scanned(DatasetSpec.Source source, double maxTarget, List<String> notes) {
+
+    /** Copies the notes. */
+    public Scanned {
+      notes = List.copyOf(notes);
+    }
+
+    /** A scan with nothing to say. */
+    public Scanned(DatasetSpec.Source source, double maxTarget) {
+      this(source, maxTarget, List.of());
+    }
+  }
 }

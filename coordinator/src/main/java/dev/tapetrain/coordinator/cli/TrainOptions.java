@@ -315,6 +315,8 @@ public final class TrainOptions {
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.isEmpty() ? null
         : files.get(0), formatSettings, seed, labels ? known : Integer.valueOf(0),
         classWeightOptions.counting(labels ? y -> labelProblem(y, known) : y -> null), files));
+    // WARN: the one level a run's console shows by default (logback.xml).
+    scanned.notes().forEach(org.slf4j.LoggerFactory.getLogger(TrainOptions.class)::warn);
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
     DatasetSpec.Source validation = epochOptions.validationData == null ? null
