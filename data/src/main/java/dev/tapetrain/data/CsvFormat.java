@@ -34,6 +34,11 @@ public final class CsvFormat extends FileFormat {
   }
 
   @Override
+  protected boolean hasNoRows(Path file) {
+    return CsvFile.headerOnly(file);
+  }
+
+  @Override
   protected String schema(Path file) {
     return "header " + CsvFile.header(file);
   }

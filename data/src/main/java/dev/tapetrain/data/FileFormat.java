@@ -101,6 +101,15 @@ public abstract class FileFormat implements InputFormat {
         : CsvFile.sha256(file);
   }
 
+  /**
+   * Whether {@code file} (its columns already checked against the dataset's) holds no rows, so
+   * that a dataset of several files can leave it out. False when unsure: the scan then says
+   * what is wrong.
+   */
+  protected boolean hasNoRows(Path file) {
+    return false;
+  }
+
   @Override
   public List<Setting> settings() {
     return List.of(FEATURES, TARGET);
@@ -162,6 +171,7 @@ public abstract class FileFormat implements InputFormat {
     CsvManifest.Builder manifest = manifestBuilder();
     List<String> pieces = new ArrayList<>();
     double max = Double.NEGATIVE_INFINITY;
+    List<Path> skipped = new ArrayList<>();
     for (Path f : files) {
       if (schema != null && f != first) {
         String other = schema(f);
@@ -171,10 +181,26 @@ public abstract class FileFormat implements InputFormat {
               + "columns" + firstDifference(other, schema));
         }
       }
+      // An empty partition (pandas, Spark and pyarrow write them) holds no rows to train on:
+      // left out of the dataset, and so of its identity, once its columns are checked.
+      if (schema != null && hasNoRows(f)) {
+        skipped.add(f);
+        continue;
+      }
       FileScan one = scanFile(f, features, target, request.targetCheck(), manifest);
       scanned.add(new FileSet.DataFile(f, one.rows(), one.sha256()));
       pieces.add(one.pieces());
       max = Math.max(max, one.maxTarget());
+    }
+    if (scanned.isEmpty()) {
+      scanFile(first, features, target, request.targetCheck(), manifest); // refuses, as ever
+      throw new DataException(first + ": no rows");
+    }
+    if (!skipped.isEmpty()) {
+      notes.add("--data: skipped " + skipped.size() + " of " + files.size() + " files, which "
+          + "hold no rows (" + String.join(", ", skipped.stream().limit(3)
+              .map(f -> String.valueOf(f.getFileName())).toList())
+          + (skipped.size() > 3 ? ", …" : "") + ")");
     }
     if (pieces.contains(null)) {
       // No manifest for these data (a file without row-group lines): every file is known by

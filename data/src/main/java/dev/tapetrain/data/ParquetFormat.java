@@ -44,6 +44,13 @@ public final class ParquetFormat extends FileFormat {
   }
 
   @Override
+  protected boolean hasNoRows(Path file) {
+    try (ParquetColumns p = ParquetColumns.open(file)) {
+      return p.rows() == 0;
+    }
+  }
+
+  @Override
   protected String schema(Path file) {
     try (ParquetColumns p = ParquetColumns.open(file)) {
       return "schema " + p.schemaText().replaceAll("\\s+", " ").trim();

@@ -26,7 +26,7 @@ class ParquetFormatTest {
   Path dir;
 
   private static final int N = 1000;
-  private static final String SCHEMA = "message t { required double d; required float f;"
+  static final String SCHEMA = "message t { required double d; required float f;"
       + " required int32 i32; required int64 i64; required double y; }";
   private static final String FEATURES = "d,f,i32,i64";
 

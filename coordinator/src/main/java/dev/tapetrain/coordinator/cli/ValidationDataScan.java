@@ -58,6 +58,8 @@ final class ValidationDataScan {
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,
         seed, labels ? classes : 0, new InputFormat.OrderFree(labels
             ? y -> TrainOptions.labelProblem(y, classes) : y -> null), files));
+    scanned.notes().forEach(n -> org.slf4j.LoggerFactory.getLogger(ValidationDataScan.class)
+        .warn("--validation-data: {}", n));
     DatasetSpec.Source source = scanned.source();
     if (!source.columns().equals(training.columns())
         || !source.target().equals(training.target())) {
