@@ -267,29 +267,6 @@ public final class CsvFile {
   }
 
   /**
-   * Whether {@code path} has a header and no row after it (blank lines are no rows, as in the
-   * scan); false for an unreadable file, which the scan then names.
-   */
-  static boolean headerOnly(Path path) {
-    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      int nonBlank = 0;
-      boolean firstLine = true;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (firstLine && line.startsWith("\uFEFF")) {
-          line = line.substring(1);
-        }
-        firstLine = false;
-        if (!line.isBlank() && ++nonBlank > 1) {
-          return false;
-        }
-      }
-      return nonBlank == 1;
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return false;
-    }
-  }
-
-  /**
    * Column names as a command line lists them: comma-separated, with CSV's quoting for a name
    * that holds a comma ({@code a,"b,c"}).
    *

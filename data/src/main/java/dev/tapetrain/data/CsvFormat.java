@@ -33,9 +33,29 @@ public final class CsvFormat extends FileFormat {
     return CsvFile.header(file);
   }
 
+  /**
+   * Whether {@code file} has a header and no row after it (blank lines are no rows, as in the
+   * scan); false for an unreadable file, which the scan then names.
+   */
   @Override
   protected boolean hasNoRows(Path file) {
-    return CsvFile.headerOnly(file);
+    try (java.io.BufferedReader reader = java.nio.file.Files.newBufferedReader(file,
+        java.nio.charset.StandardCharsets.UTF_8)) {
+      int nonBlank = 0;
+      boolean firstLine = true;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (firstLine && line.startsWith("\uFEFF")) {
+          line = line.substring(1);
+        }
+        firstLine = false;
+        if (!line.isBlank() && ++nonBlank > 1) {
+          return false;
+        }
+      }
+      return nonBlank == 1;
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return false;
+    }
   }
 
   @Override

@@ -160,7 +160,7 @@ final class ModelCompilation {
    * rounds, the shard's {@code samples} each at most) would have the default schedule compile at
    * the first evaluation anyway: Janino's ≈ 0.3 s then overlaps loading instead of delaying the
    * first round. The program is traced on zeros (it depends on the parameters' shapes, not on
-   * the data's values) at the model's {@code initial} values, then warmed up
+   * the data's values) at the model's initial values, then warmed up
    * ({@link LoopWarmUp}); the loop lands among this JVM's loops (and the loop cache), where the
    * first evaluation finds it and checks it on the data as always (one that may not compile at
    * run time runs eagerly while this compile is under way). Nothing else of it is used: the
@@ -171,8 +171,7 @@ final class ModelCompilation {
    *         failed; the warm-up may go on), or null if none was started (not worth it, or the
    *         JVM's compile thread busy with another)
    */
-  Future<?> compileAhead(long roundsAhead, long samples, int features,
-      List<double[]> initial) {
+  Future<?> compileAhead(long roundsAhead, long samples, int features) {
     boolean byDefault = compileAfterSamples == ShardEvaluator.DEFAULT_COMPILE;
     long threshold = ShardEvaluator.COMPILE_AFTER_SAMPLES;
     boolean worth = roundsAhead >= COMPILE_AFTER_EVALUATIONS || samples >= threshold
@@ -180,6 +179,8 @@ final class ModelCompilation {
     if (!byDefault || !worth || settled()) {
       return null;
     }
+    List<double[]> initial = model.parameters().stream()
+        .map(dev.tapetrain.models.Parameter::initial).toList();
     double[][] x = new double[features][TRACE_SAMPLES];
     double[] y = new double[TRACE_SAMPLES];
     java.util.concurrent.CompletableFuture<Void> compiledAhead =

@@ -220,8 +220,7 @@ public final class ShardEvaluator {
       long samples) {
     Model model = createModel(spec, dataset);
     return new ModelCompilation(model, Long.getLong(COMPILE_AFTER_PROPERTY, DEFAULT_COMPILE))
-        .compileAhead(rounds, samples, dataset.features(), model.parameters().stream()
-            .map(Parameter::initial).toList());
+        .compileAhead(rounds, samples, dataset.features());
   }
 
   /**
@@ -229,8 +228,7 @@ public final class ShardEvaluator {
    * it loads: the model may compile meanwhile ({@link ModelCompilation#compileAhead}).
    */
   public Future<?> compileAhead(long rounds, long samples) {
-    return compilation.compileAhead(rounds, samples, dataset.features(), model.parameters()
-        .stream().map(Parameter::initial).toList());
+    return compilation.compileAhead(rounds, samples, dataset.features());
   }
 
   /**

@@ -180,7 +180,7 @@ class ModelCompilationTest {
     List<double[]> values = model.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
     LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
-    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2);
     assertNotNull(ahead, "3907 rounds ahead: compiled while loading");
     ahead.get(2, TimeUnit.MINUTES);
     assertNotNull(compilation.compiled(n, block, 0, n, values),
@@ -196,11 +196,10 @@ class ModelCompilationTest {
     ModelCompilation compilation = new ModelCompilation(model, ShardEvaluator.DEFAULT_COMPILE);
     long samples = 50_000;
     long enough = (ShardEvaluator.COMPILE_AFTER_SAMPLES + samples - 1) / samples; // 21
-    assertNull(compilation.compileAhead(enough - 1, samples, 2, values), "20 rounds of 50 000");
-    assertNull(compilation.compileAhead(ModelCompilation.COMPILE_AFTER_EVALUATIONS - 1, 256, 2,
-        values), "63 small rounds");
-    assertNull(compilation.compileAhead(0, samples, 2, values), "nothing said");
-    assertNull(new ModelCompilation(model, 1L << 40).compileAhead(3907, samples, 2, values),
+    assertNull(compilation.compileAhead(enough - 1, samples, 2), "20 rounds of 50 000");
+    assertNull(compilation.compileAhead(ModelCompilation.COMPILE_AFTER_EVALUATIONS - 1, 256, 2), "63 small rounds");
+    assertNull(compilation.compileAhead(0, samples, 2), "nothing said");
+    assertNull(new ModelCompilation(model, 1L << 40).compileAhead(3907, samples, 2),
         "an explicit threshold is kept");
     assertNull(compilation.compiled(n, block, 0, n, values), "the first evaluation: eager");
   }
@@ -218,7 +217,7 @@ class ModelCompilationTest {
     List<double[]> values = broken.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(broken, ShardEvaluator.DEFAULT_COMPILE);
     LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
-    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2);
     assertNotNull(ahead);
     assertNull(ahead.get(2, TimeUnit.MINUTES), "ended, its failure kept to the compile thread");
     assertTrue(!compilation.settled(), "nothing decided for the first evaluation");
@@ -253,7 +252,7 @@ class ModelCompilationTest {
     List<double[]> values = slow.parameters().stream().map(Parameter::initial).toList();
     ModelCompilation compilation = new ModelCompilation(slow, ShardEvaluator.DEFAULT_COMPILE);
     LoopPrefetch.awaitIdle(); // an earlier test's warm-up may still hold the thread
-    Future<?> ahead = compilation.compileAhead(3907, 256, 2, values);
+    Future<?> ahead = compilation.compileAhead(3907, 256, 2);
     try {
       assertNotNull(ahead);
       assertNull(compilation.compiled(n, block, 0, n, values), "not ready: eager");
