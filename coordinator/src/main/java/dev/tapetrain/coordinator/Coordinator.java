@@ -18,7 +18,6 @@ import dev.tapetrain.protocol.CoordinatorProtocol.ShardRejected;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.protocol.WorkerProtocol.ComputeGradients;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,13 +30,15 @@ import java.util.function.Supplier;
  * {@code spec.workers()} workers; {@link #loading} while they load their chunks and are
  * admitted (then {@link #waiting} again if none is left: {@link #waitAgain}); {@link #training},
  * one round at a time; {@link #stalled} with no worker left, until one comes or {@code
- * --rejoin-timeout} passes; {@link #stopping} once the workers are told how the run ended. A round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
+ * --rejoin-timeout} passes; {@link #stopping} once the workers are told how the run ended. A
+ * round: {@link ComputeGradients} to every member, the chunk-tree nodes back,
  * {@link StepReduction}, then the {@link RoundLoop}: the event, the decision, the next round.
  *
- * <p>The work is the plain classes': {@link WorkerRoster} (admission, losses, joins, through
- * {@link ActorCrew}), {@link ModelAgreement}, {@link RecoveryLog}, {@link Evaluation} (a
- * round's answers), {@link RoundLoop} (over {@link RoundPlan} and {@link StepMath}) and
- * {@link RunRecord} (what is told and kept).
+ * <p>The work is the plain classes': {@link WorkerChoice} (the workers of the start),
+ * {@link WorkerRoster} (admission, losses, joins, through {@link ActorCrew}),
+ * {@link ModelAgreement}, {@link RecoveryLog}, {@link Evaluation} (a round's answers),
+ * {@link RoundLoop} (over {@link RoundPlan} and {@link StepMath}) and {@link RunRecord} (what is
+ * told and kept).
  */
 public final class Coordinator {
 
@@ -70,6 +71,7 @@ public final class Coordinator {
   private final RecoveryLog recovery = new RecoveryLog();
   private final ActorCrew crew;
   private final WorkerRoster<ActorRef<WorkerProtocol.Command>> roster;
+  private final WorkerChoice<ActorRef<WorkerProtocol.Command>> choice;
 
   private Coordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunSpec spec,
       TrainingState start, TrainingListener listener, RunStore store) {
@@ -88,6 +90,8 @@ public final class Coordinator {
               .ifPresent(s -> context.getLog().warn("{}", s.detail()));
         }),
         crew, recovery, !spec.rejoinTimeout().isZero());
+    this.choice = new WorkerChoice<>(spec.workers(), spec.waitTimeout(), spec.stepTimeout(),
+        crew::name);
   }
 
   /**
@@ -112,8 +116,7 @@ public final class Coordinator {
       Gathering<ActorRef<WorkerProtocol.Command>> phase) {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, m -> onListedWhileWaiting(first, phase, m.workers()))
-        .onMessageEquals(Tick.WAIT, () -> finish(phase.timedOut(spec.workers(),
-            spec.waitTimeout())))
+        .onMessageEquals(Tick.WAIT, () -> finish(choice.timedOut(phase)))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
         .onAnyMessage(m -> ignore(1))
         .build();
@@ -123,21 +126,15 @@ public final class Coordinator {
   private Behavior<Command> onListedWhileWaiting(Round first,
       Gathering<ActorRef<WorkerProtocol.Command>> phase,
       Set<ActorRef<WorkerProtocol.Command>> listed) {
-    Set<ActorRef<WorkerProtocol.Command>> up = roster.eligible(listed);
-    Gathering<ActorRef<WorkerProtocol.Command>> now = phase.listed(up);
-    int count = (int) phase.seen().stream().filter(up::contains).count();
-    for (ActorRef<WorkerProtocol.Command> w : phase.newcomers(up)) {
-      record.tell(new TrainingEvent.WorkerJoined(crew.name(w), ++count, spec.workers()));
-    }
-    if (up.size() < spec.workers()) {
-      return waiting(first, now);
+    WorkerChoice.Listing<ActorRef<WorkerProtocol.Command>> now =
+        choice.listed(phase, roster.eligible(listed));
+    now.joined().forEach(record::tell);
+    if (!now.enough()) {
+      return waiting(first, now.waiting());
     }
     timers.cancel(Tick.WAIT);
-    // A stable order, so the assignment (and the logs) do not depend on listing order.
-    List<ActorRef<WorkerProtocol.Command>> chosen = up.stream()
-        .sorted(Comparator.comparing(r -> r.path().toString())).limit(spec.workers()).toList();
     crew.roundsAhead(loop.roundsAhead(first));
-    roster.start(chosen);
+    roster.start(now.chosen());
     timers.startSingleTimer(Tick.LOAD, spec.stepTimeout());
     return loading(first, listed);
   }
@@ -153,8 +150,7 @@ public final class Coordinator {
                 recheckSuspects(roster.listed(m.workers(), null)))),
         null, stop -> afterLoading(first, listed, stop))
         .onMessageEquals(Tick.LOAD, () -> afterLoading(first, listed, roster.loseAll(
-            roster.stillLoading(), "did not load its shard within "
-                + spec.stepTimeout().toMillis() + " ms", false, null)))
+            roster.stillLoading(), choice.lateLoading(), false, null)))
         .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
         .onAnyMessage(m -> ignore(1))
         .build();
@@ -207,12 +203,10 @@ public final class Coordinator {
       return loading(first, listed);
     }
     timers.cancel(Tick.LOAD);
-    // The admitted members only: a worker of the start refused at loading never took part.
-    return record.tell(new TrainingEvent.WorkersReady(roster.members().stream()
-        .map(crew::name).toList())).map(this::finish).orElseGet(() -> {
-          record.trainingStarts();
-          return startRound(first, System.nanoTime());
-        });
+    return record.tell(choice.ready(roster.members())).map(this::finish).orElseGet(() -> {
+      record.trainingStarts();
+      return startRound(first, System.nanoTime());
+    });
   }
 
   /**
@@ -226,13 +220,10 @@ public final class Coordinator {
     timers.cancel(Tick.LOAD);
     String lost = recovery.lastLost();
     roster.startAgain();
-    Optional<Stop> failed = record.tell(new TrainingEvent.WaitingAgain(lost, spec.workers(),
-        spec.waitTimeout()));
-    if (failed.isPresent()) {
-      return finish(failed.get());
-    }
-    timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
-    return onListedWhileWaiting(first, Gathering.again(lost), listed);
+    return record.tell(choice.waitingAgain(lost)).map(this::finish).orElseGet(() -> {
+      timers.startSingleTimer(Tick.WAIT, spec.waitTimeout());
+      return onListedWhileWaiting(first, Gathering.again(lost), listed);
+    });
   }
 
   /** Starts {@code round}: admitted joiners take their chunks, every member is asked. */

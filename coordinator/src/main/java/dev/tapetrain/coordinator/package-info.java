@@ -1,8 +1,9 @@
 /**
  * The coordinator: the {@link dev.tapetrain.coordinator.Coordinator} actor, which is its
  * messages and phases (waiting for workers, loading, training round by round, stalled without
- * workers, stopping), and the plain classes that do the work, each tested without Akka: who
- * takes part ({@link dev.tapetrain.coordinator.WorkerRoster} over
+ * workers, stopping), and the plain classes that do the work, each tested without Akka: the
+ * workers a run starts with ({@link dev.tapetrain.coordinator.WorkerChoice}), who takes part
+ * ({@link dev.tapetrain.coordinator.WorkerRoster} over
  * {@link dev.tapetrain.coordinator.ChunkAssignment},
  * {@link dev.tapetrain.coordinator.ModelAgreement}),
  * the recovery log, one round's answers and their reduction in chunk order
