@@ -14,11 +14,12 @@ import java.util.TreeSet;
  *
  * <p>The initial assignment gives each worker a contiguous block of chunks with close to N/W
  * samples (a chunk goes to the worker whose share holds its middle sample), of the training
- * chunks and of the validation chunks apart. A lost worker's
- * chunks go, in chunk order, each to a survivor that already holds it in memory (workers keep
- * every chunk they ever loaded) or else to the survivor that then has the fewest samples. With no
- * survivor they wait, orphaned, for the next worker to be added. The assignment never affects
- * the numbers of a run, only who computes them.
+ * chunks and of the validation chunks apart; a worker added later takes its share of each kind
+ * from the workers richest in it ({@link #add}). A lost worker's chunks go, in chunk order,
+ * each to a survivor that already holds it in memory (workers keep every chunk they ever
+ * loaded) or else to the survivor that then has the fewest samples. With no survivor they wait,
+ * orphaned, for the next worker to be added. The assignment never affects the numbers of a
+ * run, only who computes them.
  *
  * @param <W> worker handle
  */
@@ -127,9 +128,12 @@ public final class ChunkAssignment<W> {
   }
 
   /**
-   * Adds {@code joined} and moves chunks to it until it holds about N/W samples: each move takes
-   * the highest chunk of the worker that then has the most samples, while that lowers the
-   * larger of the two shares.
+   * Adds {@code joined}: it takes the orphaned chunks, then, of the training chunks and of the
+   * validation chunks apart (as {@link #balanced} spreads them), about its share of each. Each
+   * move takes the highest chunk of that kind of the worker that then has the most samples of
+   * that kind, while that lowers the larger of the two. Taken over all chunks at once, the
+   * highest chunks are validation chunks, so a joiner took those first and could end with no
+   * training sample to compute.
    *
    * @return the chunks {@code joined} received, ascending
    */
@@ -144,27 +148,50 @@ public final class ChunkAssignment<W> {
       give(c, joined);
     }
     orphaned.clear();
+    int training = dataset.separated() ? dataset.trainingChunks() : dataset.numChunks();
+    takeShare(joined, 0, training);
+    takeShare(joined, training, dataset.numChunks());
+    return chunksOf(joined);
+  }
+
+  /**
+   * Moves chunks of {@code [from, to)} to {@code joined} until it holds about its share of them,
+   * each from the worker that then has the most samples of them.
+   */
+  private void takeShare(W joined, int from, int to) {
+    if (from >= to) {
+      return;
+    }
+    Map<W, Long> kind = new LinkedHashMap<>();
+    for (Map.Entry<W, TreeSet<Integer>> e : byWorker.entrySet()) {
+      long n = 0;
+      for (int c : e.getValue().subSet(from, to)) {
+        n += dataset.chunkLength(c);
+      }
+      kind.put(e.getKey(), n);
+    }
     while (true) {
       W richest = null;
       for (W w : byWorker.keySet()) {
-        if (w != joined && (richest == null || samples.get(w) > samples.get(richest))) {
+        if (w != joined && (richest == null || kind.get(w) > kind.get(richest))) {
           richest = w;
         }
       }
-      if (richest == null || byWorker.get(richest).isEmpty()) {
+      if (richest == null || byWorker.get(richest).subSet(from, to).isEmpty()) {
         break;
       }
-      int c = byWorker.get(richest).last();
+      int c = byWorker.get(richest).subSet(from, to).last();
       long len = dataset.chunkLength(c);
       // A move helps only while it lowers the larger of the two shares.
-      if (samples.get(joined) + len >= samples.get(richest)) {
+      if (kind.get(joined) + len >= kind.get(richest)) {
         break;
       }
       byWorker.get(richest).remove(c);
       samples.merge(richest, -len, Long::sum);
+      kind.merge(richest, -len, Long::sum);
+      kind.merge(joined, len, Long::sum);
       give(c, joined);
     }
-    return chunksOf(joined);
   }
 
   /**

@@ -150,6 +150,81 @@ class ChunkAssignmentTest {
     assertEveryChunkOwnedOnce(a, d);
   }
 
+  /** The samples of {@code w}'s chunks in {@code [from, to)}. */
+  private static long samplesIn(ChunkAssignment<String> a, DatasetSpec d, String w, int from,
+      int to) {
+    return a.chunksOf(w).stream().filter(c -> c >= from && c < to).mapToLong(d::chunkLength)
+        .sum();
+  }
+
+  /**
+   * A fourth worker joining three that train on 1500 rows and validate on 500 (chunks of 64: 24
+   * training chunks, then 8 validation ones) takes a quarter of each. Taking the highest chunks
+   * first over all of them, it took validation chunks only (500 samples) and no training one.
+   */
+  @Test
+  void aJoinerTakesItsShareOfTheTrainingChunksAndOfTheValidationChunks() {
+    DatasetSpec.Source train = DatasetSpec.Source.synthetic(1500, List.of(3.0), 2, 1, 1);
+    DatasetSpec.Source val = DatasetSpec.Source.synthetic(500, List.of(3.0), 2, 1, 2);
+    DatasetSpec withData = new DatasetSpec(train, 64, val);
+    DatasetSpec heldOut = new DatasetSpec(DatasetSpec.Source.synthetic(2000, List.of(3.0), 2, 1,
+        1), 64, null, 500);
+    for (DatasetSpec d : List.of(withData, heldOut)) {
+      ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), d);
+      List<Integer> preview = a.preview("w3");
+      assertEquals(preview, a.add("w3"));
+      assertEveryChunkOwnedOnce(a, d);
+      int t = d.trainingChunks();
+      for (String w : a.workers()) {
+        long training = samplesIn(a, d, w, 0, t);
+        long validation = samplesIn(a, d, w, t, d.numChunks());
+        // A quarter of each side, give or take a chunk (64 samples).
+        assertTrue(Math.abs(training - 375) <= 64, w + " trains on " + training);
+        assertTrue(Math.abs(validation - 125) <= 64, w + " validates " + validation);
+      }
+    }
+  }
+
+  /**
+   * After a loss, w0 validates on twice its share and w2 trains on twice its share (each took
+   * the chunks it held of the lost worker's), both with 1000 samples: a joiner takes its
+   * training chunks from w2 and its validation chunks from w0, the workers richest in each.
+   */
+  @Test
+  void aJoinerTakesEachKindFromTheWorkerRichestInItNotFromTheRichestOverall() {
+    DatasetSpec d = new DatasetSpec(DatasetSpec.Source.synthetic(1000, List.of(3.0), 2, 1, 1),
+        50, DatasetSpec.Source.synthetic(1000, List.of(3.0), 2, 1, 2));
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), d);
+    int t = d.trainingChunks();
+    int n = d.numChunks();
+    List<Integer> ofW1 = a.chunksOf("w1");
+    a.noteHeld("w0", ofW1.stream().filter(c -> c >= t).toList());
+    a.noteHeld("w2", ofW1.stream().filter(c -> c < t).toList());
+    a.remove("w1");
+    assertEquals(List.of(350L, 650L, 650L, 350L), List.of(samplesIn(a, d, "w0", 0, t),
+        samplesIn(a, d, "w0", t, n), samplesIn(a, d, "w2", 0, t), samplesIn(a, d, "w2", t, n)));
+    a.add("w3");
+    assertEveryChunkOwnedOnce(a, d);
+    for (String w : a.workers()) {
+      // A third of each side, give or take a chunk (50 samples).
+      assertTrue(Math.abs(samplesIn(a, d, w, 0, t) - 333) <= 50, w + " trains on "
+          + samplesIn(a, d, w, 0, t));
+      assertTrue(Math.abs(samplesIn(a, d, w, t, n) - 333) <= 50, w + " validates "
+          + samplesIn(a, d, w, t, n));
+    }
+  }
+
+  /** Without validation chunks a joiner takes what it always took (pinned: 1000 rows, 3 + 1). */
+  @Test
+  void withoutValidationAJoinerTakesTheHighestChunksOfTheRichestWorkers() {
+    DatasetSpec d = data(1000, 64);
+    ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), d);
+    assertEquals(List.of(List.of(0, 1, 2, 3, 4), List.of(5, 6, 7, 8, 9),
+        List.of(10, 11, 12, 13, 14, 15)), a.workers().stream().map(a::chunksOf).toList());
+    assertEquals(List.of(4, 9, 14, 15), a.add("w3"));
+    assertEveryChunkOwnedOnce(a, d);
+  }
+
   @Test
   void aPreviewIsWhatAddGives() {
     ChunkAssignment<String> a = ChunkAssignment.balanced(workers(3), data(1000, 64));
