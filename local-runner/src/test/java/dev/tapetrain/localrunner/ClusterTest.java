@@ -184,22 +184,25 @@ class ClusterTest extends ProcessTestBase {
   void workersExitNonZeroSoonAfterTheCoordinatorIsKilled() throws Exception {
     int port = Processes.freePort();
     Path run = dir.resolve("cluster");
-    // A worker waits for a silent coordinator the longer of its --coordinator-timeout (20 s)
-    // and the coordinator's --rejoin-timeout + 15 s: here the former.
-    Process coordinator = coordinator(port, 2, run, "--steps", "1000000", "--log-every", "1000",
-        "--rejoin-timeout", "1");
-    Process w1 = processes.worker("w1", port);
-    Process w2 = processes.worker("w2", port);
+    // A worker waits for a silent coordinator the longer of its --coordinator-timeout and the
+    // coordinator's --rejoin-timeout + down-unreachable-after (told at admission): here 6 s
+    // against 1 s + 2 s, so the former (the defaults, 20 s and 60 s + 15 s, only cost CI time).
+    Process coordinator = processes.coordinatorWithJvm("coordinator",
+        List.of("-Dtapetrain.down-unreachable-after=2s"), "--steps", "1000000", "--log-every",
+        "1000", "--rejoin-timeout", "1", "--port", "" + port, "--workers", "2", "--run-dir",
+        run.toString());
+    Process w1 = processes.worker("w1", port, "--coordinator-timeout", "6");
+    Process w2 = processes.worker("w2", port, "--coordinator-timeout", "6");
     Processes.await("training", RUN_TIMEOUT,
         () -> processes.stdoutQuietly("coordinator").contains("Initial loss"));
     Processes.kill9(coordinator);
     long killed = System.nanoTime();
-    // Unreachable after ~4 s, then --coordinator-timeout (20 s): 45 s leaves room for a loaded
-    // CI machine. (They wait that long so that a network blip does not end a run.)
-    assertNotEquals(0, Processes.exitCode(w1, Duration.ofSeconds(45)));
-    assertNotEquals(0, Processes.exitCode(w2, Duration.ofSeconds(45)));
+    // Unreachable after ~4 s, then --coordinator-timeout (6 s): 40 s leaves room for a loaded
+    // CI machine. (By default they wait longer, so that a network blip does not end a run.)
+    assertNotEquals(0, Processes.exitCode(w1, Duration.ofSeconds(40)));
+    assertNotEquals(0, Processes.exitCode(w2, Duration.ofSeconds(40)));
     double seconds = (System.nanoTime() - killed) / 1e9;
-    assertTrue(processes.stderr("w1").contains("was unreachable for 20 s (--coordinator-timeout)"),
+    assertTrue(processes.stderr("w1").contains("was unreachable for 6 s (--coordinator-timeout)"),
         processes.stderr("w1"));
     System.out.printf("workers exited %.1f s after the coordinator was killed%n", seconds);
   }
