@@ -90,6 +90,13 @@ final class RunReport {
     JsonNode source = sum != null && sum.has("loss") ? sum : last;
     if (source != null) {
       s.set("loss", source.get("loss"));
+      if (source == last) {
+        // Not the run's final loss (it has none yet, or never will): the last logged step's,
+        // which in mini-batch training is one batch's loss, not over every training sample.
+        s.put("loss_step", last.path("step").asLong());
+        s.put("loss_of", options.path("batch_size").asInt() > 0
+            || options.path("batch_fraction").asDouble(1) < 1 ? "mini-batch" : "training data");
+      }
       JsonNode params = LoggedStep.params(source, flat);
       for (String name : flat) {
         if (params != null && params.has(name)) {
@@ -188,7 +195,14 @@ final class RunReport {
       out.printf("initial loss:   %s%n", s.get("initial_loss"));
     }
     if (s.has("loss")) {
-      out.printf("final loss:     %s%n", StepTable.text(s.get("loss")));
+      if (s.has("loss_step")) {
+        out.printf("last loss:      %s   (logged at step %d, %s%s)%n",
+            StepTable.text(s.get("loss")), s.get("loss_step").asLong(),
+            "mini-batch".equals(s.get("loss_of").asText()) ? "one mini-batch's"
+                : "the training data's", "running".equals(status) ? "; the run has not ended" : "");
+      } else {
+        out.printf("final loss:     %s%n", StepTable.text(s.get("loss")));
+      }
       for (String metric : run.metrics()) {
         if (s.has(metric)) {
           out.printf(Locale.ROOT, "%-15s %s%n", metric + ":", s.get(metric));
@@ -244,12 +258,15 @@ final class RunReport {
     return String.format(Locale.ROOT, "%s, norm %.6g", shape, Math.sqrt(sumSq));
   }
 
-  /** Per worker: steps it took part in, its chunks and samples at the end, mean and max compute time. */
+  /**
+   * Per worker: the logged steps it took part in (every step only with --log-every 1), its
+   * chunks and samples in the last of them, and its mean and max compute time over them.
+   */
   void printWorkers(PrintStream out) {
     if (workers.isEmpty()) {
       return;
     }
-    out.printf("%-50s  %6s  %6s  %9s  %10s  %10s%n", "worker", "steps", "chunks", "samples",
+    out.printf("%-50s  %6s  %6s  %9s  %10s  %10s%n", "worker", "logged", "chunks", "samples",
         "mean ms", "max ms");
     workers.forEach((name, s) -> out.printf(Locale.ROOT, "%-50s  %6d  %6d  %9d  %10.3f  %10.3f%n",
         name, (long) s[0], (long) s[1], (long) s[4], s[2] / s[0], s[3]));
