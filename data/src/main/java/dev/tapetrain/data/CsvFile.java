@@ -29,6 +29,13 @@ public final class CsvFile {
 
   private CsvFile() {}
 
+  /**
+   * The error of a quote still open at the line's end. Lines are cut at every line break before
+   * cells are (so ranges of a file can be scanned apart), hence a quoted cell may not hold one.
+   */
+  static final String UNTERMINATED = "unterminated quote (a quoted cell must close on its own "
+      + "line: line breaks inside quotes are not supported)";
+
   /** What a scan learned about a valid file: rows, SHA-256 and the largest target value. */
   public record Scan(long rows, String sha256, double maxTarget) {
 
@@ -347,7 +354,7 @@ public final class CsvFile {
         i++;
         while (true) {
           if (i >= n) {
-            throw new DataException(path + ":" + lineNo + ": unterminated quote");
+            throw new DataException(path + ":" + lineNo + ": " + UNTERMINATED);
           }
           char c = line.charAt(i++);
           if (c == '"') {

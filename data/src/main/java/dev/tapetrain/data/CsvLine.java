@@ -45,7 +45,7 @@ final class CsvLine {
         a = ++i;
         while (true) {
           if (i >= n) {
-            throw new DataException(path + ":" + lineNo + ": unterminated quote");
+            throw new DataException(path + ":" + lineNo + ": " + CsvFile.UNTERMINATED);
           }
           char c = text.charAt(i++);
           if (c == '"') {
