@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code x} goes through one).
  *
  * <p>Not fusable, reported by {@link NotCompilableException}: ops other than elementwise ones,
- * {@code broadcastTo} of a scalar, one-column {@code column}/{@code rowSum} and {@code sum}
+ * {@code broadcastTo} of a scalar, one-column {@code column}/{@code rowSum}, {@code sum} and
+ * one-column {@code matvec}/{@code vecmat} with a vector of one
  * (named in the message); vector tensors the function did not take as inputs; matrices of more
  * than one column; values of {@link Variable}s; vector outputs; and a vector computed from a sum
  * (that would need a second pass).
@@ -56,6 +57,12 @@ final class LoopGenerator {
   /** A full sum of a vector: its name, and the expression of the element it adds. */
   private record Sum(String name, String element) {}
 
+  /**
+   * A sum added in index order from {@code 0.0}, one element after the other, as
+   * {@link Ops#vecmat}'s loop adds (not in {@link Kernels#sum}'s four lanes).
+   */
+  private record OrderedSum(String name, String element) {}
+
   private final Map<Tensor, Value> values = new IdentityHashMap<>();
   private final int length;
   private final StringBuilder constants = new StringBuilder();
@@ -63,6 +70,7 @@ final class LoopGenerator {
   private final StringBuilder element = new StringBuilder();
   private final StringBuilder after = new StringBuilder();
   private final List<Sum> sums = new ArrayList<>();
+  private final List<OrderedSum> orderedSums = new ArrayList<>();
   private Map<Tensor, Boolean> zeroSignReachesOutput = Map.of();
   private int constantCount;
 
@@ -203,8 +211,13 @@ final class LoopGenerator {
       return; // an op that returned one of its inputs
     }
     if (op.kind() == OpKind.OTHER) {
-      throw new NotCompilableException("op " + op.name() + " is not fused (one loop fuses"
-          + " elementwise ops, sums, broadcasts and one-column row sums)");
+      if (oneColumnProduct(id, op, trace)) {
+        return;
+      }
+      if (!RowExpressions.elementwise(op)) {
+        throw new NotCompilableException("op " + op.name() + " is not fused (one loop fuses"
+            + " elementwise ops, sums, broadcasts, one-column row sums and products)");
+      }
     }
     Value[] in = new Value[op.inputs().length];
     boolean vector = false;
@@ -254,6 +267,43 @@ final class LoopGenerator {
   }
 
   /**
+   * The products of a one-column matrix {@code A} ({@code [length, 1]}, one element per index)
+   * with a one-element vector {@code w} ({@code [1]}, a scalar input): {@code matvec(A, w)} is per
+   * index {@code 0.0 + a·w}, as {@link Ops#matvec}'s loop computes it, and {@code vecmat(g, A)}
+   * (its gradient for {@code w}) the sum of {@code g·a} in index order from {@code 0.0}, as
+   * {@link Ops#vecmat}'s. A one-feature model whose weights are a vector of one (the README's
+   * Huber model) thus runs this loop, not the loop over rows. False for any other op.
+   */
+  private boolean oneColumnProduct(int id, Trace.Op op, Trace trace)
+      throws NotCompilableException {
+    Tensor[] inputs = op.inputs();
+    if (inputs.length != 2 || !(op.name().equals("matvec") || op.name().equals("vecmat"))) {
+      return false;
+    }
+    Value a = value(inputs[0], trace);
+    Value b = value(inputs[1], trace);
+    if (a.place() == Place.AFTER_LOOP || b.place() == Place.AFTER_LOOP) {
+      throw new NotCompilableException("a product of values computed from a sum needs two"
+          + " passes");
+    }
+    String name = "t" + id;
+    if (op.name().equals("matvec") && a.isVector() && inputs[0].rank() == 2 && !b.isVector()
+        && inputs[1].rank() == 1 && inputs[1].size() == 1 && perIndex(op.output())) {
+      element.append("        final double ").append(name).append(" = 0.0 + ").append(a.name())
+          .append(" * ").append(b.name()).append(";\n");
+      values.put(op.output(), new Value(Place.IN_LOOP, name));
+      return true;
+    }
+    if (op.name().equals("vecmat") && a.isVector() && inputs[0].rank() == 1 && b.isVector()
+        && inputs[1].rank() == 2 && op.output().size() == 1) {
+      orderedSums.add(new OrderedSum(name, a.name() + " * " + b.name()));
+      values.put(op.output(), new Value(Place.AFTER_LOOP, name));
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * The element (or scalar) of an op: a call of its {@link Arithmetic} method, the definition the
    * eager kernel applies too, so both give the same bits.
    */
@@ -261,6 +311,15 @@ final class LoopGenerator {
     if (op.kind() == OpKind.SUM) {
       // Kernels.sum of one element: ((0 + 0) + (0 + 0)) + a
       return "0.0 + " + in[0].name();
+    }
+    if (op.kind() == OpKind.OTHER) {
+      // A comparison, sign, abs, relu, log1p: the row loop's expression of the same element.
+      RowLoopGenerator.Value[] scalars = new RowLoopGenerator.Value[in.length];
+      for (int k = 0; k < in.length; k++) {
+        scalars[k] = new RowLoopGenerator.Value(RowLoopGenerator.Place.FIXED, 1, in[k].name(),
+            true, -1);
+      }
+      return RowExpressions.of(op, scalars).apply("0");
     }
     if (!op.kind().elementwise()) {
       throw new IllegalStateException("no loop code for " + op.kind());
@@ -293,7 +352,10 @@ final class LoopGenerator {
       s.append("    final double s").append(k).append(" = s[").append(k).append("];\n");
     }
     s.append(constants).append(before);
-    if (!sums.isEmpty()) {
+    for (OrderedSum sum : orderedSums) {
+      s.append("    double ").append(sum.name()).append(" = 0.0;\n");
+    }
+    if (!sums.isEmpty() || !orderedSums.isEmpty()) {
       for (Sum sum : sums) {
         String name = sum.name();
         s.append("    double ").append(name).append("_0 = 0.0, ").append(name).append("_1 = 0.0, ")
@@ -305,6 +367,10 @@ final class LoopGenerator {
         for (Sum sum : sums) {
           s.append("        ").append(sum.name()).append('_').append(lane).append(" += ")
               .append(sum.element()).append(";\n");
+        }
+        for (OrderedSum sum : orderedSums) {
+          s.append("        ").append(sum.name()).append(" += ").append(sum.element())
+              .append(";\n");
         }
         s.append("      }\n");
       }
@@ -318,6 +384,10 @@ final class LoopGenerator {
       s.append("    for (; i < to; i++) {\n        final int j = i;\n").append(element);
       for (Sum sum : sums) {
         s.append("        ").append(sum.name()).append(" += ").append(sum.element()).append(";\n");
+      }
+      for (OrderedSum sum : orderedSums) {
+        s.append("        ").append(sum.name()).append(" += ").append(sum.element())
+            .append(";\n");
       }
       s.append("    }\n");
     }

@@ -175,7 +175,7 @@ public final class Ops {
     Tensor x = a.asTensor();
     double[] out = new double[x.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = Math.signum(x.data[i]);
+      out[i] = Arithmetic.sign(x.data[i]);
     }
     Tensor result = Tensor.wrap(x.shapeRef(), out);
     TapeStack.traceOnly("sign", new Tensor[] {x}, result);

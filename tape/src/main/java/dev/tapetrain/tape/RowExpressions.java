@@ -33,11 +33,16 @@ final class RowExpressions {
     return switch (op.name()) {
       case "log1p" -> e -> ARITHMETIC + ".log1p(" + in[0].at(e) + ")";
       // Exact operations (no rounding), the same expressions as the eager ops' in Ops.
-      case "sign" -> e -> "Math.signum(" + in[0].at(e) + ")";
+      case "sign" -> e -> ARITHMETIC + ".sign(" + in[0].at(e) + ")";
       case "abs" -> e -> "Math.abs(" + in[0].at(e) + ")";
       case "relu" -> e -> "(" + in[0].at(e) + " > 0 ? " + in[0].at(e) + " : 0.0)";
       default -> null;
     };
+  }
+
+  /** Whether {@link #of} gives {@code op}'s element (it is elementwise). */
+  static boolean elementwise(Trace.Op op) {
+    return of(op, new Value[op.inputs().length]) != null;
   }
 
   /**

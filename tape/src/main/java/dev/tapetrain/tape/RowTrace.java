@@ -75,9 +75,11 @@ final class RowTrace {
         System.arraycopy(t.data, 0, values, to, t.size());
         to += t.size();
       }
+      // Scalars, or vectors of one (a one-feature model's weights): the elementwise loop reads
+      // the one value as a scalar; any op it cannot take there sends the program to the rows.
       boolean elementwise = Arrays.stream(widths).allMatch(w -> w <= 1)
-          && Arrays.stream(p).allMatch(t -> t.rank() == 0)
-          && Arrays.stream(outputs).allMatch(t -> t.rank() == 0);
+          && Arrays.stream(p).allMatch(RowTrace::oneValue)
+          && Arrays.stream(outputs).allMatch(RowTrace::oneValue);
       if (elementwise) {
         try {
           return new CompiledFunction.Traced(LoopGenerator.generate(trace, v, p, outputs), values);
@@ -87,5 +89,10 @@ final class RowTrace {
       }
       return new CompiledFunction.Traced(RowLoopGenerator.generate(trace, v, p, outputs), values);
     }
+  }
+
+  /** A scalar, or a vector of one element. */
+  private static boolean oneValue(Tensor t) {
+    return t.rank() == 0 || (t.rank() == 1 && t.size() == 1);
   }
 }

@@ -222,8 +222,12 @@ class CompiledFunctionTest {
     double[] ws = {1.0, 2.0};
     assertRefused("op segmentSum is not fused",
         (v, s) -> new Tensor[] {Ops.sum(Ops.segmentSum(v[0], new int[] {v[0].size()}))}, xy, ws);
-    assertRefused("op matvec is not fused", (v, s) -> new Tensor[] {
+    // A one-column product is fused with a vector of one that is an input, not a constant.
+    assertRefused("the function uses a tensor of shape [1] it did not take as an input",
+        (v, s) -> new Tensor[] {
         Ops.sum(Ops.matvec(MatrixOps.column(v[0]), Tensor.vector(2.0)))}, xy, ws);
+    assertRefused("op outer is not fused", (v, s) -> new Tensor[] {
+        Ops.sum(MatrixOps.rowSum(Ops.outer(v[0], Tensor.vector(2.0))))}, xy, ws);
     assertRefused("op repeatColumns is not fused", (v, s) -> new Tensor[] {
         Ops.sum(MatrixOps.rowSum(MatrixOps.repeatColumns(v[0], 2)))}, xy, ws);
   }
