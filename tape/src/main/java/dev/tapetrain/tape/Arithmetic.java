@@ -115,6 +115,15 @@ public final class Arithmetic {
     return Double.longBitsToDouble((bits & keep) | (one & ~keep));
   }
 
+  /**
+   * {@code max(a, 0)} as the ReLU defines it, bit for bit {@code a > 0 ? a : 0.0} (+0 for −0 and
+   * NaN), without a branch: a choice of doubles is a branch that mispredicts on activations of
+   * mixed signs.
+   */
+  public static double relu(double a) {
+    return Double.longBitsToDouble(Double.doubleToRawLongBits(a) & -(long) (a > 0 ? 1 : 0));
+  }
+
   /** {@code aᶜ} ({@code StrictMath}). */
   public static double pow(double a, double c) {
     return StrictMath.pow(a, c);

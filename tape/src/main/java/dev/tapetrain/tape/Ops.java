@@ -161,7 +161,7 @@ public final class Ops {
    * choice at 0), a constant for every tape.
    */
   public static Tensor relu(Operand a) {
-    return OpRecorder.unary("relu", a, x -> x > 0 ? x : 0.0,
+    return OpRecorder.unary("relu", a, Arithmetic::relu,
         (g, in, out) -> mul(g, Comparisons.greater(in, Tensor.scalar(0.0))));
   }
 

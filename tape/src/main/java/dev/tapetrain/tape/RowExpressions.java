@@ -35,7 +35,7 @@ final class RowExpressions {
       // Exact operations (no rounding), the same expressions as the eager ops' in Ops.
       case "sign" -> e -> ARITHMETIC + ".sign(" + in[0].at(e) + ")";
       case "abs" -> e -> "Math.abs(" + in[0].at(e) + ")";
-      case "relu" -> e -> "(" + in[0].at(e) + " > 0 ? " + in[0].at(e) + " : 0.0)";
+      case "relu" -> e -> ARITHMETIC + ".relu(" + in[0].at(e) + ")";
       default -> null;
     };
   }

@@ -80,10 +80,25 @@ class OneColumnProductLoopTest {
     }
   }
 
+  /** The branch-free ReLU is {@code a > 0 ? a : 0.0}, bit for bit. */
+  @Test
+  void reluIsTheChoiceBitForBit() {
+    double[] special = {0.0, -0.0, 1.0, -1.0, Double.MIN_VALUE, -Double.MIN_VALUE,
+        Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+    for (double d : special) {
+      assertSameBits(d > 0 ? d : 0.0, Arithmetic.relu(d), d);
+    }
+    SplittableRandom random = new SplittableRandom(4);
+    for (int i = 0; i < 1_000_000; i++) {
+      double d = Double.longBitsToDouble(random.nextLong());
+      assertSameBits(d > 0 ? d : 0.0, Arithmetic.relu(d), d);
+    }
+  }
+
   private static void assertSameBits(double expected, double actual, double of) {
     if (Double.doubleToRawLongBits(expected) != Double.doubleToRawLongBits(actual)) {
-      throw new AssertionError("sign of " + of + " (0x" + Long.toHexString(
-          Double.doubleToRawLongBits(of)) + "): " + actual + ", Math.signum " + expected);
+      throw new AssertionError("at " + of + " (0x" + Long.toHexString(
+          Double.doubleToRawLongBits(of)) + "): " + actual + ", expected " + expected);
     }
   }
 
