@@ -43,6 +43,8 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
   // A failed step not yet reported to the coordinator; and whether any step failed.
   private final AtomicReference<Failed> failure = new AtomicReference<>();
   private volatile boolean stepsStopped;
+  // The last state the run reached (RunStore.reached), for a run ended from outside.
+  private volatile TrainingState reached;
   private volatile boolean closed;
 
   /** Starts the thread that calls {@code listener} and {@code store}. */
@@ -219,6 +221,17 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
       return earlier != null ? earlier : RunStore.OK;
     }
     return awaitStore(() -> store.record(event), false);
+  }
+
+  @Override
+  public void reached(TrainingState state) {
+    reached = state;
+    store.reached(state);
+  }
+
+  /** The last state told by {@link #reached}, or null if none was. */
+  public TrainingState lastReached() {
+    return reached;
   }
 
   @Override

@@ -285,7 +285,7 @@ public final class Coordinator {
     Optional<Stop> stop = (loop.reportsAfterUpdate(round) ? decide.get().or(tell)
         : tell.get().or(decide))
         .or(() -> loop.afterStep(round, totals).flatMap(record::tell))
-        .or(() -> math.checkpointDue() ? record.checkpoint() : Optional.empty());
+        .or(() -> record.roundDone(math.checkpointDue()));
     return stop.isPresent() ? finish(stop.get()) : startRound(loop.next(phase.round()), now);
   }
 

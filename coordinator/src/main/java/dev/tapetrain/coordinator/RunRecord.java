@@ -53,6 +53,15 @@ final class RunRecord {
   }
 
   /**
+   * A round was told and decided: the store learns the state the run reached
+   * ({@link RunStore#reached}), and commits it if {@code checkpointDue} ({@link #checkpoint}).
+   */
+  Optional<Stop> roundDone(boolean checkpointDue) {
+    store.reached(math.lastGood());
+    return checkpointDue ? checkpoint() : Optional.empty();
+  }
+
+  /**
    * Commits the last good state (a periodic checkpoint, which the store may write later): empty,
    * or the failure to end with (this one's, or an earlier write's).
    */

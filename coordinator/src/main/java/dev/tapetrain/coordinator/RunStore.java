@@ -52,6 +52,14 @@ public interface RunStore {
     return checkpoint(state);
   }
 
+  /**
+   * The run has reached {@code state} (its last good state after a step), written nowhere yet:
+   * told after every step, so a run ended from outside while the coordinator cannot act (a
+   * model holding every actor thread, {@code RunWatchdog}) ends with the steps it did, not the
+   * last periodic checkpoint's. Must cost next to nothing; a store may ignore it.
+   */
+  default void reached(TrainingState state) {}
+
   /** Writes the run's summary after everything recorded before it; the store is complete. */
   Result finish(RunSummary summary);
 

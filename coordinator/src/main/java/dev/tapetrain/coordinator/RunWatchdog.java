@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * an endless loop on local-runner's single thread) past the step deadline, and when a signal
  * finds the coordinator held (or silent for {@link #SIGNAL_WAIT}). Ending from outside is what
  * {@link RunRecord#finish} does from inside, with the last committed state, the checkpoint on
- * disk: the summary through the store, {@link TrainingEvent.Finished} to the listeners (the
+ * disk, or the state the run reached after it ({@link BackgroundListener#lastReached}, then
+ * written as the checkpoint): the summary through the store, {@link TrainingEvent.Finished} to the listeners (the
  * console's last line, the run's future). The actors are never touched: a thread stuck in a
  * model cannot be stopped, so the caller halts the JVM once the status is written
  * ({@link #mustHalt}).
@@ -138,6 +139,17 @@ final class RunWatchdog {
     }
     stepLog.close(); // what it queued reaches the files first; later calls run on this thread
     TrainingState last = lastCommitted();
+    TrainingState reached = stepLog.lastReached();
+    if (reached != null && reached.steps() > last.steps()) {
+      // Steps done since the last periodic checkpoint: kept, so the run ends (and --resume
+      // continues) where the step log ends, not at the checkpoint before it.
+      RunStore.Result kept = stepLog.checkpoint(reached);
+      if (kept instanceof RunStore.Failed f) {
+        LOG.warn("checkpoint not written: {}", f.message());
+      } else {
+        last = reached;
+      }
+    }
     RunSummary summary = new RunSummary(stop.status(), last.steps(), spec.steps(),
         last.initialLoss(), last.loss(), last.params(), spec.workers(), 0, stop.detail());
     RunStore.Result written = stepLog.finish(summary);

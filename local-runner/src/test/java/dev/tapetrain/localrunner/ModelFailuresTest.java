@@ -81,6 +81,31 @@ class ModelFailuresTest extends ProcessTestBase {
     assertFailedAfterStep2(run, line);
   }
 
+  /**
+   * Between periodic checkpoints (none yet here): the run still ends where its step log ends —
+   * the steps it did, their loss and parameters, kept as the checkpoint that --resume continues
+   * from — not at the start with no checkpoint to resume (a new-user round's finding).
+   */
+  @Test
+  void aModelThatNeverReturnsBeforeAnyCheckpointEndsWithTheStepsItDid() throws Exception {
+    Path run = dir.resolve("loop-early");
+    Process p = processes.localRunner("loop-early", "--model", "test-faulty", "--set",
+        "fault=loop", "--set", "fault-above=" + STEP_3, "--steps", "20", "--log-every", "1",
+        "--run-dir", run.toString(), "--step-timeout", "1");
+    assertEquals(1, Processes.exitCode(p, Duration.ofSeconds(60)), processes.stderr("loop-early"));
+    assertFailedAfterStep2(run, "did not return within the 1000 ms step deadline");
+    JsonNode summary = Runs.summary(run);
+    List<Runs.Step> steps = Runs.steps(run);
+    assertEquals(2, steps.size(), "steps 0 and 1 logged");
+    assertEquals(steps.get(1).loss(), summary.get("loss").asDouble(), 0.0,
+        "the last logged step's loss: " + summary);
+    assertTrue(Files.exists(run.resolve("checkpoint.pb")), "a checkpoint to resume from");
+    assertEquals(2, dev.tapetrain.coordinator.run.Checkpoints.read(run.resolve("checkpoint.pb"))
+        .state().steps());
+    assertTrue(processes.stderr("loop-early").contains("run failed after 2 step(s)"),
+        processes.stderr("loop-early"));
+  }
+
   @Test
   void sigtermWhileAModelNeverReturnsStillWritesTheInterruptedStatus() throws Exception {
     Path run = dir.resolve("held");
