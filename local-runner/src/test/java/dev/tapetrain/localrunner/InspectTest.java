@@ -102,6 +102,19 @@ class InspectTest {
     assertEquals("mini-batch", s.get("loss_of").asText());
   }
 
+  /** A loss that is not a number (summary.json writes it as the string "NaN") prints bare. */
+  @Test
+  void aNotANumberInitialLossPrintsAsNaNNotAsAQuotedString() throws Exception {
+    Path run = train("nan");
+    Path summary = run.resolve("summary.json");
+    String json = Files.readString(summary);
+    Files.writeString(summary, json.replaceFirst("\"initial_loss\" : [^,]+,",
+        "\"initial_loss\" : \"NaN\","));
+    Runs.Result r = Runs.run("inspect", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("initial loss:   NaN\n"), r.out());
+  }
+
   @Test
   void plotIsARealPngOfTheStatedSize() throws Exception {
     Path run = train("a");

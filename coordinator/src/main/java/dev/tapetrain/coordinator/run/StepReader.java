@@ -154,8 +154,8 @@ public final class StepReader implements AutoCloseable {
         if (newline) {
           throw new RunDirectoryException(file + ":" + lineNumber + ": not valid JSON");
         }
-        warnings.add(file + ":" + lineNumber + ": last line is incomplete (the run was stopped "
-            + "while writing it); ignored");
+        warnings.add(file + ":" + lineNumber + ": last line is incomplete (still being "
+            + "written, or the run was stopped while writing it); ignored");
         return null;
       }
     }

@@ -192,7 +192,7 @@ final class RunReport {
       out.printf("message:        %s%n", s.get("message").asText());
     }
     if (s.has("initial_loss")) {
-      out.printf("initial loss:   %s%n", s.get("initial_loss"));
+      out.printf("initial loss:   %s%n", StepTable.text(s.get("initial_loss")));
     }
     if (s.has("loss")) {
       if (s.has("loss_step")) {
