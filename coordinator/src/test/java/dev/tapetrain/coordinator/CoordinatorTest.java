@@ -122,21 +122,22 @@ class CoordinatorTest extends CoordinatorHarness {
   }
 
   /**
-   * The deadline runs from each step's own start: steps that each take 0.3 s of a 0.5 s timeout
+   * The deadline runs from each step's own start: steps that each take 0.6 s of a 1 s timeout
    * add up to more than the timeout, and no worker is dropped (a timer that ran from the first
    * step, or that was not set again for what is left, would drop b during the second step).
+   * 0.4 s of margin: with 0.2 s it failed once on a machine at load 11.
    */
   @Test
   void theDeadlineRunsFromEachStepsStart() throws Exception {
     FakeWorker a = new FakeWorker();
     FakeWorker b = new FakeWorker();
-    coordinator(2, 3, Duration.ofMillis(500));
+    coordinator(2, 3, Duration.ofMillis(1000));
     a.acceptShard();
     b.acceptShard();
     for (long k = 0; k <= 3; k++) {
       a.answer(a.expectStep(k));
       ComputeGradients slow = b.expectStep(k);
-      Thread.sleep(300);
+      Thread.sleep(600);
       b.answer(slow);
     }
     for (long step = 0; step < 3; step++) {
