@@ -75,8 +75,9 @@ public final class TlsOptions {
     }
     String keyPassword = password(env, KEYSTORE_PASSWORD);
     String trustPassword = password(env, TRUSTSTORE_PASSWORD);
-    check("--tls-keystore", keystore, keyPassword, KEYSTORE_PASSWORD);
+    KeyStore keys = check("--tls-keystore", keystore, keyPassword, KEYSTORE_PASSWORD);
     check("--tls-truststore", truststore, trustPassword, TRUSTSTORE_PASSWORD);
+    requirePrivateKey(keys);
     String prefix = "akka.remote.artery.ssl.config-ssl-engine.";
     return ConfigFactory.empty()
         .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
@@ -122,15 +123,38 @@ public final class TlsOptions {
     return p;
   }
 
-  private static void check(String option, Path file, String password, String variable) {
+  private static KeyStore check(String option, Path file, String password, String variable) {
     if (!Files.isRegularFile(file)) {
       throw new UserError(option + " " + file + ": no such file");
     }
     try (InputStream in = Files.newInputStream(file)) {
-      KeyStore.getInstance("PKCS12").load(in, password.toCharArray());
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      return store;
     } catch (IOException | GeneralSecurityException e) {
       throw new UserError(option + " " + file + ": cannot open as PKCS12 with the password in $"
           + variable + " (" + e.getMessage() + ")");
     }
+  }
+
+  /**
+   * A key store without a private key (typically the truststore passed twice) opens fine, but
+   * then every handshake fails with a message about trust, far from the cause: refuse it here.
+   */
+  private void requirePrivateKey(KeyStore keys) {
+    try {
+      for (String alias : java.util.Collections.list(keys.aliases())) {
+        if (keys.isKeyEntry(alias)) {
+          return;
+        }
+      }
+    } catch (java.security.KeyStoreException e) {
+      throw new UserError("--tls-keystore " + keystore + ": cannot list its entries ("
+          + e.getMessage() + ")");
+    }
+    Path name = keystore.getFileName();
+    throw new UserError("--tls-keystore " + keystore + ": holds no private key (a key store "
+        + "needs the node's key and certificate; " + name
+        + " holds only trusted certificates?)");
   }
 }
