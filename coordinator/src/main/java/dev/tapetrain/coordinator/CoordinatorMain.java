@@ -129,7 +129,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         () -> NodeAddress.LOOPBACK);
     TrainOptions.checkWorkers(expected);
     Config tlsConfig = tls.akkaConfig(env);
-    tls.warnIfExposed("coordinator", address.bind(), err);
+    tls.warnIfExposed("coordinator", address, err);
     // Binds the port now (the guard in front of Artery), so a taken port is one clear line
     // before any run directory exists.
     try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, address,

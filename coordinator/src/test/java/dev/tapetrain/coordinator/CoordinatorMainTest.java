@@ -26,7 +26,9 @@ class CoordinatorMainTest {
       "--port 0                       | coordinator: --port must be between 1 and 65535, got 0",
       "--port 70000                   | coordinator: --port must be between 1 and 65535, got 70000",
       "--tls-keystore k.p12           | coordinator: --tls-keystore and --tls-truststore go together",
-      "--workers 0                    | coordinator: --workers must be between 1 and 4096, got 0"})
+      "--workers 0                    | coordinator: --workers must be between 1 and 4096, got 0",
+      "--bind nosuch.invalid          | coordinator: --bind nosuch.invalid: unknown host",
+      "--host nosuch.invalid          | coordinator: --host nosuch.invalid: unknown host"})
   void badOptionsGetOneLineAndExitCodeTwo(String args, String expected) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);

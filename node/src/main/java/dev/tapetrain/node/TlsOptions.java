@@ -98,16 +98,19 @@ public final class TlsOptions {
   /**
    * Warns on {@code err} when a node listens on a non-loopback address without TLS.
    *
-   * @throws UserError if the host name does not resolve
+   * @throws UserError if the address to listen on does not resolve, naming {@code --bind} when
+   *     it was given apart from {@code --host}
    */
-  public void warnIfExposed(String command, String host, java.io.PrintStream err) {
+  public void warnIfExposed(String command, NodeAddress address, java.io.PrintStream err) {
+    String bind = address.bind();
     try {
-      if (!enabled() && !InetAddress.getByName(host).isLoopbackAddress()) {
-        err.println(command + ": warning: listening on " + host + " without TLS; anyone who can "
+      if (!enabled() && !InetAddress.getByName(bind).isLoopbackAddress()) {
+        err.println(command + ": warning: listening on " + bind + " without TLS; anyone who can "
             + "reach this port can join the cluster (see --tls-keystore)");
       }
     } catch (UnknownHostException e) {
-      throw new UserError("--host " + host + ": unknown host");
+      throw new UserError((bind.equals(address.host()) ? "--host " : "--bind ") + bind
+          + ": unknown host");
     }
   }
 

@@ -51,4 +51,16 @@ class TlsOptionsTest {
         + "node's key and certificate; truststore.p12 holds only trusted certificates?)",
         e.getMessage());
   }
+
+  @Test
+  void anUnknownListeningAddressIsNamedByTheOptionThatGaveIt() {
+    java.io.PrintStream err = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+    TlsOptions plain = new TlsOptions();
+    assertEquals("--bind nosuch.invalid: unknown host", assertThrows(UserError.class,
+        () -> plain.warnIfExposed("coordinator",
+            new NodeAddress("127.0.0.1", "nosuch.invalid", 2551), err)).getMessage());
+    assertEquals("--host nosuch.invalid: unknown host", assertThrows(UserError.class,
+        () -> plain.warnIfExposed("coordinator",
+            new NodeAddress("nosuch.invalid", "nosuch.invalid", 2551), err)).getMessage());
+  }
 }

@@ -228,7 +228,7 @@ public final class WorkerMain implements Callable<Integer> {
       dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
-    tls.warnIfExposed("worker", address.bind(), err);
+    tls.warnIfExposed("worker", address, err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
       return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads);
     }
