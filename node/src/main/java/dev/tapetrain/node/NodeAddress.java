@@ -2,6 +2,9 @@ package dev.tapetrain.node;
 
 import dev.tapetrain.node.OperatorEnvironment.Fact;
 import dev.tapetrain.node.OperatorEnvironment.Role;
+import dev.tapetrain.spi.UserError;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -29,10 +32,18 @@ public record NodeAddress(String host, String bind, int port) {
    * {@code localAddress} (a pod's own address), and a node placed by the environment binds every
    * interface unless {@code --bind} says otherwise.
    *
-   * @throws dev.tapetrain.spi.UserError if an option contradicts the environment
+   * @throws dev.tapetrain.spi.UserError if an option contradicts the environment, or
+   *     {@code --host} is empty or a wildcard address no other node could dial
    */
   public static NodeAddress resolve(String host, String bind, Integer port, int defaultPort,
       Optional<Role> role, Supplier<String> localAddress) {
+    if (host != null) {
+      requireReachable(host);
+    }
+    if (bind != null && bind.isBlank()) {
+      throw new UserError("--bind '" + bind + "': empty (expected an address of this machine, "
+          + "or 0.0.0.0 for every interface)");
+    }
     if (role.isEmpty()) {
       String h = host != null ? host : LOOPBACK;
       return new NodeAddress(h, bind != null ? bind : h, port != null ? port : defaultPort);
@@ -43,5 +54,33 @@ public record NodeAddress(String host, String bind, int port) {
     String h = host != null ? host : r.ownHost().orElseGet(localAddress);
     int p = port != null ? port : r.ownPort().orElse(defaultPort);
     return new NodeAddress(h, bind != null ? bind : EVERY_INTERFACE, p);
+  }
+
+  /**
+   * {@code --host} is what the others dial and what the coordinator prints in its join hint:
+   * empty or a wildcard ({@code 0.0.0.0}, {@code ::}) names no machine, and such a node starts
+   * but is never reached. Listening on every interface is {@code --bind}'s job.
+   */
+  private static void requireReachable(String host) {
+    String why = host.isBlank() ? "empty" : isWildcard(host) ? "a wildcard address" : null;
+    if (why != null) {
+      throw new UserError("--host '" + host + "': " + why + "; it must be an address the "
+          + "others can reach this node by (to listen on every interface use --bind "
+          + EVERY_INTERFACE + ")");
+    }
+  }
+
+  /** Whether {@code host} is an IP literal for "any local address" (no DNS lookup). */
+  private static boolean isWildcard(String host) {
+    String h = host.startsWith("[") && host.endsWith("]")
+        ? host.substring(1, host.length() - 1) : host;
+    if (!h.matches("[0-9.]+") && !h.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      return false; // a name: resolving it here could block, and no name means "any"
+    }
+    try {
+      return InetAddress.getByName(h).isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false; // not a literal after all: left to the later checks
+    }
   }
 }

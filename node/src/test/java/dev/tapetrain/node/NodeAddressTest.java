@@ -58,4 +58,27 @@ class NodeAddressTest {
     assertEquals(new NodeAddress("pod.example", "10.1.2.3", 4000),
         NodeAddress.resolve("pod.example", "10.1.2.3", 4000, 0, RANK1, () -> "10.9.9.9"));
   }
+
+  @Test
+  void anEmptyOrWildcardHostIsRefusedPointingAtBind() {
+    for (String host : new String[] {"", " ", "0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"}) {
+      for (Optional<OperatorEnvironment.Role> role : java.util.List.of(
+          Optional.<OperatorEnvironment.Role>empty(), RANK1)) {
+        UserError e = assertThrows(UserError.class,
+            () -> NodeAddress.resolve(host, null, null, 0, role, () -> "10.9.9.9"), host);
+        assertEquals("--host '" + host + "': " + (host.isBlank() ? "empty" : "a wildcard address")
+            + "; it must be an address the others can reach this node by (to listen on every "
+            + "interface use --bind 0.0.0.0)", e.getMessage());
+      }
+    }
+    assertEquals("--bind '': empty (expected an address of this machine, or 0.0.0.0 for every "
+        + "interface)", assertThrows(UserError.class, () -> NodeAddress.resolve(null, "", null,
+            0, Optional.empty(), () -> "10.9.9.9")).getMessage());
+    // Names are never looked up here, and a specific address is fine.
+    assertEquals(new NodeAddress("::1", "::1", 0),
+        NodeAddress.resolve("::1", null, null, 0, Optional.empty(), () -> "10.9.9.9"));
+    assertEquals(new NodeAddress("nosuch.invalid", "0.0.0.0", 0),
+        NodeAddress.resolve("nosuch.invalid", "0.0.0.0", null, 0, Optional.empty(),
+            () -> "10.9.9.9"));
+  }
 }
