@@ -28,7 +28,11 @@ class CoordinatorMainTest {
       "--tls-keystore k.p12           | coordinator: --tls-keystore and --tls-truststore go together",
       "--workers 0                    | coordinator: --workers must be between 1 and 4096, got 0",
       "--bind nosuch.invalid          | coordinator: --bind nosuch.invalid: unknown host",
-      "--host nosuch.invalid          | coordinator: --host nosuch.invalid: unknown host"})
+      "--host nosuch.invalid          | coordinator: --host nosuch.invalid: unknown host",
+      "--step-timeout 0               | coordinator: --step-timeout must be greater than 0 and at most 86400 seconds, got 0",
+      "--wait-timeout 1e6             | coordinator: --wait-timeout must be greater than 0 and at most 86400 seconds, got 1000000",
+      "--set foo                      | coordinator: --set foo: expected NAME=VALUE (see --help)",
+      "--stepz 5                      | coordinator: unknown option '--stepz' (did you mean --steps or --step-timeout? see --help)"})
   void badOptionsGetOneLineAndExitCodeTwo(String args, String expected) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);

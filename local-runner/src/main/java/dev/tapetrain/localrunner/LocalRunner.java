@@ -113,7 +113,7 @@ public final class LocalRunner implements Callable<Integer> {
     try {
       new CommandLine(runner).parseArgs(args);
     } catch (CommandLine.ParameterException e) {
-      throw new UserError(e.getMessage());
+      throw new UserError(Cli.message(e));
     }
     runner.checkThreads();
     runner.train.withoutRejoining("local-runner");

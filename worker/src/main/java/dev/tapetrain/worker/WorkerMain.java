@@ -350,7 +350,8 @@ public final class WorkerMain implements Callable<Integer> {
 
   private static Duration seconds(String option, double s) {
     if (!(s > 0) || s > 86_400) {
-      throw new UserError(option + " must be between 0 and 86400 seconds, got " + s);
+      throw new UserError(option + " must be greater than 0 and at most 86400 seconds, got "
+          + Cli.plain(s));
     }
     return Duration.ofNanos((long) (s * 1e9));
   }

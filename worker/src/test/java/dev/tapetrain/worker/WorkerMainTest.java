@@ -21,7 +21,8 @@ class WorkerMainTest {
       "--join h:1 --port 70000  | worker: --port must be 0 (any free port) or between 1 and 65535, got 70000",
       "--port 1                 | worker: --join HOST:PORT is required (or the variables MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK, or TF_CONFIG, that place this worker)",
       "--join nosuchhost.invalid:2551 | worker: --join nosuchhost.invalid:2551: host 'nosuchhost.invalid' does not resolve (check the name, or use the coordinator's IP address)",
-      "--join h:1 --coordinator-timeout 0 | worker: --coordinator-timeout must be between 0 and 86400 seconds, got 0.0",
+      "--join h:1 --coordinator-timeout 0 | worker: --coordinator-timeout must be greater than 0 and at most 86400 seconds, got 0",
+      "--join h:1 --join-timout 5 | worker: unknown option '--join-timout' (did you mean --join or --join-timeout? see --help)",
       "--join h:1 --worker-threads 0 | worker: --worker-threads must be between 1 and 256, got 0",
       "--join h:1 --worker-threads -2 | worker: --worker-threads must be between 1 and 256, got -2",
       "--join h:1 --worker-threads two | worker: --worker-threads must be a whole number between 1 and 256, got 'two'"})

@@ -16,6 +16,7 @@ import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Models;
+import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.models.Targets;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
@@ -283,16 +284,16 @@ public final class TrainOptions {
       throw new UsageException("--chunk-size must be at least 1, got " + chunkSize);
     }
     if (!(stepTimeoutSeconds > 0) || stepTimeoutSeconds > 86_400) {
-      throw new UsageException("--step-timeout must be between 0 and 86400 seconds, got "
-          + stepTimeoutSeconds);
+      throw new UsageException("--step-timeout must be greater than 0 and at most 86400 "
+          + "seconds, got " + Cli.plain(stepTimeoutSeconds));
     }
     if (!(rejoinTimeoutSeconds >= 0) || rejoinTimeoutSeconds > 86_400) {
       throw new UsageException("--rejoin-timeout must be between 0 and 86400 seconds, got "
-          + rejoinTimeoutSeconds);
+          + Cli.plain(rejoinTimeoutSeconds));
     }
     if (!(waitTimeoutSeconds > 0) || waitTimeoutSeconds > 86_400) {
-      throw new UsageException("--wait-timeout must be between 0 and 86400 seconds, got "
-          + waitTimeoutSeconds);
+      throw new UsageException("--wait-timeout must be greater than 0 and at most 86400 "
+          + "seconds, got " + Cli.plain(waitTimeoutSeconds));
     }
     if (!model.matches("[a-z0-9][a-z0-9-]*")) {
       throw new UsageException("--model: '" + model + "' is not a model name (lower-case "

@@ -4,6 +4,9 @@ import dev.tapetrain.spi.UserError;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
@@ -30,7 +33,7 @@ public final class Cli {
           && !u.getSuggestions().isEmpty()) {
         hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? see --help";
       }
-      err.println(name + ": " + ex.getMessage() + " (" + hint + ")");
+      err.println(name + ": " + message(ex) + " (" + hint + ")");
       return USAGE;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -50,6 +53,48 @@ public final class Cli {
       return 1;
     }
   }
+
+  /**
+   * Picocli's message for a command line it cannot parse, reworded where picocli's own says it
+   * badly: an unknown option is named alone (picocli lists the value after it as another
+   * "option"), and a map option's value without '=' says what is expected (picocli writes
+   * "Value for option option '--set' …").
+   */
+  public static String message(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+      List<String> options = u.getUnmatched().stream()
+          .filter(a -> a.startsWith("-") && !NUMBER.matcher(a).matches()).toList();
+      if (!options.isEmpty()) {
+        return "unknown option" + (options.size() > 1 ? "s " : " ")
+            + options.stream().map(o -> "'" + o + "'").collect(Collectors.joining(", "));
+      }
+      if (!u.getUnmatched().isEmpty()) {
+        return "unexpected argument '" + u.getUnmatched().get(0) + "'";
+      }
+    }
+    String m = ex.getMessage();
+    java.util.regex.Matcher keyValue = KEY_VALUE.matcher(m == null ? "" : m);
+    if (keyValue.matches()) {
+      return keyValue.group(1) + " " + keyValue.group(2) + ": expected NAME=VALUE";
+    }
+    return m;
+  }
+
+  /**
+   * A number as the user typed it in a message ({@code 0}, {@code 1.5}, {@code 0.00078125}), not
+   * Java's {@code 0.0} or {@code 7.8125E-4}; NaN and infinities as Java writes them.
+   */
+  public static String plain(double v) {
+    if (!Double.isFinite(v)) {
+      return Double.toString(v);
+    }
+    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+  }
+
+  private static final Pattern NUMBER = Pattern.compile("-[0-9.][0-9.eE+-]*");
+  private static final Pattern KEY_VALUE = Pattern.compile(
+      "Value for option option '([^']+)' .* should be in KEY=VALUE format but was (.*)",
+      Pattern.DOTALL);
 
   /**
    * One line that says what went wrong: the message, and the kind of failure where the message
