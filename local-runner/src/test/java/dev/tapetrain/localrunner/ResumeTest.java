@@ -163,6 +163,18 @@ class ResumeTest extends ProcessTestBase {
     assertTrue(more.err().contains("resuming " + run + " from step 5"), more.err());
   }
 
+  @Test
+  void stepsBelowThoseAlreadyTrainedAreRefusedAndTouchNothing() throws Exception {
+    Path run = dir.resolve("ten");
+    assertEquals(0, Runs.run("--steps", "10", "--run-dir", run.toString()).exitCode());
+    java.util.Map<Path, String> before = snapshot(run);
+    Runs.Result fewer = Runs.run("--resume", run.toString(), "--steps", "4");
+    assertEquals(2, fewer.exitCode(), fewer.err());
+    assertEquals("local-runner: --steps 4 is below the 10 steps already in the checkpoint",
+        fewer.err().strip());
+    assertEquals(before, snapshot(run), "every file as it was");
+  }
+
   /** Each file of {@code run} with its bytes and modification time. */
   private static java.util.Map<Path, String> snapshot(Path run) throws Exception {
     java.util.Map<Path, String> files = new java.util.TreeMap<>();
