@@ -81,7 +81,7 @@ public final class TrainingRun {
   public static int run(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err)
       throws InterruptedException {
-    return execute(command, train, workers, extra, launcher, out, err, false).code();
+    return execute(command, train, workers, extra, launcher, out, err, null).code();
   }
 
   /**
@@ -99,16 +99,31 @@ public final class TrainingRun {
    * signal hook is installed and the JVM is never halted. A model that holds the actor threads
    * past the step deadline ends the run as failed all the same; its thread is abandoned, and the
    * actor system is told to terminate without waiting for it.
+   *
+   * <p>{@code stop}, once completed (from any thread), ends the run as a signal ends the
+   * command's: before the run directory is made, nothing is written (exit code 130, no summary,
+   * no directory); once it is open, with status {@code interrupted} and the last checkpoint. It
+   * is acted on at those points only, never by interrupting this thread: an interrupt reaches
+   * whatever this thread does at that moment (Akka's logger start-up, a file channel, which it
+   * closes) and made the run fail or leave its summary "running" (new-user round, 2026-12-07).
    */
   public static Outcome runEmbedded(String command, TrainOptions train, int workers,
-      List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err)
-      throws InterruptedException {
-    return execute(command, train, workers, extra, launcher, out, err, true);
+      List<TrainingListener> extra, Launcher launcher, CompletableFuture<?> stop,
+      PrintStream out, PrintStream err) throws InterruptedException {
+    if (stop.isDone()) {
+      return new Outcome(INTERRUPTED, null, null, NOTHING_WRITTEN);
+    }
+    return execute(command, train, workers, extra, launcher, out, err, stop);
   }
+
+  /** Why an embedded run stopped before its run directory was made. */
+  public static final String NOTHING_WRITTEN =
+      "interrupted before the run started; nothing was written";
 
   private static Outcome execute(String command, TrainOptions train, int workers,
       List<TrainingListener> extra, Launcher launcher, PrintStream out, PrintStream err,
-      boolean embedded) throws InterruptedException {
+      CompletableFuture<?> stop) throws InterruptedException {
+    boolean embedded = stop != null;
     // A signal while the data are read, the directory is made, or the actors are made and
     // started (seconds on a loaded machine) ends the run as interrupted too (130): never a
     // directory that neither --resume nor the same command can go on with.
@@ -131,8 +146,11 @@ public final class TrainingRun {
     RunSpec spec = opened.spec();
     RunDirectory runDir = opened.runDir();
     TrainingState start = opened.start();
+    if (embedded && stop.isDone()) {
+      return stoppedBeforeTraining(spec, runDir, start);
+    }
     try {
-      return started(command, spec, runDir, start, extra, launcher, out, err, embedded, early);
+      return started(command, spec, runDir, start, extra, launcher, out, err, stop, early);
     } catch (RuntimeException | Error e) {
       // Before the actors' own hook took over (a plug-in's code, a thread that cannot start):
       // the run ends failed with its real error, not "running", nor a false "interrupted".
@@ -146,10 +164,29 @@ public final class TrainingRun {
     }
   }
 
-  /** {@link #execute} once its run directory is open ({@code early}: its signal hook, or null). */
+  /**
+   * An embedded run told to stop while its directory was made: it ends there as interrupted,
+   * as a signal ends the command's then ({@link EarlyInterrupt}), a resumed run's checkpoint as
+   * it was.
+   */
+  private static Outcome stoppedBeforeTraining(RunSpec spec, RunDirectory runDir,
+      TrainingState start) {
+    RunSummary summary = RunSummary.beforeTraining(RunSummary.Status.INTERRUPTED, spec.steps(),
+        start, "interrupted before training started");
+    runDir.finish(summary);
+    runDir.close();
+    return new Outcome(INTERRUPTED, summary, runDir.path(), "");
+  }
+
+  /**
+   * {@link #execute} once its run directory is open ({@code stop}: an embedded run's stop, else
+   * null; {@code early}: the command's signal hook, else null).
+   */
   private static Outcome started(String command, RunSpec spec, RunDirectory runDir,
       TrainingState start, List<TrainingListener> extra, Launcher launcher, PrintStream out,
-      PrintStream err, boolean embedded, EarlyInterrupt early) throws InterruptedException {
+      PrintStream err, CompletableFuture<?> stop, EarlyInterrupt early)
+      throws InterruptedException {
+    boolean embedded = stop != null;
     CompletableFuture<RunSummary> done = new CompletableFuture<>();
     List<TrainingListener> listeners = new ArrayList<>(extra);
     // The bar closes before the console's final lines (listeners run in this order).
@@ -213,17 +250,25 @@ public final class TrainingRun {
       early.handOver(interrupt);
     }
     int code = 1;
-    boolean callerInterrupted = false;
     try {
       RunSummary summary;
-      try {
-        summary = watchdog.await(done);
-      } catch (InterruptedException e) {
-        if (!embedded) {
-          throw e;
+      if (embedded) {
+        // The run's end, or null as soon as it is told to stop (even before this line).
+        CompletableFuture<RunSummary> endOrStop = new CompletableFuture<>();
+        done.whenComplete((s, e) -> {
+          if (e != null) {
+            endOrStop.completeExceptionally(e);
+          } else {
+            endOrStop.complete(s);
+          }
+        });
+        stop.whenComplete((s, e) -> endOrStop.complete(null));
+        summary = watchdog.await(endOrStop);
+        if (summary == null) {
+          summary = interruptEmbedded(watchdog, done, coordinatorRef);
         }
-        callerInterrupted = true;
-        summary = interruptEmbedded(watchdog, done, coordinatorRef);
+      } else {
+        summary = watchdog.await(done);
       }
       if (summary.status() == RunSummary.Status.FAILED && summary.steps() > 0) {
         err.println("continue with: --resume " + runDir.path());
@@ -261,25 +306,19 @@ public final class TrainingRun {
         terminate(system, err);
       }
       runDir.close();
-      if (callerInterrupted) {
-        Thread.currentThread().interrupt(); // only now: waiting for the system would clear it
-      }
     }
   }
 
   /**
-   * The caller's thread was interrupted while it waited (the Java API has no signals): the run
-   * is interrupted as a signal interrupts it, with the last committed state and status
-   * interrupted.
+   * An embedded run was told to stop (the Java API has no signals): the run is interrupted as a
+   * signal interrupts it, with the last committed state and status interrupted. A coordinator
+   * not spawned yet is told as soon as it is.
    */
   private static RunSummary interruptEmbedded(RunWatchdog watchdog,
       CompletableFuture<RunSummary> done,
       CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref)
       throws InterruptedException, ExecutionException {
-    ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
-    if (coordinator != null) {
-      coordinator.tell(Coordinator.Interrupt.INSTANCE);
-    }
+    ref.thenAccept(coordinator -> coordinator.tell(Coordinator.Interrupt.INSTANCE));
     return watchdog.awaitInterrupted(done);
   }
 

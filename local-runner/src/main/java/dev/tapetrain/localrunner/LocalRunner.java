@@ -16,7 +16,10 @@ import dev.tapetrain.localrunner.predict.PredictCommand;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -105,13 +108,22 @@ public final class LocalRunner implements Callable<Integer> {
    * {@link dev.tapetrain.localrunner.api.Trainer}): no signal hook, never halts, the actor
    * system configured with {@code akka} over local-runner's settings.
    *
+   * {@code stop}, completed from any thread, ends the run as interrupted (see {@link
+   * TrainingRun#runEmbedded}).
+   *
    * @throws UserError for a bad option, bad data or an unusable run directory (one line)
    */
   public static TrainingRun.Outcome runEmbedded(String[] args, List<TrainingListener> listeners,
-      Config akka, PrintStream out, PrintStream err) throws InterruptedException {
+      Config akka, CompletableFuture<?> stop, PrintStream out, PrintStream err)
+      throws InterruptedException {
     LocalRunner runner = new LocalRunner(out, err);
     try {
-      new CommandLine(runner).parseArgs(args);
+      CommandLine.ParseResult parsed = new CommandLine(runner).parseArgs(args);
+      if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+        throw new UserError(helpRefused(parsed.matchedOptions().stream()
+            .filter(o -> o.usageHelp() || o.versionHelp()).findFirst().orElseThrow()
+            .longestName()));
+      }
     } catch (CommandLine.ParameterException e) {
       throw new UserError(Cli.message(e));
     }
@@ -121,11 +133,30 @@ public final class LocalRunner implements Callable<Integer> {
       CacheSettings cache = runner.cache.settings(System.getenv());
       LoopFiles.install(cache);
       return TrainingRun.runEmbedded("local-runner", runner.train, runner.workers, listeners,
-          new LocalLauncher(runner.threads, akka, cache, runner.workerThreads.count()), out,
-          err);
+          new LocalLauncher(runner.threads, akka, cache, runner.workerThreads.count()), stop,
+          out, err);
     } finally {
       ScanHandoff.release(); // a run that never started its workers leaves nothing behind
     }
+  }
+
+  /**
+   * The names of the options that print the command line's help or version instead of training
+   * ({@code --help}, {@code -h}, {@code --version}, {@code -V}): an embedded run (the Java API)
+   * refuses them, where they used to be parsed and then ignored, training the default job.
+   */
+  public static Set<String> helpOptions() {
+    Set<String> names = new LinkedHashSet<>();
+    new CommandLine(new LocalRunner(System.out, System.err)).getCommandSpec().options().stream()
+        .filter(o -> o.usageHelp() || o.versionHelp())
+        .forEach(o -> names.addAll(List.of(o.names())));
+    return Set.copyOf(names);
+  }
+
+  /** The one line that refuses help option {@code name} in an embedded run. */
+  public static String helpRefused(String name) {
+    return name + " prints local-runner's help or version and trains nothing; the Java API takes "
+        + "only training options (see `java -jar local-runner.jar --help` for them)";
   }
 
   private void checkThreads() {

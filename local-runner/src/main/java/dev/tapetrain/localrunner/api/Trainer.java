@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,18 +86,87 @@ public final class Trainer {
   /**
    * Trains to the end and returns the trained model.
    *
-   * @throws TrainingFailedException if the run diverged, failed or was interrupted (an
-   *     interrupt of this thread interrupts the run: its checkpoint is kept, its status is
-   *     {@code interrupted}, and this thread's interrupt flag stays set)
+   * <p>An interrupt of the calling thread, at any point (also before the call), stops the run
+   * as Ctrl-C stops the command line's: {@code fit()} throws {@link TrainingFailedException}
+   * with status {@code interrupted} and exit code 130, once the run has ended (its actor system
+   * stopped), and the thread's interrupt flag is set again. Before the run directory is made,
+   * nothing is written ({@code runDir()} null); after, its summary says {@code interrupted}
+   * and {@code --resume} continues from the last checkpoint.
+   *
+   * @throws TrainingFailedException if the run diverged, failed or was interrupted
    * @throws IllegalArgumentException for a bad option, bad data or an unusable run directory
-   * @throws InterruptedException if this thread is interrupted again while the run ends
+   * @throws InterruptedException never any more (an interrupt ends as above); declared so that
+   *     callers written against earlier versions still compile
    */
   public TrainedRun fit() throws InterruptedException {
+    // The run works on a thread of its own, and the caller's thread only waits for it. An
+    // interrupt of the caller used to reach whatever start-up did on that thread at the time:
+    // Akka's logger start-up failed the run ("could not start: Could not start logger"), a
+    // file channel being written closed itself (an uncaught "cannot write events.out.tfevents:
+    // null", summary left "running") and the flag was lost (new-user round, 2026-12-07). Now
+    // an interrupt is only remembered and passed on as a stop request, which the run acts on
+    // at defined points: before its directory is made, once it is open, and while it trains.
+    boolean interrupted = Thread.interrupted();
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    if (interrupted) {
+      stop.complete(null);
+    }
+    CompletableFuture<TrainedRun> result = new CompletableFuture<>();
+    Thread runner = new Thread(() -> {
+      try {
+        result.complete(run(stop));
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "tapetrain-fit");
+    runner.setDaemon(true); // it never outlives fit(); daemon all the same, as the actors are
+    runner.start();
+    try {
+      while (true) {
+        try {
+          return result.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stop.complete(null); // the run ends soon, as interrupted: wait for it
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          if (e.getCause() instanceof Error r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      // Its result is in; the thread only returns now. Then the flag, as the caller left it.
+      interrupted |= joinUninterruptibly(runner);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Waits for {@code thread} to end; true if this thread was interrupted meanwhile. */
+  private static boolean joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+  }
+
+  /** The run, on the thread {@link #fit()} started; {@code stop} ends it as interrupted. */
+  private TrainedRun run(CompletableFuture<Void> stop) throws InterruptedException {
     Follower follower = new Follower(listener, epochListener);
     TrainingRun.Outcome outcome;
     try (AutoCloseable provided = factory != null ? Models.provide(factory) : () -> {}) {
       outcome = LocalRunner.runEmbedded(args.toArray(String[]::new), List.of(follower),
-          ConfigFactory.parseString("akka.daemonic = on"), out, err);
+          ConfigFactory.parseString("akka.daemonic = on"), stop, out, err);
       RunSummary s = outcome.summary();
       if (s == null && outcome.code() == 0 && outcome.runDir() != null) {
         // Nothing left to do (a resumed run that already has its steps, or stopped early; the
@@ -103,12 +174,15 @@ public final class Trainer {
         return finished(outcome.runDir());
       }
       if (s == null) {
-        throw new TrainingFailedException("failed", outcome.message().isEmpty()
-            ? "the run did not train" : outcome.message(), outcome.runDir(), outcome.code());
+        boolean stopped = outcome.code() == RunSummary.Status.INTERRUPTED.exitCode();
+        throw new TrainingFailedException(stopped ? RunSummary.Status.INTERRUPTED.label()
+            : "failed", outcome.message().isEmpty() ? "the run did not train"
+            : outcome.message(), outcome.runDir(), outcome.code());
       }
-      if (s.status() == RunSummary.Status.INTERRUPTED && Thread.currentThread().isInterrupted()) {
+      if (s.status() == RunSummary.Status.INTERRUPTED && stop.isDone()) {
         throw new TrainingFailedException(s.status().label(), "the thread running fit() was "
-            + "interrupted after " + s.steps() + " step(s); continue with --resume "
+            + "interrupted after " + s.steps() + " step(s); continue with "
+            + (s.steps() > 0 ? "--resume " : "--resume-if-exists --run-dir ")
             + outcome.runDir(), outcome.runDir(), s.status().exitCode());
       }
       // A run that ended as planned — all steps, converged, or stopped early by its own rule
@@ -294,15 +368,33 @@ public final class Trainer {
      * (an option that may appear once and is given twice is refused when the trainer fits).
      */
     public Builder option(String name, String value) {
+      refuseHelp(name);
       args.add(name);
       args.add(value);
       return this;
     }
 
-    /** A flag of {@code local-runner} that takes no value, e.g. {@code flag("--nesterov")}. */
+    /**
+     * A flag of {@code local-runner} that takes no value, e.g. {@code flag("--nesterov")}.
+     *
+     * @throws IllegalArgumentException for {@code --help}, {@code --version} (and {@code -h},
+     *     {@code -V}): they print instead of training, which the API has no use for
+     */
     public Builder flag(String name) {
+      refuseHelp(name);
       args.add(name);
       return this;
+    }
+
+    /**
+     * Refuses an option that prints help or a version: the parser took it and the run then
+     * trained the default job, 200 steps nobody asked for (new-user round, 2026-12-07).
+     */
+    private static void refuseHelp(String name) {
+      String option = name.contains("=") ? name.substring(0, name.indexOf('=')) : name;
+      if (LocalRunner.helpOptions().contains(option)) {
+        throw new IllegalArgumentException(LocalRunner.helpRefused(option));
+      }
     }
 
     /**
