@@ -3,15 +3,12 @@ package dev.tapetrain.localrunner.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.coordinator.RunSummary;
-import dev.tapetrain.coordinator.TrainingEvent;
-import dev.tapetrain.coordinator.TrainingListener;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.localrunner.LocalRunner;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.Models;
-import dev.tapetrain.protocol.NamedTensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains a model from Java code, in this JVM, with the engine, files and bits of
@@ -48,8 +43,6 @@ import org.slf4j.LoggerFactory;
  * not keep the JVM alive).
  */
 public final class Trainer {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
   private final List<String> args;
   private final ModelFactory factory;
@@ -218,73 +211,6 @@ public final class Trainer {
     }
     return new TrainedRun(model, summary.path("status").asText(), summary.path("steps").asLong(),
         summary.path("loss").asDouble(), metrics);
-  }
-
-  /** Turns the run's events into {@link TrainingStep}s and keeps the last metrics. */
-  private static final class Follower implements TrainingListener {
-    private final StepListener listener;
-    private final EpochListener epochListener;
-    private List<String> metricNames = List.of();
-    private volatile Map<String, Double> lastMetrics = Map.of();
-    private boolean warned;
-    private boolean epochWarned;
-
-    Follower(StepListener listener, EpochListener epochListener) {
-      this.listener = listener;
-      this.epochListener = epochListener;
-    }
-
-    private Map<String, Double> named(List<Double> values) {
-      Map<String, Double> out = new LinkedHashMap<>();
-      for (int i = 0; i < values.size() && i < metricNames.size(); i++) {
-        out.put(metricNames.get(i), values.get(i));
-      }
-      return out;
-    }
-
-    private void epochEnded(TrainingEvent.EpochEnded e) {
-      if (epochListener == null) {
-        return;
-      }
-      try {
-        epochListener.onEpoch(new TrainingEpoch(e.epoch(), e.epochs(), e.steps(), e.loss(),
-            named(e.metrics()), e.valLoss(), named(e.valMetrics())));
-      } catch (RuntimeException thrown) {
-        if (!epochWarned) {
-          epochWarned = true;
-          LOG.warn("the epoch listener threw at epoch {} (training goes on; later throws are "
-              + "not logged): {}", e.epoch(), thrown.toString());
-        }
-      }
-    }
-
-    @Override
-    public void on(TrainingEvent event) {
-      if (event instanceof TrainingEvent.ModelAdopted m) {
-        metricNames = m.metrics();
-      } else if (event instanceof TrainingEvent.EpochEnded e) {
-        epochEnded(e);
-      } else if (event instanceof TrainingEvent.Step s) {
-        Map<String, Double> metrics = named(s.record().metrics());
-        lastMetrics = metrics;
-        if (listener != null) {
-          Map<String, double[]> params = new LinkedHashMap<>();
-          for (NamedTensor p : s.record().params()) {
-            params.put(p.name(), p.values().clone());
-          }
-          try {
-            listener.onStep(new TrainingStep(s.record().step(), s.record().loss(), params,
-                metrics));
-          } catch (RuntimeException e) {
-            if (!warned) {
-              warned = true;
-              LOG.warn("the step listener threw at step {} (training goes on; later throws are "
-                  + "not logged): {}", s.record().step(), e.toString());
-            }
-          }
-        }
-      }
-    }
   }
 
   /**
