@@ -57,6 +57,42 @@ public record NodeAddress(String host, String bind, int port) {
   }
 
   /**
+   * A warning for a node that advertises a loopback address ({@code host}, taken from this
+   * machine's name: Debian maps it to 127.0.1.1) while its coordinator is at
+   * {@code coordinatorHost}, a literal address that is not loopback: a coordinator on another
+   * machine would dial this node at home and never reach it (torchrun's classic trap). Empty
+   * when either is a name (no DNS lookup here) or both are loopback; on one machine with the
+   * coordinator at its own LAN address the run still works, hence a warning, not a refusal.
+   */
+  public static Optional<String> loopbackWarning(String host, String coordinatorHost) {
+    if (!isLiteral(host) || !isLiteral(coordinatorHost)) {
+      return Optional.empty();
+    }
+    try {
+      if (InetAddress.getByName(strip(host)).isLoopbackAddress()
+          && !InetAddress.getByName(strip(coordinatorHost)).isLoopbackAddress()) {
+        return Optional.of("this node advertises " + host + ", a loopback address (this "
+            + "machine's name resolves to it), while the coordinator is at " + coordinatorHost
+            + ": a coordinator on another machine cannot reach it; give --host ADDRESS (an "
+            + "address of this machine the coordinator can reach)");
+      }
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isLiteral(String host) {
+    String h = strip(host);
+    return h.matches("[0-9.]+") || h.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+  }
+
+  private static String strip(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+        : host;
+  }
+
+  /**
    * {@code --host} is what the others dial and what the coordinator prints in its join hint:
    * empty or a wildcard ({@code 0.0.0.0}, {@code ::}) names no machine, and such a node starts
    * but is never reached. Listening on every interface is {@code --bind}'s job.

@@ -81,4 +81,19 @@ class NodeAddressTest {
         NodeAddress.resolve("nosuch.invalid", "0.0.0.0", null, 0, Optional.empty(),
             () -> "10.9.9.9"));
   }
+
+  /**
+   * A worker whose machine name resolves to loopback (Debian's 127.0.1.1) while its coordinator
+   * is at a LAN address is warned; loopback on both sides, a routable own address, or a
+   * coordinator named rather than numbered (no lookup here) are not.
+   */
+  @Test
+  void aLoopbackOwnAddressWithARemoteCoordinatorIsWarnedAbout() {
+    String w = NodeAddress.loopbackWarning("127.0.1.1", "192.0.2.10").orElseThrow();
+    assertEquals(true, w.contains("advertises 127.0.1.1") && w.contains("--host"), w);
+    assertEquals(true, NodeAddress.loopbackWarning("::1", "[2001:db8::1]").isPresent());
+    assertEquals(Optional.empty(), NodeAddress.loopbackWarning("127.0.0.1", "127.0.0.1"));
+    assertEquals(Optional.empty(), NodeAddress.loopbackWarning("10.0.0.5", "192.0.2.10"));
+    assertEquals(Optional.empty(), NodeAddress.loopbackWarning("127.0.0.1", "coordinator.svc"));
+  }
 }

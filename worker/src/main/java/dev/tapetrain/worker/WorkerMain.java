@@ -156,7 +156,13 @@ public final class WorkerMain implements Callable<Integer> {
     if (port != null) {
       NodeConfig.checkPort("--port", port, true);
     }
-    return NodeAddress.resolve(host, bind, port, 0, role, WorkerMain::localAddress);
+    NodeAddress address = NodeAddress.resolve(host, bind, port, 0, role,
+        WorkerMain::localAddress);
+    if (host == null && role.isPresent()) {
+      NodeAddress.loopbackWarning(address.host(), role.get().coordinatorHost())
+          .ifPresent(w -> err.println("worker: warning: " + w));
+    }
+    return address;
   }
 
   /**
