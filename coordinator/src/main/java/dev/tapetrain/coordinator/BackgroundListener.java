@@ -45,6 +45,11 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
   private volatile boolean stepsStopped;
   // The last state the run reached (RunStore.reached), for a run ended from outside.
   private volatile TrainingState reached;
+  // The round in progress and the updates before it (RunStore.opened), for the same.
+  private volatile OpenedRound opened;
+
+  /** A round as {@link #opened} was told it. */
+  record OpenedRound(Round round, long updates) {}
   private volatile boolean closed;
 
   /** Starts the thread that calls {@code listener} and {@code store}. */
@@ -227,6 +232,16 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
   public void reached(TrainingState state) {
     reached = state;
     store.reached(state);
+  }
+
+  @Override
+  public void opened(Round round, long updates) {
+    opened = new OpenedRound(round, updates);
+  }
+
+  /** The last round told by {@link #opened}, or null if none was. */
+  public OpenedRound lastOpened() {
+    return opened;
   }
 
   /** The last state told by {@link #reached}, or null if none was. */

@@ -231,8 +231,9 @@ public final class Coordinator {
     roster.admitReady(round.number(), 0);
     long ahead = loop.roundsAhead(round);
     crew.roundsAhead(ahead); // what a joiner loading from now on is told
-    OpenRound<ActorRef<WorkerProtocol.Command>> phase =
-        OpenRound.started(round, new Evaluation<>(spec.dataset(), round, ahead, crew), nowNanos);
+    OpenRound<ActorRef<WorkerProtocol.Command>> phase = OpenRound.started(round,
+        new Evaluation<>(spec.dataset(), round, ahead, crew), nowNanos, math.updates());
+    record.opened(round, math.updates());
     roster.askAll(phase.evaluation());
     // No timer per round (it cost more than a small round's arithmetic): the one pending timer,
     // when it fires early for this round, is set again for what is left.
@@ -271,7 +272,8 @@ public final class Coordinator {
     if (m.round() != phase.round().number() || !roster.isMember(m.worker())) {
       return Behaviors.same();
     }
-    return finish(Stop.modelFailed(spec.model().name(), m.round(), m.error()));
+    return finish(Stop.modelFailed(spec.model().name(),
+        RoundNames.during(phase.round(), phase.updatesBefore()), m.error()));
   }
 
   private Behavior<Command> completeRound(OpenRound<ActorRef<WorkerProtocol.Command>> phase) {

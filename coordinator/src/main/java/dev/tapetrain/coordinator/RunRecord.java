@@ -52,6 +52,11 @@ final class RunRecord {
     return tell(new TrainingEvent.ModelAdopted(layout.initialParams(), layout.metrics()));
   }
 
+  /** {@code round} starts after {@code updates} updates: the store learns it (a volatile write). */
+  void opened(Round round, long updates) {
+    store.opened(round, updates);
+  }
+
   /**
    * A round was told and decided: the store learns the state the run reached
    * ({@link RunStore#reached}), and commits it if {@code checkpointDue} ({@link #checkpoint}).

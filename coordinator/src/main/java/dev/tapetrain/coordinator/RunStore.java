@@ -60,6 +60,13 @@ public interface RunStore {
    */
   default void reached(TrainingState state) {}
 
+  /**
+   * Round {@code round} starts after {@code updates} updates: told as each round starts, so a
+   * run ended from outside while a model holds that round names its step
+   * ({@link RoundNames#during}). Must cost next to nothing; a store may ignore it.
+   */
+  default void opened(Round round, long updates) {}
+
   /** Writes the run's summary after everything recorded before it; the store is complete. */
   Result finish(RunSummary summary);
 

@@ -85,7 +85,7 @@ final class RunWatchdog {
         if (h.isPresent()) {
           LOG.debug("worker [{}] held by the model's code in round [{}] for over [{}] ms",
               h.get().worker(), h.get().round(), limit.toMillis());
-          takeOver(Stop.modelStuck(spec.model().name(), h.get().round(), limit,
+          takeOver(Stop.modelStuck(spec.model().name(), during(h.get().round()), limit,
               embedded ? "so it is abandoned" : "so the process exits"), done);
         }
       }
@@ -157,6 +157,13 @@ final class RunWatchdog {
       LOG.warn("summary not written: {}", f.message());
     }
     stepLog.on(new TrainingEvent.Finished(summary));
+  }
+
+  /** What round {@code round} was doing, in step numbers, if it is the one the coordinator opened. */
+  private String during(long round) {
+    BackgroundListener.OpenedRound open = stepLog.lastOpened();
+    return open != null && open.round().number() == round
+        ? RoundNames.during(open.round(), open.updates()) : "in round " + round;
   }
 
   /** The checkpoint on disk, or the state the run started from if it has none. */

@@ -26,30 +26,25 @@ public record Stop(Status status, String detail) {
   }
 
   /**
-   * The model's own code failed in round {@code round} (every worker would): {@code error} says
-   * which method and how, e.g. {@code lossSum threw java.lang.IllegalStateException: …}.
+   * The model's own code failed {@code during} a round ({@link RoundNames#during}, e.g. "in step
+   * 11"; every worker would): {@code error} says which method and how, e.g. {@code lossSum threw
+   * java.lang.IllegalStateException: …}.
    */
-  public static Stop modelFailed(String model, long round, String error) {
-    return failed("model " + model + " failed in step " + round + ": " + error);
+  public static Stop modelFailed(String model, String during, String error) {
+    return failed("model " + model + " failed " + during + ": " + error);
   }
 
   /**
-   * The model's code held a worker past the step deadline in round {@code round}: it never
-   * returned (or not in time), and its thread cannot be stopped.
+   * The model's code held a worker past the step deadline {@code during} a round (as in
+   * {@link #modelFailed}): it never returned (or not in time), and its thread cannot be stopped;
+   * {@code then} says what becomes of it ("so the process exits", or, in a caller's JVM, "it
+   * is abandoned").
    */
-  public static Stop modelStuck(String model, long round, java.time.Duration deadline) {
-    return modelStuck(model, round, deadline, "so the process exits");
-  }
-
-  /**
-   * As {@link #modelStuck(String, long, java.time.Duration)}, saying what becomes of the thread
-   * ({@code then}: "so the process exits", or, in a caller's JVM, "it is abandoned").
-   */
-  public static Stop modelStuck(String model, long round, java.time.Duration deadline,
+  public static Stop modelStuck(String model, String during, java.time.Duration deadline,
       String then) {
     return failed("model " + model + " did not return within the " + deadline.toMillis()
-        + " ms step deadline in step " + round + " (--step-timeout); its thread cannot be "
-        + "stopped, " + then);
+        + " ms step deadline " + during + " (--step-timeout); its thread cannot be stopped, "
+        + then);
   }
 
   /** A signal stopped the run. */

@@ -32,7 +32,7 @@ class CoordinatorEndingTest extends CoordinatorHarness {
     b.expectStep(1);
     b.coordinator.tell(new ModelFailed(1, b.ref, ERROR));
     a.coordinator.tell(new ModelFailed(1, a.ref, ERROR)); // every worker fails alike: once
-    String message = "model linear failed in step 1: " + ERROR;
+    String message = "model linear failed in step 0: " + ERROR;
     RunSummary summary = next(RunSummary.class);
     assertEquals(Status.FAILED, summary.status());
     assertEquals(message, summary.message());

@@ -58,7 +58,7 @@ class ModelFailuresTest extends ProcessTestBase {
     Path run = dir.resolve(fault);
     Runs.Result r = Runs.run(job(fault, run));
     assertEquals(1, r.exitCode(), r.err());
-    String line = "model test-faulty failed in step 3: " + error;
+    String line = "model test-faulty failed in step 2: " + error;
     assertOneLine(r.err(), "tapetrain: run failed after 2 step(s): " + line);
     assertTrue(r.err().contains("continue with: --resume " + run), r.err());
     assertFailedAfterStep2(run, line);
@@ -74,7 +74,7 @@ class ModelFailuresTest extends ProcessTestBase {
     // The deadline, the watchdog's poll and halting: well within 1 s + a few.
     double seconds = (System.nanoTime() - stuck) / 1e9;
     assertTrue(seconds < 6, "exited " + seconds + " s after step 3 began");
-    String line = "model test-faulty did not return within the 1000 ms step deadline in step 3 "
+    String line = "model test-faulty did not return within the 1000 ms step deadline in step 2 "
         + "(--step-timeout)";
     assertOneLine(processes.stderr("loop"), line);
     assertTrue(processes.stderr("loop").contains("continue with: --resume " + run));
@@ -147,7 +147,7 @@ class ModelFailuresTest extends ProcessTestBase {
     List<Process> workers = List.of(processes.worker("w1", port), processes.worker("w2", port));
     assertEquals(1, Processes.exitCode(coordinator, Duration.ofSeconds(90)),
         processes.stderr("coordinator"));
-    String line = "model test-faulty failed in step 3: lossSum threw "
+    String line = "model test-faulty failed in step 2: lossSum threw "
         + "java.lang.IllegalStateException: " + FaultyModel.MESSAGE;
     assertOneLine(processes.stderr("coordinator"), "run failed after 2 step(s): " + line);
     assertFailedAfterStep2(run, line);

@@ -204,8 +204,10 @@ class TrainerTest {
       assertEquals("failed", e.status());
       assertEquals(1, e.exitCode());
       assertEquals(run, e.runDir());
-      assertEquals("failed: model stuck-line did not return within the 1000 ms step deadline in "
-          + "step 0 (--step-timeout); its thread cannot be stopped, so it is abandoned",
+      // Held in round 0, the initial loss, before any step.
+      assertEquals("failed: model stuck-line did not return within the 1000 ms step deadline "
+          + "while computing the initial loss (--step-timeout); its thread cannot be stopped, so "
+          + "it is abandoned",
           e.getMessage());
     } finally {
       hold.countDown(); // the abandoned thread may finish now
