@@ -314,12 +314,8 @@ final class LoopGenerator {
     }
     if (op.kind() == OpKind.OTHER) {
       // A comparison, sign, abs, relu, log1p: the row loop's expression of the same element.
-      RowLoopGenerator.Value[] scalars = new RowLoopGenerator.Value[in.length];
-      for (int k = 0; k < in.length; k++) {
-        scalars[k] = new RowLoopGenerator.Value(RowLoopGenerator.Place.FIXED, 1, in[k].name(),
-            true, -1);
-      }
-      return RowExpressions.of(op, scalars).apply("0");
+      return RowExpressions.ofNamed(op, java.util.Arrays.stream(in).map(Value::name)
+          .toArray(String[]::new));
     }
     if (!op.kind().elementwise()) {
       throw new IllegalStateException("no loop code for " + op.kind());

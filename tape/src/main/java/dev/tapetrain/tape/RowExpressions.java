@@ -40,6 +40,18 @@ final class RowExpressions {
     };
   }
 
+  /**
+   * The element of an elementwise {@code op} whose inputs are the locals {@code names} (one value
+   * each): what {@link LoopGenerator}'s loop, which has no rows, writes for it.
+   */
+  static String ofNamed(Trace.Op op, String[] names) {
+    Value[] in = new Value[names.length];
+    for (int k = 0; k < names.length; k++) {
+      in[k] = new Value(RowLoopGenerator.Place.FIXED, 1, names[k], true, -1);
+    }
+    return of(op, in).apply("0");
+  }
+
   /** Whether {@link #of} gives {@code op}'s element (it is elementwise). */
   static boolean elementwise(Trace.Op op) {
     return of(op, new Value[op.inputs().length]) != null;

@@ -1,0 +1,65 @@
+package dev.tapetrain.localrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The summary of a run that has no final loss, or whose numbers are not numbers. */
+class InspectUnfinishedTest {
+
+  @TempDir
+  Path dir;
+
+  private Path train(String name) {
+    Path run = dir.resolve(name);
+    Runs.Result r = Runs.run("--steps", "40", "--run-dir", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    return run;
+  }
+
+  /**
+   * A mini-batch run that has not ended (no summary yet): its last logged loss is one batch's,
+   * and the report must not call it the run's final loss.
+   */
+  @Test
+  void aRunWithoutSummaryShowsItsLastBatchLossAsSuchNotAsTheFinalLoss() throws Exception {
+    Path run = dir.resolve("epochs");
+    Runs.Result trained = Runs.run("--run-dir", run.toString(), "--examples", "2000",
+        "--batch-size", "64", "--epochs", "2", "--log-every", "10");
+    assertEquals(0, trained.exitCode(), trained.err());
+    Files.delete(run.resolve("summary.json"));
+    List<Runs.Step> steps = Runs.steps(run);
+    Runs.Step last = steps.get(steps.size() - 1);
+    Runs.Result text = Runs.run("inspect", run.toString());
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(!text.out().contains("final loss"), text.out());
+    assertTrue(text.out().contains("last loss:      " + last.loss() + "   (logged at step "
+        + last.step() + ", one mini-batch's"), text.out());
+    // The worker table counts logged lines (every 10th step and the last), not steps.
+    assertTrue(text.out().contains(" logged  chunks "), text.out());
+    Runs.Result json = Runs.run("inspect", run.toString(), "--format", "json");
+    JsonNode s = Json.MAPPER.readTree(json.out());
+    assertEquals(last.step(), s.get("loss_step").asLong());
+    assertEquals("mini-batch", s.get("loss_of").asText());
+  }
+
+  /** A loss that is not a number (summary.json writes it as the string "NaN") prints bare. */
+  @Test
+  void aNotANumberInitialLossPrintsAsNaNNotAsAQuotedString() throws Exception {
+    Path run = train("nan");
+    Path summary = run.resolve("summary.json");
+    String json = Files.readString(summary);
+    Files.writeString(summary, json.replaceFirst("\"initial_loss\" : [^,]+,",
+        "\"initial_loss\" : \"NaN\","));
+    Runs.Result r = Runs.run("inspect", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("initial loss:   NaN\n"), r.out());
+  }
+}
