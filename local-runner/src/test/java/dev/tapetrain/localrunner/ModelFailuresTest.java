@@ -217,8 +217,10 @@ class ModelFailuresTest extends ProcessTestBase {
     long killed = System.nanoTime();
     assertEquals(1, Processes.exitCode(worker, Duration.ofSeconds(30)), processes.stderr("w1"));
     double seconds = (System.nanoTime() - killed) / 1e9;
-    // The failure detector's pause (3.5 s), the patience (3 s), ShutdownLimit.LIMIT (5 s).
-    assertTrue(seconds < 3.5 + 3 + 5 + 3, "the worker exited " + seconds + " s after the kill");
+    // The failure detector's pause (3.5 s), the patience (3 s), ShutdownLimit.LIMIT (5 s), and
+    // slack for a loaded CI machine (14.6 s was seen there); a worker that never gives up is
+    // still caught: it would not exit within exitCode's 30 s.
+    assertTrue(seconds < 3.5 + 3 + 5 + 8, "the worker exited " + seconds + " s after the kill");
     List<String> lines = processes.stderr("w1").strip().lines().toList();
     String last = lines.get(lines.size() - 1);
     assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
