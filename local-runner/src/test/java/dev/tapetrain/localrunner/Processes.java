@@ -20,6 +20,9 @@ final class Processes implements AutoCloseable {
 
   private final Path logDir;
   private final List<Process> started = new ArrayList<>();
+  /** Each started process's stderr file, so that a timeout can show what it was doing. */
+  private static final java.util.Map<Process, Path> STDERR =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   Processes(Path logDir) {
     this.logDir = logDir;
@@ -155,6 +158,7 @@ final class Processes implements AutoCloseable {
         .redirectError(logDir.resolve(name + ".err").toFile())
         .start();
     started.add(p);
+    STDERR.put(p, logDir.resolve(name + ".err"));
     return p;
   }
 
@@ -195,9 +199,35 @@ final class Processes implements AutoCloseable {
   /** Waits for {@code p} to exit and returns its exit code; fails after {@code timeout}. */
   static int exitCode(Process p, Duration timeout) throws InterruptedException {
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("process did not exit within " + timeout);
+      throw new AssertionError("process did not exit within " + timeout + diagnosis(p));
     }
     return p.exitValue();
+  }
+
+  /**
+   * What a process that did not exit was doing: the end of its stderr and its threads (a rare
+   * hang on a loaded CI machine cannot be rerun; its logs are deleted with the test's folder).
+   */
+  private static String diagnosis(Process p) throws InterruptedException {
+    StringBuilder b = new StringBuilder();
+    try {
+      Path err = STDERR.get(p);
+      if (err != null && Files.exists(err)) {
+        List<String> lines = Files.readAllLines(err);
+        b.append("\n--- its stderr (last 60 lines) ---\n")
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+      }
+      Process dump = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          "" + p.pid(), "Thread.print").redirectErrorStream(true).start();
+      String threads = new String(dump.getInputStream().readAllBytes());
+      dump.waitFor(20, TimeUnit.SECONDS);
+      b.append("\n--- its threads ---\n")
+          .append(threads, 0, Math.min(threads.length(), 40_000));
+    } catch (IOException | RuntimeException e) {
+      b.append("\n(no diagnosis: ").append(e).append(')');
+    }
+    return b.toString();
   }
 
   /** Polls {@code condition} every 50 ms until it holds; fails after {@code timeout}. */
