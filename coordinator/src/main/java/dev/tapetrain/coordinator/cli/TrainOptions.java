@@ -16,14 +16,12 @@ import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.ModelOptions;
 import dev.tapetrain.models.Models;
-import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.models.Targets;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.ModelSpec;
 import dev.tapetrain.protocol.proto.RunNumbersProto;
 import dev.tapetrain.spi.Settings;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,21 +131,9 @@ public final class TrainOptions {
       description = "Print and log every K steps (default: ${DEFAULT-VALUE}).")
   int logEvery;
 
-  @Option(names = "--step-timeout", defaultValue = Defaults.STEP_TIMEOUT_SECONDS, paramLabel = "SECONDS",
-      description = "Seconds to wait for a step's answers before a silent worker's chunks go "
-          + "to the others (default: ${DEFAULT-VALUE}).")
-  double stepTimeoutSeconds;
-
-  @Option(names = "--wait-timeout", defaultValue = Defaults.WAIT_TIMEOUT_SECONDS, paramLabel = "SECONDS",
-      description = "Seconds to wait for --workers workers to join before giving up "
-          + "(default: ${DEFAULT-VALUE}).")
-  double waitTimeoutSeconds;
-
-  @Option(names = "--rejoin-timeout", defaultValue = Defaults.REJOIN_TIMEOUT_SECONDS, paramLabel = "SECONDS",
-      description = "Seconds to wait for a worker to come back (or a new one to join) when none "
-          + "is left mid-run, before the run fails with its checkpoint; 0 fails at once "
-          + "(default: ${DEFAULT-VALUE}).")
-  double rejoinTimeoutSeconds;
+  /** --step-timeout, --wait-timeout, --rejoin-timeout. */
+  @picocli.CommandLine.Mixin
+  TimeoutOptions timeouts = new TimeoutOptions();
 
   @Option(names = "--checkpoint-every", defaultValue = Defaults.CHECKPOINT_EVERY, paramLabel = "K",
       description = "Write checkpoint.pb every K steps and at the end (default: ${DEFAULT-VALUE}).")
@@ -167,15 +153,8 @@ public final class TrainOptions {
    * @throws UsageException if {@code --rejoin-timeout} was given anyway
    */
   public void withoutRejoining(String command) {
-    if (given("--rejoin-timeout")) {
-      throw new UsageException("--rejoin-timeout: " + command + "'s workers cannot come back or "
-          + "join; the option is for coordinator.jar");
-    }
-    rejoinTimeoutSeconds = 0;
-    noRejoining = true;
+    timeouts.withoutRejoining(command, this::given);
   }
-
-  private boolean noRejoining;
 
   /** The run directory asked for, or null for the default. */
   public Path runDir() {
@@ -224,20 +203,17 @@ public final class TrainOptions {
         ? mixee.commandLine().getParseResult() : null, config);
     // Options not given again keep the run's own values.
     RunConfig.Execution old = RunConfig.execution(config, new RunConfig.Execution(steps,
-        logEvery, checkpointEvery, stepTimeoutSeconds, waitTimeoutSeconds,
-        rejoinTimeoutSeconds));
+        logEvery, checkpointEvery, timeouts.stepSeconds, timeouts.waitSeconds,
+        timeouts.rejoinSeconds));
     long totalSteps = epochOptions.resumedSteps(numbers, old.steps(), steps, this::given);
     int logK = given("--log-every") ? logEvery : old.logEvery();
     long checkpointK = given("--checkpoint-every") ? checkpointEvery : old.checkpointEvery();
-    stepTimeoutSeconds = given("--step-timeout") ? stepTimeoutSeconds : old.stepTimeout();
-    waitTimeoutSeconds = given("--wait-timeout") ? waitTimeoutSeconds : old.waitTimeout();
-    rejoinTimeoutSeconds = given("--rejoin-timeout") || noRejoining ? rejoinTimeoutSeconds
-        : old.rejoinTimeout();
+    timeouts.keepUnlessGiven(old, this::given);
     RunSpec spec = wrap(() -> numbers != null
-        ? RunSpec.fromNumbers(numbers, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
-            seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds))
-        : LegacyConfig.spec(config, workers, totalSteps, logK, seconds(stepTimeoutSeconds),
-            seconds(waitTimeoutSeconds), checkpointK, seconds(rejoinTimeoutSeconds)));
+        ? RunSpec.fromNumbers(numbers, workers, totalSteps, logK, timeouts.step(),
+            timeouts.waitForWorkers(), checkpointK, timeouts.rejoin())
+        : LegacyConfig.spec(config, workers, totalSteps, logK, timeouts.step(),
+            timeouts.waitForWorkers(), checkpointK, timeouts.rejoin()));
     DatasetSpec.Source source = spec.dataset().source();
     String now = InputFormats.plugins(Set.of()).get(source.format(), "--resume: the run's data")
         .digestNow(source);
@@ -283,18 +259,7 @@ public final class TrainOptions {
     if (chunkSize != null && chunkSize < 1) {
       throw new UsageException("--chunk-size must be at least 1, got " + chunkSize);
     }
-    if (!(stepTimeoutSeconds > 0) || stepTimeoutSeconds > 86_400) {
-      throw new UsageException("--step-timeout must be greater than 0 and at most 86400 "
-          + "seconds, got " + Cli.plain(stepTimeoutSeconds));
-    }
-    if (!(rejoinTimeoutSeconds >= 0) || rejoinTimeoutSeconds > 86_400) {
-      throw new UsageException("--rejoin-timeout must be between 0 and 86400 seconds, got "
-          + Cli.plain(rejoinTimeoutSeconds));
-    }
-    if (!(waitTimeoutSeconds > 0) || waitTimeoutSeconds > 86_400) {
-      throw new UsageException("--wait-timeout must be greater than 0 and at most 86400 "
-          + "seconds, got " + Cli.plain(waitTimeoutSeconds));
-    }
+    timeouts.check();
     if (!model.matches("[a-z0-9][a-z0-9-]*")) {
       throw new UsageException("--model: '" + model + "' is not a model name (lower-case "
           + "letters, digits and dashes)");
@@ -370,8 +335,8 @@ public final class TrainOptions {
     }
     return wrap(() -> new RunSpec(workers, updates, lr,
         new OptimizerSpec(optimizer, optimizerSettings.texts()), dataset, policy, logEvery,
-        seconds(stepTimeoutSeconds), seconds(waitTimeoutSeconds), checkpointEvery,
-        seconds(rejoinTimeoutSeconds), modelSpec, schedule));
+        timeouts.step(), timeouts.waitForWorkers(), checkpointEvery, timeouts.rejoin(),
+        modelSpec, schedule));
   }
 
   /**
@@ -399,10 +364,6 @@ public final class TrainOptions {
           : k == 2 ? " or 1" : " … " + (k - 1));
     }
     return null;
-  }
-
-  private static Duration seconds(double s) {
-    return Duration.ofNanos((long) (s * 1e9));
   }
 
   static <T> T wrap(java.util.function.Supplier<T> build) {
