@@ -141,7 +141,8 @@ public final class ScanHandoff {
   /**
    * Segments that are views of a scan's arrays for those of {@code chunks} (ascending) that lie
    * wholly in one file whose values a scan of this JVM kept for {@code dataset}'s selection,
-   * one segment per run of such chunks that follow each other in the file; the chunks given are
+   * one segment per run of such chunks that follow each other in one block of the scan's values
+   * (a chunk across two blocks is copied, as one across files); the chunks given are
    * removed from {@code chunks}. Only for data read by a manifest (every scan of this JVM makes
    * one) and without validation data of their own; otherwise nothing is given.
    */
@@ -173,20 +174,22 @@ public final class ScanHandoff {
         where[3]++;
       });
       Kept kept = where[3] == 1 ? kept(set.files().get((int) where[0]), src) : null;
-      if (kept == null) {
-        run = null; // copied, by the format's load
+      int block = kept == null ? -1 : kept.values.blockOf(where[1], where[2]);
+      if (block < 0) {
+        run = null; // copied, by the format's load (across files, or across a scan's blocks)
         continue;
       }
-      boolean follows = run != null && run.kept == kept && run.end == where[1]
-          && run.ids.get(run.ids.size() - 1) == c - 1
+      int base = kept.values.start(block);
+      boolean follows = run != null && run.kept == kept && run.block == block
+          && run.end == where[1] - base && run.ids.get(run.ids.size() - 1) == c - 1
           && !(dataset.separated() && c == dataset.trainingChunks());
       if (!follows) {
-        run = new Run(kept);
+        run = new Run(kept, block);
         runs.add(run);
       }
       run.ids.add(c);
-      run.starts.add((int) where[1]);
-      run.end = (int) where[2];
+      run.starts.add((int) (where[1] - base));
+      run.end = (int) (where[2] - base);
     }
     long n = 0;
     for (Run r : runs) {
@@ -203,7 +206,8 @@ public final class ScanHandoff {
           held -= r.kept.values.bytes();
         }
       }
-      out.add(new Segment(r.ids.get(0), starts, r.kept.values.x(), r.kept.values.y()));
+      out.add(new Segment(r.ids.get(0), starts, r.kept.values.x(r.block),
+          r.kept.values.y(r.block)));
       chunks.removeAll(r.ids);
       n += rows;
     }
@@ -213,16 +217,24 @@ public final class ScanHandoff {
     return out;
   }
 
-  /** Chunks that follow each other in one kept file, for one view segment. */
+  /** Chunks that follow each other in one block of a kept file, for one view segment. */
   private static final class Run {
     final Kept kept;
+    final int block;
     final List<Integer> ids = new ArrayList<>();
     final List<Integer> starts = new ArrayList<>();
     int end;
 
-    Run(Kept kept) {
+    Run(Kept kept, int block) {
       this.kept = kept;
+      this.block = block;
     }
+  }
+
+  /** The values a scan of this JVM keeps of {@code file} for {@code src}: for tests. */
+  static ScannedColumns keptValues(FileSet.DataFile file, DatasetSpec.Source src) {
+    Kept kept = kept(file, src);
+    return kept == null ? null : kept.values;
   }
 
   /** What a scan of this JVM kept of {@code file} for {@code src}'s selection, or null. */
