@@ -231,9 +231,10 @@ public final class ScanHandoff {
     }
   }
 
-  /** The values a scan of this JVM keeps of {@code file} for {@code src}: for tests. */
-  static ScannedColumns keptValues(FileSet.DataFile file, DatasetSpec.Source src) {
-    Kept kept = kept(file, src);
+  /** The values a scan of this JVM keeps of {@code path} for a selection, or null: for tests. */
+  static synchronized ScannedColumns keptValues(Path path, String sha256, List<String> features,
+      String target) {
+    Kept kept = KEPT.get(key(path, sha256, features, target));
     return kept == null ? null : kept.values;
   }
 

@@ -2,6 +2,7 @@ package dev.tapetrain.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,5 +135,75 @@ class CsvRangeScanTest {
     List<Double> want = new java.util.ArrayList<>();
     CsvFile.read(f, FEATURES, "y", row -> true, (row, x, y) -> want.add(y));
     assertEquals(want, seen);
+  }
+  @Test
+  void rangesThatBeginOnBlankLinesGiveTheOneThreadScan() throws IOException {
+    // Every row is followed by blank lines, so ranges (cut at any line end, before anyone knows
+    // their rows) begin on blank lines as often as on rows; the blank lines belong to the leaf
+    // of the row before them, whichever range parsed them.
+    for (boolean crlf : new boolean[] {false, true}) {
+      String nl = crlf ? "\r\n" : "\n";
+      StringBuilder s = new StringBuilder("name,x1,y,x2").append(nl);
+      for (int i = 0; i < 5_000; i++) {
+        s.append('n').append(i).append(',').append(i * 0.25).append(',').append(i % 3)
+            .append(',').append(-i).append(nl).append(" ".repeat(i % 3)).append(nl);
+        if (i % 5 == 0) {
+          s.append('\t').append(nl);
+        }
+      }
+      Path f = dir.resolve("blank" + crlf + ".csv");
+      Files.writeString(f, s, StandardCharsets.UTF_8);
+      String one = scan(List.of(f), 1);
+      for (int threads : new int[] {2, 3, 7, 16}) {
+        assertEquals(one, scan(List.of(f), threads), threads + " threads, CRLF " + crlf);
+      }
+    }
+  }
+
+  @Test
+  void theValuesKeptByRangesAreTheOneThreadScansValuesWhereverTheirBlocksEnd()
+      throws IOException {
+    // Long rows first, then short ones: a range's first block, sized by its first rows' mean
+    // length, is too small, so ranges go on in further blocks.
+    StringBuilder s = new StringBuilder("name,x1,y,x2\n");
+    SplittableRandom r = new SplittableRandom(7);
+    for (int i = 0; i < 20_000; i++) {
+      s.append(i < 3_000 ? "long" + "x".repeat(200) : "s").append(',')
+          .append(r.nextGaussian()).append(',').append(r.nextInt(3)).append(',')
+          .append(i % 11 == 0 ? "\"" + i + "\"" : "" + i).append('\n');
+    }
+    Path f = dir.resolve("shrinking.csv");
+    Files.writeString(f, s, StandardCharsets.UTF_8);
+    ScanHandoff.enable(1L << 30);
+    try {
+      FileFormat.FileScan one = CsvScan.scan(f, FEATURES, "y", ANY, new CsvManifest.Builder(),
+          1, 0);
+      ScannedColumns want = ScanHandoff.keptValues(f, one.sha256(), FEATURES, "y");
+      ScanHandoff.release();
+      FileFormat.FileScan three = CsvScan.scan(f, FEATURES, "y", ANY,
+          new CsvManifest.Builder(), 3, 0);
+      ScannedColumns got = ScanHandoff.keptValues(f, three.sha256(), FEATURES, "y");
+      assertEquals(20_000, got.rows());
+      assertTrue(got.blocks() > 3, "blocks beyond one a range: " + got.blocks());
+      assertEquals(bits(want), bits(got));
+    } finally {
+      ScanHandoff.enable(0);
+      ScanHandoff.release();
+    }
+  }
+
+  /** Every kept value's bits, row by row. */
+  private static List<Long> bits(ScannedColumns c) {
+    double[][] x = new double[FEATURES.size()][c.rows()];
+    double[] y = new double[c.rows()];
+    c.copyTo(0, c.rows(), x, y, 0);
+    List<Long> out = new java.util.ArrayList<>();
+    for (int i = 0; i < c.rows(); i++) {
+      for (double[] col : x) {
+        out.add(Double.doubleToRawLongBits(col[i]));
+      }
+      out.add(Double.doubleToRawLongBits(y[i]));
+    }
+    return out;
   }
 }

@@ -166,8 +166,9 @@ class ScanHandoffTest {
     // two files each (rows 3 000-3 999 and 303 000-303 999), every other lies in one file. The
     // big file was scanned by ranges, each keeping its values in blocks of its own: a chunk
     // across two blocks is copied too.
-    ScannedColumns big = ScanHandoff.keptValues(FileSet.of(d.source()).files().get(1),
-        d.source());
+    FileSet.DataFile b = FileSet.of(d.source()).files().get(1);
+    ScannedColumns big = ScanHandoff.keptValues(b.path(), b.digest(), d.source().columns(),
+        d.source().target());
     List<Integer> across = new ArrayList<>();
     for (int c = 4; c < 303; c++) {
       if (big.blockOf(c * 1000L - 3_001, (c + 1) * 1000L - 3_001) < 0) {
