@@ -22,6 +22,10 @@ final class CsvRangeParse {
 
   private CsvRangeParse() {}
 
+  /** Bytes of value blocks the ranges asked for: for tests. */
+  static final java.util.concurrent.atomic.LongAdder RESERVED =
+      new java.util.concurrent.atomic.LongAdder();
+
   /**
    * One range's rows.
    *
@@ -121,7 +125,9 @@ final class CsvRangeParse {
     }
 
     private boolean reserve(int capacity) {
-      return budget.addAndGet(-8L * capacity * (features + 1)) >= 0;
+      long bytes = 8L * capacity * (features + 1);
+      RESERVED.add(bytes);
+      return budget.addAndGet(-bytes) >= 0;
     }
 
     /** Ends the block being filled. */

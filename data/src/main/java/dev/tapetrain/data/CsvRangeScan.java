@@ -75,8 +75,12 @@ final class CsvRangeScan {
     // the channel, which the one-thread scan goes on to use.
     AtomicBoolean stop = new AtomicBoolean();
     // The parsed values, for workers of this JVM, if a scan may keep them (ScanHandoff).
+    // Not when the rows will not fit at the body's first lines' mean length: a file far past
+    // the room would otherwise fill it with blocks only to drop them.
     long room = ScanHandoff.room();
-    AtomicLong budget = room > 0 ? new AtomicLong(room) : null;
+    AtomicLong budget = room > 0
+        && 8 * estimateRows(ch, head.rowsStart(), size) * (features.size() + 1) <= room
+        ? new AtomicLong(room) : null;
     List<Future<CsvRangeParse.Parsed>> parsing = new ArrayList<>();
     for (long[] r : cuts) {
       parsing.add(pool.submit(() -> CsvRangeParse.parse(ch, path, r[0], r[1], head.header(),
@@ -199,6 +203,19 @@ final class CsvRangeScan {
       sha.update(lines.array(), lines.from(), lines.to() - lines.from());
     }
     return null;
+  }
+
+  /** The rows of {@code [from, to)} at the mean length of the lines in its first 64 KiB. */
+  static long estimateRows(FileChannel ch, long from, long to) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 16, to - from));
+    while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+      // reads on
+    }
+    int lines = 0;
+    for (int i = 0; i < buf.position(); i++) {
+      lines += buf.get(i) == '\n' ? 1 : 0;
+    }
+    return lines == 0 ? 1 : (long) ((double) (to - from) / buf.position() * lines);
   }
 
   /** About {@code n} ranges of {@code [from, to)}, each ending just after a {@code \n}. */

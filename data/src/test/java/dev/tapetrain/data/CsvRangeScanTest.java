@@ -192,6 +192,29 @@ class CsvRangeScanTest {
     }
   }
 
+  @Test
+  void aFileFarPastTheRoomKeepsNoValuesAndAllocatesNone() throws IOException {
+    Path f = file("big.csv", 20_000, 3, false, false);
+    // Room for about half of its values: by its first lines' mean length the rows do not fit,
+    // so no range fills blocks only to drop them.
+    ScanHandoff.enable(8L * 3 * 10_000);
+    try {
+      long reserved = CsvRangeParse.RESERVED.sum();
+      FileFormat.FileScan s = CsvScan.scan(f, FEATURES, "y", ANY, new CsvManifest.Builder(),
+          3, 0);
+      assertEquals(20_000, s.rows());
+      assertEquals(null, ScanHandoff.keptValues(f, s.sha256(), FEATURES, "y"));
+      assertEquals(reserved, CsvRangeParse.RESERVED.sum(), "blocks allocated");
+      ScanHandoff.enable(8L * 3 * 30_000);
+      s = CsvScan.scan(f, FEATURES, "y", ANY, new CsvManifest.Builder(), 3, 0);
+      assertEquals(20_000, ScanHandoff.keptValues(f, s.sha256(), FEATURES, "y").rows(),
+          "kept when there is room");
+    } finally {
+      ScanHandoff.enable(0);
+      ScanHandoff.release();
+    }
+  }
+
   /** Every kept value's bits, row by row. */
   private static List<Long> bits(ScannedColumns c) {
     double[][] x = new double[FEATURES.size()][c.rows()];
