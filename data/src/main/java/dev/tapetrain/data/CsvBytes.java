@@ -23,8 +23,10 @@ final class CsvBytes {
 
   private final FileChannel channel;
   private final Path path;
-  private final long end;
+  private long end;
   private long position;
+  /** If set, every byte read from the file, in order: a checksum of the range (see below). */
+  private java.util.zip.Checksum checksum;
   private byte[] buf;
   private int from;
   private int limit;
@@ -48,6 +50,48 @@ final class CsvBytes {
     // A piece's range needs no megabyte: a worker reading hundreds of single pieces (chunks
     // handed over one by one) would allocate one each. Grows in fill() for a longer line.
     this.buf = new byte[(int) Math.max(1 << 12, Math.min(1 << 20, end - start))];
+  }
+
+  /**
+   * Feeds every byte this reads from the file to {@code sum}, in order: once the range is read
+   * to its end ({@link #bytesRead}), {@code sum} holds the checksum of exactly the bytes the
+   * lines came from, for comparing with another read of the range (a file changed between two
+   * reads: {@link CsvRangeScan}). Call before the first {@link #next}.
+   */
+  void checksum(java.util.zip.Checksum sum) {
+    this.checksum = sum;
+  }
+
+  /**
+   * Reads bytes {@code [start, end)} from now on, keeping the buffer: one reader for many short
+   * walks (a leaf's start from a mark: {@link CsvLeafHash}).
+   */
+  void reset(long start, long end) {
+    this.position = start;
+    this.bufStart = start;
+    this.end = end;
+    from = 0;
+    limit = 0;
+    lineFrom = 0;
+    textTo = 0;
+    lineTo = 0;
+    eof = false;
+    bytesRead = 0;
+  }
+
+  /** Whether the current line is blank ({@link String#isBlank} of its {@link #text}). */
+  boolean blank() {
+    boolean ascii = true;
+    for (int i = lineFrom; i < textTo; i++) {
+      int c = buf[i];
+      if (c > ' ' && c < 0x7f) {
+        return false;
+      }
+      ascii &= c >= 0;
+    }
+    // Control bytes, or UTF-8 that may be a whitespace character: decide as the text does.
+    return ascii ? new String(buf, lineFrom, textTo - lineFrom,
+        StandardCharsets.ISO_8859_1).isBlank() : text().isBlank();
   }
 
   /** Moves to the next line; false at the end of the range. */
@@ -154,6 +198,9 @@ final class CsvBytes {
       int n = channel.read(ByteBuffer.wrap(buf, limit, want), position);
       if (n < 0) {
         break;
+      }
+      if (checksum != null) {
+        checksum.update(buf, limit, n);
       }
       position += n;
       limit += n;

@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleFunction;
+import java.util.zip.CRC32C;
 
 /**
  * The first pass of the CSV scan by ranges ({@link CsvRangeScan}) over one byte range of the
  * file, which need not know at which row of the file it starts: parses and checks every line as
- * the one-thread scan does, notes where each row starts and after which rows blank lines lie
- * (so the pieces can be cut and hashed afterwards, once every range's rows are known: {@link
+ * the one-thread scan does, notes where every 64th row starts and on which line (so the pieces
+ * can be cut and hashed afterwards, once every range's rows are known: {@link
  * CsvLeafHash}), and keeps the values in blocks of its own (no count pass before, no copy
  * after). Only accepts: at the first problem it answers null and the one-thread scan names it.
  */
@@ -29,34 +30,21 @@ final class CsvRangeParse {
   /**
    * One range's rows.
    *
-   * @param from    the range's first byte in the file
-   * @param rows    its rows (lines that are not blank)
-   * @param lines   its lines, blank ones too
-   * @param offsets {@code offsets[r]}: where row {@code r} starts, from {@code from}
-   * @param blanks  per blank line, the rows before it in the range (ascending)
-   * @param nBlanks how many entries of {@code blanks} count
-   * @param max     the largest target
-   * @param values  its values, or null if none were kept
+   * @param from        the range's first byte in the file
+   * @param to          just past its last byte
+   * @param rows        its rows (lines that are not blank)
+   * @param lines       its lines, blank ones too
+   * @param markOffsets {@code markOffsets[m]}: where row {@code m * LEAF_ROWS} starts, from
+   *     {@code from} (a mark every {@link CsvManifest#LEAF_ROWS} rows, so the bookkeeping is a
+   *     64th of the rows and blank lines cost nothing: a leaf's start is a walk of at most 63
+   *     rows from a mark, {@link CsvLeafHash})
+   * @param markLines   {@code markLines[m]}: the range's lines before that row
+   * @param max         the largest target
+   * @param values      its values, or null if none were kept
+   * @param crc         the CRC-32C of the range's bytes as this pass read them
    */
-  record Parsed(long from, int rows, long lines, int[] offsets, int[] blanks, int nBlanks,
-      double max, Blocks values) {
-
-    /** The line number of row {@code r}, the range's first line being {@code firstLine}. */
-    long line(long firstLine, int r) {
-      // Blank lines before row r: those noted with at most r rows before them.
-      int lo = 0;
-      int hi = nBlanks;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (blanks[mid] <= r) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return firstLine + r + lo;
-    }
-  }
+  record Parsed(long from, long to, int rows, long lines, int[] markOffsets, int[] markLines,
+      double max, Blocks values, long crc) {}
 
   /**
    * A range's values in blocks, each sized by the bytes left at the mean row length so far, so
@@ -144,7 +132,7 @@ final class CsvRangeParse {
 
   /**
    * Parses, checks and notes the rows of {@code [from, to)}; null at the first problem (or when
-   * {@code stop} is set). The first range of a file starts at its first row; any other starts
+   * {@code stop} is set, or the file ended early). The first range of a file starts at its first row; any other starts
    * just after a line end, maybe on a blank line.
    *
    * @param budget the bytes of values the ranges may still keep, or null to keep none
@@ -156,14 +144,15 @@ final class CsvRangeParse {
       throw new IllegalArgumentException("a range of " + (to - from) + " bytes");
     }
     CsvBytes lines = new CsvBytes(ch, path, from, to);
+    CRC32C crc = new CRC32C();
+    lines.checksum(crc);
     CsvStrictRow strict = new CsvStrictRow(header);
     CsvByteRow fast = new CsvByteRow();
     CsvLine cut = new CsvLine();
     double[] x = new double[features];
     Blocks values = budget == null ? null : new Blocks(features, budget);
-    int[] offsets = new int[(int) Math.min(1024, (to - from) / 2 + 1)];
-    int[] blanks = new int[4];
-    int nBlanks = 0;
+    int[] markOffsets = new int[16];
+    int[] markLines = new int[16];
     int rows = 0;
     long lineNo = 0;
     double max = Double.NEGATIVE_INFINITY;
@@ -189,10 +178,6 @@ final class CsvRangeParse {
         y = row ? CsvScan.row(cut, text, path, lineNo, header, x) : 0;
       }
       if (!row) {
-        if (nBlanks == blanks.length) {
-          blanks = Arrays.copyOf(blanks, nBlanks * 2);
-        }
-        blanks[nBlanks++] = rows;
         continue;
       }
       if (targetCheck.apply(y) != null) {
@@ -201,22 +186,29 @@ final class CsvRangeParse {
       }
       max = Math.max(max, y);
       int at = (int) (lines.start() - from);
-      if (rows == offsets.length) {
-        // The rest at the mean row length so far: one more copy at most, as a rule.
-        long more = (long) ((double) (to - from - at) / Math.max(1, at) * rows * 1.03) + 1024;
-        offsets = Arrays.copyOf(offsets, (int) Math.min((long) rows + more,
-            Integer.MAX_VALUE - 8));
+      if (rows % CsvManifest.LEAF_ROWS == 0) {
+        int m = rows / CsvManifest.LEAF_ROWS;
+        if (m == markOffsets.length) {
+          markOffsets = Arrays.copyOf(markOffsets, m * 2);
+          markLines = Arrays.copyOf(markLines, m * 2);
+        }
+        markOffsets[m] = at;
+        markLines[m] = (int) (lineNo - 1);
       }
-      offsets[rows] = at;
       if (values != null && !values.add(x, y, at, rows, to - from - at)) {
         values = null;
         budget.set(Long.MIN_VALUE / 2); // one range over: the file's values are not kept
       }
       rows++;
     }
+    if (lines.bytesRead() != to - from) {
+      return null; // shorter than it was: changed
+    }
     if (values != null) {
       values.close();
     }
-    return new Parsed(from, rows, lineNo, offsets, blanks, nBlanks, max, values);
+    int marks = (rows + CsvManifest.LEAF_ROWS - 1) / CsvManifest.LEAF_ROWS;
+    return new Parsed(from, to, rows, lineNo, Arrays.copyOf(markOffsets, marks),
+        Arrays.copyOf(markLines, marks), max, values, crc.getValue());
   }
 }

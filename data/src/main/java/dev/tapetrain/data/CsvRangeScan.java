@@ -26,7 +26,8 @@ import java.util.function.DoubleFunction;
  * range needs to know at which row it starts, so nothing counts the rows first. Once every
  * range's rows are known, the manifest's leaves are cut at the dataset's rows and hashed by
  * groups of whole pieces in parallel ({@link CsvLeafHash}: the same bytes, so the same digests
- * as the one-thread scan's). This path only accepts: at the first sign of a problem — a bad
+ * as the one-thread scan's; a checksum of the bytes each pass read tells that they are the
+ * same bytes, so the manifest certifies the values parsed). This path only accepts: at the first sign of a problem — a bad
  * line, a file that changed — it answers null and the caller scans on one thread, which names
  * the first problem by line exactly as always.
  */
@@ -103,23 +104,34 @@ final class CsvRangeScan {
     }
     int level = manifest.levelFor(fileRows);
     long before = manifest.rows();
-    CsvLeafHash.Leaves leaves = CsvLeafHash.leaves(parts, before, head.line(), size);
+    CsvLeafHash.Leaves leaves = CsvLeafHash.leaves(path, parts, before, head.line(), size);
     int[] groups = CsvLeafHash.groups(leaves, threads, 1 << level);
-    List<Future<List<PieceTree.Node>>> hashing = new ArrayList<>();
+    List<Future<CsvLeafHash.Group>> hashing = new ArrayList<>();
     for (int j = 0; j + 1 < groups.length; j++) {
       int a = groups[j];
       int b = groups[j + 1];
       hashing.add(pool.submit(() -> CsvLeafHash.hash(ch, leaves, a, b, level, stop)));
     }
     List<PieceTree.Node> nodes = new ArrayList<>();
-    for (Future<List<PieceTree.Node>> f : hashing) {
-      List<PieceTree.Node> n = get(f);
-      if (n == null) {
+    long hashed = 0;
+    long hashedCrc = 0;
+    for (Future<CsvLeafHash.Group> f : hashing) {
+      CsvLeafHash.Group g = get(f);
+      if (g == null) {
         return abandon(stop, hashing);
       }
-      nodes.addAll(n);
+      nodes.addAll(g.nodes());
+      hashedCrc = Crc32cCombine.combine(hashedCrc, g.crc(), g.bytes());
+      hashed += g.bytes();
     }
-    if (ch.size() != size) {
+    // The digests are of the bytes the second pass read, the values of those the first one
+    // parsed: the same only if the file did not change between (else the one-thread scan
+    // reads it again, or says it changed while it was read).
+    long parsedCrc = 0;
+    for (CsvRangeParse.Parsed p : parts) {
+      parsedCrc = Crc32cCombine.combine(parsedCrc, p.crc(), p.to() - p.from());
+    }
+    if (hashed != size - head.rowsStart() || hashedCrc != parsedCrc || ch.size() != size) {
       return null;
     }
     manifest.addFile(size, head.rowsStart(), head.digest(), fileRows, nodes);
@@ -176,6 +188,9 @@ final class CsvRangeScan {
       }
       if (e.getCause() instanceof IOException io) {
         throw io;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err; // an OutOfMemoryError stays one: the command line says what to do
       }
       throw new IllegalStateException(e.getCause());
     }

@@ -66,6 +66,9 @@ final class CsvScan {
           }
           return new FileFormat.FileScan(r.rows(), sha, r.max());
         }
+        // Given back, maybe because the file changed while the ranges read it: the digest
+        // read alongside may be of the old bytes, so it is read again with the scan below.
+        whole = CompletableFuture.supplyAsync(() -> CsvFile.sha256(path));
       }
       CsvBytes lines = new CsvBytes(ch, path, 0, size);
       manifest.startFile();
