@@ -17,7 +17,9 @@ import java.util.zip.CRC32C;
  * begin ({@link #leaves}), and their digests — each the SHA-256 of its bytes, from its first
  * row's start to the next leaf's (blank lines go with the row before them), exactly as the
  * one-thread scan hashes them line by line — hashed by groups of whole pieces on several threads
- * ({@link #hash}), a megabyte read at a time.
+ * ({@link #hash}), a megabyte read at a time. A leaf's first row is found from the first pass's
+ * mark before it (one per 64 rows) by a walk of at most 63 rows ({@link Walk}); each group
+ * also takes the CRC-32C of the bytes it read, for the caller to compare with the first pass's.
  */
 final class CsvLeafHash {
 
