@@ -91,7 +91,7 @@ final class CsvRangeScan {
     long fileRows = 0;
     double max = Double.NEGATIVE_INFINITY;
     for (Future<CsvRangeParse.Parsed> f : parsing) {
-      CsvRangeParse.Parsed p = get(f);
+      CsvRangeParse.Parsed p = get(f, stop);
       if (p == null) {
         return abandon(stop, parsing);
       }
@@ -116,7 +116,7 @@ final class CsvRangeScan {
     long hashed = 0;
     long hashedCrc = 0;
     for (Future<CsvLeafHash.Group> f : hashing) {
-      CsvLeafHash.Group g = get(f);
+      CsvLeafHash.Group g = get(f, stop);
       if (g == null) {
         return abandon(stop, hashing);
       }
@@ -179,18 +179,26 @@ final class CsvRangeScan {
     return null;
   }
 
-  private static <T> T get(Future<T> f) throws InterruptedException, IOException {
+  /**
+   * A task's answer; null if it found a problem in the file. Anything else it threw is thrown
+   * here, after {@code stop} is set so the other tasks read no further: an OutOfMemoryError as
+   * itself (the command line says in one line what to do), any other error wrapped (the command
+   * line gives an exception's message as its one line, but an error's stack trace).
+   */
+  private static <T> T get(Future<T> f, AtomicBoolean stop)
+      throws InterruptedException, IOException {
     try {
       return f.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof DataException) {
         return null;
       }
+      stop.set(true);
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      if (e.getCause() instanceof Error err) {
-        throw err; // an OutOfMemoryError stays one: the command line says what to do
+      if (e.getCause() instanceof OutOfMemoryError oom) {
+        throw oom;
       }
       throw new IllegalStateException(e.getCause());
     }

@@ -1,0 +1,157 @@
+package dev.tapetrain.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleFunction;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where the scan by ranges meets the rest: the checksums its two passes compare (cut anywhere,
+ * in any number of pieces, of any length), files it must hand to the one-thread scan (a header
+ * alone, no rows) so that the message is the one-thread scan's, and an error thrown in a range
+ * task, which must reach the command line as what it is (an OutOfMemoryError is one line
+ * there) and stop the other ranges.
+ */
+class CsvRangeScanEdgesTest {
+
+  @TempDir
+  Path dir;
+
+  private static final List<String> F = List.of("x1", "x2");
+  private static final DoubleFunction<String> ANY = new InputFormat.OrderFree(y -> null);
+
+  private static long crc(byte[] b, int from, int to) {
+    CRC32C c = new CRC32C();
+    c.update(b, from, to - from);
+    return c.getValue();
+  }
+
+  /** Random cuts into up to 40 pieces, combined in order, give CRC32C of the whole. */
+  @Test
+  void crcsOfRandomlyCutPiecesCombineAsTheWholesCrc() {
+    SplittableRandom r = new SplittableRandom(13);
+    for (int round = 0; round < 300; round++) {
+      byte[] b = new byte[r.nextInt(1, 200_000)];
+      r.nextBytes(b);
+      long whole = crc(b, 0, b.length);
+      int[] cuts = r.ints(r.nextInt(0, 40), 0, b.length + 1).sorted().toArray();
+      long combined = 0;
+      int at = 0;
+      for (int k = 0; k <= cuts.length; k++) {
+        int to = k < cuts.length ? cuts[k] : b.length;
+        combined = Crc32cCombine.combine(combined, crc(b, at, to), to - at);
+        at = to;
+      }
+      assertEquals(whole, combined, "round " + round + ", " + cuts.length + " cuts");
+    }
+  }
+
+  /**
+   * Lengths past an int (a file of several GB has ranges of a GB and groups of more): combining
+   * is associative, so (A B) C and A (B C) agree for any lengths, however long; and appending
+   * B to A differs from appending it to A with a few more bytes between.
+   */
+  @Test
+  void crcCombineIsAssociativeForLengthsPastAnInt() {
+    SplittableRandom r = new SplittableRandom(5);
+    for (int round = 0; round < 50; round++) {
+      long a = r.nextLong() & 0xffffffffL;
+      long b = r.nextLong() & 0xffffffffL;
+      long c = r.nextLong() & 0xffffffffL;
+      long lb = r.nextLong(1, 1L << 40);
+      long lc = r.nextLong(1, 1L << 40);
+      long left = Crc32cCombine.combine(Crc32cCombine.combine(a, b, lb), c, lc);
+      long right = Crc32cCombine.combine(a, Crc32cCombine.combine(b, c, lc), lb + lc);
+      assertEquals(left, right, "round " + round);
+    }
+    // Zero bytes extend a CRC as the combine says, also across 2^32 bytes' worth of doubling.
+    byte[] zeros = new byte[1 << 20];
+    long z = crc(zeros, 0, zeros.length);
+    long a = 0x12345678L;
+    assertEquals(Crc32cCombine.combine(Crc32cCombine.combine(a, z, zeros.length), z,
+        zeros.length), Crc32cCombine.combine(a, Crc32cCombine.combine(z, z, zeros.length),
+        2L * zeros.length));
+  }
+
+  private Path write(String name, String s) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, s, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  /** The message one thread gives, which 2 and 16 threads must give too, not by ranges. */
+  private static void sameRefusal(Path f, String want) {
+    String one = assertThrows(DataException.class,
+        () -> CsvScan.scan(f, F, "y", ANY, new CsvManifest.Builder(), 1, 0)).getMessage();
+    assertEquals(f + want, one);
+    for (int t : new int[] {2, 16}) {
+      long before = CsvRangeScan.SCANNED.sum();
+      assertEquals(one, assertThrows(DataException.class,
+          () -> CsvScan.scan(f, F, "y", ANY, new CsvManifest.Builder(), t, 0)).getMessage());
+      assertEquals(before, CsvRangeScan.SCANNED.sum(), "scanned by ranges");
+    }
+  }
+
+  @Test
+  void filesWithoutRowsAreRefusedAsTheOneThreadScanRefusesThem() throws IOException {
+    String none = ": no data rows after the header";
+    sameRefusal(write("header.csv", "name,x1,y,x2"), none);
+    sameRefusal(write("headernl.csv", "\uFEFFname,x1,y,x2\r\n"), none);
+    sameRefusal(write("blanks.csv", "\nname,x1,y,x2\n\n \t\r\n\n" + "\n".repeat(5000)), none);
+    sameRefusal(write("empty.csv", ""),
+        ": file is empty (expected a header row such as 'x,y')");
+    sameRefusal(write("onlyblank.csv", "\n\r\n  \n"),
+        ": file is empty (expected a header row such as 'x,y')");
+  }
+
+  /** A file of rows the check of whose target {@code fail} throws from a range's task. */
+  private Path rows() throws IOException {
+    StringBuilder s = new StringBuilder("name,x1,y,x2\n");
+    for (int i = 0; i < 20_000; i++) {
+      s.append('n').append(i).append(',').append(i * 0.5).append(',')
+          .append(i == 15_000 ? 9 : 1).append(',').append(i).append('\n');
+    }
+    return write("rows.csv", s.toString());
+  }
+
+  @Test
+  void anOutOfMemoryErrorInARangeIsThrownAsItselfForTheCommandLinesOneLine()
+      throws IOException {
+    Path f = rows();
+    OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+    DoubleFunction<String> check = new InputFormat.OrderFree(y -> {
+      if (y == 9) {
+        throw oom;
+      }
+      return null;
+    });
+    assertSame(oom, assertThrows(OutOfMemoryError.class,
+        () -> CsvScan.scan(f, F, "y", check, new CsvManifest.Builder(), 3, 0)));
+  }
+
+  @Test
+  void anotherErrorInARangeIsWrappedWithItsNameInTheMessage() throws IOException {
+    // The command line prints an exception's message as its one line, but lets an Error other
+    // than OutOfMemoryError out as a stack trace: wrapped, it says what it was in one line.
+    Path f = rows();
+    DoubleFunction<String> check = new InputFormat.OrderFree(y -> {
+      if (y == 9) {
+        throw new StackOverflowError();
+      }
+      return null;
+    });
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> CsvScan.scan(f, F, "y", check, new CsvManifest.Builder(), 3, 0));
+    assertEquals("java.lang.StackOverflowError", e.getMessage());
+  }
+}
