@@ -154,4 +154,68 @@ class CsvRangeScanEdgesTest {
         () -> CsvScan.scan(f, F, "y", check, new CsvManifest.Builder(), 3, 0));
     assertEquals("java.lang.StackOverflowError", e.getMessage());
   }
+
+  /** A random hard file: BOM, line ends mixed, blank lines, quoted cells, maybe no last end. */
+  private Path randomFile(String name, SplittableRandom r) throws IOException {
+    String[] ends = {"\n", "\r\n", "\n", "\r\n", "\r"};
+    String nl = ends[r.nextInt(r.nextInt(5) == 0 ? 5 : 4)];
+    StringBuilder s = new StringBuilder(r.nextBoolean() ? "\uFEFF" : "");
+    for (int i = r.nextInt(3); i > 0; i--) {
+      s.append(r.nextBoolean() ? "" : " \t").append(nl);
+    }
+    s.append("name,x1,y,x2").append(nl);
+    int rows = r.nextInt(8) == 0 ? r.nextInt(1, 3) : r.nextInt(1, 6000);
+    int blankEvery = r.nextInt(1, 40);
+    for (int i = 0; i < rows; i++) {
+      if (r.nextInt(blankEvery) == 0) {
+        s.append(switch (r.nextInt(4)) {
+          case 0 -> "";
+          case 1 -> "  ";
+          case 2 -> "\u2003";
+          default -> "\t\u000b";
+        }).append(r.nextInt(6) == 0 ? "\r\n" : nl);
+      }
+      s.append(r.nextInt(9) == 0 ? "\"q,\"\"é\"\"\"" : "n" + i).append(',')
+          .append(r.nextInt(5) == 0 ? "\"" + r.nextGaussian() + "\"" : "" + r.nextGaussian())
+          .append(',').append(r.nextInt(3)).append(", ").append(-i);
+      if (i + 1 < rows || r.nextBoolean()) {
+        s.append(nl);
+      }
+    }
+    if (r.nextInt(4) == 0) {
+      s.append(nl).append(" ").append(nl);
+    }
+    return write(name, s.toString());
+  }
+
+  /** Results and manifest of {@code files} as one dataset. */
+  private static String scan(List<Path> files, int threads) {
+    CsvManifest.Builder m = new CsvManifest.Builder();
+    StringBuilder out = new StringBuilder();
+    for (Path f : files) {
+      long before = CsvRangeScan.SCANNED.sum();
+      FileFormat.FileScan s = CsvScan.scan(f, F, "y", ANY, m, threads, 0);
+      if (threads > 1) {
+        assertEquals(before + 1, CsvRangeScan.SCANNED.sum(), f + " not scanned by ranges");
+      }
+      out.append(s.rows()).append(' ').append(s.sha256()).append(' ').append(s.maxTarget())
+          .append('\n');
+    }
+    return out.append(m.build().encode()).toString();
+  }
+
+  /** Random datasets of hard files: on 2 to 16 threads, the one-thread scan's manifest. */
+  @Test
+  void randomHardDatasetsGiveTheOneThreadScansManifest() throws IOException {
+    SplittableRandom r = new SplittableRandom(2026);
+    for (int round = 0; round < 25; round++) {
+      List<Path> files = new java.util.ArrayList<>();
+      for (int k = r.nextInt(1, 4); k > 0; k--) {
+        files.add(randomFile("r" + round + "-" + k + ".csv", r));
+      }
+      String one = scan(files, 1);
+      int threads = r.nextInt(2, 17);
+      assertEquals(one, scan(files, threads), "round " + round + ", threads " + threads);
+    }
+  }
 }
