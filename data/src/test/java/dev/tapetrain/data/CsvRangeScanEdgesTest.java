@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where the scan by ranges meets the rest: the checksums its two passes compare (cut anywhere,
- * in any number of pieces, of any length), files it must hand to the one-thread scan (a header
+ * in any number of pieces, of any length), random datasets of awkward files (the one-thread
+ * scan's manifest on any thread count), files it must hand to the one-thread scan (a header
  * alone, no rows) so that the message is the one-thread scan's, and an error thrown in a range
- * task, which must reach the command line as what it is (an OutOfMemoryError is one line
- * there) and stop the other ranges.
+ * task, which must reach the command line in a form it prints as one line.
  */
 class CsvRangeScanEdgesTest {
 
