@@ -208,7 +208,8 @@ class ParquetFormatTest {
           g.add("y", 0.0);
         }, "n"));
     assertEquals(p + ": row 1 (row group 0, row 1 in it): column 'm' is 0.1, which has no "
-            + "exact double",
+            + "exact double (a decimal column; to train on its nearest doubles, write it as "
+            + "float64)",
         refusal("message t { required int32 m (DECIMAL(9,1)); required double y; }", 2,
             (r, g) -> {
               g.add("m", r == 1 ? 1 : 5); // 0.5 is exact, 0.1 is not

@@ -122,4 +122,32 @@ class PredictReportTest {
     assertEquals(best, report(run).get(0), "the default is the best after --restore-best");
     assertEquals(scored + " (step " + lastSteps + ")", report(run, "--params", "last").get(0));
   }
+
+  @Test
+  void aTargetColumnAskedForButMissingIsRefusedWhereTheRunsOwnMayBeAbsent() throws Exception {
+    // A new user's --target nosuch printed predictions and silently no loss (2026-12-07).
+    Path run = train("target", "--steps", "3");
+    Runs.Result r = Runs.run("predict", run.toString(), "--data", score.toString(), "--target",
+        "nosuch");
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals("predict: " + score + ": has no column 'nosuch' (--target); without "
+        + "--target the training data's target is evaluated when a file has it", r.err().strip());
+    assertEquals("", r.out(), "no predictions before the refusal");
+    Path noTarget = dir.resolve("features-only.csv");
+    Files.writeString(noTarget, "x\n1\n");
+    Runs.Result ok = Runs.run("predict", run.toString(), "--data", noTarget.toString());
+    assertEquals(0, ok.exitCode(), ok.err());
+    assertEquals(1, ok.err().lines().count(), "scored, with no loss line: " + ok.err());
+  }
+
+  @Test
+  void anOnnxFileMustBeNamedSo() {
+    Path run = train("onnx", "--steps", "1");
+    Path txt = dir.resolve("model.txt");
+    Runs.Result r = Runs.run("export", run.toString(), "--onnx", txt.toString());
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals("export: --onnx " + txt + ": the model is written as ONNX; name a .onnx "
+        + "file", r.err().strip());
+    assertTrue(Files.notExists(txt));
+  }
 }

@@ -367,7 +367,8 @@ final class PageDecoder {
   private double decimal(Double v, long row,
       java.util.function.Supplier<java.math.BigDecimal> exact) {
     if (v == null) {
-      throw bad(row, "is " + exact.get().toPlainString() + ", which has no exact double");
+      throw bad(row, "is " + exact.get().toPlainString() + ", which has no exact double (a "
+          + "decimal column; to train on its nearest doubles, write it as float64)");
     }
     return v;
   }

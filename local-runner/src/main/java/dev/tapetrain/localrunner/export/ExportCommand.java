@@ -62,6 +62,9 @@ public final class ExportCommand implements Callable<Integer> {
       throw new UserError("--dtype must be float64 or float32, got '" + dtype + "'");
     }
     AtomicFiles.checkTarget("--onnx", onnx, null);
+    if (!onnx.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+      throw new UserError("--onnx " + onnx + ": the model is written as ONNX; name a .onnx file");
+    }
     TrainedModel trained = TrainedModel.load(run, params);
     if (trained.unfinished() != null) {
       err.println("export: note: " + trained.unfinished());

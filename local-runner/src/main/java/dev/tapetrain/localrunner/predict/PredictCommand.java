@@ -75,8 +75,8 @@ public final class PredictCommand implements Callable<Integer> {
   String features;
 
   @Option(names = "--target", paramLabel = "COL",
-      description = "Target column to evaluate against, when present (default: the training "
-          + "data's).")
+      description = "Target column to evaluate against; a file without it is refused "
+          + "(default: the training data's, evaluated when a file has it).")
   String target;
 
   @Option(names = "--params", paramLabel = "best|last",
@@ -171,8 +171,8 @@ public final class PredictCommand implements Callable<Integer> {
       if (cached != null) {
         cached.stream(y -> trained.model().checkTarget(y), blocks);
       } else {
-        input.stream(columns, targetColumn, keepColumns, y -> trained.model().checkTarget(y),
-            blocks);
+        input.stream(columns, targetColumn, keepColumns, target != null,
+            y -> trained.model().checkTarget(y), blocks);
       }
       blocks.flush();
       output.finish();

@@ -78,10 +78,12 @@ final class PredictInput {
    * Streams every file's rows to {@code rows}.
    *
    * @param keep whether each row comes with its values of every column
-   * @throws DataException naming the file (and line or row) of a problem, or a file whose
-   *     columns differ from the first's
+   * @param targetGiven whether {@code target} was asked for ({@code --target}): a file without
+   *     it is refused, where the training data's target may be absent (no evaluation then)
+   * @throws DataException naming the file (and line or row) of a problem, a file whose
+   *     columns differ from the first's, or one without a target asked for
    */
-  void stream(List<String> features, String target, boolean keep,
+  void stream(List<String> features, String target, boolean keep, boolean targetGiven,
       DoubleFunction<String> targetCheck, Rows rows) {
     Set<String> numeric = new HashSet<>(features);
     numeric.add(target);
@@ -90,6 +92,9 @@ final class PredictInput {
       if (parquet) {
         ParquetRows.stream(f, features, target,
             schema -> {
+              if (targetGiven && !schema.containsField(target)) {
+                throw noTarget(f, target);
+              }
               if (sameAsFirst(schema.toString().replaceAll("\\s+", " ").strip(), f)) {
                 rows.columns(new KeptColumns(schema.getFields()));
               }
@@ -102,6 +107,9 @@ final class PredictInput {
         KeptColumns[] columns = new KeptColumns[1];
         CsvFile.stream(f, features, target,
             header -> {
+              if (targetGiven && !header.contains(target)) {
+                throw noTarget(f, target);
+              }
               columns[0] = KeptColumns.ofCsv(header, numeric);
               if (sameAsFirst(String.join(",", header), f)) {
                 rows.columns(columns[0]);
@@ -114,6 +122,11 @@ final class PredictInput {
             targetCheck);
       }
     }
+  }
+
+  private static DataException noTarget(Path f, String target) {
+    return new DataException(f + ": has no column '" + target + "' (--target); without --target "
+        + "the training data's target is evaluated when a file has it");
   }
 
   /** Whether {@code schema} is the first file's; refuses a later file with other columns. */
