@@ -376,6 +376,14 @@ class EpochsTest {
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
             "--monitor", "val_accuracy", "--validation-split", "0.2"},
             "--monitor val_accuracy: not a number of this run (loss, val_loss)"),
+        // Without validation no val_ number is offered (a new user was, 2026-12-07).
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
+            "--monitor", "val_acc", "--model", "logistic"},
+            "--monitor val_acc: not a number of this run (loss, accuracy)"),
+        Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
+            "--monitor", "val_acc", "--model", "logistic", "--validation-split", "0.2"},
+            "--monitor val_acc: not a number of this run (loss, val_loss, accuracy, "
+                + "val_accuracy)"),
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "2",
             "--monitor", "loss", "--min-delta", "-1"},
             "--min-delta must be a finite number >= 0, got -1.0"));

@@ -226,8 +226,12 @@ final class EpochOptions {
     String name = monitor == null ? "val_loss" : monitor;
     String metric = name.startsWith("val_") ? name.substring(4) : name;
     if (!metric.equals("loss") && !metrics.contains(metric)) {
-      throw new UsageException("--monitor " + name + ": not a number of this run (loss, val_loss"
-          + metrics.stream().map(m -> ", " + m + ", val_" + m).reduce("", String::concat) + ")");
+      // The val_ numbers are offered only to a run that validates.
+      String prefixes = validates() ? ", val_" : "";
+      throw new UsageException("--monitor " + name + ": not a number of this run (loss"
+          + prefixes.replace(", val_", ", val_loss")
+          + metrics.stream().map(m -> ", " + m + prefixes + (prefixes.isEmpty() ? "" : m))
+              .reduce("", String::concat) + ")");
     }
     if (name.startsWith("val_") && !validates()) {
       throw new UsageException("--monitor " + name + " needs --validation-split or "
