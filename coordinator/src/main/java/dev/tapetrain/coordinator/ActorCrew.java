@@ -95,8 +95,14 @@ final class ActorCrew implements Crew<ActorRef<WorkerProtocol.Command>> {
   @Override
   public void ask(ActorRef<WorkerProtocol.Command> worker, long round,
       dev.tapetrain.protocol.Batch batch, List<Integer> chunks, long roundsAhead) {
+    ask(worker, round, "", batch, chunks, roundsAhead);
+  }
+
+  @Override
+  public void ask(ActorRef<WorkerProtocol.Command> worker, long round, String during,
+      dev.tapetrain.protocol.Batch batch, List<Integer> chunks, long roundsAhead) {
     worker.tell(new ComputeGradients(round, params.get(), chunks, context.getSelf(), batch,
-        roundsAhead));
+        roundsAhead, during));
   }
 
   @Override

@@ -231,8 +231,10 @@ public final class Coordinator {
     roster.admitReady(round.number(), 0);
     long ahead = loop.roundsAhead(round);
     crew.roundsAhead(ahead); // what a joiner loading from now on is told
+    // Named once per round: the workers' own messages number steps as the step log does.
     OpenRound<ActorRef<WorkerProtocol.Command>> phase = OpenRound.started(round,
-        new Evaluation<>(spec.dataset(), round, ahead, crew), nowNanos, math.updates());
+        new Evaluation<>(spec.dataset(), round, ahead, RoundNames.during(round, math.updates()),
+            crew), nowNanos, math.updates());
     record.opened(round, math.updates());
     roster.askAll(phase.evaluation());
     // No timer per round (it cost more than a small round's arithmetic): the one pending timer,

@@ -35,6 +35,15 @@ interface Crew<W> {
     ask(worker, round, batch, chunks);
   }
 
+  /**
+   * The same, telling {@code worker} what the round computes as the step log numbers it
+   * ({@code during}, {@link RoundNames#during}), for its own messages.
+   */
+  default void ask(W worker, long round, String during, dev.tapetrain.protocol.Batch batch,
+      List<Integer> chunks, long roundsAhead) {
+    ask(worker, round, batch, chunks, roundsAhead);
+  }
+
   /** Tells {@code worker} it is done: the run ended with {@code outcome}, or it is out of it. */
   void stop(W worker, Outcome outcome, String detail);
 

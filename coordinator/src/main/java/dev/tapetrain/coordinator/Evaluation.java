@@ -37,6 +37,8 @@ final class Evaluation<W> {
   private final Map<W, Share> shares = new LinkedHashMap<>();
   private final long round;
   private final long roundsAhead;
+  // What the round computes as the step log numbers it, told to each worker asked.
+  private final String during;
   private final Crew<W> crew;
   // The mini-batch of the round (null: whole chunks) and each chunk's samples in the round.
   private final Batch miniBatch;
@@ -57,19 +59,28 @@ final class Evaluation<W> {
    * ({@link RoundPlan#roundsAhead}).
    */
   Evaluation(DatasetSpec dataset, Round round, long roundsAhead, Crew<W> crew) {
+    this(dataset, round, roundsAhead, "", crew);
+  }
+
+  /**
+   * The same, telling each worker asked what the round computes, {@code during}
+   * ({@link RoundNames#during}; empty: not said).
+   */
+  Evaluation(DatasetSpec dataset, Round round, long roundsAhead, String during, Crew<W> crew) {
     this(dataset, round.number(), round.chunks(), crew, round.batch(), round.counts(),
-        roundsAhead);
+        roundsAhead, during);
   }
 
   private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew) {
-    this(dataset, round, batch, crew, null, List.of(), 0);
+    this(dataset, round, batch, crew, null, List.of(), 0, "");
   }
 
   private Evaluation(DatasetSpec dataset, long round, List<Integer> batch, Crew<W> crew,
-      Batch miniBatch, List<Integer> counts, long roundsAhead) {
+      Batch miniBatch, List<Integer> counts, long roundsAhead, String during) {
     this.dataset = dataset;
     this.round = round;
     this.roundsAhead = roundsAhead;
+    this.during = during;
     this.crew = crew;
     this.miniBatch = miniBatch;
     int chunks = dataset.numChunks();
@@ -123,7 +134,7 @@ final class Evaluation<W> {
     List<Integer> needed = stillNeeded(chunks);
     asked(worker, needed);
     if (!needed.isEmpty() && crew != null) {
-      crew.ask(worker, round, miniBatch, needed, roundsAhead);
+      crew.ask(worker, round, during, miniBatch, needed, roundsAhead);
     }
   }
 

@@ -40,6 +40,8 @@ class CoordinatorTest extends CoordinatorHarness {
         assertEquals(w.chunks, m.chunks());
         // One step: round 0 (the initial loss and update 0) has round 1 after it, the last none.
         assertEquals(1 - step, m.roundsAhead(), "rounds said to follow round " + step);
+        // For the worker's own messages, as the step log numbers it (RoundNames).
+        assertEquals(step == 0 ? "while computing the initial loss" : "in step 0", m.during());
         w.answer(m);
       }
     }

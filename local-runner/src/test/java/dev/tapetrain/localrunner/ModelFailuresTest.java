@@ -132,7 +132,8 @@ class ModelFailuresTest extends ProcessTestBase {
     assertEquals(1, Processes.exitCode(p, Duration.ofSeconds(60)), processes.stderr("allocate"));
     JsonNode summary = Runs.summary(run);
     assertEquals("failed", summary.get("status").asText(), summary.toString());
-    assertTrue(summary.get("message").asText().contains("out of memory in round 3 (-Xmx 128 MiB)"),
+    // Round 3 is step 2's, as the step log and the coordinator number it (was "in round 3").
+    assertTrue(summary.get("message").asText().contains("out of memory in step 2 (-Xmx 128 MiB)"),
         summary.toString());
     assertTrue(Files.exists(run.resolve("checkpoint.pb")));
   }
@@ -189,7 +190,9 @@ class ModelFailuresTest extends ProcessTestBase {
         "the worker exited " + seconds + " s after the coordinator");
     List<String> lines = processes.stderr("w1").strip().lines().toList();
     String last = lines.get(lines.size() - 1);
-    assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
+    // Named as the coordinator names it, "in step 2" (it said "from step 3", the round's number).
+    assertTrue(last.startsWith("worker: the model has not returned for "), last);
+    assertTrue(last.contains(" s (in step 2); "), last);
     assertTrue(last.contains("so the worker exits at once"), last);
   }
 
@@ -223,7 +226,9 @@ class ModelFailuresTest extends ProcessTestBase {
     assertTrue(seconds < 3.5 + 3 + 5 + 8, "the worker exited " + seconds + " s after the kill");
     List<String> lines = processes.stderr("w1").strip().lines().toList();
     String last = lines.get(lines.size() - 1);
-    assertTrue(last.startsWith("worker: the model has not returned from step 3 for "), last);
+    // Named as the coordinator names it, "in step 2" (it said "from step 3", the round's number).
+    assertTrue(last.startsWith("worker: the model has not returned for "), last);
+    assertTrue(last.contains(" s (in step 2); "), last);
     assertTrue(last.contains("unreachable"), last);
   }
 }

@@ -96,7 +96,8 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
           .setRound(m.round())
           .addAllParams(ProtoCodec.tensorsToProto(m.params()))
           .setReplyTo(refToString(m.replyTo()))
-          .setRoundsAhead(m.roundsAhead());
+          .setRoundsAhead(m.roundsAhead())
+          .setDuring(m.during());
       ChunkRuns chunks = ChunkRuns.of(m.chunks());
       for (int r = 0; r < chunks.runCount(); r++) {
         b.addChunkRuns(chunks.first(r)).addChunkRuns(chunks.count(r));
@@ -186,7 +187,7 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
         return new WorkerProtocol.ComputeGradients(p.getRound(),
             ProtoCodec.tensorsFromProto(p.getParamsList()), chunks,
             stringToRef(p.getReplyTo()), p.hasBatch() ? batch(p.getBatch()) : null,
-            Math.max(0, p.getRoundsAhead()));
+            Math.max(0, p.getRoundsAhead()), p.getDuring());
       }
       case STOP_WORK:
         return stopWork(StopWorkProto.parseFrom(bytes));

@@ -86,19 +86,37 @@ public final class WorkerProtocol {
    * {@code batch}, each chunk's sums are over its members of that mini-batch only; null: over
    * every sample of the chunk. {@code roundsAhead}: how many more rounds like this one the
    * coordinator plans after it, at most (0: not said); a worker uses it to choose when to
-   * compile its model, never for a result.
+   * compile its model, never for a result. {@code during}: what the round computes as the step
+   * log numbers it ("in step 2", "while computing the initial loss"; the coordinator's
+   * {@code RoundNames}), so a worker's own messages name the step the user sees, not the
+   * round's number; empty: not said.
    */
   public record ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
-      ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch, long roundsAhead)
-      implements Command, WireMessage {
+      ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch, long roundsAhead,
+      String during) implements Command, WireMessage {
     /** Copies the lists; the chunks are kept as {@link ChunkRuns}. */
     public ComputeGradients {
       params = List.copyOf(params);
       chunks = ChunkRuns.of(chunks);
       Objects.requireNonNull(replyTo, "replyTo");
+      Objects.requireNonNull(during, "during");
       if (roundsAhead < 0) {
         throw new IllegalArgumentException("negative rounds ahead " + roundsAhead);
       }
+    }
+
+    /** A round that does not say what it computes. */
+    public ComputeGradients(long round, List<NamedTensor> params, List<Integer> chunks,
+        ActorRef<CoordinatorProtocol.Command> replyTo, Batch batch, long roundsAhead) {
+      this(round, params, chunks, replyTo, batch, roundsAhead, "");
+    }
+
+    /**
+     * What the round computes, for a message: {@link #during} as the coordinator said it, or
+     * (an older coordinator) the round's number.
+     */
+    public String describe() {
+      return during.isEmpty() ? "in round " + round : during;
     }
 
     /** A round with no word on the rounds after it. */

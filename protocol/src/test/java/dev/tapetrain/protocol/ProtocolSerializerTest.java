@@ -88,7 +88,10 @@ class ProtocolSerializerTest {
         // its model while it loads).
         new WorkerProtocol.AssignShard(csv, new ModelSpec("mlp", 3, 7,
             java.util.Map.of("hidden", "8")), List.of(4), coordinator,
-            WorkerProtocol.RejoinWindow.NONE, 3907));
+            WorkerProtocol.RejoinWindow.NONE, 3907),
+        // Since 2026-12-07: a round that says what it computes as the step log numbers it.
+        new WorkerProtocol.ComputeGradients(4, params, List.of(1), coordinator, null, 12,
+            "in step 2"));
   }
 
   @ParameterizedTest

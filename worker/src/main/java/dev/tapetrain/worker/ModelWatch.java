@@ -20,8 +20,11 @@ public final class ModelWatch {
   /** A watch nobody reads (a worker process, tests): its slots are written and never looked at. */
   public static final ModelWatch NONE = new ModelWatch();
 
-  /** A worker held by the model: its name, the round, and since when ({@link System#nanoTime}). */
-  public record Held(String worker, long round, long sinceNanos) {}
+  /**
+   * A worker held by the model: its name, the round, what the round computes as the step log
+   * numbers it ({@code during}, e.g. "in step 2"), and since when ({@link System#nanoTime}).
+   */
+  public record Held(String worker, long round, String during, long sinceNanos) {}
 
   private final List<Slot> slots = new CopyOnWriteArrayList<>();
 
@@ -46,7 +49,7 @@ public final class ModelWatch {
       if (since != 0) {
         held++;
         if (longest == null || since - longest.sinceNanos() < 0) {
-          longest = new Held(s.worker, s.round, since);
+          longest = new Held(s.worker, s.round, s.during, since);
         }
       }
     }
@@ -57,15 +60,20 @@ public final class ModelWatch {
   public static final class Slot {
     private final String worker;
     private long round;
+    private String during = "";
     private volatile long since;
 
     private Slot(String worker) {
       this.worker = worker;
     }
 
-    /** The worker starts evaluating {@code round} at {@code nowNanos}. */
-    void enter(long round, long nowNanos) {
+    /**
+     * The worker starts evaluating {@code round}, which computes what {@code during} says, at
+     * {@code nowNanos}.
+     */
+    void enter(long round, String during, long nowNanos) {
       this.round = round;
+      this.during = during;
       // 0 means idle; a clock that reads exactly 0 is taken for 1 ns later.
       this.since = nowNanos == 0 ? 1 : nowNanos;
     }

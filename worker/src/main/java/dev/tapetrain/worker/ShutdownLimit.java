@@ -60,13 +60,20 @@ final class ShutdownLimit {
    * holds (from {@code watch}), then halts the JVM with {@code code}.
    */
   static void halt(ModelWatch watch, String why, int code, PrintStream err) {
-    String held = watch.longest(1).map(h -> "the model has not returned from step "
-        + h.round() + " for " + (System.nanoTime() - h.sinceNanos()) / 1_000_000_000
-        + " s; ").orElse("");
+    String held = watch.longest(1).map(h -> heldLine(h, System.nanoTime())).orElse("");
     err.println("worker: " + held + why + "; its actor system did not stop within "
         + LIMIT.toSeconds() + " s (a thread stuck in a model cannot be stopped), so the "
         + "worker exits at once");
     err.flush();
     Runtime.getRuntime().halt(code);
+  }
+
+  /**
+   * What holds the worker, named as the step log numbers the step ("in step 2"; a round the
+   * coordinator did not name, by its number), for {@link #halt}'s line.
+   */
+  static String heldLine(ModelWatch.Held h, long nowNanos) {
+    return "the model has not returned for " + (nowNanos - h.sinceNanos()) / 1_000_000_000
+        + " s (" + (h.during().isEmpty() ? "in round " + h.round() : h.during()) + "); ";
   }
 }

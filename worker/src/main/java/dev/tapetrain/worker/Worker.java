@@ -199,13 +199,13 @@ public final class Worker {
 
   private Behavior<Command> onComputeWithoutShard(ComputeGradients m) {
     m.replyTo().tell(new ShardRejected(context.getSelf(),
-        "round " + m.round() + " asked before any shard was assigned"));
+        "asked " + m.describe() + " before any shard was assigned"));
     return Behaviors.same();
   }
 
   private Behavior<Command> onComputeGradients(ShardEvaluator shard, ComputeGradients m) {
     long start = System.nanoTime();
-    watch.enter(m.round(), start);
+    watch.enter(m.round(), m.during(), start);
     List<ChunkResult> results;
     try {
       shard.expectRounds(m.roundsAhead());
@@ -213,11 +213,13 @@ public final class Worker {
     } catch (ModelFailure e) {
       return modelFailed(m, e.getMessage(), e);
     } catch (IllegalArgumentException e) { // DataException included
-      context.getLog().error("round [{}] failed: {}", m.round(), e.getMessage());
+      context.getLog().error("failed {} (round [{}]): {}", m.describe(), m.round(),
+          e.getMessage());
       m.replyTo().tell(new ShardRejected(context.getSelf(), e.getMessage()));
       return Behaviors.same();
     } catch (OutOfMemoryError e) {
-      String why = "out of memory in round " + m.round() + " (-Xmx "
+      // Named as the step log numbers it: this line reaches the run's summary.
+      String why = "out of memory " + m.describe() + " (-Xmx "
           + MemoryCheck.size(Runtime.getRuntime().maxMemory()) + ")";
       context.getLog().error("round [{}] failed: {}", m.round(), why);
       m.replyTo().tell(new ShardRejected(context.getSelf(), why));
@@ -244,7 +246,8 @@ public final class Worker {
    * words from every worker; the stack trace only in this worker's log, at debug.
    */
   private Behavior<Command> modelFailed(ComputeGradients m, String error, Throwable e) {
-    context.getLog().info("round [{}]: the model failed: {}", m.round(), error);
+    context.getLog().info("the model failed {} (round [{}]): {}", m.describe(), m.round(),
+        error);
     context.getLog().debug("round [{}]: where the model failed", m.round(), e);
     m.replyTo().tell(new ModelFailed(m.round(), context.getSelf(), error));
     return Behaviors.same();
