@@ -129,8 +129,7 @@ final class CoordinatorWatch {
             if (end.settled || end.afresh != null) {
               return Behaviors.same();
             }
-            end.afresh = "the coordinator " + e.address() + " has been unreachable so long that "
-                + "it has removed this worker from the cluster";
+            end.afresh = policy.startsAfresh(e.address().toString());
             ctx.getSystem().terminate();
             return Behaviors.same();
           })

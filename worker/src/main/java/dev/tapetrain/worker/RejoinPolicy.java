@@ -119,6 +119,18 @@ final class RejoinPolicy {
         + "--coordinator-timeout " + seconds(coordinatorTimeout) + ")";
   }
 
+  /**
+   * Why this worker starts afresh once {@code coordinator} was silent for {@link #startAfreshIn}:
+   * it cannot tell a coordinator that stopped (killed; maybe resumed in its place, which takes
+   * workers anew) from one that removed it, so it says both, not that it was removed.
+   */
+  String startsAfresh(String coordinator) {
+    return "the coordinator " + coordinator + " has been unreachable for "
+        + seconds(window.downAfter().plus(REMOVAL_MARGIN)) + ", longer than the "
+        + seconds(window.downAfter()) + " after which it removes a worker it cannot reach: it "
+        + "stopped, or it removed this worker from its cluster";
+  }
+
   private static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
   }

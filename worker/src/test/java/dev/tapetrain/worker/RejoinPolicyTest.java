@@ -56,6 +56,17 @@ class RejoinPolicyTest {
   }
 
   @Test
+  void aWorkerStartingAfreshDoesNotClaimTheCoordinatorRemovedIt() {
+    // A coordinator killed (kill -9) and resumed in its place never removed anyone: the silence
+    // alone cannot tell that from a partition, so the line says both (it said "removed").
+    RejoinPolicy p = new RejoinPolicy(Duration.ofSeconds(20));
+    p.admitted(DEFAULTS);
+    assertEquals("the coordinator c has been unreachable for 18 s, longer than the 15 s after "
+        + "which it removes a worker it cannot reach: it stopped, or it removed this worker "
+        + "from its cluster", p.startsAfresh("c"));
+  }
+
+  @Test
   void aLongerOwnTimeoutWinsAndAWindowTooShortToJoinInNeverStartsAfresh() {
     RejoinPolicy longer = new RejoinPolicy(Duration.ofSeconds(120));
     longer.admitted(DEFAULTS);
