@@ -108,8 +108,9 @@ final class RoundLoop {
   }
 
   /**
-   * After {@code round} was told and decided: a mini-batch step joins its epoch's sums, and the
-   * last step of an epoch ends it ({@link TrainingEvent.EpochEnded}).
+   * After {@code round} was told and decided: a mini-batch step joins its epoch's sums, the
+   * last step of an epoch ends it ({@link TrainingEvent.EpochEnded}), and the state the step
+   * reached is the last good one ({@link StepMath#stepLogged}).
    */
   Optional<TrainingEvent> afterStep(Round round, StepReduction.Totals totals) {
     if (round.loss() != Round.Loss.BATCH) {
@@ -117,10 +118,15 @@ final class RoundLoop {
     }
     math.addToEpoch(totals, round.batch().count());
     java.util.OptionalLong ended = plan.endsEpoch(round);
-    if (ended.isEmpty() || plan.validates()) {
-      return Optional.empty(); // with validation, the epoch ends with its validation round
+    if (ended.isPresent() && plan.validates()) {
+      // The epoch ends with its validation round, which commits the state after it: a resume
+      // from a state before that round would skip the epoch's validation (EpochPlan#next).
+      return Optional.empty();
     }
-    return Optional.of(epochEnded(ended.getAsLong(), Double.NaN, List.of()));
+    Optional<TrainingEvent> epochEnd = ended.isEmpty() ? Optional.empty()
+        : Optional.of(epochEnded(ended.getAsLong(), Double.NaN, List.of()));
+    math.stepLogged(totals.loss());
+    return epochEnd;
   }
 
   /** Epoch {@code epoch} (from 1) ends, with its validation numbers (NaN, none: without). */

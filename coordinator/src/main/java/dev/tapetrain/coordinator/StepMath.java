@@ -32,6 +32,8 @@ final class StepMath {
   private double initialLoss = Double.NaN;
   private long digest;
   private TrainingState lastGood;
+  // The steps of the last state checkpointed (periodically), so none is written twice.
+  private long checkpointed;
   private long updates;
   private double lastChange = Double.NaN;
   private double lastRate;
@@ -70,6 +72,7 @@ final class StepMath {
     this.plateau = new ReduceOnPlateau(spec.policy().earlyStop(),
         start == null ? List.of() : start.plateau());
     this.firstUpdates = updates;
+    this.checkpointed = updates;
   }
 
   /** The model the workers built: its weights for L2 and, for a new run, its step-0 values. */
@@ -118,10 +121,25 @@ final class StepMath {
           + "; try a smaller --learning-rate (now " + spec.learningRate() + ")"
           + ownCodeHint(spec.model().name()));
     }
-    lastGood = new TrainingState(updates, params, optimizer.state(), digest, initialLoss,
-        totals.loss(), epoch.values(), earlyStopping.values(), earlyStopping.bestParams(),
-        plateau.values(), lastParams, earlyStopping.stopped().orElse(""));
+    lastGood = state(totals.loss());
     return Optional.empty();
+  }
+
+  /**
+   * A mini-batch step was logged and its epoch's sums took it: the state its update reached is
+   * the last good one, with the batch's {@code loss} (its line's). Its line is in the step log
+   * already, so a run that stops before the next round completes ends after as many steps as
+   * the log has lines, and resumes with the next batch (it was one behind: the state before
+   * this update, and a resume redid the step).
+   */
+  void stepLogged(double loss) {
+    lastGood = state(loss);
+  }
+
+  private TrainingState state(double loss) {
+    return new TrainingState(updates, params, optimizer.state(), digest, initialLoss, loss,
+        epoch.values(), earlyStopping.values(), earlyStopping.bestParams(), plateau.values(),
+        lastParams, earlyStopping.stopped().orElse(""));
   }
 
   /** Adds a mini-batch step of {@code count} samples to the epoch in progress. */
@@ -202,9 +220,18 @@ final class StepMath {
     return Optional.of(new Stop(Status.DIVERGED, why));
   }
 
-  /** Whether the last good state is due for a checkpoint (every --checkpoint-every steps). */
+  /**
+   * Whether the last good state is due for a checkpoint (every --checkpoint-every steps), once
+   * per step count: a mini-batch step's state is committed after its line and again, with the
+   * next batch's loss, by the next round; the first one is written.
+   */
   boolean checkpointDue() {
-    return lastGood.steps() > firstUpdates && lastGood.steps() % spec.checkpointEvery() == 0;
+    long steps = lastGood.steps();
+    if (steps > checkpointed && steps % spec.checkpointEvery() == 0) {
+      checkpointed = steps;
+      return true;
+    }
+    return false;
   }
 
   /** Updates applied so far (a resumed run counts its checkpoint's). */
