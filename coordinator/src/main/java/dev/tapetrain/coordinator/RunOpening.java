@@ -100,7 +100,7 @@ final class RunOpening {
       RunSpec resumed = spec;
       TrainingState from = start;
       runDir = EarlyInterrupt.make(early, () -> RunDirectory.resume(dir, resumed, from.steps(),
-          checkpoint.lastLoggedStep(), lock, err), spec, start,
+          from.initialLoss(), checkpoint.lastLoggedStep(), lock, err), spec, start,
           () -> err.println("resuming " + dir + " from step " + from.steps()));
     } catch (RuntimeException e) {
       lock.close();

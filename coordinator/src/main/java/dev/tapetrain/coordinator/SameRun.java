@@ -107,7 +107,7 @@ final class SameRun {
       }
       RunSpec same = wanted;
       RunDirectory runDir = EarlyInterrupt.make(early, () -> RunDirectory.resume(dir, same,
-          steps, checkpoint.lastLoggedStep(), lock, err), wanted, checkpoint.state(),
+          steps, checkpoint.state().initialLoss(), checkpoint.lastLoggedStep(), lock, err), wanted, checkpoint.state(),
           () -> err.println("resuming " + dir + " from step " + steps + " (the same run; "
               + "--resume-if-exists)"));
       return new Opened(wanted, runDir, checkpoint.state(), null);

@@ -24,8 +24,9 @@ import java.util.List;
  *   <li>{@code steps.jsonl} ({@link StepLines}): one JSON object per logged step, flushed at
  *       least every 0.1 s ({@link FlushCadence}), before each checkpoint and at the end, so a
  *       reader can follow a run in progress;
- *   <li>{@code summary.json}: {@code status: running} from the start, replaced atomically by the
- *       final summary;
+ *   <li>{@code summary.json}: {@code status: running} from the start (with when this process
+ *       started it, and the initial loss once known, so {@code inspect} shows them while it
+ *       runs), replaced atomically by the final summary;
  *   <li>{@code events.out.tfevents.*}: the logged steps' scalars for TensorBoard ({@link
  *       EventFile}), flushed with steps.jsonl.
  * </ul>
@@ -57,7 +58,9 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   private final List<String> flat;
   private final StepLogs logs;
   private final long startNanos = System.nanoTime();
-  private double initialLoss = Double.NaN;
+  private final Instant startedAt = Instant.now();
+  private final long fromSteps;
+  private double initialLoss;
   private boolean finished;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
@@ -65,18 +68,15 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   private TrainingEvent.EpochEnded lastEpoch;
 
   private RunDirectory(Path dir, RunSpec spec, ObjectNode config, RunLock lock, long fromSteps,
-      long lastLogged, boolean resumed) throws IOException {
+      long lastLogged, boolean resumed, double initialLoss) throws IOException {
     this.dir = dir;
     this.spec = spec;
     this.config = config;
     this.lock = lock;
+    this.fromSteps = fromSteps;
+    this.initialLoss = initialLoss;
     Json.writeAtomically(dir.resolve(CONFIG), config);
-    ObjectNode running = Json.object();
-    running.put("status", "running");
-    running.put("steps", fromSteps);
-    running.put("planned_steps", spec.steps());
-    running.set("log_gaps", logGaps(config));
-    Json.writeAtomically(dir.resolve(SUMMARY), running);
+    writeRunning();
     this.flat = Models.flatParameters(spec.model().name());
     this.logs = new StepLogs(dir, spec, flat, fromSteps, lastLogged, resumed);
   }
@@ -87,8 +87,9 @@ public final class RunDirectory implements RunStore, AutoCloseable {
    * appears exactly once), the options are updated and the resume is recorded in config.json.
    * If the log holds fewer steps than the checkpoint says were logged ({@code lastLoggedStep};
    * null if the checkpoint does not say), the gap is recorded and reported on {@code err}.
+   * {@code initialLoss}: the checkpoint's (NaN: unknown), shown while the run goes on.
    */
-  public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps,
+  public static RunDirectory resume(Path dir, RunSpec spec, long fromSteps, double initialLoss,
       Long lastLoggedStep, RunLock lock, java.io.PrintStream err) {
     RunFiles old = RunFiles.read(dir);
     try {
@@ -113,7 +114,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
             + ", the gap is recorded in config.json and summary.json");
         chainFrom = lastLoggedStep;
       }
-      return new RunDirectory(dir, spec, config, lock, fromSteps, chainFrom, true);
+      return new RunDirectory(dir, spec, config, lock, fromSteps, chainFrom, true, initialLoss);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--resume " + dir + ": cannot rewrite: " + e.getMessage());
@@ -142,7 +143,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     RunLock lock = RunLock.acquire(dir, "--run-dir");
     ObjectNode config = RunConfig.create(spec, command);
     try {
-      return new RunDirectory(dir, spec, config, lock, 0, -1, false);
+      return new RunDirectory(dir, spec, config, lock, 0, -1, false, Double.NaN);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
@@ -158,7 +159,8 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   public static RunDirectory startOver(Path dir, RunSpec spec, String command, RunLock lock) {
     try {
       removeStartFiles(dir);
-      return new RunDirectory(dir, spec, RunConfig.create(spec, command), lock, 0, -1, false);
+      return new RunDirectory(dir, spec, RunConfig.create(spec, command), lock, 0, -1, false,
+          Double.NaN);
     } catch (IOException | UncheckedIOException e) {
       lock.close();
       throw new RunDirectoryException("--run-dir " + dir + ": cannot write: " + e.getMessage());
@@ -208,6 +210,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
         onModel(m.initialParams(), m.metrics());
       } else if (event instanceof TrainingEvent.InitialLoss i) {
         initialLoss = i.loss();
+        writeRunning(); // once a run: inspect shows it while the run goes on
       } else if (event instanceof TrainingEvent.EpochEnded e) {
         onEpoch(e);
       } else if (event instanceof TrainingEvent.Evaluated e) {
@@ -224,6 +227,23 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     } catch (UncheckedIOException e) {
       return new RunStore.Failed(e.getMessage());
     }
+  }
+
+  /** summary.json while the run goes on: what {@code inspect} can show of it besides its log. */
+  private void writeRunning() {
+    if (finished) {
+      return;
+    }
+    ObjectNode running = Json.object();
+    running.put("status", "running");
+    running.put("steps", fromSteps);
+    running.put("planned_steps", spec.steps());
+    running.put("started_at", startedAt.toString());
+    if (!Double.isNaN(initialLoss)) {
+      running.put("initial_loss", initialLoss);
+    }
+    running.set("log_gaps", logGaps(config));
+    Json.writeAtomically(dir.resolve(SUMMARY), running);
   }
 
   private void onWorkersReady(List<String> workers) {

@@ -1,7 +1,10 @@
 package dev.tapetrain.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.RunStore;
 import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingEvent;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * steps.jsonl is flushed in batches (FlushCadence), so what must reach the file does so at the
- * points recovery relies on.
+ * points recovery relies on; summary.json of a run going on says what inspect shows of it.
  */
 class RunDirectoryTest {
 
@@ -61,5 +64,28 @@ class RunDirectoryTest {
       assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
     assertEquals(3, Files.readAllLines(tmp.resolve("run").resolve(RunDirectory.STEPS)).size());
+  }
+
+  @Test
+  void whileItRunsTheSummarySaysWhenItStartedAndTheInitialLossOnceKnown(@TempDir Path tmp)
+      throws Exception {
+    Path dir = tmp.resolve("run");
+    RunDirectory run = RunDirectory.create(dir, spec(3), "test");
+    JsonNode s = Json.MAPPER.readTree(dir.resolve(RunDirectory.SUMMARY).toFile());
+    assertEquals("running", s.get("status").asText());
+    java.time.Instant.parse(s.get("started_at").asText());
+    assertFalse(s.has("initial_loss"), s.toString());
+    assertEquals(RunStore.OK, run.record(new TrainingEvent.InitialLoss(68.5)));
+    s = Json.MAPPER.readTree(dir.resolve(RunDirectory.SUMMARY).toFile());
+    assertEquals("running", s.get("status").asText());
+    assertEquals(68.5, s.get("initial_loss").asDouble(), 0.0);
+    run.close();
+    // A resumed run has it from its checkpoint at once: it computes no initial loss again.
+    RunDirectory resumed = RunDirectory.resume(dir, spec(3), 0, 68.5, null,
+        RunLock.acquire(dir, "--resume"), System.err);
+    s = Json.MAPPER.readTree(dir.resolve(RunDirectory.SUMMARY).toFile());
+    assertEquals(68.5, s.get("initial_loss").asDouble(), 0.0);
+    assertTrue(s.has("started_at"), s.toString());
+    resumed.close();
   }
 }

@@ -153,7 +153,11 @@ public final class InspectCommand implements Callable<Integer> {
       out.println();
       report.printWorkers(out);
     }
-    if (plot != null) {
+    if (plot != null && series.isEmpty()) {
+      // An empty chart would look like a broken plot: say why there is none.
+      err.println("inspect: nothing to plot yet: " + run.dir() + " has no logged step; "
+          + plot + " not written");
+    } else if (plot != null) {
       LossPlot.write(run, series, plot);
       err.println("plot written to " + plot);
     }

@@ -59,6 +59,7 @@ final class LossPlot {
     private final Map<String, Downsampled> metrics = new LinkedHashMap<>();
     private final Downsampled epochLoss = new Downsampled();
     private final Downsampled valLoss = new Downsampled();
+    private long lines;
 
     Series(RunFiles run) {
       this.flat = run.flatParameters();
@@ -66,8 +67,14 @@ final class LossPlot {
       run.metrics().forEach(name -> metrics.put(name, new Downsampled()));
     }
 
+    /** Whether no line was taken: there is nothing to draw. */
+    boolean isEmpty() {
+      return lines == 0;
+    }
+
     /** Takes the next logged line. */
     void accept(JsonNode line) {
+      lines++;
       double step = line.path("step").asDouble();
       double l = Json.number(line.path("loss"));
       if (l > 0) {
@@ -99,6 +106,7 @@ final class LossPlot {
      * the epoch's last step (as TensorBoard's {@code epoch/loss} and {@code val/loss}).
      */
     void acceptEpoch(JsonNode line) {
+      lines++;
       double step = line.path("steps").asDouble() - 1;
       double l = Json.number(line.path("loss"));
       if (l > 0) {

@@ -134,6 +134,16 @@ final class RunReport {
       if (train > 0) {
         s.put("steps_per_second", done / train);
       }
+    } else if (sum != null && sum.has("started_at") && "running".equals(status.name())) {
+      // A run going on has no times in its summary yet: how long its process has run it.
+      try {
+        java.time.Instant started = java.time.Instant.parse(sum.get("started_at").asText());
+        s.set("started_at", sum.get("started_at"));
+        s.put("running_seconds",
+            java.time.Duration.between(started, java.time.Instant.now()).toMillis() / 1000.0);
+      } catch (java.time.format.DateTimeParseException e) {
+        // Not a time this version wrote: nothing to show.
+      }
     }
     s.put("workers_lost", lost);
     s.put("workers_joined", joined);
@@ -230,6 +240,10 @@ final class RunReport {
           s.get("wall_seconds").asDouble(), s.get("train_seconds").asDouble(),
           s.has("steps_per_second") ? String.format(Locale.ROOT, " (%.1f steps/s)",
               s.get("steps_per_second").asDouble()) : "");
+    }
+    if (s.has("running_seconds")) {
+      out.printf(Locale.ROOT, "time:           %.3f s so far, still running (started %s)%n",
+          s.get("running_seconds").asDouble(), s.get("started_at").asText());
     }
     out.printf("failures:       %d worker(s) lost, %d joined during training%n",
         s.get("workers_lost").asInt(), s.get("workers_joined").asInt());
