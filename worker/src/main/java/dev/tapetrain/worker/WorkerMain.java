@@ -5,8 +5,6 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.BehaviorInterceptor;
-import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
@@ -52,7 +50,8 @@ import picocli.CommandLine.Option;
     description = "Join a tapetrain cluster and compute gradients for its coordinator.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the job completed (or converged)", "1:could not join, the coordinator "
-        + "disappeared or refused this worker, or the job ended otherwise", "2:bad option"})
+        + "disappeared or refused this worker, or the job ended otherwise", "2:bad option",
+        "130:stopped by a signal (Ctrl-C or SIGTERM), after leaving the cluster"})
 public final class WorkerMain implements Callable<Integer> {
 
   /** How often a worker downed by its coordinator starts over before it gives up. */
@@ -235,8 +234,11 @@ public final class WorkerMain implements Callable<Integer> {
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address, err);
+    java.util.concurrent.CountDownLatch decided = SignalStop.holdShutdown();
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
       return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads);
+    } finally {
+      decided.countDown(); // a shutdown under way need not wait any longer
     }
   }
 
@@ -277,6 +279,9 @@ public final class WorkerMain implements Callable<Integer> {
           err.println("worker: " + end.note);
         }
         return 0;
+      }
+      if (SignalStop.bySignal(CoordinatedShutdown.get(system).getShutdownReason())) {
+        SignalStop.exit(err);
       }
       if (!end.joined && attempt > 0) {
         err.println("worker: could not rejoin: " + policy.gaveUp(join));
@@ -370,7 +375,7 @@ public final class WorkerMain implements Callable<Integer> {
       ActorRef<Object> coordinatorWatch =
           ctx.spawn(CoordinatorWatch.create(policy, end), "coordinator-watch");
       // The watch reads the rejoin window off the assignment; the worker never knows.
-      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(copyingAssignments(coordinatorWatch,
+      ActorRef<WorkerProtocol.Command> worker = ctx.spawn(AssignmentCopies.sentTo(coordinatorWatch,
           Worker.create(stop -> stopped(end, stop), watch, cacheSettings, threads)), "worker");
       ctx.watch(worker);
       ctx.spawn(CoordinatorLeaving.create(end), "coordinator-leaving");
@@ -378,22 +383,5 @@ public final class WorkerMain implements Callable<Integer> {
           .onSignal(Terminated.class, t -> Behaviors.stopped())
           .build();
     });
-  }
-
-  /** {@code worker}, sending {@code to} a copy of every shard assignment it receives. */
-  private static Behavior<WorkerProtocol.Command> copyingAssignments(ActorRef<Object> to,
-      Behavior<WorkerProtocol.Command> worker) {
-    return Behaviors.intercept(() -> new BehaviorInterceptor<WorkerProtocol.Command,
-        WorkerProtocol.Command>(WorkerProtocol.Command.class) {
-      @Override
-      public Behavior<WorkerProtocol.Command> aroundReceive(
-          TypedActorContext<WorkerProtocol.Command> ctx, WorkerProtocol.Command msg,
-          ReceiveTarget<WorkerProtocol.Command> target) {
-        if (msg instanceof WorkerProtocol.AssignShard) {
-          to.tell(msg);
-        }
-        return target.apply(ctx, msg);
-      }
-    }, worker);
   }
 }
