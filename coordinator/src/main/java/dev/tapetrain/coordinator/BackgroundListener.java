@@ -249,13 +249,23 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
     return reached;
   }
 
+  /**
+   * Writes {@code state} after everything queued. Not after a write of the log failed: the lines
+   * after that hole were dropped, and a checkpoint past them would make a resume continue from
+   * steps the log never held (a run whose periodic checkpoint hit a full disk went on for steps
+   * until it learned so, and its final checkpoint, written once the disk had room again,
+   * skipped them); the checkpoint before the hole is kept.
+   */
   @Override
   public Result checkpoint(TrainingState state) {
     if (sealed) {
       return SEALED;
     }
-    return awaitStore(() -> store.checkpoint(state), false);
+    return awaitStore(() -> stepsStopped ? PAST_HOLE : store.checkpoint(state), false);
   }
+
+  private static final Failed PAST_HOLE = new Failed("the step log stopped at a failed write; "
+      + "the checkpoint before it is kept");
 
   /**
    * Queues the checkpoint like a step: the coordinator goes on while the thread writes it after

@@ -183,6 +183,35 @@ class BackgroundListenerTest {
   }
 
   @Test
+  void noCheckpointIsWrittenPastAFailedPeriodicOneEvenOnceTheDiskHasRoomAgain() {
+    // A periodic checkpoint fails (a full disk); the coordinator learns it steps later; its
+    // final checkpoint must not commit those steps, whose lines were dropped (FailureEndsTest
+    // saw a resume continue from step 46 of a log that ended at 29).
+    RunStore.Failed full = new RunStore.Failed("no space");
+    Recorder target = new Recorder() {
+      @Override
+      public Result checkpoint(TrainingState state) {
+        super.checkpoint(state);
+        return state.steps() == 2 ? full : OK;
+      }
+    };
+    try (BackgroundListener log = log(target)) {
+      log.record(stepEvent(0));
+      log.record(stepEvent(1));
+      assertSame(RunStore.OK, log.checkpointLater(state(2)));
+      RunStore.Result reported = RunStore.OK;
+      for (long i = 2; i < 6 && reported == RunStore.OK; i++) {
+        reported = log.record(stepEvent(i)); // the failure may come back at any of these
+      }
+      RunStore.Result last = log.checkpoint(state(6));
+      assertInstanceOf(RunStore.Failed.class, reported == RunStore.OK ? last : reported);
+      assertInstanceOf(RunStore.Failed.class, log.checkpoint(state(6)), "and again later");
+      assertEquals(List.of("step 0", "step 1", "checkpoint 2"), List.copyOf(target.calls),
+          "no line and no checkpoint after the hole");
+    }
+  }
+
+  @Test
   void queuedStepsAreWrittenWithoutAnyLaterCall() throws InterruptedException {
     // Queueing does not signal the thread; it must find the records by itself.
     Recorder target = new Recorder();
