@@ -129,7 +129,12 @@ public final class CoordinatorMain implements Callable<Integer> {
         () -> NodeAddress.LOOPBACK);
     TrainOptions.checkWorkers(expected);
     Config tlsConfig = tls.akkaConfig(env);
-    tls.warnIfExposed("coordinator", address, err);
+    // Checked now (an unknown --host or --bind), told once the options are valid (run below):
+    // bad input stays one line.
+    java.io.ByteArrayOutputStream exposed = new java.io.ByteArrayOutputStream();
+    tls.warnIfExposed("coordinator", address, new PrintStream(exposed, true,
+        java.nio.charset.StandardCharsets.UTF_8));
+    exposure = exposed.toString(java.nio.charset.StandardCharsets.UTF_8);
     // Binds the port now (the guard in front of Artery), so a taken port is one clear line
     // before any run directory exists.
     try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, address,
@@ -137,18 +142,46 @@ public final class CoordinatorMain implements Callable<Integer> {
       // The workers' parameters must fit one message on this cluster's wire.
       train.limitModelSize(values -> WireLimits.checkModel(values, node.config()));
       train.limitDataSize(bytes -> WireLimits.checkDataset(bytes, node.config()));
-      return run(node, address, expected, role.map(r -> " (" + r.origin() + ")").orElse(""));
+      return run(node, address, expected, role.map(r -> " (" + r.origin() + ")").orElse(""),
+          role.isEmpty() && !launched);
     }
   }
 
-  private Integer run(NodeConfig.Node node, NodeAddress address, int workers, String placed)
-      throws InterruptedException {
+  /**
+   * An explicit {@code --workers} keeps the environment from placing this coordinator; when the
+   * environment would have (an operator's pod), says so in one line: its workers, placed by it,
+   * would otherwise look for the coordinator where it is not listening (a new user's pod waited
+   * 120 s and failed, 2026-12-07).
+   */
+  private void noteUnusedEnvironment() {
+    Optional<OperatorEnvironment.Role> would;
+    try {
+      would = OperatorEnvironment.read(env);
+    } catch (dev.tapetrain.spi.UserError partial) {
+      return; // not an operator's complete description: nothing it would have placed
+    }
+    would.ifPresent(r -> err.println("coordinator: note: --workers is given, so "
+        + r.origin(OperatorEnvironment.Fact.ROLE) + " does not place this coordinator: it "
+        + "listens at its own --host/--port, not at " + r.coordinatorHost() + ":"
+        + r.coordinatorPort() + " where workers placed by the environment look for it (drop "
+        + "--workers, or run 'tapetrain launch')"));
+  }
+
+  /** The warning of a node reachable without TLS, or "" (see {@link #call}). */
+  private String exposure = "";
+
+  private Integer run(NodeConfig.Node node, NodeAddress address, int workers, String placed,
+      boolean unplaced) throws InterruptedException {
     TrainingListener joins = event -> {
       if (event instanceof TrainingEvent.WorkerJoined j) {
         err.println("worker " + j.up() + "/" + j.expected() + " joined: " + j.worker());
       }
     };
     return TrainingRun.run("coordinator", train, workers, List.of(joins), (spec, coordinator, done) -> {
+      err.print(exposure);
+      if (unplaced) {
+        noteUnusedEnvironment();
+      }
       ActorSystem<Void> system = ActorSystem.create(
           CoordinatorGuardian.create(coordinator, done, ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());

@@ -72,6 +72,28 @@ class CoordinatorMainTest {
   }
 
   @Test
+  void anEnvironmentThatWouldPlaceTheCoordinatorButForWorkersIsNamedInANote() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path run = dir.resolve("unplaced");
+    // --workers opts out of the environment: the run waits a second at its own port and fails.
+    int code = CoordinatorMain.run(new String[] {"--workers", "2", "--port", "" + port,
+        "--wait-timeout", "1", "--run-dir", run.toString()}, RANK0, false,
+        new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(1, code);
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("\ncoordinator: note: --workers is given, so RANK=0 does not place "
+        + "this coordinator: it listens at its own --host/--port, not at 127.0.0.1:23456 where "
+        + "workers placed by the environment look for it (drop --workers, or run 'tapetrain "
+        + "launch')\n"), text);
+  }
+
+  @Test
   void aModelTooLargeForOneMessageIsRefusedBeforeAnyRunDirectoryWithItsNumbers()
       throws Exception {
     int port;
