@@ -270,10 +270,11 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   }
 
   private void onStep(StepRecord r) {
+    lastMetrics = r.metrics(); // at the step's parameters, as the summary's loss and params
     if (!logs.logs(r)) {
+      logs.skipped(r);
       return;
     }
-    lastMetrics = r.metrics();
     logs.step(r, metricNames);
   }
 
@@ -297,8 +298,15 @@ public final class RunDirectory implements RunStore, AutoCloseable {
   @Override
   public Result finish(RunSummary s) {
     finished = true;
+    String closeProblem = null;
+    if (s.status() != RunSummary.Status.FAILED && s.status() != RunSummary.Status.INTERRUPTED) {
+      // A run that ended (not one to resume, whose log must go on as if it had not stopped)
+      // logs the step it ended on, whatever --log-every.
+      closeProblem = attemptEnd(s.steps());
+    }
     // Reported in the summary below; the summary itself matters more than this log's tail.
-    String closeProblem = logs.close();
+    String closed = logs.close();
+    closeProblem = closeProblem != null ? closeProblem : closed;
     ObjectNode summary = Json.object();
     summary.put("status", s.status().label());
     summary.put("steps", s.steps());
@@ -324,9 +332,21 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     }
     summary.set("log_gaps", logGaps(config));
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
-      summary.put("resume", "--resume " + dir);
+      // --resume needs a checkpoint; a run stopped before its first one starts over instead.
+      summary.put("resume", java.nio.file.Files.exists(dir.resolve(Checkpoints.FILE))
+          ? "--resume " + dir : "--resume-if-exists --run-dir " + dir);
     }
     return attempt(() -> Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve));
+  }
+
+  /** Logs the run's last step if it was not ({@link StepLogs#ended}); the problem, or null. */
+  private String attemptEnd(long steps) {
+    try {
+      logs.ended(steps, metricNames);
+      return null;
+    } catch (UncheckedIOException e) {
+      return e.getMessage();
+    }
   }
 
   private void putMetrics(ObjectNode node, List<Double> metrics) {

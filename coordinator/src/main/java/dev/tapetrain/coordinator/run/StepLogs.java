@@ -28,6 +28,8 @@ final class StepLogs {
   // The last two logged steps: the chain of `prev` fields, and what a checkpoint records.
   private long lastLogged;
   private long beforeLastLogged = -1;
+  // The last step, if it was not logged (else null): logged after all if the run ends with it.
+  private StepRecord unlogged;
 
   /**
    * Opens the logs of the run {@code spec} in {@code dir}, whose model shows the parameters
@@ -44,7 +46,10 @@ final class StepLogs {
     this.epochs = new EpochLines(dir.resolve(EpochLines.FILE));
   }
 
-  /** Whether step {@code r} is logged: every log_every, at events, the last, before checkpoints. */
+  /**
+   * Whether step {@code r} is logged: every log_every, at events, the planned last, before
+   * checkpoints. A run that ends before its planned last step logs its last at {@link #ended}.
+   */
   boolean logs(StepRecord r) {
     return r.step() % spec.logEvery() == 0 || isLast(r) || !r.events().isEmpty()
         || (r.step() + 1) % spec.checkpointEvery() == 0;
@@ -54,8 +59,25 @@ final class StepLogs {
     return r.step() == spec.steps() - 1;
   }
 
+  /** Step {@code r} is not logged ({@link #logs}): kept in case the run ends with it. */
+  void skipped(StepRecord r) {
+    unlogged = r;
+  }
+
+  /**
+   * The run ended after {@code steps} steps: its last step is logged if it was not — a run that
+   * stopped before its planned steps (--tolerance, early stopping) ends its steps.jsonl and its
+   * TensorBoard events with the step it ended on, as a run of all its steps does.
+   */
+  void ended(long steps, List<String> metricNames) {
+    if (unlogged != null && unlogged.step() == steps - 1) {
+      step(unlogged, metricNames);
+    }
+  }
+
   /** Logs step {@code r} (one that {@link #logs}) with the model's {@code metricNames}. */
   void step(StepRecord r, List<String> metricNames) {
+    unlogged = null;
     tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
     try {
       steps.write(r, lastLogged, metricNames);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapetrain.coordinator.RunStore;
+import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.StepRecord;
 import dev.tapetrain.coordinator.TrainingEvent;
 import dev.tapetrain.coordinator.TrainingState;
@@ -15,16 +16,20 @@ import dev.tapetrain.protocol.NamedTensor;
 import dev.tapetrain.coordinator.spec.OptimizerSpec;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.coordinator.spec.StepPolicy;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * steps.jsonl is flushed in batches (FlushCadence), so what must reach the file does so at the
- * points recovery relies on; summary.json of a run going on says what inspect shows of it.
+ * points recovery relies on; summary.json of a run going on says what inspect shows of it; a
+ * run's last step is logged however it ended, and its summary names a resume command that
+ * works.
  */
 class RunDirectoryTest {
 
@@ -32,10 +37,14 @@ class RunDirectoryTest {
       List.of(NamedTensor.scalar("w", 3.0), NamedTensor.scalar("b", 2.0));
 
   private static RunSpec spec(long steps) {
+    return spec(steps, 1);
+  }
+
+  private static RunSpec spec(long steps, int logEvery) {
     DatasetSpec data = new DatasetSpec(
         DatasetSpec.Source.synthetic(1000, List.of(3.0), 2.0, 1.0, 42), 64);
     return new RunSpec(1, steps, 0.01, OptimizerSpec.sgd(), data,
-        StepPolicy.fullBatch(), 1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
+        StepPolicy.fullBatch(), logEvery, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000,
         RunSpec.DEFAULT_REJOIN_TIMEOUT, ModelSpec.linear(42));
   }
 
@@ -87,5 +96,70 @@ class RunDirectoryTest {
     assertEquals(68.5, s.get("initial_loss").asDouble(), 0.0);
     assertTrue(s.has("started_at"), s.toString());
     resumed.close();
+  }
+
+  /** The steps of steps.jsonl and of the TensorBoard events that hold a loss, in order. */
+  private static List<List<Long>> loggedSteps(Path run) throws Exception {
+    List<Long> lines = new ArrayList<>();
+    for (String l : Files.readAllLines(run.resolve(RunDirectory.STEPS))) {
+      lines.add(Json.MAPPER.readTree(l).get("step").asLong());
+    }
+    List<Long> events = new ArrayList<>();
+    try (FileChannel ch = FileChannel.open(EventFile.find(run))) {
+      for (EventFile.Record r : EventFile.read(ch)) {
+        if (r.event().getSummary().getValueList().stream()
+            .anyMatch(v -> v.getTag().equals("loss"))) {
+          events.add(r.event().getStep());
+        }
+      }
+    }
+    return List.of(lines, events);
+  }
+
+  /** Records steps 0..{@code steps}-1 of a run of 100 logged every 10, then ends as {@code s}. */
+  private static Path endedAfter(Path tmp, long steps, RunSummary.Status s) {
+    Path dir = tmp.resolve("run");
+    RunDirectory run = RunDirectory.create(dir, spec(100, 10), "test");
+    for (int i = 0; i < steps; i++) {
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
+    }
+    assertEquals(RunStore.OK, run.finish(new RunSummary(s, steps, 100, 68.0, 10.0 - steps + 1,
+        PARAMS, 1, 1000, "")));
+    run.close();
+    return dir;
+  }
+
+  @Test
+  void aRunThatStopsBeforeItsPlannedStepsLogsTheStepItEndedOn(@TempDir Path tmp)
+      throws Exception {
+    // --tolerance reached after 15 of 100 steps, logged every 10: step 14 ends both logs.
+    assertEquals(List.of(List.of(0L, 10L, 14L), List.of(0L, 10L, 14L)),
+        loggedSteps(endedAfter(tmp, 15, RunSummary.Status.CONVERGED)));
+  }
+
+  @Test
+  void anInterruptedRunLogsOnlyWhatAnUninterruptedOneWould(@TempDir Path tmp) throws Exception {
+    // Its resume goes on from step 15: steps.jsonl must read as if it had never stopped.
+    assertEquals(List.of(List.of(0L, 10L), List.of(0L, 10L)),
+        loggedSteps(endedAfter(tmp, 15, RunSummary.Status.INTERRUPTED)));
+  }
+
+  @Test
+  void theSummarysResumeCommandIsOneThatWorks(@TempDir Path tmp) throws Exception {
+    // No checkpoint yet (stopped before its first): --resume has nothing to start from.
+    Path dir = endedAfter(tmp.resolve("a"), 3, RunSummary.Status.INTERRUPTED);
+    assertEquals("--resume-if-exists --run-dir " + dir,
+        Json.MAPPER.readTree(dir.resolve(RunDirectory.SUMMARY).toFile()).get("resume").asText());
+
+    Path with = tmp.resolve("b").resolve("run");
+    RunDirectory run = RunDirectory.create(with, spec(100), "test");
+    run.record(new TrainingEvent.Step(step(0)));
+    assertEquals(RunStore.OK,
+        run.checkpoint(new TrainingState(1, PARAMS, List.of(), 1, 68.0, 10.0)));
+    run.finish(new RunSummary(RunSummary.Status.FAILED, 1, 100, 68.0, 10.0, PARAMS, 1, 1000,
+        "no worker left"));
+    run.close();
+    assertEquals("--resume " + with,
+        Json.MAPPER.readTree(with.resolve(RunDirectory.SUMMARY).toFile()).get("resume").asText());
   }
 }
