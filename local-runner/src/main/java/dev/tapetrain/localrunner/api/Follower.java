@@ -9,7 +9,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns the run's events into {@link TrainingStep}s and keeps the last metrics. */
+/** Turns the run's events into {@link TrainingStep}s and {@link TrainingEpoch}s. */
 final class Follower implements TrainingListener {
 
   // Trainer's logger: a listener's throw is the trainer's news to its user.
@@ -18,7 +18,6 @@ final class Follower implements TrainingListener {
   private final StepListener listener;
   private final EpochListener epochListener;
   private List<String> metricNames = List.of();
-  volatile Map<String, Double> lastMetrics = Map.of();
   private boolean warned;
   private boolean epochWarned;
 
@@ -58,9 +57,8 @@ final class Follower implements TrainingListener {
     } else if (event instanceof TrainingEvent.EpochEnded e) {
       epochEnded(e);
     } else if (event instanceof TrainingEvent.Step s) {
-      Map<String, Double> metrics = named(s.record().metrics());
-      lastMetrics = metrics;
       if (listener != null) {
+        Map<String, Double> metrics = named(s.record().metrics());
         Map<String, double[]> params = new LinkedHashMap<>();
         for (NamedTensor p : s.record().params()) {
           params.put(p.name(), p.values().clone());

@@ -185,8 +185,11 @@ public final class Trainer {
             s.status().exitCode());
       }
       // Read back as `predict` reads it: the model rebuilt from the run, the checkpoint's bits.
-      return new TrainedRun(TrainedModel.load(outcome.runDir()), s.status().label(), s.steps(),
-          s.loss(), follower.lastMetrics);
+      // Its metrics as summary.json has them: at the trained parameters (a run of mini-batches
+      // evaluates them after its last step), not the last step's batch.
+      TrainedModel model = TrainedModel.load(outcome.runDir());
+      return new TrainedRun(model, s.status().label(), s.steps(), s.loss(),
+          metrics(model, summary(outcome.runDir())));
     } catch (RuntimeException | InterruptedException e) {
       throw e;
     } catch (Exception closing) {
@@ -197,20 +200,28 @@ public final class Trainer {
   /** A run that ended before: its summary.json's status, steps, loss and metrics. */
   private static TrainedRun finished(Path runDir) {
     TrainedModel model = TrainedModel.load(runDir);
-    JsonNode summary;
+    JsonNode summary = summary(runDir);
+    return new TrainedRun(model, summary.path("status").asText(), summary.path("steps").asLong(),
+        summary.path("loss").asDouble(), metrics(model, summary));
+  }
+
+  private static JsonNode summary(Path runDir) {
     try {
-      summary = Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
+      return Json.MAPPER.readTree(runDir.resolve("summary.json").toFile());
     } catch (IOException e) {
       throw new IllegalArgumentException(runDir + ": cannot read summary.json: " + e.getMessage());
     }
+  }
+
+  /** The model's metrics in {@code summary}, by name. */
+  private static Map<String, Double> metrics(TrainedModel model, JsonNode summary) {
     Map<String, Double> metrics = new LinkedHashMap<>();
     for (String name : model.model().metrics()) {
       if (summary.path(name).isNumber()) {
         metrics.put(name, summary.path(name).asDouble());
       }
     }
-    return new TrainedRun(model, summary.path("status").asText(), summary.path("steps").asLong(),
-        summary.path("loss").asDouble(), metrics);
+    return metrics;
   }
 
   /**
