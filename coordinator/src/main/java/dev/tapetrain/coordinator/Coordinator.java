@@ -52,8 +52,15 @@ public final class Coordinator {
 
   /** Stop at once: write the last committed state and end with status interrupted. */
   public enum Interrupt implements Command, NoSerializationVerificationNeeded {
-    /** The one instance. */
-    INSTANCE
+    /** A signal came (Ctrl-C, SIGTERM). */
+    SIGNAL,
+    /** The caller of an embedded run stopped it (the Java API: its thread was interrupted). */
+    THREAD;
+
+    /** How the run ends, with the message summary.json records. */
+    Stop stop() {
+      return this == SIGNAL ? Stop.interrupted() : Stop.interruptedThread();
+    }
   }
 
   private static final Object DEADLINE_TIMER = "round-deadline";
@@ -117,7 +124,7 @@ public final class Coordinator {
     return Behaviors.receive(Command.class)
         .onMessage(WorkersListed.class, m -> onListedWhileWaiting(first, phase, m.workers()))
         .onMessageEquals(Tick.WAIT, () -> finish(choice.timedOut(phase)))
-        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onMessage(Interrupt.class, m -> finish(m.stop()))
         .onAnyMessage(m -> ignore(1))
         .build();
   }
@@ -151,7 +158,7 @@ public final class Coordinator {
         null, stop -> afterLoading(first, listed, stop))
         .onMessageEquals(Tick.LOAD, () -> afterLoading(first, listed, roster.loseAll(
             roster.stillLoading(), choice.lateLoading(), false, null)))
-        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onMessage(Interrupt.class, m -> finish(m.stop()))
         .onAnyMessage(m -> ignore(1))
         .build();
   }
@@ -251,7 +258,7 @@ public final class Coordinator {
         .onMessage(GradientsComputed.class, m -> onGradients(phase, m))
         .onMessage(ModelFailed.class, m -> onModelFailed(phase, m))
         .onMessage(RoundDeadline.class, m -> onRoundDeadline(phase))
-        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onMessage(Interrupt.class, m -> finish(m.stop()))
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }
@@ -328,7 +335,7 @@ public final class Coordinator {
     return workerNews(open.evaluation(), stop -> afterStall(open, stop))
         .onMessage(RejoinDeadline.class, m -> m.round() != open.round().number()
             ? Behaviors.same() : finish(recovery.noneCameBack()))
-        .onMessage(Interrupt.class, m -> finish(Stop.interrupted()))
+        .onMessage(Interrupt.class, m -> finish(m.stop()))
         .onMessage(GradientsComputed.class, m -> ignore(m.results().size()))
         .onAnyMessage(m -> Behaviors.same())
         .build();

@@ -93,11 +93,11 @@ final class RunWatchdog {
   }
 
   /**
-   * After a signal told the coordinator to stop: its summary, or one written from outside with
-   * status interrupted when the coordinator cannot answer (a model holds the actor threads) or
-   * does not within {@link #SIGNAL_WAIT}.
+   * After a signal (or an embedded run's caller) told the coordinator to stop: its summary, or
+   * one written from outside with {@code stop} (status interrupted) when the coordinator cannot
+   * answer (a model holds the actor threads) or does not within {@link #SIGNAL_WAIT}.
    */
-  RunSummary awaitInterrupted(CompletableFuture<RunSummary> done)
+  RunSummary awaitInterrupted(CompletableFuture<RunSummary> done, Stop stop)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + SIGNAL_WAIT.toNanos();
     while (true) {
@@ -105,7 +105,7 @@ final class RunWatchdog {
         return done.get(50, TimeUnit.MILLISECONDS);
       } catch (TimeoutException notYet) {
         if (System.nanoTime() - deadline > 0 || heldFor(HELD_AT_SIGNAL).isPresent()) {
-          takeOver(Stop.interrupted(), done);
+          takeOver(stop, done);
         }
       }
     }

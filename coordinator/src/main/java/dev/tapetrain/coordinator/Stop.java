@@ -51,4 +51,12 @@ public record Stop(Status status, String detail) {
   public static Stop interrupted() {
     return new Stop(Status.INTERRUPTED, "interrupted by a signal");
   }
+
+  /**
+   * The caller of an embedded run stopped it: the Java API's {@code fit()} does when the thread
+   * running it is interrupted ({@code Future.cancel(true)}); there is no signal to name.
+   */
+  public static Stop interruptedThread() {
+    return new Stop(Status.INTERRUPTED, "interrupted by a thread interrupt");
+  }
 }

@@ -310,16 +310,17 @@ public final class TrainingRun {
   }
 
   /**
-   * An embedded run was told to stop (the Java API has no signals): the run is interrupted as a
-   * signal interrupts it, with the last committed state and status interrupted. A coordinator
+   * An embedded run was told to stop (the Java API has no signals; its thread was interrupted):
+   * the run is interrupted as a signal interrupts it, with the last committed state and status
+   * interrupted, and says so ({@link Stop#interruptedThread}). A coordinator
    * not spawned yet is told as soon as it is.
    */
   private static RunSummary interruptEmbedded(RunWatchdog watchdog,
       CompletableFuture<RunSummary> done,
       CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref)
       throws InterruptedException, ExecutionException {
-    ref.thenAccept(coordinator -> coordinator.tell(Coordinator.Interrupt.INSTANCE));
-    return watchdog.awaitInterrupted(done);
+    ref.thenAccept(coordinator -> coordinator.tell(Coordinator.Interrupt.THREAD));
+    return watchdog.awaitInterrupted(done, Coordinator.Interrupt.THREAD.stop());
   }
 
   /**
@@ -334,10 +335,11 @@ public final class TrainingRun {
     if (!done.isDone()) {
       ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
       if (coordinator != null) {
-        coordinator.tell(Coordinator.Interrupt.INSTANCE);
+        coordinator.tell(Coordinator.Interrupt.SIGNAL);
       }
       try {
-        RunSummary summary = watchdog.awaitInterrupted(done);
+        RunSummary summary = watchdog.awaitInterrupted(done,
+            Coordinator.Interrupt.SIGNAL.stop());
         if (summary.status() != RunSummary.Status.INTERRUPTED) {
           code = summary.status().exitCode();
         } else if (!summary.params().isEmpty()) { // else no checkpoint holds the model yet

@@ -204,6 +204,8 @@ class TrainerInterruptTest {
         .onStep(interruptAt(1, fitting)).build(), false, fitting);
     assertInterrupted(e, run, console.toString(StandardCharsets.UTF_8));
     assertTrue(summary(run).path("steps").asLong() >= 1);
+    // No signal came: the summary says what did.
+    assertEquals("interrupted by a thread interrupt", summary(run).path("message").asText());
     assertEquals(Set.of(), leftRunning(before));
   }
 
