@@ -68,10 +68,10 @@ final class RunDirOptions {
 
   /**
    * Refuses, for {@code --resume}, {@code --run-dir} and every option of {@code parsed} (null:
-   * none known) that changes the run's numbers: one given again with the value config.json's
-   * {@code options} record under its own name ({@code config}; null: unknown) changes nothing
-   * and is taken — the Java API's {@code .model(object)} names its model on every fit. Options
-   * recorded otherwise (lists, flags, settings, the data) are refused even when equal.
+   * none known) that changes the run's numbers: one given again with the value config.json
+   * ({@code config}; null: unknown) records for it changes nothing and is taken
+   * ({@link RecordedValue}) — the Java API's {@code .model(object)} names its model on every
+   * fit, a script repeats its {@code --data} and {@code --target}.
    */
   void checkResumable(ParseResult parsed, JsonNode config) {
     if (runDir != null) {
@@ -79,32 +79,17 @@ final class RunDirOptions {
           + "with it");
     }
     if (parsed != null) {
-      JsonNode recorded = config == null ? null : config.path("options");
       for (picocli.CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
         if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()
-            && !sameAsRecorded(o, recorded)) {
+            && !RecordedValue.same(o, config)) {
+          // A run of epochs grows by --epochs (its steps follow from them), others by --steps.
+          boolean epochs = config != null && config.path("options").has("epochs");
           throw new UsageException("--resume: " + o.longestName() + " cannot change in a resumed"
-              + " run (only --steps may be raised); start a new run instead");
+              + " run (only " + (epochs ? "--epochs" : "--steps") + " may be raised); start a "
+              + "new run instead");
         }
       }
     }
-  }
-
-  /** Whether option {@code o} was given the value config.json's {@code options} record for it. */
-  private static boolean sameAsRecorded(picocli.CommandLine.Model.OptionSpec o,
-      JsonNode recorded) {
-    if (recorded == null || !recorded.isObject()) {
-      return false;
-    }
-    JsonNode theirs = recorded.path(o.longestName().substring(2).replace('-', '_'));
-    Object ours = o.getValue();
-    if (ours == null || !theirs.isValueNode() || theirs.isNull()) {
-      return false;
-    }
-    if (theirs.isNumber() && ours instanceof Number n) {
-      return theirs.asDouble() == n.doubleValue();
-    }
-    return theirs.isTextual() && theirs.asText().equals(ours.toString());
   }
 
   /** Refuses a resumed run whose data ({@code source}) changed since it started. */
