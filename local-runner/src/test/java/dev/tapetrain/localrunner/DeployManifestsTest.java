@@ -113,6 +113,26 @@ class DeployManifestsTest {
         "spec", "containers", 0, "ports", 0, "name"));
   }
 
+  @Test
+  void everyPodMayWriteAFreshVolumeAsTheImagesUser() throws IOException {
+    // A claim's root is root's, mode 755: without fsGroup the image's user cannot make the run
+    // directory (a new user's reading of the manifests, 2026-12-07).
+    String user = Files.readAllLines(Path.of("..", "deploy", "container", "Containerfile"))
+        .stream().filter(l -> l.startsWith("USER ")).findFirst().orElseThrow()
+        .substring(5).split(":")[1];
+    Map<String, Object> job = load("job.yaml").get(1);
+    assertEquals(Integer.parseInt(user), at(job, "spec", "template", "spec", "securityContext",
+        "fsGroup"));
+    Map<String, Object> torch = load("pytorchjob.yaml").get(0);
+    for (String replica : List.of("Master", "Worker")) {
+      assertEquals(Integer.parseInt(user), at(torch, "spec", "pytorchReplicaSpecs", replica,
+          "template", "spec", "securityContext", "fsGroup"), replica);
+    }
+    // Bad options (2) must not restart the coordinator's pod for ever; a signal's codes do.
+    assertEquals("ExitCode", at(torch, "spec", "pytorchReplicaSpecs", "Master",
+        "restartPolicy"));
+  }
+
   /** Every option in {@code args} is one the coordinator or the worker takes. */
   @SuppressWarnings("unchecked")
   private static void assertLaunchAccepts(Object args) {

@@ -140,7 +140,7 @@ public final class NodeConfig {
     } catch (NumberFormatException e) {
       throw new UserError(option + ": '" + hostPort.substring(colon + 1) + "' is not a port");
     }
-    checkPort(option, port, false);
+    checkPort(option + "'s port", port, false);
     return new Address("akka", SYSTEM, host, port);
   }
 

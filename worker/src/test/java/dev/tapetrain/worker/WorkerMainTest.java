@@ -17,7 +17,7 @@ class WorkerMainTest {
   @CsvSource(delimiter = '|', value = {
       "--join nohost            | worker: --join: expected HOST:PORT, got 'nohost'",
       "--join h:x               | worker: --join: 'x' is not a port",
-      "--join h:0               | worker: --join must be between 1 and 65535, got 0",
+      "--join h:0               | worker: --join's port must be between 1 and 65535, got 0",
       "--join h:1 --port 70000  | worker: --port must be 0 (any free port) or between 1 and 65535, got 70000",
       "--port 1                 | worker: --join HOST:PORT is required (or the variables MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK, or TF_CONFIG, that place this worker)",
       "--join nosuchhost.invalid:2551 | worker: --join nosuchhost.invalid:2551: host 'nosuchhost.invalid' does not resolve (check the name, or use the coordinator's IP address)",

@@ -65,6 +65,13 @@ public final class NewDirectory {
       }
       throw new RunDirectoryException("--run-dir " + dir + " already exists; a run never "
           + "overwrites another (pick a new directory, or use --resume)");
+    } catch (java.nio.file.AccessDeniedException e) {
+      removeCreated(created);
+      // On a fresh volume owned by root, a container user (10001) cannot write: say which.
+      throw new RunDirectoryException("--run-dir " + dir + ": cannot create: permission denied "
+          + "in " + (e.getFile() != null ? Path.of(e.getFile()) : dir).toAbsolutePath()
+              .getParent() + " (for a volume in a pod: securityContext.fsGroup, see "
+          + "docs/deploy.md)");
     } catch (IOException e) {
       removeCreated(created);
       throw new RunDirectoryException("--run-dir " + dir + ": cannot create: " + e.getMessage());
