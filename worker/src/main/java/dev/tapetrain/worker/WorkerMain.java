@@ -11,7 +11,6 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import com.typesafe.config.ConfigFactory;
 import dev.tapetrain.node.JoinWarnings;
-import dev.tapetrain.node.LoggingSslEngineProvider;
 import dev.tapetrain.node.NodeAddress;
 import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.OperatorEnvironment;
@@ -169,9 +168,7 @@ public final class WorkerMain implements Callable<Integer> {
    * Kubernetes service's record appears once its pod runs): the join keeps trying it.
    */
   private void checkResolves(Address seed) {
-    try {
-      InetAddress.getByName(seed.host().get());
-    } catch (UnknownHostException e) {
+    if (!JoinFailure.resolves(seed)) {
       throw new UserError("--join " + join + ": host '" + seed.host().get() + "' does not "
           + "resolve (check the name, or use the coordinator's IP address)");
     }
@@ -288,16 +285,7 @@ public final class WorkerMain implements Callable<Integer> {
         return 1;
       }
       if (!end.joined) {
-        String tlsRefusal = LoggingSslEngineProvider.lastRefusal();
-        err.println("worker: could not join the coordinator at " + join + " within "
-            + joinFor.toSeconds() + " s: " + (tlsRefusal != null
-                ? "the TLS handshake failed (" + tlsRefusal + "). Check that both sides' "
-                    + "certificates come from a CA the other trusts and match its "
-                    + "--tls-allowed-names"
-                : "nothing there answered as a tapetrain coordinator. Check that the "
-                    + "coordinator runs (its first line prints its address), that --join matches "
-                    + "its --host and --port, that the port is open between the machines, and "
-                    + "that both sides use the same TLS settings"));
+        err.println("worker: " + JoinFailure.why(join, seed, joinFor));
         return 1;
       }
       if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {

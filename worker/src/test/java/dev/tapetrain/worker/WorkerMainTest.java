@@ -63,4 +63,23 @@ class WorkerMainTest {
     assertEquals(2, code);
     assertEquals(expected.trim() + "\n", err.toString(StandardCharsets.UTF_8));
   }
+
+  @org.junit.jupiter.api.Test
+  void aPlacedWorkerWhoseCoordinatorsNameNeverResolvesSaysSo() {
+    // Under Kubernetes a worker may start before its coordinator's Service name resolves, so it
+    // is not refused at start; if the name never resolves its last line says that, not that
+    // "nothing answered" (a new user's wrong Service name, 2026-12-07).
+    Map<String, String> env = Map.of("MASTER_ADDR", "no-such-host.invalid", "MASTER_PORT",
+        "23456", "WORLD_SIZE", "2", "RANK", "1");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = WorkerMain.run(new String[] {"--join-timeout", "1", "--host", "127.0.0.1"}, env,
+        true, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
+    String last = err.toString(StandardCharsets.UTF_8).strip().lines()
+        .reduce((a, b) -> b).orElse("");
+    assertEquals("worker: could not join the coordinator at no-such-host.invalid:23456 within "
+        + "1 s: its name 'no-such-host.invalid' still does not resolve here (check the name; "
+        + "under Kubernetes, the Service's name and namespace)", last);
+  }
 }
