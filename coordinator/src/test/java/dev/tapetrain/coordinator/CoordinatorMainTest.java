@@ -37,12 +37,24 @@ class CoordinatorMainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
     Path run = dir.resolve("run");
-    String[] all = (args.trim() + " --run-dir " + run).split("\\s+");
+    // Some options are checked once the port is bound: a free one, not the default 2551, which
+    // another process on the machine may hold.
+    String port = args.contains("--port") ? "" : " --port " + freePort();
+    String[] all = (args.trim() + port + " --run-dir " + run).split("\\s+");
     int code = CoordinatorMain.run(all, Map.of(), false,
         new PrintStream(new ByteArrayOutputStream()), errStream);
     assertEquals(2, code);
     assertEquals(expected.trim() + "\n", err.toString(StandardCharsets.UTF_8));
     assertFalse(Files.exists(run));
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return free.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A PyTorchJob's rank 0 (MASTER_ADDR loopback, as the test runs no pods). */
