@@ -22,9 +22,22 @@ public final class Cli {
   private Cli() {}
 
   /** Parses {@code args} into {@code command}, runs it and returns the exit code. */
+  /** The system property logback.xml sets the root level from (default WARN). */
+  public static final String LOG_LEVEL = "tapetrain.log.level";
+
+  private static final java.util.Set<String> LOG_LEVELS =
+      java.util.Set.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE", "OFF", "ALL");
+
   public static int execute(Object command, String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(command);
     String name = cl.getCommandName();
+    String level = System.getProperty(LOG_LEVEL);
+    if (level != null && !LOG_LEVELS.contains(level.strip().toUpperCase(java.util.Locale.ROOT))) {
+      // Logback takes a level it does not know as DEBUG: dozens of lines instead of a mistake.
+      err.println(name + ": -D" + LOG_LEVEL + "=" + level + " is not a log level (ERROR, WARN, "
+          + "INFO, DEBUG, TRACE or OFF)");
+      return USAGE;
+    }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler((ex, a) -> {

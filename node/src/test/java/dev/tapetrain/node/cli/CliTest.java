@@ -46,4 +46,28 @@ class CliTest {
     assertEquals(2, code);
     assertEquals(expected.trim() + "\n", err.toString(StandardCharsets.UTF_8));
   }
+
+  @org.junit.jupiter.api.Test
+  void aLogLevelLogbackDoesNotKnowIsRefusedInsteadOfMeaningDebug() {
+    String before = System.getProperty(Cli.LOG_LEVEL);
+    try {
+      System.setProperty(Cli.LOG_LEVEL, "LOUD");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = Cli.execute(new Train(), new String[0],
+          new PrintStream(new ByteArrayOutputStream()),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(2, code);
+      assertEquals("train: -Dtapetrain.log.level=LOUD is not a log level (ERROR, WARN, INFO, "
+          + "DEBUG, TRACE or OFF)\n", err.toString(StandardCharsets.UTF_8));
+      System.setProperty(Cli.LOG_LEVEL, "info");
+      assertEquals(0, Cli.execute(new Train(), new String[0],
+          new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), "any case");
+    } finally {
+      if (before == null) {
+        System.clearProperty(Cli.LOG_LEVEL);
+      } else {
+        System.setProperty(Cli.LOG_LEVEL, before);
+      }
+    }
+  }
 }
