@@ -37,6 +37,10 @@ public final class Launch {
       out.println("Runs the coordinator or a worker, as MASTER_ADDR, MASTER_PORT, WORLD_SIZE and "
           + "RANK (PyTorchJob, torchrun) or TF_CONFIG (TFJob) say; see 'tapetrain coordinator "
           + "--help' and 'tapetrain worker --help' for the options.");
+      out.println();
+      out.println("Exit codes: its role's (see those --help). An operator's restart policy may "
+          + "retry 128 and above (a signal: 130, 137) and stop on 1-127: 2 is a bad option, data "
+          + "or environment, 1 a failed run or a worker that could not join, 3 a diverged run.");
       return 0;
     }
     Optional<OperatorEnvironment.Role> role;

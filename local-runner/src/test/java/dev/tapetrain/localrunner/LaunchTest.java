@@ -43,6 +43,17 @@ class LaunchTest extends ProcessTestBase {
   }
 
   @Test
+  void helpSaysWhatTheExitCodesMeanToAnOperatorsRestartPolicy() {
+    // Every other command lists its exit codes; an operator's restart policy needs launch's.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, Launch.run(new String[] {"--help"}, Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertTrue(help.contains("Exit codes: its role's"), help);
+    assertTrue(help.contains("2 is a bad option"), help);
+  }
+
+  @Test
   void withoutAClusterInTheEnvironmentLaunchSaysWhatToSet() {
     assertEquals("launch: no cluster in the environment: set MASTER_ADDR, MASTER_PORT, "
         + "WORLD_SIZE and RANK (PyTorchJob, torchrun) or TF_CONFIG (TFJob)\n",
