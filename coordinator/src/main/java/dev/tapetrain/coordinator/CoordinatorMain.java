@@ -167,6 +167,21 @@ public final class CoordinatorMain implements Callable<Integer> {
         + "--workers, or run 'tapetrain launch')"));
   }
 
+  /**
+   * How a worker joins this coordinator, in the form this process was started with: the
+   * launcher ({@code bin/tapetrain} sets {@code tapetrain.launcher}) or the jar; with TLS, the
+   * worker needs the same kind of options.
+   */
+  private String joinHint(NodeAddress address, String placed) {
+    if (!placed.isEmpty()) {
+      return "workers placed by the same environment join by themselves (tapetrain launch)";
+    }
+    String worker = System.getProperty("tapetrain.launcher") != null ? "tapetrain worker"
+        : "java -jar worker/target/worker.jar";
+    return worker + " --join " + address.host() + ":" + address.port()
+        + (tls.enabled() ? " with its own --tls-keystore, --tls-truststore and passwords" : "");
+  }
+
   /** The warning of a node reachable without TLS, or "" (see {@link #call}). */
   private String exposure = "";
 
@@ -191,8 +206,7 @@ public final class CoordinatorMain implements Callable<Integer> {
           node.config());
       err.println("coordinator listening at " + Cluster.get(system).selfMember().address()
           + placed + (tls.enabled() ? " (TLS, mutual authentication)" : "")
-          + "; waiting for " + workers + " worker(s): java -jar worker/target/worker.jar --join "
-          + address.host() + ":" + address.port());
+          + "; waiting for " + workers + " worker(s): " + joinHint(address, placed));
       return system;
     }, out, err);
   }

@@ -93,12 +93,21 @@ class CoordinatorMainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Path run = dir.resolve("unplaced");
     // --workers opts out of the environment: the run waits a second at its own port and fails.
-    int code = CoordinatorMain.run(new String[] {"--workers", "2", "--port", "" + port,
-        "--wait-timeout", "1", "--run-dir", run.toString()}, RANK0, false,
-        new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    // Started by bin/tapetrain (which sets the property), its hint names that command.
+    System.setProperty("tapetrain.launcher", "bin/tapetrain");
+    int code;
+    try {
+      code = CoordinatorMain.run(new String[] {"--workers", "2", "--port", "" + port,
+          "--wait-timeout", "1", "--run-dir", run.toString()}, RANK0, false,
+          new PrintStream(new ByteArrayOutputStream()),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+    } finally {
+      System.clearProperty("tapetrain.launcher");
+    }
     assertEquals(1, code);
     String text = err.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("; waiting for 2 worker(s): tapetrain worker --join 127.0.0.1:"
+        + port + "\n"), text);
     assertTrue(text.contains("\ncoordinator: note: --workers is given, so RANK=0 does not place "
         + "this coordinator: it listens at its own --host/--port, not at 127.0.0.1:23456 where "
         + "workers placed by the environment look for it (drop --workers, or run 'tapetrain "

@@ -137,18 +137,21 @@ class LauncherTest {
     assertEquals("pid " + r.pid, lines.get(0));
     assertEquals(List.of(
         "-XX:SharedArchiveFile=" + home.resolve("lib/local-runner.jsa"), "-Xlog:cds=off",
-        "-Dsun.misc.unsafe.memory.access=allow", "-Xmx64m", "-Dglob=*",
+        "-Dsun.misc.unsafe.memory.access=allow", "-Dtapetrain.launcher=bin/tapetrain",
+        "-Xmx64m", "-Dglob=*",
         "-cp", home.resolve("lib/local-runner.jar").toString(),
         "dev.tapetrain.localrunner.LocalRunner", "--run-dir", "a dir with spaces"),
         args(lines));
 
     Path java17 = fakeJava("jdk17", "17.0.15");
     Result worker = run(Map.of("JAVA_HOME", java17.toString()), "worker", "--join", "h:1");
-    assertEquals(List.of("-cp", home.resolve("lib/worker.jar").toString(),
+    assertEquals(List.of("-Dtapetrain.launcher=bin/tapetrain", "-cp",
+        home.resolve("lib/worker.jar").toString(),
         "dev.tapetrain.worker.WorkerMain", "--join", "h:1"), args(worker.out.lines().toList()));
     Result inspect = run(Map.of("JAVA_HOME", java17.toString()), "inspect", "runs/x");
     assertEquals(List.of("-XX:SharedArchiveFile=" + home.resolve("lib/local-runner.jsa"),
-        "-Xlog:cds=off", "-cp", home.resolve("lib/local-runner.jar").toString(),
+        "-Xlog:cds=off", "-Dtapetrain.launcher=bin/tapetrain", "-cp",
+        home.resolve("lib/local-runner.jar").toString(),
         "dev.tapetrain.localrunner.LocalRunner", "inspect", "runs/x"),
         args(inspect.out.lines().toList()));
     Result coordinator = run(Map.of("JAVA_HOME", java17.toString()), "coordinator");
