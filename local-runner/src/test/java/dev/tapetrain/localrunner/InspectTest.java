@@ -143,7 +143,14 @@ class InspectTest {
     Runs.Result r = Runs.run("inspect", a.toString(), b.toString());
     assertEquals(1, r.exitCode());
     assertTrue(r.out().startsWith("first difference at step 0\n"), r.out());
-    assertTrue(r.out().contains("option learning_rate: 0.01  vs  0.02"), r.out());
+    assertTrue(r.out().contains("options that differ:\n  option learning_rate: 0.01  vs  0.02"),
+        r.out());
+    // The data's fields are named as data, not as options (a new user's reading, 2026-12-07).
+    Path c = train("c", "--examples", "1200");
+    Runs.Result d = Runs.run("inspect", a.toString(), c.toString());
+    assertTrue(d.out().contains("options and data that differ:\n"), d.out());
+    assertTrue(d.out().contains("  data examples: 1000  vs  1200\n"), d.out());
+    assertTrue(!d.out().contains("option examples"), d.out());
   }
 
   @Test

@@ -257,7 +257,10 @@ final class RunDiff {
 
   private static List<String> optionDifferences(RunFiles a, RunFiles b) {
     List<String> out = new ArrayList<>();
+    boolean data = false;
     for (String section : new String[] {"options", "dataset"}) {
+      // config.json's dataset fields (path, digest, rows, …) are the data's, not options.
+      String label = section.equals("dataset") ? "data" : "option";
       JsonNode oa = a.config().path(section);
       JsonNode ob = b.config().path(section);
       List<String> names = new ArrayList<>();
@@ -270,14 +273,15 @@ final class RunDiff {
       }
       for (String n : names) {
         if (!oa.path(n).equals(ob.path(n))) {
-          out.add(String.format("  option %s: %s  vs  %s", n, oa.path(n), ob.path(n)));
+          out.add(String.format("  %s %s: %s  vs  %s", label, n, oa.path(n), ob.path(n)));
+          data |= section.equals("dataset");
         }
       }
     }
     if (out.isEmpty()) {
       out.add("  no option differs");
     } else {
-      out.add(0, "options that differ:");
+      out.add(0, data ? "options and data that differ:" : "options that differ:");
     }
     return out;
   }
