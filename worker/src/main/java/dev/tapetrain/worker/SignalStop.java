@@ -24,19 +24,39 @@ final class SignalStop {
    * Keeps a signal's JVM shutdown from ending the process before the worker has said how it
    * ended: the shutdown halts with the signal's code as soon as its hooks are done, and Akka's
    * hook is done the moment the actor system stops, racing the worker's own line and exit code.
-   * The hook added here waits until the returned latch is counted down, when the worker has
-   * decided how it ends (or a bounded time, should it hang).
+   * While an actor system runs ({@link Hold#systemUp}), the hook added here waits until the
+   * worker has decided how it ends ({@link Hold#decided}, or a bounded time should it hang);
+   * with none running (starting, or between two systems: Akka's own hook cannot be added once
+   * the JVM is shutting down, so a new system would never hear the signal), it ends the process
+   * at once, saying so.
    */
-  static CountDownLatch holdShutdown() {
-    CountDownLatch decided = new CountDownLatch(1);
+  static Hold holdShutdown(PrintStream err) {
+    Hold hold = new Hold();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!hold.systemUp) {
+        err.println("worker: stopped by a signal (Ctrl-C or SIGTERM) while not in a cluster");
+        err.flush();
+        Runtime.getRuntime().halt(EXIT_CODE);
+      }
       try {
-        decided.await(ShutdownLimit.LIMIT.toSeconds() + 10, TimeUnit.SECONDS);
+        hold.decided.await(ShutdownLimit.LIMIT.toSeconds() + 10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "tapetrain-worker-exit"));
-    return decided;
+    return hold;
+  }
+
+  /** What the shutdown hook of {@link #holdShutdown} waits for. */
+  static final class Hold {
+    private final CountDownLatch decided = new CountDownLatch(1);
+    /** An actor system runs, its own shutdown hook added: set after it started, cleared after. */
+    volatile boolean systemUp;
+
+    /** The worker returns its exit code: a shutdown under way need not wait any longer. */
+    void decided() {
+      decided.countDown();
+    }
   }
 
   /** Whether the actor system stopped because the JVM is shutting down (a signal). */

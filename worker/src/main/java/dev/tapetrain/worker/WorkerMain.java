@@ -231,17 +231,17 @@ public final class WorkerMain implements Callable<Integer> {
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
     tls.warnIfExposed("worker", address, err);
-    java.util.concurrent.CountDownLatch decided = SignalStop.holdShutdown();
+    SignalStop.Hold hold = SignalStop.holdShutdown(err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
-      return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads);
+      return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads, hold);
     } finally {
-      decided.countDown(); // a shutdown under way need not wait any longer
+      hold.decided();
     }
   }
 
   private int serve(Address seed, RejoinNode nodes, Duration joinTimeout,
       Duration coordinatorTimeout, dev.tapetrain.data.cache.CacheSettings cacheSettings,
-      int threads) throws InterruptedException, ExecutionException {
+      int threads, SignalStop.Hold hold) throws InterruptedException, ExecutionException {
     RejoinPolicy policy = new RejoinPolicy(coordinatorTimeout);
     for (int attempt = 0; ; attempt++) {
       SystemEnd end = new SystemEnd();
@@ -259,6 +259,7 @@ public final class WorkerMain implements Callable<Integer> {
                   + "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = "
                   + joinFor.toMillis() + "ms")
               .withFallback(node.config()));
+      hold.systemUp = true;
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
       boolean stopped;
       // Until it joined, Akka's warnings about the seed say what this worker's own line says.
@@ -267,17 +268,20 @@ public final class WorkerMain implements Callable<Integer> {
         stopped = ShutdownLimit.await(system, watch);
       }
       Ending ending = ending(end, CoordinatedShutdown.get(system).getShutdownReason());
+      boolean signalled = SignalStop.bySignal(CoordinatedShutdown.get(system).getShutdownReason());
       if (!stopped) {
-        ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed" : end.why,
-            ending == Ending.COMPLETED ? 0 : 1, err);
+        ShutdownLimit.halt(watch, ending == Ending.COMPLETED ? "the job completed"
+            : signalled ? "stopped by a signal (Ctrl-C or SIGTERM)" : end.why,
+            ending == Ending.COMPLETED ? 0 : signalled ? SignalStop.EXIT_CODE : 1, err);
       }
+      hold.systemUp = false; // the next system's hook is not added yet: see SignalStop
       if (ending == Ending.COMPLETED) {
         if (end.note != null) {
           err.println("worker: " + end.note);
         }
         return 0;
       }
-      if (SignalStop.bySignal(CoordinatedShutdown.get(system).getShutdownReason())) {
+      if (signalled) {
         SignalStop.exit(err);
       }
       if (!end.joined && attempt > 0) {
