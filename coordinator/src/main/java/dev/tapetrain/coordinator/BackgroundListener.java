@@ -264,6 +264,11 @@ public final class BackgroundListener implements TrainingListener, RunStore, Aut
     return awaitStore(() -> stepsStopped ? PAST_HOLE : store.checkpoint(state), false);
   }
 
+  @Override
+  public java.util.Optional<TrainingState> committed() {
+    return sealed ? java.util.Optional.empty() : await(store::committed);
+  }
+
   private static final Failed PAST_HOLE = new Failed("the step log stopped at a failed write; "
       + "the checkpoint before it is kept");
 

@@ -83,20 +83,24 @@ final class RunRecord {
    */
   RunSummary finish(Stop stop, int workers) {
     long trainNanos = training ? System.nanoTime() - trainStartNanos : 0;
-    Stop end = worse(stop, store.checkpoint(math.lastGood()), "final checkpoint");
-    RunSummary summary = summary(end, workers, trainNanos);
+    RunStore.Result kept = store.checkpoint(math.lastGood());
+    Stop end = worse(stop, kept, "final checkpoint");
+    // Without its final checkpoint the run keeps the last one written: the summary says that
+    // state (its steps, loss and parameters), which a resume continues from, not steps it lost.
+    TrainingState reported = kept instanceof RunStore.Failed
+        ? store.committed().orElse(math.lastGood()) : math.lastGood();
+    RunSummary summary = summary(end, workers, trainNanos, reported);
     Stop written = worse(end, store.finish(summary), "summary");
     if (written != end) {
-      summary = summary(written, workers, trainNanos);
+      summary = summary(written, workers, trainNanos, reported);
     }
     listener.on(new TrainingEvent.Finished(summary));
     return summary;
   }
 
-  private RunSummary summary(Stop end, int workers, long trainNanos) {
-    TrainingState lastGood = math.lastGood();
-    return new RunSummary(end.status(), lastGood.steps(), plannedSteps, math.initialLoss(),
-        lastGood.loss(), lastGood.params(), workers, trainNanos, end.detail());
+  private RunSummary summary(Stop end, int workers, long trainNanos, TrainingState state) {
+    return new RunSummary(end.status(), state.steps(), plannedSteps, math.initialLoss(),
+        state.loss(), state.params(), workers, trainNanos, end.detail());
   }
 
   /** {@code stop}, or the failure of {@code written} if it failed and the run had not. */

@@ -67,6 +67,14 @@ public interface RunStore {
    */
   default void opened(Round round, long updates) {}
 
+  /**
+   * The state the last checkpoint written holds, if the store knows: what a resume continues
+   * from, and what a run whose final checkpoint could not be written reports.
+   */
+  default java.util.Optional<TrainingState> committed() {
+    return java.util.Optional.empty();
+  }
+
   /** Writes the run's summary after everything recorded before it; the store is complete. */
   Result finish(RunSummary summary);
 

@@ -76,6 +76,13 @@ class FailureEndsTest extends ProcessTestBase {
     assertTrue(summary.get("message").asText().contains("No space left on device"),
         summary.toString());
     assertEquals("--resume " + run, summary.get("resume").asText());
+    // It says the state it keeps, the checkpoint of step 20 (not steps run on after the failed
+    // write, whose lines and checkpoint were never written: a review helper's finding).
+    var kept = dev.tapetrain.coordinator.run.Checkpoints.read(run.resolve("checkpoint.pb"))
+        .state();
+    assertEquals(20, kept.steps());
+    assertEquals(20, summary.get("steps").asInt(), summary.toString());
+    assertEquals(kept.loss(), summary.get("loss").asDouble(), 0.0, summary.toString());
     // What the failed run kept is a whole checkpoint: the run finishes from it, same bits.
     Runs.Result resumed = Runs.run("--resume", run.toString(), "--steps", "60");
     assertEquals(0, resumed.exitCode(), resumed.err());

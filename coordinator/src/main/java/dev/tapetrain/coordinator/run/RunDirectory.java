@@ -269,6 +269,17 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     });
   }
 
+  @Override
+  public java.util.Optional<TrainingState> committed() {
+    java.nio.file.Path file = dir.resolve(Checkpoints.FILE);
+    try {
+      return java.nio.file.Files.exists(file)
+          ? java.util.Optional.of(Checkpoints.read(file).state()) : java.util.Optional.empty();
+    } catch (RuntimeException unreadable) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private void onStep(StepRecord r) {
     lastMetrics = r.metrics(); // at the step's parameters, as the summary's loss and params
     if (!logs.logs(r)) {
