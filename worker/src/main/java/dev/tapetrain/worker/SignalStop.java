@@ -33,6 +33,9 @@ final class SignalStop {
   static Hold holdShutdown(PrintStream err) {
     Hold hold = new Hold();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (hold.decided.getCount() == 0) {
+        return; // the worker's own exit (System.exit with its code), not a signal
+      }
       if (!hold.systemUp) {
         err.println("worker: stopped by a signal (Ctrl-C or SIGTERM) while not in a cluster");
         err.flush();

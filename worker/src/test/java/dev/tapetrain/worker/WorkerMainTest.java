@@ -72,7 +72,10 @@ class WorkerMainTest {
     Map<String, String> env = Map.of("MASTER_ADDR", "no-such-host.invalid", "MASTER_PORT",
         "23456", "WORLD_SIZE", "2", "RANK", "1");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = WorkerMain.run(new String[] {"--join-timeout", "1", "--host", "127.0.0.1"}, env,
+    // --cache off: in this JVM a worker's loop cache would outlive the test (CompiledFunction's
+    // store is global) and compile the next tests' models at once.
+    int code = WorkerMain.run(new String[] {"--join-timeout", "1", "--host", "127.0.0.1",
+        "--cache", "off"}, env,
         true, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
