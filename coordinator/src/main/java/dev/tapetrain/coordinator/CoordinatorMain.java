@@ -131,10 +131,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     Config tlsConfig = tls.akkaConfig(env);
     // Checked now (an unknown --host or --bind), told once the options are valid (run below):
     // bad input stays one line.
-    java.io.ByteArrayOutputStream exposed = new java.io.ByteArrayOutputStream();
-    tls.warnIfExposed("coordinator", address, new PrintStream(exposed, true,
-        java.nio.charset.StandardCharsets.UTF_8));
-    exposure = exposed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    Optional<String> exposure = tls.exposure("coordinator", address);
     // Binds the port now (the guard in front of Artery), so a taken port is one clear line
     // before any run directory exists.
     try (NodeConfig.Node node = NodeConfig.start(NodeConfig.COORDINATOR_ROLE, address,
@@ -143,7 +140,7 @@ public final class CoordinatorMain implements Callable<Integer> {
       train.limitModelSize(values -> WireLimits.checkModel(values, node.config()));
       train.limitDataSize(bytes -> WireLimits.checkDataset(bytes, node.config()));
       return run(node, address, expected, role.map(r -> " (" + r.origin() + ")").orElse(""),
-          role.isEmpty() && !launched);
+          role.isEmpty() && !launched, exposure);
     }
   }
 
@@ -182,18 +179,15 @@ public final class CoordinatorMain implements Callable<Integer> {
         + (tls.enabled() ? " with its own --tls-keystore, --tls-truststore and passwords" : "");
   }
 
-  /** The warning of a node reachable without TLS, or "" (see {@link #call}). */
-  private String exposure = "";
-
   private Integer run(NodeConfig.Node node, NodeAddress address, int workers, String placed,
-      boolean unplaced) throws InterruptedException {
+      boolean unplaced, Optional<String> exposure) throws InterruptedException {
     TrainingListener joins = event -> {
       if (event instanceof TrainingEvent.WorkerJoined j) {
         err.println("worker " + j.up() + "/" + j.expected() + " joined: " + j.worker());
       }
     };
     return TrainingRun.run("coordinator", train, workers, List.of(joins), (spec, coordinator, done) -> {
-      err.print(exposure);
+      exposure.ifPresent(err::println);
       if (unplaced) {
         noteUnusedEnvironment();
       }

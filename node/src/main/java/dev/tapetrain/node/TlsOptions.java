@@ -96,22 +96,25 @@ public final class TlsOptions {
   }
 
   /**
-   * Warns on {@code err} when a node listens on a non-loopback address without TLS.
+   * The warning for a node that listens on a non-loopback address without TLS, if it does: a
+   * caller checks this with the other options and prints it once they are all valid, so bad
+   * input stays one line.
    *
    * @throws UserError if the address to listen on does not resolve, naming {@code --bind} when
    *     it was given apart from {@code --host}
    */
-  public void warnIfExposed(String command, NodeAddress address, java.io.PrintStream err) {
+  public java.util.Optional<String> exposure(String command, NodeAddress address) {
     String bind = address.bind();
     try {
-      if (!enabled() && !InetAddress.getByName(bind).isLoopbackAddress()) {
-        err.println(command + ": warning: listening on " + bind + " without TLS; anyone who can "
-            + "reach this port can join the cluster (see --tls-keystore)");
+      if (enabled() || InetAddress.getByName(bind).isLoopbackAddress()) {
+        return java.util.Optional.empty();
       }
     } catch (UnknownHostException e) {
       throw new UserError((bind.equals(address.host()) ? "--host " : "--bind ") + bind
           + ": unknown host");
     }
+    return java.util.Optional.of(command + ": warning: listening on " + bind + " without TLS; "
+        + "anyone who can reach this port can join the cluster (see --tls-keystore)");
   }
 
   private static com.typesafe.config.ConfigValue value(String s) {

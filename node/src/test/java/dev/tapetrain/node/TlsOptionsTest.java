@@ -54,13 +54,22 @@ class TlsOptionsTest {
 
   @Test
   void anUnknownListeningAddressIsNamedByTheOptionThatGaveIt() {
-    java.io.PrintStream err = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
     TlsOptions plain = new TlsOptions();
     assertEquals("--bind nosuch.invalid: unknown host", assertThrows(UserError.class,
-        () -> plain.warnIfExposed("coordinator",
-            new NodeAddress("127.0.0.1", "nosuch.invalid", 2551), err)).getMessage());
+        () -> plain.exposure("coordinator",
+            new NodeAddress("127.0.0.1", "nosuch.invalid", 2551))).getMessage());
     assertEquals("--host nosuch.invalid: unknown host", assertThrows(UserError.class,
-        () -> plain.warnIfExposed("coordinator",
-            new NodeAddress("nosuch.invalid", "nosuch.invalid", 2551), err)).getMessage());
+        () -> plain.exposure("coordinator",
+            new NodeAddress("nosuch.invalid", "nosuch.invalid", 2551))).getMessage());
+  }
+
+  @Test
+  void aNodeReachableBeyondLoopbackWithoutTlsIsWarnedOfAndALoopbackOneIsNot() {
+    TlsOptions plain = new TlsOptions();
+    assertEquals(java.util.Optional.of("worker: warning: listening on 0.0.0.0 without TLS; "
+        + "anyone who can reach this port can join the cluster (see --tls-keystore)"),
+        plain.exposure("worker", new NodeAddress("127.0.0.1", "0.0.0.0", 2551)));
+    assertEquals(java.util.Optional.empty(),
+        plain.exposure("worker", new NodeAddress("127.0.0.1", "127.0.0.1", 2551)));
   }
 }

@@ -230,7 +230,7 @@ public final class WorkerMain implements Callable<Integer> {
       dev.tapetrain.data.cache.ColumnCache.checkDirectory(cacheSettings);
     }
     com.typesafe.config.Config tlsConfig = tls.akkaConfig(env);
-    tls.warnIfExposed("worker", address, err);
+    tls.exposure("worker", address).ifPresent(err::println);
     SignalStop.Hold hold = SignalStop.holdShutdown(err);
     try (RejoinNode nodes = new RejoinNode(address, tlsConfig)) {
       return serve(seed, nodes, joinTimeout, coordinatorTimeout, cacheSettings, threads, hold);
