@@ -1,8 +1,6 @@
 package dev.tapetrain.coordinator;
 
-import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.spec.RunSpec;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +39,6 @@ final class RunWatchdog {
   private final RunSpec spec;
   private final Supplier<Optional<TrainingRun.Held>> held;
   private final BackgroundListener stepLog;
-  private final Path dir;
   private final TrainingState start;
   private boolean tookOver;
   /** The run is a caller's (the Java API): the JVM goes on, a held thread is abandoned. */
@@ -54,16 +51,15 @@ final class RunWatchdog {
   }
 
   /**
-   * The watchdog of the run of {@code spec} in {@code dir} (resumed from {@code start}, null for
-   * a new run), whose coordinator tells and keeps through {@code stepLog}; {@code held} says
+   * The watchdog of the run of {@code spec} (resumed from {@code start}, null for a new run),
+   * whose coordinator tells and keeps through {@code stepLog}; {@code held} says
    * which worker's model holds the actor threads (see {@link TrainingRun.Launcher#held}).
    */
   RunWatchdog(RunSpec spec, Supplier<Optional<TrainingRun.Held>> held,
-      BackgroundListener stepLog, Path dir, TrainingState start) {
+      BackgroundListener stepLog, TrainingState start) {
     this.spec = spec;
     this.held = held;
     this.stepLog = stepLog;
-    this.dir = dir;
     this.start = start;
   }
 
@@ -166,13 +162,9 @@ final class RunWatchdog {
         ? RoundNames.during(open.round(), open.updates()) : "in round " + round;
   }
 
-  /** The checkpoint on disk, or the state the run started from if it has none. */
+  /** The last checkpoint written (the store knows it), or the state the run started from. */
   private TrainingState lastCommitted() {
-    try {
-      return Checkpoints.read(dir.resolve(Checkpoints.FILE)).state();
-    } catch (RuntimeException none) {
-      return start != null ? start
-          : new TrainingState(0, List.of(), List.of(), 0, Double.NaN, Double.NaN);
-    }
+    return stepLog.committed().orElseGet(() -> start != null ? start
+        : new TrainingState(0, List.of(), List.of(), 0, Double.NaN, Double.NaN));
   }
 }

@@ -239,7 +239,7 @@ public final class TrainingRun {
     // run as failed instead of leaving this thread waiting forever.
     system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
         new IllegalStateException("the actor system stopped before the run finished")));
-    RunWatchdog watchdog = new RunWatchdog(spec, launcher::held, stepLog, runDir.path(), start);
+    RunWatchdog watchdog = new RunWatchdog(spec, launcher::held, stepLog, start);
     if (embedded) {
       watchdog.embedded();
     }
@@ -319,8 +319,8 @@ public final class TrainingRun {
       CompletableFuture<RunSummary> done,
       CompletableFuture<ActorRef<CoordinatorProtocol.Command>> ref)
       throws InterruptedException, ExecutionException {
-    ref.thenAccept(coordinator -> coordinator.tell(Coordinator.Interrupt.THREAD));
-    return watchdog.awaitInterrupted(done, Coordinator.Interrupt.THREAD.stop());
+    ref.thenAccept(coordinator -> coordinator.tell(Interrupt.THREAD));
+    return watchdog.awaitInterrupted(done, Interrupt.THREAD.stop());
   }
 
   /**
@@ -335,11 +335,11 @@ public final class TrainingRun {
     if (!done.isDone()) {
       ActorRef<CoordinatorProtocol.Command> coordinator = ref.getNow(null);
       if (coordinator != null) {
-        coordinator.tell(Coordinator.Interrupt.SIGNAL);
+        coordinator.tell(Interrupt.SIGNAL);
       }
       try {
         RunSummary summary = watchdog.awaitInterrupted(done,
-            Coordinator.Interrupt.SIGNAL.stop());
+            Interrupt.SIGNAL.stop());
         if (summary.status() != RunSummary.Status.INTERRUPTED) {
           code = summary.status().exitCode();
         } else if (!summary.params().isEmpty()) { // else no checkpoint holds the model yet
