@@ -50,19 +50,6 @@ public final class Coordinator {
   private record WorkerLost(ActorRef<WorkerProtocol.Command> worker)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** Stop at once: write the last committed state and end with status interrupted. */
-  public enum Interrupt implements Command, NoSerializationVerificationNeeded {
-    /** A signal came (Ctrl-C, SIGTERM). */
-    SIGNAL,
-    /** The caller of an embedded run stopped it (the Java API: its thread was interrupted). */
-    THREAD;
-
-    /** How the run ends, with the message summary.json records. */
-    Stop stop() {
-      return this == SIGNAL ? Stop.interrupted() : Stop.interruptedThread();
-    }
-  }
-
   private static final Object DEADLINE_TIMER = "round-deadline";
   /** How long a finished coordinator waits for its workers to stop before it stops itself. */
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);

@@ -85,11 +85,7 @@ class CoordinatorMainTest {
 
   @Test
   void anEnvironmentThatWouldPlaceTheCoordinatorButForWorkersIsNamedInANote() throws Exception {
-    int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+    int port = freePort();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Path run = dir.resolve("unplaced");
     // --workers opts out of the environment: the run waits a second at its own port and fails.
@@ -117,11 +113,7 @@ class CoordinatorMainTest {
   @Test
   void aModelTooLargeForOneMessageIsRefusedBeforeAnyRunDirectoryWithItsNumbers()
       throws Exception {
-    int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
+    int port = freePort();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
     Path run = dir.resolve("run");

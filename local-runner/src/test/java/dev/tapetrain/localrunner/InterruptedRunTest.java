@@ -91,10 +91,7 @@ class InterruptedRunTest extends ProcessTestBase {
   @Test
   void aRunKilledWithKill9IsInterruptedForInspectPredictAndExport() throws Exception {
     Path run = dir.resolve("run");
-    Process trainer = processes.localRunner("trainer", "--steps", "100000000", "--workers", "1",
-        "--checkpoint-every", "1000", "--log-every", "1000", "--run-dir", run.toString());
-    Processes.await("a checkpoint", Duration.ofSeconds(60),
-        () -> Files.exists(run.resolve("checkpoint.pb")));
+    Process trainer = processes.trainingPastACheckpoint("trainer", run);
     assertTrue(RunLock.isHeld(run), "the trainer holds the run");
     Runs.Result live = Runs.run("inspect", run.toString());
     assertEquals(0, live.exitCode(), live.err());

@@ -54,6 +54,19 @@ final class Processes implements AutoCloseable {
     return start(name, "dev.tapetrain.localrunner.LocalRunner", args);
   }
 
+  /**
+   * A local-runner run that trains for ever (one worker, a checkpoint and a logged line every
+   * 1000 steps) into {@code run}, returned once its first checkpoint exists: a live run for
+   * tests that look at one from outside.
+   */
+  Process trainingPastACheckpoint(String name, Path run) throws IOException, InterruptedException {
+    Process trainer = localRunner(name, "--steps", "100000000", "--workers", "1",
+        "--checkpoint-every", "1000", "--log-every", "1000", "--run-dir", run.toString());
+    await("a checkpoint", Duration.ofSeconds(60),
+        () -> Files.exists(run.resolve("checkpoint.pb")));
+    return trainer;
+  }
+
   /** local-runner with extra JVM options (e.g. a small {@code -Xmx}, which wins over ours). */
   Process localRunnerWithJvm(String name, List<String> jvmOptions, String... args)
       throws IOException {

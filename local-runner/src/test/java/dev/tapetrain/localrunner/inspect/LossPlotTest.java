@@ -39,14 +39,14 @@ class LossPlotTest {
   void lossTicksAreOneTwoFiveTimesPowersOfTenOrPowersAloneOverManyDecades() {
     // Independent expectation for 0.03 … 80: every 1, 2, 5 × 10^k inside, written by hand.
     assertEquals(List.of(0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
-        LossPlot.RoundLogAxis.roundTicks(0.03, 80));
+        RoundLogAxis.roundTicks(0.03, 80));
     assertEquals(List.of(0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0),
-        LossPlot.RoundLogAxis.roundTicks(0.05, 12000));
+        RoundLogAxis.roundTicks(0.05, 12000));
     // 17 decades: every second power of ten is the densest that fits ten ticks.
     assertEquals(List.of(1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0, 1e2),
-        LossPlot.RoundLogAxis.roundTicks(1e-13, 2e3));
+        RoundLogAxis.roundTicks(1e-13, 2e3));
     // A narrow range: 1 … 9 × 10^k.
-    assertEquals(List.of(3.0, 4.0, 5.0), LossPlot.RoundLogAxis.roundTicks(2.5, 5.5));
+    assertEquals(List.of(3.0, 4.0, 5.0), RoundLogAxis.roundTicks(2.5, 5.5));
   }
 
   @Test
