@@ -35,15 +35,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "local-runner", mixinStandardHelpOptions = true, sortOptions = false,
     version = "tapetrain local-runner 0.1.0",
-    description = {
-        "Train a model (by default the tutorial's y = W*x + B) by gradient descent, "
-            + "data-parallel over worker actors in one JVM. Defaults reproduce the TensorFlow "
-            + "GradientTape tutorial.",
-        "Writes runs/<id>/config.json, steps.jsonl and summary.json.",
-        "'local-runner inspect RUN_DIR [RUN_B]' summarises or compares runs, "
-            + "'local-runner predict RUN_DIR --data FILE.csv' scores new data with a run's model, "
-            + "'local-runner export RUN_DIR --onnx FILE.onnx' writes it as ONNX "
-            + "(each has --help)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:completed",
         "1:failed (no worker left, the model's own error, internal error)",
@@ -100,7 +91,37 @@ public final class LocalRunner implements Callable<Integer> {
           break;
       }
     }
-    return Cli.execute(new LocalRunner(out, err), args, out, err);
+    CommandLine cl = new CommandLine(new LocalRunner(out, err));
+    cl.setCommandName(commandName());
+    cl.getCommandSpec().usageMessage().description(description(launched() ? "tapetrain"
+        : "local-runner"));
+    return Cli.execute(cl, args, out, err);
+  }
+
+  /**
+   * Whether {@code bin/tapetrain} started this JVM (it sets {@code tapetrain.launcher}): the
+   * user typed {@code tapetrain train}, so messages and help name that, not the jar's
+   * {@code local-runner} (a new user read "local-runner: …" under a command they never typed).
+   */
+  private static boolean launched() {
+    return System.getProperty("tapetrain.launcher") != null;
+  }
+
+  /** The command as the user typed it: what messages start with and help shows. */
+  static String commandName() {
+    return launched() ? "tapetrain train" : "local-runner";
+  }
+
+  /** The help's description, naming the other commands as {@code tools} runs them. */
+  private static String[] description(String tools) {
+    return new String[] {
+        "Train a model (by default the tutorial's y = W*x + B) by gradient descent, "
+            + "data-parallel over worker actors in one JVM. Defaults reproduce the TensorFlow "
+            + "GradientTape tutorial.",
+        "Writes runs/<id>/config.json, steps.jsonl and summary.json.",
+        "'" + tools + " inspect RUN_DIR [RUN_B]' summarises or compares runs, '" + tools
+            + " predict RUN_DIR --data FILE.csv' scores new data with a run's model, '" + tools
+            + " export RUN_DIR --onnx FILE.onnx' writes it as ONNX (each has --help)."};
   }
 
   /**
@@ -168,11 +189,11 @@ public final class LocalRunner implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     checkThreads();
-    train.withoutRejoining("local-runner");
+    train.withoutRejoining(commandName());
     try {
       CacheSettings settings = cache.settings(System.getenv());
       LoopFiles.install(settings);
-      return TrainingRun.run("local-runner", train, workers, List.of(),
+      return TrainingRun.run(commandName(), train, workers, List.of(),
           new LocalLauncher(threads, ConfigFactory.empty(), settings, workerThreads.count()),
           out, err);
     } finally {

@@ -142,4 +142,28 @@ class CommandLineTest {
     assertTrue(summary.get("w").isNumber() && Double.isFinite(summary.get("w").asDouble()),
         summary.toString());
   }
+
+  /**
+   * Under bin/tapetrain (which sets tapetrain.launcher) the user typed {@code tapetrain train}:
+   * messages and help name that and the other commands as tapetrain's, not the jar's
+   * local-runner (a new user's finding, 2026-12-07).
+   */
+  @Test
+  void underTheLauncherMessagesAndHelpNameTapetrainTrain() {
+    Path run = dir.resolve("run");
+    System.setProperty("tapetrain.launcher", "bin/tapetrain");
+    Runs.Result bad;
+    Runs.Result help;
+    try {
+      bad = Runs.run("--steps", "-1", "--run-dir", run.toString());
+      help = Runs.run("--help");
+    } finally {
+      System.clearProperty("tapetrain.launcher");
+    }
+    assertEquals("tapetrain train: --steps must be 0 or more, got -1\n", bad.err());
+    assertTrue(help.out().startsWith("Usage: tapetrain train "), help.out());
+    assertTrue(help.out().contains("'tapetrain inspect RUN_DIR [RUN_B]'"), help.out());
+    assertFalse(help.out().contains("local-runner inspect"), help.out());
+    assertTrue(Runs.run("--help").out().contains("'local-runner inspect RUN_DIR"));
+  }
 }

@@ -21,15 +21,22 @@ public final class Cli {
 
   private Cli() {}
 
-  /** Parses {@code args} into {@code command}, runs it and returns the exit code. */
   /** The system property logback.xml sets the root level from (default WARN). */
   public static final String LOG_LEVEL = "tapetrain.log.level";
 
   private static final java.util.Set<String> LOG_LEVELS =
       java.util.Set.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE", "OFF", "ALL");
 
+  /** Parses {@code args} into {@code command}, runs it and returns the exit code. */
   public static int execute(Object command, String[] args, PrintStream out, PrintStream err) {
-    CommandLine cl = new CommandLine(command);
+    return execute(new CommandLine(command), args, out, err);
+  }
+
+  /**
+   * As {@link #execute(Object, String[], PrintStream, PrintStream)} for a command line set up by
+   * the caller (its name, its help); messages start with its command name.
+   */
+  public static int execute(CommandLine cl, String[] args, PrintStream out, PrintStream err) {
     String name = cl.getCommandName();
     String level = System.getProperty(LOG_LEVEL);
     if (level != null && !LOG_LEVELS.contains(level.strip().toUpperCase(java.util.Locale.ROOT))) {
