@@ -30,6 +30,9 @@ final class StepLogs {
   private long beforeLastLogged = -1;
   // The last step, if it was not logged (else null): logged after all if the run ends with it.
   private StepRecord unlogged;
+  // The step before it, if it was not logged either: a diverged run ends with the step before
+  // its last record (that record's loss or gradient is the first that is not finite).
+  private StepRecord unloggedBefore;
 
   /**
    * Opens the logs of the run {@code spec} in {@code dir}, whose model shows the parameters
@@ -61,22 +64,28 @@ final class StepLogs {
 
   /** Step {@code r} is not logged ({@link #logs}): kept in case the run ends with it. */
   void skipped(StepRecord r) {
+    unloggedBefore = unlogged;
     unlogged = r;
   }
 
   /**
    * The run ended after {@code steps} steps: its last step is logged if it was not — a run that
    * stopped before its planned steps (--tolerance, early stopping) ends its steps.jsonl and its
-   * TensorBoard events with the step it ended on, as a run of all its steps does.
+   * TensorBoard events with the step it ended on, as a run of all its steps does. A diverged
+   * run's record of the step that diverged came after that step and is not logged for it.
    */
   void ended(long steps, List<String> metricNames) {
     if (unlogged != null && unlogged.step() == steps - 1) {
       step(unlogged, metricNames);
+    } else if (unloggedBefore != null && unloggedBefore.step() == steps - 1
+        && unloggedBefore.step() > lastLogged) {
+      step(unloggedBefore, metricNames);
     }
   }
 
   /** Logs step {@code r} (one that {@link #logs}) with the model's {@code metricNames}. */
   void step(StepRecord r, List<String> metricNames) {
+    unloggedBefore = unlogged;
     unlogged = null;
     tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));
     try {

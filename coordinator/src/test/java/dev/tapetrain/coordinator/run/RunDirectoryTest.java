@@ -118,9 +118,14 @@ class RunDirectoryTest {
 
   /** Records steps 0..{@code steps}-1 of a run of 100 logged every 10, then ends as {@code s}. */
   private static Path endedAfter(Path tmp, long steps, RunSummary.Status s) {
+    return endedAfter(tmp, steps, steps, s);
+  }
+
+  /** As {@link #endedAfter(Path, long, RunSummary.Status)}, recording {@code records} steps. */
+  private static Path endedAfter(Path tmp, long records, long steps, RunSummary.Status s) {
     Path dir = tmp.resolve("run");
     RunDirectory run = RunDirectory.create(dir, spec(100, 10), "test");
-    for (int i = 0; i < steps; i++) {
+    for (int i = 0; i < records; i++) {
       assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(step(i))));
     }
     assertEquals(RunStore.OK, run.finish(new RunSummary(s, steps, 100, 68.0, 10.0 - steps + 1,
@@ -135,6 +140,15 @@ class RunDirectoryTest {
     // --tolerance reached after 15 of 100 steps, logged every 10: step 14 ends both logs.
     assertEquals(List.of(List.of(0L, 10L, 14L), List.of(0L, 10L, 14L)),
         loggedSteps(endedAfter(tmp, 15, RunSummary.Status.CONVERGED)));
+  }
+
+  @Test
+  void aDivergedRunLogsTheLastStepItKeptNotTheOneThatDiverged(@TempDir Path tmp)
+      throws Exception {
+    // The record of step 15 (its loss not finite) comes before the run learns it diverged; the
+    // run keeps 15 steps, so step 14 ends both logs (they ended at 10: a new user's finding).
+    assertEquals(List.of(List.of(0L, 10L, 14L), List.of(0L, 10L, 14L)),
+        loggedSteps(endedAfter(tmp, 16, 15, RunSummary.Status.DIVERGED)));
   }
 
   @Test
