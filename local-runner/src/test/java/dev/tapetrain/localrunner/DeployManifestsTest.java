@@ -133,6 +133,25 @@ class DeployManifestsTest {
         "restartPolicy"));
   }
 
+  @Test
+  void everyContainerHasAMemoryLimitAndAHeapThatFollowsIt() throws IOException {
+    // Without a limit a pod may take a node's memory; without MaxRAMPercentage the JVM takes a
+    // quarter of the limit for its heap (a new user's reading of pytorchjob.yaml, 2026-12-07).
+    List<Object> containers = new ArrayList<>();
+    containers.add(at(load("job.yaml").get(1), "spec", "template", "spec", "containers", 0));
+    Map<String, Object> torch = load("pytorchjob.yaml").get(0);
+    for (String replica : List.of("Master", "Worker")) {
+      containers.add(at(torch, "spec", "pytorchReplicaSpecs", replica, "template", "spec",
+          "containers", 0));
+    }
+    for (Object c : containers) {
+      assertNotNull(at(c, "resources", "limits", "memory"), c.toString());
+      assertNotNull(at(c, "resources", "requests", "cpu"), c.toString());
+      assertTrue(String.valueOf(env(c).get("JAVA_OPTS")).contains("-XX:MaxRAMPercentage="),
+          c.toString());
+    }
+  }
+
   /** Every option in {@code args} is one the coordinator or the worker takes. */
   @SuppressWarnings("unchecked")
   private static void assertLaunchAccepts(Object args) {
