@@ -1,10 +1,5 @@
 package dev.tapetrain.localrunner;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,13 +73,7 @@ class EpochOptionsTest {
   @MethodSource("badOptions")
   void badOptionGetsOneLineAndExitCodeTwo(String[] args, String expected) throws Exception {
     Path run = dir.resolve("run");
-    String[] all = Stream.concat(Stream.of(args), Stream.of("--run-dir", run.toString()))
-        .toArray(String[]::new);
-    Runs.Result r = Runs.run(all);
-    assertEquals(2, r.exitCode(), r.err());
-    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-    assertTrue(r.err().contains(expected), r.err());
-    assertFalse(r.err().contains("Exception"), r.err());
-    assertFalse(Files.exists(run), "no run directory for a run that never started");
+    Runs.Result r = Runs.run(Runs.withRunDir(args, run));
+    Runs.assertRefused(r, expected, run);
   }
 }

@@ -1,7 +1,6 @@
 package dev.tapetrain.localrunner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -223,13 +222,7 @@ class ReduceOnPlateauTest {
   @MethodSource("badOptions")
   void badOptionGetsOneLineAndExitCodeTwo(String[] args, String expected) throws Exception {
     Path run = dir.resolve("run");
-    String[] all = Stream.concat(Stream.of(args), Stream.of("--run-dir", run.toString()))
-        .toArray(String[]::new);
-    Runs.Result r = Runs.run(all);
-    assertEquals(2, r.exitCode(), r.err());
-    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-    assertTrue(r.err().contains(expected), r.err());
-    assertFalse(r.err().contains("Exception"), r.err());
-    assertFalse(Files.exists(run), "no run directory for a run that never started");
+    Runs.Result r = Runs.run(Runs.withRunDir(args, run));
+    Runs.assertRefused(r, expected, run);
   }
 }

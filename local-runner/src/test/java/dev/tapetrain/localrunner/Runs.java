@@ -53,6 +53,14 @@ final class Runs {
         "no run directory for a run that never started");
   }
 
+  /** {@code args} and {@code --run-dir run} after them. */
+  static String[] withRunDir(String[] args, Path run) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--run-dir";
+    all[args.length + 1] = run.toString();
+    return all;
+  }
+
   /** The steps of {@code actual} whose step numbers {@code expected} also logged, in order. */
   static List<Step> sameStepsAs(List<Step> expected, List<Step> actual) {
     java.util.Set<Long> wanted = new java.util.HashSet<>();
