@@ -176,14 +176,30 @@ final class RunReport {
     return a;
   }
 
-  private static String describeData(JsonNode d) {
-    if ("csv".equals(d.path("kind").asText())) {
-      return String.format(Locale.ROOT, "%s (%d rows), %d chunks of %d", d.path("path").asText(),
-          d.path("rows").asLong(), d.path("chunks").asInt(), d.path("chunk_size").asInt());
-    }
-    return String.format(Locale.ROOT, "synthetic, %d samples, seed %d, %d chunks of %d",
-        d.path("examples").asLong(), d.path("seed").asLong(), d.path("chunks").asInt(),
+  /**
+   * The run's data in one line: its file (or how many files, the first and the last), its
+   * format and rows, and its chunks; synthetic data by its size and seed.
+   */
+  static String describeData(JsonNode d) {
+    String chunks = String.format(Locale.ROOT, ", %d chunks of %d", d.path("chunks").asInt(),
         d.path("chunk_size").asInt());
+    String kind = d.path("kind").asText();
+    if ("synthetic".equals(kind)) {
+      return String.format(Locale.ROOT, "synthetic, %d samples, seed %d", d.path("examples")
+          .asLong(), d.path("seed").asLong()) + chunks;
+    }
+    String where;
+    if (d.path("path").isTextual()) {
+      where = d.path("path").asText();
+    } else if (d.path("paths").isTextual()) {
+      String[] paths = d.path("paths").asText().split("\n");
+      where = paths.length == 1 ? paths[0]
+          : paths.length + " files, " + paths[0] + " … " + paths[paths.length - 1];
+    } else {
+      where = "from its input format"; // a format of files or of anything else
+    }
+    return String.format(Locale.ROOT, "%s (%s, %d rows)", where, kind, d.path("rows").asLong())
+        + chunks;
   }
 
   void printSummary(PrintStream out) {
