@@ -9,6 +9,7 @@ import dev.tapetrain.coordinator.RunSummary;
 import dev.tapetrain.coordinator.TrainingRun;
 import dev.tapetrain.coordinator.spec.RunSpec;
 import dev.tapetrain.protocol.CoordinatorProtocol;
+import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.data.cache.CacheSettings;
 import dev.tapetrain.data.ScanHandoff;
 import dev.tapetrain.data.cache.ColumnCache;
@@ -145,7 +146,9 @@ public final class LocalLauncher implements TrainingRun.Launcher {
       return;
     }
     boolean cacheable = ColumnCache.cacheable(spec.dataset().source());
-    MemoryCheck.require("--examples " + spec.dataset().examples(), spec.dataset(),
+    // The option that made the samples: --examples for synthetic data, else the files.
+    MemoryCheck.require(DatasetSpec.SYNTHETIC.equals(spec.dataset().source().format())
+        ? "--examples " + spec.dataset().examples() : "--data", spec.dataset(),
         spec.dataset().examples(), "spread the data over worker processes on other machines "
             + "(coordinator.jar and worker.jar)" + (cacheable && cache.mode()
             != CacheSettings.Mode.ON ? ", or keep them in the column cache (--cache on)" : ""));

@@ -38,6 +38,37 @@ class FailureEndsTest extends ProcessTestBase {
   }
 
   @Test
+  void dataFilesThatCannotFitTheHeapAreRefusedNamingDataNotExamples() throws Exception {
+    // 120 000 rows of 20 features and a target: 19.2 MiB of samples (20 MiB as the message rounds), more than -Xmx64m leaves
+    // once 48 MiB are kept for the rest (a new user read "--examples" for their --data file).
+    Path csv = dir.resolve("wide.csv");
+    StringBuilder rows = new StringBuilder();
+    for (int c = 0; c < 20; c++) {
+      rows.append("x").append(c).append(',');
+    }
+    rows.append("y\n");
+    String row = "1,".repeat(20) + "2\n";
+    try (var out = Files.newBufferedWriter(csv)) {
+      out.write(rows.toString());
+      for (int r = 0; r < 120_000; r++) {
+        out.write(row);
+      }
+    }
+    Path run = dir.resolve("run");
+    Process p = processes.localRunnerWithJvm("oom-data", List.of("-Xmx64m"), "--data",
+        csv.toString(), "--features", "*", "--target", "y", "--cache", "off", "--run-dir",
+        run.toString());
+    assertEquals(2, Processes.exitCode(p, Duration.ofSeconds(60)));
+    String err = processes.stderr("oom-data");
+    assertEquals(1, err.lines().count(), err);
+    assertTrue(err.contains(": --data: 120000 samples need 20 MiB of memory (168 bytes each)"),
+        err);
+    assertTrue(err.contains("(-Xmx 64 MiB, of which 48 MiB are kept for the rest of the "
+        + "process)"), err);
+    assertFalse(Files.exists(run), "no run directory");
+  }
+
+  @Test
   void anOutOfMemoryErrorThatHappensAnywayEndsTheRunAsFailed() throws Exception {
     Path run = dir.resolve("run");
     // The estimate is skipped, so the workers really run out of heap while loading.

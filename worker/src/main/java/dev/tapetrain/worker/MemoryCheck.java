@@ -39,10 +39,11 @@ public final class MemoryCheck {
     long available = availableFor(needed);
     if (needed > available) {
       throw new UserError(String.format(Locale.ROOT, "%s: %d samples need %s of memory "
-              + "(%d bytes each) and this JVM has %s left (-Xmx %s); give java a larger -Xmx "
-              + "(at least %s), or %s",
+              + "(%d bytes each) and this JVM has %s left for them (-Xmx %s, of which %s are "
+              + "kept for the rest of the process); give java a larger -Xmx (at least %s), or %s",
           what, samples, size(needed), 8 * (dataset.features() + 1), size(Math.max(0, available)),
-          size(rt.maxMemory()), size(rt.maxMemory() + needed - available), hint));
+          size(rt.maxMemory()), size(MARGIN_BYTES), size(rt.maxMemory() + needed - available),
+          hint));
     }
   }
 
