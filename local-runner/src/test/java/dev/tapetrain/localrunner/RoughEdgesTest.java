@@ -130,6 +130,18 @@ class RoughEdgesTest {
         small.toString()).exitCode());
     assertTrue(Json.MAPPER.readTree(Files.readAllLines(small.resolve("steps.jsonl")).get(0))
         .has("params"));
+    // The linear model's flat fields (w, grad_w) follow the same limit: 150 features.
+    Path wide = dir.resolve("wide");
+    String trueW = String.join(",", java.util.Collections.nCopies(150, "1"));
+    assertEquals(0, Runs.run("--true-w", trueW, "--examples", "200", "--steps", "2",
+        "--run-dir", wide.toString()).exitCode());
+    for (String line : Files.readAllLines(wide.resolve("steps.jsonl"))) {
+      JsonNode step = Json.MAPPER.readTree(line);
+      assertTrue(step.has("param_norms") && !step.has("w") && !step.has("grad_w")
+          && !step.has("b"), line.length() + " characters: " + line);
+      assertTrue(line.length() < 2500, line.length() + " characters");
+    }
+    assertEquals(150, Runs.summary(wide).get("w").size(), "the summary keeps every value");
   }
 
   private static List<String> iterable(JsonNode object) {
