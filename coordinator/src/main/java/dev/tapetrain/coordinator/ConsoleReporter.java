@@ -94,14 +94,14 @@ public final class ConsoleReporter implements TrainingListener {
 
   private void onInitialLoss(double loss) {
     printer.accept(() -> {
-      out.printf(Locale.ROOT, "Initial loss: %.3f%n", loss);
+      out.println("Initial loss: " + lossText(loss));
       out.flush();
     });
   }
 
   private void onResumed(long steps, double loss) {
     printer.accept(() -> {
-      out.printf(Locale.ROOT, "Resumed after step %03d: %.3f%n", steps - 1, loss);
+      out.printf(Locale.ROOT, "Resumed after step %03d: %s%n", steps - 1, lossText(loss));
       out.flush();
     });
   }
@@ -114,7 +114,7 @@ public final class ConsoleReporter implements TrainingListener {
         pending.append(r.step() < 10 ? "00" : "0");
       }
       pending.append(r.step()).append(": ");
-      appendFixed3(pending, r.loss());
+      appendLoss(pending, r.loss());
       pending.append(metrics(r.metrics())).append(System.lineSeparator());
     }
     lastMetrics = r.metrics();
@@ -153,11 +153,11 @@ public final class ConsoleReporter implements TrainingListener {
   private void onEpochEnded(TrainingEvent.EpochEnded e) {
     StringBuilder b = new StringBuilder("Epoch ").append(e.epoch()).append('/')
         .append(e.epochs()).append(" \u2014 loss ");
-    appendFixed3(b, e.loss());
+    appendLoss(b, e.loss());
     b.append(metrics(e.metrics()));
     if (!Double.isNaN(e.valLoss())) {
       b.append(" \u2014 val_loss ");
-      appendFixed3(b, e.valLoss());
+      appendLoss(b, e.valLoss());
       b.append(metrics(e.valMetrics()).replace(", ", ", val_"));
     }
     pending.append(b).append(System.lineSeparator());
@@ -213,7 +213,7 @@ public final class ConsoleReporter implements TrainingListener {
         err.println("tapetrain: " + s.status().label().replace('_', ' ') + " after "
             + s.steps() + " step(s): " + s.message());
       }
-      out.printf(Locale.ROOT, "Final loss: %.3f%s%n", s.loss(), metrics(lastMetrics));
+      out.println("Final loss: " + lossText(s.loss()) + metrics(lastMetrics));
       if (!flat.isEmpty()) {
         List<String> parts = new java.util.ArrayList<>();
         for (String name : flat) {
@@ -236,6 +236,28 @@ public final class ConsoleReporter implements TrainingListener {
           + s.message());
     }
     out.flush();
+  }
+
+  /**
+   * Appends loss {@code v} as the tutorial prints it, {@code %.3f} (see {@link #appendFixed3}),
+   * unless three places would hide it: below 0.001 (a loss of 9.6e-7 printed as 0.000) or from
+   * 10^15 on (36 digits before the point) it is {@code %.4e}, as Keras' progress bar writes a
+   * number below 0.001 ({@code 9.6171e-07}).
+   */
+  static void appendLoss(StringBuilder b, double v) {
+    double a = Math.abs(v);
+    if (a != 0 && (a < 1e-3 || a >= 1e15) && Double.isFinite(v)) {
+      b.append(String.format(Locale.ROOT, "%.4e", v));
+    } else {
+      appendFixed3(b, v);
+    }
+  }
+
+  /** Loss {@code v} as {@link #appendLoss} writes it. */
+  static String lossText(double v) {
+    StringBuilder b = new StringBuilder();
+    appendLoss(b, v);
+    return b.toString();
   }
 
   /**

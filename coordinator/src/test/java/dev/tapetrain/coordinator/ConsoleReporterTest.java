@@ -92,6 +92,25 @@ class ConsoleReporterTest {
     }
   }
 
+  /**
+   * A loss three places would hide is written as Keras' progress bar writes a number below
+   * 0.001, {@code %.4e}: a run ending at 9.6e-7 printed "Final loss: 0.000", a huge initial
+   * loss 36 digits (a new user's finding, 2026-12-07). The tutorial's range keeps {@code %.3f}.
+   */
+  @Test
+  void aLossThreePlacesWouldHideIsWrittenWithAnExponent() {
+    assertEquals("9.6171e-07", ConsoleReporter.lossText(9.6171234e-7));
+    assertEquals("-5.0000e-04", ConsoleReporter.lossText(-5e-4));
+    assertEquals("3.3231e+35", ConsoleReporter.lossText(3.32306998946228970e35));
+    assertEquals("0.001", ConsoleReporter.lossText(1e-3));
+    assertEquals("68.881", ConsoleReporter.lossText(68.88126484591506));
+    assertEquals("123450000000000.000", ConsoleReporter.lossText(1.2345e14));
+    assertEquals("1.0000e+15", ConsoleReporter.lossText(1e15));
+    assertEquals("0.000", ConsoleReporter.lossText(0.0));
+    assertEquals("NaN", ConsoleReporter.lossText(Double.NaN));
+    assertEquals("Infinity", ConsoleReporter.lossText(Double.POSITIVE_INFINITY));
+  }
+
   @Test
   void stepLinesPadTheStepLikeTheFormatter() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
