@@ -129,6 +129,7 @@ public final class TrainingRun {
     // directory that neither --resume nor the same command can go on with.
     EarlyInterrupt early = embedded ? null : EarlyInterrupt.install(command, out, err);
     RunOpening.Opened opened;
+    train.notesTo(command, err);
     try {
       opened = RunOpening.open(command, train, workers, launcher, err, early);
     } catch (RuntimeException | Error e) {

@@ -281,13 +281,12 @@ public final class TrainOptions {
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.isEmpty() ? null
         : files.get(0), formatSettings, seed, labels ? known : Integer.valueOf(0),
         classWeightOptions.counting(labels ? y -> labelProblem(y, known) : y -> null), files));
-    // WARN: the one level a run's console shows by default (logback.xml).
-    scanned.notes().forEach(org.slf4j.LoggerFactory.getLogger(TrainOptions.class)::warn);
+    scanned.notes().forEach(notes);
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
     DatasetSpec.Source validation = epochOptions.validationData == null ? null
         : ValidationDataScan.scan(epochOptions.validationData, input, files, formatSettings,
-            seed, labels, resolvedClasses, source);
+            seed, labels, resolvedClasses, source, notes);
     long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     // The training samples alone decide the default: validation data never move their chunks.
     // A held-out split is chunked apart from the training samples, with the size all give.
@@ -338,6 +337,18 @@ public final class TrainOptions {
         timeouts.step(), timeouts.waitForWorkers(), checkpointEvery, timeouts.rejoin(),
         modelSpec, schedule));
   }
+
+  /**
+   * Where the data's notes go (a pandas index column left out of {@code --features '*'}, files
+   * without rows): each line as {@code command: note: …} on {@code err}, as the command's other
+   * lines (they were logger lines with a time stamp and a class name). By default the log.
+   */
+  public void notesTo(String command, java.io.PrintStream err) {
+    notes = n -> err.println(command + ": note: " + n);
+  }
+
+  private java.util.function.Consumer<String> notes =
+      org.slf4j.LoggerFactory.getLogger(TrainOptions.class)::warn;
 
   /**
    * Refuses, before any run directory exists, a model whose parameters {@code limit} says this

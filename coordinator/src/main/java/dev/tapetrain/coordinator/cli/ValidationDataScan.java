@@ -28,7 +28,8 @@ final class ValidationDataScan {
    *     of the first problem
    */
   static DatasetSpec.Source scan(List<String> paths, InputFormat input, List<Path> trainingFiles,
-      Settings settings, long seed, boolean labels, int classes, DatasetSpec.Source training) {
+      Settings settings, long seed, boolean labels, int classes, DatasetSpec.Source training,
+      java.util.function.Consumer<String> notes) {
     if (trainingFiles.isEmpty()) {
       throw new UsageException("--validation-data needs --data (the columns it must match)");
     }
@@ -58,8 +59,7 @@ final class ValidationDataScan {
     InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,
         seed, labels ? classes : 0, new InputFormat.OrderFree(labels
             ? y -> TrainOptions.labelProblem(y, classes) : y -> null), files));
-    scanned.notes().forEach(n -> org.slf4j.LoggerFactory.getLogger(ValidationDataScan.class)
-        .warn("--validation-data: {}", n));
+    scanned.notes().forEach(n -> notes.accept("--validation-data: " + n));
     DatasetSpec.Source source = scanned.source();
     if (!source.columns().equals(training.columns())
         || !source.target().equals(training.target())) {
