@@ -102,6 +102,13 @@ class ColumnCacheRunTest {
     assertTrue(r.err().contains("--cache-dir " + file.resolve("sub") + ": cannot create it"),
         r.err());
     assertTrue(!Files.exists(run), "no run directory");
+    // A file where the directory should be is named as such (it said "cannot create it").
+    Runs.Result onFile = Runs.run("--cache", "on", "--cache-dir", file.toString(),
+        "--run-dir", run.toString());
+    assertEquals(2, onFile.exitCode(), onFile.err());
+    assertTrue(onFile.err().endsWith("--cache-dir " + file + ": a file, not a directory\n"),
+        onFile.err());
+    assertTrue(!Files.exists(run), "no run directory");
   }
 
   private static List<String> withAll(List<String> a, List<String> b) {

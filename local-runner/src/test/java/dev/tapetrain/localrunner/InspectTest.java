@@ -168,6 +168,11 @@ class InspectTest {
     Runs.Result r = Runs.run("inspect", dir.toString());
     assertEquals(2, r.exitCode());
     assertEquals("inspect: " + dir + ": not a run directory (no config.json)\n", r.err());
+    // A file is named as one (it said "no such directory" of a file that exists).
+    Path file = Files.writeString(dir.resolve("clean.csv"), "x,y\n1,2\n");
+    Runs.Result onFile = Runs.run("inspect", file.toString());
+    assertEquals(2, onFile.exitCode());
+    assertEquals("inspect: " + file + ": a file, not a run directory\n", onFile.err());
   }
 
   @Test

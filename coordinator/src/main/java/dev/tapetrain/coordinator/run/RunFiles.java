@@ -47,6 +47,9 @@ public record RunFiles(Path dir, JsonNode config, JsonNode summary, Status statu
    */
   public static RunFiles read(Path dir) {
     Path config = dir.resolve(RunDirectory.CONFIG);
+    if (Files.isRegularFile(dir)) {
+      throw new RunDirectoryException(dir + ": a file, not a run directory");
+    }
     if (!Files.isDirectory(dir)) {
       throw new RunDirectoryException(dir + ": no such directory");
     }

@@ -69,6 +69,9 @@ public final class ColumnCache {
    */
   public static void checkDirectory(CacheSettings settings) {
     Path dir = settings.dir();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new dev.tapetrain.spi.UserError("--cache-dir " + dir + ": a file, not a directory");
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
