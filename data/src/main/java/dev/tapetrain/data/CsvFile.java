@@ -186,12 +186,7 @@ public final class CsvFile {
       }
       CsvHeader.checkText(header, path, lineNo);
       List<String> columns = split(header, path, lineNo);
-      for (int i = 0; i < columns.size(); i++) {
-        if (columns.indexOf(columns.get(i)) != i) {
-          throw new DataException(path + ":" + lineNo + ": column '" + columns.get(i)
-              + "' appears twice in the header");
-        }
-      }
+      CsvHeader.checkTwice(columns, features, target, path, lineNo);
       int[] featureIdx = new int[features.size()];
       for (int i = 0; i < featureIdx.length; i++) {
         featureIdx[i] = CsvHeader.column(columns, features.get(i), path);

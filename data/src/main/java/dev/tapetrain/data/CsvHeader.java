@@ -22,17 +22,29 @@ record CsvHeader(List<String> columns, int[] features, int target) {
       String target) {
     checkText(text, path, lineNo);
     List<String> columns = CsvFile.split(text, path, lineNo);
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.indexOf(columns.get(i)) != i) {
-        throw new DataException(path + ":" + lineNo + ": column '" + columns.get(i)
-            + "' appears twice in the header");
-      }
-    }
+    checkTwice(columns, features, target, path, lineNo);
     int[] idx = new int[features.size()];
     for (int i = 0; i < idx.length; i++) {
       idx[i] = column(columns, features.get(i), path);
     }
     return new CsvHeader(List.copyOf(columns), idx, column(columns, target, path));
+  }
+
+  /**
+   * Refuses a column name that appears twice and is selected ({@code features} or
+   * {@code target}): which of the two was meant cannot be told. Unused names may repeat: a
+   * spreadsheet's export ends its header with empty names ({@code x,y,,}), which pandas reads
+   * as {@code Unnamed: 2}, {@code Unnamed: 3} (they were refused, 2026-12-07).
+   */
+  static void checkTwice(List<String> columns, List<String> features, String target, Path path,
+      long lineNo) {
+    for (int i = 0; i < columns.size(); i++) {
+      String name = columns.get(i);
+      if (columns.indexOf(name) != i && (features.contains(name) || name.equals(target))) {
+        throw new DataException(path + ":" + lineNo + ": column '" + name
+            + "' appears twice in the header");
+      }
+    }
   }
 
   /** A NUL byte is never text: refuse it by line, wherever it is (also in unused columns). */
@@ -48,8 +60,27 @@ record CsvHeader(List<String> columns, int[] features, int target) {
   static int column(List<String> columns, String name, Path path) {
     int i = columns.indexOf(name);
     if (i < 0) {
-      throw new DataException(path + ":1: no column '" + name + "' in header " + columns);
+      throw new DataException(path + ":1: no column '" + name + "' in header " + columns
+          + separatorHint(columns));
     }
     return i;
+  }
+
+  /**
+   * A header read as one column that holds a ';', a tab or a '|' is most likely separated by
+   * it (a European spreadsheet's CSV, a TSV): say so, as only commas separate here.
+   */
+  private static String separatorHint(List<String> columns) {
+    if (columns.size() != 1) {
+      return "";
+    }
+    String only = columns.get(0);
+    for (String sep : new String[] {";", "\t", "|"}) {
+      if (only.contains(sep)) {
+        return " (one column: are the columns separated by " + (sep.equals("\t") ? "tabs"
+            : "'" + sep + "'") + "? only commas separate columns here)";
+      }
+    }
+    return "";
   }
 }

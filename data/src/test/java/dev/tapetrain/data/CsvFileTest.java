@@ -69,6 +69,9 @@ class CsvFileTest {
       "open quote   | x,y\\n\"1,2\\n | data.csv:2: unterminated quote (a quoted cell must close on its own line: line breaks inside quotes are not supported)",
       "quoted break | x,y,note\\n1,2,\"a\\nb\"\\n | data.csv:2: unterminated quote (a quoted cell must close on its own line: line breaks inside quotes are not supported)",
       "dup header   | x,y,x\\n1,2,3\\n | data.csv:1: column 'x' appears twice in the header",
+      "dup target   | x,y,y\\n1,2,3\\n | data.csv:1: column 'y' appears twice in the header",
+      "semicolons   | x;y\\n1;2\\n | data.csv:1: no column 'x' in header [x;y] (one column: are the columns separated by ';'? only commas separate columns here)",
+      "tabs         | x\ty\\n1\t2\\n | data.csv:1: no column 'x' in header [x\ty] (one column: are the columns separated by tabs? only commas separate columns here)",
       "BOM only     | \uFEFF | data.csv: file is empty (expected a header row such as 'x,y')",
       "BOM, blank   | \uFEFF\\n\\n | data.csv: file is empty (expected a header row such as 'x,y')",
       "NUL in cell  | x,y\\n1,2\\0\\n | data.csv:2: a NUL byte at character 4 (binary data, or not a CSV file)",
@@ -80,6 +83,13 @@ class CsvFileTest {
     // The expected messages start with the file name; the real one has the full path.
     assertEquals(dir.resolve("data.csv") + message.substring("data.csv".length()),
         e.getMessage());
+  }
+
+  @Test
+  void unusedColumnsMayShareANameAsASpreadsheetsEmptyOnes() throws Exception {
+    // An Excel export: two trailing columns with no name and no values.
+    Path p = write("x,y,,\n1,2,,\n3,5,,\n");
+    assertEquals(2, CsvFile.scan(p, List.of("x"), "y").rows());
   }
 
   @Test
