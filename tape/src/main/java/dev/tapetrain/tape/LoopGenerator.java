@@ -54,23 +54,20 @@ final class LoopGenerator {
     }
   }
 
-  /** A full sum of a vector: its name, and the expression of the element it adds. */
-  private record Sum(String name, String element) {}
-
-  /**
-   * A sum added in index order from {@code 0.0}, one element after the other, as
-   * {@link Ops#vecmat}'s loop adds (not in {@link Kernels#sum}'s four lanes).
-   */
-  private record OrderedSum(String name, String element) {}
-
   private final Map<Tensor, Value> values = new IdentityHashMap<>();
   private final int length;
   private final StringBuilder constants = new StringBuilder();
   private final StringBuilder before = new StringBuilder();
   private final StringBuilder element = new StringBuilder();
+  /** The element's statements in {@link BlockedLoopSource}'s vectorisable forms. */
+  private final StringBuilder vectorElement = new StringBuilder();
+  /** Whether every op of the element has a vectorisable form. */
+  private boolean vectorisable = true;
+  /** Whether the element has an op that chooses (a comparison, sign, ReLU). */
+  private boolean chooses;
   private final StringBuilder after = new StringBuilder();
-  private final List<Sum> sums = new ArrayList<>();
-  private final List<OrderedSum> orderedSums = new ArrayList<>();
+  private final List<LoopSource.Sum> sums = new ArrayList<>();
+  private final List<LoopSource.OrderedSum> orderedSums = new ArrayList<>();
   private Map<Tensor, Boolean> zeroSignReachesOutput = Map.of();
   private int constantCount;
 
@@ -239,7 +236,7 @@ final class LoopGenerator {
       if (afterLoop) {
         throw new NotCompilableException("a sum of values computed from a sum needs two passes");
       }
-      sums.add(new Sum(name, in[0].name()));
+      sums.add(new LoopSource.Sum(name, in[0].name()));
       values.put(out, new Value(Place.AFTER_LOOP, name));
       return;
     }
@@ -263,6 +260,9 @@ final class LoopGenerator {
     String indent = place == Place.IN_LOOP ? "        " : "    ";
     to.append(indent).append("final double ").append(name).append(" = ")
         .append(expression(op, in)).append(";\n");
+    if (place == Place.IN_LOOP) {
+      vectorElement(name, vectorExpression(op, in));
+    }
     values.put(out, new Value(place, name));
   }
 
@@ -289,14 +289,16 @@ final class LoopGenerator {
     String name = "t" + id;
     if (op.name().equals("matvec") && a.isVector() && inputs[0].rank() == 2 && !b.isVector()
         && inputs[1].rank() == 1 && inputs[1].size() == 1 && perIndex(op.output())) {
-      element.append("        final double ").append(name).append(" = 0.0 + ").append(a.name())
-          .append(" * ").append(b.name()).append(";\n");
+      String product = "0.0 + " + a.name() + " * " + b.name();
+      element.append("        final double ").append(name).append(" = ").append(product)
+          .append(";\n");
+      vectorElement(name, product);
       values.put(op.output(), new Value(Place.IN_LOOP, name));
       return true;
     }
     if (op.name().equals("vecmat") && a.isVector() && inputs[0].rank() == 1 && b.isVector()
         && inputs[1].rank() == 2 && op.output().size() == 1) {
-      orderedSums.add(new OrderedSum(name, a.name() + " * " + b.name()));
+      orderedSums.add(new LoopSource.OrderedSum(name, a.name() + " * " + b.name()));
       values.put(op.output(), new Value(Place.AFTER_LOOP, name));
       return true;
     }
@@ -332,66 +334,56 @@ final class LoopGenerator {
     return call.append(')').toString();
   }
 
+  /** Appends an element's statement in its vectorisable form (null: it has none). */
+  private void vectorElement(String name, String expression) {
+    if (expression == null) {
+      vectorisable = false;
+      return;
+    }
+    vectorElement.append("        final double ").append(name).append(" = ").append(expression)
+        .append(";\n");
+  }
+
+  /**
+   * The element of an op as {@link BlockedLoopSource}'s first pass computes it: its
+   * {@link VectorForms} form for an op that chooses, else its own expression; null for an op
+   * computed by a call with branches (exp, log, tanh, …), which C2 does not vectorise.
+   */
+  private String vectorExpression(Trace.Op op, Value[] in) {
+    String form = switch (op.kind()) {
+      case EXP, LOG, TANH, SIGMOID, POW -> null;
+      case OTHER -> switch (op.name()) {
+        case "equal", "greater", "greaterEqual", "sign", "relu" ->
+            VectorForms.class.getName() + "." + op.name();
+        case "abs" -> "";
+        default -> null;
+      };
+      default -> "";
+    };
+    if (form == null || form.isEmpty()) {
+      return form == null ? null : expression(op, in);
+    }
+    chooses = true;
+    StringBuilder call = new StringBuilder(form).append('(');
+    for (int k = 0; k < in.length; k++) {
+      call.append(k > 0 ? ", " : "").append(in[k].name());
+    }
+    return call.append(')').toString();
+  }
+
   /** The class generated loops call for each op's arithmetic. */
   private static final String ARITHMETIC = Arithmetic.class.getName();
 
+  /**
+   * The class: in two passes per block ({@link BlockedLoopSource}) where every op of the element
+   * has a vectorisable form and one of them chooses — the ops whose one-pass code is the slowest
+   * (integer choices and bit moves, one sample at a time) and which vectorise best —, else the
+   * one-pass loop (so the sources precompiled loops are keyed by stay as they are).
+   */
   private String source(int vectorCount, int scalarCount, String[] outs) {
-    StringBuilder s = new StringBuilder();
-    s.append("public final class ").append(CLASS_NAME)
-        .append(" implements dev.tapetrain.tape.CompiledFunction.Kernel {\n")
-        .append("  public void run(double[][] v, int from, int to, double[] s, double[] out,"
-            + " int at) {\n");
-    for (int k = 0; k < vectorCount; k++) {
-      s.append("    final double[] v").append(k).append(" = v[").append(k).append("];\n");
-    }
-    for (int k = 0; k < scalarCount; k++) {
-      s.append("    final double s").append(k).append(" = s[").append(k).append("];\n");
-    }
-    s.append(constants).append(before);
-    for (OrderedSum sum : orderedSums) {
-      s.append("    double ").append(sum.name()).append(" = 0.0;\n");
-    }
-    if (!sums.isEmpty() || !orderedSums.isEmpty()) {
-      for (Sum sum : sums) {
-        String name = sum.name();
-        s.append("    double ").append(name).append("_0 = 0.0, ").append(name).append("_1 = 0.0, ")
-            .append(name).append("_2 = 0.0, ").append(name).append("_3 = 0.0;\n");
-      }
-      s.append("    int i = from;\n    for (; i + 3 < to; i += 4) {\n");
-      for (int lane = 0; lane < 4; lane++) {
-        s.append("      {\n        final int j = i + ").append(lane).append(";\n").append(element);
-        for (Sum sum : sums) {
-          s.append("        ").append(sum.name()).append('_').append(lane).append(" += ")
-              .append(sum.element()).append(";\n");
-        }
-        for (OrderedSum sum : orderedSums) {
-          s.append("        ").append(sum.name()).append(" += ").append(sum.element())
-              .append(";\n");
-        }
-        s.append("      }\n");
-      }
-      s.append("    }\n");
-      for (Sum sum : sums) {
-        String name = sum.name();
-        s.append("    double ").append(name).append(" = (").append(name).append("_0 + ")
-            .append(name).append("_1) + (").append(name).append("_2 + ").append(name)
-            .append("_3);\n");
-      }
-      s.append("    for (; i < to; i++) {\n        final int j = i;\n").append(element);
-      for (Sum sum : sums) {
-        s.append("        ").append(sum.name()).append(" += ").append(sum.element()).append(";\n");
-      }
-      for (OrderedSum sum : orderedSums) {
-        s.append("        ").append(sum.name()).append(" += ").append(sum.element())
-            .append(";\n");
-      }
-      s.append("    }\n");
-    }
-    s.append(after);
-    for (int k = 0; k < outs.length; k++) {
-      s.append("    out[at + ").append(k).append("] = ").append(outs[k]).append(";\n");
-    }
-    s.append("  }\n}\n");
-    return s.toString();
+    LoopSource.Parts p = new LoopSource.Parts(vectorCount, scalarCount, constants.toString(),
+        before.toString(), element.toString(), sums, orderedSums, after.toString(), outs);
+    return vectorisable && chooses && p.hasSums()
+        ? BlockedLoopSource.of(p, vectorElement.toString()) : LoopSource.onePass(p);
   }
 }
