@@ -26,6 +26,9 @@ import java.util.Map;
  * {@code a} itself: the same outputs with one addition less per element (a one-feature model's
  * {@code x} goes through one).
  *
+ * <p>The class is written by {@link LoopSource} (one pass), or where the ops choose and all
+ * vectorise by {@link BlockedLoopSource} (two passes per block of samples, the same bits).
+ *
  * <p>Not fusable, reported by {@link NotCompilableException}: ops other than elementwise ones,
  * {@code broadcastTo} of a scalar, one-column {@code column}/{@code rowSum}, {@code sum} and
  * one-column {@code matvec}/{@code vecmat} with a vector of one
