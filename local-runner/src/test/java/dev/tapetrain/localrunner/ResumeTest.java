@@ -140,7 +140,8 @@ class ResumeTest extends ProcessTestBase {
     // Resuming the diverged run at its last finite state reproduces its last finite loss.
     Runs.Result resumed = Runs.run("--resume", run.toString(), "--steps", "" + steps);
     assertEquals(0, resumed.exitCode(), resumed.err());
-    assertEquals(String.format(java.util.Locale.ROOT, "Resumed after step %03d: %.3f", steps - 1,
+    // A loss of 10^15 or more is written with an exponent (as a loss below 0.001).
+    assertEquals(String.format(java.util.Locale.ROOT, "Resumed after step %03d: %.4e", steps - 1,
         summary.get("loss").asDouble()), resumed.outLines().get(0));
   }
 
