@@ -7,7 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import dev.tapetrain.coordinator.cli.TrainOptions;
 import dev.tapetrain.models.Models;
 import dev.tapetrain.coordinator.run.RunDirectory;
-import dev.tapetrain.node.LeftMemberFilter;
+import dev.tapetrain.node.RunEnd;
 import dev.tapetrain.protocol.CoordinatorProtocol;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.coordinator.spec.RunSpec;
@@ -200,11 +200,11 @@ public final class TrainingRun {
         Models.flatParameters(spec.model().name()),
         progress != null ? progress::above : Runnable::run));
     // Last: the summary is written (the store finishes before this event) and printed.
-    LeftMemberFilter.runStarts();
+    RunEnd.runStarts();
     listeners.add(event -> {
       if (event instanceof TrainingEvent.Finished f) {
         // Workers leave now; one that exits before its leave is seen is no news.
-        LeftMemberFilter.runEnded();
+        RunEnd.runEnded();
         done.complete(f.summary());
       }
     });

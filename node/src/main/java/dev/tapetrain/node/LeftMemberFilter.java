@@ -11,23 +11,12 @@ import org.slf4j.Marker;
  * node as UNREACHABLE [Member(…, Leaving)]", or Exiting): that is how a worker that stopped at
  * the end of a run disappears when another node saw it out first, so every normal cluster run
  * ended with such lines (issue 25). An Up member becoming unreachable is still reported — while
- * a run lasts: once this JVM's run has ended ({@link #runEnded}), a worker process that exits
- * before its leave was seen is no news either (a new-user round saw two such warnings after a
- * successful run, in one cluster run of four). Configured in {@code logback.xml}.
+ * a run lasts: once this JVM's run has ended ({@link RunEnd#runEnded}), a worker process that
+ * exits before its leave was seen is no news either (a new-user round saw two such warnings
+ * after a successful run, in one cluster run of four). Configured in
+ * {@code logback-launcher.xml}.
  */
 public final class LeftMemberFilter extends TurboFilter {
-
-  private static volatile boolean runEnded;
-
-  /** This JVM's run has ended: members going unreachable from now on are not reported. */
-  public static void runEnded() {
-    runEnded = true;
-  }
-
-  /** A run starts in this JVM (an embedded caller may run several): report them again. */
-  public static void runStarts() {
-    runEnded = false;
-  }
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format,
@@ -46,6 +35,6 @@ public final class LeftMemberFilter extends TurboFilter {
    */
   static boolean leftMemberUnreachable(String message) {
     return message != null && message.contains("Marking node as UNREACHABLE")
-        && (runEnded || message.contains(", Leaving)") || message.contains(", Exiting)"));
+        && (RunEnd.ended() || message.contains(", Leaving)") || message.contains(", Exiting)"));
   }
 }

@@ -35,7 +35,7 @@ class JoinWarningsTest {
     assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, round),
         "nobody joins yet");
     AtomicBoolean joining = new AtomicBoolean(true);
-    try (JoinWarnings.Joining j = JoinWarnings.quietWhile(SEED, joining::get)) {
+    try (QuietJoins.Joining j = QuietJoins.quietWhile(SEED, joining::get)) {
       assertEquals(FilterReply.DENY, decide("akka.cluster.Cluster", Level.WARN, round));
       assertEquals(FilterReply.DENY, decide("akka.remote.artery.Association", Level.WARN, stream));
       assertEquals(FilterReply.DENY, filter.decide(null,
@@ -61,11 +61,11 @@ class JoinWarningsTest {
 
   @Test
   void anAddressIsNamedOnlyWhenNoDigitFollows() {
-    assertTrue(JoinWarnings.names("to [" + SEED + "] failed", SEED));
-    assertTrue(JoinWarnings.names("seed-nodes=" + SEED, SEED));
-    assertFalse(JoinWarnings.names("to [" + SEED + "1] failed", SEED));
-    assertTrue(JoinWarnings.names(SEED + "1 and " + SEED + "]", SEED));
-    assertFalse(JoinWarnings.names(null, SEED));
+    assertTrue(QuietJoins.names("to [" + SEED + "] failed", SEED));
+    assertTrue(QuietJoins.names("seed-nodes=" + SEED, SEED));
+    assertFalse(QuietJoins.names("to [" + SEED + "1] failed", SEED));
+    assertTrue(QuietJoins.names(SEED + "1 and " + SEED + "]", SEED));
+    assertFalse(QuietJoins.names(null, SEED));
   }
 
   @Test

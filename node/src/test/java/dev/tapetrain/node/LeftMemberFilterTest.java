@@ -42,14 +42,14 @@ class LeftMemberFilterTest {
     String up = "Cluster Node [akka://tapetrain@127.0.0.1:2551] - Marking node as UNREACHABLE "
         + "[Member(akka://tapetrain@127.0.0.1:35497, Up)].";
     try {
-      LeftMemberFilter.runEnded();
+      RunEnd.runEnded();
       assertEquals(FilterReply.DENY, decide("akka.cluster.Cluster", Level.WARN, up));
       assertEquals(FilterReply.NEUTRAL, decide("dev.tapetrain.Other", Level.WARN, up));
-      LeftMemberFilter.runStarts();
+      RunEnd.runStarts();
       assertEquals(FilterReply.NEUTRAL, decide("akka.cluster.Cluster", Level.WARN, up),
           "the next run reports it again");
     } finally {
-      LeftMemberFilter.runStarts();
+      RunEnd.runStarts();
     }
   }
 }

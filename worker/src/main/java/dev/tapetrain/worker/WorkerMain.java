@@ -10,10 +10,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import com.typesafe.config.ConfigFactory;
-import dev.tapetrain.node.JoinWarnings;
 import dev.tapetrain.node.NodeAddress;
 import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.OperatorEnvironment;
+import dev.tapetrain.node.QuietJoins;
 import dev.tapetrain.node.TlsOptions;
 import dev.tapetrain.node.cli.Cli;
 import dev.tapetrain.protocol.WorkerProtocol;
@@ -263,7 +263,7 @@ public final class WorkerMain implements Callable<Integer> {
       err.println("worker at " + Cluster.get(system).selfMember().address() + " joining " + seed);
       boolean stopped;
       // Until it joined, Akka's warnings about the seed say what this worker's own line says.
-      try (JoinWarnings.Joining quiet = JoinWarnings.quietWhile(seed.toString(),
+      try (QuietJoins.Joining quiet = QuietJoins.quietWhile(seed.toString(),
           () -> !end.joined)) {
         stopped = ShutdownLimit.await(system, watch);
       }
