@@ -11,13 +11,13 @@ import dev.tapetrain.node.NodeConfig;
 import dev.tapetrain.node.OperatorEnvironment;
 import dev.tapetrain.node.TlsOptions;
 import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.node.cli.LauncherLogging;
 import dev.tapetrain.protocol.WireLimits;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,7 +83,7 @@ public final class CoordinatorMain implements Callable<Integer> {
 
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
-    LoggerFactory.getILoggerFactory();
+    LauncherLogging.start(); // tapetrain's logging, before anything logs
     System.exit(run(args, System.getenv(), false, System.out, System.err));
   }
 

@@ -3,12 +3,12 @@ package dev.tapetrain.localrunner;
 import dev.tapetrain.coordinator.CoordinatorMain;
 import dev.tapetrain.node.OperatorEnvironment;
 import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.node.cli.LauncherLogging;
 import dev.tapetrain.spi.UserError;
 import dev.tapetrain.worker.WorkerMain;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -25,7 +25,7 @@ public final class Launch {
 
   /** Entry point: {@code bin/tapetrain launch}. */
   public static void main(String[] args) {
-    LoggerFactory.getILoggerFactory();
+    LauncherLogging.start(); // tapetrain's logging, before anything logs
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 

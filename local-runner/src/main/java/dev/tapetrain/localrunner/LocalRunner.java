@@ -14,6 +14,7 @@ import dev.tapetrain.localrunner.export.ExportCommand;
 import dev.tapetrain.localrunner.inspect.InspectCommand;
 import dev.tapetrain.localrunner.predict.PredictCommand;
 import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.node.cli.LauncherLogging;
 import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
 import java.util.LinkedHashSet;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,8 +71,7 @@ public final class LocalRunner implements Callable<Integer> {
 
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
-    // Initialise logging before any thread logs, or SLF4J prints a replay warning.
-    LoggerFactory.getILoggerFactory();
+    LauncherLogging.start(); // tapetrain's logging, before anything logs
     System.exit(run(args, System.out, System.err));
   }
 

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
 /**
- * A logback filter (see {@code logback.xml}) that keeps Artery's warnings to one line of each
- * kind a minute, with the rest summed up ({@link LogSummary}). Artery warns once for every
+ * A logback filter (see {@code logback-launcher.xml}) that keeps Artery's warnings to one line
+ * of each kind a minute, with the rest summed up ({@link LogSummary}). Artery warns once for every
  * inbound message it cannot decode, so well-formed frames of junk (which cross the
  * {@link FrameGuard}: only their framing is checked) made about 1 300 lines for 1 000 frames.
  * A kind is the logger and the start of the message, up to its first number or bracket.

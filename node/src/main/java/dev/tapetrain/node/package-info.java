@@ -8,9 +8,10 @@
  * sums up repeated lines ({@link dev.tapetrain.node.LogSummary}), and a node's place from the
  * environment Kubernetes operators set ({@link dev.tapetrain.node.OperatorEnvironment}) with its
  * listening and advertised addresses ({@link dev.tapetrain.node.NodeAddress}).
- * Depends on Akka (classic cluster API for the downing provider), Typesafe Config, SLF4J and
- * logback (a filter of Artery's warnings), Jackson (TF_CONFIG is JSON), and the protocol module
- * (its hashing).
+ * Depends on Akka (classic cluster API for the downing provider), Typesafe Config, SLF4J,
+ * Jackson (TF_CONFIG is JSON), and the protocol module (its hashing); on Logback only for the
+ * launchers' turbo filters, which load only where a Logback configuration names them (an
+ * embedding application may log with another binding).
  *
  * <p>Sub-package {@code cli}: exit codes and one-line errors of every command.
  */

@@ -73,7 +73,8 @@ class JoinWarningsTest {
     // Seen with the other order: a worker joining a silent port for 65 s ended with "1 more
     // Artery warning(s) in the last 60 s" from ArteryWarnings' summary of a repeat it counted.
     String xml;
-    try (java.io.InputStream in = JoinWarnings.class.getResourceAsStream("/logback.xml")) {
+    try (java.io.InputStream in = JoinWarnings.class.getClassLoader()
+        .getResourceAsStream(dev.tapetrain.node.cli.LauncherLogging.CONFIGURATION)) {
       xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
     java.util.regex.Matcher m = java.util.regex.Pattern

@@ -16,6 +16,7 @@ import dev.tapetrain.node.OperatorEnvironment;
 import dev.tapetrain.node.QuietJoins;
 import dev.tapetrain.node.TlsOptions;
 import dev.tapetrain.node.cli.Cli;
+import dev.tapetrain.node.cli.LauncherLogging;
 import dev.tapetrain.protocol.WorkerProtocol;
 import dev.tapetrain.spi.UserError;
 import java.io.PrintStream;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,7 +108,7 @@ public final class WorkerMain implements Callable<Integer> {
 
   /** Entry point of the runnable jar. */
   public static void main(String[] args) {
-    LoggerFactory.getILoggerFactory();
+    LauncherLogging.start(); // tapetrain's logging, before anything logs
     System.exit(run(args, System.getenv(), false, System.out, System.err));
   }
 

@@ -79,7 +79,7 @@ class WorkerTest {
 
   @Test
   void logsWhatItReadOnceAfterLoadingItsShard() {
-    // The launchers' logback.xml logs warnings only unless asked; this test asks for INFO.
+    // The launchers' logback-launcher.xml logs warnings only unless asked; this test asks for INFO.
     ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
         org.slf4j.LoggerFactory.getLogger(Worker.class);
     ch.qos.logback.classic.Level was = log.getLevel();

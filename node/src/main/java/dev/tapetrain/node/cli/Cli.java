@@ -21,7 +21,10 @@ public final class Cli {
 
   private Cli() {}
 
-  /** The system property logback.xml sets the root level from (default WARN). */
+  /**
+   * The system property tapetrain's Logback configuration sets the root level from (default
+   * WARN; {@link LauncherLogging}).
+   */
   public static final String LOG_LEVEL = "tapetrain.log.level";
 
   private static final java.util.Set<String> LOG_LEVELS =

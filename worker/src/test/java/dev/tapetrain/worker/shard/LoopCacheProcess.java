@@ -58,6 +58,7 @@ public final class LoopCacheProcess {
   }
 
   public static void main(String[] args) {
+    dev.tapetrain.node.cli.LauncherLogging.start(); // a worker JVM's logging
     LoopFiles.install(new dev.tapetrain.data.cache.CacheSettings(
         dev.tapetrain.data.cache.CacheSettings.Mode.AUTO, Path.of(args[0]), 1L << 30));
     int n = 500;
