@@ -34,13 +34,18 @@ record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int sc
     NumericColumn[] cols = new NumericColumn[names.size()];
     List<String> problems = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    // Counted once: a count a name made every read of a wide file's columns cost columns².
+    java.util.Map<String, Integer> named = new java.util.HashMap<>();
+    for (Type f : schema.getFields()) {
+      named.merge(f.getName(), 1, Integer::sum);
+    }
     for (int i = 0; i < cols.length; i++) {
       String n = names.get(i);
       if (!schema.containsField(n)) {
         missing.add("'" + n + "'");
         continue;
       }
-      if (schema.getFields().stream().filter(f -> f.getName().equals(n)).count() > 1) {
+      if (named.get(n) > 1) {
         // parquet-java would pick the first; pyarrow and pandas refuse the name as ambiguous.
         problems.add("'" + n + "' is the name of more than one column");
         continue;

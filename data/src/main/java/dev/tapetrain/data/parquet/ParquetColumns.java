@@ -5,10 +5,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.PlainReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -63,14 +67,18 @@ public final class ParquetColumns implements AutoCloseable {
   private final MessageType schema;
   private final List<RowGroup> groups;
   private final long rows;
-  /**
-   * The reader for the current column set. ParquetFileReader caches each row group's page index
-   * for the columns requested when it first reads that group, and setRequestedSchema does not
-   * drop the cache: a later partial read of other columns of that group then fails (parquet-java
-   * 1.18.2). So a new column set gets a new reader, made from the footer already parsed.
-   */
+  /** The one reader, changed only by {@link #reopen}. */
   private ParquetFileReader reader;
-  private List<ColumnDescriptor> readerColumns;
+  /**
+   * For each row group, the columns whose page index the reader has read for it, or null.
+   * ParquetFileReader caches a row group's page index for the columns requested when a partial
+   * read first asks for it, and setRequestedSchema does not drop the cache: a later partial read
+   * of other columns of that group then fails (parquet-java 1.18.2). So the index is read for
+   * every column of the read, and columns it lacks get a new reader.
+   */
+  private final Set<ColumnDescriptor>[] indexed;
+  /** Each column path's place among the schema's leaves (and so among a row group's chunks). */
+  private final Map<ColumnPath, Integer> leaves = new HashMap<>();
   private final ReusedBuffers buffers;
 
   private ParquetColumns(String name, ChannelInputFile file, ParquetReadOptions options,
@@ -96,6 +104,13 @@ public final class ParquetColumns implements AutoCloseable {
     }
     this.groups = Collections.unmodifiableList(list);
     this.rows = first;
+    @SuppressWarnings("unchecked")
+    Set<ColumnDescriptor>[] none = new Set[blocks.size()];
+    this.indexed = none;
+    List<ColumnDescriptor> leafList = schema.getColumns();
+    for (int i = 0; i < leafList.size(); i++) {
+      leaves.put(ColumnPath.get(leafList.get(i).getPath()), i);
+    }
   }
 
   /**
@@ -118,6 +133,7 @@ public final class ParquetColumns implements AutoCloseable {
       ParquetReadOptions options = PlainReadOptions.create(PureJavaCodecs.reusingPages(),
           buffers);
       reader = ParquetFileReader.open(file, options);
+      READERS_OPENED.increment();
       return new ParquetColumns(name, file, options, buffers, reader);
     } catch (IOException | RuntimeException | LinkageError e) {
       throw new DataException(name + ": not a readable Parquet file (" + firstLine(e) + ")", e);
@@ -182,36 +198,7 @@ public final class ParquetColumns implements AutoCloseable {
    * @throws IllegalArgumentException if the rows are not inside the file
    */
   public void read(List<String> columns, long from, long to, double[][] out, int at) {
-    if (from < 0 || to < from || to > rows) {
-      throw new IllegalArgumentException(name + ": rows [" + from + ", " + to
-          + ") are not inside the file's " + rows + " rows");
-    }
-    NumericColumn[] cols = NumericColumn.resolve(name, schema, columns);
-    List<RowGroup> in = new ArrayList<>();
-    for (RowGroup g : groups) {
-      if (Math.max(from, g.firstRow) < Math.min(to, g.firstRow + g.rows)) {
-        checkCodecs(g, cols);
-        in.add(g);
-      }
-    }
-    // A column at a time through every row group: the reader changes columns once a column
-    // (a new reader each time, see use()), not once a row group and column, which made a file
-    // of thousands of small row groups cost columns × row groups² (each new reader walks the
-    // footer's row groups). A column named twice is decoded once.
-    Map<ColumnDescriptor, double[]> done = new HashMap<>();
-    for (int i = 0; i < cols.length; i++) {
-      double[] copyOf = done.get(cols[i].descriptor());
-      if (copyOf != null) {
-        System.arraycopy(copyOf, at, out[i], at, (int) (to - from));
-        continue;
-      }
-      for (RowGroup g : in) {
-        long a = Math.max(from, g.firstRow);
-        long b = Math.min(to, g.firstRow + g.rows);
-        readChunk(g, cols[i], a, b, out[i], at + (int) (a - from));
-      }
-      done.put(cols[i].descriptor(), out[i]);
-    }
+    read(columns, List.of(new Slice(from, to, out, at)));
   }
 
   /**
@@ -225,45 +212,79 @@ public final class ParquetColumns implements AutoCloseable {
    * read and decoded once for all the slices in it: a worker holding every other chunk of a
    * row group (chunks handed over from a lost worker) reads it once, not once a chunk.
    *
+   * <p>A row group at a time, its columns in batches of at most {@link #BATCH_BYTES} of column
+   * chunks, each batch one read of the one reader: the work is columns × row groups. (A reader
+   * a column, as before 2026-12-07, made a file of 3000 columns parse its footer 3000 times, and
+   * parquet-java walks every column of a row group on each read, so a read a column and row
+   * group cost columns² × row groups.) Only one batch's chunks are held at a time. A column
+   * named twice is decoded once.
+   *
    * @throws DataException as {@link #read(List, long, long, double[][], int)}
    */
   public void read(List<String> columns, List<Slice> slices) {
-    // A column at a time through the row groups, as read(List, long, long, double[][], int).
-    for (int c = 0; c < columns.size(); c++) {
-      List<String> column = List.of(columns.get(c));
-      for (RowGroup g : groups) {
-        long end = g.firstRow + g.rows;
-        List<Slice> in = new ArrayList<>();
+    for (Slice s : slices) {
+      if (s.from() < 0 || s.to() < s.from() || s.to() > rows) {
+        throw new IllegalArgumentException(name + ": rows [" + s.from() + ", " + s.to()
+            + ") are not inside the file's " + rows + " rows");
+      }
+    }
+    NumericColumn[] cols = NumericColumn.resolve(name, schema, columns);
+    Map<ColumnDescriptor, Integer> firstOf = new LinkedHashMap<>();
+    List<Integer> unique = new ArrayList<>();
+    for (int i = 0; i < cols.length; i++) {
+      if (firstOf.putIfAbsent(cols[i].descriptor(), i) == null) {
+        unique.add(i);
+      }
+    }
+    if (slices.isEmpty()) {
+      return;
+    }
+    // From the group that holds the first row asked for (found by halving: a read a row group
+    // of a file of thousands must not walk them all) to the one past the last.
+    int lo = 0;
+    int hi = groups.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (groups.get(mid).firstRow + groups.get(mid).rows <= slices.get(0).from()) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    long last = slices.get(slices.size() - 1).to();
+    int s0 = 0;
+    for (int gi = lo; gi < groups.size() && groups.get(gi).firstRow < last; gi++) {
+      RowGroup g = groups.get(gi);
+      long end = g.firstRow + g.rows;
+      while (s0 < slices.size() && slices.get(s0).to() <= g.firstRow) {
+        s0++;
+      }
+      List<Slice> in = new ArrayList<>();
+      for (int k = s0; k < slices.size() && slices.get(k).from() < end; k++) {
+        if (slices.get(k).to() > slices.get(k).from()) {
+          in.add(slices.get(k));
+        }
+      }
+      if (!in.isEmpty()) {
+        readGroup(g, cols, unique, in);
+      }
+    }
+    for (int i = 0; i < cols.length; i++) {
+      int f = firstOf.get(cols[i].descriptor());
+      if (f != i) {
         for (Slice s : slices) {
-          if (s.from() < end && g.firstRow < s.to()) {
-            in.add(s);
-          }
-        }
-        if (in.isEmpty()) {
-          continue;
-        }
-        if (in.size() == 1) {
-          Slice s = in.get(0);
-          long sa = Math.max(s.from(), g.firstRow);
-          read(column, sa, Math.min(s.to(), end), new double[][] {s.out()[c]},
-              s.at() + (int) (sa - s.from()));
-          continue;
-        }
-        // Several slices: decode their span once (the only copy held) and hand each slice
-        // its rows.
-        long a = Math.max(in.get(0).from(), g.firstRow);
-        long b = Math.min(in.get(in.size() - 1).to(), end);
-        double[] tmp = new double[Math.toIntExact(b - a)];
-        read(column, a, b, new double[][] {tmp}, 0);
-        for (Slice s : in) {
-          long sa = Math.max(s.from(), g.firstRow);
-          long sb = Math.min(s.to(), end);
-          System.arraycopy(tmp, (int) (sa - a), s.out()[c], s.at() + (int) (sa - s.from()),
-              (int) (sb - sa));
+          System.arraycopy(s.out()[f], s.at(), s.out()[i], s.at(), (int) (s.to() - s.from()));
         }
       }
     }
   }
+
+  /** The most bytes of column chunks one read of a row group asks for (unless one is larger). */
+  static final long BATCH_BYTES = 16L << 20;
+
+  /** Row groups' column chunks read (a batch of columns each) in this JVM: for tests. */
+  public static final java.util.concurrent.atomic.LongAdder GROUP_READS =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Bytes of column chunks fetched by reads in this JVM (a row group's requested columns, whole
@@ -272,65 +293,137 @@ public final class ParquetColumns implements AutoCloseable {
   public static final java.util.concurrent.atomic.LongAdder CHUNK_BYTES =
       new java.util.concurrent.atomic.LongAdder();
 
-  private void readChunk(RowGroup g, NumericColumn col, long from, long to, double[] out,
-      int at) {
-    use(col.descriptor());
-    ColumnPath path = ColumnPath.get(col.descriptor().getPath());
-    for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
-      if (c.getPath().equals(path)) {
-        CHUNK_BYTES.add(c.getTotalSize());
+  /** Reads columns {@code unique} (indexes into {@code cols}) of {@code in}'s rows of {@code g}. */
+  private void readGroup(RowGroup g, NumericColumn[] cols, List<Integer> unique,
+      List<Slice> in) {
+    long end = g.firstRow + g.rows;
+    long a = Math.max(in.get(0).from(), g.firstRow);
+    long b = Math.min(in.get(in.size() - 1).to(), end);
+    BlockMetaData block = footer.getBlocks().get(g.index);
+    checkCodecs(g, block, cols, unique);
+    // Several slices: their span decoded once (one column at a time), each slice its rows.
+    double[] span = in.size() > 1 ? new double[Math.toIntExact(b - a)] : null;
+    List<ColumnDescriptor> all = new ArrayList<>();
+    for (int i : unique) {
+      all.add(cols[i].descriptor());
+    }
+    int next = 0;
+    while (next < unique.size()) {
+      List<Integer> batch = new ArrayList<>();
+      long bytes = 0;
+      while (next < unique.size()) {
+        long size = chunk(g.index, block, cols[unique.get(next)]).getTotalSize();
+        if (!batch.isEmpty() && bytes + size > BATCH_BYTES) {
+          break;
+        }
+        batch.add(unique.get(next++));
+        bytes += size;
+      }
+      CHUNK_BYTES.add(bytes);
+      GROUP_READS.increment();
+      PageReadStore pages = pages(g, cols, batch, all, a, b);
+      try (PageReadStore release = pages) { // gives the chunks' buffers back when done
+        for (int i : batch) {
+          NumericColumn col = cols[i];
+          try {
+            if (span == null) {
+              Slice s = in.get(0);
+              new PageDecoder(name, pages.getPageReader(col.descriptor()), col, g.index,
+                  g.firstRow, a, b).read(s.out()[i], s.at() + (int) (a - s.from()));
+              continue;
+            }
+            new PageDecoder(name, pages.getPageReader(col.descriptor()), col, g.index,
+                g.firstRow, a, b).read(span, 0);
+          } catch (IOException | ParquetDecodingException e) {
+            throw new DataException(name + ": row group " + g.index + ": column '"
+                + col.name() + "': corrupt data (" + firstLine(e) + ")", e);
+          }
+          for (Slice s : in) {
+            long sa = Math.max(s.from(), g.firstRow);
+            long sb = Math.min(s.to(), end);
+            System.arraycopy(span, (int) (sa - a), s.out()[i], s.at() + (int) (sa - s.from()),
+                (int) (sb - sa));
+          }
+        }
+      } catch (DataException e) {
+        throw e;
+      } catch (Exception | LinkageError e) {
+        throw new DataException(name + ": row group " + g.index + ": corrupt data ("
+            + firstLine(e) + ")", e);
       }
     }
-    PageReadStore pages;
+  }
+
+  /**
+   * The pages of rows {@code [a, b)} of group {@code g}'s columns {@code batch}; {@code all},
+   * every column of the read, is what a page index read for {@code g} is read for.
+   */
+  private PageReadStore pages(RowGroup g, NumericColumn[] cols, List<Integer> batch,
+      List<ColumnDescriptor> all, long a, long b) {
+    List<ColumnDescriptor> wanted = new ArrayList<>();
+    for (int i : batch) {
+      wanted.add(cols[i].descriptor());
+    }
     try {
       // Part of a group with a page index: only the pages that hold the rows. Otherwise the
-      // whole column chunk; the decoder skips the pages before the rows.
-      boolean whole = from == g.firstRow && to == g.firstRow + g.rows;
-      pages = !whole && g.offsetIndex
-          ? reader.readFilteredRowGroup(g.index, RowRanges.builder()
-              .addSelectedRange(from - g.firstRow, to - 1 - g.firstRow).build())
-          : reader.readRowGroup(g.index);
+      // whole column chunks; the decoder skips the pages before the rows.
+      if ((a == g.firstRow && b == g.firstRow + g.rows) || !g.offsetIndex) {
+        reader.setRequestedSchema(wanted);
+        return reader.readRowGroup(g.index);
+      }
+      if (indexed[g.index] == null || !indexed[g.index].containsAll(wanted)) {
+        if (indexed[g.index] != null) {
+          reopen();
+        }
+        reader.setRequestedSchema(all);
+        reader.getColumnIndexStore(g.index);
+        indexed[g.index] = new HashSet<>(all);
+      }
+      reader.setRequestedSchema(wanted);
+      return reader.readFilteredRowGroup(g.index, RowRanges.builder()
+          .addSelectedRange(a - g.firstRow, b - 1 - g.firstRow).build());
     } catch (IOException | RuntimeException | LinkageError e) {
       throw new DataException(name + ": row group " + g.index + ": corrupt or unreadable ("
           + firstLine(e) + ")", e);
     }
-    try (PageReadStore release = pages) { // gives the chunk's buffers back when done
-      try {
-        new PageDecoder(name, pages.getPageReader(col.descriptor()), col, g.index,
-            g.firstRow, from, to).read(out, at);
-      } catch (IOException | ParquetDecodingException e) {
-        throw new DataException(name + ": row group " + g.index + ": column '"
-            + col.name() + "': corrupt data (" + firstLine(e) + ")", e);
-      }
-    } catch (DataException e) {
-      throw e;
-    } catch (Exception | LinkageError e) {
-      throw new DataException(name + ": row group " + g.index + ": corrupt data ("
-          + firstLine(e) + ")", e);
-    }
   }
 
-  /** Readers opened for another column in this JVM: a test's measure of how often that happens. */
+  /** ParquetFileReaders made in this JVM (one an open, and one a {@link #reopen}): for tests. */
   public static final java.util.concurrent.atomic.LongAdder READERS_OPENED =
       new java.util.concurrent.atomic.LongAdder();
 
   /**
-   * Makes the reader read {@code column} only. A reader that read other columns is replaced by
-   * a new one over the footer already parsed (see {@link #reader}).
+   * A new reader over the footer already parsed, for a partial read of columns a row group's
+   * cached page index lacks (see {@link #indexed}).
    */
-  private void use(ColumnDescriptor column) {
-    List<ColumnDescriptor> wanted = List.of(column);
-    if (readerColumns != null && !readerColumns.equals(wanted)) {
-      try {
-        reader.close();
-        reader = ParquetFileReader.open(file, footer, options, file.newStream());
-        READERS_OPENED.increment();
-      } catch (IOException e) {
-        throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+  private void reopen() throws IOException {
+    reader.close();
+    reader = ParquetFileReader.open(file, footer, options, file.newStream());
+    READERS_OPENED.increment();
+    Arrays.fill(indexed, null);
+  }
+
+  private int leaf(NumericColumn col) {
+    return leaves.getOrDefault(ColumnPath.get(col.descriptor().getPath()), Integer.MAX_VALUE);
+  }
+
+  /** Row group {@code group}'s ({@code block}'s) chunk of {@code col}. */
+  private ColumnChunkMetaData chunk(int group, BlockMetaData block, NumericColumn col) {
+    // The footer lists a row group's chunks in the schema's order of leaves (Parquet's spec);
+    // a writer that did not is looked through.
+    ColumnPath path = ColumnPath.get(col.descriptor().getPath());
+    Integer leaf = leaves.get(path);
+    List<ColumnChunkMetaData> chunks = block.getColumns();
+    if (leaf != null && leaf < chunks.size() && chunks.get(leaf).getPath().equals(path)) {
+      return chunks.get(leaf);
+    }
+    for (ColumnChunkMetaData c : chunks) {
+      if (c.getPath().equals(path)) {
+        return c;
       }
     }
-    readerColumns = wanted;
-    reader.setRequestedSchema(wanted);
+    throw new DataException(name + ": row group " + group + " has no column '"
+        + col.name() + "'");
   }
 
   /**
@@ -352,18 +445,21 @@ public final class ParquetColumns implements AutoCloseable {
     return buffers.created();
   }
 
-  private void checkCodecs(RowGroup g, NumericColumn[] cols) {
-    for (ColumnChunkMetaData c : footer.getBlocks().get(g.index).getColumns()) {
-      CompressionCodecName codec = c.getCodec();
-      if (!PureJavaCodecs.canRead(codec)) {
-        for (NumericColumn col : cols) {
-          if (c.getPath().toDotString().equals(col.name())) {
-            throw new DataException(name + ": row group " + g.index + ": column '"
-                + col.name() + "' is compressed with " + codec + ", which is not supported "
-                + "(supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW, ZSTD)");
-          }
-        }
+  private void checkCodecs(RowGroup g, BlockMetaData block, NumericColumn[] cols,
+      List<Integer> unique) {
+    NumericColumn first = null; // the first in the file's order
+    CompressionCodecName codec = null;
+    for (int i : unique) {
+      CompressionCodecName c = chunk(g.index, block, cols[i]).getCodec();
+      if (!PureJavaCodecs.canRead(c) && (first == null || leaf(cols[i]) < leaf(first))) {
+        first = cols[i];
+        codec = c;
       }
+    }
+    if (first != null) {
+      throw new DataException(name + ": row group " + g.index + ": column '" + first.name()
+          + "' is compressed with " + codec + ", which is not supported "
+          + "(supported: UNCOMPRESSED, SNAPPY, GZIP, LZ4_RAW, ZSTD)");
     }
   }
 
