@@ -31,7 +31,7 @@ final class NotUtf8 {
   static String message(Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       byte[] head = in.readNBytes(4);
-      String hint = hint(head);
+      String hint = hint(head, path);
       if (hint != null) {
         return ": not UTF-8 text: " + hint;
       }
@@ -39,6 +39,21 @@ final class NotUtf8 {
     } catch (IOException e) {
       return ": not UTF-8 text";
     }
+  }
+
+  /**
+   * What a file starting with {@code head} is, if obviously not a text file; else null. A
+   * Parquet file already named *.parquet was read as CSV because --format said so: renaming it
+   * is no advice.
+   */
+  static String hint(byte[] head, Path path) {
+    String hint = hint(head);
+    Path name = path == null ? null : path.getFileName();
+    if (hint != null && hint.startsWith("a Parquet file") && name != null
+        && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+      return "a Parquet file: pass --format parquet (or leave --format out)";
+    }
+    return hint;
   }
 
   /** What a file starting with {@code head} is, if obviously not a text file; else null. */

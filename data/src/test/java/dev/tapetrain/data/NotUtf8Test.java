@@ -64,8 +64,19 @@ class NotUtf8Test {
         "UTF-16 text: save it as UTF-8");
   }
 
+  @Test
+  void aParquetFileNamedSoIsNotToldToBeRenamed() throws Exception {
+    // --format csv on clean.parquet: the name is right, the format is not.
+    check("clean.parquet", new byte[] {'P', 'A', 'R', '1', 0x15, 0, (byte) 0xe9, 'P', 'A', 'R',
+        '1'}, "a Parquet file: pass --format parquet (or leave --format out)");
+  }
+
   private void check(byte[] bytes, String hint) throws Exception {
-    Path p = dir.resolve("data.csv");
+    check("data.csv", bytes, hint);
+  }
+
+  private void check(String name, byte[] bytes, String hint) throws Exception {
+    Path p = dir.resolve(name);
     Files.write(p, bytes);
     DataException e = assertThrows(DataException.class, () -> CsvScan.scan(p, List.of("x"), "y",
         ANY, new CsvManifest.Builder(), 1, Long.MAX_VALUE));
