@@ -2,10 +2,13 @@ package dev.tapetrain.data;
 
 import dev.tapetrain.data.parquet.ParquetColumns;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.spi.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleFunction;
@@ -34,6 +37,61 @@ public final class ParquetFormat extends FileFormat {
   @Override
   protected String extension() {
     return ".parquet";
+  }
+
+  /**
+   * As every file format's, except that with {@code --features '*'} the columns the first
+   * file's pandas metadata names as the DataFrame's index are left out too, with the note for
+   * an unnamed one ({@code pd.read_parquet} gives a named index back as the index: training on
+   * it silently was a new user's surprise). The scan is then asked for the other columns by
+   * name, which is what it records for '*' anyway.
+   */
+  @Override
+  public Scanned scan(Request request) {
+    Settings s = request.settings();
+    if (request.files().isEmpty() || !s.text(FEATURES.name()).trim().equals("*")
+        || !java.nio.file.Files.isRegularFile(request.files().get(0))) {
+      return super.scan(request);
+    }
+    Path first = request.files().get(0);
+    String target = s.text(TARGET.name()).trim();
+    List<String> columns;
+    List<String> named;
+    try (ParquetColumns p = ParquetColumns.open(first)) {
+      columns = p.columns();
+      named = p.pandasIndexColumns();
+    }
+    List<String> index = columns.stream().filter(c -> !c.equals(target)
+        && (isPandasIndex(c) || named.contains(c))).toList();
+    if (!columns.contains(target) || index.stream().allMatch(FileFormat::isPandasIndex)) {
+      return super.scan(request); // nothing only the metadata tells
+    }
+    List<String> features = columns.stream().filter(c -> !c.equals(target)
+        && !index.contains(c)).toList();
+    if (features.isEmpty()) {
+      throw new DataException(first + ": no column besides the target '" + target
+          + "' and the pandas index " + String.join(", ", index.stream()
+              .map(c -> "'" + c + "'").toList()));
+    }
+    Map<String, String> given = new TreeMap<>(s.texts());
+    given.put(FEATURES.name(), String.join(",", features.stream()
+        .map(ParquetFormat::quoted).toList()));
+    Scanned scanned = super.scan(new Request(request.data(), Settings.of(s.declared(), given,
+        n -> "--" + n), request.seed(), request.classes(), request.targetCheck(),
+        request.files()));
+    List<String> notes = new ArrayList<>();
+    notes.add("--features '*': left out " + first.getFileName() + "'s pandas index column"
+        + (index.size() > 1 ? "s " : " ") + String.join(", ", index.stream()
+            .map(c -> c.isEmpty() ? "'' (unnamed)" : "'" + c + "'").toList())
+        + " (to train on one, name it in --features)");
+    notes.addAll(scanned.notes());
+    return new Scanned(scanned.source(), scanned.maxTarget(), notes);
+  }
+
+  /** {@code name} as --features reads it: quoted as a CSV field if it must be. */
+  private static String quoted(String name) {
+    return name.contains(",") || name.contains("\"") || !name.equals(name.trim())
+        ? "\"" + name.replace("\"", "\"\"") + "\"" : name;
   }
 
   @Override

@@ -164,6 +164,14 @@ public final class ParquetColumns implements AutoCloseable {
     return names;
   }
 
+  /**
+   * The columns pandas wrote as the DataFrame's index, by the file's {@code pandas} metadata
+   * (named ones only; see {@link PandasIndex}), in its order; empty for other writers.
+   */
+  public List<String> pandasIndexColumns() {
+    return PandasIndex.columns(footer.getFileMetaData().getKeyValueMetaData().get("pandas"));
+  }
+
   /** The file's schema. */
   public MessageType schema() {
     return schema;
