@@ -85,6 +85,13 @@ final class StepLogs {
 
   /** Logs step {@code r} (one that {@link #logs}) with the model's {@code metricNames}. */
   void step(StepRecord r, List<String> metricNames) {
+    if (unlogged != null && unlogged.step() == r.step() - 1 && !Double.isFinite(r.loss())) {
+      // A loss that is not finite ends the run as diverged after the step before, which then
+      // ends the log before this line (at --log-every or a checkpoint's line it was skipped).
+      StepRecord kept = unlogged;
+      unlogged = null;
+      step(kept, metricNames);
+    }
     unloggedBefore = unlogged;
     unlogged = null;
     tensorboard.scalars(r.step(), scalars.tags(r, metricNames), scalars.values(r, metricNames));

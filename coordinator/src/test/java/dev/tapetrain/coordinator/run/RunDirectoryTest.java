@@ -152,6 +152,26 @@ class RunDirectoryTest {
   }
 
   @Test
+  void aRunThatDivergesOnALoggedStepLogsTheStepItKeptBeforeIt(@TempDir Path tmp)
+      throws Exception {
+    // Step 20 is on --log-every's line and its loss is not finite: step 19, the last kept, is
+    // logged before it (it ended the log at 20 without 19: a review helper's finding).
+    Path dir = tmp.resolve("run");
+    RunDirectory run = RunDirectory.create(dir, spec(100, 10), "test");
+    for (int i = 0; i <= 20; i++) {
+      StepRecord r = step(i);
+      assertEquals(RunStore.OK, run.record(new TrainingEvent.Step(i < 20 ? r
+          : new StepRecord(i, Double.POSITIVE_INFINITY, PARAMS, PARAMS, 0.01, 1000, List.of(),
+              0, List.of(), i))));
+    }
+    assertEquals(RunStore.OK, run.finish(new RunSummary(RunSummary.Status.DIVERGED, 20, 100,
+        68.0, -9.0, PARAMS, 1, 1000, "not finite")));
+    run.close();
+    assertEquals(List.of(List.of(0L, 10L, 19L, 20L), List.of(0L, 10L, 19L, 20L)),
+        loggedSteps(dir));
+  }
+
+  @Test
   void anInterruptedRunLogsOnlyWhatAnUninterruptedOneWould(@TempDir Path tmp) throws Exception {
     // Its resume goes on from step 15: steps.jsonl must read as if it had never stopped.
     assertEquals(List.of(List.of(0L, 10L), List.of(0L, 10L)),
