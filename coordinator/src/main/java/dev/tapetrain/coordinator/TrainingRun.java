@@ -129,7 +129,11 @@ public final class TrainingRun {
     // directory that neither --resume nor the same command can go on with.
     EarlyInterrupt early = embedded ? null : EarlyInterrupt.install(command, out, err);
     RunOpening.Opened opened;
-    train.notesTo(command, err);
+    if (!embedded) {
+      // An embedding application gets them through its own logging (the default), not as
+      // lines of a command it never ran.
+      train.notesTo(command, err);
+    }
     try {
       opened = RunOpening.open(command, train, workers, launcher, err, early);
     } catch (RuntimeException | Error e) {

@@ -32,4 +32,20 @@ class DataNotesTest {
         r.err());
     assertFalse(r.err().contains("WARN"), r.err());
   }
+
+  @Test
+  void anEmbeddedRunLeavesItsNotesToTheApplicationsLogging() throws Exception {
+    // Not as lines of a command the application never ran (a review helper's finding).
+    Path csv = dir.resolve("pandas.csv");
+    Files.writeString(csv, ",x,y\n0,1,2\n1,2,4\n2,3,6\n");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    dev.tapetrain.localrunner.api.Trainer.builder().option("--data", csv.toString())
+        .option("--features", "*").option("--target", "y").steps(2)
+        .runDir(dir.resolve("api"))
+        .console(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8))
+        .build().fit();
+    assertFalse(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("note:"),
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
 }
