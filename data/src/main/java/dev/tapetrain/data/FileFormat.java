@@ -148,11 +148,23 @@ public abstract class FileFormat implements InputFormat {
     List<String> features;
     List<String> notes = new ArrayList<>();
     if (every) {
-      features = new ArrayList<>(columns(first));
+      List<String> all = columns(first);
+      features = new ArrayList<>(all);
       if (!features.remove(target)) {
         throw new DataException(first + ": no column '" + target + "' among " + features);
       }
-      List<String> index = features.stream().filter(FileFormat::isPandasIndex).toList();
+      // pandas writes its unnamed index first; empty names elsewhere are a spreadsheet's
+      // empty header cells (x,y,,), left out as such, not as an index.
+      String firstColumn = all.isEmpty() ? null : all.get(0);
+      List<String> index = features.stream().filter(c -> isPandasIndex(c)
+          && (!c.isEmpty() || c.equals(firstColumn))).distinct().toList();
+      long unnamed = features.stream().filter(String::isEmpty).count()
+          - (index.contains("") ? 1 : 0);
+      features.removeIf(String::isEmpty);
+      if (unnamed > 0) {
+        notes.add("--features '*': left out " + unnamed + " column" + (unnamed > 1 ? "s" : "")
+            + " of " + first.getFileName() + " without a name (empty header cells)");
+      }
       if (!index.isEmpty()) {
         features.removeAll(index);
         notes.add("--features '*': left out " + first.getFileName() + "'s pandas index column"

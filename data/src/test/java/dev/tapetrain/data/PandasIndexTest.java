@@ -26,6 +26,18 @@ class PandasIndexTest {
   }
 
   @Test
+  void aSpreadsheetsEmptyHeaderCellsAreLeftOutAsUnnamedNotAsAnIndex() throws Exception {
+    // An Excel export: two empty header cells at the end (a review helper's finding: they
+    // were called "pandas index columns").
+    Path p = dir.resolve("sheet.csv");
+    Files.writeString(p, "x,y,,\n1.5,1,,\n2.5,0,,\n");
+    InputFormat.Scanned s = ParquetFormatTest.scan(new CsvFormat(), List.of(p), "*", y -> null);
+    assertEquals(List.of("x"), s.source().columns());
+    assertEquals(List.of("--features '*': left out 2 columns of sheet.csv without a name "
+        + "(empty header cells)"), s.notes());
+  }
+
+  @Test
   void parquetFromToParquetLeavesOutIndexLevels() {
     Path p = dir.resolve("pandas.parquet");
     ParquetTestFiles.write(p, "message t { required double a; required int64 __index_level_0__;"
