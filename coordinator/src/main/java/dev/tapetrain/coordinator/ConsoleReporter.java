@@ -247,10 +247,34 @@ public final class ConsoleReporter implements TrainingListener {
   static void appendLoss(StringBuilder b, double v) {
     double a = Math.abs(v);
     if (a != 0 && (a < 1e-3 || a >= 1e15) && Double.isFinite(v)) {
-      b.append(String.format(Locale.ROOT, "%.4e", v));
+      appendScientific4(b, v);
     } else {
       appendFixed3(b, v);
     }
+  }
+
+  /**
+   * Appends {@code v} (finite, not 0) as {@code String.format(Locale.ROOT, "%.4e", v)} writes it,
+   * without a {@link java.util.Formatter} (a converging run's every step line would pay for one):
+   * the digits of {@code Double.toString} rounded half up to five significant ones, as the
+   * formatter rounds them, and an exponent of at least two digits.
+   */
+  static void appendScientific4(StringBuilder b, double v) {
+    BigDecimal d = new BigDecimal(Double.toString(v)).round(new java.math.MathContext(5,
+        RoundingMode.HALF_UP));
+    String digits = d.unscaledValue().abs().toString();
+    int exponent = digits.length() - 1 - d.scale();
+    digits = (digits + "0000").substring(0, 5);
+    if (v < 0) {
+      b.append('-');
+    }
+    b.append(digits.charAt(0)).append('.').append(digits, 1, 5).append('e')
+        .append(exponent < 0 ? '-' : '+');
+    int e = Math.abs(exponent);
+    if (e < 10) {
+      b.append('0');
+    }
+    b.append(e);
   }
 
   /** Loss {@code v} as {@link #appendLoss} writes it. */

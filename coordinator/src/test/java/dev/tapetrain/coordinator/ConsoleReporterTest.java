@@ -112,6 +112,28 @@ class ConsoleReporterTest {
   }
 
   @Test
+  void theExponentFormIsTheFormattersWithoutIt() {
+    List<Double> values = new java.util.ArrayList<>(List.of(9.99995e-7, 9.99994999e-7, 1e-300,
+        Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE, 1e15, 1.23456789e100, -5e-4,
+        0.00099999, 9.9999500001e20, 1e-10, 123456.7e20));
+    java.util.Random rnd = new java.util.Random(27);
+    for (int i = 0; i < 200_000; i++) {
+      double v = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(640) - 320);
+      values.add(v);
+      values.add(Math.round(v / Math.pow(10, Math.floor(Math.log10(Math.abs(v))) - 5) * 2)
+          / 2.0 * Math.pow(10, Math.floor(Math.log10(Math.abs(v))) - 5)); // near ties
+    }
+    for (double v : values) {
+      if (v == 0 || !Double.isFinite(v)) {
+        continue;
+      }
+      StringBuilder b = new StringBuilder();
+      ConsoleReporter.appendScientific4(b, v);
+      assertEquals(String.format(Locale.ROOT, "%.4e", v), b.toString(), () -> "value " + v);
+    }
+  }
+
+  @Test
   void stepLinesPadTheStepLikeTheFormatter() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
