@@ -1,5 +1,6 @@
 package dev.tapetrain.coordinator;
 
+import dev.tapetrain.coordinator.spec.StepPolicy;
 import dev.tapetrain.protocol.Batch;
 import dev.tapetrain.protocol.DatasetSpec;
 import dev.tapetrain.protocol.EpochOrder;
@@ -12,7 +13,8 @@ import java.util.Optional;
 /**
  * The plan of {@code --epochs} and {@code --batch-size}: each epoch visits every training
  * sample once, in the order {@link EpochOrder} draws from {@code (seed, epoch)}, in batches of
- * {@code batchSize} positions of that order; each batch is one update. Update {@code k} is batch
+ * {@code batchSize} positions of that order (a batch of more than the samples: one batch of them
+ * all, as Keras and PyTorch take it); each batch is one update. Update {@code k} is batch
  * {@code k mod S} of epoch {@code k div S}, {@code S} the updates per epoch, so the plan of a
  * resumed run follows from its checkpoint's update count alone.
  *
@@ -70,10 +72,12 @@ public final class EpochPlan implements RoundPlan {
     this.batchSize = batchSize;
     this.samples = trainingSamples;
     this.validation = dataset.examples() - trainingSamples;
-    this.perEpoch = dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
+    // A batch larger than the training samples is one batch of them all (Keras' fit and
+    // PyTorch's DataLoader take it so); only --drop-last can leave an epoch without a batch.
+    this.perEpoch = StepPolicy.batchesPerEpoch(samples, batchSize, dropLast);
     if (perEpoch < 1) {
-      throw new IllegalArgumentException("a batch of " + batchSize + " is larger than the "
-          + samples + " training samples");
+      throw new IllegalArgumentException("--batch-size " + batchSize + " with --drop-last "
+          + "leaves no batch of the " + samples + " training samples");
     }
     this.total = epochs * perEpoch;
     this.firstUpdates = doneUpdates;

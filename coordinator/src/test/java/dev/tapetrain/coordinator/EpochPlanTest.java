@@ -108,6 +108,40 @@ class EpochPlanTest {
     assertTrue(rounds.stream().filter(Round::trains).allMatch(r -> r.batch().count() == 32));
   }
 
+  /**
+   * A batch above the training samples is one batch of them all each epoch (Keras' fit,
+   * PyTorch's DataLoader): the rounds of a batch of exactly the samples, batch for batch, also
+   * beside a validation split and for a B near Long.MAX_VALUE; with --drop-last no batch is left.
+   */
+  @Test
+  void aBatchLargerThanTheSamplesIsOneBatchOfThemAllEachEpoch() {
+    long[][] cases = {{203, 203}, {162, 162}};
+    for (long[] c : cases) {
+      int training = (int) c[0];
+      for (long b : new long[] {204, 1000, Long.MAX_VALUE}) {
+        EpochPlan big = new EpochPlan(DATA, training, 3, b, true, false, 42, 0);
+        EpochPlan exact = new EpochPlan(DATA, training, 3, c[1], true, false, 42, 0);
+        assertEquals(1, big.stepsPerEpoch(), "B " + b);
+        List<Round> a = rounds(big, 0);
+        List<Round> e = rounds(exact, 0);
+        assertEquals(e.size(), a.size());
+        for (int i = 0; i < a.size(); i++) {
+          assertEquals(e.get(i).batch(), a.get(i).batch(), "round " + i + ", B " + b);
+          assertEquals(e.get(i).chunks(), a.get(i).chunks());
+          assertEquals(e.get(i).counts(), a.get(i).counts());
+          assertEquals(e.get(i).loss(), a.get(i).loss());
+        }
+        assertEquals(3, a.stream().filter(Round::trains).count());
+        assertTrue(a.stream().filter(Round::trains)
+            .allMatch(r -> r.batch().count() == training));
+      }
+    }
+    IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new EpochPlan(DATA, 3, 204, true, true, 42, 0));
+    assertEquals("--batch-size 204 with --drop-last leaves no batch of the 203 training samples",
+        refused.getMessage());
+  }
+
   @Test
   void aResumedPlanGoesOnWithTheBatchesOfTheUninterruptedOne() {
     List<Round> whole = rounds(new EpochPlan(DATA, 3, 32, true, false, 42, 0), 0);

@@ -19,8 +19,10 @@ class EpochOptionsTest {
   static Stream<Arguments> badOptions() {
     return Stream.of(
         Arguments.of(new String[] {"--batch-size", "0"}, "--batch-size must be at least 1, got 0"),
-        Arguments.of(new String[] {"--batch-size", "1001"},
-            "--batch-size 1001 is larger than the 1000 training samples"),
+        // A batch above the samples is one batch of them all, except with --drop-last.
+        Arguments.of(new String[] {"--batch-size", "1001", "--drop-last"},
+            "--batch-size 1001 with --drop-last leaves no batch: the 1000 training samples are "
+                + "fewer than one batch (without --drop-last each epoch is one batch of all 1000)"),
         Arguments.of(new String[] {"--batch-size", "10", "--epochs", "0"},
             "--epochs must be at least 1, got 0"),
         Arguments.of(new String[] {"--batch-size", "10", "--epochs", "2", "--steps", "10"},
@@ -40,8 +42,9 @@ class EpochOptionsTest {
             "--validation-split 1.0E-17 of 1000 samples leaves no validation sample"),
         Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "0.9999"},
             "--validation-split 0.9999 of 1000 samples leaves no training sample"),
-        Arguments.of(new String[] {"--batch-size", "900", "--validation-split", "0.2"},
-            "--batch-size 900 is larger than the 800 training samples"),
+        Arguments.of(new String[] {"--batch-size", "900", "--validation-split", "0.2",
+            "--drop-last"}, "--batch-size 900 with --drop-last leaves no batch: the 800 training "
+                + "samples are fewer than one batch"),
         Arguments.of(new String[] {"--early-stopping-patience", "2"},
             "--early-stopping-patience needs --batch-size"),
         Arguments.of(new String[] {"--batch-size", "10", "--early-stopping-patience", "0"},

@@ -22,7 +22,8 @@ final class EpochOptions {
 
   @Option(names = "--batch-size", paramLabel = "B",
       description = "Train by epochs of shuffled mini-batches of B samples (global, over all "
-          + "workers), one update each, instead of full-batch steps.")
+          + "workers), one update each, instead of full-batch steps; B above the training "
+          + "samples makes each epoch one batch of them all (as Keras and PyTorch).")
   Long batchSize;
 
   @Option(names = "--no-shuffle",
@@ -30,7 +31,8 @@ final class EpochOptions {
   boolean noShuffle;
 
   @Option(names = "--drop-last",
-      description = "With --batch-size: leave out each epoch's last, smaller batch.")
+      description = "With --batch-size: leave out each epoch's last, smaller batch (refused "
+          + "when B exceeds the training samples: no batch would be left).")
   boolean dropLast;
 
   @Option(names = "--validation-split", paramLabel = "F",
@@ -40,8 +42,9 @@ final class EpochOptions {
 
   @Option(names = "--validation-data", paramLabel = "FILE", arity = "1..*",
       description = "With --batch-size: evaluate these data after every epoch (Keras' "
-          + "validation_data): the same columns as --data; files, a directory or a quoted glob "
-          + "as for --data. Not with --validation-split.")
+          + "validation_data): the same columns as --data, in either format (CSV or Parquet, "
+          + "by extension, as --data); files, a directory or a quoted glob as for --data. Not "
+          + "with --validation-split.")
   List<String> validationData;
 
   @Option(names = "--validate-every", paramLabel = "K",
@@ -183,16 +186,18 @@ final class EpochOptions {
       }
       samples = training;
     }
-    if (batchSize > samples) {
-      throw new UsageException("--batch-size " + batchSize + " is larger than the " + samples
-          + " training samples");
+    // A batch larger than the training samples is one batch of them all each epoch (Keras'
+    // fit, PyTorch's DataLoader); only --drop-last would leave no batch at all.
+    if (dropLast && batchSize > samples) {
+      throw new UsageException("--batch-size " + batchSize + " with --drop-last leaves no "
+          + "batch: the " + samples + " training samples are fewer than one batch (without "
+          + "--drop-last each epoch is one batch of all " + samples + ")");
     }
     long e = epochs == null ? 1 : epochs;
     if (e < 1) {
       throw new UsageException("--epochs must be at least 1, got " + e);
     }
-    long perEpoch = dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
-    return Math.multiplyExact(e, perEpoch);
+    return Math.multiplyExact(e, StepPolicy.batchesPerEpoch(samples, batchSize, dropLast));
   }
 
   /** The early-stopping rule asked for ({@code metrics}: the model's), after checking it. */

@@ -97,7 +97,7 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
    */
   public long stepsPerEpoch(dev.tapetrain.protocol.DatasetSpec dataset) {
     long samples = trainingSamples(dataset);
-    return dropLast ? samples / batchSize : (samples + batchSize - 1) / batchSize;
+    return batchesPerEpoch(samples, batchSize, dropLast);
   }
 
   /** The policy as it enters the run's numeric digest. */
@@ -135,5 +135,14 @@ public record StepPolicy(double batchFraction, long batchSeed, double l2, double
             : new EarlyStop(p.getEarlyStoppingPatience(), p.getMinDelta(), p.getMonitor(),
                 p.getRestoreBest(), p.getReduceLrFactor(), p.getReduceLrPatience(),
                 p.getMinLr()), p.getValidateEvery());
+  }
+
+  /**
+   * Batches of {@code batchSize} in an epoch of {@code samples}: the last smaller one counts
+   * unless {@code dropLast}, so a batch larger than the samples is one batch of them all (0 with
+   * {@code dropLast}). Without {@code samples + batchSize - 1}, which overflows for a huge B.
+   */
+  public static long batchesPerEpoch(long samples, long batchSize, boolean dropLast) {
+    return samples / batchSize + (!dropLast && samples % batchSize != 0 ? 1 : 0);
   }
 }
