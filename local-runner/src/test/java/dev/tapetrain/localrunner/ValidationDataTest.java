@@ -167,9 +167,9 @@ class ValidationDataTest {
             "empty.csv: file is empty"),
         Arguments.of("header.csv", "x,y\n", new String[] {},
             "header.csv: no data rows after the header"),
+        // Read as Parquet (its extension), not as --data's CSV: the Parquet reader's words.
         Arguments.of("val.parquet", "PAR1 not CSV", new String[] {},
-            "val.parquet: a parquet file, but --data is read as csv (validation data must be "
-                + "in --data's format)"),
+            "val.parquet: not a readable Parquet file"),
         Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--validation-split", "0.2"},
             "--validation-data cannot be used with --validation-split"),
         Arguments.of("val.csv", "x,y\n1,2\n", new String[] {"--no-batch"},
@@ -220,5 +220,71 @@ class ValidationDataTest {
           val.toString())), "--validation-data " + val + ": the file is also part of --data",
           run);
     }
+  }
+
+  /** Rows [from, to) as Parquet (x, y doubles) in row groups of 17 rows, as pandas writes it. */
+  private Path parquet(String name, int from, int to) throws Exception {
+    Path p = dir.resolve(name);
+    org.apache.parquet.schema.MessageType type = org.apache.parquet.schema.MessageTypeParser
+        .parseMessageType("message t { required double x; required double y; }");
+    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
+        new org.apache.parquet.example.data.simple.SimpleGroupFactory(type);
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter
+            .builder(new org.apache.parquet.io.LocalOutputFile(p))
+            .withConf(new org.apache.parquet.conf.PlainParquetConfiguration())
+            .withCodecFactory(new dev.tapetrain.data.parquet.PureJavaCodecs()).withType(type)
+            .withRowGroupRowCountLimit(17).build()) {
+      for (int i = from; i < to; i++) {
+        w.write(groups.newGroup().append("x", DATA.x()[i]).append("y", DATA.y()[i]));
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Validation data have their own format, chosen by their extension as --data's is: Parquet
+   * validation rows beside CSV training rows (and the other way round, and with --format csv
+   * naming --data's) give the bits of the same rows in CSV (a new-user round, 2026-12-07: they
+   * were refused as "not in --data's format").
+   */
+  @Test
+  void parquetValidationDataBesideCsvTrainingDataGiveTheBitsOfCsvValidationData()
+      throws Exception {
+    Path trainCsv = write("train.csv", 0, TRAIN);
+    Path valCsv = write("val.csv", TRAIN, N);
+    Path trainPq = parquet("train.parquet", 0, TRAIN);
+    Path valPq = parquet("val.parquet", TRAIN, N);
+    Path csvOnly = dir.resolve("csv-only");
+    Runs.Result a = Runs.run(job(csvOnly, "--data", trainCsv.toString(), "--validation-data",
+        valCsv.toString(), "--workers", "2"));
+    assertEquals(0, a.exitCode(), a.err());
+    String expected = Files.readString(csvOnly.resolve("epochs.jsonl"));
+    assertEquals(3, expected.lines().filter(l -> l.contains("\"val_loss\"")).count(), expected);
+    String[][] pairs = {{trainCsv.toString(), valPq.toString(), null},
+        {trainPq.toString(), valCsv.toString(), null},
+        {trainCsv.toString(), valPq.toString(), "csv"}};
+    int k = 0;
+    for (String[] pair : pairs) {
+      Path run = dir.resolve("mixed" + k++);
+      List<String> args = new ArrayList<>(List.of(job(run, "--data", pair[0],
+          "--validation-data", pair[1], "--workers", "3")));
+      if (pair[2] != null) {
+        args.addAll(List.of("--format", pair[2]));
+      }
+      Runs.Result r = Runs.run(args.toArray(String[]::new));
+      assertEquals(0, r.exitCode(), String.join(" ", args) + ": " + r.err());
+      assertEquals(expected, Files.readString(run.resolve("epochs.jsonl")),
+          String.join(" ", pair) + ": every epoch's loss and val_loss, bit for bit");
+      assertEquals(Runs.summary(csvOnly).get("params"), Runs.summary(run).get("params"));
+      JsonNode validation = Json.MAPPER.readTree(run.resolve("config.json").toFile())
+          .get("dataset").get("validation");
+      assertEquals(pair[1].endsWith(".parquet") ? "parquet" : "csv",
+          validation.get("kind").asText());
+    }
+    // A resume checks the Parquet validation file by its own format's digest.
+    Path mixed = dir.resolve("mixed0");
+    Runs.Result resumed = Runs.run("--resume", mixed.toString(), "--epochs", "4");
+    assertEquals(0, resumed.exitCode(), resumed.err());
   }
 }

@@ -119,7 +119,8 @@ public final class TrainOptions {
 
   @Option(names = "--format", paramLabel = "NAME",
       description = "Input format of --data (default: the format its extension names, else csv; "
-          + "synthetic without --data).")
+          + "synthetic without --data). --validation-data is read in the format its own "
+          + "extension names: NAME reads the files it claims or no format claims.")
   String format;
 
   @Option(names = "--chunk-size", paramLabel = "N",
@@ -285,7 +286,8 @@ public final class TrainOptions {
     int resolvedClasses = targets.classes(model, classes, scanned.maxTarget());
     DatasetSpec.Source source = scanned.source();
     DatasetSpec.Source validation = epochOptions.validationData == null ? null
-        : ValidationDataScan.scan(epochOptions.validationData, input, files, formatSettings,
+        : ValidationDataScan.scan(epochOptions.validationData, format, input, files,
+            formatSettings,
             seed, labels, resolvedClasses, source, notes);
     long updates = epochOptions.plannedSteps(source.examples(), steps, this::given);
     // The training samples alone decide the default: validation data never move their chunks.

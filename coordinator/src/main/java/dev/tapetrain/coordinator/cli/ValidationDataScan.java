@@ -4,6 +4,7 @@ import dev.tapetrain.data.DataPaths;
 import dev.tapetrain.data.InputFormat;
 import dev.tapetrain.data.InputFormats;
 import dev.tapetrain.protocol.DatasetSpec;
+import dev.tapetrain.spi.Plugins;
 import dev.tapetrain.spi.Settings;
 import dev.tapetrain.spi.UserError;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /**
  * The scan of {@code --validation-data} (Keras' {@code validation_data}): the files resolved
- * like {@code --data}'s, read by the same input format with the same settings, checked in full
+ * like {@code --data}'s, read by the format their names say (CSV validation data for Parquet
+ * training data, or the other way round) with the same settings, checked in full
  * before any run directory exists — the same feature and target columns as the training data,
  * labels among the model's classes — and described for the workers.
  */
@@ -21,21 +23,32 @@ final class ValidationDataScan {
   private ValidationDataScan() {}
 
   /**
-   * Scans {@code paths} as {@code input} reads {@code training}'s files ({@code trainingFiles})
-   * with {@code settings}; labels must be below {@code classes} when {@code labels}.
+   * Scans {@code paths} in the format their names say, chosen as {@code --data}'s is; with
+   * {@code --format} ({@code named}), files that format reads or no format claims are read by it
+   * ({@code input}, {@code --data}'s), others by the format that claims them (Parquet validation
+   * data beside CSV training data). A format other than {@code --data}'s takes the settings of
+   * {@code settings} it declares too ({@code --features}, {@code --target}). Labels must be
+   * below {@code classes} when {@code labels}.
    *
    * @throws UsageException (or another {@link UserError}) naming the file, and line or column,
    *     of the first problem
    */
-  static DatasetSpec.Source scan(List<String> paths, InputFormat input, List<Path> trainingFiles,
-      Settings settings, long seed, boolean labels, int classes, DatasetSpec.Source training,
-      java.util.function.Consumer<String> notes) {
+  static DatasetSpec.Source scan(List<String> paths, String named, InputFormat input,
+      List<Path> trainingFiles, Settings settings, long seed, boolean labels, int classes,
+      DatasetSpec.Source training, java.util.function.Consumer<String> notes) {
     if (trainingFiles.isEmpty()) {
       throw new UsageException("--validation-data needs --data (the columns it must match)");
     }
+    Plugins<InputFormat> formats = InputFormats.plugins(Set.of());
+    InputFormat explicit = named == null ? null : input;
     List<Path> files;
+    InputFormat format;
     try {
-      files = DataPaths.resolve(paths, input::reads);
+      files = DataPaths.resolve(paths, f -> InputFormats.claimed(formats, f)
+          || (explicit != null && explicit.reads(f)));
+      format = explicit != null && files.stream().allMatch(f -> explicit.reads(f)
+          || !InputFormats.claimed(formats, f)) ? explicit
+          : InputFormats.chooseFor(formats, null, files);
     } catch (UserError e) {
       throw new UsageException(e.getMessage().replaceFirst("^--data", "--validation-data"));
     }
@@ -44,19 +57,10 @@ final class ValidationDataScan {
       if (trainingFiles.contains(f) || sameFileAsOneOf(f, trainingFiles, trainingKeys)) {
         throw new UsageException("--validation-data " + f + ": the file is also part of --data");
       }
-      // Read as --data's format, a file another format claims by its name (a Parquet file
-      // beside CSV training data) would fail with that format's words ("not UTF-8 text").
-      if (!input.reads(f)) {
-        for (InputFormat other : InputFormats.plugins(Set.of()).available().values()) {
-          if (other.reads(f)) {
-            throw new UsageException("--validation-data " + f + ": a " + other.name()
-                + " file, but --data is read as " + input.name() + " (validation data must "
-                + "be in --data's format)");
-          }
-        }
-      }
     }
-    InputFormat.Scanned scanned = input.scan(new InputFormat.Request(files.get(0), settings,
+    Settings own = format.name().equals(input.name()) ? settings : sharedSettings(format,
+        settings);
+    InputFormat.Scanned scanned = format.scan(new InputFormat.Request(files.get(0), own,
         seed, labels ? classes : 0, new InputFormat.OrderFree(labels
             ? y -> TrainOptions.labelProblem(y, classes) : y -> null), files));
     scanned.notes().forEach(n -> notes.accept("--validation-data: " + n));
@@ -69,6 +73,17 @@ final class ValidationDataScan {
           + " (the same feature and target columns are needed)");
     }
     return source;
+  }
+
+  /** {@code settings}' values of the settings {@code format} declares too, the rest defaults. */
+  private static Settings sharedSettings(InputFormat format, Settings settings) {
+    java.util.Map<String, String> given = new java.util.TreeMap<>();
+    for (dev.tapetrain.spi.Setting s : format.settings()) {
+      if (settings.texts().containsKey(s.name())) {
+        given.put(s.name(), settings.texts().get(s.name()));
+      }
+    }
+    return Settings.of(format.settings(), given, n -> "--" + n);
   }
 
   /**
