@@ -75,4 +75,39 @@ class ResumeGivenAgainTest {
     assertTrue(r.err().contains("--learning-rate cannot change in a resumed run (only --epochs "
         + "may be raised)"), r.err());
   }
+
+  /**
+   * {@code --features '*'} given again is taken when it picks the columns the run trained on
+   * (a script that started the run with '*' repeats it; --resume-if-exists took it already),
+   * and refused in one line naming both lists when it picks others (new-user round,
+   * 2026-12-07: '*' was refused as a change).
+   */
+  @Test
+  void featuresStarIsTakenWhenItPicksTheRunsColumnsAndRefusedNamingTheDifference()
+      throws Exception {
+    Path data = csv("star.csv");
+    Path run = dir.resolve("star");
+    assertEquals(0, Runs.run("--data", data.toString(), "--features", "*", "--steps", "10",
+        "--run-dir", run.toString()).exitCode());
+    Runs.Result again = Runs.run("--resume", run.toString(), "--steps", "15", "--data",
+        data.toString(), "--features", "*");
+    assertEquals(0, again.exitCode(), again.err());
+    assertEquals(15, Runs.summary(run).get("steps").asLong());
+
+    // A run of a and b on a file with a third column: '*' would train on a, b and c.
+    Path wide = dir.resolve("wide.csv");
+    Files.writeString(wide, Files.readString(data).replace("a,b,y\n", "a,b,c,y\n")
+        .replaceAll("(?m)^([^,\n]+,[^,\n]+),(?=[^,\n]+$)", "$1,1.5,"));
+    Path narrow = dir.resolve("narrow");
+    Runs.Result first = Runs.run("--data", wide.toString(), "--features", "a,b", "--steps",
+        "10", "--run-dir", narrow.toString());
+    assertEquals(0, first.exitCode(), first.err());
+    Runs.Result r = Runs.run("--resume", narrow.toString(), "--steps", "15", "--features",
+        "*");
+    assertEquals(2, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("--resume: --features '*' picks a,b,c in wide.csv, but the run "
+        + "trained on a,b (give those, leave --features out, or start a new run)"), r.err());
+    assertEquals(10, Runs.summary(narrow).get("steps").asLong());
+  }
 }

@@ -20,8 +20,10 @@ final class RunDirOptions {
   Path runDir;
 
   @Option(names = "--resume", paramLabel = "RUN_DIR",
-      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps may be "
-          + "raised (and --workers and the timeouts changed).")
+      description = "Continue the run in RUN_DIR from its last checkpoint; only --steps (a run "
+          + "of epochs: --epochs) may be raised (and --workers and the timeouts changed); "
+          + "options given again with the run's values are taken, --features '*' when it "
+          + "picks the run's columns.")
   Path resume;
 
   @Option(names = "--resume-if-exists",
@@ -80,6 +82,11 @@ final class RunDirOptions {
     }
     if (parsed != null) {
       for (picocli.CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+        if (o.longestName().equals("--features") && o.getValue() != null
+            && o.getValue().toString().trim().equals("*")) {
+          RecordedEvery.check(config); // taken when '*' picks the run's columns, else refused
+          continue;
+        }
         if (!RESUMABLE.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()
             && !RecordedValue.same(o, config)) {
           // A run of epochs grows by --epochs (its steps follow from them), others by --steps.
