@@ -284,6 +284,36 @@ class PredictParquetTest {
     assertEquals("", t.rows().get(5).getString("note", 0));
   }
 
+  /**
+   * A CSV header with empty names (a spreadsheet's x,y,, ) and a repeated one keeps them under
+   * the names pandas' read_csv gives ("Unnamed: 3", "n.1"): a Parquet output never holds two
+   * fields of one name, which other readers refuse (a new-user round, 2026-12-07: two fields
+   * named ""), and the CSV output has the same header.
+   */
+  @Test
+  void keptCsvColumnsWithoutANameOrRepeatedGetPandasNames() throws Exception {
+    csv("d.csv", 0, N);
+    Path run = train("linear", "--target", "y");
+    Path sheet = dir.resolve("sheet.csv");
+    Files.writeString(sheet, "x,k,y,,,n,n,Unnamed: 4\n1.5,2,3,a,,b,c,d\n-1,0,1,,e,f,g,h\n");
+    Path pq = dir.resolve("sheet.parquet");
+    predict(run, "--data", sheet.toString(), "--keep-columns", "--out", pq.toString());
+    Table t = read(pq);
+    assertEquals("message predictions { required double x; required double k; required double "
+            + "y; required binary Unnamed: 3 (STRING); required binary Unnamed: 4 (STRING); "
+            + "required binary n (STRING); required binary n.1 (STRING); required binary "
+            + "Unnamed: 4.1 (STRING); required double prediction; }",
+        t.schema().toString().replaceAll("\\s+", " ").strip());
+    assertEquals("a", t.rows().get(0).getString("Unnamed: 3", 0));
+    assertEquals("e", t.rows().get(1).getString("Unnamed: 4", 0));
+    assertEquals("c", t.rows().get(0).getString("n.1", 0));
+    assertEquals("h", t.rows().get(1).getString("Unnamed: 4.1", 0));
+    Path out = dir.resolve("sheet-out.csv");
+    predict(run, "--data", sheet.toString(), "--keep-columns", "--out", out.toString());
+    assertEquals("x,k,y,Unnamed: 3,Unnamed: 4,n,n.1,Unnamed: 4.1,prediction",
+        Files.readAllLines(out).get(0));
+  }
+
   @Test
   void badInputAndBadOutputAreOneLineExitTwoAndLeaveNoOutput() throws Exception {
     csv("d.csv", 0, N);

@@ -15,7 +15,8 @@ import org.apache.parquet.schema.Types;
  * Parquet output: from CSV input the columns predict reads as numbers (features, target) are
  * DOUBLE holding the value read, every other column a STRING holding the cell's text; from
  * Parquet input every column keeps its own type (physical type, annotation, required or
- * optional). In a CSV output a value is the cell's text (CSV input) or the text parquet-java's
+ * optional). A CSV header's empty and repeated names are pandas' ({@link #pandasNames}). In a
+ * CSV output a value is the cell's text (CSV input) or the text parquet-java's
  * stringifier gives for its type (Parquet input), a null an empty cell.
  *
  * @param types the columns, in input order, each as a Parquet field
@@ -38,16 +39,45 @@ record KeptColumns(List<Type> types) {
     types = List.copyOf(types);
   }
 
-  /** A CSV header's columns, the {@code numeric} ones as DOUBLE, the others as STRING. */
+  /**
+   * A CSV header's columns, the {@code numeric} ones as DOUBLE, the others as STRING, named as
+   * pandas' {@code read_csv} names them ({@link #pandasNames}).
+   */
   static KeptColumns ofCsv(List<String> header, Set<String> numeric) {
     List<Type> types = new ArrayList<>();
-    for (String c : header) {
+    List<String> names = pandasNames(header);
+    for (int i = 0; i < header.size(); i++) {
+      String c = header.get(i);
       types.add(numeric.contains(c)
-          ? Types.required(PrimitiveTypeName.DOUBLE).named(c)
+          ? Types.required(PrimitiveTypeName.DOUBLE).named(names.get(i))
           : Types.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType())
-              .named(c));
+              .named(names.get(i)));
     }
     return new KeptColumns(types);
+  }
+
+  /**
+   * A CSV header's names as pandas' {@code read_csv} gives them: an empty one (a spreadsheet's
+   * empty header cell, {@code x,y,,}) is {@code Unnamed: I}, I its position from 0, and a name
+   * seen before gets {@code .1}, {@code .2} … ({@code a, a.1}), skipping names already taken.
+   * A Parquet file holds a name once (other readers refuse two fields named ""), and a pandas
+   * user finds the names read_csv would give.
+   */
+  static List<String> pandasNames(List<String> header) {
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    List<String> out = new ArrayList<>(header.size());
+    for (int i = 0; i < header.size(); i++) {
+      String col = header.get(i).isEmpty() ? "Unnamed: " + i : header.get(i);
+      int seen = counts.getOrDefault(col, 0);
+      while (seen > 0) {
+        counts.put(col, seen + 1);
+        col = col + "." + seen;
+        seen = counts.getOrDefault(col, 0);
+      }
+      out.add(col);
+      counts.put(col, seen + 1);
+    }
+    return out;
   }
 
   /** The column names, in order. */

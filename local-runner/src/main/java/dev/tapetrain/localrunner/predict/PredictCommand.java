@@ -66,7 +66,8 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Option(names = "--keep-columns",
       description = "Copy every input column into the output, before the predictions (from "
-          + "Parquet input in its own type).")
+          + "Parquet input in its own type). A CSV header's empty names become 'Unnamed: I' "
+          + "(I its position from 0) and repeated ones 'a.1', as pandas' read_csv names them.")
   boolean keepColumns;
 
   @Option(names = "--features", paramLabel = "COLS",
