@@ -62,4 +62,37 @@ class InspectUnfinishedTest {
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("initial loss:   NaN\n"), r.out());
   }
+
+  /**
+   * A run that failed before its first update (its model throws at the initial loss, after the
+   * run directory exists) shows that no step was trained, its status and why, not "initial loss
+   * NaN", its initial parameters and "workers 4" as if it had trained (a new-user round,
+   * 2026-12-07).
+   */
+  @Test
+  void aRunThatFailedBeforeItsFirstStepShowsThatNoStepWasTrainedAndWhy() throws Exception {
+    Path run = dir.resolve("failed");
+    Runs.Result r = Runs.run("--model", "test-faulty", "--set", "fault=throw", "--steps", "5",
+        "--workers", "2", "--run-dir", run.toString());
+    assertEquals(1, r.exitCode(), r.err());
+    Runs.Result text = Runs.run("inspect", run.toString());
+    assertEquals(0, text.exitCode(), text.err());
+    String out = text.out();
+    assertTrue(out.contains("status:         failed (0 of 5 steps)"), out);
+    assertTrue(out.contains("message:        model test-faulty failed while computing the "
+        + "initial loss"), out);
+    assertTrue(out.contains("trained:        no step: the run ended failed before its first "
+        + "update (no loss or parameters to show)"), out);
+    assertTrue(out.contains("workers:        2 started, none trained a step"), out);
+    assertTrue(out.contains("(no steps logged)\n"), out);
+    for (String shown : List.of("NaN", "initial loss:   ", "final loss", "w:", "b:", "steps/s",
+        "logged yet")) {
+      assertTrue(!out.contains(shown), shown + " in: " + out);
+    }
+    JsonNode s = Json.MAPPER.readTree(Runs.run("inspect", run.toString(), "--format", "json")
+        .out());
+    assertTrue(s.get("no_step_trained").asBoolean(), s.toString());
+    assertEquals("failed", s.get("status").asText());
+    assertTrue(!s.has("initial_loss") && !s.has("loss") && !s.has("w"), s.toString());
+  }
 }

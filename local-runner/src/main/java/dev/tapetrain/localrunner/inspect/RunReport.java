@@ -84,17 +84,25 @@ final class RunReport {
         : sum.path("steps").asLong();
     s.put("steps", done);
     s.put("planned_steps", planned);
-    if (sum != null && sum.has("initial_loss")) {
+    // A run that ended before its first update (a model or data error at the initial loss, a
+    // worker that could not start, a signal): its summary's NaN losses and initial parameters
+    // are no result, so they are not shown as one; its status and message say why it ended.
+    boolean untrained = !live && done == 0;
+    if (untrained) {
+      s.put("no_step_trained", true);
+    }
+    if (sum != null && sum.has("initial_loss")
+        && (!untrained || Double.isFinite(Json.number(sum.get("initial_loss"))))) {
       s.set("initial_loss", sum.get("initial_loss"));
     }
-    JsonNode source = sum != null && sum.has("loss") ? sum : last;
+    JsonNode source = untrained ? null : sum != null && sum.has("loss") ? sum : last;
     if (source != null) {
       s.set("loss", source.get("loss"));
       if (source == last) {
         // Not the run's final loss (it has none yet, or never will): the last logged step's,
         // which in mini-batch training is one batch's loss, not over every training sample.
         s.put("loss_step", last.path("step").asLong());
-        s.put("loss_of", options.path("batch_size").asInt() > 0
+        s.put("loss_of", options.path("batch_size").asLong() > 0
             || options.path("batch_fraction").asDouble(1) < 1 ? "mini-batch" : "training data");
       }
       JsonNode params = LoggedStep.params(source, flat);
@@ -131,7 +139,7 @@ final class RunReport {
       s.set("wall_seconds", sum.get("wall_seconds"));
       s.set("train_seconds", sum.get("train_seconds"));
       double train = sum.get("train_seconds").asDouble();
-      if (train > 0) {
+      if (train > 0 && done > 0) {
         s.put("steps_per_second", done / train);
       }
     } else if (sum != null && sum.has("started_at") && "running".equals(status.name())) {
@@ -220,6 +228,10 @@ final class RunReport {
     if (s.has("initial_loss")) {
       out.printf("initial loss:   %s%n", StepTable.text(s.get("initial_loss")));
     }
+    if (s.has("no_step_trained")) {
+      out.printf("trained:        no step: the run ended %s before its first update (no loss "
+          + "or parameters to show)%n", status);
+    }
     if (s.has("loss")) {
       if (s.has("loss_step")) {
         out.printf("last loss:      %s   (logged at step %d, %s%s)%n",
@@ -250,7 +262,11 @@ final class RunReport {
           "%-15s norm %.6g%n", e.getKey() + ":", Json.number(e.getValue())));
     }
     out.printf("data:           %s%n", s.get("data").asText());
-    out.printf("workers:        %d%n", s.get("workers").asInt());
+    if (!s.has("no_step_trained")) {
+      out.printf("workers:        %d%n", s.get("workers").asInt());
+    } else if (s.get("workers").asInt() > 0) {
+      out.printf("workers:        %d started, none trained a step%n", s.get("workers").asInt());
+    }
     if (s.has("wall_seconds")) {
       out.printf(Locale.ROOT, "time:           %.3f s wall, %.3f s training%s%n",
           s.get("wall_seconds").asDouble(), s.get("train_seconds").asDouble(),

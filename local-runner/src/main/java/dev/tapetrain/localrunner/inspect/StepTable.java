@@ -96,7 +96,9 @@ final class StepTable {
   /** Prints the table (a caption, the header and the rows) of everything accepted. */
   void print(PrintStream out, RunFiles run) {
     if (lines == 0) {
-      out.println("(no steps logged yet)");
+      // "yet" only while the run goes on: an ended run will log none.
+      out.println("running".equals(run.status().name()) ? "(no steps logged yet)"
+          : "(no steps logged)");
       return;
     }
     Level chosen = levels.get(0);
