@@ -78,7 +78,7 @@ final class SameRun {
       throw new UsageException("--run-dir " + dir + " exists and holds no tapetrain run (no "
           + RunDirectory.CONFIG + "); pick a new directory");
     }
-    if (!Files.exists(dir.resolve(Checkpoints.FILE))) {
+    if (!Checkpoints.holdsState(dir.resolve(Checkpoints.FILE))) {
       return startOver(command, dir, wanted, err, early);
     }
     RunLog before = RunLog.read(dir); // a clear message for a directory that is not a run

@@ -153,6 +153,37 @@ class ResumeIfExistsTest extends ProcessTestBase {
   }
 
   /**
+   * A build before 2026-12-08 wrote a checkpoint of no parameters for a run stopped before its
+   * workers brought the model (a coordinator stopped while it waited for workers, an embedded
+   * run interrupted as it started): --resume refuses it as no checkpoint, naming the way on, and
+   * the same command with --resume-if-exists starts the run over there (it was refused: "the
+   * run has []"; new-user round, 2026-12-07).
+   */
+  @Test
+  void aCheckpointOfNoParametersCountsAsNone() throws Exception {
+    Path whole = dir.resolve("whole");
+    assertEquals(0, Runs.run("--steps", "40", "--run-dir", whole.toString()).exitCode());
+    Path run = dir.resolve("run");
+    assertEquals(0, Runs.run(job(run, "--steps", "40")).exitCode());
+    Path file = run.resolve(Checkpoints.FILE);
+    Checkpoints.Loaded done = Checkpoints.read(file);
+    Checkpoints.write(file, new dev.tapetrain.coordinator.TrainingState(0, List.of(), List.of(),
+        0, Double.NaN, Double.NaN), done.numbers(), done.dataDigest(), -1);
+
+    Runs.Result resume = Runs.run("--resume", run.toString());
+    assertEquals(2, resume.exitCode(), resume.err());
+    assertTrue(resume.err().contains(file + ": no checkpoint (the run stopped before its first "
+        + "one; start it again: the command that started it with --resume-if-exists"),
+        resume.err());
+    Runs.Result again = Runs.run(job(run, "--steps", "40"));
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.err().contains("stopped before its first checkpoint; starting it again"),
+        again.err());
+    assertEquals(Runs.steps(whole), Runs.steps(run), "every step once, the same bits");
+    assertEquals(40, Checkpoints.read(file).state().steps());
+  }
+
+  /**
    * A run with a validation split recorded before 2026-12-07 (its numbers hold no
    * {@code held_out}: one chunk straddles its split) is continued by the same command with its
    * own chunks, as {@code --resume} continues it, not refused as another run.

@@ -28,6 +28,23 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   /**
+   * Whether {@code file} holds a state a run can go on from: it exists and is not the
+   * parameterless checkpoint a build before 2026-12-08 wrote for a run stopped before its
+   * workers brought the model (that one could never be resumed, and is treated as none). A
+   * checkpoint that cannot be read counts as one, so that reading it says what is wrong.
+   */
+  public static boolean holdsState(Path file) {
+    if (!Files.exists(file)) {
+      return false;
+    }
+    try {
+      return !parse(file).state().params().isEmpty();
+    } catch (RunDirectoryException unreadable) {
+      return true;
+    }
+  }
+
+  /**
    * A checkpoint read back.
    *
    * @param lastLoggedStep the last step in steps.jsonl before the checkpoint's step (-1: none),
@@ -73,16 +90,29 @@ public final class Checkpoints {
   /**
    * Reads and verifies {@code file}.
    *
-   * @throws RunDirectoryException if it is missing, unreadable or corrupt
+   * @throws RunDirectoryException if it is missing, unreadable or corrupt, or holds no state
+   *     ({@link #holdsState})
    */
   public static Loaded read(Path file) {
+    Loaded loaded = parse(file);
+    if (loaded.state().params().isEmpty()) {
+      throw stoppedBeforeCheckpoint(file);
+    }
+    return loaded;
+  }
+
+  private static RunDirectoryException stoppedBeforeCheckpoint(Path file) {
+    return new RunDirectoryException(file + ": no checkpoint (the run stopped before its first"
+        + " one; start it again: the command that started it with --resume-if-exists starts "
+        + "it over in that directory)");
+  }
+
+  private static Loaded parse(Path file) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new RunDirectoryException(file + ": no checkpoint (the run stopped before its first"
-          + " one; start it again: the command that started it with --resume-if-exists starts "
-          + "it over in that directory)");
+      throw stoppedBeforeCheckpoint(file);
     } catch (IOException e) {
       throw new RunDirectoryException(file + ": cannot read: " + e.getMessage());
     }

@@ -57,7 +57,7 @@ public final class NewDirectory {
       if (isEmptyDirectory(dir) || holdsOnlyLock(dir)) {
         return; // a lock held by a live process is refused by RunLock.acquire
       }
-      if (Files.exists(dir.resolve("summary.json")) && !Files.exists(dir.resolve(Checkpoints.FILE))
+      if (Files.exists(dir.resolve("summary.json")) && !Checkpoints.holdsState(dir.resolve(Checkpoints.FILE))
           && !RunLock.isHeld(dir)) {
         throw new RunDirectoryException("--run-dir " + dir + " already exists and holds a run "
             + "that stopped before its first checkpoint (interrupted or killed as it started): "

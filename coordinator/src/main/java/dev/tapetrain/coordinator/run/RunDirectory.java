@@ -260,6 +260,12 @@ public final class RunDirectory implements RunStore, AutoCloseable {
 
   @Override
   public Result checkpoint(TrainingState state) {
+    if (state.params().isEmpty()) {
+      // Stopped before the workers brought the model: there is nothing to go on from, and a
+      // checkpoint of nothing made the directory one neither --resume nor --resume-if-exists
+      // could continue (new-user round, 2026-12-07). The same command starts it over.
+      return RunStore.OK;
+    }
     return attempt(() -> {
       // Every line before the checkpoint's step reaches the disk first, so a resume after a
       // crash (or a power loss) finds each committed step logged.
@@ -344,7 +350,7 @@ public final class RunDirectory implements RunStore, AutoCloseable {
     summary.set("log_gaps", logGaps(config));
     if (s.status() == RunSummary.Status.FAILED || s.status() == RunSummary.Status.INTERRUPTED) {
       // --resume needs a checkpoint; a run stopped before its first one starts over instead.
-      summary.put("resume", java.nio.file.Files.exists(dir.resolve(Checkpoints.FILE))
+      summary.put("resume", Checkpoints.holdsState(dir.resolve(Checkpoints.FILE))
           ? "--resume " + dir : "--resume-if-exists --run-dir " + dir);
     }
     return attempt(() -> Json.writeSummary(dir.resolve(SUMMARY), summary, lock::freeReserve));

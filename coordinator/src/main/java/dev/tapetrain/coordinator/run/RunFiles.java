@@ -97,7 +97,7 @@ public record RunFiles(Path dir, JsonNode config, JsonNode summary, Status statu
 
   private static Status interrupted(Path dir) {
     // Killed before its first checkpoint: --resume has nothing to start from.
-    return new Status(INTERRUPTED, java.nio.file.Files.exists(dir.resolve(Checkpoints.FILE))
+    return new Status(INTERRUPTED, Checkpoints.holdsState(dir.resolve(Checkpoints.FILE))
         ? "no process holds the run; resume with --resume " + dir
         : "no process holds the run, which stopped before its first checkpoint; start it over "
             + "with the command that started it and --resume-if-exists --run-dir " + dir

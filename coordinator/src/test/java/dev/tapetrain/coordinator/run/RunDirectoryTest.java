@@ -2,6 +2,7 @@ package dev.tapetrain.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -195,5 +196,37 @@ class RunDirectoryTest {
     run.close();
     assertEquals("--resume " + with,
         Json.MAPPER.readTree(with.resolve(RunDirectory.SUMMARY).toFile()).get("resume").asText());
+  }
+
+  /**
+   * Stopped before its workers brought the model, a run has no parameters: it writes no
+   * checkpoint (one of nothing could never be resumed), its summary names --resume-if-exists,
+   * and a parameterless checkpoint an older build wrote counts as none.
+   */
+  @Test
+  void aRunStoppedBeforeItHasParametersWritesNoCheckpoint(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    RunSpec spec = spec(100);
+    RunDirectory run = RunDirectory.create(dir, spec, "test");
+    TrainingState none = new TrainingState(0, List.of(), List.of(), 0, Double.NaN, Double.NaN);
+    assertEquals(RunStore.OK, run.checkpoint(none));
+    Path file = dir.resolve(Checkpoints.FILE);
+    assertFalse(Files.exists(file));
+    assertEquals(RunStore.OK, run.finish(new RunSummary(
+        RunSummary.Status.INTERRUPTED, 0, 100, Double.NaN, Double.NaN, List.of(), 0, 0,
+        "interrupted by a signal")));
+    run.close();
+    JsonNode summary = Json.MAPPER.readTree(dir.resolve(RunDirectory.SUMMARY).toFile());
+    assertEquals("--resume-if-exists --run-dir " + dir, summary.path("resume").asText());
+
+    Checkpoints.write(file, none, spec.numbers(), spec.dataset().digest(), -1);
+    assertFalse(Checkpoints.holdsState(file));
+    RunDirectoryException e = assertThrows(RunDirectoryException.class,
+        () -> Checkpoints.read(file));
+    assertTrue(e.getMessage().contains("no checkpoint (the run stopped before its first one"),
+        e.getMessage());
+    Checkpoints.write(file, new TrainingState(1, PARAMS, List.of(), 1, 68.0, 10.0),
+        spec.numbers(), spec.dataset().digest(), 0);
+    assertTrue(Checkpoints.holdsState(file));
   }
 }

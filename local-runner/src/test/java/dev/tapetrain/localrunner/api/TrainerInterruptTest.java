@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapetrain.coordinator.run.Checkpoints;
 import dev.tapetrain.coordinator.run.Json;
 import dev.tapetrain.models.Model;
 import dev.tapetrain.models.ModelFactory;
@@ -190,6 +191,12 @@ class TrainerInterruptTest {
       Ended e = fitOnThread(job(run, console).model(new InterruptingLine(at, fitting)).build(),
           false, fitting);
       assertInterrupted(e, run, console.toString(StandardCharsets.UTF_8));
+      // Never a checkpoint of nothing (stopped before the workers brought the model): the
+      // summary's way on works (it left one --resume and --resume-if-exists both refused).
+      Path checkpoint = run.resolve(Checkpoints.FILE);
+      assertEquals(Files.exists(checkpoint), Checkpoints.holdsState(checkpoint));
+      assertEquals(Files.exists(checkpoint) ? "--resume " + run
+          : "--resume-if-exists --run-dir " + run, summary(run).path("resume").asText());
       assertEquals(Set.of(), leftRunning(before));
     }
   }
