@@ -108,10 +108,15 @@ public final class ParquetFormat extends FileFormat {
     }
   }
 
+  /**
+   * The file's columns with their types, in the order of their names: the files of one dataset
+   * must have the same names and types, in any order (as pyarrow's datasets match columns by
+   * name; each read asks for its columns by name).
+   */
   @Override
   protected String schema(Path file) {
     try (ParquetColumns p = ParquetColumns.open(file)) {
-      return "schema " + p.schemaText().replaceAll("\\s+", " ").trim();
+      return "schema " + p.schemaTextByName().replaceAll("\\s+", " ").trim();
     }
   }
 

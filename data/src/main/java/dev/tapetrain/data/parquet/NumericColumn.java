@@ -23,7 +23,11 @@ import org.apache.parquet.schema.Type;
 record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int scale) {
 
   /** How a column's physical values become doubles. */
-  enum Kind { DOUBLE, FLOAT, FLOAT16, INT32, UINT32, INT64, UINT64, DEC32, DEC64, DECBIN }
+  enum Kind {
+    DOUBLE, FLOAT, FLOAT16, INT32, UINT32, INT64, UINT64, DEC32, DEC64, DECBIN,
+    /** BOOLEAN: false and true are exactly 0.0 and 1.0 (a logistic target as pandas writes it). */
+    BOOLEAN
+  }
 
   /**
    * The named columns of {@code schema}; one message for every one that cannot be read.
@@ -112,7 +116,8 @@ record NumericColumn(String name, ColumnDescriptor descriptor, Kind kind, int sc
       case FLOAT -> Kind.FLOAT;
       case INT32 -> unsigned ? Kind.UINT32 : Kind.INT32;
       case INT64 -> unsigned ? Kind.UINT64 : Kind.INT64;
-      default -> null; // BOOLEAN, INT96, BINARY, FIXED_LEN_BYTE_ARRAY
+      case BOOLEAN -> Kind.BOOLEAN;
+      default -> null; // INT96, BINARY, FIXED_LEN_BYTE_ARRAY
     };
   }
 

@@ -325,6 +325,8 @@ final class PageDecoder {
       case INT64:
       case UINT64:
         return integer(r.readLong(), row);
+      case BOOLEAN:
+        return r.readBoolean() ? 1.0 : 0.0;
       case FLOAT16: {
         byte[] h = r.readBytes().getBytes();
         double v = ExactDoubles.half((h[0] & 0xff) | (h[1] & 0xff) << 8);

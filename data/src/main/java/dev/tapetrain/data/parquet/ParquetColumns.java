@@ -29,8 +29,9 @@ import org.apache.parquet.schema.Type;
  * outside the range are not read when the file has a page index.
  *
  * <p>Accepted column types (top-level, required or optional, not repeated): DOUBLE, FLOAT, INT32
- * and INT64 plain or with an INT(8/16/32/64, signed or unsigned) annotation, and DECIMAL on
- * INT32, INT64, FIXED_LEN_BYTE_ARRAY or BINARY. Every value must widen to a double exactly: an
+ * and INT64 plain or with an INT(8/16/32/64, signed or unsigned) annotation, DECIMAL on
+ * INT32, INT64, FIXED_LEN_BYTE_ARRAY or BINARY, FLOAT16, and BOOLEAN (false 0.0, true 1.0).
+ * Every value must widen to a double exactly: an
  * integer with more than 53 significant bits or a decimal that has no exact double (0.1) is
  * refused; so are nulls, NaN and infinities. Every refusal is a {@link DataException} naming the
  * file, the row (0-based over the file), the row group and the column.
@@ -154,6 +155,18 @@ public final class ParquetColumns implements AutoCloseable {
    */
   public String schemaText() {
     return new MessageType("m", schema.getFields()).toString()
+        .replaceFirst("^message m", "message").replaceAll(" columnorder\\([^)]*\\)", "");
+  }
+
+  /**
+   * {@link #schemaText} with the top-level columns in the order of their names (by code point;
+   * columns of one name keep their order): what two files of one dataset must agree on, since
+   * their columns are read by name.
+   */
+  public String schemaTextByName() {
+    List<Type> fields = new ArrayList<>(schema.getFields());
+    fields.sort(java.util.Comparator.comparing(Type::getName));
+    return new MessageType("m", fields).toString()
         .replaceFirst("^message m", "message").replaceAll(" columnorder\\([^)]*\\)", "");
   }
 
