@@ -80,16 +80,21 @@ final class RowGroupDigests {
     long size;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       size = ch.size();
-      byte[] buf = new byte[1 << 20];
+      // A direct buffer: the channel reads into it with no copy through a temporary one (a heap
+      // array is filled from the JDK's own direct buffer), and the digest takes it in pieces
+      // that stay in cache: one copy of the file's bytes fewer, and no 1 MiB of new heap.
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
       long pos = 0;
       int g = 0;
       while (pos < size) {
-        int n = ch.read(ByteBuffer.wrap(buf), pos);
+        buf.clear();
+        int n = ch.read(buf, pos);
         if (n < 0) {
           throw new DataException(file + ": changed while it was read");
         }
+        buf.flip();
         if (!ordered) {
-          whole.update(buf, 0, n);
+          whole.update(buf);
         } else {
           int at = 0;
           while (at < n) {
@@ -101,7 +106,8 @@ final class RowGroupDigests {
             long until = g >= ranges.size() ? Long.MAX_VALUE : in ? ranges.get(g)[1]
                 : ranges.get(g)[0];
             int take = (int) Math.min(n - at, until - p);
-            (in ? groups.get(g) : rest).update(buf, at, take);
+            buf.limit(at + take).position(at);
+            (in ? groups.get(g) : rest).update(buf);
             at += take;
           }
         }
