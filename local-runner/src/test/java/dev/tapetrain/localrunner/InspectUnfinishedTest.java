@@ -95,4 +95,20 @@ class InspectUnfinishedTest {
     assertEquals("failed", s.get("status").asText());
     assertTrue(!s.has("initial_loss") && !s.has("loss") && !s.has("w"), s.toString());
   }
+
+  /** A run of --steps 0 completed: its initial loss and parameters are its result, shown. */
+  @Test
+  void aRunOfNoStepsShowsItsResult() throws Exception {
+    Path run = dir.resolve("none");
+    Runs.Result r = Runs.run("--steps", "0", "--run-dir", run.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = Runs.summary(run);
+    String out = Runs.run("inspect", run.toString()).out();
+    assertTrue(!out.contains("no step"), out);
+    assertTrue(out.contains("final loss:") && out.contains("W:"), out);
+    JsonNode s = Json.MAPPER.readTree(Runs.run("inspect", run.toString(), "--format", "json")
+        .out());
+    assertTrue(!s.has("no_step_trained"), s.toString());
+    assertEquals(summary.get("loss").asDouble(), s.get("loss").asDouble(), 0.0);
+  }
 }

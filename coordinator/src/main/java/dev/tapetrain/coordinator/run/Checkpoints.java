@@ -34,15 +34,23 @@ public final class Checkpoints {
    * checkpoint that cannot be read counts as one, so that reading it says what is wrong.
    */
   public static boolean holdsState(Path file) {
-    if (!Files.exists(file)) {
-      return false;
-    }
     try {
-      return !parse(file).state().params().isEmpty();
-    } catch (RunDirectoryException unreadable) {
-      return true;
+      // The parameterless one holds the run's numbers only: never this large. A model's
+      // checkpoint is not read again just to say that it is one.
+      if (Files.size(file) > NO_STATE_AT_MOST) {
+        return true;
+      }
+      CheckpointFileProto f = CheckpointFileProto.parseFrom(Files.readAllBytes(file));
+      return CheckpointProto.parseFrom(f.getCheckpoint()).getParamsCount() > 0;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException unreadable) {
+      return true; // reading it says what is wrong with it
     }
   }
+
+  /** Bytes beyond which a checkpoint is taken to hold a state without reading it. */
+  private static final long NO_STATE_AT_MOST = 16 << 20;
 
   /**
    * A checkpoint read back.

@@ -87,7 +87,8 @@ final class RunReport {
     // A run that ended before its first update (a model or data error at the initial loss, a
     // worker that could not start, a signal): its summary's NaN losses and initial parameters
     // are no result, so they are not shown as one; its status and message say why it ended.
-    boolean untrained = !live && done == 0;
+    // A run of --steps 0 completed with its initial loss and parameters: that is its result.
+    boolean untrained = !live && done == 0 && !"completed".equals(sum.path("status").asText());
     if (untrained) {
       s.put("no_step_trained", true);
     }

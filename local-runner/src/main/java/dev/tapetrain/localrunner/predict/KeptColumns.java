@@ -57,27 +57,38 @@ record KeptColumns(List<Type> types) {
   }
 
   /**
-   * A CSV header's names as pandas' {@code read_csv} gives them: an empty one (a spreadsheet's
-   * empty header cell, {@code x,y,,}) is {@code Unnamed: I}, I its position from 0, and a name
-   * seen before gets {@code .1}, {@code .2} … ({@code a, a.1}), skipping names already taken.
-   * A Parquet file holds a name once (other readers refuse two fields named ""), and a pandas
-   * user finds the names read_csv would give.
+   * A CSV header's names as pandas' {@code read_csv} gives them (its header parsing since 1.3):
+   * an empty one (a spreadsheet's empty header cell, {@code x,y,,}) is {@code Unnamed: I}, I its
+   * position from 0; named columns are named first, then the unnamed ones, and a name seen
+   * before gets the first {@code .1}, {@code .2} … that is neither given nor in the header
+   * ({@code a,a,a.1} reads {@code a,a.2,a.1}). A Parquet output holds a name once (other readers
+   * refuse two fields named ""), and a pandas user finds the values under the names read_csv
+   * gives them.
    */
   static List<String> pandasNames(List<String> header) {
-    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
-    List<String> out = new ArrayList<>(header.size());
+    List<String> names = new ArrayList<>(header.size());
+    List<Integer> order = new ArrayList<>(header.size());
+    List<Integer> unnamed = new ArrayList<>();
     for (int i = 0; i < header.size(); i++) {
-      String col = header.get(i).isEmpty() ? "Unnamed: " + i : header.get(i);
-      int seen = counts.getOrDefault(col, 0);
-      while (seen > 0) {
-        counts.put(col, seen + 1);
-        col = col + "." + seen;
-        seen = counts.getOrDefault(col, 0);
-      }
-      out.add(col);
-      counts.put(col, seen + 1);
+      boolean empty = header.get(i).isEmpty();
+      names.add(empty ? "Unnamed: " + i : header.get(i));
+      (empty ? unnamed : order).add(i);
     }
-    return out;
+    order.addAll(unnamed);
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    for (int i : order) {
+      String given = names.get(i);
+      String name = given;
+      int seen = counts.getOrDefault(name, 0);
+      while (seen > 0) {
+        counts.put(given, seen + 1);
+        name = given + "." + seen;
+        seen = names.contains(name) ? seen + 1 : counts.getOrDefault(name, 0);
+      }
+      names.set(i, name);
+      counts.put(name, seen + 1);
+    }
+    return names;
   }
 
   /** The column names, in order. */
