@@ -30,7 +30,9 @@ public final class TrainedRun {
 
   /**
    * The model's output for each row of {@code x} ({@code [n][features]}): one value per row for
-   * a regression, the K class probabilities for a classifier. Runs the model's own
+   * a regression predicting {@code [n]} or {@code [n, 1]}, k values for one predicting
+   * {@code [n, k]} (as Keras' {@code predict} returns {@code (n, k)}), the K class probabilities
+   * for a classifier. Runs the model's own
    * {@code predict}, as {@code local-runner predict} does.
    *
    * @throws IllegalArgumentException if a row does not have {@link #features()} values
@@ -47,7 +49,7 @@ public final class TrainedRun {
       System.arraycopy(x[i], 0, flat, i * f, f);
     }
     TrainedModel.Scores scores = model.score(flat, x.length);
-    int width = scores.classes() == 0 ? 1 : scores.classes();
+    int width = scores.width();
     double[][] out = new double[x.length][width];
     for (int i = 0; i < x.length; i++) {
       System.arraycopy(scores.values(), i * width, out[i], 0, width);

@@ -17,13 +17,13 @@ final class CsvPredictions implements PredictionOutput {
   }
 
   @Override
-  public void start(KeptColumns kept, int classes) throws IOException {
+  public void start(KeptColumns kept, int classes, int outputs) throws IOException {
     keptColumns = kept.types().size();
     StringBuilder h = new StringBuilder();
     for (String c : kept.names()) {
       h.append(quote(c)).append(',');
     }
-    h.append(String.join(",", PredictionOutput.predictionColumns(classes)));
+    h.append(String.join(",", PredictionOutput.predictionColumns(classes, outputs)));
     writer.append(h.append('\n'));
   }
 
@@ -37,7 +37,11 @@ final class CsvPredictions implements PredictionOutput {
         b.append(quote(kept.get(i).text(c))).append(',');
       }
       if (k == 0) {
-        b.append(s.values()[i]);
+        int w = s.width();
+        b.append(s.values()[i * w]);
+        for (int j = 1; j < w; j++) {
+          b.append(',').append(s.values()[i * w + j]);
+        }
       } else {
         b.append(s.labels()[i]);
         for (int j = 0; j < k; j++) {

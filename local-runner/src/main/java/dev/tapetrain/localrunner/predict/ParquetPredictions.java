@@ -18,7 +18,8 @@ import org.apache.parquet.schema.Types;
 
 /**
  * Predictions as a Parquet file (parquet-java's writer, Snappy, no Hadoop): the kept columns in
- * their types ({@link KeptColumns}), then {@code prediction} (DOUBLE), or {@code label} (INT32)
+ * their types ({@link KeptColumns}), then {@code prediction} or {@code prediction_0..k-1}
+ * (DOUBLE), or {@code label} (INT32)
  * and {@code probability_0..K-1} (DOUBLE), all required: the CSV output's columns and values.
  * The footer says what wrote it ({@code writer.model.name} {@code tapetrain},
  * {@code tapetrain.version}) and from what ({@code tapetrain.model}, e.g. {@code softmax};
@@ -59,9 +60,9 @@ final class ParquetPredictions implements PredictionOutput {
   }
 
   /** The output's schema; {@code shownAs} names the output in the message of a refusal. */
-  static MessageType schema(KeptColumns kept, int classes, String shownAs) {
+  static MessageType schema(KeptColumns kept, int classes, int outputs, String shownAs) {
     List<Type> fields = new ArrayList<>(kept.types());
-    List<String> names = PredictionOutput.predictionColumns(classes);
+    List<String> names = PredictionOutput.predictionColumns(classes, outputs);
     for (String name : names) {
       fields.add(Types.required(name.equals("label") ? PrimitiveTypeName.INT32
           : PrimitiveTypeName.DOUBLE).named(name));
@@ -76,8 +77,8 @@ final class ParquetPredictions implements PredictionOutput {
   }
 
   @Override
-  public void start(KeptColumns kept, int classes) throws IOException {
-    MessageType schema = schema(kept, classes, shownAs);
+  public void start(KeptColumns kept, int classes, int outputs) throws IOException {
+    MessageType schema = schema(kept, classes, outputs, shownAs);
     keptColumns = kept.types().size();
     groups = new SimpleGroupFactory(schema);
     writer = ParquetOutput.open(file, schema, metadata);
@@ -92,7 +93,10 @@ final class ParquetPredictions implements PredictionOutput {
         kept.get(i).addTo(g, c);
       }
       if (k == 0) {
-        g.add(keptColumns, s.values()[i]);
+        int w = s.width();
+        for (int j = 0; j < w; j++) {
+          g.add(keptColumns + j, s.values()[i * w + j]);
+        }
       } else {
         g.add(keptColumns, s.labels()[i]);
         for (int j = 0; j < k; j++) {

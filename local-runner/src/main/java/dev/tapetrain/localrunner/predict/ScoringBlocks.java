@@ -1,6 +1,7 @@
 package dev.tapetrain.localrunner.predict;
 
 import dev.tapetrain.localrunner.trained.TrainedModel;
+import dev.tapetrain.spi.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ final class ScoringBlocks implements PredictInput.Rows {
   private final double[] y;
   private final List<KeptColumns.Row> kept = new ArrayList<>();
   private int n;
+  private int outputs;
 
   ScoringBlocks(TrainedModel trained, PredictionOutput output, Evaluation eval, boolean keep) {
     this.trained = trained;
@@ -35,7 +37,8 @@ final class ScoringBlocks implements PredictInput.Rows {
   public void columns(KeptColumns columns) {
     eval.hasTargets = columns.names().contains(trained.targetColumn());
     try {
-      output.start(keep ? columns : KeptColumns.NONE, trained.classes());
+      outputs = trained.outputs();
+      output.start(keep ? columns : KeptColumns.NONE, trained.classes(), outputs);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -60,6 +63,11 @@ final class ScoringBlocks implements PredictInput.Rows {
       return;
     }
     TrainedModel.Scores s = trained.score(x, n);
+    if (s.width() != outputs) {
+      throw new UserError("model '" + trained.name() + "' predicted " + s.width()
+          + " value(s) per row for a block of " + n + " row(s) but " + outputs + " for one row;"
+          + " predict writes the same columns for every row");
+    }
     try {
       output.write(kept, s);
     } catch (IOException e) {

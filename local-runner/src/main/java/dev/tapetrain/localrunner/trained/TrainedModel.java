@@ -174,7 +174,7 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
     Tensor out = model.predict(tensors(), input);
     int k = classes();
     if (k == 0) {
-      return new Scores(n, 0, out.toArray(), null);
+      return new Scores(n, 0, out.toArray(), null, regressionWidth(out.shape(), n));
     }
     double[] probs;
     if (k == 2 && out.rank() == 1) {
@@ -201,7 +201,31 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
       }
       labels[i] = best;
     }
-    return new Scores(n, k, probs, labels);
+    return new Scores(n, k, probs, labels, k);
+  }
+
+  /**
+   * How many values a regression predicts per row: 1 for a prediction {@code [n]} or
+   * {@code [n, 1]}, k for {@code [n, k]} (as Keras' {@code predict} returns {@code (n, k)}); K for
+   * a classifier. Found by scoring one row of zeros, so an output can name its columns before
+   * the first row is read.
+   *
+   * @throws UserError if the model's prediction is not {@code [n]} or {@code [n, k]}
+   */
+  public int outputs() {
+    return classes() > 0 ? classes() : score(new double[features()], 1).width();
+  }
+
+  /** A regression's values per row, or one line naming the shape predict cannot write. */
+  private int regressionWidth(int[] shape, int n) {
+    if (shape.length == 1 && shape[0] == n) {
+      return 1;
+    }
+    if (shape.length == 2 && shape[0] == n && shape[1] >= 1) {
+      return shape[1];
+    }
+    throw new UserError("model '" + name + "' predicted shape " + Arrays.toString(shape)
+        + " for " + n + " row(s); predict writes a prediction of shape [n] or [n, k]");
   }
 
   /**
@@ -223,10 +247,12 @@ public record TrainedModel(Path runDir, String name, Model model, List<NamedTens
    *
    * @param rows    how many
    * @param classes 0 for a regression, else K
-   * @param values  predictions {@code [rows]} of a regression, or probabilities {@code [rows, K]}
+   * @param values  predictions {@code [rows, width]} of a regression, or probabilities
+   *                {@code [rows, K]}, row-major
    * @param labels  the most probable class of each row (null for a regression)
+   * @param width   values per row: 1 or k for a regression ({@link #outputs()}), K for a classifier
    */
-  public record Scores(int rows, int classes, double[] values, int[] labels) {}
+  public record Scores(int rows, int classes, double[] values, int[] labels, int width) {}
 
   private static JsonNode readJson(Path dir, String file) {
     JsonNode node = readJsonOrNull(dir, file);
