@@ -38,8 +38,8 @@ import picocli.CommandLine.Parameters;
     version = "tapetrain predict 0.1.0",
     description = {"Score CSV or Parquet files with the model a run trained (its last "
         + "checkpoint).",
-        "Writes one row per input row: 'prediction' for a regression; 'label' and "
-            + "'probability_0..K-1' for a classifier.",
+        "Writes one row per input row: 'prediction' for a regression ('prediction_0..k-1' "
+            + "for one predicting [n, k]); 'label' and 'probability_0..K-1' for a classifier.",
         "If the file has the target column, also prints the loss and, for a classifier, the "
             + "accuracy and the confusion matrix."},
     exitCodeListHeading = "%nExit codes:%n",
