@@ -101,6 +101,29 @@ class ValidateEveryTest {
   }
 
   @Test
+  void aValidatedStepIsLoggedWhateverLogEvery() throws Exception {
+    // s15 user finding 6: with --log-every 100 the validated steps had no line, so their
+    // val_loss went nowhere. Now they are logged, with the bits of a --log-every 1 run.
+    Path data = csv();
+    Path all = dir.resolve("all");
+    assertEquals(0, Runs.run(job(data, all, "--epochs", "3")).exitCode());
+    Path sparse = dir.resolve("sparse");
+    Runs.Result r = Runs.run(job(data, sparse, "--epochs", "3", "--log-every", "100"));
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> logged = lines(sparse).stream().map(ValidateEveryTest::numbers).toList();
+    List<String> expected = lines(all).stream()
+        .filter(n -> List.of(0L, 4L, 8L, 16L, 17L).contains(n.get("step").asLong()))
+        .map(ValidateEveryTest::numbers).toList();
+    assertEquals(expected, logged, "steps 0 and 17 (--log-every, the last) and 4, 8, 16");
+    // s15 user finding 8: a run of epochs labels its final loss (not the last epoch's mean).
+    assertTrue(r.out().contains("\nFinal loss (all training samples): "), r.out());
+    Runs.Result inspect = Runs.run("inspect", sparse.toString());
+    assertEquals(0, inspect.exitCode(), inspect.err());
+    assertTrue(inspect.out().contains("(all training samples, final parameters)"),
+        inspect.out());
+  }
+
+  @Test
   void badValuesAreOneLineAndExitCodeTwo() {
     for (String[] args : List.of(
         new String[] {"--batch-size", "10", "--validate-every", "5"},

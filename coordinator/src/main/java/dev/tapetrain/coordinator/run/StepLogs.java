@@ -50,12 +50,13 @@ final class StepLogs {
   }
 
   /**
-   * Whether step {@code r} is logged: every log_every, at events, the planned last, before
-   * checkpoints. A run that ends before its planned last step logs its last at {@link #ended}.
+   * Whether step {@code r} is logged: every log_every, at events, at a --validate-every
+   * evaluation (its numbers exist only on this line), the planned last, before checkpoints. A
+   * run that ends before its planned last step logs its last at {@link #ended}.
    */
   boolean logs(StepRecord r) {
     return r.step() % spec.logEvery() == 0 || isLast(r) || !r.events().isEmpty()
-        || (r.step() + 1) % spec.checkpointEvery() == 0;
+        || !Double.isNaN(r.valLoss()) || (r.step() + 1) % spec.checkpointEvery() == 0;
   }
 
   private boolean isLast(StepRecord r) {
