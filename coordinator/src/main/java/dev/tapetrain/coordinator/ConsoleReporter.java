@@ -35,6 +35,7 @@ public final class ConsoleReporter implements TrainingListener {
   private final java.util.function.Consumer<Runnable> printer;
   private List<String> metricNames = List.of();
   private List<Double> lastMetrics = List.of();
+  private String finalLabel = "Final loss: ";
   private final StringBuilder pending = new StringBuilder();
   private final FlushCadence cadence = new FlushCadence();
 
@@ -57,6 +58,17 @@ public final class ConsoleReporter implements TrainingListener {
     this.logEvery = logEvery;
     this.flat = List.copyOf(flat);
     this.printer = printer;
+  }
+
+  /**
+   * With {@code miniBatches} (a run whose step lines show one batch's loss: {@code --batch-size},
+   * {@code --batch-fraction}), the final line says its loss is over all training samples, so it
+   * is not read as the last epoch's mean ({@code Final loss (all training samples): 0.237}). A
+   * full-batch run keeps the tutorial's {@code Final loss: 0.964}, whose steps are that loss too.
+   */
+  public ConsoleReporter miniBatches(boolean miniBatches) {
+    finalLabel = miniBatches ? "Final loss (all training samples): " : "Final loss: ";
+    return this;
   }
 
   @Override
@@ -213,7 +225,7 @@ public final class ConsoleReporter implements TrainingListener {
         err.println("tapetrain: " + s.status().label().replace('_', ' ') + " after "
             + s.steps() + " step(s): " + s.message());
       }
-      out.println("Final loss: " + lossText(s.loss()) + metrics(lastMetrics));
+      out.println(finalLabel + lossText(s.loss()) + metrics(lastMetrics));
       if (!flat.isEmpty()) {
         List<String> parts = new java.util.ArrayList<>();
         for (String name : flat) {

@@ -85,7 +85,9 @@ final class EarlyStopping {
     }
     if (rule.active() && wait >= rule.patience()) {
       stopped = rule.monitor() + " did not improve by more than --min-delta "
-          + rule.minDelta() + " for " + wait + " epoch(s); best " + best + " at epoch "
+          + rule.minDelta() + " for " + wait + " epoch(s); best "
+          // As the console prints the epochs' numbers (0.288), not 0.288309475398817.
+          + ConsoleReporter.lossText(best) + " at epoch "
           + bestEpoch;
       return Optional.of(stopped);
     }

@@ -202,7 +202,8 @@ public final class TrainingRun {
     }
     listeners.add(new ConsoleReporter(out, err, spec.logEvery(),
         Models.flatParameters(spec.model().name()),
-        progress != null ? progress::above : Runnable::run));
+        progress != null ? progress::above : Runnable::run)
+        .miniBatches(spec.policy().batchSize() > 0 || spec.policy().batchFraction() < 1));
     // Last: the summary is written (the store finishes before this event) and printed.
     RunEnd.runStarts();
     listeners.add(event -> {

@@ -149,6 +149,24 @@ class ConsoleReporterTest {
         bytes.toString(StandardCharsets.UTF_8).replaceAll("(?s)Final loss.*", ""));
   }
 
+  /**
+   * s15 user finding 8: a mini-batch run's final line says its loss is over all training
+   * samples (not the last epoch's mean); a full-batch run keeps the tutorial's line.
+   */
+  @Test
+  void aMiniBatchRunsFinalLossSaysItIsOverAllTrainingSamples() {
+    for (boolean miniBatches : new boolean[] {false, true}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+      ConsoleReporter reporter = new ConsoleReporter(out, out, 1).miniBatches(miniBatches);
+      reporter.on(new TrainingEvent.Finished(
+          new RunSummary(Status.COMPLETED, 9, 9, 68.0, 0.2371, PARAMS, 1, 0, "")));
+      String first = bytes.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+      assertEquals(miniBatches ? "Final loss (all training samples): 0.237" : "Final loss: 0.237",
+          first);
+    }
+  }
+
   /** One line: who was lost while loading and why, how long it waits and for how many. */
   @Test
   void aStartWithoutWorkersLeftWhileLoadingSaysWhyAndThatItWaitsAgain() {

@@ -45,6 +45,16 @@ class EarlyStoppingTest {
   }
 
   @Test
+  void theStopMessagePrintsTheBestAsTheConsolePrintsLosses() {
+    // s15 user finding 8: "best 0.288309475398817" where every other console number has 3 places.
+    EarlyStopping s = new EarlyStopping(new EarlyStop(1, 0.0, "val_loss", false), List.of());
+    s.onEpoch(epoch(1, 1, 0.288309475398817, 0), List.of("accuracy"));
+    assertEquals(Optional.of("val_loss did not improve by more than --min-delta 0.0 for 1 "
+        + "epoch(s); best 0.288 at epoch 1"),
+        s.onEpoch(epoch(2, 1, 0.3, 0), List.of("accuracy")));
+  }
+
+  @Test
   void aRuleRebuiltFromItsCheckpointedStateDecidesAsTheUninterruptedOne() {
     EarlyStop rule = new EarlyStop(3, 0.01, "val_loss", false);
     double[] val = {1.0, 0.9, 0.95, 0.93, 0.91, 0.92};

@@ -240,7 +240,8 @@ final class RunReport {
             "mini-batch".equals(s.get("loss_of").asText()) ? "one mini-batch's"
                 : "the training data's", "running".equals(status) ? "; the run has not ended" : "");
       } else {
-        out.printf("final loss:     %s%n", StepTable.text(s.get("loss")));
+        out.printf("final loss:     %s   (all training samples, final parameters)%n",
+            StepTable.text(s.get("loss")));
       }
       for (String metric : run.metrics()) {
         if (s.has(metric)) {
