@@ -32,8 +32,11 @@ class EpochOptionsTest {
         Arguments.of(new String[] {"--epochs", "3"}, "--epochs needs --batch-size"),
         Arguments.of(new String[] {"--no-shuffle"}, "--no-shuffle needs --batch-size"),
         Arguments.of(new String[] {"--drop-last"}, "--drop-last needs --batch-size"),
+        // It says how (s15 user finding 7: Keras takes validation_split with any batch size).
         Arguments.of(new String[] {"--validation-split", "0.2"},
-            "--validation-split needs --batch-size"),
+            "--validation-split needs --batch-size (without it a run takes full-batch --steps, "
+                + "with no epochs to act after): add --batch-size B --epochs E; a B of 1000 or "
+                + "more makes each epoch one full batch"),
         Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "1"},
             "--validation-split must be in (0, 1), got 1.0"),
         Arguments.of(new String[] {"--batch-size", "10", "--validation-split", "0"},

@@ -149,8 +149,10 @@ final class EpochOptions {
         if (given.test(o) || (o.equals("--epochs") && epochs != null)
             || (o.equals("--validation-split") && validationSplit != null)
             || (o.equals("--early-stopping-patience") && patience != null)) {
+          // Say how: Keras users expect validation_split with any batch size (s15 finding 7).
           throw new UsageException(o + " needs --batch-size (without it a run takes full-batch "
-              + "--steps)");
+              + "--steps, with no epochs to act after): add --batch-size B --epochs E; a B of "
+              + samples + " or more makes each epoch one full batch");
         }
       }
       return steps;
