@@ -6,18 +6,22 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
  * The plug-ins of one extension point this JVM has: the built-ins first, then those on the class
- * path ({@link ServiceLoader}), by name. A name is taken once (a plug-in cannot replace a
+ * path ({@link java.util.ServiceLoader}), by name. A name is taken once (a plug-in cannot replace a
  * built-in), and a plug-in whose setting would shadow an option of the command line is refused
- * when loaded: selecting it says why instead of silently reading the wrong value.
+ * when loaded: selecting it says why instead of silently reading the wrong value. A provider
+ * that cannot be loaded at all ends the command in one line ({@link ProviderLoading}).
  *
  * @param <T> the extension point
  */
 public final class Plugins<T extends Plugin> {
+
+  /** How a plug-in of one's own gets into a JVM, for the message of an unknown name. */
+  static final String HOW_TO_ADD = "one of your own: put its jar on the class path "
+      + "(TAPETRAIN_CLASSPATH=its.jar for bin/tapetrain, else java -cp)";
 
   private final String kind;
   private final Map<String, T> available = new LinkedHashMap<>();
@@ -48,8 +52,17 @@ public final class Plugins<T extends Plugin> {
       available.put(p.name(), p);
     }
     List<T> found = new ArrayList<>(given);
-    ServiceLoader.load(type).forEach(found::add);
-    found.sort(Comparator.comparing(Plugin::name));
+    found.addAll(ProviderLoading.load(kind, type));
+    Map<T, String> names = new java.util.IdentityHashMap<>();
+    for (T p : found) {
+      try {
+        names.put(p, p.name());
+        p.settings();
+      } catch (RuntimeException | LinkageError e) {
+        throw ProviderLoading.failure(kind, p, e);
+      }
+    }
+    found.sort(Comparator.comparing(p -> String.valueOf(names.get(p))));
     for (T p : found) {
       if (available.containsKey(p.name()) || refused.containsKey(p.name())) {
         continue;
@@ -112,7 +125,7 @@ public final class Plugins<T extends Plugin> {
           + why);
     }
     throw new UserError(option + ": unknown " + kind + " '" + name + "' (available: "
-        + String.join(", ", available.keySet()) + ")");
+        + String.join(", ", available.keySet()) + "); " + HOW_TO_ADD);
   }
 
   /** The names of every setting of every plug-in, each once, in first-seen order. */

@@ -224,6 +224,10 @@ public final class WorkerMain implements Callable<Integer> {
     if (!placed) {
       checkResolves(seed);
     }
+    // A plug-in jar that cannot be loaded ends the worker here, in one line (exit 2), not once
+    // the coordinator names a model and the refusal comes back from it.
+    dev.tapetrain.models.Models.plugins(java.util.Set.of());
+    dev.tapetrain.data.InputFormats.plugins(java.util.Set.of());
     dev.tapetrain.data.cache.CacheSettings cacheSettings = cache.settings(env);
     LoopFiles.install(cacheSettings);
     if (cacheSettings.mode() == dev.tapetrain.data.cache.CacheSettings.Mode.ON) {
@@ -289,7 +293,7 @@ public final class WorkerMain implements Callable<Integer> {
         return 1;
       }
       if (!end.joined) {
-        err.println("worker: " + JoinFailure.why(join, seed, joinFor));
+        err.println("worker: " + JoinFailure.why(join, seed, joinFor, tls.enabled()));
         return 1;
       }
       if (ending == Ending.DOWNED && attempt < MAX_REJOINS) {

@@ -49,9 +49,40 @@ class JoinFailureOutputTest {
         run.text);
   }
 
+  /**
+   * A coordinator listening as 127.0.0.1 (an actor system of this JVM's, as the coordinator's
+   * default --host) drops a handshake addressed to localhost: the worker says so and which
+   * --join to use, not that nothing answered.
+   */
+  @Test
+  void joiningLocalhostForA127CoordinatorSaysToNameItAsItsHost() throws Exception {
+    int port = freePort();
+    akka.actor.typed.ActorSystem<Void> coordinator = akka.actor.typed.ActorSystem.create(
+        akka.actor.typed.javadsl.Behaviors.empty(), "tapetrain",
+        com.typesafe.config.ConfigFactory.parseString("akka.actor.provider = cluster\n"
+            + "akka.remote.artery.canonical.hostname = 127.0.0.1\n"
+            + "akka.remote.artery.canonical.port = " + port + "\n"
+            + "akka.loglevel = OFF\n").withFallback(com.typesafe.config.ConfigFactory.load()));
+    try {
+      Run run = worker("localhost", "localhost:" + port, List.of());
+      assertEquals(1, run.exit, run.text);
+      assertTrue(run.text.contains("worker: could not join the coordinator at localhost:" + port
+          + " within 2 s: something listens at localhost:" + port + " (127.0.0.1) but no "
+          + "coordinator answered to the name 'localhost': Akka needs --join to name the "
+          + "coordinator exactly as its --host does (e.g. --join 127.0.0.1:" + port), run.text);
+    } finally {
+      coordinator.terminate();
+      coordinator.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
   private record Run(int exit, String text) {}
 
   private Run worker(String name, int port, List<String> jvmOptions) throws Exception {
+    return worker(name, "127.0.0.1:" + port, jvmOptions);
+  }
+
+  private Run worker(String name, String join, List<String> jvmOptions) throws Exception {
     String cp = System.getProperty("surefire.test.class.path");
     if (cp == null || cp.isBlank()) {
       cp = System.getProperty("java.class.path");
@@ -60,7 +91,7 @@ class JoinFailureOutputTest {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp.split(File.pathSeparator)),
-        WorkerMain.class.getName(), "--join", "127.0.0.1:" + port, "--join-timeout", "2"));
+        WorkerMain.class.getName(), "--join", join, "--join-timeout", "2"));
     Path out = dir.resolve(name + ".out");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
         .start();
