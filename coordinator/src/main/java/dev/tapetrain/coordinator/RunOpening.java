@@ -148,8 +148,7 @@ final class RunOpening {
       // not the numerics version it would otherwise seem to differ in.
       Models.plugins(java.util.Set.of()).get(spec.model().name(), "the run's model");
     } catch (UserError e) {
-      throw new UsageException("--resume " + dir + ": " + e.getMessage() + "; put its jar on "
-          + "the class path (in Java, pass it to Trainer.builder().model(…))");
+      throw new UsageException("--resume " + dir + ": " + e.getMessage()); // says how to add it
     }
     int wanted = spec.numericsVersion();
     int recorded = RunSpec.recordedNumerics(checkpoint.numbers());

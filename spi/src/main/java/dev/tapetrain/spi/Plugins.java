@@ -125,7 +125,8 @@ public final class Plugins<T extends Plugin> {
           + why);
     }
     throw new UserError(option + ": unknown " + kind + " '" + name + "' (available: "
-        + String.join(", ", available.keySet()) + "); " + HOW_TO_ADD);
+        + String.join(", ", available.keySet()) + "); " + HOW_TO_ADD
+        + ("model".equals(kind) ? "; in Java, pass it to Trainer.builder().model(…)" : ""));
   }
 
   /** The names of every setting of every plug-in, each once, in first-seen order. */

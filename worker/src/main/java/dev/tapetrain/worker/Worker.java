@@ -249,6 +249,7 @@ public final class Worker {
     context.getLog().info("the model failed {} (round [{}]): {}", m.describe(), m.round(),
         error);
     context.getLog().debug("round [{}]: where the model failed", m.round(), e);
+    LocalModelFailures.record(error, e instanceof ModelFailure ? e.getCause() : e);
     m.replyTo().tell(new ModelFailed(m.round(), context.getSelf(), error));
     return Behaviors.same();
   }

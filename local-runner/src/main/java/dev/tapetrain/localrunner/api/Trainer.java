@@ -9,6 +9,7 @@ import dev.tapetrain.localrunner.LocalRunner;
 import dev.tapetrain.localrunner.trained.TrainedModel;
 import dev.tapetrain.models.ModelFactory;
 import dev.tapetrain.models.Models;
+import dev.tapetrain.worker.LocalModelFailures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -170,7 +171,8 @@ public final class Trainer {
         boolean stopped = outcome.code() == RunSummary.Status.INTERRUPTED.exitCode();
         throw new TrainingFailedException(stopped ? RunSummary.Status.INTERRUPTED.label()
             : "failed", outcome.message().isEmpty() ? "the run did not train"
-            : outcome.message(), outcome.runDir(), outcome.code());
+            : outcome.message(), outcome.runDir(), outcome.code(),
+            LocalModelFailures.take(outcome.message()).orElse(null));
       }
       if (s.status() == RunSummary.Status.INTERRUPTED && stop.isDone()) {
         throw new TrainingFailedException(s.status().label(), "the thread running fit() was "
@@ -182,7 +184,7 @@ public final class Trainer {
       // (Keras' fit returns after EarlyStopping too) — is a result; the rest fail (exit ≠ 0).
       if (s.status().exitCode() != 0) {
         throw new TrainingFailedException(s.status().label(), s.message(), outcome.runDir(),
-            s.status().exitCode());
+            s.status().exitCode(), LocalModelFailures.take(s.message()).orElse(null));
       }
       // Read back as `predict` reads it: the model rebuilt from the run, the checkpoint's bits.
       // Its metrics as summary.json has them: at the trained parameters (a run of mini-batches

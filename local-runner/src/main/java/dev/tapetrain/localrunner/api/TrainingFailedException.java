@@ -5,7 +5,8 @@ import java.nio.file.Path;
 /**
  * A run that did not complete: diverged, failed (the model's own error, a model stuck past
  * {@code --step-timeout}, out of memory, a full disk) or interrupted. The run directory holds
- * its summary and, when a step was committed, a checkpoint to resume from.
+ * its summary and, when a step was committed, a checkpoint to resume from. When the model's own
+ * code threw in this JVM, {@link #getCause()} is that exception, with its stack frames.
  */
 public final class TrainingFailedException extends RuntimeException {
 
@@ -23,7 +24,17 @@ public final class TrainingFailedException extends RuntimeException {
    * @param exitCode the exit code {@code local-runner} would have returned
    */
   public TrainingFailedException(String status, String message, Path runDir, int exitCode) {
-    super(status + ": " + message);
+    this(status, message, runDir, exitCode, null);
+  }
+
+  /**
+   * As {@link #TrainingFailedException(String, String, Path, int)}, with the exception the
+   * user's model threw as the cause (null if none is known: a remote worker's failure reaches
+   * this JVM as words only).
+   */
+  public TrainingFailedException(String status, String message, Path runDir, int exitCode,
+      Throwable cause) {
+    super(status + ": " + message, cause);
     this.status = status;
     this.runDir = runDir;
     this.exitCode = exitCode;

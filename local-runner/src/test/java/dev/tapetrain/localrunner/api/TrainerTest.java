@@ -176,8 +176,9 @@ class TrainerTest {
         () -> Trainer.builder().option("--resume", run.toString()).steps(25).build().fit());
     assertTrue(missing.getMessage().startsWith("--resume " + run + ": the run's model: unknown "
         + "model 'own-resumed' (available: linear, logistic, softmax, mlp"), missing.getMessage());
-    assertTrue(missing.getMessage().endsWith("; put its jar on the class path (in Java, pass it "
-        + "to Trainer.builder().model(…))"), missing.getMessage());
+    assertTrue(missing.getMessage().endsWith("; one of your own: put its jar on the class path "
+        + "(TAPETRAIN_CLASSPATH=its.jar for bin/tapetrain, else java -cp); in Java, pass it to "
+        + "Trainer.builder().model(…)"), missing.getMessage());
     TrainedRun resumed = Trainer.builder().model(new OwnLine("own-resumed", null))
         .option("--resume", run.toString()).steps(25).build().fit();
     assertEquals(25, resumed.steps());
