@@ -134,7 +134,8 @@ final class ModelCompilation {
       tried = true;
       // A model with an op the compiler does not take (a user's abs or Java mask): the
       // eager tape computes the same bits, only slower.
-      LOG.info("running the tape eagerly: {}", e.getMessage());
+      LOG.debug("running the tape eagerly: {}", e.getMessage());
+      EagerNotice.once(model.getClass(), e.getMessage()).ifPresent(LOG::warn);
     } catch (dev.tapetrain.models.ModelFailure e) {
       throw e; // the model's own error: the eager tape would meet it too, and it ends the run
     } catch (RuntimeException e) {
