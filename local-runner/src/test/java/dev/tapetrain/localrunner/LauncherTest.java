@@ -161,6 +161,35 @@ class LauncherTest {
     assertTrue(launch.out.contains("arg dev.tapetrain.localrunner.Launch"), launch.out);
   }
 
+  /**
+   * A user's model jar reaches every command through TAPETRAIN_CLASSPATH, after tapetrain's own
+   * jar (the class-data archive stays usable, our classes win), with the archive, the JDK 24
+   * flag and the launcher property as before (JAVA_OPTS' -cp was overridden by ours).
+   */
+  @Test
+  void tapetrainClasspathGoesAfterOurJarAndKeepsTheRest() throws Exception {
+    Files.writeString(home.resolve("lib/local-runner.jsa"), "an archive");
+    Path java25 = fakeJava("new", "25.0.1");
+    String extra = dir.resolve("my models/huber.jar") + ":/opt/more.jar";
+    Result r = run(Map.of("JAVA_HOME", java25.toString(), "TAPETRAIN_CLASSPATH", extra),
+        "predict", "runs/huber", "--data", "new.csv");
+    assertEquals(0, r.code, r.err);
+    assertEquals(List.of(
+        "-XX:SharedArchiveFile=" + home.resolve("lib/local-runner.jsa"), "-Xlog:cds=off",
+        "-Dsun.misc.unsafe.memory.access=allow", "-Dtapetrain.launcher=bin/tapetrain",
+        "-cp", home.resolve("lib/local-runner.jar") + ":" + extra,
+        "dev.tapetrain.localrunner.LocalRunner", "predict", "runs/huber", "--data", "new.csv"),
+        args(r.out.lines().toList()));
+    Result worker = run(Map.of("JAVA_HOME", fakeJava("jdk17", "17.0.15").toString(),
+        "TAPETRAIN_CLASSPATH", extra), "worker", "--join", "h:1");
+    assertTrue(worker.out.contains("arg " + home.resolve("lib/worker.jar") + ":" + extra + "\n"),
+        worker.out);
+    Result empty = run(Map.of("JAVA_HOME", fakeJava("jdk17b", "17.0.15").toString(),
+        "TAPETRAIN_CLASSPATH", ""), "coordinator");
+    assertTrue(empty.out.contains("arg " + home.resolve("lib/coordinator.jar") + "\n"),
+        empty.out);
+  }
+
   @Test
   void aLinkToTheScriptFindsTheInstallation() throws Exception {
     Path link = Files.createSymbolicLink(dir.resolve("tapetrain"), home.resolve("bin/tapetrain"));
@@ -265,6 +294,7 @@ class LauncherTest {
     builder.environment().remove("JAVA_HOME");
     builder.environment().remove("JAVA_OPTS");
     builder.environment().remove("TAPETRAIN_HOME");
+    builder.environment().remove("TAPETRAIN_CLASSPATH");
     builder.environment().remove("JAVA_TOOL_OPTIONS"); // the JVM would announce it on stderr
     builder.environment().putAll(env);
     Path out = Files.createTempFile(dir, "out", ".txt");
