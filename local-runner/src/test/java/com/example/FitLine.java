@@ -14,7 +14,10 @@ public final class FitLine {
   }
 
   static TrainedRun fit(Path runDir) throws InterruptedException {
+    // --resume-if-exists: run it again and it returns the finished run (or continues a stopped
+    // one, or one given more steps) instead of refusing the existing directory.
     return Trainer.builder().steps(200).learningRate(0.01).runDir(runDir)
+        .flag("--resume-if-exists")
         .onStep(s -> System.out.print(s.step() % 50 == 0 ? s.step() + ": " + s.loss() + "\n" : ""))
         .build().fit();
   }

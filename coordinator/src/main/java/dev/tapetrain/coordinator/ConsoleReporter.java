@@ -235,6 +235,11 @@ public final class ConsoleReporter implements TrainingListener {
         out.println(String.join(", ", parts));
       } else {
         for (NamedTensor p : s.params()) {
+          if (p.values().length == 1) { // a slope or bias: its value (and sign), not a norm
+            out.printf(Locale.ROOT, "%s %s = %s%n", p.name(), Arrays.toString(p.shape()),
+                Double.toString(p.values()[0]));
+            continue;
+          }
           double norm = 0;
           for (double v : p.values()) {
             norm += v * v;

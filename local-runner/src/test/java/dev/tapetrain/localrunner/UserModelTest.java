@@ -131,6 +131,12 @@ class UserModelTest extends ProcessTestBase {
     assertEquals(w, Json.number(params.get("w").get(0)), 1e-12 * Math.abs(w));
     assertEquals(b, Json.number(params.get("b")), 1e-12 * Math.abs(b));
     assertTrue(Math.abs(w - 2) < 0.2, "the outliers did not drag the slope: " + w);
+    // A one-element parameter is shown as its value (its sign matters), not as a norm: on the
+    // console and in inspect, as the built-in linear model's W is (it was "w [1]: norm 2.0").
+    assertTrue(r.out().contains("\nw [1] = " + w + "\nb [] = " + b + "\n"), r.out());
+    Runs.Result inspect = Runs.run("inspect", local.toString());
+    assertEquals(0, inspect.exitCode(), inspect.err());
+    assertTrue(inspect.out().contains("w:              [1] = " + w + "\n"), inspect.out());
 
     // Across JVMs the model comes as a user ships it: a jar of its own, on each class path.
     Path jar = modelJar();

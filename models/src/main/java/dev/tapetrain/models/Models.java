@@ -128,7 +128,12 @@ public final class Models {
     } catch (UserError e) {
       throw e;
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage(), e);
+      // A user's model's own refusal ("needs at least 2 features") names the model unless its
+      // message does; a built-in's names its option (--hidden …).
+      String message = String.valueOf(e.getMessage());
+      boolean builtIn = BuiltInModels.factories().stream().anyMatch(b -> b.name().equals(name));
+      throw new UserError(builtIn || message.contains(name) ? message
+          : "--model " + name + ": " + message, e);
     } catch (RuntimeException e) {
       throw new UserError("--model " + name + " failed while it was built: " + e, e);
     }

@@ -79,6 +79,34 @@ class ModelChoicesTest {
     assertEquals(30, s.gradients().get(0)[0], 1e-12);
   }
 
+  /**
+   * A user's model that refuses its options in its own words: the line names the model (it was
+   * only "needs at least 2 features, got 1"); one that names itself is left as it is.
+   */
+  @Test
+  void aUsersModelRefusingItsOptionsIsNamed() {
+    ModelFactory needsTwo = new ModelFactory() {
+      @Override
+      public String name() {
+        return "needs-two";
+      }
+
+      @Override
+      public Model create(ModelOptions options) {
+        throw new IllegalArgumentException(options.features() < 2 ? "needs at least 2 features, "
+            + "got " + options.features() : "needs-two: never");
+      }
+    };
+    ModelOptions one = new ModelOptions(1, 0, 42,
+        dev.tapetrain.spi.Settings.of(List.of(), java.util.Map.of(), s -> s));
+    assertEquals("--model needs-two: needs at least 2 features, got 1", assertThrows(
+        dev.tapetrain.spi.UserError.class, () -> Models.create(needsTwo, one)).getMessage());
+    ModelOptions three = new ModelOptions(3, 0, 42,
+        dev.tapetrain.spi.Settings.of(List.of(), java.util.Map.of(), s -> s));
+    assertEquals("needs-two: never", assertThrows(dev.tapetrain.spi.UserError.class,
+        () -> Models.create(needsTwo, three)).getMessage());
+  }
+
   /** A user's model, as a test jar would ship it (registered in META-INF/services). */
   public static final class QuadraticFactory implements ModelFactory {
     @Override

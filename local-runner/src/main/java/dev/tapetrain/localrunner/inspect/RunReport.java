@@ -299,8 +299,12 @@ final class RunReport {
       shape.add(n.size());
       n = n.size() > 0 ? n.get(0) : com.fasterxml.jackson.databind.node.NullNode.instance;
     }
+    double[] values = LoggedStep.values(value);
+    if (values.length == 1) { // one number: itself (a slope's sign), as the console shows it
+      return shape + " = " + values[0];
+    }
     double sumSq = 0;
-    for (double v : LoggedStep.values(value)) {
+    for (double v : values) {
       sumSq += v * v;
     }
     return String.format(Locale.ROOT, "%s, norm %.6g", shape, Math.sqrt(sumSq));

@@ -99,6 +99,10 @@ class TrainerTest {
     assertEquals(B, run.parameters().get("b")[0]);
     assertEquals("0: 66.20531917089262\n50: 9.741299670178261\n100: 2.186796764042758\n"
         + "150: 1.1758241943055914\n", printed.toString(StandardCharsets.UTF_8));
+    // Run again, as a reader of the tutorial does: the finished run, not "already exists".
+    TrainedRun again = com.example.FitLineAccess.fit(dir.resolve("example"));
+    assertEquals(W, again.parameters().get("w")[0]);
+    assertEquals(B, again.parameters().get("b")[0]);
   }
 
   /** A line fitted with squared error, handed to the trainer as an object. */
