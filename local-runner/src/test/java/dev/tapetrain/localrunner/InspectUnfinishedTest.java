@@ -104,7 +104,7 @@ class InspectUnfinishedTest {
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = Runs.summary(run);
     String out = Runs.run("inspect", run.toString()).out();
-    assertTrue(!out.contains("no step"), out);
+    assertTrue(!out.contains("trained:        no step"), out);
     assertTrue(out.contains("final loss:") && out.contains("W:"), out);
     JsonNode s = Json.MAPPER.readTree(Runs.run("inspect", run.toString(), "--format", "json")
         .out());
